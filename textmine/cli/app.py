@@ -1,0 +1,60 @@
+"""The typer application object and the error handling shared by every command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from textmine.errors import TextmineError
+
+app = typer.Typer(
+    name="textmine",
+    help="Qualitative text mining of French open-ended survey answers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str) -> None:
+    """Print ``message`` as one line on stderr and exit with code 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Run the app and return its exit code; expected errors become one stderr line, code 2."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        app(args=argv, standalone_mode=False, prog_name="textmine")
+    except TextmineError as exc:
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; no output was written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return 2
+        if isinstance(exc, click.exceptions.Abort):
+            return 1
+        raise
+    return 0
+
+
+@app.command()
+def version() -> None:
+    """Print the versions of textmine, spaCy, scikit-learn and Python."""
+    import platform
+    from importlib.metadata import version as _v
+
+    for name in ("textmine", "spacy", "scikit-learn", "pandas"):
+        typer.echo(f"{name} {_v(name)}")
+    typer.echo(f"python {platform.python_version()}")

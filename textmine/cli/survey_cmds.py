@@ -1,0 +1,3 @@
+"""CLI commands (survey)."""
+
+from textmine.cli.app import app  # noqa: F401

@@ -1,0 +1,130 @@
+"""Writing results safely: atomic output folders, inert CSV cells, JSON run records.
+
+Every command that writes a folder goes through :func:`atomic_output_dir`: results are written in a
+temporary sibling folder that replaces the target only once complete, so an interrupted or failed
+run leaves either the previous complete output or nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from textmine.errors import OutputError
+
+#: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection list).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """Return ``value`` made inert for spreadsheets.
+
+    Strings starting with ``= + - @`` or tab/CR get a leading apostrophe, which spreadsheets show
+    as text; numbers and other values are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` whose text cells cannot become formulas (numbers untouched)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise_cell)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` as UTF-8 CSV (no index) with formula-like text cells neutralised."""
+    path = Path(path)
+    neutralise_frame(df).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot serialise {type(obj).__name__} to JSON")
+
+
+def write_json(obj: Any, path: str | Path) -> Path:
+    """Write ``obj`` as indented, key-sorted UTF-8 JSON (stable bytes for reproducibility)."""
+    path = Path(path)
+    text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def safe_filename(name: str, *, max_len: int = 60) -> str:
+    """Return a portable file-name fragment built from ``name`` (e.g. a theme label).
+
+    Accents are removed, anything but letters, digits, ``-`` and ``_`` becomes ``_``, and the
+    result can never be empty, ``.``/``..`` or contain a path separator.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_name).strip("_")[:max_len].strip("_")
+    return cleaned or "untitled"
+
+
+@contextlib.contextmanager
+def atomic_output_dir(out: str | Path, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``out`` only if the block completes.
+
+    Parameters
+    ----------
+    out : path
+        Final output folder.
+    force : bool
+        Replace an existing non-empty ``out``. Without it, an existing non-empty folder is an error
+        (raised before anything is written).
+
+    Raises
+    ------
+    OutputError
+        If ``out`` exists and is not empty without ``force``, or is a file.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"Output path {out} exists and is a file; choose a folder name.")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OutputError(
+            f"Output folder {out} already exists and is not empty; use --force to replace it."
+        )
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"Cannot create output folder next to {out}: {exc.strerror}.") from exc
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    # Swap in: move the old folder aside first so that at every instant one complete copy exists.
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+        os.replace(out, old / "previous")
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
