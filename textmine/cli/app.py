@@ -37,16 +37,21 @@ def run_app(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; no output was written.", file=sys.stderr)
         return 130
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:
+        # Usage errors of the (vendored) click arrive here in non-standalone mode; they are
+        # recognised by their interface because typer may ship its own copy of click.
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             return 2
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             return 1
         raise
     return 0
+
+
+@app.callback()
+def _root() -> None:
+    """Qualitative text mining of French open-ended survey answers."""
 
 
 @app.command()
