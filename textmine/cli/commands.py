@@ -4,6 +4,7 @@ from textmine.cli import (  # noqa: F401
     coding_cmds,
     report_cmds,
     survey_cmds,
+    tables_cmds,
     text_cmds,
     themes_cmds,
 )

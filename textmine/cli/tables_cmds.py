@@ -1,0 +1,3 @@
+"""CLI commands (tables)."""
+
+from textmine.cli.app import app  # noqa: F401

@@ -1,0 +1,1 @@
+"""Orchestration: runs the stages in order; no logic of its own."""
