@@ -1,0 +1,36 @@
+"""CLI plumbing: expected errors are one line on stderr with exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+from textmine.cli.app import app
+from textmine.errors import DataError
+
+
+@app.command("raise-for-test", hidden=True)
+def _raise_for_test() -> None:
+    raise DataError("Column 'Q12' not found in enquete.xlsx;\n available columns: id, Q3.")
+
+
+def test_expected_error_is_one_line_exit_2(cli):
+    result = cli("raise-for-test")
+    assert result.code == 2
+    assert result.err == "error: Column 'Q12' not found in enquete.xlsx; available columns: id, Q3.\n"
+    assert "Traceback" not in result.err
+
+
+def test_unknown_command_exit_2(cli):
+    result = cli("no-such-command")
+    assert result.code == 2
+    assert "No such command" in result.err
+
+
+def test_version_lists_versions(cli):
+    result = cli("version")
+    assert result.code == 0
+    assert "textmine 0.1.0" in result.out and "spacy 3.8" in result.out
+
+
+def test_help_lists_commands(cli):
+    result = cli("--help")
+    assert result.code == 0
+    assert "version" in result.out

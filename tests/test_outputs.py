@@ -1,0 +1,99 @@
+"""Safe outputs: atomic folders, inert CSV cells, portable file names."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from textmine.errors import OutputError
+from textmine.outputs import (
+    atomic_output_dir,
+    neutralise_cell,
+    safe_filename,
+    write_csv,
+    write_json,
+)
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_like_text_is_neutralised(value):
+    assert neutralise_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["manque de moyens", -2.5, 3, None, "a=b"])
+def test_other_values_unchanged(value):
+    assert neutralise_cell(value) == value
+
+
+def test_write_csv_neutralises_text_but_not_numbers(tmp_path):
+    df = pd.DataFrame({"text": ["=HYPERLINK(\"x\")", "ok"], "score": [-1.5, 2.0]})
+    path = write_csv(df, tmp_path / "a.csv")
+    back = pd.read_csv(path)
+    assert back["text"].tolist() == ["'=HYPERLINK(\"x\")", "ok"]
+    assert back["score"].tolist() == [-1.5, 2.0]
+    assert df["text"].iloc[0].startswith("=")  # the input frame is not modified
+
+
+@given(st.text(max_size=80))
+def test_safe_filename_is_portable(label):
+    name = safe_filename(label)
+    assert name and name not in {".", ".."}
+    assert "/" not in name and "\\" not in name
+    assert all(c.isascii() and (c.isalnum() or c in "-_") for c in name)
+
+
+def test_safe_filename_keeps_meaning():
+    assert safe_filename("Moyens humains / matériels") == "Moyens_humains_materiels"
+    assert safe_filename("../../etc/passwd") == "etc_passwd"
+
+
+def test_atomic_dir_moves_into_place_on_success(tmp_path):
+    out = tmp_path / "run"
+    with atomic_output_dir(out) as tmp:
+        (tmp / "a.txt").write_text("x")
+        assert not out.exists()
+    assert (out / "a.txt").read_text() == "x"
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_atomic_dir_leaves_nothing_on_failure(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(RuntimeError), atomic_output_dir(out) as tmp:
+        (tmp / "half.txt").write_text("x")
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_dir_keeps_previous_output_on_failure(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError), atomic_output_dir(out, force=True) as tmp:
+        (tmp / "new.txt").write_text("new")
+        raise RuntimeError("boom")
+    assert [p.name for p in out.iterdir()] == ["old.txt"]
+
+
+def test_atomic_dir_refuses_existing_without_force(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    with pytest.raises(OutputError, match=r"already exists and is not empty; use --force"):
+        with atomic_output_dir(out):
+            pass
+    with atomic_output_dir(out, force=True) as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert [p.name for p in out.iterdir()] == ["new.txt"]
+
+
+def test_write_json_is_stable(tmp_path):
+    import numpy as np
+
+    a = write_json({"b": np.int64(2), "a": [np.float64(0.5)]}, tmp_path / "a.json")
+    b = write_json({"a": [0.5], "b": 2}, tmp_path / "b.json")
+    assert a.read_bytes() == b.read_bytes()
+    assert json.loads(a.read_text()) == {"a": [0.5], "b": 2}
