@@ -27,7 +27,9 @@ class ReadOptions:
         Overrides of the detected column types (``open``, ``single``, ``multiple``, ``ordinal``,
         ``numeric``, ``weight``, ``ignore``).
     levels : tuple of (column, tuple of levels) pairs
-        Level order of ordinal questions.
+        Level order of ordinal questions (a column given levels without a type is ordinal).
+    na_values : tuple of str
+        Extra cell values meaning "missing" (besides blank cells), e.g. ``("-99",)``.
     """
 
     id_col: str | None = None
@@ -37,6 +39,7 @@ class ReadOptions:
     weights: str | None = None
     types: tuple[tuple[str, str], ...] = ()
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    na_values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,25 +61,73 @@ class TextOptions:
 
 @dataclass(frozen=True)
 class ThemeOptions:
-    """Theme discovery options (see :mod:`textmine.themes`)."""
+    """Theme discovery options (see :mod:`textmine.themes`).
+
+    Attributes
+    ----------
+    k : int or "auto"
+        Number of themes, or ``"auto"`` to choose it in ``k_min..k_max`` (coherence, exclusivity,
+        stability across ``n_seeds_stability`` seeds; see :mod:`textmine.themes.selection`).
+        Ignored with a codebook: k = number of codebook themes + ``extra_themes``.
+    method : {"short", "nmf", "lda"}
+        Theme model (see :mod:`textmine.themes.models`); ``short`` (NMF on TF-IDF smoothed by term
+        co-occurrence) recovered human labels best on short answers (docs/bench_themes.md).
+    seed : int
+        Random seed: same input + same seed give byte-identical themes.csv and answers.csv.
+    min_df, max_df : int, float
+        Keep terms found in at least ``min_df`` answers and at most ``max_df`` of them.
+    relative_threshold, min_weight : float
+        An answer carries every theme weighing at least ``relative_threshold`` × its strongest
+        theme; it is ``unassigned`` when its strongest weight is below ``min_weight``.
+    n_top_terms, n_quotes : int
+        Terms and quotes shown per theme.
+    extra_themes : int
+        Free themes found beside the codebook's seeded themes.
+    rename, merge, drop :
+        Theme edits applied after fitting (ids or labels), as in a codebook's edit section.
+    """
 
     k: int | str = "auto"
     k_min: int = 3
     k_max: int = 12
-    method: str = "nmf"
+    method: str = "short"
     seed: int = 0
     n_seeds_stability: int = 3
-    min_df: int = 2
+    min_df: int = 1
     max_df: float = 0.5
     relative_threshold: float = 0.5
+    min_weight: float = 0.01
     n_top_terms: int = 10
     n_quotes: int = 3
     extra_themes: int = 2
+    rename: tuple[tuple[str, str], ...] = ()
+    merge: tuple[tuple[str, ...], ...] = ()
+    drop: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class TableOptions:
-    """Options of the theme × closed question tables (see :mod:`textmine.tables`)."""
+    """Options of the theme × closed question tables (see :mod:`textmine.tables`).
+
+    Attributes
+    ----------
+    alpha : float
+        Significance level used to read the tables (``p_adjusted < alpha``) in reports.
+    include_nonanswers : bool
+        Count non-answers and empty answers in the base (as mentioning no theme); by default the
+        base is the codable answers (``themed`` + ``unassigned``).
+    min_expected : float
+        Smallest expected count for the Pearson chi-square; below it, Fisher's exact test (2x2)
+        or the Monte-Carlo exact test.
+    n_permutations : int
+        Random tables drawn by the Monte-Carlo exact test.
+    seed : int
+        Seed of the Monte-Carlo exact test.
+    residual_flag : float
+        ``|adjusted residual|`` from which a cell is flagged ``over``/``under``.
+    spec_min_freq : int
+        Smallest corpus frequency of a term reported in the specificities.
+    """
 
     alpha: float = 0.05
     include_nonanswers: bool = False
@@ -84,25 +135,75 @@ class TableOptions:
     n_permutations: int = 10000
     seed: int = 0
     residual_flag: float = 1.96
+    spec_min_freq: int = 2
 
 
 @dataclass(frozen=True)
 class CodingOptions:
-    """Assisted coding options (see :mod:`textmine.coding`)."""
+    """Assisted coding options (see :mod:`textmine.coding`).
+
+    Attributes
+    ----------
+    target_precision : float
+        Precision that automatically assigned codes must reach (estimated by cross-validation);
+        the other answers go to the review queue.
+    cv_folds : int
+        Folds of the cross-validations (threshold choice, model-vs-human agreement).
+    seed : int
+        Seed of the cross-validation splits.
+    C : float
+        Inverse regularisation strength of the per-code logistic regressions.
+    char_ngrams : bool
+        Add character 2-5-grams of the lemmas to the features (helps short answers).
+    min_df : int
+        Minimum document frequency of a character n-gram.
+    min_positives : int
+        Codes with fewer coded answers are scored but never assigned automatically.
+    """
 
     target_precision: float = 0.8
     cv_folds: int = 5
     seed: int = 0
+    C: float = 3.0
+    char_ngrams: bool = True
+    min_df: int = 2
+    min_positives: int = 3
 
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """Report options (see :mod:`textmine.report`)."""
+    """Report options (see :mod:`textmine.report`).
+
+    Attributes
+    ----------
+    lang : str
+        Language of the report: ``"fr"`` or ``"en"``.
+    wordclouds, html, xlsx : bool
+        Draw the word clouds, write ``report.html``, write ``report.xlsx``.
+    svg : bool
+        Also save each word cloud as SVG.
+    max_cloud_terms : int
+        Number of heaviest terms of a theme drawn in its word cloud.
+    top_specific_terms : int
+        Number of specific terms listed per group in the HTML report.
+    seed : int
+        Seed of the word-cloud layout (same seed, same picture).
+    title : str
+        The open question as worded for readers (top of the report); empty: the column name.
+    question_labels : tuple of (column, label) pairs
+        Labels of the closed questions, shown beside their column names in the report.
+    """
 
     lang: str = "fr"
     wordclouds: bool = True
     html: bool = True
     xlsx: bool = True
+    svg: bool = True
+    max_cloud_terms: int = 50
+    top_specific_terms: int = 10
+    seed: int = 0
+    title: str = ""
+    question_labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,137 @@
+"""CLI tests of ``textmine themes`` and ``textmine apply`` (in-process)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from test_themes_data import make_corpus
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory):
+    corpus = make_corpus()
+    n = len(corpus.ids)
+    df = pd.DataFrame({
+        "id": corpus.ids,
+        "fonction": (["Chargé de com", "Directeur"] * n)[:n],
+        "reponse": corpus.texts,
+    })
+    path = tmp_path_factory.mktemp("survey") / "enquete.csv"
+    df.to_csv(path, sep=";", index=False)
+    return path
+
+
+@pytest.fixture
+def corpus_module():
+    # These tests run the whole pipeline, text processing included.
+    return pytest.importorskip("textmine.corpus")
+
+
+def _themes(cli, survey, out, *extra):
+    return cli("themes", survey, "--text-col", "reponse", "--id-col", "id", "--out", out, *extra)
+
+
+def test_themes_writes_the_run_folder_reproducibly(cli, survey, tmp_path, corpus_module):
+    for run in ("a", "b"):
+        res = _themes(cli, survey, tmp_path / run, "--k", "3", "--seed", "3")
+        assert res.code == 0, res.err
+        assert "answers themed" in res.out
+    a, b = tmp_path / "a", tmp_path / "b"
+    for name in ("themes.csv", "answers.csv", "terms.csv", "term_weights.csv", "run.json"):
+        assert (a / name).is_file()
+    for name in ("themes.csv", "answers.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    assert sorted(p.name for p in (a / "model").iterdir()) == ["arrays.npz", "model.json"]
+    answers = pd.read_csv(a / "answers.csv", dtype=str, keep_default_na=False)
+    assert list(answers.columns) == ["respondent_id", "text", "status", "theme_id", "weight",
+                                     "themes"]
+    assert answers.set_index("respondent_id").loc["r034", "status"] == "non-answer"
+    run = json.loads((a / "run.json").read_text())
+    assert run["command"] == "themes"
+    assert len(run["input"]["sha256"]) == 64
+    assert set(run["versions"]) >= {"textmine", "spacy", "spacy_model", "scikit-learn", "python"}
+    assert run["counts"]["non_answer"] >= 2
+    assert run["settings"]["themes"]["k"] == 3
+
+
+def test_auto_k_writes_selection_table_and_plot(cli, survey, tmp_path, corpus_module):
+    res = _themes(cli, survey, tmp_path / "o", "--k", "auto")
+    assert res.code == 0, res.err
+    table = pd.read_csv(tmp_path / "o" / "k_selection.csv")
+    assert table["chosen"].sum() == 1
+    assert (tmp_path / "o" / "k_selection.png").stat().st_size > 1000
+    run = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert run["themes"]["k_rule"].startswith("among k with seed stability")
+
+
+def test_k_too_large_is_one_error_line(cli, survey, tmp_path, corpus_module):
+    res = _themes(cli, survey, tmp_path / "o", "--k", "500")
+    assert res.code == 2
+    assert res.err.startswith("error: --k 500 is more than this data allows")
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_k_value(cli, survey, tmp_path):
+    res = _themes(cli, survey, tmp_path / "o", "--k", "beaucoup")
+    assert res.code == 2
+    assert res.err.strip() == (
+        "error: --k 'beaucoup' is neither a number nor 'auto'; give --k 8 or --k auto."
+    )
+
+
+def test_missing_codebook(cli, survey, tmp_path):
+    res = _themes(cli, survey, tmp_path / "o", "--codebook", tmp_path / "none.yaml")
+    assert res.code == 2
+    assert "error: Codebook file" in res.err and "not found" in res.err
+
+
+def test_codebook_names_the_seeded_themes(cli, survey, tmp_path, corpus_module):
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text(
+        "themes:\n"
+        "  - name: Manque de moyens\n    seeds: [budget, effectif, 'moyens humains']\n"
+        "  - name: Outils\n    seeds: [visio, teams, 'plateforme collaborative', licorne]\n",
+        encoding="utf-8",
+    )
+    res = _themes(cli, survey, tmp_path / "o", "--codebook", codebook, "--extra-themes", "1")
+    assert res.code == 0, res.err
+    themes = pd.read_csv(tmp_path / "o" / "themes.csv")
+    assert themes["label"].tolist()[:2] == ["Manque de moyens", "Outils"]
+    run = json.loads((tmp_path / "o" / "run.json").read_text())
+    seeded = run["themes"]["seeded_themes"]
+    assert seeded[1]["absent_seeds"] == ["licorne"]
+    assert seeded[0]["n_answers"] >= 8
+
+
+def test_apply_codes_new_answers_like_the_run(cli, survey, tmp_path, corpus_module):
+    assert _themes(cli, survey, tmp_path / "run", "--k", "3").code == 0
+    res = cli("apply", tmp_path / "run" / "model", survey, "--text-col", "reponse",
+              "--id-col", "id", "--out", tmp_path / "applied")
+    assert res.code == 0, res.err
+    ran = pd.read_csv(tmp_path / "run" / "answers.csv", dtype=str, keep_default_na=False)
+    applied = pd.read_csv(tmp_path / "applied" / "answers.csv", dtype=str,
+                          keep_default_na=False)
+    assert applied["theme_id"].tolist() == ran["theme_id"].tolist()
+    assert json.loads((tmp_path / "applied" / "run.json").read_text())["command"] == "apply"
+
+
+def test_apply_refuses_a_tampered_model(cli, survey, tmp_path, corpus_module):
+    assert _themes(cli, survey, tmp_path / "run", "--k", "3").code == 0
+    meta = tmp_path / "run" / "model" / "model.json"
+    data = json.loads(meta.read_text())
+    data["arrays_sha256"] = "0" * 64
+    meta.write_text(json.dumps(data))
+    res = cli("apply", tmp_path / "run" / "model", survey, "--text-col", "reponse",
+              "--out", tmp_path / "applied")
+    assert res.code == 2
+    assert "does not match the checksum" in res.err
+    assert not (tmp_path / "applied").exists()
+
+
+def test_by_writes_crosstabs(cli, survey, tmp_path, corpus_module):
+    res = _themes(cli, survey, tmp_path / "o", "--k", "3", "--by", "fonction")
+    assert res.code == 0, res.err
+    assert (tmp_path / "o" / "crosstab_fonction.csv").is_file()
+    assert json.loads((tmp_path / "o" / "run.json").read_text())["settings"]["by"] == ["fonction"]

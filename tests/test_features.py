@@ -1,0 +1,68 @@
+"""Tests of textmine.features (document-term matrices)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_themes_data import HandCorpus, make_corpus
+
+from textmine.errors import OptionError
+from textmine.features import document_term_matrix
+
+
+def _tiny() -> HandCorpus:
+    return HandCorpus(
+        ids=["a", "b", "c", "d"],
+        texts=["visio visio cloud", "budget", "RAS", "cloud budget"],
+        masked=["visio visio cloud", "budget", "RAS", "cloud budget"],
+        status=["ok", "ok", "non-answer", "ok"],
+        terms=[["visio", "visio", "cloud"], ["budget"], ["ras"], ["cloud", "budget"]],
+    )
+
+
+def test_counts_follow_corpus_order_and_vocabulary_is_sorted():
+    dtm = document_term_matrix(_tiny())
+    assert dtm.ids == ["a", "b", "c", "d"]
+    assert dtm.terms == ["budget", "cloud", "visio"]
+    np.testing.assert_array_equal(
+        dtm.X.toarray(), [[0, 1, 2], [1, 0, 0], [0, 0, 0], [1, 1, 0]]
+    )
+
+
+def test_non_answers_never_contribute_terms():
+    dtm = document_term_matrix(_tiny())
+    assert "ras" not in dtm.terms
+    assert dtm.n_terms_per_row.tolist() == [2, 1, 0, 2]
+
+
+def test_binary_weighting():
+    dtm = document_term_matrix(_tiny(), weighting="binary")
+    assert dtm.X.toarray()[0].tolist() == [0, 1, 1]
+
+
+def test_min_df_and_max_df_filter_terms():
+    assert document_term_matrix(_tiny(), min_df=2).terms == ["budget", "cloud"]
+    # max_df is a share of the 3 answers with terms: 0.5 -> at most 1 answer.
+    assert document_term_matrix(_tiny(), max_df=0.5).terms == ["visio"]
+
+
+def test_fixed_vocabulary_ignores_unknown_terms():
+    dtm = document_term_matrix(_tiny(), vocabulary=["cloud", "teams"])
+    assert dtm.terms == ["cloud", "teams"]
+    assert dtm.X.toarray().tolist() == [[1, 0], [0, 0], [0, 0], [1, 0]]
+
+
+def test_nothing_left_after_filtering_says_what_to_do():
+    with pytest.raises(OptionError, match=r"no terms remain in 3 answers; try min_df=1"):
+        document_term_matrix(_tiny(), min_df=5)
+
+
+def test_no_terms_at_all():
+    corpus = HandCorpus(["a"], ["RAS"], ["RAS"], ["non-answer"], [[]])
+    with pytest.raises(OptionError, match=r"None of the 1 answers has any term left"):
+        document_term_matrix(corpus)
+
+
+def test_unknown_weighting():
+    with pytest.raises(OptionError, match=r"Unknown weighting 'tfidf'; choose one of count"):
+        document_term_matrix(make_corpus(), weighting="tfidf")

@@ -1,0 +1,73 @@
+"""Charts: Wilson intervals and the figures drawn for a report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+from report_fixtures import built_report
+from statsmodels.stats.proportion import proportion_confint
+
+from textmine.report.charts import group_prevalence_chart, wilson_interval
+from textmine.report.colours import PALETTE, hex_to_rgb, residual_colour, theme_colours
+
+
+def test_wilson_matches_statsmodels():
+    k, n = np.array([0, 8, 19, 51]), np.array([51, 51, 51, 51])
+    low, high = wilson_interval(k, n)
+    ref_low, ref_high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    np.testing.assert_allclose(low, ref_low, atol=1e-12)
+    np.testing.assert_allclose(high, ref_high, atol=1e-12)
+
+
+def test_wilson_of_an_empty_group_is_nan():
+    low, high = wilson_interval(np.array([0.0]), np.array([0.0]))
+    assert np.isnan(low[0]) and np.isnan(high[0])
+
+
+@given(st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_wilson_stays_in_0_1_and_contains_the_estimate(kn):
+    k, n = kn
+    low, high = wilson_interval(k, n)
+    assert 0 <= low <= k / n + 1e-12 <= high + 2e-12 <= 1 + 2e-12
+
+
+def test_figures_of_the_report():
+    figures = built_report("fr") / "figures"
+    names = sorted(p.name for p in figures.glob("*.png"))
+    assert names == [
+        "cloud_01_Outils_de_visio.png", "cloud_02_Chevauchement_avec_la_DSI.png",
+        "cloud_03_Manque_de_moyens.png", "cloud_04_Conseil_i_strategique_i_elus.png",
+        "k_selection.png", "prevalence.png", "prevalence_by_fonction.png",
+        "prevalence_by_outils.png"]
+    with Image.open(figures / "prevalence.png") as img:
+        colours = {c for _, c in img.convert("RGB").getcolors(maxcolors=1 << 20)}
+    # Each theme's bar is drawn in the theme's colour.
+    for colour in PALETTE[:4]:
+        assert hex_to_rgb(colour) in colours
+
+
+def test_group_chart_one_panel_per_theme(tmp_path):
+    crosstab = pd.DataFrame({
+        "theme_id": [1, 1, 2, 2], "label": ["Visio", "Visio", "DSI", "DSI"],
+        "modality": ["A", "B", "A", "B"], "n": [3, 9, 5, 5], "n_modality": [10, 10, 10, 10],
+        "adj_residual": [0.0] * 4, "p_adjusted": [0.5] * 4})
+    path = group_prevalence_chart(crosstab, theme_colours([1, 2]), tmp_path / "g.png",
+                                  variable="fonction", lang="en")
+    with Image.open(path) as img:
+        colours = {c for _, c in img.convert("RGB").getcolors(maxcolors=1 << 20)}
+    assert hex_to_rgb(PALETTE[0]) in colours and hex_to_rgb(PALETTE[1]) in colours
+
+
+def test_theme_colours_follow_sorted_ids_and_are_distinct():
+    assert theme_colours([3, 1, 2]) == {1: PALETTE[0], 2: PALETTE[1], 3: PALETTE[2]}
+    assert len(set(theme_colours(range(1, 17)).values())) == 16
+
+
+def test_residual_colours_diverge():
+    blue, red = hex_to_rgb(residual_colour(3.0)), hex_to_rgb(residual_colour(-3.0))
+    assert blue[2] > blue[0] and red[0] > red[2]
+    assert residual_colour(0.0) == "#FFFFFF" and residual_colour(float("nan")) == "#FFFFFF"
+    assert residual_colour(10.0) == residual_colour(4.0)

@@ -1,0 +1,80 @@
+"""write_report / rewrite_report and the ``textmine report`` command."""
+
+from __future__ import annotations
+
+import pytest
+from report_fixtures import make_run
+
+from textmine.config import ReportOptions
+from textmine.errors import InputFileError
+from textmine.report import REPORT_ENTRIES, load_run, rewrite_report, write_report
+
+FAST = ReportOptions(wordclouds=False)
+
+
+def test_write_report_returns_the_files_it_wrote(tmp_path):
+    folder = make_run(tmp_path / "run")
+    before = {p.name for p in folder.iterdir()}
+    files = write_report(folder, options=FAST)
+    assert all(p.is_file() for p in files)
+    assert {p.name for p in folder.iterdir()} - before == set(REPORT_ENTRIES)
+    assert {p.relative_to(folder).parts[0] for p in files} == set(REPORT_ENTRIES)
+
+
+def test_write_report_needs_a_run_folder(tmp_path):
+    with pytest.raises(InputFileError, match=r"^Run folder .*nothing does not exist; give the "
+                                             r"folder of a finished run\.$"):
+        write_report(tmp_path / "nothing")
+    (tmp_path / "themes.csv").write_text("theme_id,label\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"has no answers\.csv; give the folder written by "
+                                             r"`textmine themes`\.$"):
+        write_report(tmp_path)
+
+
+def test_load_run_keeps_answers_as_text(tmp_path):
+    folder = make_run(tmp_path / "run")
+    data = load_run(folder)
+    assert data.answers["respondent_id"].iloc[0] == "r001"
+    assert "RAS" in set(data.answers["text"])
+    status = data.answers["status"].value_counts()
+    assert data.counts() == {"respondents": 60, "themed": status["themed"],
+                             "unassigned": status["unassigned"],
+                             "non-answer": status["non-answer"], "empty": status["empty"],
+                             "answers_ok": status["themed"] + status["unassigned"]}
+    assert set(data.crosstabs) == {"fonction", "outils"}
+    assert data.chosen_k() == 4
+
+
+def test_rewrite_report_replaces_only_the_report(tmp_path):
+    folder = make_run(tmp_path / "run")
+    write_report(folder, options=FAST)
+    (folder / "figures" / "stale.png").write_bytes(b"old")
+    themes_before = (folder / "themes.csv").read_bytes()
+    rewrite_report(folder, options=ReportOptions(lang="en", wordclouds=False, title="Q?"))
+    assert not (folder / "figures" / "stale.png").exists()
+    assert (folder / "themes.csv").read_bytes() == themes_before
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "Q?" in html
+    assert not [p for p in folder.iterdir() if p.name.startswith(".report-tmp-")]
+
+
+def test_cli_report(tmp_path, cli):
+    folder = make_run(tmp_path / "run", tables=False)
+    result = cli("report", folder, "--lang", "en", "--no-wordclouds")
+    assert result.code == 0, result.err
+    assert result.out.endswith(f" report files written to {folder}\n")
+    assert (folder / "report.xlsx").is_file()
+    bad = cli("report", folder, "--lang", "de")
+    assert bad.code == 2
+    assert bad.err == "error: Report language 'de' is not available; use one of: fr, en.\n"
+    missing = cli("report", tmp_path / "nope")
+    assert missing.code == 2 and missing.err.startswith("error: Run folder ")
+
+
+def test_display_text_takes_off_only_the_neutralising_apostrophe():
+    from textmine.report.rundata import display_text
+
+    assert display_text("'=SUM(A1)") == "=SUM(A1)"
+    assert display_text("'-2+3") == "-2+3"
+    assert display_text("'quote'") == "'quote'"
+    assert display_text(float("nan")) == ""

@@ -1,0 +1,123 @@
+"""The workbook: sheets, headers, layout, and no formula from respondent text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from report_fixtures import HOSTILE, built_report
+
+from textmine.outputs import FORMULA_PREFIXES
+from textmine.report.xlsx import flatten, sheet_name
+
+
+@pytest.fixture(scope="module")
+def workbook():
+    return load_workbook(built_report("fr") / "report.xlsx")
+
+
+def test_sheets_in_order(workbook):
+    names = workbook.sheetnames
+    assert names[:3] == ["Synthèse", "Thèmes", "Réponses"]
+    assert names[3:7] == ["1 Outils de visio", "2 Chevauchement avec la DSI",
+                          "3 Manque de moyens", "4 =Conseil <i>stratégique< i> &"]
+    assert names[7:] == ["Tableaux croisés", "Spécificités", "Effets", "Informations"]
+
+
+def test_headers_frozen_and_filtered(workbook):
+    ws = workbook["Réponses"]
+    header = [c.value for c in ws[1]]
+    assert header == ["Identifiant", "Statut", "Thème principal", "Libellé", "Poids du thème",
+                      "Thèmes", "Réponse (données personnelles masquées)"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:G")
+    assert ws.column_dimensions["G"].width == 60
+    assert ws["G2"].alignment.wrap_text
+    themes = workbook["Thèmes"]
+    assert [c.value for c in themes[1]] == ["Thème", "Libellé", "Termes clés", "Réponses",
+                                            "Part", "Citation 1", "Citation 2", "Citation 3"]
+    assert themes["E2"].number_format == "0.0%"
+    assert 0 < themes["E2"].value < 1
+
+
+def test_no_cell_is_a_formula(workbook):
+    texts = []
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(FORMULA_PREFIXES), (ws.title, cell.value)
+                    texts.append(cell.value)
+    for answer in HOSTILE[1:]:
+        assert "'" + answer in texts
+    assert HOSTILE[0] in texts
+
+
+def test_theme_sheet_lists_quotes_first(workbook):
+    ws = workbook["1 Outils de visio"]
+    assert [c.value for c in ws[1]] == ["Identifiant", "Citation retenue", "Poids du thème",
+                                        "Réponse (données personnelles masquées)"]
+    assert ws["B2"].value == "✓" and ws["D2"].value in (HOSTILE[0], "'" + HOSTILE[1])
+    flags = [ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)]
+    assert flags == sorted(flags, key=lambda f: f != "✓")
+
+
+def test_crosstab_sheet_formats_and_highlights(workbook):
+    ws = workbook["Tableaux croisés"]
+    header = [c.value for c in ws[1]]
+    pct = header.index("% de la modalité") + 1
+    marks = header.index("Significativité") + 1
+    assert ws.cell(row=2, column=pct).number_format == "0.0%"
+    starred = [r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=marks).value]
+    assert starred
+    for r in starred:
+        assert ws.cell(row=r, column=pct).fill.fgColor.rgb not in (None, "00000000")
+    # The hostile group name is text, prefixed so that it cannot run.
+    modality = header.index("Modalité") + 1
+    values = {ws.cell(row=r, column=modality).value for r in range(2, ws.max_row + 1)}
+    assert "'=cmd|'/C calc'!A0" in values
+
+
+@given(st.lists(st.text(min_size=0, max_size=50), min_size=1, max_size=12))
+def test_sheet_names_are_valid_and_unique(names):
+    taken: set[str] = set()
+    out = [sheet_name(n, taken) for n in names]
+    assert len({o.lower() for o in out}) == len(out)
+    for o in out:
+        assert 1 <= len(o) <= 31
+        assert not set(o) & set("[]:*?/\\")
+        assert not o.startswith("'") and not o.endswith("'")
+        assert o.lower() != "history"
+
+
+def test_sheet_name_examples():
+    taken: set[str] = set()
+    assert sheet_name("a/b:c*?[d]", taken) == "a b c d"
+    assert sheet_name("A B C D", taken) == "A B C D (2)"
+    assert sheet_name("x" * 40, taken) == "x" * 31
+    assert sheet_name("x" * 40, taken) == "x" * 27 + " (2)"
+
+
+def test_flatten_run_record():
+    rows = flatten({"a": {"b": 1, "c": [1, 2]}, "d": [{"e": "f"}]})
+    assert rows == [("a.b", 1), ("a.c", "1, 2"), ("d[0].e", "f")]
+
+
+def test_summary_sheet_counts_and_k(workbook):
+    ws = workbook["Synthèse"]
+    values = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value
+              for r in range(2, ws.max_row + 1)}
+    assert values["Répondants"] == 60
+    assert values["Nombre de thèmes"] == 4
+    assert values["Choix du nombre de thèmes"].startswith("k = 4 choisi automatiquement")
+    assert values["Fichier"] == "demo_survey.csv"
+
+
+def test_effects_sheet_keeps_every_row(workbook):
+    ws = workbook["Effets"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["Thème", "Libellé", "term"]
+    assert "Rapport de cotes" in header and "Covariable" in header
+    assert ws.max_row == 3

@@ -1,0 +1,34 @@
+"""Tests of textmine.themes.labels (FREX ranking and labels)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from textmine.themes.labels import display_term, frex_order, theme_label, top_terms
+
+
+def test_frex_prefers_exclusive_terms_over_shared_frequent_ones():
+    # Term 0 is the most frequent in both themes; term 1 is a bit less frequent but exclusive.
+    comp = np.array([[0.3, 0.25, 0.2, 0.15, 0.1, 0.0], [0.3, 0.0, 0.2, 0.1, 0.1, 0.3]])
+    order = frex_order(comp, n_top=3)
+    assert order[0][0] == 1
+    assert order[1][0] == 5
+
+
+def test_terms_absent_from_a_theme_are_never_its_top_terms():
+    comp = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]])
+    assert frex_order(comp, n_top=3)[0].tolist() == [0]
+
+
+def test_multi_word_expressions_are_shown_with_spaces():
+    assert display_term("plateforme_collaborative") == "plateforme collaborative"
+    comp = np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert top_terms(comp, ["budget", "moyens_humains"], n_top=1) == [
+        ["moyens humains"], ["budget"]
+    ]
+
+
+def test_label_is_the_first_three_terms():
+    assert theme_label(["visio", "teams", "cloud", "outil"]) == "visio / teams / cloud"
+    assert theme_label(["visio"]) == "visio"
+    assert theme_label([]) == "(no terms)"

@@ -1,0 +1,43 @@
+"""Tests of textmine.themes.quotes."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from textmine.themes.quotes import select_quotes
+
+
+def _setup():
+    masked = ["visio et teams", "Visio et Teams", "teams et visio", "cloud partout",
+              "réunions en visio", "budget"]
+    terms = [["visio", "teams"], ["visio", "teams"], ["teams", "visio"], ["cloud"],
+             ["réunion", "visio"], ["budget"]]
+    # columns: visio, teams, cloud, réunion, budget
+    dense = np.array([[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0, 0, 1, 0, 0],
+                      [1, 0, 0, 1, 0], [0, 0, 0, 0, 1]], dtype=float)
+    rep = sp.csr_matrix(dense / np.linalg.norm(dense, axis=1, keepdims=True))
+    theme = np.array([1.0, 0.8, 0.3, 0.2, 0.0])
+    return masked, terms, rep, theme
+
+
+def test_quotes_skip_near_duplicates_and_non_carriers():
+    masked, terms, rep, theme = _setup()
+    weights = np.array([0.9, 0.95, 0.9, 0.5, 0.6, 0.99])
+    carriers = np.array([True, True, True, True, True, False])
+    quotes = select_quotes(weights, carriers, rep, theme, masked=masked, terms=terms, n_quotes=3)
+    assert quotes == ["Visio et Teams", "réunions en visio", "cloud partout"]
+
+
+def test_ties_on_weight_are_broken_by_typicality():
+    masked, terms, rep, theme = _setup()
+    weights = np.array([0.0, 0.0, 0.0, 0.5, 0.5, 0.0])
+    carriers = np.array([False, False, False, True, True, False])
+    quotes = select_quotes(weights, carriers, rep, theme, masked=masked, terms=terms, n_quotes=1)
+    assert quotes == ["réunions en visio"]
+
+
+def test_no_carrier_no_quote():
+    masked, terms, rep, theme = _setup()
+    none = np.zeros(6, bool)
+    assert select_quotes(np.ones(6), none, rep, theme, masked=masked, terms=terms) == []

@@ -1,0 +1,77 @@
+"""Tests of textmine.themes.seeded and seeded discovery."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from test_themes_data import GROUPS, make_corpus
+
+from textmine.codebook import parse_codebook
+from textmine.config import ThemeOptions
+from textmine.themes import discover_themes
+from textmine.themes.seeded import seed_columns
+
+CODEBOOK = parse_codebook(
+    {
+        "themes": [
+            {"name": "Manque de moyens", "seeds": ["budget", "moyens humains", "effectif"]},
+            {"name": "Outils numériques", "seeds": ["visio", "plateforme collaborative", "zoom"]},
+        ]
+    },
+    Path("codebook.yaml"),
+)
+VOCAB = ["budget", "effectif", "moyens_humains", "outil", "plateforme_collaborative", "visio"]
+
+
+def test_seed_phrases_match_multi_word_features_and_absent_seeds_are_listed():
+    seeds, report = seed_columns(CODEBOOK, VOCAB)
+    assert seeds == ((0, 2, 1), (5, 4))
+    assert report[1]["matched_terms"] == ["visio", "plateforme_collaborative"]
+    assert report[1]["absent_seeds"] == ["zoom"]
+    assert report[0]["absent_seeds"] == []
+
+
+def test_seeds_go_through_the_given_processor():
+    # A lemmatising processor maps "outils" to the vocabulary lemma "outil".
+    codebook = parse_codebook({"themes": [{"name": "T", "seeds": ["Outils"]}]}, Path("c.yaml"))
+    lemmas = {"outils": ["outil"]}
+    seeds, report = seed_columns(
+        codebook, VOCAB, processor=lambda ps: [lemmas[p.lower()] for p in ps]
+    )
+    assert seeds == ((3,),) and report[0]["absent_seeds"] == []
+
+
+def test_seeded_themes_are_found_named_and_counted(caplog):
+    with caplog.at_level(logging.WARNING):
+        result = discover_themes(
+            make_corpus(), options=ThemeOptions(extra_themes=1), codebook=CODEBOOK
+        )
+    themes = result.themes
+    assert themes["label"].tolist()[:2] == ["Manque de moyens", "Outils numériques"]
+    assert len(themes) == 3
+    answers = result.answers.set_index("respondent_id")
+    assert (answers.loc[GROUPS["moyens"], "theme_id"] == 1).all()
+    assert (answers.loc[GROUPS["outils"], "theme_id"] == 2).all()
+    assert (answers.loc[GROUPS["dsi"], "theme_id"] == 3).all()
+    report = result.info["seeded_themes"]
+    assert [r["n_answers"] for r in report] == themes["n_answers"].tolist()[:2]
+    assert report[1]["absent_seeds"] == ["zoom"]
+    assert "Theme 'Outils numériques': 1 of 3 seeds absent from the corpus: zoom." in caplog.text
+    assert result.model.seeded == ["Manque de moyens", "Outils numériques"]
+
+
+def test_codebook_edits_are_applied_after_fitting():
+    codebook = parse_codebook(
+        {"themes": [{"name": "Moyens", "seeds": ["budget"]},
+                    {"name": "Outils", "seeds": ["visio"]}],
+         "merge": [["Outils", "3"]], "rename": {"Moyens": "Ressources"}},
+        Path("c.yaml"),
+    )
+    result = discover_themes(make_corpus(), options=ThemeOptions(extra_themes=1),
+                             codebook=codebook)
+    assert result.themes["label"].tolist() == ["Ressources", "Outils"]
+    answers = result.answers.set_index("respondent_id")
+    assert (answers.loc[GROUPS["dsi"] + GROUPS["outils"], "theme_id"] == 2).all()
+    merge_log = result.info["edits"][0]
+    assert merge_log.startswith("merged Outils, ") and merge_log.endswith(" into Outils")

@@ -1,0 +1,239 @@
+"""Agreement between two coders, and between the coder model and the humans.
+
+Between coders, every respondent of the survey is a unit: a respondent whom neither coder gave a
+code counts as agreement on the absence of every code, which is why the survey's ids are needed.
+Cohen's kappa and Krippendorff's alpha (nominal) are computed here from their definitions so that
+the library depends on neither ``krippendorff`` nor a particular scikit-learn version; the tests
+check both against those references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import KFold
+
+from textmine.coding.learn import MultiLabelCoder, as_term_lists
+from textmine.config import CodingOptions
+from textmine.errors import DataError
+
+_DEFAULTS = CodingOptions()
+
+#: Pseudo-code of the row that pools every (respondent, code) decision.
+ALL_CODES = "(all codes)"
+
+#: Uniform score thresholds of the coverage/precision trade-off table.
+TRADEOFF_TARGETS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def percent_agreement(a: Sequence, b: Sequence) -> float:
+    """Share of units on which two coders gave the same value."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.ndim != 1:
+        raise DataError(f"Both coders must rate the same units; got {a.shape} and {b.shape}.")
+    return float(np.mean(a == b)) if len(a) else float("nan")
+
+
+def cohen_kappa(a: Sequence, b: Sequence) -> float:
+    """Cohen's kappa of two coders on nominal values; NaN when chance agreement is 1."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.ndim != 1:
+        raise DataError(f"Both coders must rate the same units; got {a.shape} and {b.shape}.")
+    if not len(a):
+        return float("nan")
+    labels, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    ia, ib = inv[: len(a)], inv[len(a):]
+    po = float(np.mean(ia == ib))
+    pa = np.bincount(ia, minlength=len(labels)) / len(a)
+    pb = np.bincount(ib, minlength=len(labels)) / len(b)
+    pe = float(pa @ pb)
+    if np.isclose(pe, 1.0):
+        return float("nan")
+    return (po - pe) / (1.0 - pe)
+
+
+def krippendorff_alpha(data: np.ndarray | Sequence[Sequence[float]]) -> float:
+    """Krippendorff's alpha for nominal data.
+
+    Parameters
+    ----------
+    data : array-like of shape (n_coders, n_units)
+        Values given by each coder to each unit; NaN marks a missing value. Units with fewer than
+        two values are not pairable and are ignored.
+
+    Returns
+    -------
+    float
+        ``1 - D_o / D_e``; NaN when the data hold a single value (no expected disagreement).
+    """
+    arr = np.asarray(data, dtype=float)
+    if arr.ndim != 2:
+        raise DataError(f"Reliability data must be coders x units; got shape {arr.shape}.")
+    values = np.unique(arr[~np.isnan(arr)])
+    if len(values) == 0:
+        return float("nan")
+    # counts[u, v]: how many coders gave value v to unit u.
+    counts = np.stack([(arr == v).sum(axis=0) for v in values], axis=1).astype(float)
+    m = counts.sum(axis=1)
+    counts, m = counts[m >= 2], m[m >= 2]
+    if not len(m):
+        return float("nan")
+    # Coincidence matrix: each unit contributes its ordered value pairs weighted by 1/(m_u - 1).
+    weighted = counts / (m - 1)[:, None]
+    o = weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    n_c = o.sum(axis=1)
+    n = n_c.sum()
+    d_o = o.sum() - np.trace(o)
+    d_e = (n_c.sum() ** 2 - (n_c**2).sum()) / (n - 1)
+    if np.isclose(d_e, 0.0):
+        return float("nan")
+    return float(1.0 - d_o / d_e)
+
+
+def _align(
+    coded: pd.DataFrame, ids: Sequence[str], codes: Sequence[str]
+) -> np.ndarray:
+    """0/1 matrix (ids x codes): respondents or codes absent from ``coded`` are 0 (absence)."""
+    return (
+        coded.reindex(index=list(ids), columns=list(codes)).fillna(0).to_numpy(dtype=int)
+    )
+
+
+def coder_agreement(
+    a: pd.DataFrame, b: pd.DataFrame, *, ids: Sequence[str], codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Per-code agreement of two coders over every respondent of the survey.
+
+    Parameters
+    ----------
+    a, b : DataFrame
+        0/1 codes of each coder (index: respondent ids, one column per code), as returned by
+        :func:`textmine.coding.read_coded`.
+    ids : sequence of str
+        Every respondent id of the survey: the units. Respondents absent from both coders count
+        as agreement on absence.
+    codes : sequence of str, optional
+        Codes to compare; default the union of both coders' columns (first coder's order first).
+
+    Returns
+    -------
+    DataFrame
+        One row per code plus a pooled ``(all codes)`` row: ``code``, ``n_units``, ``n_a``,
+        ``n_b``, ``n_both``, ``percent_agreement``, ``cohen_kappa``, ``krippendorff_alpha``.
+    """
+    ids = [str(i) for i in ids]
+    unknown = sorted((set(map(str, a.index)) | set(map(str, b.index))) - set(ids))
+    if unknown:
+        raise DataError(
+            f"{len(unknown)} coded respondent id(s) are not in the survey: "
+            f"{', '.join(unknown[:3])}; check --id-col."
+        )
+    if codes is None:
+        codes = list(dict.fromkeys([*map(str, a.columns), *map(str, b.columns)]))
+    A, B = _align(a, ids, codes), _align(b, ids, codes)
+    rows = []
+    for j, code in enumerate(codes):
+        rows.append(_agreement_row(code, A[:, j], B[:, j]))
+    rows.append(_agreement_row(ALL_CODES, A.ravel(), B.ravel()))
+    return pd.DataFrame(rows)
+
+
+def _agreement_row(code: str, x: np.ndarray, y: np.ndarray) -> dict:
+    return {
+        "code": code,
+        "n_units": len(x),
+        "n_a": int(x.sum()),
+        "n_b": int(y.sum()),
+        "n_both": int((x & y).sum()),
+        "percent_agreement": percent_agreement(x, y),
+        "cohen_kappa": cohen_kappa(x, y),
+        "krippendorff_alpha": krippendorff_alpha(np.vstack([x, y])),
+    }
+
+
+def _prf(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    tp = float((pred & truth).sum())
+    n_pred, n_true = float(pred.sum()), float(truth.sum())
+    precision = tp / n_pred if n_pred else float("nan")
+    recall = tp / n_true if n_true else float("nan")
+    f1 = 2 * tp / (n_pred + n_true) if n_pred + n_true else float("nan")
+    return precision, recall, f1
+
+
+def model_agreement(
+    X: Sequence[Sequence[str] | str],
+    Y: pd.DataFrame,
+    *,
+    coder: MultiLabelCoder | None = None,
+    cv_folds: int = _DEFAULTS.cv_folds,
+    random_state: int = _DEFAULTS.seed,
+    targets: Sequence[float] = TRADEOFF_TARGETS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cross-validated agreement between the coder model and the human codes.
+
+    Each outer fold refits a clone of ``coder`` (thresholds chosen by its own inner
+    cross-validation) and codes the held-out answers as it would code uncoded ones.
+
+    Parameters
+    ----------
+    X : sequence of term lists
+        Terms of the coded answers.
+    Y : DataFrame
+        0/1 human codes (one column per code), same rows as ``X``.
+    coder : MultiLabelCoder, optional
+        Unfitted coder to evaluate; default ``MultiLabelCoder()``.
+    cv_folds, random_state : int
+        Outer cross-validation.
+    targets : sequence of float
+        Target precisions of the trade-off table.
+
+    Returns
+    -------
+    per_code : DataFrame
+        ``code``, ``n_coded`` (answers with the code), ``n_assigned``, ``precision``, ``recall``,
+        ``f1``, ``cohen_kappa``, plus a pooled ``(all codes)`` row (micro-averages).
+    tradeoff : DataFrame
+        ``target_precision``, ``coverage`` (share of held-out answers given at least one code),
+        ``precision`` of the assigned codes, ``recall``, ``f1``, ``n_assigned``.
+    """
+    docs = as_term_lists(X)
+    Ya = Y.to_numpy(dtype=int)
+    if len(docs) < cv_folds:
+        raise DataError(
+            f"Only {len(docs)} coded answers for {cv_folds}-fold cross-validation; "
+            f"code at least {cv_folds} answers."
+        )
+    base = coder if coder is not None else MultiLabelCoder(random_state=random_state)
+    pred = np.zeros_like(Ya)
+    by_target = {t: np.zeros_like(Ya) for t in targets}
+    folds = KFold(cv_folds, shuffle=True, random_state=random_state)
+    for train, test in folds.split(docs):
+        fold_coder = clone(base).fit([docs[i] for i in train], Y.iloc[train])
+        scores = fold_coder.predict_proba([docs[i] for i in test])
+        pred[test] = scores >= fold_coder.thresholds_
+        for t in targets:
+            by_target[t][test] = scores >= fold_coder.thresholds_for(t)
+    rows = []
+    for j, code in enumerate(Y.columns):
+        p, r, f = _prf(pred[:, j], Ya[:, j])
+        rows.append(
+            {"code": str(code), "n_coded": int(Ya[:, j].sum()), "n_assigned": int(pred[:, j].sum()),
+             "precision": p, "recall": r, "f1": f, "cohen_kappa": cohen_kappa(pred[:, j], Ya[:, j])}
+        )
+    p, r, f = _prf(pred.ravel(), Ya.ravel())
+    rows.append(
+        {"code": ALL_CODES, "n_coded": int(Ya.sum()), "n_assigned": int(pred.sum()),
+         "precision": p, "recall": r, "f1": f, "cohen_kappa": cohen_kappa(pred.ravel(), Ya.ravel())}
+    )
+    trade = []
+    for t in targets:
+        P = by_target[t]
+        p, r, f = _prf(P.ravel(), Ya.ravel())
+        trade.append(
+            {"target_precision": t, "coverage": float((P.sum(axis=1) > 0).mean()),
+             "precision": p, "recall": r, "f1": f, "n_assigned": int(P.sum())}
+        )
+    return pd.DataFrame(rows), pd.DataFrame(trade)

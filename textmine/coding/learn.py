@@ -1,0 +1,384 @@
+"""Learning from coded answers: a multi-label coder with precision-targeted thresholds.
+
+The coder is trained on the answers a researcher already coded. For every code it fits a
+logistic regression on TF-IDF features of the answers' terms (lemmas from
+:func:`textmine.corpus.process_answers`) plus character n-grams of those terms, which recover
+inflections and compounds that a small training set never shows. Out-of-fold decision values are
+Platt-scaled into calibrated scores, and the threshold of each code is the lowest score at which
+the out-of-fold precision still reaches ``target_precision``: above it a code is assigned
+automatically, below it the answer goes to the researcher's review queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.utils.validation import check_is_fitted
+
+from textmine.config import CodingOptions
+from textmine.errors import DataError, OptionError
+
+logger = logging.getLogger(__name__)
+
+_DEFAULTS = CodingOptions()
+
+
+def as_term_lists(X: Sequence[Sequence[str] | str]) -> list[list[str]]:
+    """Return ``X`` as a list of term lists (a string is split on white space, as in terms.csv)."""
+    out: list[list[str]] = []
+    for doc in X:
+        if doc is None or (isinstance(doc, float) and np.isnan(doc)):
+            out.append([])
+        elif isinstance(doc, str):
+            out.append(doc.split())
+        else:
+            out.append([str(t) for t in doc])
+    return out
+
+
+def _identity(doc: list[str]) -> list[str]:
+    return doc
+
+
+class CodingFeatures:
+    """TF-IDF of terms plus TF-IDF of character n-grams of the space-joined terms.
+
+    A plain helper (not a public estimator): the coder builds one per fit.
+    """
+
+    def __init__(self, *, char_ngrams: bool, min_df: int) -> None:
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+
+    def fit_transform(self, docs: list[list[str]]) -> sparse.csr_matrix:
+        # Terms seen once still matter in a small coded sample: min_df applies to char n-grams.
+        self.words_ = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
+        blocks = [self.words_.fit_transform(docs)]
+        if self.char_ngrams:
+            self.chars_ = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=self.min_df,
+                max_features=20000,
+            )
+            blocks.append(self.chars_.fit_transform([" ".join(d) for d in docs]))
+        return sparse.hstack(blocks).tocsr()
+
+    def transform(self, docs: list[list[str]]) -> sparse.csr_matrix:
+        blocks = [self.words_.transform(docs)]
+        if self.char_ngrams:
+            blocks.append(self.chars_.transform([" ".join(d) for d in docs]))
+        return sparse.hstack(blocks).tocsr()
+
+
+def wilson_lower(successes: np.ndarray, n: np.ndarray, *, z: float = 1.0) -> np.ndarray:
+    """Lower bound of the Wilson score interval of a proportion (z = 1: about 84 % one-sided)."""
+    n = np.asarray(n, dtype=float)
+    p = np.asarray(successes, dtype=float) / n
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n)
+
+
+def threshold_for_precision(
+    scores: np.ndarray, truth: np.ndarray, *, target_precision: float, min_assigned: int = 3
+) -> float:
+    """Lowest score whose assigned set reaches ``target_precision`` on held-out scores.
+
+    Precision is estimated conservatively by the lower bound of its Wilson interval (z = 1), so
+    that a handful of lucky high scores cannot justify a threshold, and at least
+    ``min_assigned`` true positives are required. Returns ``inf`` (never assign) when no threshold reaches the target.
+
+    Parameters
+    ----------
+    scores : array of shape (n,)
+        Out-of-fold scores of one code.
+    truth : array of shape (n,)
+        0/1 human codes.
+    target_precision : float
+        Required precision of the automatically assigned codes, in (0, 1].
+    min_assigned : int
+        Minimum number of true positives above the threshold.
+    """
+    order = np.argsort(-scores, kind="stable")
+    s, t = scores[order], truth[order].astype(float)
+    tp = np.cumsum(t)
+    n = np.arange(1, len(s) + 1)
+    # Only cut between distinct scores: ties are assigned together.
+    last_of_tie = np.r_[s[1:] != s[:-1], True]
+    ok = last_of_tie & (tp >= min_assigned) & (wilson_lower(tp, n) >= target_precision)
+    if not ok.any():
+        return float("inf")
+    return float(s[np.flatnonzero(ok)[-1]])
+
+
+def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """Score threshold maximising F1 on held-out scores (``inf`` for a code never coded)."""
+    n_true = truth.sum()
+    if n_true == 0:
+        return float("inf")
+    order = np.argsort(-scores, kind="stable")
+    s, t = scores[order], truth[order].astype(float)
+    tp = np.cumsum(t)
+    f1 = 2 * tp / (np.arange(1, len(s) + 1) + n_true)
+    f1[~np.r_[s[1:] != s[:-1], True]] = -1.0  # cut only between distinct scores
+    return float(s[int(np.argmax(f1))])
+
+
+def _platt(decision: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept of a logistic map from decision values to probabilities."""
+    if truth.min() == truth.max():
+        return 0.0, (8.0 if truth[0] else -8.0)
+    lr = LogisticRegression(C=1e4).fit(decision.reshape(-1, 1), truth)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+class MultiLabelCoder(ClassifierMixin, BaseEstimator):
+    """Multi-label coder: one calibrated logistic regression per code, precision-targeted.
+
+    Parameters
+    ----------
+    target_precision : float
+        Precision the automatically assigned codes should reach (estimated by cross-validation).
+    cv_folds : int
+        Folds of the internal cross-validation that calibrates scores and chooses thresholds.
+    C : float
+        Inverse regularisation strength of the logistic regressions.
+    char_ngrams : bool
+        Add character 2–5-grams of the terms to the term features.
+    min_df : int
+        Minimum document frequency of a character n-gram.
+    min_positives : int
+        Codes with fewer coded answers are scored but never assigned automatically.
+    random_state : int
+        Seed of the cross-validation split.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        Code names, in the column order of ``Y``.
+    thresholds_ : ndarray of shape (n_codes,)
+        Score from which a code is assigned (``inf``: never assigned automatically).
+    cv_scores_ : ndarray of shape (n_samples, n_codes)
+        Calibrated out-of-fold scores of the training answers.
+    cv_truth_ : ndarray of shape (n_samples, n_codes)
+        The training codes (kept to recompute thresholds for another target precision).
+    """
+
+    def __init__(
+        self,
+        *,
+        target_precision: float = _DEFAULTS.target_precision,
+        cv_folds: int = _DEFAULTS.cv_folds,
+        C: float = _DEFAULTS.C,
+        char_ngrams: bool = _DEFAULTS.char_ngrams,
+        min_df: int = _DEFAULTS.min_df,
+        min_positives: int = _DEFAULTS.min_positives,
+        random_state: int = _DEFAULTS.seed,
+    ) -> None:
+        self.target_precision = target_precision
+        self.cv_folds = cv_folds
+        self.C = C
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.min_positives = min_positives
+        self.random_state = random_state
+
+    # -- fitting ---------------------------------------------------------------------------
+    def _check_params(self, n: int) -> None:
+        if not 0 < self.target_precision <= 1:
+            raise OptionError(
+                f"target_precision must be in (0, 1]; got {self.target_precision}. Try 0.8."
+            )
+        if self.cv_folds < 2:
+            raise OptionError(f"cv_folds must be at least 2; got {self.cv_folds}.")
+        if n < self.cv_folds:
+            raise DataError(
+                f"Only {n} coded answers for {self.cv_folds}-fold cross-validation; "
+                f"code at least {self.cv_folds} answers."
+            )
+
+    def _fit_decisions(
+        self, docs: list[list[str]], Y: np.ndarray
+    ) -> tuple[CodingFeatures, list[LogisticRegression | float]]:
+        """Fit features and one model per code (a constant where a code is all 0 or all 1)."""
+        feats = CodingFeatures(char_ngrams=self.char_ngrams, min_df=self.min_df)
+        X = feats.fit_transform(docs)
+        models: list[LogisticRegression | float] = []
+        for j in range(Y.shape[1]):
+            y = Y[:, j]
+            if y.min() == y.max():
+                models.append(8.0 if y[0] else -8.0)
+            else:
+                models.append(LogisticRegression(C=self.C, solver="liblinear").fit(X, y))
+        return feats, models
+
+    @staticmethod
+    def _decisions(
+        feats: CodingFeatures, models: list[LogisticRegression | float], docs: list[list[str]]
+    ) -> np.ndarray:
+        X = feats.transform(docs)
+        out = np.empty((len(docs), len(models)))
+        for j, m in enumerate(models):
+            out[:, j] = m if isinstance(m, float) else m.decision_function(X)
+        return out
+
+    def fit(self, X: Sequence[Sequence[str] | str], Y: pd.DataFrame | np.ndarray) -> MultiLabelCoder:
+        """Learn from coded answers.
+
+        Parameters
+        ----------
+        X : sequence of term lists (or space-joined term strings), length n
+        Y : DataFrame or array of shape (n, n_codes)
+            0/1 human codes; a DataFrame's columns name the codes.
+
+        Returns
+        -------
+        self
+        """
+        docs = as_term_lists(X)
+        if isinstance(Y, pd.DataFrame):
+            classes = np.asarray([str(c) for c in Y.columns], dtype=object)
+            Ya = Y.to_numpy()
+        else:
+            Ya = np.asarray(Y)
+            if Ya.ndim == 1:
+                Ya = Ya.reshape(-1, 1)
+            classes = np.asarray([str(j) for j in range(Ya.shape[1])], dtype=object)
+        if Ya.shape[0] != len(docs):
+            raise DataError(f"X has {len(docs)} answers but Y has {Ya.shape[0]} rows.")
+        if not np.isin(Ya, (0, 1)).all():
+            raise DataError("Y must hold only 0 and 1 (one column per code).")
+        Ya = Ya.astype(int)
+        self._check_params(len(docs))
+        if not any(docs):
+            raise DataError("No coded answer has any term; nothing to learn from.")
+        # Out-of-fold decisions calibrate the scores and choose thresholds on unseen answers.
+        # The fold models themselves score new answers (averaged), so that thresholds apply to
+        # models trained on as many answers as those that chose them.
+        oof = np.zeros(Ya.shape, dtype=float)
+        folds = KFold(self.cv_folds, shuffle=True, random_state=self.random_state)
+        self.fold_models_ = []
+        for train, test in folds.split(docs):
+            feats, models = self._fit_decisions([docs[i] for i in train], Ya[train])
+            oof[test] = self._decisions(feats, models, [docs[i] for i in test])
+            self.fold_models_.append((feats, models))
+        self.platt_ = np.array([_platt(oof[:, j], Ya[:, j]) for j in range(Ya.shape[1])])
+        self.cv_scores_ = self._calibrate(oof)
+        self.cv_truth_ = Ya
+        self.classes_ = classes
+        self.n_positives_ = Ya.sum(axis=0)
+        self.thresholds_ = self.thresholds_for(self.target_precision)
+        self.best_thresholds_ = np.array(
+            [best_f1_threshold(self.cv_scores_[:, j], Ya[:, j]) for j in range(Ya.shape[1])]
+        )
+        # Best guesses give at least one code when nearly every coded answer has one.
+        self.at_least_one_ = bool((Ya.sum(axis=1) > 0).mean() >= 0.9)
+        never = [str(c) for c, t in zip(classes, self.thresholds_) if np.isinf(t)]
+        if never:
+            logger.info(
+                "%d code(s) never reach precision %.2f and go to review only: %s",
+                len(never), self.target_precision, ", ".join(never[:5]),
+            )
+        return self
+
+    def _calibrate(self, decision: np.ndarray) -> np.ndarray:
+        z = decision * self.platt_[:, 0] + self.platt_[:, 1]
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def thresholds_for(self, target_precision: float) -> np.ndarray:
+        """Per-code thresholds reaching ``target_precision`` on the out-of-fold scores."""
+        check_is_fitted(self, "cv_scores_")
+        out = np.full(self.cv_scores_.shape[1], np.inf)
+        for j in range(len(out)):
+            if self.cv_truth_[:, j].sum() >= self.min_positives:
+                out[j] = threshold_for_precision(
+                    self.cv_scores_[:, j], self.cv_truth_[:, j], target_precision=target_precision
+                )
+        return out
+
+    # -- prediction ------------------------------------------------------------------------
+    def predict_proba(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:
+        """Calibrated score of every code for every answer, shape (n, n_codes)."""
+        check_is_fitted(self, "fold_models_")
+        docs = as_term_lists(X)
+        scores = np.mean(
+            [self._calibrate(self._decisions(f, m, docs)) for f, m in self.fold_models_], axis=0
+        )
+        # An answer without any term carries no evidence: it never gets a confident code.
+        empty = np.array([len(d) == 0 for d in docs], dtype=bool)
+        scores[empty] = np.minimum(scores[empty], self.cv_truth_.mean(axis=0))
+        return scores
+
+    def predict(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:
+        """0/1 codes assigned automatically (score at or above the code's threshold)."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def suggest(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:
+        """0/1 best-guess codes: per-code thresholds maximising cross-validated F1.
+
+        Unlike :meth:`predict`, every answer gets its most likely code(s), confident or not
+        (at least one code when nearly every coded answer had one). Used to pre-fill the
+        review queue and to compare with other classifiers by F1.
+        """
+        scores = self.predict_proba(X)
+        out = (scores >= self.best_thresholds_).astype(int)
+        if self.at_least_one_ and scores.shape[1]:
+            none = out.sum(axis=1) == 0
+            out[none, scores[none].argmax(axis=1)] = 1
+        return out
+
+
+def uncertainty(scores: np.ndarray) -> np.ndarray:
+    """Highest binary entropy (bits) over codes: how much coding an answer would teach the model."""
+    p = np.clip(scores, 1e-12, 1 - 1e-12)
+    ent = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+    return ent.max(axis=1) if ent.ndim == 2 and ent.shape[1] else np.zeros(len(scores))
+
+
+def review_queue(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    scores: np.ndarray,
+    thresholds: np.ndarray,
+    classes: Sequence[str],
+    *,
+    n_candidates: int = 3,
+) -> pd.DataFrame:
+    """Answers that got no automatic code, most informative first (uncertainty sampling).
+
+    Returns
+    -------
+    DataFrame
+        ``rank``, ``respondent_id``, ``text``, ``uncertainty``, ``best_code``, ``best_score``,
+        ``candidates`` (``code (score)`` for the best ``n_candidates`` codes, ``; ``-joined).
+    """
+    scores = np.asarray(scores, dtype=float)
+    assigned = (scores >= np.asarray(thresholds)).any(axis=1)
+    rows = np.flatnonzero(~assigned)
+    unc = uncertainty(scores[rows]) if len(classes) else np.zeros(len(rows))
+    order = rows[np.argsort(-unc, kind="stable")]
+    unc_sorted = np.sort(unc)[::-1]
+    classes = list(classes)
+    records = []
+    for rank, (i, u) in enumerate(zip(order, unc_sorted), start=1):
+        best = np.argsort(-scores[i], kind="stable")[:n_candidates]
+        records.append(
+            {
+                "rank": rank,
+                "respondent_id": ids[i],
+                "text": texts[i],
+                "uncertainty": round(float(u), 4),
+                "best_code": classes[best[0]] if len(best) else "",
+                "best_score": round(float(scores[i, best[0]]), 4) if len(best) else np.nan,
+                "candidates": "; ".join(f"{classes[j]} ({scores[i, j]:.2f})" for j in best),
+            }
+        )
+    cols = ["rank", "respondent_id", "text", "uncertainty", "best_code", "best_score", "candidates"]
+    return pd.DataFrame.from_records(records, columns=cols)

@@ -1,0 +1,130 @@
+"""Document-term matrices built from a processed corpus.
+
+The corpus already holds each answer's features (lemmas, negated forms, multi-word expressions
+joined with ``_``), so this module only counts them: no tokenisation happens here, which keeps the
+theme models and the text pipeline in agreement about what a "term" is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from textmine.errors import OptionError
+
+WEIGHTINGS = ("count", "binary")
+
+
+class TermsLike(Protocol):
+    """What :func:`document_term_matrix` needs from a corpus: ids, statuses and term lists."""
+
+    ids: list[str]
+    status: list[str]
+    terms: list[list[str]]
+
+
+@dataclass
+class DocTermMatrix:
+    """A sparse answers × terms matrix.
+
+    Attributes
+    ----------
+    X : scipy.sparse.csr_matrix
+        Counts (or 0/1) of each term in each answer; one row per corpus answer, in corpus order.
+    ids : list of str
+        Respondent ids of the rows.
+    terms : list of str
+        Vocabulary, in column order (sorted).
+    """
+
+    X: sp.csr_matrix
+    ids: list[str]
+    terms: list[str]
+
+    @property
+    def n_terms_per_row(self) -> np.ndarray:
+        """Number of distinct vocabulary terms in each answer."""
+        return np.diff(self.X.indptr)
+
+
+def _identity(doc: list[str]) -> list[str]:
+    # The corpus already holds the features; the vectoriser must not re-tokenise them.
+    return doc
+
+
+def _usable_terms(corpus: TermsLike) -> list[list[str]]:
+    # Non-answers and empty answers never contribute terms, whatever their term list says.
+    return [t if s == "ok" else [] for t, s in zip(corpus.terms, corpus.status, strict=True)]
+
+
+def document_term_matrix(
+    corpus: TermsLike,
+    *,
+    min_df: int = 1,
+    max_df: float = 1.0,
+    weighting: str = "count",
+    vocabulary: Sequence[str] | None = None,
+) -> DocTermMatrix:
+    """Count the corpus terms of every answer.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Processed answers (only answers with status ``ok`` contribute terms).
+    min_df : int
+        Keep terms found in at least this many answers.
+    max_df : float
+        Drop terms found in more than this share of the answers with terms (``1.0`` keeps all).
+    weighting : {"count", "binary"}
+        Raw counts or presence/absence. TF-IDF weighting is learned by the theme models themselves
+        so that a saved model re-applies the same IDF to new answers.
+    vocabulary : sequence of str, optional
+        Fixed vocabulary (a saved model's); ``min_df``/``max_df`` are then ignored.
+
+    Returns
+    -------
+    DocTermMatrix
+
+    Raises
+    ------
+    OptionError
+        If ``weighting`` is unknown or no term survives the filters.
+    """
+    if weighting not in WEIGHTINGS:
+        raise OptionError(
+            f"Unknown weighting '{weighting}'; choose one of {', '.join(WEIGHTINGS)}."
+        )
+    docs = _usable_terms(corpus)
+    n_with_terms = sum(1 for d in docs if d)
+    binary = weighting == "binary"
+    if vocabulary is not None:
+        vec = CountVectorizer(
+            analyzer=_identity, vocabulary=list(vocabulary), binary=binary, dtype=np.float64
+        )
+        X = vec.transform(docs)
+        return DocTermMatrix(sp.csr_matrix(X), list(corpus.ids), list(vocabulary))
+    if n_with_terms == 0:
+        raise OptionError(
+            f"None of the {len(docs)} answers has any term left; check the text column "
+            "and the non-answer list."
+        )
+    # max_df is a share of the answers that have terms, so that non-answers do not dilute it.
+    max_count = max(int(np.floor(max_df * n_with_terms)), 1) if max_df < 1.0 else n_with_terms
+    vec = CountVectorizer(analyzer=_identity, binary=binary, dtype=np.float64)
+    X = sp.csr_matrix(vec.fit_transform(docs))
+    terms = vec.get_feature_names_out()
+    df = np.diff(sp.csc_matrix(X).indptr)
+    keep = (df >= min_df) & (df <= max_count)
+    if not keep.any():
+        raise OptionError(
+            f"After filtering (min_df={min_df}, max_df={max_df}), no terms remain in "
+            f"{n_with_terms} answers; try min_df=1 or a higher max_df."
+        )
+    X = sp.csr_matrix(X[:, np.flatnonzero(keep)])
+    X.sort_indices()
+    return DocTermMatrix(X, list(corpus.ids), [str(t) for t in terms[keep]])

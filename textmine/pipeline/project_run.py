@@ -1,0 +1,200 @@
+"""``textmine run PROJECT`` and ``textmine demo``: every open question of a project, one command.
+
+For each ``[[open]]`` question of the project file, :func:`textmine.pipeline.themes_run.run_themes`
+writes a complete run folder (themes, tables, report) into ``OUT/<question>/``; then a summary
+(``summary.csv``, ``summary.md``) and an ``index.html`` linking the reports are written beside
+them. Everything happens inside one :func:`textmine.outputs.atomic_output_dir`: a failure on the
+third question leaves the previous output (or nothing), never half a project.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+import textmine
+from textmine.config import ReportOptions
+from textmine.errors import InputFileError, OptionError
+from textmine.outputs import atomic_output_dir, safe_filename, write_csv
+from textmine.report.html import IndexEntry, render_index
+from textmine.report.i18n import check_lang, strings
+from textmine.report.markdown import themes_table, to_markdown
+from textmine.report.rundata import RunData, load_run
+
+logger = logging.getLogger(__name__)
+
+#: The demo project, relative to the source tree (``make demo`` installs the package editable).
+DEMO_PROJECT = Path("data") / "textmine.toml"
+
+
+def question_folders(columns: list[str]) -> dict[str, str]:
+    """Folder name of each open question: its column made file-safe, unique."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for column in columns:
+        base = safe_filename(column)
+        name, i = base, 2
+        while name.lower() in used:
+            name, i = f"{base}_{i}", i + 1
+        used.add(name.lower())
+        names[column] = name
+    return names
+
+
+def _codebook_path(codebook: str | Path | None, project_dir: Path) -> Path | None:
+    if not codebook:
+        return None
+    path = Path(codebook)
+    # The project file names codebooks relative to itself, whatever the working directory.
+    return path if path.is_absolute() else project_dir / path
+
+
+def summary_frame(runs: list[tuple[str, str, RunData]], *, lang: str = "fr") -> pd.DataFrame:
+    """One row per open question: counts, number of themes and the themes with their shares."""
+    rows = []
+    for column, folder, data in runs:
+        counts = data.counts()
+        k, _ = data.k_choice(lang)
+        total = counts["answers_ok"]
+        themes = data.themes.sort_values("n_answers", ascending=False)
+        rows.append({
+            "question": column,
+            "label": data.question(),
+            "folder": folder,
+            "respondents": counts["respondents"],
+            "answers_ok": total,
+            "themed": counts["themed"],
+            "unassigned": counts["unassigned"],
+            "non_answers": counts["non-answer"],
+            "empty": counts["empty"],
+            "k": k,
+            "themes": "; ".join(
+                f"{label} ({100 * n / total:.0f} %)" if total else str(label)
+                for label, n in zip(themes["label"], themes["n_answers"], strict=True)),
+        })
+    return pd.DataFrame(rows)
+
+
+def write_summary(folder: Path, runs: list[tuple[str, str, RunData]], *, title: str,
+                  lang: str = "fr") -> list[Path]:
+    """Write ``summary.csv``, ``summary.md`` and ``index.html`` of a project run into ``folder``."""
+    words = strings(lang)
+    summary = summary_frame(runs, lang=lang)
+    written = [write_csv(summary, folder / "summary.csv")]
+    parts = [f"# {title}\n", to_markdown(summary.drop(columns=["themes"]))]
+    for column, _, data in runs:
+        parts.append(f"\n## {data.question()} (`{column}`)\n")
+        parts.append(to_markdown(themes_table(data, lang=lang)))
+    (folder / "summary.md").write_text("\n".join(parts), encoding="utf-8")
+    written.append(folder / "summary.md")
+    entries = []
+    for _column, name, data in runs:
+        counts = data.counts()
+        total = counts["answers_ok"]
+        themes = data.themes.sort_values("n_answers", ascending=False)
+        entries.append(IndexEntry(
+            question=data.question(), folder=name, respondents=counts["respondents"],
+            answers_ok=total, k=data.k_choice(lang)[0],
+            themes=tuple((str(label), n / total if total else 0.0) for label, n in
+                         zip(themes["label"], themes["n_answers"], strict=True)),
+        ))
+    page = render_index(entries, title=title or words["index_title"], lang=lang)
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    written.append(folder / "index.html")
+    return written
+
+
+def run_project(
+    project_file: str | Path,
+    *,
+    out: str | Path | None = None,
+    force: bool = False,
+    report_options: ReportOptions | None = None,
+    progress: bool = False,
+) -> Path:
+    """Run every open question of a project file into one output folder.
+
+    Parameters
+    ----------
+    project_file : path
+        ``textmine.toml`` (format: docs/architecture.md, "Project file").
+    out : path, optional
+        Output folder; default: the project's ``[output] dir``.
+    force : bool
+        Replace an existing non-empty output folder.
+    report_options : ReportOptions, optional
+        Report options (language...); default: the project's.
+    progress : bool
+        Show progress bars while processing answers.
+
+    Returns
+    -------
+    Path
+        The output folder: ``<question>/`` per open question, ``summary.csv``, ``summary.md``,
+        ``index.html`` and a copy of the project file.
+    """
+    from textmine.pipeline.themes_run import run_themes
+    from textmine.project import load_project
+
+    project = load_project(project_file)
+    options = report_options or project.report
+    check_lang(options.lang)
+    if not project.open:
+        raise OptionError(
+            f"Project file {project_file} has no [[open]] question; add one with its column name."
+        )
+    out = Path(out) if out is not None else Path(project.output_dir)
+    folders = question_folders([q.column for q in project.open])
+    project_dir = Path(project.path).resolve().parent
+    with atomic_output_dir(out, force=force) as tmp:
+        runs: list[tuple[str, str, RunData]] = []
+        for question in project.open:
+            logger.info("Open question %s -> %s/", question.column, folders[question.column])
+            folder = run_themes(
+                project.survey_path, text_col=question.column, out=tmp / folders[question.column],
+                read_options=project.read, text_options=project.text,
+                theme_options=question.themes,
+                codebook_path=_codebook_path(question.codebook, project_dir),
+                by=tuple(project.by), effects=tuple(project.effects),
+                table_options=project.tables, report=True,
+                report_options=replace(
+                    options, title=question.label or question.column,
+                    question_labels=tuple((c.column, c.label) for c in project.closed if c.label),
+                ),
+                progress=progress,
+            )  # fmt: skip
+            data = load_run(folder)
+            data.title = question.label or question.column
+            runs.append((question.column, folders[question.column], data))
+        title = Path(project.path).name
+        write_summary(tmp, runs, title=title, lang=options.lang)
+        shutil.copyfile(project.path, tmp / Path(project.path).name)
+    return out
+
+
+def demo_project() -> Path:
+    """Path of the demo project file shipped in the source tree (``data/textmine.toml``)."""
+    source_tree = Path(textmine.__file__).resolve().parents[1]
+    for path in (source_tree / DEMO_PROJECT, Path.cwd() / DEMO_PROJECT):
+        if path.is_file():
+            return path
+    raise InputFileError(
+        f"Demo project {DEMO_PROJECT} not found next to the package or in {Path.cwd()}; run "
+        "`textmine demo` from the textmine source folder."
+    )
+
+
+def run_demo(
+    *,
+    out: str | Path = Path("out") / "demo",
+    force: bool = False,
+    report_options: ReportOptions = ReportOptions(),
+    progress: bool = False,
+) -> Path:
+    """Run the demo project (``data/textmine.toml``: the illustrative survey) into ``out``."""
+    return run_project(demo_project(), out=out, force=force, report_options=report_options,
+                       progress=progress)

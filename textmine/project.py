@@ -1,0 +1,564 @@
+"""Project files (``textmine.toml``): one file naming the survey, its questions and the options.
+
+A project file looks like this (every section but ``[survey]`` is optional; ``textmine init``
+writes a commented starter file)::
+
+    [survey]
+    path = "demo_survey.csv"   # relative to the project file
+    id_col = "id"              # optional; also: weights, sheet, encoding, sep, na_values
+
+    [output]
+    dir = "out/demo"           # relative to the project file
+
+    [text]                     # any TextOptions field
+    [themes]                   # any ThemeOptions field: defaults for every open question
+    [[open]]                   # column, label, codebook + per-question ThemeOptions fields
+    [[closed]]                 # column, type (single|multiple|ordinal|numeric), label, levels
+    [tables]                   # any TableOptions field, plus by and effects
+    [report]                   # any ReportOptions field
+    [coding]                   # any CodingOptions field
+
+Paths are relative to the folder of the project file. Unknown sections and keys are errors
+that name the allowed ones, so a typo never silently falls back to a default. The open and
+closed questions declared here override the detected types when the survey is read
+(:attr:`Project.read`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textmine.config import (
+    CodingOptions,
+    OpenQuestion,
+    ReadOptions,
+    ReportOptions,
+    TableOptions,
+    TextOptions,
+    ThemeOptions,
+)
+from textmine.errors import InputFileError, OptionError
+
+try:  # Python >= 3.11
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10 needs the tomli backport
+    import tomli as tomllib  # type: ignore[no-redef]
+
+__all__ = ["CLOSED_TYPES", "ClosedSpec", "Project", "init_project", "load_project"]
+
+#: Types a ``[[closed]]`` question may have.
+CLOSED_TYPES = ("single", "multiple", "ordinal", "numeric")
+_SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "report", "coding")
+_SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values")
+_OUTPUT_KEYS = ("dir",)
+_OPEN_KEYS = ("column", "label", "codebook")
+_CLOSED_KEYS = ("column", "type", "label", "levels")
+_TABLE_EXTRA_KEYS = ("by", "effects")
+_DEFAULT_OUTPUT = "out"
+
+
+@dataclass(frozen=True)
+class ClosedSpec:
+    """A closed question declared in the project file.
+
+    Attributes
+    ----------
+    column : str
+        Column name (for multi-column multiple choice: the shared prefix, e.g. ``Q5``).
+    type : str
+        ``single``, ``multiple``, ``ordinal`` or ``numeric``.
+    label : str
+        Human label used in tables and reports.
+    levels : tuple of str
+        Level order (ordinal) or category order (single).
+    """
+
+    column: str
+    type: str
+    label: str = ""
+    levels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded project file; every path is absolute.
+
+    ``read`` already carries the id/weight columns and the declared question types and levels,
+    so ``read_survey(project.survey_path, options=project.read)`` reads the survey as declared.
+    """
+
+    path: Path
+    survey_path: Path
+    read: ReadOptions
+    open: tuple[OpenQuestion, ...]
+    closed: tuple[ClosedSpec, ...]
+    text: TextOptions
+    themes: ThemeOptions
+    tables: TableOptions
+    by: tuple[str, ...]
+    effects: tuple[str, ...]
+    report: ReportOptions
+    output_dir: Path
+    coding: CodingOptions = field(default_factory=CodingOptions)
+
+
+def load_project(path: str | Path) -> Project:
+    """Read and check a ``textmine.toml`` project file.
+
+    Raises
+    ------
+    InputFileError
+        Missing file or invalid TOML.
+    OptionError
+        Unknown section or key (the message lists the allowed ones), missing or ill-typed value,
+        a column declared twice.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(
+            f"Project file '{path}' not found; create one with `textmine init SURVEY`."
+        )
+    try:
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split()).rstrip(".")
+        raise InputFileError(
+            f"Cannot read project file {path.name}: {reason}; fix the TOML syntax."
+        ) from None
+    return _Loader(path, spec).project()
+
+
+class _Loader:
+    """Turns the parsed TOML of one project file into a :class:`Project`."""
+
+    def __init__(self, path: Path, spec: dict[str, Any]) -> None:
+        self.path = path.resolve()
+        self.base = self.path.parent
+        self.name = path.name
+        self.spec = spec
+
+    def section(self, key: str) -> dict[str, Any]:
+        value = self.spec.get(key, {})
+        if not isinstance(value, dict):
+            raise OptionError(f"[{key}] in {self.name} must be a table, e.g. [{key}] on its line.")
+        return value
+
+    def project(self) -> Project:
+        _check_keys(self.spec, _SECTIONS, "section", f"{self.name}", bracket=True)
+        survey = self.section("survey")
+        _check_keys(survey, _SURVEY_KEYS, "key", f"[survey] of {self.name}")
+        if "path" not in survey:
+            raise OptionError(
+                f"[survey] of {self.name} needs path = \"...\" (the survey file, relative to "
+                "the project file)."
+            )
+        output = self.section("output")
+        _check_keys(output, _OUTPUT_KEYS, "key", f"[output] of {self.name}")
+        themes = build_options(ThemeOptions, self.section("themes"), f"[themes] of {self.name}")
+        opens = tuple(self.open_question(q, i, themes) for i, q in enumerate(self.array("open")))
+        closed = tuple(self.closed_question(q, i) for i, q in enumerate(self.array("closed")))
+        self.check_unique([q.column for q in opens] + [c.column for c in closed])
+        tables_spec = dict(self.section("tables"))
+        extra = {k: tables_spec.pop(k) for k in _TABLE_EXTRA_KEYS if k in tables_spec}
+        where = f"[tables] of {self.name}"
+        tables = build_options(TableOptions, tables_spec, where, extra_keys=_TABLE_EXTRA_KEYS)
+        by = _str_tuple(extra.get("by", [c.column for c in closed]), "by", where)
+        effects = _str_tuple(extra.get("effects", []), "effects", where)
+        read = ReadOptions(
+            id_col=_opt_str(survey, "id_col", self.name),
+            sheet=_opt_str(survey, "sheet", self.name, allow_int=True),
+            encoding=_opt_str(survey, "encoding", self.name),
+            sep=_opt_str(survey, "sep", self.name),
+            weights=_opt_str(survey, "weights", self.name),
+            types=tuple((q.column, "open") for q in opens)
+            + tuple((c.column, c.type) for c in closed),
+            levels=tuple((c.column, c.levels) for c in closed if c.levels),
+            na_values=_str_tuple(survey.get("na_values", []), "na_values",
+                                 f"[survey] of {self.name}"),
+        )
+        return Project(
+            path=self.path,
+            survey_path=self.resolve(survey["path"], "path", "[survey]"),
+            read=read,
+            open=opens,
+            closed=closed,
+            text=build_options(TextOptions, self.section("text"), f"[text] of {self.name}"),
+            themes=themes,
+            tables=tables,
+            by=by,
+            effects=effects,
+            report=build_options(ReportOptions, self.section("report"),
+                                 f"[report] of {self.name}"),
+            output_dir=self.resolve(output.get("dir", _DEFAULT_OUTPUT), "dir", "[output]"),
+            coding=build_options(CodingOptions, self.section("coding"),
+                                 f"[coding] of {self.name}"),
+        )
+
+    def array(self, key: str) -> list[dict[str, Any]]:
+        value = self.spec.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise OptionError(
+                f"[[{key}]] in {self.name} must be a list of tables, each starting with "
+                f"[[{key}]] on its own line."
+            )
+        return value
+
+    def resolve(self, value: Any, key: str, section: str) -> Path:
+        if not isinstance(value, str) or not value.strip():
+            raise OptionError(f"Key '{key}' in {section} of {self.name} must be a path (text).")
+        return (self.base / Path(value).expanduser()).resolve()
+
+    def open_question(self, spec: dict, i: int, themes: ThemeOptions) -> OpenQuestion:
+        where = f"[[open]] number {i + 1} of {self.name}"
+        theme_keys = tuple(f.name for f in dataclasses.fields(ThemeOptions))
+        _check_keys(spec, _OPEN_KEYS + theme_keys, "key", where)
+        column = _required_str(spec, "column", where)
+        overrides = {k: v for k, v in spec.items() if k in theme_keys}
+        codebook = spec.get("codebook")
+        if codebook is not None:
+            codebook = str(self.resolve(codebook, "codebook", "[[open]]"))
+        return OpenQuestion(
+            column=column,
+            label=_opt_text(spec, "label", where),
+            codebook=codebook,
+            themes=build_options(ThemeOptions, overrides, where, base=themes),
+        )
+
+    def closed_question(self, spec: dict, i: int) -> ClosedSpec:
+        where = f"[[closed]] number {i + 1} of {self.name}"
+        _check_keys(spec, _CLOSED_KEYS, "key", where)
+        column = _required_str(spec, "column", where)
+        kind = _required_str(spec, "type", where)
+        if kind not in CLOSED_TYPES:
+            raise OptionError(
+                f"Unknown type '{kind}' for column '{column}' in {self.name}; use one of: "
+                f"{', '.join(CLOSED_TYPES)}."
+            )
+        levels = _str_tuple(spec.get("levels", []), "levels", where, allow_numbers=True)
+        if levels and kind not in ("single", "ordinal"):
+            raise OptionError(
+                f"Column '{column}' in {self.name} has levels but type '{kind}'; levels only "
+                "apply to single and ordinal questions."
+            )
+        return ClosedSpec(column=column, type=kind, label=_opt_text(spec, "label", where),
+                          levels=levels)
+
+    def check_unique(self, columns: list[str]) -> None:
+        seen = set()
+        for col in columns:
+            if col in seen:
+                raise OptionError(
+                    f"Column '{col}' is declared more than once in [[open]]/[[closed]] of "
+                    f"{self.name}; keep one declaration."
+                )
+            seen.add(col)
+
+
+def _check_keys(table: dict, allowed, what: str, where: str, *, bracket: bool = False) -> None:
+    for key in table:
+        if key not in allowed:
+            shown = f"[{key}]" if bracket else f"'{key}'"
+            raise OptionError(
+                f"Unknown {what} {shown} in {where}; allowed: {', '.join(allowed)}."
+            )
+
+
+def _required_str(spec: dict, key: str, where: str) -> str:
+    value = spec.get(key)
+    if not isinstance(value, str) or not value:
+        raise OptionError(f"{where} needs {key} = \"...\" (text).")
+    return value
+
+
+def _opt_text(spec: dict, key: str, where: str) -> str:
+    value = spec.get(key, "")
+    if not isinstance(value, str):
+        raise OptionError(f"Key '{key}' in {where} must be text, not {value!r}.")
+    return value
+
+
+def _opt_str(spec: dict, key: str, name: str, *, allow_int: bool = False) -> str | None:
+    value = spec.get(key)
+    if value is None:
+        return None
+    if allow_int and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise OptionError(f"Key '{key}' in [survey] of {name} must be text, not {value!r}.")
+    return value
+
+
+def _str_tuple(value: Any, key: str, where: str, *, allow_numbers: bool = False) -> tuple:
+    ok_types = (str, int, float) if allow_numbers else (str,)
+    if not isinstance(value, list) or not all(
+        isinstance(v, ok_types) and not isinstance(v, bool) for v in value
+    ):
+        raise OptionError(f"Key '{key}' in {where} must be a list of texts, not {value!r}.")
+    return tuple(str(v) for v in value)
+
+
+def _convert(value: Any, annotation: str, key: str, where: str) -> Any:
+    """Check and convert one TOML value to the type of an options field (by its annotation)."""
+
+    def bad(expected: str) -> OptionError:
+        return OptionError(f"Key '{key}' in {where} must be {expected}, not {value!r}.")
+
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if annotation.endswith(" | None") and annotation != "str | None":
+        # TOML has no null: a value given is of the main type.
+        return _convert(value, annotation[: -len(" | None")], key, where)
+    if annotation == "bool":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if annotation == "int":
+        if not is_int:
+            raise bad("an integer")
+        return value
+    if annotation == "float":
+        if not (is_int or isinstance(value, float)):
+            raise bad("a number")
+        return float(value)
+    if annotation in ("str", "str | None"):
+        if not isinstance(value, str):
+            raise bad("text")
+        return value
+    if annotation == "int | str":
+        if not (is_int or isinstance(value, str)):
+            raise bad("an integer or text")
+        return value
+    if annotation.startswith("tuple[tuple["):
+        if isinstance(value, dict) and annotation == "tuple[tuple[str, str], ...]":
+            value = [[k, v] for k, v in value.items()]
+        if not isinstance(value, list) or not all(
+            isinstance(item, list) and all(isinstance(x, str) for x in item) for item in value
+        ):
+            raise bad("a list of lists of texts")
+        if annotation == "tuple[tuple[str, str], ...]" and any(len(i) != 2 for i in value):
+            raise bad("a list of [text, text] pairs")
+        return tuple(tuple(item) for item in value)
+    if annotation.startswith("tuple["):
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise bad("a list of texts")
+        return tuple(value)
+    return value
+
+
+def build_options(cls, spec: dict, where: str, *, base=None, extra_keys: tuple = ()):
+    """Build the options dataclass ``cls`` from a TOML table, checking keys and value types.
+
+    ``base`` (an instance of ``cls``) supplies the values not given; unknown keys are an
+    :class:`~textmine.errors.OptionError` listing the allowed ones.
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    _check_keys(spec, tuple(fields) + extra_keys, "key", where)
+    values = {k: _convert(v, str(fields[k].type), k, where) for k, v in spec.items()}
+    if base is not None:
+        return dataclasses.replace(base, **values)
+    return cls(**values)
+
+
+# --- writing a starter project file ---------------------------------------------------------
+
+def _toml(value: Any) -> str:
+    """Render ``value`` (str, bool, number, tuple/list) as a TOML value."""
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # JSON strings are TOML basic strings
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if value is None:
+        return '""'
+    raise TypeError(f"cannot render {type(value).__name__} in TOML")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _defaults_as_comments(cls, *, skip: tuple[str, ...] = ()) -> list[str]:
+    lines = []
+    for f in dataclasses.fields(cls):
+        if f.name in skip:
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        if default is None or dataclasses.is_dataclass(default):
+            continue
+        lines.append(f"# {f.name} = {_toml(default)}")
+    return lines
+
+
+def init_project(
+    survey_path: str | Path, *, options: ReadOptions = ReadOptions(), out: str | Path | None = None
+) -> Path:
+    """Write a commented starter ``textmine.toml`` for ``survey_path`` and return its path.
+
+    The survey is read with ``options``; every detected open and closed question is declared,
+    so the researcher only has to check types, labels and level orders.
+
+    Parameters
+    ----------
+    survey_path : str or Path
+        The survey file.
+    options : ReadOptions
+        How to read it (id column, sheet, encoding, separator...).
+    out : str or Path, optional
+        Project file to write; default ``textmine.toml`` in the current folder.
+
+    Raises
+    ------
+    OutputError
+        If ``out`` already exists (it is never overwritten).
+    """
+    from textmine.errors import OutputError
+    from textmine.survey import read_survey
+
+    out = Path(out) if out is not None else Path.cwd() / "textmine.toml"
+    if out.exists():
+        raise OutputError(
+            f"{out} already exists; choose another file with --out or edit the existing one."
+        )
+    survey = read_survey(survey_path, options=options)
+    text = _starter_text(survey, options, out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "x", encoding="utf-8") as handle:  # "x": never overwrite
+            handle.write(text)
+    except FileExistsError:
+        raise OutputError(
+            f"{out} already exists; choose another file with --out or edit the existing one."
+        ) from None
+    except OSError as exc:
+        raise OutputError(f"Cannot write {out}: {exc.strerror}.") from None
+    return out
+
+
+def _relative(target: Path, start: Path) -> str:
+    """``target`` relative to ``start`` when close by (at most one ``..``), else absolute."""
+    try:
+        rel = Path(os.path.relpath(target, start))
+    except ValueError:  # another drive on Windows
+        return target.as_posix()
+    return rel.as_posix() if rel.parts[:2] != ("..", "..") else target.as_posix()
+
+
+def _starter_text(survey, options: ReadOptions, out: Path) -> str:
+    from textmine.outputs import safe_filename
+    from textmine.survey_types import is_id_name
+
+    src = survey.source
+    questions = list(survey.questions.values())
+    opens = [q for q in questions if q.kind == "open"]
+    closed = [q for q in questions if q.kind in CLOSED_TYPES]
+    weights = options.weights or next((q.name for q in questions if q.kind == "weight"), None)
+    named_id = next((q.name for q in questions if q.kind == "id" and is_id_name(q.name)), None)
+    chosen_id = options.id_col or named_id
+    id_like = [q.name for q in questions if q.kind == "id" and q.name != chosen_id]
+    others = [q for q in questions if q.kind in ("id", "ignore") and q.name != chosen_id]
+    base = out.resolve().parent
+    lines = [
+        f"# textmine project file for {src.path.name}, written by `textmine init`.",
+        "# Check the question types, labels and level orders below, then run the analysis.",
+        "# Paths are relative to this file. Lines starting with # are comments.",
+        "",
+        "[survey]",
+        f"path = {_toml(_relative(src.path, base))}",
+    ]
+    if options.id_col:
+        lines.append(f"id_col = {_toml(options.id_col)}   # respondent ids")
+    elif named_id:
+        lines.append(f"id_col = {_toml(named_id)}   # detected: unique values, named like an id")
+    else:
+        hint = f"; id-like columns: {', '.join(id_like)}" if id_like else ""
+        lines.append(f"# id_col = \"...\"   # column of respondent ids; without it rows are "
+                     f"numbered 1..n{_one_line(hint)}")
+    if weights:
+        lines.append(f"weights = {_toml(weights)}   # survey weights; remove if it is not one")
+    else:
+        lines.append("# weights = \"...\"   # column of survey weights")
+    if src.sheet is not None:
+        lines.append(f"sheet = {_toml(src.sheet)}")
+    if src.encoding is not None:
+        prefix = "" if options.encoding else "# "
+        lines.append(f"{prefix}encoding = {_toml(src.encoding)}   # detected; set to force it")
+    if src.format in ("csv", "tsv", "txt"):
+        sep = src.sep if src.sep is not None else ","
+        prefix = "" if options.sep else "# "
+        lines.append(f"{prefix}sep = {_toml(sep)}   # detected; set to force it")
+    lines.append('# na_values = ["-99"]   # extra cell values meaning "no answer"')
+    lines += [
+        "",
+        "[output]",
+        "# Results are written into this folder (relative to this file).",
+        f"dir = {_toml('out/' + safe_filename(src.path.stem))}",
+        "",
+        "[text]",
+        "# French text processing; defaults shown.",
+        *_defaults_as_comments(TextOptions),
+        "",
+        "[themes]",
+        "# Theme discovery defaults for every open question (an [[open]] entry may override).",
+        *_defaults_as_comments(ThemeOptions),
+        "",
+        "# Open questions: one [[open]] per free-text column to analyse.",
+        "# label: the question as asked; codebook: optional YAML file of named themes.",
+    ]
+    for q in opens:
+        lines += [
+            "[[open]]",
+            f"column = {_toml(q.name)}",
+            f"label = {_toml(_one_line(q.label or q.name))}",
+            "# codebook = \"codebook.yaml\"",
+            "# k = 6   # number of themes for this question (default: [themes] k)",
+            "",
+        ]
+    if not opens:
+        lines += ["# No open question was detected; declare one with [[open]] column = \"...\".",
+                  ""]
+    lines += [
+        "# Closed questions, crossed with the themes. type: single, multiple, ordinal or "
+        "numeric.",
+        "# levels: the order of the answers (ordinal) or of the categories (single).",
+    ]
+    for q in closed:
+        lines += [
+            "[[closed]]",
+            f"column = {_toml(q.name)}",
+            f"type = {_toml(q.kind)}",
+            f"label = {_toml(_one_line(q.label or q.name))}",
+        ]
+        if q.kind == "ordinal":
+            lines.append(f"levels = {_toml(q.levels)}")
+        elif q.kind == "single" and len(q.levels) <= 12:
+            lines.append("# ordered answers? set type = \"ordinal\" and put these in order:")
+            lines.append(f"# levels = {_toml(q.levels)}")
+        elif q.kind == "single":
+            lines.append(f"# {len(q.levels)} different answers: consider grouping them before "
+                         "crossing")
+        elif q.kind == "multiple" and len(q.columns) > 1:
+            lines.append(f"# one 0/1 column per option: {_one_line(', '.join(q.columns))}")
+        lines.append("")
+    lines += [
+        "[tables]",
+        "# Closed questions crossed with the themes (default: every [[closed]] column) and",
+        "# those entering the regression of each theme (default: none).",
+        f"# by = {_toml([q.name for q in closed])}",
+        "# effects = []",
+        *_defaults_as_comments(TableOptions),
+        "",
+        "[report]",
+        *_defaults_as_comments(ReportOptions),
+    ]
+    if others:
+        lines += ["", "# Columns not analysed (identifiers, dates, links, empty columns):"]
+        lines += [f"#   {_one_line(q.name)} ({q.kind})" for q in others]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,290 @@
+"""Report wording in French (default) and English.
+
+Every piece of fixed text in the HTML report, the workbook and the paper tables comes from here, so
+that a translation is one edit in one place.
+"""
+
+from __future__ import annotations
+
+from textmine.errors import OptionError
+
+#: Languages a report can be written in.
+LANGUAGES = ("fr", "en")
+
+_FR: dict[str, str] = {
+    "lang": "fr",
+    "title": "Rapport textmine",
+    "subtitle": "Thèmes des réponses à la question ouverte",
+    "overview": "Vue d'ensemble",
+    "respondents": "Répondants",
+    "answers_ok": "Réponses exploitables",
+    "themed": "Réponses classées dans un thème",
+    "nonanswers": "Non-réponses (RAS, NSP…)",
+    "empty": "Réponses vides",
+    "unassigned": "Réponses sans thème",
+    "k": "Nombre de thèmes",
+    "k_why": "Choix du nombre de thèmes",
+    "k_selection": "Choix du nombre de thèmes",
+    "k_selection_caption": "Critères calculés pour chaque nombre de thèmes ; le trait vertical "
+    "marque le nombre retenu.",
+    "themes": "Thèmes",
+    "theme": "Thème",
+    "label": "Libellé",
+    "top_terms": "Termes clés",
+    "n_answers": "Réponses",
+    "share": "Part",
+    "prevalence": "Prévalence",
+    "ci95": "IC 95 %",
+    "quotes": "Citations",
+    "quote": "Citation",
+    "no_quotes": "Aucune citation.",
+    "wordcloud_alt": "Nuage de mots du thème",
+    "prevalence_chart": "Prévalence des thèmes",
+    "prevalence_caption": "Part des réponses exploitables qui relèvent de chaque thème, avec "
+    "l'intervalle de confiance à 95 % (Wilson).",
+    "share_axis": "Part des réponses (%)",
+    "crosstabs": "Thèmes selon les questions fermées",
+    "crosstab_caption": "Pourcentage des répondants de chaque modalité qui évoquent le thème. "
+    "Couleur : résidu ajusté (bleu : plus souvent qu'attendu, rouge : moins souvent ; teinte "
+    "pâle : écart non significatif). "
+    "* |r| ≥ 1,96, ** |r| ≥ 2,58, *** |r| ≥ 3,29 ; seules les cellules d'un test "
+    "significatif après correction sont marquées.",
+    "by_group_chart": "Prévalence par modalité",
+    "by_group_caption": "Part des répondants de chaque modalité qui évoquent le thème, avec "
+    "l'intervalle de confiance à 95 % (Wilson).",
+    "test": "Test",
+    "p_adjusted": "p ajusté",
+    "cramers_v": "V de Cramér",
+    "variable": "Variable",
+    "modality": "Modalité",
+    "n": "Effectif",
+    "n_modality": "Effectif de la modalité",
+    "pct": "% de la modalité",
+    "expected": "Attendu",
+    "adj_residual": "Résidu ajusté",
+    "p_value": "p",
+    "flag": "Signal",
+    "significance": "Significativité",
+    "specificities": "Vocabulaire spécifique",
+    "specificities_caption": "Termes sur-employés par chaque modalité (spécificités).",
+    "term": "Terme",
+    "freq_modality": "Fréquence dans la modalité",
+    "freq_total": "Fréquence totale",
+    "specificity": "Spécificité",
+    "effects": "Effets (régression logistique)",
+    "odds_ratio": "Rapport de cotes",
+    "ci_low": "IC bas",
+    "ci_high": "IC haut",
+    "run_record": "Traçabilité de l'analyse",
+    "run_record_caption": "Réglages, versions et fichier d'entrée : de quoi refaire l'analyse.",
+    "key": "Clé",
+    "value": "Valeur",
+    "summary": "Synthèse",
+    "answers": "Réponses",
+    "respondent_id": "Identifiant",
+    "text": "Réponse (données personnelles masquées)",
+    "status": "Statut",
+    "theme_id": "Thème principal",
+    "weight": "Poids du thème",
+    "themes_all": "Thèmes",
+    "run_info": "Informations",
+    "question": "Question",
+    "input": "Fichier",
+    "generated": "Produit par textmine",
+    "status_themed": "classée",
+    "status_unassigned": "sans thème",
+    "status_non-answer": "non-réponse",
+    "status_empty": "vide",
+    "is_quote": "Citation retenue",
+    "none": "aucun",
+    "contents": "Sommaire",
+    "index_title": "Rapports textmine",
+    "index_intro": "Un rapport par question ouverte.",
+    "report_link": "Ouvrir le rapport",
+    "folder": "Dossier",
+    "legend_more": "plus souvent qu'attendu",
+    "legend_less": "moins souvent qu'attendu",
+    "sheet_crosstabs": "Tableaux croisés",
+    "effects_caption": "Rapports de cotes [IC 95 %] d'une régression logistique par thème "
+    "(mentionner le thème selon toutes les covariables ensemble) ; référence de chaque "
+    "covariable entre parenthèses. * p < 0,05, ** p < 0,01, *** p < 0,001 ; « — » : "
+    "estimation impossible (voir le classeur).",
+    "ref": "réf.",
+    "k_codebook": "La grille de codage fournit {n} thèmes de départ.",
+    "k_tried": " parmi k = {lo} à {hi}",
+    "k_auto": "k = {k} choisi automatiquement{tried}\u00a0: {rule}.",
+    "k_rule_default": "le k qui maximise la moyenne de la cohérence (NPMI), de l'exclusivité "
+    "et de la stabilité entre graines, chacune ramenée entre 0 et 1 ; le plus petit en cas "
+    "d'égalité",
+    "k_fixed": "k = {k} fixé dans les réglages.",
+    "k_final": "Après fusion, suppression ou ajout de thèmes : {n} thèmes.",
+    "covariate": "Covariable",
+    "level": "Niveau",
+    "reference": "Référence",
+    "n_mentions": "Mentions",
+    "note": "Note",
+    "trend_p_value": "p tendance",
+    "row_type": "Type de ligne",
+    "n_modality_terms": "Termes de la modalité",
+    "sheet_effects": "Effets",
+    "sheet_specificities": "Spécificités",
+}
+
+_EN: dict[str, str] = {
+    "lang": "en",
+    "title": "textmine report",
+    "subtitle": "Themes in the answers to the open question",
+    "overview": "Overview",
+    "respondents": "Respondents",
+    "answers_ok": "Usable answers",
+    "themed": "Answers assigned to a theme",
+    "nonanswers": "Non-answers (n/a, don't know…)",
+    "empty": "Empty answers",
+    "unassigned": "Answers without a theme",
+    "k": "Number of themes",
+    "k_why": "Choice of the number of themes",
+    "k_selection": "Choice of the number of themes",
+    "k_selection_caption": "Criteria computed for each number of themes; the vertical line marks "
+    "the number kept.",
+    "themes": "Themes",
+    "theme": "Theme",
+    "label": "Label",
+    "top_terms": "Key terms",
+    "n_answers": "Answers",
+    "share": "Share",
+    "prevalence": "Prevalence",
+    "ci95": "95% CI",
+    "quotes": "Quotes",
+    "quote": "Quote",
+    "no_quotes": "No quote.",
+    "wordcloud_alt": "Word cloud of theme",
+    "prevalence_chart": "Theme prevalence",
+    "prevalence_caption": "Share of usable answers that belong to each theme, with the 95% "
+    "confidence interval (Wilson).",
+    "share_axis": "Share of answers (%)",
+    "crosstabs": "Themes by closed question",
+    "crosstab_caption": "Percentage of respondents in each group who mention the theme. "
+    "Colour: adjusted residual (blue: more often than expected, red: less often; pale: "
+    "not significant). "
+    "* |r| ≥ 1.96, ** |r| ≥ 2.58, *** |r| ≥ 3.29; only cells of a test that is "
+    "significant after correction are marked.",
+    "by_group_chart": "Prevalence by group",
+    "by_group_caption": "Share of respondents in each group who mention the theme, with the 95% "
+    "confidence interval (Wilson).",
+    "test": "Test",
+    "p_adjusted": "adjusted p",
+    "cramers_v": "Cramér's V",
+    "variable": "Variable",
+    "modality": "Group",
+    "n": "Count",
+    "n_modality": "Group size",
+    "pct": "% of group",
+    "expected": "Expected",
+    "adj_residual": "Adjusted residual",
+    "p_value": "p",
+    "flag": "Flag",
+    "significance": "Significance",
+    "specificities": "Specific vocabulary",
+    "specificities_caption": "Terms over-used by each group (specificities).",
+    "term": "Term",
+    "freq_modality": "Frequency in group",
+    "freq_total": "Total frequency",
+    "specificity": "Specificity",
+    "effects": "Effects (logistic regression)",
+    "odds_ratio": "Odds ratio",
+    "ci_low": "CI low",
+    "ci_high": "CI high",
+    "run_record": "Run record",
+    "run_record_caption": "Settings, versions and input file: what it takes to redo the analysis.",
+    "key": "Key",
+    "value": "Value",
+    "summary": "Summary",
+    "answers": "Answers",
+    "respondent_id": "Respondent",
+    "text": "Answer (personal data masked)",
+    "status": "Status",
+    "theme_id": "Main theme",
+    "weight": "Theme weight",
+    "themes_all": "Themes",
+    "run_info": "Run information",
+    "question": "Question",
+    "input": "Input file",
+    "generated": "Made with textmine",
+    "status_themed": "themed",
+    "status_unassigned": "unassigned",
+    "status_non-answer": "non-answer",
+    "status_empty": "empty",
+    "is_quote": "Selected quote",
+    "none": "none",
+    "contents": "Contents",
+    "index_title": "textmine reports",
+    "index_intro": "One report per open question.",
+    "report_link": "Open the report",
+    "folder": "Folder",
+    "legend_more": "more often than expected",
+    "legend_less": "less often than expected",
+    "sheet_crosstabs": "Crosstabs",
+    "effects_caption": "Odds ratios [95% CI] of one logistic regression per theme (mentioning "
+    "the theme given all covariates together); reference of each covariate in brackets. "
+    "* p < 0.05, ** p < 0.01, *** p < 0.001; \u201c—\u201d: no estimate (see the workbook).",
+    "ref": "ref.",
+    "k_codebook": "The codebook gives {n} starting themes.",
+    "k_tried": " among k = {lo} to {hi}",
+    "k_auto": "k = {k} chosen automatically{tried}: {rule}.",
+    "k_rule_default": "the k that maximises the mean of NPMI coherence, exclusivity and "
+    "stability across seeds, each scaled to 0-1; the smallest on ties",
+    "k_fixed": "k = {k} set in the settings.",
+    "k_final": "After merging, dropping or adding themes: {n} themes.",
+    "covariate": "Covariate",
+    "level": "Level",
+    "reference": "Reference",
+    "n_mentions": "Mentions",
+    "note": "Note",
+    "trend_p_value": "trend p",
+    "row_type": "Row type",
+    "n_modality_terms": "Terms in group",
+    "sheet_effects": "Effects",
+    "sheet_specificities": "Specificities",
+}
+
+_STRINGS = {"fr": _FR, "en": _EN}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if a report can be written in it.
+
+    Raises
+    ------
+    OptionError
+        If ``lang`` is not one of :data:`LANGUAGES`.
+    """
+    if lang not in _STRINGS:
+        raise OptionError(f"Report language {lang!r} is not available; use one of: fr, en.")
+    return lang
+
+
+def strings(lang: str) -> dict[str, str]:
+    """Return the report wording for ``lang`` (``"fr"`` or ``"en"``)."""
+    return _STRINGS[check_lang(lang)]
+
+
+def number(value: float, lang: str, *, digits: int = 1) -> str:
+    """Format ``value`` with ``digits`` decimals and the decimal mark of ``lang``."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def percent(fraction: float, lang: str, *, digits: int = 1) -> str:
+    """Format a fraction as a percentage (French puts a narrow space before ``%``)."""
+    text = number(100 * fraction, lang, digits=digits)
+    return f"{text}\u202f%" if lang == "fr" else f"{text}%"
+
+
+def colon(lang: str) -> str:
+    """The colon of ``lang`` with its spaces (French puts a no-break space before it)."""
+    return "\u00a0: " if lang == "fr" else ": "
+
+
+def heading(title: str, detail: str, lang: str) -> str:
+    """Join a title and its detail with the colon of ``lang``."""
+    return f"{title}{colon(lang)}{detail}"

@@ -1,0 +1,197 @@
+"""Paper-ready tables (Markdown and CSV): themes, and crosstabs with significance marks.
+
+The crosstab view defined here (percentages, residual stars) is also what the HTML report and the
+workbook show, so that a number reads the same in every output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from textmine.config import TableOptions
+from textmine.outputs import neutralise_cell, safe_filename, write_csv
+from textmine.report.i18n import heading, number, percent, strings
+from textmine.report.rundata import RunData, display_text
+
+#: |adjusted residual| thresholds of one, two and three stars (two-sided 5 %, 1 %, 0.1 %).
+STAR_THRESHOLDS = (1.959964, 2.575829, 3.290527)
+
+
+def stars(residual: float) -> str:
+    """Return ``""``, ``*``, ``**`` or ``***`` for the size of an adjusted residual."""
+    if residual != residual:
+        return ""
+    return "*" * sum(abs(residual) >= t for t in STAR_THRESHOLDS)
+
+
+def question_name(crosstab: pd.DataFrame, default: str) -> str:
+    """Name of the closed question of a crosstab/specificities table (``default`` if unnamed)."""
+    if "question" in crosstab and len(crosstab) and pd.notna(crosstab["question"].iloc[0]):
+        return str(crosstab["question"].iloc[0])
+    return default
+
+
+def crosstab_view(crosstab: pd.DataFrame, *, alpha: float = TableOptions().alpha) -> pd.DataFrame:
+    """Add the columns every output shows to a crosstab table.
+
+    Adds ``share`` (a fraction: ``weighted_pct`` / 100 with survey weights, else
+    ``n / n_modality``), ``marks`` (residual stars) and ``significant``. A cell is marked only when
+    its theme's test is significant after correction (``p_adjusted``, else ``p_value``, below
+    ``alpha``) and ``|adj_residual| >= 1.96``: this keeps the stars from flagging noise in a table
+    whose overall association is not significant.
+    """
+    view = crosstab.copy()
+    view["modality"] = view["modality"].astype(str)
+    n = pd.to_numeric(view["n"], errors="coerce")
+    tot = pd.to_numeric(view["n_modality"], errors="coerce")
+    view["share"] = np.where(tot > 0, n / tot.where(tot > 0), np.nan)
+    if "weighted_pct" in view:
+        weighted = pd.to_numeric(view["weighted_pct"], errors="coerce") / 100
+        view["share"] = weighted.where(weighted.notna(), view["share"])
+    resid = pd.to_numeric(view.get("adj_residual", pd.Series(np.nan, index=view.index)),
+                          errors="coerce")
+    p_col = "p_adjusted" if "p_adjusted" in view else ("p_value" if "p_value" in view else None)
+    if p_col is None:
+        row_ok = pd.Series(True, index=view.index)
+    else:
+        row_ok = pd.to_numeric(view[p_col], errors="coerce") < alpha
+    view["significant"] = row_ok & (resid.abs() >= STAR_THRESHOLDS[0])
+    view["marks"] = [stars(r) if ok else "" for r, ok in zip(resid, view["significant"],
+                                                             strict=True)]
+    view["adj_residual"] = resid
+    return view
+
+
+def theme_rows(crosstab: pd.DataFrame, *, alpha: float = TableOptions().alpha) -> pd.DataFrame:
+    """The crosstab rows shown as a theme x group table (``crosstab_view`` columns added).
+
+    Status rows (share of unassigned/non-answers by group) are left out. A multiple-choice
+    question has one yes/no variable per option: only the ``"<option>: yes"`` columns are kept, so
+    the table reads "among those who ticked the option, x % mention the theme".
+    """
+    view = crosstab_view(crosstab, alpha=alpha)
+    if "row_type" in view:
+        view = view[view["row_type"].fillna("theme").astype(str) == "theme"]
+    view = view[pd.to_numeric(view["theme_id"], errors="coerce").notna()].copy()
+    view["theme_id"] = view["theme_id"].astype(float).astype(int)
+    return ticked_only(view)
+
+
+def status_rows(crosstab: pd.DataFrame, *, alpha: float = TableOptions().alpha) -> pd.DataFrame:
+    """The status rows of a crosstab (unassigned, non-answer, empty by group), as theme_rows."""
+    if "row_type" not in crosstab:
+        return crosstab.iloc[0:0]
+    view = crosstab_view(crosstab, alpha=alpha)
+    return ticked_only(view[view["row_type"].astype(str) == "status"].copy())
+
+
+def ticked_only(view: pd.DataFrame) -> pd.DataFrame:
+    """Keep the ``"<option>: yes"`` rows of a multiple-choice table, named by the option."""
+    if "variable" in view and view["variable"].nunique() > 1:
+        yes = view["modality"].str.endswith(": yes")
+        if yes.any():
+            view = view[yes].copy()
+            view["modality"] = view["modality"].str[: -len(": yes")]
+    return view
+
+
+def multi_variable(view: pd.DataFrame) -> bool:
+    """Whether a theme_rows table mixes several variables (one test per column, not per row)."""
+    return "variable" in view and view["variable"].nunique() > 1
+
+
+def format_p(p: float, lang: str) -> str:
+    """Format a p-value for a table (``< 0.001`` below one in a thousand)."""
+    if p != p:
+        return ""
+    if p < 0.001:
+        return "< " + number(0.001, lang, digits=3)
+    return number(p, lang, digits=3)
+
+
+def themes_table(data: RunData, *, lang: str = "fr") -> pd.DataFrame:
+    """Themes table for a paper: id, label, key terms, answers, share."""
+    words = strings(lang)
+    total = data.counts()["answers_ok"]
+    rows = []
+    for _, row in data.themes.sort_values("theme_id").iterrows():
+        n = int(row["n_answers"])
+        rows.append({
+            words["theme"]: int(row["theme_id"]),
+            words["label"]: display_text(row["label"]),
+            words["top_terms"]: display_text(row.get("top_terms", "")).replace("_", " "),
+            words["n_answers"]: n,
+            words["share"]: percent(n / total, lang) if total else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def crosstab_wide(crosstab: pd.DataFrame, *, lang: str = "fr",
+                  alpha: float = TableOptions().alpha) -> pd.DataFrame:
+    """One row per theme, one column per group: ``42,0 %**``; then the test's adjusted p and V."""
+    words = strings(lang)
+    view = theme_rows(crosstab, alpha=alpha)
+    modalities = list(dict.fromkeys(view["modality"]))
+    sizes = view.groupby("modality", sort=False)["n_modality"].first()
+    rows = []
+    for theme_id, sub in view.groupby("theme_id", sort=True):
+        cells = sub.set_index("modality")
+        row: dict[str, object] = {
+            words["theme"]: f"{int(theme_id)}. {display_text(sub['label'].iloc[0])}"
+        }
+        for mod in modalities:
+            if mod in cells.index:
+                cell = cells.loc[mod]
+                share = cell["share"]
+                row[f"{display_text(mod)} (n = {int(sizes[mod])})"] = (
+                    "" if share != share else percent(share, lang) + cell["marks"])
+        if "p_adjusted" in sub and not multi_variable(view):
+            row[words["p_adjusted"]] = format_p(float(sub["p_adjusted"].iloc[0]), lang)
+        if "cramers_v" in sub and not multi_variable(view):
+            v = float(sub["cramers_v"].iloc[0])
+            row[words["cramers_v"]] = "" if v != v else number(v, lang, digits=2)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """Render ``table`` as a GitHub/pandoc pipe table (cells with ``|`` or newlines made safe)."""
+
+    def cell(value: object) -> str:
+        text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+        text = " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
+        # Markdown renderers pass raw HTML through: an answer "<script>" must stay text.
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    header = "| " + " | ".join(cell(c) for c in table.columns) + " |"
+    rule = "|" + "|".join(
+        "---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in table.columns
+    ) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *body]) + "\n"
+
+
+def write_paper_tables(data: RunData, folder: Path, *, lang: str = "fr",
+                       alpha: float = TableOptions().alpha) -> list[Path]:
+    """Write ``themes.md/.csv`` and wide ``crosstab_<COL>.md/.csv`` (with stars) into ``folder``."""
+    words = strings(lang)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    table = themes_table(data, lang=lang)
+    (folder / "themes.md").write_text(f"**{words['themes']}**\n\n" + to_markdown(table),
+                                      encoding="utf-8")
+    written += [folder / "themes.md", write_csv(table, folder / "themes.csv")]
+    for stem_name, crosstab in data.crosstabs.items():
+        wide = crosstab_wide(crosstab, lang=lang, alpha=alpha)
+        stem = f"crosstab_{safe_filename(stem_name)}"
+        note = words["crosstab_caption"]
+        title = heading(words["crosstabs"], question_name(crosstab, stem_name), lang)
+        (folder / f"{stem}.md").write_text(
+            f"**{title}**\n\n" + to_markdown(wide) + f"\n{note}\n", encoding="utf-8")
+        # Group names become column headers here, which write_csv does not neutralise.
+        wide.columns = [neutralise_cell(str(c)) for c in wide.columns]
+        written += [folder / f"{stem}.md", write_csv(wide, folder / f"{stem}.csv")]
+    return written

@@ -1,0 +1,276 @@
+"""The workbook to share with colleagues (openpyxl).
+
+Sheets: summary, themes, answers, one sheet per theme with its answers, crosstabs, specificities,
+effects, run information. Every text cell is neutralised (no answer can become a formula) and
+typed as a string; headers are frozen and filtered, columns sized and wrapped.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from textmine.outputs import neutralise_cell
+from textmine.report.colours import residual_colour
+from textmine.report.i18n import strings
+from textmine.report.markdown import crosstab_view
+from textmine.report.rundata import RunData, display_text
+
+#: Characters Excel forbids in sheet names.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="34495E")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """Return a valid, unique (case-insensitive) Excel sheet name built from ``name``.
+
+    Excel limits names to 31 characters without ``[]:*?/\\``, not starting or ending with an
+    apostrophe, and refuses "History".
+    """
+    base = _SHEET_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", str(name)))
+    base = " ".join(base.split()).strip("'") or "Sheet"
+    if base.lower() == "history":
+        base = "History_"
+    candidate = base[:31].rstrip()
+    i = 2
+    while candidate.lower() in taken:
+        suffix = f" ({i})"
+        candidate = base[: 31 - len(suffix)].rstrip() + suffix
+        i += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any) -> None:
+    """Write one cell: text neutralised and typed as a string, numbers as numbers, NaN empty."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        value = value.item()
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        cell.value = None
+    elif isinstance(value, str):
+        cell.value = neutralise_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+        # Never a formula, whatever openpyxl guessed from the first character.
+        cell.data_type = "s"
+    elif isinstance(value, (int, float, bool)):
+        cell.value = value
+    else:
+        cell.value = neutralise_cell(str(value))
+        cell.data_type = "s"
+
+
+def write_table(
+    ws: Worksheet,
+    table: pd.DataFrame,
+    *,
+    start_row: int = 1,
+    wrap: tuple[str, ...] = (),
+    formats: dict[str, str] | None = None,
+    max_width: int = 60,
+) -> None:
+    """Write ``table`` with a styled, frozen, filtered header row and sized columns."""
+    formats = formats or {}
+    for j, name in enumerate(table.columns, start=1):
+        put(ws, start_row, j, str(name))
+        head = ws.cell(row=start_row, column=j)
+        head.font, head.fill = _HEADER_FONT, _HEADER_FILL
+        head.alignment = Alignment(wrap_text=True, vertical="center")
+    for i, values in enumerate(table.itertuples(index=False), start=start_row + 1):
+        for j, (name, value) in enumerate(zip(table.columns, values, strict=True), start=1):
+            put(ws, i, j, value)
+            cell = ws.cell(row=i, column=j)
+            cell.alignment = _WRAP if name in wrap else _TOP
+            if name in formats:
+                cell.number_format = formats[name]
+    for j, name in enumerate(table.columns, start=1):
+        lengths = [len(str(name))] + [len(str(v)) for v in table.iloc[:200, j - 1] if pd.notna(v)]
+        width = max_width if name in wrap else min(max(lengths) + 2, max_width)
+        ws.column_dimensions[get_column_letter(j)].width = max(8, width)
+    ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    last = get_column_letter(max(1, len(table.columns)))
+    ws.auto_filter.ref = f"A{start_row}:{last}{start_row + max(1, len(table))}"
+
+
+def _theme_members(answers: pd.DataFrame, theme_id: int) -> pd.Series:
+    """Boolean mask of the answers assigned to ``theme_id`` (as primary or secondary theme)."""
+    if "themes" in answers:
+        lists = answers["themes"].fillna("").astype(str).str.split(";")
+        return lists.map(lambda ids: str(theme_id) in {i.strip() for i in ids})
+    return answers["theme_id"] == theme_id
+
+
+def _summary(data: RunData, words: dict[str, str]) -> pd.DataFrame:
+    counts = data.counts()
+    k, why = data.k_choice(words["lang"])
+    source = data.run.get("input", {}) if isinstance(data.run.get("input"), dict) else {}
+    rows = [
+        (words["question"], data.question()),
+        (words["input"], str(source.get("path", ""))),
+        (words["respondents"], counts["respondents"]),
+        (words["answers_ok"], counts["answers_ok"]),
+        (words["themed"], counts["themed"]),
+        (words["unassigned"], counts["unassigned"]),
+        (words["nonanswers"], counts["non-answer"]),
+        (words["empty"], counts["empty"]),
+        (words["k"], k),
+        (words["k_why"], why),
+    ]
+    return pd.DataFrame(rows, columns=[words["key"], words["value"]])
+
+
+def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Flatten nested dicts/lists of ``run.json`` into ``(dotted.key, value)`` rows."""
+    if isinstance(obj, dict):
+        rows: list[tuple[str, Any]] = []
+        for key in obj:
+            rows += flatten(obj[key], f"{prefix}.{key}" if prefix else str(key))
+        return rows
+    if isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
+        rows = []
+        for i, value in enumerate(obj):
+            rows += flatten(value, f"{prefix}[{i}]")
+        return rows
+    if isinstance(obj, list):
+        return [(prefix, ", ".join(str(v) for v in obj))]
+    return [(prefix, obj)]
+
+
+def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
+                   alpha: float = 0.05) -> Path:
+    """Write the run's workbook to ``path`` (see the module docstring for the sheets)."""
+    words = strings(lang)
+    wb = Workbook()
+    taken: set[str] = set()
+    labels = dict(zip(data.themes["theme_id"].astype(int), data.themes["label"], strict=True))
+    total = data.counts()["answers_ok"]
+
+    ws = wb.active
+    ws.title = sheet_name(words["summary"], taken)
+    write_table(ws, _summary(data, words), wrap=(words["value"],), max_width=90)
+
+    themes = data.themes.sort_values("theme_id")
+    table = pd.DataFrame({
+        words["theme"]: themes["theme_id"].astype(int),
+        words["label"]: themes["label"].map(display_text),
+        words["top_terms"]: themes.get("top_terms", pd.Series("", index=themes.index))
+        .map(display_text).str.replace("_", " "),
+        words["n_answers"]: themes["n_answers"].astype(int),
+        words["share"]: themes["n_answers"] / total if total else np.nan,
+    })
+    for i, col in enumerate(data.quote_columns, start=1):
+        table[f"{words['quote']} {i}"] = themes[col].map(display_text)
+    quote_headers = tuple(f"{words['quote']} {i}" for i in range(1, len(data.quote_columns) + 1))
+    write_table(wb.create_sheet(sheet_name(words["themes"], taken)), table,
+                wrap=(words["top_terms"], *quote_headers), formats={words["share"]: "0.0%"})
+
+    answers = data.answers
+    status_words = {s: words.get(f"status_{s}", s) for s in answers["status"].dropna().unique()}
+    table = pd.DataFrame({
+        words["respondent_id"]: answers["respondent_id"],
+        words["status"]: answers["status"].map(status_words),
+        words["theme_id"]: answers["theme_id"],
+        words["label"]: answers["theme_id"].map(lambda t: "" if pd.isna(t) else
+                                                display_text(labels.get(int(t), ""))),
+        words["weight"]: pd.to_numeric(answers.get("weight"), errors="coerce"),
+        words["themes_all"]: answers.get("themes", pd.Series("", index=answers.index)),
+        words["text"]: answers["text"].map(display_text),
+    })
+    write_table(wb.create_sheet(sheet_name(words["answers"], taken)), table,
+                wrap=(words["text"],), formats={words["weight"]: "0.000"})
+
+    for _, theme in themes.iterrows():
+        tid = int(theme["theme_id"])
+        quotes = [display_text(theme[c]) for c in data.quote_columns if display_text(theme[c])]
+        members = answers[_theme_members(answers, tid)].copy()
+        members["_text"] = members["text"].map(display_text)
+        members["_quote"] = members["_text"].isin(quotes)
+        members["_w"] = pd.to_numeric(members.get("weight"), errors="coerce")
+        members = members.sort_values(["_quote", "_w"], ascending=[False, False], kind="stable")
+        table = pd.DataFrame({
+            words["respondent_id"]: members["respondent_id"],
+            words["is_quote"]: members["_quote"].map({True: "✓", False: ""}),
+            words["weight"]: members["_w"],
+            words["text"]: members["_text"],
+        })
+        ws = wb.create_sheet(sheet_name(f"{tid} {display_text(theme['label'])}", taken))
+        write_table(ws, table, wrap=(words["text"],), formats={words["weight"]: "0.000"},
+                    max_width=100)
+
+    if data.crosstabs:
+        ws = wb.create_sheet(sheet_name(words["sheet_crosstabs"], taken))
+        frames = []
+        for column, crosstab in data.crosstabs.items():
+            view = crosstab_view(crosstab, alpha=alpha)
+            if "question" not in view:
+                view.insert(0, "question", column)
+            frames.append(view)
+        view = pd.concat(frames, ignore_index=True)
+        cols = [c for c in ("question", "variable", "theme_id", "label", "modality", "n",
+                            "n_modality", "share", "marks", "adj_residual", "expected", "flag",
+                            "test", "p_value", "p_adjusted", "cramers_v", "trend_p_value",
+                            "row_type") if c in view]
+        table = view[cols].copy()
+        for c in ("label", "modality"):
+            table[c] = table[c].map(display_text)
+        names = {c: words.get(c, c) for c in cols}
+        names.update({"theme_id": words["theme"], "share": words["pct"],
+                      "marks": words["significance"]})
+        write_table(ws, table.rename(columns=names),
+                    formats={words["pct"]: "0.0%", words["adj_residual"]: "0.00",
+                             words["expected"]: "0.0", words["p_value"]: "0.0000",
+                             words["p_adjusted"]: "0.0000", words["cramers_v"]: "0.00"})
+        share_col = cols.index("share") + 1
+        for i, (sig, resid) in enumerate(zip(view["significant"], view["adj_residual"],
+                                             strict=True), start=2):
+            if sig:
+                fill = residual_colour(float(resid)).lstrip("#")
+                ws.cell(row=i, column=share_col).fill = PatternFill("solid", fgColor=fill)
+                ws.cell(row=i, column=share_col).font = Font(bold=True)
+
+    if data.specificities:
+        frames = []
+        for column, spec in data.specificities.items():
+            spec = spec.copy()
+            if "question" not in spec:
+                spec.insert(0, "question", column)
+            frames.append(spec)
+        table = pd.concat(frames, ignore_index=True)
+        for c in ("modality", "term"):
+            if c in table:
+                table[c] = table[c].map(display_text)
+        table = table.rename(columns={c: words.get(c, c) for c in table.columns})
+        write_table(wb.create_sheet(sheet_name(words["sheet_specificities"], taken)), table,
+                    formats={words["specificity"]: "0.00"})
+
+    if data.effects is not None and len(data.effects):
+        table = data.effects.copy()
+        for c in ("label", "term"):
+            if c in table:
+                table[c] = table[c].map(display_text)
+        names = {**words, "theme_id": words["theme"]}
+        table = table.rename(columns={c: names.get(c, c) for c in table.columns})
+        write_table(wb.create_sheet(sheet_name(words["sheet_effects"], taken)), table,
+                    formats={words["odds_ratio"]: "0.00", words["ci_low"]: "0.00",
+                             words["ci_high"]: "0.00", words["p_value"]: "0.0000"})
+
+    rows = flatten(data.run)
+    table = pd.DataFrame(rows or [("", "")], columns=[words["key"], words["value"]])
+    table[words["value"]] = table[words["value"]].map(
+        lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else
+        ("" if v is None else str(v)))
+    write_table(wb.create_sheet(sheet_name(words["run_info"], taken)), table,
+                wrap=(words["value"],), max_width=90)
+    wb.save(path)
+    return path

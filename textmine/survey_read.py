@@ -1,0 +1,500 @@
+"""Reading survey files into a table of strings, whatever their format.
+
+This is the first half of :func:`textmine.survey.read_survey`: it turns a file into a
+:class:`RawTable` (every cell a ``str`` or missing, the header taken from the file itself) and
+a :class:`SourceInfo`; :mod:`textmine.survey_types` then gives each column its type.
+
+Delimited text (``.csv``, ``.tsv``, ``.txt``)
+    *Encoding*: a byte-order mark decides (UTF-8 or UTF-16); otherwise the whole file is tried
+    as UTF-8 (pure ASCII counts as UTF-8). If that fails, the bytes 0x80-0x9F decide between
+    cp1252 and Latin-1: in Latin-1 they are invisible control characters that real text never
+    holds, while cp1252 uses them for ``’ « » € œ …``. A file with such bytes (all defined in
+    cp1252) is read as cp1252, any other as Latin-1 (both decode the rest identically).
+    *Separator*: among ``,`` ``;`` ``|`` and tab, the one that splits the header into at least two
+    fields and gives the most data rows the header's field count (quote-aware, on the first
+    64 KiB) wins; with none, the file is read as a single column.
+    Every cell is read as text, so ids such as ``007`` keep their zeros.
+Spreadsheets (``.xlsx``, ``.ods``)
+    The first sheet unless ``sheet`` names one (or gives its 0-based index).
+Parquet, SPSS (``.sav``, ``.zsav``) and Stata (``.dta``)
+    Values become text as well; the order the file carries travels along: ordered pandas
+    categoricals in Parquet, value labels with their codes in SPSS/Stata (the labels replace the
+    codes, in code order; SPSS variables whose measure is *nominal* stay unordered).
+
+The header is always read from the file, so duplicated column names are caught (pandas would
+silently rename them ``x.1``); names are trimmed (inner runs of spaces become one space) and
+empty names become ``unnamed_<position>`` (1-based). Fully empty rows are
+skipped. Input files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from textmine.config import ReadOptions
+from textmine.errors import ColumnError, DataError, InputFileError, OptionError
+
+logger = logging.getLogger(__name__)
+
+#: File extension -> reader.
+FORMATS = {
+    ".csv": "delimited",
+    ".tsv": "delimited",
+    ".txt": "delimited",
+    ".xlsx": "excel",
+    ".ods": "ods",
+    ".parquet": "parquet",
+    ".sav": "sav",
+    ".zsav": "sav",
+    ".dta": "dta",
+}
+#: Separators tried by the sniffer, in order of preference on ties.
+SEPARATORS = (";", ",", "\t", "|")
+_SNIFF_CHARS = 64 * 1024
+#: Share of control characters above which decoded text is taken for a binary file.
+_MAX_CONTROL_SHARE = 0.01
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Bytes 0x80-0x9F that cp1252 leaves undefined.
+_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+_SUPPORTED_HINT = ".csv, .tsv, .txt, .xlsx, .ods, .parquet, .sav or .dta"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a survey came from and how it was read (recorded in every ``run.json``).
+
+    Attributes
+    ----------
+    path : Path
+        The file as given (resolved to an absolute path).
+    format : str
+        The file extension without the dot (``csv``, ``tsv``, ``txt``, ``xlsx``, ``ods``,
+        ``parquet``, ``sav``, ``zsav``, ``dta``).
+    encoding, sep : str or None
+        Encoding and separator of delimited text (``None`` for other formats; ``sep`` is also
+        ``None`` for a one-column text file).
+    sheet : str or None
+        Sheet read from a spreadsheet.
+    sha256 : str
+        Hash of the file's bytes.
+    n_rows : int
+        Number of respondents (rows) read.
+    id_col : str or None
+        Column of the respondent ids (``None``: ids are row numbers ``"1"``..``"n"``).
+    """
+
+    path: Path
+    format: str
+    encoding: str | None
+    sep: str | None
+    sheet: str | None
+    sha256: str
+    n_rows: int
+    id_col: str | None = None
+
+
+@dataclass
+class RawTable:
+    """A survey file as text: what :mod:`textmine.survey_types` types.
+
+    ``frame`` has one ``str`` column per file column (missing cells are ``NaN``), in file order;
+    ``stripped`` is the same with values trimmed of surrounding spaces; ``labels`` maps columns
+    to variable labels (SPSS/Stata); ``carried`` maps columns to the level
+    order the file carries and whether it is ordered.
+    """
+
+    frame: pd.DataFrame
+    source: SourceInfo
+    stripped: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+    carried: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+
+
+def quote_list(values, *, limit: int = 30) -> str:
+    """Return ``'a', 'b', 'c'`` (at most ``limit`` items, then ``and N more``) for messages."""
+    values = list(values)
+    shown = ", ".join(f"'{v}'" for v in values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def plain_list(values, *, limit: int = 30) -> str:
+    """Return ``a, b, c`` (at most ``limit`` items, then ``and N more``) for messages."""
+    values = list(values)
+    shown = ", ".join(str(v) for v in values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTable:
+    """Read a survey file into a :class:`RawTable` of strings (see the module docstring).
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, binary, undecodable or damaged file; unsupported extension.
+    DataError
+        Duplicate column names; a header without data rows.
+    OptionError
+        Missing sheet, unknown encoding, impossible separator.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise InputFileError(f"Survey file '{path}' not found; check the path.")
+    if path.is_dir():
+        raise InputFileError(f"'{path}' is a folder, not a survey file; give the file's path.")
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        shown = suffix or "(none)"
+        raise InputFileError(
+            f"Unsupported file type '{shown}' for {name}; give a {_SUPPORTED_HINT} file."
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"Cannot read {name}: {exc.strerror}; check its permissions.") from exc
+    if not data:
+        raise InputFileError(f"Survey file {name} is empty (0 bytes); export the survey again.")
+    digest = hashlib.sha256(data).hexdigest()
+    kind = FORMATS[suffix]
+    fmt = suffix.lstrip(".")
+    labels: dict[str, str] = {}
+    carried: dict[str, tuple[tuple[str, ...], bool]] = {}
+    encoding = sep = sheet = None
+    if kind == "delimited":
+        grid, encoding, sep = _read_delimited(data, name, options)
+    elif kind in ("excel", "ods"):
+        grid, sheet = _read_spreadsheet(data, name, kind, options)
+    elif kind == "parquet":
+        grid, carried = _read_parquet(data, name)
+    else:
+        grid, labels, carried = _read_stat(path, name, kind)
+    header = _header_names(grid.iloc[0].tolist() if len(grid) else [], name)
+    body = grid.iloc[1:].copy()
+    body.columns = header
+    body, stripped = _blank_to_na(body, na_values=options.na_values)
+    keep = body.notna().any(axis=1).to_numpy()
+    body = body[keep].reset_index(drop=True)
+    stripped = stripped[keep].reset_index(drop=True)
+    if body.empty:
+        where = f"sheet '{sheet}' of {name}" if sheet is not None else name
+        raise DataError(
+            f"{where} has a header but no data rows; export the survey with its answers."
+        )
+    source = SourceInfo(
+        path=path.resolve(), format=fmt, encoding=encoding, sep=sep, sheet=sheet,
+        sha256=digest, n_rows=len(body), id_col=options.id_col,
+    )
+    logger.info("read %s: %d rows, %d columns (encoding %s, sep %r, sheet %s)",
+                name, len(body), body.shape[1], encoding, sep, sheet)
+    return RawTable(frame=body, source=source, stripped=stripped, labels=labels,
+                    carried=carried)
+
+
+# --- delimited text ------------------------------------------------------------------------
+
+def detect_encoding(data: bytes) -> str:
+    """Return the encoding of ``data``: ``utf-8-sig``, ``utf-16``, ``utf-8``, ``cp1252`` or
+    ``latin-1`` (see the module docstring for the rule)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    high = {b for b in set(data) if 0x80 <= b <= 0x9F}
+    if high and not high & _CP1252_UNDEFINED:
+        return "cp1252"
+    return "latin-1"
+
+
+def _decode(data: bytes, name: str, forced: str | None) -> tuple[str, str]:
+    if forced:
+        try:
+            codecs.lookup(forced)
+        except LookupError:
+            raise OptionError(
+                f"Unknown encoding '{forced}'; use for example utf-8, cp1252 or latin-1."
+            ) from None
+        encoding = forced
+    else:
+        if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise InputFileError(
+                f"{name} contains NUL bytes: it is a binary file, not a text table; "
+                f"give a {_SUPPORTED_HINT} file."
+            )
+        encoding = detect_encoding(data)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"Cannot decode {name} as {encoding} (byte 0x{data[exc.start]:02x} at position "
+            f"{exc.start}); give another --encoding (e.g. cp1252) or leave it out to detect it."
+        ) from None
+    text = text.lstrip("\ufeff")
+    n_control = len(_CONTROL.findall(text[:200_000]))
+    if n_control > _MAX_CONTROL_SHARE * min(len(text), 200_000):
+        raise InputFileError(
+            f"{name} does not look like a text table ({n_control} control characters); "
+            f"give a {_SUPPORTED_HINT} file."
+        )
+    return text, encoding
+
+
+def normalise_sep(sep: str) -> str:
+    """Return the one-character separator meant by ``sep`` (``tab`` and ``\\t`` mean a tab)."""
+    if sep.lower() in ("tab", "\\t", "\t"):
+        return "\t"
+    if len(sep) != 1:
+        raise OptionError(
+            f"Separator '{sep}' must be one character; use one of , ; | or tab."
+        )
+    return sep
+
+
+def sniff_separator(sample: str, *, truncated: bool = False) -> str | None:
+    """Return the separator of delimited ``sample`` text, or ``None`` for a single column.
+
+    Each candidate is scored by the share of data rows having between 2 fields and the header's
+    field count, then by the share having exactly the header's count (quote-aware, with
+    :mod:`csv`); candidates that do not split the header, or fit fewer than half the rows, are
+    out.
+    """
+    best: tuple[float, float, int, int] | None = None
+    chosen = None
+    for pref, sep in enumerate(SEPARATORS):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
+        except csv.Error:
+            continue
+        if truncated and len(rows) > 2:
+            rows = rows[:-1]  # the sample may end inside the last record
+        if not rows or len(rows[0]) < 2:
+            continue
+        n_fields = len(rows[0])
+        counts = [len(r) for r in rows[1:]] or [n_fields]
+        # Short rows are fine (trailing empty fields left out, pandas fills them in); rows
+        # longer than the header are not.
+        fits = sum(2 <= c <= n_fields for c in counts) / len(counts)
+        exact = sum(c == n_fields for c in counts) / len(counts)
+        score = (round(fits, 2), round(exact, 2), n_fields, -pref)
+        if fits >= 0.5 and (best is None or score > best):
+            best, chosen = score, sep
+    return chosen
+
+
+def _read_delimited(data: bytes, name: str, options: ReadOptions):
+    text, encoding = _decode(data, name, options.encoding)
+    if not text.strip():
+        raise InputFileError(f"Survey file {name} has only blank lines; export the survey again.")
+    if options.sep:
+        sep = normalise_sep(options.sep)
+    else:
+        truncated = len(text) > _SNIFF_CHARS
+        sample = text[:_SNIFF_CHARS]
+        if truncated and "\n" in sample:
+            sample = sample[: sample.rindex("\n")]
+        sep = sniff_separator(sample, truncated=truncated)
+    # The header fixes the number of columns: pandas would otherwise take it from the first
+    # rows, which may leave out trailing empty fields.
+    first = next((r for r in csv.reader(io.StringIO(text[:_SNIFF_CHARS]), delimiter=sep or "\x1f")
+                  if r), [""])
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text), sep=sep or "\x1f", header=None, names=list(range(len(first))),
+            dtype=str, na_filter=False, quotechar='"', skip_blank_lines=True, engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        reason = " ".join(str(exc).split()).rstrip(".")
+        raise InputFileError(
+            f"Cannot parse {name} as a table with separator {sep!r}: {reason}; "
+            "check the separator (--sep) and the quotes."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"Survey file {name} has no header; export it again.") from None
+    return grid, encoding, sep
+
+
+# --- spreadsheets and binary formats ------------------------------------------------------
+
+def _cell_to_str(value) -> str | float:
+    """Text of one spreadsheet/Parquet/SPSS cell (``NaN`` when missing)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return math.nan
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return math.nan
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (pd.Timestamp, datetime)):
+        if value.hour == value.minute == value.second == 0 and not value.microsecond:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # NumPy scalars
+        return _cell_to_str(value.item())
+    return str(value)
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).map(_cell_to_str)
+
+
+def _read_spreadsheet(data: bytes, name: str, kind: str, options: ReadOptions):
+    engine = "openpyxl" if kind == "excel" else "odf"
+    what = "an Excel workbook" if kind == "excel" else "an OpenDocument spreadsheet"
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine=engine)
+        sheets = [str(s) for s in book.sheet_names]
+    except Exception as exc:  # zip/XML errors of the engines have no common base class
+        reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+        raise InputFileError(
+            f"Cannot read {name} as {what} ({reason}); check that it is not damaged or "
+            "password-protected."
+        ) from None
+    if options.sheet is None:
+        sheet = sheets[0]
+    elif options.sheet in sheets:
+        sheet = options.sheet
+    elif options.sheet.isdigit() and int(options.sheet) < len(sheets):
+        sheet = sheets[int(options.sheet)]
+    else:
+        raise OptionError(
+            f"Sheet '{options.sheet}' not found in {name}; available sheets: "
+            f"{plain_list(sheets)}."
+        )
+    try:
+        grid = book.parse(sheet_name=sheet, header=None, dtype=object)
+    except Exception as exc:
+        reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+        raise InputFileError(f"Cannot read sheet '{sheet}' of {name} ({reason}).") from None
+    if grid.dropna(how="all").empty:
+        raise DataError(f"Sheet '{sheet}' of {name} is empty; choose another sheet with --sheet.")
+    grid = grid.dropna(how="all").reset_index(drop=True)
+    # Trailing columns without a header nor any value are formatting leftovers.
+    grid = grid.loc[:, grid.notna().any(axis=0)]
+    return _as_text(grid), sheet
+
+
+def _read_parquet(data: bytes, name: str):
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several unrelated types
+        reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+        raise InputFileError(f"Cannot read {name} as Parquet ({reason}).") from None
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+        frame = frame.reset_index()
+    carried: dict[str, tuple[tuple[str, ...], bool]] = {}
+    for col in frame.columns:
+        dtype = frame[col].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            levels = tuple(_cell_to_str(c) for c in dtype.categories)
+            carried[str(col)] = (levels, bool(dtype.ordered))
+    header = pd.DataFrame([[str(c) for c in frame.columns]], columns=frame.columns)
+    grid = pd.concat([header, _as_text(frame)], ignore_index=True)
+    return grid, carried
+
+
+def _read_stat(path: Path, name: str, kind: str):
+    import pyreadstat  # imported here: only SPSS/Stata users pay for it
+
+    reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
+    try:
+        frame, meta = reader(str(path), apply_value_formats=False)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+        what = "an SPSS" if kind == "sav" else "a Stata"
+        raise InputFileError(f"Cannot read {name} as {what} file ({reason}).") from None
+    labels = {c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab}
+    measures = getattr(meta, "variable_measure", None) or {}
+    carried: dict[str, tuple[tuple[str, ...], bool]] = {}
+    text = _as_text(frame)
+    for col, mapping in (meta.variable_value_labels or {}).items():
+        if col not in frame.columns or not mapping:
+            continue
+        codes = sorted(mapping, key=_code_key)
+        by_code = {_cell_to_str(c): str(mapping[c]) for c in codes}
+        levels = [by_code[_cell_to_str(c)] for c in codes]
+        # Codes found in the data without a label stay as they are, after the labelled ones.
+        extra = sorted(set(text[col].dropna()) - set(by_code), key=_code_key)
+        text[col] = text[col].map(lambda v, m=by_code: m.get(v, v) if isinstance(v, str) else v)
+        levels += [e for e in extra if e not in levels]
+        numeric_codes = all(isinstance(c, (int, float)) for c in codes)
+        ordered = numeric_codes and measures.get(col) != "nominal"
+        carried[col] = (tuple(dict.fromkeys(levels)), ordered)
+    header = pd.DataFrame([list(frame.columns)], columns=frame.columns)
+    return pd.concat([header, text], ignore_index=True), labels, carried
+
+
+def _code_key(code) -> tuple[int, float, str]:
+    try:
+        return (0, float(code), "")
+    except (TypeError, ValueError):
+        return (1, 0.0, str(code))
+
+
+# --- header and cells ---------------------------------------------------------------------
+
+def _header_names(cells: list, name: str) -> list[str]:
+    names = []
+    for i, cell in enumerate(cells):
+        text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell)
+        names.append(" ".join(text.split()) or f"unnamed_{i + 1}")
+    counts = Counter(names)
+    duplicated = [n for n, c in counts.items() if c > 1]
+    if duplicated:
+        raise DataError(
+            f"Duplicate column names in {name}: {quote_list(duplicated, limit=5)}; "
+            "rename them so that every column name is unique."
+        )
+    return names
+
+
+def _blank_to_na(
+    frame: pd.DataFrame, *, na_values: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``frame`` with blank cells (and the user's missing-value markers) as ``NaN``, and
+    the same with every value trimmed."""
+    out, trimmed = {}, {}
+    extra = list(na_values)
+    for col in frame.columns:
+        # Work on the distinct values only: survey columns repeat a lot (blanks, categories).
+        codes, uniques = pd.factorize(frame[col].astype(object))
+        raw = pd.Series(uniques, dtype=object)
+        stripped = raw.str.strip()  # every cell is a str here
+        missing = stripped.isna() | (stripped == "")
+        if extra:
+            missing |= stripped.isin(extra)
+        raw_values = np.append(raw.mask(missing).to_numpy(dtype=object), np.nan)
+        stripped_values = np.append(stripped.mask(missing).to_numpy(dtype=object), np.nan)
+        out[col] = raw_values[codes]  # code -1 (missing) picks the NaN appended last
+        trimmed[col] = stripped_values[codes]
+    return pd.DataFrame(out, index=frame.index), pd.DataFrame(trimmed, index=frame.index)
+
+
+def require_column(columns, column: str, name: str) -> None:
+    """Raise :class:`ColumnError` unless ``column`` is one of ``columns`` of file ``name``."""
+    if column not in columns:
+        raise ColumnError(
+            f"Column '{column}' not found in {name}; available columns: "
+            f"{plain_list(columns)}."
+        )

@@ -1,0 +1,475 @@
+"""Question types of a survey: detected with simple rules, overridable by the researcher.
+
+The second half of :func:`textmine.survey.read_survey`: from a table of strings (see
+:mod:`textmine.survey_read`) to :class:`Question` objects and typed columns.
+
+Detection rules, tried in this order on each column's non-empty values (trimmed)
+------------------------------------------------------------------------------------
+Overrides come first: ``ReadOptions.types`` (``column -> kind``; a multiple-choice prefix such
+as ``Q5`` may be named too), then the id and weight columns named by ``id_col`` and
+``weights``, then ``ReadOptions.levels`` (a column given levels is ordinal), then the order a
+file carries (SPSS/Stata value labels with numeric codes, ordered Parquet categoricals ->
+``ordinal``; nominal SPSS variables and unordered categoricals -> ``single``).
+
+1. **multiple, several columns**: at least two columns sharing a prefix (``Q5_1``, ``Q5_2``;
+   ``Q5_SQ001``; LimeSurvey ``Q5[SQ001]``) whose values are all yes/no tokens (``0/1``,
+   ``oui/non``, ``yes/no``, ``Y/N``, ``vrai/faux``, ``x``...) or a single "checked" value with
+   blanks form ONE question named after the prefix. Values become 1/0; a respondent with all
+   columns of the group blank has no answer (``<NA>``).
+2. **ignore**: no value at all; URLs (>= 95 % start with ``http``/``www.``); dates and times
+   (>= 95 % look like ``2019-01-17``, ``05/07/2022`` or ``05/07/2022 15:47``).
+3. **id**: all values distinct and either an id-like name (``id``, ``identifiant``,
+   ``*_id``, ``uuid``, an unnamed column) or, with >= 20 values, integers or one-word codes of
+   8+ characters. Only ``id_col`` becomes the index; other id columns are simply not analysed.
+4. **numeric**: >= 95 % of values are numbers, French style accepted (``3,5``, ``1 000``);
+   ranges such as ``10 000 - 50 000`` are not numbers. Numbers that are only 0 and 1 are a
+   yes/no **single** question instead. The other values become missing, with a warning.
+   Non-negative numbers in a column named like a weight (``poids``, ``pondération``,
+   ``weight``...) are a **weight** column (used only when named in ``ReadOptions.weights``).
+5. **multiple, one column**: >= 30 % of values hold ``;`` and the ``;``-separated options are
+   few (<= 40), short (<= 6 words) and repeat (>= 2 uses per option on average, and options
+   used more than once make >= 80 % of the uses).
+6. **open**: at least half the values are distinct, they average >= 2.5 words (runs of
+   letters: ``10 000 - 50 000`` has no word) and at least half of them hold a space (codes
+   such as ``f0175fce-e908`` do not).
+7. **single**: <= 50 distinct values, or distinct values <= 30 % of the answers.
+8. otherwise **ignore** for codes (one word, 16+ characters on average: hashes, long ids), else
+   **open** (many distinct short answers, e.g. "in one word..." questions).
+
+Ordinal questions are never guessed from text: only an override or the file gives an order.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from textmine.errors import DataError, DataQualityWarning, OptionError
+from textmine.survey_read import RawTable, plain_list, quote_list, require_column
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("id", "open", "single", "multiple", "ordinal", "numeric", "weight", "ignore")
+#: Kinds the researcher may set in ``ReadOptions.types`` / the project file.
+USER_KINDS = KINDS
+
+NUMERIC_SHARE = 0.95
+PATTERN_SHARE = 0.95
+ID_MIN_VALUES = 20
+ID_MIN_CODE_LEN = 8
+MULTI_MIN_SHARE = 0.30
+MULTI_MAX_OPTIONS = 40
+MULTI_MAX_WORDS = 6.0
+MULTI_MIN_USES = 2.0
+MULTI_REPEATED_SHARE = 0.8
+OPEN_MIN_DISTINCT_SHARE = 0.5
+OPEN_MIN_WORDS = 2.5
+SINGLE_MAX_LEVELS = 50
+SINGLE_MAX_DISTINCT_SHARE = 0.30
+CODE_MIN_LEN = 16
+
+TRUE_TOKENS = frozenset({
+    "1", "1.0", "oui", "o", "yes", "y", "true", "vrai", "x", "checked", "coché", "cochée",
+    "selected", "sélectionné", "sélectionnée",
+})
+FALSE_TOKENS = frozenset({
+    "0", "0.0", "non", "n", "no", "false", "faux", "unchecked", "not checked", "non coché",
+    "non cochée", "not selected", "non sélectionné", "non sélectionnée",
+})
+
+_GROUP_PATTERNS = (
+    re.compile(r"^(?P<prefix>.+?)\s*\[(?P<option>[^\[\]]+)\]$"),  # LimeSurvey Q5[SQ001]
+    re.compile(r"^(?P<prefix>.+)_(?P<option>[A-Za-z]{0,4}\d+)$"),  # Q5_1, Q5_SQ001
+)
+_ID_NAME = re.compile(
+    r"^(id|ident|identifiant|identifier|respondent|respondent_?id|repondant|répondant|uuid|"
+    r"token|num|numero|numéro|n°|no|unnamed_\d+)$|[_/. -]id$",
+    re.IGNORECASE,
+)
+_WORD_RE = r"[^\W\d_]+"
+_WEIGHT_NAME = re.compile(
+    r"^(poids|pond|pondération|ponderation|coef|coeff|weight|weights|wgt|wt)(_.*)?$",
+    re.IGNORECASE,
+)
+NUMBER_RE = (
+    r"[+-]?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
+)
+_INTEGER_RE = r"[+-]?\d+"
+_DATE_RE = (
+    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
+    r"(?:[ T]\d{1,2}[:h]\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s?(?:[+-]\d{2}:?\d{2}|Z|UTC))?"
+)
+_URL_RE = r"(?:https?://|www\.)\S+"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the survey.
+
+    Attributes
+    ----------
+    name : str
+        Column name (for multi-column multiple choice: the shared prefix).
+    kind : str
+        ``id``, ``open``, ``single``, ``multiple``, ``ordinal``, ``numeric``, ``weight`` or
+        ``ignore``.
+    columns : tuple of str
+        Source column(s).
+    levels : tuple of str
+        Ordered levels (ordinal), categories (single) or options (multiple).
+    label : str
+        Question wording when the file carries it (SPSS/Stata variable labels).
+    """
+
+    name: str
+    kind: str
+    columns: tuple[str, ...]
+    levels: tuple[str, ...] = ()
+    label: str = ""
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Return ``values`` (strings) as floats; French decimals and thousand spaces accepted,
+    anything else ``NaN``."""
+    codes, uniques = pd.factorize(values.astype(object))
+    if len(uniques) == 0:
+        return pd.Series(np.nan, index=values.index, dtype=float)
+    text = pd.Series(uniques, dtype=object)
+    # Plain numbers at C speed first; the French forms go through the regular expression.
+    parsed = pd.to_numeric(text, errors="coerce").astype(float).to_numpy(copy=True)
+    ok = np.isnan(parsed)
+    if ok.any():
+        text = text.str.strip()
+        ok &= text.str.fullmatch(NUMBER_RE).astype(bool).to_numpy()
+    if ok.any():
+        cleaned = text[ok].str.replace(r"[ \u00a0\u202f]", "", regex=True).str.replace(",", ".")
+        parsed[ok] = cleaned.astype(float).to_numpy()
+    parsed[~np.isfinite(parsed)] = np.nan
+    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.nan)
+    return pd.Series(out, index=values.index, dtype=float)
+
+
+def is_id_name(name: str) -> bool:
+    """True for column names that say "respondent id" (``id``, ``identifiant``, ``*_id``...)."""
+    return bool(_ID_NAME.search(name)) and not re.fullmatch(r"unnamed_\d+", name)
+
+
+def natural_key(value: str) -> tuple:
+    """Sort key putting ``Q2`` before ``Q10`` and ``5 ans`` before ``10 ans``."""
+    parts = re.split(r"(\d+)", str(value).casefold())
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
+def split_options(values: pd.Series) -> pd.Series:
+    """Split ``;``-separated multiple-choice answers into lists of trimmed options."""
+    return values.map(
+        lambda v: [p.strip() for p in v.split(";") if p.strip()] if isinstance(v, str) else v
+    )
+
+
+def _share(mask: pd.Series) -> float:
+    return float(mask.mean()) if len(mask) else 0.0
+
+
+def _binary_style(values: pd.Series) -> str | None:
+    """``coded`` (yes/no tokens), ``checked`` (one value + blanks) or ``None``."""
+    distinct = set(values.str.casefold().unique())
+    if not distinct:
+        return "checked"
+    if distinct <= TRUE_TOKENS | FALSE_TOKENS and (len(distinct) > 1 or distinct <= FALSE_TOKENS):
+        return "coded"
+    return "checked" if len(distinct) == 1 else None
+
+
+def guess_kind(values: pd.Series, name: str) -> str:
+    """Guess the kind of one column from its non-empty, trimmed string ``values``.
+
+    See the module docstring for the rules; multi-column groups are found separately. The
+    rules run on the distinct values weighted by their counts, which keeps them fast.
+    """
+    n = len(values)
+    if n == 0:
+        return "ignore"
+    counts = values.value_counts(sort=False)
+    distinct = pd.Series(counts.index, dtype=object)
+    weight = counts.to_numpy()
+
+    def share(mask) -> float:
+        return float(weight[np.asarray(mask, dtype=bool)].sum()) / n
+
+    numbers = parse_numbers(distinct)
+    numeric_share = share(numbers.notna())
+    if numeric_share < NUMERIC_SHARE and (
+        share(distinct.str.fullmatch(_URL_RE, case=False)) >= PATTERN_SHARE
+        or share(distinct.str.fullmatch(_DATE_RE)) >= PATTERN_SHARE
+    ):
+        return "ignore"
+    n_distinct = len(distinct)
+    if n_distinct == n and (n > 1 or _ID_NAME.search(name)):
+        one_word = not distinct.str.contains(r"\s", regex=True).any()
+        integers = numeric_share == 1.0 and bool((numbers % 1 == 0).all())
+        code = one_word and numeric_share == 0 and distinct.str.len().min() >= ID_MIN_CODE_LEN
+        if _ID_NAME.search(name) and one_word:
+            return "id"
+        if n >= ID_MIN_VALUES and (integers or code):
+            return "id"
+    if numeric_share >= NUMERIC_SHARE:
+        if set(numbers.dropna().unique()) <= {0.0, 1.0}:
+            return "single"
+        if _WEIGHT_NAME.search(name) and numeric_share == 1.0 and (numbers >= 0).all():
+            return "weight"
+        return "numeric"
+    if share(distinct.str.contains(";", regex=False)) >= MULTI_MIN_SHARE:
+        options = split_options(distinct)
+        uses: dict[str, int] = {}
+        for opts, w in zip(options, weight, strict=True):
+            for opt in opts:
+                uses[opt] = uses.get(opt, 0) + int(w)
+        if (
+            0 < len(uses) <= MULTI_MAX_OPTIONS
+            and sum(uses.values()) / len(uses) >= MULTI_MIN_USES
+            and sum(u for u in uses.values() if u > 1) >= MULTI_REPEATED_SHARE * sum(uses.values())
+            and np.mean([len(o.split()) for o in uses]) <= MULTI_MAX_WORDS
+        ):
+            return "multiple"
+    # Words are runs of letters: "10 000 - 50 000" has none, however many spaces it holds.
+    mean_words = float((distinct.str.count(_WORD_RE).to_numpy() * weight).sum()) / n
+    one_word_share = share(~distinct.str.contains(r"\s", regex=True))
+    if (n_distinct / n >= OPEN_MIN_DISTINCT_SHARE and mean_words >= OPEN_MIN_WORDS
+            and one_word_share < 0.5):
+        return "open"
+    if n_distinct <= SINGLE_MAX_LEVELS or n_distinct / n <= SINGLE_MAX_DISTINCT_SHARE:
+        return "single"
+    mean_len = float((distinct.str.len().to_numpy() * weight).sum()) / n
+    if one_word_share >= PATTERN_SHARE and mean_len >= CODE_MIN_LEN:
+        return "ignore"
+    return "open"
+
+
+def find_groups(
+    frame: pd.DataFrame, stripped: dict[str, pd.Series], types: dict[str, str]
+) -> dict[str, list[str]]:
+    """Return ``{prefix: [columns]}`` of the multi-column multiple-choice questions."""
+    by_prefix: dict[str, list[str]] = {}
+    for col in frame.columns:
+        for pattern in _GROUP_PATTERNS:
+            match = pattern.match(col)
+            if match:
+                by_prefix.setdefault(match["prefix"], []).append(col)
+                break
+    groups = {}
+    for prefix, cols in by_prefix.items():
+        free = [c for c in cols if c not in types]
+        if types.get(prefix) == "multiple":
+            members = free
+        elif prefix in types:
+            continue
+        else:
+            members = [c for c in free if _binary_style(stripped[c].dropna()) is not None]
+            if not any(stripped[c].notna().any() for c in members):
+                continue
+        if len(members) >= 2:
+            groups[prefix] = members
+    return groups
+
+
+class _Typer:
+    """Types the columns of one :class:`RawTable` (an object only to share its state)."""
+
+    def __init__(self, raw: RawTable, options) -> None:
+        self.raw = raw
+        self.name = raw.source.path.name
+        self.frame = raw.frame
+        self.columns = list(raw.frame.columns)
+        self.stripped = {c: raw.stripped[c] for c in self.columns}
+        self.types = self._check_types(options.types)
+        self.levels = {c: tuple(str(v) for v in lv) for c, lv in options.levels}
+        for col in self.levels:
+            require_column(self.columns, col, self.name)
+        self.id_col = options.id_col
+        self.weights = options.weights
+        for col in (self.id_col, self.weights):
+            if col is not None:
+                require_column(self.columns, col, self.name)
+        self.data: dict[str, pd.Series] = {}
+        self.questions: dict[str, Question] = {}
+
+    def _check_types(self, pairs) -> dict[str, str]:
+        types = {}
+        for col, kind in pairs:
+            if kind not in USER_KINDS:
+                raise OptionError(
+                    f"Unknown type '{kind}' for column '{col}'; use one of: "
+                    f"{', '.join(USER_KINDS)}."
+                )
+            is_prefix = any(
+                (m := p.match(c)) and m["prefix"] == col for c in self.columns
+                for p in _GROUP_PATTERNS
+            )
+            if col not in self.columns and not (is_prefix and kind == "multiple"):
+                require_column(self.columns, col, self.name)
+            types[col] = kind
+        return types
+
+    def run(self) -> tuple[pd.DataFrame, dict[str, Question]]:
+        groups = find_groups(self.frame, self.stripped, self.types)
+        in_group = {c: prefix for prefix, cols in groups.items() for c in cols}
+        for col in self.columns:
+            if col in in_group:
+                prefix = in_group[col]
+                if groups[prefix][0] == col:
+                    self._add_group(prefix, groups[prefix])
+                continue
+            self._add_column(col, self._kind_of(col))
+        data = pd.DataFrame({c: self.data[c] for c in self.columns}, index=self.frame.index)
+        return data, self.questions
+
+    def _kind_of(self, col: str) -> str:
+        if col in self.types:
+            return self.types[col]
+        if col == self.id_col:
+            return "id"
+        if col == self.weights:
+            return "weight"
+        if col in self.levels:
+            return "ordinal"
+        if col in self.raw.carried:
+            return "ordinal" if self.raw.carried[col][1] else "single"
+        return guess_kind(self.stripped[col].dropna(), col)
+
+    def _add_group(self, prefix: str, cols: list[str]) -> None:
+        name = prefix if prefix not in self.columns and prefix not in self.questions else (
+            f"{prefix} (multiple)"
+        )
+        answered = pd.concat([self.stripped[c].notna() for c in cols], axis=1).any(axis=1)
+        for col in cols:
+            folded = self.stripped[col].str.casefold()
+            values = pd.Series(np.where(folded.isna() | folded.isin(FALSE_TOKENS), 0, 1),
+                               index=self.frame.index)
+            self.data[col] = values.astype("Int8").mask(~answered)
+        label = self.raw.labels.get(prefix, "")
+        self.questions[name] = Question(name, "multiple", tuple(cols), tuple(cols), label)
+
+    def _add_column(self, col: str, kind: str) -> None:
+        raw, values = self.frame[col], self.stripped[col]
+        levels: tuple[str, ...] = ()
+        if kind in ("numeric", "weight"):
+            numbers = parse_numbers(values)
+            bad = values.notna() & numbers.isna()
+            if kind == "weight":
+                self._check_weights(col, numbers)
+            elif bad.any():
+                examples = quote_list(values[bad].unique()[:3])
+                warnings.warn(
+                    f"{int(bad.sum())} values of column '{col}' are not numbers (e.g. "
+                    f"{examples}) and are treated as missing.",
+                    DataQualityWarning, stacklevel=4,
+                )
+            self.data[col] = numbers
+        elif kind in ("single", "ordinal"):
+            levels = self._levels(col, kind, values)
+            self.data[col] = pd.Series(
+                pd.Categorical(values, categories=levels, ordered=kind == "ordinal"),
+                index=self.frame.index,
+            )
+        elif kind == "multiple":
+            counts = split_options(values).explode().dropna().value_counts()
+            levels = tuple(sorted(counts.index, key=lambda o: (-counts[o], natural_key(o))))
+            self.data[col] = values
+        elif kind == "id":
+            self.data[col] = values
+        else:  # open, ignore: the text as written
+            self.data[col] = raw
+        label = self.raw.labels.get(col, "")
+        self.questions[col] = Question(col, kind, (col,), levels, label)
+
+    def _levels(self, col: str, kind: str, values: pd.Series) -> tuple[str, ...]:
+        present = list(values.dropna().unique())
+        if col in self.levels:
+            levels = self.levels[col]
+            if len(set(levels)) != len(levels):
+                raise OptionError(f"The levels of column '{col}' repeat a value; list each once.")
+        elif col in self.raw.carried:
+            levels = self.raw.carried[col][0]
+            levels = levels + tuple(v for v in present if v not in levels)
+        elif kind == "single":
+            return tuple(sorted(present, key=natural_key))
+        elif (numbers := parse_numbers(pd.Series(present, dtype=object))).notna().all():
+            levels = tuple(present[i] for i in np.argsort(numbers.to_numpy(), kind="stable"))
+        else:
+            raise OptionError(
+                f"Column '{col}' is ordinal but its level order is unknown; give its levels in "
+                f"order (values: {quote_list(sorted(present, key=natural_key), limit=8)})."
+            )
+        unknown = [v for v in present if v not in levels]
+        if unknown:
+            n_rows = int(values.isin(unknown).sum())
+            raise DataError(
+                f"Column '{col}' has values missing from its levels: "
+                f"{quote_list(unknown, limit=5)} ({n_rows} rows); add them to the levels or "
+                "fix the data."
+            )
+        return tuple(levels)
+
+    def _check_weights(self, col: str, numbers: pd.Series) -> None:
+        invalid = numbers.isna() | (numbers < 0)
+        if invalid.any():
+            first = self.frame.index[invalid.to_numpy()][0]
+            raise DataError(
+                f"{int(invalid.sum())} rows have no valid weight in column '{col}' (first: data "
+                f"row {first + 1}); weights must be numbers >= 0."
+            )
+        if not (numbers > 0).any():
+            raise DataError(f"All weights in column '{col}' are 0; check the weight column.")
+
+
+def type_columns(raw: RawTable, options) -> tuple[pd.DataFrame, dict[str, Question]]:
+    """Type every column of ``raw`` (see the module docstring for the rules).
+
+    Returns the typed data (same index and columns as ``raw.frame``) and the questions by name,
+    in file order.
+    """
+    return _Typer(raw, options).run()
+
+
+def make_ids(raw: RawTable, id_col: str | None) -> pd.Index:
+    """Return the respondent ids: ``id_col`` values as trimmed strings, or ``"1"``..``"n"``.
+
+    Raises
+    ------
+    DataError
+        Missing or duplicated ids (the message names the first duplicated ones).
+    """
+    frame = raw.frame
+    name = raw.source.path.name
+    if id_col is None:
+        return pd.Index([str(i) for i in range(1, len(frame) + 1)], name="respondent_id")
+    require_column(frame.columns, id_col, name)
+    ids = frame[id_col].str.strip()
+    missing = ids.isna()
+    if missing.any():
+        first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
+        raise DataError(
+            f"{int(missing.sum())} rows have no id in column '{id_col}' of {name} (first: data "
+            f"row {first}); fill them in or leave out the id column to number the rows."
+        )
+    duplicated = ids[ids.duplicated(keep=False)]
+    if len(duplicated):
+        first_ids = list(dict.fromkeys(duplicated))
+        raise DataError(
+            f"Duplicate ids in column '{id_col}' of {name}: {quote_list(first_ids, limit=5)} "
+            f"({len(first_ids)} ids appear more than once); each respondent needs one row "
+            "with a unique id."
+        )
+    return pd.Index(ids.tolist(), name="respondent_id", dtype=object)
+
+
+__all__ = [
+    "KINDS", "Question", "find_groups", "guess_kind", "is_id_name", "make_ids", "natural_key",
+    "parse_numbers", "plain_list", "split_options", "type_columns",
+]

@@ -1,0 +1,305 @@
+"""Theme discovery from a processed corpus: the public entry points of :mod:`textmine.themes`.
+
+``discover_themes`` = document-term matrix -> (seeds) -> k (fixed, auto or codebook) -> fit ->
+edits -> assignment -> labels, quotes and tables. ``code_answers`` applies a fitted model to new
+answers. Both return a :class:`~textmine.themes.result.ThemeResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from textmine.codebook import Codebook
+from textmine.config import ThemeOptions
+from textmine.errors import OptionError
+from textmine.features import document_term_matrix
+from textmine.themes.assign import ASSIGNMENT_RULE, assign_themes, status_counts, theme_counts
+from textmine.themes.edit import edit_map
+from textmine.themes.labels import display_term, theme_label, top_terms
+from textmine.themes.models import METHODS, make_model
+from textmine.themes.quotes import select_quotes
+from textmine.themes.result import FittedThemes, ThemeResult
+from textmine.themes.seeded import SeedProcessor, seed_columns, simple_seed_terms
+from textmine.themes.selection import K_RULE, plot_k_selection, sweep_k  # noqa: F401
+
+logger = logging.getLogger(__name__)
+
+N_TERM_WEIGHTS = 50
+
+
+class CorpusLike(Protocol):
+    """What the theme stage reads from a :class:`textmine.corpus.Corpus`."""
+
+    ids: list[str]
+    texts: list[str]
+    masked: list[str]
+    status: list[str]
+    terms: list[list[str]]
+
+
+def _check_options(options: ThemeOptions) -> None:
+    if options.method not in METHODS:
+        raise OptionError(
+            f"Unknown theme method '{options.method}'; choose one of {', '.join(METHODS)}."
+        )
+    if not (0.0 < options.relative_threshold <= 1.0):
+        raise OptionError(
+            f"relative_threshold={options.relative_threshold} must be in (0, 1]; 0.5 is usual."
+        )
+    if isinstance(options.k, str) and options.k != "auto":
+        raise OptionError(f"k='{options.k}' is neither a number nor 'auto'; give --k 8 or auto.")
+    if not isinstance(options.k, str) and options.k < 1:
+        raise OptionError(f"k={options.k} must be at least 1; give --k 2 or more, or --k auto.")
+    if options.k_min < 1 or options.k_max < options.k_min:
+        raise OptionError(
+            f"k range {options.k_min}..{options.k_max} is empty; set k_min <= k_max."
+        )
+
+
+def _themes_table(
+    labels: list[str],
+    tops: list[list[str]],
+    counts: np.ndarray,
+    n_base: int,
+    quotes: list[list[str]],
+    n_quotes: int,
+) -> pd.DataFrame:
+    rows = []
+    for j, label in enumerate(labels):
+        row = {
+            "theme_id": j + 1,
+            "label": label,
+            "top_terms": "; ".join(tops[j]),
+            "n_answers": int(counts[j]),
+            "share": round(float(counts[j]) / n_base, 4) if n_base else 0.0,
+        }
+        for q in range(n_quotes):
+            row[f"quote_{q + 1}"] = quotes[j][q] if q < len(quotes[j]) else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _term_weights(components: np.ndarray, terms: list[str]) -> pd.DataFrame:
+    rows = []
+    for j, comp in enumerate(components):
+        order = np.lexsort((np.arange(len(comp)), -comp))[:N_TERM_WEIGHTS]
+        for i in order:
+            if comp[i] > 0:
+                rows.append((j + 1, display_term(terms[i]), round(float(comp[i]), 6)))
+    return pd.DataFrame(rows, columns=["theme_id", "term", "weight"])
+
+
+def _tables(
+    model: FittedThemes, corpus: CorpusLike, X: sp.csr_matrix, *, n_quotes: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    has_terms = np.diff(X.indptr) > 0
+    W = np.zeros((X.shape[0], model.n_themes))
+    if has_terms.any():
+        W[has_terms] = model.weights(X[has_terms])
+    answers = assign_themes(
+        W, ids=corpus.ids, texts=corpus.texts, status=corpus.status, has_terms=has_terms,
+        relative_threshold=model.relative_threshold, min_weight=model.min_weight,
+    )  # fmt: skip
+    counts = theme_counts(answers, model.n_themes)
+    carriers = np.zeros_like(W, dtype=bool)
+    for i, cell in enumerate(answers["themes"]):
+        for t in str(cell).split(";") if cell else ():
+            carriers[i, int(t) - 1] = True
+    rep = sp.csr_matrix(X.shape)
+    if has_terms.any():
+        # Scatter the represented rows back to their corpus positions (rows without terms: 0).
+        rows = np.flatnonzero(has_terms)
+        scatter = sp.csr_matrix(
+            (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(X.shape[0], len(rows))
+        )
+        rep = sp.csr_matrix(scatter @ model.estimator.represent(X[has_terms]))
+    comps = model.components
+    quotes = [
+        select_quotes(
+            W[:, j], carriers[:, j], rep, comps[j], masked=corpus.masked, terms=corpus.terms,
+            n_quotes=n_quotes,
+        )  # fmt: skip
+        for j in range(model.n_themes)
+    ]
+    sc = status_counts(answers)
+    n_base = sc["themed"] + sc["unassigned"]
+    themes = _themes_table(model.labels, model.top_terms, counts, n_base, quotes, n_quotes)
+    term_weights = _term_weights(comps, model.terms)
+    counts_info = {
+        "answers": len(corpus.ids),
+        "ok": int(sum(s == "ok" for s in corpus.status)),
+        "ok_without_vocabulary_terms": int(
+            sum(s == "ok" and not h for s, h in zip(corpus.status, has_terms, strict=True))
+        ),
+        **sc,
+    }
+    return themes, answers, term_weights, counts_info
+
+
+def _choose_k(
+    X: sp.csr_matrix, options: ThemeOptions, n_seeded: int
+) -> tuple[int, pd.DataFrame | None]:
+    n_docs, n_terms = X.shape
+    limit = min(n_docs, n_terms)
+    if n_seeded:
+        k = n_seeded + options.extra_themes
+        if k > limit:
+            raise OptionError(
+                f"{n_seeded} codebook themes + {options.extra_themes} extra themes = {k} themes, "
+                f"more than this data allows ({n_docs} answers with terms, {n_terms} terms); "
+                "use fewer --extra-themes or codebook themes."
+            )
+        return k, None
+    if options.k != "auto":
+        k = int(options.k)
+        if k > limit:
+            raise OptionError(
+                f"--k {k} is more than this data allows ({n_docs} answers with terms, "
+                f"{n_terms} terms); use --k {max(1, min(limit, options.k_max))} or fewer, "
+                "or --k auto."
+            )
+        return k, None
+    k_values = [k for k in range(options.k_min, options.k_max + 1) if 2 <= k <= limit]
+    if not k_values:
+        raise OptionError(
+            f"No k in {options.k_min}..{options.k_max} fits this data ({n_docs} answers with "
+            f"terms, {n_terms} terms); give a smaller --k."
+        )
+    table, k = sweep_k(
+        X, k_values, method=options.method, seed=options.seed,
+        n_seeds=options.n_seeds_stability, n_top=options.n_top_terms,
+    )  # fmt: skip
+    return k, table
+
+
+def discover_themes(
+    corpus: CorpusLike,
+    *,
+    options: ThemeOptions = ThemeOptions(),
+    codebook: Codebook | None = None,
+    seed_processor: SeedProcessor | None = None,
+) -> ThemeResult:
+    """Find the themes of a processed corpus and assign them to the answers.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Processed answers (:func:`textmine.corpus.process_answers`).
+    options : ThemeOptions
+        k, method, seed, thresholds, edits (see :class:`textmine.config.ThemeOptions`).
+    codebook : Codebook, optional
+        Named themes with seeds: each becomes a seeded theme named as in the codebook, and
+        ``options.extra_themes`` free themes are found beside them; its rename/merge/drop
+        section is applied after fitting (with those of ``options``).
+    seed_processor : callable, optional
+        Turns seed phrases into features with the same text pipeline as the answers (without it,
+        seeds are lower-cased words).
+
+    Returns
+    -------
+    ThemeResult
+
+    Raises
+    ------
+    OptionError
+        Unknown method, impossible k, no term left after filtering, edits naming no theme.
+    """
+    _check_options(options)
+    dtm = document_term_matrix(corpus, min_df=options.min_df, max_df=options.max_df)
+    has_terms = dtm.n_terms_per_row > 0
+    X_fit = dtm.X[has_terms]
+    seed_terms: tuple[tuple[int, ...], ...] = ()
+    seed_report: list[dict] = []
+    if codebook is not None:
+        if options.method == "lda":
+            raise OptionError(
+                "Seeded themes (--codebook) need --method short or nmf, not lda."
+            )
+        seed_terms, seed_report = seed_columns(
+            codebook, dtm.terms, processor=seed_processor or simple_seed_terms
+        )
+    k, k_table = _choose_k(X_fit, options, len(seed_terms))
+    estimator = make_model(options.method, k, random_state=options.seed, seed_terms=seed_terms)
+    estimator.fit(X_fit)
+    fitted_tops = top_terms(estimator.components_, dtm.terms, n_top=options.n_top_terms)
+    labels = [theme_label(t) for t in fitted_tops]
+    seeded_names = [t.name for t in codebook.themes] if codebook is not None else []
+    labels[: len(seeded_names)] = seeded_names
+    merge = tuple(options.merge) + (codebook.merge if codebook else ())
+    drop = tuple(options.drop) + (codebook.drop if codebook else ())
+    rename = dict(options.rename) | (codebook.rename if codebook else {})
+    M, new_labels, heads, edit_log = edit_map(labels, merge=merge, drop=drop, rename=rename)
+    final_comps = M.T @ estimator.components_
+    final_tops = top_terms(final_comps, dtm.terms, n_top=options.n_top_terms)
+    # Free themes built from a merge get a label from their merged terms; seeded or renamed
+    # themes keep the researcher's name.
+    renamed = set(new_labels) - set(labels)
+    for j, h in enumerate(heads):
+        if h >= len(seeded_names) and new_labels[j] not in renamed:
+            new_labels[j] = theme_label(final_tops[j])
+    seeded_final = [new_labels[j] for j, h in enumerate(heads) if h < len(seeded_names)]
+    model = FittedThemes(
+        estimator=estimator, method=options.method, terms=dtm.terms, theme_map=M,
+        labels=new_labels, top_terms=final_tops, seeded=seeded_final,
+        relative_threshold=options.relative_threshold, min_weight=options.min_weight,
+    )  # fmt: skip
+    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
+    for i, entry in enumerate(seed_report):
+        # Seeded theme i is fitted theme i; follow it through the edits to its final theme.
+        j = heads.index(i) if i in heads else None
+        entry["theme_id"] = None if j is None else j + 1
+        entry["n_answers"] = 0 if j is None else int(themes.loc[j, "n_answers"])
+    counts.update(vocabulary=len(dtm.terms), answers_with_terms=int(has_terms.sum()))
+    info = {
+        "method": options.method,
+        "k": k,
+        "k_chosen_by": "codebook" if codebook else ("auto" if k_table is not None else "fixed"),
+        "k_rule": K_RULE if k_table is not None else None,
+        "n_themes_final": model.n_themes,
+        "options": asdict(options),
+        "assignment": {
+            "rule": ASSIGNMENT_RULE,
+            "relative_threshold": options.relative_threshold,
+            "min_weight": options.min_weight,
+        },
+        "seeded_themes": seed_report,
+        "edits": edit_log,
+        "counts": counts,
+        "estimator": {"class": type(estimator).__name__, "n_iter": int(estimator.n_iter_)},
+    }
+    logger.info(
+        "%d themes; %d answers themed, %d unassigned, %d non-answers, %d empty.",
+        model.n_themes, counts["themed"], counts["unassigned"], counts["non_answer"],
+        counts["empty"],
+    )  # fmt: skip
+    if counts["unassigned"]:
+        logger.warning(
+            "%d answers have no usable term signal and stay unassigned.", counts["unassigned"]
+        )
+    return ThemeResult(themes, answers, term_weights, k_table, model, info)
+
+
+def code_answers(
+    model: FittedThemes, corpus: CorpusLike, *, n_quotes: int = 3
+) -> ThemeResult:
+    """Code new answers with a fitted (possibly loaded) model; nothing is refitted."""
+    dtm = document_term_matrix(corpus, vocabulary=model.terms)
+    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=n_quotes)
+    counts.update(vocabulary=len(model.terms))
+    info = {
+        "method": model.method,
+        "n_themes_final": model.n_themes,
+        "assignment": {
+            "rule": ASSIGNMENT_RULE,
+            "relative_threshold": model.relative_threshold,
+            "min_weight": model.min_weight,
+        },
+        "counts": counts,
+    }
+    return ThemeResult(themes, answers, term_weights, None, model, info)

@@ -1,0 +1,422 @@
+"""Theme models: scikit-learn estimators fitted on answers × terms count matrices.
+
+Every model takes raw counts (``DocTermMatrix.X``) and learns its own weighting, so that a saved
+model re-applies exactly the same transformation to new answers. After ``fit`` each model has
+
+- ``components_`` (k × terms, non-negative): how much each term weighs in each theme;
+- ``transform(X)`` (answers × k, non-negative): how much of each theme each answer carries;
+- ``represent(X)``: the weighted, row-normalised matrix the model sees (used for typicality).
+
+Three methods:
+
+``nmf``
+    NMF on sublinear TF-IDF (rows l2-normalised), the classic choice for survey answers.
+``lda``
+    Latent Dirichlet Allocation on counts (scikit-learn, batch variational Bayes).
+``short``
+    NMF on TF-IDF *smoothed by term co-occurrence*: each answer is expanded with the terms that
+    share answers with its own terms (cosine of the terms' answer-occurrence vectors, the
+    ``n_neighbors`` strongest per term), weighted by ``smoothing``. Answers of 3–8 words rarely
+    share a term even when they talk about the same thing; the expansion lets "carburant" and
+    "essence" meet through the answers where they co-occur. It is the default because it
+    recovers human labels best on short texts (see docs/bench_themes.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import psi
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import LatentDirichletAllocation, non_negative_factorization
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
+
+logger = logging.getLogger(__name__)
+
+METHODS = ("short", "nmf", "lda")
+# With H fixed, each answer's weights are a small non-negative least-squares problem; solving it to
+# convergence makes an answer's weights independent of the other answers in the batch (so that
+# `textmine apply` codes an answer the same way alone or in a file).
+_TRANSFORM_TOL = 1e-10
+_TRANSFORM_MAX_ITER = 2000
+
+
+def _sublinear_tfidf(X: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    out = sp.csr_matrix(X, dtype=np.float64, copy=True)
+    # 1 + log(tf) for counts; fractional weights (below 1) are kept as they are so that the
+    # weighting stays non-negative and continuous.
+    out.data = np.where(out.data >= 1.0, 1.0 + np.log(np.maximum(out.data, 1.0)), out.data)
+    return sp.csr_matrix(out @ sp.diags(idf))
+
+
+def _learn_idf(X: sp.csr_matrix) -> np.ndarray:
+    # Smooth IDF as in scikit-learn's TfidfTransformer (never zero, never infinite).
+    n = X.shape[0]
+    df = np.bincount(sp.csr_matrix(X).indices, minlength=X.shape[1]).astype(np.float64)
+    return np.log((1.0 + n) / (1.0 + df)) + 1.0
+
+
+def _cooccurrence_neighbors(X: sp.csr_matrix, n_neighbors: int) -> sp.csr_matrix:
+    """Term × term cosine of answer-occurrence vectors, keeping each term's strongest neighbours."""
+    B = sp.csr_matrix(X, copy=True)
+    B.data[:] = 1.0
+    G = normalize(sp.csr_matrix(B.T), axis=1)
+    S = sp.csr_matrix(G @ G.T)
+    S.setdiag(0.0)
+    S.eliminate_zeros()
+    # Keep the top neighbours per row so that the matrix stays sparse on large vocabularies.
+    rows, cols, vals = [], [], []
+    for i in range(S.shape[0]):
+        start, end = S.indptr[i], S.indptr[i + 1]
+        if end == start:
+            continue
+        data, idx = S.data[start:end], S.indices[start:end]
+        if end - start > n_neighbors:
+            # Stable ordering (value desc, then column) keeps runs reproducible on ties.
+            order = np.lexsort((idx, -data))[:n_neighbors]
+            data, idx = data[order], idx[order]
+        rows.append(np.full(len(idx), i))
+        cols.append(idx)
+        vals.append(data)
+    if not rows:
+        return sp.csr_matrix(S.shape, dtype=np.float64)
+    out = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=S.shape
+    )
+    out.sort_indices()
+    return out
+
+
+def _nonneg_input(estimator: BaseEstimator, X: object, *, reset: bool) -> sp.csr_matrix:
+    X = validate_data(
+        estimator, X, accept_sparse="csr", dtype=np.float64, reset=reset, ensure_min_samples=1
+    )
+    check_non_negative(X, type(estimator).__name__)
+    return sp.csr_matrix(X)
+
+
+class NMFThemes(TransformerMixin, BaseEstimator):
+    """NMF themes on sublinear TF-IDF, optionally smoothed by term co-occurrence and seeded.
+
+    Parameters
+    ----------
+    n_themes : int
+        Number of themes (components).
+    smoothing : float
+        Weight of the co-occurrence expansion (0 = plain NMF on TF-IDF).
+    n_neighbors : int
+        Neighbours kept per term in the co-occurrence expansion.
+    seed_terms : tuple of tuple of int
+        Column indices of the seed terms of each seeded theme; seeded themes come first, in this
+        order. The NMF starts from seed-term rows and seed columns are up-weighted.
+    seed_weight : float
+        Factor applied to the seed-term columns before normalisation.
+    init : {"nndsvdar", "nndsvda", "random"}
+        NMF initialisation of unseeded models.
+    max_iter, tol : int, float
+        NMF solver settings.
+    random_state : int
+        Seed of the NMF initialisation.
+
+    Attributes
+    ----------
+    components_ : ndarray (n_themes, n_features)
+        Theme × term weights, rows of unit l2 norm.
+    idf_ : ndarray (n_features,)
+    term_weights_ : ndarray (n_features,)
+        Column factors (seed up-weighting; 1 elsewhere).
+    smoothing_matrix_ : scipy.sparse.csr_matrix (n_features, n_features)
+        Co-occurrence neighbours (empty when ``smoothing`` is 0).
+    n_iter_ : int
+    """
+
+    def __init__(
+        self,
+        n_themes: int = 8,
+        *,
+        smoothing: float = 0.0,
+        n_neighbors: int = 20,
+        seed_terms: tuple[tuple[int, ...], ...] = (),
+        seed_weight: float = 2.0,
+        init: str = "nndsvdar",
+        max_iter: int = 400,
+        tol: float = 1e-4,
+        random_state: int | None = 0,
+    ) -> None:
+        self.n_themes = n_themes
+        self.smoothing = smoothing
+        self.n_neighbors = n_neighbors
+        self.seed_terms = seed_terms
+        self.seed_weight = seed_weight
+        self.init = init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = True
+        return tags
+
+    def _represent(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        Xt = normalize(_sublinear_tfidf(X, self.idf_) @ sp.diags(self.term_weights_))
+        if self.smoothing > 0 and self.smoothing_matrix_.nnz:
+            Xt = normalize(Xt + self.smoothing * (Xt @ self.smoothing_matrix_))
+        return sp.csr_matrix(Xt)
+
+    def _custom_init(self, Xt: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        k, n_feat = self.n_themes, Xt.shape[1]
+        rng = np.random.default_rng(self.random_state)
+        scale = np.sqrt(Xt.mean() / k) if Xt.nnz else 1.0
+        H = rng.uniform(0.0, scale, size=(k, n_feat))
+        for j, cols in enumerate(self.seed_terms):
+            # Seeded rows start on their seeds only (tiny mass elsewhere so that they can grow).
+            H[j] = scale * 1e-2
+            H[j, list(cols)] = 1.0
+        W = np.asarray(Xt @ H.T)
+        W = np.maximum(W / np.maximum((H * H).sum(axis=1), 1e-12), 1e-6)
+        return W, H
+
+    def fit(self, X: object, y: object = None) -> NMFThemes:
+        """Learn the weighting, the expansion and the themes from counts ``X``."""
+        X = _nonneg_input(self, X, reset=True)
+        n_feat = X.shape[1]
+        if len(self.seed_terms) > self.n_themes:
+            raise ValueError(
+                f"{len(self.seed_terms)} seeded themes need n_themes >= {len(self.seed_terms)}."
+            )
+        self.idf_ = _learn_idf(X)
+        self.term_weights_ = np.ones(n_feat)
+        for cols in self.seed_terms:
+            self.term_weights_[list(cols)] = self.seed_weight
+        self.smoothing_matrix_ = (
+            _cooccurrence_neighbors(X, self.n_neighbors)
+            if self.smoothing > 0
+            else sp.csr_matrix((n_feat, n_feat), dtype=np.float64)
+        )
+        Xt = self._represent(X)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            if self.seed_terms:
+                W0, H0 = self._custom_init(Xt)
+                _, H, self.n_iter_ = non_negative_factorization(
+                    Xt, W=W0, H=H0, n_components=self.n_themes, init="custom", solver="mu",
+                    max_iter=self.max_iter, tol=self.tol,
+                )  # fmt: skip
+            else:
+                # NNDSVD needs k <= min(n_samples, n_features); "random" is used by the
+                # stability sweep, where the seed must matter.
+                init = self.init if self.n_themes <= min(Xt.shape) else "random"
+                _, H, self.n_iter_ = non_negative_factorization(
+                    Xt, n_components=self.n_themes, init=init, solver="cd",
+                    max_iter=self.max_iter, tol=self.tol, random_state=self.random_state,
+                )  # fmt: skip
+        if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+            logger.debug("NMF stopped at max_iter=%d before converging.", self.max_iter)
+        norms = np.linalg.norm(H, axis=1, keepdims=True)
+        self.components_ = H / np.where(norms > 0, norms, 1.0)
+        return self
+
+    def represent(self, X: object) -> sp.csr_matrix:
+        """The weighted, row-normalised matrix the model factorises."""
+        check_is_fitted(self)
+        return self._represent(_nonneg_input(self, X, reset=False))
+
+    def transform(self, X: object) -> np.ndarray:
+        """Theme weights of each answer (non-negative; rows of answers without terms are 0)."""
+        check_is_fitted(self)
+        Xt = self._represent(_nonneg_input(self, X, reset=False))
+        W, _, _ = non_negative_factorization(
+            Xt, H=self.components_, n_components=self.components_.shape[0],
+            update_H=False, solver="cd", max_iter=_TRANSFORM_MAX_ITER, tol=_TRANSFORM_TOL,
+        )  # fmt: skip
+        return np.asarray(W)
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Learned arrays, for safe persistence (see :mod:`textmine.themes.persist`)."""
+        check_is_fitted(self)
+        S = self.smoothing_matrix_
+        return {
+            "components": self.components_,
+            "idf": self.idf_,
+            "term_weights": self.term_weights_,
+            "smoothing_data": S.data,
+            "smoothing_indices": S.indices.astype(np.int64),
+            "smoothing_indptr": S.indptr.astype(np.int64),
+        }
+
+    def set_state_arrays(self, arrays: dict[str, np.ndarray]) -> NMFThemes:
+        """Restore learned arrays saved by :meth:`state_arrays` (no fitting)."""
+        H = np.asarray(arrays["components"], dtype=np.float64)
+        n_feat = H.shape[1]
+        self.components_ = H
+        self.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        self.term_weights_ = np.asarray(arrays["term_weights"], dtype=np.float64)
+        self.smoothing_matrix_ = sp.csr_matrix(
+            (arrays["smoothing_data"], arrays["smoothing_indices"], arrays["smoothing_indptr"]),
+            shape=(n_feat, n_feat),
+        )
+        self.n_features_in_ = n_feat
+        self.n_iter_ = 0
+        return self
+
+
+class ShortTextThemes(NMFThemes):
+    """:class:`NMFThemes` with co-occurrence smoothing on by default (for very short answers).
+
+    Parameters are those of :class:`NMFThemes`; ``smoothing`` defaults to 2.0 and
+    ``n_neighbors`` to 50 (the best setting on the benchmark titles, docs/bench_themes.md).
+    """
+
+    def __init__(
+        self,
+        n_themes: int = 8,
+        *,
+        smoothing: float = 2.0,
+        n_neighbors: int = 50,
+        seed_terms: tuple[tuple[int, ...], ...] = (),
+        seed_weight: float = 2.0,
+        init: str = "nndsvdar",
+        max_iter: int = 400,
+        tol: float = 1e-4,
+        random_state: int | None = 0,
+    ) -> None:
+        super().__init__(
+            n_themes, smoothing=smoothing, n_neighbors=n_neighbors, seed_terms=seed_terms,
+            seed_weight=seed_weight, init=init, max_iter=max_iter, tol=tol,
+            random_state=random_state,
+        )  # fmt: skip
+
+
+class LDAThemes(TransformerMixin, BaseEstimator):
+    """Latent Dirichlet Allocation themes on counts.
+
+    Parameters
+    ----------
+    n_themes : int
+    doc_topic_prior, topic_word_prior : float or None
+        Dirichlet priors (``None``: 1 / n_themes, as scikit-learn).
+    max_iter : int
+        Passes of batch variational Bayes.
+    random_state : int
+
+    Attributes
+    ----------
+    components_ : ndarray (n_themes, n_features)
+        Theme × term probabilities (rows sum to 1).
+    pseudo_counts_ : ndarray (n_themes, n_features)
+        The variational parameters scikit-learn learned (needed to code new answers).
+    """
+
+    def __init__(
+        self,
+        n_themes: int = 8,
+        *,
+        doc_topic_prior: float | None = None,
+        topic_word_prior: float | None = None,
+        max_iter: int = 50,
+        random_state: int | None = 0,
+    ) -> None:
+        self.n_themes = n_themes
+        self.doc_topic_prior = doc_topic_prior
+        self.topic_word_prior = topic_word_prior
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = True
+        return tags
+
+    def _lda(self) -> LatentDirichletAllocation:
+        return LatentDirichletAllocation(
+            n_components=self.n_themes, doc_topic_prior=self.doc_topic_prior,
+            topic_word_prior=self.topic_word_prior, learning_method="batch",
+            max_iter=self.max_iter, random_state=self.random_state,
+        )  # fmt: skip
+
+    def fit(self, X: object, y: object = None) -> LDAThemes:
+        """Fit LDA on counts ``X``."""
+        X = _nonneg_input(self, X, reset=True)
+        self.model_ = self._lda().fit(X)
+        self.pseudo_counts_ = self.model_.components_
+        self.components_ = self.pseudo_counts_ / self.pseudo_counts_.sum(axis=1, keepdims=True)
+        self.n_iter_ = self.model_.n_iter_
+        return self
+
+    def represent(self, X: object) -> sp.csr_matrix:
+        """Counts normalised per answer (l2), for typicality."""
+        check_is_fitted(self)
+        return sp.csr_matrix(normalize(_nonneg_input(self, X, reset=False)))
+
+    def transform(self, X: object) -> np.ndarray:
+        """Theme proportions of each answer (rows sum to 1; uniform for answers without terms)."""
+        check_is_fitted(self)
+        return np.asarray(self.model_.transform(_nonneg_input(self, X, reset=False)))
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Learned arrays, for safe persistence."""
+        check_is_fitted(self)
+        return {"components": self.components_, "pseudo_counts": self.pseudo_counts_}
+
+    def set_state_arrays(self, arrays: dict[str, np.ndarray]) -> LDAThemes:
+        """Restore a fitted state from :meth:`state_arrays` (rebuilds scikit-learn's LDA)."""
+        counts = np.asarray(arrays["pseudo_counts"], dtype=np.float64)
+        lda = self._lda()
+        k, n_feat = counts.shape
+        lda.components_ = counts
+        # What LatentDirichletAllocation.transform reads, recomputed from the pseudo-counts.
+        lda.exp_dirichlet_component_ = np.exp(
+            psi(counts) - psi(counts.sum(axis=1))[:, np.newaxis]
+        )
+        lda.doc_topic_prior_ = 1.0 / k if self.doc_topic_prior is None else self.doc_topic_prior
+        lda.topic_word_prior_ = (
+            1.0 / k if self.topic_word_prior is None else self.topic_word_prior
+        )
+        lda.n_features_in_ = n_feat
+        lda.n_batch_iter_ = 1
+        lda.n_iter_ = 0
+        lda.bound_ = 0.0
+        self.model_ = lda
+        self.pseudo_counts_ = counts
+        self.components_ = np.asarray(arrays["components"], dtype=np.float64)
+        self.n_features_in_ = n_feat
+        self.n_iter_ = 0
+        return self
+
+
+def make_model(
+    method: str,
+    n_themes: int,
+    *,
+    random_state: int | None,
+    seed_terms: tuple[tuple[int, ...], ...] = (),
+    max_iter: int | None = None,
+    init: str = "nndsvdar",
+) -> NMFThemes | LDAThemes:
+    """Build the estimator of ``method`` (``short``, ``nmf`` or ``lda``) with its defaults.
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is unknown or seeds are asked of LDA (callers turn this into OptionError).
+    """
+    if method in ("short", "nmf"):
+        cls = ShortTextThemes if method == "short" else NMFThemes
+        model = cls(n_themes, seed_terms=seed_terms, init=init, random_state=random_state)
+    elif method == "lda":
+        if seed_terms:
+            raise ValueError("seeded themes need method 'short' or 'nmf', not 'lda'")
+        model = LDAThemes(n_themes, random_state=random_state)
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    if max_iter is not None:
+        model.set_params(max_iter=max_iter)
+    return model

@@ -1,0 +1,89 @@
+"""Containers of a theme run: the fitted (and edited) model, and the tables it produced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from textmine.themes.models import LDAThemes, NMFThemes
+
+
+@dataclass
+class FittedThemes:
+    """A fitted theme model with everything needed to code new answers.
+
+    Attributes
+    ----------
+    estimator : NMFThemes or LDAThemes
+        The fitted estimator (its columns are ``terms``).
+    method : str
+    terms : list of str
+        Vocabulary (features as produced by the text pipeline).
+    theme_map : ndarray (k_fitted, k_final)
+        Edits (merge/drop) as a 0/1 matrix: final weights = ``estimator.transform(X) @ theme_map``.
+    labels : list of str
+        Final theme labels (theme_id = position + 1).
+    top_terms : list of list of str
+        Final themes' top terms (FREX order, shown with spaces).
+    seeded : list of str
+        Labels of the final themes that come from codebook seeds.
+    relative_threshold, min_weight : float
+        Assignment rule used (see :mod:`textmine.themes.assign`).
+    text_options : dict
+        The text processing settings the vocabulary was built with (re-used by ``apply``).
+    """
+
+    estimator: NMFThemes | LDAThemes
+    method: str
+    terms: list[str]
+    theme_map: np.ndarray
+    labels: list[str]
+    top_terms: list[list[str]]
+    seeded: list[str] = field(default_factory=list)
+    relative_threshold: float = 0.5
+    min_weight: float = 0.01
+    text_options: dict = field(default_factory=dict)
+
+    @property
+    def n_themes(self) -> int:
+        """Number of final themes."""
+        return len(self.labels)
+
+    @property
+    def components(self) -> np.ndarray:
+        """Final themes × terms weights (merged themes summed)."""
+        return self.theme_map.T @ self.estimator.components_
+
+    def weights(self, X: sp.csr_matrix) -> np.ndarray:
+        """Final theme weights of answers given their term counts ``X``."""
+        return self.estimator.transform(X) @ self.theme_map
+
+
+@dataclass
+class ThemeResult:
+    """Everything a theme run produced.
+
+    Attributes
+    ----------
+    themes : DataFrame
+        ``themes.csv``: theme_id, label, top_terms, n_answers, share, quote_1..quote_n.
+    answers : DataFrame
+        ``answers.csv``: respondent_id, text, status, theme_id, weight, themes.
+    term_weights : DataFrame
+        ``term_weights.csv``: theme_id, term, weight.
+    k_selection : DataFrame or None
+        ``k_selection.csv`` when k was chosen automatically.
+    model : FittedThemes
+    info : dict
+        Settings, counts and decisions for run.json.
+    """
+
+    themes: pd.DataFrame
+    answers: pd.DataFrame
+    term_weights: pd.DataFrame
+    k_selection: pd.DataFrame | None
+    model: FittedThemes
+    info: dict
