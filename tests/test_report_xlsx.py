@@ -118,6 +118,6 @@ def test_summary_sheet_counts_and_k(workbook):
 def test_effects_sheet_keeps_every_row(workbook):
     ws = workbook["Effets"]
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["Thème", "Libellé", "term"]
+    assert header[:3] == ["Thème", "Libellé", "Coefficient du modèle"]
     assert "Rapport de cotes" in header and "Covariable" in header
     assert ws.max_row == 3

@@ -428,7 +428,7 @@ def small_tables(draw):
     return frame, encoding, sep, newline
 
 
-@settings(max_examples=600, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=small_tables())
 def test_any_small_table_reads_back_identical(tmp_path, case):

@@ -84,3 +84,9 @@ def test_project_file_edits_rename_and_drop():
     result = discover_themes(make_corpus(), options=options)
     assert result.themes["label"].tolist()[0] == "Premier"
     assert len(result.themes) == 2
+
+
+def test_answers_table_shows_masked_text():
+    result = discover_themes(make_corpus(), options=ThemeOptions(k=3))
+    texts = result.answers.set_index("respondent_id")["text"]
+    assert texts["r037"] == "[PERSONNE] a tout géré"

@@ -30,8 +30,8 @@ def _sep_name(sep: str | None) -> str:
 
 @app.command()
 def inspect(
-    path: str = typer.Argument(..., help="Survey file (.csv .tsv .txt .xlsx .ods .parquet "
-                                         ".sav .dta)."),
+    path: str = typer.Argument(..., metavar="SURVEY", help="Survey file (.csv .tsv .txt .xlsx "
+                                                            ".ods .parquet .sav .dta)."),
     id_col: str | None = typer.Option(None, "--id-col", help=_ID_HELP),
     sheet: str | None = typer.Option(None, "--sheet", help=_SHEET_HELP),
     encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
@@ -69,7 +69,8 @@ def inspect(
 
 @app.command()
 def init(
-    path: str = typer.Argument(..., help="Survey file to start a project from."),
+    path: str = typer.Argument(..., metavar="SURVEY",
+                               help="Survey file to start a project from."),
     id_col: str | None = typer.Option(None, "--id-col", help=_ID_HELP),
     sheet: str | None = typer.Option(None, "--sheet", help=_SHEET_HELP),
     encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),

@@ -93,7 +93,8 @@ def threshold_for_precision(
 
     Precision is estimated conservatively by the lower bound of its Wilson interval (z = 1), so
     that a handful of lucky high scores cannot justify a threshold, and at least
-    ``min_assigned`` true positives are required. Returns ``inf`` (never assign) when no threshold reaches the target.
+    ``min_assigned`` true positives are required. Returns ``inf`` (never assign) when no
+    threshold reaches the target.
 
     Parameters
     ----------
@@ -229,7 +230,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             out[:, j] = m if isinstance(m, float) else m.decision_function(X)
         return out
 
-    def fit(self, X: Sequence[Sequence[str] | str], Y: pd.DataFrame | np.ndarray) -> MultiLabelCoder:
+    def fit(
+        self, X: Sequence[Sequence[str] | str], Y: pd.DataFrame | np.ndarray
+    ) -> MultiLabelCoder:
         """Learn from coded answers.
 
         Parameters
@@ -280,7 +283,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         )
         # Best guesses give at least one code when nearly every coded answer has one.
         self.at_least_one_ = bool((Ya.sum(axis=1) > 0).mean() >= 0.9)
-        never = [str(c) for c, t in zip(classes, self.thresholds_) if np.isinf(t)]
+        never = [str(c) for c, t in zip(classes, self.thresholds_, strict=True) if np.isinf(t)]
         if never:
             logger.info(
                 "%d code(s) never reach precision %.2f and go to review only: %s",
@@ -367,7 +370,7 @@ def review_queue(
     unc_sorted = np.sort(unc)[::-1]
     classes = list(classes)
     records = []
-    for rank, (i, u) in enumerate(zip(order, unc_sorted), start=1):
+    for rank, (i, u) in enumerate(zip(order, unc_sorted, strict=True), start=1):
         best = np.argsort(-scores[i], kind="stable")[:n_candidates]
         records.append(
             {

@@ -110,6 +110,7 @@ _FR: dict[str, str] = {
     "covariable entre parenthèses. * p < 0,05, ** p < 0,01, *** p < 0,001 ; « — » : "
     "estimation impossible (voir le classeur).",
     "ref": "réf.",
+    "model_term": "Coefficient du modèle",
     "k_codebook": "La grille de codage fournit {n} thèmes de départ.",
     "k_tried": " parmi k = {lo} à {hi}",
     "k_auto": "k = {k} choisi automatiquement{tried}\u00a0: {rule}.",
@@ -228,6 +229,7 @@ _EN: dict[str, str] = {
     "the theme given all covariates together); reference of each covariate in brackets. "
     "* p < 0.05, ** p < 0.01, *** p < 0.001; \u201c—\u201d: no estimate (see the workbook).",
     "ref": "ref.",
+    "model_term": "Model term",
     "k_codebook": "The codebook gives {n} starting themes.",
     "k_tried": " among k = {lo} to {hi}",
     "k_auto": "k = {k} chosen automatically{tried}: {rule}.",

@@ -259,7 +259,7 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
         for c in ("label", "term"):
             if c in table:
                 table[c] = table[c].map(display_text)
-        names = {**words, "theme_id": words["theme"]}
+        names = {**words, "theme_id": words["theme"], "term": words["model_term"]}
         table = table.rename(columns={c: names.get(c, c) for c in table.columns})
         write_table(wb.create_sheet(sheet_name(words["sheet_effects"], taken)), table,
                     formats={words["odds_ratio"]: "0.00", words["ci_low"]: "0.00",

@@ -42,7 +42,7 @@ def assign_themes(
     weights : ndarray (n_answers, k)
         Non-negative theme weights (theme j is ``theme_id`` j + 1).
     ids, texts, status : sequences
-        Respondent ids, texts shown in the table, corpus statuses (``ok``, ``non-answer``,
+        Respondent ids, texts shown in the table (masked), corpus statuses (``ok``, ``non-answer``,
         ``empty``).
     has_terms : ndarray of bool
         Whether each answer has at least one vocabulary term.

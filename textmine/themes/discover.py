@@ -102,8 +102,9 @@ def _tables(
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
         W[has_terms] = model.weights(X[has_terms])
+    # answers.csv leaves the tool like the quotes: it shows the masked text.
     answers = assign_themes(
-        W, ids=corpus.ids, texts=corpus.texts, status=corpus.status, has_terms=has_terms,
+        W, ids=corpus.ids, texts=corpus.masked, status=corpus.status, has_terms=has_terms,
         relative_threshold=model.relative_threshold, min_weight=model.min_weight,
     )  # fmt: skip
     counts = theme_counts(answers, model.n_themes)

@@ -21,7 +21,8 @@ decimals), then the smallest k. Coherence and stability drive the choice because
 falls almost mechanically as k grows; it is reported so that the researcher can judge.
 
 Speed: the NMF-family models weight (and smooth) the count matrix once, then only the
-factorisation is repeated for each k and seed, with :data:`SWEEP_MAX_ITER` iterations.
+factorisation is repeated for each k and seed, with :data:`SWEEP_MAX_ITER` iterations; corpora
+larger than :data:`SWEEP_MAX_DOCS` answers are scored on a seeded random sample of that size.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ K_RULE = (
     f"among k with seed stability >= {STABILITY_MIN} (all k if none), the k with the highest "
     "NPMI coherence; ties (3 decimals) to higher exclusivity, then smaller k"
 )
-SWEEP_MAX_ITER = 150
+SWEEP_MAX_ITER = 100
+#: Larger corpora are scored on a seeded random sample of this many answers (speed).
+SWEEP_MAX_DOCS = 2000
 
 
 def top_indices(components: np.ndarray, n_top: int) -> list[np.ndarray]:
@@ -150,6 +153,11 @@ def sweep_k(
     k : int
         The chosen k.
     """
+    if X.shape[0] > SWEEP_MAX_DOCS:
+        rows_kept = np.sort(
+            np.random.default_rng(seed).choice(X.shape[0], SWEEP_MAX_DOCS, replace=False)
+        )
+        X = sp.csr_matrix(X[rows_kept])
     Xt = None
     if method != "lda":
         # Weighting and smoothing do not depend on k: compute them once.

@@ -1,0 +1,58 @@
+"""Assisted coding: coding sheets, a coder learnt from coded answers, agreement, codebook files.
+
+>>> sheet = coding_sheet_frame(ids, masked_texts, codebook.names)        # doctest: +SKIP
+>>> write_sheet_xlsx(sheet, "codage.xlsx", codebook=codebook)            # doctest: +SKIP
+>>> coded = read_coded("codage.xlsx", codes=codebook.names, ids=ids)     # doctest: +SKIP
+>>> coder = MultiLabelCoder(target_precision=0.8).fit(terms, coded)      # doctest: +SKIP
+"""
+
+from textmine.coding.agreement import (
+    ALL_CODES,
+    coder_agreement,
+    cohen_kappa,
+    krippendorff_alpha,
+    model_agreement,
+    percent_agreement,
+)
+from textmine.coding.interchange import (
+    codebook_frame,
+    codebook_to_qdc,
+    codebook_to_yaml,
+    parse_qdc,
+    read_codebook,
+    write_codebook,
+)
+from textmine.coding.learn import MultiLabelCoder, review_queue, uncertainty
+from textmine.coding.runs import run_agree, run_code, run_sheet, sheet_frame_for_run
+from textmine.coding.sheet import (
+    coding_sheet_frame,
+    read_coded,
+    write_sheet_csv,
+    write_sheet_xlsx,
+)
+
+__all__ = [
+    "ALL_CODES",
+    "MultiLabelCoder",
+    "codebook_frame",
+    "codebook_to_qdc",
+    "codebook_to_yaml",
+    "coder_agreement",
+    "coding_sheet_frame",
+    "cohen_kappa",
+    "krippendorff_alpha",
+    "model_agreement",
+    "parse_qdc",
+    "percent_agreement",
+    "read_codebook",
+    "read_coded",
+    "review_queue",
+    "run_agree",
+    "run_code",
+    "run_sheet",
+    "sheet_frame_for_run",
+    "uncertainty",
+    "write_codebook",
+    "write_sheet_csv",
+    "write_sheet_xlsx",
+]

@@ -1,0 +1,315 @@
+"""Coding sheets: export answers for human coders (XLSX or CSV) and read their codes back.
+
+The sheet has one row per answer (``respondent_id``, masked ``text``, ``suggestions``) and one
+column per code. A coder types 1 where a code applies (0 or 1 are offered in a drop-down in the
+XLSX). A row counts as *coded* as soon as one of its code cells is filled (0 or 1); rows left
+blank are uncoded. Codes can also be given as a long CSV ``respondent_id,code`` (one line per
+code; an empty ``code`` marks an answer read and given no code).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from textmine.codebook import Codebook
+from textmine.errors import ColumnError, DataError, InputFileError, OutputError
+from textmine.outputs import FORMULA_PREFIXES, neutralise_cell, write_csv
+
+#: Name of the sheet holding the answers and code columns.
+SHEET_NAME = "Codage"
+#: Name of the sheet describing the codes.
+CODEBOOK_SHEET = "Codebook"
+ID_COL = "respondent_id"
+#: Columns of the sheet that are not codes.
+FIXED_COLUMNS = (ID_COL, "text", "suggestions")
+_TRUE = {"1", "1.0", "x", "X", "true", "True", "TRUE"}
+_FALSE = {"0", "0.0", "false", "False", "FALSE"}
+
+
+def coding_sheet_frame(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    codes: Sequence[str],
+    *,
+    suggestions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Table of a coding sheet: fixed columns then one empty column per code.
+
+    Raises
+    ------
+    DataError
+        If a code is named like a fixed column, or is given twice.
+    """
+    codes = [str(c) for c in codes]
+    clash = sorted(set(codes) & set(FIXED_COLUMNS))
+    if clash:
+        raise DataError(f"Code name(s) {', '.join(clash)} clash with sheet columns; rename them.")
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        raise DataError(f"Code(s) {', '.join(dupes)} given twice; code names must be unique.")
+    if len(ids) != len(texts):
+        raise DataError(f"{len(ids)} ids but {len(texts)} texts; give one text per id.")
+    frame = pd.DataFrame(
+        {
+            ID_COL: [str(i) for i in ids],
+            "text": list(texts),
+            "suggestions": list(suggestions) if suggestions is not None else [""] * len(ids),
+        }
+    )
+    for code in codes:
+        frame[code] = pd.Series([None] * len(ids), dtype=object)
+    return frame
+
+
+def _replace_file(path: Path, force: bool, write) -> Path:
+    """Write through ``write(tmp_path)`` then move into place (a failed write leaves no file)."""
+    if path.exists() and not force:
+        raise OutputError(f"Output file {path} already exists; use --force to replace it.")
+    if path.is_dir():
+        raise OutputError(f"Output path {path} is a folder; give a file name.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_sheet_csv(frame: pd.DataFrame, path: str | Path, *, force: bool = False) -> Path:
+    """Write the coding sheet ``frame`` as UTF-8 CSV (text cells made inert)."""
+    return _replace_file(Path(path), force, lambda tmp: write_csv(frame, tmp))
+
+
+def write_sheet_xlsx(
+    frame: pd.DataFrame, path: str | Path, *, codebook: Codebook | None = None, force: bool = False
+) -> Path:
+    """Write the coding sheet ``frame`` as an XLSX workbook for coders.
+
+    Sheet ``Codage``: bold frozen header, autofilter, wrapped text, a 0/1 drop-down in every code
+    cell. Sheet ``Codebook``: name, description and seed words of each code (code names only
+    when ``codebook`` is None). Text cells that a spreadsheet would read as formulas get a
+    leading apostrophe.
+    """
+    codes = [c for c in frame.columns if c not in FIXED_COLUMNS]
+
+    def write(tmp: Path) -> None:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = SHEET_NAME
+        ws.append([neutralise_cell(str(c)) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            ws.append([neutralise_cell(v) if isinstance(v, str) else v for v in row])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "D2"
+        ws.auto_filter.ref = ws.dimensions
+        widths = {ID_COL: 14, "text": 80, "suggestions": 40}
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for j, col in enumerate(frame.columns, start=1):
+            letter = get_column_letter(j)
+            ws.column_dimensions[letter].width = widths.get(col, max(6, min(len(str(col)) + 2, 24)))
+            if col in ("text", "suggestions"):
+                for cell in ws[letter][1:]:
+                    cell.alignment = wrap
+        if codes and len(frame):
+            dv = DataValidation(
+                type="list", formula1='"0,1"', allow_blank=True, showErrorMessage=True,
+                errorTitle="Code", error="Tapez 1 si le code s'applique, 0 sinon.",
+            )
+            first = get_column_letter(len(FIXED_COLUMNS) + 1)
+            last = get_column_letter(len(frame.columns))
+            dv.add(f"{first}2:{last}{len(frame) + 1}")
+            ws.add_data_validation(dv)
+        cb = wb.create_sheet(CODEBOOK_SHEET)
+        cb.append(["name", "description", "seeds"])
+        themes = {t.name: t for t in codebook.themes} if codebook is not None else {}
+        for code in codes:
+            theme = themes.get(code)
+            cb.append(
+                [neutralise_cell(code),
+                 neutralise_cell(theme.description) if theme else "",
+                 neutralise_cell("; ".join(theme.seeds)) if theme else ""]
+            )
+        for cell in cb[1]:
+            cell.font = Font(bold=True)
+        cb.column_dimensions["A"].width = 30
+        cb.column_dimensions["B"].width = 60
+        cb.column_dimensions["C"].width = 40
+        wb.save(tmp)
+
+    return _replace_file(Path(path), force, write)
+
+
+# -- reading coded answers back ---------------------------------------------------------------
+def _clean_id(value: object) -> str:
+    """Respondent id as text, undoing the apostrophe that made a formula-like id inert."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text
+
+
+def _read_table(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
+    """Raw table of strings from an XLSX sheet or a CSV, plus a name for messages."""
+    if not path.is_file():
+        raise InputFileError(f"Labels file {path} not found; check the path.")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise InputFileError(f"Cannot read {path} as an XLSX workbook ({exc}).") from exc
+        name = sheet or (SHEET_NAME if SHEET_NAME in wb.sheetnames else wb.sheetnames[0])
+        if name not in wb.sheetnames:
+            raise InputFileError(
+                f"Sheet '{name}' not found in {path}; sheets: {', '.join(wb.sheetnames)}."
+            )
+        rows = list(wb[name].iter_rows(values_only=True))
+        wb.close()
+        if not rows:
+            raise DataError(f"Sheet '{name}' of {path} is empty.")
+        header = [_clean_id(h) if h is not None else "" for h in rows[0]]
+        body = [["" if v is None else v for v in r] for r in rows[1:]]
+        table = pd.DataFrame(body, columns=header, dtype=object)
+        return table, f"sheet '{name}' of {path}"
+    try:
+        table = pd.read_csv(
+            path, sep=None, engine="python", dtype=str, keep_default_na=False,
+            encoding="utf-8-sig",
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError, csv_error()) as exc:
+        raise InputFileError(f"Cannot read {path} as a UTF-8 CSV ({exc}).") from exc
+    table.columns = [_clean_id(c) for c in table.columns]
+    return table, str(path)
+
+
+def csv_error() -> type[Exception]:
+    """The csv module's error class (the python CSV engine raises it for odd quoting)."""
+    import csv
+
+    return csv.Error
+
+
+def _cell_value(value: object, where: str) -> int | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return int(value)
+    text = str(value).strip()
+    if text == "":
+        return None
+    if text in _TRUE:
+        return 1
+    if text in _FALSE:
+        return 0
+    raise DataError(f"{where} holds '{text}'; use 1 (code applies), 0, or leave it empty.")
+
+
+def read_coded(
+    path: str | Path,
+    *,
+    codes: Sequence[str] | None = None,
+    ids: Collection[str] | None = None,
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Read human codes from a coding sheet (XLSX/CSV) or a long CSV ``respondent_id,code``.
+
+    Parameters
+    ----------
+    path : path
+        The filled coding sheet, or a long CSV with columns ``respondent_id`` and ``code``.
+    codes : sequence of str, optional
+        Allowed codes (the codebook); an unknown code is an error. Default: the codes found.
+    ids : collection of str, optional
+        Respondent ids of the survey; an unknown id is an error.
+    sheet : str, optional
+        Sheet of an XLSX file (default ``Codage``, else the first sheet).
+
+    Returns
+    -------
+    DataFrame
+        Index ``respondent_id`` (str) of the coded answers only, one 0/1 column per code (the
+        codebook's codes and order when ``codes`` is given).
+
+    Raises
+    ------
+    InputFileError, ColumnError, DataError
+        Unreadable file, no ``respondent_id`` column, bad cell values, unknown codes or ids,
+        an id given twice in a sheet.
+    """
+    path = Path(path)
+    table, where = _read_table(path, sheet)
+    if ID_COL not in table.columns:
+        raise ColumnError(
+            f"Column '{ID_COL}' not found in {where}; available columns: "
+            f"{', '.join(map(str, table.columns[:10]))}."
+        )
+    table[ID_COL] = table[ID_COL].map(_clean_id)
+    table = table[table[ID_COL] != ""]
+    is_long = "code" in table.columns and not (set(table.columns) - {ID_COL, "code", "coder"})
+    wide = _from_long(table, where) if is_long else _from_sheet(table, where)
+    if codes is not None:
+        codes = [str(c) for c in codes]
+        unknown = [c for c in wide.columns if c not in codes]
+        if unknown:
+            raise DataError(
+                f"Unknown code(s) {', '.join(repr(c) for c in unknown[:5])} in {where}; "
+                f"codebook codes: {', '.join(codes[:10])}. Fix the codes or the codebook."
+            )
+        wide = wide.reindex(columns=codes, fill_value=0)
+    if ids is not None:
+        known = set(map(str, ids))
+        missing = [i for i in wide.index if i not in known]
+        if missing:
+            raise DataError(
+                f"{len(missing)} respondent id(s) of {where} are not in the survey: "
+                f"{', '.join(missing[:3])}; check --id-col."
+            )
+    if wide.empty:
+        raise DataError(f"No coded answer in {where}; type 1 or 0 in the code columns.")
+    return wide.astype(int)
+
+
+def _from_long(table: pd.DataFrame, where: str) -> pd.DataFrame:
+    table = table.assign(code=table["code"].map(lambda c: str(c).strip()))
+    ids = list(dict.fromkeys(table[ID_COL]))
+    codes = list(dict.fromkeys(c for c in table["code"] if c))
+    wide = pd.DataFrame(0, index=pd.Index(ids, name=ID_COL), columns=codes)
+    for rid, code in zip(table[ID_COL], table["code"], strict=True):
+        if code:
+            wide.loc[rid, code] = 1
+    return wide
+
+
+def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
+    code_cols = [c for c in table.columns if c not in FIXED_COLUMNS and c != ""]
+    if not code_cols:
+        raise DataError(f"No code column in {where}; add one column per code after 'suggestions'.")
+    dupes = table[ID_COL][table[ID_COL].duplicated()].tolist()
+    if dupes:
+        raise DataError(f"Respondent id(s) {', '.join(dupes[:3])} appear twice in {where}.")
+    values: dict[str, list[int | None]] = {}
+    for col in code_cols:
+        values[col] = [
+            _cell_value(v, f"Cell ({ID_COL}={rid}, code '{col}') of {where}")
+            for rid, v in zip(table[ID_COL], table[col], strict=True)
+        ]
+    frame = pd.DataFrame(values, index=pd.Index(table[ID_COL].tolist(), name=ID_COL))
+    coded = frame.notna().any(axis=1)
+    return frame[coded].fillna(0).astype(int)

@@ -1,0 +1,151 @@
+"""On-disk cache of parsed texts: Parquet + NumPy + a JSON record of checksums (no pickle).
+
+An entry is a folder ``<root>/parse/<key[:2]>/<key>/`` holding ``tokens.parquet``, optionally
+``vectors.npy``, and ``meta.json`` (format, settings, SHA-256 of each file), written last. Each
+file is written to a temporary name then moved into place with :func:`os.replace`, so a reader
+sees either a complete file or none. An entry whose checksums do not match (interrupted write,
+disk error, tampering) is reported with a warning, ignored, and rebuilt by the caller.
+
+The root is ``cache_dir`` if given, else ``$TEXTMINE_CACHE_DIR``, else the user cache folder
+(``$XDG_CACHE_HOME/textmine`` or ``~/.cache/textmine``; ``%LOCALAPPDATA%\\textmine\\Cache`` on
+Windows, ``~/Library/Caches/textmine`` on macOS).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from textmine.text.pipeline import ParsedDocs
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1
+_TOKENS, _VECTORS, _META = "tokens.parquet", "vectors.npy", "meta.json"
+
+
+def cache_root(cache_dir: str | Path | None = None) -> Path:
+    """Return the cache folder (see the module docstring for the search order)."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    env = os.environ.get("TEXTMINE_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "textmine" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "textmine"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "textmine"
+
+
+def parse_key(texts: list[str], settings: dict) -> str:
+    """SHA-256 of the parse settings and the unique texts, in order."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    for text in texts:
+        digest.update(b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _entry(root: Path, key: str) -> Path:
+    return root / "parse" / key[:2] / key
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _replace_into(folder: Path, name: str, write) -> None:
+    """Write a file through ``write(tmp_path)`` then move it to ``folder/name`` atomically."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_parsed(root: Path, key: str, parsed: ParsedDocs, settings: dict) -> Path | None:
+    """Store ``parsed`` under ``key``; return the entry folder (``None`` if it cannot be written)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = _entry(root, key)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / _META).unlink(missing_ok=True)  # invalid until the new meta is written
+        doc = np.repeat(np.arange(len(parsed), dtype=np.int32), np.diff(parsed.offsets))
+        table = pa.table({
+            "doc": pa.array(doc, type=pa.int32()),
+            "text": pa.array(parsed.text, type=pa.string()),
+            "lemma": pa.array(parsed.lemma, type=pa.string()),
+            "pos": pa.array(parsed.pos, type=pa.string()).dictionary_encode(),
+            "flags": pa.array(parsed.flags, type=pa.uint8()),
+        })
+        _replace_into(folder, _TOKENS, lambda p: pq.write_table(table, p, compression="zstd"))
+        files = {_TOKENS: _sha256(folder / _TOKENS)}
+        if parsed.vectors is not None:
+            def _save_vectors(p: Path) -> None:
+                with p.open("wb") as fh:
+                    np.save(fh, parsed.vectors.astype(np.float32), allow_pickle=False)
+            _replace_into(folder, _VECTORS, _save_vectors)
+            files[_VECTORS] = _sha256(folder / _VECTORS)
+        meta = {"format": FORMAT, "n_docs": len(parsed), "settings": settings,
+                "stats": parsed.stats, "files": files}
+        _replace_into(folder, _META, lambda p: p.write_text(
+            json.dumps(meta, sort_keys=True, indent=1), encoding="utf-8"))
+    except OSError as exc:
+        logger.warning("Cannot write the parse cache in %s (%s); continuing without it.",
+                       folder, exc.strerror or exc)
+        return None
+    return folder
+
+
+def load_parsed(root: Path, key: str) -> ParsedDocs | None:
+    """Return the cached entry ``key``, or ``None`` if absent or corrupt (corrupt: a warning)."""
+    import pyarrow.parquet as pq
+
+    folder = _entry(root, key)
+    meta_path = folder / _META
+    if not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            return None
+        for name, digest in meta["files"].items():
+            if _sha256(folder / name) != digest:
+                raise ValueError(f"checksum of {name} does not match")
+        table = pq.read_table(folder / _TOKENS)
+        doc = table.column("doc").to_numpy()
+        n_docs = int(meta["n_docs"])
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(doc, minlength=n_docs), out=offsets[1:])
+        vectors = None
+        if _VECTORS in meta["files"]:
+            vectors = np.load(folder / _VECTORS, allow_pickle=False)
+        return ParsedDocs(
+            offsets=offsets,
+            text=table.column("text").to_pylist(),
+            lemma=table.column("lemma").to_pylist(),
+            pos=[str(p) for p in table.column("pos").to_pylist()],
+            flags=table.column("flags").to_numpy().astype(np.uint8),
+            vectors=vectors,
+            stats=dict(meta.get("stats", {})),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("Parse cache entry %s is corrupt (%s); parsing again.", folder, exc)
+        return None

@@ -1,0 +1,123 @@
+"""Negation: what a negation governs becomes a different feature, prefixed with ``pas_``.
+
+Representation (documented in docs/text.md): content words in the scope of a negation get the
+prefix ``pas_``; the cue words themselves are never features. So
+
+* "nous n'avons pas de moyens" -> ``pas_moyen``; "nous avons des moyens" -> ``moyen``;
+* "pas assez de moyens" -> ``pas_assez pas_moyen``; "assez de moyens" -> ``assez moyen``;
+* "manque de moyens", "absence de moyens", "faute de moyens", "sans moyens", "aucun moyen",
+  "moyens insuffisants" -> ``pas_moyen`` (a lack is read as the absence of what is lacking);
+* "il n'y a plus de moyens" -> ``pas_moyen``, but "plus de moyens" (more) -> ``plus moyen``.
+
+Cues: ``ne``/``n'`` when followed in the clause by pas, plus, jamais, guère, rien, aucun,
+personne, nullement (``ne ... que`` is restrictive, not negative); pas, jamais, guère, aucun,
+sans, ni, rien, nullement on their own (spoken "y a pas de moyens"); manque, absence, faute,
+insuffisance, pénurie, carence, défaut followed by de/du/des; insuffisamment (forward) and
+insuffisant (backward: negates the content word before it). A scope covers at most
+``MAX_SCOPE`` content words and ends at punctuation or at a clause word (mais, car, donc, qui...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+NE = frozenset({"ne", "n'"})
+NE_COMPLETERS = frozenset({"pas", "plus", "jamais", "guère", "rien", "aucun", "aucune",
+                           "personne", "nullement", "nul", "nulle"})
+OPENERS = frozenset({"pas", "jamais", "guère", "aucun", "aucune", "sans", "ni", "rien",
+                     "nullement", "insuffisamment"})
+LACK = frozenset({"manque", "manquer", "absence", "faute", "insuffisance", "pénurie", "carence",
+                  "défaut"})
+LACK_NEXT = frozenset({"de", "d'", "du", "des"})
+BACKWARD = frozenset({"insuffisant", "insuffisante", "insuffisants", "insuffisantes"})
+SCOPE_END = frozenset({"mais", "car", "donc", "puis", "parce", "puisque", "cependant", "pourtant",
+                       "sinon", "toutefois", "néanmoins", "alors", "qui", "que", "qu'",
+                       "lorsque", "quand", "si", "afin", "pour"})
+#: Words that are cues and never features (even with negation turned off).
+CUES = NE | OPENERS | BACKWARD
+#: Quantifiers and intensifiers: features of their own, never part of a learned collocation.
+QUANTIFIERS = frozenset({"plus", "moins", "peu", "assez", "très", "tres", "trop"})
+MAX_SCOPE = 3
+PREFIX = "pas_"
+
+#: Kinds of items: content word (a feature), function word, boundary (punctuation), skipped.
+WORD, FUNC, BOUND, SKIP = "W", "F", "B", "S"
+
+
+def _completed(items: Sequence[tuple[str, str, str]], start: int) -> bool:
+    """Whether a ``ne`` at ``start`` is followed by a negative word before the clause ends."""
+    for _, low, kind in items[start + 1:]:
+        if kind == BOUND or (kind != WORD and low in SCOPE_END):
+            return False
+        if low in NE_COMPLETERS:
+            return True
+    return False
+
+
+def negate(
+    items: Sequence[tuple[str, str, str]], *, enabled: bool = True
+) -> list[tuple[str, bool, bool]]:
+    """Turn a doc's items into features with their negation and adjacency.
+
+    Parameters
+    ----------
+    items : sequence of (value, lower, kind)
+        ``value`` is the feature of a content word (lemma, acronym or expression), ``lower`` the
+        word as written in lower case, ``kind`` one of ``W F B S``.
+    enabled : bool
+        Apply the negation scopes; with ``False`` cues are only dropped.
+
+    Returns
+    -------
+    list of (feature, negated, linked)
+        ``linked`` tells whether the feature directly follows the previous one (same clause, at
+        most one function word between): the condition for learning a collocation.
+    """
+    out: list[tuple[str, bool, bool]] = []
+    scope = 0
+    ne_open = False
+    gap = 99  # function words since the previous feature (99: boundary)
+    for k, (value, low, kind) in enumerate(items):
+        if kind == BOUND or (kind != WORD and low in SCOPE_END):
+            scope, ne_open, gap = 0, False, 99
+            continue
+        if kind == SKIP:
+            gap = 99
+            continue
+        if low in NE:
+            if enabled and _completed(items, k):
+                scope, ne_open = MAX_SCOPE, True
+            gap += 1
+            continue
+        if low in OPENERS or (ne_open and low in NE_COMPLETERS):
+            if enabled:
+                scope = MAX_SCOPE
+            gap += 1
+            continue
+        if low in BACKWARD or value == "insuffisant":
+            if enabled:
+                if out and gap < 99 and not out[-1][1]:
+                    out[-1] = (out[-1][0], True, out[-1][2])
+                else:
+                    scope = MAX_SCOPE
+            gap += 1
+            continue
+        if (enabled and value in LACK and k + 1 < len(items)
+                and items[k + 1][1] in LACK_NEXT):
+            scope = MAX_SCOPE
+            gap += 1
+            continue
+        if kind != WORD:
+            gap += 1
+            continue
+        negated = scope > 0
+        if negated:
+            scope -= 1
+        out.append((value, negated, gap <= 1))
+        gap = 0
+    return out
+
+
+def feature(value: str, negated: bool) -> str:
+    """The feature string of a (possibly negated) value."""
+    return PREFIX + value if negated else value

