@@ -28,6 +28,7 @@ import math
 import platform
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -101,7 +102,9 @@ def textmine_terms(answers: pd.Series) -> pd.DataFrame | None:
         from textmine.corpus import process_answers  # noqa: PLC0415
     except ImportError:
         return None
-    corpus = process_answers(answers)
+    # A throw-away parse cache: the benchmark must not leave files in the user's cache folder.
+    with tempfile.TemporaryDirectory(prefix="textmine-ined-") as cache:
+        corpus = process_answers(answers, cache_dir=Path(cache))
     return corpus.to_frame()
 
 

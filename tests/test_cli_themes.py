@@ -91,7 +91,8 @@ def test_codebook_names_the_seeded_themes(cli, survey, tmp_path, corpus_module):
     codebook = tmp_path / "codebook.yaml"
     codebook.write_text(
         "themes:\n"
-        "  - name: Manque de moyens\n    seeds: [budget, effectif, 'moyens humains']\n"
+        "  - name: Manque de moyens\n    seeds: [budget, effectif, 'moyens humains', "
+        "'manque de moyens', 'pas de budget']\n"
         "  - name: Outils\n    seeds: [visio, teams, 'plateforme collaborative', licorne]\n",
         encoding="utf-8",
     )

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from textmine.config import ReadOptions, TableOptions, ThemeOptions
 from textmine.errors import TextmineError
 
-#: More examples for a hostile session: TEXTMINE_HYPOTHESIS_EXAMPLES=1000 pytest tests/test_properties.py
+#: More examples for a hostile session: TEXTMINE_HYPOTHESIS_EXAMPLES=1000 pytest <this file>
 N_EXAMPLES = int(os.environ.get("TEXTMINE_HYPOTHESIS_EXAMPLES", "40"))
 FAST = settings(max_examples=N_EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -111,6 +111,14 @@ def survey_frames(draw):
     return pd.DataFrame({"id": ids, "avis": a, "autre": b})
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _expected(values: pd.Series) -> list[str]:
     # Blank cells are missing (""), everything else is kept as written.
     return ["" if not v.strip() else v for v in values]
@@ -128,6 +136,9 @@ def test_generated_csv_reads_back_identical(frame, encoding, sep):
         path = Path(folder) / "enquete.csv"
         frame.to_csv(path, sep=sep, index=False, encoding=encoding, lineterminator="\n")
         before = path.read_bytes()
+        # Documented limit of detection: cp1252 bytes that happen to form valid UTF-8 (e.g.
+        # "Éœ" = C9 9C = "ɜ") are read as UTF-8. Real French text never does that.
+        assume(encoding == "utf-8" or before.isascii() or not _is_utf8(before))
         options = ReadOptions(id_col="id", types=(("avis", "open"), ("autre", "open")))
         survey = read_survey(path, options=options)
         assert path.read_bytes() == before
@@ -175,7 +186,8 @@ def corpora(draw):
                       status=statuses, terms=terms)
 
 
-@settings(max_examples=max(10, N_EXAMPLES * 3 // 4), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=max(10, N_EXAMPLES * 3 // 4), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(corpus=corpora(), k=st.integers(min_value=2, max_value=4),
        method=st.sampled_from(["nmf", "short", "lda"]))
 def test_assignment_invariants(corpus, k, method):
@@ -237,7 +249,8 @@ def runs(draw):
                                       index=answers["respondent_id"].tolist())
 
 
-@settings(max_examples=max(10, N_EXAMPLES * 3 // 4), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=max(10, N_EXAMPLES * 3 // 4), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(run=runs())
 def test_crosstab_counts_add_up_to_the_base(run):
     from textmine.tables import ClosedData, crosstab_frame

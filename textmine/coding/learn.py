@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 _DEFAULTS = CodingOptions()
 
+#: Lowest calibrated score at which a code may be assigned automatically.
+MIN_SCORE = 0.5
+
 
 def as_term_lists(X: Sequence[Sequence[str] | str]) -> list[list[str]]:
     """Return ``X`` as a list of term lists (a string is split on white space, as in terms.csv)."""
@@ -93,8 +96,8 @@ def threshold_for_precision(
 
     Precision is estimated conservatively by the lower bound of its Wilson interval (z = 1), so
     that a handful of lucky high scores cannot justify a threshold, and at least
-    ``min_assigned`` true positives are required. Returns ``inf`` (never assign) when no
-    threshold reaches the target.
+    ``min_assigned`` true positives are required; the threshold is never below
+    :data:`MIN_SCORE`. Returns ``inf`` (never assign) when no threshold reaches the target.
 
     Parameters
     ----------
@@ -114,6 +117,9 @@ def threshold_for_precision(
     # Only cut between distinct scores: ties are assigned together.
     last_of_tie = np.r_[s[1:] != s[:-1], True]
     ok = last_of_tie & (tp >= min_assigned) & (wilson_lower(tp, n) >= target_precision)
+    # A calibrated score under MIN_SCORE means the code is more likely wrong than right: never
+    # assign it, however many easy answers above would keep the overall precision high.
+    ok &= s >= MIN_SCORE
     if not ok.any():
         return float("inf")
     return float(s[np.flatnonzero(ok)[-1]])
@@ -217,7 +223,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             if y.min() == y.max():
                 models.append(8.0 if y[0] else -8.0)
             else:
-                models.append(LogisticRegression(C=self.C, solver="liblinear").fit(X, y))
+                # liblinear penalises the intercept: scale it so that it can carry the prior.
+                lr = LogisticRegression(C=self.C, solver="liblinear", intercept_scaling=10.0)
+                models.append(lr.fit(X, y))
         return feats, models
 
     @staticmethod
@@ -320,8 +328,14 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         return scores
 
     def predict(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:
-        """0/1 codes assigned automatically (score at or above the code's threshold)."""
-        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+        """0/1 codes assigned automatically (score at or above the code's threshold).
+
+        Answers without any term are never coded automatically.
+        """
+        docs = as_term_lists(X)
+        out = (self.predict_proba(docs) >= self.thresholds_).astype(int)
+        out[[len(d) == 0 for d in docs]] = 0
+        return out
 
     def suggest(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:
         """0/1 best-guess codes: per-code thresholds maximising cross-validated F1.
@@ -349,12 +363,25 @@ def review_queue(
     ids: Sequence[str],
     texts: Sequence[str],
     scores: np.ndarray,
-    thresholds: np.ndarray,
+    assigned: np.ndarray,
     classes: Sequence[str],
     *,
     n_candidates: int = 3,
 ) -> pd.DataFrame:
     """Answers that got no automatic code, most informative first (uncertainty sampling).
+
+    Parameters
+    ----------
+    ids, texts : sequences of str
+        Respondent ids and (masked) texts of the answers.
+    scores : array of shape (n, n_codes)
+        Calibrated scores (:meth:`MultiLabelCoder.predict_proba`).
+    assigned : array of shape (n, n_codes)
+        0/1 automatic codes (:meth:`MultiLabelCoder.predict`).
+    classes : sequence of str
+        Code names.
+    n_candidates : int
+        Number of best codes listed per answer.
 
     Returns
     -------
@@ -363,8 +390,7 @@ def review_queue(
         ``candidates`` (``code (score)`` for the best ``n_candidates`` codes, ``; ``-joined).
     """
     scores = np.asarray(scores, dtype=float)
-    assigned = (scores >= np.asarray(thresholds)).any(axis=1)
-    rows = np.flatnonzero(~assigned)
+    rows = np.flatnonzero(~np.asarray(assigned, dtype=bool).any(axis=1))
     unc = uncertainty(scores[rows]) if len(classes) else np.zeros(len(rows))
     order = rows[np.argsort(-unc, kind="stable")]
     unc_sorted = np.sort(unc)[::-1]

@@ -66,7 +66,7 @@ def _coder(options: CodingOptions) -> MultiLabelCoder:
 
 def code_answers_table(
     ids: list[str], coded: pd.DataFrame, uncoded_ids: list[str], scores: np.ndarray,
-    thresholds: np.ndarray,
+    assigned: np.ndarray,
 ) -> pd.DataFrame:
     """Long table of codes: every (respondent, code) pair, human codes first.
 
@@ -90,7 +90,7 @@ def code_answers_table(
                 "respondent_id": np.repeat(np.asarray(uncoded_ids, dtype=object), len(codes)),
                 "code": np.tile(codes, len(uncoded_ids)),
                 "score": np.round(scores, 4).ravel(),
-                "assigned": (scores >= thresholds).astype(int).ravel(),
+                "assigned": np.asarray(assigned, dtype=int).ravel(),
                 "source": "model",
             }
         ),
@@ -158,20 +158,20 @@ def run_code(
              for c in per_code["code"]],
         )  # fmt: skip
         uncoded = [rid for rid in corpus.ids if rid in ok and rid not in coded.index]
-        scores = (
-            coder.predict_proba([corpus.terms[position[r]] for r in uncoded])
-            if uncoded else np.zeros((0, len(coder.classes_)))
-        )
-        codes = code_answers_table(ids, coded, uncoded, scores, coder.thresholds_)
+        uncoded_terms = [corpus.terms[position[r]] for r in uncoded]
+        empty = np.zeros((0, len(coder.classes_)))
+        scores = coder.predict_proba(uncoded_terms) if uncoded else empty
+        assigned = coder.predict(uncoded_terms) if uncoded else empty.astype(int)
+        codes = code_answers_table(ids, coded, uncoded, scores, assigned)
         queue = review_queue(
-            uncoded, [corpus.masked[position[r]] for r in uncoded], scores, coder.thresholds_,
+            uncoded, [corpus.masked[position[r]] for r in uncoded], scores, assigned,
             list(coder.classes_),
         )  # fmt: skip
         write_csv(codes, tmp / "codes.csv")
         write_csv(per_code, tmp / "agreement.csv")
         write_csv(tradeoff, tmp / "tradeoff.csv")
         write_csv(queue, tmp / "review_queue.csv")
-        n_auto = int((scores >= coder.thresholds_).any(axis=1).sum()) if len(uncoded) else 0
+        n_auto = int(assigned.any(axis=1).sum())
         counts = {
             "respondents": len(ids),
             "coded": len(coded),

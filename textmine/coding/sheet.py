@@ -310,6 +310,8 @@ def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
             _cell_value(v, f"Cell ({ID_COL}={rid}, code '{col}') of {where}")
             for rid, v in zip(table[ID_COL], table[col], strict=True)
         ]
-    frame = pd.DataFrame(values, index=pd.Index(table[ID_COL].tolist(), name=ID_COL))
+    frame = pd.DataFrame(
+        values, index=pd.Index(table[ID_COL].tolist(), name=ID_COL), dtype=float
+    )
     coded = frame.notna().any(axis=1)
     return frame[coded].fillna(0).astype(int)

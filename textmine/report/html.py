@@ -256,9 +256,19 @@ def _effects(effects: pd.DataFrame, colours: dict[int, str], w: dict[str, str], 
     table["column"] = [f"{display_text(c)}: {display_text(lv)}"
                        for c, lv in zip(table["covariate"], table["level"], strict=True)]
     columns = list(dict.fromkeys(table["column"]))
-    refs = table.groupby("column", sort=False)["reference"].first()
-    head = "".join(f'<th class="num">{esc(c)}<br><small>({esc(w["ref"])} '
-                   f"{esc(display_text(refs[c]))})</small></th>" for c in columns)
+    firsts = table.groupby("column", sort=False)[["covariate", "level", "reference"]].first()
+    # Two header rows: the covariate over its levels, then each level with its reference.
+    spans: list[list] = []
+    for col in columns:
+        cov = display_text(firsts.loc[col, "covariate"])
+        if spans and spans[-1][0] == cov:
+            spans[-1][1] += 1
+        else:
+            spans.append([cov, 1])
+    top = "".join(f'<th class="num" colspan="{n}">{esc(cov)}</th>' for cov, n in spans)
+    head = "".join(f'<th class="num">{esc(display_text(firsts.loc[c, "level"]))}<br><small>'
+                   f'({esc(w["ref"])} {esc(display_text(firsts.loc[c, "reference"]))})'
+                   "</small></th>" for c in columns)
     rows = []
     for tid, sub in table.groupby("theme_id", sort=True):
         cells = sub.set_index("column")
@@ -286,8 +296,8 @@ def _effects(effects: pd.DataFrame, colours: dict[int, str], w: dict[str, str], 
         rows.append(f'<tr><td style="--c:{colour}"><span class="swatch"></span>{int(tid)}. '
                     f"{esc(label)}</td>{''.join(tds)}</tr>")
     return (f'<p class="caption">{esc(w["effects_caption"])}</p><div class="scroll">'
-            f'<table class="heat"><tr><th>{esc(w["theme"])}</th>{head}</tr>{"".join(rows)}'
-            "</table></div>")
+            f'<table class="heat effects"><tr><th rowspan="2">{esc(w["theme"])}</th>{top}</tr>'
+            f'<tr>{head}</tr>{"".join(rows)}</table></div>')
 
 
 def _k_section(data: RunData, figures: Figures, w: dict[str, str], lang: str) -> str:

@@ -118,6 +118,8 @@ _FR: dict[str, str] = {
     "et de la stabilité entre graines, chacune ramenée entre 0 et 1 ; le plus petit en cas "
     "d'égalité",
     "k_fixed": "k = {k} fixé dans les réglages.",
+    "k_extra": "S'y ajoutent {n} thèmes libres, trouvés dans les réponses que la grille ne "
+    "couvre pas (réglage extra_themes).",
     "k_final": "Après fusion, suppression ou ajout de thèmes : {n} thèmes.",
     "covariate": "Covariable",
     "level": "Niveau",
@@ -236,6 +238,8 @@ _EN: dict[str, str] = {
     "k_rule_default": "the k that maximises the mean of NPMI coherence, exclusivity and "
     "stability across seeds, each scaled to 0-1; the smallest on ties",
     "k_fixed": "k = {k} set in the settings.",
+    "k_extra": "{n} free themes are added, found in the answers the codebook does not cover "
+    "(setting extra_themes).",
     "k_final": "After merging, dropping or adding themes: {n} themes.",
     "covariate": "Covariate",
     "level": "Level",

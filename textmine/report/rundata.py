@@ -122,6 +122,8 @@ def k_explanation(info: dict[str, Any], k_table: pd.DataFrame | None, lang: str)
     if by == "codebook":
         n_seeded = len(info.get("seeded_themes") or [])
         parts.append(words["k_codebook"].format(n=n_seeded))
+        if not info.get("k_rule") and isinstance(k, int) and k > n_seeded:
+            parts.append(words["k_extra"].format(n=k - n_seeded))
     if info.get("k_rule"):
         tried = ""
         if k_table is not None and "k" in k_table and len(k_table):

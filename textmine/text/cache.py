@@ -79,7 +79,7 @@ def _replace_into(folder: Path, name: str, write) -> None:
 
 
 def save_parsed(root: Path, key: str, parsed: ParsedDocs, settings: dict) -> Path | None:
-    """Store ``parsed`` under ``key``; return the entry folder (``None`` if it cannot be written)."""
+    """Store ``parsed`` under ``key``; return the entry folder (``None`` if not writable)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

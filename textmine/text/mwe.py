@@ -50,7 +50,7 @@ def join_curated(items: list[Item], mwes: dict[tuple[str, ...], str], max_len: i
 
 
 def _pairs(features: Sequence[Feature]):
-    for (a, neg_a, _), (b, neg_b, linked) in zip(features, features[1:]):
+    for (a, neg_a, _), (b, neg_b, linked) in zip(features, features[1:], strict=False):
         if linked and neg_a == neg_b and a not in QUANTIFIERS and b not in QUANTIFIERS:
             yield a, b
 
@@ -65,7 +65,7 @@ def learn_collocations(
     """Return the learned pairs ``(a, b) -> "a_b"`` (see the module docstring)."""
     unigrams: Counter = Counter()
     bigrams: Counter = Counter()
-    for feats, w in zip(docs, weights):
+    for feats, w in zip(docs, weights, strict=False):
         for value, _, _ in feats:
             unigrams[value] += w
         for pair in _pairs(feats):

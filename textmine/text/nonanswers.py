@@ -12,7 +12,7 @@ OK, NON_ANSWER, EMPTY = "ok", "non-answer", "empty"
 
 
 def nonanswer_keys(extra: Iterable[str] = ()) -> frozenset[str]:
-    """Return the folded keys of the non-answer list (``resources/text/nonanswers.txt``) + ``extra``."""
+    """Return the folded keys of ``resources/text/nonanswers.txt`` plus ``extra``."""
     entries = list(read_lines("nonanswers.txt")) + list(extra)
     return frozenset(k for k in (fold_key(e) for e in entries) if k)
 

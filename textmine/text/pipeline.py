@@ -226,6 +226,7 @@ def parse_texts(
         for i, doc in zip(
             indices,
             nlp.pipe(inputs, batch_size=batch_size, n_process=n_process, disable=tagger_off),
+            strict=True,
         ):
             docs[i] = doc
             full[i] = True
@@ -244,7 +245,7 @@ def parse_texts(
         for start in range(0, len(rest), chunk):
             part = rest[start:start + chunk]
             todo = []
-            for i, doc in zip(part, nlp.tokenizer.pipe([texts[i] for i in part])):
+            for i, doc in zip(part, nlp.tokenizer.pipe([texts[i] for i in part]), strict=False):
                 docs[i] = doc
                 if any(_is_candidate(t, stops) and not memo.knows(t.lower_) for t in doc):
                     todo.append(i)
@@ -275,7 +276,7 @@ def _run_ner(nlp, docs: list, memo: _Memo, batch_size: int) -> set[int]:
         return set()
     todo = [i for i, doc in enumerate(docs) if _needs_ner(doc, memo)]
     ner = nlp.get_pipe("ner")
-    for i, doc in zip(todo, ner.pipe((docs[i] for i in todo), batch_size=batch_size)):
+    for i, doc in zip(todo, ner.pipe((docs[i] for i in todo), batch_size=batch_size), strict=False):
         docs[i] = doc
     return set(todo)
 

@@ -18,7 +18,7 @@ FILES = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read(name: str) -> str:
     return (DATA_DIR / name).read_text(encoding="utf-8")
 

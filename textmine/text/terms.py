@@ -28,7 +28,7 @@ def doc_items(parsed: ParsedDocs, i: int, lex: Lexicon) -> list[Item]:
     texts = parsed.text[rows.start:rows.stop]
     caps = _all_caps(texts)
     items: list[Item] = []
-    for r, text in zip(rows, texts):
+    for r, text in zip(rows, texts, strict=False):
         low = text.lower()
         if text in PLACEHOLDERS or parsed.flags[r] & FLAG_PER:
             items.append((text, low, SKIP))

@@ -103,6 +103,9 @@ def _nonneg_input(estimator: BaseEstimator, X: object, *, reset: bool) -> sp.csr
 class NMFThemes(TransformerMixin, BaseEstimator):
     """NMF themes on sublinear TF-IDF, optionally smoothed by term co-occurrence and seeded.
 
+    With ``seed_terms`` the factorisation is guided (see :meth:`_guided_nmf`): seeded themes
+    come first and keep their seed terms; free themes are found beside them.
+
     Parameters
     ----------
     n_themes : int
@@ -116,6 +119,8 @@ class NMFThemes(TransformerMixin, BaseEstimator):
         order. The NMF starts from seed-term rows and seed columns are up-weighted.
     seed_weight : float
         Factor applied to the seed-term columns before normalisation.
+    seed_strength : float
+        Weight of the pull of seeded themes towards their seed terms (see ``_guided_nmf``).
     init : {"nndsvdar", "nndsvda", "random"}
         NMF initialisation of unseeded models.
     max_iter, tol : int, float
@@ -143,6 +148,7 @@ class NMFThemes(TransformerMixin, BaseEstimator):
         n_neighbors: int = 20,
         seed_terms: tuple[tuple[int, ...], ...] = (),
         seed_weight: float = 2.0,
+        seed_strength: float = 0.01,
         init: str = "nndsvdar",
         max_iter: int = 400,
         tol: float = 1e-4,
@@ -153,6 +159,7 @@ class NMFThemes(TransformerMixin, BaseEstimator):
         self.n_neighbors = n_neighbors
         self.seed_terms = seed_terms
         self.seed_weight = seed_weight
+        self.seed_strength = seed_strength
         self.init = init
         self.max_iter = max_iter
         self.tol = tol
@@ -183,6 +190,39 @@ class NMFThemes(TransformerMixin, BaseEstimator):
         W = np.maximum(W / np.maximum((H * H).sum(axis=1), 1e-12), 1e-6)
         return W, H
 
+    def _guided_nmf(self, Xt: sp.csr_matrix) -> tuple[np.ndarray, int]:
+        """NMF whose seeded rows are pulled towards their seed terms.
+
+        Minimises ``||Xt - W H||^2 + mu * sum_j ||H_j - S_j||^2`` over seeded rows j, where
+        ``S_j`` spreads a unit norm over theme j's seed terms and ``mu = seed_strength * n``
+        (n answers, rows of Xt have unit norm, so the data term grows with n). Multiplicative
+        updates (Lee & Seung, with the prior added to numerator and denominator) keep W, H >= 0.
+        The prior keeps every seed term in its theme while letting the theme gather the terms
+        that co-occur with its seeds.
+        """
+        W, H = self._custom_init(Xt)
+        k, n_feat = H.shape
+        S = np.zeros((k, n_feat))
+        mu = np.zeros((k, 1))
+        for j, cols in enumerate(self.seed_terms):
+            if cols:
+                S[j, list(cols)] = 1.0 / np.sqrt(len(cols))
+                mu[j] = self.seed_strength * Xt.shape[0]
+        eps = 1e-12
+        previous = np.inf
+        n_iter = 0
+        for n_iter in range(1, self.max_iter + 1):
+            H *= (np.asarray(Xt.T @ W).T + mu * S) / (W.T @ W @ H + mu * H + eps)
+            W *= np.asarray(Xt @ H.T) / (W @ (H @ H.T) + eps)
+            if n_iter % 10 == 0:
+                # Cheap objective: ||X||^2 - 2 tr(W^T X H^T) + tr(W^T W H H^T), prior included.
+                fit = (-2.0 * np.sum(W * np.asarray(Xt @ H.T))
+                       + np.sum((W.T @ W) * (H @ H.T)) + np.sum(mu * (H - S) ** 2))
+                if abs(previous - fit) <= self.tol * max(abs(previous), 1.0):
+                    break
+                previous = fit
+        return H, n_iter
+
     def fit(self, X: object, y: object = None) -> NMFThemes:
         """Learn the weighting, the expansion and the themes from counts ``X``."""
         X = _nonneg_input(self, X, reset=True)
@@ -204,11 +244,7 @@ class NMFThemes(TransformerMixin, BaseEstimator):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             if self.seed_terms:
-                W0, H0 = self._custom_init(Xt)
-                _, H, self.n_iter_ = non_negative_factorization(
-                    Xt, W=W0, H=H0, n_components=self.n_themes, init="custom", solver="mu",
-                    max_iter=self.max_iter, tol=self.tol,
-                )  # fmt: skip
+                H, self.n_iter_ = self._guided_nmf(Xt)
             else:
                 # NNDSVD needs k <= min(n_samples, n_features); "random" is used by the
                 # stability sweep, where the seed must matter.
@@ -282,6 +318,7 @@ class ShortTextThemes(NMFThemes):
         n_neighbors: int = 50,
         seed_terms: tuple[tuple[int, ...], ...] = (),
         seed_weight: float = 2.0,
+        seed_strength: float = 0.01,
         init: str = "nndsvdar",
         max_iter: int = 400,
         tol: float = 1e-4,
@@ -289,7 +326,8 @@ class ShortTextThemes(NMFThemes):
     ) -> None:
         super().__init__(
             n_themes, smoothing=smoothing, n_neighbors=n_neighbors, seed_terms=seed_terms,
-            seed_weight=seed_weight, init=init, max_iter=max_iter, tol=tol,
+            seed_weight=seed_weight, seed_strength=seed_strength, init=init, max_iter=max_iter,
+            tol=tol,
             random_state=random_state,
         )  # fmt: skip
 

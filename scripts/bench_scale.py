@@ -1,0 +1,171 @@
+"""Scale benchmark: ``textmine themes`` on 10k, 100k and 500k answers, wall time and peak memory.
+
+The answers are resampled with replacement (fixed seed) from the Grand Débat samples in
+``../shared/data/raw/granddebat_disaitek_samples/*.csv`` (column ``comment``, about 71k answers)
+into a temporary CSV (never into the repository). Each size runs the console script in a child
+process with ``--k 8`` and a cold cache (a fresh ``TEXTMINE_CACHE_DIR``); the child's peak
+resident memory comes from ``os.wait4`` (``ru_maxrss``, which includes its own children).
+
+Resampling repeats answers, as real consultations do (many respondents paste the same
+sentence); textmine parses each distinct normalised answer once, so the French processing cost
+grows with the distinct answers (at most ~71k here) while reading, the document-term matrix,
+the theme model and the outputs grow with all answers.
+
+Usage::
+
+    .venv/bin/python scripts/bench_scale.py [--sizes 10000 100000 500000] [--write-doc]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO.parent / "shared" / "data" / "raw" / "granddebat_disaitek_samples"
+DOC = REPO / "docs" / "bench_scale.md"
+MEMORY_BOUND_GIB = 8.0
+
+
+def load_answers(folder: Path = RAW) -> pd.Series:
+    """Every non-blank ``comment`` of the Grand Débat sample files (read in place)."""
+    parts = [pd.read_csv(p, usecols=["comment"], dtype=str)["comment"]
+             for p in sorted(folder.glob("*.csv"))]
+    answers = pd.concat(parts, ignore_index=True).dropna()
+    return answers[answers.str.strip() != ""].reset_index(drop=True)
+
+
+def resample(answers: pd.Series, n: int, *, seed: int = 0) -> pd.DataFrame:
+    """``n`` answers drawn with replacement, ids ``1..n``."""
+    rng = np.random.default_rng(seed)
+    picked = answers.to_numpy()[rng.integers(0, len(answers), size=n)]
+    return pd.DataFrame({"id": np.arange(1, n + 1), "comment": picked})
+
+
+def textmine_command() -> list[str]:
+    script = Path(sys.executable).parent / "textmine"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "textmine.cli"]
+
+
+def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float) -> dict:
+    """Run ``textmine themes`` once; return wall time, peak RSS (GiB), exit code, stderr tail."""
+    env = {**os.environ, "TEXTMINE_CACHE_DIR": str(cache)}
+    cmd = textmine_command() + ["themes", str(csv_path), "--text-col", "comment", "--id-col",
+                                "id", "--k", str(k), "--out", str(out)]
+    err_path = out.parent / f"{out.name}.stderr"
+    start = time.perf_counter()
+    with err_path.open("wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        deadline = start + timeout
+        status, rusage = 0, None
+        while True:
+            pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                _, status, rusage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.2)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen the child is reaped
+    tail = err_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+    return {
+        "wall_s": wall,
+        "peak_rss_gib": rusage.ru_maxrss / 1024**2,  # KiB on Linux
+        "code": proc.returncode,
+        "stderr": " | ".join(tail),
+    }
+
+
+def machine() -> str:
+    mem = ""
+    try:
+        kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+                 .split()[1])
+        mem = f", {kb / 1024**2:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{os.cpu_count()} cores{mem}, Python {platform.python_version()}"
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| answers | distinct | wall (s) | answers/s | peak RSS (GiB) | exit | note |",
+             "|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        note = r["stderr"] if r["code"] else ""
+        lines.append(f"| {r['n']:,} | {r['distinct']:,} | {r['wall_s']:.1f} | "
+                     f"{r['n'] / r['wall_s']:,.0f} | {r['peak_rss_gib']:.2f} | {r['code']} | "
+                     f"{note} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 500_000],
+                        help="Numbers of answers to run.")
+    parser.add_argument("--k", type=int, default=8, help="Number of themes (--k of themes).")
+    parser.add_argument("--seed", type=int, default=0, help="Seed of the resampling.")
+    parser.add_argument("--timeout", type=float, default=3600.0,
+                        help="Seconds after which a size is killed and reported as such.")
+    parser.add_argument("--write-doc", action="store_true",
+                        help=f"Write the table into {DOC.relative_to(REPO)}.")
+    args = parser.parse_args()
+    if not RAW.is_dir():
+        sys.exit(f"Grand Débat samples not found in {RAW}")
+    answers = load_answers()
+    print(f"{len(answers):,} source answers ({answers.nunique():,} distinct); {machine()}")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="textmine_bench_scale_") as tmp:
+        tmp_path = Path(tmp)
+        for n in args.sizes:
+            frame = resample(answers, n, seed=args.seed)
+            csv_path = tmp_path / f"gd_{n}.csv"
+            frame.to_csv(csv_path, index=False)
+            cache = tmp_path / f"cache_{n}"  # cold cache for every size
+            result = run_once(csv_path, tmp_path / f"out_{n}", cache, k=args.k,
+                              timeout=args.timeout)
+            result.update(n=n, distinct=int(frame["comment"].nunique()))
+            rows.append(result)
+            print(f"{n:>8,} answers: {result['wall_s']:8.1f} s, "
+                  f"{result['peak_rss_gib']:.2f} GiB, exit {result['code']} {result['stderr']}",
+                  flush=True)
+            shutil.rmtree(tmp_path / f"out_{n}", ignore_errors=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            csv_path.unlink()
+    text = table(rows)
+    print()
+    print(text)
+    if args.write_doc:
+        done = [r for r in rows if r["code"] == 0]
+        peak = max((r["peak_rss_gib"] for r in rows), default=0.0)
+        verdict = ("held" if peak < MEMORY_BOUND_GIB and len(done) == len(rows)
+                   else "NOT shown (see the table)")
+        DOC.write_text(
+            "# Scale benchmark (`scripts/bench_scale.py`)\n\n"
+            f"Machine: {machine()} (shared with other jobs). Date: "
+            f"{dt.date.today().isoformat()}.\n\n"
+            f"`textmine themes --k {args.k}` (default method and text settings, cold cache) on "
+            "answers resampled with replacement (seed "
+            f"{args.seed}) from the {len(answers):,} Grand Débat sample answers. Peak RSS is the "
+            "child process's `ru_maxrss`.\n\n"
+            f"{text}\n\n"
+            f"Memory bound (peak < {MEMORY_BOUND_GIB:g} GiB at every size): {verdict}.\n",
+            encoding="utf-8",
+        )
+        print(f"\nwritten to {DOC}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The multi-label coder: estimator contract, calibrated scores, precision-targeted thresholds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from textmine.coding.learn import (
+    MultiLabelCoder,
+    as_term_lists,
+    best_f1_threshold,
+    review_queue,
+    threshold_for_precision,
+    uncertainty,
+    wilson_lower,
+)
+from textmine.errors import DataError, OptionError
+
+VOCAB = {
+    "salaire": ["salaire", "paie", "prime", "payé"],
+    "télétravail": ["télétravail", "domicile", "visio", "distance"],
+    "formation": ["formation", "apprendre", "stage", "compétence"],
+}
+FILLER = ["travail", "service", "collègue", "année", "mois", "équipe", "pas_assez"]
+
+
+def synthetic(n: int = 90, seed: int = 0) -> tuple[list[list[str]], pd.DataFrame]:
+    """Answers whose code words give their codes away, with filler words and 10 % label noise."""
+    rng = np.random.default_rng(seed)
+    docs, rows = [], []
+    for _ in range(n):
+        codes = {c: int(rng.random() < 0.35) for c in VOCAB}
+        words = list(rng.choice(FILLER, 3))
+        for c, on in codes.items():
+            if on:
+                words += list(rng.choice(VOCAB[c], 2))
+        if rng.random() < 0.1:
+            flip = str(rng.choice(list(VOCAB)))
+            codes[flip] = 1 - codes[flip]
+        docs.append(words)
+        rows.append(codes)
+    return docs, pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def fitted() -> MultiLabelCoder:
+    docs, Y = synthetic()
+    return MultiLabelCoder(cv_folds=3).fit(docs, Y)
+
+
+def test_follows_the_estimator_contract(fitted):
+    coder = MultiLabelCoder(target_precision=0.9, random_state=3)
+    assert coder.get_params()["target_precision"] == 0.9
+    assert clone(coder).get_params() == coder.get_params()
+    with pytest.raises(NotFittedError):
+        coder.predict_proba([["salaire"]])
+    assert list(fitted.classes_) == list(VOCAB)
+    assert fitted.thresholds_.shape == (3,)
+
+
+def test_scores_are_probabilities_and_codes_follow_the_words(fitted):
+    new = [
+        ["prime", "salaire", "service", "mois"],
+        ["visio", "domicile", "équipe", "année"],
+        ["stage", "formation", "collègue", "travail"],
+    ]
+    scores = fitted.predict_proba(new)
+    assert scores.shape == (3, 3)
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert scores.argmax(axis=1).tolist() == [0, 1, 2]
+    assert fitted.predict(new).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+
+
+def test_an_answer_without_terms_gets_no_confident_code(fitted):
+    assert fitted.predict([[]]).sum() == 0
+
+
+def test_thresholds_reach_the_target_on_held_out_scores(fitted):
+    for j in range(3):
+        assigned = fitted.cv_scores_[:, j] >= fitted.thresholds_[j]
+        assert fitted.cv_truth_[assigned, j].mean() >= 0.8
+    # A stricter target can only raise the thresholds.
+    assert (fitted.thresholds_for(0.95) >= fitted.thresholds_).all()
+
+
+def test_same_seed_same_model():
+    docs, Y = synthetic()
+    a = MultiLabelCoder(cv_folds=3, random_state=1).fit(docs, Y)
+    b = MultiLabelCoder(cv_folds=3, random_state=1).fit(docs, Y)
+    assert np.array_equal(a.predict_proba(docs[:10]), b.predict_proba(docs[:10]))
+
+
+def test_rare_codes_are_never_assigned_automatically():
+    docs, Y = synthetic()
+    Y["rare"] = 0
+    Y.loc[[0, 1], "rare"] = 1
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    assert np.isinf(coder.thresholds_[-1])
+
+
+def test_suggest_gives_every_answer_its_best_guess_when_codes_are_exclusive():
+    docs = [["salaire", "prime"], ["visio", "domicile"]] * 10
+    Y = pd.DataFrame({"salaire": [1, 0] * 10, "télétravail": [0, 1] * 10})
+    coder = MultiLabelCoder(cv_folds=2, min_df=1).fit(docs, Y)
+    assert coder.at_least_one_
+    assert (coder.suggest([["service"], ["prime"]]).sum(axis=1) >= 1).all()
+
+
+def test_strings_are_split_like_terms_csv():
+    assert as_term_lists(["pas_assez moyen", ["a", "b"], None]) == [["pas_assez", "moyen"],
+                                                                   ["a", "b"], []]
+
+
+def test_bad_options_and_labels_are_refused():
+    docs, Y = synthetic(20)
+    with pytest.raises(OptionError, match=r"^target_precision must be in \(0, 1\]; got 0. Try"):
+        MultiLabelCoder(target_precision=0).fit(docs, Y)
+    with pytest.raises(DataError, match=r"^Y must hold only 0 and 1 \(one column per code\)"):
+        MultiLabelCoder().fit(docs, Y * 2)
+    with pytest.raises(DataError, match=r"^X has 20 answers but Y has 19 rows"):
+        MultiLabelCoder().fit(docs, Y.iloc[:19])
+    with pytest.raises(DataError, match=r"^Only 3 coded answers for 5-fold cross-validation"):
+        MultiLabelCoder().fit(docs[:3], Y.iloc[:3])
+
+
+def test_threshold_for_precision_hand_case():
+    scores = np.array([0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4])
+    truth = np.array([1, 1, 1, 1, 1, 0, 1, 0])
+    # Top 5 are all right: Wilson lower bound (z=1) of 5/5 is 5/6 >= 0.8; 6/7 falls below.
+    assert wilson_lower(np.array([5]), np.array([5]))[0] == pytest.approx(5 / 6)
+    assert threshold_for_precision(scores, truth, target_precision=0.8) == 0.7
+    # Scores under MIN_SCORE (0.5) are never enough, whatever the precision above them.
+    low = np.array([0.65, 0.6, 0.55, 0.5, 0.4, 0.3, 0.2, 0.1])
+    assert threshold_for_precision(low, truth, target_precision=0.75) == 0.5
+    assert np.isinf(threshold_for_precision(scores, truth, target_precision=0.99))
+    assert best_f1_threshold(scores, truth) == 0.5
+
+
+def test_ties_are_cut_together():
+    scores = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.1])
+    truth = np.array([1, 1, 1, 1, 0, 0])
+    # 4/5 at the tie: its Wilson bound is below 0.7, and the tie cannot be split.
+    assert np.isinf(threshold_for_precision(scores, truth, target_precision=0.7))
+
+
+def test_review_queue_holds_unassigned_answers_most_uncertain_first():
+    scores = np.array([[0.95, 0.1], [0.5, 0.2], [0.1, 0.05], [0.3, 0.6]])
+    assigned = (scores >= 0.9).astype(int)
+    queue = review_queue(["a", "b", "c", "d"], ["ta", "tb", "tc", "td"], scores, assigned,
+                         ["salaire", "charge"])  # fmt: skip
+    assert queue["respondent_id"].tolist() == ["b", "d", "c"]
+    assert queue["rank"].tolist() == [1, 2, 3]
+    assert queue.iloc[0]["best_code"] == "salaire"
+    assert queue.iloc[1]["candidates"] == "charge (0.60); salaire (0.30)"
+    assert uncertainty(scores)[1] == pytest.approx(1.0)

@@ -1,0 +1,249 @@
+"""The coding workflow end to end, through the CLI: themes run -> coding sheet -> coder edits ->
+import -> learn -> codes + review queue + agreement; and agreement between two coders."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from sklearn.metrics import cohen_kappa_score
+
+from textmine.coding.sheet import SHEET_NAME
+
+# Invented answers: each phrase carries one code; some answers carry two.
+PHRASES = {
+    "Salaire": [
+        "Le salaire est trop bas pour le travail demandé",
+        "Pas assez de primes malgré les efforts",
+        "Les primes ont été supprimées cette année",
+        "Ma rémunération n'a pas augmenté depuis trois ans",
+        "Le point d'indice est gelé, le salaire stagne",
+        "Une prime de fin d'année serait bienvenue",
+        "Les salaires ne suivent pas l'inflation",
+        "Rémunération trop faible par rapport au privé",
+    ],
+    "Télétravail": [
+        "Le télétravail deux jours par semaine est un vrai progrès",
+        "Trop de réunions en visio depuis le télétravail",
+        "Travailler à domicile me fait gagner du temps de trajet",
+        "Le télétravail isole les agents de leur équipe",
+        "La visio remplace mal les échanges au bureau",
+        "Je demande un jour de télétravail supplémentaire",
+        "Le matériel pour travailler à domicile manque",
+        "Les journées en télétravail sont plus longues",
+    ],
+    "Formation": [
+        "Aucune formation sur les nouveaux logiciels",
+        "Les formations sont trop loin et trop courtes",
+        "J'aimerais une formation au management",
+        "Le plan de formation n'est jamais appliqué",
+        "Pas de formation pour les nouveaux arrivants",
+        "La formation continue a disparu du service",
+        "Des formations en ligne seraient utiles",
+        "On apprend sur le tas, sans formation",
+    ],
+}
+CODES = list(PHRASES)
+
+
+def _answers() -> list[tuple[str, str, list[str]]]:
+    rows: list[tuple[str, str, list[str]]] = []
+    n = 0
+    for round_ in range(2):
+        for i in range(8):
+            for code in CODES:
+                n += 1
+                text = PHRASES[code][(i + round_ * 3) % 8]
+                truth = [code]
+                if (n % 7) == 0:  # a few answers carry two codes
+                    other = CODES[(CODES.index(code) + 1) % 3]
+                    text += ". " + PHRASES[other][(i + 5) % 8]
+                    truth.append(other)
+                rows.append((f"R{n:03d}", text, truth))
+    rows.append(("R901", "RAS", []))
+    rows.append(("R902", "", []))
+    rows.append(("R903", "Écrivez-moi à jean.dupont@mairie.fr pour la formation", ["Formation"]))
+    return rows
+
+
+ANSWERS = _answers()
+TRUTH = {rid: truth for rid, _, truth in ANSWERS}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A survey and a hand-built themes run folder (as written by ``textmine themes``)."""
+    root = tmp_path_factory.mktemp("coding")
+    with open(root / "enquete.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "service", "avis"])
+        for k, (rid, text, _) in enumerate(ANSWERS):
+            w.writerow([rid, ["RH", "DSI"][k % 2], text])
+    run = root / "run"
+    run.mkdir()
+    status = {"R901": "non-answer", "R902": "empty"}
+    answers = pd.DataFrame(
+        {
+            "respondent_id": [r for r, _, _ in ANSWERS],
+            "text": [t for _, t, _ in ANSWERS],
+            "status": [status.get(r, "themed") for r, _, _ in ANSWERS],
+            "theme_id": [str(CODES.index(t[0]) + 1) if t else "" for _, _, t in ANSWERS],
+            "weight": ["0.7" if t else "" for _, _, t in ANSWERS],
+            "themes": [";".join(str(CODES.index(c) + 1) for c in t) for _, _, t in ANSWERS],
+        }
+    )
+    answers.to_csv(run / "answers.csv", index=False)
+    pd.DataFrame(
+        {"theme_id": [1, 2, 3], "label": CODES, "top_terms": ["salaire", "visio", "formation"]}
+    ).to_csv(run / "themes.csv", index=False)
+    (run / "run.json").write_text(json.dumps({"command": "themes", "settings": {}}), "utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def coded_sheet(project, tmp_path_factory) -> Path:
+    """The coding sheet of the run, filled by a simulated coder for the first 30 answers."""
+    from textmine.cli import commands  # noqa: F401
+    from textmine.cli.app import run_app
+
+    sheet = project / "codage.xlsx"
+    assert run_app(["sheet", str(project / "run"), "--out", str(sheet)]) == 0
+    wb = load_workbook(sheet)
+    ws = wb[SHEET_NAME]
+    header = [c.value for c in ws[1]]
+    for row in list(ws.iter_rows(min_row=2))[:30]:
+        rid = row[0].value
+        for code in CODES:
+            row[header.index(code)].value = int(code in TRUTH[rid])
+    edited = project / "codage_rempli.xlsx"
+    wb.save(edited)
+    return edited
+
+
+def test_sheet_of_a_themes_run(project, coded_sheet):
+    wb = load_workbook(project / "codage.xlsx")
+    ws = wb[SHEET_NAME]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == ["respondent_id", "text", "suggestions", *CODES]
+    ids = [r[0] for r in rows[1:]]
+    # Non-answers and empty answers are not given to coders.
+    assert "R901" not in ids and "R902" not in ids and len(ids) == len(ANSWERS) - 2
+    first = rows[1]
+    assert first[2] == "Salaire (0.70)"
+    masked = next(r for r in rows if r[0] == "R903")[1]
+    assert "jean.dupont@mairie.fr" not in masked
+
+
+def test_sheet_as_csv_and_refusals(project, cli, tmp_path):
+    res = cli("sheet", project / "run", "--out", tmp_path / "codage.csv")
+    assert res.code == 0, res.err
+    frame = pd.read_csv(tmp_path / "codage.csv", dtype=str)
+    assert frame.columns.tolist() == ["respondent_id", "text", "suggestions", *CODES]
+    res = cli("sheet", tmp_path, "--out", tmp_path / "x.xlsx")
+    assert res.code == 2
+    assert res.err.startswith(f"error: {tmp_path / 'answers.csv'} not found; RUN_DIR must be")
+
+
+@pytest.fixture(scope="module")
+def code_out(project, coded_sheet, tmp_path_factory) -> Path:
+    from textmine.cli import commands  # noqa: F401
+    from textmine.cli.app import run_app
+
+    out = project / "codes_out"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TEXTMINE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        code = run_app([
+            "code", str(project / "enquete.csv"), "--text-col", "avis", "--id-col", "id",
+            "--labels", str(coded_sheet), "--out", str(out),
+        ])  # fmt: skip
+    assert code == 0
+    return out
+
+
+def test_code_writes_human_and_model_codes(code_out):
+    codes = pd.read_csv(code_out / "codes.csv", dtype={"respondent_id": str})
+    assert codes.columns.tolist() == ["respondent_id", "code", "score", "assigned", "source"]
+    human = codes[codes["source"] == "human"]
+    model = codes[codes["source"] == "model"]
+    assert human["respondent_id"].nunique() == 30
+    for rid, code, assigned in human[["respondent_id", "code", "assigned"]].itertuples(False):
+        assert assigned == int(code in TRUTH[rid])
+    # Every uncoded answer with text is scored for every code; non-answers are not.
+    assert model["respondent_id"].nunique() == len(ANSWERS) - 2 - 30
+    assert not {"R901", "R902"} & set(model["respondent_id"])
+    auto = model[model["assigned"] == 1]
+    assert len(auto) > 0
+    right = [code in TRUTH[rid] for rid, code in auto[["respondent_id", "code"]].itertuples(False)]
+    assert sum(right) / len(right) >= 0.8
+
+
+def test_review_queue_holds_the_rest_most_uncertain_first(code_out):
+    codes = pd.read_csv(code_out / "codes.csv", dtype={"respondent_id": str})
+    queue = pd.read_csv(code_out / "review_queue.csv", dtype={"respondent_id": str})
+    assert queue.columns.tolist() == [
+        "rank", "respondent_id", "text", "uncertainty", "best_code", "best_score", "candidates"
+    ]
+    model = codes[codes["source"] == "model"]
+    auto = set(model.loc[model["assigned"] == 1, "respondent_id"])
+    assert set(queue["respondent_id"]) == set(model["respondent_id"]) - auto
+    assert queue["uncertainty"].is_monotonic_decreasing
+    run = json.loads((code_out / "run.json").read_text("utf-8"))
+    assert run["counts"]["review_queue"] == len(queue)
+    assert run["counts"]["auto_coded"] == len(auto)
+    assert run["counts"]["coded"] == 30
+    assert run["input"]["text_col"] == "avis"
+
+
+def test_agreement_of_model_and_humans_is_cross_validated(code_out):
+    agreement = pd.read_csv(code_out / "agreement.csv")
+    assert agreement["code"].tolist() == [*CODES, "(all codes)"]
+    assert {"threshold", "precision", "recall", "f1", "cohen_kappa"} <= set(agreement.columns)
+    assert agreement["n_coded"].iloc[:3].tolist() == [
+        sum(c in TRUTH[r] for r in list(TRUTH)[:30]) for c in CODES
+    ]
+    trade = pd.read_csv(code_out / "tradeoff.csv")
+    assert trade.columns.tolist() == [
+        "target_precision", "coverage", "precision", "recall", "f1", "n_assigned"
+    ]
+
+
+def test_code_refuses_unknown_codes_with_one_line(project, cli, tmp_path):
+    labels = tmp_path / "codes.csv"
+    labels.write_text("respondent_id,code\nR001,Salaire\nR002,Salaires\n", "utf-8")
+    codebook = tmp_path / "cb.yaml"
+    codebook.write_text("themes:\n" + "".join(f"  - name: {c}\n" for c in CODES), "utf-8")
+    res = cli("code", project / "enquete.csv", "--text-col", "avis", "--id-col", "id",
+              "--labels", labels, "--codebook", codebook, "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2
+    assert res.err == (
+        f"error: Unknown code(s) 'Salaires' in {labels}; codebook codes: Salaire, Télétravail, "
+        "Formation. Fix the codes or the codebook.\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_agree_between_two_coders(project, cli, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("respondent_id,code\nR001,Salaire\nR002,Télétravail\nR003,Formation\n", "utf-8")
+    b.write_text("respondent_id,code\nR001,Salaire\nR002,Salaire\nR004,Formation\n", "utf-8")
+    res = cli("agree", a, b, "--survey", project / "enquete.csv", "--id-col", "id",
+              "--out", tmp_path / "agree")  # fmt: skip
+    assert res.code == 0, res.err
+    table = pd.read_csv(tmp_path / "agree" / "agreement.csv").set_index("code")
+    ids = [r for r, _, _ in ANSWERS]
+    x = [int(r == "R001") for r in ids]
+    y = [int(r in ("R001", "R002")) for r in ids]
+    assert table.loc["Salaire", "n_units"] == len(ids)
+    assert table.loc["Salaire", "cohen_kappa"] == pytest.approx(cohen_kappa_score(x, y))
+    assert table.loc["Salaire", "percent_agreement"] == pytest.approx(1 - 1 / len(ids))
+    assert {"krippendorff_alpha", "percent_agreement"} <= set(table.columns)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("respondent_id,code\nZ999,Salaire\n", "utf-8")
+    res = cli("agree", a, bad, "--survey", project / "enquete.csv", "--id-col", "id",
+              "--out", tmp_path / "agree2")  # fmt: skip
+    assert res.code == 2
+    assert "1 respondent id(s) of" in res.err and "are not in the survey: Z999" in res.err

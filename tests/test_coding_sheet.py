@@ -1,0 +1,151 @@
+"""Coding sheets: XLSX/CSV export for coders, and reading their codes back with validation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from textmine.codebook import Codebook, CodebookTheme
+from textmine.coding.sheet import (
+    CODEBOOK_SHEET,
+    SHEET_NAME,
+    coding_sheet_frame,
+    read_coded,
+    write_sheet_csv,
+    write_sheet_xlsx,
+)
+from textmine.errors import ColumnError, DataError, OutputError
+
+CODES = ["Salaire", "Charge de travail", "Formation"]
+CODEBOOK = Codebook(
+    themes=(
+        CodebookTheme("Salaire", ("salaire", "prime"), "Rémunération et primes."),
+        CodebookTheme("Charge de travail", ("surcharge",), ""),
+        CodebookTheme("Formation", (), "Besoins de formation."),
+    )
+)
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return coding_sheet_frame(
+        ["r1", "r2", "r3", "-4"],
+        ["Pas assez de primes.", "=SUM(A1) trop de réunions", "Formation au télétravail",
+         "Rien à signaler"],
+        CODES,
+        suggestions=["Salaire (0.81)", "Charge de travail (0.55)", "", ""],
+    )  # fmt: skip
+
+
+def test_xlsx_sheet_is_ready_for_coders(frame, tmp_path):
+    path = write_sheet_xlsx(frame, tmp_path / "codage.xlsx", codebook=CODEBOOK)
+    wb = load_workbook(path)
+    assert wb.sheetnames == [SHEET_NAME, CODEBOOK_SHEET]
+    ws = wb[SHEET_NAME]
+    assert [c.value for c in ws[1]] == ["respondent_id", "text", "suggestions", *CODES]
+    assert ws.freeze_panes == "D2"
+    assert ws.auto_filter.ref == "A1:F5"
+    assert ws["B2"].alignment.wrap_text
+    assert ws.column_dimensions["B"].width == 80
+    # Formula-like text and ids are inert.
+    assert ws["B3"].value == "'=SUM(A1) trop de réunions"
+    assert ws["A5"].value == "'-4"
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1 == '"0,1"'
+    assert str(dv.sqref) == "D2:F5"
+    cb = wb[CODEBOOK_SHEET]
+    rows = [[c.value for c in r] for r in cb.iter_rows()]
+    assert rows[0] == ["name", "description", "seeds"]
+    assert rows[1] == ["Salaire", "Rémunération et primes.", "salaire; prime"]
+
+
+def test_coder_edits_round_trip_through_openpyxl(frame, tmp_path):
+    path = write_sheet_xlsx(frame, tmp_path / "codage.xlsx", codebook=CODEBOOK)
+    wb = load_workbook(path)
+    ws = wb[SHEET_NAME]
+    ws["D2"] = 1  # r1: Salaire
+    ws["E3"] = "1"  # r2: Charge de travail, typed as text
+    ws["F3"] = 0
+    ws["D5"] = 0  # -4: read, no code
+    wb.save(path)
+    coded = read_coded(path, codes=CODES, ids=["r1", "r2", "r3", "-4", "r5"])
+    assert coded.index.tolist() == ["r1", "r2", "-4"]  # r3 left blank: uncoded
+    assert coded.columns.tolist() == CODES
+    assert coded.loc["r1"].tolist() == [1, 0, 0]
+    assert coded.loc["r2"].tolist() == [0, 1, 0]
+    assert coded.loc["-4"].tolist() == [0, 0, 0]
+
+
+def test_csv_sheet_round_trip(frame, tmp_path):
+    frame.loc[0, "Formation"] = 1
+    frame.loc[3, "Salaire"] = 0
+    path = write_sheet_csv(frame, tmp_path / "codage.csv")
+    assert "'-4" in path.read_text(encoding="utf-8")
+    coded = read_coded(path, codes=CODES)
+    assert coded.index.tolist() == ["r1", "-4"]
+    assert coded.loc["r1"].tolist() == [0, 0, 1]
+
+
+def test_long_csv_with_empty_code_for_read_but_uncoded(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,code\nr1,Salaire\nr1,Formation\nr2,\nr3,Salaire\n", "utf-8")
+    coded = read_coded(path)
+    assert coded.index.tolist() == ["r1", "r2", "r3"]
+    assert coded.columns.tolist() == ["Salaire", "Formation"]
+    assert coded.loc["r2"].sum() == 0
+    # With a codebook the columns follow it, unused codes included.
+    assert read_coded(path, codes=CODES).columns.tolist() == CODES
+
+
+def test_unknown_codes_are_named(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,code\nr1,Salaires\nr2,Autre\n", "utf-8")
+    with pytest.raises(
+        DataError,
+        match=rf"^Unknown code\(s\) 'Salaires', 'Autre' in {path}; codebook codes: Salaire, "
+        "Charge de travail, Formation. Fix the codes or the codebook.$",
+    ):
+        read_coded(path, codes=CODES)
+
+
+def test_unknown_ids_are_named(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,code\nr1,Salaire\nx7,Salaire\nx8,Salaire\nx9,S\nx10,S\n")
+    with pytest.raises(
+        DataError,
+        match=rf"^4 respondent id\(s\) of {path} are not in the survey: x7, x8, x9; check --id-col",
+    ):
+        read_coded(path, ids=["r1", "r2"])
+
+
+def test_bad_cells_and_missing_id_column_are_refused(frame, tmp_path):
+    frame.loc[1, "Salaire"] = "oui"
+    path = write_sheet_csv(frame, tmp_path / "codage.csv")
+    with pytest.raises(
+        DataError,
+        match=r"^Cell \(respondent_id=r2, code 'Salaire'\) of .* holds 'oui'; use 1 \(code appl",
+    ):
+        read_coded(path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,code\nr1,Salaire\n", "utf-8")
+    with pytest.raises(ColumnError, match=r"^Column 'respondent_id' not found in .*: id, code"):
+        read_coded(bad)
+
+
+def test_an_empty_sheet_is_an_error_not_an_empty_result(frame, tmp_path):
+    path = write_sheet_xlsx(frame, tmp_path / "codage.xlsx")
+    with pytest.raises(DataError, match=r"^No coded answer in sheet 'Codage' of .*; type 1 or 0"):
+        read_coded(path)
+
+
+def test_existing_file_needs_force(frame, tmp_path):
+    path = write_sheet_xlsx(frame, tmp_path / "codage.xlsx")
+    with pytest.raises(OutputError, match=r"already exists; use --force to replace it\.$"):
+        write_sheet_xlsx(frame, path)
+    assert write_sheet_xlsx(frame, path, force=True) == path
+
+
+def test_code_names_must_not_clash_with_columns():
+    with pytest.raises(DataError, match=r"^Code name\(s\) text clash with sheet columns; rename"):
+        coding_sheet_frame(["r1"], ["x"], ["text"])

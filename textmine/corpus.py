@@ -1,0 +1,294 @@
+"""The processed answers of one open question (:class:`Corpus`) and how they are made.
+
+:func:`process_answers` normalises each answer, flags non-answers and blanks, parses every
+distinct normalised answer once with spaCy (cached on disk, see :mod:`textmine.text.cache`),
+turns the tokens into features (:mod:`textmine.text.terms`) and masks personal data in a copy of
+each answer meant for quotes. The input Series is never modified.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from textmine.config import TextOptions
+from textmine.errors import ColumnError, DataError, OptionError
+from textmine.text.cache import cache_root, load_parsed, parse_key, save_parsed
+from textmine.text.lexicon import build_lexicon
+from textmine.text.nonanswers import EMPTY, NON_ANSWER, OK, nonanswer_keys
+from textmine.text.normalise import fold_key, normalise_text
+from textmine.text.pii import mask_text, protect
+from textmine.text.pipeline import PARSE_VERSION, ParsedDocs, model_version, parse_texts
+from textmine.text.resources import resources_digest
+
+logger = logging.getLogger(__name__)
+
+STATUSES = (OK, NON_ANSWER, EMPTY)
+FRAME_COLUMNS = ["respondent_id", "text", "status", "terms"]
+
+
+@dataclass
+class Corpus:
+    """Processed answers, aligned with the input Series (see docs/architecture.md).
+
+    Attributes
+    ----------
+    ids : list of str
+        Respondent ids, in the order of the input.
+    texts : list of str
+        Answers exactly as given.
+    masked : list of str
+        Answers with e-mails, phone numbers, URLs and person names masked (for quotes).
+    status : list of str
+        ``"ok"``, ``"non-answer"`` or ``"empty"``.
+    terms : list of list of str
+        Features: lemmas, ``pas_``-negated forms, expressions joined with ``_``, acronyms in
+        capitals; ``[]`` when the status is not ``ok``.
+    vectors : ndarray of shape (n, d) or None
+        Mean word vector of each answer's content words (models with vectors only; zeros for
+        non-answers).
+    info : dict
+        Model, versions, settings and counts, for ``run.json``.
+    """
+
+    ids: list[str]
+    texts: list[str]
+    masked: list[str]
+    status: list[str]
+    terms: list[list[str]]
+    vectors: np.ndarray | None = None
+    info: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return ``respondent_id, text, status, terms`` (terms space-joined), one row each."""
+        return pd.DataFrame({
+            "respondent_id": self.ids,
+            "text": self.texts,
+            "status": self.status,
+            "terms": [" ".join(t) for t in self.terms],
+        })
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame) -> Corpus:
+        """Rebuild a corpus from a ``terms.csv``-like frame (``text`` optional, no vectors).
+
+        Raises
+        ------
+        ColumnError
+            If ``respondent_id``, ``status`` or ``terms`` is missing.
+        DataError
+            If a status is not one of ``ok``, ``non-answer``, ``empty``.
+        """
+        missing = [c for c in ("respondent_id", "status", "terms") if c not in df.columns]
+        if missing:
+            raise ColumnError(
+                f"Column {missing[0]!r} not found in the terms table; available columns: "
+                f"{', '.join(map(str, df.columns))}."
+            )
+        status = df["status"].astype(str).tolist()
+        bad = sorted(set(status) - set(STATUSES))
+        if bad:
+            raise DataError(
+                f"Unknown status {bad[0]!r} in the terms table; expected ok, non-answer or empty."
+            )
+        texts = (df["text"].fillna("").astype(str).tolist() if "text" in df.columns
+                 else [""] * len(df))
+        terms = [str(t).split() if isinstance(t, str) else [] for t in df["terms"].tolist()]
+        return cls(
+            ids=[str(i) for i in df["respondent_id"].tolist()],
+            texts=texts,
+            masked=list(texts),
+            status=status,
+            terms=terms,
+            vectors=None,
+            info={"source": "frame"},
+        )
+
+
+def _parse_settings(options: TextOptions) -> dict:
+    """What the parsed tokens depend on (the cache key, with the texts)."""
+    import spacy
+
+    return {
+        "model": options.model,
+        "model_version": model_version(options.model),
+        "spacy": spacy.__version__,
+        "parse_version": PARSE_VERSION,
+        "fast_lemmas": options.fast_lemmas,
+        "memo_sample": options.memo_sample if options.fast_lemmas else 0,
+    }
+
+
+def _progress_bar(enabled: bool, total: int):
+    """A rich progress bar on stderr (or nothing), as (context manager, callback)."""
+    import contextlib
+
+    if not enabled or total == 0:
+        return contextlib.nullcontext(), None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("parsing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task("parse", total=total)
+    return bar, lambda done, _total: bar.update(task, completed=done)
+
+
+def _parse(unique: list[str], options: TextOptions, cache_dir, progress: bool):
+    """Parse the unique texts, through the cache when enabled; return (parsed, cache state)."""
+    settings = _parse_settings(options)
+    root = cache_root(cache_dir) if options.cache else None
+    key = parse_key(unique, settings)
+    if root is not None:
+        parsed = load_parsed(root, key)
+        if parsed is not None and len(parsed) == len(unique):
+            return parsed, "hit"
+    bar, callback = _progress_bar(progress, len(unique))
+    with bar:
+        parsed = parse_texts(
+            unique, model=options.model, fast=options.fast_lemmas,
+            memo_sample=options.memo_sample, batch_size=options.batch_size,
+            n_process=options.n_process, progress=callback,
+        )
+    if root is not None:
+        save_parsed(root, key, parsed, settings)
+        return parsed, "miss"
+    return parsed, "off"
+
+
+def _check_options(options: TextOptions) -> None:
+    if options.batch_size < 1 or options.n_process < 1 or options.memo_sample < 0:
+        raise OptionError(
+            f"batch_size ({options.batch_size}) and n_process ({options.n_process}) must be >= 1 "
+            f"and memo_sample ({options.memo_sample}) >= 0; fix the [text] options."
+        )
+    if options.min_collocation_count < 1 or not -1 <= options.collocation_threshold <= 1:
+        raise OptionError(
+            f"min_collocation_count ({options.min_collocation_count}) must be >= 1 and "
+            f"collocation_threshold ({options.collocation_threshold}) in [-1, 1]; fix the options."
+        )
+
+
+def process_answers(
+    answers: pd.Series,
+    *,
+    options: TextOptions = TextOptions(),
+    cache_dir: Path | None = None,
+    progress: bool = False,
+) -> Corpus:
+    """Process the answers to one open question into a :class:`Corpus`.
+
+    Parameters
+    ----------
+    answers : pandas.Series
+        Answers (str; NaN/None are blank), indexed by respondent id.
+    options : TextOptions
+        Model, negation, expressions, word lists, masking (:class:`~textmine.config.TextOptions`).
+    cache_dir : path, optional
+        Parse cache folder; default ``$TEXTMINE_CACHE_DIR`` or the user cache folder.
+    progress : bool
+        Show a progress bar on stderr while parsing (the CLI turns it on for long runs).
+
+    Returns
+    -------
+    Corpus
+
+    Raises
+    ------
+    DataError
+        If ``answers`` is not a pandas Series.
+    OptionError
+        If the spaCy model is not installed or an option is out of range.
+    """
+    if not isinstance(answers, pd.Series):
+        raise DataError(
+            f"Answers must be a pandas Series indexed by respondent id, not "
+            f"{type(answers).__name__}; use textmine.survey.open_answers()."
+        )
+    _check_options(options)
+    ids = [str(i) for i in answers.index]
+    texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+             for v in answers.tolist()]
+    keys = nonanswer_keys(options.extra_nonanswers)
+    status: list[str] = []
+    doc_of: list[int | None] = []
+    unique: dict[str, int] = {}
+    for text in texts:
+        norm = normalise_text(text)
+        if not norm:
+            status.append(EMPTY)
+            doc_of.append(None)
+            continue
+        key = fold_key(norm)
+        if not key or key in keys:
+            status.append(NON_ANSWER)
+            doc_of.append(None)
+            continue
+        status.append(OK)
+        doc_of.append(unique.setdefault(protect(norm), len(unique)))
+    multiplicity = Counter(d for d in doc_of if d is not None)
+    weights = [multiplicity[d] for d in range(len(unique))]
+    parsed, cache_state = _parse(list(unique), options, cache_dir, progress)
+
+    from textmine.text.terms import extract_terms
+
+    unique_terms, learned = extract_terms(
+        parsed, build_lexicon(options), weights=weights, negation=options.negation,
+        learn=options.learn_collocations, min_count=options.min_collocation_count,
+        threshold=options.collocation_threshold,
+    )
+    terms = [list(unique_terms[d]) if d is not None else [] for d in doc_of]
+    masked = [
+        mask_text(t, parsed.names(d) if d is not None else ()) if options.mask_pii else t
+        for t, d in zip(texts, doc_of, strict=False)
+    ]
+    vectors = _vectors(parsed, doc_of)
+    info = _info(options, parsed, status, terms, len(unique), cache_state, learned)
+    logger.info("processed %d answers (%d distinct parsed, cache %s)",
+                len(texts), len(unique), cache_state)
+    return Corpus(ids, texts, masked, status, terms, vectors, info)
+
+
+def _vectors(parsed: ParsedDocs, doc_of: list[int | None]) -> np.ndarray | None:
+    if parsed.vectors is None:
+        return None
+    out = np.zeros((len(doc_of), parsed.vectors.shape[1]), dtype=np.float32)
+    rows = [i for i, d in enumerate(doc_of) if d is not None]
+    out[rows] = parsed.vectors[[doc_of[i] for i in rows]]
+    return out
+
+
+def _info(options, parsed, status, terms, n_unique, cache_state, learned) -> dict:
+    counts = Counter(status)
+    vocabulary = Counter(t for doc in terms for t in doc)
+    return {
+        "model": options.model,
+        "model_version": model_version(options.model),
+        "settings": asdict(options),
+        "resources_sha256": resources_digest(),
+        "cache": cache_state,
+        "counts": {
+            "answers": len(status),
+            "ok": counts[OK],
+            "non_answers": counts[NON_ANSWER],
+            "empty": counts[EMPTY],
+            "distinct_parsed": n_unique,
+            "duplicates": counts[OK] - n_unique,
+            "no_terms": sum(1 for s, t in zip(status, terms, strict=False) if s == OK and not t),
+            "vocabulary": len(vocabulary),
+        },
+        "parse": dict(parsed.stats),
+        "collocations": learned,
+        "top_terms": vocabulary.most_common(20),
+    }
+
+
+__all__ = ["Corpus", "FRAME_COLUMNS", "STATUSES", "process_answers"]
