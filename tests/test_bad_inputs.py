@@ -441,6 +441,35 @@ def _cases() -> list[Case]:
              ("code", "{input}", "--text-col", "reponse", "--id-col", "id", "--labels",
               "{in}/nope.csv", "--out", "{out}"), error=r".*nope\.csv"),
     ]
+    # other commands on bad inputs
+    lab = ("code", "{input}", "--text-col", "reponse", "--id-col", "id", "--labels")
+    cases += [
+        Case("code-labels-empty", "code", "good.csv", lab + ("{in}/empty.csv", "--out", "{out}"),
+             extra=("empty.csv",), error=r"Cannot read .*empty\.csv as a UTF-8 CSV"),
+        Case("code-labels-binary", "code", "good.csv", lab + ("{in}/binary.csv", "--out", "{out}"),
+             extra=("binary.csv",), error=r"Cannot read .*binary\.csv as a UTF-8 CSV"),
+        Case("code-labels-are-a-survey", "code", "good.csv", lab + ("{input}", "--out", "{out}"),
+             error=r"Column 'respondent_id' not found in .*good\.csv; available columns: id, "
+                   r"fonction, reponse\."),
+        Case("agree-unknown-ids", "agree", "good.csv",
+             ("agree", "{in}/labels_unknown_ids.csv", "{in}/labels_unknown_ids.csv", "--survey",
+              "{input}", "--id-col", "id", "--out", "{out}"),
+             extra=("labels_unknown_ids.csv",),
+             error=r"2 respondent id\(s\) of .*labels_unknown_ids\.csv are not in the survey: "
+                   r"zz99, nope; "),
+        Case("sheet-not-a-run", "sheet", "good.csv", ("sheet", "{in}", "--out", "{out}"),
+             error=r".*answers\.csv not found; RUN_DIR must be a 'textmine themes' output\."),
+        Case("crosstab-not-a-run", "crosstab", "good.csv", ("crosstab", "{in}", "--by", "x"),
+             error=r"run\.json not found in .*; pass the folder of a finished themes run\."),
+        Case("report-not-a-run", "report", "good.csv", ("report", "{in}"),
+             error=r"Run folder .* has no themes\.csv; give the folder written by "),
+        Case("init-empty", "init", "empty.csv", ("init", "{input}", "--out", "{out}"),
+             error=r"Survey file empty\.csv is empty \(0 bytes\); "),
+        Case("init-never-overwrites", "init", "good.csv", ("init", "{input}", "--out", "{input}"),
+             error=r".*good\.csv already exists; choose another file with --out "),
+        Case("run-not-a-project", "run", "good.csv", ("run", "{input}", "--out", "{out}"),
+             error=r"Cannot read project file good\.csv: .*; fix the TOML syntax\."),
+    ]
     return cases
 
 

@@ -89,16 +89,21 @@ def test_cache_round_trip_gives_identical_corpus(tmp_path):
     assert warm.terms == cold.terms and warm.masked == cold.masked
     # Other feature settings reuse the parse: only the model and tagging mode are in the key.
     other = process_answers(ANSWERS, cache_dir=tmp_path, options=TextOptions(negation=False))
-    assert other.info["cache"] == "hit" and other.terms[0] == ["moyen"]
+    assert other.info["cache"] == "parse" and other.terms[0] == ["moyen"]
 
 
 def test_corrupt_cache_entry_is_rebuilt_with_a_warning(tmp_path, caplog):
     cold = process_answers(ANSWERS, cache_dir=tmp_path)
-    (tokens,) = tmp_path.rglob("tokens.parquet")
-    tokens.write_bytes(tokens.read_bytes()[:-10] + b"0123456789")
+    entries = sorted(tmp_path.rglob("tokens.parquet"))
+    assert [p.parts[-4] for p in entries] == ["parse", "terms"]
+    for tokens in entries:
+        tokens.write_bytes(tokens.read_bytes()[:-10] + b"0123456789")
     with caplog.at_level(logging.WARNING):
         again = process_answers(ANSWERS, cache_dir=tmp_path)
-    assert "is corrupt (checksum of tokens.parquet does not match); parsing again" in caplog.text
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert all(w.endswith("is corrupt (checksum of tokens.parquet does not match); computing it "
+                          "again.") for w in warnings)
     assert again.info["cache"] == "miss" and again.terms == cold.terms
     assert process_answers(ANSWERS, cache_dir=tmp_path).info["cache"] == "hit"
 

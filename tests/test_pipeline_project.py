@@ -130,7 +130,7 @@ def test_existing_output_is_not_replaced_without_force(project_run):
 
     before = sorted(p.name for p in project_run.iterdir())
     with pytest.raises(OutputError, match=r"already exists and is not empty; use --force"):
-        run_project(project_run / "textmine.toml", out=project_run)
+        run_project(project_run.parent / "textmine.toml")
     assert sorted(p.name for p in project_run.iterdir()) == before
 
 
@@ -142,6 +142,16 @@ def test_a_failing_question_leaves_no_output(tmp_path):
         run_project(project)
     assert not (tmp_path / "resultats").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_output_folder_holding_an_input_is_refused_even_with_force(tmp_path):
+    from textmine.pipeline.project_run import run_project
+
+    project = _project(tmp_path)
+    with pytest.raises(OutputError, match=r"^Output folder .* holds the input file "
+                                          r"textmine\.toml; choose another --out "):
+        run_project(project, out=tmp_path, force=True)
+    assert (tmp_path / "enquete.csv").is_file() and project.is_file()
 
 
 def test_write_summary_escapes_and_neutralises(tmp_path):

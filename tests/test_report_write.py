@@ -78,3 +78,17 @@ def test_display_text_takes_off_only_the_neutralising_apostrophe():
     assert display_text("'-2+3") == "-2+3"
     assert display_text("'quote'") == "'quote'"
     assert display_text(float("nan")) == ""
+
+
+def test_minimal_run_folder_still_gets_a_report(tmp_path):
+    # As left by `textmine apply`: no run record, term weights, k selection or tables.
+    folder = make_run(tmp_path / "run", k_auto=False, tables=False)
+    for name in ("run.json", "term_weights.csv"):
+        (folder / name).unlink()
+    files = write_report(folder)
+    names = {p.name for p in files}
+    assert {"report.html", "report.xlsx", "prevalence.png", "themes.md"} <= names
+    assert not any(n.startswith(("cloud_", "k_selection", "prevalence_by_")) for n in names)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert 'id="k-selection"' not in html and 'id="crosstabs"' not in html
+    assert "<h1>Rapport textmine</h1>" in html and "<p class=\"question\">run</p>" in html

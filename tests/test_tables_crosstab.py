@@ -247,6 +247,18 @@ def test_bad_inputs_have_clear_messages(survey_like):
         mentions_matrix(bad, THEMES)
 
 
+def test_nullable_and_float_theme_ids_are_read(survey_like, caplog):
+    answers, _ = survey_like
+    as_float = answers.assign(
+        theme_id=pd.to_numeric(answers["theme_id"]).astype("Int64"),
+        themes=answers["themes"].where(answers["themes"] != "", pd.NA),
+    )
+    mentions = mentions_matrix(as_float, THEMES)
+    assert list(mentions.columns) == ["1", "2"]
+    assert mentions.equals(mentions_matrix(answers, THEMES))
+    assert "not in the themes table" not in caplog.text
+
+
 def test_combine_answers_mentions_in_any_question():
     q1 = _answers([("1", "themed", "1"), ("2", "unassigned", ""), ("3", "non-answer", "")])
     q2 = _answers([("1", "themed", "2"), ("2", "themed", "1;2"), ("3", "empty", "")])
@@ -307,3 +319,37 @@ def test_table_invariants(data, include):
     assert (out["p_adjusted"].dropna() >= p.loc[out["p_adjusted"].dropna().index] - 1e-12).all()
     assert all(t in {"chi-square", "fisher-exact", "monte-carlo", "none"} for t in out["test"])
     assert not math.isnan(len(out))
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(
+            st.sets(st.sampled_from(["1", "2"])),
+            st.sampled_from(["a", "b", "c"]),
+            st.floats(0.2, 5.0),
+        ),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_weighted_table_invariants(data):
+    rows = [(str(i), "themed" if t else "unassigned", ";".join(sorted(t))) for i, (t, _, _) in
+            enumerate(data)]  # fmt: skip
+    ids = [str(i) for i in range(len(data))]
+    q = pd.Series(pd.Categorical([d[1] for d in data], categories=["a", "b", "c"]), index=ids)
+    w = pd.Series([d[2] for d in data], index=ids)
+    out = crosstab_frame(
+        _answers(rows),
+        THEMES,
+        [ClosedData("q", "single", q)],
+        weights=w,
+        options=TableOptions(n_permutations=200),
+    )
+    wp = out["weighted_pct"].dropna()
+    assert ((wp >= 0) & (wp <= 100 + 1e-9)).all()
+    for _, rows_t in out[out["row_type"] == "theme"].groupby("theme_id"):
+        assert rows_t["weighted_n"].sum() <= w.sum() + 1e-9
+        assert rows_t["n_modality"].sum() == len(data)
+    p = out["p_value"].dropna()
+    assert ((p >= 0) & (p <= 1)).all()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from textmine.text.mwe import join_curated, join_learned, learn_collocations
+from textmine.text.mwe import index_by_first, join_curated, join_learned, learn_collocations
 
 
 def test_join_curated_takes_the_longest_match_and_skips_boundaries():
-    mwes = {("transport", "en", "commun"): "transport_commun", ("en", "commun"): "x"}
+    mwes = index_by_first({("transport", "en", "commun"): "transport_commun",
+                           ("en", "commun"): "x"})
     items = [("transport", "transports", "W"), ("en", "en", "F"), ("commun", "commun", "W")]
-    assert join_curated(items, mwes, 3) == [("transport_commun", "transports en commun", "W")]
+    assert join_curated(items, mwes) == [("transport_commun", "transports en commun", "W")]
     broken = [items[0], ("en", "en", "F"), (",", ",", "B"), items[2]]
-    assert join_curated(broken, mwes, 3) == broken
+    assert join_curated(broken, mwes) == broken
 
 
 def _docs():

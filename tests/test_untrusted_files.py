@@ -270,12 +270,16 @@ def test_apply_refuses_a_tampered_model_in_one_line(cli, run_dir, tmp_path):
 
 
 @needs_text
-@pytest.mark.parametrize("model_name", ["/tmp/evil_spacy_model", "../../evil", "os"])
+@pytest.mark.parametrize("model_name", ["{evil}", "../../evil", "os", "en_core_web_sm"])
 def test_apply_never_loads_a_spacy_model_named_by_the_model_file(cli, run_dir, tmp_path,
                                                                  model_name):
     """A model file may not point spaCy at an arbitrary folder (spaCy pipelines can hold code)."""
+    import spacy
+
+    evil = tmp_path / "evil"
+    spacy.blank("fr").to_disk(evil)  # a loadable pipeline folder: it must still be refused
     meta = _meta(run_dir / "model")
-    meta["text_options"]["model"] = model_name
+    meta["text_options"]["model"] = model_name.format(evil=evil)
     (run_dir / "model" / "model.json").write_text(json.dumps(meta), encoding="utf-8")
     res = cli("apply", run_dir / "model", BAD / "good.csv", "--text-col", "reponse",
               "--out", tmp_path / "applied")

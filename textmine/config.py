@@ -44,7 +44,7 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class TextOptions:
-    """French text processing options (see :mod:`textmine.text` and docs/text.md).
+    """French text processing options (see :mod:`textmine.text`).
 
     Attributes
     ----------

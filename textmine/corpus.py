@@ -8,6 +8,8 @@ each answer meant for quotes. The input Series is never modified.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -18,7 +20,15 @@ import pandas as pd
 
 from textmine.config import TextOptions
 from textmine.errors import ColumnError, DataError, OptionError
-from textmine.text.cache import cache_root, load_parsed, parse_key, save_parsed
+from textmine.text.cache import (
+    CachedTerms,
+    cache_root,
+    load_parsed,
+    load_terms,
+    parse_key,
+    save_parsed,
+    save_terms,
+)
 from textmine.text.lexicon import build_lexicon
 from textmine.text.nonanswers import EMPTY, NON_ANSWER, OK, nonanswer_keys
 from textmine.text.normalise import fold_key, normalise_text
@@ -115,12 +125,12 @@ class Corpus:
 
 def _parse_settings(options: TextOptions) -> dict:
     """What the parsed tokens depend on (the cache key, with the texts)."""
-    import spacy
+    from importlib.metadata import version
 
     return {
         "model": options.model,
         "model_version": model_version(options.model),
-        "spacy": spacy.__version__,
+        "spacy": version("spacy"),
         "parse_version": PARSE_VERSION,
         "fast_lemmas": options.fast_lemmas,
         "memo_sample": options.memo_sample if options.fast_lemmas else 0,
@@ -142,15 +152,13 @@ def _progress_bar(enabled: bool, total: int):
     return bar, lambda done, _total: bar.update(task, completed=done)
 
 
-def _parse(unique: list[str], options: TextOptions, cache_dir, progress: bool):
-    """Parse the unique texts, through the cache when enabled; return (parsed, cache state)."""
-    settings = _parse_settings(options)
-    root = cache_root(cache_dir) if options.cache else None
-    key = parse_key(unique, settings)
+def _parse(unique: list[str], options: TextOptions, root: Path | None, key: str,
+           settings: dict, progress: bool) -> tuple[ParsedDocs, str]:
+    """Parse the unique texts, through the parse cache; return (parsed, cache state)."""
     if root is not None:
         parsed = load_parsed(root, key)
         if parsed is not None and len(parsed) == len(unique):
-            return parsed, "hit"
+            return parsed, "parse"
     bar, callback = _progress_bar(progress, len(unique))
     with bar:
         parsed = parse_texts(
@@ -162,6 +170,52 @@ def _parse(unique: list[str], options: TextOptions, cache_dir, progress: bool):
         save_parsed(root, key, parsed, settings)
         return parsed, "miss"
     return parsed, "off"
+
+
+#: TextOptions fields that change features but not the parse.
+_FEATURE_FIELDS = ("negation", "learn_collocations", "min_collocation_count",
+                   "collocation_threshold", "extra_stop_words", "keep_words", "extra_lexicon",
+                   "extra_mwe")
+#: Bump when the feature extraction changes: part of the cache key.
+TERMS_VERSION = 1
+
+
+def _features(unique: list[str], weights: list[int], options: TextOptions, cache_dir,
+              progress: bool) -> tuple[CachedTerms, str]:
+    """Features of the unique texts, from the terms cache, the parse cache or spaCy.
+
+    Returns the features and the cache state: ``hit`` (features loaded), ``parse`` (parse
+    loaded, features recomputed), ``miss`` (parsed and stored) or ``off``.
+    """
+    settings = _parse_settings(options)
+    key = parse_key(unique, settings)
+    root = cache_root(cache_dir) if options.cache else None
+    feature_settings = {f: getattr(options, f) for f in _FEATURE_FIELDS}
+    digest = hashlib.sha256(json.dumps(
+        [key, feature_settings, resources_digest(), TERMS_VERSION, weights]).encode("utf-8"))
+    terms_key = digest.hexdigest()
+    if root is not None:
+        cached = load_terms(root, terms_key)
+        if cached is not None and len(cached.terms) == len(unique):
+            return cached, "hit"
+    parsed, state = _parse(unique, options, root, key, settings, progress)
+
+    from textmine.text.terms import extract_terms
+
+    unique_terms, learned = extract_terms(
+        parsed, build_lexicon(options), weights=weights, negation=options.negation,
+        learn=options.learn_collocations, min_count=options.min_collocation_count,
+        threshold=options.collocation_threshold,
+    )
+    cached = CachedTerms(
+        terms=[" ".join(t) for t in unique_terms],
+        names=["\t".join(parsed.names(i)) for i in range(len(parsed))],
+        vectors=parsed.vectors,
+        meta={"collocations": learned, "parse": parsed.stats, "settings": settings},
+    )
+    if root is not None:
+        save_terms(root, terms_key, cached)
+    return cached, state
 
 
 def _check_options(options: TextOptions) -> None:
@@ -236,37 +290,35 @@ def process_answers(
         doc_of.append(unique.setdefault(protect(norm), len(unique)))
     multiplicity = Counter(d for d in doc_of if d is not None)
     weights = [multiplicity[d] for d in range(len(unique))]
-    parsed, cache_state = _parse(list(unique), options, cache_dir, progress)
-
-    from textmine.text.terms import extract_terms
-
-    unique_terms, learned = extract_terms(
-        parsed, build_lexicon(options), weights=weights, negation=options.negation,
-        learn=options.learn_collocations, min_count=options.min_collocation_count,
-        threshold=options.collocation_threshold,
-    )
-    terms = [list(unique_terms[d]) if d is not None else [] for d in doc_of]
+    cached, cache_state = _features(list(unique), weights, options, cache_dir, progress)
+    terms = [cached.terms[d].split() if d is not None else [] for d in doc_of]
     masked = [
-        mask_text(t, parsed.names(d) if d is not None else ()) if options.mask_pii else t
-        for t, d in zip(texts, doc_of, strict=False)
+        mask_text(t, _names(cached, d)) if options.mask_pii else t
+        for t, d in zip(texts, doc_of, strict=True)
     ]
-    vectors = _vectors(parsed, doc_of)
-    info = _info(options, parsed, status, terms, len(unique), cache_state, learned)
+    vectors = _vectors(cached.vectors, doc_of)
+    info = _info(options, cached.meta, status, terms, len(unique), cache_state)
     logger.info("processed %d answers (%d distinct parsed, cache %s)",
                 len(texts), len(unique), cache_state)
     return Corpus(ids, texts, masked, status, terms, vectors, info)
 
 
-def _vectors(parsed: ParsedDocs, doc_of: list[int | None]) -> np.ndarray | None:
-    if parsed.vectors is None:
+def _names(cached: CachedTerms, d: int | None) -> list[str]:
+    if d is None or not cached.names[d]:
+        return []
+    return cached.names[d].split("\t")
+
+
+def _vectors(unique_vectors: np.ndarray | None, doc_of: list[int | None]) -> np.ndarray | None:
+    if unique_vectors is None:
         return None
-    out = np.zeros((len(doc_of), parsed.vectors.shape[1]), dtype=np.float32)
+    out = np.zeros((len(doc_of), unique_vectors.shape[1]), dtype=np.float32)
     rows = [i for i, d in enumerate(doc_of) if d is not None]
-    out[rows] = parsed.vectors[[doc_of[i] for i in rows]]
+    out[rows] = unique_vectors[[doc_of[i] for i in rows]]
     return out
 
 
-def _info(options, parsed, status, terms, n_unique, cache_state, learned) -> dict:
+def _info(options, meta, status, terms, n_unique, cache_state) -> dict:
     counts = Counter(status)
     vocabulary = Counter(t for doc in terms for t in doc)
     return {
@@ -285,8 +337,8 @@ def _info(options, parsed, status, terms, n_unique, cache_state, learned) -> dic
             "no_terms": sum(1 for s, t in zip(status, terms, strict=False) if s == OK and not t),
             "vocabulary": len(vocabulary),
         },
-        "parse": dict(parsed.stats),
-        "collocations": learned,
+        "parse": dict(meta.get("parse", {})),
+        "collocations": list(meta.get("collocations", [])),
         "top_terms": vocabulary.most_common(20),
     }
 

@@ -18,12 +18,12 @@ import pandas as pd
 
 import textmine
 from textmine.config import ReportOptions
-from textmine.errors import InputFileError, OptionError
+from textmine.errors import InputFileError, OptionError, OutputError
 from textmine.outputs import atomic_output_dir, safe_filename, write_csv
 from textmine.report.html import IndexEntry, render_index
 from textmine.report.i18n import check_lang, strings
 from textmine.report.markdown import themes_table, to_markdown
-from textmine.report.rundata import RunData, load_run
+from textmine.report.rundata import RunData, display_text, load_run
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,18 @@ def _codebook_path(codebook: str | Path | None, project_dir: Path) -> Path | Non
     return path if path.is_absolute() else project_dir / path
 
 
+def _check_out_holds_no_input(out: Path, inputs: list[Path]) -> None:
+    """Refuse an output folder that contains an input: replacing it would delete the input."""
+    target = out.resolve()
+    for path in inputs:
+        resolved = path.resolve()
+        if resolved == target or target in resolved.parents:
+            raise OutputError(
+                f"Output folder {out} holds the input file {path.name}; choose another --out "
+                "(replacing the folder would delete it)."
+            )
+
+
 def summary_frame(runs: list[tuple[str, str, RunData]], *, lang: str = "fr") -> pd.DataFrame:
     """One row per open question: counts, number of themes and the themes with their shares."""
     rows = []
@@ -73,7 +85,7 @@ def summary_frame(runs: list[tuple[str, str, RunData]], *, lang: str = "fr") -> 
             "empty": counts["empty"],
             "k": k,
             "themes": "; ".join(
-                f"{label} ({100 * n / total:.0f} %)" if total else str(label)
+                f"{display_text(label)} ({100 * n / total:.0f} %)" if total else display_text(label)
                 for label, n in zip(themes["label"], themes["n_answers"], strict=True)),
         })
     return pd.DataFrame(rows)
@@ -99,8 +111,9 @@ def write_summary(folder: Path, runs: list[tuple[str, str, RunData]], *, title: 
         entries.append(IndexEntry(
             question=data.question(), folder=name, respondents=counts["respondents"],
             answers_ok=total, k=data.k_choice(lang)[0],
-            themes=tuple((str(label), n / total if total else 0.0) for label, n in
-                         zip(themes["label"], themes["n_answers"], strict=True)),
+            themes=tuple((int(tid), display_text(label), n / total if total else 0.0)
+                         for tid, label, n in zip(themes["theme_id"], themes["label"],
+                                                  themes["n_answers"], strict=True)),
         ))
     page = render_index(entries, title=title or words["index_title"], lang=lang)
     (folder / "index.html").write_text(page, encoding="utf-8")
@@ -150,6 +163,9 @@ def run_project(
     out = Path(out) if out is not None else Path(project.output_dir)
     folders = question_folders([q.column for q in project.open])
     project_dir = Path(project.path).resolve().parent
+    inputs = [Path(project.path), Path(project.survey_path)] + [
+        p for q in project.open if (p := _codebook_path(q.codebook, project_dir))]
+    _check_out_holds_no_input(out, inputs)
     with atomic_output_dir(out, force=force) as tmp:
         runs: list[tuple[str, str, RunData]] = []
         for question in project.open:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from textmine.config import TableOptions
 from textmine.report.charts import wilson_interval
-from textmine.report.colours import residual_colour
+from textmine.report.colours import residual_colour, theme_colours
 from textmine.report.i18n import colon, heading, number, percent, strings
 from textmine.report.markdown import (
     format_p,
@@ -338,7 +338,8 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
                                        data.run.get("created", "")) if x)
     return Template(_resource("report.html")).substitute(
         lang=lang, title=esc(w["title"]), question=esc(data.question()), meta=esc(meta),
-        contents=esc(w["contents"]), toc=toc, css=_resource("report.css"),
+        nav=f'<nav class="toc" aria-label="{esc(w["contents"])}">{toc}</nav>',
+        css=_resource("report.css"),
         body="\n".join(body for _, _, body in sections if body),
         footer=esc(f"{w['generated']} {_version()}".strip()), version=esc(_version()),
     )
@@ -361,7 +362,7 @@ class IndexEntry:
     respondents: int
     answers_ok: int
     k: int
-    themes: tuple[tuple[str, float], ...]  # (label, share)
+    themes: tuple[tuple[int, str, float], ...]  # (theme id, label, share)
 
 
 def render_index(entries: list[IndexEntry], *, title: str, lang: str = "fr") -> str:
@@ -371,13 +372,15 @@ def render_index(entries: list[IndexEntry], *, title: str, lang: str = "fr") -> 
     cards = []
     for entry in entries:
         href = esc(f"{entry.folder}/report.html")
-        items = "".join(f"<li>{esc(label)} ({percent(share, lang)})</li>"
-                        for label, share in entry.themes)
+        colours = theme_colours(tid for tid, _, _ in entry.themes)
+        items = "".join(f'<li style="--c:{colours[tid]}"><span class="swatch"></span>'
+                        f"{esc(label)} ({percent(share, lang)})</li>"
+                        for tid, label, share in entry.themes)
         cards.append(
             f'<article class="card" style="--c:#34495e"><h3>{esc(entry.question)}</h3>'
             f'<div class="prev">{esc(w["respondents"])}{sep}{entry.respondents} · '
             f'{esc(w["answers_ok"])}{sep}{entry.answers_ok} · {esc(w["k"])}{sep}{entry.k}</div>'
-            f"<ul>{items}</ul>"
+            f'<ul class="index-themes">{items}</ul>'
             f'<p><a href="{href}">{esc(w["report_link"])}</a> · {esc(w["folder"])} '
             f"<code>{esc(entry.folder)}/</code></p></article>"
         )
@@ -385,6 +388,6 @@ def render_index(entries: list[IndexEntry], *, title: str, lang: str = "fr") -> 
             f'<div class="cards">{"".join(cards)}</div></section>')
     return Template(_resource("report.html")).substitute(
         lang=lang, title=esc(w["index_title"]), question=esc(title), meta="",
-        contents=esc(w["contents"]), toc="", css=_resource("report.css"), body=body,
+        nav="", css=_resource("report.css"), body=body,
         footer=esc(f"{w['generated']} {_version()}".strip()), version=esc(_version()),
     )

@@ -9,7 +9,6 @@ the base only when asked (they then count as not mentioning any theme).
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,14 +25,11 @@ ANSWER_COLUMNS = ("respondent_id", "status", "theme_id", "themes")
 
 
 def clean_id(value: object) -> str:
-    """Return a theme or respondent id as text: ``3.0`` -> ``"3"``, NaN/None -> ``""``."""
-    if value is None:
+    """Return a theme or respondent id as text: ``3.0`` -> ``"3"``, NaN/None/NA -> ``""``."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer():
-            return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     return str(value).strip()
@@ -85,7 +81,7 @@ def theme_sets(answers: pd.DataFrame) -> pd.Series:
         ids: set[str] = set()
         if isinstance(raw, str):
             ids = {clean_id(t) for t in raw.split(";")} - {""}
-        elif raw is not None and not (isinstance(raw, float) and math.isnan(raw)):
+        else:
             ids = {clean_id(raw)} - {""}
         if not ids:
             ids = {clean_id(row.get("theme_id"))} - {""}

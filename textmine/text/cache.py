@@ -1,7 +1,11 @@
 """On-disk cache of parsed texts: Parquet + NumPy + a JSON record of checksums (no pickle).
 
-An entry is a folder ``<root>/parse/<key[:2]>/<key>/`` holding ``tokens.parquet``, optionally
-``vectors.npy``, and ``meta.json`` (format, settings, SHA-256 of each file), written last. Each
+Two kinds of entries: ``parse`` (tokens, lemmas, POS of the unique texts; keyed by the texts, the
+model and its version, the tagging mode) and ``terms`` (their features; keyed by the parse key,
+the feature options and the data files), so that changing a feature option re-uses the parse and
+an unchanged re-run loads the features directly. An entry is a folder
+``<root>/<kind>/<key[:2]>/<key>/`` holding ``tokens.parquet``, optionally ``vectors.npy``, and
+``meta.json`` (format, settings, SHA-256 of each file), written last. Each
 file is written to a temporary name then moved into place with :func:`os.replace`, so a reader
 sees either a complete file or none. An entry whose checksums do not match (interrupted write,
 disk error, tampering) is reported with a warning, ignored, and rebuilt by the caller.
@@ -19,6 +23,7 @@ import logging
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,8 +59,8 @@ def parse_key(texts: list[str], settings: dict) -> str:
     return digest.hexdigest()
 
 
-def _entry(root: Path, key: str) -> Path:
-    return root / "parse" / key[:2] / key
+def _entry(root: Path, kind: str, key: str) -> Path:
+    return root / kind / key[:2] / key
 
 
 def _sha256(path: Path) -> str:
@@ -78,47 +83,38 @@ def _replace_into(folder: Path, name: str, write) -> None:
         raise
 
 
-def save_parsed(root: Path, key: str, parsed: ParsedDocs, settings: dict) -> Path | None:
-    """Store ``parsed`` under ``key``; return the entry folder (``None`` if not writable)."""
-    import pyarrow as pa
+def _save_entry(root: Path, kind: str, key: str, table, vectors: np.ndarray | None,
+                meta: dict) -> Path | None:
+    """Write one entry (Parquet table, optional float array, meta.json last)."""
     import pyarrow.parquet as pq
 
-    folder = _entry(root, key)
+    folder = _entry(root, kind, key)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / _META).unlink(missing_ok=True)  # invalid until the new meta is written
-        doc = np.repeat(np.arange(len(parsed), dtype=np.int32), np.diff(parsed.offsets))
-        table = pa.table({
-            "doc": pa.array(doc, type=pa.int32()),
-            "text": pa.array(parsed.text, type=pa.string()),
-            "lemma": pa.array(parsed.lemma, type=pa.string()),
-            "pos": pa.array(parsed.pos, type=pa.string()).dictionary_encode(),
-            "flags": pa.array(parsed.flags, type=pa.uint8()),
-        })
         _replace_into(folder, _TOKENS, lambda p: pq.write_table(table, p, compression="zstd"))
         files = {_TOKENS: _sha256(folder / _TOKENS)}
-        if parsed.vectors is not None:
+        if vectors is not None:
             def _save_vectors(p: Path) -> None:
                 with p.open("wb") as fh:
-                    np.save(fh, parsed.vectors.astype(np.float32), allow_pickle=False)
+                    np.save(fh, vectors.astype(np.float32), allow_pickle=False)
             _replace_into(folder, _VECTORS, _save_vectors)
             files[_VECTORS] = _sha256(folder / _VECTORS)
-        meta = {"format": FORMAT, "n_docs": len(parsed), "settings": settings,
-                "stats": parsed.stats, "files": files}
+        meta = {**meta, "format": FORMAT, "files": files}
         _replace_into(folder, _META, lambda p: p.write_text(
             json.dumps(meta, sort_keys=True, indent=1), encoding="utf-8"))
     except OSError as exc:
-        logger.warning("Cannot write the parse cache in %s (%s); continuing without it.",
+        logger.warning("Cannot write the cache entry %s (%s); continuing without it.",
                        folder, exc.strerror or exc)
         return None
     return folder
 
 
-def load_parsed(root: Path, key: str) -> ParsedDocs | None:
-    """Return the cached entry ``key``, or ``None`` if absent or corrupt (corrupt: a warning)."""
+def _load_entry(root: Path, kind: str, key: str):
+    """Return ``(table, vectors, meta)`` of a verified entry, or ``None`` (corrupt: a warning)."""
     import pyarrow.parquet as pq
 
-    folder = _entry(root, key)
+    folder = _entry(root, kind, key)
     meta_path = folder / _META
     if not meta_path.is_file():
         return None
@@ -130,13 +126,42 @@ def load_parsed(root: Path, key: str) -> ParsedDocs | None:
             if _sha256(folder / name) != digest:
                 raise ValueError(f"checksum of {name} does not match")
         table = pq.read_table(folder / _TOKENS)
-        doc = table.column("doc").to_numpy()
-        n_docs = int(meta["n_docs"])
-        offsets = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc, minlength=n_docs), out=offsets[1:])
         vectors = None
         if _VECTORS in meta["files"]:
             vectors = np.load(folder / _VECTORS, allow_pickle=False)
+        return table, vectors, meta
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("Cache entry %s is corrupt (%s); computing it again.", folder, exc)
+        return None
+
+
+def save_parsed(root: Path, key: str, parsed: ParsedDocs, settings: dict) -> Path | None:
+    """Store ``parsed`` under ``key``; return the entry folder (``None`` if not writable)."""
+    import pyarrow as pa
+
+    doc = np.repeat(np.arange(len(parsed), dtype=np.int32), np.diff(parsed.offsets))
+    table = pa.table({
+        "doc": pa.array(doc, type=pa.int32()),
+        "text": pa.array(parsed.text, type=pa.string()),
+        "lemma": pa.array(parsed.lemma, type=pa.string()),
+        "pos": pa.array(parsed.pos, type=pa.string()).dictionary_encode(),
+        "flags": pa.array(parsed.flags, type=pa.uint8()),
+    })
+    meta = {"n_docs": len(parsed), "settings": settings, "stats": parsed.stats}
+    return _save_entry(root, "parse", key, table, parsed.vectors, meta)
+
+
+def load_parsed(root: Path, key: str) -> ParsedDocs | None:
+    """Return the cached parse ``key``, or ``None`` if absent or corrupt."""
+    entry = _load_entry(root, "parse", key)
+    if entry is None:
+        return None
+    table, vectors, meta = entry
+    try:
+        n_docs = int(meta["n_docs"])
+        doc = table.column("doc").to_numpy()
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(doc, minlength=n_docs), out=offsets[1:])
         return ParsedDocs(
             offsets=offsets,
             text=table.column("text").to_pylist(),
@@ -146,6 +171,35 @@ def load_parsed(root: Path, key: str) -> ParsedDocs | None:
             vectors=vectors,
             stats=dict(meta.get("stats", {})),
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        logger.warning("Parse cache entry %s is corrupt (%s); parsing again.", folder, exc)
+    except (KeyError, ValueError, TypeError) as exc:
+        logger.warning("Cache entry %s is corrupt (%s); computing it again.", key, exc)
         return None
+
+
+@dataclass
+class CachedTerms:
+    """Features of unique texts, with what masking and ``Corpus.info`` need."""
+
+    terms: list[str]  # space-joined features per unique text
+    names: list[str]  # person names per unique text, TAB-joined
+    vectors: np.ndarray | None
+    meta: dict
+
+
+def save_terms(root: Path, key: str, cached: CachedTerms) -> Path | None:
+    """Store the features of a corpus under ``key`` (a parse key + feature settings)."""
+    import pyarrow as pa
+
+    table = pa.table({"terms": pa.array(cached.terms, type=pa.string()),
+                      "names": pa.array(cached.names, type=pa.string())})
+    return _save_entry(root, "terms", key, table, cached.vectors, cached.meta)
+
+
+def load_terms(root: Path, key: str) -> CachedTerms | None:
+    """Return the cached features ``key``, or ``None`` if absent or corrupt."""
+    entry = _load_entry(root, "terms", key)
+    if entry is None:
+        return None
+    table, vectors, meta = entry
+    return CachedTerms(table.column("terms").to_pylist(), table.column("names").to_pylist(),
+                       vectors, meta)

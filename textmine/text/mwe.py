@@ -18,34 +18,48 @@ from textmine.text.negation import QUANTIFIERS
 
 Item = tuple[str, str, str]  # (value, lower, kind)
 Feature = tuple[str, bool, bool]  # (value, negated, linked)
+MweIndex = dict[str, list[tuple[tuple[str, ...], str]]]  # first word -> [(words, name)]
 
 
-def join_curated(items: list[Item], mwes: dict[tuple[str, ...], str], max_len: int) -> list[Item]:
+def index_by_first(mwes: dict[tuple[str, ...], str]) -> MweIndex:
+    """Expressions grouped by first word, longest first (what :func:`join_curated` scans)."""
+    index: MweIndex = {}
+    for words, name in sorted(mwes.items(), key=lambda kv: -len(kv[0])):
+        index.setdefault(words[0], []).append((words, name))
+    return index
+
+
+def join_curated(items: list[Item], index: MweIndex) -> list[Item]:
     """Replace the longest curated expression starting at each position by one content item.
 
     ``items`` carry their lemma as ``value`` for words (kinds ``W``/``F``); boundaries and skipped
-    tokens (``B``/``S``) never belong to an expression.
+    tokens (``B``/``S``) never belong to an expression. ``index`` comes from
+    :func:`index_by_first`.
     """
-    if not mwes or len(items) < 2:
+    if not index or len(items) < 2:
         return items
     out: list[Item] = []
     k = 0
     n = len(items)
     while k < n:
-        matched = False
-        for length in range(min(max_len, n - k), 1, -1):
-            window = items[k:k + length]
-            if any(kind in "BS" for _, _, kind in window):
-                continue
-            name = mwes.get(tuple(v.lower() for v, _, _ in window))
-            if name is not None:
-                out.append((name, " ".join(low for _, low, _ in window), "W"))
-                k += length
-                matched = True
-                break
-        if not matched:
-            out.append(items[k])
-            k += 1
+        candidates = index.get(items[k][0].lower())
+        if candidates:
+            for words, name in candidates:
+                end = k + len(words)
+                window = items[k:end]
+                if end <= n and all(
+                    kind not in "BS" and value.lower() == word
+                    for (value, _, kind), word in zip(window, words, strict=True)
+                ):
+                    out.append((name, " ".join(low for _, low, _ in window), "W"))
+                    k = end
+                    break
+            else:
+                out.append(items[k])
+                k += 1
+            continue
+        out.append(items[k])
+        k += 1
     return out
 
 

@@ -1,6 +1,6 @@
 """Negation: what a negation governs becomes a different feature, prefixed with ``pas_``.
 
-Representation (documented in docs/text.md): content words in the scope of a negation get the
+Representation: content words in the scope of a negation get the
 prefix ``pas_``; the cue words themselves are never features. So
 
 * "nous n'avons pas de moyens" -> ``pas_moyen``; "nous avons des moyens" -> ``moyen``;

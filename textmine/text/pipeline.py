@@ -7,10 +7,10 @@ Two modes, chosen by ``TextOptions.fast_lemmas``:
 * fast (default): a sample of the texts (``memo_sample``, spread over the corpus) goes through
   the full pipeline and fills a memo ``lower-case form -> most frequent (lemma, POS)``. Every other
   text is only tokenised; it goes through the full pipeline only when one of its candidate content
-  words is unknown to both the memo and spaCy's lemma lookup table, or ambiguous in the memo
-  (its most frequent lemma has less than ``AMBIGUITY`` of the observations). The memo grows with
-  every fully parsed text. Agreement with the full pipeline is measured by
-  ``scripts/bench_text.py`` (docs/bench_text.md).
+  words is ambiguous in the memo (its most frequent lemma has less than ``AMBIGUITY`` of the
+  observations). The memo grows with every fully parsed text. Forms never seen get a
+  context-free guess from the lemmatiser's tables (see ``_Memo``). Agreement with the full
+  pipeline is measured by ``scripts/bench_text.py`` (docs/bench_text.md).
 
 The named-entity recogniser (for person names, which are masked and never features) runs only on
 texts with a capitalised word that is neither sentence-initial nor a known common word; its own
@@ -120,36 +120,63 @@ def load_model(name: str):
 
 
 class _Memo:
-    """Lower-case form -> counts of (lemma, POS) seen in fully parsed texts."""
+    """Lower-case form -> counts of (lemma, POS) seen in fully parsed texts.
 
-    def __init__(self, lookup) -> None:
+    Forms never seen get a context-free guess from the lemmatiser's own tables: the first of
+    noun, adjective, verb whose index, exceptions or suffix rules give a known lemma, else
+    spaCy's lemma lookup table, else the form itself.
+    """
+
+    def __init__(self, lookups) -> None:
         self.counts: dict[str, Counter] = {}
-        self.lookup = lookup
+        self.guesses: dict[str, tuple[str, str]] = {}
+        self.lookup = lookups.get_table("lemma_lookup", {}) if lookups else {}
+        self.tables = []
+        if lookups is not None and lookups.has_table("lemma_index"):
+            index, exc = lookups.get_table("lemma_index"), lookups.get_table("lemma_exc")
+            rules = lookups.get_table("lemma_rules")
+            for pos in ("noun", "adj", "verb"):
+                self.tables.append((pos.upper(), set(index.get(pos, [])), exc.get(pos, {}),
+                                    rules.get(pos, [])))
 
     def add(self, doc) -> None:
         for tok in doc:
             self.counts.setdefault(tok.lower_, Counter())[(tok.lemma_.lower(), tok.pos_)] += 1
 
     def ambiguous(self, form: str) -> bool:
-        counts = self.counts[form]
-        total = sum(counts.values())
-        if total < 2:
+        counts = self.counts.get(form)
+        if counts is None or len(counts) < 2:
             return False
         by_lemma: Counter = Counter()
         for (lemma, _), n in counts.items():
             by_lemma[lemma] += n
-        return by_lemma.most_common(1)[0][1] / total < AMBIGUITY
-
-    def knows(self, form: str) -> bool:
-        if form in self.counts:
-            return not self.ambiguous(form)
-        return form in self.lookup
+        total = sum(by_lemma.values())
+        return len(by_lemma) > 1 and by_lemma.most_common(1)[0][1] / total < AMBIGUITY
 
     def get(self, form: str) -> tuple[str, str]:
-        if form in self.counts:
-            return self.counts[form].most_common(1)[0][0]
-        lemma = self.lookup[form]
-        return (lemma[0] if isinstance(lemma, list) else lemma).lower(), "X"
+        counts = self.counts.get(form)
+        if counts is not None:
+            return counts.most_common(1)[0][0]
+        guess = self.guesses.get(form)
+        if guess is None:
+            guess = self.guesses[form] = self._guess(form)
+        return guess
+
+    def _guess(self, form: str) -> tuple[str, str]:
+        for pos, index, exc, rules in self.tables:
+            if form in index:
+                return form, pos
+            if form in exc:
+                return exc[form][0], pos
+            for old, new in rules:
+                if form.endswith(old):
+                    lemma = form[: len(form) - len(old)] + new
+                    if lemma and lemma != form and lemma in index:
+                        return lemma, pos
+        lemma = self.lookup.get(form) if self.lookup else None
+        if lemma:
+            return (lemma[0] if isinstance(lemma, list) else lemma).lower(), "X"
+        return form, "X"
 
 
 def _is_candidate(tok, stop_words: frozenset[str]) -> bool:
@@ -167,7 +194,7 @@ def _needs_ner(doc, memo: _Memo) -> bool:
         known = memo.counts.get(lower)
         if known is not None and known.most_common(1)[0][0][1] != "PROPN":
             continue
-        if known is None and lower in memo.lookup:
+        if known is None and memo.get(lower)[1] != "X":
             continue
         return True
     return False
@@ -211,10 +238,8 @@ def parse_texts(
 
     nlp = load_model(model)
     tagger_off = [p for p in ("ner",) if p in nlp.pipe_names]
-    lookup = {}
-    if "lemmatizer" in nlp.pipe_names:
-        lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
-    memo = _Memo(lookup)
+    lookups = nlp.get_pipe("lemmatizer").lookups if "lemmatizer" in nlp.pipe_names else None
+    memo = _Memo(lookups)
     n = len(texts)
     docs: list = [None] * n
     full = np.zeros(n, dtype=bool)
@@ -247,7 +272,7 @@ def parse_texts(
             todo = []
             for i, doc in zip(part, nlp.tokenizer.pipe([texts[i] for i in part]), strict=False):
                 docs[i] = doc
-                if any(_is_candidate(t, stops) and not memo.knows(t.lower_) for t in doc):
+                if any(_is_candidate(t, stops) and memo.ambiguous(t.lower_) for t in doc):
                     todo.append(i)
             if todo:
                 run_full(todo, tokenised=True)
@@ -296,14 +321,12 @@ def _collect(nlp, docs: list, full: np.ndarray, memo: _Memo, ner_docs: set[int])
             if full[i]:
                 flag |= FLAG_FULL
                 lem, tag = tok.lemma_.lower(), tok.pos_
-            elif tok.lower_ in memo.counts or tok.lower_ in memo.lookup:
-                lem, tag = memo.get(tok.lower_)
             elif tok.is_punct:
                 lem, tag = tok.text, "PUNCT"
             elif tok.like_num:
                 lem, tag = tok.lower_, "NUM"
-            else:  # a stop word never seen: its lemma does not matter
-                lem, tag = tok.lower_, "X"
+            else:
+                lem, tag = memo.get(tok.lower_)
             text.append(tok.text)
             lemma.append(lem)
             pos.append(tag)

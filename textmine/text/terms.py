@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textmine.text.lexicon import ELISIONS, Lexicon
-from textmine.text.mwe import Feature, Item, join_curated, join_learned, learn_collocations
+from textmine.text.mwe import (
+    Feature,
+    Item,
+    index_by_first,
+    join_curated,
+    join_learned,
+    learn_collocations,
+)
 from textmine.text.negation import BOUND, CUES, FUNC, SKIP, WORD, feature, negate
 from textmine.text.pii import PLACEHOLDERS
 from textmine.text.pipeline import CONTENT_POS, FLAG_PER, ParsedDocs
@@ -86,8 +93,9 @@ def extract_terms(
         Minimum count and NPMI of a learned collocation.
     """
     per_doc: list[list[Feature]] = []
+    index = index_by_first(lex.mwes)
     for i in range(len(parsed)):
-        items = join_curated(doc_items(parsed, i, lex), lex.mwes, lex.max_mwe)
+        items = join_curated(doc_items(parsed, i, lex), index)
         per_doc.append(negate(items, enabled=negation))
     learned: dict[tuple[str, str], str] = {}
     if learn and per_doc:

