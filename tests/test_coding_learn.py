@@ -105,8 +105,14 @@ def test_suggest_gives_every_answer_its_best_guess_when_codes_are_exclusive():
     docs = [["salaire", "prime"], ["visio", "domicile"]] * 10
     Y = pd.DataFrame({"salaire": [1, 0] * 10, "télétravail": [0, 1] * 10})
     coder = MultiLabelCoder(cv_folds=2, min_df=1).fit(docs, Y)
-    assert coder.at_least_one_
-    assert (coder.suggest([["service"], ["prime"]]).sum(axis=1) >= 1).all()
+    assert coder.at_least_one_ and coder.single_code_
+    assert coder.suggest([["service"], ["prime", "visio"]]).sum(axis=1).tolist() == [1, 1]
+
+
+def test_suggest_keeps_several_codes_when_coders_gave_several(fitted):
+    assert not fitted.single_code_
+    both = fitted.suggest([["salaire", "prime", "visio", "domicile", "service"]])
+    assert both.tolist() == [[1, 1, 0]]
 
 
 def test_strings_are_split_like_terms_csv():

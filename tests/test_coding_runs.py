@@ -226,6 +226,13 @@ def test_code_refuses_unknown_codes_with_one_line(project, cli, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_impossible_target_precision_is_refused_before_any_work(project, cli, tmp_path):
+    res = cli("code", project / "enquete.csv", "--text-col", "avis", "--labels", "x.csv",
+              "--target-precision", "1.5", "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2
+    assert res.err == "error: --target-precision must be in (0, 1]; got 1.5. Try 0.8.\n"
+
+
 def test_agree_between_two_coders(project, cli, tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_text("respondent_id,code\nR001,Salaire\nR002,Télétravail\nR003,Formation\n", "utf-8")

@@ -66,3 +66,18 @@ def test_no_terms_at_all():
 def test_unknown_weighting():
     with pytest.raises(OptionError, match=r"Unknown weighting 'tfidf'; choose one of count"):
         document_term_matrix(make_corpus(), weighting="tfidf")
+
+
+def test_keep_overrides_the_frequency_filters():
+    assert document_term_matrix(_tiny(), min_df=2, keep={"visio"}).terms == [
+        "budget", "cloud", "visio"
+    ]
+
+
+def test_mwe_parts_are_counted_beside_the_expression_but_negations_stay_whole():
+    corpus = HandCorpus(["a", "b"], ["", ""], ["", ""], ["ok", "ok"],
+                        [["noyade_piscine", "pas_moyen_humain"], ["noyade"]])
+    dtm = document_term_matrix(corpus, mwe_parts=True)
+    assert dtm.terms == ["noyade", "noyade_piscine", "pas_moyen_humain", "piscine"]
+    assert dtm.X.toarray().tolist() == [[1, 1, 1, 1], [1, 0, 0, 0]]
+    assert document_term_matrix(corpus).terms == ["noyade", "noyade_piscine", "pas_moyen_humain"]

@@ -154,6 +154,15 @@ def test_output_folder_holding_an_input_is_refused_even_with_force(tmp_path):
     assert (tmp_path / "enquete.csv").is_file() and project.is_file()
 
 
+def test_unknown_report_language_fails_before_any_work(tmp_path):
+    from textmine.errors import OptionError
+    from textmine.pipeline.project_run import run_project
+
+    with pytest.raises(OptionError, match=r"^Report language 'de' is not available"):
+        run_project(_project(tmp_path), lang="de")
+    assert not (tmp_path / "resultats").exists()
+
+
 def test_write_summary_escapes_and_neutralises(tmp_path):
     runs = []
     for name in ("a", "b"):

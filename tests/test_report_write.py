@@ -7,7 +7,7 @@ from report_fixtures import make_run
 
 from textmine.config import ReportOptions
 from textmine.errors import InputFileError
-from textmine.report import REPORT_ENTRIES, load_run, rewrite_report, write_report
+from textmine.report import REPORT_ENTRIES, rewrite_report, write_report
 
 FAST = ReportOptions(wordclouds=False)
 
@@ -29,20 +29,6 @@ def test_write_report_needs_a_run_folder(tmp_path):
     with pytest.raises(InputFileError, match=r"has no answers\.csv; give the folder written by "
                                              r"`textmine themes`\.$"):
         write_report(tmp_path)
-
-
-def test_load_run_keeps_answers_as_text(tmp_path):
-    folder = make_run(tmp_path / "run")
-    data = load_run(folder)
-    assert data.answers["respondent_id"].iloc[0] == "r001"
-    assert "RAS" in set(data.answers["text"])
-    status = data.answers["status"].value_counts()
-    assert data.counts() == {"respondents": 60, "themed": status["themed"],
-                             "unassigned": status["unassigned"],
-                             "non-answer": status["non-answer"], "empty": status["empty"],
-                             "answers_ok": status["themed"] + status["unassigned"]}
-    assert set(data.crosstabs) == {"fonction", "outils"}
-    assert data.chosen_k() == 4
 
 
 def test_rewrite_report_replaces_only_the_report(tmp_path):
@@ -69,15 +55,6 @@ def test_cli_report(tmp_path, cli):
     assert bad.err == "error: Report language 'de' is not available; use one of: fr, en.\n"
     missing = cli("report", tmp_path / "nope")
     assert missing.code == 2 and missing.err.startswith("error: Run folder ")
-
-
-def test_display_text_takes_off_only_the_neutralising_apostrophe():
-    from textmine.report.rundata import display_text
-
-    assert display_text("'=SUM(A1)") == "=SUM(A1)"
-    assert display_text("'-2+3") == "-2+3"
-    assert display_text("'quote'") == "'quote'"
-    assert display_text(float("nan")) == ""
 
 
 def test_minimal_run_folder_still_gets_a_report(tmp_path):

@@ -121,3 +121,16 @@ def test_effects_sheet_keeps_every_row(workbook):
     assert header[:3] == ["Thème", "Libellé", "Coefficient du modèle"]
     assert "Rapport de cotes" in header and "Covariable" in header
     assert ws.max_row == 3
+
+
+def test_top_specificities_keep_group_order_and_best_terms():
+    import pandas as pd
+
+    from textmine.report.xlsx import top_specificities
+
+    spec = pd.DataFrame({"modality": ["b", "b", "b", "a", "a"],
+                         "term": ["x", "y", "z", "u", "v"],
+                         "specificity": [1.0, 3.0, -2.0, 0.5, 2.0]})
+    out = top_specificities(spec, n=1)
+    assert out[["modality", "term"]].values.tolist() == [["b", "y"], ["a", "v"]]
+    assert top_specificities(spec, n=5)["term"].tolist() == ["y", "x", "v", "u"]

@@ -50,7 +50,7 @@ def test_statuses_and_counts():
 
 def test_quotes_are_masked_texts():
     corpus = make_corpus()
-    corpus.terms[-1] = ["visio", "teams"]  # make the Dupont answer a tools answer
+    corpus.terms[-1] = ["visio", "teams", "gérer", "tout"]  # now a tools answer
     result = discover_themes(corpus, options=ThemeOptions(k=3, n_quotes=12))
     quotes = result.themes.filter(like="quote_").to_numpy().ravel().tolist()
     assert "[PERSONNE] a tout géré" in quotes
@@ -67,7 +67,7 @@ def test_auto_k_writes_a_selection_table():
 
 
 def test_k_larger_than_the_data_allows():
-    with pytest.raises(OptionError, match=r"--k 500 is more than this data allows \(34 answers "
+    with pytest.raises(OptionError, match=r"--k 500 is more than this data allows \(33 answers "
                                           r"with terms, \d+ terms\); use --k \d+ or fewer"):
         discover_themes(make_corpus(), options=ThemeOptions(k=500))
 

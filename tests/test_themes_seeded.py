@@ -59,6 +59,7 @@ def test_seeded_themes_are_found_named_and_counted(caplog):
     assert report[1]["absent_seeds"] == ["zoom"]
     assert "Theme 'Outils numériques': 1 of 3 seeds absent from the corpus: zoom." in caplog.text
     assert result.model.seeded == ["Manque de moyens", "Outils numériques"]
+    assert result.info["method"] == "nmf"  # seeded runs do not smooth (see discover.py)
 
 
 def test_codebook_edits_are_applied_after_fitting():
@@ -75,3 +76,12 @@ def test_codebook_edits_are_applied_after_fitting():
     assert (answers.loc[GROUPS["dsi"] + GROUPS["outils"], "theme_id"] == 2).all()
     merge_log = result.info["edits"][0]
     assert merge_log.startswith("merged Outils, ") and merge_log.endswith(" into Outils")
+
+
+def test_a_seed_also_matches_its_negated_form():
+    codebook = parse_codebook({"themes": [{"name": "Moyens", "seeds": ["renfort", "budget"]}]},
+                              Path("c.yaml"))
+    vocab = ["budget", "pas_budget", "pas_renfort"]
+    seeds, report = seed_columns(codebook, vocab)
+    assert report[0]["matched_terms"] == ["pas_renfort", "budget", "pas_budget"]
+    assert report[0]["absent_seeds"] == []

@@ -112,6 +112,9 @@ class ThemeOptions:
         Random seed: same input + same seed give byte-identical themes.csv and answers.csv.
     min_df, max_df : int, float
         Keep terms found in at least ``min_df`` answers and at most ``max_df`` of them.
+    mwe_parts : bool
+        Also count the words of multi-word expressions as features (they connect short answers;
+        measured in docs/bench_themes.md).
     relative_threshold, min_weight : float
         An answer carries every theme weighing at least ``relative_threshold`` × its strongest
         theme; it is ``unassigned`` when its strongest weight is below ``min_weight``.
@@ -129,8 +132,9 @@ class ThemeOptions:
     method: str = "short"
     seed: int = 0
     n_seeds_stability: int = 3
-    min_df: int = 1
+    min_df: int = 2
     max_df: float = 0.5
+    mwe_parts: bool = True
     relative_threshold: float = 0.5
     min_weight: float = 0.01
     n_top_terms: int = 10

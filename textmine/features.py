@@ -7,7 +7,7 @@ theme models and the text pipeline in agreement about what a "term" is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -57,9 +57,32 @@ def _identity(doc: list[str]) -> list[str]:
     return doc
 
 
-def _usable_terms(corpus: TermsLike) -> list[list[str]]:
+#: Prefix of negated features made by the text pipeline ("pas_moyen"): never split.
+NEGATION_PREFIX = "pas_"
+
+
+def with_mwe_parts(terms: list[str]) -> list[str]:
+    """Add the words of each multi-word expression after it (``noyade_piscine`` -> +noyade,
+    +piscine); negated features (``pas_moyen``) are left whole.
+
+    Short answers rarely share a feature; counting an expression's words too lets "noyades en
+    piscine" and "prévention des noyades" meet, while the expression itself stays a feature (and
+    the label shows it).
+    """
+    out: list[str] = []
+    for term in terms:
+        out.append(term)
+        if "_" in term and not term.startswith(NEGATION_PREFIX):
+            out.extend(part for part in term.split("_") if len(part) > 1)
+    return out
+
+
+def _usable_terms(corpus: TermsLike, mwe_parts: bool) -> list[list[str]]:
     # Non-answers and empty answers never contribute terms, whatever their term list says.
-    return [t if s == "ok" else [] for t, s in zip(corpus.terms, corpus.status, strict=True)]
+    return [
+        (with_mwe_parts(t) if mwe_parts else list(t)) if s == "ok" else []
+        for t, s in zip(corpus.terms, corpus.status, strict=True)
+    ]
 
 
 def document_term_matrix(
@@ -68,6 +91,8 @@ def document_term_matrix(
     min_df: int = 1,
     max_df: float = 1.0,
     weighting: str = "count",
+    mwe_parts: bool = False,
+    keep: Collection[str] = (),
     vocabulary: Sequence[str] | None = None,
 ) -> DocTermMatrix:
     """Count the corpus terms of every answer.
@@ -83,6 +108,10 @@ def document_term_matrix(
     weighting : {"count", "binary"}
         Raw counts or presence/absence. TF-IDF weighting is learned by the theme models themselves
         so that a saved model re-applies the same IDF to new answers.
+    mwe_parts : bool
+        Also count the words of multi-word expressions (see :func:`with_mwe_parts`).
+    keep : collection of str
+        Terms kept whatever their document frequency (a codebook's seed terms).
     vocabulary : sequence of str, optional
         Fixed vocabulary (a saved model's); ``min_df``/``max_df`` are then ignored.
 
@@ -99,7 +128,7 @@ def document_term_matrix(
         raise OptionError(
             f"Unknown weighting '{weighting}'; choose one of {', '.join(WEIGHTINGS)}."
         )
-    docs = _usable_terms(corpus)
+    docs = _usable_terms(corpus, mwe_parts)
     n_with_terms = sum(1 for d in docs if d)
     binary = weighting == "binary"
     if vocabulary is not None:
@@ -119,12 +148,13 @@ def document_term_matrix(
     X = sp.csr_matrix(vec.fit_transform(docs))
     terms = vec.get_feature_names_out()
     df = np.diff(sp.csc_matrix(X).indptr)
-    keep = (df >= min_df) & (df <= max_count)
-    if not keep.any():
+    kept = np.isin(terms, list(keep)) if keep else np.zeros(len(terms), dtype=bool)
+    keep_mask = ((df >= min_df) & (df <= max_count)) | kept
+    if not keep_mask.any():
         raise OptionError(
             f"After filtering (min_df={min_df}, max_df={max_df}), no terms remain in "
             f"{n_with_terms} answers; try min_df=1 or a higher max_df."
         )
-    X = sp.csr_matrix(X[:, np.flatnonzero(keep)])
+    X = sp.csr_matrix(X[:, np.flatnonzero(keep_mask)])
     X.sort_indices()
-    return DocTermMatrix(X, list(corpus.ids), [str(t) for t in terms[keep]])
+    return DocTermMatrix(X, list(corpus.ids), [str(t) for t in terms[keep_mask]])

@@ -30,8 +30,7 @@ def run(
     """Run every open question of a project file: themes, tables, reports, summary."""
     from textmine.pipeline.project_run import run_project
 
-    options = ReportOptions(lang=lang) if lang else None
-    _done(run_project(project, out=out, force=force, report_options=options, progress=True))
+    _done(run_project(project, out=out, force=force, lang=lang, progress=True))
 
 
 @app.command()
@@ -43,7 +42,7 @@ def demo(
     """Run the whole pipeline on the shipped (illustrative) demo survey."""
     from textmine.pipeline.project_run import run_demo
 
-    _done(run_demo(out=out, force=force, report_options=ReportOptions(lang=lang), progress=True))
+    _done(run_demo(out=out, force=force, lang=lang, progress=True))
 
 
 @app.command()

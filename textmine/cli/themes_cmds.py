@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -72,7 +73,7 @@ def themes(
         path, text_col=text_col, out=out, read_options=ReadOptions(id_col=id_col, sheet=sheet),
         theme_options=options, codebook_path=codebook, force=force, by=tuple(by),
         weights=weights, effects=tuple(effects), report=report,
-        report_options=ReportOptions(lang=lang),
+        report_options=ReportOptions(lang=lang), progress=sys.stderr.isatty(),
     )  # fmt: skip
     _summary(result)
 
@@ -93,5 +94,6 @@ def apply(
     result = run_apply(
         model_dir, path, text_col=text_col, out=out,
         read_options=ReadOptions(id_col=id_col, sheet=sheet), force=force,
+        progress=sys.stderr.isatty(),
     )  # fmt: skip
     _summary(result)

@@ -5,8 +5,14 @@ logistic regression on TF-IDF features of the answers' terms (lemmas from
 :func:`textmine.corpus.process_answers`) plus character n-grams of those terms, which recover
 inflections and compounds that a small training set never shows. Out-of-fold decision values are
 Platt-scaled into calibrated scores, and the threshold of each code is the lowest score at which
-the out-of-fold precision still reaches ``target_precision``: above it a code is assigned
-automatically, below it the answer goes to the researcher's review queue.
+the out-of-fold precision (lower bound of its Wilson interval) still reaches ``target_precision``,
+and never below 0.5: above it a code is assigned automatically, below it the answer goes to the
+researcher's review queue, most informative answers first (uncertainty sampling). New answers are
+scored by the average of the fold models, i.e. models trained on as many answers as those that
+chose the thresholds.
+
+Word vectors (``Corpus.vectors``) are not used: on the benchmarks they did not measurably help
+(see ``docs/bench_coding.md``), and the small French model has none.
 """
 
 from __future__ import annotations
@@ -176,6 +182,16 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         Calibrated out-of-fold scores of the training answers.
     cv_truth_ : ndarray of shape (n_samples, n_codes)
         The training codes (kept to recompute thresholds for another target precision).
+    best_thresholds_ : ndarray of shape (n_codes,)
+        Thresholds maximising cross-validated F1 (used by :meth:`suggest`).
+    at_least_one_, single_code_ : bool
+        Whether nearly every (90 %) coded answer had at least one / exactly one code.
+    platt_ : ndarray of shape (n_codes, 2)
+        Slope and intercept mapping decision values to calibrated scores.
+    fold_models_ : list
+        Features and per-code models of each cross-validation fold (they score new answers).
+    n_positives_ : ndarray of shape (n_codes,)
+        Number of coded answers carrying each code.
     """
 
     def __init__(
@@ -289,8 +305,11 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         self.best_thresholds_ = np.array(
             [best_f1_threshold(self.cv_scores_[:, j], Ya[:, j]) for j in range(Ya.shape[1])]
         )
-        # Best guesses give at least one code when nearly every coded answer has one.
-        self.at_least_one_ = bool((Ya.sum(axis=1) > 0).mean() >= 0.9)
+        # Best guesses mimic how many codes the coders gave: at least one when nearly every
+        # coded answer has one, exactly the most likely one when nearly every answer has one.
+        n_codes = Ya.sum(axis=1)
+        self.at_least_one_ = bool((n_codes > 0).mean() >= 0.9)
+        self.single_code_ = bool((n_codes == 1).mean() >= 0.9)
         never = [str(c) for c, t in zip(classes, self.thresholds_, strict=True) if np.isinf(t)]
         if never:
             logger.info(
@@ -340,15 +359,23 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
     def suggest(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:
         """0/1 best-guess codes: per-code thresholds maximising cross-validated F1.
 
-        Unlike :meth:`predict`, every answer gets its most likely code(s), confident or not
-        (at least one code when nearly every coded answer had one). Used to pre-fill the
-        review queue and to compare with other classifiers by F1.
+        Unlike :meth:`predict`, every answer gets its most likely code(s), confident or not:
+        at least one code when nearly every coded answer had one, and only the most likely code
+        (plus any code assigned automatically) when nearly every coded answer had exactly one.
+        Used to compare with other classifiers by F1.
         """
-        scores = self.predict_proba(X)
+        docs = as_term_lists(X)
+        scores = self.predict_proba(docs)
+        if not scores.shape[1]:
+            return np.zeros(scores.shape, dtype=int)
+        top = np.zeros(scores.shape, dtype=int)
+        top[np.arange(len(scores)), scores.argmax(axis=1)] = 1
+        if self.single_code_:
+            return np.maximum(top, self.predict(docs))
         out = (scores >= self.best_thresholds_).astype(int)
-        if self.at_least_one_ and scores.shape[1]:
+        if self.at_least_one_:
             none = out.sum(axis=1) == 0
-            out[none, scores[none].argmax(axis=1)] = 1
+            out[none] = top[none]
         return out
 
 

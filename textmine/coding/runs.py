@@ -22,7 +22,7 @@ from textmine.coding.interchange import read_codebook
 from textmine.coding.learn import MultiLabelCoder, review_queue
 from textmine.coding.sheet import coding_sheet_frame, read_coded, write_sheet_csv, write_sheet_xlsx
 from textmine.config import CodingOptions, ReadOptions, TextOptions
-from textmine.errors import DataError, InputFileError
+from textmine.errors import DataError, InputFileError, OptionError
 from textmine.outputs import atomic_output_dir, write_csv, write_json
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,11 @@ def run_code(
     from textmine.corpus import process_answers
     from textmine.survey import open_answers, read_survey
 
+    if not 0 < coding_options.target_precision <= 1:
+        raise OptionError(
+            f"--target-precision must be in (0, 1]; got {coding_options.target_precision}. "
+            "Try 0.8."
+        )
     codebook = read_codebook(codebook_path) if codebook_path else None
     with atomic_output_dir(out, force=force) as tmp:
         survey = read_survey(survey_path, options=read_options)

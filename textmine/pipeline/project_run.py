@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 
 import textmine
-from textmine.config import ReportOptions
 from textmine.errors import InputFileError, OptionError, OutputError
 from textmine.outputs import atomic_output_dir, safe_filename, write_csv
 from textmine.report.html import IndexEntry, render_index
@@ -126,7 +125,7 @@ def run_project(
     *,
     out: str | Path | None = None,
     force: bool = False,
-    report_options: ReportOptions | None = None,
+    lang: str | None = None,
     progress: bool = False,
 ) -> Path:
     """Run every open question of a project file into one output folder.
@@ -139,8 +138,8 @@ def run_project(
         Output folder; default: the project's ``[output] dir``.
     force : bool
         Replace an existing non-empty output folder.
-    report_options : ReportOptions, optional
-        Report options (language...); default: the project's.
+    lang : str, optional
+        Report language (``fr`` or ``en``); default: the project's ``[report] lang``.
     progress : bool
         Show progress bars while processing answers.
 
@@ -154,7 +153,7 @@ def run_project(
     from textmine.project import load_project
 
     project = load_project(project_file)
-    options = report_options or project.report
+    options = project.report if lang is None else replace(project.report, lang=lang)
     check_lang(options.lang)
     if not project.open:
         raise OptionError(
@@ -208,9 +207,8 @@ def run_demo(
     *,
     out: str | Path = Path("out") / "demo",
     force: bool = False,
-    report_options: ReportOptions = ReportOptions(),
+    lang: str | None = None,
     progress: bool = False,
 ) -> Path:
     """Run the demo project (``data/textmine.toml``: the illustrative survey) into ``out``."""
-    return run_project(demo_project(), out=out, force=force, report_options=report_options,
-                       progress=progress)
+    return run_project(demo_project(), out=out, force=force, lang=lang, progress=progress)

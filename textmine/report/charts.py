@@ -177,7 +177,7 @@ def k_selection_chart(k_selection: pd.DataFrame, chosen_k: int | None, path: Pat
         ax.plot(table["k"], table[col], marker="o", color="#0077BB", lw=1.5, ms=4)
         if chosen_k is not None:
             ax.axvline(chosen_k, color="#CC3311", ls="--", lw=1)
-        ax.set_title(col.replace("_", " "), fontsize=9, loc="left")
+        ax.set_title(words.get(f"crit_{col}", col.replace("_", " ")), fontsize=9, loc="left")
         ax.set_xlabel("k", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.spines[["top", "right"]].set_visible(False)

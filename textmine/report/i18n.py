@@ -110,13 +110,19 @@ _FR: dict[str, str] = {
     "covariable entre parenthèses. * p < 0,05, ** p < 0,01, *** p < 0,001 ; « — » : "
     "estimation impossible (voir le classeur).",
     "ref": "réf.",
+    "crit_coherence": "cohérence (NPMI)",
+    "crit_exclusivity": "exclusivité",
+    "crit_stability": "stabilité entre graines",
     "model_term": "Coefficient du modèle",
     "k_codebook": "La grille de codage fournit {n} thèmes de départ.",
     "k_tried": " parmi k = {lo} à {hi}",
     "k_auto": "k = {k} choisi automatiquement{tried}\u00a0: {rule}.",
-    "k_rule_default": "le k qui maximise la moyenne de la cohérence (NPMI), de l'exclusivité "
+    "k_rule_mean": "le k qui maximise la moyenne de la cohérence (NPMI), de l'exclusivité "
     "et de la stabilité entre graines, chacune ramenée entre 0 et 1 ; le plus petit en cas "
     "d'égalité",
+    "k_rule_stability": "parmi les k dont la stabilité entre graines atteint {s} (tous les k "
+    "sinon), celui dont la cohérence (NPMI) est la plus forte ; à égalité (3 décimales), la "
+    "meilleure exclusivité, puis le plus petit k",
     "k_fixed": "k = {k} fixé dans les réglages.",
     "k_extra": "S'y ajoutent {n} thèmes libres, trouvés dans les réponses que la grille ne "
     "couvre pas (réglage extra_themes).",
@@ -231,12 +237,18 @@ _EN: dict[str, str] = {
     "the theme given all covariates together); reference of each covariate in brackets. "
     "* p < 0.05, ** p < 0.01, *** p < 0.001; \u201c—\u201d: no estimate (see the workbook).",
     "ref": "ref.",
+    "crit_coherence": "coherence (NPMI)",
+    "crit_exclusivity": "exclusivity",
+    "crit_stability": "stability across seeds",
     "model_term": "Model term",
     "k_codebook": "The codebook gives {n} starting themes.",
     "k_tried": " among k = {lo} to {hi}",
     "k_auto": "k = {k} chosen automatically{tried}: {rule}.",
-    "k_rule_default": "the k that maximises the mean of NPMI coherence, exclusivity and "
+    "k_rule_mean": "the k that maximises the mean of NPMI coherence, exclusivity and "
     "stability across seeds, each scaled to 0-1; the smallest on ties",
+    "k_rule_stability": "among the k whose stability across seeds reaches {s} (all k if none), "
+    "the one with the highest NPMI coherence; ties (3 decimals) go to higher exclusivity, then "
+    "to the smaller k",
     "k_fixed": "k = {k} set in the settings.",
     "k_extra": "{n} free themes are added, found in the answers the codebook does not cover "
     "(setting extra_themes).",

@@ -17,7 +17,7 @@ import pandas as pd
 from textmine.config import TableOptions
 from textmine.errors import InputFileError
 from textmine.outputs import FORMULA_PREFIXES, safe_filename
-from textmine.report.i18n import strings
+from textmine.report.i18n import number, strings
 
 #: Status values of answers.csv, in the order they are reported.
 STATUSES = ("themed", "unassigned", "non-answer", "empty")
@@ -128,8 +128,7 @@ def k_explanation(info: dict[str, Any], k_table: pd.DataFrame | None, lang: str)
         tried = ""
         if k_table is not None and "k" in k_table and len(k_table):
             tried = words["k_tried"].format(lo=int(k_table["k"].min()), hi=int(k_table["k"].max()))
-        rule = str(info["k_rule"])
-        rule = words["k_rule_default"] if rule.startswith(K_RULE_PREFIX) else rule
+        rule = translate_rule(str(info["k_rule"]), lang)
         parts.append(words["k_auto"].format(k=k, tried=tried, rule=rule))
     elif by == "fixed" and k is not None:
         parts.append(words["k_fixed"].format(k=k))
@@ -138,8 +137,26 @@ def k_explanation(info: dict[str, Any], k_table: pd.DataFrame | None, lang: str)
     return " ".join(parts)
 
 
-#: Start of the k rule recorded by :mod:`textmine.themes.selection` (translated for reports).
-K_RULE_PREFIX = "k maximising the mean of min-max scaled NPMI coherence"
+#: k rules recorded by :mod:`textmine.themes.selection`, as patterns -> i18n key of the wording.
+K_RULES = (
+    (re.compile(r"among k with seed stability >= (?P<s>[\d.]+) \(all k if none\), the k with "
+                r"the highest NPMI coherence; ties \(3 decimals\) to higher exclusivity, then "
+                r"smaller k"), "k_rule_stability"),
+    (re.compile(r"k maximising the mean of min-max scaled NPMI coherence, exclusivity and seed "
+                r"stability over the k tried; smallest k on ties"), "k_rule_mean"),
+)
+
+
+def translate_rule(rule: str, lang: str) -> str:
+    """Word a recorded k rule in ``lang``; a rule this version does not know is kept as is."""
+    words = strings(lang)
+    for pattern, key in K_RULES:
+        match = pattern.fullmatch(rule.strip())
+        if match:
+            return words[key].format(**{k: number(float(v), lang, digits=len(v.split(".")[-1])
+                                                   if "." in v else 0)
+                                        for k, v in match.groupdict().items()})
+    return rule
 
 
 def _dig(obj: Any, keys: tuple[str, ...]) -> Any:

@@ -30,7 +30,6 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="34495E")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -87,13 +86,18 @@ def write_table(
         head = ws.cell(row=start_row, column=j)
         head.font, head.fill = _HEADER_FONT, _HEADER_FILL
         head.alignment = Alignment(wrap_text=True, vertical="center")
+    # Styles only where needed: per-cell styling dominates the time of large sheets.
+    styled = [(j, _WRAP if name in wrap else None, formats.get(name))
+              for j, name in enumerate(table.columns, start=1)]
     for i, values in enumerate(table.itertuples(index=False), start=start_row + 1):
-        for j, (name, value) in enumerate(zip(table.columns, values, strict=True), start=1):
+        for (j, align, fmt), value in zip(styled, values, strict=True):
             put(ws, i, j, value)
-            cell = ws.cell(row=i, column=j)
-            cell.alignment = _WRAP if name in wrap else _TOP
-            if name in formats:
-                cell.number_format = formats[name]
+            if align is not None or fmt is not None:
+                cell = ws.cell(row=i, column=j)
+                if align is not None:
+                    cell.alignment = align
+                if fmt is not None:
+                    cell.number_format = fmt
     for j, name in enumerate(table.columns, start=1):
         lengths = [len(str(name))] + [len(str(v)) for v in table.iloc[:200, j - 1] if pd.notna(v)]
         width = max_width if name in wrap else min(max(lengths) + 2, max_width)
@@ -147,8 +151,24 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, obj)]
 
 
+def top_specificities(spec: pd.DataFrame, *, n: int) -> pd.DataFrame:
+    """The ``n`` most over-used terms (specificity > 0) of each group, most specific first.
+
+    The CSV keeps every term; the sheet keeps what a reader scans (thousands of rows of
+    under-used or neutral terms would bury them).
+    """
+    spec = spec.copy()
+    score = pd.to_numeric(spec["specificity"], errors="coerce")
+    spec = spec[score > 0].assign(_s=score[score > 0])
+    keys = [c for c in ("question", "variable", "modality") if c in spec]
+    # Groups keep the order of the CSV (level order); terms by decreasing specificity within.
+    spec["_g"] = spec.groupby(keys, sort=False).ngroup()
+    spec = spec.sort_values(["_g", "_s"], ascending=[True, False], kind="stable")
+    return spec.groupby("_g", sort=False).head(n).drop(columns=["_s", "_g"])
+
+
 def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
-                   alpha: float = 0.05) -> Path:
+                   alpha: float = 0.05, max_specific_terms: int = 50) -> Path:
     """Write the run's workbook to ``path`` (see the module docstring for the sheets)."""
     words = strings(lang)
     wb = Workbook()
@@ -242,7 +262,7 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
     if data.specificities:
         frames = []
         for column, spec in data.specificities.items():
-            spec = spec.copy()
+            spec = top_specificities(spec, n=max_specific_terms)
             if "question" not in spec:
                 spec.insert(0, "question", column)
             frames.append(spec)

@@ -246,7 +246,6 @@ def parse_texts(
     done = 0
 
     def run_full(indices: list[int], tokenised: bool) -> None:
-        nonlocal done
         inputs = [docs[i] if tokenised else texts[i] for i in indices]
         for i, doc in zip(
             indices,

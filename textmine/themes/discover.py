@@ -8,7 +8,7 @@ answers. Both return a :class:`~textmine.themes.result.ThemeResult`.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Protocol
 
 import numpy as np
@@ -26,7 +26,7 @@ from textmine.themes.models import METHODS, make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import SeedProcessor, seed_columns, simple_seed_terms
-from textmine.themes.selection import K_RULE, plot_k_selection, sweep_k  # noqa: F401
+from textmine.themes.selection import K_RULE, sweep_k
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ def _check_options(options: ThemeOptions) -> None:
         raise OptionError(
             f"Unknown theme method '{options.method}'; choose one of {', '.join(METHODS)}."
         )
+    if options.extra_themes < 0:
+        raise OptionError(f"extra_themes={options.extra_themes} must be 0 or more.")
     if not (0.0 < options.relative_threshold <= 1.0):
         raise OptionError(
             f"relative_threshold={options.relative_threshold} must be in (0, 1]; 0.5 is usual."
@@ -127,7 +129,7 @@ def _tables(
             n_quotes=n_quotes,
         )  # fmt: skip
         for j in range(model.n_themes)
-    ]
+    ]  # quotes' near-duplicate test uses the corpus terms (expressions whole)
     sc = status_counts(answers)
     n_base = sc["themed"] + sc["unassigned"]
     themes = _themes_table(model.labels, model.top_terms, counts, n_base, quotes, n_quotes)
@@ -211,22 +213,44 @@ def discover_themes(
     OptionError
         Unknown method, impossible k, no term left after filtering, edits naming no theme.
     """
+    if isinstance(options.k, str) and options.k.strip().isdigit():  # "8" from a project file
+        options = replace(options, k=int(options.k))
     _check_options(options)
-    dtm = document_term_matrix(corpus, min_df=options.min_df, max_df=options.max_df)
-    has_terms = dtm.n_terms_per_row > 0
-    X_fit = dtm.X[has_terms]
     seed_terms: tuple[tuple[int, ...], ...] = ()
     seed_report: list[dict] = []
+    keep: list[str] = []
     if codebook is not None:
         if options.method == "lda":
             raise OptionError(
                 "Seeded themes (--codebook) need --method short or nmf, not lda."
             )
-        seed_terms, seed_report = seed_columns(
-            codebook, dtm.terms, processor=seed_processor or simple_seed_terms
+        # Seeds are looked up in the whole vocabulary and kept even when rarer than min_df:
+        # the researcher asked for them.
+        full = document_term_matrix(corpus, mwe_parts=options.mwe_parts)
+        _, seed_report = seed_columns(
+            codebook, full.terms, processor=seed_processor or simple_seed_terms
         )
+        keep = [t for entry in seed_report for t in entry["matched_terms"]]
+    dtm = document_term_matrix(
+        corpus, min_df=options.min_df, max_df=options.max_df, mwe_parts=options.mwe_parts,
+        keep=keep,
+    )  # fmt: skip
+    if codebook is not None:
+        col = {t: i for i, t in enumerate(dtm.terms)}
+        seed_terms = tuple(
+            tuple(col[t] for t in entry["matched_terms"] if t in col) for entry in seed_report
+        )
+    has_terms = dtm.n_terms_per_row > 0
+    X_fit = dtm.X[has_terms]
+    method = options.method
+    if seed_terms and method == "short":
+        # Co-occurrence smoothing spreads seed terms over their neighbours and blurs seeded
+        # themes: on the demo survey's hand coding, mean F1 of seeded themes 0.39 with it,
+        # 0.78 without (docs/bench_themes.md). Seeded runs therefore use plain NMF.
+        method = "nmf"
+        logger.info("Seeded themes: fitting method 'nmf' (no co-occurrence smoothing).")
     k, k_table = _choose_k(X_fit, options, len(seed_terms))
-    estimator = make_model(options.method, k, random_state=options.seed, seed_terms=seed_terms)
+    estimator = make_model(method, k, random_state=options.seed, seed_terms=seed_terms)
     estimator.fit(X_fit)
     fitted_tops = top_terms(estimator.components_, dtm.terms, n_top=options.n_top_terms)
     labels = [theme_label(t) for t in fitted_tops]
@@ -246,9 +270,10 @@ def discover_themes(
             new_labels[j] = theme_label(final_tops[j])
     seeded_final = [new_labels[j] for j, h in enumerate(heads) if h < len(seeded_names)]
     model = FittedThemes(
-        estimator=estimator, method=options.method, terms=dtm.terms, theme_map=M,
+        estimator=estimator, method=method, terms=dtm.terms, theme_map=M,
         labels=new_labels, top_terms=final_tops, seeded=seeded_final,
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
+        mwe_parts=options.mwe_parts,
     )  # fmt: skip
     themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
     for i, entry in enumerate(seed_report):
@@ -258,7 +283,7 @@ def discover_themes(
         entry["n_answers"] = 0 if j is None else int(themes.loc[j, "n_answers"])
     counts.update(vocabulary=len(dtm.terms), answers_with_terms=int(has_terms.sum()))
     info = {
-        "method": options.method,
+        "method": method,
         "k": k,
         "k_chosen_by": "codebook" if codebook else ("auto" if k_table is not None else "fixed"),
         "k_rule": K_RULE if k_table is not None else None,
@@ -290,7 +315,7 @@ def code_answers(
     model: FittedThemes, corpus: CorpusLike, *, n_quotes: int = 3
 ) -> ThemeResult:
     """Code new answers with a fitted (possibly loaded) model; nothing is refitted."""
-    dtm = document_term_matrix(corpus, vocabulary=model.terms)
+    dtm = document_term_matrix(corpus, vocabulary=model.terms, mwe_parts=model.mwe_parts)
     themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=n_quotes)
     counts.update(vocabulary=len(model.terms))
     info = {

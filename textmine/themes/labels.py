@@ -6,7 +6,7 @@ For theme k and term t, with ``beta[k, t]`` the term's share of the theme's weig
 - exclusivity rank: the CDF of ``beta[k, t] / sum_j beta[j, t]`` among all terms;
 - FREX = harmonic mean of the two ranks (weight ``frex_weight`` on exclusivity).
 
-Only the ``pool`` heaviest terms of a theme compete, so that a rare term seen once in one theme
+Only the :data:`POOL` heaviest terms of a theme compete, so that a rare term seen once in one theme
 cannot top the list through exclusivity alone. Multi-word expressions are shown with spaces.
 """
 
@@ -23,8 +23,12 @@ def display_term(term: str) -> str:
     return term.replace("_", " ")
 
 
+#: Heaviest terms of a theme that compete in the FREX ranking.
+POOL = 20
+
+
 def frex_order(
-    components: np.ndarray, *, n_top: int = 10, frex_weight: float = 0.5, pool: int = 50
+    components: np.ndarray, *, n_top: int = 10, frex_weight: float = 0.5, pool: int = POOL
 ) -> list[np.ndarray]:
     """Column indices of each theme's top terms, best first (FREX ranking).
 
@@ -59,8 +63,26 @@ def frex_order(
 def top_terms(
     components: np.ndarray, terms: Sequence[str], *, n_top: int = 10
 ) -> list[list[str]]:
-    """Each theme's top terms (FREX order), as shown to people."""
-    return [[display_term(terms[i]) for i in idx] for idx in frex_order(components, n_top=n_top)]
+    """Each theme's top terms (FREX order), as shown to people.
+
+    A word already shown inside a multi-word expression of the list (``piscine`` after
+    ``noyade_piscine``) is skipped, so that the list says more in the same space.
+    """
+    out = []
+    for idx in frex_order(components, n_top=3 * n_top, pool=max(3 * n_top, POOL)):
+        chosen: list[str] = []
+        inside: set[str] = set()
+        for i in idx:
+            term = terms[i]
+            if term in inside:
+                continue
+            chosen.append(term)
+            if "_" in term:
+                inside.update(term.split("_"))
+            if len(chosen) == n_top:
+                break
+        out.append([display_term(t) for t in chosen])
+    return out
 
 
 def theme_label(top: Sequence[str], *, n_terms: int = 3) -> str:

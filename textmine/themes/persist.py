@@ -77,6 +77,7 @@ def save_model(model: FittedThemes, folder: str | Path) -> Path:
         "seeded": list(model.seeded),
         "relative_threshold": model.relative_threshold,
         "min_weight": model.min_weight,
+        "mwe_parts": model.mwe_parts,
         "text_options": model.text_options,
         "arrays": {k: list(v.shape) for k, v in sorted(arrays.items())},
         "arrays_sha256": _sha256(npz),
@@ -163,6 +164,7 @@ def load_model(folder: str | Path) -> FittedThemes:
             seeded=[str(x) for x in meta.get("seeded", [])],
             relative_threshold=float(meta["relative_threshold"]),
             min_weight=float(meta["min_weight"]),
+            mwe_parts=bool(meta["mwe_parts"]),
             text_options=dict(meta.get("text_options") or {}),
         )
     except ModelFileError:

@@ -32,6 +32,8 @@ class FittedThemes:
         Labels of the final themes that come from codebook seeds.
     relative_threshold, min_weight : float
         Assignment rule used (see :mod:`textmine.themes.assign`).
+    mwe_parts : bool
+        Whether the words of multi-word expressions were counted (see :mod:`textmine.features`).
     text_options : dict
         The text processing settings the vocabulary was built with (re-used by ``apply``).
     """
@@ -45,6 +47,7 @@ class FittedThemes:
     seeded: list[str] = field(default_factory=list)
     relative_threshold: float = 0.5
     min_weight: float = 0.01
+    mwe_parts: bool = False
     text_options: dict = field(default_factory=dict)
 
     @property

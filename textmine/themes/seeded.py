@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from textmine.codebook import Codebook
+from textmine.features import NEGATION_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,12 @@ def seed_columns(
         for phrase in theme.seeds:
             found: list[str] = []
             for option in _candidates(phrase, by_phrase.get(phrase, [])):
-                found = [t for t in option if t in col]
+                # A seed also matches its negated form: "renfort" in a theme "Manque de moyens"
+                # is meant to catch "pas de renfort" (feature pas_renfort) as well.
+                found = [
+                    f for t in option for f in (t, NEGATION_PREFIX + t)
+                    if f in col and not (t.startswith(NEGATION_PREFIX) and f != t)
+                ]
                 if found:
                     break
             if not found:
