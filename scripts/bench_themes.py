@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from spacy.lang.fr.stop_words import STOP_WORDS
 
+from textmine.codebook import load_codebook
 from textmine.config import ReadOptions, TextOptions, ThemeOptions
 from textmine.corpus import process_answers
 from textmine.survey import open_answers, read_survey
@@ -125,6 +126,47 @@ def ined_themes() -> pd.DataFrame:
     return result.themes[["theme_id", "label", "n_answers", "top_terms", "quote_1"]]
 
 
+def seeded_demo() -> pd.DataFrame:
+    """Seeded themes (default settings) against the demo survey's hand coding (demo_truth.csv)."""
+    repo = Path(__file__).resolve().parents[1] / "data"
+    survey = read_survey(repo / "demo_survey.csv", options=ReadOptions(id_col="id"))
+    truth = pd.read_csv(repo / "demo_truth.csv", dtype=str, keep_default_na=False)
+    rows = []
+    for question, book in (("q_evolution", "codebook_evolution.yaml"),
+                           ("q_outils", "codebook_outils.yaml"),
+                           ("q_manques", "codebook_manques.yaml")):
+        corpus = process_answers(open_answers(survey, question), options=TextOptions())
+        codebook = load_codebook(repo / book)
+        seeds = seed_processor(TextOptions())
+        result = discover_themes(corpus, options=ThemeOptions(), codebook=codebook,
+                                 seed_processor=seeds)
+        coded = truth[truth["question"] == question].set_index("respondent_id")["themes"]
+        coded = coded.reindex(corpus.ids).fillna("")
+        answers = result.answers.set_index("respondent_id")["themes"]
+        for tid, name in zip(result.themes["theme_id"], result.themes["label"], strict=True):
+            if name not in codebook.names:
+                continue
+            pred = answers.map(lambda cell, t=str(tid): t in cell.split(";"))
+            true = coded.map(lambda cell, n=name: n in cell.split(";"))
+            tp = int((pred & true).sum())
+            precision, recall = tp / max(pred.sum(), 1), tp / max(true.sum(), 1)
+            f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+            rows.append({"question": question, "theme": name, "coded": int(true.sum()),
+                         "found": int(pred.sum()), "precision": precision, "recall": recall,
+                         "f1": f1})
+    return pd.DataFrame(rows)
+
+
+def seed_processor(options: TextOptions):
+    """Seeds through the same text pipeline as the answers (as ``textmine themes`` does)."""
+
+    def process(phrases: list[str]) -> list[list[str]]:
+        index = pd.Index([f"seed{i}" for i in range(len(phrases))], name="respondent_id")
+        return process_answers(pd.Series(phrases, index=index), options=options).terms
+
+    return process
+
+
 def timing(n: int | None) -> dict:
     texts, _ = load_gd(None)
     if n is not None:
@@ -152,6 +194,10 @@ def main() -> None:
     rows += recovery("Grand Débat (8 questions x 1000)", texts, y, 8)
     table = pd.DataFrame(rows)
     print(markdown(table))
+    demo = seeded_demo()
+    print("\nSeeded themes vs the demo survey's hand coding (default settings):")
+    print(markdown(demo))
+    print(f"mean F1 = {demo['f1'].mean():.3f}")
     print("\nINED K1, k = 7:")
     print(markdown(ined_themes()))
     print("\nFit time:")

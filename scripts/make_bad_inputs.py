@@ -216,6 +216,14 @@ def _text_files() -> dict[str, bytes]:
     files["codebook_python_tag.yaml"] = (
         "themes: !!python/object/apply:os.system ['echo pwned > pwned.txt']\n"
     )
+    # A "billion laughs" codebook, kept small (9**4 strings): aliases multiply the size of what
+    # is built; at depth 8 loading it does not finish (see docs/robustness.md).
+    levels = ['description: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for d in range(1, 4):
+        levels.append(f"description: &l{d} [" + ", ".join([f"*l{d - 1}"] * 9) + "]")
+    files["codebook_alias_bomb.yaml"] = "themes:\n" + "".join(
+        f"  - name: T{i}\n    {line}\n" for i, line in enumerate(levels)
+    ) + "  - name: Outils\n    seeds: [*l3]\n"
     files["labels_unknown_ids.csv"] = _csv(
         [["respondent_id", "code"], ["r01", "Outils"], ["r02", "Moyens"], ["zz99", "Outils"],
          ["r05", "Moyens"], ["r07", "Outils"], ["r08", "Moyens"], ["nope", "Moyens"]]

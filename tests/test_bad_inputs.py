@@ -555,17 +555,6 @@ def test_bad_input_apply(cli, tmp_path, case, model_dir):
         case.check(res, out, inp)
 
 
-def test_yaml_tag_is_not_executed(cli, tmp_path, monkeypatch):
-    """A codebook carrying a python/object tag runs nothing (safe_load), wherever it is read."""
-    from textmine.codebook import load_codebook
-    from textmine.errors import InputFileError
-
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(InputFileError, match=r"is not valid UTF-8 YAML"):
-        load_codebook(BAD / "codebook_python_tag.yaml")
-    assert not (tmp_path / "pwned.txt").exists()
-
-
 def test_existing_output_is_kept_on_failure(cli, tmp_path):
     """A failing run with --force leaves the previous output folder exactly as it was."""
     if _skip_reason("themes"):
@@ -637,3 +626,22 @@ def test_non_regular_file_is_refused_before_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "read_bytes", no_blocking_read)
     with pytest.raises(InputFileError, match=r"enquete\.csv"):
         read_survey(fifo)
+
+
+@pytest.mark.parametrize("out", ["", ".", "..", "{cwd}"])
+def test_out_cannot_be_the_current_folder_or_a_parent(cli, tmp_path, monkeypatch, out):
+    """--out . --force would replace the folder the researcher works in (and their survey)."""
+    if _skip_reason("parse"):
+        pytest.skip(_skip_reason("parse"))
+    work = tmp_path / "etude"
+    work.mkdir()
+    survey = work / "good.csv"
+    shutil.copyfile(BAD / "good.csv", survey)
+    monkeypatch.chdir(work)
+    res = cli("parse", survey, "--text-col", "reponse", "--out", out.format(cwd=work), "--force")
+    assert res.code == 2
+    assert re.match(r"error: Output folder '.*' is the current folder or one of its parents; "
+                    r"give a new folder name\.\n$", res.err), res.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["etude"]
+    assert sorted(p.name for p in work.iterdir()) == ["good.csv"]
+    assert sha256(survey) == sha256(BAD / "good.csv")

@@ -24,8 +24,9 @@ def survey(tmp_path_factory):
 
 
 @pytest.fixture
-def corpus_module():
-    # These tests run the whole pipeline, text processing included.
+def corpus_module(tmp_path_factory, monkeypatch):
+    # These tests run the whole pipeline, text processing included; parse cache kept private.
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     return pytest.importorskip("textmine.corpus")
 
 
@@ -136,3 +137,10 @@ def test_by_writes_crosstabs(cli, survey, tmp_path, corpus_module):
     assert res.code == 0, res.err
     assert (tmp_path / "o" / "crosstab_fonction.csv").is_file()
     assert json.loads((tmp_path / "o" / "run.json").read_text())["settings"]["by"] == ["fonction"]
+
+
+def test_report_is_written_into_the_run(cli, survey, tmp_path, corpus_module):
+    res = _themes(cli, survey, tmp_path / "o", "--k", "3", "--report", "--lang", "en")
+    assert res.code == 0, res.err
+    assert (tmp_path / "o" / "report.html").is_file()
+    assert (tmp_path / "o" / "report.xlsx").is_file()

@@ -150,6 +150,36 @@ def test_cache_left_by_killed_runs_gives_exact_results(tmp_path, baseline, share
         n: h for n, h in previous_hashes.items() if n in RESULT_FILES}
 
 
+@app.command("interrupt-for-test", hidden=True)
+def _interrupt_for_test() -> None:
+    raise KeyboardInterrupt
+
+
+def test_keyboard_interrupt_in_a_command_is_exit_130(cli):
+    """typer turns Ctrl-C into a *returned* 130 in non-standalone mode: run_app must keep it."""
+    res = cli("interrupt-for-test")
+    assert res.code == 130
+    assert res.err == "error: interrupted; no output was written.\n"
+
+
+@pytest.mark.parametrize("seconds", [2.0, 6.0])
+def test_ctrl_c_is_one_line_exit_130_and_no_output(tmp_path, baseline, seconds):
+    """SIGINT (Ctrl-C) mid-run: one stderr line, exit code 130, nothing written."""
+    survey = baseline[0]
+    out = tmp_path / "out"
+    proc = start(themes_args(survey, out), tmp_path / "cache")
+    try:
+        proc.wait(timeout=seconds)
+        pytest.skip(f"the run finished within {seconds} s: nothing was interrupted")
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err.decode()
+    assert err.decode().strip().splitlines()[-1] == "error: interrupted; no output was written."
+    assert "Traceback" not in err.decode()
+    assert [p.name for p in tmp_path.iterdir() if p.name != "cache"] == []
+
+
 def _entries(cache: Path) -> list[Path]:
     return sorted(p.parent for p in cache.rglob("meta.json"))
 

@@ -32,3 +32,9 @@ def test_label_is_the_first_three_terms():
     assert theme_label(["visio", "teams", "cloud", "outil"]) == "visio / teams / cloud"
     assert theme_label(["visio"]) == "visio"
     assert theme_label([]) == "(no terms)"
+
+
+def test_words_of_a_listed_expression_are_not_repeated():
+    terms = ["lettre", "lettre_info", "slack", "info", "quotidien"]
+    comp = np.array([[0.5, 0.4, 0.3, 0.2, 0.1], [0.0, 0.0, 0.0, 0.0, 0.05]])
+    assert top_terms(comp, terms, n_top=3)[0] == ["lettre info", "slack", "quotidien"]

@@ -95,3 +95,19 @@ def test_missing_folder(tmp_path):
     with pytest.raises(ModelFileError, match=r"is not a textmine model folder \(needs "
                                              r"model.json and arrays.npz\)"):
         load_model(tmp_path)
+
+
+def test_non_finite_or_negative_arrays_are_refused(saved):
+    with np.load(saved / "arrays.npz") as data:
+        arrays = dict(data)
+    arrays["est_idf"] = arrays["est_idf"] * np.inf
+    _rewrite(saved, arrays)
+    with pytest.raises(ModelFileError, match=r"Arrays est_idf in .* hold non-finite or negative "
+                                             r"values; the model is damaged"):
+        load_model(saved)
+
+
+def test_deeply_nested_json_is_refused(saved):
+    (saved / "model.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ModelFileError, match=r"model.json is not valid JSON"):
+        load_model(saved)

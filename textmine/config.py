@@ -108,6 +108,7 @@ class ThemeOptions:
     method : {"short", "nmf", "lda"}
         Theme model (see :mod:`textmine.themes.models`); ``short`` (NMF on TF-IDF smoothed by term
         co-occurrence) recovered human labels best on short answers (docs/bench_themes.md).
+        With a codebook, ``short`` fits plain ``nmf`` (smoothing blurs seeded themes).
     seed : int
         Random seed: same input + same seed give byte-identical themes.csv and answers.csv.
     min_df, max_df : int, float
@@ -226,6 +227,8 @@ class ReportOptions:
         Number of heaviest terms of a theme drawn in its word cloud.
     top_specific_terms : int
         Number of specific terms listed per group in the HTML report.
+    sheet_specific_terms : int
+        Number of most specific terms per group in the workbook (the CSV keeps them all).
     seed : int
         Seed of the word-cloud layout (same seed, same picture).
     title : str
@@ -241,6 +244,7 @@ class ReportOptions:
     svg: bool = True
     max_cloud_terms: int = 50
     top_specific_terms: int = 10
+    sheet_specific_terms: int = 50
     seed: int = 0
     title: str = ""
     question_labels: tuple[tuple[str, str], ...] = ()

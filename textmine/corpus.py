@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from textmine.text.resources import resources_digest
 logger = logging.getLogger(__name__)
 
 STATUSES = (OK, NON_ANSWER, EMPTY)
+_ALNUM = re.compile(r"[^\W_]")
 FRAME_COLUMNS = ["respondent_id", "text", "status", "terms"]
 
 
@@ -272,22 +274,17 @@ def process_answers(
     texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
              for v in answers.tolist()]
     keys = nonanswer_keys(options.extra_nonanswers)
+    longest = max((len(k) for k in keys), default=0)
     status: list[str] = []
     doc_of: list[int | None] = []
     unique: dict[str, int] = {}
+    seen: dict[str, tuple[str, int | None]] = {}  # raw answer -> (status, doc): duplicates
     for text in texts:
-        norm = normalise_text(text)
-        if not norm:
-            status.append(EMPTY)
-            doc_of.append(None)
-            continue
-        key = fold_key(norm)
-        if not key or key in keys:
-            status.append(NON_ANSWER)
-            doc_of.append(None)
-            continue
-        status.append(OK)
-        doc_of.append(unique.setdefault(protect(norm), len(unique)))
+        known = seen.get(text)
+        if known is None:
+            known = seen[text] = _classify(text, keys, longest, unique)
+        status.append(known[0])
+        doc_of.append(known[1])
     multiplicity = Counter(d for d in doc_of if d is not None)
     weights = [multiplicity[d] for d in range(len(unique))]
     cached, cache_state = _features(list(unique), weights, options, cache_dir, progress)
@@ -301,6 +298,21 @@ def process_answers(
     logger.info("processed %d answers (%d distinct parsed, cache %s)",
                 len(texts), len(unique), cache_state)
     return Corpus(ids, texts, masked, status, terms, vectors, info)
+
+
+def _classify(text: str, keys: frozenset[str], longest: int,
+              unique: dict[str, int]) -> tuple[str, int | None]:
+    """Status of one answer and the index of its parsed text (added to ``unique`` if new)."""
+    norm = normalise_text(text)
+    if not norm:
+        return EMPTY, None
+    # Folding is the slow part: only answers short enough to be a listed non-answer, or
+    # without any letter or digit, can be non-answers.
+    if len(norm) <= 2 * longest + 8 or _ALNUM.search(norm) is None:
+        key = fold_key(norm, normalised=True)
+        if not key or key in keys:
+            return NON_ANSWER, None
+    return OK, unique.setdefault(protect(norm), len(unique))
 
 
 def _names(cached: CachedTerms, d: int | None) -> list[str]:

@@ -103,6 +103,9 @@ def atomic_output_dir(out: str | Path, *, force: bool = False) -> Iterator[Path]
         If ``out`` exists and is not empty without ``force``, or is a file.
     """
     out = Path(out)
+    if out.name in ("", "..") or Path.cwd().is_relative_to(out.resolve()):
+        raise OutputError(f"Output folder '{out}' is the current folder or one of its parents; "
+                          "give a new folder name.")  # replacing it would delete the user's work
     if out.exists() and not out.is_dir():
         raise OutputError(f"Output path {out} exists and is a file; choose a folder name.")
     if out.is_dir() and any(out.iterdir()) and not force:

@@ -28,7 +28,8 @@ def run_app(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; expected errors become one stderr line, code 2."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
-        app(args=argv, standalone_mode=False, prog_name="textmine")
+        # In non-standalone mode typer *returns* the code of typer.Exit (and 130 for Ctrl-C).
+        code = app(args=argv, standalone_mode=False, prog_name="textmine")
     except TextmineError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
@@ -46,7 +47,9 @@ def run_app(argv: list[str] | None = None) -> int:
         if type(exc).__name__ == "Abort":
             return 1
         raise
-    return 0
+    if code == 130:
+        print("error: interrupted; no output was written.", file=sys.stderr)
+    return code if isinstance(code, int) else 0
 
 
 @app.callback()

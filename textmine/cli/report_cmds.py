@@ -20,7 +20,7 @@ def _done(out: Path) -> None:
 def run(
     project: Path = typer.Argument(..., help="Project file (textmine.toml)."),
     out: Path | None = typer.Option(
-        None, "--out", help="Output folder (default: [output] dir of the project file)."
+        None, "--out", help="Output folder (default: the output dir of the project file)."
     ),
     lang: str | None = typer.Option(
         None, "--lang", help="Report language: fr or en (default: the project's, else fr)."

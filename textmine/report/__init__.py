@@ -65,7 +65,8 @@ def _write(data: RunData, dest: Path, options: ReportOptions) -> list[Path]:
     written = sorted(p for p in (dest / "figures").iterdir() if p.is_file())
     written += write_paper_tables(data, dest / "tables_md", lang=options.lang, alpha=alpha)
     if options.xlsx:
-        written.append(write_workbook(data, dest / "report.xlsx", lang=options.lang, alpha=alpha))
+        written.append(write_workbook(data, dest / "report.xlsx", lang=options.lang, alpha=alpha,
+                                      max_specific_terms=options.sheet_specific_terms))
     if options.html:
         written.append(write_html(data, dest / "report.html", figures, colours,
                                   lang=options.lang, alpha=alpha,

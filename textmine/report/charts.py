@@ -145,11 +145,17 @@ def group_prevalence_chart(
                      loc="left", color=colour)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="x", labelsize=8)
-    for ax in axes[-1]:
-        ax.set_xlabel("%", fontsize=8)
+    # The lowest drawn panel of each column carries the axis (hidden panels leave gaps).
+    for col in range(ncols):
+        last = max(r for r in range(nrows) if r * ncols + col < len(theme_ids))
+        axes[last, col].xaxis.set_tick_params(labelbottom=True)
+        axes[last, col].set_xlabel("%", fontsize=8)
     fig.suptitle(heading(words["by_group_chart"], _short(variable, 50), lang),
                  x=0.01, ha="left", fontsize=11)
-    fig.tight_layout()
+    # Fixed margins in inches instead of tight_layout, which is slow with many panels.
+    width, tall = fig.get_size_inches()
+    fig.subplots_adjust(left=1.55 / width, right=1 - 0.25 / width, top=1 - 0.65 / tall,
+                        bottom=0.55 / tall, wspace=0.12, hspace=0.6 / max(height - 0.6, 0.5))
     fig.savefig(path)
     plt.close(fig)
     return path

@@ -62,12 +62,13 @@ def draw_wordcloud(
         background_color="white",
         prefer_horizontal=0.95,
         max_words=len(frequencies),
-        relative_scaling=0.6,
+        relative_scaling=0.4,
         random_state=seed,
         color_func=colour_func,
         collocations=False,
         normalize_plurals=False,
         margin=4,
+        min_font_size=7,  # smaller words are specks, not words
     )
     return cloud.generate_from_frequencies(frequencies)
 

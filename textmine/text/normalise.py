@@ -91,13 +91,14 @@ _FOLD_DROP = re.compile(r"[.']")
 _FOLD_SPACE = re.compile(r"[^0-9a-z]+")
 
 
-def fold_key(text: str) -> str:
+def fold_key(text: str, *, normalised: bool = False) -> str:
     """Return the comparison key of a whole answer: lower case, no accents, no punctuation.
 
     Dots and apostrophes are dropped (``R.A.S.`` -> ``ras``, ``pas d'avis`` -> ``pas davis``),
-    every other non-alphanumeric run becomes one space.
+    every other non-alphanumeric run becomes one space. ``normalised=True`` skips
+    :func:`normalise_text` for a text that went through it already.
     """
-    text = normalise_text(text).lower()
+    text = (text if normalised else normalise_text(text)).lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("œ", "oe").replace("æ", "ae")

@@ -33,6 +33,13 @@ CIVILITY = re.compile(
 
 _SPACES = re.compile(r" {2,}")
 
+#: Cheap test run first: a text without any of these cannot contain what the patterns above find.
+_MAYBE = re.compile(
+    r"[@\d]|www\.|https?:|\.(?:fr|com|org|net|eu|gouv|info|io)\b"
+    r"|(?-i:\b(?:MM?|Mr|Mmes?|Mlles?|Monsieur|Madame|Mademoiselle|Dr|Docteur|Me|Maître|Pr)[.\s])",
+    re.IGNORECASE,
+)
+
 #: Placeholder words used in the text given to spaCy (recognised and dropped from features).
 PLACEHOLDERS = {"EMAILX": "[e-mail]", "URLX": "[url]", "TELX": "[téléphone]", "NOMX": "[nom]"}
 
@@ -43,6 +50,8 @@ def _civility_name(match: re.Match[str], repl: str) -> str:
 
 def protect(text: str) -> str:
     """Return ``text`` with personal data replaced by placeholder words for parsing."""
+    if _MAYBE.search(text) is None:
+        return text
     text = EMAIL.sub(" EMAILX ", text)
     text = URL.sub(" URLX ", text)
     text = PHONE.sub(" TELX ", text)
@@ -65,11 +74,16 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     names : iterable of str
         Person names found by the named-entity recogniser; each occurrence becomes ``[nom]``.
     """
-    text = EMAIL.sub("[e-mail]", text)
-    text = URL.sub("[url]", text)
-    text = PHONE.sub("[téléphone]", text)
-    text = CIVILITY.sub(lambda m: _civility_name(m, "[nom]"), text)
+    if _MAYBE.search(text) is not None:
+        text = _mask_patterns(text)
     for name in sorted(set(names), key=len, reverse=True):
         if len(name) > 1:
             text = re.sub(r"(?<!\w)" + re.escape(name) + r"(?!\w)", "[nom]", text)
     return text
+
+
+def _mask_patterns(text: str) -> str:
+    text = EMAIL.sub("[e-mail]", text)
+    text = URL.sub("[url]", text)
+    text = PHONE.sub("[téléphone]", text)
+    return CIVILITY.sub(lambda m: _civility_name(m, "[nom]"), text)

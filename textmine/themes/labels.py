@@ -65,8 +65,9 @@ def top_terms(
 ) -> list[list[str]]:
     """Each theme's top terms (FREX order), as shown to people.
 
-    A word already shown inside a multi-word expression of the list (``piscine`` after
-    ``noyade_piscine``) is skipped, so that the list says more in the same space.
+    A word already shown inside a multi-word expression of the list is skipped (``piscine``
+    after ``noyade_piscine``) or replaced by the expression (``lettre`` before ``lettre_info``),
+    so that the list says more in the same space.
     """
     out = []
     for idx in frex_order(components, n_top=3 * n_top, pool=max(3 * n_top, POOL)):
@@ -76,9 +77,16 @@ def top_terms(
             term = terms[i]
             if term in inside:
                 continue
-            chosen.append(term)
             if "_" in term:
-                inside.update(term.split("_"))
+                parts = set(term.split("_"))
+                inside.update(parts)
+                # The expression takes the place of its words already listed ("lettre" then
+                # "lettre_info" gives "lettre info" once).
+                at = next((j for j, t in enumerate(chosen) if t in parts), None)
+                chosen = [t for t in chosen if t not in parts]
+                chosen.insert(len(chosen) if at is None else at, term)
+            else:
+                chosen.append(term)
             if len(chosen) == n_top:
                 break
         out.append([display_term(t) for t in chosen])

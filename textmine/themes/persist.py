@@ -119,7 +119,7 @@ def load_model(folder: str | Path) -> FittedThemes:
         )
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ModelFileError(f"{meta_path} is not valid JSON; re-run textmine themes.") from exc
     if not isinstance(meta, dict) or meta.get("schema") != SCHEMA:
         raise ModelFileError(f"{meta_path} is not a textmine theme model; re-run textmine themes.")
@@ -146,6 +146,14 @@ def load_model(folder: str | Path) -> FittedThemes:
         if bad or any(a.dtype.kind not in "fiu" for a in arrays.values()):
             raise ModelFileError(
                 f"Arrays {', '.join(bad) or '(types)'} in {npz} have unexpected shapes or types; "
+                "the model is damaged: re-run textmine themes."
+            )
+        # Every learned array is a finite, non-negative quantity (weights, IDF, counts).
+        odd = sorted(n for n, a in arrays.items() if a.size and not (
+            np.isfinite(a).all() and (a >= 0).all()))
+        if odd:
+            raise ModelFileError(
+                f"Arrays {', '.join(odd)} in {npz} hold non-finite or negative values; "
                 "the model is damaged: re-run textmine themes."
             )
         est_arrays = {k[4:]: v for k, v in arrays.items() if k.startswith("est_")}
