@@ -135,3 +135,12 @@ def test_collocations_are_learned_from_the_corpus(tmp_path):
     off = process_answers(answers, cache_dir=tmp_path,
                           options=TextOptions(learn_collocations=False))
     assert off.terms[0] == ["ramassage", "scolaire"]
+
+
+def test_no_answer_to_parse(tmp_path):
+    corpus = process_answers(pd.Series(["RAS", "", "nsp"], index=[3, 1, 2]), cache_dir=tmp_path)
+    assert corpus.ids == ["3", "1", "2"]
+    assert corpus.status == ["non-answer", "empty", "non-answer"]
+    assert corpus.terms == [[], [], []]
+    assert corpus.info["counts"]["vocabulary"] == 0
+    assert process_answers(pd.Series([], dtype=object), cache_dir=tmp_path).ids == []

@@ -58,3 +58,8 @@ def test_fold_key_is_idempotent_and_plain(text):
     key = fold_key(text)
     assert fold_key(key) == key
     assert all(ch.isalnum() or ch == " " for ch in key)
+
+
+def test_fold_key_of_normalised_text_skips_normalisation():
+    norm = normalise_text("Rien  à   signaler !!")
+    assert fold_key(norm, normalised=True) == fold_key("Rien  à   signaler !!") == "rien a signaler"

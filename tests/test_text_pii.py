@@ -28,3 +28,9 @@ def test_protect_puts_placeholder_words():
     assert protect("mail: a.b@c.fr, site www.x.fr") == "mail: EMAILX , site URLX"
     assert protect("voir Mme Martin") == "voir Mme NOMX"
     assert has_civility("voir Mme Martin") and not has_civility("voir madame la ministre")
+
+
+def test_civility_with_abbreviation_dots_and_no_false_alarm():
+    assert mask_text("Mr. Dupont et Dr. House") == "Mr. [nom] et Dr. [nom]"
+    assert protect("me voici, merci") == "me voici, merci"
+    assert protect("site impots.gouv.fr") == "site URLX"

@@ -152,11 +152,9 @@ def test_model_json_not_utf8_is_refused(model):
         load_model(model)
 
 
-@pytest.mark.xfail(strict=True, reason="defect: deeply nested model.json raises RecursionError "
-                   "(traceback) instead of ModelFileError (themes/persist.load_model)")
 def test_deeply_nested_model_json_is_refused(model):
     (model / "model.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    with pytest.raises(ModelFileError):
+    with pytest.raises(ModelFileError, match=r"model\.json is not valid JSON; re-run"):
         load_model(model)
 
 
@@ -228,13 +226,13 @@ def test_arrays_of_other_types_are_refused(model, dtype):
         load_model(model)
 
 
-@pytest.mark.xfail(strict=True, reason="defect: NaN/inf in the model arrays are accepted "
-                   "(themes/persist.load_model checks shapes and kinds, not finiteness)")
-def test_non_finite_arrays_are_refused(model):
+@pytest.mark.parametrize("value", [np.nan, np.inf, -1.0])
+def test_non_finite_or_negative_arrays_are_refused(model, value):
     arrays = _arrays(model)
-    arrays["est_components"] = np.full_like(arrays["est_components"], np.nan)
+    arrays["est_components"] = np.full_like(arrays["est_components"], value)
     _write_npz(model, arrays)
-    with pytest.raises(ModelFileError):
+    with pytest.raises(ModelFileError, match=r"Arrays est_components in .* hold non-finite or "
+                                             r"negative values; the model is damaged"):
         load_model(model)
 
 
