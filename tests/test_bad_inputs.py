@@ -160,6 +160,12 @@ def themes_ok(*, n: int = 12, texts: list[str] | None = None,
         assert len(answers) == n and answers["respondent_id"].is_unique
         assert set(answers["status"]) <= {"themed", "unassigned", "non-answer", "empty"}
         assert run["input"]["sha256"] == sha256(inp)
+        for row in answers.itertuples(index=False):  # assignment invariants
+            listed = [t for t in row.themes.split(";") if t]
+            if row.status == "themed":
+                assert row.theme_id in listed and set(listed) <= set(themes["theme_id"])
+            else:
+                assert listed == [] and row.theme_id == "", row
         if texts is not None:
             assert answers["text"].tolist() == texts
         for label in labels:

@@ -97,3 +97,14 @@ def test_write_json_is_stable(tmp_path):
     b = write_json({"a": [0.5], "b": 2}, tmp_path / "b.json")
     assert a.read_bytes() == b.read_bytes()
     assert json.loads(a.read_text()) == {"a": [0.5], "b": 2}
+
+
+def test_atomic_dir_never_replaces_a_folder_holding_an_input(tmp_path):
+    out = tmp_path / "project"
+    out.mkdir()
+    survey = out / "enquete.csv"
+    survey.write_text("id;q\n1;a\n")
+    with pytest.raises(OutputError, match=r"holds the input file enquete.csv; choose another --out"):
+        with atomic_output_dir(out, force=True, inputs=[survey]):
+            pass
+    assert survey.read_text() == "id;q\n1;a\n"

@@ -207,7 +207,7 @@ class CodingOptions:
     seed: int = 0
     C: float = 3.0
     char_ngrams: bool = True
-    min_df: int = 2
+    min_df: int = 1
     min_positives: int = 3
 
 

@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +85,28 @@ def safe_filename(name: str, *, max_len: int = 60) -> str:
     return cleaned or "untitled"
 
 
+def check_out_holds_no_input(out: str | Path, inputs: Sequence[str | Path]) -> None:
+    """Refuse an output folder that is or contains an input: replacing it would delete the input.
+
+    Raises
+    ------
+    OutputError
+        If one of ``inputs`` is ``out`` itself or lies inside it.
+    """
+    target = Path(out).resolve()
+    for path in inputs:
+        resolved = Path(path).resolve()
+        if resolved == target or target in resolved.parents:
+            raise OutputError(
+                f"Output folder {out} holds the input file {Path(path).name}; choose another --out "
+                "(replacing the folder would delete it)."
+            )
+
+
 @contextlib.contextmanager
-def atomic_output_dir(out: str | Path, *, force: bool = False) -> Iterator[Path]:
+def atomic_output_dir(
+    out: str | Path, *, force: bool = False, inputs: Sequence[str | Path] = ()
+) -> Iterator[Path]:
     """Yield a temporary folder that becomes ``out`` only if the block completes.
 
     Parameters
@@ -96,13 +116,17 @@ def atomic_output_dir(out: str | Path, *, force: bool = False) -> Iterator[Path]
     force : bool
         Replace an existing non-empty ``out``. Without it, an existing non-empty folder is an error
         (raised before anything is written).
+    inputs : sequence of paths
+        Files or folders the run reads; ``out`` may not be or contain any of them, so that even
+        ``force`` can never delete what the user gave.
 
     Raises
     ------
     OutputError
-        If ``out`` exists and is not empty without ``force``, or is a file.
+        If ``out`` exists and is not empty without ``force``, is a file, or holds an input.
     """
     out = Path(out)
+    check_out_holds_no_input(out, inputs)
     if out.name in ("", "..") or Path.cwd().is_relative_to(out.resolve()):
         raise OutputError(f"Output folder '{out}' is the current folder or one of its parents; "
                           "give a new folder name.")  # replacing it would delete the user's work

@@ -68,7 +68,8 @@ class CodingFeatures:
         self.min_df = min_df
 
     def fit_transform(self, docs: list[list[str]]) -> sparse.csr_matrix:
-        # Terms seen once still matter in a small coded sample: min_df applies to char n-grams.
+        # Terms seen once still matter in a small coded sample: min_df applies to char n-grams
+        # only, whose number max_features caps on long answers.
         self.words_ = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
         blocks = [self.words_.fit_transform(docs)]
         if self.char_ngrams:

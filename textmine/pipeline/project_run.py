@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 import textmine
-from textmine.errors import InputFileError, OptionError, OutputError
+from textmine.errors import InputFileError, OptionError
 from textmine.outputs import atomic_output_dir, safe_filename, write_csv
 from textmine.report.html import IndexEntry, render_index
 from textmine.report.i18n import check_lang, strings
@@ -50,18 +50,6 @@ def _codebook_path(codebook: str | Path | None, project_dir: Path) -> Path | Non
     path = Path(codebook)
     # The project file names codebooks relative to itself, whatever the working directory.
     return path if path.is_absolute() else project_dir / path
-
-
-def _check_out_holds_no_input(out: Path, inputs: list[Path]) -> None:
-    """Refuse an output folder that contains an input: replacing it would delete the input."""
-    target = out.resolve()
-    for path in inputs:
-        resolved = path.resolve()
-        if resolved == target or target in resolved.parents:
-            raise OutputError(
-                f"Output folder {out} holds the input file {path.name}; choose another --out "
-                "(replacing the folder would delete it)."
-            )
 
 
 def summary_frame(runs: list[tuple[str, str, RunData]], *, lang: str = "fr") -> pd.DataFrame:
@@ -164,8 +152,7 @@ def run_project(
     project_dir = Path(project.path).resolve().parent
     inputs = [Path(project.path), Path(project.survey_path)] + [
         p for q in project.open if (p := _codebook_path(q.codebook, project_dir))]
-    _check_out_holds_no_input(out, inputs)
-    with atomic_output_dir(out, force=force) as tmp:
+    with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         runs: list[tuple[str, str, RunData]] = []
         for question in project.open:
             logger.info("Open question %s -> %s/", question.column, folders[question.column])

@@ -136,7 +136,8 @@ def run_themes(
     """
     codebook = load_codebook(codebook_path) if codebook_path else None
     out = Path(out)
-    with atomic_output_dir(out, force=force) as tmp:
+    inputs = [survey_path] + ([codebook_path] if codebook_path else [])
+    with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         survey, corpus = _read_and_process(
             survey_path, text_col, read_options, text_options, cache_dir, progress
         )
@@ -235,7 +236,7 @@ def run_apply(
     model = load_model(model_dir)
     text_options = _text_options_from(model.text_options)
     out = Path(out)
-    with atomic_output_dir(out, force=force) as tmp:
+    with atomic_output_dir(out, force=force, inputs=[model_dir, survey_path]) as tmp:
         survey, corpus = _read_and_process(
             survey_path, text_col, read_options, text_options, cache_dir, progress
         )
