@@ -1,0 +1,64 @@
+"""End to end on the shipped demo survey: what `make demo` shows.
+
+The demo survey (data/README.md) plants four associations between themes and closed questions.
+The whole pipeline (reading, French processing, seeded themes, respondent-level tables with
+Benjamini-Hochberg adjusted tests) must flag exactly those four at the documented threshold
+(adjusted p < 0.05), in the planted direction, and nothing else.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from textmine.pipeline.project_run import run_demo
+
+QUESTIONS = ("q_evolution", "q_outils", "q_manques")
+BY = ("fonction", "taille", "sollicite_plus", "outils", "anciennete")
+
+#: (question, closed question, theme label) -> modality over-represented among mentioners.
+PLANTED = {
+    ("q_evolution", "fonction", "Chevauchement avec la DSI"): "Directeur·rice de la communication",
+    ("q_evolution", "sollicite_plus", "Rôle de conseil"): "Oui",
+    ("q_outils", "taille", "Live et événements"): "Plus de 50 000 habitants",
+    ("q_manques", "taille", "Manque de moyens"): "Moins de 10 000 habitants",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return run_demo(out=tmp_path_factory.mktemp("demo") / "out", force=True)
+
+
+def test_demo_writes_every_output(demo):
+    for name in ("summary.csv", "summary.md", "index.html"):
+        assert (demo / name).is_file()
+    for q in QUESTIONS:
+        folder = demo / q
+        for name in ("themes.csv", "answers.csv", "run.json", "report.html", "report.xlsx"):
+            assert (folder / name).is_file(), f"{q}/{name} missing"
+        assert list((folder / "figures").glob("*.png")), f"{q} has no figures"
+        assert (folder / "model" / "model.json").is_file()
+        sheets = load_workbook(folder / "report.xlsx", read_only=True).sheetnames
+        expected = {"Synthèse", "Thèmes", "Réponses", "Tableaux croisés", "Informations"}
+        assert expected <= set(sheets)
+        n_themes = len(pd.read_csv(folder / "themes.csv"))
+        assert len(sheets) >= len(expected) + n_themes  # one sheet per theme
+
+
+def test_demo_seeded_themes_are_named_as_in_the_codebook(demo):
+    labels = set(pd.read_csv(demo / "q_evolution" / "themes.csv")["label"])
+    assert {"Chevauchement avec la DSI", "Rôle de conseil"} <= labels
+
+
+def test_demo_flags_exactly_the_planted_associations(demo):
+    flagged = {}
+    for q in QUESTIONS:
+        for by in BY:
+            table = pd.read_csv(demo / q / f"crosstab_{by}.csv")
+            table = table[table["theme_id"].notna() & (table["p_adjusted"] < 0.05)]
+            for label, rows in table.groupby("label"):
+                top = rows.sort_values("adj_residual").iloc[-1]["modality"]
+                flagged[(q, by, label)] = top
+    assert flagged == PLANTED
