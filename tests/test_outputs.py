@@ -108,3 +108,10 @@ def test_atomic_dir_never_replaces_a_folder_holding_an_input(tmp_path):
         with atomic_output_dir(out, force=True, inputs=[survey]):
             pass
     assert survey.read_text() == "id;q\n1;a\n"
+
+
+@pytest.mark.parametrize("value", ["-12", "=A1", "+33", "@x", "007", "R001"])
+def test_neutralised_ids_round_trip(value):
+    from textmine.outputs import restore_cell
+
+    assert restore_cell(neutralise_cell(value)) == value

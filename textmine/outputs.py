@@ -38,6 +38,17 @@ def neutralise_cell(value: Any) -> Any:
     return value
 
 
+def restore_cell(value: Any) -> Any:
+    """Undo :func:`neutralise_cell` on a value read back from a textmine CSV.
+
+    Used on join keys (respondent ids) so that an id such as ``-12`` or ``=A1`` still matches the
+    survey after a round trip through a neutralised CSV.
+    """
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``df`` whose text cells cannot become formulas (numbers untouched)."""
     out = df.copy()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from textmine.config import TableOptions
 from textmine.errors import InputFileError
-from textmine.outputs import FORMULA_PREFIXES, safe_filename
+from textmine.outputs import FORMULA_PREFIXES, restore_cell, safe_filename
 from textmine.report.i18n import number, strings
 
 #: Status values of answers.csv, in the order they are reported.
@@ -190,13 +190,16 @@ def _read(path: Path) -> pd.DataFrame:
     try:
         head = pd.read_csv(path, nrows=0, encoding="utf-8")
         dtype = {c: str for c in head.columns if c in _TEXT_COLUMNS or c.startswith("quote_")}
-        return pd.read_csv(
+        table = pd.read_csv(
             path, keep_default_na=False, na_values=[""], encoding="utf-8", dtype=dtype
         )
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputFileError(
             f"Cannot read {path}: {exc}; rerun the analysis that wrote this folder."
         ) from exc
+    if "respondent_id" in table:  # ids neutralised on writing join the survey again
+        table["respondent_id"] = table["respondent_id"].map(restore_cell)
+    return table
 
 
 def _maybe(path: Path) -> pd.DataFrame | None:

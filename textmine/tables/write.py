@@ -21,7 +21,7 @@ import pandas as pd
 
 from textmine.config import ReadOptions, TableOptions
 from textmine.errors import ColumnError, InputFileError, OutputError
-from textmine.outputs import safe_filename, write_csv
+from textmine.outputs import restore_cell, safe_filename, write_csv
 from textmine.tables.crosstab import ClosedData, closed_data, crosstab_frame, survey_weight_series
 from textmine.tables.effects import effects_frame
 from textmine.tables.specificities import specificities_frame
@@ -136,10 +136,13 @@ def _read_run_csv(run_dir: Path, name: str, *, required: bool = True) -> pd.Data
                 f"{name} not found in {run_dir}; pass the folder of a finished themes run."
             )
         return None
-    # Ids stay text: "007" must not become 7.
-    return pd.read_csv(
+    # Ids stay text: "007" must not become 7; ids neutralised on writing are restored.
+    table = pd.read_csv(
         path, dtype={"respondent_id": str, "theme_id": str, "themes": str}, keep_default_na=True
     )
+    if "respondent_id" in table:
+        table["respondent_id"] = table["respondent_id"].map(restore_cell)
+    return table
 
 
 def _tuples(value: object) -> object:
