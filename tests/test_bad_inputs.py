@@ -56,6 +56,8 @@ labels_unknown_ids.csv (code)             error naming the unknown ids
 --out is the input file / a file          error: ``... exists and is a file ...``
 --out holds the input, with --force       error; input intact [known defect: deleted]
 FIFO named .csv                           refused before reading [known defect: hangs]
+--out "", ".", "..", the current folder   error: ``... is the current folder or one of its
+                                          parents; ...`` (even with --force)
 ========================================  ==================================================
 
 Known defects are ``xfail(strict=True)``: fixed, they turn red so the marker goes. Commands
