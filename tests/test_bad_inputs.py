@@ -37,7 +37,8 @@ text_numbers.csv (only numbers)           parse: read, texts as written (``3`` n
                                           [known defect: ``3.0``];
                                           themes: error (no terms to find themes in)
 single_answer.csv                         parse: 1 row; themes --k 2: error (too few terms)
-formula_ids.csv (ids ``=A2``, ``-1``...)  themes --by then crosstab joins [known defect]
+formula_ids.csv (ids ``=A2``, ``-1``...)  written ``'=A2`` in CSVs, restored on reading back:
+                                          themes then crosstab --by still joins
 long answer (300,000 characters)          read, parsed and themed; text kept whole
 unicode.csv (emoji, RTL, zero-width, NFD) read and themed; answers.csv keeps texts unchanged
 formula_cells.csv (``=HYPERLINK`` ...)    themed; no CSV cell starts with ``= + - @``
@@ -54,7 +55,7 @@ codebook_python_tag.yaml                  error (YAML tag refused); nothing exec
 codebook_empty_seeds.yaml                 themed; the seedless theme is still named
 labels_unknown_ids.csv (code)             error naming the unknown ids
 --out is the input file / a file          error: ``... exists and is a file ...``
---out holds the input, with --force       error; input intact [known defect: deleted]
+--out holds the input (--force or not)    error: ``Output folder ... holds the input``
 FIFO named .csv                           refused before reading [known defect: hangs]
 --out "", ".", "..", the current folder   error: ``... is the current folder or one of its
                                           parents; ...`` (even with --force)
@@ -424,12 +425,16 @@ def _cases() -> list[Case]:
              extra=("codebook_empty_seeds.yaml",), check=themes_ok(labels=("Outils", "Moyens"))),
         Case("themes-out-is-input", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "2", "--out", "{input}"),
-             error=r"Output path .*good\.csv exists and is a file; choose a folder name\."),
+             error=r"Output folder .*good\.csv holds the input file good\.csv; choose another "
+                   r"--out \(replacing the folder would delete it\)\."),
         Case("themes-out-holds-input-force", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "2", "--out", "{in}",
-              "--force"), error=r".",
-             xfail="defect: --out naming the folder that holds the input, with --force, "
-                   "replaces that folder and deletes the survey file (outputs.atomic_output_dir)"),
+              "--force"),
+             error=r"Output folder .*in holds the input file good\.csv; choose another --out "),
+        Case("apply-out-holds-input-force", "apply", "good.csv",
+             ("apply", "{model}", "{input}", "--text-col", "reponse", "--out", "{in}",
+              "--force"),
+             error=r"Output folder .*in holds the input file good\.csv; choose another --out "),
     ]
     # apply (model from a themes run on good.csv)
     a = _command_args("apply")
@@ -601,9 +606,6 @@ def test_committed_files_match_the_generator(tmp_path):
 
 @pytest.mark.skipif(_skip_reason("themes") is not None or "crosstab" not in COMMANDS,
                     reason="themes/crosstab not there yet")
-@pytest.mark.xfail(strict=True, reason="defect: ids starting with = + - @ are written as '=A2 "
-                   "in answers.csv (outputs.write_csv neutralises them) and never match the "
-                   "survey again: textmine crosstab RUN fails (tables.respondents.clean_id)")
 def test_ids_that_look_like_formulas_still_join(cli, tmp_path):
     run = tmp_path / "run"
     res = cli("themes", BAD / "formula_ids.csv", "--text-col", "reponse", "--id-col", "id",

@@ -23,7 +23,7 @@ from textmine.coding.learn import MultiLabelCoder, review_queue
 from textmine.coding.sheet import coding_sheet_frame, read_coded, write_sheet_csv, write_sheet_xlsx
 from textmine.config import CodingOptions, ReadOptions, TextOptions
 from textmine.errors import DataError, InputFileError, OptionError
-from textmine.outputs import atomic_output_dir, write_csv, write_json
+from textmine.outputs import atomic_output_dir, restore_cell, write_csv, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -288,6 +288,8 @@ def sheet_frame_for_run(run_dir: str | Path, *, codebook: Codebook | None = None
             raise InputFileError(f"{path} not found; RUN_DIR must be a 'textmine themes' output.")
     answers = pd.read_csv(paths["answers"], dtype=str, keep_default_na=False)
     themes = pd.read_csv(paths["themes"], dtype=str, keep_default_na=False)
+    if "respondent_id" in answers:  # ids neutralised on writing must match the survey again
+        answers["respondent_id"] = answers["respondent_id"].map(restore_cell)
     for table, name, cols in ((answers, "answers", ("respondent_id", "text", "status", "themes")),
                               (themes, "themes", ("theme_id", "label"))):  # fmt: skip
         missing = [c for c in cols if c not in table.columns]

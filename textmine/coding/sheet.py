@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from textmine.codebook import Codebook
 from textmine.errors import ColumnError, DataError, InputFileError, OutputError
-from textmine.outputs import FORMULA_PREFIXES, neutralise_cell, write_csv
+from textmine.outputs import neutralise_cell, restore_cell, write_csv
 
 #: Name of the sheet holding the answers and code columns.
 SHEET_NAME = "Codage"
@@ -158,10 +158,7 @@ def _clean_id(value: object) -> str:
     """Respondent id as text, undoing the apostrophe that made a formula-like id inert."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        text = text[1:]
-    return text
+    return restore_cell(str(value).strip())
 
 
 def _read_table(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
