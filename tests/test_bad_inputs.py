@@ -441,16 +441,12 @@ def _cases() -> list[Case]:
              ("code", "{input}", "--text-col", "reponse", "--id-col", "id", "--labels",
               "{in}/labels_good.csv", "--out", "{in}", "--force"),
              extra=("labels_good.csv",),
-             error=r"Output folder .*in holds the input file ",
-             xfail="defect: code does not pass inputs= to atomic_output_dir "
-                   "(textmine/coding/runs.py): --out holding the survey + --force deletes it"),
+             error=r"Output folder .*in holds the input file "),
         Case("agree-out-holds-input-force", "agree", "good.csv",
              ("agree", "{in}/labels_good.csv", "{in}/labels_good.csv", "--survey", "{input}",
               "--id-col", "id", "--out", "{in}", "--force"),
              extra=("labels_good.csv",),
-             error=r"Output folder .*in holds the input file ",
-             xfail="defect: agree does not pass inputs= to atomic_output_dir "
-                   "(textmine/coding/runs.py): --out holding the inputs + --force deletes them"),
+             error=r"Output folder .*in holds the input file "),
         Case("apply-out-holds-input-force", "apply", "good.csv",
              ("apply", "{model}", "{input}", "--text-col", "reponse", "--out", "{in}",
               "--force"),

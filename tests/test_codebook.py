@@ -66,3 +66,14 @@ def test_yaml_cannot_run_code(tmp_path):
     text = "themes: !!python/object/apply:os.system ['echo hacked']"
     with pytest.raises(InputFileError, match="not valid UTF-8 YAML"):
         load_codebook(_write(tmp_path, text))
+
+
+def test_yaml_aliases_are_refused(tmp_path):
+    text = 'a: &a ["x", "x"]\nb: &b [*a, *a]\nthemes: [{name: A, seeds: *b}]\n'
+    with pytest.raises(DataError, match=r"uses YAML aliases \(\*name\); write each theme out"):
+        load_codebook(_write(tmp_path, text))
+
+
+def test_nested_seed_lists_are_refused(tmp_path):
+    with pytest.raises(DataError, match=r"'seeds' of theme 'A' in codebook .* must list words"):
+        load_codebook(_write(tmp_path, "themes: [{name: A, seeds: [[x, y]]}]"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -246,3 +247,15 @@ def test_cli_crosstab_missing_survey(cli, run_dir):
     res = cli("crosstab", run_dir, "--by", "taille")
     assert res.code == 2
     assert re.match(r"error: Survey file .*enquête\.csv named in .*run\.json not found", res.err)
+
+
+def test_cli_crosstab_refuses_a_survey_changed_since_the_run(cli, run_dir):
+    record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    survey = Path(record["input"]["path"])
+    record["input"]["sha256"] = hashlib.sha256(survey.read_bytes()).hexdigest()
+    (run_dir / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    assert cli("crosstab", run_dir, "--by", "taille").code == 0
+    survey.write_text(SURVEY_CSV.replace("\n", "\r\n"), encoding="utf-8")  # edited since
+    res = cli("crosstab", run_dir, "--by", "taille")
+    assert res.code == 2
+    assert re.match(r"error: Survey file enquête\.csv changed since the run in .* \(sha", res.err)

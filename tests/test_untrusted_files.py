@@ -366,10 +366,6 @@ def test_cache_holds_no_pickle(tmp_path, monkeypatch):
 
 # --- codebooks -------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="defect: YAML aliases are expanded and nested lists "
-                   "are turned into strings: an 8-level 'billion laughs' codebook never "
-                   "finishes loading (textmine/codebook.py: refuse aliases, or non-text seeds "
-                   "and descriptions)")
 def test_codebook_with_yaml_aliases_is_refused():
     from textmine.codebook import load_codebook
 

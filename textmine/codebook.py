@@ -56,6 +56,11 @@ def _as_str_list(value: object, where: str, path: Path) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list):
         raise DataError(f"{where} in codebook {path} must be a list; got {type(value).__name__}.")
+    nested = [v for v in value if not isinstance(v, (str, int, float))]
+    if nested:
+        raise DataError(
+            f"{where} in codebook {path} must list words or phrases; got {nested[0]!r}."
+        )
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
@@ -120,7 +125,14 @@ def load_codebook(path: str | Path) -> Codebook:
     if not path.is_file():
         raise InputFileError(f"Codebook file {path} not found; check the path.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        # Aliases let a few lines expand into billions of nodes ("billion laughs"); a codebook
+        # never needs them, so they are refused before anything is built.
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text)):
+            raise DataError(
+                f"Codebook {path} uses YAML aliases (*name); write each theme out in full."
+            )
+        data = yaml.safe_load(text)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputFileError(f"Codebook {path} is not valid UTF-8 YAML ({first}).") from exc

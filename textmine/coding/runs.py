@@ -133,7 +133,8 @@ def run_code(
             "Try 0.8."
         )
     codebook = read_codebook(codebook_path) if codebook_path else None
-    with atomic_output_dir(out, force=force) as tmp:
+    inputs = [survey_path, labels_path] + ([codebook_path] if codebook_path else [])
+    with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         survey = read_survey(survey_path, options=read_options)
         answers = open_answers(survey, text_col)
         ids = [str(i) for i in answers.index]
@@ -229,7 +230,8 @@ def run_agree(
     from textmine.survey import read_survey
 
     codebook = read_codebook(codebook_path) if codebook_path else None
-    with atomic_output_dir(out, force=force) as tmp:
+    inputs = [a_path, b_path, survey_path] + ([codebook_path] if codebook_path else [])
+    with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         survey = read_survey(survey_path, options=read_options)
         ids = [str(i) for i in survey.data.index]
         names = codebook.names if codebook else None

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from textmine.config import ReadOptions, TableOptions
-from textmine.errors import ColumnError, InputFileError, OutputError
+from textmine.errors import ColumnError, DataError, InputFileError, OutputError
 from textmine.outputs import restore_cell, safe_filename, write_csv
 from textmine.tables.crosstab import ClosedData, closed_data, crosstab_frame, survey_weight_series
 from textmine.tables.effects import effects_frame
@@ -221,6 +221,14 @@ def recompute_tables(
             "or rerun the themes command."
         )
     survey = read_survey(survey_path, options=run_read_options(record))
+    recorded = record["input"].get("sha256")
+    if recorded and survey.source.sha256 != recorded:
+        # Answers join the survey by id; with row-number ids an edited file would silently
+        # attach answers to the wrong respondents.
+        raise DataError(
+            f"Survey file {survey_path.name} changed since the run in {run_dir} (sha256 differs); "
+            "rerun the themes command on the current file."
+        )
     if weights is not None and weights not in survey.data.columns:
         raise ColumnError(
             f"Weight column '{weights}' not found in {survey_path.name}; available columns: "
