@@ -480,7 +480,7 @@ def _cases() -> list[Case]:
     lab = ("code", "{input}", "--text-col", "reponse", "--id-col", "id", "--labels")
     cases += [
         Case("code-labels-empty", "code", "good.csv", lab + ("{in}/empty.csv", "--out", "{out}"),
-             extra=("empty.csv",), error=r"Cannot read .*empty\.csv as a UTF-8 CSV"),
+             extra=("empty.csv",), error=r"Labels file .*empty\.csv is empty; export the coding"),
         Case("code-labels-binary", "code", "good.csv", lab + ("{in}/binary.csv", "--out", "{out}"),
              extra=("binary.csv",), error=r"Cannot read .*binary\.csv as a UTF-8 CSV"),
         Case("code-labels-are-a-survey", "code", "good.csv", lab + ("{input}", "--out", "{out}"),

@@ -165,6 +165,11 @@ def _read_table(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     """Raw table of strings from an XLSX sheet or a CSV, plus a name for messages."""
     if not path.is_file():
         raise InputFileError(f"Labels file {path} not found; check the path.")
+    if not path.read_bytes().strip():
+        raise InputFileError(
+            f"Labels file {path} is empty; export the coding sheet again or give a long CSV "
+            "with columns respondent_id,code."
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
