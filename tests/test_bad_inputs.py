@@ -259,13 +259,9 @@ def _cases() -> list[Case]:
                           error=r"Column 'nope' not found in good\.csv; available columns: id, "
                                 r"fonction, reponse\."))
         cases.append(Case(f"{command}-mixed-encoding", command, "mixed_encoding.csv", base,
-                          check=no_mojibake, error=r".", either=True,
-                          xfail="defect: a UTF-8 file with one cp1252 row is read as cp1252, "
-                                "every accent of the UTF-8 rows becomes mojibake, silently"))
+                          check=no_mojibake, error=r".", either=True))
         cases.append(Case(f"{command}-cr-only", command, "semicolon_cr_only.csv", base,
-                          error=r".", either=True,
-                          xfail="defect: CR-only line ends raise _csv.Error (traceback) in "
-                                "survey_read._read_delimited"))
+                          error=r".", either=True))
     # inspect: graceful reads
     cases += [
         Case("inspect-cp1252", "inspect", "cp1252.csv", ("inspect", "{input}"),
@@ -335,9 +331,7 @@ def _cases() -> list[Case]:
              check=parse_gives({"non-answer": 12})),
         Case("parse-numbers", "parse", "text_numbers.csv", p,
              check=parse_gives(texts=["3", "12", "7", "0", "45", "12", "9", "1", "30", "2", "8",
-                                      "5"]),
-             xfail="defect: an all-number open column is read as floats, so parse/themes see "
-                   "'3.0' instead of the '3' the respondent wrote (survey.open_answers)"),
+                                      "5"])),
         Case("parse-single", "parse", "single_answer.csv", p, check=parse_gives(n=1)),
         Case("parse-long", "parse", long_csv, p,
              check=parse_gives(texts=[long_text(), *mk.ANSWERS[1:]])),
@@ -633,9 +627,6 @@ def test_ids_that_look_like_formulas_still_join(cli, tmp_path):
     assert table["n_modality"].astype(int).max() > 0
 
 
-@pytest.mark.xfail(strict=True, reason="defect: a FIFO or device named .csv is read until EOF "
-                   "(a FIFO hangs, /dev/zero ends in MemoryError with a traceback); "
-                   "survey_read.read_raw should refuse anything but a regular file")
 def test_non_regular_file_is_refused_before_reading(tmp_path, monkeypatch):
     import os
     import pathlib

@@ -165,3 +165,62 @@ def test_inspect_real_assemblee(cli, raw):
     assert result.code == 0, result.err
     assert "encoding: cp1252    separator: '|'" in result.out
     assert "rows: 1308" in result.out
+
+
+BAD = Path(__file__).parent / "data" / "bad"
+_READ_ARGS = ("--id-col", "id", "--encoding", "cp1252", "--sep", ";")
+
+
+@pytest.mark.parametrize(("module", "func", "args"), [
+    ("textmine.pipeline.themes_run", "run_themes",
+     ("themes", BAD / "good.csv", "--text-col", "reponse", "--min-df", "1")),
+    ("textmine.pipeline.themes_run", "run_apply",
+     ("apply", BAD, BAD / "good.csv", "--text-col", "reponse")),
+    ("textmine.coding.runs", "run_code",
+     ("code", BAD / "good.csv", "--text-col", "reponse", "--labels", BAD / "labels_good.csv")),
+    ("textmine.coding.runs", "run_agree",
+     ("agree", BAD / "labels_good.csv", BAD / "labels_good.csv", "--survey", BAD / "good.csv")),
+])
+def test_encoding_and_sep_reach_the_survey_reader(cli, monkeypatch, tmp_path, module, func,
+                                                  args):
+    import importlib
+
+    from textmine.config import ReadOptions
+    from textmine.errors import OptionError
+
+    seen = {}
+
+    def record(*_args, **kwargs):
+        seen.update(kwargs)
+        raise OptionError("recorded.")
+
+    monkeypatch.setattr(importlib.import_module(module), func, record)
+    result = cli(*args, *_READ_ARGS, "--out", tmp_path / "out")
+    assert (result.code, result.err) == (2, "error: recorded.\n")
+    assert seen["read_options"] == ReadOptions(id_col="id", encoding="cp1252", sep=";")
+    if func == "run_themes":
+        assert seen["theme_options"].min_df == 1
+
+
+@pytest.mark.parametrize("command", ["themes", "apply", "code", "agree"])
+def test_encoding_and_sep_are_documented(cli, command):
+    result = cli(command, "--help")
+    assert result.code == 0
+    assert "--encoding" in result.out and "--sep" in result.out
+    assert "Force the text encoding" in result.out
+
+
+def test_themes_unknown_encoding_is_one_line(cli, tmp_path):
+    result = cli("themes", BAD / "good.csv", "--text-col", "reponse", "--encoding", "nope",
+                 "--out", tmp_path / "out")
+    assert (result.code, result.err) == (
+        2, "error: Unknown encoding 'nope'; use for example utf-8, cp1252 or latin-1.\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_themes_min_df_below_one_is_refused(cli, tmp_path):
+    result = cli("themes", BAD / "good.csv", "--text-col", "reponse", "--min-df", "0",
+                 "--out", tmp_path / "out")
+    assert (result.code, result.err) == (
+        2, "error: min_df=0 must be at least 1; give --min-df 1 or more.\n")
+    assert not (tmp_path / "out").exists()

@@ -276,3 +276,42 @@ def test_init_writes_ordinal_levels_and_carried_labels(tmp_path):
     assert project.closed == (ClosedSpec("taille", "ordinal", "Taille",
                                          ("petite", "moyenne", "grande")),)
     assert project.open[0].label == "Votre avis"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[survey]\npath = "a.csv"\n[output]\ndir = "../../x"\n',
+     "[output] dir '../../x' in textmine.toml leaves the project folder; use a path inside it "
+     "or its parent folder, or an absolute path."),
+    ('[survey]\npath = "a.csv"\n[output]\ndir = "out/../../../x"\n',
+     "[output] dir 'out/../../../x' in textmine.toml leaves the project folder; use a path "
+     "inside it or its parent folder, or an absolute path."),
+    ('[survey]\npath = "../../a.csv"\n',
+     "[survey] path '../../a.csv' in textmine.toml leaves the project folder; use a path "
+     "inside it or its parent folder, or an absolute path."),
+    ('[survey]\npath = "a.csv"\n[[open]]\ncolumn = "x"\ncodebook = "../../c.yaml"\n',
+     "[[open]] codebook '../../c.yaml' in textmine.toml leaves the project folder; use a path "
+     "inside it or its parent folder, or an absolute path."),
+])
+def test_relative_paths_may_not_leave_the_project_folder(tmp_path, text, message):
+    project = tmp_path / "a" / "b"
+    project.mkdir(parents=True)
+    with pytest.raises(OptionError, match=exact(message)):
+        load_project(write(project, text))
+
+
+def test_paths_inside_the_parent_folder_or_absolute_are_kept(tmp_path):
+    project = tmp_path / "a" / "b"
+    project.mkdir(parents=True)
+    elsewhere = tmp_path / "ailleurs"
+    loaded = load_project(write(project, (
+        f'[survey]\npath = "../a.csv"\n[output]\ndir = "../out/demo"\n'
+        f'[[open]]\ncolumn = "x"\ncodebook = "{elsewhere / "c.yaml"}"\n'
+    )))
+    assert loaded.survey_path == tmp_path.resolve() / "a" / "a.csv"
+    assert loaded.output_dir == tmp_path.resolve() / "a" / "out" / "demo"
+    assert loaded.open[0].codebook == str(elsewhere.resolve() / "c.yaml")
+
+
+def test_the_demo_project_loads():
+    demo = Path(__file__).parents[1] / "data" / "textmine.toml"
+    assert load_project(demo).output_dir == demo.resolve().parents[1] / "out" / "demo"

@@ -240,3 +240,13 @@ def test_republique_numerique_counts(raw, name, columns):
     assert (src.encoding, src.sep, src.n_rows) == ("utf-8", ",", 696)
     assert {kinds(survey)[c] for c in columns} == {"numeric"}
     assert survey.data.index[0] == "100"
+
+
+def test_open_answers_keep_numbers_as_written(tmp_path):
+    path = tmp_path / "nombres.csv"
+    path.write_text("id;reponse\n1;3\n2;12\n3;\n4;007\n5;3,50\n", encoding="utf-8")
+    survey = read_survey(path, options=ReadOptions(id_col="id"))
+    assert survey.questions["reponse"].kind == "numeric"
+    answers = open_answers(survey, "reponse")
+    assert answers.tolist() == ["3", "12", "", "007", "3,50"]
+    assert answers.index.tolist() == ["1", "2", "3", "4", "5"]

@@ -459,3 +459,40 @@ def test_utf16_tab_export_of_excel(tmp_path):
     survey = read_survey(path)
     assert (survey.source.encoding, survey.source.sep) == ("utf-16", "\t")
     assert survey.data["avis"].tolist() == ["Très bien", "Pas assez de moyens"]
+
+
+# --- line ends, mixed encodings, non-regular files ----------------------------------------------
+
+def test_cr_only_line_ends_are_read(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes("id;avis\r1;très bien\r2;«\u00a0bof\u00a0»\r".encode())
+    survey = read_survey(path, options=ReadOptions(id_col="id"))
+    assert survey.data["avis"].tolist() == ["très bien", "«\u00a0bof\u00a0»"]
+    assert survey.source.sep == ";"
+
+
+def test_mixed_encodings_are_refused_with_the_line(tmp_path):
+    path = tmp_path / "melange.csv"
+    path.write_bytes("id;avis\n1;très bien\n".encode() + "2;déjà vu\n".encode("cp1252")
+                     + "3;été\n".encode())
+    message = ("melange.csv mixes encodings: line 3 is not UTF-8 while other lines are; "
+               "re-save the file as UTF-8 or pass --encoding.")
+    with pytest.raises(InputFileError, match=exact(message)):
+        read_survey(path)
+    with pytest.raises(InputFileError, match=exact(message)):
+        detect_encoding(path.read_bytes(), name="melange.csv")
+    # Forcing the encoding is the way out that the message names.
+    forced = read_survey(path, options=ReadOptions(encoding="cp1252"))
+    assert forced.data["avis"].tolist()[1] == "déjà vu"
+
+
+def test_fifo_is_refused_without_reading(tmp_path):
+    import os
+
+    fifo = tmp_path / "enquete.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputFileError, match=exact(
+        f"'{fifo}' is not a regular file (a pipe or device); give the path of a saved survey "
+        "file."
+    )):
+        read_survey(fifo)

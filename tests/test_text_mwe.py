@@ -36,3 +36,8 @@ def test_join_learned_respects_links_and_negation():
     assert join_learned(unlinked, pairs) == unlinked
     mixed = [("a", True, False), ("b", False, True)]
     assert join_learned(mixed, pairs) == mixed
+
+
+def test_joined_expressions_are_not_joined_again():
+    docs = [[("interdire", False, False), ("signe_religieux", False, True)]] * 10
+    assert learn_collocations(docs, [1] * 10, min_count=5, threshold=0.0) == {}

@@ -18,7 +18,13 @@ writes a commented starter file)::
     [report]                   # any ReportOptions field
     [coding]                   # any CodingOptions field
 
-Paths are relative to the folder of the project file. Unknown sections and keys are errors
+Paths are relative to the folder of the project file. A relative path (survey, codebook,
+output dir) may not leave the project folder by more than one ``..``: it must stay inside the
+project folder or its parent folder (``../out/demo`` is fine, ``../../x`` is refused), so a
+project file received from someone else cannot make ``run --force`` write or replace a folder
+elsewhere on the machine. Absolute paths (and ``~/...``) are taken as written: the user typed
+them, and ``--out`` on the command line always wins over ``[output] dir``. The check is on the
+written path (``..`` parts), not through symbolic links. Unknown sections and keys are errors
 that name the allowed ones, so a typo never silently falls back to a default. The open and
 closed questions declared here override the detected types when the survey is read
 (:attr:`Project.read`).
@@ -210,7 +216,16 @@ class _Loader:
     def resolve(self, value: Any, key: str, section: str) -> Path:
         if not isinstance(value, str) or not value.strip():
             raise OptionError(f"Key '{key}' in {section} of {self.name} must be a path (text).")
-        return (self.base / Path(value).expanduser()).resolve()
+        written = Path(value).expanduser()
+        if not written.is_absolute():
+            # Lexical check: ``..`` parts are what a shared project file could abuse.
+            target = Path(os.path.normpath(self.base / written))
+            if not target.is_relative_to(self.base.parent):
+                raise OptionError(
+                    f"{section} {key} '{value}' in {self.name} leaves the project folder; use a "
+                    "path inside it or its parent folder, or an absolute path."
+                )
+        return (self.base / written).resolve()
 
     def open_question(self, spec: dict, i: int, themes: ThemeOptions) -> OpenQuestion:
         where = f"[[open]] number {i + 1} of {self.name}"

@@ -51,12 +51,17 @@ class Survey:
         How and from where the file was read.
     weights : str or None
         Column holding the survey weights (only when asked for in ``ReadOptions.weights``).
+    text : pandas.DataFrame or None
+        Every cell as written in the file (``str``, missing = ``NaN``), same index and columns as
+        ``data``: :func:`open_answers` reads it so that an open column holding only numbers
+        gives ``3``, not the ``3.0`` of its typed value.
     """
 
     data: pd.DataFrame
     questions: dict[str, Question] = field(default_factory=dict)
     source: SourceInfo | None = None
     weights: str | None = None
+    text: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -106,15 +111,20 @@ def read_survey(path: str | Path, *, options: ReadOptions = ReadOptions()) -> Su
     ids = make_ids(raw, options.id_col)
     data, questions = type_columns(raw, options)
     data.index = ids
+    text = raw.frame.set_axis(ids, axis=0)
     counts: dict[str, int] = {}
     for q in questions.values():
         counts[q.kind] = counts.get(q.kind, 0) + 1
     logger.info("%s: %d respondents; questions %s", raw.source.path.name, len(data), counts)
-    return Survey(data=data, questions=questions, source=raw.source, weights=options.weights)
+    return Survey(data=data, questions=questions, source=raw.source, weights=options.weights,
+                  text=text)
 
 
 def open_answers(survey: Survey, column: str) -> pd.Series:
     """Return the answers of ``column`` as strings (missing -> ``""``), indexed by respondent id.
+
+    The text is the one written in the file (``Survey.text``), whatever type the column got:
+    an answer ``3`` stays ``3``, ``3,5`` stays ``3,5``.
 
     Raises
     ------
@@ -122,7 +132,7 @@ def open_answers(survey: Survey, column: str) -> pd.Series:
         If ``column`` is not a column of the survey (the message lists the available ones).
     """
     require_column(list(survey.data.columns), column, survey.name)
-    values = survey.data[column]
+    values = survey.text[column] if survey.text is not None else survey.data[column]
     text = values.astype(object).where(values.notna(), "").map(str)
     return text.rename(column)
 

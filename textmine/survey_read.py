@@ -10,6 +10,11 @@ Delimited text (``.csv``, ``.tsv``, ``.txt``)
     cp1252 and Latin-1: in Latin-1 they are invisible control characters that real text never
     holds, while cp1252 uses them for ``’ « » € œ …``. A file with such bytes (all defined in
     cp1252) is read as cp1252, any other as Latin-1 (both decode the rest identically).
+    A file that *mixes* encodings (some lines valid UTF-8 with accents, others not, as when a
+    cp1252 row is pasted into a UTF-8 export) is refused with the first non-UTF-8 line number:
+    any single guess would turn the accents of one part into mojibake, silently.
+    *Line ends*: Windows (CR LF), Unix (LF) and old-Mac (CR only) are all accepted (normalised
+    to LF on the decoded text).
     *Separator*: among ``,`` ``;`` ``|`` and tab, the one that splits the header into at least two
     fields and gives the most data rows the header's field count (quote-aware, on the first
     64 KiB) wins; with none, the file is read as a single column.
@@ -36,6 +41,7 @@ import io
 import logging
 import math
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -155,6 +161,12 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
         raise InputFileError(f"Survey file '{path}' not found; check the path.")
     if path.is_dir():
         raise InputFileError(f"'{path}' is a folder, not a survey file; give the file's path.")
+    if not stat.S_ISREG(path.stat().st_mode):
+        # A FIFO would block forever and a device such as /dev/zero never ends.
+        raise InputFileError(
+            f"'{path}' is not a regular file (a pipe or device); give the path of a saved "
+            "survey file."
+        )
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         shown = suffix or "(none)"
@@ -205,9 +217,15 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
 
 # --- delimited text ------------------------------------------------------------------------
 
-def detect_encoding(data: bytes) -> str:
+def detect_encoding(data: bytes, *, name: str = "the file") -> str:
     """Return the encoding of ``data``: ``utf-8-sig``, ``utf-16``, ``utf-8``, ``cp1252`` or
-    ``latin-1`` (see the module docstring for the rule)."""
+    ``latin-1`` (see the module docstring for the rule).
+
+    Raises
+    ------
+    InputFileError
+        Some lines are UTF-8 with accents and others are not (``name`` is used in the message).
+    """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -217,10 +235,30 @@ def detect_encoding(data: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    _refuse_mixed_encoding(data, name)
     high = {b for b in set(data) if 0x80 <= b <= 0x9F}
     if high and not high & _CP1252_UNDEFINED:
         return "cp1252"
     return "latin-1"
+
+
+def _refuse_mixed_encoding(data: bytes, name: str) -> None:
+    """Raise if ``data`` has both UTF-8 lines with accents and lines that are not UTF-8."""
+    first_bad = None
+    has_utf8 = False
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            has_utf8 = True
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+        if has_utf8 and first_bad:
+            raise InputFileError(
+                f"{name} mixes encodings: line {first_bad} is not UTF-8 while other lines are; "
+                "re-save the file as UTF-8 or pass --encoding."
+            )
 
 
 def _decode(data: bytes, name: str, forced: str | None) -> tuple[str, str]:
@@ -238,7 +276,7 @@ def _decode(data: bytes, name: str, forced: str | None) -> tuple[str, str]:
                 f"{name} contains NUL bytes: it is a binary file, not a text table; "
                 f"give a {_SUPPORTED_HINT} file."
             )
-        encoding = detect_encoding(data)
+        encoding = detect_encoding(data, name=name)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -247,6 +285,9 @@ def _decode(data: bytes, name: str, forced: str | None) -> tuple[str, str]:
             f"{exc.start}); give another --encoding (e.g. cp1252) or leave it out to detect it."
         ) from None
     text = text.lstrip("\ufeff")
+    # csv/pandas choke on old-Mac CR-only line ends ("new-line character seen in unquoted
+    # field"): one convention for all.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     n_control = len(_CONTROL.findall(text[:200_000]))
     if n_control > _MAX_CONTROL_SHARE * min(len(text), 200_000):
         raise InputFileError(

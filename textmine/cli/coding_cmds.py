@@ -11,6 +11,8 @@ from textmine.cli.app import app
 from textmine.config import CodingOptions, ReadOptions
 
 _DEFAULTS = CodingOptions()
+_ENCODING_HELP = "Force the text encoding (e.g. utf-8, cp1252, latin-1) instead of detecting it."
+_SEP_HELP = "Force the separator of a text file (, ; | or tab) instead of detecting it."
 
 
 @app.command()
@@ -24,6 +26,8 @@ def code(
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet survey file."),
+    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
     codebook: Path | None = typer.Option(
         None, "--codebook", help="Codebook (.yaml, .qdc or .csv); codes outside it are refused."
     ),
@@ -39,7 +43,7 @@ def code(
 
     result = run_code(
         path, text_col=text_col, labels_path=labels, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet),
+        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
         coding_options=CodingOptions(target_precision=target_precision, seed=seed),
         codebook_path=codebook, force=force, progress=True,
     )  # fmt: skip
@@ -64,6 +68,8 @@ def agree(
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet survey file."),
+    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
     codebook: Path | None = typer.Option(
         None, "--codebook", help="Codebook (.yaml, .qdc or .csv); codes outside it are refused."
     ),
@@ -73,7 +79,8 @@ def agree(
     from textmine.coding.runs import run_agree
 
     result = run_agree(
-        a, b, survey_path=survey, out=out, read_options=ReadOptions(id_col=id_col, sheet=sheet),
+        a, b, survey_path=survey, out=out,
+        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
         codebook_path=codebook, force=force,
     )  # fmt: skip
     typer.echo(f"Results written to {result}")

@@ -12,6 +12,9 @@ from textmine.cli.app import app
 from textmine.config import ReadOptions, ReportOptions, ThemeOptions
 from textmine.errors import OptionError
 
+_ENCODING_HELP = "Force the text encoding (e.g. utf-8, cp1252, latin-1) instead of detecting it."
+_SEP_HELP = "Force the separator of a text file (, ; | or tab) instead of detecting it."
+
 
 def _parse_k(value: str) -> int | str:
     if value.strip().lower() == "auto":
@@ -40,6 +43,8 @@ def themes(
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet file."),
+    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
     k: str = typer.Option(
         str(ThemeOptions.k), "--k", help="Number of themes, or 'auto' to choose it."
     ),
@@ -47,6 +52,10 @@ def themes(
         ThemeOptions.method, "--method", help="Theme model: short (default), nmf or lda."
     ),
     seed: int = typer.Option(ThemeOptions.seed, "--seed", help="Random seed (reproducible)."),
+    min_df: int = typer.Option(
+        ThemeOptions.min_df, "--min-df",
+        help="Keep only terms found in at least this many answers (1 for very few answers).",
+    ),  # fmt: skip
     codebook: Path | None = typer.Option(
         None, "--codebook", help="YAML codebook of named themes with seed words (and edits)."
     ),
@@ -68,9 +77,11 @@ def themes(
     """Find the themes of an open question and assign them to the answers."""
     from textmine.pipeline.themes_run import run_themes
 
-    options = ThemeOptions(k=_parse_k(k), method=method, seed=seed, extra_themes=extra_themes)
+    options = ThemeOptions(k=_parse_k(k), method=method, seed=seed, extra_themes=extra_themes,
+                           min_df=min_df)
+    read_options = ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep)
     result = run_themes(
-        path, text_col=text_col, out=out, read_options=ReadOptions(id_col=id_col, sheet=sheet),
+        path, text_col=text_col, out=out, read_options=read_options,
         theme_options=options, codebook_path=codebook, force=force, by=tuple(by),
         weights=weights, effects=tuple(effects), report=report,
         report_options=ReportOptions(lang=lang), progress=sys.stderr.isatty(),
@@ -86,6 +97,8 @@ def apply(
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet file."),
+    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
 ) -> None:
     """Code new answers with a saved theme model (same text settings as the model's run)."""
@@ -93,7 +106,7 @@ def apply(
 
     result = run_apply(
         model_dir, path, text_col=text_col, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet), force=force,
-        progress=sys.stderr.isatty(),
+        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
+        force=force, progress=sys.stderr.isatty(),
     )  # fmt: skip
     _summary(result)

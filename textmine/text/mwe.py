@@ -4,7 +4,8 @@ Curated expressions (``resources/text/mwe.txt``) are matched on lemma sequences,
 included, before negation. Collocations are then learned on the features of the whole corpus:
 two features that follow each other (same clause, at most one function word between, same
 negation) at least ``min_count`` times and whose normalised pointwise mutual information
-(NPMI, in [-1, 1]) reaches ``threshold`` are joined with ``_`` (``transition_écologique``).
+(NPMI, in [-1, 1]) reaches ``threshold`` are joined with ``_`` (``transition_écologique``);
+quantifiers and already joined expressions are never part of a learned pair.
 Counts are weighted by how many answers share each unique text.
 """
 
@@ -65,7 +66,10 @@ def join_curated(items: list[Item], index: MweIndex) -> list[Item]:
 
 def _pairs(features: Sequence[Feature]):
     for (a, neg_a, _), (b, neg_b, linked) in zip(features, features[1:], strict=False):
-        if linked and neg_a == neg_b and a not in QUANTIFIERS and b not in QUANTIFIERS:
+        # Expressions already joined stay as they are: no three-word features that would split
+        # "signe_religieux" answers into two spellings depending on the words before it.
+        if (linked and neg_a == neg_b and a not in QUANTIFIERS and b not in QUANTIFIERS
+                and "_" not in a and "_" not in b):
             yield a, b
 
 

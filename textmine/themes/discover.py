@@ -57,7 +57,9 @@ def _check_options(options: ThemeOptions) -> None:
     if isinstance(options.k, str) and options.k != "auto":
         raise OptionError(f"k='{options.k}' is neither a number nor 'auto'; give --k 8 or auto.")
     if not isinstance(options.k, str) and options.k < 1:
-        raise OptionError(f"k={options.k} must be at least 1; give --k 2 or more, or --k auto.")
+        raise OptionError(f"k={options.k} must be at least 1; give --k 1 or more, or --k auto.")
+    if options.min_df < 1:
+        raise OptionError(f"min_df={options.min_df} must be at least 1; give --min-df 1 or more.")
     if options.k_min < 1 or options.k_max < options.k_min:
         raise OptionError(
             f"k range {options.k_min}..{options.k_max} is empty; set k_min <= k_max."
