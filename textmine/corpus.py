@@ -279,10 +279,16 @@ def process_answers(
     doc_of: list[int | None] = []
     unique: dict[str, int] = {}
     seen: dict[str, tuple[str, int | None]] = {}  # raw answer -> (status, doc): duplicates
+    n_long = sum(len(t) > options.max_chars for t in texts)
+    if n_long:
+        logger.warning(
+            "%d answers are longer than %d characters and are analysed on their first %d.",
+            n_long, options.max_chars, options.max_chars,
+        )
     for text in texts:
         known = seen.get(text)
         if known is None:
-            known = seen[text] = _classify(text, keys, longest, unique)
+            known = seen[text] = _classify(text[: options.max_chars], keys, longest, unique)
         status.append(known[0])
         doc_of.append(known[1])
     multiplicity = Counter(d for d in doc_of if d is not None)

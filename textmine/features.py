@@ -153,7 +153,7 @@ def document_term_matrix(
     if not keep_mask.any():
         raise OptionError(
             f"After filtering (min_df={min_df}, max_df={max_df}), no terms remain in "
-            f"{n_with_terms} answers; try min_df=1 or a higher max_df."
+            f"{n_with_terms} answers; try --min-df 1 (ThemeOptions.min_df=1) or a higher max_df."
         )
     X = sp.csr_matrix(X[:, np.flatnonzero(keep_mask)])
     X.sort_indices()

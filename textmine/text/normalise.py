@@ -78,8 +78,9 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("l\u2019équipe  «\u00a0top\u00a0» !!!")
     'l\\'équipe " top " !'
     """
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
-    text = _CONTROL.sub(" ", text)
+    # NFC comes after the invisible characters are gone: "a\u2060\u0300" must compose to "à".
+    text = text.translate(_TRANSLATE)
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
     text = _ELLIPSIS.sub("…", text)
     text = _REPEATED.sub(r"\1", text)
     text = _NEWLINES.sub("\n", text)

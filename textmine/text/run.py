@@ -51,7 +51,7 @@ def run_parse(
 
     survey = read_survey(path, options=read_options)
     answers = open_answers(survey, text_col)
-    with atomic_output_dir(out, force=force) as tmp:
+    with atomic_output_dir(out, force=force, inputs=[path]) as tmp:
         corpus = process_answers(
             answers, options=text_options, cache_dir=cache_dir,
             progress=progress and len(answers) >= PROGRESS_MIN,
