@@ -20,10 +20,9 @@ header_only.csv                           error: ``... has a header but no data 
 binary.csv (PNG bytes), xlsx_renamed.csv  error: ``... contains NUL bytes: it is a binary file``
 binary_no_nul.csv                         error: ``... does not look like a text table ...``
 cp1252.csv, latin1.csv, utf16.csv         read; encoding detected; answers decoded exactly
-mixed_encoding.csv (UTF-8 + 1 cp1252 row) error, or UTF-8 rows decoded right (no mojibake)
-                                          [known defect: silent mojibake]
+mixed_encoding.csv (UTF-8 + 1 cp1252 row) error naming the line (no silent mojibake)
 bom_crlf.csv (UTF-8 BOM, ``;``, CRLF)     read; first column ``id`` (no BOM), no ``\\r``
-semicolon_cr_only.csv (old Mac CR ends)   read, or one-line error [known defect: traceback]
+semicolon_cr_only.csv (old Mac CR ends)   read (line ends unified after decoding)
 ragged_long.csv (row longer than header)  error: ``Cannot parse ... Expected 3 fields ...``
 ragged_short.csv (row shorter)            read; missing trailing cells are empty answers
 unclosed_quote.csv                        error: ``Cannot parse ... check ... the quotes``
@@ -33,8 +32,7 @@ missing_ids.csv (--id-col id)             error: ``1 rows have no id in column '
 --id-col / --text-col not in the file     error: ``Column 'nope' not found ...; available ...``
 text_empty.csv (all blank)                parse: 12 ``empty``; themes: error
 text_nonanswers.csv (RAS, NSP, -, /...)   parse: 12 ``non-answer``; themes: error
-text_numbers.csv (only numbers)           parse: read, texts as written (``3`` not ``3.0``)
-                                          [known defect: ``3.0``];
+text_numbers.csv (only numbers)           parse: read, texts as written (``3`` not ``3.0``);
                                           themes: error (no terms to find themes in)
 single_answer.csv                         parse: 1 row; themes --k 2: error (too few terms)
 formula_ids.csv (ids ``=A2``, ``-1``...)  written ``'=A2`` in CSVs, restored on reading back:
@@ -56,8 +54,7 @@ codebook_empty_seeds.yaml                 themed; the seedless theme is still na
 labels_unknown_ids.csv (code)             error naming the unknown ids
 --out is the input file / a file          error: ``... exists and is a file ...``
 --out holds the input (--force or not)    error: ``Output folder ... holds the input``
-                                          [known defect: parse, code, agree delete it]
-FIFO named .csv                           refused before reading [known defect: hangs]
+FIFO named .csv                           refused before reading (not a regular file)
 --out "", ".", "..", the current folder   error: ``... is the current folder or one of its
                                           parents; ...`` (even with --force)
 ========================================  ==================================================
