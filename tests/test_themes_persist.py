@@ -11,8 +11,8 @@ from test_themes_data import make_corpus
 from textmine.config import ThemeOptions
 from textmine.errors import ModelFileError
 from textmine.features import document_term_matrix
+from textmine.outputs import file_sha256
 from textmine.themes import code_answers, discover_themes, load_model, save_model
-from textmine.themes.persist import _sha256
 
 
 @pytest.fixture(scope="module", params=["short", "lda"])
@@ -56,7 +56,7 @@ def test_tampered_arrays_are_refused(saved):
 def _rewrite(saved, arrays: dict) -> None:
     np.savez(saved / "arrays.npz", **arrays)
     meta = json.loads((saved / "model.json").read_text())
-    meta["arrays_sha256"] = _sha256(saved / "arrays.npz")
+    meta["arrays_sha256"] = file_sha256(saved / "arrays.npz")
     (saved / "model.json").write_text(json.dumps(meta))
 
 

@@ -8,6 +8,7 @@ run leaves either the previous complete output or nothing.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -63,6 +64,15 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     neutralise_frame(df).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     return path
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks (run records, cache and model checksums)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _json_default(obj: Any) -> Any:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from textmine.outputs import file_sha256
 from textmine.text.pipeline import ParsedDocs
 
 logger = logging.getLogger(__name__)
@@ -63,13 +64,6 @@ def _entry(root: Path, kind: str, key: str) -> Path:
     return root / kind / key[:2] / key
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _replace_into(folder: Path, name: str, write) -> None:
     """Write a file through ``write(tmp_path)`` then move it to ``folder/name`` atomically."""
@@ -93,13 +87,13 @@ def _save_entry(root: Path, kind: str, key: str, table, vectors: np.ndarray | No
         folder.mkdir(parents=True, exist_ok=True)
         (folder / _META).unlink(missing_ok=True)  # invalid until the new meta is written
         _replace_into(folder, _TOKENS, lambda p: pq.write_table(table, p, compression="zstd"))
-        files = {_TOKENS: _sha256(folder / _TOKENS)}
+        files = {_TOKENS: file_sha256(folder / _TOKENS)}
         if vectors is not None:
             def _save_vectors(p: Path) -> None:
                 with p.open("wb") as fh:
                     np.save(fh, vectors.astype(np.float32), allow_pickle=False)
             _replace_into(folder, _VECTORS, _save_vectors)
-            files[_VECTORS] = _sha256(folder / _VECTORS)
+            files[_VECTORS] = file_sha256(folder / _VECTORS)
         meta = {**meta, "format": FORMAT, "files": files}
         _replace_into(folder, _META, lambda p: p.write_text(
             json.dumps(meta, sort_keys=True, indent=1), encoding="utf-8"))
@@ -123,7 +117,7 @@ def _load_entry(root: Path, kind: str, key: str):
         if meta.get("format") != FORMAT:
             return None
         for name, digest in meta["files"].items():
-            if _sha256(folder / name) != digest:
+            if file_sha256(folder / name) != digest:
                 raise ValueError(f"checksum of {name} does not match")
         table = pq.read_table(folder / _TOKENS)
         vectors = None

@@ -9,7 +9,6 @@ from a fixed list of classes and parameters: a model file from someone else cann
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from importlib.metadata import PackageNotFoundError, version
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from textmine.errors import ModelFileError
-from textmine.outputs import write_json
+from textmine.outputs import file_sha256, write_json
 from textmine.themes.models import LDAThemes, NMFThemes, ShortTextThemes
 from textmine.themes.result import FittedThemes
 
@@ -35,13 +34,6 @@ def _textmine_version() -> str:
     except PackageNotFoundError:  # running from a source tree
         return "unknown"
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _json_params(params: dict) -> dict:
@@ -80,7 +72,7 @@ def save_model(model: FittedThemes, folder: str | Path) -> Path:
         "mwe_parts": model.mwe_parts,
         "text_options": model.text_options,
         "arrays": {k: list(v.shape) for k, v in sorted(arrays.items())},
-        "arrays_sha256": _sha256(npz),
+        "arrays_sha256": file_sha256(npz),
     }
     write_json(meta, folder / MODEL_JSON)
     return folder
@@ -128,7 +120,7 @@ def load_model(folder: str | Path) -> FittedThemes:
             f"{meta_path} has schema version {meta.get('schema_version')!r}; this textmine reads "
             f"version {SCHEMA_VERSION}: re-run textmine themes with this version."
         )
-    if _sha256(npz) != meta.get("arrays_sha256"):
+    if file_sha256(npz) != meta.get("arrays_sha256"):
         raise ModelFileError(
             f"{npz} does not match the checksum in {MODEL_JSON} (modified or corrupted); "
             "re-run textmine themes or ask for the original model folder."
