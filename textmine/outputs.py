@@ -147,10 +147,10 @@ def atomic_output_dir(
         If ``out`` exists and is not empty without ``force``, is a file, or holds an input.
     """
     out = Path(out)
-    check_out_holds_no_input(out, inputs)
     if out.name in ("", "..") or Path.cwd().is_relative_to(out.resolve()):
         raise OutputError(f"Output folder '{out}' is the current folder or one of its parents; "
                           "give a new folder name.")  # replacing it would delete the user's work
+    check_out_holds_no_input(out, inputs)
     if out.exists() and not out.is_dir():
         raise OutputError(f"Output path {out} exists and is a file; choose a folder name.")
     if out.is_dir() and any(out.iterdir()) and not force:
