@@ -254,3 +254,17 @@ def test_agree_between_two_coders(project, cli, tmp_path):
               "--out", tmp_path / "agree2")  # fmt: skip
     assert res.code == 2
     assert "1 respondent id(s) of" in res.err and "are not in the survey: Z999" in res.err
+
+
+def test_sheet_suggestions_put_the_primary_theme_first(tmp_path):
+    from textmine.coding.runs import sheet_frame_for_run
+
+    pd.DataFrame(
+        {"respondent_id": ["a"], "text": ["visio et salaire"], "status": ["themed"],
+         "theme_id": ["2"], "weight": ["0.9"], "themes": ["1;2"]}
+    ).to_csv(tmp_path / "answers.csv", index=False)
+    pd.DataFrame({"theme_id": [1, 2], "label": ["Salaire", "Visio"]}).to_csv(
+        tmp_path / "themes.csv", index=False
+    )
+    frame = sheet_frame_for_run(tmp_path)
+    assert frame["suggestions"].tolist() == ["Visio (0.90); Salaire"]

@@ -308,7 +308,9 @@ def sheet_frame_for_run(run_dir: str | Path, *, codebook: Codebook | None = None
         strict=True,
     ):
         parts = []
-        for tid in filter(None, str(cell).split(";")):
+        # The primary theme first, with its weight (answers.csv keeps only the primary's weight).
+        ids = sorted(filter(None, str(cell).split(";")), key=lambda t: t != primary)
+        for tid in ids:
             label = labels.get(tid, f"theme {tid}")
             parts.append(f"{label} ({float(weight):.2f})" if tid == primary and weight else label)
         suggestions.append("; ".join(parts))
