@@ -146,6 +146,9 @@ def main() -> None:
             if v in ("cold", "full", "cold_md"):
                 note = (f"{parse.get('docs', 0)} distinct parsed, "
                         f"{parse.get('docs_full_pipeline', 0)} through the tagger")
+                if parse.get("docs_windows"):
+                    note += (f", {parse['tokens_windows']} tokens of {parse['docs_windows']} "
+                             "others tagged in windows")
             elif v == "warm":
                 note = f"cache {r['info'].get('cache')}"
             rows.append((size, v, r["wall"], size / r["wall"], r["rss_mib"], r["wall"] / base,

@@ -171,3 +171,16 @@ def test_model_agreement_needs_enough_coded_answers():
     docs, Y = _synthetic(4)
     with pytest.raises(DataError, match=r"^Only 4 coded answers for 5-fold cross-validation"):
         model_agreement(docs, Y)
+
+
+def test_coder_agreement_matches_integer_and_text_ids_alike():
+    from textmine.coding.agreement import coder_agreement
+
+    a = pd.DataFrame({"X": [1, 0, 1]}, index=[1, 2, 3])
+    b = pd.DataFrame({"X": [1, 1, 0]}, index=[1, 2, 3])
+    as_int = coder_agreement(a, b, ids=["1", "2", "3", "4"])
+    as_text = coder_agreement(
+        a.set_axis(["1", "2", "3"]), b.set_axis(["1", "2", "3"]), ids=["1", "2", "3", "4"]
+    )
+    pd.testing.assert_frame_equal(as_int, as_text)
+    assert as_int.loc[as_int["code"] == "X", "n_a"].item() == 2

@@ -126,3 +126,14 @@ def test_cli_converts_yaml_to_qdc_and_back(cli, tmp_path):
     assert res.code == 2
     assert res.err == f"error: Output file {tmp_path / 'cb.qdc'} already exists; use --force " \
         "to replace it.\n"
+
+
+def test_csv_round_trip_restores_formula_like_names_seeds_and_descriptions(tmp_path):
+    from textmine.codebook import Codebook, CodebookTheme
+    from textmine.coding.interchange import read_codebook, write_codebook
+
+    cb = Codebook(themes=(CodebookTheme("-moins de moyens", ("-x", "budget"), "- manque"),))
+    path = tmp_path / "cb.csv"
+    write_codebook(cb, path)
+    back = read_codebook(path)
+    assert back.themes == cb.themes

@@ -115,3 +115,9 @@ def test_neutralised_ids_round_trip(value):
     from textmine.outputs import restore_cell
 
     assert restore_cell(neutralise_cell(value)) == value
+
+
+def test_write_csv_neutralises_headers(tmp_path):
+    df = pd.DataFrame({'=HYPERLINK("x")': ["a"], "ok": ["b"]})
+    write_csv(df, tmp_path / "h.csv")
+    assert pd.read_csv(tmp_path / "h.csv").columns.tolist() == ["'=HYPERLINK(\"x\")", "ok"]

@@ -59,3 +59,16 @@ def test_group_chart_one_panel_per_theme(tmp_path):
     with Image.open(path) as img:
         colours = {c for _, c in img.convert("RGB").getcolors(maxcolors=1 << 20)}
     assert hex_to_rgb(PALETTE[0]) in colours and hex_to_rgb(PALETTE[1]) in colours
+
+
+def test_dollar_signs_in_labels_and_groups_render_as_text(tmp_path):
+    from textmine.report.charts import prevalence_chart
+
+    crosstab = pd.DataFrame({
+        "theme_id": [1, 1], "label": ["Prime 5$ à 10^$", "Prime 5$ à 10^$"],
+        "modality": ["moins de 5$", "plus de $10^$"], "n": [3, 9], "n_modality": [10, 10],
+        "adj_residual": [0.0] * 2, "p_adjusted": [0.5] * 2})
+    assert group_prevalence_chart(crosstab, theme_colours([1]), tmp_path / "g.png",
+                                  variable="prime", lang="en").is_file()
+    themes = pd.DataFrame({"theme_id": [1], "label": ["coût $x^2$ et $"], "n_answers": [4]})
+    assert prevalence_chart(themes, 10, theme_colours([1]), tmp_path / "p.png").is_file()

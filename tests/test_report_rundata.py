@@ -57,3 +57,18 @@ def test_recorded_k_rules_are_translated():
     assert french != K_RULE and french.startswith("parmi les k dont la stabilité")
     assert translate_rule(K_RULE, "en").startswith("among the k whose stability")
     assert translate_rule("a rule from the future", "fr") == "a rule from the future"
+
+
+def test_broken_run_folders_are_one_line_errors(cli, tmp_path):
+    run = make_run(tmp_path / "run")
+    (run / "themes.csv").write_text("", encoding="utf-8")
+    res = cli("report", run)
+    assert res.code == 2 and res.err.startswith(f"error: Cannot read {run / 'themes.csv'}")
+    (run / "themes.csv").write_text("x\n1\n", encoding="utf-8")
+    res = cli("report", run)
+    assert res.code == 2
+    assert "themes.csv lacks column(s) theme_id, label; give the folder" in res.err
+    (run / "themes.csv").write_text("theme_id,label\nun,A\n", encoding="utf-8")
+    res = cli("report", run)
+    assert res.code == 2 and "theme ids that are not whole numbers" in res.err
+    assert "Traceback" not in res.err

@@ -51,8 +51,13 @@ def restore_cell(value: Any) -> Any:
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``df`` whose text cells cannot become formulas (numbers untouched)."""
+    """Return a copy of ``df`` whose text cells and headers cannot become formulas.
+
+    Numbers are untouched. Headers can come from untrusted text too (code names of a shared
+    codebook, theme labels in wide tables).
+    """
     out = df.copy()
+    out.columns = [neutralise_cell(c) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise_cell)

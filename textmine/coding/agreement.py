@@ -97,8 +97,11 @@ def _align(
     coded: pd.DataFrame, ids: Sequence[str], codes: Sequence[str]
 ) -> np.ndarray:
     """0/1 matrix (ids x codes): respondents or codes absent from ``coded`` are 0 (absence)."""
+    # Ids are compared as text: a frame indexed by integers must not silently match nothing.
+    coded = coded.set_axis(coded.index.map(str))
     return (
-        coded.reindex(index=list(ids), columns=list(codes)).fillna(0).to_numpy(dtype=int)
+        coded.reindex(index=[str(i) for i in ids], columns=list(codes))
+        .fillna(0).to_numpy(dtype=int)
     )
 
 

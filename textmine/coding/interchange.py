@@ -21,7 +21,7 @@ import yaml
 
 from textmine.codebook import Codebook, CodebookTheme, load_codebook, parse_codebook
 from textmine.errors import DataError, InputFileError, OptionError, OutputError
-from textmine.outputs import write_csv
+from textmine.outputs import restore_cell, write_csv
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 _NS = {"q": QDC_NAMESPACE}
@@ -154,11 +154,12 @@ def parse_codebook_csv(text: str, *, source: str = "codebook") -> Codebook:
         )
     themes = []
     for row in table.to_dict("records"):
-        name = row["name"].strip()
-        if name.startswith("'") and name[1:2] in ("=", "+", "-", "@"):
-            name = name[1:]  # undo write_csv's formula guard
-        seeds = [s.strip() for s in re.split(r"[;]", row.get("seeds", "")) if s.strip()]
-        themes.append({"name": name, "seeds": seeds, "description": row.get("description", "")})
+        # Undo write_csv's formula guard on every text cell.
+        name = restore_cell(row["name"].strip())
+        cell = restore_cell(row.get("seeds", ""))
+        seeds = [restore_cell(s.strip()) for s in re.split(r"[;]", cell) if s.strip()]
+        description = restore_cell(row.get("description", ""))
+        themes.append({"name": name, "seeds": seeds, "description": description})
     return parse_codebook({"themes": themes}, Path(source))
 
 

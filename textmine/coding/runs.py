@@ -290,8 +290,11 @@ def sheet_frame_for_run(run_dir: str | Path, *, codebook: Codebook | None = None
             raise InputFileError(f"{path} not found; RUN_DIR must be a 'textmine themes' output.")
     answers = pd.read_csv(paths["answers"], dtype=str, keep_default_na=False)
     themes = pd.read_csv(paths["themes"], dtype=str, keep_default_na=False)
-    if "respondent_id" in answers:  # ids neutralised on writing must match the survey again
-        answers["respondent_id"] = answers["respondent_id"].map(restore_cell)
+    # Cells neutralised on writing (ids, answers, labels) are restored: ids must match the
+    # survey and coders must see the text as written; the sheet writers neutralise them again.
+    for table, column in ((answers, "respondent_id"), (answers, "text"), (themes, "label")):
+        if column in table:
+            table[column] = table[column].map(restore_cell)
     for table, name, cols in ((answers, "answers", ("respondent_id", "text", "status", "themes")),
                               (themes, "themes", ("theme_id", "label"))):  # fmt: skip
         missing = [c for c in cols if c not in table.columns]

@@ -118,7 +118,10 @@ def rewrite_report(folder: str | Path, *, options: ReportOptions = ReportOptions
     data = load_run(folder)
     data.title = options.title
     data.question_labels = dict(options.question_labels)
-    tmp = Path(tempfile.mkdtemp(prefix=".report-tmp-", dir=folder))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".report-tmp-", dir=folder))
+    except OSError as exc:
+        raise OutputError(f"Cannot write the report into {folder}: {exc.strerror}.") from exc
     try:
         written = _write(data, tmp, options)
         for name in REPORT_ENTRIES:

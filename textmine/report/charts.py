@@ -43,16 +43,21 @@ def wilson_interval(
     return low, high
 
 
+def _plain(label: object) -> str:
+    # Matplotlib reads text between two "$" as math: "5$ à 10$" would fail to render.
+    return str(label).replace("$", r"\$")
+
+
 def _short(label: str, width: int = 34) -> str:
-    return textwrap.shorten(str(label), width=width, placeholder="…")
+    return _plain(textwrap.shorten(str(label), width=width, placeholder="…"))
 
 
 def _wrap(label: str, width: int = 22) -> str:
     """Wrap a group name on at most two lines (long French modality names are common)."""
     lines = textwrap.wrap(str(label), width=width) or [""]
     if len(lines) > 2:
-        lines = [lines[0], _short(" ".join(lines[1:]), width)]
-    return "\n".join(lines)
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width=width, placeholder="…")]
+    return _plain("\n".join(lines))
 
 
 def prevalence_chart(

@@ -193,7 +193,7 @@ def _read(path: Path) -> pd.DataFrame:
         table = pd.read_csv(
             path, keep_default_na=False, na_values=[""], encoding="utf-8", dtype=dtype
         )
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ParserError, EmptyDataError
         raise InputFileError(
             f"Cannot read {path}: {exc}; rerun the analysis that wrote this folder."
         ) from exc
@@ -230,8 +230,22 @@ def load_run(folder: str | Path) -> RunData:
                 f"Run folder {folder} has no {name}; give the folder written by `textmine themes`."
             )
     themes = _read(folder / "themes.csv")
-    themes["theme_id"] = themes["theme_id"].astype(int)
     answers = _read(folder / "answers.csv")
+    for name, table, needed in (("themes.csv", themes, ("theme_id", "label")),
+                                ("answers.csv", answers, ("respondent_id", "theme_id"))):
+        missing = [c for c in needed if c not in table.columns]
+        if missing:
+            raise InputFileError(
+                f"{folder / name} lacks column(s) {', '.join(missing)}; give the folder written "
+                "by `textmine themes`."
+            )
+    theme_ids = pd.to_numeric(themes["theme_id"], errors="coerce")
+    if theme_ids.isna().any() or (theme_ids % 1 != 0).any():
+        raise InputFileError(
+            f"{folder / 'themes.csv'} has theme ids that are not whole numbers; give the folder "
+            "written by `textmine themes`."
+        )
+    themes["theme_id"] = theme_ids.astype(int)
     answers["theme_id"] = pd.to_numeric(answers["theme_id"], errors="coerce").astype("Int64")
     run: dict[str, Any] = {}
     if (folder / "run.json").is_file():

@@ -137,8 +137,11 @@ def _read_run_csv(run_dir: Path, name: str, *, required: bool = True) -> pd.Data
             )
         return None
     # Ids stay text: "007" must not become 7; ids neutralised on writing are restored.
+    # "NA" or "null" are valid ids and labels (the survey reader keeps them): only empty cells
+    # are missing.
     table = pd.read_csv(
-        path, dtype={"respondent_id": str, "theme_id": str, "themes": str}, keep_default_na=True
+        path, dtype={"respondent_id": str, "theme_id": str, "themes": str},
+        keep_default_na=False, na_values=[""],
     )
     if "respondent_id" in table:
         table["respondent_id"] = table["respondent_id"].map(restore_cell)
@@ -221,6 +224,8 @@ def recompute_tables(
             "or rerun the themes command."
         )
     survey = read_survey(survey_path, options=run_read_options(record))
+    if weights is None:  # the weights the run was made with (themes --weights)
+        weights = (record.get("settings") or {}).get("weights")
     recorded = record["input"].get("sha256")
     if recorded and survey.source.sha256 != recorded:
         # Answers join the survey by id; with row-number ids an edited file would silently

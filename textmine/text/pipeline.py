@@ -6,9 +6,11 @@ Two modes, chosen by ``TextOptions.fast_lemmas``:
   ``attribute_ruler``, ``lemmatizer``; the dependency parser is never loaded);
 * fast (default): a sample of the texts (``memo_sample``, spread over the corpus) goes through
   the full pipeline and fills a memo ``lower-case form -> most frequent (lemma, POS)``. Every other
-  text is only tokenised; it goes through the full pipeline only when one of its candidate content
-  words is ambiguous in the memo (its most frequent lemma has less than ``AMBIGUITY`` of the
-  observations). The memo grows with every fully parsed text. Forms never seen get a
+  text is only tokenised; when one of its candidate content words is ambiguous in the memo (its
+  most frequent lemma has less than ``AMBIGUITY`` of the observations), only a window of
+  ``WINDOW`` tokens each side of that word goes through the tagger and lemmatiser (the tagger's
+  receptive field, so the word gets the tag it would get in its whole text). The memo grows with
+  every fully parsed text and window. Forms never seen get a
   context-free guess from the lemmatiser's tables (see ``_Memo``). Agreement with the full
   pipeline is measured by ``scripts/bench_text.py`` (docs/bench_text.md).
 
@@ -42,8 +44,12 @@ FLAG_FULL = 4  # tagged by the full pipeline (not the memo)
 CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB", "ADV", "X", "INTJ"})
 #: A memo form is ambiguous when its top lemma has less than this share of observations.
 AMBIGUITY = 0.8
+#: Tokens of context each side of an ambiguous word when it is tagged in a window. The tagger's
+#: receptive field (``MaxoutWindowEncoder``: depth 4, window 1) is 4 tokens each side, so the word
+#: gets the same tag and lemma as in its whole answer.
+WINDOW = 4
 #: Bump when the parse content changes: part of the cache key.
-PARSE_VERSION = 1
+PARSE_VERSION = 2
 
 ProgressFn = Callable[[int, int], None]
 _SENT_END = frozenset({".", "!", "?", ":", "…", "\n", '"', "(", "-"})
@@ -256,6 +262,29 @@ def parse_texts(
             full[i] = True
             memo.add(doc)
 
+    # doc index -> {token index: (lemma, POS)} for words tagged in a window of their answer
+    overrides: dict[int, dict[int, tuple[str, str]]] = {}
+
+    def run_windows(spans: list[tuple[int, int, int]]) -> None:
+        # Why windows: the answers holding an ambiguous word are the long ones; tagging only the
+        # tokens around that word costs a fraction of tagging the whole answer.
+        from spacy.tokens import Doc
+
+        inputs = []
+        for i, a, b in spans:
+            toks = docs[i][a:b]
+            inputs.append(Doc(nlp.vocab, words=[t.text for t in toks],
+                              spaces=[bool(t.whitespace_) for t in toks]))
+        for (i, a, _), win in zip(
+            spans,
+            nlp.pipe(inputs, batch_size=batch_size, n_process=n_process, disable=tagger_off),
+            strict=True,
+        ):
+            memo.add(win)
+            slot = overrides.setdefault(i, {})
+            for tok in win:
+                slot[a + tok.i] = (tok.lemma_.lower(), tok.pos_)
+
     first = _spread(n, memo_sample) if fast else list(range(n))
     chunk = 2000
     for start in range(0, len(first), chunk):
@@ -268,22 +297,24 @@ def parse_texts(
         rest = [i for i in range(n) if not full[i]]
         for start in range(0, len(rest), chunk):
             part = rest[start:start + chunk]
-            todo = []
+            spans: list[tuple[int, int, int]] = []
             for i, doc in zip(part, nlp.tokenizer.pipe([texts[i] for i in part]), strict=False):
                 docs[i] = doc
-                if any(_is_candidate(t, stops) and memo.ambiguous(t.lower_) for t in doc):
-                    todo.append(i)
-            if todo:
-                run_full(todo, tokenised=True)
+                hits = [t.i for t in doc if _is_candidate(t, stops) and memo.ambiguous(t.lower_)]
+                spans.extend((i, a, b) for a, b in _windows(hits, len(doc)))
+            if spans:
+                run_windows(spans)
             done += len(part)
             if progress:
                 progress(done, n)
     ner_docs = _run_ner(nlp, docs, memo, batch_size)
-    parsed = _collect(nlp, docs, full, memo, ner_docs)
+    parsed = _collect(nlp, docs, full, memo, ner_docs, overrides)
     parsed.stats = {
         "docs": n,
         "tokens": int(parsed.offsets[-1]),
         "docs_full_pipeline": int(full.sum()),
+        "docs_windows": len(overrides),
+        "tokens_windows": sum(len(o) for o in overrides.values()),
         "docs_memo": int(n - full.sum()),
         "docs_ner": len(ner_docs),
         "memo_forms": len(memo.counts),
@@ -305,7 +336,20 @@ def _run_ner(nlp, docs: list, memo: _Memo, batch_size: int) -> set[int]:
     return set(todo)
 
 
-def _collect(nlp, docs: list, full: np.ndarray, memo: _Memo, ner_docs: set[int]) -> ParsedDocs:
+def _windows(hits: list[int], n_tokens: int) -> list[tuple[int, int]]:
+    """Merged token ranges ``[a, b)`` of ``WINDOW`` tokens each side of the ``hits``."""
+    out: list[tuple[int, int]] = []
+    for h in hits:
+        a, b = max(0, h - WINDOW), min(n_tokens, h + WINDOW + 1)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _collect(nlp, docs: list, full: np.ndarray, memo: _Memo, ner_docs: set[int],
+             overrides: dict[int, dict[int, tuple[str, str]]]) -> ParsedDocs:
     """Flatten the docs into a :class:`ParsedDocs` (memo lemmas for the tokenised-only docs)."""
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     text: list[str] = []
@@ -313,6 +357,7 @@ def _collect(nlp, docs: list, full: np.ndarray, memo: _Memo, ner_docs: set[int])
     pos: list[str] = []
     flags: list[int] = []
     for i, doc in enumerate(docs):
+        tagged = overrides.get(i, {})
         for tok in doc:
             flag = FLAG_SPACE if tok.whitespace_ else 0
             if i in ner_docs and tok.ent_type_ == "PER":
@@ -320,6 +365,9 @@ def _collect(nlp, docs: list, full: np.ndarray, memo: _Memo, ner_docs: set[int])
             if full[i]:
                 flag |= FLAG_FULL
                 lem, tag = tok.lemma_.lower(), tok.pos_
+            elif tok.i in tagged:
+                flag |= FLAG_FULL
+                lem, tag = tagged[tok.i]
             elif tok.is_punct:
                 lem, tag = tok.text, "PUNCT"
             elif tok.like_num:

@@ -1,0 +1,39 @@
+"""Tests of textmine.text.pipeline: windowed tagging of ambiguous words in the fast mode."""
+
+from __future__ import annotations
+
+from textmine.text.pipeline import FLAG_FULL, WINDOW, _windows, parse_texts
+
+
+def test_windows_are_clipped_and_merged():
+    assert _windows([], 10) == []
+    assert _windows([0], 20) == [(0, WINDOW + 1)]
+    assert _windows([19], 20) == [(19 - WINDOW, 20)]
+    assert _windows([5, 5 + WINDOW], 40) == [(5 - WINDOW, 5 + 2 * WINDOW + 1)]
+    far = 5 + 3 * WINDOW
+    assert _windows([5, far], 40) == [(5 - WINDOW, 5 + WINDOW + 1),
+                                      (far - WINDOW, far + WINDOW + 1)]
+
+
+def _rows(parsed, i):
+    return [(parsed.text[r], parsed.lemma[r], parsed.pos[r], parsed.flags[r])
+            for r in parsed.tokens(i)]
+
+
+def test_ambiguous_word_is_tagged_in_a_window_as_in_its_whole_text():
+    long = ("Les gens du quartier sont fatigués des promesses et des discours , la grande marche "
+            "des citoyens pour le climat a réuni beaucoup de monde dans les rues de la ville hier "
+            "soir malgré la pluie froide")
+    # the two memo texts read "marche" as a noun and as a verb: it is ambiguous in the memo
+    texts = ["la marche blanche était longue", long, "le moteur marche bien"]
+    fast = parse_texts(texts, fast=True, memo_sample=2)
+    full = parse_texts(texts, fast=False)
+    assert fast.stats["docs_full_pipeline"] == 2
+    assert fast.stats["docs_windows"] == 1
+    assert 0 < fast.stats["tokens_windows"] < len(fast.tokens(1))
+    fast_rows, full_rows = _rows(fast, 1), _rows(full, 1)
+    at = [t for t, *_ in fast_rows].index("marche")
+    assert fast_rows[at][:3] == full_rows[at][:3]
+    assert fast_rows[at][3] & FLAG_FULL
+    # tokens far from the ambiguous word are served by the memo
+    assert not fast_rows[0][3] & FLAG_FULL
