@@ -134,3 +134,14 @@ def test_no_covariate_is_an_error():
     answers, _ = _data()
     with pytest.raises(OptionError, match=r"No covariate for the effects model"):
         effects_frame(answers, THEMES, [])
+
+
+def test_reference_level_is_taken_among_the_respondents_of_the_model():
+    answers, frame = _data(n=90, seed=1)
+    group = np.array(["a"] * 25 + ["b"] * 25 + ["c"] * 40)
+    frame["group"] = group
+    answers.loc[group == "c", "status"] = "non-answer"  # the survey's largest group is out
+    answers.loc[group == "c", ["theme_id", "themes"]] = ""
+    out = effects_frame(answers, THEMES, [ClosedData("group", "single", frame["group"])])
+    assert set(out["reference"]) <= {"a", "b"}
+    assert "c" not in set(out["level"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -218,6 +219,12 @@ def effects_frame(
     labels = theme_labels(themes)
     for cov in covariates:
         check_overlap(mentions.index, _text_index(cov.data).index, cov.name)
+    # Levels and reference categories come from the respondents of the model (the base), not
+    # the whole survey: a reference level nobody in the base has would make the odds ratios
+    # meaningless.
+    covariates = [
+        replace(cov, data=_text_index(cov.data).reindex(mentions.index)) for cov in covariates
+    ]
     x, terms = design_matrix(covariates)
     x = x.reindex(mentions.index)
     keep = x.notna().all(axis=1).to_numpy()

@@ -300,7 +300,8 @@ def parse_texts(
             spans: list[tuple[int, int, int]] = []
             for i, doc in zip(part, nlp.tokenizer.pipe([texts[i] for i in part]), strict=False):
                 docs[i] = doc
-                hits = [t.i for t in doc if _is_candidate(t, stops) and memo.ambiguous(t.lower_)]
+                hits = [t.i for t in doc if _is_candidate(t, stops)
+                        and (t.lower_ not in memo.counts or memo.ambiguous(t.lower_))]
                 spans.extend((i, a, b) for a, b in _windows(hits, len(doc)))
             if spans:
                 run_windows(spans)
