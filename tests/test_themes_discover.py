@@ -90,3 +90,10 @@ def test_answers_table_shows_masked_text():
     result = discover_themes(make_corpus(), options=ThemeOptions(k=3))
     texts = result.answers.set_index("respondent_id")["text"]
     assert texts["r037"] == "[PERSONNE] a tout géré"
+
+
+def test_rename_to_the_label_of_a_dropped_theme_is_kept():
+    base = discover_themes(make_corpus(), options=ThemeOptions(k=3)).themes["label"].tolist()
+    options = ThemeOptions(k=3, drop=("1",), rename=(("3", base[0]),))
+    result = discover_themes(make_corpus(), options=options)
+    assert result.themes["label"].tolist()[1] == base[0]  # the rename is not undone

@@ -266,9 +266,10 @@ def discover_themes(
     final_tops = top_terms(final_comps, dtm.terms, n_top=options.n_top_terms)
     # Free themes built from a merge get a label from their merged terms; seeded or renamed
     # themes keep the researcher's name.
-    renamed = set(new_labels) - set(labels)
+    # A theme was renamed when its label differs from the one its head theme was fitted with
+    # (compared by position: a new name may equal another theme's fitted label).
     for j, h in enumerate(heads):
-        if h >= len(seeded_names) and new_labels[j] not in renamed:
+        if h >= len(seeded_names) and new_labels[j] == labels[h]:
             new_labels[j] = theme_label(final_tops[j])
     seeded_final = [new_labels[j] for j, h in enumerate(heads) if h < len(seeded_names)]
     model = FittedThemes(
