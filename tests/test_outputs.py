@@ -121,3 +121,11 @@ def test_write_csv_neutralises_headers(tmp_path):
     df = pd.DataFrame({'=HYPERLINK("x")': ["a"], "ok": ["b"]})
     write_csv(df, tmp_path / "h.csv")
     assert pd.read_csv(tmp_path / "h.csv").columns.tolist() == ["'=HYPERLINK(\"x\")", "ok"]
+
+
+def test_unique_filenames_differ_even_ignoring_case():
+    from textmine.outputs import unique_filenames
+
+    stems = unique_filenames(["Age", "age", "Q1/évolution", "Q1 evolution"])
+    assert stems == {"Age": "Age", "age": "age_2", "Q1/évolution": "Q1_evolution",
+                     "Q1 evolution": "Q1_evolution_2"}

@@ -21,17 +21,18 @@ def _rows(parsed, i):
 
 
 def test_ambiguous_word_is_tagged_in_a_window_as_in_its_whole_text():
-    long = ("Les gens du quartier sont fatigués des promesses et des discours , la grande marche "
-            "des citoyens pour le climat a réuni beaucoup de monde dans les rues de la ville hier "
-            "soir malgré la pluie froide")
-    # the two memo texts read "marche" as a noun and as a verb: it is ambiguous in the memo
-    texts = ["la marche blanche était longue", long, "le moteur marche bien"]
-    fast = parse_texts(texts, fast=True, memo_sample=2)
+    words = ("les gens du quartier sont fatigués des promesses et des discours , la grande {} des "
+             "citoyens pour le climat a réuni beaucoup de monde dans les rues de la ville hier "
+             "soir malgré la pluie froide")
+    # the memo texts read "marche" as a noun and as a verb (ambiguous) and see every other word
+    texts = ["la marche blanche était longue", words.format("fête"), words.format("marche"),
+             "le moteur marche bien"]
+    fast = parse_texts(texts, fast=True, memo_sample=3)
     full = parse_texts(texts, fast=False)
-    assert fast.stats["docs_full_pipeline"] == 2
+    assert fast.stats["docs_full_pipeline"] == 3
     assert fast.stats["docs_windows"] == 1
-    assert 0 < fast.stats["tokens_windows"] < len(fast.tokens(1))
-    fast_rows, full_rows = _rows(fast, 1), _rows(full, 1)
+    assert fast.stats["tokens_windows"] == 2 * WINDOW + 1
+    fast_rows, full_rows = _rows(fast, 2), _rows(full, 2)
     at = [t for t, *_ in fast_rows].index("marche")
     assert fast_rows[at][:3] == full_rows[at][:3]
     assert fast_rows[at][3] & FLAG_FULL

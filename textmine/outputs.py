@@ -129,6 +129,24 @@ def check_out_holds_no_input(out: str | Path, inputs: Sequence[str | Path]) -> N
             )
 
 
+def unique_filenames(names: Sequence[str]) -> dict[str, str]:
+    """Safe file-name stem of each name, unique even on case-insensitive file systems.
+
+    Names that sanitise alike (``Q1/évolution`` and ``Q1 evolution``, ``Age`` and ``age``) get
+    ``_2``, ``_3``... so that no output file silently replaces another on macOS or Windows.
+    """
+    stems: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = safe_filename(name)
+        stem, i = base, 2
+        while stem.casefold() in used:
+            stem, i = f"{base}_{i}", i + 1
+        used.add(stem.casefold())
+        stems[name] = stem
+    return stems
+
+
 @contextlib.contextmanager
 def atomic_output_dir(
     out: str | Path, *, force: bool = False, inputs: Sequence[str | Path] = ()

@@ -18,7 +18,7 @@ import pandas as pd
 
 import textmine
 from textmine.errors import InputFileError, OptionError
-from textmine.outputs import atomic_output_dir, safe_filename, write_csv
+from textmine.outputs import atomic_output_dir, unique_filenames, write_csv
 from textmine.report.html import IndexEntry, render_index
 from textmine.report.i18n import check_lang, strings
 from textmine.report.markdown import themes_table, to_markdown
@@ -32,16 +32,7 @@ DEMO_PROJECT = Path("data") / "textmine.toml"
 
 def question_folders(columns: list[str]) -> dict[str, str]:
     """Folder name of each open question: its column made file-safe, unique."""
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for column in columns:
-        base = safe_filename(column)
-        name, i = base, 2
-        while name.lower() in used:
-            name, i = f"{base}_{i}", i + 1
-        used.add(name.lower())
-        names[column] = name
-    return names
+    return unique_filenames(columns)
 
 
 def _codebook_path(codebook: str | Path | None, project_dir: Path) -> Path | None:

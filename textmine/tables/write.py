@@ -21,26 +21,12 @@ import pandas as pd
 
 from textmine.config import ReadOptions, TableOptions
 from textmine.errors import ColumnError, DataError, InputFileError, OutputError
-from textmine.outputs import restore_cell, safe_filename, write_csv
+from textmine.outputs import restore_cell, unique_filenames, write_csv
 from textmine.tables.crosstab import ClosedData, closed_data, crosstab_frame, survey_weight_series
 from textmine.tables.effects import effects_frame
 from textmine.tables.specificities import specificities_frame
 
 log = logging.getLogger(__name__)
-
-
-def table_stems(names: Sequence[str]) -> dict[str, str]:
-    """File-name stem of each question, made unique when two names sanitise alike."""
-    stems: dict[str, str] = {}
-    used: set[str] = set()
-    for name in names:
-        stem = safe_filename(name)
-        candidate, i = stem, 2
-        while candidate in used:
-            candidate, i = f"{stem}_{i}", i + 1
-        used.add(candidate)
-        stems[name] = candidate
-    return stems
 
 
 def write_table_files(
@@ -61,7 +47,7 @@ def write_table_files(
     """
     folder = Path(folder)
     written: list[Path] = []
-    stems = table_stems([q.name for q in questions])
+    stems = unique_filenames([q.name for q in questions])
     if questions:
         table = crosstab_frame(answers, themes, questions, weights=weights, options=options)
         for q in questions:
