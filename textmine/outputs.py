@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import tempfile
@@ -78,6 +79,39 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def package_version(name: str) -> str:
+    """Installed version of a distribution, or ``"unknown"`` (e.g. running from a source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def run_versions(model: str | None = None, model_version: str | None = None) -> dict[str, str]:
+    """Versions recorded in every ``run.json``: textmine, spaCy and its model, scikit-learn...
+
+    Parameters
+    ----------
+    model : str, optional
+        Name of the spaCy pipeline used (``fr_core_news_sm``); its version is looked up when
+        ``model_version`` is not given.
+    """
+    if model and not model_version:
+        model_version = package_version(model.replace("_", "-"))
+    return {
+        "textmine": package_version("textmine"),
+        "spacy": package_version("spacy"),
+        "spacy_model": model,
+        "spacy_model_version": model_version,
+        "scikit-learn": package_version("scikit-learn"),
+        "numpy": package_version("numpy"),
+        "pandas": package_version("pandas"),
+        "python": platform.python_version(),
+    }
 
 
 def _json_default(obj: Any) -> Any:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import platform
 from dataclasses import asdict
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -23,26 +21,12 @@ from textmine.coding.learn import MultiLabelCoder, review_queue
 from textmine.coding.sheet import coding_sheet_frame, read_coded, write_sheet_csv, write_sheet_xlsx
 from textmine.config import CodingOptions, ReadOptions, TextOptions
 from textmine.errors import DataError, InputFileError, OptionError
-from textmine.outputs import atomic_output_dir, restore_cell, write_csv, write_json
+from textmine.outputs import atomic_output_dir, restore_cell, run_versions, write_csv, write_json
 
 logger = logging.getLogger(__name__)
 
 #: Answer statuses of a themes run that coders are asked to code.
 _CODABLE_STATUS = ("themed", "unassigned", "ok")
-
-
-def _version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def _versions() -> dict:
-    return {
-        name: _version(name)
-        for name in ("textmine", "spacy", "scikit-learn", "numpy", "pandas")
-    } | {"python": platform.python_version()}
 
 
 def _source_info(survey, text_col: str | None) -> dict:
@@ -197,7 +181,7 @@ def run_code(
                     "codebook": str(codebook_path) if codebook_path else None,
                     "labels": str(labels_path),
                 },
-                "versions": _versions(),
+                "versions": run_versions(text_options.model),
                 "input": _source_info(survey, text_col),
                 "counts": counts,
                 "codes": list(coder.classes_),
@@ -244,7 +228,7 @@ def run_agree(
                 "command": "agree",
                 "settings": {"read": asdict(read_options),
                              "codebook": str(codebook_path) if codebook_path else None},
-                "versions": _versions(),
+                "versions": run_versions(),
                 "input": {"a": str(a_path), "b": str(b_path), **_source_info(survey, None)},
                 "counts": {"respondents": len(ids), "coded_a": len(a), "coded_b": len(b),
                            "codes": len(table) - 1},

@@ -7,10 +7,8 @@ crosstabs (``by``) -> report, all inside one atomic output folder.
 from __future__ import annotations
 
 import logging
-import platform
 from collections.abc import Sequence
 from dataclasses import asdict, fields
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
@@ -18,18 +16,11 @@ import pandas as pd
 from textmine.codebook import load_codebook
 from textmine.config import ReadOptions, ReportOptions, TableOptions, TextOptions, ThemeOptions
 from textmine.errors import ModelFileError
-from textmine.outputs import atomic_output_dir, write_csv, write_json
+from textmine.outputs import atomic_output_dir, run_versions, write_csv, write_json
 from textmine.themes import code_answers, discover_themes, load_model, save_model
 from textmine.themes.selection import plot_k_selection
 
 logger = logging.getLogger(__name__)
-
-
-def _version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _versions(corpus_info: dict) -> dict:
@@ -38,17 +29,7 @@ def _versions(corpus_info: dict) -> dict:
     model_version = (model.get("version") if isinstance(model, dict) else None) or (
         corpus_info.get("model_version") if isinstance(corpus_info, dict) else None
     )
-    return {
-        "textmine": _version("textmine"),
-        "spacy": _version("spacy"),
-        "spacy_model": model_name,
-        "spacy_model_version": model_version
-        or (_version(str(model_name).replace("_", "-")) if model_name else None),
-        "scikit-learn": _version("scikit-learn"),
-        "numpy": _version("numpy"),
-        "pandas": _version("pandas"),
-        "python": platform.python_version(),
-    }
+    return run_versions(model_name, model_version)
 
 
 def _input_info(survey, text_col: str) -> dict:

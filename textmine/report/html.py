@@ -16,6 +16,7 @@ from string import Template
 import pandas as pd
 
 from textmine.config import TableOptions
+from textmine.outputs import package_version
 from textmine.report.charts import wilson_interval
 from textmine.report.colours import residual_colour, theme_colours
 from textmine.report.i18n import colon, heading, number, percent, strings
@@ -39,6 +40,10 @@ class Figures:
     prevalence: Path | None = None
     by_group: dict[str, Path] = field(default_factory=dict)
     k_selection: Path | None = None
+
+
+def _version() -> str:
+    return package_version("textmine")
 
 
 def esc(value: object) -> str:
@@ -67,15 +72,6 @@ def _img(path: Path | None, alt: str, cls: str = "") -> str:
         return ""
     klass = f' class="{cls}"' if cls else ""
     return f'<img{klass} src="{data_uri(path)}" alt="{esc(alt)}">'
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("textmine")
-    except Exception:  # not installed (running from a source tree): the report still works
-        return ""
 
 
 def _tile(num: object, label: str) -> str:

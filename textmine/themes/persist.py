@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import zipfile
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 
 from textmine.errors import ModelFileError
-from textmine.outputs import file_sha256, write_json
+from textmine.outputs import file_sha256, package_version, write_json
 from textmine.themes.models import LDAThemes, NMFThemes, ShortTextThemes
 from textmine.themes.result import FittedThemes
 
@@ -26,13 +26,6 @@ SCHEMA_VERSION = 1
 MODEL_JSON = "model.json"
 ARRAYS_NPZ = "arrays.npz"
 _CLASSES = {c.__name__: c for c in (NMFThemes, ShortTextThemes, LDAThemes)}
-
-
-def _textmine_version() -> str:
-    try:
-        return version("textmine")
-    except PackageNotFoundError:  # running from a source tree
-        return "unknown"
 
 
 
@@ -58,7 +51,7 @@ def save_model(model: FittedThemes, folder: str | Path) -> Path:
     meta = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
-        "textmine_version": _textmine_version(),
+        "textmine_version": package_version("textmine"),
         "sklearn_version": version("scikit-learn"),
         "method": model.method,
         "estimator": type(model.estimator).__name__,
