@@ -7,12 +7,10 @@ from pathlib import Path
 
 import typer
 
-from textmine.cli.app import app
+from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
 from textmine.config import CodingOptions, ReadOptions
 
 _DEFAULTS = CodingOptions()
-_ENCODING_HELP = "Force the text encoding (e.g. utf-8, cp1252, latin-1) instead of detecting it."
-_SEP_HELP = "Force the separator of a text file (, ; | or tab) instead of detecting it."
 
 
 @app.command()
@@ -26,8 +24,8 @@ def code(
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet survey file."),
-    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
     codebook: Path | None = typer.Option(
         None, "--codebook", help="Codebook (.yaml, .qdc or .csv); codes outside it are refused."
     ),
@@ -68,8 +66,8 @@ def agree(
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet survey file."),
-    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
     codebook: Path | None = typer.Option(
         None, "--codebook", help="Codebook (.yaml, .qdc or .csv); codes outside it are refused."
     ),

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from textmine.cli.app import app
+from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
 from textmine.config import ReadOptions
 
 _EXAMPLE_WIDTH = 28
 
 _ID_HELP = "Column holding the respondent ids (default: rows are numbered 1..n)."
 _SHEET_HELP = "Sheet of an .xlsx/.ods file, by name or 0-based position (default: the first)."
-_ENCODING_HELP = "Force the text encoding (e.g. utf-8, cp1252, latin-1) instead of detecting it."
-_SEP_HELP = "Force the separator of a text file (, ; | or tab) instead of detecting it."
 
 
 def _options(id_col, sheet, encoding, sep) -> ReadOptions:
@@ -34,8 +32,8 @@ def inspect(
                                                             ".ods .parquet .sav .dta)."),
     id_col: str | None = typer.Option(None, "--id-col", help=_ID_HELP),
     sheet: str | None = typer.Option(None, "--sheet", help=_SHEET_HELP),
-    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
 ) -> None:
     """Show how a survey file is read: encoding, separator, rows and the type of each column."""
     from textmine.survey import inspect_survey
@@ -73,8 +71,8 @@ def init(
                                help="Survey file to start a project from."),
     id_col: str | None = typer.Option(None, "--id-col", help=_ID_HELP),
     sheet: str | None = typer.Option(None, "--sheet", help=_SHEET_HELP),
-    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
     out: str | None = typer.Option(
         None, "--out", help="Project file to write (default: textmine.toml in the current "
                             "folder); an existing file is never overwritten."),

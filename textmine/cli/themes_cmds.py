@@ -8,12 +8,9 @@ from pathlib import Path
 
 import typer
 
-from textmine.cli.app import app
+from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
 from textmine.config import ReadOptions, ReportOptions, ThemeOptions
 from textmine.errors import OptionError
-
-_ENCODING_HELP = "Force the text encoding (e.g. utf-8, cp1252, latin-1) instead of detecting it."
-_SEP_HELP = "Force the separator of a text file (, ; | or tab) instead of detecting it."
 
 
 def _parse_k(value: str) -> int | str:
@@ -43,8 +40,8 @@ def themes(
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet file."),
-    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
     k: str = typer.Option(
         str(ThemeOptions.k), "--k", help="Number of themes, or 'auto' to choose it."
     ),
@@ -97,8 +94,8 @@ def apply(
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet file."),
-    encoding: str | None = typer.Option(None, "--encoding", help=_ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=_SEP_HELP),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
 ) -> None:
     """Code new answers with a saved theme model (same text settings as the model's run)."""
