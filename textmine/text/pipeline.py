@@ -7,7 +7,8 @@ Two modes, chosen by ``TextOptions.fast_lemmas``:
 * fast (default): a sample of the texts (``memo_sample``, spread over the corpus) goes through
   the full pipeline and fills a memo ``lower-case form -> most frequent (lemma, POS)``. Every other
   text is only tokenised; when one of its candidate content words is ambiguous in the memo (its
-  most frequent lemma has less than ``AMBIGUITY`` of the observations), only a window of
+  most frequent lemma has less than ``AMBIGUITY`` of the observations) or was never seen and has
+  no lemma in the lemmatiser's tables (``_Memo.uncertain``), only a window of
   ``WINDOW`` tokens each side of that word goes through the tagger and lemmatiser (the tagger's
   receptive field, so the word gets the tag it would get in its whole text). The memo grows with
   every fully parsed text and window. Forms never seen get a
@@ -48,8 +49,10 @@ AMBIGUITY = 0.8
 #: receptive field (``MaxoutWindowEncoder``: depth 4, window 1) is 4 tokens each side, so the word
 #: gets the same tag and lemma as in its whole answer.
 WINDOW = 4
+#: Windows are tagged joined into docs of about this many tokens.
+WINDOW_DOC = 1000
 #: Bump when the parse content changes: part of the cache key.
-PARSE_VERSION = 2
+PARSE_VERSION = 3
 
 ProgressFn = Callable[[int, int], None]
 _SENT_END = frozenset({".", "!", "?", ":", "…", "\n", '"', "(", "-"})
@@ -159,6 +162,12 @@ class _Memo:
         total = sum(by_lemma.values())
         return len(by_lemma) > 1 and by_lemma.most_common(1)[0][1] / total < AMBIGUITY
 
+    def uncertain(self, form: str) -> bool:
+        """Whether ``form`` must be tagged in context rather than served by the memo."""
+        if form not in self.counts:
+            return self.get(form)[1] == "X"
+        return self.ambiguous(form)
+
     def get(self, form: str) -> tuple[str, str]:
         counts = self.counts.get(form)
         if counts is not None:
@@ -267,23 +276,46 @@ def parse_texts(
 
     def run_windows(spans: list[tuple[int, int, int]]) -> None:
         # Why windows: the answers holding an ambiguous word are the long ones; tagging only the
-        # tokens around that word costs a fraction of tagging the whole answer.
+        # tokens around that word costs a fraction of tagging the whole answer. Windows are
+        # joined (a "." between them) into docs of about ``WINDOW_DOC`` tokens, since spaCy's
+        # cost per doc dominates for tiny docs; a word ``WINDOW`` tokens from its window's edges
+        # still sees only its own window.
         from spacy.tokens import Doc
 
-        inputs = []
-        for i, a, b in spans:
-            toks = docs[i][a:b]
-            inputs.append(Doc(nlp.vocab, words=[t.text for t in toks],
-                              spaces=[bool(t.whitespace_) for t in toks]))
-        for (i, a, _), win in zip(
-            spans,
-            nlp.pipe(inputs, batch_size=batch_size, n_process=n_process, disable=tagger_off),
+        groups: list[list[tuple[int, int, int]]] = [[]]
+        size = 0
+        for span in spans:
+            if size >= WINDOW_DOC:
+                groups.append([])
+                size = 0
+            groups[-1].append(span)
+            size += span[2] - span[1] + 1
+        inputs, starts = [], []
+        for group in groups:
+            words: list[str] = []
+            spaces: list[bool] = []
+            at = []
+            for i, a, b in group:
+                at.append(len(words))
+                for tok in docs[i][a:b]:
+                    words.append(tok.text)
+                    spaces.append(bool(tok.whitespace_))
+                words.append(".")
+                spaces.append(True)
+            inputs.append(Doc(nlp.vocab, words=words, spaces=spaces))
+            starts.append(at)
+        for group, at, joined in zip(
+            groups, starts,
+            nlp.pipe(inputs, batch_size=max(1, batch_size // 16), n_process=n_process,
+                     disable=tagger_off),
             strict=True,
         ):
-            memo.add(win)
-            slot = overrides.setdefault(i, {})
-            for tok in win:
-                slot[a + tok.i] = (tok.lemma_.lower(), tok.pos_)
+            for (i, a, b), start in zip(group, at, strict=True):
+                win = joined[start:start + b - a]
+                memo.add(win)
+                slot = overrides.setdefault(i, {})
+                for k, tok in enumerate(win):
+                    slot[a + k] = (tok.lemma_.lower(), tok.pos_)
 
     first = _spread(n, memo_sample) if fast else list(range(n))
     chunk = 2000
@@ -300,8 +332,7 @@ def parse_texts(
             spans: list[tuple[int, int, int]] = []
             for i, doc in zip(part, nlp.tokenizer.pipe([texts[i] for i in part]), strict=False):
                 docs[i] = doc
-                hits = [t.i for t in doc if _is_candidate(t, stops)
-                        and (t.lower_ not in memo.counts or memo.ambiguous(t.lower_))]
+                hits = [t.i for t in doc if _is_candidate(t, stops) and memo.uncertain(t.lower_)]
                 spans.extend((i, a, b) for a, b in _windows(hits, len(doc)))
             if spans:
                 run_windows(spans)
