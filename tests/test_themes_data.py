@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import numpy as np
+from textmine.corpus import Corpus
 
 # (text, terms) pairs: what the text pipeline would give for these survey fragments.
 _OUTILS = [
@@ -54,17 +52,8 @@ _OTHER = [
 ]
 
 
-@dataclass
-class HandCorpus:
-    """The fields of :class:`textmine.corpus.Corpus` the theme stage reads."""
-
-    ids: list[str]
-    texts: list[str]
-    masked: list[str]
-    status: list[str]
-    terms: list[list[str]]
-    vectors: np.ndarray | None = None
-    info: dict = field(default_factory=dict)
+#: Hand-made corpora are real :class:`textmine.corpus.Corpus` objects built without spaCy.
+HandCorpus = Corpus
 
 
 def make_corpus() -> HandCorpus:
