@@ -100,7 +100,17 @@ def _nonneg_input(estimator: BaseEstimator, X: object, *, reset: bool) -> sp.csr
     return sp.csr_matrix(X)
 
 
-class NMFThemes(TransformerMixin, BaseEstimator):
+class _NonNegativeSparseInput:
+    """Tells scikit-learn's checks that the theme models take sparse, non-negative input."""
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = True
+        return tags
+
+
+class NMFThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     """NMF themes on sublinear TF-IDF, optionally smoothed by term co-occurrence and seeded.
 
     With ``seed_terms`` the factorisation is guided (see :meth:`_guided_nmf`): seeded themes
@@ -164,12 +174,6 @@ class NMFThemes(TransformerMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
-
-    def __sklearn_tags__(self):  # noqa: D105
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.input_tags.positive_only = True
-        return tags
 
     def _represent(self, X: sp.csr_matrix) -> sp.csr_matrix:
         Xt = normalize(_sublinear_tfidf(X, self.idf_) @ sp.diags(self.term_weights_))
@@ -332,7 +336,7 @@ class ShortTextThemes(NMFThemes):
         )  # fmt: skip
 
 
-class LDAThemes(TransformerMixin, BaseEstimator):
+class LDAThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     """Latent Dirichlet Allocation themes on counts.
 
     Parameters
@@ -366,12 +370,6 @@ class LDAThemes(TransformerMixin, BaseEstimator):
         self.topic_word_prior = topic_word_prior
         self.max_iter = max_iter
         self.random_state = random_state
-
-    def __sklearn_tags__(self):  # noqa: D105
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.input_tags.positive_only = True
-        return tags
 
     def _lda(self) -> LatentDirichletAllocation:
         return LatentDirichletAllocation(
