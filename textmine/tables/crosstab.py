@@ -111,6 +111,12 @@ def _text_index(obj: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     return out
 
 
+def ticked(values: pd.Series) -> pd.Series:
+    """One multiple-choice option as 1.0 (ticked), 0.0 (not ticked) or NaN (unanswered)."""
+    vals = pd.to_numeric(values, errors="coerce").astype(float)
+    return (vals > 0).astype(float).where(vals.notna())
+
+
 def variables(question: ClosedData) -> list[tuple[str, pd.Series, bool]]:
     """Split a closed question into categorical variables ``(name, Series, ordered)``.
 
@@ -128,11 +134,7 @@ def variables(question: ClosedData) -> list[tuple[str, pd.Series, bool]]:
             data = data.to_frame(question.name)
         out = []
         for col in data.columns:
-            vals = pd.to_numeric(data[col], errors="coerce").astype(float)
-            lab = pd.Series(
-                np.where(vals > 0, f"{col}: yes", f"{col}: no"), index=data.index, dtype=object
-            )
-            lab[vals.isna()] = np.nan
+            lab = ticked(data[col]).map({1.0: f"{col}: yes", 0.0: f"{col}: no"})
             cats = pd.Categorical(lab, categories=[f"{col}: yes", f"{col}: no"])
             out.append((str(col), pd.Series(cats, index=data.index), False))
         return out

@@ -37,6 +37,7 @@ from textmine.tables.crosstab import (
     _text_index,
     closed_data,
     survey_weight_series,
+    ticked,
 )
 from textmine.tables.respondents import check_overlap, mentions_matrix, theme_labels
 
@@ -88,9 +89,8 @@ def design_matrix(covariates: Sequence[ClosedData]) -> tuple[pd.DataFrame, pd.Da
         elif cov.kind == "multiple":
             frame = data if isinstance(data, pd.DataFrame) else data.to_frame(cov.name)
             for col in frame.columns:
-                vals = pd.to_numeric(frame[col], errors="coerce").astype(float)
                 name = f"{cov.name}[{col}]"
-                blocks.append(pd.DataFrame({name: (vals > 0).astype(float).where(vals.notna())}))
+                blocks.append(pd.DataFrame({name: ticked(frame[col])}))
                 info.append(
                     {
                         "term": name,
