@@ -42,7 +42,7 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from textmine.coding import MultiLabelCoder
 from textmine.config import TextOptions
-from textmine.corpus import process_answers
+from textmine.text.corpus import process_answers
 
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
 

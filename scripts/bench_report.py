@@ -17,7 +17,7 @@ from pathlib import Path
 
 from textmine.config import ReportOptions
 from textmine.pipeline.project_run import run_demo
-from textmine.report import rewrite_report
+from textmine.pipeline.report_run import rewrite_report
 
 
 def main(argv: list[str]) -> int:

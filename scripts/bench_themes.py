@@ -34,8 +34,8 @@ from spacy.lang.fr.stop_words import STOP_WORDS
 
 from textmine.codebook import load_codebook
 from textmine.config import ReadOptions, TextOptions, ThemeOptions
-from textmine.corpus import process_answers
 from textmine.survey import open_answers, read_survey
+from textmine.text.corpus import process_answers
 from textmine.themes import discover_themes
 
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"

@@ -9,7 +9,7 @@ and that probability. This script reproduces the analysis with textmine's public
   on anything but letters/digits, words of 2+ characters, no stop-word removal, no
   lemmatisation). It gives exactly R.temis's 2017 x 1157 matrix with 12,222 occurrences, so the
   probabilities must agree to the printed precision: this checks the statistics.
-- ``textmine`` terms: K1 processed by ``textmine.corpus.process_answers`` (spaCy lemmas, French
+- ``textmine`` terms: K1 processed by ``textmine.text.corpus.process_answers`` (spaCy lemmas, French
   stop words, negation, multi-word expressions). It shows what a textmine user actually gets. If
   that module is not available yet, the script says so and shows the ``rtemis`` terms only.
 
@@ -99,7 +99,7 @@ def parse_rtemis(path: Path, levels: list[str]) -> pd.DataFrame:
 def textmine_terms(answers: pd.Series) -> pd.DataFrame | None:
     """terms table from textmine's French processing, or None if it is not available yet."""
     try:
-        from textmine.corpus import process_answers  # noqa: PLC0415
+        from textmine.text.corpus import process_answers  # noqa: PLC0415
     except ImportError:
         return None
     # A throw-away parse cache: the benchmark must not leave files in the user's cache folder.
@@ -290,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     print(fmt(pd.DataFrame(side)))
     if spec_tm is None:
         print(
-            "\nnote: textmine.corpus.process_answers is not available yet; only the R.temis-style"
+            "\nnote: textmine.text.corpus.process_answers is not available yet; only the"
+            " R.temis-style"
             " tokenisation (simple lower-case split) was run."
         )
     else:

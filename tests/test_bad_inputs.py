@@ -60,7 +60,7 @@ FIFO named .csv                           refused before reading (not a regular 
 ========================================  ==================================================
 
 Known defects are ``xfail(strict=True)``: fixed, they turn red so the marker goes. Commands
-that are not registered yet, or whose stage is missing (``textmine.corpus``), are skipped.
+that are not registered yet, or whose stage is missing (``textmine.text.corpus``), are skipped.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 import make_bad_inputs as mk  # noqa: E402
 
 COMMANDS = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
-HAS_TEXT = importlib.util.find_spec("textmine.corpus") is not None
+HAS_TEXT = importlib.util.find_spec("textmine.text.corpus") is not None
 #: Commands that need the French text stage besides being registered.
 NEEDS_TEXT = {"parse", "themes", "apply", "code"}
 
@@ -119,7 +119,7 @@ def _skip_reason(command: str) -> str | None:
     if command not in COMMANDS:
         return f"command '{command}' not registered yet"
     if command in NEEDS_TEXT and not HAS_TEXT:
-        return "textmine.corpus (French text stage) not there yet"
+        return "textmine.text.corpus (French text stage) not there yet"
     return None
 
 

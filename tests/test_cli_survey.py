@@ -176,9 +176,9 @@ _READ_ARGS = ("--id-col", "id", "--encoding", "cp1252", "--sep", ";")
      ("themes", BAD / "good.csv", "--text-col", "reponse", "--min-df", "1")),
     ("textmine.pipeline.themes_run", "run_apply",
      ("apply", BAD, BAD / "good.csv", "--text-col", "reponse")),
-    ("textmine.coding.runs", "run_code",
+    ("textmine.pipeline.coding_run", "run_code",
      ("code", BAD / "good.csv", "--text-col", "reponse", "--labels", BAD / "labels_good.csv")),
-    ("textmine.coding.runs", "run_agree",
+    ("textmine.pipeline.coding_run", "run_agree",
      ("agree", BAD / "labels_good.csv", BAD / "labels_good.csv", "--survey", BAD / "good.csv")),
 ])
 def test_encoding_and_sep_reach_the_survey_reader(cli, monkeypatch, tmp_path, module, func,

@@ -27,7 +27,7 @@ def survey(tmp_path_factory):
 def corpus_module(tmp_path_factory, monkeypatch):
     # These tests run the whole pipeline, text processing included; parse cache kept private.
     monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-    return pytest.importorskip("textmine.corpus")
+    return pytest.importorskip("textmine.text.corpus")
 
 
 def _themes(cli, survey, out, *extra):

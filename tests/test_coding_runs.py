@@ -257,7 +257,7 @@ def test_agree_between_two_coders(project, cli, tmp_path):
 
 
 def test_sheet_suggestions_put_the_primary_theme_first(tmp_path):
-    from textmine.coding.runs import sheet_frame_for_run
+    from textmine.pipeline.coding_run import sheet_frame_for_run
 
     pd.DataFrame(
         {"respondent_id": ["a"], "text": ["visio et salaire"], "status": ["themed"],

@@ -1,4 +1,4 @@
-"""Corpus and process_answers (textmine.corpus), with the parse cache."""
+"""Corpus and process_answers (textmine.text.corpus), with the parse cache."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from textmine.config import TextOptions
-from textmine.corpus import Corpus, process_answers
 from textmine.errors import ColumnError, DataError, OptionError
+from textmine.text.corpus import Corpus, process_answers
 
 ANSWERS = pd.Series(
     {
@@ -161,7 +161,7 @@ def test_md_model_gives_mean_word_vectors(tmp_path):
 def test_very_long_answers_are_analysed_on_their_first_characters(tmp_path, caplog):
     long_answer = "Manque de moyens humains. " + "télétravail " * 40
     answers = pd.Series([long_answer, "visio et cloud"], index=["a", "b"])
-    with caplog.at_level(logging.WARNING, logger="textmine.corpus"):
+    with caplog.at_level(logging.WARNING, logger="textmine.text.corpus"):
         corpus = process_answers(
             answers, options=TextOptions(max_chars=30, learn_collocations=False),
             cache_dir=tmp_path,

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 BAD = REPO / "tests" / "data" / "bad"
 COMMANDS = {c.name or c.callback.__name__ for c in app.registered_commands}
 pytestmark = pytest.mark.skipif(
-    "themes" not in COMMANDS or importlib.util.find_spec("textmine.corpus") is None,
+    "themes" not in COMMANDS or importlib.util.find_spec("textmine.text.corpus") is None,
     reason="textmine themes (with its text stage) not there yet",
 )
 RESULT_FILES = ("themes.csv", "answers.csv", "terms.csv", "term_weights.csv")

@@ -11,8 +11,9 @@ import pytest
 from report_fixtures import make_run
 
 from textmine.errors import ColumnError, OutputError
-from textmine.pipeline.project_run import question_folders, write_summary
+from textmine.pipeline.project_run import question_folders
 from textmine.report import load_run
+from textmine.report.summary import write_summary
 
 VISIO = ["On a tout fait en visio avec Teams, des réunions toute la journée.",
          "Réunions en visio tous les jours, Zoom puis Teams.",

@@ -10,7 +10,8 @@ import pytest
 
 from textmine.config import ReadOptions, TableOptions, TextOptions, ThemeOptions
 from textmine.errors import InputFileError, OptionError, OutputError
-from textmine.project import ClosedSpec, init_project, load_project
+from textmine.pipeline.survey_run import init_project
+from textmine.project import ClosedSpec, load_project
 from textmine.survey import read_survey
 
 DATA = Path(__file__).parent / "data" / "survey"

@@ -7,7 +7,8 @@ from report_fixtures import make_run
 
 from textmine.config import ReportOptions
 from textmine.errors import InputFileError
-from textmine.report import REPORT_ENTRIES, rewrite_report, write_report
+from textmine.pipeline.report_run import rewrite_report
+from textmine.report import REPORT_ENTRIES, write_report
 
 FAST = ReportOptions(wordclouds=False)
 

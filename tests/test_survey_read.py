@@ -1,4 +1,4 @@
-"""Reading survey files: encodings, separators, formats, bad files (textmine.survey_read)."""
+"""Reading survey files: encodings, separators, formats, bad files (textmine.survey.formats)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from textmine.config import ReadOptions
 from textmine.errors import DataError, InputFileError, OptionError
 from textmine.survey import read_survey
-from textmine.survey_read import detect_encoding, sniff_separator
+from textmine.survey.sniff import detect_encoding, sniff_separator
 
 DATA = Path(__file__).parent / "data" / "survey"
 

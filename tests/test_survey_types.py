@@ -1,4 +1,4 @@
-"""Question types: detection rules, multi-column groups, overrides (textmine.survey_types)."""
+"""Question types: detection rules, multi-column groups, overrides (textmine.survey.columns)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from textmine.config import ReadOptions
 from textmine.errors import ColumnError, DataError, DataQualityWarning, OptionError
 from textmine.survey import read_survey
-from textmine.survey_types import guess_kind, natural_key, parse_numbers
+from textmine.survey.columns import guess_kind, natural_key, parse_numbers
 
 DATA = Path(__file__).parent / "data" / "survey"
 

@@ -1,8 +1,8 @@
-"""Tests of textmine.text.pipeline: windowed tagging of ambiguous words in the fast mode."""
+"""Tests of textmine.text.parse: windowed tagging of ambiguous words in the fast mode."""
 
 from __future__ import annotations
 
-from textmine.text.pipeline import FLAG_FULL, WINDOW, _windows, parse_texts
+from textmine.text.parse import FLAG_FULL, WINDOW, _windows, parse_texts
 
 
 def test_windows_are_clipped_and_merged():

@@ -6,7 +6,7 @@ import pytest
 
 from textmine.config import TextOptions
 from textmine.text.lexicon import build_lexicon
-from textmine.text.pipeline import parse_texts
+from textmine.text.parse import parse_texts
 from textmine.text.terms import extract_terms
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textmine.corpus import Corpus
+from textmine.text.corpus import Corpus
 
 # (text, terms) pairs: what the text pipeline would give for these survey fragments.
 _OUTILS = [
@@ -52,7 +52,7 @@ _OTHER = [
 ]
 
 
-#: Hand-made corpora are real :class:`textmine.corpus.Corpus` objects built without spaCy.
+#: Hand-made corpora are real :class:`textmine.text.corpus.Corpus` objects built without spaCy.
 HandCorpus = Corpus
 
 

@@ -29,8 +29,8 @@ from textmine.themes import discover_themes, load_model, save_model
 REPO = Path(__file__).resolve().parents[1]
 BAD = REPO / "tests" / "data" / "bad"
 COMMANDS = {c.name or c.callback.__name__ for c in app.registered_commands}
-HAS_TEXT = importlib.util.find_spec("textmine.corpus") is not None
-needs_text = pytest.mark.skipif(not HAS_TEXT, reason="textmine.corpus not there yet")
+HAS_TEXT = importlib.util.find_spec("textmine.text.corpus") is not None
+needs_text = pytest.mark.skipif(not HAS_TEXT, reason="textmine.text.corpus not there yet")
 
 
 def _sha(path: Path) -> str:

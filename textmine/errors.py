@@ -42,3 +42,17 @@ class OutputError(TextmineError, OSError):
 
 class DataQualityWarning(UserWarning):
     """Something in the data deserves the researcher's attention; the message carries counts."""
+
+
+def quote_list(values, *, limit: int = 30) -> str:
+    """Return ``'a', 'b', 'c'`` (at most ``limit`` items, then ``and N more``) for messages."""
+    values = list(values)
+    shown = ", ".join(f"'{v}'" for v in values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def plain_list(values, *, limit: int = 30) -> str:
+    """Return ``a, b, c`` (at most ``limit`` items, then ``and N more``) for messages."""
+    values = list(values)
+    shown = ", ".join(str(v) for v in values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")

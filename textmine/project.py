@@ -54,7 +54,7 @@ try:  # Python >= 3.11
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10 needs the tomli backport
     import tomli as tomllib  # type: ignore[no-redef]
 
-__all__ = ["CLOSED_TYPES", "ClosedSpec", "Project", "init_project", "load_project"]
+__all__ = ["CLOSED_TYPES", "ClosedSpec", "Project", "load_project"]
 
 #: Types a ``[[closed]]`` question may have.
 CLOSED_TYPES = ("single", "multiple", "ordinal", "numeric")
@@ -412,51 +412,6 @@ def _defaults_as_comments(cls, *, skip: tuple[str, ...] = ()) -> list[str]:
     return lines
 
 
-def init_project(
-    survey_path: str | Path, *, options: ReadOptions = ReadOptions(), out: str | Path | None = None
-) -> Path:
-    """Write a commented starter ``textmine.toml`` for ``survey_path`` and return its path.
-
-    The survey is read with ``options``; every detected open and closed question is declared,
-    so the researcher only has to check types, labels and level orders.
-
-    Parameters
-    ----------
-    survey_path : str or Path
-        The survey file.
-    options : ReadOptions
-        How to read it (id column, sheet, encoding, separator...).
-    out : str or Path, optional
-        Project file to write; default ``textmine.toml`` in the current folder.
-
-    Raises
-    ------
-    OutputError
-        If ``out`` already exists (it is never overwritten).
-    """
-    from textmine.errors import OutputError
-    from textmine.survey import read_survey
-
-    out = Path(out) if out is not None else Path.cwd() / "textmine.toml"
-    if out.exists():
-        raise OutputError(
-            f"{out} already exists; choose another file with --out or edit the existing one."
-        )
-    survey = read_survey(survey_path, options=options)
-    text = _starter_text(survey, options, out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(out, "x", encoding="utf-8") as handle:  # "x": never overwrite
-            handle.write(text)
-    except FileExistsError:
-        raise OutputError(
-            f"{out} already exists; choose another file with --out or edit the existing one."
-        ) from None
-    except OSError as exc:
-        raise OutputError(f"Cannot write {out}: {exc.strerror}.") from None
-    return out
-
-
 def _relative(target: Path, start: Path) -> str:
     """``target`` relative to ``start`` when close by (at most one ``..``), else absolute."""
     try:
@@ -466,9 +421,9 @@ def _relative(target: Path, start: Path) -> str:
     return rel.as_posix() if rel.parts[:2] != ("..", "..") else target.as_posix()
 
 
-def _starter_text(survey, options: ReadOptions, out: Path) -> str:
+def starter_text(survey, options: ReadOptions, out: Path) -> str:
     from textmine.outputs import safe_filename
-    from textmine.survey_types import is_id_name
+    from textmine.survey.columns import is_id_name
 
     src = survey.source
     questions = list(survey.questions.values())

@@ -37,7 +37,7 @@ def code(
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
-    from textmine.coding.runs import run_code
+    from textmine.pipeline.coding_run import run_code
 
     result = run_code(
         path, text_col=text_col, labels_path=labels, out=out,
@@ -74,7 +74,7 @@ def agree(
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
 ) -> None:
     """Agreement of two coders per code: Cohen's kappa, Krippendorff's alpha, % agreement."""
-    from textmine.coding.runs import run_agree
+    from textmine.pipeline.coding_run import run_agree
 
     result = run_agree(
         a, b, survey_path=survey, out=out,
@@ -96,7 +96,7 @@ def sheet_cmd(
     force: bool = typer.Option(False, "--force", help="Replace an existing file."),
 ) -> None:
     """Write a coding sheet (one row per answer, one 0/1 column per code) for a themes run."""
-    from textmine.coding.runs import run_sheet
+    from textmine.pipeline.coding_run import run_sheet
 
     result = run_sheet(run_dir, out=out, csv=csv or out.suffix.lower() == ".csv",
                        codebook_path=codebook, force=force)  # fmt: skip

@@ -55,7 +55,7 @@ def report(
     ),
 ) -> None:
     """(Re)write report.html, report.xlsx, figures/ and tables_md/ of a finished run."""
-    from textmine.report import rewrite_report
+    from textmine.pipeline.report_run import rewrite_report
 
     options = ReportOptions(lang=lang, title=title, wordclouds=wordclouds)
     files = rewrite_report(run_dir, options=options)

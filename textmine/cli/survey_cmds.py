@@ -36,7 +36,7 @@ def inspect(
     sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
 ) -> None:
     """Show how a survey file is read: encoding, separator, rows and the type of each column."""
-    from textmine.survey import inspect_survey
+    from textmine.pipeline.survey_run import inspect_survey
 
     survey, table = inspect_survey(path, options=_options(id_col, sheet, encoding, sep))
     src = survey.source
@@ -78,7 +78,7 @@ def init(
                             "folder); an existing file is never overwritten."),
 ) -> None:
     """Write a commented starter project file (textmine.toml) from the detected column types."""
-    from textmine.project import init_project
+    from textmine.pipeline.survey_run import init_project
 
     written = init_project(path, options=_options(id_col, sheet, encoding, sep), out=out)
     typer.echo(f"wrote {written}; check the question types, labels and level orders in it.")

@@ -32,7 +32,7 @@ def crosstab(
     ),
 ) -> None:
     """Recompute crosstab_<COL>.csv, specificities_<COL>.csv and effects.csv in RUN_DIR."""
-    from textmine.tables import recompute_tables
+    from textmine.pipeline.tables_run import recompute_tables
 
     options = TableOptions(include_nonanswers=include_nonanswers, seed=seed)
     files = recompute_tables(run_dir, by=by, weights=weights, effects=effects, options=options)

@@ -27,7 +27,7 @@ def parse(
 ) -> None:
     """Process the answers of one open question into features and write OUT/terms.csv."""
     from textmine.config import ReadOptions, TextOptions
-    from textmine.text.run import run_parse
+    from textmine.pipeline.parse_run import run_parse
 
     corpus = run_parse(
         path, text_col=text_col, out=out,

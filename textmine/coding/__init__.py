@@ -24,7 +24,6 @@ from textmine.coding.interchange import (
     write_codebook,
 )
 from textmine.coding.learn import MultiLabelCoder, review_queue, uncertainty
-from textmine.coding.runs import run_agree, run_code, run_sheet, sheet_frame_for_run
 from textmine.coding.sheet import (
     coding_sheet_frame,
     read_coded,
@@ -49,10 +48,6 @@ __all__ = [
     "read_codebook",
     "read_coded",
     "review_queue",
-    "run_agree",
-    "run_code",
-    "run_sheet",
-    "sheet_frame_for_run",
     "uncertainty",
     "write_codebook",
     "write_sheet_csv",

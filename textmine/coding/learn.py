@@ -2,7 +2,7 @@
 
 The coder is trained on the answers a researcher already coded. For every code it fits a
 logistic regression on TF-IDF features of the answers' terms (lemmas from
-:func:`textmine.corpus.process_answers`) plus character n-grams of those terms, which recover
+:func:`textmine.text.corpus.process_answers`) plus character n-grams of those terms, which recover
 inflections and compounds that a small training set never shows. Out-of-fold decision values are
 Platt-scaled into calibrated scores, and the threshold of each code is the lowest score at which
 the out-of-fold precision (lower bound of its Wilson interval) still reaches ``target_precision``,

@@ -14,15 +14,12 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
-
 import textmine
 from textmine.errors import InputFileError, OptionError
-from textmine.outputs import atomic_output_dir, unique_filenames, write_csv
-from textmine.report.html import IndexEntry, render_index
-from textmine.report.i18n import check_lang, strings
-from textmine.report.markdown import themes_table, to_markdown
-from textmine.report.rundata import RunData, display_text, load_run
+from textmine.outputs import atomic_output_dir, unique_filenames
+from textmine.report.i18n import check_lang
+from textmine.report.rundata import RunData, load_run
+from textmine.report.summary import write_summary
 
 logger = logging.getLogger(__name__)
 
@@ -41,62 +38,6 @@ def _codebook_path(codebook: str | Path | None, project_dir: Path) -> Path | Non
     path = Path(codebook)
     # The project file names codebooks relative to itself, whatever the working directory.
     return path if path.is_absolute() else project_dir / path
-
-
-def summary_frame(runs: list[tuple[str, str, RunData]], *, lang: str = "fr") -> pd.DataFrame:
-    """One row per open question: counts, number of themes and the themes with their shares."""
-    rows = []
-    for column, folder, data in runs:
-        counts = data.counts()
-        k, _ = data.k_choice(lang)
-        total = counts["answers_ok"]
-        themes = data.themes.sort_values("n_answers", ascending=False)
-        rows.append({
-            "question": column,
-            "label": data.question(),
-            "folder": folder,
-            "respondents": counts["respondents"],
-            "answers_ok": total,
-            "themed": counts["themed"],
-            "unassigned": counts["unassigned"],
-            "non_answers": counts["non-answer"],
-            "empty": counts["empty"],
-            "k": k,
-            "themes": "; ".join(
-                f"{display_text(label)} ({100 * n / total:.0f} %)" if total else display_text(label)
-                for label, n in zip(themes["label"], themes["n_answers"], strict=True)),
-        })
-    return pd.DataFrame(rows)
-
-
-def write_summary(folder: Path, runs: list[tuple[str, str, RunData]], *, title: str,
-                  lang: str = "fr") -> list[Path]:
-    """Write ``summary.csv``, ``summary.md`` and ``index.html`` of a project run into ``folder``."""
-    words = strings(lang)
-    summary = summary_frame(runs, lang=lang)
-    written = [write_csv(summary, folder / "summary.csv")]
-    parts = [f"# {title}\n", to_markdown(summary.drop(columns=["themes"]))]
-    for column, _, data in runs:
-        parts.append(f"\n## {data.question()} (`{column}`)\n")
-        parts.append(to_markdown(themes_table(data, lang=lang)))
-    (folder / "summary.md").write_text("\n".join(parts), encoding="utf-8")
-    written.append(folder / "summary.md")
-    entries = []
-    for _column, name, data in runs:
-        counts = data.counts()
-        total = counts["answers_ok"]
-        themes = data.themes.sort_values("n_answers", ascending=False)
-        entries.append(IndexEntry(
-            question=data.question(), folder=name, respondents=counts["respondents"],
-            answers_ok=total, k=data.k_choice(lang)[0],
-            themes=tuple((int(tid), display_text(label), n / total if total else 0.0)
-                         for tid, label, n in zip(themes["theme_id"], themes["label"],
-                                                  themes["n_answers"], strict=True)),
-        ))
-    page = render_index(entries, title=title or words["index_title"], lang=lang)
-    (folder / "index.html").write_text(page, encoding="utf-8")
-    written.append(folder / "index.html")
-    return written
 
 
 def run_project(

@@ -52,8 +52,8 @@ def _read_and_process(
     cache_dir: Path | None,
     progress: bool,
 ):
-    from textmine.corpus import process_answers
     from textmine.survey import open_answers, read_survey
+    from textmine.text.corpus import process_answers
 
     survey = read_survey(survey_path, options=read_options)
     answers = open_answers(survey, text_col)
@@ -62,7 +62,7 @@ def _read_and_process(
 
 
 def _seed_processor(text_options: TextOptions, cache_dir: Path | None):
-    from textmine.corpus import process_answers
+    from textmine.text.corpus import process_answers
 
     def process(phrases: list[str]) -> list[list[str]]:
         series = pd.Series(phrases, index=[f"seed_{i}" for i in range(len(phrases))], dtype=str)

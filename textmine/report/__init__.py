@@ -7,13 +7,9 @@ it can be (re)written from a finished run without re-running the analysis.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from textmine.config import ReportOptions
-from textmine.errors import OutputError
 from textmine.outputs import safe_filename
 from textmine.report.charts import group_prevalence_chart, k_selection_chart, prevalence_chart
 from textmine.report.clouds import write_wordclouds
@@ -24,7 +20,7 @@ from textmine.report.markdown import write_paper_tables
 from textmine.report.rundata import RunData, load_run
 from textmine.report.xlsx import write_workbook
 
-__all__ = ["RunData", "load_run", "rewrite_report", "write_report"]
+__all__ = ["REPORT_ENTRIES", "RunData", "load_run", "render_report", "write_report"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +54,7 @@ def draw_figures(data: RunData, folder: Path, *, options: ReportOptions) -> Figu
     return figures
 
 
-def _write(data: RunData, dest: Path, options: ReportOptions) -> list[Path]:
+def render_report(data: RunData, dest: Path, options: ReportOptions) -> list[Path]:
     colours = theme_colours(data.themes["theme_id"])
     alpha = data.alpha()
     figures = draw_figures(data, dest / "figures", options=options)
@@ -104,36 +100,4 @@ def write_report(folder: str | Path, *, options: ReportOptions = ReportOptions()
     data = load_run(folder)
     data.title = options.title
     data.question_labels = dict(options.question_labels)
-    return _write(data, Path(folder), options)
-
-
-def rewrite_report(folder: str | Path, *, options: ReportOptions = ReportOptions()) -> list[Path]:
-    """(Re)write the report of a finished run folder, replacing its previous report.
-
-    The new report is built in a temporary folder inside the run and moved into place only once
-    complete, so a failure leaves the previous report untouched.
-    """
-    check_lang(options.lang)
-    folder = Path(folder)
-    data = load_run(folder)
-    data.title = options.title
-    data.question_labels = dict(options.question_labels)
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=".report-tmp-", dir=folder))
-    except OSError as exc:
-        raise OutputError(f"Cannot write the report into {folder}: {exc.strerror}.") from exc
-    try:
-        written = _write(data, tmp, options)
-        for name in REPORT_ENTRIES:
-            target = folder / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            if (tmp / name).exists():
-                os.replace(tmp / name, target)
-    except OSError as exc:
-        raise OutputError(f"Cannot write the report into {folder}: {exc}.") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return [folder / p.relative_to(tmp) for p in written]
+    return render_report(data, Path(folder), options)

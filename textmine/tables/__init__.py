@@ -10,7 +10,7 @@ from textmine.tables.crosstab import ClosedData, crosstab, crosstab_frame
 from textmine.tables.effects import effects, effects_frame
 from textmine.tables.respondents import combine_answers, mentions_matrix
 from textmine.tables.specificities import lafon_specificity, specificities, specificities_frame
-from textmine.tables.write import recompute_tables, write_table_files, write_tables
+from textmine.tables.write import write_table_files, write_tables
 
 __all__ = [
     "ClosedData",
@@ -21,7 +21,6 @@ __all__ = [
     "effects_frame",
     "lafon_specificity",
     "mentions_matrix",
-    "recompute_tables",
     "specificities",
     "specificities_frame",
     "write_table_files",

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from textmine.outputs import file_sha256
-from textmine.text.pipeline import ParsedDocs
+from textmine.text.parse import ParsedDocs
 
 logger = logging.getLogger(__name__)
 

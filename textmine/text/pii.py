@@ -8,7 +8,7 @@ Two uses, both leaving the input untouched:
   ``[url]``, ``[nom]``).
 
 Person names come from civility patterns (``M. Dupont``, ``Mme Martin``) here, and from spaCy's
-named-entity recogniser in :mod:`textmine.text.pipeline`.
+named-entity recogniser in :mod:`textmine.text.parse`.
 """
 
 from __future__ import annotations

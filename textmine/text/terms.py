@@ -19,8 +19,8 @@ from textmine.text.mwe import (
     learn_collocations,
 )
 from textmine.text.negation import BOUND, CUES, FUNC, SKIP, WORD, feature, negate
+from textmine.text.parse import CONTENT_POS, FLAG_PER, ParsedDocs
 from textmine.text.pii import PLACEHOLDERS
-from textmine.text.pipeline import CONTENT_POS, FLAG_PER, ParsedDocs
 
 
 def _all_caps(texts: Sequence[str]) -> bool:
@@ -82,7 +82,7 @@ def extract_terms(
     Parameters
     ----------
     parsed : ParsedDocs
-        Unique texts as parsed by :func:`textmine.text.pipeline.parse_texts`.
+        Unique texts as parsed by :func:`textmine.text.parse.parse_texts`.
     lex : Lexicon
         Word lists (:func:`textmine.text.lexicon.build_lexicon`).
     weights : sequence of int, optional

@@ -34,7 +34,7 @@ N_TERM_WEIGHTS = 50
 
 
 class CorpusLike(Protocol):
-    """What the theme stage reads from a :class:`textmine.corpus.Corpus`."""
+    """What the theme stage reads from a :class:`textmine.text.corpus.Corpus`."""
 
     ids: list[str]
     texts: list[str]
@@ -195,7 +195,7 @@ def discover_themes(
     Parameters
     ----------
     corpus : Corpus
-        Processed answers (:func:`textmine.corpus.process_answers`).
+        Processed answers (:func:`textmine.text.corpus.process_answers`).
     options : ThemeOptions
         k, method, seed, thresholds, edits (see :class:`textmine.config.ThemeOptions`).
     codebook : Codebook, optional

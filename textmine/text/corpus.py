@@ -33,8 +33,8 @@ from textmine.text.cache import (
 from textmine.text.lexicon import build_lexicon
 from textmine.text.nonanswers import EMPTY, NON_ANSWER, OK, nonanswer_keys
 from textmine.text.normalise import fold_key, normalise_text
+from textmine.text.parse import PARSE_VERSION, ParsedDocs, model_version, parse_texts
 from textmine.text.pii import mask_text, protect
-from textmine.text.pipeline import PARSE_VERSION, ParsedDocs, model_version, parse_texts
 from textmine.text.resources import resources_digest
 
 logger = logging.getLogger(__name__)

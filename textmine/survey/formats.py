@@ -2,7 +2,7 @@
 
 This is the first half of :func:`textmine.survey.read_survey`: it turns a file into a
 :class:`RawTable` (every cell a ``str`` or missing, the header taken from the file itself) and
-a :class:`SourceInfo`; :mod:`textmine.survey_types` then gives each column its type.
+a :class:`SourceInfo`; :mod:`textmine.survey.columns` then gives each column its type.
 
 Delimited text (``.csv``, ``.tsv``, ``.txt``)
     *Encoding*: a byte-order mark decides (UTF-8 or UTF-16); otherwise the whole file is tried
@@ -34,13 +34,11 @@ skipped. Input files are only ever opened for reading.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
 import logging
 import math
-import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,7 +49,20 @@ import numpy as np
 import pandas as pd
 
 from textmine.config import ReadOptions
-from textmine.errors import ColumnError, DataError, InputFileError, OptionError
+from textmine.errors import (
+    ColumnError,
+    DataError,
+    InputFileError,
+    OptionError,
+    plain_list,
+    quote_list,
+)
+from textmine.survey.sniff import (
+    SUPPORTED_HINT,
+    decode_text,
+    normalise_sep,
+    sniff_separator,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +78,7 @@ FORMATS = {
     ".zsav": "sav",
     ".dta": "dta",
 }
-#: Separators tried by the sniffer, in order of preference on ties.
-SEPARATORS = (";", ",", "\t", "|")
 _SNIFF_CHARS = 64 * 1024
-#: Share of control characters above which decoded text is taken for a binary file.
-_MAX_CONTROL_SHARE = 0.01
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: Bytes 0x80-0x9F that cp1252 leaves undefined.
-_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
-_SUPPORTED_HINT = ".csv, .tsv, .txt, .xlsx, .ods, .parquet, .sav or .dta"
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class SourceInfo:
 
 @dataclass
 class RawTable:
-    """A survey file as text: what :mod:`textmine.survey_types` types.
+    """A survey file as text: what :mod:`textmine.survey.columns` types.
 
     ``frame`` has one ``str`` column per file column (missing cells are ``NaN``), in file order;
     ``stripped`` is the same with values trimmed of surrounding spaces; ``labels`` maps columns
@@ -127,20 +130,6 @@ class RawTable:
     stripped: pd.DataFrame
     labels: dict[str, str] = field(default_factory=dict)
     carried: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
-
-
-def quote_list(values, *, limit: int = 30) -> str:
-    """Return ``'a', 'b', 'c'`` (at most ``limit`` items, then ``and N more``) for messages."""
-    values = list(values)
-    shown = ", ".join(f"'{v}'" for v in values[:limit])
-    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
-
-
-def plain_list(values, *, limit: int = 30) -> str:
-    """Return ``a, b, c`` (at most ``limit`` items, then ``and N more``) for messages."""
-    values = list(values)
-    shown = ", ".join(str(v) for v in values[:limit])
-    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
 def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTable:
@@ -171,7 +160,7 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
     if suffix not in FORMATS:
         shown = suffix or "(none)"
         raise InputFileError(
-            f"Unsupported file type '{shown}' for {name}; give a {_SUPPORTED_HINT} file."
+            f"Unsupported file type '{shown}' for {name}; give a {SUPPORTED_HINT} file."
         )
     try:
         data = path.read_bytes()
@@ -217,130 +206,8 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
 
 # --- delimited text ------------------------------------------------------------------------
 
-def detect_encoding(data: bytes, *, name: str = "the file") -> str:
-    """Return the encoding of ``data``: ``utf-8-sig``, ``utf-16``, ``utf-8``, ``cp1252`` or
-    ``latin-1`` (see the module docstring for the rule).
-
-    Raises
-    ------
-    InputFileError
-        Some lines are UTF-8 with accents and others are not (``name`` is used in the message).
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    _refuse_mixed_encoding(data, name)
-    high = {b for b in set(data) if 0x80 <= b <= 0x9F}
-    if high and not high & _CP1252_UNDEFINED:
-        return "cp1252"
-    return "latin-1"
-
-
-def _refuse_mixed_encoding(data: bytes, name: str) -> None:
-    """Raise if ``data`` has both UTF-8 lines with accents and lines that are not UTF-8."""
-    first_bad = None
-    has_utf8 = False
-    for number, line in enumerate(data.splitlines(), start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            has_utf8 = True
-        except UnicodeDecodeError:
-            first_bad = first_bad or number
-        if has_utf8 and first_bad:
-            raise InputFileError(
-                f"{name} mixes encodings: line {first_bad} is not UTF-8 while other lines are; "
-                "re-save the file as UTF-8 or pass --encoding."
-            )
-
-
-def _decode(data: bytes, name: str, forced: str | None) -> tuple[str, str]:
-    if forced:
-        try:
-            codecs.lookup(forced)
-        except LookupError:
-            raise OptionError(
-                f"Unknown encoding '{forced}'; use for example utf-8, cp1252 or latin-1."
-            ) from None
-        encoding = forced
-    else:
-        if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise InputFileError(
-                f"{name} contains NUL bytes: it is a binary file, not a text table; "
-                f"give a {_SUPPORTED_HINT} file."
-            )
-        encoding = detect_encoding(data, name=name)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"Cannot decode {name} as {encoding} (byte 0x{data[exc.start]:02x} at position "
-            f"{exc.start}); give another --encoding (e.g. cp1252) or leave it out to detect it."
-        ) from None
-    text = text.lstrip("\ufeff")
-    # csv/pandas choke on old-Mac CR-only line ends ("new-line character seen in unquoted
-    # field"): one convention for all.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    n_control = len(_CONTROL.findall(text[:200_000]))
-    if n_control > _MAX_CONTROL_SHARE * min(len(text), 200_000):
-        raise InputFileError(
-            f"{name} does not look like a text table ({n_control} control characters); "
-            f"give a {_SUPPORTED_HINT} file."
-        )
-    return text, encoding
-
-
-def normalise_sep(sep: str) -> str:
-    """Return the one-character separator meant by ``sep`` (``tab`` and ``\\t`` mean a tab)."""
-    if sep.lower() in ("tab", "\\t", "\t"):
-        return "\t"
-    if len(sep) != 1:
-        raise OptionError(
-            f"Separator '{sep}' must be one character; use one of , ; | or tab."
-        )
-    return sep
-
-
-def sniff_separator(sample: str, *, truncated: bool = False) -> str | None:
-    """Return the separator of delimited ``sample`` text, or ``None`` for a single column.
-
-    Each candidate is scored by the share of data rows having between 2 fields and the header's
-    field count, then by the share having exactly the header's count (quote-aware, with
-    :mod:`csv`); candidates that do not split the header, or fit fewer than half the rows, are
-    out.
-    """
-    best: tuple[float, float, int, int] | None = None
-    chosen = None
-    for pref, sep in enumerate(SEPARATORS):
-        try:
-            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
-        except csv.Error:
-            continue
-        if truncated and len(rows) > 2:
-            rows = rows[:-1]  # the sample may end inside the last record
-        if not rows or len(rows[0]) < 2:
-            continue
-        n_fields = len(rows[0])
-        counts = [len(r) for r in rows[1:]] or [n_fields]
-        # Short rows are fine (trailing empty fields left out, pandas fills them in); rows
-        # longer than the header are not.
-        fits = sum(2 <= c <= n_fields for c in counts) / len(counts)
-        exact = sum(c == n_fields for c in counts) / len(counts)
-        score = (round(fits, 2), round(exact, 2), n_fields, -pref)
-        if fits >= 0.5 and (best is None or score > best):
-            best, chosen = score, sep
-    return chosen
-
-
 def _read_delimited(data: bytes, name: str, options: ReadOptions):
-    text, encoding = _decode(data, name, options.encoding)
+    text, encoding = decode_text(data, name, options.encoding)
     if not text.strip():
         raise InputFileError(f"Survey file {name} has only blank lines; export the survey again.")
     if options.sep:

@@ -108,8 +108,8 @@ def run_code(
     Path
         The output folder.
     """
-    from textmine.corpus import process_answers
     from textmine.survey import open_answers, read_survey
+    from textmine.text.corpus import process_answers
 
     if not 0 < coding_options.target_precision <= 1:
         raise OptionError(

@@ -1,7 +1,7 @@
 """Question types of a survey: detected with simple rules, overridable by the researcher.
 
 The second half of :func:`textmine.survey.read_survey`: from a table of strings (see
-:mod:`textmine.survey_read`) to :class:`Question` objects and typed columns.
+:mod:`textmine.survey.formats`) to :class:`Question` objects and typed columns.
 
 Detection rules, tried in this order on each column's non-empty values (trimmed)
 ------------------------------------------------------------------------------------
@@ -49,8 +49,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from textmine.errors import DataError, DataQualityWarning, OptionError
-from textmine.survey_read import RawTable, plain_list, quote_list, require_column
+from textmine.errors import DataError, DataQualityWarning, OptionError, plain_list, quote_list
+from textmine.survey.formats import RawTable, require_column
 
 logger = logging.getLogger(__name__)
 

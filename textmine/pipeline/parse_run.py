@@ -35,7 +35,7 @@ def run_parse(
     """Process the answers of ``text_col`` and write ``OUT/terms.csv`` and ``OUT/run.json``.
 
     ``terms.csv`` has the columns ``respondent_id, text, status, terms`` (text as written, terms
-    space-separated). Returns the :class:`textmine.corpus.Corpus`.
+    space-separated). Returns the :class:`textmine.text.corpus.Corpus`.
 
     Raises
     ------
@@ -46,8 +46,8 @@ def run_parse(
     """
     from importlib.metadata import version
 
-    from textmine.corpus import process_answers
     from textmine.survey import open_answers, read_survey
+    from textmine.text.corpus import process_answers
 
     survey = read_survey(path, options=read_options)
     answers = open_answers(survey, text_col)

@@ -5,7 +5,7 @@
 >>> role = closed_question(survey, "fonction")                              # doctest: +SKIP
 
 How files are read (formats, encodings, separators) is described in
-:mod:`textmine.survey_read`; how question types are detected, in :mod:`textmine.survey_types`.
+:mod:`textmine.survey.formats`; how question types are detected, in :mod:`textmine.survey.columns`.
 Both are overridable through :class:`textmine.config.ReadOptions` (and the project file).
 The respondent id (a string) indexes every table handed out.
 """
@@ -20,8 +20,9 @@ import pandas as pd
 
 from textmine.config import ReadOptions
 from textmine.errors import DataError
-from textmine.survey_read import SourceInfo, detect_encoding, read_raw, require_column
-from textmine.survey_types import KINDS, Question, make_ids, split_options, type_columns
+from textmine.survey.columns import KINDS, Question, make_ids, split_options, type_columns
+from textmine.survey.formats import SourceInfo, read_raw, require_column
+from textmine.survey.sniff import detect_encoding
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,101 @@
+"""``textmine crosstab RUN_DIR``: recompute the table files of a finished themes run.
+
+It rereads a finished run and replaces only the table files, each written to a temporary file
+first and moved into place with ``os.replace``, so the run's other files are never touched and an
+interrupted call leaves complete files only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from textmine.config import TableOptions
+from textmine.errors import ColumnError, DataError, InputFileError, OutputError
+from textmine.runfolder import read_run, read_run_csv, run_read_options
+from textmine.survey import read_survey
+from textmine.tables import write_tables
+
+log = logging.getLogger(__name__)
+
+
+def recompute_tables(
+    run_dir: str | Path,
+    *,
+    by: Sequence[str],
+    weights: str | None = None,
+    effects: Sequence[str] = (),
+    options: TableOptions = TableOptions(),
+) -> list[Path]:
+    """Recompute the table files of a finished themes run, in place and safely.
+
+    Reads ``run.json`` (survey path and the read options of the run: id column, sheet, types,
+    levels, weights), ``answers.csv``, ``themes.csv`` and ``terms.csv`` (optional) from
+    ``run_dir``, rereads the survey, and replaces or adds the table files only. Without
+    ``weights``, the weights recorded with the run (if any) are used.
+
+    Returns
+    -------
+    list of Path
+        The table files now in ``run_dir``.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise InputFileError(f"Run folder {run_dir} not found; pass the folder of a themes run.")
+    record = read_run(run_dir)
+    survey_path = Path(record["input"]["path"])
+    if not survey_path.is_absolute() and not survey_path.exists():
+        survey_path = run_dir / survey_path
+    if not survey_path.is_file():
+        raise InputFileError(
+            f"Survey file {survey_path} named in {run_dir / 'run.json'} not found; put it back "
+            "or rerun the themes command."
+        )
+    survey = read_survey(survey_path, options=run_read_options(record))
+    if weights is None:  # the weights the run was made with (themes --weights)
+        weights = (record.get("settings") or {}).get("weights")
+    recorded = record["input"].get("sha256")
+    if recorded and survey.source.sha256 != recorded:
+        # Answers join the survey by id; with row-number ids an edited file would silently
+        # attach answers to the wrong respondents.
+        raise DataError(
+            f"Survey file {survey_path.name} changed since the run in {run_dir} (sha256 differs); "
+            "rerun the themes command on the current file."
+        )
+    if weights is not None and weights not in survey.data.columns:
+        raise ColumnError(
+            f"Weight column '{weights}' not found in {survey_path.name}; available columns: "
+            f"{', '.join(map(str, survey.data.columns))}."
+        )
+    answers = read_run_csv(run_dir, "answers.csv")
+    themes = read_run_csv(run_dir, "themes.csv")
+    terms = read_run_csv(run_dir, "terms.csv", required=False)
+    if terms is None:
+        log.warning("terms.csv not found in %s; specificities are not written.", run_dir)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".tables.tmp-", dir=run_dir))
+    except OSError as exc:
+        raise OutputError(f"Cannot write into {run_dir}: {exc.strerror}.") from exc
+    try:
+        files = write_tables(
+            tmp,
+            answers=answers,
+            themes=themes,
+            terms=terms,
+            survey=survey,
+            by=list(by),
+            weights=weights,
+            effects=list(effects),
+            options=options,
+        )
+        final = []
+        for f in files:
+            os.replace(f, run_dir / f.name)
+            final.append(run_dir / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
