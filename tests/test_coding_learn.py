@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import NotFittedError, SkipTestWarning
+from sklearn.utils.estimator_checks import check_estimator, parametrize_with_checks
 
 from textmine.coding.learn import (
     MultiLabelCoder,
@@ -162,3 +163,28 @@ def test_review_queue_holds_unassigned_answers_most_uncertain_first():
     assert queue.iloc[0]["best_code"] == "salaire"
     assert queue.iloc[1]["candidates"] == "charge (0.60); salaire (0.30)"
     assert uncertainty(scores)[1] == pytest.approx(1.0)
+
+
+# -- scikit-learn estimator checks ---------------------------------------------------------
+# The coder takes term lists and a 0/1 matrix of codes: its tags say so, and the checks that
+# feed numeric 2-d arrays with a 1-d target are skipped instead of failing. No check is expected
+# to fail (expected_failed_checks stays empty); the ones that apply must pass.
+@parametrize_with_checks([MultiLabelCoder()], expected_failed_checks=lambda est: {})
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_tags_declare_text_input_and_a_multi_label_target():
+    tags = MultiLabelCoder().__sklearn_tags__()
+    assert tags.input_tags.string and not tags.input_tags.two_d_array
+    assert tags.target_tags.required and tags.target_tags.multi_output
+    assert not tags.target_tags.single_output
+    assert tags.classifier_tags.multi_label and not tags.classifier_tags.multi_class
+
+
+def test_check_estimator_skips_what_does_not_apply():
+    with pytest.warns(SkipTestWarning, match=r"requires input .*string=True"):
+        results = check_estimator(MultiLabelCoder(), on_fail=None)
+    assert [r["check_name"] for r in results if r["status"] == "failed"] == []
+    assert any(r["status"] == "passed" for r in results)
+

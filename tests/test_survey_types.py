@@ -258,17 +258,45 @@ def test_row_numbers_are_string_ids():
     assert survey.source.id_col is None
 
 
+_WEIGHT_RULE = (
+    "weights must be numbers >= 0: correct these cells (weight 0 keeps a respondent out of the "
+    "weighted figures)."
+)
+
+
 @pytest.mark.parametrize(
     ("cells", "message"),
     [
-        ("1\n2;-1\n3;2", "1 rows have no valid weight in column 'poids' (first: data row 2); "
-                         "weights must be numbers >= 0."),
-        ("1\n2;\n3;2", "1 rows have no valid weight in column 'poids' (first: data row 2); "
-                       "weights must be numbers >= 0."),
-        ("0\n2;0\n3;0", "All weights in column 'poids' are 0; check the weight column."),
+        ("1\n2;-1\n3;2", "1 row has an invalid weight in column 'poids' (data row 2: -1); "
+                         f"{_WEIGHT_RULE}"),
+        ("1\n2;\n3;2", "1 row has an invalid weight in column 'poids' (data row 2: missing); "
+                       f"{_WEIGHT_RULE}"),
+        ("abc\n2;1\n3;-2", "2 rows have an invalid weight in column 'poids' (data row 1: "
+                           f"'abc'; data row 3: -2); {_WEIGHT_RULE}"),
+        ("1\n2;x\n3;\n4;-1\n5;-3", "4 rows have an invalid weight in column 'poids' (data row "
+                                    "2: 'x'; data row 3: missing; data row 4: -1 and 1 more); "
+                                    f"{_WEIGHT_RULE}"),
+        ("0\n2;0\n3;0", "All weights in column 'poids' are 0; check the weight column or leave "
+                        "out --weights for unweighted tables."),
     ],
 )
 def test_bad_weights(tmp_path, cells, message):
     path = write(tmp_path, f"id;poids\n1;{cells}\n")
     with pytest.raises(DataError, match=exact(message)):
         read_survey(path, options=ReadOptions(weights="poids"))
+
+
+def test_zero_weights_are_read_with_one_counted_warning(tmp_path):
+    path = write(tmp_path, "id;poids\n1;0\n2;1,5\n3;0\n4;2\n")
+    with pytest.warns(DataQualityWarning) as caught:
+        survey = read_survey(path, options=ReadOptions(id_col="id", weights="poids"))
+    notes = [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+    assert notes == ["2 respondents have weight 0 and are left out of weighted figures."]
+    assert survey.data["poids"].tolist() == [0.0, 1.5, 0.0, 2.0]
+
+
+def test_a_weight_column_not_used_as_weights_is_not_checked(tmp_path):
+    # The rule binds the column named as weights; a column merely named like one may be empty.
+    path = write(tmp_path, "id;poids\n1;1\n2;\n3;2\n")
+    survey = read_survey(path, options=ReadOptions(id_col="id"))
+    assert survey.weights is None

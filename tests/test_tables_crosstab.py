@@ -220,11 +220,53 @@ def test_weighted_percentages_and_rao_scott(survey_like):
     )
 
 
+def test_zero_weights_stay_in_counts_and_leave_weighted_figures(survey_like):
+    answers, fonction = survey_like
+    q = [ClosedData("fonction", "single", fonction)]
+    w = pd.Series(np.where(np.arange(60) % 2 == 0, 1.0, 3.0), index=fonction.index)
+    zero = ["r01", "r04", "r30"]  # two directors, one officer
+    w.loc[zero] = 0.0
+    out = _theme_rows(crosstab_frame(answers, THEMES, q, weights=w), "1").set_index("modality")
+    plain = _theme_rows(crosstab_frame(answers, THEMES, q), "1").set_index("modality")
+    # Unweighted counts keep every respondent.
+    assert out["n"].tolist() == plain["n"].tolist()
+    assert out["n_modality"].tolist() == plain["n_modality"].tolist()
+    # Weighted figures are those of the survey without the zero-weight respondents.
+    kept = fonction.index.difference(zero)
+    without = _theme_rows(
+        crosstab_frame(
+            answers[~answers["respondent_id"].isin(zero)], THEMES,
+            [ClosedData("fonction", "single", fonction.loc[kept])], weights=w.loc[kept],
+        ),
+        "1",
+    ).set_index("modality")  # fmt: skip
+    for col in ("weighted_n", "weighted_pct", "expected", "adj_residual", "p_value",
+                "design_effect", "cramers_v"):
+        assert np.allclose(out[col], without[col]), col
+    # ... and by hand.
+    base = answers[answers["status"].isin(["themed", "unassigned"])].set_index("respondent_id")
+    yes = base["themes"].str.split(";").map(lambda t: "1" in t)
+    d = fonction.loc[base.index] == "directeur"
+    wb = w.loc[base.index]
+    assert out.loc["directeur", "weighted_pct"] == pytest.approx(
+        100 * wb[d & yes & (wb > 0)].sum() / wb[d & (wb > 0)].sum()
+    )
+    assert out["test"].iloc[0] == "rao-scott chi-square"
+
+
+def test_all_zero_weights_are_an_error(survey_like):
+    answers, fonction = survey_like
+    w = pd.Series(0.0, index=fonction.index, name="poids")
+    with pytest.raises(DataError, match=r"^All weights in column 'poids' are 0"):
+        crosstab_frame(answers, THEMES, [ClosedData("f", "single", fonction)], weights=w)
+
+
 def test_negative_weight_is_an_error(survey_like):
     answers, fonction = survey_like
     w = pd.Series(1.0, index=fonction.index)
     w.iloc[3] = -1
-    with pytest.raises(DataError, match=r"Survey weight -1.0 of respondent 'r03' is not positive"):
+    with pytest.raises(DataError, match=r"^1 row has an invalid weight in column 'weight' "
+                       r"\(respondent 'r03': -1\); weights must be numbers >= 0"):
         crosstab_frame(answers, THEMES, [ClosedData("f", "single", fonction)], weights=w)
 
 

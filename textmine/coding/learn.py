@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from textmine.config import CodingOptions
 from textmine.errors import DataError, OptionError
+
+if TYPE_CHECKING:  # only for the annotation of __sklearn_tags__
+    from sklearn.utils import Tags
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +217,24 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         self.min_df = min_df
         self.min_positives = min_positives
         self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Tags:
+        """scikit-learn tags: term lists in, a 0/1 matrix of codes out.
+
+        The input is text (term lists or space-joined terms), never a numeric 2-d array, so
+        ``sklearn.utils.estimator_checks`` skips the checks that feed numeric arrays; the target
+        is a required multi-label 0/1 matrix (one column per code).
+        """
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.multi_class = False
+            tags.classifier_tags.multi_label = True
+        return tags
 
     # -- fitting ---------------------------------------------------------------------------
     def _check_params(self, n: int) -> None:

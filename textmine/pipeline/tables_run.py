@@ -12,10 +12,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from textmine.config import TableOptions
-from textmine.errors import ColumnError, DataError, InputFileError, OutputError
+from textmine.errors import DataError, InputFileError, OutputError
 from textmine.runfolder import read_run, read_run_csv, run_read_options
 from textmine.survey import read_survey
 from textmine.tables import write_tables
@@ -55,9 +56,13 @@ def recompute_tables(
             f"Survey file {survey_path} named in {run_dir / 'run.json'} not found; put it back "
             "or rerun the themes command."
         )
-    survey = read_survey(survey_path, options=run_read_options(record))
+    read_options = run_read_options(record)
     if weights is None:  # the weights the run was made with (themes --weights)
         weights = (record.get("settings") or {}).get("weights")
+    if weights is not None and weights != read_options.weights:
+        # Other weights than the run's: the reader checks them (the one weight rule).
+        read_options = replace(read_options, weights=weights)
+    survey = read_survey(survey_path, options=read_options)
     recorded = record["input"].get("sha256")
     if recorded and survey.source.sha256 != recorded:
         # Answers join the survey by id; with row-number ids an edited file would silently
@@ -65,11 +70,6 @@ def recompute_tables(
         raise DataError(
             f"Survey file {survey_path.name} changed since the run in {run_dir} (sha256 differs); "
             "rerun the themes command on the current file."
-        )
-    if weights is not None and weights not in survey.data.columns:
-        raise ColumnError(
-            f"Weight column '{weights}' not found in {survey_path.name}; available columns: "
-            f"{', '.join(map(str, survey.data.columns))}."
         )
     answers = read_run_csv(run_dir, "answers.csv")
     themes = read_run_csv(run_dir, "themes.csv")

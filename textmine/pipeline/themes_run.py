@@ -17,6 +17,8 @@ from textmine.codebook import load_codebook
 from textmine.config import ReadOptions, ReportOptions, TableOptions, TextOptions, ThemeOptions
 from textmine.errors import ModelFileError
 from textmine.outputs import atomic_output_dir, run_versions, write_csv, write_json
+from textmine.survey import survey_weights
+from textmine.survey.weights import weights_read_options, zero_weight_note
 from textmine.themes import code_answers, discover_themes, load_model, save_model
 from textmine.themes.selection import plot_k_selection
 
@@ -116,6 +118,9 @@ def run_themes(
         The output folder.
     """
     codebook = load_codebook(codebook_path) if codebook_path else None
+    # --weights, ReadOptions.weights and [survey] weights are one entry: the reader checks it.
+    read_options = weights_read_options(read_options, weights)
+    weights = read_options.weights
     out = Path(out)
     inputs = [survey_path] + ([codebook_path] if codebook_path else [])
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
@@ -174,6 +179,7 @@ def run_themes(
             "themes": {k: v for k, v in result.info.items() if k not in ("counts", "options")},
             "text": corpus_info,
             "tables": written_tables,
+            "notes": [note] if (note := zero_weight_note(survey_weights(survey))) else [],
         }
         write_json(run, tmp / "run.json")
         if report:

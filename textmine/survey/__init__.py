@@ -3,7 +3,8 @@
 Rooms: :mod:`~textmine.survey.core` (the :class:`Survey` and what it hands out),
 :mod:`~textmine.survey.formats` (file formats into a table of strings),
 :mod:`~textmine.survey.sniff` (encoding and separator sniffing),
-:mod:`~textmine.survey.columns` (question types).
+:mod:`~textmine.survey.columns` (question types),
+:mod:`~textmine.survey.weights` (the one rule for survey weights).
 """
 
 from textmine.survey.columns import KINDS, Question
@@ -14,6 +15,7 @@ from textmine.survey.core import (
     inspect_survey,
     open_answers,
     read_survey,
+    resolve_weights,
     survey_weights,
 )
 from textmine.survey.formats import SourceInfo
@@ -21,5 +23,6 @@ from textmine.survey.sniff import detect_encoding
 
 __all__ = [
     "KINDS", "Question", "SourceInfo", "Survey", "closed_question", "describe_survey",
-    "detect_encoding", "inspect_survey", "open_answers", "read_survey", "survey_weights",
+    "detect_encoding", "inspect_survey", "open_answers", "read_survey", "resolve_weights",
+    "survey_weights",
 ]

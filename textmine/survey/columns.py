@@ -51,6 +51,7 @@ import pandas as pd
 
 from textmine.errors import DataError, DataQualityWarning, OptionError, plain_list, quote_list
 from textmine.survey.formats import RawTable, require_column
+from textmine.survey.weights import check_weights, warn_zero_weights
 
 logger = logging.getLogger(__name__)
 
@@ -361,7 +362,7 @@ class _Typer:
         if kind in ("numeric", "weight"):
             numbers = parse_numbers(values)
             bad = values.notna() & numbers.isna()
-            if kind == "weight":
+            if col == self.weights:
                 self._check_weights(col, numbers)
             elif bad.any():
                 examples = quote_list(values[bad].unique()[:3])
@@ -417,15 +418,11 @@ class _Typer:
         return tuple(levels)
 
     def _check_weights(self, col: str, numbers: pd.Series) -> None:
-        invalid = numbers.isna() | (numbers < 0)
-        if invalid.any():
-            first = self.frame.index[invalid.to_numpy()][0]
-            raise DataError(
-                f"{int(invalid.sum())} rows have no valid weight in column '{col}' (first: data "
-                f"row {first + 1}); weights must be numbers >= 0."
-            )
-        if not (numbers > 0).any():
-            raise DataError(f"All weights in column '{col}' are 0; check the weight column.")
+        # The one rule of every weight entry (textmine.survey.weights); rows named by position.
+        check_weights(
+            numbers, col, raw=self.stripped[col], row_name=lambda i: f"data row {int(i) + 1}"
+        )
+        warn_zero_weights(numbers)
 
 
 def type_columns(raw: RawTable, options) -> tuple[pd.DataFrame, dict[str, Question]]:

@@ -20,15 +20,24 @@ import pandas as pd
 
 from textmine.config import ReadOptions
 from textmine.errors import DataError
-from textmine.survey.columns import KINDS, Question, make_ids, split_options, type_columns
+from textmine.survey.columns import (
+    KINDS,
+    Question,
+    make_ids,
+    parse_numbers,
+    split_options,
+    type_columns,
+)
 from textmine.survey.formats import SourceInfo, read_raw, require_column
 from textmine.survey.sniff import detect_encoding
+from textmine.survey.weights import check_weights, warn_zero_weights
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "KINDS", "Question", "SourceInfo", "Survey", "closed_question", "describe_survey",
-    "detect_encoding", "inspect_survey", "open_answers", "read_survey", "survey_weights",
+    "detect_encoding", "inspect_survey", "open_answers", "read_survey", "resolve_weights",
+    "survey_weights",
 ]
 
 _CLOSED_KINDS = ("single", "ordinal", "numeric", "multiple", "weight")
@@ -214,3 +223,39 @@ def inspect_survey(
     """Read ``path`` and describe its columns (what ``textmine inspect`` prints)."""
     survey = read_survey(path, options=options)
     return survey, describe_survey(survey)
+
+
+def resolve_weights(survey: Survey, weights: str | pd.Series | None) -> pd.Series | None:
+    """The checked weights to use with ``survey`` (float Series indexed by respondent id).
+
+    Every table takes its weights from here, so one rule holds whatever the entry
+    (:mod:`textmine.survey.weights`).
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey (its declared weights were checked when it was read).
+    weights : str, Series or None
+        ``None`` for the survey's declared weights (unweighted if none), a weight column of the
+        survey, or a Series of weights indexed by respondent id; the last two are checked here.
+
+    Raises
+    ------
+    ColumnError
+        ``weights`` names no column of the survey.
+    DataError
+        The weights break the rule (see :func:`textmine.survey.weights.check_weights`).
+    """
+    if weights is None or (isinstance(weights, str) and weights == survey.weights):
+        return survey_weights(survey)
+    if isinstance(weights, pd.Series):
+        checked = check_weights(weights, str(weights.name or "weight"))
+        checked.index = checked.index.map(str)
+    else:
+        require_column(list(survey.data.columns), weights, survey.name)
+        # The cells as written: a column typed as categories still holds numbers as text.
+        text = survey.text[weights] if survey.text is not None else survey.data[weights]
+        cells = text.astype(object).where(text.notna(), None)
+        checked = check_weights(parse_numbers(cells), weights, raw=cells)
+    warn_zero_weights(checked)
+    return checked.rename("weight")

@@ -47,6 +47,7 @@ import pandas as pd
 
 from textmine.config import TableOptions
 from textmine.errors import ColumnError, DataError, OptionError
+from textmine.survey.weights import check_weights
 from textmine.tables import stats
 from textmine.tables.respondents import (
     check_overlap,
@@ -228,9 +229,13 @@ def _one_table(
         w = weights.to_numpy(float)
         w_mod = np.bincount(codes, weights=w, minlength=k)
         w_yes = np.bincount(codes[ind], weights=w[ind], minlength=k)
-        scale = big_n / w.sum() if w.sum() > 0 else 0.0
+        # Respondents of weight 0 stay in the counts above but out of every weighted estimate:
+        # the weighted table is scaled to, and the Rao–Scott test run on, the others only.
+        pos = w > 0
+        n_pos = int(pos.sum())
+        scale = n_pos / w.sum() if w.sum() > 0 else 0.0
         wtable = np.vstack([w_yes, w_mod - w_yes]) * scale
-        stat, p, delta, dof = stats.rao_scott_chi2(ind, codes, w)
+        stat, p, delta, dof = stats.rao_scott_chi2(ind[pos], codes[pos], w[pos])
         res = stats.TestResult(stat, p, stats.RAO_SCOTT if not np.isnan(p) else stats.NO_TEST, dof)
         # p is NaN for a degenerate table (then there is nothing to fall back on).
         if not np.isnan(p) and (
@@ -281,7 +286,8 @@ def crosstab_frame(
     questions : sequence of ClosedData
         The closed questions to cross with the themes.
     weights : Series, optional
-        Survey weights indexed by respondent id (positive; missing weights drop the respondent).
+        Survey weights indexed by respondent id (numbers >= 0; weight 0 counts the respondent
+        in ``n``/``pct`` only; respondents absent from the Series are left out).
     options : TableOptions
         Test thresholds, permutations, seed, inclusion of non-answers.
 
@@ -328,14 +334,10 @@ def crosstab_frame(
 
 
 def _check_weights(weights: pd.Series) -> pd.Series:
-    w = pd.to_numeric(_text_index(weights), errors="coerce")
-    bad = w[(w <= 0) | np.isinf(w)]
-    if len(bad):
-        raise DataError(
-            f"Survey weight {bad.iloc[0]} of respondent '{bad.index[0]}' is not positive; "
-            "fix the weight column or leave the respondent's weight empty to drop them."
-        )
-    return w
+    # The one weight rule (textmine.survey.weights); a Series handed to the engine directly is
+    # held to it too. Respondents absent from ``weights`` are left out of the tables.
+    w = _text_index(weights)
+    return check_weights(w, str(weights.name or "weight"))
 
 
 def _variable_rows(
@@ -421,20 +423,13 @@ def closed_data(survey: object, name: str) -> ClosedData:
 
 
 def survey_weight_series(survey: object, weights: str | pd.Series | None) -> pd.Series | None:
-    """Resolve ``weights``: a survey column name, a Series, or ``None`` for the survey's own."""
-    if isinstance(weights, pd.Series):
-        return weights
-    if weights is None:
-        from textmine.survey import survey_weights
+    """Resolve ``weights``: a survey column name, a Series, or ``None`` for the survey's own.
 
-        return survey_weights(survey)
-    data = survey.data  # type: ignore[attr-defined]
-    if weights not in data.columns:
-        raise ColumnError(
-            f"Weight column '{weights}' not found in the survey; available columns: "
-            f"{', '.join(map(str, data.columns))}."
-        )
-    return pd.to_numeric(data[weights], errors="coerce")
+    Checked by the one weight rule (:func:`textmine.survey.resolve_weights`).
+    """
+    from textmine.survey import resolve_weights
+
+    return resolve_weights(survey, weights)
 
 
 def crosstab(

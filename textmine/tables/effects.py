@@ -31,6 +31,7 @@ import statsmodels.api as sm
 
 from textmine.config import TableOptions
 from textmine.errors import DataError, OptionError
+from textmine.survey.weights import check_weights
 from textmine.tables.crosstab import (
     KINDS,
     ClosedData,
@@ -230,7 +231,10 @@ def effects_frame(
     keep = x.notna().all(axis=1).to_numpy()
     w = None
     if weights is not None:
-        wser = pd.to_numeric(_text_index(weights), errors="coerce").reindex(mentions.index)
+        checked = check_weights(_text_index(weights), str(weights.name or "weight"))
+        # Weight 0 leaves the respondent out of the weighted fit (the one weight rule); a
+        # respondent absent from ``weights`` (NaN after reindexing) is left out too.
+        wser = checked.reindex(mentions.index)
         keep &= (wser > 0).to_numpy()
         w = wser.to_numpy(float)[keep]
     dropped = int((~keep).sum())

@@ -1,0 +1,131 @@
+"""Survey weights: one rule, checked in one place for every entry.
+
+Weights reach textmine three ways (``--weights`` of the commands, ``ReadOptions.weights`` and
+``[survey] weights`` of the project file); all three name a column that the survey reader checks
+with :func:`check_weights`, and the tables take the checked weights from the survey
+(:func:`textmine.survey.resolve_weights`). The rule:
+
+- weights are numbers >= 0;
+- a weight of 0 keeps the respondent in the unweighted counts and out of every weighted figure
+  (weighted percentages, Rao–Scott tests, weighted effects); the run says how many
+  (:func:`zero_weight_note`);
+- a missing, negative or non-numeric weight is an error naming the first rows, and so is a
+  column whose weights are all 0 (nothing would be left to weight).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Hashable
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from textmine.config import ReadOptions
+from textmine.errors import DataError, DataQualityWarning, OptionError
+
+__all__ = ["check_weights", "warn_zero_weights", "weights_read_options", "zero_weight_note"]
+
+#: How many offending rows an error message names.
+_SHOWN = 3
+
+
+def _respondent(label: Hashable) -> str:
+    return f"respondent '{label}'"
+
+
+def check_weights(
+    numbers: pd.Series,
+    column: str,
+    *,
+    raw: pd.Series | None = None,
+    row_name: Callable[[Hashable], str] = _respondent,
+) -> pd.Series:
+    """Check survey weights against the one rule and return them as floats.
+
+    Parameters
+    ----------
+    numbers : Series
+        The weights as numbers (``NaN`` where the cell is empty or not a number).
+    column : str
+        Name of the weight column (for messages).
+    raw : Series, optional
+        The cells as written (same index), to tell "missing" from "not a number" in messages.
+    row_name : callable
+        Turns an index label into the words naming the row (default: ``respondent '<id>'``).
+
+    Returns
+    -------
+    Series
+        ``numbers`` as float, unchanged.
+
+    Raises
+    ------
+    DataError
+        A weight is missing, negative, infinite or not a number (the first rows are named), or
+        every weight is 0.
+    """
+    w = pd.to_numeric(numbers, errors="coerce").astype(float)
+    bad = ~np.isfinite(w.to_numpy()) | (w.to_numpy() < 0)
+    if bad.any():
+        shown = []
+        for label in w.index[bad][:_SHOWN]:
+            value = w.loc[label]
+            written = None if raw is None else raw.loc[label]
+            if pd.notna(value):
+                what = f"{value:g}"
+            elif written is not None and pd.notna(written) and str(written).strip():
+                what = f"'{str(written).strip()}'"
+            else:
+                what = "missing"
+            shown.append(f"{row_name(label)}: {what}")
+        more = f" and {int(bad.sum()) - len(shown)} more" if bad.sum() > len(shown) else ""
+        n_bad = int(bad.sum())
+        rows = "1 row has" if n_bad == 1 else f"{n_bad} rows have"
+        raise DataError(
+            f"{rows} an invalid weight in column '{column}' ({'; '.join(shown)}{more}); "
+            "weights must be numbers >= 0: correct these cells (weight 0 keeps a respondent "
+            "out of the weighted figures)."
+        )
+    if not (w > 0).any():
+        raise DataError(
+            f"All weights in column '{column}' are 0; check the weight column or leave out "
+            "--weights for unweighted tables."
+        )
+    return w
+
+
+def zero_weight_note(weights: pd.Series | None) -> str | None:
+    """The counted note on respondents of weight 0, or ``None`` when there are none."""
+    if weights is None:
+        return None
+    n = int((weights == 0).sum())
+    if not n:
+        return None
+    who = "1 respondent has" if n == 1 else f"{n} respondents have"
+    return f"{who} weight 0 and {'is' if n == 1 else 'are'} left out of weighted figures."
+
+
+def warn_zero_weights(weights: pd.Series) -> None:
+    """Warn once (``DataQualityWarning``) when some respondents have weight 0."""
+    note = zero_weight_note(weights)
+    if note:
+        warnings.warn(note, DataQualityWarning, stacklevel=3)
+
+
+def weights_read_options(options: ReadOptions, weights: str | None) -> ReadOptions:
+    """Fold a command's ``--weights`` into the read options, so the reader checks it.
+
+    Raises
+    ------
+    OptionError
+        ``weights`` and ``options.weights`` name two different columns.
+    """
+    if weights is None or weights == options.weights:
+        return options
+    if options.weights is not None:
+        raise OptionError(
+            f"Two weight columns given ('{options.weights}' and '{weights}'); give one."
+        )
+    return replace(options, weights=weights)
