@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -184,3 +186,20 @@ def test_coder_agreement_matches_integer_and_text_ids_alike():
     )
     pd.testing.assert_frame_equal(as_int, as_text)
     assert as_int.loc[as_int["code"] == "X", "n_a"].item() == 2
+
+
+@pytest.mark.parametrize(
+    ("pred", "truth", "expected"),
+    [
+        ([0, 0, 0], [0, 0, 0], (math.nan, math.nan, math.nan)),  # nothing assigned, nothing coded
+        ([1, 0, 0], [0, 0, 0], (0.0, math.nan, 0.0)),
+        ([0, 0, 0], [1, 0, 0], (math.nan, 0.0, 0.0)),
+        ([1, 1, 0, 0], [1, 0, 1, 0], (0.5, 0.5, 0.5)),
+    ],
+)
+def test_precision_recall_f1_are_nan_when_undefined(pred, truth, expected):
+    from textmine.coding.agreement import _prf
+
+    got = _prf(np.array(pred, dtype=bool), np.array(truth, dtype=bool))
+    for g, e in zip(got, expected, strict=True):
+        assert (math.isnan(g) and math.isnan(e)) or g == pytest.approx(e)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import pandas as pd
 import pytest
@@ -12,6 +14,8 @@ from hypothesis import strategies as st
 from textmine.errors import OutputError
 from textmine.outputs import (
     atomic_output_dir,
+    atomic_write,
+    atomic_write_text,
     neutralise_cell,
     safe_filename,
     write_csv,
@@ -129,3 +133,34 @@ def test_unique_filenames_differ_even_ignoring_case():
     stems = unique_filenames(["Age", "age", "Q1/évolution", "Q1 evolution"])
     assert stems == {"Age": "Age", "age": "age_2", "Q1/évolution": "Q1_evolution",
                      "Q1 evolution": "Q1_evolution_2"}
+
+
+def test_atomic_write_takes_text_bytes_or_a_writer(tmp_path):
+    assert atomic_write_text(tmp_path / "a.txt", "été\n").read_bytes() == "été\n".encode()
+    assert atomic_write(tmp_path / "b.bin", b"\x00\x01").read_bytes() == b"\x00\x01"
+    atomic_write(tmp_path / "c.csv", lambda p: pd.DataFrame({"x": [1]}).to_csv(p, index=False))
+    assert (tmp_path / "c.csv").read_text() == "x\n1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.bin", "c.csv"]
+
+
+def test_failed_atomic_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    target = atomic_write_text(tmp_path / "run.json", "old")
+
+    def broken(path):
+        path.write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, broken)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_atomic_write_follows_the_umask_not_mkstemps_0600(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = write_json({"a": 1}, tmp_path / "run.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

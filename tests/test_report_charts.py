@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
@@ -72,3 +73,55 @@ def test_dollar_signs_in_labels_and_groups_render_as_text(tmp_path):
                                   variable="prime", lang="en").is_file()
     themes = pd.DataFrame({"theme_id": [1], "label": ["coût $x^2$ et $"], "n_answers": [4]})
     assert prevalence_chart(themes, 10, theme_colours([1]), tmp_path / "p.png").is_file()
+
+
+def test_wilson_is_exact_at_0_and_n_for_every_group_size():
+    # Issue 11: the formula left ~1e-17 above 0 at p = 0 (below 1 at p = 1) for group sizes such
+    # as 3, 6, 7, 12, and the group chart crashed on the negative error bar.
+    n = np.repeat(np.arange(1, 401), np.arange(2, 402))  # every (k, n) with 0 <= k <= n <= 400
+    k = np.concatenate([np.arange(m + 1) for m in range(1, 401)])
+    low, high = wilson_interval(k, n)
+    p = k / n
+    assert (low <= p).all() and (p <= high).all()
+    assert (low >= 0).all() and (high <= 1).all()
+    assert (low[k == 0] == 0).all() and (high[k == n] == 1).all()
+    assert (low[k > 0] > 0).all() and (high[k < n] < 1).all()
+    ref_low, ref_high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    np.testing.assert_allclose(low, ref_low, atol=1e-15)
+    np.testing.assert_allclose(high, ref_high, atol=1e-15)
+
+
+def test_wilson_of_a_weighted_share_stays_around_it():
+    low, high = wilson_interval(np.array([0.0, 2.6, 7.0]), np.array([7.0, 7.0, 7.0]))
+    assert low[0] == 0 and high[2] == 1
+    assert low[1] < 2.6 / 7 < high[1]
+
+
+def test_error_bars_are_never_negative():
+    from textmine.report.charts import xerr
+
+    share = np.array([0.0, 1.0, 0.5])
+    bars = xerr(share, share + 1e-17, share - 1e-17)
+    assert bars.shape == (2, 3) and (bars >= 0).all()
+
+
+@pytest.mark.parametrize("size", [3, 6, 7, 12, 14])
+def test_group_chart_draws_a_0_and_a_100_percent_group(tmp_path, size):
+    # The 14-respondent survey of the bug report: one group where nobody and one where everybody
+    # mentions the theme (``--by fonction --report`` crashed with "'xerr' must not contain
+    # negative values").
+    crosstab = pd.DataFrame({
+        "theme_id": [1, 1, 2, 2], "label": ["Visio", "Visio", "DSI", "DSI"],
+        "modality": ["A", "B", "A", "B"], "n": [0, size, size, 0],
+        "n_modality": [size, size, size, size],
+        "adj_residual": [0.0] * 4, "p_adjusted": [0.5] * 4})
+    path = group_prevalence_chart(crosstab, theme_colours([1, 2]), tmp_path / "g.png",
+                                  variable="fonction", lang="en")
+    assert path.is_file()
+
+
+def test_prevalence_chart_draws_a_theme_of_every_answer(tmp_path):
+    from textmine.report.charts import prevalence_chart
+
+    themes = pd.DataFrame({"theme_id": [1, 2], "label": ["Tout", "Rien"], "n_answers": [7, 0]})
+    assert prevalence_chart(themes, 7, theme_colours([1, 2]), tmp_path / "p.png").is_file()

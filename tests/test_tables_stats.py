@@ -108,12 +108,32 @@ def test_monte_carlo_is_reproducible_with_seed():
     assert a == b
 
 
-def test_random_tables_keep_margins_for_three_rows():
-    rng = np.random.default_rng(0)
-    sims = stats.random_tables(np.array([3, 4, 5]), np.array([6, 2, 4]), 50, rng)
-    assert (sims.sum(axis=2) == [3, 4, 5]).all()
-    assert (sims.sum(axis=1) == [6, 2, 4]).all()
-    assert (sims >= 0).all()
+def test_monte_carlo_is_scipys_with_the_same_seed_for_three_rows():
+    table = np.array([[3, 0, 1], [1, 4, 2], [0, 1, 3]])
+    stat, p = stats.monte_carlo_chi2(table, n_permutations=2000, seed=4)
+    method = sps.MonteCarloMethod(n_resamples=2000, rng=np.random.default_rng(4))
+    ref = sps.chi2_contingency(table, correction=False, method=method)
+    assert (stat, p) == (pytest.approx(ref.statistic), ref.pvalue)
+    assert 1 / 2001 <= p <= 1
+
+
+def test_monte_carlo_drops_empty_rows_and_columns():
+    padded = np.array([[3, 0, 0, 1], [0, 0, 0, 0], [1, 0, 4, 2]])
+    assert stats.monte_carlo_chi2(padded, n_permutations=300, seed=1) == stats.monte_carlo_chi2(
+        SMALL_2X3, n_permutations=300, seed=1
+    )
+
+
+def test_cramers_v_of_a_weighted_table_uses_scipys_formula():
+    # scipy's association() refuses non-integer tables; the weighted path must agree with it on
+    # a table whose weighted counts are a multiple of an integer table (V is scale-free).
+    v = stats.cramers_v(BIG * 1.37)
+    assert v == pytest.approx(sps.contingency.association(BIG, method="cramer"))
+
+
+def test_benjamini_hochberg_of_only_nan_is_nan():
+    assert np.isnan(stats.benjamini_hochberg(np.array([np.nan, np.nan]))).all()
+    assert stats.benjamini_hochberg(np.array([])).shape == (0,)
 
 
 def test_degenerate_table_is_untestable():

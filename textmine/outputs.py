@@ -2,7 +2,9 @@
 
 Every command that writes a folder goes through :func:`atomic_output_dir`: results are written in a
 temporary sibling folder that replaces the target only once complete, so an interrupted or failed
-run leaves either the previous complete output or nothing.
+run leaves either the previous complete output or nothing. Single files written in place (the
+parse cache, coding sheets, run records) go through :func:`atomic_write`, the one helper that writes
+a temporary sibling and moves it over the target with :func:`os.replace`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,11 +68,68 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` as UTF-8 CSV (no index) with formula-like text cells neutralised."""
+def atomic_write(
+    path: str | Path,
+    data: str | bytes | Callable[[Path], object],
+    *,
+    encoding: str = "utf-8",
+) -> Path:
+    """Write one file so that readers see either the old complete file or the new one.
+
+    The content goes to a temporary file in the same folder (same file system, so the final
+    :func:`os.replace` is atomic on POSIX and Windows), which replaces ``path`` only once fully
+    written; on any error the temporary file is removed and ``path`` is untouched.
+
+    Parameters
+    ----------
+    path : path
+        Final file; its folder must exist.
+    data : str, bytes or callable
+        Text (written with ``encoding``, ``\n`` line ends kept as given), bytes, or a writer
+        ``data(tmp_path)`` for libraries that write to a path themselves (pyarrow, openpyxl,
+        pandas, NumPy).
+    encoding : str
+        Encoding of text ``data``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        If the folder is not writable or the writer fails (after cleaning up).
+    """
     path = Path(path)
-    neutralise_frame(df).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    # A fresh random name next to the target, created by the writer itself (not by mkstemp, whose
+    # 0600 mode would carry over to the final file and hide run outputs from the user's group).
+    # The leading dot keeps it out of folder listings and globs.
+    tmp = path.with_name(f".{path.name}.tmp-{secrets.token_hex(6)}")
+    try:
+        if isinstance(data, (str, bytes)):
+            with tmp.open("xb") as fh:
+                fh.write(data.encode(encoding) if isinstance(data, str) else data)
+        else:
+            data(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
+
+
+def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """:func:`atomic_write` of text (the common case, spelled like :meth:`Path.write_text`)."""
+    return atomic_write(path, text, encoding=encoding)
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` as UTF-8 CSV (no index) with formula-like text cells neutralised (atomic)."""
+    frame = neutralise_frame(df)
+    return atomic_write(
+        path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    )
 
 
 def file_sha256(path: str | Path) -> str:
@@ -127,11 +187,9 @@ def _json_default(obj: Any) -> Any:
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
-    """Write ``obj`` as indented, key-sorted UTF-8 JSON (stable bytes for reproducibility)."""
-    path = Path(path)
+    """Write ``obj`` as indented, key-sorted UTF-8 JSON (stable bytes; atomic)."""
     text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default)
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
+    return atomic_write_text(path, text + "\n")
 
 
 def safe_filename(name: str, *, max_len: int = 60) -> str:

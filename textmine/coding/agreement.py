@@ -2,9 +2,10 @@
 
 Between coders, every respondent of the survey is a unit: a respondent whom neither coder gave a
 code counts as agreement on the absence of every code, which is why the survey's ids are needed.
-Cohen's kappa and Krippendorff's alpha (nominal) are computed here from their definitions so that
-the library depends on neither ``krippendorff`` nor a particular scikit-learn version; the tests
-check both against those references.
+Cohen's kappa and precision/recall/F1 come from :mod:`sklearn.metrics` (a kept dependency);
+textmine only fixes what an undefined value is (NaN, not a warning and 0). Krippendorff's alpha
+(nominal) is computed here from its definition so that the library does not depend on the
+``krippendorff`` package for one function; the tests check it against that package.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 from sklearn.model_selection import KFold
 
 from textmine.coding.learn import MultiLabelCoder, as_term_lists
@@ -38,21 +40,32 @@ def percent_agreement(a: Sequence, b: Sequence) -> float:
 
 
 def cohen_kappa(a: Sequence, b: Sequence) -> float:
-    """Cohen's kappa of two coders on nominal values; NaN when chance agreement is 1."""
+    """Cohen's kappa of two coders on nominal values; NaN when chance agreement is 1.
+
+    Parameters
+    ----------
+    a, b : sequence of shape (n,)
+        Values given by each coder to the same units.
+
+    Returns
+    -------
+    float
+        :func:`sklearn.metrics.cohen_kappa_score` (Cohen 1960); NaN for no units or when both
+        coders used one and the same value throughout (chance agreement 1: kappa is 0/0).
+
+    Raises
+    ------
+    DataError
+        If ``a`` and ``b`` are not 1-D sequences of the same length.
+    """
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or a.ndim != 1:
         raise DataError(f"Both coders must rate the same units; got {a.shape} and {b.shape}.")
-    if not len(a):
+    # Decided here rather than by scikit-learn, which warns and only lets the caller choose the
+    # undefined value from version 1.6 on (replace_undefined_by); the pin allows 1.5.
+    if not len(a) or np.unique(np.concatenate([a, b])).size < 2:
         return float("nan")
-    labels, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
-    ia, ib = inv[: len(a)], inv[len(a):]
-    po = float(np.mean(ia == ib))
-    pa = np.bincount(ia, minlength=len(labels)) / len(a)
-    pb = np.bincount(ib, minlength=len(labels)) / len(b)
-    pe = float(pa @ pb)
-    if np.isclose(pe, 1.0):
-        return float("nan")
-    return (po - pe) / (1.0 - pe)
+    return float(cohen_kappa_score(a, b))
 
 
 def krippendorff_alpha(data: np.ndarray | Sequence[Sequence[float]]) -> float:
@@ -158,12 +171,17 @@ def _agreement_row(code: str, x: np.ndarray, y: np.ndarray) -> dict:
 
 
 def _prf(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
-    tp = float((pred & truth).sum())
-    n_pred, n_true = float(pred.sum()), float(truth.sum())
-    precision = tp / n_pred if n_pred else float("nan")
-    recall = tp / n_true if n_true else float("nan")
-    f1 = 2 * tp / (n_pred + n_true) if n_pred + n_true else float("nan")
-    return precision, recall, f1
+    """Precision, recall and F1 of 0/1 predictions; NaN where a ratio is 0/0.
+
+    :func:`sklearn.metrics.precision_recall_fscore_support` with ``zero_division=nan``: precision
+    is undefined when nothing was assigned, recall when nothing was coded, F1 when neither (an
+    undefined score reported as 0 would read as a bad coder).
+    """
+    p, r, f, _ = precision_recall_fscore_support(
+        np.asarray(truth, dtype=int), np.asarray(pred, dtype=int),
+        average="binary", pos_label=1, labels=[0, 1], zero_division=np.nan,
+    )
+    return float(p), float(r), float(f)
 
 
 def model_agreement(

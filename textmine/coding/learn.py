@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.stats import norm
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -32,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from textmine.config import CodingOptions
 from textmine.errors import DataError, OptionError
+from textmine.tables.stats import wilson_interval
 
 if TYPE_CHECKING:  # only for the annotation of __sklearn_tags__
     from sklearn.utils import Tags
@@ -92,12 +94,23 @@ class CodingFeatures:
 
 
 def wilson_lower(successes: np.ndarray, n: np.ndarray, *, z: float = 1.0) -> np.ndarray:
-    """Lower bound of the Wilson score interval of a proportion (z = 1: about 84 % one-sided)."""
-    n = np.asarray(n, dtype=float)
-    p = np.asarray(successes, dtype=float) / n
-    centre = p + z * z / (2 * n)
-    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre - spread) / (1 + z * z / n)
+    """Lower bound of the Wilson score interval of a proportion (z = 1: about 84 % one-sided).
+
+    Parameters
+    ----------
+    successes, n : array of the same shape
+        Correct assignments and assignments.
+    z : float
+        Normal quantile of the one-sided bound.
+
+    Returns
+    -------
+    ndarray
+        The lower bound of :func:`textmine.tables.stats.wilson_interval` (statsmodels' Wilson
+        interval) at two-sided level ``1 - 2 sf(z)``; NaN where ``n`` is 0.
+    """
+    low, _ = wilson_interval(successes, n, level=1 - 2 * float(norm.sf(z)))
+    return low
 
 
 def threshold_for_precision(

@@ -9,9 +9,7 @@ code; an empty ``code`` marks an answer read and given no code).
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from textmine.codebook import Codebook
 from textmine.errors import ColumnError, DataError, InputFileError, OutputError
-from textmine.outputs import neutralise_cell, restore_cell, write_csv
+from textmine.outputs import atomic_write, neutralise_cell, restore_cell, write_csv
 
 #: Name of the sheet holding the answers and code columns.
 SHEET_NAME = "Codage"
@@ -70,22 +68,14 @@ def coding_sheet_frame(
     return frame
 
 
-def _replace_file(path: Path, force: bool, write) -> Path:
+def _replace_file(path: Path, force: bool, write: Callable[[Path], object]) -> Path:
     """Write through ``write(tmp_path)`` then move into place (a failed write leaves no file)."""
     if path.exists() and not force:
         raise OutputError(f"Output file {path} already exists; use --force to replace it.")
     if path.is_dir():
         raise OutputError(f"Output path {path} is a folder; give a file name.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, write)
 
 
 def write_sheet_csv(frame: pd.DataFrame, path: str | Path, *, force: bool = False) -> Path:

@@ -12,35 +12,25 @@ matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from scipy.stats import norm  # noqa: E402
 
 from textmine.report.i18n import heading, strings  # noqa: E402
 from textmine.report.markdown import theme_rows  # noqa: E402
 from textmine.report.rundata import display_text  # noqa: E402
+from textmine.tables.stats import wilson_interval  # noqa: E402  (re-exported for html.py)
 
 #: Resolution of the PNG files (the HTML shows them at half size for sharp text).
 DPI = 110
 
+__all__ = ["group_prevalence_chart", "prevalence_chart", "wilson_interval", "xerr"]
 
-def wilson_interval(
-    successes: np.ndarray | float, totals: np.ndarray | float, *, level: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the Wilson score interval of proportions ``successes / totals``.
 
-    Wilson's interval stays inside [0, 1] and behaves well for small groups and proportions near
-    0 or 1, unlike the normal (Wald) interval. Totals of zero give NaN bounds.
+def xerr(share: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Error-bar lengths ``[share - low, high - share]`` in percent, never negative.
+
+    matplotlib refuses negative lengths; a weighted share or float rounding can put the estimate
+    a hair outside its interval, which must draw as a zero-length bar, not crash the report.
     """
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(totals, dtype=float)
-    z = norm.ppf(0.5 + level / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    low = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-    high = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
-    return low, high
+    return np.maximum(0.0, 100 * np.vstack([share - low, high - share]))
 
 
 def _plain(label: object) -> str:
@@ -84,7 +74,7 @@ def prevalence_chart(
     y = np.arange(len(table))[::-1]
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(table) + 1.3), dpi=DPI)
     ax.barh(y, 100 * share, color=[colours[int(t)] for t in table["theme_id"]], height=0.65)
-    ax.errorbar(100 * share, y, xerr=[100 * (share - low), 100 * (high - share)], fmt="none",
+    ax.errorbar(100 * share, y, xerr=xerr(share, low, high), fmt="none",
                 ecolor="#333333", capsize=3, lw=1)
     ax.set_yticks(y, [f"{int(t)}. {_short(display_text(lab))}" for t, lab in
                       zip(table["theme_id"], table["label"], strict=True)])
@@ -142,7 +132,7 @@ def group_prevalence_chart(
         low, high = wilson_interval(share * tot, tot)
         colour = colours.get(theme_id, "#666666")
         ax.barh(y, 100 * share, color=colour, height=0.6)
-        ax.errorbar(100 * share, y, xerr=[100 * (share - low), 100 * (high - share)],
+        ax.errorbar(100 * share, y, xerr=xerr(share, low, high),
                     fmt="none", ecolor="#333333", capsize=2.5, lw=0.9)
         # Groups are the same in every panel: name them once, on the left of each row.
         ax.set_yticks(y, ticks if i % ncols == 0 else [], fontsize=8)

@@ -67,6 +67,17 @@ def lafon_specificity(
         Specificity ``-log10 P(X >= k)`` for over-used terms, ``log10 P(X <= k)`` otherwise, and the
         corresponding one-sided probability. Computed in log space (``logsf``/``logcdf``) so that
         very strong specificities stay finite.
+
+    Notes
+    -----
+    Why hand-written: no Python library computes Lafon's specificities (they exist in R's
+    ``textometry::specificities``, TXM and IRaMuTeQ). Only the signed, one-sided score is
+    textmine's; the probabilities themselves are scipy's hypergeometric distribution.
+
+    References
+    ----------
+    Lafon, P. (1980). Sur la variabilité de la fréquence des formes dans un corpus. *Mots*, 1,
+    127–165.
     """
     k = np.asarray(k, dtype=float)
     big_k = np.asarray(big_k, dtype=float)

@@ -10,6 +10,15 @@ every expected count is at least ``min_expected`` (Cochran's rule, 5 by default)
 Fisher's exact test for a 2x2 table and a Monte-Carlo exact test (random tables with the observed
 margins, seeded) for larger ones. With survey weights the test is always the Rao–Scott
 first-order corrected chi-square (:func:`rao_scott_chi2`): no exact test exists for weighted data.
+
+Generic methods are delegated to the libraries that maintain them, so that textmine only adds the
+survey-specific choices (dropping empty rows/columns, NaN for untestable tables, seeds):
+Pearson chi-square and expected counts to :func:`scipy.stats.chi2_contingency`, Cramér's V to
+:func:`scipy.stats.contingency.association`, the Monte-Carlo test to ``chi2_contingency`` with a
+:class:`scipy.stats.MonteCarloMethod` (scipy >= 1.15), Benjamini–Hochberg to
+:func:`scipy.stats.false_discovery_control`, Wilson intervals to
+:func:`statsmodels.stats.proportion.proportion_confint`. The Rao–Scott correction stays
+hand-written: no Python library implements it for a weights-only design.
 """
 
 from __future__ import annotations
@@ -65,27 +74,51 @@ def drop_empty(table: np.ndarray) -> np.ndarray:
 
 
 def expected_counts(table: np.ndarray) -> np.ndarray:
-    """Expected counts under independence, ``row total * column total / grand total``."""
+    """Expected counts under independence, ``row total * column total / grand total``.
+
+    Parameters
+    ----------
+    table : array of shape (r, c)
+        Counts (weighted counts allowed).
+
+    Returns
+    -------
+    ndarray of shape (r, c)
+        :func:`scipy.stats.contingency.expected_freq` of the table; all zeros for an empty table
+        (scipy would divide by zero).
+
+    Raises
+    ------
+    ValueError
+        If ``table`` is not 2-D.
+    """
     t = _as_table(table)
-    total = t.sum()
-    if total == 0:
+    if t.sum() == 0:
         return np.zeros_like(t)
-    return np.outer(t.sum(axis=1), t.sum(axis=0)) / total
+    return np.asarray(stats.contingency.expected_freq(t), dtype=float)
 
 
 def pearson_chi2(table: np.ndarray) -> tuple[float, int, float]:
     """Pearson chi-square statistic without continuity correction.
 
-    Returns ``(statistic, dof, p_value)``; empty rows/columns are dropped first, and a table with
-    fewer than two non-empty rows or columns gives ``(nan, 0, nan)``.
+    Parameters
+    ----------
+    table : array of shape (r, c)
+        Counts (weighted counts allowed).
+
+    Returns
+    -------
+    (statistic, dof, p_value)
+        From :func:`scipy.stats.chi2_contingency` with ``correction=False`` (Yates' correction
+        would otherwise apply to 2x2 tables; the tables report the plain Pearson statistic, as
+        Cochran's rule assumes). Empty rows/columns are dropped first, and a table with fewer than
+        two non-empty rows or columns gives ``(nan, 0, nan)``.
     """
     t = drop_empty(_as_table(table))
     if min(t.shape) < 2:
         return math.nan, 0, math.nan
-    e = expected_counts(t)
-    stat = float(((t - e) ** 2 / e).sum())
-    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
-    return stat, dof, float(stats.chi2.sf(stat, dof))
+    res = stats.chi2_contingency(t, correction=False)
+    return float(res.statistic), int(res.dof), float(res.pvalue)
 
 
 def adjusted_residuals(table: np.ndarray) -> np.ndarray:
@@ -109,10 +142,27 @@ def adjusted_residuals(table: np.ndarray) -> np.ndarray:
 
 
 def cramers_v(table: np.ndarray) -> float:
-    """Cramér's V, ``sqrt(chi2 / (N (min(r, c) - 1)))`` (no bias correction); phi for 2x2."""
+    """Cramér's V, ``sqrt(chi2 / (N (min(r, c) - 1)))`` (no bias correction); phi for 2x2.
+
+    Parameters
+    ----------
+    table : array of shape (r, c)
+        Counts; weighted (non-integer) counts are allowed.
+
+    Returns
+    -------
+    float
+        :func:`scipy.stats.contingency.association` (``method="cramer"``) of the table without
+        its empty rows/columns; NaN if fewer than two rows or columns remain. scipy refuses
+        non-integer tables, so weighted tables use the same formula on the Pearson statistic of
+        :func:`pearson_chi2` (scipy's own definition).
+    """
     t = drop_empty(_as_table(table))
     if min(t.shape) < 2:
         return math.nan
+    whole = np.rint(t)
+    if np.array_equal(t, whole):
+        return float(stats.contingency.association(whole.astype(np.int64), method="cramer"))
     stat, _, _ = pearson_chi2(t)
     return float(math.sqrt(stat / (t.sum() * (min(t.shape) - 1))))
 
@@ -126,53 +176,35 @@ def fisher_2x2(table: np.ndarray) -> tuple[float, float]:
     return float(res.statistic), float(res.pvalue)
 
 
-def random_tables(
-    row_totals: np.ndarray, col_totals: np.ndarray, n_tables: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Draw ``n_tables`` random tables with the given margins (uniform over permutations).
-
-    Equivalent to shuffling the column labels of the respondents: each row is drawn from a
-    multivariate hypergeometric distribution among the column totals not yet used.
-
-    Returns an array of shape ``(n_tables, n_rows, n_cols)``.
-    """
-    rows = np.asarray(row_totals, dtype=np.int64)
-    remaining = np.tile(np.asarray(col_totals, dtype=np.int64), (n_tables, 1))
-    out = np.empty((n_tables, rows.size, remaining.shape[1]), dtype=np.int64)
-    for i, size in enumerate(rows[:-1]):
-        # One draw per table: the remaining column totals differ between tables after row 0.
-        if i == 0:
-            draws = rng.multivariate_hypergeometric(remaining[0], int(size), size=n_tables)
-        else:
-            draws = np.stack([rng.multivariate_hypergeometric(r, int(size)) for r in remaining])
-        out[:, i, :] = draws
-        remaining = remaining - draws
-    out[:, -1, :] = remaining
-    return out
-
-
 def monte_carlo_chi2(
     table: np.ndarray, *, n_permutations: int = 10000, seed: int = 0
 ) -> tuple[float, float]:
     """Monte-Carlo exact test of independence using the Pearson chi-square statistic.
 
-    Random tables are drawn with the observed margins (:func:`random_tables`) and the p-value is
-    ``(1 + #{X2_random >= X2_observed}) / (1 + n_permutations)`` (never 0, valid at any size).
-    Two rows (the case of the theme tables) are drawn in one vectorised call.
+    Parameters
+    ----------
+    table : array of shape (r, c)
+        Counts; rounded to integers (the test conditions on whole-respondent margins).
+    n_permutations : int
+        Number of random tables drawn.
+    seed : int
+        Seed of the random generator: the same seed gives the same p-value.
 
-    Returns ``(statistic, p_value)``.
+    Returns
+    -------
+    (statistic, p_value)
+        ``scipy.stats.chi2_contingency(..., method=MonteCarloMethod(...))``: random tables with
+        the observed margins are drawn by :class:`scipy.stats.random_table` and the p-value is
+        ``(1 + #{X2_random >= X2_observed}) / (1 + n_permutations)`` (never 0, valid at any
+        size; scipy compares with a relative tolerance so that ties count as extreme). NaN for
+        a table with fewer than two non-empty rows or columns.
     """
     t = drop_empty(_as_table(table)).round().astype(np.int64)
     if min(t.shape) < 2:
         return math.nan, math.nan
-    stat, _, _ = pearson_chi2(t)
-    rng = np.random.default_rng(seed)
-    sims = random_tables(t.sum(axis=1), t.sum(axis=0), n_permutations, rng).astype(float)
-    e = expected_counts(t)
-    sim_stats = ((sims - e) ** 2 / e).sum(axis=(1, 2))
-    # Tolerance: equal statistics computed in a different order must count as "as extreme".
-    hits = int(np.sum(sim_stats >= stat - 1e-9 * max(1.0, stat)))
-    return stat, (1 + hits) / (1 + n_permutations)
+    method = stats.MonteCarloMethod(n_resamples=n_permutations, rng=np.random.default_rng(seed))
+    res = stats.chi2_contingency(t, correction=False, method=method)
+    return float(res.statistic), float(res.pvalue)
 
 
 def independence_test(
@@ -265,23 +297,66 @@ def kruskal_wallis(values: np.ndarray, groups: np.ndarray) -> TestResult:
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (false discovery rate); NaN entries stay NaN.
 
-    ``p_adj(i) = min_{j >= i} (m / j) p_(j)``, capped at 1, with ``m`` the number of non-NaN
-    p-values.
+    Parameters
+    ----------
+    p_values : array of shape (m,)
+        p-values, NaN for untestable tables.
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        :func:`scipy.stats.false_discovery_control` (``method="bh"``) of the non-NaN p-values,
+        ``p_adj(i) = min_{j >= i} (m / j) p_(j)`` capped at 1, with ``m`` the number of non-NaN
+        p-values (an untestable table is not a test and must not inflate ``m``); NaN elsewhere.
     """
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    pv = p[ok]
-    order = np.argsort(pv)
-    ranked = pv[order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(ranked[::-1])[::-1]
-    res = np.empty(m)
-    res[order] = np.minimum(adj, 1.0)
-    out[ok] = res
+    if ok.any():
+        out[ok] = stats.false_discovery_control(p[ok], method="bh")
     return out
+
+
+def wilson_interval(
+    successes: np.ndarray | float,
+    totals: np.ndarray | float,
+    *,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of proportions ``successes / totals`` (two-sided).
+
+    Wilson's interval stays inside [0, 1] and behaves well for small groups and proportions near
+    0 or 1, unlike the normal (Wald) interval (Wilson 1927; Brown, Cai & DasGupta 2001).
+
+    Parameters
+    ----------
+    successes, totals : float or array of the same shape
+        Counts and group sizes; non-integer (weighted) counts are allowed.
+    level : float
+        Confidence level; a one-sided bound at level ``1 - a`` is the bound of the two-sided
+        interval at level ``1 - 2a``.
+
+    Returns
+    -------
+    (low, high) : arrays of the broadcast shape
+        :func:`statsmodels.stats.proportion.proportion_confint` with ``method="wilson"``, made
+        exact at the ends: ``low = 0`` when ``successes = 0`` and ``high = 1`` when
+        ``successes = totals``. In floating point the formula leaves ``~1e-17`` there, a lower
+        bound above the estimate 0, which made error bars ``p - low`` negative (matplotlib refuses
+        them). Totals of zero give NaN bounds.
+    """
+    from statsmodels.stats.proportion import proportion_confint  # heavy import, used here only
+
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(totals, dtype=float)
+    k, n = np.broadcast_arrays(k, n)
+    valid = n > 0
+    safe_n = np.where(valid, n, 1.0)  # avoid 0/0 warnings; masked below
+    low, high = proportion_confint(np.clip(k, 0, safe_n), safe_n, alpha=1 - level,
+                                   method="wilson")
+    low = np.where(k <= 0, 0.0, np.clip(low, 0.0, 1.0))
+    high = np.where(k >= n, 1.0, np.clip(high, 0.0, 1.0))
+    return np.where(valid, low, np.nan), np.where(valid, high, np.nan)
 
 
 def rao_scott_chi2(
@@ -312,6 +387,23 @@ def rao_scott_chi2(
     their own primary unit. This is the ``statistic = "Chisq"`` correction of R's
     ``survey::svychisq`` for a design given by weights only: it captures the unequal-weighting
     effect, not strata or clusters (unknown to textmine). With equal weights ``delta = n/(n-1)``.
+
+    Why hand-written: neither scipy nor statsmodels offers a design-based test of independence
+    (statsmodels' ``Table`` assumes multinomial sampling), and ``samplics`` would add a heavy
+    dependency for this one statistic. The p-values equal R's
+    ``survey::svychisq(statistic = "Chisq")`` to 7 digits on weighted tables (checked by hand)
+    and the tests check the design effect against Rao & Scott's closed form (1984, eq. 4.4).
+
+    References
+    ----------
+    Rao, J. N. K. & Scott, A. J. (1981). The analysis of categorical data from complex sample
+    surveys: chi-squared tests for goodness of fit and independence in two-way tables. *Journal
+    of the American Statistical Association*, 76(374), 221–230.
+
+    Rao, J. N. K. & Scott, A. J. (1984). On chi-squared tests for multiway contingency tables
+    with cell proportions estimated from survey data. *The Annals of Statistics*, 12(1), 46–60.
+
+    Lumley, T. R package ``survey``, function ``svychisq`` (``statistic = "Chisq"``).
     """
     w = np.asarray(weights, dtype=float)
     r_codes, r_idx = np.unique(np.asarray(rows), return_inverse=True)

@@ -5,10 +5,10 @@ model and its version, the tagging mode) and ``terms`` (their features; keyed by
 the feature options and the data files), so that changing a feature option re-uses the parse and
 an unchanged re-run loads the features directly. An entry is a folder
 ``<root>/<kind>/<key[:2]>/<key>/`` holding ``tokens.parquet``, optionally ``vectors.npy``, and
-``meta.json`` (format, settings, SHA-256 of each file), written last. Each
-file is written to a temporary name then moved into place with :func:`os.replace`, so a reader
-sees either a complete file or none. An entry whose checksums do not match (interrupted write,
-disk error, tampering) is reported with a warning, ignored, and rebuilt by the caller.
+``meta.json`` (format, settings, SHA-256 of each file), written last. Each file is written to a
+temporary name then moved into place (:func:`textmine.outputs.atomic_write`), so a reader sees
+either a complete file or none. An entry whose checksums do not match (interrupted write, disk
+error, tampering) is reported with a warning, ignored, and rebuilt by the caller.
 
 The root is ``cache_dir`` if given, else ``$TEXTMINE_CACHE_DIR``, else the user cache folder
 (``$XDG_CACHE_HOME/textmine`` or ``~/.cache/textmine``; ``%LOCALAPPDATA%\\textmine\\Cache`` on
@@ -22,13 +22,12 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from textmine.outputs import file_sha256
+from textmine.outputs import atomic_write, atomic_write_text, file_sha256
 from textmine.text.parse import ParsedDocs
 
 logger = logging.getLogger(__name__)
@@ -65,18 +64,6 @@ def _entry(root: Path, kind: str, key: str) -> Path:
 
 
 
-def _replace_into(folder: Path, name: str, write) -> None:
-    """Write a file through ``write(tmp_path)`` then move it to ``folder/name`` atomically."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, folder / name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _save_entry(root: Path, kind: str, key: str, table, vectors: np.ndarray | None,
                 meta: dict) -> Path | None:
     """Write one entry (Parquet table, optional float array, meta.json last)."""
@@ -86,17 +73,16 @@ def _save_entry(root: Path, kind: str, key: str, table, vectors: np.ndarray | No
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / _META).unlink(missing_ok=True)  # invalid until the new meta is written
-        _replace_into(folder, _TOKENS, lambda p: pq.write_table(table, p, compression="zstd"))
+        atomic_write(folder / _TOKENS, lambda p: pq.write_table(table, p, compression="zstd"))
         files = {_TOKENS: file_sha256(folder / _TOKENS)}
         if vectors is not None:
             def _save_vectors(p: Path) -> None:
                 with p.open("wb") as fh:
                     np.save(fh, vectors.astype(np.float32), allow_pickle=False)
-            _replace_into(folder, _VECTORS, _save_vectors)
+            atomic_write(folder / _VECTORS, _save_vectors)
             files[_VECTORS] = file_sha256(folder / _VECTORS)
         meta = {**meta, "format": FORMAT, "files": files}
-        _replace_into(folder, _META, lambda p: p.write_text(
-            json.dumps(meta, sort_keys=True, indent=1), encoding="utf-8"))
+        atomic_write_text(folder / _META, json.dumps(meta, sort_keys=True, indent=1))
     except OSError as exc:
         logger.warning("Cannot write the cache entry %s (%s); continuing without it.",
                        folder, exc.strerror or exc)
