@@ -54,7 +54,7 @@ def draw_figures(data: RunData, folder: Path, *, options: ReportOptions) -> Figu
                 crosstab, colours, path, variable=column, lang=options.lang)
     if data.k_selection is not None and "k" in data.k_selection and len(data.k_selection):
         figures.k_selection = k_selection_chart(data.k_selection, data.chosen_k(),
-                                                folder / "k_selection.png", lang=options.lang)
+                                                folder / K_SELECTION_PNG, lang=options.lang)
     elif (data.folder / K_SELECTION_PNG).is_file():
         figures.k_selection = data.folder / K_SELECTION_PNG
     return figures
