@@ -482,7 +482,7 @@ def _cases() -> list[Case]:
              error=r"2 respondent id\(s\) of .*labels_unknown_ids\.csv are not in the survey: "
                    r"zz99, nope; "),
         Case("sheet-not-a-run", "sheet", "good.csv", ("sheet", "{in}", "--out", "{out}"),
-             error=r".*answers\.csv not found; RUN_DIR must be a 'textmine themes' output\."),
+             error=r"Run folder .* has no answers\.csv; give the folder written by "),
         Case("crosstab-not-a-run", "crosstab", "good.csv", ("crosstab", "{in}", "--by", "x"),
              error=r"run\.json not found in .*; pass the folder of a finished themes run\."),
         Case("report-not-a-run", "report", "good.csv", ("report", "{in}"),

@@ -145,7 +145,7 @@ def test_sheet_as_csv_and_refusals(project, cli, tmp_path):
     assert frame.columns.tolist() == ["respondent_id", "text", "suggestions", *CODES]
     res = cli("sheet", tmp_path, "--out", tmp_path / "x.xlsx")
     assert res.code == 2
-    assert res.err.startswith(f"error: {tmp_path / 'answers.csv'} not found; RUN_DIR must be")
+    assert res.err.startswith(f"error: Run folder {tmp_path} has no answers.csv; give the folder")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ def test_load_run_keeps_answers_as_text(tmp_path):
     status = data.answers["status"].value_counts()
     assert data.counts() == {"respondents": 60, "themed": status["themed"],
                              "unassigned": status["unassigned"],
-                             "non-answer": status["non-answer"], "empty": status["empty"],
+                             "non_answer": status["non-answer"], "empty": status["empty"],
                              "answers_ok": status["themed"] + status["unassigned"]}
     assert set(data.crosstabs) == {"fonction", "outils"}
     assert data.chosen_k() == 4

@@ -496,3 +496,12 @@ def test_fifo_is_refused_without_reading(tmp_path):
         "file."
     )):
         read_survey(fifo)
+
+
+def test_cp1252_line_that_happens_to_be_utf8_is_not_taken_for_a_mixed_file(tmp_path):
+    # "çœ«" in cp1252 is the bytes e7 9c ab, which are valid UTF-8 for a CJK character.
+    path = tmp_path / "enquete.csv"
+    path.write_bytes("id,avis\n1,«\n2,çœ«\n".encode("cp1252"))
+    survey = read_survey(path, options=ReadOptions(id_col="id"))
+    assert survey.source.encoding == "cp1252"
+    assert list(survey.data["avis"]) == ["«", "çœ«"]

@@ -1,35 +1,378 @@
-"""The run folder: the contract between textmine commands (files, columns, run.json)."""
+"""The run folder: the contract between textmine commands (files, columns, dtypes, run.json).
+
+A run folder is what one command writes and later commands read (``themes`` writes it,
+``crosstab``, ``report`` and ``sheet`` read it). This module is the one place that knows
+
+- the name of every file a command writes or reads in a run folder (``THEMES_CSV``...);
+- the columns and dtypes of every CSV (:data:`CSV_COLUMNS`, :func:`read_run_csv`);
+- the answer statuses (``answers.csv`` column ``status``) and the count keys of ``run.json``;
+- ``run.json`` itself, as a typed :class:`RunRecord` with a ``schema_version``.
+
+run.json schema versions
+------------------------
+``SCHEMA_VERSION`` is the version this textmine writes. A run.json without ``schema_version``
+was written by the release before the field existed; its layout is the same, so it is read as
+version 1, with the one legacy spelling (``non_answers`` in the counts of ``textmine parse``)
+renamed to :data:`COUNT_NON_ANSWER`. A run.json of a newer (or unknown) version is refused with
+one line: it comes from a newer textmine, whose files this one cannot promise to understand.
+
+Stage 1 of the layering (``tests/test_layering.py``): imports only ``errors``, ``config`` and
+``outputs``, so that every later stage can use it.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from textmine.config import ReadOptions
 from textmine.errors import InputFileError
-from textmine.outputs import restore_cell
+from textmine.outputs import restore_cell, run_versions, write_csv, write_json
+
+# --- file names ---------------------------------------------------------------------------
+
+RUN_JSON = "run.json"
+THEMES_CSV = "themes.csv"
+ANSWERS_CSV = "answers.csv"
+TERMS_CSV = "terms.csv"
+TERM_WEIGHTS_CSV = "term_weights.csv"
+K_SELECTION_CSV = "k_selection.csv"
+K_SELECTION_PNG = "k_selection.png"
+MODEL_DIR = "model"
+EFFECTS_CSV = "effects.csv"
+CROSSTAB_PREFIX = "crosstab_"
+SPECIFICITIES_PREFIX = "specificities_"
+#: ``textmine code`` outputs.
+CODES_CSV = "codes.csv"
+AGREEMENT_CSV = "agreement.csv"  # also ``textmine agree``
+TRADEOFF_CSV = "tradeoff.csv"
+REVIEW_QUEUE_CSV = "review_queue.csv"
+#: Report entries added to a run folder (replaced as a whole by ``textmine report``).
+REPORT_HTML = "report.html"
+REPORT_XLSX = "report.xlsx"
+FIGURES_DIR = "figures"
+TABLES_MD_DIR = "tables_md"
+REPORT_ENTRIES = (REPORT_HTML, REPORT_XLSX, FIGURES_DIR, TABLES_MD_DIR)
+#: A project folder (``textmine run``): one run folder per open question plus these.
+SUMMARY_CSV = "summary.csv"
+SUMMARY_MD = "summary.md"
+INDEX_HTML = "index.html"
 
 
-def read_run_csv(run_dir: Path, name: str, *, required: bool = True) -> pd.DataFrame | None:
+def crosstab_csv(stem: str) -> str:
+    """File name of the crosstab of one closed question (``stem``: its file-safe name)."""
+    return f"{CROSSTAB_PREFIX}{stem}.csv"
+
+
+def specificities_csv(stem: str) -> str:
+    """File name of the specificities of one closed question (``stem``: its file-safe name)."""
+    return f"{SPECIFICITIES_PREFIX}{stem}.csv"
+
+
+def table_stem(path: Path, prefix: str) -> str:
+    """The ``<COL>`` of ``crosstab_<COL>.csv`` or ``specificities_<COL>.csv``."""
+    return path.stem[len(prefix):]
+
+
+# --- answer statuses and count keys -------------------------------------------------------
+
+#: Values of the ``status`` column of answers.csv (an interface: users filter on them).
+THEMED, UNASSIGNED, NON_ANSWER, EMPTY = "themed", "unassigned", "non-answer", "empty"
+#: Status of a codable answer in terms.csv (before themes are assigned).
+OK = "ok"
+#: Statuses of answers.csv, in the order they are reported.
+ANSWER_STATUSES = (THEMED, UNASSIGNED, NON_ANSWER, EMPTY)
+#: Statuses of terms.csv (``textmine parse``).
+TERM_STATUSES = (OK, NON_ANSWER, EMPTY)
+#: Answers with text to analyse (the default base of percentages).
+CODABLE_STATUSES = (THEMED, UNASSIGNED)
+
+#: Count keys of ``run.json`` and of the ``counts`` dictionaries passed between stages. Status
+#: values contain a hyphen, so count keys are their identifier form; the one spelling of the
+#: number of non-answers is ``non_answer``. (The ``non_answers`` column of ``summary.csv`` is a
+#: user-facing interface and keeps its name.)
+COUNT_THEMED, COUNT_UNASSIGNED, COUNT_NON_ANSWER, COUNT_EMPTY = (
+    "themed", "unassigned", "non_answer", "empty"
+)
+COUNT_OK = "ok"
+
+
+def count_key(status: str) -> str:
+    """The count key of a status: ``"non-answer"`` -> ``"non_answer"``."""
+    return status.replace("-", "_")
+
+
+# --- CSV columns and dtypes ---------------------------------------------------------------
+
+#: Columns of each CSV a command writes (in order); a ``*`` column stands for ``quote_1..n``.
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    THEMES_CSV: ("theme_id", "label", "top_terms", "n_answers", "share", "quote_*"),
+    ANSWERS_CSV: ("respondent_id", "text", "status", "theme_id", "weight", "themes"),
+    TERMS_CSV: ("respondent_id", "status", "terms"),  # ``parse`` adds ``text`` after the id
+    TERM_WEIGHTS_CSV: ("theme_id", "term", "weight"),
+    CODES_CSV: ("respondent_id", "code", "score", "assigned", "source"),
+}
+
+#: Columns read as text whatever they look like, in every run-folder CSV: ids ("007"), answers,
+#: labels and group names ("NA", "2020", "1") must come back as written.
+TEXT_COLUMNS = frozenset({
+    "respondent_id", "text", "status", "themes", "label", "top_terms", "term", "terms",
+    "modality", "code", "source",
+})
+#: Columns holding theme numbers: read as nullable integers (empty for answers without theme).
+THEME_ID_COLUMNS = frozenset({"theme_id"})
+_QUOTE = re.compile(r"quote_\d+")
+
+
+def _text_dtypes(columns: list[str]) -> dict[str, type]:
+    return {c: str for c in columns if c in TEXT_COLUMNS or _QUOTE.fullmatch(c)}
+
+
+def missing_file_message(run_dir: Path, name: str) -> str:
+    """The one message for a run folder that lacks a file a command needs."""
+    return f"Run folder {run_dir} has no {name}; give the folder written by `textmine themes`."
+
+
+def read_run_csv(run_dir: str | Path, name: str, *, required: bool = True,
+                 columns: tuple[str, ...] = ()) -> pd.DataFrame | None:
+    """Read one CSV of a run folder with the dtypes of the contract.
+
+    Text columns (:data:`TEXT_COLUMNS`, ``quote_<i>``) stay strings: ``"007"`` is not 7 and
+    ``"NA"`` or ``"RAS"`` are values, not missing (only empty cells are missing); ids neutralised
+    on writing (``'-12``) are restored so that they join the survey again. ``theme_id`` is a
+    nullable integer (``Int64``); other columns are parsed as numbers where they are numbers.
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder.
+    name : str
+        File name (one of the constants of this module, or ``crosstab_csv(stem)``...).
+    required : bool
+        Raise if the file is absent; otherwise return ``None``.
+    columns : tuple of str
+        Columns that must be present.
+
+    Raises
+    ------
+    InputFileError
+        Missing (when required) or unreadable file, missing columns, theme ids that are not
+        whole numbers.
+    """
+    run_dir = Path(run_dir)
     path = run_dir / name
     if not path.is_file():
         if required:
-            raise InputFileError(
-                f"{name} not found in {run_dir}; pass the folder of a finished themes run."
-            )
+            raise InputFileError(missing_file_message(run_dir, name))
         return None
-    # Ids stay text: "007" must not become 7; ids neutralised on writing are restored.
-    # "NA" or "null" are valid ids and labels (the survey reader keeps them): only empty cells
-    # are missing.
-    table = pd.read_csv(
-        path, dtype={"respondent_id": str, "theme_id": str, "themes": str},
-        keep_default_na=False, na_values=[""],
-    )
+    try:
+        head = pd.read_csv(path, nrows=0, encoding="utf-8")
+        table = pd.read_csv(path, dtype=_text_dtypes(list(head.columns)), encoding="utf-8",
+                            keep_default_na=False, na_values=[""])
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ParserError, EmptyDataError
+        raise InputFileError(
+            f"Cannot read {path}: {exc}; rerun the analysis that wrote this folder."
+        ) from exc
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputFileError(
+            f"{path} lacks column(s) {', '.join(missing)}; give the folder written by "
+            "`textmine themes`."
+        )
     if "respondent_id" in table:
         table["respondent_id"] = table["respondent_id"].map(restore_cell)
+    for column in THEME_ID_COLUMNS & set(table.columns):
+        ids = pd.to_numeric(table[column], errors="coerce")
+        # An id that is present but not a whole number means the file is not ours.
+        bad = (ids.isna() & table[column].notna()) | (ids.notna() & (ids % 1 != 0))
+        if bad.any():
+            raise InputFileError(
+                f"{path} has theme ids that are not whole numbers; give the folder written by "
+                "`textmine themes`."
+            )
+        table[column] = ids.astype("Int64")
     return table
+
+
+def write_run_csv(frame: pd.DataFrame, run_dir: str | Path, name: str) -> Path:
+    """Write one CSV of a run folder (UTF-8, no index, formula-like cells neutralised)."""
+    return write_csv(frame, Path(run_dir) / name)
+
+
+def run_csv_files(run_dir: str | Path, prefix: str) -> list[Path]:
+    """The ``<prefix><COL>.csv`` files of a run folder (crosstabs or specificities), by name."""
+    return sorted(Path(run_dir).glob(f"{prefix}*.csv"))
+
+
+# --- run.json -----------------------------------------------------------------------------
+
+#: Version of the run.json layout written by this textmine.
+SCHEMA_VERSION = 1
+#: Version given to a run.json without ``schema_version`` (written before the field existed).
+LEGACY_SCHEMA_VERSION = 1
+#: Spellings of count keys in run.json files of earlier releases -> the key used now.
+_LEGACY_COUNT_KEYS = {"non_answers": COUNT_NON_ANSWER}
+
+
+def input_block(source: Any, *, text_col: str | None, **extra: Any) -> dict[str, Any]:
+    """The ``input`` block of run.json: which survey file, how it was read, which question.
+
+    Parameters
+    ----------
+    source : textmine.survey.SourceInfo
+        ``Survey.source`` (path, sha256, id_col, sheet, n_rows); duck-typed so that this module
+        stays below the survey stage.
+    text_col : str or None
+        The open question (``None`` for commands without one, such as ``agree``).
+    **extra
+        Other inputs of the command (``a``, ``b`` for ``agree``).
+    """
+    return {
+        **extra,
+        "path": str(source.path) if source is not None else None,
+        "sha256": getattr(source, "sha256", None),
+        "id_col": getattr(source, "id_col", None),
+        "sheet": getattr(source, "sheet", None),
+        "text_col": text_col,
+        "rows": getattr(source, "n_rows", None),
+    }
+
+
+def versions_block(text_info: Mapping[str, Any] | None = None,
+                   model: str | None = None) -> dict[str, str]:
+    """The ``versions`` block of run.json; the spaCy model from a corpus ``info`` when given."""
+    info = text_info or {}
+    recorded = info.get("model", model)
+    name = recorded.get("name") if isinstance(recorded, dict) else recorded
+    version = (recorded.get("version") if isinstance(recorded, dict) else None) or info.get(
+        "model_version"
+    )
+    return run_versions(name, version)
+
+
+@dataclass
+class RunRecord:
+    """``run.json``: what a command did, on which input, with which settings and versions.
+
+    Attributes
+    ----------
+    command : str
+        ``themes``, ``apply``, ``parse``, ``code`` or ``agree``.
+    settings : dict
+        The options of the run (``read``, ``text``, ``themes``, ``tables``, ``by``...).
+    versions : dict
+        Package versions (:func:`versions_block`).
+    input : dict
+        The survey read (:func:`input_block`).
+    counts : dict
+        Counts of the run (keys such as :data:`COUNT_NON_ANSWER`).
+    schema_version : int
+        Version of this layout (:data:`SCHEMA_VERSION` when written by this textmine).
+    themes : dict or None
+        ``themes``/``apply``: how the themes were found (k, rule, edits...).
+    text : dict or None
+        ``themes``/``apply``/``code``: the text processing information of the corpus.
+    tables : list of str or None
+        ``themes``: the table files written with the run.
+    codes : list of str or None
+        ``code``: the codes learnt.
+    notes : list of str or None
+        Counted notes on the data (e.g. respondents of weight 0 left out of weighted figures).
+    parse, collocations, cache : optional
+        ``parse``: parser details, collocations found, cache state.
+    extra : dict
+        Keys this textmine does not know (kept so that reading and writing loses nothing).
+    """
+
+    command: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, Any] = field(default_factory=dict)
+    input: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
+    schema_version: int = SCHEMA_VERSION
+    themes: dict[str, Any] | None = None
+    text: dict[str, Any] | None = None
+    tables: list[str] | None = None
+    codes: list[str] | None = None
+    notes: list[str] | None = None
+    parse: dict[str, Any] | None = None
+    collocations: list[Any] | None = None
+    cache: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of run.json (optional blocks left out when ``None``)."""
+        out: dict[str, Any] = dict(self.extra)
+        for f in fields(self):
+            if f.name == "extra":
+                continue
+            value = getattr(self, f.name)
+            if value is not None:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any], *, where: str | Path = RUN_JSON) -> RunRecord:
+        """Build a record from a run.json object, checking its schema version.
+
+        Raises
+        ------
+        InputFileError
+            If ``obj`` is not an object, or its ``schema_version`` is unknown to this textmine.
+        """
+        if not isinstance(obj, Mapping):
+            raise InputFileError(f"{where} is not a JSON object; rerun the command that wrote it.")
+        version = obj.get("schema_version", LEGACY_SCHEMA_VERSION)
+        if version != SCHEMA_VERSION or isinstance(version, bool):
+            raise InputFileError(
+                f"{where} has schema version {version!r}; this textmine reads run.json version "
+                f"{SCHEMA_VERSION}: rerun the command with this textmine or upgrade textmine."
+            )
+        known = {f.name for f in fields(cls)} - {"extra"}
+        kwargs = {k: v for k, v in obj.items() if k in known}
+        kwargs["schema_version"] = SCHEMA_VERSION
+        kwargs.setdefault("command", "")
+        for block in ("settings", "versions", "input", "counts"):
+            if not isinstance(kwargs.get(block), dict):
+                kwargs[block] = {}
+        kwargs["counts"] = {_LEGACY_COUNT_KEYS.get(k, k): v for k, v in kwargs["counts"].items()}
+        return cls(**kwargs, extra={k: v for k, v in obj.items() if k not in known})
+
+    def write(self, run_dir: str | Path) -> Path:
+        """Write ``run_dir/run.json`` (sorted keys, stable bytes); returns its path."""
+        return write_json(self.to_dict(), Path(run_dir) / RUN_JSON)
+
+    @classmethod
+    def read(cls, run_dir: str | Path) -> RunRecord:
+        """Read ``run_dir/run.json``.
+
+        Raises
+        ------
+        InputFileError
+            If the file is missing, is not JSON, or has an unknown schema version.
+        """
+        run_dir = Path(run_dir)
+        path = run_dir / RUN_JSON
+        if not path.is_file():
+            raise InputFileError(
+                f"run.json not found in {run_dir}; pass the folder of a finished themes run."
+            )
+        try:
+            obj = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputFileError(f"Cannot read {path}: {exc}; rerun the themes command.") from exc
+        return cls.from_dict(obj, where=path)
+
+    @classmethod
+    def read_optional(cls, run_dir: str | Path) -> RunRecord | None:
+        """``run_dir/run.json`` if present, else ``None``; same checks as :meth:`read`."""
+        return cls.read(run_dir) if (Path(run_dir) / RUN_JSON).is_file() else None
 
 
 def _tuples(value: object) -> object:
@@ -39,13 +382,16 @@ def _tuples(value: object) -> object:
     return value
 
 
-def run_read_options(record: dict) -> ReadOptions:
+def run_read_options(record: RunRecord | Mapping[str, Any]) -> ReadOptions:
     """ReadOptions of a run: ``settings.read`` when recorded (types, levels, weights...), else
     the ``input`` block's id column and sheet."""
-    info = record.get("input") or {}
-    saved = (record.get("settings") or {}).get("read")
+    if isinstance(record, RunRecord):
+        info, settings = record.input, record.settings
+    else:
+        info, settings = record.get("input") or {}, record.get("settings") or {}
+    saved = settings.get("read")
     if isinstance(saved, dict):
-        known = {f for f in ReadOptions.__dataclass_fields__}
+        known = {f.name for f in fields(ReadOptions)}
         kwargs = {k: _tuples(v) for k, v in saved.items() if k in known}
         kwargs.setdefault("id_col", info.get("id_col"))
         kwargs.setdefault("sheet", info.get("sheet"))
@@ -53,21 +399,18 @@ def run_read_options(record: dict) -> ReadOptions:
     return ReadOptions(id_col=info.get("id_col"), sheet=info.get("sheet"))
 
 
-def read_run(run_dir: str | Path) -> dict:
-    """Read ``run.json`` of a finished run (it must name the survey in ``input.path``)."""
-    run_dir = Path(run_dir)
-    path = run_dir / "run.json"
-    if not path.is_file():
+def read_run(run_dir: str | Path) -> RunRecord:
+    """Read ``run.json`` of a finished run that must name its survey in ``input.path``.
+
+    Raises
+    ------
+    InputFileError
+        As :meth:`RunRecord.read`, or if the record names no survey file.
+    """
+    record = RunRecord.read(run_dir)
+    if not record.input.get("path"):
         raise InputFileError(
-            f"run.json not found in {run_dir}; pass the folder of a finished themes run."
-        )
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputFileError(f"Cannot read {path}: {exc}; rerun the themes command.") from exc
-    info = record.get("input") if isinstance(record, dict) else None
-    if not isinstance(info, dict) or not info.get("path"):
-        raise InputFileError(
-            f"{path} has no input.path; rerun the themes command to record the survey file."
+            f"{Path(run_dir) / RUN_JSON} has no input.path; rerun the themes command to record "
+            "the survey file."
         )
     return record

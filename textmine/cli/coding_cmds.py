@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
 from textmine.config import CodingOptions, ReadOptions
+from textmine.runfolder import RunRecord
 
 _DEFAULTS = CodingOptions()
 
@@ -45,7 +45,7 @@ def code(
         coding_options=CodingOptions(target_precision=target_precision, seed=seed),
         codebook_path=codebook, force=force, progress=True,
     )  # fmt: skip
-    counts = json.loads((result / "run.json").read_text(encoding="utf-8"))["counts"]
+    counts = RunRecord.read(result).counts
     coverage = counts["coverage"]
     typer.echo(
         f"{counts['coded_used_for_training']} coded answers learnt; "

@@ -8,12 +8,13 @@ import typer
 
 from textmine.cli.app import app
 from textmine.config import ReportOptions
+from textmine.runfolder import INDEX_HTML
 
 
 def _done(out: Path) -> None:
     typer.echo(f"Results written to {out}")
-    if (out / "index.html").is_file():
-        typer.echo(f"Open {out / 'index.html'} in a browser to read the reports.")
+    if (out / INDEX_HTML).is_file():
+        typer.echo(f"Open {out / INDEX_HTML} in a browser to read the reports.")
 
 
 @app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from textmine.cli.app import app
+from textmine.runfolder import COUNT_NON_ANSWER, TERMS_CSV
 
 
 @app.command()
@@ -36,10 +37,10 @@ def parse(
         force=force, progress=True,
     )
     counts = corpus.info["counts"]
-    typer.echo(f"answers: {counts['answers']}    non-answers: {counts['non_answers']}    "
+    typer.echo(f"answers: {counts['answers']}    non-answers: {counts[COUNT_NON_ANSWER]}    "
                f"empty: {counts['empty']}    duplicates: {counts['duplicates']}")
     typer.echo(f"vocabulary: {counts['vocabulary']} terms    answers without terms: "
                f"{counts['no_terms']}    cache: {corpus.info['cache']}")
     top = ", ".join(f"{term} ({n})" for term, n in corpus.info["top_terms"][:10])
     typer.echo(f"top terms: {top}")
-    typer.echo(f"written: {out}/terms.csv")
+    typer.echo(f"written: {out}/{TERMS_CSV}")

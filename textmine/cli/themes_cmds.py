@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -11,6 +10,13 @@ import typer
 from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
 from textmine.config import ReadOptions, ReportOptions, ThemeOptions
 from textmine.errors import OptionError
+from textmine.runfolder import (
+    COUNT_EMPTY,
+    COUNT_NON_ANSWER,
+    COUNT_THEMED,
+    COUNT_UNASSIGNED,
+    RunRecord,
+)
 
 
 def _parse_k(value: str) -> int | str:
@@ -24,11 +30,10 @@ def _parse_k(value: str) -> int | str:
 
 
 def _summary(out: Path) -> None:
-    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    c = run["counts"]
+    c = RunRecord.read(out).counts
     typer.echo(
-        f"{c.get('themed', 0)} answers themed, {c.get('unassigned', 0)} unassigned, "
-        f"{c.get('non_answer', 0)} non-answers, {c.get('empty', 0)} empty."
+        f"{c.get(COUNT_THEMED, 0)} answers themed, {c.get(COUNT_UNASSIGNED, 0)} unassigned, "
+        f"{c.get(COUNT_NON_ANSWER, 0)} non-answers, {c.get(COUNT_EMPTY, 0)} empty."
     )
     typer.echo(f"Results written to {out}")
 

@@ -6,7 +6,6 @@ atomic folder, or one file for the sheet). No logic of its own beyond choosing w
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import asdict
 from pathlib import Path
@@ -21,23 +20,29 @@ from textmine.coding.learn import MultiLabelCoder, review_queue
 from textmine.coding.sheet import coding_sheet_frame, read_coded, write_sheet_csv, write_sheet_xlsx
 from textmine.config import CodingOptions, ReadOptions, TextOptions
 from textmine.errors import DataError, InputFileError, OptionError
-from textmine.outputs import atomic_output_dir, restore_cell, run_versions, write_csv, write_json
+from textmine.outputs import atomic_output_dir, restore_cell
+from textmine.runfolder import (
+    AGREEMENT_CSV,
+    ANSWERS_CSV,
+    CODABLE_STATUSES,
+    CODES_CSV,
+    OK,
+    REVIEW_QUEUE_CSV,
+    RUN_JSON,
+    THEMES_CSV,
+    TRADEOFF_CSV,
+    RunRecord,
+    input_block,
+    read_run_csv,
+    versions_block,
+    write_run_csv,
+)
 
 logger = logging.getLogger(__name__)
 
-#: Answer statuses of a themes run that coders are asked to code.
-_CODABLE_STATUS = ("themed", "unassigned", "ok")
-
-
-def _source_info(survey, text_col: str | None) -> dict:
-    src = survey.source
-    return {
-        "path": str(src.path) if src else None,
-        "sha256": getattr(src, "sha256", None),
-        "id_col": getattr(src, "id_col", None),
-        "sheet": getattr(src, "sheet", None),
-        "text_col": text_col,
-    }
+#: Answer statuses that coders are asked to code: those of answers.csv with text, and ``ok``
+#: (the status of terms.csv, for an answers table made before themes were assigned).
+_CODABLE_STATUS = (*CODABLE_STATUSES, OK)
 
 
 def _coder(options: CodingOptions) -> MultiLabelCoder:
@@ -127,7 +132,7 @@ def run_code(
         )
         corpus = process_answers(answers, options=text_options, progress=progress)
         position = {rid: i for i, rid in enumerate(corpus.ids)}
-        ok = {rid for rid, st in zip(corpus.ids, corpus.status, strict=True) if st == "ok"}
+        ok = {rid for rid, st in zip(corpus.ids, corpus.status, strict=True) if st == OK}
         train_ids = [rid for rid in coded.index if rid in ok]
         if len(train_ids) < coding_options.cv_folds:
             raise DataError(
@@ -157,10 +162,10 @@ def run_code(
             uncoded, [corpus.masked[position[r]] for r in uncoded], scores, assigned,
             list(coder.classes_),
         )  # fmt: skip
-        write_csv(codes, tmp / "codes.csv")
-        write_csv(per_code, tmp / "agreement.csv")
-        write_csv(tradeoff, tmp / "tradeoff.csv")
-        write_csv(queue, tmp / "review_queue.csv")
+        write_run_csv(codes, tmp, CODES_CSV)
+        write_run_csv(per_code, tmp, AGREEMENT_CSV)
+        write_run_csv(tradeoff, tmp, TRADEOFF_CSV)
+        write_run_csv(queue, tmp, REVIEW_QUEUE_CSV)
         n_auto = int(assigned.any(axis=1).sum())
         counts = {
             "respondents": len(ids),
@@ -171,24 +176,21 @@ def run_code(
             "coverage": round(n_auto / len(uncoded), 4) if uncoded else None,
             "review_queue": len(queue),
         }
-        write_json(
-            {
-                "command": "code",
-                "settings": {
-                    "read": asdict(read_options),
-                    "text": asdict(text_options),
-                    "coding": asdict(coding_options),
-                    "codebook": str(codebook_path) if codebook_path else None,
-                    "labels": str(labels_path),
-                },
-                "versions": run_versions(text_options.model),
-                "input": _source_info(survey, text_col),
-                "counts": counts,
-                "codes": list(coder.classes_),
-                "text": dict(getattr(corpus, "info", {}) or {}),
+        RunRecord(
+            command="code",
+            settings={
+                "read": asdict(read_options),
+                "text": asdict(text_options),
+                "coding": asdict(coding_options),
+                "codebook": str(codebook_path) if codebook_path else None,
+                "labels": str(labels_path),
             },
-            tmp / "run.json",
-        )
+            versions=versions_block(model=text_options.model),
+            input=input_block(survey.source, text_col=text_col),
+            counts=counts,
+            codes=list(coder.classes_),
+            text=dict(corpus.info or {}),
+        ).write(tmp)
         logger.info(
             "%d of %d uncoded answers coded automatically; %d in the review queue",
             n_auto, len(uncoded), len(queue),
@@ -222,19 +224,16 @@ def run_agree(
         a = read_coded(a_path, codes=names, ids=ids)
         b = read_coded(b_path, codes=names, ids=ids)
         table = coder_agreement(a, b, ids=ids, codes=names)
-        write_csv(table, tmp / "agreement.csv")
-        write_json(
-            {
-                "command": "agree",
-                "settings": {"read": asdict(read_options),
-                             "codebook": str(codebook_path) if codebook_path else None},
-                "versions": run_versions(),
-                "input": {"a": str(a_path), "b": str(b_path), **_source_info(survey, None)},
-                "counts": {"respondents": len(ids), "coded_a": len(a), "coded_b": len(b),
-                           "codes": len(table) - 1},
-            },
-            tmp / "run.json",
-        )  # fmt: skip
+        write_run_csv(table, tmp, AGREEMENT_CSV)
+        RunRecord(
+            command="agree",
+            settings={"read": asdict(read_options),
+                      "codebook": str(codebook_path) if codebook_path else None},
+            versions=versions_block(),
+            input=input_block(survey.source, text_col=None, a=str(a_path), b=str(b_path)),
+            counts={"respondents": len(ids), "coded_a": len(a), "coded_b": len(b),
+                    "codes": len(table) - 1},
+        ).write(tmp)  # fmt: skip
     return Path(out)
 
 
@@ -242,15 +241,14 @@ def _run_codebook(run_dir: Path, codebook_path: str | Path | None) -> Codebook |
     """The codebook given, else the one recorded in the run's run.json (if still readable)."""
     if codebook_path:
         return read_codebook(codebook_path)
-    run_json = run_dir / "run.json"
-    if not run_json.is_file():
-        return None
+    run_json = run_dir / RUN_JSON
+    # A run.json that cannot be read (or from an unknown schema) is refused by the sheet's
+    # other readers anyway; here it only means no recorded codebook.
     try:
-        recorded = (json.loads(run_json.read_text(encoding="utf-8")).get("settings") or {}).get(
-            "codebook"
-        )
-    except (json.JSONDecodeError, AttributeError):
+        record = RunRecord.read_optional(run_dir)
+    except InputFileError:
         return None
+    recorded = record.settings.get("codebook") if record is not None else None
     if not recorded:
         return None
     for candidate in (Path(recorded), run_dir / recorded):
@@ -258,6 +256,11 @@ def _run_codebook(run_dir: Path, codebook_path: str | Path | None) -> Codebook |
             return read_codebook(candidate)
     logger.warning("Codebook %s recorded in %s not found; using theme labels.", recorded, run_json)
     return None
+
+
+def _id_text(value: object) -> str:
+    """A theme id read from a run folder (nullable integer) as the text of ``themes`` cells."""
+    return "" if value is None or pd.isna(value) else str(int(value))
 
 
 def sheet_frame_for_run(run_dir: str | Path, *, codebook: Codebook | None = None) -> pd.DataFrame:
@@ -268,38 +271,31 @@ def sheet_frame_for_run(run_dir: str | Path, *, codebook: Codebook | None = None
     from textmine.text.pii import mask_text
 
     run_dir = Path(run_dir)
-    paths = {name: run_dir / f"{name}.csv" for name in ("answers", "themes")}
-    for path in paths.values():
-        if not path.is_file():
-            raise InputFileError(f"{path} not found; RUN_DIR must be a 'textmine themes' output.")
-    answers = pd.read_csv(paths["answers"], dtype=str, keep_default_na=False)
-    themes = pd.read_csv(paths["themes"], dtype=str, keep_default_na=False)
-    # Cells neutralised on writing (ids, answers, labels) are restored: ids must match the
-    # survey and coders must see the text as written; the sheet writers neutralise them again.
-    for table, column in ((answers, "respondent_id"), (answers, "text"), (themes, "label")):
-        if column in table:
-            table[column] = table[column].map(restore_cell)
-    for table, name, cols in ((answers, "answers", ("respondent_id", "text", "status", "themes")),
-                              (themes, "themes", ("theme_id", "label"))):  # fmt: skip
-        missing = [c for c in cols if c not in table.columns]
-        if missing:
-            raise DataError(
-                f"{paths[name]} lacks column(s) {', '.join(missing)}; is it a themes run?"
-            )
-    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+    answers = read_run_csv(run_dir, ANSWERS_CSV,
+                           columns=("respondent_id", "text", "status", "themes"))
+    themes = read_run_csv(run_dir, THEMES_CSV, columns=("theme_id", "label"))
+    # Answers and labels neutralised on writing are restored: coders must see the text as
+    # written (read_run_csv restores the ids); the sheet writers neutralise them again.
+    for table, column in ((answers, "text"), (themes, "label")):
+        table[column] = table[column].fillna("").map(restore_cell)
+    # Theme ids are compared as text with the ``;``-joined ``themes`` cells.
+    labels = dict(zip(themes["theme_id"].map(_id_text), themes["label"].fillna(""), strict=True))
     answers = answers[answers["status"].isin(_CODABLE_STATUS)]
     suggestions = []
     n = len(answers)
-    for cell, primary, weight in zip(
-        answers["themes"], answers.get("theme_id", [""] * n), answers.get("weight", [""] * n),
-        strict=True,
+    for cell, primary_id, weight in zip(
+        answers["themes"].fillna(""), answers.get("theme_id", [None] * n),
+        answers.get("weight", [None] * n), strict=True,
     ):
+        primary = _id_text(primary_id)
+        has_weight = weight is not None and not pd.isna(weight)
         parts = []
         # The primary theme first, with its weight (answers.csv keeps only the primary's weight).
         ids = sorted(filter(None, str(cell).split(";")), key=lambda t: t != primary)
         for tid in ids:
             label = labels.get(tid, f"theme {tid}")
-            parts.append(f"{label} ({float(weight):.2f})" if tid == primary and weight else label)
+            parts.append(f"{label} ({float(weight):.2f})" if tid == primary and has_weight
+                         else label)
         suggestions.append("; ".join(parts))
     if codebook is not None:
         codes = codebook.names

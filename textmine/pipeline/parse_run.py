@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import platform
 from pathlib import Path
 
 from textmine.config import ReadOptions, TextOptions
-from textmine.outputs import atomic_output_dir, write_csv, write_json
+from textmine.outputs import atomic_output_dir
+from textmine.runfolder import TERMS_CSV, RunRecord, input_block, versions_block, write_run_csv
 
 #: Below this many answers the progress bar is not worth drawing.
 PROGRESS_MIN = 2000
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def run_parse(
@@ -44,8 +35,6 @@ def run_parse(
     OutputError
         If ``out`` exists and is not empty without ``force``.
     """
-    from importlib.metadata import version
-
     from textmine.survey import open_answers, read_survey
     from textmine.text.corpus import process_answers
 
@@ -56,22 +45,16 @@ def run_parse(
             answers, options=text_options, cache_dir=cache_dir,
             progress=progress and len(answers) >= PROGRESS_MIN,
         )
-        write_csv(corpus.to_frame(), tmp / "terms.csv")
-        write_json(
-            {
-                "command": "parse",
-                "input": {"path": str(Path(path)), "sha256": _sha256(Path(path)),
-                          "id_col": read_options.id_col, "sheet": read_options.sheet,
-                          "text_col": text_col},
-                "settings": corpus.info["settings"],
-                "versions": {"textmine": version("textmine"), "spacy": version("spacy"),
-                             "model": f"{corpus.info['model']} {corpus.info['model_version']}",
-                             "python": platform.python_version()},
-                "counts": corpus.info["counts"],
-                "parse": corpus.info["parse"],
-                "collocations": corpus.info["collocations"],
-                "cache": corpus.info["cache"],
-            },
-            tmp / "run.json",
-        )
+        write_run_csv(corpus.to_frame(), tmp, TERMS_CSV)
+        RunRecord(
+            command="parse",
+            # The hash is the one taken while reading: the file is read once.
+            input=input_block(survey.source, text_col=text_col),
+            settings=corpus.info["settings"],
+            versions=versions_block(corpus.info),
+            counts=corpus.info["counts"],
+            parse=corpus.info["parse"],
+            collocations=corpus.info["collocations"],
+            cache=corpus.info["cache"],
+        ).write(tmp)
     return corpus

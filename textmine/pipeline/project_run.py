@@ -1,10 +1,11 @@
 """``textmine run PROJECT`` and ``textmine demo``: every open question of a project, one command.
 
-For each ``[[open]]`` question of the project file, :func:`textmine.pipeline.themes_run.run_themes`
-writes a complete run folder (themes, tables, report) into ``OUT/<question>/``; then a summary
-(``summary.csv``, ``summary.md``) and an ``index.html`` linking the reports are written beside
-them. Everything happens inside one :func:`textmine.outputs.atomic_output_dir`: a failure on the
-third question leaves the previous output (or nothing), never half a project.
+The survey is read (and hashed) once; for each ``[[open]]`` question of the project file,
+:func:`textmine.pipeline.themes_run.write_themes_run` writes a complete run folder (themes,
+tables, report) into ``OUT/<question>/``; then a summary (``summary.csv``, ``summary.md``) and an
+``index.html`` linking the reports are written beside them. Everything happens inside one
+:func:`textmine.outputs.atomic_output_dir`: a failure on the third question leaves the previous
+output (or nothing), never half a project.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import textmine
+from textmine.codebook import load_codebook
 from textmine.errors import InputFileError, OptionError
 from textmine.outputs import atomic_output_dir, unique_filenames
+from textmine.pipeline.themes_run import write_themes_run
+from textmine.project import load_project
 from textmine.report.i18n import check_lang
 from textmine.report.rundata import RunData, load_run
 from textmine.report.summary import write_summary
+from textmine.survey import read_survey
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +74,6 @@ def run_project(
         The output folder: ``<question>/`` per open question, ``summary.csv``, ``summary.md``,
         ``index.html`` and a copy of the project file.
     """
-    from textmine.pipeline.themes_run import run_themes
-    from textmine.project import load_project
-
     project = load_project(project_file)
     options = project.report if lang is None else replace(project.report, lang=lang)
     check_lang(options.lang)
@@ -84,15 +86,20 @@ def run_project(
     project_dir = Path(project.path).resolve().parent
     inputs = [Path(project.path), Path(project.survey_path)] + [
         p for q in project.open if (p := _codebook_path(q.codebook, project_dir))]
+    # Codebooks are read before the survey so that a broken one fails fast.
+    codebooks = {q.column: _codebook_path(q.codebook, project_dir) for q in project.open}
+    loaded = {col: load_codebook(path) if path else None for col, path in codebooks.items()}
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
+        # One read (and one hash) of the survey for every open question: they share it.
+        survey = read_survey(project.survey_path, options=project.read)
         runs: list[tuple[str, str, RunData]] = []
         for question in project.open:
             logger.info("Open question %s -> %s/", question.column, folders[question.column])
-            folder = run_themes(
-                project.survey_path, text_col=question.column, out=tmp / folders[question.column],
+            folder = write_themes_run(
+                tmp / folders[question.column], survey, text_col=question.column,
                 read_options=project.read, text_options=project.text,
-                theme_options=question.themes,
-                codebook_path=_codebook_path(question.codebook, project_dir),
+                theme_options=question.themes, codebook=loaded[question.column],
+                codebook_path=codebooks[question.column],
                 by=tuple(project.by), effects=tuple(project.effects),
                 table_options=project.tables, report=True,
                 report_options=replace(

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from textmine.config import TableOptions
 from textmine.errors import DataError, InputFileError, OutputError
-from textmine.runfolder import read_run, read_run_csv, run_read_options
+from textmine.runfolder import (
+    ANSWERS_CSV,
+    RUN_JSON,
+    TERMS_CSV,
+    THEMES_CSV,
+    read_run,
+    read_run_csv,
+    run_read_options,
+)
 from textmine.survey import read_survey
 from textmine.tables import write_tables
 
@@ -48,22 +56,22 @@ def recompute_tables(
     if not run_dir.is_dir():
         raise InputFileError(f"Run folder {run_dir} not found; pass the folder of a themes run.")
     record = read_run(run_dir)
-    survey_path = Path(record["input"]["path"])
+    survey_path = Path(record.input["path"])
     if not survey_path.is_absolute() and not survey_path.exists():
         survey_path = run_dir / survey_path
     if not survey_path.is_file():
         raise InputFileError(
-            f"Survey file {survey_path} named in {run_dir / 'run.json'} not found; put it back "
+            f"Survey file {survey_path} named in {run_dir / RUN_JSON} not found; put it back "
             "or rerun the themes command."
         )
     read_options = run_read_options(record)
     if weights is None:  # the weights the run was made with (themes --weights)
-        weights = (record.get("settings") or {}).get("weights")
+        weights = record.settings.get("weights")
     if weights is not None and weights != read_options.weights:
         # Other weights than the run's: the reader checks them (the one weight rule).
         read_options = replace(read_options, weights=weights)
     survey = read_survey(survey_path, options=read_options)
-    recorded = record["input"].get("sha256")
+    recorded = record.input.get("sha256")
     if recorded and survey.source.sha256 != recorded:
         # Answers join the survey by id; with row-number ids an edited file would silently
         # attach answers to the wrong respondents.
@@ -71,9 +79,9 @@ def recompute_tables(
             f"Survey file {survey_path.name} changed since the run in {run_dir} (sha256 differs); "
             "rerun the themes command on the current file."
         )
-    answers = read_run_csv(run_dir, "answers.csv")
-    themes = read_run_csv(run_dir, "themes.csv")
-    terms = read_run_csv(run_dir, "terms.csv", required=False)
+    answers = read_run_csv(run_dir, ANSWERS_CSV)
+    themes = read_run_csv(run_dir, THEMES_CSV)
+    terms = read_run_csv(run_dir, TERMS_CSV, required=False)
     if terms is None:
         log.warning("terms.csv not found in %s; specificities are not written.", run_dir)
     try:

@@ -13,59 +13,53 @@ from pathlib import Path
 
 import pandas as pd
 
-from textmine.codebook import load_codebook
+from textmine.codebook import Codebook, load_codebook
 from textmine.config import ReadOptions, ReportOptions, TableOptions, TextOptions, ThemeOptions
 from textmine.errors import ModelFileError
-from textmine.outputs import atomic_output_dir, run_versions, write_csv, write_json
-from textmine.survey import survey_weights
+from textmine.outputs import atomic_output_dir
+from textmine.report import write_report
+from textmine.runfolder import (
+    ANSWERS_CSV,
+    COUNT_EMPTY,
+    COUNT_NON_ANSWER,
+    COUNT_OK,
+    COUNT_THEMED,
+    COUNT_UNASSIGNED,
+    CSV_COLUMNS,
+    K_SELECTION_CSV,
+    K_SELECTION_PNG,
+    MODEL_DIR,
+    TERM_WEIGHTS_CSV,
+    TERMS_CSV,
+    THEMES_CSV,
+    RunRecord,
+    input_block,
+    versions_block,
+    write_run_csv,
+)
+from textmine.survey import Survey, open_answers, read_survey, survey_weights
 from textmine.survey.weights import weights_read_options, zero_weight_note
+from textmine.tables import write_tables
+from textmine.text.corpus import Corpus, process_answers
 from textmine.themes import code_answers, discover_themes, load_model, save_model
 from textmine.themes.selection import plot_k_selection
 
 logger = logging.getLogger(__name__)
 
 
-def _versions(corpus_info: dict) -> dict:
-    model = corpus_info.get("model") if isinstance(corpus_info, dict) else None
-    model_name = model.get("name") if isinstance(model, dict) else model
-    model_version = (model.get("version") if isinstance(model, dict) else None) or (
-        corpus_info.get("model_version") if isinstance(corpus_info, dict) else None
-    )
-    return run_versions(model_name, model_version)
-
-
-def _input_info(survey, text_col: str) -> dict:
-    src = survey.source
-    return {
-        "path": str(src.path) if src else None,
-        "sha256": src.sha256 if src else None,
-        "id_col": getattr(src, "id_col", None),
-        "sheet": getattr(src, "sheet", None),
-        "text_col": text_col,
-        "rows": getattr(src, "n_rows", None),
-    }
-
-
-def _read_and_process(
-    survey_path: str | Path,
+def _process(
+    survey: Survey,
     text_col: str,
-    read_options: ReadOptions,
     text_options: TextOptions,
     cache_dir: Path | None,
     progress: bool,
-):
-    from textmine.survey import open_answers, read_survey
-    from textmine.text.corpus import process_answers
-
-    survey = read_survey(survey_path, options=read_options)
+) -> Corpus:
+    """Process the answers of one open question of a survey already read."""
     answers = open_answers(survey, text_col)
-    corpus = process_answers(answers, options=text_options, cache_dir=cache_dir, progress=progress)
-    return survey, corpus
+    return process_answers(answers, options=text_options, cache_dir=cache_dir, progress=progress)
 
 
 def _seed_processor(text_options: TextOptions, cache_dir: Path | None):
-    from textmine.text.corpus import process_answers
-
     def process(phrases: list[str]) -> list[list[str]]:
         series = pd.Series(phrases, index=[f"seed_{i}" for i in range(len(phrases))], dtype=str)
         return [list(t) for t in process_answers(series, options=text_options,
@@ -74,16 +68,15 @@ def _seed_processor(text_options: TextOptions, cache_dir: Path | None):
     return process
 
 
-def _terms_frame(corpus) -> pd.DataFrame:
-    frame = corpus.to_frame()
-    return frame[["respondent_id", "status", "terms"]]
+def _terms_frame(corpus: Corpus) -> pd.DataFrame:
+    return corpus.to_frame()[list(CSV_COLUMNS[TERMS_CSV])]
 
 
-def _write_result(folder: Path, result, corpus) -> None:
-    write_csv(result.themes, folder / "themes.csv")
-    write_csv(result.answers, folder / "answers.csv")
-    write_csv(result.term_weights, folder / "term_weights.csv")
-    write_csv(_terms_frame(corpus), folder / "terms.csv")
+def _write_result(folder: Path, result, corpus: Corpus) -> None:
+    write_run_csv(result.themes, folder, THEMES_CSV)
+    write_run_csv(result.answers, folder, ANSWERS_CSV)
+    write_run_csv(result.term_weights, folder, TERM_WEIGHTS_CSV)
+    write_run_csv(_terms_frame(corpus), folder, TERMS_CSV)
 
 
 def run_themes(
@@ -124,69 +117,102 @@ def run_themes(
     out = Path(out)
     inputs = [survey_path] + ([codebook_path] if codebook_path else [])
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
-        survey, corpus = _read_and_process(
-            survey_path, text_col, read_options, text_options, cache_dir, progress
-        )
-        result = discover_themes(
-            corpus, options=theme_options, codebook=codebook,
-            seed_processor=_seed_processor(text_options, cache_dir) if codebook else None,
+        survey = read_survey(survey_path, options=read_options)
+        write_themes_run(
+            tmp, survey, text_col=text_col, read_options=read_options,
+            text_options=text_options, theme_options=theme_options, codebook=codebook,
+            codebook_path=codebook_path, by=by, weights=weights, effects=effects,
+            table_options=table_options, report=report, report_options=report_options,
+            cache_dir=cache_dir, progress=progress,
         )  # fmt: skip
-        result.model.text_options = asdict(text_options)
-        _write_result(tmp, result, corpus)
-        if result.k_selection is not None:
-            write_csv(result.k_selection, tmp / "k_selection.csv")
-            plot_k_selection(result.k_selection, tmp / "k_selection.png")
-        save_model(result.model, tmp / "model")
-        written_tables: list[str] = []
-        if by or effects:
-            from textmine.tables import write_tables
-
-            paths = write_tables(
-                tmp, answers=result.answers, themes=result.themes,
-                terms=_terms_frame(corpus), survey=survey, by=list(by), weights=weights,
-                effects=list(effects), options=table_options,
-            )  # fmt: skip
-            written_tables = [p.name for p in paths]
-        corpus_info = dict(getattr(corpus, "info", {}) or {})
-        run = {
-            "command": "themes",
-            "settings": {
-                "read": asdict(read_options),
-                "text": asdict(text_options),
-                "themes": asdict(theme_options),
-                "tables": asdict(table_options) if (by or effects) else None,
-                "codebook": str(codebook_path) if codebook_path else None,
-                "by": list(by),
-                "weights": weights,
-                "effects": list(effects),
-                "report": report,
-            },
-            "versions": _versions(corpus_info),
-            "input": _input_info(survey, text_col),
-            "counts": {
-                "rows_read": len(corpus.ids),
-                "empty": result.info["counts"]["empty"],
-                "non_answer": result.info["counts"]["non_answer"],
-                "ok": result.info["counts"]["ok"],
-                "ok_without_vocabulary_terms": result.info["counts"][
-                    "ok_without_vocabulary_terms"
-                ],
-                "unassigned": result.info["counts"]["unassigned"],
-                "themed": result.info["counts"]["themed"],
-                "multi_theme": result.info["counts"]["multi_theme"],
-                "vocabulary": result.info["counts"]["vocabulary"],
-            },
-            "themes": {k: v for k, v in result.info.items() if k not in ("counts", "options")},
-            "text": corpus_info,
-            "tables": written_tables,
-            "notes": [note] if (note := zero_weight_note(survey_weights(survey))) else [],
-        }
-        write_json(run, tmp / "run.json")
-        if report:
-            from textmine.report import write_report
-
-            write_report(tmp, options=report_options)
     return out
+
+
+def write_themes_run(
+    folder: Path,
+    survey: Survey,
+    *,
+    text_col: str,
+    read_options: ReadOptions = ReadOptions(),
+    text_options: TextOptions = TextOptions(),
+    theme_options: ThemeOptions = ThemeOptions(),
+    codebook: Codebook | None = None,
+    codebook_path: str | Path | None = None,
+    by: Sequence[str] = (),
+    weights: str | None = None,
+    effects: Sequence[str] = (),
+    table_options: TableOptions = TableOptions(),
+    report: bool = False,
+    report_options: ReportOptions = ReportOptions(),
+    cache_dir: Path | None = None,
+    progress: bool = False,
+) -> Path:
+    """Write the run folder of one open question of a survey already read into ``folder``.
+
+    The engine of :func:`run_themes`, which reads the survey; :func:`run_project` reads (and
+    hashes) the survey once and calls this for each open question. ``folder`` must already be
+    made safe by the caller (inside an :func:`textmine.outputs.atomic_output_dir`); it is
+    created if needed. Parameters as in :func:`run_themes`; ``read_options`` are only recorded
+    (``textmine crosstab`` rereads the survey with them).
+
+    Returns
+    -------
+    Path
+        ``folder``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = _process(survey, text_col, text_options, cache_dir, progress)
+    result = discover_themes(
+        corpus, options=theme_options, codebook=codebook,
+        seed_processor=_seed_processor(text_options, cache_dir) if codebook else None,
+    )  # fmt: skip
+    result.model.text_options = asdict(text_options)
+    _write_result(folder, result, corpus)
+    if result.k_selection is not None:
+        write_run_csv(result.k_selection, folder, K_SELECTION_CSV)
+        plot_k_selection(result.k_selection, folder / K_SELECTION_PNG)
+    save_model(result.model, folder / MODEL_DIR)
+    written_tables: list[str] = []
+    if by or effects:
+        paths = write_tables(
+            folder, answers=result.answers, themes=result.themes,
+            terms=_terms_frame(corpus), survey=survey, by=list(by), weights=weights,
+            effects=list(effects), options=table_options,
+        )  # fmt: skip
+        written_tables = [p.name for p in paths]
+    corpus_info = dict(corpus.info or {})
+    counts = result.info["counts"]
+    RunRecord(
+        command="themes",
+        settings={
+            "read": asdict(read_options),
+            "text": asdict(text_options),
+            "themes": asdict(theme_options),
+            "tables": asdict(table_options) if (by or effects) else None,
+            "codebook": str(codebook_path) if codebook_path else None,
+            "by": list(by),
+            "weights": weights,
+            "effects": list(effects),
+            "report": report,
+        },
+        versions=versions_block(corpus_info),
+        input=input_block(survey.source, text_col=text_col),
+        counts={"rows_read": len(corpus.ids), **{key: counts[key] for key in RUN_COUNTS}},
+        themes={k: v for k, v in result.info.items() if k not in ("counts", "options")},
+        text=corpus_info,
+        tables=written_tables,
+        notes=[note] if (note := zero_weight_note(survey_weights(survey))) else [],
+    ).write(folder)
+    if report:
+        write_report(folder, options=report_options)
+    return folder
+
+
+#: Counts of a themes run recorded in run.json (the theme discovery reports a few more).
+RUN_COUNTS = (
+    COUNT_EMPTY, COUNT_NON_ANSWER, COUNT_OK, "ok_without_vocabulary_terms", COUNT_UNASSIGNED,
+    COUNT_THEMED, "multi_theme", "vocabulary",
+)
 
 
 def _text_options_from(stored: dict) -> TextOptions:
@@ -224,23 +250,19 @@ def run_apply(
     text_options = _text_options_from(model.text_options)
     out = Path(out)
     with atomic_output_dir(out, force=force, inputs=[model_dir, survey_path]) as tmp:
-        survey, corpus = _read_and_process(
-            survey_path, text_col, read_options, text_options, cache_dir, progress
-        )
+        survey = read_survey(survey_path, options=read_options)
+        corpus = _process(survey, text_col, text_options, cache_dir, progress)
         result = code_answers(model, corpus, n_quotes=n_quotes)
         _write_result(tmp, result, corpus)
-        corpus_info = dict(getattr(corpus, "info", {}) or {})
-        write_json(
-            {
-                "command": "apply",
-                "settings": {"read": asdict(read_options), "text": asdict(text_options),
-                             "model_dir": str(Path(model_dir).resolve())},
-                "versions": _versions(corpus_info),
-                "input": _input_info(survey, text_col),
-                "counts": result.info["counts"],
-                "themes": {k: v for k, v in result.info.items() if k != "counts"},
-                "text": corpus_info,
-            },
-            tmp / "run.json",
-        )
+        corpus_info = dict(corpus.info or {})
+        RunRecord(
+            command="apply",
+            settings={"read": asdict(read_options), "text": asdict(text_options),
+                      "model_dir": str(Path(model_dir).resolve())},
+            versions=versions_block(corpus_info),
+            input=input_block(survey.source, text_col=text_col),
+            counts=result.info["counts"],
+            themes={k: v for k, v in result.info.items() if k != "counts"},
+            text=corpus_info,
+        ).write(tmp)
     return out

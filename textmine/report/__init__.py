@@ -19,13 +19,19 @@ from textmine.report.i18n import check_lang
 from textmine.report.markdown import write_paper_tables
 from textmine.report.rundata import RunData, load_run
 from textmine.report.xlsx import write_workbook
+from textmine.runfolder import (
+    FIGURES_DIR,
+    K_SELECTION_PNG,
+    REPORT_ENTRIES,
+    REPORT_HTML,
+    REPORT_XLSX,
+    TABLES_MD_DIR,
+)
 
 __all__ = ["REPORT_ENTRIES", "RunData", "load_run", "render_report", "write_report"]
 
 logger = logging.getLogger(__name__)
 
-#: What a report adds to a run folder (replaced as a whole by :func:`rewrite_report`).
-REPORT_ENTRIES = ("report.html", "report.xlsx", "figures", "tables_md")
 
 
 def draw_figures(data: RunData, folder: Path, *, options: ReportOptions) -> Figures:
@@ -48,23 +54,23 @@ def draw_figures(data: RunData, folder: Path, *, options: ReportOptions) -> Figu
                 crosstab, colours, path, variable=column, lang=options.lang)
     if data.k_selection is not None and "k" in data.k_selection and len(data.k_selection):
         figures.k_selection = k_selection_chart(data.k_selection, data.chosen_k(),
-                                                folder / "k_selection.png", lang=options.lang)
-    elif (data.folder / "k_selection.png").is_file():
-        figures.k_selection = data.folder / "k_selection.png"
+                                                folder / K_SELECTION_PNG, lang=options.lang)
+    elif (data.folder / K_SELECTION_PNG).is_file():
+        figures.k_selection = data.folder / K_SELECTION_PNG
     return figures
 
 
 def render_report(data: RunData, dest: Path, options: ReportOptions) -> list[Path]:
     colours = theme_colours(data.themes["theme_id"])
     alpha = data.alpha()
-    figures = draw_figures(data, dest / "figures", options=options)
-    written = sorted(p for p in (dest / "figures").iterdir() if p.is_file())
-    written += write_paper_tables(data, dest / "tables_md", lang=options.lang, alpha=alpha)
+    figures = draw_figures(data, dest / FIGURES_DIR, options=options)
+    written = sorted(p for p in (dest / FIGURES_DIR).iterdir() if p.is_file())
+    written += write_paper_tables(data, dest / TABLES_MD_DIR, lang=options.lang, alpha=alpha)
     if options.xlsx:
-        written.append(write_workbook(data, dest / "report.xlsx", lang=options.lang, alpha=alpha,
+        written.append(write_workbook(data, dest / REPORT_XLSX, lang=options.lang, alpha=alpha,
                                       max_specific_terms=options.sheet_specific_terms))
     if options.html:
-        written.append(write_html(data, dest / "report.html", figures, colours,
+        written.append(write_html(data, dest / REPORT_HTML, figures, colours,
                                   lang=options.lang, alpha=alpha,
                                   top_terms=options.top_specific_terms))
     logger.info("Report of %s: %d files written.", data.folder, len(written))

@@ -30,6 +30,7 @@ from textmine.report.markdown import (
 )
 from textmine.report.rundata import RunData, display_text
 from textmine.report.xlsx import flatten
+from textmine.runfolder import COUNT_NON_ANSWER
 
 
 @dataclass
@@ -87,7 +88,7 @@ def _overview(data: RunData, figures: Figures, w: dict[str, str], lang: str) -> 
         _tile(counts["answers_ok"], w["answers_ok"]),
         _tile(counts["themed"], w["themed"]),
         _tile(counts["unassigned"], w["unassigned"]),
-        _tile(counts["non-answer"], w["nonanswers"]),
+        _tile(counts[COUNT_NON_ANSWER], w["nonanswers"]),
         _tile(counts["empty"], w["empty"]),
         _tile(k, w["k"]),
     ])

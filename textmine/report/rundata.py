@@ -6,7 +6,6 @@ from a colleague without re-running anything.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +15,28 @@ import pandas as pd
 
 from textmine.config import TableOptions
 from textmine.errors import InputFileError
-from textmine.outputs import FORMULA_PREFIXES, restore_cell, safe_filename
+from textmine.outputs import FORMULA_PREFIXES, safe_filename
 from textmine.report.i18n import number, strings
+from textmine.runfolder import (
+    ANSWER_STATUSES,
+    ANSWERS_CSV,
+    COUNT_THEMED,
+    COUNT_UNASSIGNED,
+    CROSSTAB_PREFIX,
+    EFFECTS_CSV,
+    K_SELECTION_CSV,
+    SPECIFICITIES_PREFIX,
+    TERM_WEIGHTS_CSV,
+    THEMES_CSV,
+    RunRecord,
+    count_key,
+    read_run_csv,
+    run_csv_files,
+    table_stem,
+)
 
 #: Status values of answers.csv, in the order they are reported.
-STATUSES = ("themed", "unassigned", "non-answer", "empty")
+STATUSES = ANSWER_STATUSES
 
 
 @dataclass
@@ -36,7 +52,7 @@ class RunData:
     answers : DataFrame
         ``answers.csv`` (``respondent_id`` as str, ``theme_id`` nullable int).
     run : dict
-        ``run.json`` (empty if absent).
+        ``run.json`` as read by :class:`textmine.runfolder.RunRecord` (empty if absent).
     term_weights, k_selection, effects : DataFrame or None
         ``term_weights.csv``, ``k_selection.csv``, ``effects.csv`` when present.
     title : str
@@ -66,12 +82,12 @@ class RunData:
         return sorted(cols, key=lambda c: int(c.split("_")[1]))
 
     def counts(self) -> dict[str, int]:
-        """Number of respondents and of answers in each status."""
+        """Number of respondents and of answers in each status (count keys of runfolder)."""
         status = self.answers["status"].astype(str)
         out = {"respondents": len(self.answers)}
         for name in STATUSES:
-            out[name] = int((status == name).sum())
-        out["answers_ok"] = out["themed"] + out["unassigned"]
+            out[count_key(name)] = int((status == name).sum())
+        out["answers_ok"] = out[COUNT_THEMED] + out[COUNT_UNASSIGNED]
         return out
 
     def question(self) -> str:
@@ -181,31 +197,6 @@ def display_text(value: Any) -> str:
     return text
 
 
-#: Columns read as text whatever they look like (ids and group names such as "1" or "2020").
-_TEXT_COLUMNS = ("respondent_id", "modality", "text", "label", "term", "top_terms", "themes")
-
-
-def _read(path: Path) -> pd.DataFrame:
-    # "NA" or "RAS" are answers, not missing values: only empty cells are missing.
-    try:
-        head = pd.read_csv(path, nrows=0, encoding="utf-8")
-        dtype = {c: str for c in head.columns if c in _TEXT_COLUMNS or c.startswith("quote_")}
-        table = pd.read_csv(
-            path, keep_default_na=False, na_values=[""], encoding="utf-8", dtype=dtype
-        )
-    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ParserError, EmptyDataError
-        raise InputFileError(
-            f"Cannot read {path}: {exc}; rerun the analysis that wrote this folder."
-        ) from exc
-    if "respondent_id" in table:  # ids neutralised on writing join the survey again
-        table["respondent_id"] = table["respondent_id"].map(restore_cell)
-    return table
-
-
-def _maybe(path: Path) -> pd.DataFrame | None:
-    return _read(path) if path.is_file() else None
-
-
 def load_run(folder: str | Path) -> RunData:
     """Read the tables of a finished run folder.
 
@@ -224,49 +215,32 @@ def load_run(folder: str | Path) -> RunData:
         raise InputFileError(
             f"Run folder {folder} does not exist; give the folder of a finished run."
         )
-    for name in ("themes.csv", "answers.csv"):
-        if not (folder / name).is_file():
-            raise InputFileError(
-                f"Run folder {folder} has no {name}; give the folder written by `textmine themes`."
-            )
-    themes = _read(folder / "themes.csv")
-    answers = _read(folder / "answers.csv")
-    for name, table, needed in (("themes.csv", themes, ("theme_id", "label")),
-                                ("answers.csv", answers, ("respondent_id", "theme_id"))):
-        missing = [c for c in needed if c not in table.columns]
-        if missing:
-            raise InputFileError(
-                f"{folder / name} lacks column(s) {', '.join(missing)}; give the folder written "
-                "by `textmine themes`."
-            )
-    theme_ids = pd.to_numeric(themes["theme_id"], errors="coerce")
-    if theme_ids.isna().any() or (theme_ids % 1 != 0).any():
+    themes = read_run_csv(folder, THEMES_CSV, columns=("theme_id", "label"))
+    answers = read_run_csv(folder, ANSWERS_CSV, columns=("respondent_id", "theme_id"))
+    if themes["theme_id"].isna().any():
         raise InputFileError(
-            f"{folder / 'themes.csv'} has theme ids that are not whole numbers; give the folder "
+            f"{folder / THEMES_CSV} has theme ids that are not whole numbers; give the folder "
             "written by `textmine themes`."
         )
-    themes["theme_id"] = theme_ids.astype(int)
-    answers["theme_id"] = pd.to_numeric(answers["theme_id"], errors="coerce").astype("Int64")
-    run: dict[str, Any] = {}
-    if (folder / "run.json").is_file():
-        try:
-            run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputFileError(f"Cannot read {folder / 'run.json'}: {exc}.") from exc
+    themes["theme_id"] = themes["theme_id"].astype(int)
+    record = RunRecord.read_optional(folder)
+    run: dict[str, Any] = record.to_dict() if record is not None else {}
     data = RunData(
         folder=folder,
         themes=themes,
         answers=answers,
         run=run,
-        term_weights=_maybe(folder / "term_weights.csv"),
-        k_selection=_maybe(folder / "k_selection.csv"),
-        effects=_maybe(folder / "effects.csv"),
+        term_weights=read_run_csv(folder, TERM_WEIGHTS_CSV, required=False),
+        k_selection=read_run_csv(folder, K_SELECTION_CSV, required=False),
+        effects=read_run_csv(folder, EFFECTS_CSV, required=False),
     )
     order = _by_order(run)
-    for path in sorted(folder.glob("crosstab_*.csv"), key=order):
-        data.crosstabs[path.stem[len("crosstab_"):]] = _read(path)
-    for path in sorted(folder.glob("specificities_*.csv"), key=order):
-        data.specificities[path.stem[len("specificities_"):]] = _read(path)
+    for path in sorted(run_csv_files(folder, CROSSTAB_PREFIX), key=order):
+        data.crosstabs[table_stem(path, CROSSTAB_PREFIX)] = read_run_csv(folder, path.name)
+    for path in sorted(run_csv_files(folder, SPECIFICITIES_PREFIX), key=order):
+        data.specificities[table_stem(path, SPECIFICITIES_PREFIX)] = read_run_csv(
+            folder, path.name
+        )
     return data
 
 

@@ -11,6 +11,7 @@ from textmine.report.html import IndexEntry, render_index
 from textmine.report.i18n import strings
 from textmine.report.markdown import themes_table, to_markdown
 from textmine.report.rundata import RunData, display_text
+from textmine.runfolder import COUNT_NON_ANSWER, INDEX_HTML, SUMMARY_CSV, SUMMARY_MD
 
 
 def summary_frame(runs: list[tuple[str, str, RunData]], *, lang: str = "fr") -> pd.DataFrame:
@@ -29,7 +30,8 @@ def summary_frame(runs: list[tuple[str, str, RunData]], *, lang: str = "fr") -> 
             "answers_ok": total,
             "themed": counts["themed"],
             "unassigned": counts["unassigned"],
-            "non_answers": counts["non-answer"],
+            # summary.csv keeps its user-facing column name.
+            "non_answers": counts[COUNT_NON_ANSWER],
             "empty": counts["empty"],
             "k": k,
             "themes": "; ".join(
@@ -44,13 +46,13 @@ def write_summary(folder: Path, runs: list[tuple[str, str, RunData]], *, title: 
     """Write ``summary.csv``, ``summary.md`` and ``index.html`` of a project run into ``folder``."""
     words = strings(lang)
     summary = summary_frame(runs, lang=lang)
-    written = [write_csv(summary, folder / "summary.csv")]
+    written = [write_csv(summary, folder / SUMMARY_CSV)]
     parts = [f"# {title}\n", to_markdown(summary.drop(columns=["themes"]))]
     for column, _, data in runs:
         parts.append(f"\n## {data.question()} (`{column}`)\n")
         parts.append(to_markdown(themes_table(data, lang=lang)))
-    (folder / "summary.md").write_text("\n".join(parts), encoding="utf-8")
-    written.append(folder / "summary.md")
+    (folder / SUMMARY_MD).write_text("\n".join(parts), encoding="utf-8")
+    written.append(folder / SUMMARY_MD)
     entries = []
     for _column, name, data in runs:
         counts = data.counts()
@@ -64,6 +66,6 @@ def write_summary(folder: Path, runs: list[tuple[str, str, RunData]], *, title: 
                                                   themes["n_answers"], strict=True)),
         ))
     page = render_index(entries, title=title or words["index_title"], lang=lang)
-    (folder / "index.html").write_text(page, encoding="utf-8")
-    written.append(folder / "index.html")
+    (folder / INDEX_HTML).write_text(page, encoding="utf-8")
+    written.append(folder / INDEX_HTML)
     return written

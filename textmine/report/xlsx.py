@@ -24,6 +24,7 @@ from textmine.report.colours import residual_colour
 from textmine.report.i18n import strings
 from textmine.report.markdown import crosstab_view
 from textmine.report.rundata import RunData, display_text
+from textmine.runfolder import COUNT_NON_ANSWER
 
 #: Characters Excel forbids in sheet names.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -126,7 +127,7 @@ def _summary(data: RunData, words: dict[str, str]) -> pd.DataFrame:
         (words["answers_ok"], counts["answers_ok"]),
         (words["themed"], counts["themed"]),
         (words["unassigned"], counts["unassigned"]),
-        (words["nonanswers"], counts["non-answer"]),
+        (words["nonanswers"], counts[COUNT_NON_ANSWER]),
         (words["empty"], counts["empty"]),
         (words["k"], k),
         (words["k_why"], why),

@@ -19,6 +19,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
 
 
+#: Characters of French (and other Latin-script) text: ASCII, Latin-1 to Latin Extended-B,
+#: general punctuation, the euro sign.
+_LATIN_TEXT = re.compile(r"[\x00-\u024f\u2000-\u206f\u20ac]*")
+
+
 def detect_encoding(data: bytes, *, name: str = "the file") -> str:
     """Return the encoding of ``data``: ``utf-8-sig``, ``utf-16``, ``utf-8``, ``cp1252`` or
     ``latin-1`` (see the module docstring for the rule).
@@ -52,8 +57,10 @@ def _refuse_mixed_encoding(data: bytes, name: str) -> None:
         if line.isascii():
             continue
         try:
-            line.decode("utf-8")
-            has_utf8 = True
+            # Only Latin text counts as evidence of UTF-8: a cp1252 line such as "çœ«" is by
+            # chance valid UTF-8 ("眫"), and must not make the rest of the file look mixed.
+            decoded = line.decode("utf-8")
+            has_utf8 = has_utf8 or _LATIN_TEXT.fullmatch(decoded) is not None
         except UnicodeDecodeError:
             first_bad = first_bad or number
         if has_utf8 and first_bad:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from textmine.config import TableOptions
-from textmine.outputs import unique_filenames, write_csv
+from textmine.outputs import unique_filenames
+from textmine.runfolder import EFFECTS_CSV, crosstab_csv, specificities_csv, write_run_csv
 from textmine.tables.crosstab import ClosedData, closed_data, crosstab_frame, survey_weight_series
 from textmine.tables.effects import effects_frame
 from textmine.tables.specificities import specificities_frame
@@ -45,14 +46,14 @@ def write_table_files(
         table = crosstab_frame(answers, themes, questions, weights=weights, options=options)
         for q in questions:
             part = table[table["question"] == q.name]
-            written.append(write_csv(part, folder / f"crosstab_{stems[q.name]}.csv"))
+            written.append(write_run_csv(part, folder, crosstab_csv(stems[q.name])))
         if terms is not None:
             for q in questions:
                 spec = specificities_frame(terms, [q], min_freq=options.spec_min_freq)
-                written.append(write_csv(spec, folder / f"specificities_{stems[q.name]}.csv"))
+                written.append(write_run_csv(spec, folder, specificities_csv(stems[q.name])))
     if effect_covariates:
         eff = effects_frame(answers, themes, effect_covariates, weights=weights, options=options)
-        written.append(write_csv(eff, folder / "effects.csv"))
+        written.append(write_run_csv(eff, folder, EFFECTS_CSV))
     log.info("Wrote %d table files into %s.", len(written), folder)
     return written
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from textmine.config import TextOptions
 from textmine.errors import ColumnError, DataError, OptionError
+from textmine.runfolder import COUNT_NON_ANSWER
 from textmine.text.cache import (
     CachedTerms,
     cache_root,
@@ -348,7 +349,7 @@ def _info(options, meta, status, terms, n_unique, cache_state) -> dict:
         "counts": {
             "answers": len(status),
             "ok": counts[OK],
-            "non_answers": counts[NON_ANSWER],
+            COUNT_NON_ANSWER: counts[NON_ANSWER],
             "empty": counts[EMPTY],
             "distinct_parsed": n_unique,
             "duplicates": counts[OK] - n_unique,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textmine.runfolder import EMPTY as RF_EMPTY
+from textmine.runfolder import NON_ANSWER as RF_NON_ANSWER
+from textmine.runfolder import OK as RF_OK
 from textmine.text.normalise import fold_key, normalise_text
 from textmine.text.resources import read_lines
 
-#: Status values of an answer.
-OK, NON_ANSWER, EMPTY = "ok", "non-answer", "empty"
+#: Status values of an answer (owned by the run-folder contract: terms.csv, answers.csv).
+OK, NON_ANSWER, EMPTY = RF_OK, RF_NON_ANSWER, RF_EMPTY
 
 
 def nonanswer_keys(extra: Iterable[str] = ()) -> frozenset[str]:

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from textmine.runfolder import ANSWER_STATUSES, OK, THEMED, UNASSIGNED, count_key
+
 ASSIGNMENT_RULE = (
     "themes with weight >= relative_threshold x the answer's largest theme weight; "
     "unassigned if no vocabulary term or largest weight < min_weight; "
@@ -60,7 +62,7 @@ def assign_themes(
     out_status, primary, weight, themes = [], [], [], []
     for i in range(n):
         st = status[i]
-        if st != "ok":
+        if st != OK:
             out_status.append(st)
             primary.append(pd.NA)
             weight.append(np.nan)
@@ -69,14 +71,14 @@ def assign_themes(
         row = W[i] if W.shape[1] else np.zeros(0)
         top = float(row.max()) if row.size else 0.0
         if not has_terms[i] or top < min_weight or top <= 0:
-            out_status.append("unassigned")
+            out_status.append(UNASSIGNED)
             primary.append(pd.NA)
             weight.append(np.nan)
             themes.append("")
             continue
         chosen = np.flatnonzero(row >= relative_threshold * top)
         j = int(np.argmax(row))
-        out_status.append("themed")
+        out_status.append(THEMED)
         primary.append(j + 1)
         weight.append(round(float(row[j] / row.sum()), 4))
         themes.append(";".join(str(c + 1) for c in chosen))
@@ -105,10 +107,6 @@ def status_counts(answers: pd.DataFrame) -> dict[str, int]:
     """Counts of each answer status plus multi-theme answers (for run.json and the CLI)."""
     st = answers["status"].value_counts()
     multi = int(answers["themes"].astype(str).str.contains(";").sum())
-    return {
-        "themed": int(st.get("themed", 0)),
-        "unassigned": int(st.get("unassigned", 0)),
-        "non_answer": int(st.get("non-answer", 0)),
-        "empty": int(st.get("empty", 0)),
-        "multi_theme": multi,
-    }
+    out = {count_key(s): int(st.get(s, 0)) for s in ANSWER_STATUSES}
+    out["multi_theme"] = multi
+    return out

@@ -19,6 +19,7 @@ from textmine.codebook import Codebook
 from textmine.config import ThemeOptions
 from textmine.errors import OptionError
 from textmine.features import document_term_matrix
+from textmine.runfolder import COUNT_EMPTY, COUNT_NON_ANSWER, COUNT_THEMED, COUNT_UNASSIGNED
 from textmine.themes.assign import ASSIGNMENT_RULE, assign_themes, status_counts, theme_counts
 from textmine.themes.edit import edit_map
 from textmine.themes.labels import display_term, theme_label, top_terms
@@ -304,8 +305,8 @@ def discover_themes(
     }
     logger.info(
         "%d themes; %d answers themed, %d unassigned, %d non-answers, %d empty.",
-        model.n_themes, counts["themed"], counts["unassigned"], counts["non_answer"],
-        counts["empty"],
+        model.n_themes, counts[COUNT_THEMED], counts[COUNT_UNASSIGNED],
+        counts[COUNT_NON_ANSWER], counts[COUNT_EMPTY],
     )  # fmt: skip
     if counts["unassigned"]:
         logger.warning(
