@@ -7,7 +7,7 @@ crosstabs (``by``) -> report, all inside one atomic output folder.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -50,7 +50,7 @@ def _read_and_process(
     read_options: ReadOptions,
     text_options: TextOptions,
     cache_dir: Path | None,
-    progress: bool,
+    progress: Callable[[int, int], None] | None,
 ):
     from textmine.survey import open_answers, read_survey
     from textmine.text.corpus import process_answers
@@ -101,7 +101,7 @@ def run_themes(
     report: bool = False,
     report_options: ReportOptions = ReportOptions(),
     cache_dir: Path | None = None,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Find the themes of one open question and write a complete run folder ``out``.
 
@@ -207,7 +207,7 @@ def run_apply(
     force: bool = False,
     n_quotes: int = ThemeOptions.n_quotes,
     cache_dir: Path | None = None,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Code the answers of ``survey_path`` with a saved model (same text settings as stored).
 
