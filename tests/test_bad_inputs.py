@@ -396,7 +396,7 @@ def _cases() -> list[Case]:
              error=r"k=-3 must be at least 1; "),
         Case("themes-k-text", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "abc", "--out", "{out}"),
-             error=r"--k 'abc' is neither a number nor 'auto'; give --k 8 or --k auto\."),
+             error=r"k='abc' is neither a number nor 'auto'; give --k 8 or --k auto\."),
         Case("themes-unknown-method", "themes", "good.csv",
              t + ("--method", "bertopic"),
              error=r"Unknown theme method 'bertopic'; choose one of short, nmf, lda\."),

@@ -82,3 +82,22 @@ def test_parse_real_grand_debat_slice(cli, raw, tmp_path):
     assert terms.loc[terms["text"] == "Aucun", "status"].eq("non-answer").all()
     vocabulary = " ".join(terms["terms"]).split()
     assert {"TVA", "CSG", "impôt_revenu"} <= set(vocabulary)
+
+
+def test_parse_reads_with_forced_encoding_and_separator(cli, tmp_path):
+    path = tmp_path / "enquete.txt"
+    path.write_bytes("id|q1\na1|Pas assez de moyens ; vraiment\na2|Très bien\n".encode("cp1252"))
+    out = tmp_path / "out"
+    res = cli("parse", path, "--text-col", "q1", "--id-col", "id", "--encoding", "cp1252",
+              "--sep", "|", "--out", out)
+    assert res.code == 0, res.err
+    terms = pd.read_csv(out / "terms.csv", dtype=str, keep_default_na=False)
+    assert terms["text"].tolist() == ["Pas assez de moyens ; vraiment", "Très bien"]
+
+
+def test_parse_model_default_is_the_text_options_default(cli):
+    from textmine.config import TextOptions
+
+    res = cli("parse", "--help")
+    assert res.code == 0 and TextOptions.model in res.out
+    assert "--encoding" in res.out and "--sep" in res.out

@@ -78,7 +78,7 @@ def test_bad_k_value(cli, survey, tmp_path):
     res = _themes(cli, survey, tmp_path / "o", "--k", "beaucoup")
     assert res.code == 2
     assert res.err.strip() == (
-        "error: --k 'beaucoup' is neither a number nor 'auto'; give --k 8 or --k auto."
+        "error: k='beaucoup' is neither a number nor 'auto'; give --k 8 or --k auto."
     )
 
 
@@ -144,3 +144,23 @@ def test_report_is_written_into_the_run(cli, survey, tmp_path, corpus_module):
     assert res.code == 0, res.err
     assert (tmp_path / "o" / "report.html").is_file()
     assert (tmp_path / "o" / "report.xlsx").is_file()
+
+
+def test_qdc_codebook_gives_the_same_seeded_themes_as_yaml(cli, survey, tmp_path, corpus_module):
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text(
+        "themes:\n"
+        "  - name: Manque de moyens\n    seeds: [budget, effectif, 'moyens humains']\n"
+        "  - name: Outils\n    seeds: [visio, teams, 'plateforme collaborative']\n",
+        encoding="utf-8",
+    )
+    qdc = tmp_path / "codebook.qdc"
+    assert cli("codebook", codebook, "--out", qdc).code == 0
+    runs = {}
+    for name, path in (("yaml", codebook), ("qdc", qdc)):
+        res = _themes(cli, survey, tmp_path / name, "--codebook", path, "--extra-themes", "1")
+        assert res.code == 0, res.err
+        runs[name] = (tmp_path / name / "themes.csv").read_bytes()
+    assert runs["qdc"] == runs["yaml"]
+    labels = pd.read_csv(tmp_path / "qdc" / "themes.csv")["label"].tolist()
+    assert labels[:2] == ["Manque de moyens", "Outils"]

@@ -63,3 +63,18 @@ def test_modules_import_only_earlier_stages():
             if other is not None and other > own:
                 violations.append(f"{'.'.join(rel.parts)} imports {module}")
     assert not violations, violations
+
+
+#: What the command line may import from textmine: the orchestration and the shared pieces.
+CLI_ALLOWED = ("textmine.cli", "textmine.pipeline", "textmine.config", "textmine.errors")
+
+
+def test_cli_imports_only_pipeline_config_and_errors():
+    violations = []
+    for path in (PACKAGE / "cli").rglob("*.py"):
+        for module in _imports(path):
+            if module.split(".")[0] == "textmine" and module != "textmine" and not any(
+                module == allowed or module.startswith(allowed + ".") for allowed in CLI_ALLOWED
+            ):
+                violations.append(f"cli/{path.name} imports {module}")
+    assert not violations, violations

@@ -6,7 +6,112 @@ default changed here changes everywhere at once.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
+
+from textmine.errors import OptionError
+
+#: Theme models of :mod:`textmine.themes.models` (kept here so that options are checked when built).
+THEME_METHODS = ("short", "nmf", "lda")
+#: Languages a report can be written in (:mod:`textmine.report.i18n` has their wording).
+REPORT_LANGUAGES = ("fr", "en")
+
+
+def _set(options: object, name: str, value: object) -> None:
+    """Store a normalised value on a frozen dataclass (only ever called from __post_init__)."""
+    object.__setattr__(options, name, value)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_optional_text(options: object, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(options, name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise OptionError(f"{name}={value!r} must be a non-empty text or None; fix {name}.")
+
+
+def _check_int(options: object, name: str, minimum: int, flag: str | None = None) -> None:
+    value = getattr(options, name)
+    if not _is_int(value) or value < minimum:
+        hint = f"give {flag} {minimum} or more" if flag else f"set {name} to {minimum} or more"
+        raise OptionError(f"{name}={value!r} must be an integer >= {minimum}; {hint}.")
+
+
+def _check_range(options: object, name: str, low: float, high: float, *,
+                 low_open: bool = False, hint: str = "") -> None:
+    value = getattr(options, name)
+    inside = _is_number(value) and (low < value if low_open else low <= value) and value <= high
+    if not inside:
+        bounds = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+        raise OptionError(f"{name}={value!r} must be a number in {bounds}{hint}.")
+
+
+def _check_bools(options: object, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(options, name)
+        if not isinstance(value, bool):
+            raise OptionError(f"{name}={value!r} must be True or False; fix {name}.")
+
+
+def _tuple(value: object) -> object:
+    """A list given for a tuple field becomes a tuple (frozen options stay hashable)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _tuple_of_tuples(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return tuple(_tuple(item) for item in value)
+    return value
+
+
+def _check_texts(options: object, name: str) -> None:
+    value = getattr(options, name)
+    if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+        raise OptionError(f"{name}={value!r} must be a tuple of texts; fix {name}.")
+
+
+def _check_pairs(options: object, name: str) -> None:
+    value = getattr(options, name)
+    if not isinstance(value, tuple) or not all(
+        isinstance(p, tuple) and len(p) == 2 and all(isinstance(x, str) for x in p)
+        for p in value
+    ):
+        raise OptionError(f"{name}={value!r} must be a tuple of (text, text) pairs; fix {name}.")
+
+
+def parse_k(value: object) -> int | str:
+    """Return the number of themes meant by ``value``: an int >= 1 or ``"auto"``.
+
+    Accepts an int, ``"auto"`` (any case, spaces around) or the digits of an int (the CLI and a
+    project file may give ``"8"``). This is the only place where ``k`` is interpreted.
+
+    Raises
+    ------
+    OptionError
+        If ``value`` is neither a number nor ``auto``, or is below 1.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() == "auto":
+            return "auto"
+        try:
+            value = int(text)
+        except ValueError:
+            raise OptionError(
+                f"k={value!r} is neither a number nor 'auto'; give --k 8 or --k auto."
+            ) from None
+    if not _is_int(value):
+        raise OptionError(f"k={value!r} is neither a number nor 'auto'; give --k 8 or --k auto.")
+    if value < 1:
+        raise OptionError(f"k={value} must be at least 1; give --k 1 or more, or --k auto.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -40,6 +145,38 @@ class ReadOptions:
     types: tuple[tuple[str, str], ...] = ()
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
     na_values: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if _is_int(self.sheet):  # a sheet position given as a number from Python
+            _set(self, "sheet", str(self.sheet))
+        _check_optional_text(self, ("id_col", "sheet", "encoding", "weights"))
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise OptionError(
+                    f"Unknown encoding '{self.encoding}'; use for example utf-8, cp1252 or "
+                    "latin-1."
+                ) from None
+        if self.sep is not None:
+            # Same rule as textmine.survey.sniff.normalise_sep, which reads the value as given.
+            if not isinstance(self.sep, str) or (
+                len(self.sep) != 1 and self.sep.lower() not in ("tab", "\\t")
+            ):
+                raise OptionError(
+                    f"Separator '{self.sep}' must be one character; use one of , ; | or tab."
+                )
+        _set(self, "types", _tuple_of_tuples(self.types))
+        _set(self, "na_values", _tuple(self.na_values))
+        _check_pairs(self, "types")
+        _check_texts(self, "na_values")
+        levels = tuple((col, _tuple(order)) for col, order in _tuple_of_tuples(self.levels))
+        if not all(isinstance(c, str) and all(isinstance(v, str) for v in o) for c, o in levels):
+            raise OptionError(
+                f"levels={self.levels!r} must pair each column with a tuple of its levels "
+                "(texts); fix levels."
+            )
+        _set(self, "levels", levels)
 
 
 @dataclass(frozen=True)
@@ -100,6 +237,39 @@ class TextOptions:
     cache: bool = True
     max_chars: int = 100_000
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise OptionError(
+                f"model={self.model!r} is not a spaCy model name; use fr_core_news_sm or "
+                "fr_core_news_md."
+            )
+        _check_bools(self, ("mask_pii", "negation", "learn_collocations", "fast_lemmas", "cache"))
+        ints = (self.batch_size, self.n_process, self.memo_sample)
+        if not all(map(_is_int, ints)) or min(self.batch_size, self.n_process) < 1 or (
+            self.memo_sample < 0
+        ):
+            raise OptionError(
+                f"batch_size ({self.batch_size}) and n_process ({self.n_process}) must be >= 1 "
+                f"and memo_sample ({self.memo_sample}) >= 0; fix the [text] options."
+            )
+        if (
+            not _is_int(self.min_collocation_count)
+            or self.min_collocation_count < 1
+            or not _is_number(self.collocation_threshold)
+            or not -1 <= self.collocation_threshold <= 1
+        ):
+            raise OptionError(
+                f"min_collocation_count ({self.min_collocation_count}) must be >= 1 and "
+                f"collocation_threshold ({self.collocation_threshold}) in [-1, 1]; fix the "
+                "options."
+            )
+        _check_int(self, "max_chars", 1)
+        for name in ("extra_stop_words", "keep_words", "extra_mwe", "extra_nonanswers"):
+            _set(self, name, _tuple(getattr(self, name)))
+            _check_texts(self, name)
+        _set(self, "extra_lexicon", _tuple_of_tuples(self.extra_lexicon))
+        _check_pairs(self, "extra_lexicon")
+
 
 @dataclass(frozen=True)
 class ThemeOptions:
@@ -151,6 +321,42 @@ class ThemeOptions:
     merge: tuple[tuple[str, ...], ...] = ()
     drop: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        _set(self, "k", parse_k(self.k))
+        if self.method not in THEME_METHODS:
+            raise OptionError(
+                f"Unknown theme method '{self.method}'; choose one of {', '.join(THEME_METHODS)}."
+            )
+        if not (_is_int(self.k_min) and _is_int(self.k_max)) or not (
+            1 <= self.k_min <= self.k_max
+        ):
+            raise OptionError(
+                f"k range {self.k_min}..{self.k_max} is empty; set k_min >= 1 and "
+                "k_min <= k_max."
+            )
+        if not _is_int(self.min_df) or self.min_df < 1:
+            raise OptionError(f"min_df={self.min_df} must be at least 1; give --min-df 1 or more.")
+        if not _is_int(self.extra_themes) or self.extra_themes < 0:
+            raise OptionError(f"extra_themes={self.extra_themes} must be 0 or more.")
+        if not _is_number(self.relative_threshold) or not 0 < self.relative_threshold <= 1:
+            raise OptionError(
+                f"relative_threshold={self.relative_threshold} must be in (0, 1]; 0.5 is usual."
+            )
+        _check_range(self, "max_df", 0, 1, low_open=True, hint="; 0.5 is usual")
+        _check_range(self, "min_weight", 0, 1, hint="; 0.01 is usual")
+        _check_int(self, "seed", 0, "--seed")
+        _check_int(self, "n_seeds_stability", 1)
+        _check_int(self, "n_top_terms", 1)
+        _check_int(self, "n_quotes", 0)
+        _check_bools(self, ("mwe_parts",))
+        _set(self, "rename", _tuple_of_tuples(self.rename))
+        _check_pairs(self, "rename")
+        _set(self, "merge", _tuple_of_tuples(self.merge))
+        if not all(all(isinstance(x, str) for x in group) for group in self.merge):
+            raise OptionError(f"merge={self.merge!r} must be groups of theme ids or labels.")
+        _set(self, "drop", _tuple(self.drop))
+        _check_texts(self, "drop")
+
 
 @dataclass(frozen=True)
 class TableOptions:
@@ -184,6 +390,16 @@ class TableOptions:
     residual_flag: float = 1.96
     spec_min_freq: int = 2
 
+    def __post_init__(self) -> None:
+        _check_range(self, "alpha", 0, 1, low_open=True, hint="; 0.05 is usual")
+        _check_bools(self, ("include_nonanswers",))
+        _check_range(self, "min_expected", 0, float("inf"), hint="; 5 is usual")
+        _check_int(self, "n_permutations", 1)
+        _check_int(self, "seed", 0, "--seed")
+        _check_range(self, "residual_flag", 0, float("inf"), low_open=True,
+                     hint="; 1.96 is usual")
+        _check_int(self, "spec_min_freq", 1)
+
 
 @dataclass(frozen=True)
 class CodingOptions:
@@ -215,6 +431,18 @@ class CodingOptions:
     char_ngrams: bool = True
     min_df: int = 1
     min_positives: int = 3
+
+    def __post_init__(self) -> None:
+        if not _is_number(self.target_precision) or not 0 < self.target_precision <= 1:
+            raise OptionError(
+                f"--target-precision must be in (0, 1]; got {self.target_precision}. Try 0.8."
+            )
+        _check_int(self, "cv_folds", 2)
+        _check_int(self, "seed", 0, "--seed")
+        _check_range(self, "C", 0, float("inf"), low_open=True, hint="; 3 is the default")
+        _check_bools(self, ("char_ngrams",))
+        _check_int(self, "min_df", 1)
+        _check_int(self, "min_positives", 1)
 
 
 @dataclass(frozen=True)
@@ -255,6 +483,22 @@ class ReportOptions:
     title: str = ""
     question_labels: tuple[tuple[str, str], ...] = ()
 
+    def __post_init__(self) -> None:
+        if self.lang not in REPORT_LANGUAGES:
+            raise OptionError(
+                f"Report language {self.lang!r} is not available; use one of: "
+                f"{', '.join(REPORT_LANGUAGES)}."
+            )
+        _check_bools(self, ("wordclouds", "html", "xlsx", "svg"))
+        _check_int(self, "max_cloud_terms", 1)
+        _check_int(self, "top_specific_terms", 0)
+        _check_int(self, "sheet_specific_terms", 0)
+        _check_int(self, "seed", 0)
+        if not isinstance(self.title, str):
+            raise OptionError(f"title={self.title!r} must be text; fix title.")
+        _set(self, "question_labels", _tuple_of_tuples(self.question_labels))
+        _check_pairs(self, "question_labels")
+
 
 @dataclass(frozen=True)
 class OpenQuestion:
@@ -264,3 +508,17 @@ class OpenQuestion:
     label: str = ""
     codebook: str | None = None
     themes: ThemeOptions = field(default_factory=ThemeOptions)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.column, str) or not self.column:
+            raise OptionError(f"column={self.column!r} must name the open question's column.")
+        if not isinstance(self.label, str):
+            raise OptionError(
+                f"label={self.label!r} of open question '{self.column}' must be text."
+            )
+        _check_optional_text(self, ("codebook",))
+        if not isinstance(self.themes, ThemeOptions):
+            raise OptionError(
+                f"themes of open question '{self.column}' must be ThemeOptions, not "
+                f"{type(self.themes).__name__}."
+            )

@@ -9,10 +9,6 @@ import typer
 
 from textmine.errors import TextmineError
 
-#: Help of the read options shared by every command that reads a survey.
-ENCODING_HELP = "Force the text encoding (e.g. utf-8, cp1252, latin-1) instead of detecting it."
-SEP_HELP = "Force the separator of a text file (, ; | or tab) instead of detecting it."
-
 app = typer.Typer(
     name="textmine",
     help="Qualitative text mining of French open-ended survey answers.",

@@ -1,50 +1,66 @@
-"""CLI commands of assisted coding: ``textmine code``, ``textmine agree``, ``textmine sheet``."""
+"""CLI commands of assisted coding: ``textmine code``, ``agree``, ``sheet`` and ``codebook``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
-from textmine.config import CodingOptions, ReadOptions
-from textmine.runfolder import RunRecord
+from textmine.cli.app import app
+from textmine.cli.options import (
+    CodingCodebook,
+    Encoding,
+    Force,
+    ForceFile,
+    IdCol,
+    OutDir,
+    RunDir,
+    Sep,
+    Sheet,
+    Survey,
+    TextCol,
+    read_options,
+)
+from textmine.cli.progress import progress_bar
+from textmine.config import CodingOptions
 
-_DEFAULTS = CodingOptions()
+_CODED_HELP = "coding sheet or long CSV"
 
 
 @app.command()
 def code(
-    path: Path = typer.Argument(..., help="Survey file (csv, xlsx, ods, parquet, sav, dta...)."),
-    text_col: str = typer.Option(..., "--text-col", help="Column of the open question."),
-    labels: Path = typer.Option(
-        ..., "--labels",
+    path: Survey,
+    text_col: TextCol,
+    labels: Annotated[Path, typer.Option(
+        "--labels",
         help="Coded answers: a filled coding sheet (xlsx/csv) or a long CSV respondent_id,code.",
-    ),  # fmt: skip
-    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
-    id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
-    sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet survey file."),
-    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
-    codebook: Path | None = typer.Option(
-        None, "--codebook", help="Codebook (.yaml, .qdc or .csv); codes outside it are refused."
-    ),
-    target_precision: float = typer.Option(
-        _DEFAULTS.target_precision, "--target-precision",
+    )],
+    out: OutDir,
+    id_col: IdCol = None,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    sep: Sep = None,
+    codebook: CodingCodebook = None,
+    target_precision: Annotated[float, typer.Option(
+        "--target-precision",
         help="Precision that automatic codes must reach; the rest goes to the review queue.",
-    ),  # fmt: skip
-    seed: int = typer.Option(_DEFAULTS.seed, "--seed", help="Seed of the cross-validations."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    )] = CodingOptions.target_precision,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Seed of the cross-validations.")] = CodingOptions.seed,
+    force: Force = False,
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
+    from textmine.pipeline import RunRecord
     from textmine.pipeline.coding_run import run_code
 
-    result = run_code(
-        path, text_col=text_col, labels_path=labels, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
-        coding_options=CodingOptions(target_precision=target_precision, seed=seed),
-        codebook_path=codebook, force=force, progress=True,
-    )  # fmt: skip
+    options = CodingOptions(target_precision=target_precision, seed=seed)
+    read = read_options(id_col, sheet, encoding, sep)
+    with progress_bar() as progress:
+        result = run_code(
+            path, text_col=text_col, labels_path=labels, out=out, read_options=read,
+            coding_options=options, codebook_path=codebook, force=force, progress=progress,
+        )  # fmt: skip
     counts = RunRecord.read(result).counts
     coverage = counts["coverage"]
     typer.echo(
@@ -58,27 +74,24 @@ def code(
 
 @app.command()
 def agree(
-    a: Path = typer.Argument(..., help="Codes of the first coder (coding sheet or long CSV)."),
-    b: Path = typer.Argument(..., help="Codes of the second coder (coding sheet or long CSV)."),
-    survey: Path = typer.Option(
-        ..., "--survey", help="Survey file: its respondents are the units of agreement."
-    ),
-    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
-    id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
-    sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet survey file."),
-    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
-    codebook: Path | None = typer.Option(
-        None, "--codebook", help="Codebook (.yaml, .qdc or .csv); codes outside it are refused."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    a: Annotated[Path, typer.Argument(help=f"Codes of the first coder ({_CODED_HELP}).")],
+    b: Annotated[Path, typer.Argument(help=f"Codes of the second coder ({_CODED_HELP}).")],
+    survey: Annotated[Path, typer.Option(
+        "--survey", help="Survey file: its respondents are the units of agreement.")],
+    out: OutDir,
+    id_col: IdCol = None,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    sep: Sep = None,
+    codebook: CodingCodebook = None,
+    force: Force = False,
 ) -> None:
     """Agreement of two coders per code: Cohen's kappa, Krippendorff's alpha, % agreement."""
     from textmine.pipeline.coding_run import run_agree
 
     result = run_agree(
         a, b, survey_path=survey, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
+        read_options=read_options(id_col, sheet, encoding, sep),
         codebook_path=codebook, force=force,
     )  # fmt: skip
     typer.echo(f"Results written to {result}")
@@ -86,14 +99,16 @@ def agree(
 
 @app.command("sheet")
 def sheet_cmd(
-    run_dir: Path = typer.Argument(..., help="Output folder of 'textmine themes'."),
-    out: Path = typer.Option(..., "--out", help="Coding sheet file to write (.xlsx or .csv)."),
-    csv: bool = typer.Option(False, "--csv", help="Write a CSV instead of an XLSX workbook."),
-    codebook: Path | None = typer.Option(
-        None, "--codebook",
+    run_dir: RunDir,
+    out: Annotated[Path, typer.Option(
+        "--out", help="Coding sheet file to write (.xlsx or .csv).")],
+    csv: Annotated[bool, typer.Option(
+        "--csv", help="Write a CSV instead of an XLSX workbook.")] = False,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook",
         help="Codebook (.yaml, .qdc or .csv) whose codes become columns; default the themes.",
-    ),  # fmt: skip
-    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    )] = None,
+    force: ForceFile = False,
 ) -> None:
     """Write a coding sheet (one row per answer, one 0/1 column per code) for a themes run."""
     from textmine.pipeline.coding_run import run_sheet
@@ -105,14 +120,13 @@ def sheet_cmd(
 
 @app.command("codebook")
 def codebook_cmd(
-    source: Path = typer.Argument(..., help="Codebook to read (.yaml, .qdc or .csv)."),
-    out: Path = typer.Option(
-        ..., "--out", help="Codebook to write: .qdc (REFI-QDA: QualCoder, NVivo, ATLAS.ti, "
-        "MAXQDA), .yaml or .csv."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    source: Annotated[Path, typer.Argument(help="Codebook to read (.yaml, .qdc or .csv).")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="Codebook to write: .qdc (REFI-QDA: QualCoder, NVivo, ATLAS.ti, "
+                      "MAXQDA), .yaml or .csv.")],
+    force: ForceFile = False,
 ) -> None:
     """Convert a codebook between YAML, REFI-QDA codebook XML (.qdc) and CSV."""
-    from textmine.coding.interchange import convert_codebook
+    from textmine.pipeline.coding_run import run_codebook
 
-    typer.echo(f"Codebook written to {convert_codebook(source, out, force=force)}")
+    typer.echo(f"Codebook written to {run_codebook(source, out, force=force)}")

@@ -1,10 +1,14 @@
-"""Import every command module so that its ``@app.command`` decorators run."""
+"""Import every command module so that its ``@app.command`` decorators run.
+
+One module per pipeline module: ``survey_cmds`` -> ``pipeline.survey_run`` and so on.
+"""
 
 from textmine.cli import (  # noqa: F401
     coding_cmds,
+    parse_cmds,
+    project_cmds,
     report_cmds,
     survey_cmds,
     tables_cmds,
-    text_cmds,
     themes_cmds,
 )

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
-from textmine.config import ReadOptions
+from textmine.cli.app import app
+from textmine.cli.options import Encoding, IdCol, Sep, Sheet, Survey, read_options
 
 _EXAMPLE_WIDTH = 28
-
-_ID_HELP = "Column holding the respondent ids (default: rows are numbered 1..n)."
-_SHEET_HELP = "Sheet of an .xlsx/.ods file, by name or 0-based position (default: the first)."
-
-
-def _options(id_col, sheet, encoding, sep) -> ReadOptions:
-    return ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep)
 
 
 def _short(text: str, width: int = _EXAMPLE_WIDTH) -> str:
@@ -28,17 +24,17 @@ def _sep_name(sep: str | None) -> str:
 
 @app.command()
 def inspect(
-    path: str = typer.Argument(..., metavar="SURVEY", help="Survey file (.csv .tsv .txt .xlsx "
-                                                            ".ods .parquet .sav .dta)."),
-    id_col: str | None = typer.Option(None, "--id-col", help=_ID_HELP),
-    sheet: str | None = typer.Option(None, "--sheet", help=_SHEET_HELP),
-    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
+    path: Survey,
+    id_col: IdCol = None,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    sep: Sep = None,
 ) -> None:
     """Show how a survey file is read: encoding, separator, rows and the type of each column."""
+    # Pipeline modules are imported when a command runs, so that `--help` stays instant.
     from textmine.pipeline.survey_run import inspect_survey
 
-    survey, table = inspect_survey(path, options=_options(id_col, sheet, encoding, sep))
+    survey, table = inspect_survey(path, options=read_options(id_col, sheet, encoding, sep))
     src = survey.source
     typer.echo(f"file: {src.path.name} ({src.format})")
     if src.encoding is not None:
@@ -67,18 +63,18 @@ def inspect(
 
 @app.command()
 def init(
-    path: str = typer.Argument(..., metavar="SURVEY",
-                               help="Survey file to start a project from."),
-    id_col: str | None = typer.Option(None, "--id-col", help=_ID_HELP),
-    sheet: str | None = typer.Option(None, "--sheet", help=_SHEET_HELP),
-    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
-    out: str | None = typer.Option(
-        None, "--out", help="Project file to write (default: textmine.toml in the current "
-                            "folder); an existing file is never overwritten."),
+    path: Annotated[Path, typer.Argument(
+        metavar="SURVEY", help="Survey file to start a project from.")],
+    id_col: IdCol = None,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    sep: Sep = None,
+    out: Annotated[str | None, typer.Option(
+        "--out", help="Project file to write (default: textmine.toml in the current "
+                      "folder); an existing file is never overwritten.")] = None,
 ) -> None:
     """Write a commented starter project file (textmine.toml) from the detected column types."""
     from textmine.pipeline.survey_run import init_project
 
-    written = init_project(path, options=_options(id_col, sheet, encoding, sep), out=out)
+    written = init_project(path, options=read_options(id_col, sheet, encoding, sep), out=out)
     typer.echo(f"wrote {written}; check the question types, labels and level orders in it.")

@@ -2,39 +2,34 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from textmine.cli.app import app
+from textmine.cli.options import Effects, RunDir, Weights
 from textmine.config import TableOptions
 
 
 @app.command()
 def crosstab(
-    run_dir: Path = typer.Argument(..., help="Folder of a finished `textmine themes` run."),
-    by: list[str] = typer.Option(
-        ..., "--by", help="Closed question to cross with the themes (repeat for several)."
-    ),
-    weights: str | None = typer.Option(
-        None, "--weights", help="Survey weight column (weighted % and Rao-Scott test)."
-    ),
-    effects: list[str] = typer.Option(
-        [], "--effects", help="Closed question of the logistic effects model (repeatable)."
-    ),
-    include_nonanswers: bool = typer.Option(
-        False,
+    run_dir: RunDir,
+    by: Annotated[list[str], typer.Option(
+        "--by", help="Closed question to cross with the themes (repeat for several).")],
+    weights: Weights = None,
+    effects: Effects = None,
+    include_nonanswers: Annotated[bool, typer.Option(
         "--include-nonanswers",
         help="Count non-answers and empty answers in the base (as mentioning no theme).",
-    ),
-    seed: int = typer.Option(
-        TableOptions.seed, "--seed", help="Seed of the Monte-Carlo exact tests."
-    ),
+    )] = False,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Seed of the Monte-Carlo exact tests.")] = TableOptions.seed,
 ) -> None:
     """Recompute crosstab_<COL>.csv, specificities_<COL>.csv and effects.csv in RUN_DIR."""
     from textmine.pipeline.tables_run import recompute_tables
 
     options = TableOptions(include_nonanswers=include_nonanswers, seed=seed)
-    files = recompute_tables(run_dir, by=by, weights=weights, effects=effects, options=options)
+    files = recompute_tables(run_dir, by=by, weights=weights, effects=list(effects or ()),
+                             options=options)
     for path in files:
         typer.echo(str(path))

@@ -4,32 +4,40 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
-from textmine.config import ReadOptions, ReportOptions, ThemeOptions
-from textmine.errors import OptionError
-from textmine.runfolder import (
-    COUNT_EMPTY,
-    COUNT_NON_ANSWER,
-    COUNT_THEMED,
-    COUNT_UNASSIGNED,
-    RunRecord,
+from textmine.cli.app import app
+from textmine.cli.options import (
+    By,
+    Effects,
+    Encoding,
+    Force,
+    IdCol,
+    Lang,
+    OutDir,
+    Sep,
+    Sheet,
+    Survey,
+    TextCol,
+    ThemeCodebook,
+    Weights,
+    read_options,
 )
-
-
-def _parse_k(value: str) -> int | str:
-    if value.strip().lower() == "auto":
-        return "auto"
-    try:
-        return int(value)
-    except ValueError:
-        msg = f"--k {value!r} is neither a number nor 'auto'; give --k 8 or --k auto."
-        raise OptionError(msg) from None
+from textmine.cli.progress import progress_bar
+from textmine.config import ReportOptions, ThemeOptions
 
 
 def _summary(out: Path) -> None:
+    from textmine.pipeline import (
+        COUNT_EMPTY,
+        COUNT_NON_ANSWER,
+        COUNT_THEMED,
+        COUNT_UNASSIGNED,
+        RunRecord,
+    )
+
     c = RunRecord.read(out).counts
     typer.echo(
         f"{c.get(COUNT_THEMED, 0)} answers themed, {c.get(COUNT_UNASSIGNED, 0)} unassigned, "
@@ -40,75 +48,74 @@ def _summary(out: Path) -> None:
 
 @app.command()
 def themes(
-    path: Path = typer.Argument(..., help="Survey file (csv, xlsx, ods, parquet, sav, dta...)."),
-    text_col: str = typer.Option(..., "--text-col", help="Column of the open question."),
-    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
-    id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
-    sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet file."),
-    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
-    k: str = typer.Option(
-        str(ThemeOptions.k), "--k", help="Number of themes, or 'auto' to choose it."
-    ),
-    method: str = typer.Option(
-        ThemeOptions.method, "--method", help="Theme model: short (default), nmf or lda."
-    ),
-    seed: int = typer.Option(ThemeOptions.seed, "--seed", help="Random seed (reproducible)."),
-    min_df: int = typer.Option(
-        ThemeOptions.min_df, "--min-df",
+    path: Survey,
+    text_col: TextCol,
+    out: OutDir,
+    id_col: IdCol = None,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    sep: Sep = None,
+    k: Annotated[str, typer.Option(
+        "--k", help="Number of themes, or 'auto' to choose it.")] = str(ThemeOptions.k),
+    method: Annotated[str, typer.Option(
+        "--method", help="Theme model: short (default), nmf or lda.")] = ThemeOptions.method,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Random seed (reproducible).")] = ThemeOptions.seed,
+    min_df: Annotated[int, typer.Option(
+        "--min-df",
         help="Keep only terms found in at least this many answers (1 for very few answers).",
-    ),  # fmt: skip
-    codebook: Path | None = typer.Option(
-        None, "--codebook", help="YAML codebook of named themes with seed words (and edits)."
-    ),
-    extra_themes: int = typer.Option(
-        ThemeOptions.extra_themes, "--extra-themes",
-        help="Free themes found beside the codebook's themes.",
-    ),  # fmt: skip
-    by: list[str] = typer.Option(
-        [], "--by", help="Closed question to cross with the themes (repeatable)."
-    ),
-    weights: str | None = typer.Option(None, "--weights", help="Survey weight column."),
-    effects: list[str] = typer.Option(
-        [], "--effects", help="Closed question of the effects model (repeatable)."
-    ),
-    report: bool = typer.Option(False, "--report", help="Also write report.html/.xlsx."),
-    lang: str = typer.Option(ReportOptions.lang, "--lang", help="Report language: fr or en."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    )] = ThemeOptions.min_df,
+    codebook: ThemeCodebook = None,
+    extra_themes: Annotated[int, typer.Option(
+        "--extra-themes", help="Free themes found beside the codebook's themes.",
+    )] = ThemeOptions.extra_themes,
+    by: By = None,
+    weights: Weights = None,
+    effects: Effects = None,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write report.html/.xlsx.")] = False,
+    lang: Lang = ReportOptions.lang,
+    force: Force = False,
 ) -> None:
     """Find the themes of an open question and assign them to the answers."""
     from textmine.pipeline.themes_run import run_themes
 
-    options = ThemeOptions(k=_parse_k(k), method=method, seed=seed, extra_themes=extra_themes,
+    # Every option is checked here, when built: a bad --k or --method fails before the survey
+    # is read.
+    options = ThemeOptions(k=k, method=method, seed=seed, extra_themes=extra_themes,
                            min_df=min_df)
-    read_options = ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep)
-    result = run_themes(
-        path, text_col=text_col, out=out, read_options=read_options,
-        theme_options=options, codebook_path=codebook, force=force, by=tuple(by),
-        weights=weights, effects=tuple(effects), report=report,
-        report_options=ReportOptions(lang=lang), progress=sys.stderr.isatty(),
-    )  # fmt: skip
+    report_options = ReportOptions(lang=lang)
+    read = read_options(id_col, sheet, encoding, sep)
+    with progress_bar(sys.stderr.isatty()) as progress:
+        result = run_themes(
+            path, text_col=text_col, out=out, read_options=read,
+            theme_options=options, codebook_path=codebook, force=force, by=tuple(by or ()),
+            weights=weights, effects=tuple(effects or ()), report=report,
+            report_options=report_options, progress=progress,
+        )  # fmt: skip
     _summary(result)
 
 
 @app.command()
 def apply(
-    model_dir: Path = typer.Argument(..., help="model/ folder of a finished themes run."),
-    path: Path = typer.Argument(..., help="Survey file with the answers to code."),
-    text_col: str = typer.Option(..., "--text-col", help="Column of the open question."),
-    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
-    id_col: str | None = typer.Option(None, "--id-col", help="Column of respondent ids."),
-    sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet file."),
-    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
-    sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
-    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    model_dir: Annotated[Path, typer.Argument(help="model/ folder of a finished themes run.")],
+    path: Annotated[Path, typer.Argument(
+        metavar="SURVEY", help="Survey file with the answers to code.")],
+    text_col: TextCol,
+    out: OutDir,
+    id_col: IdCol = None,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    sep: Sep = None,
+    force: Force = False,
 ) -> None:
     """Code new answers with a saved theme model (same text settings as the model's run)."""
     from textmine.pipeline.themes_run import run_apply
 
-    result = run_apply(
-        model_dir, path, text_col=text_col, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
-        force=force, progress=sys.stderr.isatty(),
-    )  # fmt: skip
+    with progress_bar(sys.stderr.isatty()) as progress:
+        result = run_apply(
+            model_dir, path, text_col=text_col, out=out,
+            read_options=read_options(id_col, sheet, encoding, sep),
+            force=force, progress=progress,
+        )  # fmt: skip
     _summary(result)

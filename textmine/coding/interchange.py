@@ -1,4 +1,7 @@
-"""Codebook interchange: REFI-QDA codebook XML (.qdc), YAML and CSV.
+"""Codebook interchange: writing REFI-QDA codebook XML (.qdc), YAML and CSV, and converting.
+
+Reading every format is :func:`textmine.codebook.load_codebook` (one reader for every command);
+``read_codebook`` and ``parse_qdc`` stay importable from here for existing callers.
 
 The REFI-QDA codebook standard (namespace ``urn:QDA-XML:codebook:1.0``) is read and written by
 QualCoder, NVivo, ATLAS.ti and MAXQDA. It has no field for seed words, so they travel in the
@@ -9,9 +12,6 @@ code names (uuid5) so that exporting the same codebook twice gives the same file
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -19,30 +19,31 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from textmine.codebook import Codebook, CodebookTheme, load_codebook, parse_codebook
-from textmine.errors import DataError, InputFileError, OptionError, OutputError
-from textmine.outputs import restore_cell, write_csv
+from textmine.codebook import (
+    QDC_NAMESPACE,
+    SEEDS_PREFIX,
+    Codebook,
+    codebook_format,
+    load_codebook,
+    parse_codebook_csv,
+    parse_qdc,
+)
+from textmine.errors import OutputError
+from textmine.outputs import write_csv
 
-QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
-_NS = {"q": QDC_NAMESPACE}
+__all__ = [
+    "QDC_NAMESPACE", "code_guid", "codebook_frame", "codebook_to_qdc", "codebook_to_yaml",
+    "convert_codebook", "parse_codebook_csv", "parse_qdc", "read_codebook", "write_codebook",
+]
+
 _GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:textmine:codebook")
-SEEDS_PREFIX = "Mots-clés :"
-_SEEDS_LINE = re.compile(r"^\s*(?:Mots-clés|Keywords)\s*:\s*(.*)$", re.IGNORECASE)
-FORMATS = {".qdc": "qdc", ".xml": "qdc", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+#: The one codebook reader (kept under its former name here).
+read_codebook = load_codebook
 
 
 def code_guid(name: str) -> str:
     """Deterministic GUID of a code name."""
     return str(uuid.uuid5(_GUID_NAMESPACE, name))
-
-
-def _format_of(path: Path) -> str:
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise OptionError(
-            f"Unknown codebook format '{path.suffix}' for {path}; use .qdc, .yaml, .yml or .csv."
-        )
-    return fmt
 
 
 # -- REFI-QDA ---------------------------------------------------------------------------------
@@ -67,69 +68,6 @@ def codebook_to_qdc(codebook: Codebook, *, origin: str = "textmine") -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
 
 
-def _split_description(text: str) -> tuple[str, tuple[str, ...]]:
-    lines = text.strip().splitlines()
-    if lines:
-        match = _SEEDS_LINE.match(lines[-1])
-        if match:
-            seeds = tuple(s.strip() for s in re.split(r"[;,]", match.group(1)) if s.strip())
-            return "\n".join(lines[:-1]).strip(), seeds
-    return text.strip(), ()
-
-
-def parse_qdc(text: str, *, source: str = "codebook") -> Codebook:
-    """Parse REFI-QDA codebook XML text into a :class:`Codebook`.
-
-    Documents with a DTD or entity declarations are refused (they can expand into huge or
-    external content); the standard needs neither.
-
-    Raises
-    ------
-    InputFileError
-        If the text declares a DTD/entities or is not well-formed XML.
-    DataError
-        If it is not a REFI-QDA codebook, has no code, or names a code twice.
-    """
-    if re.search(r"<!\s*(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-        raise InputFileError(
-            f"{source} declares a DTD or entities, which a REFI-QDA codebook never needs; "
-            "refusing to read it."
-        )
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise InputFileError(f"{source} is not well-formed XML ({exc}).") from exc
-    if root.tag != f"{{{QDC_NAMESPACE}}}CodeBook":
-        raise DataError(
-            f"{source} is not a REFI-QDA codebook (root <{root.tag}>, expected <CodeBook> in "
-            f"namespace {QDC_NAMESPACE})."
-        )
-    themes: list[CodebookTheme] = []
-
-    def walk(parent: ET.Element, prefix: str) -> None:
-        for code in parent.findall("q:Code", _NS):
-            name = (code.get("name") or "").strip()
-            if not name:
-                raise DataError(f"A <Code> of {source} has no name attribute.")
-            full = f"{prefix} / {name}" if prefix else name
-            if code.get("isCodable", "true").strip().lower() != "false":
-                desc_el = code.find("q:Description", _NS)
-                desc, seeds = _split_description(desc_el.text or "" if desc_el is not None else "")
-                themes.append(CodebookTheme(full, seeds, desc))
-            walk(code, full)
-
-    codes_el = root.find("q:Codes", _NS)
-    if codes_el is not None:
-        walk(codes_el, "")
-    if not themes:
-        raise DataError(f"{source} has no codable <Code>; nothing to import.")
-    names = [t.name for t in themes]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise DataError(f"{source} names code(s) twice: {', '.join(dupes)}.")
-    return Codebook(themes=tuple(themes))
-
-
 # -- CSV and YAML -----------------------------------------------------------------------------
 def codebook_frame(codebook: Codebook) -> pd.DataFrame:
     """Codebook as a table: ``name``, ``description``, ``seeds`` (``; ``-joined)."""
@@ -140,27 +78,6 @@ def codebook_frame(codebook: Codebook) -> pd.DataFrame:
             "seeds": ["; ".join(t.seeds) for t in codebook.themes],
         }
     )
-
-
-def parse_codebook_csv(text: str, *, source: str = "codebook") -> Codebook:
-    """Parse a codebook CSV (``name`` column required; ``description``, ``seeds`` optional)."""
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise InputFileError(f"Cannot read {source} as CSV ({exc}).") from exc
-    if "name" not in table.columns:
-        raise DataError(
-            f"Codebook {source} needs a 'name' column; found: {', '.join(table.columns)}."
-        )
-    themes = []
-    for row in table.to_dict("records"):
-        # Undo write_csv's formula guard on every text cell.
-        name = restore_cell(row["name"].strip())
-        cell = restore_cell(row.get("seeds", ""))
-        seeds = [restore_cell(s.strip()) for s in re.split(r"[;]", cell) if s.strip()]
-        description = restore_cell(row.get("description", ""))
-        themes.append({"name": name, "seeds": seeds, "description": description})
-    return parse_codebook({"themes": themes}, Path(source))
 
 
 def codebook_to_yaml(codebook: Codebook) -> str:
@@ -181,29 +98,12 @@ def codebook_to_yaml(codebook: Codebook) -> str:
 
 
 # -- files ------------------------------------------------------------------------------------
-def read_codebook(path: str | Path) -> Codebook:
-    """Read a codebook from .qdc/.xml (REFI-QDA), .yaml/.yml or .csv, chosen by extension."""
-    path = Path(path)
-    fmt = _format_of(path)
-    if fmt == "yaml":
-        return load_codebook(path)
-    if not path.is_file():
-        raise InputFileError(f"Codebook file {path} not found; check the path.")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"Codebook {path} is not UTF-8 text.") from exc
-    if fmt == "qdc":
-        return parse_qdc(text, source=str(path))
-    return parse_codebook_csv(text, source=str(path))
-
-
 def write_codebook(
     codebook: Codebook, path: str | Path, *, origin: str = "textmine"
 ) -> Path:
     """Write ``codebook`` as .qdc (REFI-QDA), .yaml/.yml or .csv, chosen by extension."""
     path = Path(path)
-    fmt = _format_of(path)
+    fmt = codebook_format(path)
     if fmt == "csv":
         return write_csv(codebook_frame(codebook), path)
     text = codebook_to_qdc(codebook, origin=origin) if fmt == "qdc" else codebook_to_yaml(codebook)
@@ -216,7 +116,7 @@ def convert_codebook(
 ) -> Path:
     """Read a codebook in one format and write it in another (formats chosen by extension)."""
     out = Path(out)
-    _format_of(out)
+    codebook_format(out)
     if out.exists() and not force:
         raise OutputError(f"Output file {out} already exists; use --force to replace it.")
     return write_codebook(read_codebook(source), out, origin=origin)

@@ -1,4 +1,4 @@
-"""Orchestration of ``textmine code``, ``textmine agree`` and ``textmine sheet``.
+"""Orchestration of ``textmine code``, ``agree``, ``sheet`` and ``codebook``.
 
 Each function reads its inputs, calls the coding functions in order and writes one output (an
 atomic folder, or one file for the sheet). No logic of its own beyond choosing what to write.
@@ -7,19 +7,20 @@ atomic folder, or one file for the sheet). No logic of its own beyond choosing w
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from textmine.codebook import Codebook
+from textmine.codebook import Codebook, load_codebook
 from textmine.coding.agreement import coder_agreement, model_agreement
-from textmine.coding.interchange import read_codebook
+from textmine.coding.interchange import convert_codebook
 from textmine.coding.learn import MultiLabelCoder, review_queue
 from textmine.coding.sheet import coding_sheet_frame, read_coded, write_sheet_csv, write_sheet_xlsx
 from textmine.config import CodingOptions, ReadOptions, TextOptions
-from textmine.errors import DataError, InputFileError, OptionError
+from textmine.errors import DataError, InputFileError
 from textmine.outputs import atomic_output_dir, restore_cell
 from textmine.runfolder import (
     AGREEMENT_CSV,
@@ -99,7 +100,7 @@ def run_code(
     codebook_path: str | Path | None = None,
     labels_sheet: str | None = None,
     force: bool = False,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Learn from the coded answers of a survey and code the others (``textmine code``).
 
@@ -116,12 +117,7 @@ def run_code(
     from textmine.survey import open_answers, read_survey
     from textmine.text.corpus import process_answers
 
-    if not 0 < coding_options.target_precision <= 1:
-        raise OptionError(
-            f"--target-precision must be in (0, 1]; got {coding_options.target_precision}. "
-            "Try 0.8."
-        )
-    codebook = read_codebook(codebook_path) if codebook_path else None
+    codebook = load_codebook(codebook_path) if codebook_path else None
     inputs = [survey_path, labels_path] + ([codebook_path] if codebook_path else [])
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         survey = read_survey(survey_path, options=read_options)
@@ -215,7 +211,7 @@ def run_agree(
     """
     from textmine.survey import read_survey
 
-    codebook = read_codebook(codebook_path) if codebook_path else None
+    codebook = load_codebook(codebook_path) if codebook_path else None
     inputs = [a_path, b_path, survey_path] + ([codebook_path] if codebook_path else [])
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         survey = read_survey(survey_path, options=read_options)
@@ -240,8 +236,7 @@ def run_agree(
 def _run_codebook(run_dir: Path, codebook_path: str | Path | None) -> Codebook | None:
     """The codebook given, else the one recorded in the run's run.json (if still readable)."""
     if codebook_path:
-        return read_codebook(codebook_path)
-    run_json = run_dir / RUN_JSON
+        return load_codebook(codebook_path)
     # A run.json that cannot be read (or from an unknown schema) is refused by the sheet's
     # other readers anyway; here it only means no recorded codebook.
     try:
@@ -253,8 +248,10 @@ def _run_codebook(run_dir: Path, codebook_path: str | Path | None) -> Codebook |
         return None
     for candidate in (Path(recorded), run_dir / recorded):
         if candidate.is_file():
-            return read_codebook(candidate)
-    logger.warning("Codebook %s recorded in %s not found; using theme labels.", recorded, run_json)
+            return load_codebook(candidate)
+    logger.warning(
+        "Codebook %s recorded in %s not found; using theme labels.", recorded, run_dir / RUN_JSON
+    )
     return None
 
 
@@ -324,3 +321,12 @@ def run_sheet(
     if csv:
         return write_sheet_csv(frame, out, force=force)
     return write_sheet_xlsx(frame, out, codebook=codebook, force=force)
+
+
+def run_codebook(source: str | Path, out: str | Path, *, force: bool = False) -> Path:
+    """Convert a codebook between YAML, REFI-QDA ``.qdc`` and CSV (``textmine codebook``).
+
+    Formats are chosen by the extensions of ``source`` and ``out``; ``out`` is replaced only
+    with ``force``. Returns the path written.
+    """
+    return convert_codebook(source, out, force=force)

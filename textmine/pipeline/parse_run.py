@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textmine.config import ReadOptions, TextOptions
 from textmine.outputs import atomic_output_dir
 from textmine.runfolder import TERMS_CSV, RunRecord, input_block, versions_block, write_run_csv
-
-#: Below this many answers the progress bar is not worth drawing.
-PROGRESS_MIN = 2000
 
 
 def run_parse(
@@ -21,7 +19,7 @@ def run_parse(
     text_options: TextOptions = TextOptions(),
     force: bool = False,
     cache_dir: Path | None = None,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ):
     """Process the answers of ``text_col`` and write ``OUT/terms.csv`` and ``OUT/run.json``.
 
@@ -43,7 +41,7 @@ def run_parse(
     with atomic_output_dir(out, force=force, inputs=[path]) as tmp:
         corpus = process_answers(
             answers, options=text_options, cache_dir=cache_dir,
-            progress=progress and len(answers) >= PROGRESS_MIN,
+            progress=progress,
         )
         write_run_csv(corpus.to_frame(), tmp, TERMS_CSV)
         RunRecord(

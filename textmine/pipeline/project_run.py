@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def run_project(
     out: str | Path | None = None,
     force: bool = False,
     lang: str | None = None,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Run every open question of a project file into one output folder.
 
@@ -65,8 +66,9 @@ def run_project(
         Replace an existing non-empty output folder.
     lang : str, optional
         Report language (``fr`` or ``en``); default: the project's ``[report] lang``.
-    progress : bool
-        Show progress bars while processing answers.
+    progress : callable(done, total), optional
+        Called while the answers of each open question are parsed (see
+        :func:`textmine.text.corpus.process_answers`).
 
     Returns
     -------
@@ -134,7 +136,7 @@ def run_demo(
     out: str | Path = Path("out") / "demo",
     force: bool = False,
     lang: str | None = None,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Run the demo project (``data/textmine.toml``: the illustrative survey) into ``out``."""
     return run_project(demo_project(), out=out, force=force, lang=lang, progress=progress)

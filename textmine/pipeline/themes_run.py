@@ -7,7 +7,7 @@ crosstabs (``by``) -> report, all inside one atomic output folder.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -52,7 +52,7 @@ def _process(
     text_col: str,
     text_options: TextOptions,
     cache_dir: Path | None,
-    progress: bool,
+    progress: Callable[[int, int], None] | None,
 ) -> Corpus:
     """Process the answers of one open question of a survey already read."""
     answers = open_answers(survey, text_col)
@@ -96,7 +96,7 @@ def run_themes(
     report: bool = False,
     report_options: ReportOptions = ReportOptions(),
     cache_dir: Path | None = None,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Find the themes of one open question and write a complete run folder ``out``.
 
@@ -145,7 +145,7 @@ def write_themes_run(
     report: bool = False,
     report_options: ReportOptions = ReportOptions(),
     cache_dir: Path | None = None,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the run folder of one open question of a survey already read into ``folder``.
 
@@ -239,7 +239,7 @@ def run_apply(
     force: bool = False,
     n_quotes: int = ThemeOptions.n_quotes,
     cache_dir: Path | None = None,
-    progress: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Code the answers of ``survey_path`` with a saved model (same text settings as stored).
 

@@ -6,10 +6,11 @@ that a translation is one edit in one place.
 
 from __future__ import annotations
 
+from textmine.config import REPORT_LANGUAGES
 from textmine.errors import OptionError
 
 #: Languages a report can be written in.
-LANGUAGES = ("fr", "en")
+LANGUAGES = REPORT_LANGUAGES
 
 _FR: dict[str, str] = {
     "lang": "fr",

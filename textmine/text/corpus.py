@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from textmine.config import TextOptions
-from textmine.errors import ColumnError, DataError, OptionError
+from textmine.errors import ColumnError, DataError
 from textmine.runfolder import COUNT_NON_ANSWER
 from textmine.text.cache import (
     CachedTerms,
@@ -34,7 +34,13 @@ from textmine.text.cache import (
 from textmine.text.lexicon import build_lexicon
 from textmine.text.nonanswers import EMPTY, NON_ANSWER, OK, nonanswer_keys
 from textmine.text.normalise import fold_key, normalise_text
-from textmine.text.parse import PARSE_VERSION, ParsedDocs, model_version, parse_texts
+from textmine.text.parse import (
+    PARSE_VERSION,
+    ParsedDocs,
+    ProgressFn,
+    model_version,
+    parse_texts,
+)
 from textmine.text.pii import mask_text, protect
 from textmine.text.resources import resources_digest
 
@@ -140,35 +146,23 @@ def _parse_settings(options: TextOptions) -> dict:
     }
 
 
-def _progress_bar(enabled: bool, total: int):
-    """A rich progress bar on stderr (or nothing), as (context manager, callback)."""
-    import contextlib
-
-    if not enabled or total == 0:
-        return contextlib.nullcontext(), None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    bar = Progress("parsing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
-    task = bar.add_task("parse", total=total)
-    return bar, lambda done, _total: bar.update(task, completed=done)
-
-
 def _parse(unique: list[str], options: TextOptions, root: Path | None, key: str,
-           settings: dict, progress: bool) -> tuple[ParsedDocs, str]:
+           settings: dict, progress: ProgressFn | None) -> tuple[ParsedDocs, str]:
     """Parse the unique texts, through the parse cache; return (parsed, cache state)."""
     if root is not None:
         parsed = load_parsed(root, key)
         if parsed is not None and len(parsed) == len(unique):
             return parsed, "parse"
-    bar, callback = _progress_bar(progress, len(unique))
-    with bar:
-        parsed = parse_texts(
-            unique, model=options.model, fast=options.fast_lemmas,
-            memo_sample=options.memo_sample, batch_size=options.batch_size,
-            n_process=options.n_process, progress=callback,
-        )
+    # The library only reports progress (a log line and the caller's callback); drawing a
+    # bar is the CLI's business (textmine.cli.progress).
+    logger.info("parsing %d distinct answers with %s", len(unique), options.model)
+    if progress is not None and unique:
+        progress(0, len(unique))
+    parsed = parse_texts(
+        unique, model=options.model, fast=options.fast_lemmas,
+        memo_sample=options.memo_sample, batch_size=options.batch_size,
+        n_process=options.n_process, progress=progress if unique else None,
+    )
     if root is not None:
         save_parsed(root, key, parsed, settings)
         return parsed, "miss"
@@ -184,7 +178,7 @@ TERMS_VERSION = 2
 
 
 def _features(unique: list[str], weights: list[int], options: TextOptions, cache_dir,
-              progress: bool) -> tuple[CachedTerms, str]:
+              progress: ProgressFn | None) -> tuple[CachedTerms, str]:
     """Features of the unique texts, from the terms cache, the parse cache or spaCy.
 
     Returns the features and the cache state: ``hit`` (features loaded), ``parse`` (parse
@@ -221,25 +215,12 @@ def _features(unique: list[str], weights: list[int], options: TextOptions, cache
     return cached, state
 
 
-def _check_options(options: TextOptions) -> None:
-    if options.batch_size < 1 or options.n_process < 1 or options.memo_sample < 0:
-        raise OptionError(
-            f"batch_size ({options.batch_size}) and n_process ({options.n_process}) must be >= 1 "
-            f"and memo_sample ({options.memo_sample}) >= 0; fix the [text] options."
-        )
-    if options.min_collocation_count < 1 or not -1 <= options.collocation_threshold <= 1:
-        raise OptionError(
-            f"min_collocation_count ({options.min_collocation_count}) must be >= 1 and "
-            f"collocation_threshold ({options.collocation_threshold}) in [-1, 1]; fix the options."
-        )
-
-
 def process_answers(
     answers: pd.Series,
     *,
     options: TextOptions = TextOptions(),
     cache_dir: Path | None = None,
-    progress: bool = False,
+    progress: ProgressFn | None = None,
 ) -> Corpus:
     """Process the answers to one open question into a :class:`Corpus`.
 
@@ -251,8 +232,9 @@ def process_answers(
         Model, negation, expressions, word lists, masking (:class:`~textmine.config.TextOptions`).
     cache_dir : path, optional
         Parse cache folder; default ``$TEXTMINE_CACHE_DIR`` or the user cache folder.
-    progress : bool
-        Show a progress bar on stderr while parsing (the CLI turns it on for long runs).
+    progress : callable(done, total), optional
+        Called with the number of distinct answers parsed so far and their total while spaCy
+        runs (not called when the parse comes from the cache); the CLI draws a bar with it.
 
     Returns
     -------
@@ -270,7 +252,6 @@ def process_answers(
             f"Answers must be a pandas Series indexed by respondent id, not "
             f"{type(answers).__name__}; use textmine.survey.open_answers()."
         )
-    _check_options(options)
     ids = [str(i) for i in answers.index]
     texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
              for v in answers.tolist()]

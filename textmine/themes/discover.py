@@ -8,7 +8,7 @@ answers. Both return a :class:`~textmine.themes.result.ThemeResult`.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Protocol
 
 import numpy as np
@@ -23,7 +23,7 @@ from textmine.runfolder import COUNT_EMPTY, COUNT_NON_ANSWER, COUNT_THEMED, COUN
 from textmine.themes.assign import ASSIGNMENT_RULE, assign_themes, status_counts, theme_counts
 from textmine.themes.edit import edit_map
 from textmine.themes.labels import display_term, theme_label, top_terms
-from textmine.themes.models import METHODS, make_model
+from textmine.themes.models import make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import SeedProcessor, seed_columns, simple_seed_terms
@@ -42,29 +42,6 @@ class CorpusLike(Protocol):
     masked: list[str]
     status: list[str]
     terms: list[list[str]]
-
-
-def _check_options(options: ThemeOptions) -> None:
-    if options.method not in METHODS:
-        raise OptionError(
-            f"Unknown theme method '{options.method}'; choose one of {', '.join(METHODS)}."
-        )
-    if options.extra_themes < 0:
-        raise OptionError(f"extra_themes={options.extra_themes} must be 0 or more.")
-    if not (0.0 < options.relative_threshold <= 1.0):
-        raise OptionError(
-            f"relative_threshold={options.relative_threshold} must be in (0, 1]; 0.5 is usual."
-        )
-    if isinstance(options.k, str) and options.k != "auto":
-        raise OptionError(f"k='{options.k}' is neither a number nor 'auto'; give --k 8 or auto.")
-    if not isinstance(options.k, str) and options.k < 1:
-        raise OptionError(f"k={options.k} must be at least 1; give --k 1 or more, or --k auto.")
-    if options.min_df < 1:
-        raise OptionError(f"min_df={options.min_df} must be at least 1; give --min-df 1 or more.")
-    if options.k_min < 1 or options.k_max < options.k_min:
-        raise OptionError(
-            f"k range {options.k_min}..{options.k_max} is empty; set k_min <= k_max."
-        )
 
 
 def _themes_table(
@@ -216,9 +193,7 @@ def discover_themes(
     OptionError
         Unknown method, impossible k, no term left after filtering, edits naming no theme.
     """
-    if isinstance(options.k, str) and options.k.strip().isdigit():  # "8" from a project file
-        options = replace(options, k=int(options.k))
-    _check_options(options)
+    # ThemeOptions checked k, method and ranges when it was built (textmine.config).
     seed_terms: tuple[tuple[int, ...], ...] = ()
     seed_report: list[dict] = []
     keep: list[str] = []

@@ -36,9 +36,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
 
+from textmine.config import THEME_METHODS
+
 logger = logging.getLogger(__name__)
 
-METHODS = ("short", "nmf", "lda")
+METHODS = THEME_METHODS  # declared with the options, which check it when built
 # With H fixed, each answer's weights are a small non-negative least-squares problem; solving it to
 # convergence makes an answer's weights independent of the other answers in the batch (so that
 # `textmine apply` codes an answer the same way alone or in a file).
