@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.resources
 import json
 import re
 import shutil
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -211,6 +213,20 @@ def test_templates_are_package_data_and_nothing_is_marked_safe():
     assert set(TEMPLATES) <= set(environment().list_templates())
     assert environment().get_template("report.html").filename.endswith(
         str(Path("resources", "report", "report.html")))
+
+
+def test_templates_match_the_package_data_globs_of_pyproject():
+    """A wheel ships them (checked by hand: ``pip wheel .`` lists resources/report/*)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["textmine"]
+    for name in TEMPLATES:
+        assert any(fnmatch.fnmatch(f"resources/report/{name}", g) for g in globs), name
+    assert any(d.startswith("jinja2>=3.1,<4") for d in config["project"]["dependencies"])
 
 
 def test_style_sheet_is_inlined_verbatim(page):
