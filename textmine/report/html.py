@@ -1,18 +1,25 @@
 """The self-contained HTML report: one file, styles and images inline, nothing fetched.
 
-Every piece of respondent or user text goes through :func:`html.escape`; a Content-Security-Policy
-meta tag also forbids scripts and any resource that is not an inline ``data:`` image, so the file
-stays inert even if a future change forgot an escape.
+The pages are rendered from the jinja2 templates of ``textmine/resources/report/`` (``base.html``
+holds the page frame, ``report.html`` the report of one run, ``index.html`` the project index,
+``macros.html`` the pieces they share). This module only prepares the values the templates show;
+every value, above all respondent or user text (answers, labels, group and column names,
+titles), is escaped by the environment's autoescape, never by hand, and nothing in this module is
+marked as safe markup. A Content-Security-Policy meta tag also forbids scripts and any resource
+that is not an inline ``data:`` image, so the file stays inert even if a template went wrong.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import functools
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from string import Template
+from typing import Any
 
+import jinja2
 import pandas as pd
 
 from textmine.config import TableOptions
@@ -32,6 +39,12 @@ from textmine.report.rundata import RunData, display_text
 from textmine.report.xlsx import flatten
 from textmine.runfolder import COUNT_NON_ANSWER
 
+#: Package (and folder inside it) that holds the page templates and the style sheet.
+TEMPLATE_PACKAGE = ("textmine", "resources/report")
+
+#: Colour of a theme that has no colour of its own (a label read back without its id).
+_NO_COLOUR = "#666666"
+
 
 @dataclass
 class Figures:
@@ -43,23 +56,61 @@ class Figures:
     k_selection: Path | None = None
 
 
+@dataclass(frozen=True)
+class Image:
+    """An image of the page: its ``data:`` URI and its alternative text (survey text allowed)."""
+
+    src: str
+    alt: str
+
+
 def _version() -> str:
     return package_version("textmine")
 
 
-def esc(value: object) -> str:
-    """Escape any value for HTML text or a quoted attribute (``None``/NaN become ``""``)."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+def blank_missing(value: object) -> object:
+    """Show ``None``, NaN and ``pd.NA`` as an empty string; leave any other value as it is.
+
+    It is the environment's ``finalize``: it runs on the value of every ``{{ ... }}`` before
+    autoescape, so a missing value never prints as ``None`` or ``nan``.
+
+    Parameters
+    ----------
+    value : object
+        The value of a template expression.
+
+    Returns
+    -------
+    object
+        ``""`` for a missing value, else ``value`` unchanged.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True)
+    return value
 
 
-#: Folder of the page template and style sheet (package data).
-RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "report"
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the report templates (built once).
 
+    Autoescape is on for every ``.html`` template (and for templates built from strings), an
+    undefined name is an error instead of an empty string, and missing values print as ``""``
+    (:func:`blank_missing`).
 
-def _resource(name: str) -> str:
-    return (RESOURCES / name).read_text(encoding="utf-8")
+    Returns
+    -------
+    jinja2.Environment
+        The shared environment; templates are loaded from the package data.
+    """
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(*TEMPLATE_PACKAGE),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        finalize=blank_missing,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def data_uri(path: Path) -> str:
@@ -68,173 +119,137 @@ def data_uri(path: Path) -> str:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _img(path: Path | None, alt: str, cls: str = "") -> str:
+def _image(path: Path | None, alt: str) -> Image | None:
     if path is None or not path.is_file():
-        return ""
-    klass = f' class="{cls}"' if cls else ""
-    return f'<img{klass} src="{data_uri(path)}" alt="{esc(alt)}">'
+        return None
+    return Image(src=data_uri(path), alt=alt)
 
 
-def _tile(num: object, label: str) -> str:
-    return (f'<div class="tile"><div class="num">{esc(num)}</div>'
-            f'<div class="lab">{esc(label)}</div></div>')
+def _page(template: str, *, lang: str, **context: Any) -> str:
+    """Render one page template with what every page shows (language, strings, version)."""
+    w = strings(lang)
+    return environment().get_template(template).render(
+        lang=lang, w=w, sep=colon(lang), version=_version(),
+        footer=f"{w['generated']} {_version()}".strip(), **context)
 
 
-def _overview(data: RunData, figures: Figures, w: dict[str, str], lang: str) -> str:
+def _overview(data: RunData, figures: Figures, w: dict[str, str], lang: str) -> dict[str, Any]:
     counts = data.counts()
     k, why = data.k_choice(lang)
-    tiles = "".join([
-        _tile(counts["respondents"], w["respondents"]),
-        _tile(counts["answers_ok"], w["answers_ok"]),
-        _tile(counts["themed"], w["themed"]),
-        _tile(counts["unassigned"], w["unassigned"]),
-        _tile(counts[COUNT_NON_ANSWER], w["nonanswers"]),
-        _tile(counts["empty"], w["empty"]),
-        _tile(k, w["k"]),
-    ])
-    parts = [f'<section id="overview"><h2>{esc(w["overview"])}</h2>',
-             f'<div class="tiles">{tiles}</div>']
-    if why:
-        parts.append(f'<div class="why"><strong>{esc(w["k_why"])}.</strong> {esc(why)}</div>')
-    if figures.prevalence:
-        parts.append(f'<figure>{_img(figures.prevalence, w["prevalence_chart"])}'
-                     f'<figcaption>{esc(w["prevalence_caption"])}</figcaption></figure>')
-    parts.append("</section>")
-    return "\n".join(parts)
+    tiles = [(counts["respondents"], w["respondents"]), (counts["answers_ok"], w["answers_ok"]),
+             (counts["themed"], w["themed"]), (counts["unassigned"], w["unassigned"]),
+             (counts[COUNT_NON_ANSWER], w["nonanswers"]), (counts["empty"], w["empty"]),
+             (k, w["k"])]
+    return {"tiles": tiles, "why": why,
+            "chart": _image(figures.prevalence, w["prevalence_chart"])}
 
 
 def _theme_cards(data: RunData, figures: Figures, colours: dict[int, str],
-                 w: dict[str, str], lang: str) -> str:
+                 w: dict[str, str], lang: str) -> list[dict[str, Any]]:
     total = data.counts()["answers_ok"]
     cards = []
     for _, row in data.themes.sort_values("theme_id").iterrows():
         tid = int(row["theme_id"])
         n = int(row["n_answers"])
         share = n / total if total else 0.0
-        low, high = wilson_interval(n, total) if total else (float("nan"), float("nan"))
-        ci = (f"{esc(w['ci95'])} {percent(float(low), lang)} – {percent(float(high), lang)}"
-              if total else "")
-        terms = [t.strip().replace("_", " ")
-                 for t in display_text(row.get("top_terms", "")).split(";") if t.strip()]
-        chips = "".join(f"<li>{esc(t)}</li>" for t in terms)
-        quotes = [display_text(row[c]) for c in data.quote_columns if display_text(row[c]).strip()]
-        quote_html = ("".join(f"<blockquote>{esc(q)}</blockquote>" for q in quotes)
-                      or f'<p class="caption">{esc(w["no_quotes"])}</p>')
+        ci = ""
+        if total:
+            low, high = wilson_interval(n, total)
+            ci = f"{w['ci95']} {percent(float(low), lang)} – {percent(float(high), lang)}"
         label = display_text(row["label"])
-        cloud = _img(figures.clouds.get(tid), f"{w['wordcloud_alt']} {tid}. {label}", "cloud")
-        cards.append(
-            f'<article class="card" id="theme-{tid}" style="--c:{colours[tid]}">'
-            f"<h3>{tid}. {esc(label)}</h3>"
-            f'<div class="prev">{esc(w["prevalence"])}{colon(lang)}{n} '
-            f'{esc(w["n_answers"].lower())} · '
-            f"<strong>{percent(share, lang)}</strong> ({ci})</div>"
-            f'<div class="bar"><span style="width:{100 * share:.1f}%"></span></div>'
-            f'<ul class="terms" aria-label="{esc(w["top_terms"])}">{chips}</ul>'
-            f"{cloud}<h4>{esc(w['quotes'])}</h4>{quote_html}</article>"
-        )
-    return (f'<section id="themes"><h2>{esc(w["themes"])}</h2>'
-            f'<div class="cards">{"".join(cards)}</div></section>')
+        cards.append({
+            "id": tid, "colour": colours[tid], "label": label, "n": n,
+            "share": percent(share, lang), "ci": ci, "width": f"{100 * share:.1f}",
+            "terms": [t.strip().replace("_", " ")
+                      for t in display_text(row.get("top_terms", "")).split(";") if t.strip()],
+            "quotes": [display_text(row[c]) for c in data.quote_columns
+                       if display_text(row[c]).strip()],
+            "cloud": _image(figures.clouds.get(tid), f"{w['wordcloud_alt']} {tid}. {label}"),
+        })
+    return cards
 
 
 def _heat_table(crosstab: pd.DataFrame, colours: dict[int, str], w: dict[str, str], lang: str,
-                alpha: float) -> str:
+                alpha: float) -> dict[str, Any] | None:
+    """Header, theme rows and status rows of one crosstab's heat map (``None`` if empty)."""
     view = theme_rows(crosstab, alpha=alpha)
     if not len(view):
-        return ""
+        return None
     multi = multi_variable(view)
     modalities = list(dict.fromkeys(view["modality"]))
     sizes = view.groupby("modality", sort=False)["n_modality"].first()
-    head = "".join(f'<th class="num">{esc(display_text(m))}<br><small>n = {int(sizes[m])}'
-                   f"</small></th>" for m in modalities)
-    if not multi:
-        head += (f"<th class=\"num\">{esc(w['p_adjusted'])}</th>"
-                 f"<th class=\"num\">{esc(w['cramers_v'])}</th>")
-    head = f"<tr><th>{esc(w['theme'])}</th>{head}</tr>"
 
-    def row_html(sub: pd.DataFrame, first_cell: str) -> str:
-        cells = sub.set_index("modality")
-        tds = []
+    def cells(sub: pd.DataFrame) -> dict[str, Any]:
+        by_modality = sub.set_index("modality")
+        tds: list[dict[str, str] | None] = []
         for mod in modalities:
-            if mod not in cells.index:
-                tds.append("<td></td>")
+            if mod not in by_modality.index:
+                tds.append(None)
                 continue
-            cell = cells.loc[mod]
+            cell = by_modality.loc[mod]
             share, resid = cell["share"], float(cell["adj_residual"])
-            text = "" if share != share else percent(share, lang) + cell["marks"]
-            klass = "num sig" if cell["significant"] else "num"
-            title = (f"{w['adj_residual']} = {number(resid, lang, digits=2)}"
-                     if resid == resid else "")
-            colour = residual_colour(resid, muted=not cell["significant"])
-            tds.append(f'<td class="{klass}" style="background:{colour}" '
-                       f'title="{esc(title)}">{esc(text)}</td>')
+            tds.append({
+                "class": "num sig" if cell["significant"] else "num",
+                "colour": residual_colour(resid, muted=not cell["significant"]),
+                "title": (f"{w['adj_residual']} = {number(resid, lang, digits=2)}"
+                          if resid == resid else ""),
+                "text": "" if share != share else percent(share, lang) + cell["marks"],
+            })
         p = float(sub["p_adjusted"].iloc[0]) if "p_adjusted" in sub else float("nan")
         v = float(sub["cramers_v"].iloc[0]) if "cramers_v" in sub else float("nan")
-        v_text = "" if v != v else number(v, lang, digits=2)
-        tests = ("" if multi else f'<td class="num">{esc(format_p(p, lang))}</td>'
-                 f'<td class="num">{v_text}</td>')
-        return f"{first_cell}{''.join(tds)}{tests}</tr>"
+        return {"cells": tds, "p": format_p(p, lang),
+                "v": "" if v != v else number(v, lang, digits=2)}
 
     rows = []
     for tid, sub in view.groupby("theme_id", sort=True):
-        label = display_text(sub["label"].iloc[0])
-        colour = colours.get(int(tid), "#666666")
-        rows.append(row_html(sub, f'<tr><td style="--c:{colour}"><span class="swatch"></span>'
-                                  f"{int(tid)}. {esc(label)}</td>"))
+        rows.append({"status": False, "id": int(tid), "label": display_text(sub["label"].iloc[0]),
+                     "colour": colours.get(int(tid), _NO_COLOUR), **cells(sub)})
     # Who did not answer, or got no theme, by group: a non-response pattern is a finding too.
     names = {"unassigned": w["unassigned"], "non-answer": w["nonanswers"], "empty": w["empty"]}
-    status_done = False
+    first_status = True
     for status, sub in status_rows(crosstab, alpha=alpha).groupby("label", sort=False):
         if sub["n"].sum() > 0:
-            name = names.get(str(status), display_text(status))
-            klass = "" if status_done else ' class="first-status"'
-            status_done = True
-            rows.append(row_html(sub, f'<tr{klass}><td class="status">{esc(name)}</td>'))
-    legend = (f'<p class="legend"><span class="box" style="background:{residual_colour(4.0)}">'
-              f'</span>{esc(w["legend_more"])}<span class="box" '
-              f'style="background:{residual_colour(-4.0)}"></span>{esc(w["legend_less"])}</p>')
-    return (f'<div class="scroll"><table class="heat">{head}{"".join(rows)}</table></div>'
-            f"{legend}")
+            rows.append({"status": True, "first": first_status,
+                         "label": names.get(str(status), display_text(status)), **cells(sub)})
+            first_status = False
+    return {"multi": multi,
+            "modalities": [(display_text(m), int(sizes[m])) for m in modalities],
+            "rows": rows, "more": residual_colour(4.0), "less": residual_colour(-4.0)}
 
 
-def _specificities(spec: pd.DataFrame, w: dict[str, str], *, top: int) -> str:
+def _specificities(spec: pd.DataFrame | None, *, top: int) -> list[tuple[str, str]]:
+    """Each group with its ``top`` most over-used terms, comma-joined."""
     if spec is None or not len(spec):
-        return ""
+        return []
     spec = ticked_only(spec.assign(modality=spec["modality"].astype(str)))
     spec["modality"] = spec["modality"].map(display_text)
     spec["specificity"] = pd.to_numeric(spec["specificity"], errors="coerce")
     rows = []
     for mod, sub in spec.groupby("modality", sort=False):
         best = sub[sub["specificity"] > 0].sort_values("specificity", ascending=False).head(top)
-        terms = ", ".join(display_text(t).replace("_", " ") for t in best["term"])
-        rows.append(f"<tr><td>{esc(mod)}</td><td>{esc(terms)}</td></tr>")
-    return (f"<h4>{esc(w['specificities'])}</h4><p class=\"caption\">"
-            f"{esc(w['specificities_caption'])}</p><table><tr><th>{esc(w['modality'])}</th>"
-            f"<th>{esc(w['top_terms'])}</th></tr>{''.join(rows)}</table>")
+        rows.append((str(mod),
+                     ", ".join(display_text(t).replace("_", " ") for t in best["term"])))
+    return rows
 
 
 def _crosstabs(data: RunData, figures: Figures, colours: dict[int, str], w: dict[str, str],
-               lang: str, alpha: float, top_terms: int) -> str:
+               lang: str, alpha: float, top_terms: int) -> dict[str, Any] | None:
     if not data.crosstabs:
-        return ""
-    parts = [f'<section id="crosstabs"><h2>{esc(w["crosstabs"])}</h2>',
-             f'<p class="caption">{esc(w["crosstab_caption"])}</p>']
+        return None
+    blocks = []
     for stem, crosstab in data.crosstabs.items():
         name = question_name(crosstab, stem)
         label = data.question_labels.get(name)
         shown = f"{label} ({name})" if label and label != name else name
-        parts.append(f"<h3>{esc(heading(w['variable'], shown, lang))}</h3>")
-        parts.append(_heat_table(crosstab, colours, w, lang, alpha))
-        chart = figures.by_group.get(stem)
-        if chart:
-            parts.append(f"<figure>{_img(chart, w['by_group_chart'] + ' ' + shown)}"
-                         f"<figcaption>{esc(w['by_group_caption'])}</figcaption></figure>")
-        parts.append(_specificities(data.specificities.get(stem), w, top=top_terms))
-    effects = (_effects(data.effects, colours, w, lang, alpha)
-               if data.effects is not None and len(data.effects) else "")
-    if effects:
-        parts.append(f"<h3>{esc(w['effects'])}</h3>{effects}")
-    parts.append("</section>")
-    return "\n".join(parts)
+        blocks.append({
+            "heading": heading(w["variable"], shown, lang),
+            "heat": _heat_table(crosstab, colours, w, lang, alpha),
+            "chart": _image(figures.by_group.get(stem), w["by_group_chart"] + " " + shown),
+            "specificities": _specificities(data.specificities.get(stem), top=top_terms),
+        })
+    effects = (_effects(data.effects, colours, lang, alpha)
+               if data.effects is not None and len(data.effects) else None)
+    return {"blocks": blocks, "effects": effects}
 
 
 def p_stars(p: float) -> str:
@@ -244,107 +259,114 @@ def p_stars(p: float) -> str:
     return "*" * sum(p < t for t in (0.05, 0.01, 0.001))
 
 
-def _effects(effects: pd.DataFrame, colours: dict[int, str], w: dict[str, str], lang: str,
-             alpha: float) -> str:
-    """Odds ratios as a theme x (covariate: level) table; long format without covariate info."""
+def _effects(effects: pd.DataFrame, colours: dict[int, str], lang: str,
+             alpha: float) -> dict[str, Any] | None:
+    """Odds ratios as a theme x (covariate: level) table; ``None`` without covariate columns."""
     if "covariate" not in effects or "level" not in effects:
-        return ""
+        return None
     table = effects.copy()
     table["column"] = [f"{display_text(c)}: {display_text(lv)}"
                        for c, lv in zip(table["covariate"], table["level"], strict=True)]
     columns = list(dict.fromkeys(table["column"]))
     firsts = table.groupby("column", sort=False)[["covariate", "level", "reference"]].first()
     # Two header rows: the covariate over its levels, then each level with its reference.
-    spans: list[list] = []
+    spans: list[list[Any]] = []
     for col in columns:
         cov = display_text(firsts.loc[col, "covariate"])
         if spans and spans[-1][0] == cov:
             spans[-1][1] += 1
         else:
             spans.append([cov, 1])
-    top = "".join(f'<th class="num" colspan="{n}">{esc(cov)}</th>' for cov, n in spans)
-    head = "".join(f'<th class="num">{esc(display_text(firsts.loc[c, "level"]))}<br><small>'
-                   f'({esc(w["ref"])} {esc(display_text(firsts.loc[c, "reference"]))})'
-                   "</small></th>" for c in columns)
+    levels = [(display_text(firsts.loc[c, "level"]), display_text(firsts.loc[c, "reference"]))
+              for c in columns]
     rows = []
     for tid, sub in table.groupby("theme_id", sort=True):
-        cells = sub.set_index("column")
-        tds = []
+        by_column = sub.set_index("column")
+        tds: list[dict[str, str] | None] = []
         for col in columns:
-            if col not in cells.index:
-                tds.append("<td></td>")
+            if col not in by_column.index:
+                tds.append(None)
                 continue
-            cell = cells.loc[col]
+            cell = by_column.loc[col]
             odds, low, high, p = (float(pd.to_numeric(cell[c], errors="coerce"))
                                   for c in ("odds_ratio", "ci_low", "ci_high", "p_value"))
             if odds != odds:
-                note = display_text(cell.get("note", ""))
-                tds.append(f'<td class="num" title="{esc(note)}">—</td>')
+                tds.append({"note": display_text(cell.get("note", ""))})
                 continue
-            text = (f"{number(odds, lang, digits=2)} [{number(low, lang, digits=2)}–"
-                    f"{number(high, lang, digits=2)}]{p_stars(p)}")
             significant = p == p and p < alpha
             # Same colour code as the crosstabs: blue above 1 (more often), red below.
-            colour = residual_colour(3.0 if odds > 1 else -3.0, muted=not significant)
-            klass = "num sig" if significant else "num"
-            tds.append(f'<td class="{klass}" style="background:{colour}">{esc(text)}</td>')
-        label = display_text(sub["label"].iloc[0])
-        colour = colours.get(int(tid), "#666666")
-        rows.append(f'<tr><td style="--c:{colour}"><span class="swatch"></span>{int(tid)}. '
-                    f"{esc(label)}</td>{''.join(tds)}</tr>")
-    return (f'<p class="caption">{esc(w["effects_caption"])}</p><div class="scroll">'
-            f'<table class="heat effects"><tr><th rowspan="2">{esc(w["theme"])}</th>{top}</tr>'
-            f'<tr>{head}</tr>{"".join(rows)}</table></div>')
-
-
-def _k_section(data: RunData, figures: Figures, w: dict[str, str], lang: str) -> str:
-    if figures.k_selection is None:
-        return ""
-    _, why = data.k_choice(lang)
-    note = f'<div class="why">{esc(why)}</div>' if why else ""
-    return (f'<section id="k-selection"><h2>{esc(w["k_selection"])}</h2>{note}'
-            f"<figure>{_img(figures.k_selection, w['k_selection'])}"
-            f"<figcaption>{esc(w['k_selection_caption'])}</figcaption></figure></section>")
-
-
-def _record(data: RunData, w: dict[str, str]) -> str:
-    rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in flatten(data.run))
-    return (f'<section id="record"><h2>{esc(w["run_record"])}</h2>'
-            f'<p class="caption">{esc(w["run_record_caption"])}</p>'
-            f"<details><summary>{esc(w['run_record'])}</summary>"
-            f'<table class="record"><tr><th>{esc(w["key"])}</th><th>{esc(w["value"])}</th></tr>'
-            f"{rows}</table></details></section>")
+            tds.append({
+                "class": "num sig" if significant else "num",
+                "colour": residual_colour(3.0 if odds > 1 else -3.0, muted=not significant),
+                "text": (f"{number(odds, lang, digits=2)} [{number(low, lang, digits=2)}–"
+                         f"{number(high, lang, digits=2)}]{p_stars(p)}"),
+            })
+        rows.append({"id": int(tid), "label": display_text(sub["label"].iloc[0]),
+                     "colour": colours.get(int(tid), _NO_COLOUR), "cells": tds})
+    return {"spans": [tuple(s) for s in spans], "levels": levels, "rows": rows}
 
 
 def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, lang: str = "fr",
                   alpha: float = TableOptions().alpha, top_terms: int = 10) -> str:
-    """Return the report of one run as a complete HTML document (a string)."""
+    """Return the report of one run as a complete HTML document.
+
+    Parameters
+    ----------
+    data : RunData
+        The finished run, as read from its folder.
+    figures : Figures
+        The charts and word clouds drawn for it (embedded as ``data:`` URIs).
+    colours : dict of int to str
+        Colour of each theme id.
+    lang : {"fr", "en"}
+        Language of the fixed text.
+    alpha : float
+        Level below which an adjusted p-value marks a cell as significant.
+    top_terms : int
+        Number of specific terms shown for each group.
+
+    Returns
+    -------
+    str
+        The page, ending with a newline.
+    """
     w = strings(lang)
-    sections = [
-        ("overview", w["overview"], _overview(data, figures, w, lang)),
-        ("themes", w["themes"], _theme_cards(data, figures, colours, w, lang)),
-        ("crosstabs", w["crosstabs"], _crosstabs(data, figures, colours, w, lang, alpha,
-                                                top_terms)),
-        ("k-selection", w["k_selection"], _k_section(data, figures, w, lang)),
-        ("record", w["run_record"], _record(data, w)),
-    ]
-    toc = "".join(f'<a href="#{anchor}">{esc(title)}</a>' for anchor, title, body in sections
-                  if body)
+    crosstabs = _crosstabs(data, figures, colours, w, lang, alpha, top_terms)
+    k_chart = _image(figures.k_selection, w["k_selection"])
+    toc = [("overview", w["overview"]), ("themes", w["themes"])]
+    if crosstabs:
+        toc.append(("crosstabs", w["crosstabs"]))
+    if k_chart:
+        toc.append(("k-selection", w["k_selection"]))
+    toc.append(("record", w["run_record"]))
     source = data.run.get("input") if isinstance(data.run.get("input"), dict) else {}
     meta = " · ".join(str(x) for x in (Path(str(source.get("path", ""))).name,
                                        data.run.get("created", "")) if x)
-    return Template(_resource("report.html")).substitute(
-        lang=lang, title=esc(w["title"]), question=esc(data.question()), meta=esc(meta),
-        nav=f'<nav class="toc" aria-label="{esc(w["contents"])}">{toc}</nav>',
-        css=_resource("report.css"),
-        body="\n".join(body for _, _, body in sections if body),
-        footer=esc(f"{w['generated']} {_version()}".strip()), version=esc(_version()),
+    return _page(
+        "report.html", lang=lang, title=w["title"], question=data.question(), meta=meta, toc=toc,
+        overview=_overview(data, figures, w, lang),
+        cards=_theme_cards(data, figures, colours, w, lang), crosstabs=crosstabs,
+        k_selection={"why": data.k_choice(lang)[1], "chart": k_chart} if k_chart else None,
+        record=flatten(data.run),
     )
 
 
 def write_html(data: RunData, path: Path, figures: Figures, colours: dict[int, str], *,
                lang: str = "fr", alpha: float = TableOptions().alpha, top_terms: int = 10) -> Path:
-    """Write the report of one run to ``path`` (UTF-8, self-contained)."""
+    """Write the report of one run to ``path`` (UTF-8, self-contained).
+
+    Parameters
+    ----------
+    data, figures, colours, lang, alpha, top_terms
+        As for :func:`render_report`.
+    path : Path
+        The file to write (``report.html`` of the run folder).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     path.write_text(render_report(data, figures, colours, lang=lang, alpha=alpha,
                                   top_terms=top_terms), encoding="utf-8")
     return path
@@ -362,29 +384,30 @@ class IndexEntry:
     themes: tuple[tuple[int, str, float], ...]  # (theme id, label, share)
 
 
-def render_index(entries: list[IndexEntry], *, title: str, lang: str = "fr") -> str:
-    """Return the project index page linking every question's report (relative links only)."""
-    w = strings(lang)
-    sep = colon(lang)
-    cards = []
+def render_index(entries: Iterable[IndexEntry], *, title: str, lang: str = "fr") -> str:
+    """Return the project index page linking every question's report (relative links only).
+
+    Parameters
+    ----------
+    entries : iterable of IndexEntry
+        The questions of the project, in the order to list them.
+    title : str
+        Title of the project (shown under the page title).
+    lang : {"fr", "en"}
+        Language of the fixed text.
+
+    Returns
+    -------
+    str
+        The page, ending with a newline.
+    """
+    questions = []
     for entry in entries:
-        href = esc(f"{entry.folder}/report.html")
         colours = theme_colours(tid for tid, _, _ in entry.themes)
-        items = "".join(f'<li style="--c:{colours[tid]}"><span class="swatch"></span>'
-                        f"{esc(label)} ({percent(share, lang)})</li>"
-                        for tid, label, share in entry.themes)
-        cards.append(
-            f'<article class="card" style="--c:#34495e"><h3>{esc(entry.question)}</h3>'
-            f'<div class="prev">{esc(w["respondents"])}{sep}{entry.respondents} · '
-            f'{esc(w["answers_ok"])}{sep}{entry.answers_ok} · {esc(w["k"])}{sep}{entry.k}</div>'
-            f'<ul class="index-themes">{items}</ul>'
-            f'<p><a href="{href}">{esc(w["report_link"])}</a> · {esc(w["folder"])} '
-            f"<code>{esc(entry.folder)}/</code></p></article>"
-        )
-    body = (f'<section><p class="caption">{esc(w["index_intro"])}</p>'
-            f'<div class="cards">{"".join(cards)}</div></section>')
-    return Template(_resource("report.html")).substitute(
-        lang=lang, title=esc(w["index_title"]), question=esc(title), meta="",
-        nav="", css=_resource("report.css"), body=body,
-        footer=esc(f"{w['generated']} {_version()}".strip()), version=esc(_version()),
-    )
+        questions.append({
+            "entry": entry,
+            "themes": [(colours[tid], label, percent(share, lang))
+                       for tid, label, share in entry.themes],
+        })
+    return _page("index.html", lang=lang, title=strings(lang)["index_title"], question=title,
+                 meta="", toc=[], questions=questions)
