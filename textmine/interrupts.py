@@ -6,7 +6,7 @@ during the imports is acted on as soon as they are done, never as an ``ImportErr
 silently ignored); once armed it raises :class:`Interrupted`, a :class:`KeyboardInterrupt`, so
 that every ``except BaseException`` clean-up (temporary output folders) runs. Code that must not
 be cut half-way (the rename pair that swaps an output folder in) runs inside :func:`deferred`,
-which blocks the signals; a signal received there is delivered when the block ends.
+which holds the signals; a signal received there is acted on when the block ends.
 
 Only the standard library is imported here: this module is loaded before anything else.
 """
@@ -94,14 +94,29 @@ def written(out: Path | None = None) -> Path | None:
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Block SIGINT, SIGTERM and SIGHUP during the block; pending ones are delivered at its end."""
-    can_block = (hasattr(signal, "pthread_sigmask")
-                 and threading.current_thread() is threading.main_thread())
-    if not can_block:
+    """Hold SIGINT, SIGTERM and SIGHUP during the block; one received is acted on at its end.
+
+    The handlers are swapped for a recording one (``pthread_sigmask`` would not do: another
+    thread of the process may take a process-directed signal), then restored, and a held signal
+    is passed to the previous handler (or raised again when it was the default action).
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(EXIT_CODES))
+    held: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
+
+    previous = {signum: signal.signal(signum, hold) for signum in EXIT_CODES}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held:
+            handler = previous[held[0]]
+            if callable(handler):
+                handler(held[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(held[0])

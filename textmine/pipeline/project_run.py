@@ -72,7 +72,7 @@ def run_project(
     from textmine.pipeline.themes_run import run_themes
     from textmine.project import load_project
 
-    project = load_project(project_file)
+    project = load_project(project_file, out_given=out is not None)
     options = project.report if lang is None else replace(project.report, lang=lang)
     check_lang(options.lang)
     if not project.open:

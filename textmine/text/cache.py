@@ -17,6 +17,7 @@ Windows, ``~/Library/Caches/textmine`` on macOS).
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import logging
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from textmine.outputs import file_sha256
+from textmine.outputs import file_sha256, pid_alive
 from textmine.text.parse import ParsedDocs
 
 logger = logging.getLogger(__name__)
@@ -65,9 +66,21 @@ def _entry(root: Path, kind: str, key: str) -> Path:
 
 
 
+def _clean_stale_temp(folder: Path, name: str) -> None:
+    """Remove the temporary files ``.<name>.<pid>.*`` of dead runs (killed while writing)."""
+    prefix = f".{name}."
+    for entry in folder.glob(f"{glob.escape(prefix)}*"):
+        pid = entry.name[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            entry.unlink(missing_ok=True)
+            logger.warning("Removed %s, left in the cache by an interrupted run (pid %s).",
+                           entry, pid)
+
+
 def _replace_into(folder: Path, name: str, write) -> None:
     """Write a file through ``write(tmp_path)`` then move it to ``folder/name`` atomically."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+    _clean_stale_temp(folder, name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", dir=folder)
     os.close(fd)
     try:
         write(Path(tmp))
@@ -110,7 +123,12 @@ def _load_entry(root: Path, kind: str, key: str):
 
     folder = _entry(root, kind, key)
     meta_path = folder / _META
-    if not meta_path.is_file():
+    try:
+        if not meta_path.is_file():
+            return None
+    except OSError as exc:  # e.g. a cache folder of mode 000: run without the cache
+        logger.warning("Cannot read the cache folder %s (%s); continuing without the cache.",
+                       root, exc.strerror or exc)
         return None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
