@@ -10,6 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "textmine"
 #: Stage of each top-level module or sub-package; a module may import stages <= its own.
 STAGES = {
     "errors": 0,
+    "interrupts": 0,
     "config": 0,
     "outputs": 0,
     "runfolder": 1,

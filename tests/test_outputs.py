@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from textmine.errors import OutputError
 from textmine.outputs import (
+    MARKER,
     atomic_output_dir,
     atomic_write,
     atomic_write_text,
@@ -76,10 +77,11 @@ def test_atomic_dir_keeps_previous_output_on_failure(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
     (out / "old.txt").write_text("old")
+    (out / MARKER).write_text('{"tool": "textmine"}')  # a previous textmine output
     with pytest.raises(RuntimeError), atomic_output_dir(out, force=True) as tmp:
         (tmp / "new.txt").write_text("new")
         raise RuntimeError("boom")
-    assert [p.name for p in out.iterdir()] == ["old.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "old.txt"]
 
 
 def test_atomic_dir_refuses_existing_without_force(tmp_path):
@@ -89,9 +91,10 @@ def test_atomic_dir_refuses_existing_without_force(tmp_path):
     with pytest.raises(OutputError, match=r"already exists and is not empty; use --force"):
         with atomic_output_dir(out):
             pass
+    (out / MARKER).write_text('{"tool": "textmine"}')
     with atomic_output_dir(out, force=True) as tmp:
         (tmp / "new.txt").write_text("new")
-    assert [p.name for p in out.iterdir()] == ["new.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "new.txt"]
 
 
 def test_write_json_is_stable(tmp_path):

@@ -94,7 +94,8 @@ def test_project_run_writes_one_report_per_open_question(project_run):
     out = project_run
     assert out.name == "resultats"
     assert sorted(p.name for p in out.iterdir()) == [
-        "index.html", "q_evolution", "q_outils", "summary.csv", "summary.md", "textmine.toml"]
+        ".textmine-output", "index.html", "q_evolution", "q_outils", "summary.csv", "summary.md",
+        "textmine.toml"]
     for name in ("q_evolution", "q_outils"):
         files = {p.name for p in (out / name).iterdir()}
         assert {"report.html", "report.xlsx", "figures", "tables_md", "themes.csv",

@@ -305,14 +305,25 @@ def test_paths_inside_the_parent_folder_or_absolute_are_kept(tmp_path):
     project.mkdir(parents=True)
     elsewhere = tmp_path / "ailleurs"
     loaded = load_project(write(project, (
-        f'[survey]\npath = "../a.csv"\n[output]\ndir = "../out/demo"\n'
+        f'[survey]\npath = "../a.csv"\n[output]\ndir = "out/demo"\n'
         f'[[open]]\ncolumn = "x"\ncodebook = "{elsewhere / "c.yaml"}"\n'
     )))
     assert loaded.survey_path == tmp_path.resolve() / "a" / "a.csv"
-    assert loaded.output_dir == tmp_path.resolve() / "a" / "out" / "demo"
+    assert loaded.output_dir == tmp_path.resolve() / "a" / "b" / "out" / "demo"
     assert loaded.open[0].codebook == str(elsewhere.resolve() / "c.yaml")
 
 
 def test_the_demo_project_loads():
     demo = Path(__file__).parents[1] / "data" / "textmine.toml"
-    assert load_project(demo).output_dir == demo.resolve().parents[1] / "out" / "demo"
+    assert load_project(demo).output_dir == demo.resolve().parent / "out" / "demo"
+
+
+@pytest.mark.parametrize("written", ["../Documents", "~/Documents", "/tmp/x", ".", "out/../.."])
+def test_output_dir_outside_the_project_folder_is_refused(tmp_path, written):
+    """A received project file may not make ``run --force`` replace a folder of the user."""
+    project = tmp_path / "a" / "b"
+    project.mkdir(parents=True)
+    path = write(project, f'[survey]\npath = "a.csv"\n[output]\ndir = "{written}"\n')
+    with pytest.raises(OptionError, match=r"is not a folder inside the project folder; .* --out"):
+        load_project(path)
+    assert load_project(path, out_given=True).survey_path == project.resolve() / "a.csv"

@@ -10,14 +10,19 @@ a temporary sibling and moves it over the target with :func:`os.replace`.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import glob
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
 import secrets
 import shutil
-import tempfile
+import sys
+import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -26,7 +31,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from textmine.errors import OutputError
+from textmine import interrupts
+from textmine.errors import OutputError, TextmineError
+
+logger = logging.getLogger(__name__)
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection list).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -102,10 +110,12 @@ def atomic_write(
         If the folder is not writable or the writer fails (after cleaning up).
     """
     path = Path(path)
-    # A fresh random name next to the target, created by the writer itself (not by mkstemp, whose
-    # 0600 mode would carry over to the final file and hide run outputs from the user's group).
-    # The leading dot keeps it out of folder listings and globs.
-    tmp = path.with_name(f".{path.name}.tmp-{secrets.token_hex(6)}")
+    _clean_stale_files(path)
+    # A fresh name next to the target, created by the writer itself (not by mkstemp, whose 0600
+    # mode would carry over to the final file and hide run outputs from the user's group). The
+    # leading dot keeps it out of folder listings and globs; the pid lets the next writer remove
+    # what a killed run left behind.
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(6)}")
     try:
         if isinstance(data, (str, bytes)):
             with tmp.open("xb") as fh:
@@ -117,6 +127,16 @@ def atomic_write(
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _clean_stale_files(path: Path) -> None:
+    """Remove the temporary files of ``path`` left by writers that no longer run (killed)."""
+    prefix = f".{path.name}.tmp-"
+    for entry in path.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            entry.unlink(missing_ok=True)
+            logger.warning("Removed %s, left by an interrupted run (pid %s).", entry, pid)
 
 
 def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
@@ -239,19 +259,225 @@ def unique_filenames(names: Sequence[str]) -> dict[str, str]:
     return stems
 
 
+#: File written into every output folder textmine creates; ``--force`` replaces only folders
+#: holding it, so that a stray ``--out`` (or a received project file) never deletes user data.
+MARKER = ".textmine-output"
+
+#: Locks of dead runs whose content cannot be read are taken over after this many seconds.
+_UNREADABLE_LOCK_AGE = 60.0
+
+#: Nesting depth of :func:`atomic_output_dir` in this process (a project run nests question runs).
+_DEPTH = [0]
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (a process of another user counts as alive)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def is_textmine_output(folder: str | Path) -> bool:
+    """Whether ``folder`` holds the :data:`MARKER` file that textmine writes in its outputs."""
+    marker = Path(folder) / MARKER
+    try:
+        if marker.is_symlink() or not marker.is_file() or marker.stat().st_size > 65536:
+            return False
+        return json.loads(marker.read_text(encoding="utf-8")).get("tool") == "textmine"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _write_marker(folder: Path) -> None:
+    command = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else ""
+    info = {"tool": "textmine", "version": package_version("textmine"), "command": command}
+    (folder / MARKER).write_text(json.dumps(info, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _lock_owner(lock: Path) -> int | None:
+    """Pid written in ``lock``; ``None`` if unreadable (being written, or garbage)."""
+    try:
+        text = lock.read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _acquire_lock(out: Path, parent: Path) -> Path:
+    """Reserve ``out`` with ``<parent>/.<name>.lock`` (exclusive create, holds our pid)."""
+    lock = parent / f".{out.name}.lock"
+    for _ in range(5):
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            owner = _lock_owner(lock)
+            if owner is None:
+                try:
+                    age = time.time() - lock.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if age < _UNREADABLE_LOCK_AGE:
+                    raise OutputError(f"Output folder {out} is reserved by another textmine run "
+                                      f"(lock {lock}); wait for it to end or choose another "
+                                      "--out.") from None
+            elif owner == os.getpid() or pid_alive(owner):
+                raise OutputError(f"Output folder {out} is being written by another textmine run "
+                                  f"(pid {owner}); wait for it to end or choose another --out.") \
+                    from None
+            logger.warning("Taking over the lock of %s left by a run that no longer exists "
+                           "(pid %s).", out, owner if owner is not None else "unknown")
+            lock.unlink(missing_ok=True)
+            continue
+        try:
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        finally:
+            os.close(fd)
+        return lock
+    raise OutputError(f"Cannot reserve output folder {out} (lock {lock} keeps changing); "
+                      "choose another --out.")
+
+
+def _release_lock(lock: Path) -> None:
+    if _lock_owner(lock) == os.getpid():
+        with contextlib.suppress(OSError):
+            lock.unlink()
+
+
+_WORK_NAME = re.compile(r"\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]+$")
+
+
+def clean_stale(out: Path, parent: Path) -> None:
+    """Remove the work folders (``.<name>.tmp-PID-*``, ``.<name>.old-PID-*``) of dead runs.
+
+    A ``.old-*`` folder holds the previous output moved aside by a run killed during the swap:
+    if ``out`` is missing it is put back instead. Each action is noted on stderr.
+    """
+    prefix = f".{out.name}."
+    try:
+        names = [e.name for e in os.scandir(parent) if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        match = _WORK_NAME.fullmatch(name[len(prefix) - 1:])
+        if not match or pid_alive(int(match["pid"])):
+            continue
+        path = parent / name
+        if match["kind"] == "old" and not os.path.lexists(out) and path.is_dir():
+            with contextlib.suppress(OSError):
+                os.rename(path, out)
+                logger.warning("Restored the previous output %s left aside by an interrupted "
+                               "run (pid %s).", out, match["pid"])
+                continue
+        shutil.rmtree(path, ignore_errors=True)
+        logger.warning("Removed %s, left by an interrupted run (pid %s).", path, match["pid"])
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _swap_in(tmp: Path, out: Path, parent: Path) -> Path | None:
+    """Put ``tmp`` in place of ``out``; return the folder now holding the previous output."""
+    if not os.path.lexists(out):
+        os.rename(tmp, out)
+        return None
+    if _exchange(tmp, out):
+        return tmp
+    old = parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    return old
+
+
+def _make_work_dir(out: Path, parent: Path) -> Path:
+    """Create ``.<name>.tmp-PID-RANDOM`` beside ``out``, with the umask's permissions."""
+    while True:
+        tmp = parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            os.mkdir(tmp, 0o777)  # the umask applies (tempfile.mkdtemp would force 0700)
+            return tmp
+        except FileExistsError:
+            continue
+
+
+def _os_error(exc: OSError, out: Path) -> OutputError:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return OutputError(f"Cannot write output folder {out}: {exc.strerror or exc}{where}; nothing "
+                       "was written, check the disk space and permissions or choose another --out.")
+
+
+def _check_target(out: Path, parent: Path, force: bool) -> bool:
+    """Check that ``out`` may be created or replaced; return whether it exists (non-empty)."""
+    if os.path.lexists(out) and (out.is_symlink() or not out.is_dir()):
+        raise OutputError(f"Output path {out} exists and is not a folder; choose a folder name.")
+    existing = out.is_dir() and any(out.iterdir())
+    if existing and not force:
+        raise OutputError(
+            f"Output folder {out} already exists and is not empty; use --force to replace it."
+        )
+    if existing and not is_textmine_output(out):
+        raise OutputError(
+            f"Output folder {out} was not written by textmine (no {MARKER} file), so --force "
+            "will not replace it; delete it yourself if it is an old output, or choose another "
+            "--out."
+        )
+    if existing and not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"Output folder {out} is read-only, so it cannot be replaced; make it "
+                          "writable (chmod u+w) or choose another --out.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"Cannot write in folder {parent} (permission denied); choose another "
+                          "--out.")
+    return existing
+
+
 @contextlib.contextmanager
 def atomic_output_dir(
     out: str | Path, *, force: bool = False, inputs: Sequence[str | Path] = ()
 ) -> Iterator[Path]:
     """Yield a temporary folder that becomes ``out`` only if the block completes.
 
+    Every check runs when the block is entered, before any computation: the target is reserved
+    with a lock file ``.<name>.lock`` beside it (a second run on the same ``out`` fails at once),
+    the work folders of dead runs are cleaned, and ``out`` must be creatable or replaceable. The
+    temporary folder ``.<name>.tmp-PID-RANDOM`` follows the umask and holds the :data:`MARKER`
+    file. The final swap is atomic where the system allows it (``renameat2`` exchange on Linux)
+    and never cut by SIGINT/SIGTERM/SIGHUP (they are delivered once it is done).
+
     Parameters
     ----------
     out : path
         Final output folder.
     force : bool
-        Replace an existing non-empty ``out``. Without it, an existing non-empty folder is an error
-        (raised before anything is written).
+        Replace an existing non-empty ``out``, and only if textmine wrote it (it holds
+        :data:`MARKER`). Without it, an existing non-empty folder is an error (raised before
+        anything is written).
     inputs : sequence of paths
         Files or folders the run reads; ``out`` may not be or contain any of them, so that even
         ``force`` can never delete what the user gave.
@@ -259,35 +485,62 @@ def atomic_output_dir(
     Raises
     ------
     OutputError
-        If ``out`` exists and is not empty without ``force``, is a file, or holds an input.
+        If ``out`` exists and is not empty without ``force``, was not written by textmine, is
+        read-only, is a file, holds an input, is reserved by a live run; and for any
+        :class:`OSError` met while writing or swapping (one line; nothing is left behind).
     """
     out = Path(out)
-    if out.name in ("", "..") or Path.cwd().is_relative_to(out.resolve()):
+    try:
+        cwd = Path.cwd()
+    except OSError:
+        raise OutputError("The current folder no longer exists (deleted or moved); go to an "
+                          "existing folder and run the command again.") from None
+    if out.name in ("", "..") or cwd.is_relative_to(out.resolve()):
         raise OutputError(f"Output folder '{out}' is the current folder or one of its parents; "
                           "give a new folder name.")  # replacing it would delete the user's work
     check_out_holds_no_input(out, inputs)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"Output path {out} exists and is a file; choose a folder name.")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise OutputError(
-            f"Output folder {out} already exists and is not empty; use --force to replace it."
-        )
     parent = out.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    except OSError as exc:
-        raise OutputError(f"Cannot create output folder next to {out}: {exc.strerror}.") from exc
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        lock = _acquire_lock(out, parent)
+    except OutputError:
         raise
-    # Swap in: move the old folder aside first so that at every instant one complete copy exists.
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-        os.replace(out, old / "previous")
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create output folder {out}: {exc.strerror or exc}; choose "
+                          "another --out.") from exc
+    _DEPTH[0] += 1
+    try:
+        try:
+            clean_stale(out, parent)
+            existed = _check_target(out, parent, force)
+            tmp = _make_work_dir(out, parent)
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise _os_error(exc, out) from exc
+        previous: Path | None = None
+        try:
+            _write_marker(tmp)
+            yield tmp
+            if _lock_owner(lock) != os.getpid():
+                raise OutputError(f"Output folder {out} was taken over by another run during "
+                                  "this one; nothing was written, run again.")
+            if not existed and out.is_dir() and any(out.iterdir()) and not force:
+                raise OutputError(f"Output folder {out} appeared during the run; nothing was "
+                                  "written, use --force to replace it or choose another --out.")
+            with interrupts.deferred():
+                previous = _swap_in(tmp, out, parent)
+                if _DEPTH[0] == 1:
+                    interrupts.written(out)
+        except BaseException as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if previous is not None:  # interrupted right after the swap: the new output is in
+                shutil.rmtree(previous, ignore_errors=True)
+            if isinstance(exc, OSError) and not isinstance(exc, TextmineError):
+                raise _os_error(exc, out) from exc
+            raise
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+    finally:
+        _DEPTH[0] -= 1
+        _release_lock(lock)

@@ -18,13 +18,15 @@ writes a commented starter file)::
     [report]                   # any ReportOptions field
     [coding]                   # any CodingOptions field
 
-Paths are relative to the folder of the project file. A relative path (survey, codebook,
-output dir) may not leave the project folder by more than one ``..``: it must stay inside the
-project folder or its parent folder (``../out/demo`` is fine, ``../../x`` is refused), so a
-project file received from someone else cannot make ``run --force`` write or replace a folder
-elsewhere on the machine. Absolute paths (and ``~/...``) are taken as written: the user typed
-them, and ``--out`` on the command line always wins over ``[output] dir``. The check is on the
-written path (``..`` parts), not through symbolic links. Unknown sections and keys are errors
+Paths are relative to the folder of the project file. A relative input path (survey,
+codebook) may not leave the project folder by more than one ``..``: it must stay inside the
+project folder or its parent folder (``../data.csv`` is fine, ``../../x`` is refused); absolute
+input paths (and ``~/...``) are taken as written. The output folder (``[output] dir``) must be
+a folder *inside* the project folder (no absolute path, ``~``, or ``..`` out of it), so that a
+project file received from someone else can never make ``run --force`` write or replace a
+folder elsewhere on the machine (``../Documents``); ``--out`` on the command line always wins
+over ``[output] dir`` and lifts that rule. The check is on the written path (``..`` parts), not
+through symbolic links. Unknown sections and keys are errors
 that name the allowed ones, so a typo never silently falls back to a default. The open and
 closed questions declared here override the detected types when the survey is read
 (:attr:`Project.read`).
@@ -112,8 +114,16 @@ class Project:
     coding: CodingOptions = field(default_factory=CodingOptions)
 
 
-def load_project(path: str | Path) -> Project:
+def load_project(path: str | Path, *, out_given: bool = False) -> Project:
     """Read and check a ``textmine.toml`` project file.
+
+    Parameters
+    ----------
+    path : path
+        The project file.
+    out_given : bool
+        The user gave the output folder on the command line (``--out``): the project's
+        ``[output] dir`` is then not used, and not checked.
 
     Raises
     ------
@@ -121,7 +131,8 @@ def load_project(path: str | Path) -> Project:
         Missing file or invalid TOML.
     OptionError
         Unknown section or key (the message lists the allowed ones), missing or ill-typed value,
-        a column declared twice.
+        a column declared twice; an ``[output] dir`` outside the project folder (absolute,
+        ``~/...`` or with ``..``) unless ``out_given``.
     """
     path = Path(path)
     if not path.is_file():
@@ -135,13 +146,14 @@ def load_project(path: str | Path) -> Project:
         raise InputFileError(
             f"Cannot read project file {path.name}: {reason}; fix the TOML syntax."
         ) from None
-    return _Loader(path, spec).project()
+    return _Loader(path, spec, out_given=out_given).project()
 
 
 class _Loader:
     """Turns the parsed TOML of one project file into a :class:`Project`."""
 
-    def __init__(self, path: Path, spec: dict[str, Any]) -> None:
+    def __init__(self, path: Path, spec: dict[str, Any], *, out_given: bool = False) -> None:
+        self.out_given = out_given
         self.path = path.resolve()
         self.base = self.path.parent
         self.name = path.name
@@ -199,7 +211,7 @@ class _Loader:
             effects=effects,
             report=build_options(ReportOptions, self.section("report"),
                                  f"[report] of {self.name}"),
-            output_dir=self.resolve(output.get("dir", _DEFAULT_OUTPUT), "dir", "[output]"),
+            output_dir=self.output_dir(output.get("dir", _DEFAULT_OUTPUT)),
             coding=build_options(CodingOptions, self.section("coding"),
                                  f"[coding] of {self.name}"),
         )
@@ -226,6 +238,21 @@ class _Loader:
                     "path inside it or its parent folder, or an absolute path."
                 )
         return (self.base / written).resolve()
+
+    def output_dir(self, value: Any) -> Path:
+        """``[output] dir``: inside the project folder, since ``run --force`` may replace it."""
+        resolved = self.resolve(value, "dir", "[output]")
+        if self.out_given:
+            return resolved
+        written = Path(value).expanduser()
+        target = Path(os.path.normpath(self.base / written))
+        if written.is_absolute() or target == self.base or not target.is_relative_to(self.base):
+            raise OptionError(
+                f"[output] dir '{value}' in {self.name} is not a folder inside the project "
+                "folder; a project file may only write below its own folder: use a relative "
+                "path such as \"out\", or give the output folder with --out."
+            )
+        return resolved
 
     def open_question(self, spec: dict, i: int, themes: ThemeOptions) -> OpenQuestion:
         where = f"[[open]] number {i + 1} of {self.name}"

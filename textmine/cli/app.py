@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from textmine import interrupts
 from textmine.errors import TextmineError
 
 app = typer.Typer(
@@ -24,9 +25,25 @@ def fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def _interrupted() -> int:
+    """Print the one line of an interrupted run; return 130, 143 or 129 (SIGINT, TERM, HUP)."""
+    written = interrupts.written()
+    if written is not None:
+        print(f"error: interrupted after the output was complete; {written} holds the new "
+              "results.", file=sys.stderr)
+    else:
+        print("error: interrupted; no output was written.", file=sys.stderr)
+    return interrupts.exit_code(interrupts.received())
+
+
 def run_app(argv: list[str] | None = None) -> int:
-    """Run the app and return its exit code; expected errors become one stderr line, code 2."""
+    """Run the app and return its exit code; expected errors become one stderr line, code 2.
+
+    A stray :class:`OSError` (a file system failure that no library code turned into a
+    :class:`TextmineError`) is a last-resort one line with code 2 too.
+    """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    interrupts.reset()
     try:
         # In non-standalone mode typer *returns* the code of typer.Exit (and 130 for Ctrl-C).
         code = app(args=argv, standalone_mode=False, prog_name="textmine")
@@ -36,8 +53,12 @@ def run_app(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except KeyboardInterrupt:
-        print("error: interrupted; no output was written.", file=sys.stderr)
-        return 130
+        return _interrupted()
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}; check the disk space and permissions.",
+              file=sys.stderr)
+        return 2
     except Exception as exc:
         # Usage errors of the (vendored) click arrive here in non-standalone mode; they are
         # recognised by their interface because typer may ship its own copy of click.
@@ -48,7 +69,7 @@ def run_app(argv: list[str] | None = None) -> int:
             return 1
         raise
     if code == 130:
-        print("error: interrupted; no output was written.", file=sys.stderr)
+        return _interrupted()
     return code if isinstance(code, int) else 0
 
 

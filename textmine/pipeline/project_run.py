@@ -76,7 +76,7 @@ def run_project(
         The output folder: ``<question>/`` per open question, ``summary.csv``, ``summary.md``,
         ``index.html`` and a copy of the project file.
     """
-    project = load_project(project_file)
+    project = load_project(project_file, out_given=out is not None)
     options = project.report if lang is None else replace(project.report, lang=lang)
     check_lang(options.lang)
     if not project.open:

@@ -96,7 +96,12 @@ def _load_entry(root: Path, kind: str, key: str):
 
     folder = _entry(root, kind, key)
     meta_path = folder / _META
-    if not meta_path.is_file():
+    try:
+        if not meta_path.is_file():
+            return None
+    except OSError as exc:  # e.g. a cache folder of mode 000: run without the cache
+        logger.warning("Cannot read the cache folder %s (%s); continuing without the cache.",
+                       root, exc.strerror or exc)
         return None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))

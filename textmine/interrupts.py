@@ -1,0 +1,122 @@
+"""Interrupts (Ctrl-C, SIGTERM, SIGHUP) handled the same way from the first instruction.
+
+The console entry point (:func:`textmine.cli.main`) calls :func:`install` before it imports
+anything heavy. Until :func:`arm` is called the handler only records the signal (an interrupt
+during the imports is acted on as soon as they are done, never as an ``ImportError`` traceback or
+silently ignored); once armed it raises :class:`Interrupted`, a :class:`KeyboardInterrupt`, so
+that every ``except BaseException`` clean-up (temporary output folders) runs. Code that must not
+be cut half-way (the rename pair that swaps an output folder in) runs inside :func:`deferred`,
+which holds the signals; a signal received there is acted on when the block ends.
+
+Only the standard library is imported here: this module is loaded before anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+__all__ = ["EXIT_CODES", "Interrupted", "arm", "deferred", "exit_code", "install", "received",
+           "reset", "written"]
+
+#: Exit code of each handled signal: 128 + the signal number, as a shell reports it.
+EXIT_CODES: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}
+if hasattr(signal, "SIGHUP"):  # not on Windows
+    EXIT_CODES[signal.SIGHUP] = 129
+
+
+class Interrupted(KeyboardInterrupt):
+    """Raised by the handler for SIGINT, SIGTERM or SIGHUP once the program is armed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _State:
+    received: int | None = None
+    armed: bool = False
+    installed: bool = False
+    written: Path | None = None
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    if _State.received is None:
+        _State.received = signum
+    if _State.armed:
+        raise Interrupted(signum)
+
+
+def install() -> None:
+    """Install the flag-only handler for SIGINT, SIGTERM and SIGHUP (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in EXIT_CODES:
+        signal.signal(signum, _handler)
+    _State.installed = True
+
+
+def arm() -> None:
+    """From now on a signal raises :class:`Interrupted`; one received before is raised now."""
+    _State.armed = True
+    if _State.received is not None:
+        raise Interrupted(_State.received)
+
+
+def reset() -> None:
+    """Forget the output noted by :func:`written` (start of a command)."""
+    _State.written = None
+
+
+def received() -> int | None:
+    """Number of the first signal received since :func:`reset`, or ``None``."""
+    return _State.received
+
+
+def exit_code(signum: int | None) -> int:
+    """Exit code for an interrupt by ``signum`` (130 when unknown: a plain KeyboardInterrupt)."""
+    return EXIT_CODES.get(signum, 130) if signum is not None else 130
+
+
+def written(out: Path | None = None) -> Path | None:
+    """Note (with ``out``) or return the output folder that a run has completely put in place.
+
+    An interrupt arriving after the swap must not say that nothing was written.
+    """
+    if out is not None:
+        _State.written = out
+    return _State.written
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP during the block; one received is acted on at its end.
+
+    The handlers are swapped for a recording one (``pthread_sigmask`` would not do: another
+    thread of the process may take a process-directed signal), then restored, and a held signal
+    is passed to the previous handler (or raised again when it was the default action).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
+
+    previous = {signum: signal.signal(signum, hold) for signum in EXIT_CODES}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held:
+            handler = previous[held[0]]
+            if callable(handler):
+                handler(held[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(held[0])
