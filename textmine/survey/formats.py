@@ -21,7 +21,8 @@ Delimited text (``.csv``, ``.tsv``, ``.txt``)
     read as a single column.
     Every cell is read as text, so ids such as ``007`` keep their zeros.
 Spreadsheets (``.xlsx``, ``.ods``)
-    The first sheet unless ``sheet`` names one (or gives its 0-based index).
+    The first sheet unless ``sheet`` names one (or gives its 0-based index). Zip bombs and
+    sheets beyond the format's limits are refused before parsing (:mod:`textmine.survey.limits`).
 Parquet, SPSS (``.sav``, ``.zsav``) and Stata (``.dta``)
     Values become text as well; the order the file carries travels along: ordered pandas
     categoricals in Parquet, value labels with their codes in SPSS/Stata (the labels replace the
@@ -57,6 +58,7 @@ from textmine.errors import (
     plain_list,
     quote_list,
 )
+from textmine.survey.limits import check_sheets, check_zip
 from textmine.survey.sniff import (
     SUPPORTED_HINT,
     decode_text,
@@ -265,6 +267,8 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _read_spreadsheet(data: bytes, name: str, kind: str, options: ReadOptions):
     engine = "openpyxl" if kind == "excel" else "odf"
     what = "an Excel workbook" if kind == "excel" else "an OpenDocument spreadsheet"
+    check_zip(data, name)  # zip bombs and oversized sheets are refused before parsing
+    check_sheets(data, name, kind)
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine=engine)
         sheets = [str(s) for s in book.sheet_names]
