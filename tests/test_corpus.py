@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pandas as pd
@@ -106,6 +107,63 @@ def test_corrupt_cache_entry_is_rebuilt_with_a_warning(tmp_path, caplog):
                           "again.") for w in warnings)
     assert again.info["cache"] == "miss" and again.terms == cold.terms
     assert process_answers(ANSWERS, cache_dir=tmp_path).info["cache"] == "hit"
+
+
+def _flip_a_count(meta: bytes) -> bytes:
+    """Change one number of the record, leaving valid JSON (as a disk bit flip can)."""
+    record = json.loads(meta)
+
+    def bump(node) -> bool:
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, int) and not isinstance(value, bool):
+                node[key] = value + 1
+                return True
+            if isinstance(value, (dict, list)) and bump(value):
+                return True
+        return False
+
+    body = {k: v for k, v in record.items() if k != "format"}
+    assert bump(body)
+    return json.dumps({**record, **body}, sort_keys=True, indent=1).encode("utf-8")
+
+
+@pytest.mark.parametrize("damage", ["count", "bitflip", "no-digest"])
+def test_corrupt_meta_json_is_a_miss_rebuilt_with_a_warning(tmp_path, caplog, damage):
+    cold = process_answers(ANSWERS, cache_dir=tmp_path)
+    metas = sorted(tmp_path.rglob("meta.json"))
+    assert [p.parts[-4] for p in metas] == ["parse", "terms"]
+    for meta in metas:
+        data = meta.read_bytes()
+        if damage == "count":
+            damaged = _flip_a_count(data)
+        elif damage == "bitflip":  # three bit flips in the middle of the record
+            raw = bytearray(data)
+            for pos in (len(raw) // 4, len(raw) // 2, 3 * len(raw) // 4):
+                raw[pos] ^= 0x04
+            damaged = bytes(raw)
+        else:  # a record stripped of its digest (hand-edited)
+            record = json.loads(data)
+            record.pop("meta_sha256")
+            damaged = json.dumps(record).encode("utf-8")
+        assert damaged != data
+        meta.write_bytes(damaged)
+    with caplog.at_level(logging.WARNING):
+        again = process_answers(ANSWERS, cache_dir=tmp_path)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and all("is corrupt" in w for w in warnings), warnings
+    assert again.info["cache"] == "miss"
+    assert again.terms == cold.terms and again.info["counts"] == cold.info["counts"]
+    assert process_answers(ANSWERS, cache_dir=tmp_path).info["cache"] == "hit"
+
+
+def test_meta_json_digest_ignores_layout_only(tmp_path):
+    from textmine.text.cache import meta_digest
+
+    record = {"b": [1, 2], "a": {"é": 1.5}, "format": 2}
+    assert meta_digest(record) == meta_digest(dict(reversed(record.items())))
+    assert meta_digest(record) == meta_digest({**record, "meta_sha256": "x"})
+    assert meta_digest(record) != meta_digest({**record, "b": [1, 3]})
 
 
 def test_cache_dir_from_environment(tmp_path, monkeypatch):

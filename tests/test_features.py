@@ -53,8 +53,23 @@ def test_fixed_vocabulary_ignores_unknown_terms():
 
 
 def test_nothing_left_after_filtering_says_what_to_do():
-    with pytest.raises(OptionError, match=r"no terms remain in 3 answers; try --min-df 1"):
+    with pytest.raises(OptionError, match=r"no terms remain in 3 answers; try a lower --min-df "
+                                          r"\(e\.g\. --min-df 1\)\.$"):
         document_term_matrix(_tiny(), min_df=5)
+
+
+def test_no_terms_hint_names_only_options_that_exist_and_can_help():
+    # min_df is already 1: no --min-df hint; max_df has no CLI option: the project key is named.
+    same = HandCorpus(ids=["a", "b"], texts=["visio", "visio"], masked=["visio", "visio"],
+                      status=["ok", "ok"], terms=[["visio"], ["visio"]])
+    with pytest.raises(OptionError) as info:
+        document_term_matrix(same, min_df=1, max_df=0.5)
+    message = str(info.value)
+    assert "--min-df" not in message and "--max-df" not in message
+    assert "[themes] max_df in textmine.toml" in message
+    with pytest.raises(OptionError) as info:
+        document_term_matrix(_tiny(), min_df=5, max_df=1.0)
+    assert "max_df in" not in str(info.value) and "--min-df 1" in str(info.value)
 
 
 def test_no_terms_at_all():

@@ -13,6 +13,7 @@ STAGES = {
     "interrupts": 0,
     "config": 0,
     "outputs": 0,
+    "workbook": 0,
     "runfolder": 1,
     "survey": 1,
     "project": 1,

@@ -505,3 +505,44 @@ def test_cp1252_line_that_happens_to_be_utf8_is_not_taken_for_a_mixed_file(tmp_p
     survey = read_survey(path, options=ReadOptions(id_col="id"))
     assert survey.source.encoding == "cp1252"
     assert list(survey.data["avis"]) == ["«", "çœ«"]
+
+
+# --- long headers and long records (issue 20) -----------------------------------------------
+
+def _limesurvey_like(n_cols: int = 702, n_rows: int = 20) -> str:
+    """A LimeSurvey-style export: ~110-character question headers, a header line of ~79 KB."""
+    names = ["id"] + [
+        f"q{j:03d}. Dans quelle mesure êtes-vous d'accord avec l'affirmation suivante "
+        f"sur votre service (item {j:03d}) ?"
+        for j in range(1, n_cols)
+    ]
+    lines = [";".join(f'"{n}"' for n in names)]
+    for i in range(n_rows):
+        lines.append(";".join([f"r{i:02d}"] + [str((i + j) % 5) for j in range(1, n_cols)]))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("forced_sep", [None, ";"])
+def test_header_longer_than_64_kib_keeps_every_column(tmp_path, forced_sep):
+    text = _limesurvey_like()
+    assert len(text.splitlines()[0].encode("utf-8")) > 64 * 1024
+    path = tmp_path / "limesurvey.csv"
+    path.write_text(text, encoding="utf-8")
+    survey = read_survey(path, options=ReadOptions(id_col="id", sep=forced_sep))
+    assert survey.data.shape[1] == 702
+    assert survey.source.sep == ";"
+    assert list(survey.data.index[:2]) == ["r00", "r01"]
+    assert survey.data.columns[1].startswith("q001.")
+
+
+def test_sniffing_reads_whole_quoted_answers_longer_than_the_sample(tmp_path):
+    # A quoted, multi-line answer of 200,000 characters (over csv's 128 KiB field limit and
+    # the 64 KiB sample) right after the header: the separator is still found.
+    long = ("Trop de visio, pas assez de moyens ; vraiment.\n" * 4300)[:200_000]
+    rows = ["id,avis,note", f'1,"{long}",3'] + [f"{i},court,{i % 5}" for i in range(2, 8)]
+    assert sniff_separator("\n".join(rows)) == ","
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    survey = read_survey(path, options=ReadOptions(id_col="id"))
+    assert survey.source.sep == ","
+    assert survey.data.loc["1", "avis"] == long.strip()

@@ -72,6 +72,29 @@ def test_k_larger_than_the_data_allows():
         discover_themes(make_corpus(), options=ThemeOptions(k=500))
 
 
+def test_k_hint_gives_the_true_maximum_and_that_maximum_is_accepted():
+    # The hint used to cap its number at k_max (12), while larger k were accepted.
+    import re
+
+    corpus = make_corpus()
+    with pytest.raises(OptionError) as info:
+        discover_themes(corpus, options=ThemeOptions(k=500, k_max=4))
+    hinted = int(re.search(r"use --k (\d+) or fewer", str(info.value)).group(1))
+    n_terms = int(re.search(r"(\d+) terms\)", str(info.value)).group(1))
+    assert hinted == min(33, n_terms)
+    assert hinted > 4
+    with pytest.raises(OptionError):
+        discover_themes(corpus, options=ThemeOptions(k=hinted + 1))
+    assert discover_themes(corpus, options=ThemeOptions(k=hinted)).info["k"] == hinted
+
+
+def test_empty_themes_are_reported(caplog):
+    result = discover_themes(make_corpus(), options=ThemeOptions(k=24))
+    n_empty = int((result.themes["n_answers"] == 0).sum())
+    assert n_empty > 0
+    assert f"{n_empty} of the {len(result.themes)} themes have no answer" in caplog.text
+
+
 def test_bad_options():
     with pytest.raises(OptionError, match=r"Unknown theme method 'bertopic'; choose one of"):
         discover_themes(make_corpus(), options=ThemeOptions(method="bertopic"))

@@ -151,10 +151,30 @@ def document_term_matrix(
     kept = np.isin(terms, list(keep)) if keep else np.zeros(len(terms), dtype=bool)
     keep_mask = ((df >= min_df) & (df <= max_count)) | kept
     if not keep_mask.any():
-        raise OptionError(
-            f"After filtering (min_df={min_df}, max_df={max_df}), no terms remain in "
-            f"{n_with_terms} answers; try --min-df 1 (ThemeOptions.min_df=1) or a higher max_df."
-        )
+        raise OptionError(_no_terms_left(min_df, max_df, n_with_terms))
     X = sp.csr_matrix(X[:, np.flatnonzero(keep_mask)])
     X.sort_indices()
     return DocTermMatrix(X, list(corpus.ids), [str(t) for t in terms[keep_mask]])
+
+
+def _no_terms_left(min_df: int, max_df: float, n_with_terms: int) -> str:
+    """Message for a vocabulary emptied by the filters: only hints that can help.
+
+    ``--min-df`` is suggested only when it is above 1, and ``max_df`` (no CLI option: the
+    ``max_df`` key of a project file's ``[themes]`` section, or ``ThemeOptions.max_df``) only when
+    it is below 1.
+    """
+    hints = []
+    if min_df > 1:
+        hints.append("a lower --min-df (e.g. --min-df 1)")
+    if max_df < 1.0:
+        hints.append("a higher max_df ([themes] max_df in textmine.toml, ThemeOptions.max_df)")
+    advice = (
+        "try " + " or ".join(hints) if hints
+        else "the answers have too few distinct terms; check the text column and the "
+        "non-answer list"
+    )
+    return (
+        f"After filtering (min_df={min_df}, max_df={max_df}), no terms remain in "
+        f"{n_with_terms} answers; {advice}."
+    )

@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from textmine.codebook import Codebook
 from textmine.errors import ColumnError, DataError, InputFileError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, restore_cell, write_csv
+from textmine.workbook import save_workbook
 
 #: Name of the sheet holding the answers and code columns.
 SHEET_NAME = "Codage"
@@ -138,7 +139,7 @@ def write_sheet_xlsx(
         cb.column_dimensions["A"].width = 30
         cb.column_dimensions["B"].width = 60
         cb.column_dimensions["C"].width = 40
-        wb.save(tmp)
+        save_workbook(wb, tmp)
 
     return _replace_file(Path(path), force, write)
 

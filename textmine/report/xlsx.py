@@ -25,6 +25,7 @@ from textmine.report.i18n import strings
 from textmine.report.markdown import crosstab_view
 from textmine.report.rundata import RunData, display_text
 from textmine.runfolder import COUNT_NON_ANSWER
+from textmine.workbook import save_workbook
 
 #: Characters Excel forbids in sheet names.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -293,5 +294,5 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
         ("" if v is None else str(v)))
     write_table(wb.create_sheet(sheet_name(words["run_info"], taken)), table,
                 wrap=(words["value"],), max_width=90)
-    wb.save(path)
+    save_workbook(wb, path)
     return path

@@ -16,11 +16,13 @@ Delimited text (``.csv``, ``.tsv``, ``.txt``)
     *Line ends*: Windows (CR LF), Unix (LF) and old-Mac (CR only) are all accepted (normalised
     to LF on the decoded text).
     *Separator*: among ``,`` ``;`` ``|`` and tab, the one that splits the header into at least two
-    fields and gives the most data rows the header's field count (quote-aware, on the first
-    64 KiB) wins; with none, the file is read as a single column.
+    fields and gives the most data rows the header's field count (quote-aware, on whole
+    records: the header however long, then about 64 KiB of rows) wins; with none, the file is
+    read as a single column.
     Every cell is read as text, so ids such as ``007`` keep their zeros.
 Spreadsheets (``.xlsx``, ``.ods``)
-    The first sheet unless ``sheet`` names one (or gives its 0-based index).
+    The first sheet unless ``sheet`` names one (or gives its 0-based index). Zip bombs and
+    sheets beyond the format's limits are refused before parsing (:mod:`textmine.survey.limits`).
 Parquet, SPSS (``.sav``, ``.zsav``) and Stata (``.dta``)
     Values become text as well; the order the file carries travels along: ordered pandas
     categoricals in Parquet, value labels with their codes in SPSS/Stata (the labels replace the
@@ -34,7 +36,6 @@ skipped. Input files are only ever opened for reading.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import logging
@@ -57,9 +58,11 @@ from textmine.errors import (
     plain_list,
     quote_list,
 )
+from textmine.survey.limits import check_sheets, check_zip
 from textmine.survey.sniff import (
     SUPPORTED_HINT,
     decode_text,
+    head_records,
     normalise_sep,
     sniff_separator,
 )
@@ -78,7 +81,6 @@ FORMATS = {
     ".zsav": "sav",
     ".dta": "dta",
 }
-_SNIFF_CHARS = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -213,15 +215,10 @@ def _read_delimited(data: bytes, name: str, options: ReadOptions):
     if options.sep:
         sep = normalise_sep(options.sep)
     else:
-        truncated = len(text) > _SNIFF_CHARS
-        sample = text[:_SNIFF_CHARS]
-        if truncated and "\n" in sample:
-            sample = sample[: sample.rindex("\n")]
-        sep = sniff_separator(sample, truncated=truncated)
+        sep = sniff_separator(text)
     # The header fixes the number of columns: pandas would otherwise take it from the first
-    # rows, which may leave out trailing empty fields.
-    first = next((r for r in csv.reader(io.StringIO(text[:_SNIFF_CHARS]), delimiter=sep or "\x1f")
-                  if r), [""])
+    # rows, which may leave out trailing empty fields. It is read whole, however long.
+    first = next(iter(head_records(text, sep or "\x1f", max_chars=0)), [""])
     try:
         grid = pd.read_csv(
             io.StringIO(text), sep=sep or "\x1f", header=None, names=list(range(len(first))),
@@ -270,6 +267,8 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _read_spreadsheet(data: bytes, name: str, kind: str, options: ReadOptions):
     engine = "openpyxl" if kind == "excel" else "odf"
     what = "an Excel workbook" if kind == "excel" else "an OpenDocument spreadsheet"
+    check_zip(data, name)  # zip bombs and oversized sheets are refused before parsing
+    check_sheets(data, name, kind)
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine=engine)
         sheets = [str(s) for s in book.sheet_names]

@@ -6,6 +6,8 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from textmine.errors import InputFileError, OptionError
 
@@ -117,23 +119,82 @@ def normalise_sep(sep: str) -> str:
     return sep
 
 
-def sniff_separator(sample: str, *, truncated: bool = False) -> str | None:
-    """Return the separator of delimited ``sample`` text, or ``None`` for a single column.
+#: Characters of records (after the header) read to choose the separator.
+SNIFF_CHARS = 64 * 1024
 
-    Each candidate is scored by the share of data rows having between 2 fields and the header's
-    field count, then by the share having exactly the header's count (quote-aware, with
-    :mod:`csv`); candidates that do not split the header, or fit fewer than half the rows, are
-    out.
+
+@contextmanager
+def _field_limit(n_chars: int) -> Iterator[None]:
+    """Let :mod:`csv` read fields of up to ``n_chars`` characters (its default stops at 128 KiB,
+    which a long quoted answer passes), restoring the previous limit afterwards."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, n_chars + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def head_records(text: str, sep: str, *, max_chars: int = SNIFF_CHARS) -> list[list[str]]:
+    """Return the first non-empty records of delimited ``text``, each one whole.
+
+    The header record is always read whole, however long (a LimeSurvey export of 700 questions
+    has a header line of ~80 KB); after it, records are read until they hold ``max_chars``
+    characters, and the last one is always complete (a quoted answer spanning lines is never
+    cut), so field counts are never taken from a cut record.
+
+    Parameters
+    ----------
+    text : str
+        The decoded file, line ends normalised to ``\\n``.
+    sep : str
+        One-character separator.
+    max_chars : int
+        Characters of records to read after the header.
+
+    Returns
+    -------
+    list of list of str
+        The records (empty records skipped); ``[]`` when ``sep`` cannot parse the text.
+    """
+    consumed = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        for line in io.StringIO(text):
+            consumed += len(line)
+            yield line
+
+    rows: list[list[str]] = []
+    header_chars = 0
+    with _field_limit(len(text)):
+        try:
+            for row in csv.reader(lines(), delimiter=sep):
+                if not row:
+                    continue
+                rows.append(row)
+                if len(rows) == 1:
+                    header_chars = consumed
+                elif consumed - header_chars >= max_chars:
+                    break
+        except csv.Error:
+            return []
+    return rows
+
+
+def sniff_separator(text: str, *, max_chars: int = SNIFF_CHARS) -> str | None:
+    """Return the separator of delimited ``text``, or ``None`` for a single column.
+
+    Each candidate is scored on the whole records of :func:`head_records` (the header, then
+    about ``max_chars`` characters of data records) by the share of data rows having between 2
+    fields and the header's field count, then by the share having exactly the header's count
+    (quote-aware, with :mod:`csv`); candidates that do not split the header, or fit fewer than
+    half the rows, are out.
     """
     best: tuple[float, float, int, int] | None = None
     chosen = None
     for pref, sep in enumerate(SEPARATORS):
-        try:
-            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
-        except csv.Error:
-            continue
-        if truncated and len(rows) > 2:
-            rows = rows[:-1]  # the sample may end inside the last record
+        rows = head_records(text, sep, max_chars=max_chars)
         if not rows or len(rows[0]) < 2:
             continue
         n_fields = len(rows[0])
@@ -146,5 +207,3 @@ def sniff_separator(sample: str, *, truncated: bool = False) -> str | None:
         if fits >= 0.5 and (best is None or score > best):
             best, chosen = score, sep
     return chosen
-
-

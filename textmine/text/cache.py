@@ -5,10 +5,12 @@ model and its version, the tagging mode) and ``terms`` (their features; keyed by
 the feature options and the data files), so that changing a feature option re-uses the parse and
 an unchanged re-run loads the features directly. An entry is a folder
 ``<root>/<kind>/<key[:2]>/<key>/`` holding ``tokens.parquet``, optionally ``vectors.npy``, and
-``meta.json`` (format, settings, SHA-256 of each file), written last. Each file is written to a
-temporary name then moved into place (:func:`textmine.outputs.atomic_write`), so a reader sees
-either a complete file or none. An entry whose checksums do not match (interrupted write, disk
-error, tampering) is reported with a warning, ignored, and rebuilt by the caller.
+``meta.json`` (format, settings, SHA-256 of each file, and ``meta_sha256``: the SHA-256 of the
+record itself in canonical JSON, so that a flipped bit in the counts or settings is caught),
+written last. Each file is written to a temporary name then moved into place
+(:func:`textmine.outputs.atomic_write`), so a reader sees either a complete file or none. An
+entry whose checksums do not match (interrupted write, disk error, tampering) is reported with a
+warning, ignored, and rebuilt by the caller.
 
 The root is ``cache_dir`` if given, else ``$TEXTMINE_CACHE_DIR``, else the user cache folder
 (``$XDG_CACHE_HOME/textmine`` or ``~/.cache/textmine``; ``%LOCALAPPDATA%\\textmine\\Cache`` on
@@ -32,8 +34,41 @@ from textmine.text.parse import ParsedDocs
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: meta.json checksums itself (entries of format 1 are rebuilt)
 _TOKENS, _VECTORS, _META = "tokens.parquet", "vectors.npy", "meta.json"
+_META_DIGEST = "meta_sha256"
+
+
+def meta_digest(meta: dict) -> str:
+    """SHA-256 of ``meta`` (without its own digest) in canonical JSON.
+
+    Canonical: keys sorted, no spaces, non-ASCII escaped, so the digest depends on the values
+    only, not on how the file was indented.
+    """
+    body = {k: v for k, v in meta.items() if k != _META_DIGEST}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _read_meta(path: Path) -> dict | None:
+    """Return the verified record of ``meta.json``; ``None`` for an entry of an older format.
+
+    Raises
+    ------
+    ValueError
+        The file is not a JSON object or its digest does not match its content.
+    """
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(meta, dict):
+        raise ValueError("meta.json is not a JSON object")
+    digest = meta.get(_META_DIGEST)
+    if digest is None and meta.get("format") != FORMAT:
+        return None  # written by an older textmine: a plain miss, rebuilt silently
+    if not isinstance(digest, str) or digest != meta_digest(meta):
+        raise ValueError("checksum of meta.json does not match its content")
+    if meta.get("format") != FORMAT:
+        return None
+    return meta
 
 
 def cache_root(cache_dir: str | Path | None = None) -> Path:
@@ -82,6 +117,7 @@ def _save_entry(root: Path, kind: str, key: str, table, vectors: np.ndarray | No
             atomic_write(folder / _VECTORS, _save_vectors)
             files[_VECTORS] = file_sha256(folder / _VECTORS)
         meta = {**meta, "format": FORMAT, "files": files}
+        meta[_META_DIGEST] = meta_digest(meta)
         atomic_write_text(folder / _META, json.dumps(meta, sort_keys=True, indent=1))
     except OSError as exc:
         logger.warning("Cannot write the cache entry %s (%s); continuing without it.",
@@ -104,8 +140,8 @@ def _load_entry(root: Path, kind: str, key: str):
                        root, exc.strerror or exc)
         return None
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT:
+        meta = _read_meta(meta_path)
+        if meta is None:
             return None
         for name, digest in meta["files"].items():
             if file_sha256(folder / name) != digest:

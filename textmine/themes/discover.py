@@ -144,15 +144,14 @@ def _choose_k(
         if k > limit:
             raise OptionError(
                 f"--k {k} is more than this data allows ({n_docs} answers with terms, "
-                f"{n_terms} terms); use --k {max(1, min(limit, options.k_max))} or fewer, "
-                "or --k auto."
+                f"{n_terms} terms); use --k {limit} or fewer, or --k auto."
             )
         return k, None
     k_values = [k for k in range(options.k_min, options.k_max + 1) if 2 <= k <= limit]
     if not k_values:
         raise OptionError(
             f"No k in {options.k_min}..{options.k_max} fits this data ({n_docs} answers with "
-            f"terms, {n_terms} terms); give a smaller --k."
+            f"terms, {n_terms} terms); give --k {limit} or fewer."
         )
     table, k = sweep_k(
         X, k_values, method=options.method, seed=options.seed,
@@ -283,6 +282,12 @@ def discover_themes(
         model.n_themes, counts[COUNT_THEMED], counts[COUNT_UNASSIGNED],
         counts[COUNT_NON_ANSWER], counts[COUNT_EMPTY],
     )  # fmt: skip
+    n_empty = int((themes["n_answers"] == 0).sum())
+    if n_empty:
+        logger.warning(
+            "%d of the %d themes have no answer; a smaller --k (at most %d) gives fewer, "
+            "fuller themes.", n_empty, model.n_themes, model.n_themes - n_empty,
+        )  # fmt: skip
     if counts["unassigned"]:
         logger.warning(
             "%d answers have no usable term signal and stay unassigned.", counts["unassigned"]
