@@ -280,7 +280,9 @@ def process_answers(
     status: list[str] = []
     doc_of: list[int | None] = []
     unique: dict[str, int] = {}
-    seen: dict[str, tuple[str, int | None]] = {}  # raw answer -> (status, doc): duplicates
+    # raw answer -> (status, doc, accents restored): duplicates are classified once
+    seen: dict[str, tuple[str, int | None, dict[str, str]]] = {}
+    accents: list[dict[str, str]] = []
     n_long = sum(len(t) > options.max_chars for t in texts)
     if n_long:
         logger.warning(
@@ -294,6 +296,7 @@ def process_answers(
                                            prep)
         status.append(known[0])
         doc_of.append(known[1])
+        accents.append(known[2])
     multiplicity = Counter(d for d in doc_of if d is not None)
     weights = [multiplicity[d] for d in range(len(unique))]
     cached, cache_state = _features(list(unique), weights, options, cache_dir, progress)
@@ -304,7 +307,7 @@ def process_answers(
     ]
     vectors = _vectors(cached.vectors, doc_of)
     info = _info(options, cached.meta, status, terms, len(unique), cache_state)
-    info["accents"] = prep.report(doc_of)
+    info["accents"] = prep.report(accents)
     info["duplicates"] = duplicate_note(texts, status)
     if info["duplicates"].get("note"):
         logger.warning("%s", info["duplicates"]["note"])
@@ -324,18 +327,17 @@ class _Preparer:
             + [p.lower() for p in PLACEHOLDERS]
         )
         self.function_words = lex.function_words
-        self.merges: dict[int, dict[str, str]] = {}
+        self.last: dict[str, str] = {}
 
     def add(self, text: str, unique: dict[str, int]) -> int:
-        """Prepare ``text``, register it in ``unique`` and return its index."""
-        merges: dict[str, str] = {}
-        out = prepare_text(text, self.keep, self.function_words, merges)
-        d = unique.setdefault(out, len(unique))
-        if merges:
-            self.merges[d] = merges
-        return d
+        """Prepare ``text``, register it in ``unique`` and return its index (the accents
+        restored in it are left in ``self.last``)."""
+        self.last = {}
+        out = prepare_text(text, self.keep, self.function_words, self.last)
+        return unique.setdefault(out, len(unique))
 
-    def report(self, doc_of: list[int | None]) -> dict:
+    @staticmethod
+    def report(per_answer: list[dict[str, str]]) -> dict:
         """Accents restored: ``{"answers": n, "words": n, "pairs": {bare: [accented, n]}}``.
 
         ``answers`` counts the answers with at least one restored word, ``pairs`` each
@@ -343,8 +345,7 @@ class _Preparer:
         """
         pairs: dict[str, list] = {}
         n_answers = 0
-        for d in doc_of:
-            merges = self.merges.get(d) if d is not None else None
+        for merges in per_answer:
             if not merges:
                 continue
             n_answers += 1
@@ -355,18 +356,20 @@ class _Preparer:
 
 
 def _classify(text: str, keys: frozenset[str], longest: int,
-              unique: dict[str, int], prep: _Preparer) -> tuple[str, int | None]:
-    """Status of one answer and the index of its parsed text (added to ``unique`` if new)."""
+              unique: dict[str, int], prep: _Preparer) -> tuple[str, int | None, dict[str, str]]:
+    """Status of one answer, the index of its parsed text (added to ``unique`` if new) and the
+    accents restored in it."""
     norm = normalise_text(text)
     if not norm:
-        return EMPTY, None
+        return EMPTY, None, {}
     # Folding is the slow part: only answers short enough to be a listed non-answer, or
     # without any letter or digit, can be non-answers.
     if len(norm) <= 2 * longest + 8 or _ALNUM.search(norm) is None:
         key = fold_key(norm, normalised=True)
         if is_nonanswer_key(key, keys):
-            return NON_ANSWER, None
-    return OK, prep.add(protect(norm), unique)
+            return NON_ANSWER, None, {}
+    d = prep.add(protect(norm), unique)
+    return OK, d, prep.last
 
 
 #: A text shared by at least this many answers, and this share of the answers, is reported as

@@ -108,14 +108,16 @@ _ELISION_QUOTE = re.compile(
 
 
 def split_elision_quotes(text: str) -> str:
-    """Move a quote that follows an elision before it: ``L'"intranet"`` -> ``"L'intranet"``.
+    """Drop a quote that follows an elision: ``L'"intranet"`` -> ``L'intranet"``.
 
     The text is normalised first (every quote is ``"``, every apostrophe ``'``), so this covers
-    ``« » “ ” ‹ › ’`` too; without it spaCy reads ``l'"intranet`` as one word.
+    ``« » “ ” ‹ › ’`` too; without it spaCy reads ``l'"intranet`` as one word. The closing quote
+    stays (punctuation after the word); the elided word stays next to what precedes it
+    (``manque d'«outils»`` -> ``pas_outil``).
     """
     if "'" not in text:
         return text
-    return _ELISION_QUOTE.sub(r'"\1', text)
+    return _ELISION_QUOTE.sub(r"\1", text)
 
 
 # --- 3. capitals ----------------------------------------------------------------------------
@@ -144,7 +146,8 @@ def title_case(text: str, function_words: Iterable[str]) -> bool:
     if len(words) < 3 or not all(w[0].isupper() and not w.isupper() for w in words):
         return False
     fw = set(function_words)
-    return any(w.lower() in fw for w in words)
+    parts = [p.lower() for w in words for p in re.split(r"(?<=')|-", w) if p]
+    return any(p in fw or p.rstrip("'") in fw for p in parts)
 
 
 def fold_capitals(text: str, keep: Iterable[str], function_words: Iterable[str] = ()) -> str:
