@@ -301,6 +301,9 @@ class ThemeOptions:
         Free themes found beside the codebook's seeded themes.
     rename, merge, drop :
         Theme edits applied after fitting (ids or labels), as in a codebook's edit section.
+    dedupe : bool
+        Fit the themes on distinct texts (one text pasted by many respondents counts once), then
+        assign them to every respondent: counts and shares stay per respondent.
     """
 
     k: int | str = "auto"
@@ -320,6 +323,7 @@ class ThemeOptions:
     rename: tuple[tuple[str, str], ...] = ()
     merge: tuple[tuple[str, ...], ...] = ()
     drop: tuple[str, ...] = ()
+    dedupe: bool = False
 
     def __post_init__(self) -> None:
         _set(self, "k", parse_k(self.k))

@@ -31,8 +31,9 @@ from textmine.text.cache import (
     save_parsed,
     save_terms,
 )
-from textmine.text.lexicon import build_lexicon
-from textmine.text.nonanswers import EMPTY, NON_ANSWER, OK, nonanswer_keys
+from textmine.text.french import prepare_text
+from textmine.text.lexicon import Lexicon, build_lexicon
+from textmine.text.nonanswers import EMPTY, NON_ANSWER, OK, is_nonanswer_key, nonanswer_keys
 from textmine.text.normalise import fold_key, normalise_text
 from textmine.text.parse import (
     PARSE_VERSION,
@@ -41,7 +42,7 @@ from textmine.text.parse import (
     model_version,
     parse_texts,
 )
-from textmine.text.pii import mask_text, protect
+from textmine.text.pii import PLACEHOLDERS, mask_text, protect
 from textmine.text.resources import resources_digest
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ _FEATURE_FIELDS = ("negation", "learn_collocations", "min_collocation_count",
                    "collocation_threshold", "extra_stop_words", "keep_words", "extra_lexicon",
                    "extra_mwe")
 #: Bump when the feature extraction changes: part of the cache key.
-TERMS_VERSION = 2
+TERMS_VERSION = 3
 
 
 def _features(unique: list[str], weights: list[int], options: TextOptions, cache_dir,
@@ -257,10 +258,13 @@ def process_answers(
              for v in answers.tolist()]
     keys = nonanswer_keys(options.extra_nonanswers)
     longest = max((len(k) for k in keys), default=0)
+    prep = _Preparer(build_lexicon(options))
     status: list[str] = []
     doc_of: list[int | None] = []
     unique: dict[str, int] = {}
-    seen: dict[str, tuple[str, int | None]] = {}  # raw answer -> (status, doc): duplicates
+    # raw answer -> (status, doc, accents restored): duplicates are classified once
+    seen: dict[str, tuple[str, int | None, dict[str, str]]] = {}
+    accents: list[dict[str, str]] = []
     n_long = sum(len(t) > options.max_chars for t in texts)
     if n_long:
         logger.warning(
@@ -270,9 +274,11 @@ def process_answers(
     for text in texts:
         known = seen.get(text)
         if known is None:
-            known = seen[text] = _classify(text[: options.max_chars], keys, longest, unique)
+            known = seen[text] = _classify(text[: options.max_chars], keys, longest, unique,
+                                           prep)
         status.append(known[0])
         doc_of.append(known[1])
+        accents.append(known[2])
     multiplicity = Counter(d for d in doc_of if d is not None)
     weights = [multiplicity[d] for d in range(len(unique))]
     cached, cache_state = _features(list(unique), weights, options, cache_dir, progress)
@@ -283,24 +289,103 @@ def process_answers(
     ]
     vectors = _vectors(cached.vectors, doc_of)
     info = _info(options, cached.meta, status, terms, len(unique), cache_state)
+    info["accents"] = prep.report(accents)
+    info["duplicates"] = duplicate_note(texts, status)
+    if info["duplicates"].get("note"):
+        logger.warning("%s", info["duplicates"]["note"])
     logger.info("processed %d answers (%d distinct parsed, cache %s)",
                 len(texts), len(unique), cache_state)
     return Corpus(ids, texts, masked, status, terms, vectors, info)
 
 
+class _Preparer:
+    """The French rules of :mod:`textmine.text.french` with the lexicon's lists, and a record of
+    the accents they restored (per distinct text)."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        # Acronyms that are also common words ("SI*") are lower-cased in an answer in capitals.
+        self.keep = frozenset(
+            [a for a, needs_caps in lex.acronyms.items() if not needs_caps]
+            + [p.lower() for p in PLACEHOLDERS]
+        )
+        self.function_words = lex.function_words
+        self.last: dict[str, str] = {}
+
+    def add(self, text: str, unique: dict[str, int]) -> int:
+        """Prepare ``text``, register it in ``unique`` and return its index (the accents
+        restored in it are left in ``self.last``)."""
+        self.last = {}
+        out = prepare_text(text, self.keep, self.function_words, self.last)
+        return unique.setdefault(out, len(unique))
+
+    @staticmethod
+    def report(per_answer: list[dict[str, str]]) -> dict:
+        """Accents restored: ``{"answers": n, "words": n, "pairs": {bare: [accented, n]}}``.
+
+        ``answers`` counts the answers with at least one restored word, ``pairs`` each
+        unaccented spelling, the accented one given to it and the number of answers.
+        """
+        pairs: dict[str, list] = {}
+        n_answers = 0
+        for merges in per_answer:
+            if not merges:
+                continue
+            n_answers += 1
+            for bare, target in merges.items():
+                pairs.setdefault(bare, [target, 0])[1] += 1
+        ordered = dict(sorted(pairs.items(), key=lambda kv: (-kv[1][1], kv[0])))
+        return {"answers": n_answers, "words": len(ordered), "pairs": ordered}
+
+
 def _classify(text: str, keys: frozenset[str], longest: int,
-              unique: dict[str, int]) -> tuple[str, int | None]:
-    """Status of one answer and the index of its parsed text (added to ``unique`` if new)."""
+              unique: dict[str, int], prep: _Preparer) -> tuple[str, int | None, dict[str, str]]:
+    """Status of one answer, the index of its parsed text (added to ``unique`` if new) and the
+    accents restored in it."""
     norm = normalise_text(text)
     if not norm:
-        return EMPTY, None
+        return EMPTY, None, {}
     # Folding is the slow part: only answers short enough to be a listed non-answer, or
     # without any letter or digit, can be non-answers.
     if len(norm) <= 2 * longest + 8 or _ALNUM.search(norm) is None:
         key = fold_key(norm, normalised=True)
-        if not key or key in keys:
-            return NON_ANSWER, None
-    return OK, unique.setdefault(protect(norm), len(unique))
+        if is_nonanswer_key(key, keys):
+            return NON_ANSWER, None, {}
+    d = prep.add(protect(norm), unique)
+    return OK, d, prep.last
+
+
+#: A text shared by at least this many answers, and this share of the answers, is reported as
+#: one pasted text (a campaign).
+DUPLICATE_MIN = 5
+DUPLICATE_SHARE = 0.1
+
+
+def duplicate_note(texts: list[str], status: list[str]) -> dict:
+    """Count identical answers (after normalisation) among the answers with content.
+
+    Returns
+    -------
+    dict
+        ``largest`` (answers sharing the most repeated text), ``share`` (of the ``ok`` answers),
+        ``n_groups`` (texts given by 2+ answers), ``n_answers`` (answers in those groups), and a
+        ``note`` ("14 answers (47 %) are one identical text") when the largest group has at least
+        ``DUPLICATE_MIN`` answers and ``DUPLICATE_SHARE`` of them.
+    """
+    counts = Counter(normalise_text(t).lower() for t, s in zip(texts, status, strict=True)
+                     if s == OK)
+    n_ok = sum(counts.values())
+    groups = [n for n in counts.values() if n > 1]
+    largest = max(groups, default=0)
+    out: dict = {
+        "largest": largest,
+        "share": round(largest / n_ok, 4) if n_ok else 0.0,
+        "n_groups": len(groups),
+        "n_answers": sum(groups),
+    }
+    if largest >= DUPLICATE_MIN and n_ok and largest / n_ok >= DUPLICATE_SHARE:
+        out["note"] = (f"{largest} answers ({largest / n_ok:.0%}) are one identical text; "
+                       "themes found on distinct texts: dedupe=True.").replace("%", " %")
+    return out
 
 
 def _names(cached: CachedTerms, d: int | None) -> list[str]:

@@ -9,6 +9,10 @@ prefix ``pas_``; the cue words themselves are never features. So
   "moyens insuffisants" -> ``pas_moyen`` (a lack is read as the absence of what is lacking);
 * "il n'y a plus de moyens" -> ``pas_moyen``, but "plus de moyens" (more) -> ``plus moyen``.
 
+Negative subjects: ``personne``, ``nul``/``nulle`` (and ``rien``, ``aucun(e)``, already openers)
+followed by ``ne``: "personne n'a répondu aux demandes" -> ``pas_répondre pas_demande`` (the
+``ne`` opens a scope without ``pas``; "une personne n'a pas répondu" keeps ``personne``).
+
 Cues: ``ne``/``n'`` when followed in the clause by pas, plus, jamais, guère, rien, aucun,
 personne, nullement (``ne ... que`` is restrictive, not negative); pas, jamais, guère, aucun,
 sans, ni, rien, nullement on their own (spoken "y a pas de moyens"); manque, absence, faute,
@@ -33,6 +37,12 @@ BACKWARD = frozenset({"insuffisant", "insuffisante", "insuffisants", "insuffisan
 SCOPE_END = frozenset({"mais", "car", "donc", "puis", "parce", "puisque", "cependant", "pourtant",
                        "sinon", "toutefois", "néanmoins", "alors", "qui", "que", "qu'",
                        "lorsque", "quand", "si", "afin", "pour"})
+#: Pronouns that negate the clause as its subject ("personne ne", "nul ne", "rien ne").
+NEG_SUBJECTS = frozenset({"personne", "nul", "nulle", "rien", "aucun", "aucune"})
+#: Words before "personne" that make it the noun ("une personne ne peut pas").
+_NOUN_MARKERS = frozenset({"la", "une", "cette", "chaque", "les", "des", "ces", "toute",
+                           "quelle", "de", "d'", "ma", "sa", "ta", "notre", "votre", "leur",
+                           "seule", "aucune", "autre", "même"})
 #: Words that are cues and never features (even with negation turned off).
 CUES = NE | OPENERS | BACKWARD
 #: Quantifiers and intensifiers: features of their own, never part of a learned collocation.
@@ -51,6 +61,19 @@ def _completed(items: Sequence[tuple[str, str, str]], start: int) -> bool:
             return False
         if low in NE_COMPLETERS:
             return True
+    return False
+
+
+def _negative_subject(items: Sequence[tuple[str, str, str]], k: int) -> bool:
+    """Whether the word at ``k`` is a negative subject: followed by ``ne`` (one function word
+    may come between: "personne ne m'a", "rien n'y"), not preceded by a determiner."""
+    if k > 0 and items[k - 1][1] in _NOUN_MARKERS:
+        return False
+    for _, low, kind in items[k + 1:k + 3]:
+        if low in NE:
+            return True
+        if kind != FUNC:
+            return False
     return False
 
 
@@ -77,16 +100,24 @@ def negate(
     scope = 0
     ne_open = False
     gap = 99  # function words since the previous feature (99: boundary)
+    subject = False  # a negative subject ("personne", "nul") waits for its "ne"
     for k, (value, low, kind) in enumerate(items):
         if kind == BOUND or (kind != WORD and low in SCOPE_END):
-            scope, ne_open, gap = 0, False, 99
+            scope, ne_open, gap, subject = 0, False, 99, False
+            continue
+        if low in NEG_SUBJECTS and _negative_subject(items, k):
+            subject = True
+            if low in OPENERS and enabled:
+                scope = MAX_SCOPE
+            gap += 1
             continue
         if kind == SKIP:
             gap = 99
             continue
         if low in NE:
-            if enabled and _completed(items, k):
+            if enabled and (_completed(items, k) or subject):
                 scope, ne_open = MAX_SCOPE, True
+            subject = False
             gap += 1
             continue
         if low in OPENERS or (ne_open and low in NE_COMPLETERS):

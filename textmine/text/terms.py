@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textmine.text.french import fallback_lemma, known_word, simplemma_lemma
 from textmine.text.lexicon import ELISIONS, Lexicon
 from textmine.text.mwe import (
     Feature,
@@ -19,7 +20,7 @@ from textmine.text.mwe import (
     learn_collocations,
 )
 from textmine.text.negation import BOUND, CUES, FUNC, SKIP, WORD, feature, negate
-from textmine.text.parse import CONTENT_POS, FLAG_PER, ParsedDocs
+from textmine.text.parse import CONTENT_POS, FLAG_PER, FLAG_SPACE, ParsedDocs
 from textmine.text.pii import PLACEHOLDERS
 
 
@@ -29,14 +30,76 @@ def _all_caps(texts: Sequence[str]) -> bool:
     return len(words) >= 3 and sum(t.isupper() for t in words) >= 0.8 * len(words)
 
 
+#: Second parts of a hyphenated word that are a pronoun or a particle, not a compound
+#: ("a-t-il", "dit-elle", "celui-là", "ce jour-ci", "dis-le"): never joined.
+CLITICS = frozenset({"t", "il", "ils", "elle", "elles", "on", "je", "j", "tu", "nous", "vous",
+                     "le", "la", "les", "lui", "leur", "leurs", "moi", "toi", "y", "en", "ce",
+                     "ci", "là", "même", "mêmes"})
+
+
+def _compounds(parsed: ParsedDocs, rows: range) -> dict[int, int]:
+    """Hyphenated words split by the tokenizer: first row -> row after the last part.
+
+    ``week`` ``-`` ``end`` written without spaces is one word (``week-end``), as are
+    ``grands-parents`` and ``visio-conférence``; a part in :data:`CLITICS` is not joined.
+    """
+    out: dict[int, int] = {}
+    r, stop = rows.start, rows.stop
+    while r < stop:
+        end = r + 1
+        while (end + 1 < stop and parsed.text[end] == "-" and parsed.text[end - 1].isalpha()
+               and parsed.text[end + 1].isalpha()
+               and not parsed.flags[end - 1] & FLAG_SPACE and not parsed.flags[end] & FLAG_SPACE
+               and parsed.text[end + 1].lower() not in CLITICS):
+            end += 2
+        if end > r + 1:
+            out[r] = end
+        r = end
+    return out
+
+
+def _compound_item(parsed: ParsedDocs, start: int, end: int, lex: Lexicon) -> Item:
+    """The item of a hyphenated word joined back (rows ``start`` to ``end``)."""
+    written = "".join(parsed.text[start:end])
+    low = written.lower()
+    fixed = lex.lemmas.get(low)
+    if fixed is not None:
+        return fixed, low, WORD
+    whole = simplemma_lemma(low)
+    if whole == low or not known_word(whole):
+        parts = [fallback_lemma(parsed.text[r].lower(), parsed.lemma[r])
+                 for r in range(start, end, 2)]
+        whole = "-".join(lex.lemmas.get(p, p) for p in parts)
+    fixed = lex.lemmas.get(whole)
+    if fixed is not None:
+        return fixed, low, WORD
+    stop = low in lex.stop_words or whole in lex.stop_words
+    return whole, low, FUNC if stop else WORD
+
+
 def doc_items(parsed: ParsedDocs, i: int, lex: Lexicon) -> list[Item]:
-    """Items ``(value, lower, kind)`` of doc ``i`` (see :func:`textmine.text.negation.negate`)."""
+    """Items ``(value, lower, kind)`` of doc ``i`` (see :func:`textmine.text.negation.negate`).
+
+    Hyphenated words split by the tokenizer are joined back (:func:`_compounds`); a lemma that
+    is not a French word is corrected (:func:`textmine.text.french.fallback_lemma`).
+    """
     rows = parsed.tokens(i)
     texts = parsed.text[rows.start:rows.stop]
     caps = _all_caps(texts)
+    compounds = _compounds(parsed, rows)
     items: list[Item] = []
+    skip_to = rows.start
     for r, text in zip(rows, texts, strict=False):
+        if r < skip_to:
+            continue
+        if r in compounds:
+            items.append(_compound_item(parsed, r, compounds[r], lex))
+            skip_to = compounds[r]
+            continue
         low = text.lower()
+        if low[:1] == "-" and low[1:] in CLITICS:  # "-il", "-là": an inverted pronoun, a particle
+            items.append((text, low, FUNC))
+            continue
         if text in PLACEHOLDERS or parsed.flags[r] & FLAG_PER:
             items.append((text, low, SKIP))
             continue
@@ -51,9 +114,11 @@ def doc_items(parsed: ParsedDocs, i: int, lex: Lexicon) -> list[Item]:
         lemma = parsed.lemma[r]
         fixed = lex.lemmas.get(low) or lex.lemmas.get(lemma)
         if fixed is not None:
-            items.append((fixed, low, WORD))
+            items.append((fixed, low, FUNC if fixed in lex.stop_words else WORD))
             continue
         lemma = ELISIONS.get(lemma, lemma)
+        if pos in CONTENT_POS:
+            lemma = fallback_lemma(low, lemma)
         content = (
             pos in CONTENT_POS
             and low not in lex.stop_words

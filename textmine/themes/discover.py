@@ -44,6 +44,25 @@ class CorpusLike(Protocol):
     terms: list[list[str]]
 
 
+def distinct_rows(corpus: CorpusLike, rows: np.ndarray) -> np.ndarray:
+    """The first of ``rows`` for each distinct answer text (typography and case ignored).
+
+    Used by ``ThemeOptions.dedupe``: a text pasted by many respondents (a campaign) is fitted
+    once; every respondent is still assigned and counted.
+    """
+    from textmine.text.normalise import normalise_text
+
+    texts = corpus.texts if any(corpus.texts) else corpus.masked
+    seen: set[str] = set()
+    keep: list[int] = []
+    for r in rows:
+        key = normalise_text(texts[r]).lower()
+        if key not in seen:
+            seen.add(key)
+            keep.append(int(r))
+    return np.asarray(keep, dtype=np.int64)
+
+
 def _themes_table(
     labels: list[str],
     tops: list[list[str]],
@@ -218,7 +237,10 @@ def discover_themes(
             tuple(col[t] for t in entry["matched_terms"] if t in col) for entry in seed_report
         )
     has_terms = dtm.n_terms_per_row > 0
-    X_fit = dtm.X[has_terms]
+    fit_rows = np.flatnonzero(has_terms)
+    if options.dedupe:
+        fit_rows = distinct_rows(corpus, fit_rows)
+    X_fit = dtm.X[fit_rows]
     method = options.method
     if seed_terms and method == "short":
         # Co-occurrence smoothing spreads seed terms over their neighbours and blurs seeded
@@ -259,7 +281,8 @@ def discover_themes(
         j = heads.index(i) if i in heads else None
         entry["theme_id"] = None if j is None else j + 1
         entry["n_answers"] = 0 if j is None else int(themes.loc[j, "n_answers"])
-    counts.update(vocabulary=len(dtm.terms), answers_with_terms=int(has_terms.sum()))
+    counts.update(vocabulary=len(dtm.terms), answers_with_terms=int(has_terms.sum()),
+                  fitted_on=len(fit_rows))
     info = {
         "method": method,
         "k": k,
@@ -275,6 +298,7 @@ def discover_themes(
         "seeded_themes": seed_report,
         "edits": edit_log,
         "counts": counts,
+        "dedupe": bool(options.dedupe),
         "estimator": {"class": type(estimator).__name__, "n_iter": int(estimator.n_iter_)},
     }
     logger.info(
