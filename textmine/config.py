@@ -30,6 +30,14 @@ class ReadOptions:
         Level order of ordinal questions (a column given levels without a type is ordinal).
     na_values : tuple of str
         Extra cell values meaning "missing" (besides blank cells), e.g. ``("-99",)``.
+    profile : str
+        Layout of the survey platform that exported the file (one of :data:`PROFILES`):
+        ``auto`` detects it from strong evidence only, ``none`` reads the file as it is (see
+        :mod:`textmine.survey.profiles`).
+    option_seps : tuple of (column, separator) pairs
+        Separator of the options in a one-column multiple-choice question (default ``;``), e.g.
+        ``(("outils", ", "),)`` for Google Forms checkboxes; an option containing the separator
+        is kept whole when it is also seen alone.
     """
 
     id_col: str | None = None
@@ -40,6 +48,26 @@ class ReadOptions:
     types: tuple[tuple[str, str], ...] = ()
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
     na_values: tuple[str, ...] = ()
+    profile: str = "auto"
+    option_seps: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        check_profile(self.profile)
+
+
+#: Survey platform layouts understood by :mod:`textmine.survey.profiles` (``--profile``).
+PROFILES = ("auto", "none", "qualtrics", "surveymonkey", "limesurvey", "googleforms", "kobo",
+            "msforms")
+
+
+def check_profile(profile: object) -> None:
+    """Raise :class:`~textmine.errors.OptionError` unless ``profile`` is one of :data:`PROFILES`."""
+    if profile not in PROFILES:
+        from textmine.errors import OptionError
+
+        raise OptionError(
+            f"Unknown survey profile {profile!r}; choose one of {', '.join(PROFILES)}."
+        )
 
 
 @dataclass(frozen=True)
