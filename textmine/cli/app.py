@@ -12,6 +12,8 @@ from textmine.errors import TextmineError
 #: Help of the read options shared by every command that reads a survey.
 ENCODING_HELP = "Force the text encoding (e.g. utf-8, cp1252, latin-1) instead of detecting it."
 SEP_HELP = "Force the separator of a text file (, ; | or tab) instead of detecting it."
+PROFILE_HELP = ("Layout of the platform export: auto (detect it), none (read as is), qualtrics, "
+                "surveymonkey, limesurvey, googleforms, kobo or msforms.")
 
 app = typer.Typer(
     name="textmine",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
+from textmine.cli.app import ENCODING_HELP, PROFILE_HELP, SEP_HELP, app
 from textmine.config import CodingOptions, ReadOptions
 
 _DEFAULTS = CodingOptions()
@@ -26,6 +26,7 @@ def code(
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet survey file."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
+    profile: str = typer.Option("auto", "--profile", help=PROFILE_HELP),
     codebook: Path | None = typer.Option(
         None, "--codebook", help="Codebook (.yaml, .qdc or .csv); codes outside it are refused."
     ),
@@ -41,7 +42,8 @@ def code(
 
     result = run_code(
         path, text_col=text_col, labels_path=labels, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
+        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep,
+                        profile=profile),
         coding_options=CodingOptions(target_precision=target_precision, seed=seed),
         codebook_path=codebook, force=force, progress=True,
     )  # fmt: skip
@@ -68,6 +70,7 @@ def agree(
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet survey file."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
+    profile: str = typer.Option("auto", "--profile", help=PROFILE_HELP),
     codebook: Path | None = typer.Option(
         None, "--codebook", help="Codebook (.yaml, .qdc or .csv); codes outside it are refused."
     ),
@@ -78,7 +81,8 @@ def agree(
 
     result = run_agree(
         a, b, survey_path=survey, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
+        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep,
+                        profile=profile),
         codebook_path=codebook, force=force,
     )  # fmt: skip
     typer.echo(f"Results written to {result}")

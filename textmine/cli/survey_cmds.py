@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
+from textmine.cli.app import ENCODING_HELP, PROFILE_HELP, SEP_HELP, app
 from textmine.config import ReadOptions
 
 _EXAMPLE_WIDTH = 28
@@ -13,8 +13,9 @@ _ID_HELP = "Column holding the respondent ids (default: rows are numbered 1..n).
 _SHEET_HELP = "Sheet of an .xlsx/.ods file, by name or 0-based position (default: the first)."
 
 
-def _options(id_col, sheet, encoding, sep) -> ReadOptions:
-    return ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep)
+def _options(id_col, sheet, encoding, sep, profile) -> ReadOptions:
+    return ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep,
+                        profile=profile)
 
 
 def _short(text: str, width: int = _EXAMPLE_WIDTH) -> str:
@@ -34,17 +35,20 @@ def inspect(
     sheet: str | None = typer.Option(None, "--sheet", help=_SHEET_HELP),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
+    profile: str = typer.Option("auto", "--profile", help=PROFILE_HELP),
 ) -> None:
     """Show how a survey file is read: encoding, separator, rows and the type of each column."""
     from textmine.pipeline.survey_run import inspect_survey
 
-    survey, table = inspect_survey(path, options=_options(id_col, sheet, encoding, sep))
+    survey, table = inspect_survey(path, options=_options(id_col, sheet, encoding, sep, profile))
     src = survey.source
     typer.echo(f"file: {src.path.name} ({src.format})")
     if src.encoding is not None:
         typer.echo(f"encoding: {src.encoding}    separator: {_sep_name(src.sep)}")
     if src.sheet is not None:
         typer.echo(f"sheet: {src.sheet}")
+    if src.detected or src.profile != "none":  # weak evidence: nothing to say
+        typer.echo(f"profile: {src.profile}    detected: {src.detected or 'nothing'}")
     ids = f"column '{src.id_col}'" if src.id_col else "row numbers (choose a column with --id-col)"
     typer.echo(f"rows: {src.n_rows}    ids: {ids}")
     kinds: dict[str, int] = {}
@@ -55,6 +59,8 @@ def inspect(
     rows = [("column", "type", "non-empty", "distinct", "examples")]
     for rec in table.itertuples(index=False):
         kind = rec.kind if rec.question == rec.column else f"{rec.kind} ({rec.question})"
+        if survey.question(rec.column).personal:
+            kind += ", personal data"
         examples = " | ".join(_short(e) for e in (rec.example_1, rec.example_2) if e)
         rows.append((_short(rec.column, 40), kind, str(rec.n_nonempty), str(rec.n_distinct),
                      examples))
@@ -73,6 +79,7 @@ def init(
     sheet: str | None = typer.Option(None, "--sheet", help=_SHEET_HELP),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
+    profile: str = typer.Option("auto", "--profile", help=PROFILE_HELP),
     out: str | None = typer.Option(
         None, "--out", help="Project file to write (default: textmine.toml in the current "
                             "folder); an existing file is never overwritten."),
@@ -80,5 +87,5 @@ def init(
     """Write a commented starter project file (textmine.toml) from the detected column types."""
     from textmine.pipeline.survey_run import init_project
 
-    written = init_project(path, options=_options(id_col, sheet, encoding, sep), out=out)
+    written = init_project(path, options=_options(id_col, sheet, encoding, sep, profile), out=out)
     typer.echo(f"wrote {written}; check the question types, labels and level orders in it.")

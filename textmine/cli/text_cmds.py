@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from textmine.cli.app import app
+from textmine.cli.app import PROFILE_HELP, app
 
 
 @app.command()
@@ -16,6 +16,7 @@ def parse(
         None, "--id-col", help="Column holding the respondent ids (default: rows numbered 1..n)."),
     sheet: str | None = typer.Option(
         None, "--sheet", help="Sheet of an .xlsx/.ods file, by name or 0-based position."),
+    profile: str = typer.Option("auto", "--profile", help=PROFILE_HELP),
     model: str = typer.Option(
         "fr_core_news_sm", "--model",
         help="spaCy model: fr_core_news_sm (fast) or fr_core_news_md (adds word vectors)."),
@@ -31,7 +32,7 @@ def parse(
 
     corpus = run_parse(
         path, text_col=text_col, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet),
+        read_options=ReadOptions(id_col=id_col, sheet=sheet, profile=profile),
         text_options=TextOptions(model=model, mask_pii=not no_mask, cache=not no_cache),
         force=force, progress=True,
     )

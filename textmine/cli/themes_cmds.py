@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from textmine.cli.app import ENCODING_HELP, SEP_HELP, app
+from textmine.cli.app import ENCODING_HELP, PROFILE_HELP, SEP_HELP, app
 from textmine.config import ReadOptions, ReportOptions, ThemeOptions
 from textmine.errors import OptionError
 
@@ -42,6 +42,7 @@ def themes(
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet file."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
+    profile: str = typer.Option("auto", "--profile", help=PROFILE_HELP),
     k: str = typer.Option(
         str(ThemeOptions.k), "--k", help="Number of themes, or 'auto' to choose it."
     ),
@@ -76,7 +77,8 @@ def themes(
 
     options = ThemeOptions(k=_parse_k(k), method=method, seed=seed, extra_themes=extra_themes,
                            min_df=min_df)
-    read_options = ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep)
+    read_options = ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep,
+                        profile=profile)
     result = run_themes(
         path, text_col=text_col, out=out, read_options=read_options,
         theme_options=options, codebook_path=codebook, force=force, by=tuple(by),
@@ -96,6 +98,7 @@ def apply(
     sheet: str | None = typer.Option(None, "--sheet", help="Sheet of a spreadsheet file."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     sep: str | None = typer.Option(None, "--sep", help=SEP_HELP),
+    profile: str = typer.Option("auto", "--profile", help=PROFILE_HELP),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
 ) -> None:
     """Code new answers with a saved theme model (same text settings as the model's run)."""
@@ -103,7 +106,8 @@ def apply(
 
     result = run_apply(
         model_dir, path, text_col=text_col, out=out,
-        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep),
+        read_options=ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep,
+                        profile=profile),
         force=force, progress=sys.stderr.isatty(),
     )  # fmt: skip
     _summary(result)

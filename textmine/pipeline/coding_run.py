@@ -37,6 +37,8 @@ def _source_info(survey, text_col: str | None) -> dict:
         "id_col": getattr(src, "id_col", None),
         "sheet": getattr(src, "sheet", None),
         "text_col": text_col,
+        "profile": getattr(src, "profile", "none"),
+        "detected": getattr(src, "detected", ""),
     }
 
 

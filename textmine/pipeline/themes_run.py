@@ -43,7 +43,17 @@ def _input_info(survey, text_col: str) -> dict:
         "sheet": getattr(src, "sheet", None),
         "text_col": text_col,
         "rows": getattr(src, "n_rows", None),
+        **_detected_info(survey, text_col),
     }
+
+
+def _detected_info(survey, text_col: str | None) -> dict:
+    """The platform profile, what was detected and the question's wording (for run.json)."""
+    src = survey.source
+    info = {"profile": getattr(src, "profile", "none"), "detected": getattr(src, "detected", "")}
+    if text_col is not None and text_col in survey.questions and survey.questions[text_col].label:
+        info["label"] = survey.questions[text_col].label
+    return info
 
 
 def _read_and_process(

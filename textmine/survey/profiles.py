@@ -239,7 +239,7 @@ def _surveymonkey(grid: pd.DataFrame, forced: bool):
         return None
     names, questions, spans = [], [], {}
     current = ""
-    for j, h in enumerate(header):
+    for h in header:
         current = h or current
         questions.append(current)
         spans[current] = spans.get(current, 0) + 1
