@@ -315,3 +315,14 @@ def test_cli_profile_option_and_inspect(cli, tmp_path):
     assert none.code == 0 and "rows: 5" in none.out
     bad = cli("inspect", path, "--profile", "spss")
     assert bad.code == 2 and "Unknown survey profile" in bad.err
+
+
+def test_limesurvey_and_kobo_questions_can_be_crossed(tmp_path):
+    from textmine.tables.crosstab import closed_data
+
+    path = write(tmp_path, "ls.csv", "id,Q5[SQ001],Q5[SQ002]\n1,Y,\n2,,Y\n3,N/A,N/A\n")
+    data = closed_data(read_survey(path, options=ReadOptions(id_col="id")), "Q5")
+    assert data is not None
+    kobo = write(tmp_path, "kobo.csv", "id;outils;outils/visio;outils/cloud\n1;visio cloud;1;1\n"
+                                       "2;visio;1;0\n3;cloud;0;1\n")
+    assert closed_data(read_survey(kobo, options=ReadOptions(id_col="id")), "outils") is not None
