@@ -145,12 +145,12 @@ def test_sheet_given_as_a_number(folder):
          "open, closed, tables, report, coding."),
         ('[survey]\npath = "a.csv"\nid = "id"\n',
          "Unknown key 'id' in [survey] of textmine.toml; allowed: path, id_col, weights, "
-         "sheet, encoding, sep, na_values."),
+         "sheet, encoding, sep, na_values, profile."),
         ('[survey]\npath = "a.csv"\n[output]\nfolder = "out"\n',
          "Unknown key 'folder' in [output] of textmine.toml; allowed: dir."),
         ('[survey]\npath = "a.csv"\n[[closed]]\ncolumn = "x"\ntype = "single"\nlevel = []\n',
          "Unknown key 'level' in [[closed]] number 1 of textmine.toml; allowed: column, type, "
-         "label, levels."),
+         "label, levels, option_sep."),
         ('[survey]\npath = "a.csv"\n[tables]\nalpah = 0.1\n',
          "Unknown key 'alpah' in [tables] of textmine.toml; allowed: "
          + ", ".join(f.name for f in __import__("dataclasses").fields(TableOptions))

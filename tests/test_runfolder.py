@@ -116,10 +116,12 @@ def test_missing_and_foreign_csvs_are_one_line_errors(tmp_path):
 def test_one_input_block():
     class Source:
         path, sha256, id_col, sheet, n_rows = "/x/e.csv", "ff", "id", None, 7
+        profile, detected = "auto", "Qualtrics export, 2 extra header rows skipped"
 
-    assert input_block(Source(), text_col="q", a="a.csv") == {
+    assert input_block(Source(), text_col="q", label="Vos besoins ?", a="a.csv") == {
         "a": "a.csv", "path": "/x/e.csv", "sha256": "ff", "id_col": "id", "sheet": None,
-        "text_col": "q", "rows": 7}
+        "text_col": "q", "rows": 7, "profile": "auto",
+        "detected": "Qualtrics export, 2 extra header rows skipped", "label": "Vos besoins ?"}
 
 
 def test_run_project_reads_and_hashes_the_survey_once(tmp_path, monkeypatch):

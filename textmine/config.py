@@ -114,6 +114,19 @@ def parse_k(value: object) -> int | str:
     return value
 
 
+#: Survey platform layouts understood by :mod:`textmine.survey.profiles` (``--profile``).
+PROFILES = ("auto", "none", "qualtrics", "surveymonkey", "limesurvey", "googleforms", "kobo",
+            "msforms")
+
+
+def check_profile(profile: object) -> None:
+    """Raise :class:`~textmine.errors.OptionError` unless ``profile`` is one of :data:`PROFILES`."""
+    if profile not in PROFILES:
+        raise OptionError(
+            f"Unknown survey profile {profile!r}; choose one of {', '.join(PROFILES)}."
+        )
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read a survey file.
@@ -135,6 +148,14 @@ class ReadOptions:
         Level order of ordinal questions (a column given levels without a type is ordinal).
     na_values : tuple of str
         Extra cell values meaning "missing" (besides blank cells), e.g. ``("-99",)``.
+    profile : str
+        Layout of the survey platform that exported the file (one of :data:`PROFILES`):
+        ``auto`` detects it from strong evidence only, ``none`` reads the file as it is (see
+        :mod:`textmine.survey.profiles`).
+    option_seps : tuple of (column, separator) pairs
+        Separator of the options in a one-column multiple-choice question (default ``;``), e.g.
+        ``(("outils", ", "),)`` for Google Forms checkboxes; an option containing the separator
+        is kept whole when it is also seen alone.
     """
 
     id_col: str | None = None
@@ -145,6 +166,8 @@ class ReadOptions:
     types: tuple[tuple[str, str], ...] = ()
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
     na_values: tuple[str, ...] = ()
+    profile: str = "auto"
+    option_seps: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if _is_int(self.sheet):  # a sheet position given as a number from Python
@@ -177,6 +200,9 @@ class ReadOptions:
                 "(texts); fix levels."
             )
         _set(self, "levels", levels)
+        check_profile(self.profile)
+        _set(self, "option_seps", _tuple_of_tuples(self.option_seps))
+        _check_pairs(self, "option_seps")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ writes a commented starter file)::
 
     [survey]
     path = "demo_survey.csv"   # relative to the project file
-    id_col = "id"              # optional; also: weights, sheet, encoding, sep, na_values
+    id_col = "id"              # optional; also: weights, sheet, encoding, sep, na_values, profile
 
     [output]
     dir = "out/demo"           # relative to the project file
@@ -61,10 +61,10 @@ __all__ = ["CLOSED_TYPES", "ClosedSpec", "Project", "load_project"]
 #: Types a ``[[closed]]`` question may have.
 CLOSED_TYPES = ("single", "multiple", "ordinal", "numeric")
 _SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "report", "coding")
-_SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values")
+_SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values", "profile")
 _OUTPUT_KEYS = ("dir",)
 _OPEN_KEYS = ("column", "label", "codebook")
-_CLOSED_KEYS = ("column", "type", "label", "levels")
+_CLOSED_KEYS = ("column", "type", "label", "levels", "option_sep")
 _TABLE_EXTRA_KEYS = ("by", "effects")
 _DEFAULT_OUTPUT = "out"
 
@@ -83,12 +83,16 @@ class ClosedSpec:
         Human label used in tables and reports.
     levels : tuple of str
         Level order (ordinal) or category order (single).
+    option_sep : str
+        Option separator of a one-column multiple choice (``""``: the default ``;``, or the
+        one a platform profile found).
     """
 
     column: str
     type: str
     label: str = ""
     levels: tuple[str, ...] = ()
+    option_sep: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,8 @@ class _Loader:
             levels=tuple((c.column, c.levels) for c in closed if c.levels),
             na_values=_str_tuple(survey.get("na_values", []), "na_values",
                                  f"[survey] of {self.name}"),
+            profile=_opt_str(survey, "profile", self.name) or "auto",
+            option_seps=tuple((c.column, c.option_sep) for c in closed if c.option_sep),
         )
         return Project(
             path=self.path,
@@ -286,8 +292,14 @@ class _Loader:
                 f"Column '{column}' in {self.name} has levels but type '{kind}'; levels only "
                 "apply to single and ordinal questions."
             )
+        option_sep = _opt_text(spec, "option_sep", where)
+        if option_sep and kind != "multiple":
+            raise OptionError(
+                f"Column '{column}' in {self.name} has option_sep but type '{kind}'; option_sep "
+                "only applies to multiple questions."
+            )
         return ClosedSpec(column=column, type=kind, label=_opt_text(spec, "label", where),
-                          levels=levels)
+                          levels=levels, option_sep=option_sep)
 
     def check_unique(self, columns: list[str]) -> None:
         seen = set()
@@ -492,6 +504,10 @@ def starter_text(survey, options: ReadOptions, out: Path) -> str:
         prefix = "" if options.sep else "# "
         lines.append(f"{prefix}sep = {_toml(sep)}   # detected; set to force it")
     lines.append('# na_values = ["-99"]   # extra cell values meaning "no answer"')
+    prefix = "" if options.profile != "auto" else "# "
+    shown = options.profile if options.profile != "auto" or src.profile == "none" else src.profile
+    lines.append(f"{prefix}profile = {_toml(shown)}   # platform layout"
+                 + (f": {_one_line(src.detected)}" if src.detected else "; auto detects it"))
     lines += [
         "",
         "[output]",
@@ -541,6 +557,8 @@ def starter_text(survey, options: ReadOptions, out: Path) -> str:
         elif q.kind == "single":
             lines.append(f"# {len(q.levels)} different answers: consider grouping them before "
                          "crossing")
+        elif q.kind == "multiple" and q.option_sep != ";":
+            lines.append(f"option_sep = {_toml(q.option_sep)}")
         elif q.kind == "multiple" and len(q.columns) > 1:
             lines.append(f"# one 0/1 column per option: {_one_line(', '.join(q.columns))}")
         lines.append("")

@@ -220,7 +220,8 @@ LEGACY_SCHEMA_VERSION = 1
 _LEGACY_COUNT_KEYS = {"non_answers": COUNT_NON_ANSWER}
 
 
-def input_block(source: Any, *, text_col: str | None, **extra: Any) -> dict[str, Any]:
+def input_block(source: Any, *, text_col: str | None, label: str | None = None,
+                **extra: Any) -> dict[str, Any]:
     """The ``input`` block of run.json: which survey file, how it was read, which question.
 
     Parameters
@@ -230,6 +231,8 @@ def input_block(source: Any, *, text_col: str | None, **extra: Any) -> dict[str,
         stays below the survey stage.
     text_col : str or None
         The open question (``None`` for commands without one, such as ``agree``).
+    label : str or None
+        The question's wording when the export carries it (reports use it as the title).
     **extra
         Other inputs of the command (``a``, ``b`` for ``agree``).
     """
@@ -241,6 +244,10 @@ def input_block(source: Any, *, text_col: str | None, **extra: Any) -> dict[str,
         "sheet": getattr(source, "sheet", None),
         "text_col": text_col,
         "rows": getattr(source, "n_rows", None),
+        # The platform layout read (survey/profiles.py): a guess is always said.
+        "profile": getattr(source, "profile", None),
+        "detected": getattr(source, "detected", None),
+        **({"label": label} if label else {}),
     }
 
 

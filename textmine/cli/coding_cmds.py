@@ -15,6 +15,7 @@ from textmine.cli.options import (
     ForceFile,
     IdCol,
     OutDir,
+    Profile,
     RunDir,
     Sep,
     Sheet,
@@ -41,6 +42,7 @@ def code(
     sheet: Sheet = None,
     encoding: Encoding = None,
     sep: Sep = None,
+    profile: Profile = "auto",
     codebook: CodingCodebook = None,
     target_precision: Annotated[float, typer.Option(
         "--target-precision",
@@ -55,7 +57,7 @@ def code(
     from textmine.pipeline.coding_run import run_code
 
     options = CodingOptions(target_precision=target_precision, seed=seed)
-    read = read_options(id_col, sheet, encoding, sep)
+    read = read_options(id_col, sheet, encoding, sep, profile)
     with progress_bar() as progress:
         result = run_code(
             path, text_col=text_col, labels_path=labels, out=out, read_options=read,
@@ -83,6 +85,7 @@ def agree(
     sheet: Sheet = None,
     encoding: Encoding = None,
     sep: Sep = None,
+    profile: Profile = "auto",
     codebook: CodingCodebook = None,
     force: Force = False,
 ) -> None:
@@ -91,7 +94,7 @@ def agree(
 
     result = run_agree(
         a, b, survey_path=survey, out=out,
-        read_options=read_options(id_col, sheet, encoding, sep),
+        read_options=read_options(id_col, sheet, encoding, sep, profile),
         codebook_path=codebook, force=force,
     )  # fmt: skip
     typer.echo(f"Results written to {result}")

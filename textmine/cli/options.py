@@ -18,6 +18,8 @@ ID_HELP = "Column holding the respondent ids (default: rows are numbered 1..n)."
 SHEET_HELP = "Sheet of an .xlsx/.ods file, by name or 0-based position (default: the first)."
 ENCODING_HELP = "Force the text encoding (e.g. utf-8, cp1252, latin-1) instead of detecting it."
 SEP_HELP = "Force the separator of a text file (, ; | or tab) instead of detecting it."
+PROFILE_HELP = ("Layout of the platform export: auto (detect it), none (read as is), qualtrics, "
+                "surveymonkey, limesurvey, googleforms, kobo or msforms.")
 
 # -- inputs -----------------------------------------------------------------------------------
 Survey = Annotated[Path, typer.Argument(
@@ -30,6 +32,7 @@ IdCol = Annotated[str | None, typer.Option("--id-col", help=ID_HELP)]
 Sheet = Annotated[str | None, typer.Option("--sheet", help=SHEET_HELP)]
 Encoding = Annotated[str | None, typer.Option("--encoding", help=ENCODING_HELP)]
 Sep = Annotated[str | None, typer.Option("--sep", help=SEP_HELP)]
+Profile = Annotated[str, typer.Option("--profile", help=PROFILE_HELP)]
 
 # -- text, tables, report -----------------------------------------------------------------------
 Model = Annotated[str, typer.Option(
@@ -60,10 +63,11 @@ def read_options(
     sheet: str | None = None,
     encoding: str | None = None,
     sep: str | None = None,
+    profile: str = "auto",
 ) -> ReadOptions:
     """The :class:`~textmine.config.ReadOptions` of the shared read flags (checked when built).
 
     Every command that reads a survey goes through here, so ``--id-col``, ``--sheet``,
-    ``--encoding`` and ``--sep`` mean the same everywhere.
+    ``--encoding``, ``--sep`` and ``--profile`` mean the same everywhere.
     """
-    return ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep)
+    return ReadOptions(id_col=id_col, sheet=sheet, encoding=encoding, sep=sep, profile=profile)

@@ -13,6 +13,7 @@ from textmine.cli.options import (
     IdCol,
     Model,
     OutDir,
+    Profile,
     Sep,
     Sheet,
     Survey,
@@ -32,6 +33,7 @@ def parse(
     sheet: Sheet = None,
     encoding: Encoding = None,
     sep: Sep = None,
+    profile: Profile = "auto",
     model: Model = TextOptions.model,
     no_mask: Annotated[bool, typer.Option(
         "--no-mask", help="Do not mask e-mails, phones, URLs and names in quotes.")] = False,
@@ -47,7 +49,7 @@ def parse(
     with progress_bar(min_total=PROGRESS_MIN) as progress:
         corpus = run_parse(
             path, text_col=text_col, out=out,
-            read_options=read_options(id_col, sheet, encoding, sep),
+            read_options=read_options(id_col, sheet, encoding, sep, profile),
             text_options=text_options, force=force, progress=progress,
         )  # fmt: skip
     counts = corpus.info["counts"]

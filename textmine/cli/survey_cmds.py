@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from textmine.cli.app import app
-from textmine.cli.options import Encoding, IdCol, Sep, Sheet, Survey, read_options
+from textmine.cli.options import Encoding, IdCol, Profile, Sep, Sheet, Survey, read_options
 
 _EXAMPLE_WIDTH = 28
 
@@ -29,18 +29,22 @@ def inspect(
     sheet: Sheet = None,
     encoding: Encoding = None,
     sep: Sep = None,
+    profile: Profile = "auto",
 ) -> None:
     """Show how a survey file is read: encoding, separator, rows and the type of each column."""
     # Pipeline modules are imported when a command runs, so that `--help` stays instant.
     from textmine.pipeline.survey_run import inspect_survey
 
-    survey, table = inspect_survey(path, options=read_options(id_col, sheet, encoding, sep))
+    read = read_options(id_col, sheet, encoding, sep, profile)
+    survey, table = inspect_survey(path, options=read)
     src = survey.source
     typer.echo(f"file: {src.path.name} ({src.format})")
     if src.encoding is not None:
         typer.echo(f"encoding: {src.encoding}    separator: {_sep_name(src.sep)}")
     if src.sheet is not None:
         typer.echo(f"sheet: {src.sheet}")
+    if src.detected or src.profile != "none":  # weak evidence: nothing to say
+        typer.echo(f"profile: {src.profile}    detected: {src.detected or 'nothing'}")
     ids = f"column '{src.id_col}'" if src.id_col else "row numbers (choose a column with --id-col)"
     typer.echo(f"rows: {src.n_rows}    ids: {ids}")
     kinds: dict[str, int] = {}
@@ -51,6 +55,8 @@ def inspect(
     rows = [("column", "type", "non-empty", "distinct", "examples")]
     for rec in table.itertuples(index=False):
         kind = rec.kind if rec.question == rec.column else f"{rec.kind} ({rec.question})"
+        if survey.question(rec.column).personal:
+            kind += ", personal data"
         examples = " | ".join(_short(e) for e in (rec.example_1, rec.example_2) if e)
         rows.append((_short(rec.column, 40), kind, str(rec.n_nonempty), str(rec.n_distinct),
                      examples))
@@ -69,6 +75,7 @@ def init(
     sheet: Sheet = None,
     encoding: Encoding = None,
     sep: Sep = None,
+    profile: Profile = "auto",
     out: Annotated[str | None, typer.Option(
         "--out", help="Project file to write (default: textmine.toml in the current "
                       "folder); an existing file is never overwritten.")] = None,
@@ -76,5 +83,6 @@ def init(
     """Write a commented starter project file (textmine.toml) from the detected column types."""
     from textmine.pipeline.survey_run import init_project
 
-    written = init_project(path, options=read_options(id_col, sheet, encoding, sep), out=out)
+    read = read_options(id_col, sheet, encoding, sep, profile)
+    written = init_project(path, options=read, out=out)
     typer.echo(f"wrote {written}; check the question types, labels and level orders in it.")

@@ -17,6 +17,7 @@ from textmine.cli.options import (
     IdCol,
     Lang,
     OutDir,
+    Profile,
     Sep,
     Sheet,
     Survey,
@@ -55,6 +56,7 @@ def themes(
     sheet: Sheet = None,
     encoding: Encoding = None,
     sep: Sep = None,
+    profile: Profile = "auto",
     k: Annotated[str, typer.Option(
         "--k", help="Number of themes, or 'auto' to choose it.")] = str(ThemeOptions.k),
     method: Annotated[str, typer.Option(
@@ -85,7 +87,7 @@ def themes(
     options = ThemeOptions(k=k, method=method, seed=seed, extra_themes=extra_themes,
                            min_df=min_df)
     report_options = ReportOptions(lang=lang)
-    read = read_options(id_col, sheet, encoding, sep)
+    read = read_options(id_col, sheet, encoding, sep, profile)
     with progress_bar(sys.stderr.isatty()) as progress:
         result = run_themes(
             path, text_col=text_col, out=out, read_options=read,
@@ -107,6 +109,7 @@ def apply(
     sheet: Sheet = None,
     encoding: Encoding = None,
     sep: Sep = None,
+    profile: Profile = "auto",
     force: Force = False,
 ) -> None:
     """Code new answers with a saved theme model (same text settings as the model's run)."""
@@ -115,7 +118,7 @@ def apply(
     with progress_bar(sys.stderr.isatty()) as progress:
         result = run_apply(
             model_dir, path, text_col=text_col, out=out,
-            read_options=read_options(id_col, sheet, encoding, sep),
+            read_options=read_options(id_col, sheet, encoding, sep, profile),
             force=force, progress=progress,
         )  # fmt: skip
     _summary(result)

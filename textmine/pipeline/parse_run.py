@@ -47,7 +47,8 @@ def run_parse(
         RunRecord(
             command="parse",
             # The hash is the one taken while reading: the file is read once.
-            input=input_block(survey.source, text_col=text_col),
+            input=input_block(survey.source, text_col=text_col,
+                        label=survey.question(text_col).label),
             settings=corpus.info["settings"],
             versions=versions_block(corpus.info),
             counts=corpus.info["counts"],

@@ -124,7 +124,13 @@ class Question:
     levels : tuple of str
         Ordered levels (ordinal), categories (single) or options (multiple).
     label : str
-        Question wording when the file carries it (SPSS/Stata variable labels).
+        Question wording when the file carries it (SPSS/Stata variable labels, the wording rows
+        of platform exports).
+    personal : bool
+        The column holds personal data (e-mail, name, IP address: see
+        :mod:`textmine.survey.profiles`); it is never themed nor quoted.
+    option_sep : str
+        Option separator of a one-column multiple choice (``;``, or ``, `` for Google Forms).
     """
 
     name: str
@@ -132,6 +138,13 @@ class Question:
     columns: tuple[str, ...]
     levels: tuple[str, ...] = ()
     label: str = ""
+    personal: bool = False
+    option_sep: str = ";"
+
+    @property
+    def option_columns(self) -> tuple[str, ...]:
+        """The 0/1 columns of a multi-column multiple choice (without a summary column)."""
+        return self.levels if self.kind == "multiple" and len(self.columns) > 1 else self.columns
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
@@ -166,10 +179,127 @@ def natural_key(value: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 
-def split_options(values: pd.Series) -> pd.Series:
-    """Split ``;``-separated multiple-choice answers into lists of trimmed options."""
-    return values.map(
-        lambda v: [p.strip() for p in v.split(";") if p.strip()] if isinstance(v, str) else v
+def split_options(
+    values: pd.Series, sep: str = ";", known: tuple[str, ...] | frozenset[str] = ()
+) -> pd.Series:
+    """Split multiple-choice answers into lists of trimmed options.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One answer per cell (``str``; missing cells stay missing).
+    sep : str
+        Option separator (``;`` by default; ``, `` for Google Forms checkboxes).
+    known : collection of str
+        Options that may contain ``sep``: the longest one matching at a position is kept whole.
+        Without ``known``, ``;`` answers split on every ``;`` (a trailing one is harmless); other
+        separators never split inside brackets.
+    """
+    if sep == ";" and not known:
+        return values.map(
+            lambda v: [p.strip() for p in v.split(";") if p.strip()] if isinstance(v, str) else v
+        )
+    ordered = tuple(sorted(set(known), key=len, reverse=True))
+    return values.map(lambda v: split_cell(v, sep, ordered) if isinstance(v, str) else v)
+
+
+_OPEN_BRACKETS, _CLOSE_BRACKETS = "([{«", ")]}»"
+
+
+def split_cell(cell: str, sep: str, known: tuple[str, ...] = ()) -> list[str]:
+    """Split one answer on ``sep`` (outside brackets), keeping the longest ``known`` option whole.
+
+    ``known`` must be sorted longest first.
+
+    >>> split_cell("Cloud, Outils (Teams, Slack)", ", ")
+    ['Cloud', 'Outils (Teams, Slack)']
+    >>> split_cell("Oui, souvent, Visio", ", ", ("Oui, souvent", "Visio"))
+    ['Oui, souvent', 'Visio']
+    """
+    core = sep.strip() or sep
+    text = cell.strip()
+    pieces: list[str] = []
+    pos = 0
+    while pos < len(text):
+        end = None
+        for option in known:
+            stop = pos + len(option)
+            if text.startswith(option, pos) and (
+                stop == len(text) or text[stop:].lstrip().startswith(core)
+            ):
+                end = stop
+                break
+        if end is None:
+            depth, end = 0, pos
+            while end < len(text):
+                ch = text[end]
+                if ch in _OPEN_BRACKETS:
+                    depth += 1
+                elif ch in _CLOSE_BRACKETS:
+                    depth = max(0, depth - 1)
+                elif depth == 0 and text.startswith(core, end):
+                    break
+                end += 1
+        piece = text[pos:end].strip()
+        if piece:
+            pieces.append(piece)
+        pos = end
+        while pos < len(text) and (text[pos].isspace() or text.startswith(core, pos)):
+            pos += len(core) if text.startswith(core, pos) else 1
+    return pieces
+
+
+def learn_options(values: pd.Series, sep: str) -> tuple[str, ...]:
+    """The options of a one-column multiple-choice question whose options may contain ``sep``.
+
+    Options are learnt from the answers seen alone: an answer made of an option seen alone plus
+    other pieces is a combination, and its other pieces become options in turn (until nothing
+    changes). An answer never found to be a combination is one option, commas and all.
+
+    >>> learn_options(pd.Series(["Visio, Cloud", "Visio", "Cloud, Outils (Teams, Slack)"]), ", ")
+    ('Visio', 'Cloud', 'Outils (Teams, Slack)')
+    """
+    cells = list(dict.fromkeys(v.strip() for v in values if isinstance(v, str) and v.strip()))
+    combos: dict[str, list[str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        known = ({c for c in cells if c not in combos}
+                 | {p for pieces in combos.values() for p in pieces})
+        for cell in cells:
+            if cell in combos:
+                continue
+            others = known - {cell}
+            pieces = split_cell(cell, sep, tuple(sorted(others, key=len, reverse=True)))
+            if len(pieces) > 1 and any(p in others for p in pieces):
+                combos[cell] = pieces
+                changed = True
+    options = [p for c in cells for p in (combos.get(c) or [c])]
+    return tuple(dict.fromkeys(options))
+
+
+def checkbox_column(values: pd.Series, sep: str) -> bool:
+    """True when ``values`` (non-empty answers) look like checkbox answers joined by ``sep``.
+
+    At least two answers (and 10 %) combine options seen alone; the options are few (<= 40),
+    short (<= 6 words on average) and mostly reused (options used more than once make >= half
+    of the uses). One free-text answer containing commas is not enough.
+    """
+    cells = values.dropna().map(str).str.strip()
+    cells = cells[cells != ""]
+    if len(cells) < 2:
+        return False
+    options = learn_options(cells, sep)
+    ordered = tuple(sorted(options, key=len, reverse=True))
+    split = split_options(cells, sep, ordered)
+    n_combined = int((split.map(len) > 1).sum())
+    if n_combined < 2 or n_combined < 0.1 * len(cells):
+        return False
+    uses = split.explode().value_counts()
+    return (
+        0 < len(uses) <= MULTI_MAX_OPTIONS
+        and float(np.mean([len(o.split()) for o in uses.index])) <= MULTI_MAX_WORDS
+        and uses[uses > 1].sum() >= 0.5 * uses.sum()
     )
 
 
@@ -294,6 +424,11 @@ class _Typer:
             require_column(self.columns, col, self.name)
         self.id_col = options.id_col
         self.weights = options.weights
+        self.profile = raw.profile
+        self.option_seps = {**self.profile.option_seps, **dict(options.option_seps)}
+        for col in dict(options.option_seps):
+            if col not in self.columns:
+                require_column(self.columns, col, self.name)
         for col in (self.id_col, self.weights):
             if col is not None:
                 require_column(self.columns, col, self.name)
@@ -319,12 +454,23 @@ class _Typer:
 
     def run(self) -> tuple[pd.DataFrame, dict[str, Question]]:
         groups = find_groups(self.frame, self.stripped, self.types)
+        for prefix, cols in self.profile.groups.items():
+            if prefix in self.types and self.types[prefix] != "multiple":
+                continue
+            taken = set(cols)
+            groups = {p: c for p, c in groups.items() if not taken & set(c)}
+            groups[prefix] = [c for c in cols if c not in self.types]
+        summaries = {p: s for p, s in self.profile.summaries.items()
+                     if p in groups and s not in self.types}
         in_group = {c: prefix for prefix, cols in groups.items() for c in cols}
+        in_group.update({s: p for p, s in summaries.items()})
         for col in self.columns:
             if col in in_group:
                 prefix = in_group[col]
-                if groups[prefix][0] == col:
-                    self._add_group(prefix, groups[prefix])
+                members = [summaries[prefix]] if prefix in summaries else []
+                members += groups[prefix]
+                if min(members, key=self.columns.index) == col:
+                    self._add_group(prefix, groups[prefix], summaries.get(prefix))
                 continue
             self._add_column(col, self._kind_of(col))
         data = pd.DataFrame({c: self.data[c] for c in self.columns}, index=self.frame.index)
@@ -341,12 +487,17 @@ class _Typer:
             return "ordinal"
         if col in self.raw.carried:
             return "ordinal" if self.raw.carried[col][1] else "single"
+        if col in self.profile.types:
+            return self.profile.types[col]
+        if col in self.option_seps:
+            return "multiple"
         return guess_kind(self.stripped[col].dropna(), col)
 
-    def _add_group(self, prefix: str, cols: list[str]) -> None:
-        name = prefix if prefix not in self.columns and prefix not in self.questions else (
-            f"{prefix} (multiple)"
-        )
+    def _add_group(self, prefix: str, cols: list[str], summary: str | None = None) -> None:
+        free = prefix not in self.columns or prefix == summary
+        name = prefix if free and prefix not in self.questions else f"{prefix} (multiple)"
+        if summary is not None:  # the same answers as text (KoboToolbox): kept as written
+            self.data[summary] = self.frame[summary]
         answered = pd.concat([self.stripped[c].notna() for c in cols], axis=1).any(axis=1)
         for col in cols:
             folded = self.stripped[col].str.casefold()
@@ -354,7 +505,8 @@ class _Typer:
                                index=self.frame.index)
             self.data[col] = values.astype("Int8").mask(~answered)
         label = self.raw.labels.get(prefix, "")
-        self.questions[name] = Question(name, "multiple", tuple(cols), tuple(cols), label)
+        columns = (summary, *cols) if summary is not None else tuple(cols)
+        self.questions[name] = Question(name, "multiple", columns, tuple(cols), label)
 
     def _add_column(self, col: str, kind: str) -> None:
         raw, values = self.frame[col], self.stripped[col]
@@ -379,7 +531,9 @@ class _Typer:
                 index=self.frame.index,
             )
         elif kind == "multiple":
-            counts = split_options(values).explode().dropna().value_counts()
+            sep = self.option_seps.get(col, ";")
+            known = learn_options(values.dropna(), sep) if sep != ";" else ()
+            counts = split_options(values, sep, known).explode().dropna().value_counts()
             levels = tuple(sorted(counts.index, key=lambda o: (-counts[o], natural_key(o))))
             self.data[col] = values
         elif kind == "id":
@@ -387,7 +541,9 @@ class _Typer:
         else:  # open, ignore: the text as written
             self.data[col] = raw
         label = self.raw.labels.get(col, "")
-        self.questions[col] = Question(col, kind, (col,), levels, label)
+        sep = self.option_seps.get(col, ";") if kind == "multiple" else ";"
+        self.questions[col] = Question(col, kind, (col,), levels, label,
+                                       personal=col in self.profile.personal, option_sep=sep)
 
     def _levels(self, col: str, kind: str, values: pd.Series) -> tuple[str, ...]:
         present = list(values.dropna().unique())
@@ -468,5 +624,6 @@ def make_ids(raw: RawTable, id_col: str | None) -> pd.Index:
 
 __all__ = [
     "KINDS", "Question", "find_groups", "guess_kind", "is_id_name", "make_ids", "natural_key",
-    "parse_numbers", "plain_list", "split_options", "type_columns",
+    "checkbox_column", "learn_options", "parse_numbers", "plain_list", "split_cell",
+    "split_options", "type_columns",
 ]

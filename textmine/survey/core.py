@@ -140,8 +140,16 @@ def open_answers(survey: Survey, column: str) -> pd.Series:
     ------
     ColumnError
         If ``column`` is not a column of the survey (the message lists the available ones).
+    DataError
+        If the column holds personal data (see :mod:`textmine.survey.profiles`).
     """
     require_column(list(survey.data.columns), column, survey.name)
+    if survey.question(column).personal:
+        raise DataError(
+            f"Column '{column}' of {survey.name} holds personal data "
+            f"({survey.source.detected if survey.source else 'platform export'}); it is never "
+            "themed nor quoted. Choose an open question (see textmine inspect)."
+        )
     values = survey.text[column] if survey.text is not None else survey.data[column]
     text = values.astype(object).where(values.notna(), "").map(str)
     return text.rename(column)
@@ -170,8 +178,9 @@ def closed_question(survey: Survey, name: str) -> pd.DataFrame | pd.Series:
     if q.kind != "multiple":
         return survey.data[q.columns[0]].rename(q.name)
     if len(q.columns) > 1:
-        return survey.data[list(q.columns)].copy()
-    options = split_options(survey.data[q.columns[0]])
+        return survey.data[list(q.option_columns)].copy()
+    options = split_options(survey.data[q.columns[0]], q.option_sep,
+                            q.levels if q.option_sep != ";" else ())
     answered = options.notna()
     out = {}
     for level in q.levels:
@@ -202,7 +211,9 @@ def describe_survey(survey: Survey) -> pd.DataFrame:
     for col in survey.data.columns:
         q = owner[col]
         values = survey.data[col].dropna()
-        if q.kind in ("open", "id", "ignore"):
+        if q.personal:
+            examples = ["(personal data, not shown)"]
+        elif q.kind in ("open", "id", "ignore"):
             examples = list(dict.fromkeys(values.astype(str)))[:2]
         else:
             examples = list(values.astype(object).value_counts().index[:2])

@@ -59,6 +59,7 @@ from textmine.errors import (
     quote_list,
 )
 from textmine.survey.limits import check_sheets, check_zip
+from textmine.survey.profiles import Detection, apply_profile, excel_sep_line
 from textmine.survey.sniff import (
     SUPPORTED_HINT,
     decode_text,
@@ -105,6 +106,10 @@ class SourceInfo:
         Number of respondents (rows) read.
     id_col : str or None
         Column of the respondent ids (``None``: ids are row numbers ``"1"``..``"n"``).
+    profile : str
+        Platform profile applied (:mod:`textmine.survey.profiles`; ``none`` if none).
+    detected : str
+        One line saying what was detected (platform layout, ``sep=`` line), ``""`` if nothing.
     """
 
     path: Path
@@ -115,6 +120,8 @@ class SourceInfo:
     sha256: str
     n_rows: int
     id_col: str | None = None
+    profile: str = "none"
+    detected: str = ""
 
 
 @dataclass
@@ -124,7 +131,8 @@ class RawTable:
     ``frame`` has one ``str`` column per file column (missing cells are ``NaN``), in file order;
     ``stripped`` is the same with values trimmed of surrounding spaces; ``labels`` maps columns
     to variable labels (SPSS/Stata); ``carried`` maps columns to the level
-    order the file carries and whether it is ordered.
+    order the file carries and whether it is ordered; ``profile`` is what the platform
+    profile found (:mod:`textmine.survey.profiles`).
     """
 
     frame: pd.DataFrame
@@ -132,6 +140,7 @@ class RawTable:
     stripped: pd.DataFrame
     labels: dict[str, str] = field(default_factory=dict)
     carried: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+    profile: Detection = field(default_factory=Detection)
 
 
 def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTable:
@@ -176,14 +185,21 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
     labels: dict[str, str] = {}
     carried: dict[str, tuple[tuple[str, ...], bool]] = {}
     encoding = sep = sheet = None
+    sep_note = ""
     if kind == "delimited":
-        grid, encoding, sep = _read_delimited(data, name, options)
+        grid, encoding, sep, sep_note = _read_delimited(data, name, options)
     elif kind in ("excel", "ods"):
         grid, sheet = _read_spreadsheet(data, name, kind, options)
     elif kind == "parquet":
         grid, carried = _read_parquet(data, name)
     else:
         grid, labels, carried = _read_stat(path, name, kind)
+    grid, detection = apply_profile(grid, options.profile)
+    detected = "; ".join(n for n in (detection.detected, sep_note) if n)
+    if detected:
+        hint = " (--profile none reads the file as it is)" if detection.detected else ""
+        logger.warning("%s: detected %s%s.", name, detected, hint)
+    labels = {**detection.labels, **labels}
     header = _header_names(grid.iloc[0].tolist() if len(grid) else [], name)
     body = grid.iloc[1:].copy()
     body.columns = header
@@ -198,12 +214,13 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
         )
     source = SourceInfo(
         path=path.resolve(), format=fmt, encoding=encoding, sep=sep, sheet=sheet,
-        sha256=digest, n_rows=len(body), id_col=options.id_col,
+        sha256=digest, n_rows=len(body), id_col=options.id_col, profile=detection.profile,
+        detected=detected,
     )
     logger.info("read %s: %d rows, %d columns (encoding %s, sep %r, sheet %s)",
                 name, len(body), body.shape[1], encoding, sep, sheet)
     return RawTable(frame=body, source=source, stripped=stripped, labels=labels,
-                    carried=carried)
+                    carried=carried, profile=detection)
 
 
 # --- delimited text ------------------------------------------------------------------------
@@ -212,8 +229,13 @@ def _read_delimited(data: bytes, name: str, options: ReadOptions):
     text, encoding = decode_text(data, name, options.encoding)
     if not text.strip():
         raise InputFileError(f"Survey file {name} has only blank lines; export the survey again.")
+    text, sep_line = excel_sep_line(text)
+    shown = "\\t" if sep_line == "\t" else sep_line
+    note = f"Excel 'sep={shown}' first line skipped" if sep_line is not None else ""
     if options.sep:
         sep = normalise_sep(options.sep)
+    elif sep_line is not None:
+        sep = sep_line
     else:
         sep = sniff_separator(text)
     # The header fixes the number of columns: pandas would otherwise take it from the first
@@ -232,7 +254,7 @@ def _read_delimited(data: bytes, name: str, options: ReadOptions):
         ) from None
     except pd.errors.EmptyDataError:
         raise InputFileError(f"Survey file {name} has no header; export it again.") from None
-    return grid, encoding, sep
+    return grid, encoding, sep, note
 
 
 # --- spreadsheets and binary formats ------------------------------------------------------
