@@ -1,8 +1,8 @@
 """Dendrogram of a Reinert classification (matplotlib, Agg): class sizes and top profile terms.
 
-Drawn from the ``classes`` and ``profiles`` frames of :class:`~textmine.classes.reinert.ReinertResult`
-(as rainette's ``rainette_plot``: the tree on top, each class's share and its most
-characteristic terms under its leaf).
+Drawn from the ``classes`` and ``profiles`` frames of
+:class:`~textmine.classes.reinert.ReinertResult` (as rainette's ``rainette_plot``: the tree
+on top, each class's share and its most characteristic terms under its leaf).
 """
 
 from __future__ import annotations

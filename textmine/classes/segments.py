@@ -6,7 +6,8 @@ strong punctuation, as IRaMuTeQ and rainette do (Reinert 1990; Barnier's rainett
 other token 0.01); in a window of ``1.4 × segment_size`` tokens starting at the current
 position, the cut goes after the token maximising ``weight / (|position − segment_size| + 1)``
 (positions counted in words from 1, punctuation not counted); cutting stops when at most
-``1.25 × segment_size`` words remain, and those form the last segment. Answers shorter than that are one segment.
+``1.25 × segment_size`` words remain, and those form the last segment. Answers shorter than
+that are one segment.
 
 Terms of the segments: :func:`segment_corpus` runs the segment texts through the text stage
 (:func:`textmine.text.corpus.process_answers`) instead of cutting each answer's term list.
@@ -102,8 +103,8 @@ def split_text(text: str, segment_size: int = 40, window: int | None = None) -> 
         return []
     starts = cut_points([t for t, _, _ in spans], segment_size, window)
     bounds = [*starts, len(spans)]
-    return [text[spans[a][1]:spans[b - 1][2]].strip() for a, b in zip(bounds, bounds[1:])
-            if b > a]
+    pairs = zip(bounds[:-1], bounds[1:], strict=True)
+    return [text[spans[a][1]:spans[b - 1][2]].strip() for a, b in pairs if b > a]
 
 
 def make_segments(answers: pd.Series, *, segment_size: int = 40,
