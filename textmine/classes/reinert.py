@@ -100,6 +100,9 @@ class ReinertOptions:
         Profiles list the terms whose 2 × 2 chi-square reaches this value (3.84: p < 0.05).
     n_characteristic : int
         Characteristic segments kept per class.
+    min_docfreq : int
+        Terms found in fewer units are left out of the classification (IRaMuTeQ's active forms
+        of frequency >= 3; rainette's users trim the dfm the same way); profiles use all terms.
     """
 
     k: int = 10
@@ -114,6 +117,7 @@ class ReinertOptions:
     min_chi2: float = 3.84
     profile_min_chi2: float = 3.84
     n_characteristic: int = 10
+    min_docfreq: int = 3
 
     def __post_init__(self) -> None:
         if not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 2:
@@ -137,6 +141,8 @@ class ReinertOptions:
                                   f"{self.double!r}; use e.g. --double 5 7.")
         if self.min_members < 0 or self.min_chi2 < 0 or self.profile_min_chi2 < 0:
             raise OptionError("min_members, min_chi2 and profile_min_chi2 must be >= 0.")
+        if self.min_docfreq < 1:
+            raise OptionError(f"min_docfreq must be >= 1, not {self.min_docfreq}.")
         if self.n_characteristic < 1:
             raise OptionError(f"n_characteristic must be >= 1, not {self.n_characteristic}.")
 
@@ -201,7 +207,7 @@ def ca_order(X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     sr, sc = np.sqrt(r), np.sqrt(c)
     P = X / total
     n, p = X.shape
-    if n * p <= 4_000_000:
+    if n * p <= 250_000:
         S = (P.toarray() - np.outer(r, c)) / np.outer(sr, sc)
         _, _, vt = np.linalg.svd(S, full_matrices=False)
         v = vt[0]
@@ -856,6 +862,7 @@ def classify_segments(segments: pd.DataFrame, terms: list[list[str]], *,
     def run(min_size: int) -> tuple[np.ndarray, ReinertTree, int]:
         unit_of = group_units(rids, sizes, min_size)
         X_units = unit_matrix(X_seg, unit_of)
+        X_units = X_units[:, np.flatnonzero(X_units.getnnz(axis=0) >= options.min_docfreq)]
         n_units = int((X_units.getnnz(axis=1) > 0).sum())
         if options.k > n_units:
             raise OptionError(f"k = {options.k} is larger than the {n_units} units with terms; "
