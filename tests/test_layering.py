@@ -21,6 +21,7 @@ STAGES = {
     "text": 2,
     "features": 3,
     "themes": 4,
+    "classes": 4,
     "tables": 5,
     "coding": 6,
     "report": 7,

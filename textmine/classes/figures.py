@@ -1,0 +1,103 @@
+"""Dendrogram of a Reinert classification (matplotlib, Agg): class sizes and top profile terms.
+
+Drawn from the ``classes`` and ``profiles`` frames of
+:class:`~textmine.classes.reinert.ReinertResult` (as rainette's ``rainette_plot``: the tree
+on top, each class's share and its most characteristic terms under its leaf).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def _leaf_x(classes: pd.DataFrame) -> dict[int, float]:
+    leaves = classes[(classes["class"] > 0) & (classes["height"] == 0)]["class"].tolist()
+    return {int(c): float(i) for i, c in enumerate(sorted(leaves))}
+
+
+def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | Path, *,
+                    n_terms: int = 8, title: str = "") -> list[Path]:
+    """Write the dendrogram as ``<path>.png`` and ``<path>.svg``.
+
+    Parameters
+    ----------
+    classes : pandas.DataFrame
+        ``class, size, share, parent, height`` (leaves have height 0, internal nodes > 0;
+        a double classification has no internal node and is drawn as bars only).
+    profiles : pandas.DataFrame
+        ``class, term, chi2, sign``; the ``n_terms`` strongest ``+`` terms label each leaf.
+    path : str or Path
+        Output path without suffix (a suffix is replaced).
+
+    Returns
+    -------
+    list of Path
+        The PNG and the SVG written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path).with_suffix("")
+    leaves = _leaf_x(classes)
+    k = max(len(leaves), 1)
+    fig, (ax_tree, ax_text) = plt.subplots(
+        2, 1, figsize=(max(6.0, 1.6 * k), 6.5), gridspec_kw={"height_ratios": [1, 1.3]})
+    colours = plt.get_cmap("tab10")
+    internal = classes[(classes["class"] > 0) & (classes["height"] > 0)]
+    x = dict(leaves)
+    y = {c: 0.0 for c in leaves}
+    for node in sorted(internal["class"].tolist(), key=lambda n: -n):
+        y[int(node)] = float(internal.loc[internal["class"] == node, "height"].iloc[0])
+    children: dict[int, list[int]] = {}
+    for node, parent in zip(classes["class"], classes["parent"], strict=True):
+        if not pd.isna(parent):
+            children.setdefault(int(parent), []).append(int(node))
+
+    def place(node: int) -> float:
+        if node not in x:
+            x[node] = float(np.mean([place(c) for c in children.get(node, [])]))
+        return x[node]
+
+    for node, kids in children.items():
+        place(node)
+        for kid in kids:
+            place(kid)
+            ax_tree.plot([x[kid], x[kid], x[node]], [y[kid], y[node], y[node]], color="#444444",
+                         linewidth=1.2)
+    sizes = classes.set_index("class")
+    for leaf, pos in leaves.items():
+        share = float(sizes.loc[leaf, "share"])
+        ax_tree.annotate(f"{leaf}\n{int(sizes.loc[leaf, 'size'])} ({100 * share:.0f} %)",
+                         (pos, 0), xytext=(0, -4), textcoords="offset points", ha="center",
+                         va="top", fontsize=8, color=colours((leaf - 1) % 10))
+        terms = profiles[(profiles["class"] == leaf) & (profiles["sign"] == "+")]
+        terms = terms.sort_values("chi2", ascending=False).head(n_terms)["term"].tolist()
+        ax_text.text(pos, 1.0, "\n".join(terms), ha="center", va="top", fontsize=8,
+                     color=colours((leaf - 1) % 10))
+    for ax in (ax_tree, ax_text):
+        ax.set_xlim(-0.6, k - 0.4)
+        ax.set_xticks([])
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+    ax_tree.set_ylabel("χ² cumulé")
+    ax_text.set_ylim(0, 1)
+    ax_text.axis("off")
+    if title:
+        ax_tree.set_title(title)
+    fig.tight_layout()
+    written = []
+    for suffix in (".png", ".svg"):
+        target = path.with_suffix(suffix)
+        meta = {"Software": None} if suffix == ".png" else {"Date": None, "Creator": None}
+        fig.savefig(target, dpi=100, metadata=meta)
+        written.append(target)
+    plt.close(fig)
+    return written
+
+
+__all__ = ["plot_dendrogram"]
