@@ -62,4 +62,8 @@ def parse(
                f"{counts['no_terms']}    cache: {corpus.info['cache']}")
     top = ", ".join(f"{term} ({n})" for term, n in corpus.info["top_terms"][:10])
     typer.echo(f"top terms: {top}")
+    if corpus.info.get("dictionary"):  # editable dictionary (issue 16, section 3)
+        d = corpus.info["dictionary"]
+        typer.echo(f"dictionary: {d['path']} read as a {d['format']} dictionary, {d['rows']} "
+                   f"rows: {d['dropped']} forms dropped, {d['grouped']} forms grouped")
     typer.echo(f"written: {out / TERMS_CSV}")
