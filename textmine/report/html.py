@@ -162,8 +162,7 @@ def _theme_cards(data: RunData, figures: Figures, colours: dict[int, str],
             "share": percent(share, lang), "ci": ci, "width": f"{100 * share:.1f}",
             "terms": [t.strip().replace("_", " ")
                       for t in display_text(row.get("top_terms", "")).split(";") if t.strip()],
-            "quotes": [display_text(row[c]) for c in data.quote_columns
-                       if display_text(row[c]).strip()],
+            "quotes": [{"text": q, "copies": n} for q, n in data.quotes(tid)],
             "cloud": _image(figures.clouds.get(tid), f"{w['wordcloud_alt']} {tid}. {label}"),
         })
     return cards

@@ -34,6 +34,7 @@ from textmine.runfolder import (
     run_csv_files,
     table_stem,
 )
+from textmine.themes.quotes import copy_counts, quote_key
 
 #: Status values of answers.csv, in the order they are reported.
 STATUSES = ANSWER_STATUSES
@@ -80,6 +81,70 @@ class RunData:
         """Names of the ``quote_<i>`` columns of ``themes``, in order."""
         cols = [c for c in self.themes.columns if re.fullmatch(r"quote_\d+", str(c))]
         return sorted(cols, key=lambda c: int(c.split("_")[1]))
+
+    def members(self, theme_id: int) -> pd.Series:
+        """Boolean mask of the answers assigned to ``theme_id`` (as primary or other theme)."""
+        answers = self.answers
+        if "themes" in answers:
+            lists = answers["themes"].fillna("").astype(str).str.split(";")
+            return lists.map(lambda ids: str(theme_id) in {i.strip() for i in ids}).astype(bool)
+        return (answers["theme_id"] == theme_id).fillna(False).astype(bool)
+
+    def quotes(self, theme_id: int) -> list[tuple[str, int]]:
+        """The theme's quotes with their number of copies among the theme's answers.
+
+        Returns
+        -------
+        list of (str, int)
+            Each quote (as displayed) and how many of the theme's answers have the same text
+            (by :func:`textmine.themes.quotes.quote_key`; at least 1).
+        """
+        row = self.themes.loc[self.themes["theme_id"] == theme_id]
+        if not len(row):
+            return []
+        texts = self.answers.loc[self.members(theme_id), "text"].map(display_text)
+        copies = copy_counts(texts) if "text" in self.answers else {}
+        out = []
+        for col in self.quote_columns:
+            quote = display_text(row.iloc[0][col]).strip()
+            if quote:
+                out.append((quote, max(1, int(copies.get(quote_key(quote), 1)))))
+        return out
+
+    def theme_texts(self, theme_id: int) -> pd.DataFrame:
+        """The distinct texts of a theme's answers with their counts, best first.
+
+        Returns
+        -------
+        DataFrame
+            ``text`` (first copy, as displayed), ``n`` (answers with this text), ``weight``
+            (highest weight on the theme), ``quote`` (rank among the theme's quotes, 0 if not a
+            quote) and ``respondent_ids`` (``;``-joined); quotes first in their order, then by
+            weight, then by number of copies.
+        """
+        cols = ["text", "n", "weight", "quote", "respondent_ids"]
+        members = self.answers.loc[self.members(theme_id)]
+        if not len(members) or "text" not in members:
+            return pd.DataFrame(columns=cols)
+        frame = pd.DataFrame({
+            "text": members["text"].map(display_text).to_numpy(),
+            "key": members["text"].map(lambda t: quote_key(display_text(t))).to_numpy(),
+            "weight": pd.to_numeric(members.get("weight"), errors="coerce").to_numpy()
+            if "weight" in members else float("nan"),
+            "id": members["respondent_id"].astype(str).to_numpy(),
+        })
+        frame = frame[frame["key"] != ""]
+        ranks: dict[str, int] = {}
+        for i, (quote, _) in enumerate(self.quotes(theme_id), start=1):
+            ranks.setdefault(quote_key(quote), i)
+        grouped = frame.groupby("key", sort=False).agg(
+            text=("text", "first"), n=("id", "size"), weight=("weight", "max"),
+            respondent_ids=("id", ";".join))
+        grouped["quote"] = [ranks.get(k, 0) for k in grouped.index]
+        grouped["_q"] = grouped["quote"].where(grouped["quote"] > 0, len(self.quote_columns) + 1)
+        grouped = grouped.sort_values(["_q", "weight", "n"], ascending=[True, False, False],
+                                      kind="stable", na_position="last")
+        return grouped.reset_index(drop=True)[cols]
 
     def counts(self) -> dict[str, int]:
         """Number of respondents and of answers in each status (count keys of runfolder)."""
