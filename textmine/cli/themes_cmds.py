@@ -18,6 +18,7 @@ from textmine.cli.options import (
     Lang,
     OutDir,
     Profile,
+    Reference,
     Sep,
     Sheet,
     Survey,
@@ -25,9 +26,10 @@ from textmine.cli.options import (
     ThemeCodebook,
     Weights,
     read_options,
+    reference_pairs,
 )
 from textmine.cli.progress import progress_bar
-from textmine.config import ReportOptions, ThemeOptions
+from textmine.config import ReportOptions, TableOptions, ThemeOptions
 
 
 def _summary(out: Path) -> None:
@@ -74,6 +76,7 @@ def themes(
     by: By = None,
     weights: Weights = None,
     effects: Effects = None,
+    reference: Reference = None,
     report: Annotated[bool, typer.Option(
         "--report", help="Also write report.html/.xlsx.")] = False,
     lang: Lang = ReportOptions.lang,
@@ -94,6 +97,7 @@ def themes(
             theme_options=options, codebook_path=codebook, force=force, by=tuple(by or ()),
             weights=weights, effects=tuple(effects or ()), report=report,
             report_options=report_options, progress=progress,
+            table_options=TableOptions(reference=reference_pairs(reference)),
         )  # fmt: skip
     _summary(result)
 

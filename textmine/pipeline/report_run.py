@@ -23,8 +23,7 @@ def rewrite_report(folder: str | Path, *, options: ReportOptions = ReportOptions
     check_lang(options.lang)
     folder = Path(folder)
     data = load_run(folder)
-    data.title = options.title
-    data.question_labels = dict(options.question_labels)
+    data.use_labels(options)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=".report-tmp-", dir=folder))
     except OSError as exc:

@@ -35,7 +35,7 @@ from textmine.report.markdown import (
     theme_rows,
     ticked_only,
 )
-from textmine.report.rundata import RunData, display_text
+from textmine.report.rundata import RunData, display_text, input_name, shareable
 from textmine.report.xlsx import flatten
 from textmine.runfolder import COUNT_NON_ANSWER
 
@@ -238,15 +238,14 @@ def _crosstabs(data: RunData, figures: Figures, colours: dict[int, str], w: dict
     blocks = []
     for stem, crosstab in data.crosstabs.items():
         name = question_name(crosstab, stem)
-        label = data.question_labels.get(name)
-        shown = f"{label} ({name})" if label and label != name else name
+        shown = data.closed_label(name)
         blocks.append({
             "heading": heading(w["variable"], shown, lang),
             "heat": _heat_table(crosstab, colours, w, lang, alpha),
             "chart": _image(figures.by_group.get(stem), w["by_group_chart"] + " " + shown),
             "specificities": _specificities(data.specificities.get(stem), top=top_terms),
         })
-    effects = (_effects(data.effects, colours, lang, alpha)
+    effects = (_effects(data.effects, colours, lang, alpha, data.closed_label)
                if data.effects is not None and len(data.effects) else None)
     return {"blocks": blocks, "effects": effects}
 
@@ -259,7 +258,7 @@ def p_stars(p: float) -> str:
 
 
 def _effects(effects: pd.DataFrame, colours: dict[int, str], lang: str,
-             alpha: float) -> dict[str, Any] | None:
+             alpha: float, label: Any = str) -> dict[str, Any] | None:
     """Odds ratios as a theme x (covariate: level) table; ``None`` without covariate columns."""
     if "covariate" not in effects or "level" not in effects:
         return None
@@ -271,7 +270,7 @@ def _effects(effects: pd.DataFrame, colours: dict[int, str], lang: str,
     # Two header rows: the covariate over its levels, then each level with its reference.
     spans: list[list[Any]] = []
     for col in columns:
-        cov = display_text(firsts.loc[col, "covariate"])
+        cov = display_text(label(str(firsts.loc[col, "covariate"])))
         if spans and spans[-1][0] == cov:
             spans[-1][1] += 1
         else:
@@ -287,8 +286,10 @@ def _effects(effects: pd.DataFrame, colours: dict[int, str], lang: str,
                 tds.append(None)
                 continue
             cell = by_column.loc[col]
+            # BH-adjusted p (over the run's effects, like the crosstabs) when recorded.
+            p_col = "p_adjusted" if "p_adjusted" in cell.index else "p_value"
             odds, low, high, p = (float(pd.to_numeric(cell[c], errors="coerce"))
-                                  for c in ("odds_ratio", "ci_low", "ci_high", "p_value"))
+                                  for c in ("odds_ratio", "ci_low", "ci_high", p_col))
             if odds != odds:
                 tds.append({"note": display_text(cell.get("note", ""))})
                 continue
@@ -338,15 +339,14 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
     if k_chart:
         toc.append(("k-selection", w["k_selection"]))
     toc.append(("record", w["run_record"]))
-    source = data.run.get("input") if isinstance(data.run.get("input"), dict) else {}
-    meta = " · ".join(str(x) for x in (Path(str(source.get("path", ""))).name,
-                                       data.run.get("created", "")) if x)
+    meta = " · ".join(str(x) for x in (input_name(data.run), data.run.get("created", "")) if x)
     return _page(
-        "report.html", lang=lang, title=w["title"], question=data.question(), meta=meta, toc=toc,
+        "report.html", lang=lang, title=data.heading or w["title"], question=data.question(),
+        meta=meta, toc=toc,
         overview=_overview(data, figures, w, lang),
         cards=_theme_cards(data, figures, colours, w, lang), crosstabs=crosstabs,
         k_selection={"why": data.k_choice(lang)[1], "chart": k_chart} if k_chart else None,
-        record=flatten(data.run),
+        record=flatten(shareable(data.run)),
     )
 
 

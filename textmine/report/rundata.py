@@ -6,6 +6,7 @@ from a colleague without re-running anything.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from textmine.config import TableOptions
+from textmine.config import ReportOptions, TableOptions
 from textmine.errors import InputFileError
 from textmine.outputs import FORMULA_PREFIXES, safe_filename
 from textmine.report.i18n import number, strings
@@ -58,6 +59,8 @@ class RunData:
         ``term_weights.csv``, ``k_selection.csv``, ``effects.csv`` when present.
     title : str
         The question as the researcher worded it (shown at the top of the report; optional).
+    heading : str
+        The report's title (``[report] title``; empty: the default title).
     question_labels : dict of str to str
         Labels of the closed questions (column -> label; optional).
     crosstabs, specificities : dict of str to DataFrame
@@ -75,6 +78,24 @@ class RunData:
     specificities: dict[str, pd.DataFrame] = field(default_factory=dict)
     title: str = ""
     question_labels: dict[str, str] = field(default_factory=dict)
+    heading: str = ""
+
+    def use_labels(self, options: ReportOptions) -> None:
+        """Take the report title, question wording and closed-question labels to show.
+
+        The options win (``--title``, the project file); otherwise the ``labels`` block that
+        run.json recorded when the run was made, so a rewritten report keeps its labels.
+        """
+        recorded = self.run.get("labels") if isinstance(self.run.get("labels"), dict) else {}
+        closed = recorded.get("closed") if isinstance(recorded.get("closed"), dict) else {}
+        self.heading = options.title or str(recorded.get("title") or "")
+        self.title = options.question or str(recorded.get("question") or "")
+        self.question_labels = {**{str(k): str(v) for k, v in closed.items()},
+                                **dict(options.question_labels)}
+
+    def closed_label(self, column: str) -> str:
+        """The label of a closed question (its column name when it has none)."""
+        return self.question_labels.get(column) or column
 
     @property
     def quote_columns(self) -> list[str]:
@@ -260,6 +281,50 @@ def display_text(value: Any) -> str:
     if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
         return text[1:]
     return text
+
+
+#: Keys of run.json whose values are file paths (shared outputs show the file name only).
+PATH_KEYS = frozenset({"path", "codebook", "labels", "model_dir", "cache_dir", "a", "b",
+                       "project", "survey"})
+
+
+def _looks_like_path(value: str) -> bool:
+    return os.path.isabs(value) or value.startswith(("../", "..\\", "~"))
+
+
+def shareable(obj: Any, key: str = "") -> Any:
+    """run.json without paths, for the outputs that are shared (report, workbook, summary).
+
+    A file path can reveal a user name or a folder layout: every path value (``input.path``,
+    ``settings.codebook``..., and any absolute path) is replaced by its file name; the file is
+    identified by its name and ``sha256``.
+
+    Parameters
+    ----------
+    obj : Any
+        run.json as a dict (or any value of it).
+    key : str
+        The key ``obj`` is stored under (internal).
+
+    Returns
+    -------
+    Any
+        A copy with file names in place of paths.
+    """
+    if isinstance(obj, dict):
+        return {k: shareable(v, str(k)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [shareable(v, key) for v in obj]
+    if isinstance(obj, str) and obj and (key in PATH_KEYS or _looks_like_path(obj)):
+        return Path(obj.replace("\\", "/")).name
+    return obj
+
+
+def input_name(run: dict[str, Any]) -> str:
+    """The survey file's name (never its path) from run.json's ``input`` block."""
+    source = run.get("input") if isinstance(run.get("input"), dict) else {}
+    name = source.get("name") or Path(str(source.get("path") or "").replace("\\", "/")).name
+    return str(name or "")
 
 
 def load_run(folder: str | Path) -> RunData:

@@ -23,7 +23,7 @@ from textmine.outputs import neutralise_cell
 from textmine.report.colours import residual_colour
 from textmine.report.i18n import strings
 from textmine.report.markdown import crosstab_view
-from textmine.report.rundata import RunData, display_text
+from textmine.report.rundata import RunData, display_text, input_name, shareable
 from textmine.runfolder import COUNT_NON_ANSWER
 from textmine.workbook import save_workbook
 
@@ -131,7 +131,8 @@ def _summary(data: RunData, words: dict[str, str]) -> pd.DataFrame:
     source = data.run.get("input", {}) if isinstance(data.run.get("input"), dict) else {}
     rows = [
         (words["question"], data.question()),
-        (words["input"], str(source.get("path", ""))),
+        (words["input"], input_name(data.run)),
+        ("sha256", str(source.get("sha256") or "")),
         (words["respondents"], counts["respondents"]),
         (words["answers_ok"], counts["answers_ok"]),
         (words["themed"], counts["themed"]),
@@ -244,6 +245,7 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
             view = crosstab_view(crosstab, alpha=alpha)
             if "question" not in view:
                 view.insert(0, "question", column)
+            view["question"] = view["question"].map(lambda q: data.closed_label(str(q)))
             frames.append(view)
         view = pd.concat(frames, ignore_index=True)
         cols = [c for c in ("question", "variable", "theme_id", "label", "modality", "n",
@@ -274,6 +276,7 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
             spec = top_specificities(spec, n=max_specific_terms)
             if "question" not in spec:
                 spec.insert(0, "question", column)
+            spec["question"] = spec["question"].map(lambda q: data.closed_label(str(q)))
             frames.append(spec)
         table = pd.concat(frames, ignore_index=True)
         for c in ("modality", "term"):
@@ -294,7 +297,7 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                     formats={words["odds_ratio"]: "0.00", words["ci_low"]: "0.00",
                              words["ci_high"]: "0.00", words["p_value"]: "0.0000"})
 
-    rows = flatten(data.run)
+    rows = flatten(shareable(data.run))
     table = pd.DataFrame(rows or [("", "")], columns=[words["key"], words["value"]])
     table[words["value"]] = table[words["value"]].map(
         lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else
