@@ -115,11 +115,22 @@ def test_no_absolute_path_in_any_output(demo):
 def test_crosstab_rereads_the_survey_from_the_relative_path(demo, cli, tmp_path, monkeypatch):
     import shutil
 
+    from textmine.runfolder import RunRecord
+
     run = tmp_path / "copy" / "q_manques"
     shutil.copytree(demo / "q_manques", run)
     res = cli("crosstab", run, "--by", "taille")
     # The copy is elsewhere: its relative path no longer names the survey; said in one line.
     assert res.code == 2 and "not found" in res.err
     monkeypatch.chdir(demo / "q_manques")
-    res = cli("crosstab", ".", "--by", "taille")
+    res = cli("crosstab", ".", "--by", "taille", "--effects", "taille",
+              "--reference", "taille=Plus de 50 000 habitants")
     assert res.code == 0, res.err
+    record = RunRecord.read(demo / "q_manques")
+    assert record.settings["effects"] == ["taille"]  # run.json says what effects.csv holds
+    assert dict(map(tuple, record.settings["tables"]["reference"])) == {
+        "taille": "Plus de 50 000 habitants"}
+    effects = pd.read_csv(demo / "q_manques" / "effects.csv")
+    assert set(effects["covariate"]) == {"taille"}
+    assert set(effects["reference"]) == {"Plus de 50 000 habitants"}
+    assert "p_adjusted" in effects

@@ -29,6 +29,7 @@ from textmine.report.colours import residual_colour, theme_colours
 from textmine.report.i18n import colon, heading, number, percent, strings
 from textmine.report.markdown import (
     format_p,
+    has_trend,
     multi_variable,
     question_name,
     status_rows,
@@ -196,8 +197,10 @@ def _heat_table(crosstab: pd.DataFrame, colours: dict[int, str], w: dict[str, st
             })
         p = float(sub["p_adjusted"].iloc[0]) if "p_adjusted" in sub else float("nan")
         v = float(sub["cramers_v"].iloc[0]) if "cramers_v" in sub else float("nan")
+        trend = (float(pd.to_numeric(sub["trend_p_value"], errors="coerce").iloc[0])
+                 if "trend_p_value" in sub else float("nan"))
         return {"cells": tds, "p": format_p(p, lang),
-                "v": "" if v != v else number(v, lang, digits=2)}
+                "v": "" if v != v else number(v, lang, digits=2), "trend": format_p(trend, lang)}
 
     rows = []
     for tid, sub in view.groupby("theme_id", sort=True):
@@ -211,7 +214,7 @@ def _heat_table(crosstab: pd.DataFrame, colours: dict[int, str], w: dict[str, st
             rows.append({"status": True, "first": first_status,
                          "label": names.get(str(status), display_text(status)), **cells(sub)})
             first_status = False
-    return {"multi": multi,
+    return {"multi": multi, "trend": has_trend(view),
             "modalities": [(display_text(m), int(sizes[m])) for m in modalities],
             "rows": rows, "more": residual_colour(4.0), "less": residual_colour(-4.0)}
 

@@ -113,6 +113,12 @@ def format_p(p: float, lang: str) -> str:
     return number(p, lang, digits=3)
 
 
+def has_trend(view: pd.DataFrame) -> bool:
+    """Whether a crosstab carries a trend test (an ordinal question: ``trend_p_value`` set)."""
+    return "trend_p_value" in view and bool(
+        pd.to_numeric(view["trend_p_value"], errors="coerce").notna().any())
+
+
 def themes_table(data: RunData, *, lang: str = "fr") -> pd.DataFrame:
     """Themes table for a paper: id, label, key terms, answers, share."""
     words = strings(lang)
@@ -154,6 +160,9 @@ def crosstab_wide(crosstab: pd.DataFrame, *, lang: str = "fr",
         if "cramers_v" in sub and not multi_variable(view):
             v = float(sub["cramers_v"].iloc[0])
             row[words["cramers_v"]] = "" if v != v else number(v, lang, digits=2)
+        if has_trend(view) and not multi_variable(view):
+            trend = float(pd.to_numeric(sub["trend_p_value"], errors="coerce").iloc[0])
+            row[words["trend_p"]] = format_p(trend, lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -203,6 +212,8 @@ def write_paper_tables(data: RunData, folder: Path, *, lang: str = "fr",
         wide = crosstab_wide(crosstab, lang=lang, alpha=alpha)
         stem = f"crosstab_{safe_filename(stem_name)}"
         note = words["crosstab_caption"]
+        if has_trend(theme_rows(crosstab, alpha=alpha)):
+            note += " " + words["trend_rule"]
         title = heading(words["crosstabs"],
                         data.closed_label(question_name(crosstab, stem_name)), lang)
         (folder / f"{stem}.md").write_text(
