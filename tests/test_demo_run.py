@@ -117,7 +117,7 @@ def test_crosstab_rereads_the_survey_from_the_relative_path(demo, cli, tmp_path,
 
     from textmine.runfolder import RunRecord
 
-    run = tmp_path / "copy" / "q_manques"
+    run = tmp_path.joinpath("a", "b", "c", "d", "e", "f", "q_manques")  # deeper: path lost
     shutil.copytree(demo / "q_manques", run)
     res = cli("crosstab", run, "--by", "taille")
     # The copy is elsewhere: its relative path no longer names the survey; said in one line.
