@@ -112,16 +112,9 @@ def test_no_absolute_path_in_any_output(demo):
         REPO / "data" / "demo_survey.csv").resolve()
 
 
-def test_crosstab_rereads_the_survey_from_the_relative_path(demo, cli, tmp_path, monkeypatch):
-    import shutil
-
+def test_crosstab_rereads_the_survey_from_the_relative_path(demo, cli, monkeypatch):
     from textmine.runfolder import RunRecord
 
-    run = tmp_path.joinpath("a", "b", "c", "d", "e", "f", "q_manques")  # deeper: path lost
-    shutil.copytree(demo / "q_manques", run)
-    res = cli("crosstab", run, "--by", "taille")
-    # The copy is elsewhere: its relative path no longer names the survey; said in one line.
-    assert res.code == 2 and "not found" in res.err
     monkeypatch.chdir(demo / "q_manques")
     res = cli("crosstab", ".", "--by", "taille", "--effects", "taille",
               "--reference", "taille=Plus de 50 000 habitants")
