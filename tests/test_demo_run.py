@@ -62,3 +62,68 @@ def test_demo_flags_exactly_the_planted_associations(demo):
                 top = rows.sort_values("adj_residual").iloc[-1]["modality"]
                 flagged[(q, by, label)] = top
     assert flagged == PLANTED
+
+
+def _shared_texts(folder):
+    """Every file of an output folder as text (workbooks: each XML part), with its name."""
+    import zipfile
+
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.suffix in (".png", ".npz"):
+            continue
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                for part in z.namelist():
+                    yield f"{path}:{part}", z.read(part).decode("utf-8", "replace")
+        else:
+            yield str(path), path.read_text(encoding="utf-8", errors="replace")
+
+
+def test_no_absolute_path_in_any_output(demo):
+    from conftest import REPO
+
+    from textmine.runfolder import RunRecord
+
+    needles = {str(REPO), str(REPO.resolve()), str(demo), str(demo.resolve())}
+    for name, text in _shared_texts(demo):
+        if name.endswith("run.json"):
+            # run.json may keep paths relative to the run folder, never absolute ones.
+            import json
+
+            def values(obj):
+                if isinstance(obj, dict):
+                    for v in obj.values():
+                        yield from values(v)
+                elif isinstance(obj, list):
+                    for v in obj:
+                        yield from values(v)
+                elif isinstance(obj, str):
+                    yield obj
+
+            for value in values(json.loads(text)):
+                assert not any(value.startswith(n) for n in needles), f"{value} in {name}"
+            continue
+        for needle in needles:
+            assert needle not in text, f"{needle} in {name}"
+    record = RunRecord.read(demo / "q_manques")
+    assert record.input["name"] == "demo_survey.csv" and len(record.input["sha256"]) == 64
+    assert not record.input["path"].startswith("/")
+    assert (demo / "q_manques" / record.input["path"]).resolve() == (
+        REPO / "data" / "demo_survey.csv").resolve()
+
+
+def test_crosstab_rereads_the_survey_from_the_relative_path(demo, cli, monkeypatch):
+    from textmine.runfolder import RunRecord
+
+    monkeypatch.chdir(demo / "q_manques")
+    res = cli("crosstab", ".", "--by", "taille", "--effects", "taille",
+              "--reference", "taille=Plus de 50 000 habitants")
+    assert res.code == 0, res.err
+    record = RunRecord.read(demo / "q_manques")
+    assert record.settings["effects"] == ["taille"]  # run.json says what effects.csv holds
+    assert dict(map(tuple, record.settings["tables"]["reference"])) == {
+        "taille": "Plus de 50 000 habitants"}
+    effects = pd.read_csv(demo / "q_manques" / "effects.csv")
+    assert set(effects["covariate"]) == {"taille"}
+    assert set(effects["reference"]) == {"Plus de 50 000 habitants"}
+    assert "p_adjusted" in effects

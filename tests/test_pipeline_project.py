@@ -103,7 +103,7 @@ def test_project_run_writes_one_report_per_open_question(project_run):
         assert list((out / name / "figures").glob("cloud_*.png"))
     html = (out / "q_evolution" / "report.html").read_text(encoding="utf-8")
     assert "Comment votre rôle a-t-il évolué ?" in html
-    assert "Fonction du répondant (fonction)" in html
+    assert "Fonction du répondant" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
@@ -180,7 +180,7 @@ def test_write_summary_escapes_and_neutralises(tmp_path):
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;piège&lt;/b&gt;" in index and "<b>" not in index
     md = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    assert md.startswith("# projet.toml\n") and "&lt;b&gt;" in md
+    assert md.startswith("# projet.toml\n") and "\\<b>" in md and "&lt;" not in md
 
 
 def test_cli_run_and_demo_refuse_existing_output(tmp_path, cli):

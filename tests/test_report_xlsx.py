@@ -57,11 +57,12 @@ def test_no_cell_is_a_formula(workbook):
 
 def test_theme_sheet_lists_quotes_first(workbook):
     ws = workbook["1 Outils de visio"]
-    assert [c.value for c in ws[1]] == ["Identifiant", "Citation retenue", "Poids du thème",
-                                        "Réponse (données personnelles masquées)"]
-    assert ws["B2"].value == "✓" and ws["D2"].value in (HOSTILE[0], "'" + HOSTILE[1])
-    flags = [ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)]
-    assert flags == sorted(flags, key=lambda f: f != "✓")
+    assert [c.value for c in ws[1]] == ["Citation retenue", "Réponses identiques",
+                                        "Poids du thème",
+                                        "Réponse (données personnelles masquées)", "Répondants"]
+    assert ws["A2"].value.startswith("✓") and ws["D2"].value in (HOSTILE[0], "'" + HOSTILE[1])
+    flags = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
+    assert flags == sorted(flags, key=lambda f: (not f, f))
 
 
 def test_crosstab_sheet_formats_and_highlights(workbook):

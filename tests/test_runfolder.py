@@ -119,9 +119,11 @@ def test_one_input_block():
         profile, detected = "auto", "Qualtrics export, 2 extra header rows skipped"
 
     assert input_block(Source(), text_col="q", label="Vos besoins ?", a="a.csv") == {
-        "a": "a.csv", "path": "/x/e.csv", "sha256": "ff", "id_col": "id", "sheet": None,
-        "text_col": "q", "rows": 7, "profile": "auto",
+        "a": "a.csv", "path": "/x/e.csv", "name": "e.csv", "sha256": "ff", "id_col": "id",
+        "sheet": None, "text_col": "q", "rows": 7, "profile": "auto",
         "detected": "Qualtrics export, 2 extra header rows skipped", "label": "Vos besoins ?"}
+    # With the run folder as base, the path is recorded relative to it.
+    assert input_block(Source(), text_col="q", base="/x/out/run")["path"] == "../../e.csv"
 
 
 def test_run_project_reads_and_hashes_the_survey_once(tmp_path, monkeypatch):

@@ -114,7 +114,12 @@ def test_cli_crosstab_writes_tables_and_keeps_the_run(cli, run_dir):
     } <= names
     assert not [n for n in names if n.startswith(".rebuild.tmp")]
     for name, content in before.items():
-        assert (run_dir / name).read_bytes() == content
+        if name != "run.json":  # run.json now says which tables the folder holds
+            assert (run_dir / name).read_bytes() == content
+    import json
+    run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    assert {"fonction", "outils"} <= set(run["settings"]["by"])
+    assert "effects.csv" in run["tables"]
     table = pd.read_csv(run_dir / "crosstab_fonction.csv", dtype={"theme_id": str})
     assert all(c in table.columns for c in CONTRACT)
     assert "weighted_pct" in table.columns

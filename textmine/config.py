@@ -7,6 +7,7 @@ default changed here changes everywhere at once.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from textmine.errors import OptionError
@@ -424,6 +425,10 @@ class TableOptions:
         ``|adjusted residual|`` from which a cell is flagged ``over``/``under``.
     spec_min_freq : int
         Smallest corpus frequency of a term reported in the specificities.
+    reference : tuple of (column, level) pairs
+        Reference category of a closed question in the effects models (``--reference
+        COL=LEVEL``, ``[tables] reference = {COL = "LEVEL"}``); default: the first level of an
+        ordinal question, the most frequent answer otherwise.
     """
 
     alpha: float = 0.05
@@ -433,6 +438,7 @@ class TableOptions:
     seed: int = 0
     residual_flag: float = 1.96
     spec_min_freq: int = 2
+    reference: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_range(self, "alpha", 0, 1, low_open=True, hint="; 0.05 is usual")
@@ -443,6 +449,11 @@ class TableOptions:
         _check_range(self, "residual_flag", 0, float("inf"), low_open=True,
                      hint="; 1.96 is usual")
         _check_int(self, "spec_min_freq", 1)
+        ref = self.reference
+        if isinstance(ref, Mapping):
+            ref = tuple((str(k), str(v)) for k, v in ref.items())
+        _set(self, "reference", _tuple_of_tuples(ref))
+        _check_pairs(self, "reference")
 
 
 @dataclass(frozen=True)
@@ -510,9 +521,12 @@ class ReportOptions:
     seed : int
         Seed of the word-cloud layout (same seed, same picture).
     title : str
-        The open question as worded for readers (top of the report); empty: the column name.
+        Title of the report (page header, ``[report] title``); empty: "Rapport textmine".
+    question : str
+        The open question as worded for readers (under the title); empty: the wording recorded
+        in run.json (project file label or platform export), else the column name.
     question_labels : tuple of (column, label) pairs
-        Labels of the closed questions, shown beside their column names in the report.
+        Labels of the closed questions, shown instead of their column names in the report.
     """
 
     lang: str = "fr"
@@ -525,6 +539,7 @@ class ReportOptions:
     sheet_specific_terms: int = 50
     seed: int = 0
     title: str = ""
+    question: str = ""
     question_labels: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
@@ -540,6 +555,8 @@ class ReportOptions:
         _check_int(self, "seed", 0)
         if not isinstance(self.title, str):
             raise OptionError(f"title={self.title!r} must be text; fix title.")
+        if not isinstance(self.question, str):
+            raise OptionError(f"question={self.question!r} must be text; fix question.")
         _set(self, "question_labels", _tuple_of_tuples(self.question_labels))
         _check_pairs(self, "question_labels")
 

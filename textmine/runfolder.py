@@ -23,6 +23,7 @@ Stage 1 of the layering (``tests/test_layering.py``): imports only ``errors``, `
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -220,8 +221,48 @@ LEGACY_SCHEMA_VERSION = 1
 _LEGACY_COUNT_KEYS = {"non_answers": COUNT_NON_ANSWER}
 
 
+def relative_path(path: str | Path | None, base: str | Path | None) -> str | None:
+    """A path as run.json records it: relative to ``base`` (the run folder), POSIX separators.
+
+    A run folder (or the project folder holding it) can be moved together with its data and
+    shared without the absolute path of the data file, which can reveal a user name. Without
+    ``base`` the path is kept as given; on another drive (Windows) it stays absolute.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The file (survey, codebook, model folder).
+    base : str or Path or None
+        The folder the path is made relative to (the run folder, or its sibling temp folder:
+        same parent, same relative path).
+
+    Returns
+    -------
+    str or None
+        The recorded path (``None`` if ``path`` is ``None``).
+    """
+    if path is None:
+        return None
+    if base is None:
+        return str(path)
+    try:
+        rel = os.path.relpath(Path(path).resolve(), Path(base).resolve())
+    except ValueError:  # other drive
+        return str(Path(path).resolve())
+    return Path(rel).as_posix()
+
+
+def resolve_recorded(path: str, run_dir: str | Path) -> Path:
+    """The file a run.json path names: relative to the run folder (older runs: as written)."""
+    recorded = Path(path)
+    if recorded.is_absolute():
+        return recorded
+    beside = Path(run_dir) / recorded
+    return beside if beside.exists() or not recorded.exists() else recorded
+
+
 def input_block(source: Any, *, text_col: str | None, label: str | None = None,
-                **extra: Any) -> dict[str, Any]:
+                base: str | Path | None = None, **extra: Any) -> dict[str, Any]:
     """The ``input`` block of run.json: which survey file, how it was read, which question.
 
     Parameters
@@ -233,12 +274,16 @@ def input_block(source: Any, *, text_col: str | None, label: str | None = None,
         The open question (``None`` for commands without one, such as ``agree``).
     label : str or None
         The question's wording when the export carries it (reports use it as the title).
+    base : str or Path, optional
+        The run folder: ``path`` is then recorded relative to it (:func:`relative_path`), and
+        ``name`` holds the file name alone (what shared outputs show, with ``sha256``).
     **extra
         Other inputs of the command (``a``, ``b`` for ``agree``).
     """
     return {
         **extra,
-        "path": str(source.path) if source is not None else None,
+        "path": relative_path(source.path, base) if source is not None else None,
+        "name": Path(source.path).name if source is not None else None,
         "sha256": getattr(source, "sha256", None),
         "id_col": getattr(source, "id_col", None),
         "sheet": getattr(source, "sheet", None),
@@ -311,6 +356,9 @@ class RunRecord:
     parse: dict[str, Any] | None = None
     collocations: list[Any] | None = None
     cache: Any = None
+    #: What readers see instead of column names: ``title`` (report), ``question`` (the open
+    #: question's wording), ``closed`` (closed question -> label); kept for ``report``/``edit``.
+    labels: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from textmine.config import ReadOptions
+from textmine.errors import OptionError
 
 ID_HELP = "Column holding the respondent ids (default: rows are numbered 1..n)."
 SHEET_HELP = "Sheet of an .xlsx/.ods file, by name or 0-based position (default: the first)."
@@ -43,7 +44,30 @@ Weights = Annotated[str | None, typer.Option(
     "--weights", help="Survey weight column (weighted % and Rao-Scott test).")]
 Effects = Annotated[list[str] | None, typer.Option(
     "--effects", help="Closed question of the logistic effects model (repeatable).")]
+Reference = Annotated[list[str] | None, typer.Option(
+    "--reference", metavar="COL=LEVEL",
+    help="Reference category of a closed question in the effects models (repeatable).")]
 Lang = Annotated[str, typer.Option("--lang", help="Report language: fr or en.")]
+
+
+def reference_pairs(values: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """``--reference COL=LEVEL`` values as (column, level) pairs.
+
+    Raises
+    ------
+    OptionError
+        If a value has no ``=``.
+    """
+    pairs = []
+    for value in values or ():
+        column, sep, level = value.partition("=")
+        if not sep or not column.strip():
+            raise OptionError(
+                f"--reference {value!r} is not COL=LEVEL; write e.g. --reference "
+                "dipl=Bac."
+            )
+        pairs.append((column.strip(), level.strip()))
+    return tuple(pairs)
 
 # -- codebooks --------------------------------------------------------------------------------
 ThemeCodebook = Annotated[Path | None, typer.Option(

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from textmine.cli.app import app
-from textmine.cli.options import Effects, RunDir, Weights
+from textmine.cli.options import Effects, Reference, RunDir, Weights, reference_pairs
 from textmine.config import TableOptions
 
 
@@ -18,6 +18,7 @@ def crosstab(
         "--by", help="Closed question to cross with the themes (repeat for several).")],
     weights: Weights = None,
     effects: Effects = None,
+    reference: Reference = None,
     include_nonanswers: Annotated[bool, typer.Option(
         "--include-nonanswers",
         help="Count non-answers and empty answers in the base (as mentioning no theme).",
@@ -28,7 +29,8 @@ def crosstab(
     """Recompute crosstab_<COL>.csv, specificities_<COL>.csv and effects.csv in RUN_DIR."""
     from textmine.pipeline.tables_run import recompute_tables
 
-    options = TableOptions(include_nonanswers=include_nonanswers, seed=seed)
+    options = TableOptions(include_nonanswers=include_nonanswers, seed=seed,
+                           reference=reference_pairs(reference))
     files = recompute_tables(run_dir, by=by, weights=weights, effects=list(effects or ()),
                              options=options)
     for path in files:

@@ -19,6 +19,7 @@ from textmine.cli.options import (
     Lang,
     OutDir,
     Profile,
+    Reference,
     Sep,
     Sheet,
     Survey,
@@ -26,9 +27,10 @@ from textmine.cli.options import (
     ThemeCodebook,
     Weights,
     read_options,
+    reference_pairs,
 )
 from textmine.cli.progress import progress_bar
-from textmine.config import ReportOptions, TextOptions, ThemeOptions
+from textmine.config import ReportOptions, TableOptions, TextOptions, ThemeOptions
 
 
 def _summary(out: Path) -> None:
@@ -75,6 +77,7 @@ def themes(
     by: By = None,
     weights: Weights = None,
     effects: Effects = None,
+    reference: Reference = None,
     report: Annotated[bool, typer.Option(
         "--report", help="Also write report.html/.xlsx.")] = False,
     lang: Lang = ReportOptions.lang,
@@ -97,6 +100,7 @@ def themes(
             weights=weights, effects=tuple(effects or ()), report=report,
             report_options=report_options, progress=progress,
             text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
+            table_options=TableOptions(reference=reference_pairs(reference)),
         )  # fmt: skip
     _summary(result)
 

@@ -18,7 +18,7 @@ import pandas as pd
 from textmine.config import ReadOptions, TextOptions
 from textmine.errors import InputFileError, OptionError
 from textmine.report.concordance import check_format, write_concordance
-from textmine.runfolder import RUN_JSON, RunRecord
+from textmine.runfolder import RUN_JSON, RunRecord, resolve_recorded, run_read_options
 from textmine.survey import Survey, closed_question, open_answers, read_survey
 from textmine.text.concordance import (
     LINE_COLUMNS,
@@ -107,20 +107,12 @@ def resolve_source(
                                  "or the folder of a finished run.")
         record = RunRecord.read(source)
         block = record.input or {}
-        survey = Path(str(block.get("path") or ""))
+        survey = resolve_recorded(str(block.get("path") or ""), source)
         if not block.get("path") or not survey.is_file():
             raise InputFileError(f"The survey of run {source} ({block.get('path')}) is not found;"
                                  " give the survey file instead.")
         settings = record.settings or {}
-        stored_read = settings.get("read") if isinstance(settings.get("read"), dict) else None
-        if stored_read:
-            known = {f.name for f in fields(ReadOptions)}
-            values = {k: (tuple(tuple(x) if isinstance(x, list) else x for x in v)
-                          if isinstance(v, list) else v)
-                      for k, v in stored_read.items() if k in known}
-            read_options = ReadOptions(**values)
-        else:
-            read_options = ReadOptions(id_col=block.get("id_col"), sheet=block.get("sheet"))
+        read_options = run_read_options(record)
         if text_options is None:
             stored = settings.get("text", settings)
             text_options = _stored_text_options(stored)

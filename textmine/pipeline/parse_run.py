@@ -7,7 +7,13 @@ from pathlib import Path
 
 from textmine.config import ReadOptions, TextOptions
 from textmine.outputs import atomic_output_dir
-from textmine.runfolder import TERMS_CSV, RunRecord, input_block, versions_block, write_run_csv
+from textmine.runfolder import (
+    TERMS_CSV,
+    RunRecord,
+    input_block,
+    versions_block,
+    write_run_csv,
+)
 
 
 def run_parse(
@@ -47,8 +53,8 @@ def run_parse(
         RunRecord(
             command="parse",
             # The hash is the one taken while reading: the file is read once.
-            input=input_block(survey.source, text_col=text_col,
-                        label=survey.question(text_col).label),
+            input=input_block(survey.source, text_col=text_col, base=tmp,
+                              label=survey.question(text_col).label),
             settings=corpus.info["settings"],
             versions=versions_block(corpus.info),
             counts=corpus.info["counts"],

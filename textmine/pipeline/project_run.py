@@ -111,7 +111,7 @@ def run_project(
                 by=tuple(project.by), effects=tuple(project.effects),
                 table_options=project.tables, report=True,
                 report_options=replace(
-                    options, title=question.label or question.column,
+                    options, question=question.label or question.column,
                     question_labels=tuple((c.column, c.label) for c in project.closed if c.label),
                 ),
                 progress=progress,

@@ -20,7 +20,6 @@ def rewrite_report(folder: str | Path, *, options: ReportOptions = ReportOptions
     check_lang(options.lang)
     folder = Path(folder)
     data = load_run(folder)
-    data.title = options.title
-    data.question_labels = dict(options.question_labels)
+    data.use_labels(options)
     return replace_entries(folder, lambda tmp: render_report(data, tmp, options),
                            names=REPORT_ENTRIES)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from textmine.config import TableOptions
@@ -20,8 +20,10 @@ from textmine.runfolder import (
     RUN_JSON,
     TERMS_CSV,
     THEMES_CSV,
+    RunRecord,
     read_run,
     read_run_csv,
+    resolve_recorded,
     run_read_options,
 )
 from textmine.survey import read_survey
@@ -54,9 +56,7 @@ def recompute_tables(
     if not run_dir.is_dir():
         raise InputFileError(f"Run folder {run_dir} not found; pass the folder of a themes run.")
     record = read_run(run_dir)
-    survey_path = Path(record.input["path"])
-    if not survey_path.is_absolute() and not survey_path.exists():
-        survey_path = run_dir / survey_path
+    survey_path = resolve_recorded(record.input["path"], run_dir)
     if not survey_path.is_file():
         raise InputFileError(
             f"Survey file {survey_path} named in {run_dir / RUN_JSON} not found; put it back "
@@ -82,7 +82,33 @@ def recompute_tables(
     terms = read_run_csv(run_dir, TERMS_CSV, required=False)
     if terms is None:
         log.warning("terms.csv not found in %s; specificities are not written.", run_dir)
-    return replace_entries(run_dir, lambda tmp: write_tables(
+    final = replace_entries(run_dir, lambda tmp: write_tables(
         tmp, answers=answers, themes=themes, terms=terms, survey=survey, by=list(by),
         weights=weights, effects=list(effects), options=options,
     ))
+    _record_tables(run_dir, record, by=by, effects=effects, weights=weights, options=options,
+                   files=final)
+    return final
+
+
+def _record_tables(run_dir: Path, record: RunRecord, *, by: Sequence[str],
+                   effects: Sequence[str], weights: str | None, options: TableOptions,
+                   files: Sequence[Path]) -> None:
+    """Keep run.json true after the tables were recomputed.
+
+    The closed questions now crossed are added to ``settings.by``; ``settings.effects``,
+    ``settings.weights`` and ``settings.tables`` become those of the tables just written when
+    effects were recomputed (without ``--effects``, the previous effects.csv and its settings
+    stay); ``tables`` lists the table files of the folder.
+    """
+    settings = dict(record.settings)
+    previous_by = [str(b) for b in settings.get("by") or []]
+    settings["by"] = list(dict.fromkeys([*previous_by, *by]))
+    if effects:
+        settings["effects"] = list(effects)
+    settings["weights"] = weights
+    settings["tables"] = asdict(options)
+    names = {p.name for p in files} | set(record.tables or [])
+    record.settings = settings
+    record.tables = sorted(n for n in names if (run_dir / n).is_file())
+    record.write(run_dir)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -34,6 +35,7 @@ from textmine.runfolder import (
     THEMES_CSV,
     RunRecord,
     input_block,
+    relative_path,
     versions_block,
     write_run_csv,
 )
@@ -189,24 +191,44 @@ def write_themes_run(
             "text": asdict(text_options),
             "themes": asdict(theme_options),
             "tables": asdict(table_options) if (by or effects) else None,
-            "codebook": str(codebook_path) if codebook_path else None,
+            "codebook": relative_path(codebook_path, folder) if codebook_path else None,
             "by": list(by),
             "weights": weights,
             "effects": list(effects),
             "report": report,
         },
         versions=versions_block(corpus_info),
-        input=input_block(survey.source, text_col=text_col,
-                        label=survey.question(text_col).label),
+        input=input_block(survey.source, text_col=text_col, base=folder,
+                          label=survey.question(text_col).label),
         counts={"rows_read": len(corpus.ids), **{key: counts[key] for key in RUN_COUNTS}},
         themes={k: v for k, v in result.info.items() if k not in ("counts", "options")},
         text=corpus_info,
         tables=written_tables,
         notes=[note] if (note := zero_weight_note(survey_weights(survey))) else [],
+        labels=run_labels(survey, text_col, [*by, *effects], report_options),
     ).write(folder)
     if report:
         write_report(folder, options=report_options)
     return folder
+
+
+def run_labels(survey: Survey, text_col: str, closed: Sequence[str],
+               options: ReportOptions) -> dict[str, Any]:
+    """The ``labels`` block of run.json: report title, question wording, closed-question labels.
+
+    The project file's labels (carried by ``options``) come first, then the wording the
+    platform export gave each column (``Question.label``); columns without one are left out.
+    """
+    given = dict(options.question_labels)
+    closed_labels = {}
+    for column in dict.fromkeys(closed):
+        label = given.get(column) or (survey.questions[column].label
+                                      if column in survey.questions else "")
+        if label and label != column:
+            closed_labels[column] = label
+    question = options.question or (survey.questions[text_col].label
+                                    if text_col in survey.questions else "")
+    return {"title": options.title, "question": question or "", "closed": closed_labels}
 
 
 #: Counts of a themes run recorded in run.json (the theme discovery reports a few more).
@@ -259,10 +281,10 @@ def run_apply(
         RunRecord(
             command="apply",
             settings={"read": asdict(read_options), "text": asdict(text_options),
-                      "model_dir": str(Path(model_dir).resolve())},
+                      "model_dir": relative_path(model_dir, tmp)},
             versions=versions_block(corpus_info),
-            input=input_block(survey.source, text_col=text_col,
-                        label=survey.question(text_col).label),
+            input=input_block(survey.source, text_col=text_col, base=tmp,
+                              label=survey.question(text_col).label),
             counts=result.info["counts"],
             themes={k: v for k, v in result.info.items() if k != "counts"},
             text=corpus_info,

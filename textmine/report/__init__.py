@@ -51,7 +51,7 @@ def draw_figures(data: RunData, folder: Path, *, options: ReportOptions) -> Figu
         if len(crosstab):
             path = folder / f"prevalence_by_{safe_filename(column)}.png"
             figures.by_group[column] = group_prevalence_chart(
-                crosstab, colours, path, variable=column, lang=options.lang)
+                crosstab, colours, path, variable=data.closed_label(column), lang=options.lang)
     if data.k_selection is not None and "k" in data.k_selection and len(data.k_selection):
         figures.k_selection = k_selection_chart(data.k_selection, data.chosen_k(),
                                                 folder / K_SELECTION_PNG, lang=options.lang)
@@ -104,6 +104,5 @@ def write_report(folder: str | Path, *, options: ReportOptions = ReportOptions()
     """
     check_lang(options.lang)
     data = load_run(folder)
-    data.title = options.title
-    data.question_labels = dict(options.question_labels)
+    data.use_labels(options)
     return render_report(data, Path(folder), options)

@@ -30,13 +30,14 @@ from textmine.report.concordance import report_concordances
 from textmine.report.i18n import colon, heading, number, percent, strings
 from textmine.report.markdown import (
     format_p,
+    has_trend,
     multi_variable,
     question_name,
     status_rows,
     theme_rows,
     ticked_only,
 )
-from textmine.report.rundata import RunData, display_text
+from textmine.report.rundata import RunData, display_text, input_name, shareable
 from textmine.report.xlsx import flatten
 from textmine.runfolder import COUNT_NON_ANSWER
 
@@ -166,8 +167,7 @@ def _theme_cards(data: RunData, figures: Figures, colours: dict[int, str],
             "share": percent(share, lang), "ci": ci, "width": f"{100 * share:.1f}",
             "terms": [t.strip().replace("_", " ")
                       for t in display_text(row.get("top_terms", "")).split(";") if t.strip()],
-            "quotes": [display_text(row[c]) for c in data.quote_columns
-                       if display_text(row[c]).strip()],
+            "quotes": [{"text": q, "copies": n} for q, n in data.quotes(tid)],
             "cloud": _image(figures.clouds.get(tid), f"{w['wordcloud_alt']} {tid}. {label}"),
             "concordances": concordances.get(tid, []),
         })
@@ -202,8 +202,10 @@ def _heat_table(crosstab: pd.DataFrame, colours: dict[int, str], w: dict[str, st
             })
         p = float(sub["p_adjusted"].iloc[0]) if "p_adjusted" in sub else float("nan")
         v = float(sub["cramers_v"].iloc[0]) if "cramers_v" in sub else float("nan")
+        trend = (float(pd.to_numeric(sub["trend_p_value"], errors="coerce").iloc[0])
+                 if "trend_p_value" in sub else float("nan"))
         return {"cells": tds, "p": format_p(p, lang),
-                "v": "" if v != v else number(v, lang, digits=2)}
+                "v": "" if v != v else number(v, lang, digits=2), "trend": format_p(trend, lang)}
 
     rows = []
     for tid, sub in view.groupby("theme_id", sort=True):
@@ -217,7 +219,7 @@ def _heat_table(crosstab: pd.DataFrame, colours: dict[int, str], w: dict[str, st
             rows.append({"status": True, "first": first_status,
                          "label": names.get(str(status), display_text(status)), **cells(sub)})
             first_status = False
-    return {"multi": multi,
+    return {"multi": multi, "trend": has_trend(view),
             "modalities": [(display_text(m), int(sizes[m])) for m in modalities],
             "rows": rows, "more": residual_colour(4.0), "less": residual_colour(-4.0)}
 
@@ -244,15 +246,14 @@ def _crosstabs(data: RunData, figures: Figures, colours: dict[int, str], w: dict
     blocks = []
     for stem, crosstab in data.crosstabs.items():
         name = question_name(crosstab, stem)
-        label = data.question_labels.get(name)
-        shown = f"{label} ({name})" if label and label != name else name
+        shown = data.closed_label(name)
         blocks.append({
             "heading": heading(w["variable"], shown, lang),
             "heat": _heat_table(crosstab, colours, w, lang, alpha),
             "chart": _image(figures.by_group.get(stem), w["by_group_chart"] + " " + shown),
             "specificities": _specificities(data.specificities.get(stem), top=top_terms),
         })
-    effects = (_effects(data.effects, colours, lang, alpha)
+    effects = (_effects(data.effects, colours, lang, alpha, data.closed_label)
                if data.effects is not None and len(data.effects) else None)
     return {"blocks": blocks, "effects": effects}
 
@@ -265,7 +266,7 @@ def p_stars(p: float) -> str:
 
 
 def _effects(effects: pd.DataFrame, colours: dict[int, str], lang: str,
-             alpha: float) -> dict[str, Any] | None:
+             alpha: float, label: Any = str) -> dict[str, Any] | None:
     """Odds ratios as a theme x (covariate: level) table; ``None`` without covariate columns."""
     if "covariate" not in effects or "level" not in effects:
         return None
@@ -277,7 +278,7 @@ def _effects(effects: pd.DataFrame, colours: dict[int, str], lang: str,
     # Two header rows: the covariate over its levels, then each level with its reference.
     spans: list[list[Any]] = []
     for col in columns:
-        cov = display_text(firsts.loc[col, "covariate"])
+        cov = display_text(label(str(firsts.loc[col, "covariate"])))
         if spans and spans[-1][0] == cov:
             spans[-1][1] += 1
         else:
@@ -293,8 +294,10 @@ def _effects(effects: pd.DataFrame, colours: dict[int, str], lang: str,
                 tds.append(None)
                 continue
             cell = by_column.loc[col]
+            # BH-adjusted p (over the run's effects, like the crosstabs) when recorded.
+            p_col = "p_adjusted" if "p_adjusted" in cell.index else "p_value"
             odds, low, high, p = (float(pd.to_numeric(cell[c], errors="coerce"))
-                                  for c in ("odds_ratio", "ci_low", "ci_high", "p_value"))
+                                  for c in ("odds_ratio", "ci_low", "ci_high", p_col))
             if odds != odds:
                 tds.append({"note": display_text(cell.get("note", ""))})
                 continue
@@ -344,15 +347,14 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
     if k_chart:
         toc.append(("k-selection", w["k_selection"]))
     toc.append(("record", w["run_record"]))
-    source = data.run.get("input") if isinstance(data.run.get("input"), dict) else {}
-    meta = " · ".join(str(x) for x in (Path(str(source.get("path", ""))).name,
-                                       data.run.get("created", "")) if x)
+    meta = " · ".join(str(x) for x in (input_name(data.run), data.run.get("created", "")) if x)
     return _page(
-        "report.html", lang=lang, title=w["title"], question=data.question(), meta=meta, toc=toc,
+        "report.html", lang=lang, title=data.heading or w["title"], question=data.question(),
+        meta=meta, toc=toc,
         overview=_overview(data, figures, w, lang),
         cards=_theme_cards(data, figures, colours, w, lang), crosstabs=crosstabs,
         k_selection={"why": data.k_choice(lang)[1], "chart": k_chart} if k_chart else None,
-        record=flatten(data.run),
+        record=flatten(shareable(data.run)),
     )
 
 

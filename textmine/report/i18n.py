@@ -45,6 +45,12 @@ _FR: dict[str, str] = {
     "l'intervalle de confiance à 95 % (Wilson).",
     "share_axis": "Part des réponses (%)",
     "crosstabs": "Thèmes selon les questions fermées",
+    "trend_p": "p tendance",
+    "trend_rule": "Question ordonnée : « p tendance » est le test de tendance de "
+    "Cochran–Armitage (scores 0, 1, 2… dans l'ordre des modalités, non ajusté) ; les marques et "
+    "les couleurs suivent le test d'indépendance (χ² ou test exact, p ajusté par "
+    "Benjamini–Hochberg). Une tendance significative avec un χ² non significatif signale un "
+    "écart régulier d'une modalité à l'autre.",
     "crosstab_caption": "Pourcentage des répondants de chaque modalité qui évoquent le thème. "
     "Couleur : résidu ajusté (bleu : plus souvent qu'attendu, rouge : moins souvent ; teinte "
     "pâle : écart non significatif). "
@@ -97,6 +103,8 @@ _FR: dict[str, str] = {
     "status_non-answer": "non-réponse",
     "status_empty": "vide",
     "is_quote": "Citation retenue",
+    "copies": "Réponses identiques",
+    "respondent_ids": "Répondants",
     "none": "aucun",
     "contents": "Sommaire",
     "index_title": "Rapports textmine",
@@ -173,6 +181,11 @@ _EN: dict[str, str] = {
     "confidence interval (Wilson).",
     "share_axis": "Share of answers (%)",
     "crosstabs": "Themes by closed question",
+    "trend_p": "Trend p",
+    "trend_rule": "Ordered question: \"Trend p\" is the Cochran–Armitage trend test (scores "
+    "0, 1, 2… in level order, not adjusted); marks and colours follow the test of independence "
+    "(chi-square or exact test, p adjusted by Benjamini–Hochberg). A significant trend with a "
+    "non-significant chi-square means a steady change from one level to the next.",
     "crosstab_caption": "Percentage of respondents in each group who mention the theme. "
     "Colour: adjusted residual (blue: more often than expected, red: less often; pale: "
     "not significant). "
@@ -225,6 +238,8 @@ _EN: dict[str, str] = {
     "status_non-answer": "non-answer",
     "status_empty": "empty",
     "is_quote": "Selected quote",
+    "copies": "Identical answers",
+    "respondent_ids": "Respondents",
     "none": "none",
     "contents": "Contents",
     "index_title": "textmine reports",

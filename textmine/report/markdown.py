@@ -6,6 +6,7 @@ workbook show, so that a number reads the same in every output.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,12 @@ def format_p(p: float, lang: str) -> str:
     return number(p, lang, digits=3)
 
 
+def has_trend(view: pd.DataFrame) -> bool:
+    """Whether a crosstab carries a trend test (an ordinal question: ``trend_p_value`` set)."""
+    return "trend_p_value" in view and bool(
+        pd.to_numeric(view["trend_p_value"], errors="coerce").notna().any())
+
+
 def themes_table(data: RunData, *, lang: str = "fr") -> pd.DataFrame:
     """Themes table for a paper: id, label, key terms, answers, share."""
     words = strings(lang)
@@ -153,8 +160,26 @@ def crosstab_wide(crosstab: pd.DataFrame, *, lang: str = "fr",
         if "cramers_v" in sub and not multi_variable(view):
             v = float(sub["cramers_v"].iloc[0])
             row[words["cramers_v"]] = "" if v != v else number(v, lang, digits=2)
+        if has_trend(view) and not multi_variable(view):
+            trend = float(pd.to_numeric(sub["trend_p_value"], errors="coerce").iloc[0])
+            row[words["trend_p"]] = format_p(trend, lang)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: What could start raw HTML in Markdown: ``<`` before a tag, comment or declaration, ``&``
+#: before an entity. Only these get a backslash (CommonMark escape), so ``< 0,001`` stays as is.
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+
+
+def markdown_inert(text: str) -> str:
+    """Make ``text`` inert in Markdown without HTML entities.
+
+    Markdown renderers pass raw HTML through, so an answer ``<script>`` must stay text; a
+    backslash before the ``<`` (or the ``&`` of an entity) does it, and readers of the raw file
+    see no ``&lt;``. ``< 0,001`` and ``R&D`` are left as written.
+    """
+    return _HTML_START.sub(lambda m: "\\" + m.group(0), text)
 
 
 def to_markdown(table: pd.DataFrame) -> str:
@@ -163,8 +188,7 @@ def to_markdown(table: pd.DataFrame) -> str:
     def cell(value: object) -> str:
         text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
         text = " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
-        # Markdown renderers pass raw HTML through: an answer "<script>" must stay text.
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return markdown_inert(text)
 
     header = "| " + " | ".join(cell(c) for c in table.columns) + " |"
     rule = "|" + "|".join(
@@ -188,7 +212,10 @@ def write_paper_tables(data: RunData, folder: Path, *, lang: str = "fr",
         wide = crosstab_wide(crosstab, lang=lang, alpha=alpha)
         stem = f"crosstab_{safe_filename(stem_name)}"
         note = words["crosstab_caption"]
-        title = heading(words["crosstabs"], question_name(crosstab, stem_name), lang)
+        if has_trend(theme_rows(crosstab, alpha=alpha)):
+            note += " " + words["trend_rule"]
+        title = heading(words["crosstabs"],
+                        data.closed_label(question_name(crosstab, stem_name)), lang)
         (folder / f"{stem}.md").write_text(
             f"**{title}**\n\n" + to_markdown(wide) + f"\n{note}\n", encoding="utf-8")
         # Group names become column headers here, which write_csv does not neutralise.

@@ -6,6 +6,7 @@ from a colleague without re-running anything.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from textmine.config import TableOptions
+from textmine.config import ReportOptions, TableOptions
 from textmine.errors import InputFileError
 from textmine.outputs import FORMULA_PREFIXES, safe_filename
 from textmine.report.i18n import number, strings
@@ -34,6 +35,7 @@ from textmine.runfolder import (
     run_csv_files,
     table_stem,
 )
+from textmine.themes.quotes import copy_counts, quote_key
 
 #: Status values of answers.csv, in the order they are reported.
 STATUSES = ANSWER_STATUSES
@@ -57,6 +59,8 @@ class RunData:
         ``term_weights.csv``, ``k_selection.csv``, ``effects.csv`` when present.
     title : str
         The question as the researcher worded it (shown at the top of the report; optional).
+    heading : str
+        The report's title (``[report] title``; empty: the default title).
     question_labels : dict of str to str
         Labels of the closed questions (column -> label; optional).
     crosstabs, specificities : dict of str to DataFrame
@@ -74,12 +78,94 @@ class RunData:
     specificities: dict[str, pd.DataFrame] = field(default_factory=dict)
     title: str = ""
     question_labels: dict[str, str] = field(default_factory=dict)
+    heading: str = ""
+
+    def use_labels(self, options: ReportOptions) -> None:
+        """Take the report title, question wording and closed-question labels to show.
+
+        The options win (``--title``, the project file); otherwise the ``labels`` block that
+        run.json recorded when the run was made, so a rewritten report keeps its labels.
+        """
+        recorded = self.run.get("labels") if isinstance(self.run.get("labels"), dict) else {}
+        closed = recorded.get("closed") if isinstance(recorded.get("closed"), dict) else {}
+        self.heading = options.title or str(recorded.get("title") or "")
+        self.title = options.question or str(recorded.get("question") or "")
+        self.question_labels = {**{str(k): str(v) for k, v in closed.items()},
+                                **dict(options.question_labels)}
+
+    def closed_label(self, column: str) -> str:
+        """The label of a closed question (its column name when it has none)."""
+        return self.question_labels.get(column) or column
 
     @property
     def quote_columns(self) -> list[str]:
         """Names of the ``quote_<i>`` columns of ``themes``, in order."""
         cols = [c for c in self.themes.columns if re.fullmatch(r"quote_\d+", str(c))]
         return sorted(cols, key=lambda c: int(c.split("_")[1]))
+
+    def members(self, theme_id: int) -> pd.Series:
+        """Boolean mask of the answers assigned to ``theme_id`` (as primary or other theme)."""
+        answers = self.answers
+        if "themes" in answers:
+            lists = answers["themes"].fillna("").astype(str).str.split(";")
+            return lists.map(lambda ids: str(theme_id) in {i.strip() for i in ids}).astype(bool)
+        return (answers["theme_id"] == theme_id).fillna(False).astype(bool)
+
+    def quotes(self, theme_id: int) -> list[tuple[str, int]]:
+        """The theme's quotes with their number of copies among the theme's answers.
+
+        Returns
+        -------
+        list of (str, int)
+            Each quote (as displayed) and how many of the theme's answers have the same text
+            (by :func:`textmine.themes.quotes.quote_key`; at least 1).
+        """
+        row = self.themes.loc[self.themes["theme_id"] == theme_id]
+        if not len(row):
+            return []
+        texts = self.answers.loc[self.members(theme_id), "text"].map(display_text)
+        copies = copy_counts(texts) if "text" in self.answers else {}
+        out = []
+        for col in self.quote_columns:
+            quote = display_text(row.iloc[0][col]).strip()
+            if quote:
+                out.append((quote, max(1, int(copies.get(quote_key(quote), 1)))))
+        return out
+
+    def theme_texts(self, theme_id: int) -> pd.DataFrame:
+        """The distinct texts of a theme's answers with their counts, best first.
+
+        Returns
+        -------
+        DataFrame
+            ``text`` (first copy, as displayed), ``n`` (answers with this text), ``weight``
+            (highest weight on the theme), ``quote`` (rank among the theme's quotes, 0 if not a
+            quote) and ``respondent_ids`` (``;``-joined); quotes first in their order, then by
+            weight, then by number of copies.
+        """
+        cols = ["text", "n", "weight", "quote", "respondent_ids"]
+        members = self.answers.loc[self.members(theme_id)]
+        if not len(members) or "text" not in members:
+            return pd.DataFrame(columns=cols)
+        frame = pd.DataFrame({
+            "text": members["text"].map(display_text).to_numpy(),
+            "key": members["text"].map(lambda t: quote_key(display_text(t))).to_numpy(),
+            "weight": pd.to_numeric(members.get("weight"), errors="coerce").to_numpy()
+            if "weight" in members else float("nan"),
+            "id": members["respondent_id"].astype(str).to_numpy(),
+        })
+        frame = frame[frame["key"] != ""]
+        ranks: dict[str, int] = {}
+        for i, (quote, _) in enumerate(self.quotes(theme_id), start=1):
+            ranks.setdefault(quote_key(quote), i)
+        grouped = frame.groupby("key", sort=False).agg(
+            text=("text", "first"), n=("id", "size"), weight=("weight", "max"),
+            respondent_ids=("id", ";".join))
+        grouped["quote"] = [ranks.get(k, 0) for k in grouped.index]
+        grouped["_q"] = grouped["quote"].where(grouped["quote"] > 0, len(self.quote_columns) + 1)
+        grouped = grouped.sort_values(["_q", "weight", "n"], ascending=[True, False, False],
+                                      kind="stable", na_position="last")
+        return grouped.reset_index(drop=True)[cols]
 
     def counts(self) -> dict[str, int]:
         """Number of respondents and of answers in each status (count keys of runfolder)."""
@@ -195,6 +281,50 @@ def display_text(value: Any) -> str:
     if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
         return text[1:]
     return text
+
+
+#: Keys of run.json whose values are file paths (shared outputs show the file name only).
+PATH_KEYS = frozenset({"path", "codebook", "labels", "model_dir", "cache_dir", "a", "b",
+                       "project", "survey"})
+
+
+def _looks_like_path(value: str) -> bool:
+    return os.path.isabs(value) or value.startswith(("../", "..\\", "~"))
+
+
+def shareable(obj: Any, key: str = "") -> Any:
+    """run.json without paths, for the outputs that are shared (report, workbook, summary).
+
+    A file path can reveal a user name or a folder layout: every path value (``input.path``,
+    ``settings.codebook``..., and any absolute path) is replaced by its file name; the file is
+    identified by its name and ``sha256``.
+
+    Parameters
+    ----------
+    obj : Any
+        run.json as a dict (or any value of it).
+    key : str
+        The key ``obj`` is stored under (internal).
+
+    Returns
+    -------
+    Any
+        A copy with file names in place of paths.
+    """
+    if isinstance(obj, dict):
+        return {k: shareable(v, str(k)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [shareable(v, key) for v in obj]
+    if isinstance(obj, str) and obj and (key in PATH_KEYS or _looks_like_path(obj)):
+        return Path(obj.replace("\\", "/")).name
+    return obj
+
+
+def input_name(run: dict[str, Any]) -> str:
+    """The survey file's name (never its path) from run.json's ``input`` block."""
+    source = run.get("input") if isinstance(run.get("input"), dict) else {}
+    name = source.get("name") or Path(str(source.get("path") or "").replace("\\", "/")).name
+    return str(name or "")
 
 
 def load_run(folder: str | Path) -> RunData:

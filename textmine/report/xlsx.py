@@ -23,7 +23,7 @@ from textmine.outputs import neutralise_cell
 from textmine.report.colours import residual_colour
 from textmine.report.i18n import strings
 from textmine.report.markdown import crosstab_view
-from textmine.report.rundata import RunData, display_text
+from textmine.report.rundata import RunData, display_text, input_name, shareable
 from textmine.runfolder import COUNT_NON_ANSWER
 from textmine.workbook import save_workbook
 
@@ -109,12 +109,20 @@ def write_table(
     ws.auto_filter.ref = f"A{start_row}:{last}{start_row + max(1, len(table))}"
 
 
-def _theme_members(answers: pd.DataFrame, theme_id: int) -> pd.Series:
-    """Boolean mask of the answers assigned to ``theme_id`` (as primary or secondary theme)."""
-    if "themes" in answers:
-        lists = answers["themes"].fillna("").astype(str).str.split(";")
-        return lists.map(lambda ids: str(theme_id) in {i.strip() for i in ids})
-    return answers["theme_id"] == theme_id
+#: Longest cell of respondent ids (a spreadsheet cell holds at most 32,767 characters).
+_MAX_IDS_CELL = 30_000
+
+
+def _ids_cell(ids: str) -> str:
+    """Respondent ids of one text, cut (with "…") where a cell would overflow."""
+    if len(ids) <= _MAX_IDS_CELL:
+        return ids
+    return ids[: ids.rfind(";", 0, _MAX_IDS_CELL)] + ";…"
+
+
+def _with_copies(text: str, n: int) -> str:
+    """A quote with its number of copies when it was given more than once ("… (×111)")."""
+    return f"{text} (×{n})" if n > 1 else text
 
 
 def _summary(data: RunData, words: dict[str, str]) -> pd.DataFrame:
@@ -123,7 +131,8 @@ def _summary(data: RunData, words: dict[str, str]) -> pd.DataFrame:
     source = data.run.get("input", {}) if isinstance(data.run.get("input"), dict) else {}
     rows = [
         (words["question"], data.question()),
-        (words["input"], str(source.get("path", ""))),
+        (words["input"], input_name(data.run)),
+        ("sha256", str(source.get("sha256") or "")),
         (words["respondents"], counts["respondents"]),
         (words["answers_ok"], counts["answers_ok"]),
         (words["themed"], counts["themed"]),
@@ -191,8 +200,11 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
         words["n_answers"]: themes["n_answers"].astype(int),
         words["share"]: themes["n_answers"] / total if total else np.nan,
     })
-    for i, col in enumerate(data.quote_columns, start=1):
-        table[f"{words['quote']} {i}"] = themes[col].map(display_text)
+    quotes = {int(t): data.quotes(int(t)) for t in themes["theme_id"]}
+    for i, _col in enumerate(data.quote_columns, start=1):
+        table[f"{words['quote']} {i}"] = [
+            _with_copies(*quotes[int(t)][i - 1]) if i <= len(quotes[int(t)]) else ""
+            for t in themes["theme_id"]]
     quote_headers = tuple(f"{words['quote']} {i}" for i in range(1, len(data.quote_columns) + 1))
     write_table(wb.create_sheet(sheet_name(words["themes"], taken)), table,
                 wrap=(words["top_terms"], *quote_headers), formats={words["share"]: "0.0%"})
@@ -214,17 +226,13 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
 
     for _, theme in themes.iterrows():
         tid = int(theme["theme_id"])
-        quotes = [display_text(theme[c]) for c in data.quote_columns if display_text(theme[c])]
-        members = answers[_theme_members(answers, tid)].copy()
-        members["_text"] = members["text"].map(display_text)
-        members["_quote"] = members["_text"].isin(quotes)
-        members["_w"] = pd.to_numeric(members.get("weight"), errors="coerce")
-        members = members.sort_values(["_quote", "_w"], ascending=[False, False], kind="stable")
+        texts = data.theme_texts(tid)
         table = pd.DataFrame({
-            words["respondent_id"]: members["respondent_id"],
-            words["is_quote"]: members["_quote"].map({True: "✓", False: ""}),
-            words["weight"]: members["_w"],
-            words["text"]: members["_text"],
+            words["is_quote"]: texts["quote"].map(lambda q: f"✓ {q}" if q else ""),
+            words["copies"]: texts["n"].astype(int),
+            words["weight"]: texts["weight"],
+            words["text"]: texts["text"],
+            words["respondent_ids"]: texts["respondent_ids"].map(_ids_cell),
         })
         ws = wb.create_sheet(sheet_name(f"{tid} {display_text(theme['label'])}", taken))
         write_table(ws, table, wrap=(words["text"],), formats={words["weight"]: "0.000"},
@@ -237,6 +245,7 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
             view = crosstab_view(crosstab, alpha=alpha)
             if "question" not in view:
                 view.insert(0, "question", column)
+            view["question"] = view["question"].map(lambda q: data.closed_label(str(q)))
             frames.append(view)
         view = pd.concat(frames, ignore_index=True)
         cols = [c for c in ("question", "variable", "theme_id", "label", "modality", "n",
@@ -267,6 +276,7 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
             spec = top_specificities(spec, n=max_specific_terms)
             if "question" not in spec:
                 spec.insert(0, "question", column)
+            spec["question"] = spec["question"].map(lambda q: data.closed_label(str(q)))
             frames.append(spec)
         table = pd.concat(frames, ignore_index=True)
         for c in ("modality", "term"):
@@ -287,7 +297,7 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                     formats={words["odds_ratio"]: "0.00", words["ci_low"]: "0.00",
                              words["ci_high"]: "0.00", words["p_value"]: "0.0000"})
 
-    rows = flatten(data.run)
+    rows = flatten(shareable(data.run))
     table = pd.DataFrame(rows or [("", "")], columns=[words["key"], words["value"]])
     table[words["value"]] = table[words["value"]].map(
         lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else

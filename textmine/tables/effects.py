@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -41,6 +41,7 @@ from textmine.tables.crosstab import (
     ticked,
 )
 from textmine.tables.respondents import check_overlap, mentions_matrix, theme_labels
+from textmine.tables.stats import benjamini_hochberg
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ COLUMNS = [
     "ci_low",
     "ci_high",
     "p_value",
+    "p_adjusted",
     "n",
     "n_mentions",
     "note",
@@ -64,8 +66,13 @@ COLUMNS = [
 MAX_ABS_COEF = 15.0
 
 
-def design_matrix(covariates: Sequence[ClosedData]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def design_matrix(
+    covariates: Sequence[ClosedData], references: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Dummy-coded covariates and a description of each column.
+
+    ``references`` names the reference level of a closed question (column -> level); without
+    it, the first level of an ordinal question, the most frequent answer of another one.
 
     Returns
     -------
@@ -112,7 +119,15 @@ def design_matrix(covariates: Sequence[ClosedData]) -> tuple[pd.DataFrame, pd.Da
             if not levels:
                 raise DataError(f"Covariate '{cov.name}' has no answers; drop it from --effects.")
             text = cat.astype(object).map(lambda v: v if pd.isna(v) else str(v))
-            if cov.kind == "ordinal":
+            chosen = (references or {}).get(cov.name)
+            if chosen is not None and chosen not in levels:
+                raise OptionError(
+                    f"Reference level '{chosen}' of '{cov.name}' is not one of its answers "
+                    f"({', '.join(levels[:10])}); fix --reference {cov.name}=LEVEL."
+                )
+            if chosen is not None:
+                ref = chosen
+            elif cov.kind == "ordinal":
                 ref = levels[0]
             else:
                 ref = text.value_counts().idxmax()
@@ -226,7 +241,7 @@ def effects_frame(
     covariates = [
         replace(cov, data=_text_index(cov.data).reindex(mentions.index)) for cov in covariates
     ]
-    x, terms = design_matrix(covariates)
+    x, terms = design_matrix(covariates, dict(options.reference))
     x = x.reindex(mentions.index)
     keep = x.notna().all(axis=1).to_numpy()
     w = None
@@ -269,6 +284,8 @@ def effects_frame(
             log.warning("Theme %s (%s): %s.", tid, labels.get(tid, tid), note)
         parts.append(est)
     out = pd.concat(parts, ignore_index=True)
+    # Benjamini-Hochberg over every odds ratio of the run, like the crosstabs' tests.
+    out["p_adjusted"] = benjamini_hochberg(out["p_value"].to_numpy(float))
     return out[COLUMNS]
 
 

@@ -125,7 +125,7 @@ def _tables(
     quotes = [
         select_quotes(
             W[:, j], carriers[:, j], rep, comps[j], masked=corpus.masked, terms=corpus.terms,
-            n_quotes=n_quotes,
+            n_quotes=n_quotes, label=model.labels[j],
         )  # fmt: skip
         for j in range(model.n_themes)
     ]  # quotes' near-duplicate test uses the corpus terms (expressions whole)
