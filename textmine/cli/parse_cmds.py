@@ -59,4 +59,7 @@ def parse(
                f"{counts['no_terms']}    cache: {corpus.info['cache']}")
     top = ", ".join(f"{term} ({n})" for term, n in corpus.info["top_terms"][:10])
     typer.echo(f"top terms: {top}")
+    note = corpus.info["duplicates"].get("note")
+    if note:
+        typer.echo(f"note: {note}; `textmine themes --dedupe` fits the themes on distinct texts.")
     typer.echo(f"written: {out / TERMS_CSV}")

@@ -202,7 +202,8 @@ def write_themes_run(
         themes={k: v for k, v in result.info.items() if k not in ("counts", "options")},
         text=corpus_info,
         tables=written_tables,
-        notes=[note] if (note := zero_weight_note(survey_weights(survey))) else [],
+        notes=[note for note in (zero_weight_note(survey_weights(survey)),
+                                 result.info.get("duplicates_note")) if note],
     ).write(folder)
     if report:
         write_report(folder, options=report_options)
@@ -212,7 +213,7 @@ def write_themes_run(
 #: Counts of a themes run recorded in run.json (the theme discovery reports a few more).
 RUN_COUNTS = (
     COUNT_EMPTY, COUNT_NON_ANSWER, COUNT_OK, "ok_without_vocabulary_terms", COUNT_UNASSIGNED,
-    COUNT_THEMED, "multi_theme", "vocabulary",
+    COUNT_THEMED, "multi_theme", "vocabulary", "fitted_on",
 )
 
 
