@@ -123,10 +123,12 @@ def test_real_nesting_passes(tmp_path):
 
 def test_too_many_seeds_or_themes_are_refused(tmp_path):
     words = ", ".join(f"m{i}" for i in range(2001))
-    with pytest.raises(DataError, match=r"Theme 'A' of codebook .* has 2,001 seeds \(limit 2,000\)"):
+    pattern = r"Theme 'A' of codebook .* has 2,001 seeds \(limit 2,000\)"
+    with pytest.raises(DataError, match=pattern):
         load_codebook(_write(tmp_path, f"themes: [{{name: A, seeds: [{words}]}}]"))
-    themes = "".join(f"  - {{name: T{t}, seeds: [{', '.join(f'm{t}_{i}' for i in range(1900))}]}}\n"
-                     for t in range(11))
+    themes = "".join(
+        f"  - {{name: T{t}, seeds: [{', '.join(f'm{t}_{i}' for i in range(1900))}]}}\n"
+        for t in range(11))
     with pytest.raises(DataError, match=r"has 20,900 seeds in all \(limit 20,000\)"):
         load_codebook(_write(tmp_path, "themes:\n" + themes))
     many = "".join(f"  - name: T{t}\n" for t in range(1001))

@@ -377,7 +377,8 @@ def discover_themes(
             "fuller themes.", n_empty, model.n_themes, model.n_themes - n_empty,
         )  # fmt: skip
     if counts["unassigned"]:
-        logger.warning(
+        # Counted in run.json, the command's summary and the report: not a warning.
+        logger.info(
             "%d answers have no usable term signal and stay unassigned.", counts["unassigned"]
         )
     return ThemeResult(themes, answers, term_weights, k_table, model, info)
