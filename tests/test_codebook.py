@@ -192,3 +192,21 @@ def test_codebook_bomb_on_the_command_line(cli, tmp_path):
     assert result.code == 2
     assert result.err.count("\n") == 1 and result.err.startswith("error: Codebook ")
     assert "nests more than 20 levels" in result.err and not (tmp_path / "out").exists()
+
+
+def test_fault_injection_script_runs_a_codebook_case(capsys):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "fault_injection.py"
+    spec = importlib.util.spec_from_file_location("fault_injection", script)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    assert {"long-header", "xlsx-huge-cell", "ods-repeated", "codebook-seeds",
+            "cache-meta-bitflip", "hint-k", "sigint", "two-runs"} <= set(module.CASES)
+    assert module.main(["codebook-deep-qdc"]) == 0
+    row = capsys.readouterr().out.strip().splitlines()[-1]
+    assert row.startswith("| REFI-QDA codebook nesting 500 codes | 2 | error: Codebook deep.qdc "
+                          "nests more than 20 levels deep")
