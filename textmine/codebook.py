@@ -20,6 +20,11 @@ The REFI-QDA codebook standard (namespace ``urn:QDA-XML:codebook:1.0``) has no f
 words, so they travel in the code's ``<Description>`` as a last line ``Mots-clés : a ; b``, which
 other tools show as text and textmine reads back. Nested codes are flattened as
 ``Parent / Child``.
+
+Every format has the same limits (:data:`MAX_BYTES`, :data:`MAX_DEPTH`, :data:`MAX_THEMES`,
+:data:`MAX_SEEDS_PER_THEME`, :data:`MAX_SEEDS`), far above any real codebook and checked before
+anything large is built: a hostile or broken file is refused in one line instead of recursing
+without end or seeding a model with millions of words (docs/robustness.md, "Faults").
 """
 
 from __future__ import annotations
@@ -43,6 +48,22 @@ SEEDS_PREFIX = "Mots-clés :"
 _SEEDS_LINE = re.compile(r"^\s*(?:Mots-clés|Keywords)\s*:\s*(.*)$", re.IGNORECASE)
 #: Codebook file formats by extension (read here, written by textmine.coding.interchange).
 FORMATS = {".qdc": "qdc", ".xml": "qdc", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+
+#: Largest codebook file read (bytes); real codebooks are a few kilobytes.
+MAX_BYTES = 10 * 1024 * 1024
+#: Deepest nesting of YAML lists and mappings, or of REFI-QDA codes (a YAML codebook needs 4).
+MAX_DEPTH = 20
+#: Most themes (codes) in a codebook.
+MAX_THEMES = 1_000
+#: Most seed words or phrases of one theme.
+MAX_SEEDS_PER_THEME = 2_000
+#: Most seed words or phrases of the whole codebook.
+MAX_SEEDS = 20_000
+#: Most values (scalars) in a YAML codebook: themes with names, descriptions and seeds, edits.
+MAX_YAML_VALUES = MAX_SEEDS + 10 * MAX_THEMES
+
+#: The YAML loader: libyaml's when installed (fast), else PyYAML's; both safe (no tags run).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TOP_KEYS = {"themes", "rename", "merge", "drop"}
 _THEME_KEYS = {"name", "seeds", "description"}
@@ -70,6 +91,48 @@ class Codebook:
     def names(self) -> list[str]:
         """Theme names in codebook order."""
         return [t.name for t in self.themes]
+
+
+def check_limits(themes: list[CodebookTheme], source: object) -> None:
+    """Refuse a codebook with more themes or seeds than the limits of this module.
+
+    Parameters
+    ----------
+    themes : list of CodebookTheme
+        The themes read so far (all of them, or the first ``MAX_THEMES + 1``).
+    source : path or str
+        The codebook, named in the message.
+
+    Raises
+    ------
+    DataError
+        More than :data:`MAX_THEMES` themes, :data:`MAX_SEEDS_PER_THEME` seeds in one theme or
+        :data:`MAX_SEEDS` seeds in all.
+    """
+    if len(themes) > MAX_THEMES:
+        raise DataError(
+            f"Codebook {source} has more than {MAX_THEMES:,} themes (limit); keep the themes "
+            "you want to find and code, or split the codebook."
+        )
+    for theme in themes:
+        if len(theme.seeds) > MAX_SEEDS_PER_THEME:
+            raise DataError(
+                f"Theme '{theme.name}' of codebook {source} has {len(theme.seeds):,} seeds (limit "
+                f"{MAX_SEEDS_PER_THEME:,}); keep the words and phrases that define the theme."
+            )
+    total = sum(len(t.seeds) for t in themes)
+    if total > MAX_SEEDS:
+        raise DataError(
+            f"Codebook {source} has {total:,} seeds in all (limit {MAX_SEEDS:,}); keep the "
+            "words and phrases that define each theme."
+        )
+
+
+def _too_deep(source: object) -> DataError:
+    return DataError(
+        f"Codebook {source} nests more than {MAX_DEPTH} levels deep (limit); a codebook is a "
+        "list of themes with lists of seeds: check the file."
+    )
 
 
 def _as_str_list(value: object, where: str, path: Path) -> tuple[str, ...]:
@@ -102,6 +165,11 @@ def parse_codebook(data: object, path: Path) -> Codebook:
     raw_themes = data["themes"]
     if not isinstance(raw_themes, list) or not raw_themes:
         raise DataError(f"Codebook {path} has no themes; list them under 'themes:'.")
+    if len(raw_themes) > MAX_THEMES:
+        raise DataError(
+            f"Codebook {path} has {len(raw_themes):,} themes (limit {MAX_THEMES:,}); keep the "
+            "themes you want to find and code, or split the codebook."
+        )
     themes: list[CodebookTheme] = []
     for i, entry in enumerate(raw_themes, start=1):
         if not isinstance(entry, dict) or not str(entry.get("name") or "").strip():
@@ -115,6 +183,7 @@ def parse_codebook(data: object, path: Path) -> Codebook:
             )
         seeds = _as_str_list(entry.get("seeds"), f"'seeds' of theme '{name}'", path)
         themes.append(CodebookTheme(name, seeds, str(entry.get("description") or "").strip()))
+    check_limits(themes, path)
     names = [t.name for t in themes]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -189,8 +258,10 @@ def parse_qdc(text: str, *, source: str = "codebook") -> Codebook:
         )
     themes: list[CodebookTheme] = []
 
-    def walk(parent: ET.Element, prefix: str) -> None:
+    def walk(parent: ET.Element, prefix: str, depth: int) -> None:
         for code in parent.findall("q:Code", _NS):
+            if depth > MAX_DEPTH:
+                raise _too_deep(source)
             name = (code.get("name") or "").strip()
             if not name:
                 raise DataError(f"A <Code> of {source} has no name attribute.")
@@ -199,13 +270,16 @@ def parse_qdc(text: str, *, source: str = "codebook") -> Codebook:
                 desc_el = code.find("q:Description", _NS)
                 desc, seeds = _split_description(desc_el.text or "" if desc_el is not None else "")
                 themes.append(CodebookTheme(full, seeds, desc))
-            walk(code, full)
+                if len(themes) > MAX_THEMES:
+                    check_limits(themes, source)
+            walk(code, full, depth + 1)
 
     codes_el = root.find("q:Codes", _NS)
     if codes_el is not None:
-        walk(codes_el, "")
+        walk(codes_el, "", 1)
     if not themes:
         raise DataError(f"{source} has no codable <Code>; nothing to import.")
+    check_limits(themes, source)
     names = [t.name for t in themes]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -223,6 +297,11 @@ def parse_codebook_csv(text: str, *, source: str = "codebook") -> Codebook:
         raise DataError(
             f"Codebook {source} needs a 'name' column; found: {', '.join(table.columns)}."
         )
+    if len(table) > MAX_THEMES:
+        raise DataError(
+            f"Codebook {source} has {len(table):,} themes (limit {MAX_THEMES:,}); keep the "
+            "themes you want to find and code, or split the codebook."
+        )
     themes = []
     for row in table.to_dict("records"):
         # Undo write_csv's formula guard on every text cell.
@@ -234,19 +313,44 @@ def parse_codebook_csv(text: str, *, source: str = "codebook") -> Codebook:
     return parse_codebook({"themes": themes}, Path(source))
 
 
-def _load_yaml(path: Path) -> Codebook:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        # Aliases let a few lines expand into billions of nodes ("billion laughs"); a codebook
-        # never needs them, so they are refused before anything is built.
-        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text)):
+def _scan_yaml(text: str, path: Path) -> None:
+    """Refuse aliases, deep nesting and too many values from the event stream, before PyYAML
+    builds anything (building recurses once per level and holds every value)."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            # Aliases let a few lines expand into billions of nodes ("billion laughs"); a
+            # codebook never needs them.
             raise DataError(
                 f"Codebook {path} uses YAML aliases (*name); write each theme out in full."
             )
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(path)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            values += 1
+            if values > MAX_YAML_VALUES:
+                raise DataError(
+                    f"Codebook {path} holds more than {MAX_YAML_VALUES:,} values (limits: "
+                    f"{MAX_THEMES:,} themes, {MAX_SEEDS:,} seeds); keep the words and phrases "
+                    "that define each theme."
+                )
+
+
+def _load_yaml(path: Path, text: str) -> Codebook:
+    try:
+        _scan_yaml(text, path)
+        data = yaml.load(text, Loader=_YAML_LOADER)  # a safe loader: no tag runs
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(getattr(exc, "problem", "")):  # libyaml's own limit (1,000)
+            raise _too_deep(path) from exc
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputFileError(f"Codebook {path} is not valid UTF-8 YAML ({first}).") from exc
+    except RecursionError as exc:  # last resort: the scan above refuses deep nesting first
+        raise _too_deep(path) from exc
     return parse_codebook(data, path)
 
 
@@ -258,20 +362,33 @@ def load_codebook(path: str | Path) -> Codebook:
     OptionError
         If the extension is not one of a codebook format.
     InputFileError
-        If the file is missing, not UTF-8, or not valid YAML / XML / CSV.
+        If the file is missing, larger than :data:`MAX_BYTES`, not UTF-8, or not valid YAML /
+        XML / CSV.
     DataError
-        If its structure is wrong (no themes, unknown keys, theme without a name, duplicates).
+        If its structure is wrong (no themes, unknown keys, theme without a name, duplicates)
+        or beyond the limits (nesting deeper than :data:`MAX_DEPTH`, more than
+        :data:`MAX_THEMES` themes, :data:`MAX_SEEDS_PER_THEME` seeds in a theme or
+        :data:`MAX_SEEDS` in all).
     """
     path = Path(path)
     fmt = codebook_format(path)
     if not path.is_file():
         raise InputFileError(f"Codebook file {path} not found; check the path.")
-    if fmt == "yaml":
-        return _load_yaml(path)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputFileError(
+            f"Codebook {path} is {size / 2**20:.1f} MiB (limit {MAX_BYTES // 2**20} MiB); a "
+            "codebook of themes and seed words is a few kilobytes: check the file."
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
+        if fmt == "yaml":
+            raise InputFileError(
+                f"Codebook {path} is not valid UTF-8 YAML ({exc.reason}).") from exc
         raise InputFileError(f"Codebook {path} is not UTF-8 text.") from exc
+    if fmt == "yaml":
+        return _load_yaml(path, text)
     if fmt == "qdc":
         return parse_qdc(text, source=str(path))
     return parse_codebook_csv(text, source=str(path))

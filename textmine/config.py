@@ -393,7 +393,7 @@ class ThemeOptions:
         _check_int(self, "n_seeds_stability", 1)
         _check_int(self, "n_top_terms", 1)
         _check_int(self, "n_quotes", 0)
-        _check_bools(self, ("mwe_parts",))
+        _check_bools(self, ("mwe_parts", "dedupe"))
         _set(self, "rename", _tuple_of_tuples(self.rename))
         _check_pairs(self, "rename")
         _set(self, "merge", _tuple_of_tuples(self.merge))

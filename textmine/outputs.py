@@ -563,13 +563,17 @@ def atomic_output_dir(
         try:
             clean_stale(out, parent)
             existed = _check_target(out, parent, force)
-            tmp = _make_work_dir(out, parent)
         except OutputError:
             raise
         except OSError as exc:
             raise _os_error(exc, out) from exc
         previous: Path | None = None
+        tmp: Path | None = None
         try:
+            # A signal just after the mkdir (when the folder appears) is acted on once ``tmp``
+            # is known, inside this try: the work folder is removed, never left behind.
+            with interrupts.deferred():
+                tmp = _make_work_dir(out, parent)
             _write_marker(tmp)
             yield tmp
             if _lock_owner(lock) != os.getpid():
@@ -583,7 +587,8 @@ def atomic_output_dir(
                 if _DEPTH[0] == 1:
                     interrupts.written(out)
         except BaseException as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
             if previous is not None:  # interrupted right after the swap: the new output is in
                 shutil.rmtree(previous, ignore_errors=True)
             if isinstance(exc, OSError) and not isinstance(exc, TextmineError):

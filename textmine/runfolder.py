@@ -111,7 +111,12 @@ def count_key(status: str) -> str:
 
 # --- CSV columns and dtypes ---------------------------------------------------------------
 
-#: Columns of each CSV a command writes (in order); a ``*`` column stands for ``quote_1..n``.
+#: Last column of themes.csv, present only when one text was pasted by many respondents (a
+#: campaign): on each theme holding some of them, "14 of its 16 answers are one identical text".
+DUPLICATES_NOTE = "duplicates_note"
+
+#: Columns of each CSV a command writes (in order); a ``*`` column stands for ``quote_1..n``
+#: (themes.csv may end with :data:`DUPLICATES_NOTE`).
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     THEMES_CSV: ("theme_id", "label", "top_terms", "n_answers", "share", "quote_*"),
     ANSWERS_CSV: ("respondent_id", "text", "status", "theme_id", "weight", "themes"),
@@ -124,7 +129,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 #: labels and group names ("NA", "2020", "1") must come back as written.
 TEXT_COLUMNS = frozenset({
     "respondent_id", "text", "status", "themes", "label", "top_terms", "term", "terms",
-    "modality", "code", "source",
+    "modality", "code", "source", DUPLICATES_NOTE,
 })
 #: Columns holding theme numbers: read as nullable integers (empty for answers without theme).
 THEME_ID_COLUMNS = frozenset({"theme_id"})

@@ -66,4 +66,7 @@ def parse(
         d = corpus.info["dictionary"]
         typer.echo(f"dictionary: {d['path']} read as a {d['format']} dictionary, {d['rows']} "
                    f"rows: {d['dropped']} forms dropped, {d['grouped']} forms grouped")
+    note = corpus.info["duplicates"].get("note")
+    if note:
+        typer.echo(f"note: {note}; `textmine themes --dedupe` fits the themes on distinct texts.")
     typer.echo(f"written: {out / TERMS_CSV}")

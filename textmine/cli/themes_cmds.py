@@ -74,6 +74,10 @@ def themes(
     extra_themes: Annotated[int, typer.Option(
         "--extra-themes", help="Free themes found beside the codebook's themes.",
     )] = ThemeOptions.extra_themes,
+    dedupe: Annotated[bool, typer.Option(
+        "--dedupe", help="Fit the themes on distinct texts (a text pasted by many respondents "
+                         "counts once); every respondent is still assigned and counted.",
+    )] = ThemeOptions.dedupe,
     by: By = None,
     weights: Weights = None,
     effects: Effects = None,
@@ -90,7 +94,7 @@ def themes(
     # Every option is checked here, when built: a bad --k or --method fails before the survey
     # is read.
     options = ThemeOptions(k=k, method=method, seed=seed, extra_themes=extra_themes,
-                           min_df=min_df)
+                           min_df=min_df, dedupe=dedupe)
     report_options = ReportOptions(lang=lang)
     read = read_options(id_col, sheet, encoding, sep, profile)
     with progress_bar(sys.stderr.isatty()) as progress:

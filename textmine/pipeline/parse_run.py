@@ -61,5 +61,6 @@ def run_parse(
             parse=corpus.info["parse"],
             collocations=corpus.info["collocations"],
             cache=corpus.info["cache"],
+            notes=[note] if (note := corpus.info["duplicates"].get("note")) else None,
         ).write(tmp)
     return corpus

@@ -204,7 +204,8 @@ def write_themes_run(
         themes={k: v for k, v in result.info.items() if k not in ("counts", "options")},
         text=corpus_info,
         tables=written_tables,
-        notes=[note] if (note := zero_weight_note(survey_weights(survey))) else [],
+        notes=[note for note in (zero_weight_note(survey_weights(survey)),
+                                 result.info.get("duplicates_note")) if note],
         labels=run_labels(survey, text_col, [*by, *effects], report_options),
     ).write(folder)
     if report:
@@ -234,7 +235,7 @@ def run_labels(survey: Survey, text_col: str, closed: Sequence[str],
 #: Counts of a themes run recorded in run.json (the theme discovery reports a few more).
 RUN_COUNTS = (
     COUNT_EMPTY, COUNT_NON_ANSWER, COUNT_OK, "ok_without_vocabulary_terms", COUNT_UNASSIGNED,
-    COUNT_THEMED, "multi_theme", "vocabulary",
+    COUNT_THEMED, "multi_theme", "vocabulary", "fitted_on",
 )
 
 

@@ -142,8 +142,20 @@ def _overview(data: RunData, figures: Figures, w: dict[str, str], lang: str) -> 
              (counts["themed"], w["themed"]), (counts["unassigned"], w["unassigned"]),
              (counts[COUNT_NON_ANSWER], w["nonanswers"]), (counts["empty"], w["empty"]),
              (k, w["k"])]
-    return {"tiles": tiles, "why": why,
+    return {"tiles": tiles, "why": why, "note": _pasted_note(data, w, lang),
             "chart": _image(figures.prevalence, w["prevalence_chart"])}
+
+
+def _pasted_note(data: RunData, w: dict[str, str], lang: str) -> str:
+    """The overview's line on a text pasted by many respondents, or ``""``."""
+    pasted = data.pasted()
+    if pasted is None:
+        return ""
+    head = w["pasted"].format(n=pasted["largest"],
+                              share=percent(pasted["share"], lang, digits=0))
+    tail = w["pasted_dedupe"] if pasted["dedupe"] else w["pasted_advice"]
+    semicolon = "\u00a0;" if lang == "fr" else ";"  # French: no-break space before ";"
+    return f"{head}{semicolon} {tail}"
 
 
 def _theme_cards(data: RunData, figures: Figures, colours: dict[int, str],

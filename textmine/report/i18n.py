@@ -25,6 +25,11 @@ _FR: dict[str, str] = {
     "unassigned": "Réponses sans thème",
     "k": "Nombre de thèmes",
     "k_why": "Choix du nombre de thèmes",
+    "pasted": "{n} réponses ({share}) sont un même texte, collé tel quel",
+    "pasted_dedupe": "les thèmes ont été trouvés sur les textes distincts (--dedupe) ; les "
+    "effectifs restent comptés par répondant.",
+    "pasted_advice": "ce texte pèse sur les thèmes ; --dedupe les trouve sur les textes "
+    "distincts.",
     "k_selection": "Choix du nombre de thèmes",
     "k_selection_caption": "Critères calculés pour chaque nombre de thèmes ; le trait vertical "
     "marque le nombre retenu.",
@@ -161,6 +166,10 @@ _EN: dict[str, str] = {
     "unassigned": "Answers without a theme",
     "k": "Number of themes",
     "k_why": "Choice of the number of themes",
+    "pasted": "{n} answers ({share}) are one identical text",
+    "pasted_dedupe": "the themes were found on distinct texts (--dedupe); counts are still per "
+    "respondent.",
+    "pasted_advice": "this text weighs on the themes; --dedupe finds them on distinct texts.",
     "k_selection": "Choice of the number of themes",
     "k_selection_caption": "Criteria computed for each number of themes; the vertical line marks "
     "the number kept.",

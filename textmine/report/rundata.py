@@ -195,6 +195,24 @@ class RunData:
                 return float(value)
         return TableOptions().alpha
 
+    def pasted(self) -> dict[str, Any] | None:
+        """The text pasted by many respondents (a campaign), as recorded in run.json.
+
+        Returns
+        -------
+        dict or None
+            ``largest`` (answers giving that text), ``share`` (of the answers with content),
+            ``dedupe`` (themes fitted on distinct texts) and ``fitted_on``; ``None`` when the
+            run has no such note (see :func:`textmine.text.corpus.duplicate_note`).
+        """
+        dup = _dig(self.run, ("text", "duplicates"))
+        if not isinstance(dup, dict) or not dup.get("note"):
+            return None
+        themes = self.run.get("themes") if isinstance(self.run.get("themes"), dict) else {}
+        return {"largest": int(dup.get("largest", 0)), "share": float(dup.get("share", 0.0)),
+                "dedupe": bool(themes.get("dedupe")),
+                "fitted_on": _dig(self.run, ("counts", "fitted_on"))}
+
     def k_choice(self, lang: str = "fr") -> tuple[int, str]:
         """The number of themes and why, in words of ``lang``, from run.json's ``themes`` block."""
         info = self.run.get("themes") if isinstance(self.run.get("themes"), dict) else {}

@@ -280,8 +280,8 @@ def effects_frame(
         est["n"] = len(y)
         est["n_mentions"] = int(y.sum())
         est["note"] = note
-        if note:
-            log.warning("Theme %s (%s): %s.", tid, labels.get(tid, tid), note)
+        if note:  # in effects.csv's note column and the report
+            log.info("Theme %s (%s): %s.", tid, labels.get(tid, tid), note)
         parts.append(est)
     out = pd.concat(parts, ignore_index=True)
     # Benjamini-Hochberg over every odds ratio of the run, like the crosstabs' tests.

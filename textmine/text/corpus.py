@@ -279,7 +279,8 @@ def process_answers(
         info["dictionary"] = load_text_dictionary(options).info()
     info["duplicates"] = duplicate_note(texts, status)
     if info["duplicates"].get("note"):
-        logger.warning("%s", info["duplicates"]["note"])
+        # Said once by the command (themes: with what --dedupe did; parse: its summary).
+        logger.info("%s", info["duplicates"]["note"])
     logger.info("processed %d answers (%d distinct parsed, cache %s)",
                 len(texts), len(unique), cache_state)
     return Corpus(ids, texts, masked, status, terms, vectors, info)
@@ -378,8 +379,38 @@ DUPLICATE_MIN = 5
 DUPLICATE_SHARE = 0.1
 
 
+def duplicate_key(text: str) -> str:
+    """The key under which two answers count as one identical text (typography, case ignored)."""
+    return normalise_text(text).lower()
+
+
+def pasted_rows(texts: list[str], status: list[str]) -> list[int]:
+    """Positions of the answers that share the largest pasted text, or ``[]`` if none is.
+
+    A text is "pasted" (a campaign) when at least ``DUPLICATE_MIN`` answers with content, and
+    at least ``DUPLICATE_SHARE`` of them, give it (:func:`duplicate_key` equal). On a tie the
+    text given first wins.
+    """
+    keys = {i: duplicate_key(t) for i, (t, s) in enumerate(zip(texts, status, strict=True))
+            if s == OK}
+    counts = Counter(keys.values())
+    if not counts:
+        return []
+    key, largest = counts.most_common(1)[0]
+    if largest < DUPLICATE_MIN or largest / len(keys) < DUPLICATE_SHARE:
+        return []
+    return [i for i, k in keys.items() if k == key]
+
+
 def duplicate_note(texts: list[str], status: list[str]) -> dict:
     """Count identical answers (after normalisation) among the answers with content.
+
+    Parameters
+    ----------
+    texts : list of str
+        The answers as written.
+    status : list of str
+        Their statuses; only ``ok`` answers are counted.
 
     Returns
     -------
@@ -387,10 +418,9 @@ def duplicate_note(texts: list[str], status: list[str]) -> dict:
         ``largest`` (answers sharing the most repeated text), ``share`` (of the ``ok`` answers),
         ``n_groups`` (texts given by 2+ answers), ``n_answers`` (answers in those groups), and a
         ``note`` ("14 answers (47 %) are one identical text") when the largest group has at least
-        ``DUPLICATE_MIN`` answers and ``DUPLICATE_SHARE`` of them.
+        ``DUPLICATE_MIN`` answers and ``DUPLICATE_SHARE`` of them (see :func:`pasted_rows`).
     """
-    counts = Counter(normalise_text(t).lower() for t, s in zip(texts, status, strict=True)
-                     if s == OK)
+    counts = Counter(duplicate_key(t) for t, s in zip(texts, status, strict=True) if s == OK)
     n_ok = sum(counts.values())
     groups = [n for n in counts.values() if n > 1]
     largest = max(groups, default=0)
@@ -401,8 +431,8 @@ def duplicate_note(texts: list[str], status: list[str]) -> dict:
         "n_answers": sum(groups),
     }
     if largest >= DUPLICATE_MIN and n_ok and largest / n_ok >= DUPLICATE_SHARE:
-        out["note"] = (f"{largest} answers ({largest / n_ok:.0%}) are one identical text; "
-                       "themes found on distinct texts: dedupe=True.").replace("%", " %")
+        out["note"] = f"{largest} answers ({largest / n_ok:.0%}) are one identical text".replace(
+            "%", " %")
     return out
 
 

@@ -19,7 +19,13 @@ from textmine.codebook import Codebook
 from textmine.config import ThemeOptions
 from textmine.errors import OptionError
 from textmine.features import document_term_matrix
-from textmine.runfolder import COUNT_EMPTY, COUNT_NON_ANSWER, COUNT_THEMED, COUNT_UNASSIGNED
+from textmine.runfolder import (
+    COUNT_EMPTY,
+    COUNT_NON_ANSWER,
+    COUNT_THEMED,
+    COUNT_UNASSIGNED,
+    DUPLICATES_NOTE,
+)
 from textmine.themes.assign import ASSIGNMENT_RULE, assign_themes, status_counts, theme_counts
 from textmine.themes.edit import edit_map
 from textmine.themes.labels import display_term, theme_label, top_terms
@@ -44,23 +50,75 @@ class CorpusLike(Protocol):
     terms: list[list[str]]
 
 
+def _texts(corpus: CorpusLike) -> list[str]:
+    return corpus.texts if any(corpus.texts) else corpus.masked
+
+
 def distinct_rows(corpus: CorpusLike, rows: np.ndarray) -> np.ndarray:
     """The first of ``rows`` for each distinct answer text (typography and case ignored).
 
     Used by ``ThemeOptions.dedupe``: a text pasted by many respondents (a campaign) is fitted
     once; every respondent is still assigned and counted.
     """
-    from textmine.text.normalise import normalise_text
+    from textmine.text.corpus import duplicate_key
 
-    texts = corpus.texts if any(corpus.texts) else corpus.masked
+    texts = _texts(corpus)
     seen: set[str] = set()
     keep: list[int] = []
     for r in rows:
-        key = normalise_text(texts[r]).lower()
+        key = duplicate_key(texts[r])
         if key not in seen:
             seen.add(key)
             keep.append(int(r))
     return np.asarray(keep, dtype=np.int64)
+
+
+def duplicates_notes(
+    corpus: CorpusLike, answers: pd.DataFrame, n_themes: int, *, dedupe: bool, n_fitted: int
+) -> tuple[str | None, list[str]]:
+    """The counted note on a pasted text (a campaign) for the run and for each theme.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The processed answers.
+    answers : pandas.DataFrame
+        The assignment (``themes`` column: ``;``-joined theme ids), in corpus order.
+    n_themes : int
+        Number of themes.
+    dedupe : bool
+        Whether the themes were fitted on distinct texts.
+    n_fitted : int
+        Number of answers the themes were fitted on.
+
+    Returns
+    -------
+    tuple of (str or None, list of str)
+        The run's note (``"14 answers (47 %) are one identical text; ..."``, ``None`` when no
+        text is pasted by enough answers) and, per theme, ``"14 of its 16 answers are one
+        identical text"`` or ``""`` for the themes that hold none of them.
+    """
+    from textmine.text.corpus import duplicate_note, pasted_rows
+
+    rows = pasted_rows(_texts(corpus), corpus.status)
+    if not rows:
+        return None, [""] * n_themes
+    note = duplicate_note(_texts(corpus), corpus.status)["note"]
+    if dedupe:
+        note += (f"; themes fitted on the {n_fitted} distinct texts (--dedupe), counts per "
+                 "respondent.")
+    else:
+        note += "; --dedupe ([themes] dedupe = true) fits the themes on distinct texts."
+    carriers = [set(str(cell).split(";")) if isinstance(cell, str) and cell else set()
+                for cell in answers["themes"]]
+    pasted = set(rows)
+    per_theme = []
+    for j in map(str, range(1, n_themes + 1)):
+        holders = [i for i, ids in enumerate(carriers) if j in ids]
+        inside = sum(i in pasted for i in holders)
+        per_theme.append(f"{inside} of its {len(holders)} answers are one identical text"
+                         if inside else "")
+    return note, per_theme
 
 
 def _themes_table(
@@ -283,6 +341,11 @@ def discover_themes(
         entry["n_answers"] = 0 if j is None else int(themes.loc[j, "n_answers"])
     counts.update(vocabulary=len(dtm.terms), answers_with_terms=int(has_terms.sum()),
                   fitted_on=len(fit_rows))
+    note, per_theme = duplicates_notes(corpus, answers, model.n_themes,
+                                       dedupe=options.dedupe, n_fitted=len(fit_rows))
+    if note:
+        themes[DUPLICATES_NOTE] = per_theme
+        logger.warning("%s", note)
     info = {
         "method": method,
         "k": k,
@@ -299,6 +362,7 @@ def discover_themes(
         "edits": edit_log,
         "counts": counts,
         "dedupe": bool(options.dedupe),
+        "duplicates_note": note,
         "estimator": {"class": type(estimator).__name__, "n_iter": int(estimator.n_iter_)},
     }
     logger.info(
@@ -313,7 +377,8 @@ def discover_themes(
             "fuller themes.", n_empty, model.n_themes, model.n_themes - n_empty,
         )  # fmt: skip
     if counts["unassigned"]:
-        logger.warning(
+        # Counted in run.json, the command's summary and the report: not a warning.
+        logger.info(
             "%d answers have no usable term signal and stay unassigned.", counts["unassigned"]
         )
     return ThemeResult(themes, answers, term_weights, k_table, model, info)

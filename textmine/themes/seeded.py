@@ -88,8 +88,20 @@ def seed_columns(
              "absent_seeds": absent}
         )  # fmt: skip
         if absent:
-            logger.warning(
+            logger.debug(
                 "Theme '%s': %d of %d seeds absent from the corpus: %s.",
                 theme.name, len(absent), len(theme.seeds), ", ".join(absent),
             )  # fmt: skip
+    absent_seeds = [(entry["name"], entry["absent_seeds"]) for entry in report
+                    if entry["absent_seeds"]]
+    if absent_seeds:
+        # One line for the run; the seeds themselves are in run.json (themes.seeded_themes).
+        n_absent = sum(len(a) for _, a in absent_seeds)
+        name, first = absent_seeds[0]
+        logger.warning(
+            "%d of the %d codebook seeds %s absent from the corpus (e.g. theme '%s': %s); "
+            "run.json lists them under themes.seeded_themes.",
+            n_absent, sum(len(t.seeds) for t in codebook.themes),
+            "is" if n_absent == 1 else "are", name, ", ".join(first),
+        )  # fmt: skip
     return tuple(seed_terms), report
