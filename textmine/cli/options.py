@@ -28,7 +28,8 @@ RunDir = Annotated[Path, typer.Argument(help="Folder of a finished `textmine the
 TextCol = Annotated[str, typer.Option("--text-col", help="Column of the open question.")]
 # -- issue 17: correspondence and similarity analysis ------------------------------------------
 SurveyOrRun = Annotated[Path, typer.Argument(
-    metavar="SURVEY_OR_RUN", help="Survey file, or the folder of a finished `textmine themes` run.")]
+    metavar="SURVEY_OR_RUN",
+    help="Survey file, or the folder of a finished `textmine themes` run.")]
 CaFlag = Annotated[bool, typer.Option(
     "--ca", help="Also run a correspondence analysis of the terms x the --by modalities.")]
 SimilarityFlag = Annotated[bool, typer.Option(

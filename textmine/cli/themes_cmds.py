@@ -11,6 +11,7 @@ import typer
 from textmine.cli.app import app
 from textmine.cli.options import (
     By,
+    CaFlag,
     Effects,
     Encoding,
     Force,
@@ -20,6 +21,7 @@ from textmine.cli.options import (
     Profile,
     Sep,
     Sheet,
+    SimilarityFlag,
     Survey,
     TextCol,
     ThemeCodebook,
@@ -27,7 +29,7 @@ from textmine.cli.options import (
     read_options,
 )
 from textmine.cli.progress import progress_bar
-from textmine.config import ReportOptions, ThemeOptions
+from textmine.config import AnalysisOptions, ReportOptions, ThemeOptions
 
 
 def _summary(out: Path) -> None:
@@ -77,6 +79,8 @@ def themes(
     report: Annotated[bool, typer.Option(
         "--report", help="Also write report.html/.xlsx.")] = False,
     lang: Lang = ReportOptions.lang,
+    ca: CaFlag = False,  # issue 17
+    similarity: SimilarityFlag = False,  # issue 17
     force: Force = False,
 ) -> None:
     """Find the themes of an open question and assign them to the answers."""
@@ -88,12 +92,13 @@ def themes(
                            min_df=min_df)
     report_options = ReportOptions(lang=lang)
     read = read_options(id_col, sheet, encoding, sep, profile)
+    analysis = AnalysisOptions(ca=ca, similarity=similarity)  # issue 17
     with progress_bar(sys.stderr.isatty()) as progress:
         result = run_themes(
             path, text_col=text_col, out=out, read_options=read,
             theme_options=options, codebook_path=codebook, force=force, by=tuple(by or ()),
             weights=weights, effects=tuple(effects or ()), report=report,
-            report_options=report_options, progress=progress,
+            report_options=report_options, progress=progress, analysis=analysis,
         )  # fmt: skip
     _summary(result)
 
