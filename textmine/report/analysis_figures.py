@@ -47,6 +47,16 @@ def _plain(label: object) -> str:
     return str(label).replace("$", r"\$")
 
 
+def _wrapped(label: object, width: int = 22) -> str:
+    """Long modality names on two lines at most (they dominate the map otherwise)."""
+    import textwrap
+
+    lines = textwrap.wrap(str(label), width=width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width=width, placeholder="…")]
+    return _plain("\n".join(lines))
+
+
 def _save(fig: plt.Figure, stem: Path) -> list[Path]:
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     fig.savefig(paths[0], dpi=DPI, metadata={"Software": None})
@@ -106,8 +116,9 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
         ax.scatter(part[x], part[y], s=46, marker=marker, zorder=4,
                    facecolors="none" if sup else colour, edgecolors=colour)
         for _, c in part.iterrows():
-            texts.append(ax.text(c[x], c[y], _plain(c["label"]), fontsize=10.5, color=colour,
-                                 fontweight="bold", fontstyle=style, zorder=5))
+            texts.append(ax.text(c[x], c[y], _wrapped(c["label"]), fontsize=10.5,
+                                 color=colour, fontweight="bold", fontstyle=style, zorder=5,
+                                 linespacing=0.95))
     xs = np.concatenate([shown[x].to_numpy(), columns[x].to_numpy()])
     ys = np.concatenate([shown[y].to_numpy(), columns[y].to_numpy()])
     if len(xs):
@@ -128,7 +139,9 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if texts:
-        adjust_text(texts, ax=ax, expand=(1.15, 1.35), max_move=None,
+        # The points are obstacles too: a label never covers another point.
+        adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.25, 1.6), max_move=None,
+                    iter_lim=2000, ensure_inside_axes=True,
                     arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5})
     fig.tight_layout()
     return _save(fig, stem)
@@ -171,8 +184,13 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
         # Layout distance shrinks as the index grows (strong links are short).
         graph.add_edge(str(e["source"]), str(e["target"]),
                        dist=1.0 + 1.0 * (1 - float(e["index"]) / (top or 1.0)))
-    pos = nx.kamada_kawai_layout(graph, weight="dist") if len(graph) > 1 else {
-        t: (0.0, 0.0) for t in graph}
+    if len(graph) > 1:
+        start = nx.kamada_kawai_layout(graph, weight="dist")
+        # A few spring steps from the Kamada-Kawai start spread the leaves of hub terms.
+        pos = nx.spring_layout(graph, pos=start, k=1.6 / math.sqrt(len(graph)),
+                               iterations=60, seed=0, weight=None)
+    else:
+        pos = {t: (0.0, 0.0) for t in graph}
     freq = nodes.set_index(nodes["term"].astype(str))["frequency"].astype(float)
     comm = nodes.set_index(nodes["term"].astype(str))["community"].astype(int)
     fmax = float(freq.max()) if len(freq) else 1.0
@@ -194,7 +212,9 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
     ax.set_title(_plain(title or w["graph"]), fontsize=12)
     ax.margins(0.08)
     if texts:
-        adjust_text(texts, ax=ax, expand=(1.1, 1.25), max_move=None, only_move="xy",
+        xy = np.array([pos[t] for t in graph.nodes])
+        adjust_text(texts, x=xy[:, 0], y=xy[:, 1], ax=ax, expand=(1.1, 1.3), max_move=None,
+                    iter_lim=2000,
                     arrowprops={"arrowstyle": "-", "color": "#BBBBBB", "lw": 0.4})
     fig.tight_layout()
     return _save(fig, stem)
