@@ -58,9 +58,11 @@ def main() -> None:
         print(f"{label:>5} {classes.loc[label, 'size']:>5} {classes.loc[label, 'share']:>6.1%}  "
               f"{', '.join(top):<60} {match}")
     print(f"non classés: {classes.loc[0, 'size']}")
-    matched = {max(RTEMIS, key=lambda c, t=set(
-        result.profiles[(result.profiles['class'] == lab) & (result.profiles['sign'] == '+')]
-        ['term'].head(8)): len(t & RTEMIS[c])) for lab in range(1, result.info["k"] + 1)}
+    profiles = result.profiles
+    matched = set()
+    for lab in range(1, result.info["k"] + 1):
+        top = set(profiles[(profiles["class"] == lab) & (profiles["sign"] == "+")]["term"].head(8))
+        matched.add(max(RTEMIS, key=lambda c, top=top: len(top & RTEMIS[c])))
     print(f"R.temis classes recovered (top-term overlap): {len(matched)}/7")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"elapsed {elapsed:.1f} s (text stage + classification; classification alone "

@@ -12,6 +12,7 @@ from textmine.cli.app import app
 from textmine.cli.options import (
     By,
     CaFlag,
+    DictionaryFile,
     Effects,
     Encoding,
     Force,
@@ -29,7 +30,7 @@ from textmine.cli.options import (
     read_options,
 )
 from textmine.cli.progress import progress_bar
-from textmine.config import AnalysisOptions, ReportOptions, ThemeOptions
+from textmine.config import AnalysisOptions, ReportOptions, TextOptions, ThemeOptions
 
 
 def _summary(out: Path) -> None:
@@ -79,6 +80,7 @@ def themes(
     report: Annotated[bool, typer.Option(
         "--report", help="Also write report.html/.xlsx.")] = False,
     lang: Lang = ReportOptions.lang,
+    dictionary: DictionaryFile = None,
     ca: CaFlag = False,  # issue 17
     similarity: SimilarityFlag = False,  # issue 17
     force: Force = False,
@@ -99,6 +101,7 @@ def themes(
             theme_options=options, codebook_path=codebook, force=force, by=tuple(by or ()),
             weights=weights, effects=tuple(effects or ()), report=report,
             report_options=report_options, progress=progress, analysis=analysis,
+            text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
         )  # fmt: skip
     _summary(result)
 
