@@ -583,3 +583,60 @@ class OpenQuestion:
                 f"themes of open question '{self.column}' must be ThemeOptions, not "
                 f"{type(self.themes).__name__}."
             )
+
+
+# --- analysis options (issue 17: correspondence and similarity analysis) ---------------------
+
+#: Rows of a correspondence analysis (``textmine ca --rows``).
+CA_ROWS = ("terms", "themes", "classes")
+#: Similarity indices (``textmine similarity --index``); same tuple as tables.similarity.
+SIMILARITY_INDICES = ("cooccurrence", "jaccard", "cosine")
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Options of the correspondence analysis (``ca``) and the similarity analysis.
+
+    Attributes
+    ----------
+    ca, similarity : bool
+        Run them with ``themes`` / ``run`` (``--ca``, ``--similarity``; ``[analysis]``).
+    rows : {"terms", "themes", "classes"}
+        Rows of the CA table.
+    min_freq : int
+        Terms kept as active CA rows: at least this many occurrences.
+    axes : tuple of two int
+        Axes of the factor map (1-based).
+    top : int
+        Terms of the similarity graph (most frequent).
+    index : {"cooccurrence", "jaccard", "cosine"}
+        Similarity index.
+    seed : int
+        Seed of the Louvain communities.
+    """
+
+    ca: bool = False
+    similarity: bool = False
+    rows: str = "terms"
+    min_freq: int = 10
+    axes: tuple[int, int] = (1, 2)
+    top: int = 80
+    index: str = "cooccurrence"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check_bools(self, ("ca", "similarity"))
+        if self.rows not in CA_ROWS:
+            raise OptionError(f"rows={self.rows!r} is unknown; choose one of {', '.join(CA_ROWS)}.")
+        if self.index not in SIMILARITY_INDICES:
+            raise OptionError(f"index={self.index!r} is unknown; choose one of "
+                              f"{', '.join(SIMILARITY_INDICES)}.")
+        _check_int(self, "min_freq", 1, "--min-freq")
+        _check_int(self, "top", 3, "--top")
+        _check_int(self, "seed", 0, "--seed")
+        axes = tuple(self.axes)
+        if (len(axes) != 2 or not all(_is_int(a) and a >= 1 for a in axes)
+                or axes[0] == axes[1]):
+            raise OptionError(f"axes={self.axes!r} must be two different axis numbers >= 1; "
+                              "give e.g. --axes 1 2.")
+        _set(self, "axes", axes)

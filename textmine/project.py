@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from textmine.config import (
+    AnalysisOptions,
     CodingOptions,
     OpenQuestion,
     ReadOptions,
@@ -60,7 +61,8 @@ __all__ = ["CLOSED_TYPES", "ClosedSpec", "Project", "load_project"]
 
 #: Types a ``[[closed]]`` question may have.
 CLOSED_TYPES = ("single", "multiple", "ordinal", "numeric")
-_SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "report", "coding")
+_SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "report", "coding",
+             "analysis")  # issue 17: [analysis] ca = true, similarity = true, ...
 _SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values", "profile")
 _OUTPUT_KEYS = ("dir",)
 _OPEN_KEYS = ("column", "label", "codebook")
@@ -116,6 +118,7 @@ class Project:
     report: ReportOptions
     output_dir: Path
     coding: CodingOptions = field(default_factory=CodingOptions)
+    analysis: AnalysisOptions = field(default_factory=AnalysisOptions)  # issue 17
 
 
 def load_project(path: str | Path, *, out_given: bool = False) -> Project:
@@ -220,6 +223,8 @@ class _Loader:
             output_dir=self.output_dir(output.get("dir", _DEFAULT_OUTPUT)),
             coding=build_options(CodingOptions, self.section("coding"),
                                  f"[coding] of {self.name}"),
+            analysis=build_options(AnalysisOptions, self.section("analysis"),
+                                   f"[analysis] of {self.name}"),  # issue 17
         )
 
     # -- editable dictionary (issue 16, section 3) ------------------------------------------
@@ -395,6 +400,11 @@ def _convert(value: Any, annotation: str, key: str, where: str) -> Any:
         if not (is_int or isinstance(value, str)):
             raise bad("an integer or text")
         return value
+    if annotation == "tuple[int, int]":  # issue 17: [analysis] axes = [1, 2]
+        if not (isinstance(value, list) and all(isinstance(x, int) and not isinstance(x, bool)
+                                                for x in value)):
+            raise bad("a list of two integers")
+        return tuple(value)
     if annotation.startswith("tuple[tuple["):
         if isinstance(value, dict) and annotation == "tuple[tuple[str, str], ...]":
             value = [[k, v] for k, v in value.items()]

@@ -64,6 +64,24 @@ REPORT_ENTRIES = (REPORT_HTML, REPORT_XLSX, FIGURES_DIR, TABLES_MD_DIR)
 SUMMARY_CSV = "summary.csv"
 SUMMARY_MD = "summary.md"
 INDEX_HTML = "index.html"
+# --- correspondence and similarity analysis (issue 17) ---
+#: ``textmine ca --out DIR`` writes these into DIR; ``themes --ca`` into ``RUN/ca/``.
+CA_DIR = "ca"
+CA_TABLE_CSV = "ca_table.csv"
+CA_EIGENVALUES_CSV = "ca_eigenvalues.csv"
+CA_ROWS_CSV = "ca_rows.csv"
+CA_COLUMNS_CSV = "ca_columns.csv"
+CA_MAP = "ca_map"          # .png + .svg
+CA_SCREE = "ca_scree"      # .png + .svg
+#: ``textmine similarity --out DIR`` writes these into DIR; ``themes --similarity`` into
+#: ``RUN/similarity/``.
+SIMILARITY_DIR = "similarity"
+EDGES_CSV = "edges.csv"
+NODES_CSV = "nodes.csv"
+SIMILARITY_GRAPHML = "similarity.graphml"
+SIMILARITY_GEXF = "similarity.gexf"
+SIMILARITY_GRAPH = "similarity_graph"  # .png + .svg
+# --- end issue 17 ---
 
 
 def crosstab_csv(stem: str) -> str:
@@ -130,6 +148,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 TEXT_COLUMNS = frozenset({
     "respondent_id", "text", "status", "themes", "label", "top_terms", "term", "terms",
     "modality", "code", "source", DUPLICATES_NOTE,
+    "target",  # issue 17: edges.csv of a similarity analysis
 })
 #: Columns holding theme numbers: read as nullable integers (empty for answers without theme).
 THEME_ID_COLUMNS = frozenset({"theme_id"})
@@ -264,6 +283,24 @@ def resolve_recorded(path: str, run_dir: str | Path) -> Path:
         return recorded
     beside = Path(run_dir) / recorded
     return beside if beside.exists() or not recorded.exists() else recorded
+
+
+def run_survey_path(record: RunRecord, run_dir: str | Path) -> Path:
+    """The survey file of a finished run, as its run.json names it (see :func:`resolve_recorded`).
+
+    Raises
+    ------
+    InputFileError
+        If run.json names no survey, or the file is no longer there (one line, what to do).
+    """
+    recorded = record.input.get("path")
+    path = resolve_recorded(str(recorded), run_dir) if recorded else None
+    if path is None or not path.is_file():
+        raise InputFileError(
+            f"Survey file {recorded} named in {Path(run_dir) / RUN_JSON} not found; put it back "
+            "or give the survey file."
+        )
+    return path
 
 
 def input_block(source: Any, *, text_col: str | None, label: str | None = None,

@@ -4,6 +4,7 @@ One module per pipeline module: ``survey_cmds`` -> ``pipeline.survey_run`` and s
 """
 
 from textmine.cli import (  # noqa: F401
+    ca_cmds,  # issue 17
     coding_cmds,
     concordance_cmds,  # issue 16, sections 2 and 3: concordance, dictionary
     parse_cmds,

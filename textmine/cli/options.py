@@ -27,6 +27,15 @@ Survey = Annotated[Path, typer.Argument(
     metavar="SURVEY", help="Survey file (.csv .tsv .txt .xlsx .ods .parquet .sav .dta).")]
 RunDir = Annotated[Path, typer.Argument(help="Folder of a finished `textmine themes` run.")]
 TextCol = Annotated[str, typer.Option("--text-col", help="Column of the open question.")]
+# -- issue 17: correspondence and similarity analysis ------------------------------------------
+SurveyOrRun = Annotated[Path, typer.Argument(
+    metavar="SURVEY_OR_RUN",
+    help="Survey file, or the folder of a finished `textmine themes` run.")]
+CaFlag = Annotated[bool, typer.Option(
+    "--ca", help="Also run a correspondence analysis of the terms x the --by modalities.")]
+SimilarityFlag = Annotated[bool, typer.Option(
+    "--similarity", help="Also draw the similarity graph of the most frequent terms.")]
+# -- end issue 17 ------------------------------------------------------------------------------
 
 # -- read options (built into ReadOptions by read_options) -----------------------------------
 IdCol = Annotated[str | None, typer.Option("--id-col", help=ID_HELP)]

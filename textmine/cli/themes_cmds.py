@@ -11,6 +11,7 @@ import typer
 from textmine.cli.app import app
 from textmine.cli.options import (
     By,
+    CaFlag,
     DictionaryFile,
     Effects,
     Encoding,
@@ -22,6 +23,7 @@ from textmine.cli.options import (
     Reference,
     Sep,
     Sheet,
+    SimilarityFlag,
     Survey,
     TextCol,
     ThemeCodebook,
@@ -30,7 +32,7 @@ from textmine.cli.options import (
     reference_pairs,
 )
 from textmine.cli.progress import progress_bar
-from textmine.config import ReportOptions, TableOptions, TextOptions, ThemeOptions
+from textmine.config import AnalysisOptions, ReportOptions, TableOptions, TextOptions, ThemeOptions
 
 
 def _summary(out: Path) -> None:
@@ -86,6 +88,8 @@ def themes(
         "--report", help="Also write report.html/.xlsx.")] = False,
     lang: Lang = ReportOptions.lang,
     dictionary: DictionaryFile = None,
+    ca: CaFlag = False,  # issue 17
+    similarity: SimilarityFlag = False,  # issue 17
     force: Force = False,
 ) -> None:
     """Find the themes of an open question and assign them to the answers."""
@@ -97,12 +101,13 @@ def themes(
                            min_df=min_df, dedupe=dedupe)
     report_options = ReportOptions(lang=lang)
     read = read_options(id_col, sheet, encoding, sep, profile)
+    analysis = AnalysisOptions(ca=ca, similarity=similarity)  # issue 17
     with progress_bar(sys.stderr.isatty()) as progress:
         result = run_themes(
             path, text_col=text_col, out=out, read_options=read,
             theme_options=options, codebook_path=codebook, force=force, by=tuple(by or ()),
             weights=weights, effects=tuple(effects or ()), report=report,
-            report_options=report_options, progress=progress,
+            report_options=report_options, progress=progress, analysis=analysis,
             text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
             table_options=TableOptions(reference=reference_pairs(reference)),
         )  # fmt: skip

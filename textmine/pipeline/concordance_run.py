@@ -18,7 +18,7 @@ import pandas as pd
 from textmine.config import ReadOptions, TextOptions
 from textmine.errors import InputFileError, OptionError
 from textmine.report.concordance import check_format, write_concordance
-from textmine.runfolder import RUN_JSON, RunRecord, resolve_recorded, run_read_options
+from textmine.runfolder import RUN_JSON, RunRecord, run_read_options, run_survey_path
 from textmine.survey import Survey, closed_question, open_answers, read_survey
 from textmine.text.concordance import (
     LINE_COLUMNS,
@@ -107,10 +107,7 @@ def resolve_source(
                                  "or the folder of a finished run.")
         record = RunRecord.read(source)
         block = record.input or {}
-        survey = resolve_recorded(str(block.get("path") or ""), source)
-        if not block.get("path") or not survey.is_file():
-            raise InputFileError(f"The survey of run {source} ({block.get('path')}) is not found;"
-                                 " give the survey file instead.")
+        survey = run_survey_path(record, source)
         settings = record.settings or {}
         read_options = run_read_options(record)
         if text_options is None:

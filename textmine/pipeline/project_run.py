@@ -114,7 +114,7 @@ def run_project(
                     options, question=question.label or question.column,
                     question_labels=tuple((c.column, c.label) for c in project.closed if c.label),
                 ),
-                progress=progress,
+                progress=progress, analysis=project.analysis,
             )  # fmt: skip
             data = load_run(folder)
             data.title = question.label or question.column

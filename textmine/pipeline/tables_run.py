@@ -17,14 +17,13 @@ from textmine.errors import DataError, InputFileError
 from textmine.outputs import replace_entries
 from textmine.runfolder import (
     ANSWERS_CSV,
-    RUN_JSON,
     TERMS_CSV,
     THEMES_CSV,
     RunRecord,
     read_run,
     read_run_csv,
-    resolve_recorded,
     run_read_options,
+    run_survey_path,
 )
 from textmine.survey import read_survey
 from textmine.tables import write_tables
@@ -56,12 +55,7 @@ def recompute_tables(
     if not run_dir.is_dir():
         raise InputFileError(f"Run folder {run_dir} not found; pass the folder of a themes run.")
     record = read_run(run_dir)
-    survey_path = resolve_recorded(record.input["path"], run_dir)
-    if not survey_path.is_file():
-        raise InputFileError(
-            f"Survey file {survey_path} named in {run_dir / RUN_JSON} not found; put it back "
-            "or rerun the themes command."
-        )
+    survey_path = run_survey_path(record, run_dir)
     read_options = run_read_options(record)
     if weights is None:  # the weights the run was made with (themes --weights)
         weights = record.settings.get("weights")

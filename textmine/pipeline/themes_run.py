@@ -15,7 +15,14 @@ from typing import Any
 import pandas as pd
 
 from textmine.codebook import Codebook, load_codebook
-from textmine.config import ReadOptions, ReportOptions, TableOptions, TextOptions, ThemeOptions
+from textmine.config import (
+    AnalysisOptions,
+    ReadOptions,
+    ReportOptions,
+    TableOptions,
+    TextOptions,
+    ThemeOptions,
+)
 from textmine.errors import ModelFileError
 from textmine.outputs import atomic_output_dir
 from textmine.report import write_report
@@ -99,6 +106,7 @@ def run_themes(
     report_options: ReportOptions = ReportOptions(),
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    analysis: AnalysisOptions = AnalysisOptions(),
 ) -> Path:
     """Find the themes of one open question and write a complete run folder ``out``.
 
@@ -125,7 +133,7 @@ def run_themes(
             text_options=text_options, theme_options=theme_options, codebook=codebook,
             codebook_path=codebook_path, by=by, weights=weights, effects=effects,
             table_options=table_options, report=report, report_options=report_options,
-            cache_dir=cache_dir, progress=progress,
+            cache_dir=cache_dir, progress=progress, analysis=analysis,
         )  # fmt: skip
     return out
 
@@ -148,6 +156,7 @@ def write_themes_run(
     report_options: ReportOptions = ReportOptions(),
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    analysis: AnalysisOptions = AnalysisOptions(),
 ) -> Path:
     """Write the run folder of one open question of a survey already read into ``folder``.
 
@@ -182,6 +191,18 @@ def write_themes_run(
             effects=list(effects), options=table_options,
         )  # fmt: skip
         written_tables = [p.name for p in paths]
+    # --- issue 17: --ca / --similarity (RUN/ca/, RUN/similarity/) ---
+    analyses: dict = {}
+    if analysis.ca or analysis.similarity:
+        from textmine.pipeline.ca_run import write_analyses
+
+        ok = [i for i, status in enumerate(corpus.status) if status == COUNT_OK]
+        analyses = write_analyses(
+            folder, survey, text_col=text_col, ids=[corpus.ids[i] for i in ok],
+            terms=[corpus.terms[i] for i in ok], answers=result.answers, themes=result.themes,
+            by=list(by), options=analysis, lang=report_options.lang,
+        )  # fmt: skip
+    # --- end issue 17 ---
     corpus_info = dict(corpus.info or {})
     counts = result.info["counts"]
     RunRecord(
@@ -207,6 +228,7 @@ def write_themes_run(
         notes=[note for note in (zero_weight_note(survey_weights(survey)),
                                  result.info.get("duplicates_note")) if note],
         labels=run_labels(survey, text_col, [*by, *effects], report_options),
+        extra={"analysis": {"options": asdict(analysis), **analyses}} if analyses else {},
     ).write(folder)
     if report:
         write_report(folder, options=report_options)

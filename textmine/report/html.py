@@ -24,6 +24,7 @@ import pandas as pd
 
 from textmine.config import TableOptions
 from textmine.outputs import package_version
+from textmine.report.analysis_section import context as analysis_context  # issue 17
 from textmine.report.charts import wilson_interval
 from textmine.report.colours import residual_colour, theme_colours
 from textmine.report.concordance import report_concordances
@@ -356,6 +357,13 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
     toc = [("overview", w["overview"]), ("themes", w["themes"])]
     if crosstabs:
         toc.append(("crosstabs", w["crosstabs"]))
+    # --- issue 17: correspondence and similarity analysis ---
+    analysis = analysis_context(data.folder, lang, _image)
+    if analysis and analysis["map"]:
+        toc.append(("ca", analysis["w"]["ca"]))
+    if analysis and analysis["graph"]:
+        toc.append(("similarity", analysis["w"]["similarity"]))
+    # --- end issue 17 ---
     if k_chart:
         toc.append(("k-selection", w["k_selection"]))
     toc.append(("record", w["run_record"]))
@@ -366,6 +374,7 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
         overview=_overview(data, figures, w, lang),
         cards=_theme_cards(data, figures, colours, w, lang), crosstabs=crosstabs,
         k_selection={"why": data.k_choice(lang)[1], "chart": k_chart} if k_chart else None,
+        analysis=analysis,  # issue 17
         record=flatten(shareable(data.run)),
     )
 

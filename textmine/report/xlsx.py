@@ -20,6 +20,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from textmine.outputs import neutralise_cell
+from textmine.report.analysis_section import ca_sheet  # issue 17
+from textmine.report.analysis_section import words as ca_words_of  # issue 17
 from textmine.report.colours import residual_colour
 from textmine.report.i18n import strings
 from textmine.report.markdown import crosstab_view
@@ -297,6 +299,19 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                     formats={words["odds_ratio"]: "0.00", words["ci_low"]: "0.00",
                              words["ci_high"]: "0.00", words["p_value"]: "0.0000"})
 
+    # --- issue 17: correspondence analysis sheets ---
+    ca_tables = ca_sheet(data.folder, lang)
+    if ca_tables is not None:
+        ca_words = ca_words_of(lang)
+        eig, points = ca_tables
+        write_table(wb.create_sheet(sheet_name(ca_words["sheet_ca_eig"], taken)), eig,
+                    formats={"eigenvalue": "0.0000", "percent": "0.00",
+                             "cumulative_percent": "0.00"})
+        points = points.assign(label=points["label"].map(display_text))
+        write_table(wb.create_sheet(sheet_name(ca_words["sheet_ca"], taken)), points,
+                    formats={c: "0.000" for c in points.columns
+                             if c.split("_")[0] in ("dim", "ctr", "cos2")})
+    # --- end issue 17 ---
     rows = flatten(shareable(data.run))
     table = pd.DataFrame(rows or [("", "")], columns=[words["key"], words["value"]])
     table[words["value"]] = table[words["value"]].map(

@@ -1,0 +1,220 @@
+"""Figures of the correspondence analysis (factor map, scree plot) and of the similarity graph.
+
+Readability rules (a person must be able to read the map):
+
+- factor map: only the rows contributing above the mean (``ctr > 100 / I`` on one of the two
+  axes drawn, FactoMineR's ``selectRow = "contrib"`` idea), at most :data:`MAX_ROW_LABELS` of
+  them (largest contributions first); labels pushed apart by adjustText (Flannery, PyPI
+  ``adjustText``) with a thin leader line when moved; rows (terms/themes) in dark blue roman
+  type with dots, modalities in red bold type with triangles, supplementary modalities in green
+  italics with open triangles; axis titles carry the share of inertia.
+- similarity graph: Kamada-Kawai layout of the tree (deterministic), node and label size ~
+  frequency, edge width ~ index, one colour per community, labels pushed apart by adjustText.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from adjustText import adjust_text  # noqa: E402
+
+from textmine.report.colours import PALETTE  # noqa: E402
+
+DPI = 110
+#: Most row labels drawn on a factor map.
+MAX_ROW_LABELS = 45
+ROW_COLOUR, COLUMN_COLOUR, SUP_COLOUR = "#1F4E79", "#B2182B", "#1B7837"
+
+_WORDS = {
+    "fr": {"axis": "Axe", "inertia": "de l'inertie", "eigen": "Valeur propre",
+           "scree": "Valeurs propres (part de l'inertie)", "rows": "lignes",
+           "map": "Analyse des correspondances", "graph": "Analyse de similitudes"},
+    "en": {"axis": "Axis", "inertia": "of inertia", "eigen": "Eigenvalue",
+           "scree": "Eigenvalues (share of inertia)", "rows": "rows",
+           "map": "Correspondence analysis", "graph": "Similarity analysis"},
+}
+
+
+def _plain(label: object) -> str:
+    return str(label).replace("$", r"\$")
+
+
+def _wrapped(label: object, width: int = 22) -> str:
+    """Long modality names on two lines at most (they dominate the map otherwise)."""
+    import textwrap
+
+    lines = textwrap.wrap(str(label), width=width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width=width, placeholder="…")]
+    return _plain("\n".join(lines))
+
+
+def _save(fig: plt.Figure, stem: Path) -> list[Path]:
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    fig.savefig(paths[0], dpi=DPI, metadata={"Software": None})
+    fig.savefig(paths[1], metadata={"Date": None})
+    plt.close(fig)
+    return paths
+
+
+def selected_rows(rows: pd.DataFrame, axes: tuple[int, int], *, limit: int = MAX_ROW_LABELS
+                  ) -> pd.DataFrame:
+    """Active rows contributing above the mean (100 / I %) to one of ``axes``, at most
+    ``limit`` of them (largest summed contribution first)."""
+    active = rows[~rows["supplementary"].astype(bool)]
+    mean = 100.0 / max(len(active), 1)
+    a, b = (f"ctr_{k}" for k in axes)
+    chosen = active[(active[a] > mean) | (active[b] > mean)]
+    return chosen.assign(_ctr=chosen[a] + chosen[b]).nlargest(limit, "_ctr").drop(columns="_ctr")
+
+
+def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFrame,
+               stem: Path, *, axes: tuple[int, int] = (1, 2), lang: str = "fr",
+               title: str = "") -> list[Path]:
+    """Draw the factor map of a CA to ``stem``.png and ``stem``.svg.
+
+    Parameters
+    ----------
+    eigenvalues, rows, columns : DataFrame
+        ``ca_eigenvalues.csv``, ``ca_rows.csv``, ``ca_columns.csv`` (see
+        :class:`textmine.tables.ca.CAResult`).
+    stem : Path
+        Path without suffix.
+    axes : (int, int)
+        The two axes drawn (1-based).
+    lang : {"fr", "en"}
+    title : str
+        Shown above the map.
+
+    Returns
+    -------
+    list of Path
+        The PNG and the SVG.
+    """
+    w = _WORDS.get(lang, _WORDS["fr"])
+    x, y = (f"dim_{k}" for k in axes)
+    shown = selected_rows(rows, axes)
+    fig, ax = plt.subplots(figsize=(11, 8.5))
+    ax.axhline(0, color="#999999", lw=0.7, zorder=0)
+    ax.axvline(0, color="#999999", lw=0.7, zorder=0)
+    texts = []
+    ax.scatter(shown[x], shown[y], s=14, color=ROW_COLOUR, alpha=0.7, zorder=2)
+    for _, r in shown.iterrows():
+        texts.append(ax.text(r[x], r[y], _plain(r["label"]), fontsize=9, color=ROW_COLOUR,
+                             zorder=3))
+    for sup, colour, marker, style in ((False, COLUMN_COLOUR, "^", "normal"),
+                                       (True, SUP_COLOUR, "^", "italic")):
+        part = columns[columns["supplementary"].astype(bool) == sup]
+        ax.scatter(part[x], part[y], s=46, marker=marker, zorder=4,
+                   facecolors="none" if sup else colour, edgecolors=colour)
+        for _, c in part.iterrows():
+            texts.append(ax.text(c[x], c[y], _wrapped(c["label"]), fontsize=10.5,
+                                 color=colour, fontweight="bold", fontstyle=style, zorder=5,
+                                 linespacing=0.95))
+    xs = np.concatenate([shown[x].to_numpy(), columns[x].to_numpy()])
+    ys = np.concatenate([shown[y].to_numpy(), columns[y].to_numpy()])
+    if len(xs):
+        padx = 0.12 * (np.ptp(xs) or 1.0)
+        pady = 0.12 * (np.ptp(ys) or 1.0)
+        ax.set_xlim(xs.min() - padx, xs.max() + padx)
+        ax.set_ylim(ys.min() - pady, ys.max() + pady)
+    eig = eigenvalues.set_index("axis")
+
+    def axis_title(k: int) -> str:
+        share = float(eig.loc[k, "percent"]) if k in eig.index else float("nan")
+        return f"{w['axis']} {k} ({share:.1f} % {w['inertia']})".replace(".", "," if lang == "fr"
+                                                                           else ".")
+
+    ax.set_xlabel(axis_title(axes[0]))
+    ax.set_ylabel(axis_title(axes[1]))
+    ax.set_title(_plain(title or w["map"]), fontsize=12)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if texts:
+        # The points are obstacles too: a label never covers another point.
+        adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.25, 1.6), max_move=None,
+                    iter_lim=2000, ensure_inside_axes=True,
+                    arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5})
+    fig.tight_layout()
+    return _save(fig, stem)
+
+
+def scree_plot(eigenvalues: pd.DataFrame, stem: Path, *, lang: str = "fr") -> list[Path]:
+    """Bars of the eigenvalues with their share of inertia, to ``stem``.png/.svg."""
+    w = _WORDS.get(lang, _WORDS["fr"])
+    eig = eigenvalues.head(20)
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.bar(eig["axis"].astype(str), eig["percent"], color="#4477AA")
+    for k, p in zip(eig["axis"], eig["percent"], strict=True):
+        ax.text(str(k), p, f"{p:.1f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xlabel(w["axis"])
+    ax.set_ylabel("%")
+    ax.set_title(w["scree"], fontsize=11)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return _save(fig, stem)
+
+
+def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, lang: str = "fr",
+                     title: str = "") -> list[Path]:
+    """Draw the similarity tree to ``stem``.png/.svg.
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        ``nodes.csv``: ``term``, ``frequency``, ``community``.
+    edges : DataFrame
+        ``edges.csv``: ``source``, ``target``, ``index``.
+    """
+    w = _WORDS.get(lang, _WORDS["fr"])
+    graph = nx.Graph()
+    for _, n in nodes.iterrows():
+        graph.add_node(str(n["term"]))
+    top = float(edges["index"].max()) if len(edges) else 1.0
+    for _, e in edges.iterrows():
+        # Layout distance shrinks as the index grows (strong links are short).
+        graph.add_edge(str(e["source"]), str(e["target"]),
+                       dist=1.0 + 1.0 * (1 - float(e["index"]) / (top or 1.0)))
+    if len(graph) > 1:
+        start = nx.kamada_kawai_layout(graph, weight="dist")
+        # A few spring steps from the Kamada-Kawai start spread the leaves of hub terms.
+        pos = nx.spring_layout(graph, pos=start, k=1.6 / math.sqrt(len(graph)),
+                               iterations=60, seed=0, weight=None)
+    else:
+        pos = {t: (0.0, 0.0) for t in graph}
+    freq = nodes.set_index(nodes["term"].astype(str))["frequency"].astype(float)
+    comm = nodes.set_index(nodes["term"].astype(str))["community"].astype(int)
+    fmax = float(freq.max()) if len(freq) else 1.0
+    fig, ax = plt.subplots(figsize=(12, 10))
+    for _, e in edges.iterrows():
+        (x0, y0), (x1, y1) = pos[str(e["source"])], pos[str(e["target"])]
+        width = 0.6 + 5.0 * float(e["index"]) / (top or 1.0)
+        ax.plot([x0, x1], [y0, y1], color="#AAAAAA", lw=width, zorder=1, solid_capstyle="round")
+    texts = []
+    for term in graph.nodes:
+        colour = PALETTE[(int(comm[term]) - 1) % len(PALETTE)]
+        share = math.sqrt(float(freq[term]) / fmax)
+        ax.scatter(*pos[term], s=20 + 380 * share, color=colour, alpha=0.35, zorder=2,
+                   edgecolors="none")
+        texts.append(ax.text(*pos[term], _plain(term), fontsize=7.5 + 10 * share, color=colour,
+                             ha="center", va="center", zorder=3,
+                             fontweight="bold" if share > 0.5 else "normal"))
+    ax.set_axis_off()
+    ax.set_title(_plain(title or w["graph"]), fontsize=12)
+    ax.margins(0.08)
+    if texts:
+        xy = np.array([pos[t] for t in graph.nodes])
+        adjust_text(texts, x=xy[:, 0], y=xy[:, 1], ax=ax, expand=(1.1, 1.3), max_move=None,
+                    iter_lim=2000,
+                    arrowprops={"arrowstyle": "-", "color": "#BBBBBB", "lw": 0.4})
+    fig.tight_layout()
+    return _save(fig, stem)
