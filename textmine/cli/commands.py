@@ -7,6 +7,7 @@ from textmine.cli import (  # noqa: F401
     coding_cmds,
     parse_cmds,
     project_cmds,
+    reinert_cmds,
     report_cmds,
     survey_cmds,
     tables_cmds,
