@@ -113,6 +113,7 @@ def write_reinert_run(
     write_run_csv(result.segments, folder, SEGMENTS_CSV)
     write_run_csv(result.characteristic_segments, folder, CHARACTERISTIC_SEGMENTS_CSV)
     write_run_csv(result.answers, folder, ANSWERS_CSV)
+    (folder / FIGURES_DIR).mkdir(exist_ok=True)
     plot_dendrogram(classes, result.profiles, folder / FIGURES_DIR / DENDROGRAM,
                     title=survey.question(text_col).label or text_col)
     written_tables: list[str] = []

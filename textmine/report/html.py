@@ -54,6 +54,7 @@ class Figures:
     prevalence: Path | None = None
     by_group: dict[str, Path] = field(default_factory=dict)
     k_selection: Path | None = None
+    dendrogram: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -338,6 +339,13 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
         toc.append(("crosstabs", w["crosstabs"]))
     if k_chart:
         toc.append(("k-selection", w["k_selection"]))
+    reinert = None
+    if data.reinert is not None:  # Reinert classification (issue 16)
+        from textmine.report.reinert import section
+
+        reinert = section(data.reinert, lang=lang)
+        reinert["image"] = _image(figures.dendrogram, reinert["w"]["dendrogram"])
+        toc.append(("reinert", reinert["w"]["reinert"]))
     toc.append(("record", w["run_record"]))
     source = data.run.get("input") if isinstance(data.run.get("input"), dict) else {}
     meta = " · ".join(str(x) for x in (Path(str(source.get("path", ""))).name,
@@ -347,7 +355,7 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
         overview=_overview(data, figures, w, lang),
         cards=_theme_cards(data, figures, colours, w, lang), crosstabs=crosstabs,
         k_selection={"why": data.k_choice(lang)[1], "chart": k_chart} if k_chart else None,
-        record=flatten(data.run),
+        reinert=reinert, record=flatten(data.run),
     )
 
 

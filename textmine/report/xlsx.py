@@ -287,6 +287,11 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                     formats={words["odds_ratio"]: "0.00", words["ci_low"]: "0.00",
                              words["ci_high"]: "0.00", words["p_value"]: "0.0000"})
 
+    if data.reinert is not None:  # Reinert classification (issue 16)
+        from textmine.report.reinert import write_sheets
+
+        write_sheets(wb, data.reinert, taken, lang=lang)
+
     rows = flatten(data.run)
     table = pd.DataFrame(rows or [("", "")], columns=[words["key"], words["value"]])
     table[words["value"]] = table[words["value"]].map(
