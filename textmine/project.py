@@ -17,6 +17,8 @@ writes a commented starter file)::
     [tables]                   # any TableOptions field, plus by and effects
     [report]                   # any ReportOptions field
     [coding]                   # any CodingOptions field
+    [reinert]                  # any ReinertOptions field: `textmine run` adds a Reinert
+                               # classification of each open question in <question>/reinert/
 
 Paths are relative to the folder of the project file. A relative input path (survey,
 codebook) may not leave the project folder by more than one ``..``: it must stay inside the
@@ -44,6 +46,7 @@ from textmine.config import (
     CodingOptions,
     OpenQuestion,
     ReadOptions,
+    ReinertOptions,
     ReportOptions,
     TableOptions,
     TextOptions,
@@ -60,7 +63,8 @@ __all__ = ["CLOSED_TYPES", "ClosedSpec", "Project", "load_project"]
 
 #: Types a ``[[closed]]`` question may have.
 CLOSED_TYPES = ("single", "multiple", "ordinal", "numeric")
-_SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "report", "coding")
+_SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "report", "coding",
+             "reinert")
 _SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values", "profile")
 _OUTPUT_KEYS = ("dir",)
 _OPEN_KEYS = ("column", "label", "codebook")
@@ -116,6 +120,8 @@ class Project:
     report: ReportOptions
     output_dir: Path
     coding: CodingOptions = field(default_factory=CodingOptions)
+    #: ``[reinert]``: Reinert classification of every open question (None: not asked).
+    reinert: ReinertOptions | None = None
 
 
 def load_project(path: str | Path, *, out_given: bool = False) -> Project:
@@ -220,6 +226,8 @@ class _Loader:
             output_dir=self.output_dir(output.get("dir", _DEFAULT_OUTPUT)),
             coding=build_options(CodingOptions, self.section("coding"),
                                  f"[coding] of {self.name}"),
+            reinert=build_options(ReinertOptions, self.section("reinert"),
+                                  f"[reinert] of {self.name}") if "reinert" in self.spec else None,
         )
 
     def array(self, key: str) -> list[dict[str, Any]]:
@@ -385,6 +393,12 @@ def _convert(value: Any, annotation: str, key: str, where: str) -> Any:
         if not (is_int or isinstance(value, str)):
             raise bad("an integer or text")
         return value
+    if annotation == "tuple[int, int]":  # [reinert] double = [5, 7]
+        if not isinstance(value, list) or len(value) != 2 or not all(
+            isinstance(x, int) and not isinstance(x, bool) for x in value
+        ):
+            raise bad("a list of two integers")
+        return tuple(value)
     if annotation.startswith("tuple[tuple["):
         if isinstance(value, dict) and annotation == "tuple[tuple[str, str], ...]":
             value = [[k, v] for k, v in value.items()]
