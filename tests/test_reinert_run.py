@@ -292,3 +292,16 @@ def test_project_run_writes_a_reinert_folder(cli, tmp_path):
     folder = tmp_path / "out" / "q_manques" / "reinert"
     assert (folder / CLASSES_CSV).is_file() and (folder / "crosstab_fonction.csv").is_file()
     assert json.loads((folder / "run.json").read_text())["command"] == "reinert"
+
+
+def test_double_classification_from_the_cli(cli, tmp_path):
+    out = tmp_path / "d"
+    res = cli("reinert", DEMO, "--text-col", "q_manques", "--id-col", "id", "--k", "4",
+              "--double", "0", "3", "--min-class-share", "0", "--out", out)
+    assert res.code == 0, res.err
+    record = RunRecord.read(out)
+    assert record.settings["reinert"]["double"] == [0, 3]
+    classes = read_run_csv(out, CLASSES_CSV)
+    assert classes["parent"].isna().all()
+    assert (out / "figures" / "dendrogram.png").is_file()
+    assert 'id="reinert"' in (out / "report.html").read_text(encoding="utf-8")

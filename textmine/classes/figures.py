@@ -14,7 +14,11 @@ import pandas as pd
 
 
 def _leaf_x(classes: pd.DataFrame) -> dict[int, float]:
-    leaves = classes[(classes["class"] > 0) & (classes["height"] == 0)]["class"].tolist()
+    positive = classes[classes["class"] > 0]
+    if positive["parent"].isna().all():  # double classification: classes without a tree
+        leaves = positive["class"].tolist()
+    else:
+        leaves = positive[positive["height"] == 0]["class"].tolist()
     return {int(c): float(i) for i, c in enumerate(sorted(leaves))}
 
 
@@ -48,7 +52,8 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
     fig, (ax_tree, ax_text) = plt.subplots(
         2, 1, figsize=(max(6.0, 1.6 * k), 6.5), gridspec_kw={"height_ratios": [1, 1.3]})
     colours = plt.get_cmap("tab10")
-    internal = classes[(classes["class"] > 0) & (classes["height"] > 0)]
+    internal = classes[(classes["class"] > 0) & (classes["height"] > 0)
+                       & ~classes["class"].isin(list(leaves))]
     x = dict(leaves)
     y = {c: 0.0 for c in leaves}
     for node in sorted(internal["class"].tolist(), key=lambda n: -n):
