@@ -69,7 +69,7 @@ def granddebat_answers() -> pd.Series:
 
 def top_terms(profiles: pd.DataFrame, label: int, n: int = 8) -> list[str]:
     """The ``n`` strongest over-represented terms of one class."""
-    prof = profiles[(profiles["class"] == label) & (profiles["sign"] == "+")]
+    prof = profiles[(profiles["class"] == label) & (profiles["sign"] == "over")]
     return prof["term"].head(n).tolist()
 
 

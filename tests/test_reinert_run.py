@@ -99,7 +99,7 @@ def test_as_themes_maps_statuses_and_labels():
                                                                          dtype="Int64"),
                             "height": [np.nan, 0.0, 0.0, 5.0]})
     profiles = pd.DataFrame({"class": [1, 2], "term": ["vélo", "bus"], "chi2": [9.0, 8.0],
-                             "sign": ["+", "+"]})
+                             "sign": ["over", "over"]})
     answers = pd.DataFrame({"respondent_id": ["a", "b", "c", "d"], "text": ["x", "y", "z", ""],
                             "status": ["classified", "classified", "unclassified", "empty"],
                             "class_id": pd.array([1, 2, pd.NA, pd.NA], dtype="Int64")})
@@ -226,6 +226,7 @@ def test_reinert_on_the_demo(cli, tmp_path):
     assert list(answers.columns[:4]) == ["respondent_id", "text", "status", "class_id"]
     assert set(answers["status"]) <= {"classified", "unclassified", "non-answer", "empty"}
     assert answers["respondent_id"].iloc[0] == "R001"
+    assert set(read_run_csv(out, PROFILES_CSV)["sign"]) == {"over", "under"}
     crosstab = read_run_csv(out, "crosstab_fonction.csv")
     assert set(crosstab["theme_id"].dropna()) == set(leaves["class"])
     html = (out / "report.html").read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
         ``class, size, share, parent, height`` (leaves have height 0, internal nodes > 0;
         a double classification has no internal node and is drawn as bars only).
     profiles : pandas.DataFrame
-        ``class, term, chi2, sign``; the ``n_terms`` strongest ``+`` terms label each leaf.
+        ``class, term, chi2, sign``; the ``n_terms`` strongest ``over`` terms label each leaf.
     path : str or Path
         Output path without suffix (a suffix is replaced).
 
@@ -80,7 +80,7 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
         ax_tree.annotate(f"{leaf}\n{int(sizes.loc[leaf, 'size'])} ({100 * share:.0f} %)",
                          (pos, 0), xytext=(0, -4), textcoords="offset points", ha="center",
                          va="top", fontsize=8, color=colours((leaf - 1) % 10))
-        terms = profiles[(profiles["class"] == leaf) & (profiles["sign"] == "+")]
+        terms = profiles[(profiles["class"] == leaf) & (profiles["sign"] == "over")]
         terms = terms.sort_values("chi2", ascending=False).head(n_terms)["term"].tolist()
         ax_text.text(pos, 1.0, "\n".join(terms), ha="center", va="top", fontsize=8,
                      color=colours((leaf - 1) % 10))

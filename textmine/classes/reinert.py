@@ -601,7 +601,7 @@ def profiles(X: sp.csr_matrix, vocabulary: list[str], classes: np.ndarray, *,
 
     Returns
     -------
-    pandas.DataFrame with :data:`PROFILE_COLUMNS`, sorted by class, sign (``+`` first), chi2.
+    pandas.DataFrame with :data:`PROFILE_COLUMNS`, sorted by class, sign (``over`` first), chi2.
     """
     keep = classes > 0
     Xc = sp.csr_matrix(X[keep])
@@ -628,12 +628,12 @@ def profiles(X: sp.csr_matrix, vocabulary: list[str], classes: np.ndarray, *,
             "pct_in_class": 100.0 * a[sel] / np.maximum(total[sel], 1),
             "chi2": chi2[sel],
             "p_value": stats.chi2.sf(chi2[sel], 1),
-            "sign": np.where(a[sel] > expected[sel], "+", "-"),
+            "sign": np.where(a[sel] > expected[sel], "over", "under"),
         }))
     if not frames:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
-    out["_s"] = out["sign"] == "-"
+    out["_s"] = out["sign"] == "under"
     out = out.sort_values(["class", "_s", "chi2", "term"], ascending=[True, True, False, True])
     return out.drop(columns="_s").reset_index(drop=True)[PROFILE_COLUMNS]
 
@@ -704,7 +704,7 @@ def _characteristic(X: sp.csr_matrix, vocabulary: list[str], seg_classes: np.nda
     index = {t: j for j, t in enumerate(vocabulary)}
     frames = []
     for label in sorted(set(seg_classes[seg_classes > 0].tolist())):
-        pos = prof[(prof["class"] == label) & (prof["sign"] == "+")]
+        pos = prof[(prof["class"] == label) & (prof["sign"] == "over")]
         weights = np.zeros(len(vocabulary))
         weights[[index[t] for t in pos["term"]]] = pos["chi2"].to_numpy()
         members = np.flatnonzero(seg_classes == label)

@@ -19,7 +19,7 @@ STATUS_AS_THEMES = {CLASSIFIED: THEMED, UNCLASSIFIED: UNASSIGNED}
 
 def class_labels(classes: pd.DataFrame, profiles: pd.DataFrame, *, n_terms: int = 3,
                  lang: str = "fr") -> dict[int, str]:
-    """``Classe 3 : terme, terme, terme`` for each leaf class (its strongest ``+`` terms).
+    """``Classe 3 : terme, terme, terme`` for each leaf class (its strongest ``over`` terms).
 
     Parameters
     ----------
@@ -41,7 +41,7 @@ def class_labels(classes: pd.DataFrame, profiles: pd.DataFrame, *, n_terms: int 
     colon = " : " if lang == "fr" else ": "
     out = {}
     for label in leaf_classes(classes):
-        prof = profiles[(profiles["class"] == label) & (profiles["sign"] == "+")]
+        prof = profiles[(profiles["class"] == label) & (profiles["sign"] == "over")]
         terms = prof.sort_values("chi2", ascending=False)["term"].head(n_terms)
         names = ", ".join(str(t).replace("_", " ") for t in terms)
         out[label] = f"{word} {label}{colon}{names}" if names else f"{word} {label}"
@@ -94,7 +94,7 @@ def as_themes(classes: pd.DataFrame, profiles: pd.DataFrame, answers: pd.DataFra
     n_base = int(view["status"].isin([THEMED, UNASSIGNED]).sum())
     rows = []
     for label in leaf_classes(classes):
-        prof = profiles[(profiles["class"] == label) & (profiles["sign"] == "+")]
+        prof = profiles[(profiles["class"] == label) & (profiles["sign"] == "over")]
         terms = prof.sort_values("chi2", ascending=False)["term"].head(n_terms)
         n = int((view["theme_id"] == label).fillna(False).sum())
         row = {"theme_id": label, "label": labels[label], "top_terms": "; ".join(terms),

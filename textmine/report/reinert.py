@@ -101,7 +101,7 @@ def section(data: ReinertData, *, lang: str, n_terms: int = 12,
     classes = data.classes.set_index("class")
     cards = []
     for label in leaf_classes(data.classes):
-        prof = data.profiles[(data.profiles["class"] == label) & (data.profiles["sign"] == "+")]
+        prof = data.profiles[(data.profiles["class"] == label) & (data.profiles["sign"] == "over")]
         prof = prof.sort_values("chi2", ascending=False).head(n_terms)
         segs = data.characteristic[data.characteristic["class"] == label]
         segs = segs.sort_values("rank")["text"].head(n_segments)
