@@ -167,3 +167,32 @@ def test_atomic_write_follows_the_umask_not_mkstemps_0600(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_replace_entries_swaps_only_what_was_rebuilt_and_keeps_the_rest_on_failure(tmp_path):
+    from textmine.outputs import replace_entries
+
+    folder = tmp_path / "run"
+    (folder / "figures").mkdir(parents=True)
+    (folder / "figures" / "old.png").write_text("old", encoding="utf-8")
+    (folder / "answers.csv").write_text("keep", encoding="utf-8")
+    (folder / "report.html").write_text("old", encoding="utf-8")
+
+    def build(tmp):
+        (tmp / "report.html").write_text("new", encoding="utf-8")
+        return [tmp / "report.html"]
+
+    written = replace_entries(folder, build, names=("report.html", "figures"))
+    assert written == [folder / "report.html"]
+    assert (folder / "report.html").read_text(encoding="utf-8") == "new"
+    assert not (folder / "figures").exists()  # a named entry no longer written is removed
+    assert (folder / "answers.csv").read_text(encoding="utf-8") == "keep"
+
+    def broken(tmp):
+        (tmp / "report.html").write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OutputError, match="No space left on device"):
+        replace_entries(folder, broken, names=("report.html",))
+    assert (folder / "report.html").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in folder.iterdir()) == ["answers.csv", "report.html"]

@@ -42,7 +42,7 @@ def test_rewrite_report_replaces_only_the_report(tmp_path):
     assert (folder / "themes.csv").read_bytes() == themes_before
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "Q?" in html
-    assert not [p for p in folder.iterdir() if p.name.startswith(".report-tmp-")]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".rebuild.tmp-")]
 
 
 def test_cli_report(tmp_path, cli):

@@ -112,7 +112,7 @@ def test_cli_crosstab_writes_tables_and_keeps_the_run(cli, run_dir):
         "specificities_outils.csv",
         "effects.csv",
     } <= names
-    assert not [n for n in names if n.startswith(".tables.tmp")]
+    assert not [n for n in names if n.startswith(".rebuild.tmp")]
     for name, content in before.items():
         assert (run_dir / name).read_bytes() == content
     table = pd.read_csv(run_dir / "crosstab_fonction.csv", dtype={"theme_id": str})

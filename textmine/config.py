@@ -243,6 +243,11 @@ class TextOptions:
         them; the answer itself is kept whole). spaCy refuses texts over 1,000,000 characters
         and needs ~4 GiB for one of 900,000; no survey answer is that long unless a document was
         pasted in.
+    dictionary : str or None
+        Path of an edited word dictionary (``textmine dictionary``, or an R.temis/INED
+        lemmatiser with ``Term``/``Occurrences``/``Stopword``): forms marked ``keep = no`` are
+        not features, forms with a ``group_as`` term become that term
+        (:mod:`textmine.text.dictionary`). Its content is part of the features' cache key.
     """
 
     model: str = "fr_core_news_sm"
@@ -262,8 +267,17 @@ class TextOptions:
     n_process: int = 1
     cache: bool = True
     max_chars: int = 100_000
+    # -- editable dictionary (issue 16, section 3) --
+    dictionary: str | None = None
 
     def __post_init__(self) -> None:
+        # -- editable dictionary (issue 16, section 3): a Path from Python is kept as text --
+        if self.dictionary is not None and not isinstance(self.dictionary, str) and hasattr(
+            self.dictionary, "__fspath__"
+        ):
+            _set(self, "dictionary", str(self.dictionary))
+        _check_optional_text(self, ("dictionary",))
+        # -- end editable dictionary --
         if not isinstance(self.model, str) or not self.model.strip():
             raise OptionError(
                 f"model={self.model!r} is not a spaCy model name; use fr_core_news_sm or "

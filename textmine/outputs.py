@@ -139,6 +139,56 @@ def _clean_stale_files(path: Path) -> None:
             logger.warning("Removed %s, left by an interrupted run (pid %s).", entry, pid)
 
 
+def replace_entries(
+    folder: str | Path,
+    build: Callable[[Path], Sequence[Path]],
+    *,
+    names: Sequence[str] = (),
+) -> list[Path]:
+    """Rebuild some entries of an existing folder in place, each replaced only once complete.
+
+    ``build(tmp)`` writes the new files (or sub-folders) into a temporary folder inside
+    ``folder`` and returns what it wrote; each top-level entry then replaces its namesake in
+    ``folder`` (signals held during the moves). ``names`` are entries replaced as a whole: one
+    that ``build`` no longer writes is removed. The folder's other files are never touched, and a
+    failure in ``build`` leaves ``folder`` as it was. Used by ``textmine report`` and ``textmine
+    crosstab`` on a finished run.
+
+    Returns
+    -------
+    list of Path
+        The written paths, now inside ``folder``.
+
+    Raises
+    ------
+    OutputError
+        If ``folder`` cannot be written (one line, with the system's reason).
+    """
+    folder = Path(folder)
+    tmp = folder / f".rebuild.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        os.mkdir(tmp, 0o777)  # the umask applies
+    except OSError as exc:
+        raise OutputError(f"Cannot write into {folder}: {exc.strerror or exc}.") from exc
+    try:
+        written = list(build(tmp))
+        top = {p.relative_to(tmp).parts[0] for p in written} | set(names)
+        with interrupts.deferred():
+            for name in sorted(top):
+                target = folder / name
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                elif target.exists() or target.is_symlink():
+                    target.unlink()
+                if (tmp / name).exists():
+                    os.replace(tmp / name, target)
+    except OSError as exc:
+        raise OutputError(f"Cannot write into {folder}: {exc.strerror or exc}.") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [folder / p.relative_to(tmp) for p in written]
+
+
 def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
     """:func:`atomic_write` of text (the common case, spelled like :meth:`Path.write_text`)."""
     return atomic_write(path, text, encoding=encoding)

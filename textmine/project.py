@@ -216,7 +216,7 @@ class _Loader:
             read=read,
             open=opens,
             closed=closed,
-            text=build_options(TextOptions, self.section("text"), f"[text] of {self.name}"),
+            text=self.text_options(),
             themes=themes,
             tables=tables,
             by=by,
@@ -229,6 +229,16 @@ class _Loader:
             reinert=build_options(ReinertOptions, self.section("reinert"),
                                   f"[reinert] of {self.name}") if "reinert" in self.spec else None,
         )
+
+    # -- editable dictionary (issue 16, section 3) ------------------------------------------
+    def text_options(self) -> TextOptions:
+        """``[text]``, with ``dictionary`` resolved relative to the project file."""
+        text = build_options(TextOptions, self.section("text"), f"[text] of {self.name}")
+        if text.dictionary is not None:
+            path = self.resolve(text.dictionary, "dictionary", "[text]")
+            text = dataclasses.replace(text, dictionary=str(path))
+        return text
+    # -- end editable dictionary ------------------------------------------------------------
 
     def array(self, key: str) -> list[dict[str, Any]]:
         value = self.spec.get(key, [])

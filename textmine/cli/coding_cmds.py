@@ -10,6 +10,7 @@ import typer
 from textmine.cli.app import app
 from textmine.cli.options import (
     CodingCodebook,
+    DictionaryFile,
     Encoding,
     Force,
     ForceFile,
@@ -24,7 +25,7 @@ from textmine.cli.options import (
     read_options,
 )
 from textmine.cli.progress import progress_bar
-from textmine.config import CodingOptions
+from textmine.config import CodingOptions, TextOptions
 
 _CODED_HELP = "coding sheet or long CSV"
 
@@ -50,6 +51,7 @@ def code(
     )] = CodingOptions.target_precision,
     seed: Annotated[int, typer.Option(
         "--seed", help="Seed of the cross-validations.")] = CodingOptions.seed,
+    dictionary: DictionaryFile = None,
     force: Force = False,
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
@@ -62,6 +64,7 @@ def code(
         result = run_code(
             path, text_col=text_col, labels_path=labels, out=out, read_options=read,
             coding_options=options, codebook_path=codebook, force=force, progress=progress,
+            text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
         )  # fmt: skip
     counts = RunRecord.read(result).counts
     coverage = counts["coverage"]

@@ -5,6 +5,7 @@ One module per pipeline module: ``survey_cmds`` -> ``pipeline.survey_run`` and s
 
 from textmine.cli import (  # noqa: F401
     coding_cmds,
+    concordance_cmds,  # issue 16, sections 2 and 3: concordance, dictionary
     parse_cmds,
     project_cmds,
     reinert_cmds,

@@ -58,6 +58,14 @@ Force = Annotated[bool, typer.Option("--force", help="Replace an existing output
 ForceFile = Annotated[bool, typer.Option("--force", help="Replace an existing file.")]
 
 
+# -- editable dictionary (issue 16, section 3) -------------------------------------------------
+DictionaryFile = Annotated[Path | None, typer.Option(
+    "--dictionary",
+    help="Edited word dictionary (textmine dictionary, or an R.temis lemmatiser): forms with "
+         "keep = no are dropped, forms with a group_as term become that term.")]
+# -- end editable dictionary --------------------------------------------------------------------
+
+
 def read_options(
     id_col: str | None = None,
     sheet: str | None = None,

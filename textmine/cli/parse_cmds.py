@@ -8,6 +8,7 @@ import typer
 
 from textmine.cli.app import app
 from textmine.cli.options import (
+    DictionaryFile,
     Encoding,
     Force,
     IdCol,
@@ -39,13 +40,15 @@ def parse(
         "--no-mask", help="Do not mask e-mails, phones, URLs and names in quotes.")] = False,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Neither read nor write the parse cache.")] = False,
+    dictionary: DictionaryFile = None,
     force: Force = False,
 ) -> None:
     """Process the answers of one open question into features and write OUT/terms.csv."""
     from textmine.pipeline import COUNT_NON_ANSWER, TERMS_CSV
     from textmine.pipeline.parse_run import run_parse
 
-    text_options = TextOptions(model=model, mask_pii=not no_mask, cache=not no_cache)
+    text_options = TextOptions(model=model, mask_pii=not no_mask, cache=not no_cache,
+                               dictionary=str(dictionary) if dictionary else None)
     with progress_bar(min_total=PROGRESS_MIN) as progress:
         corpus = run_parse(
             path, text_col=text_col, out=out,
@@ -59,4 +62,8 @@ def parse(
                f"{counts['no_terms']}    cache: {corpus.info['cache']}")
     top = ", ".join(f"{term} ({n})" for term, n in corpus.info["top_terms"][:10])
     typer.echo(f"top terms: {top}")
+    if corpus.info.get("dictionary"):  # editable dictionary (issue 16, section 3)
+        d = corpus.info["dictionary"]
+        typer.echo(f"dictionary: {d['path']} read as a {d['format']} dictionary, {d['rows']} "
+                   f"rows: {d['dropped']} forms dropped, {d['grouped']} forms grouped")
     typer.echo(f"written: {out / TERMS_CSV}")

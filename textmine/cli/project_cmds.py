@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from textmine.cli.app import app
-from textmine.cli.options import Force, Lang
+from textmine.cli.options import DictionaryFile, Force, Lang
 from textmine.cli.progress import progress_bar
 from textmine.config import ReportOptions
 
@@ -31,13 +31,15 @@ def run(
         "--out", help="Output folder (default: the output dir of the project file).")] = None,
     lang: Annotated[str | None, typer.Option(
         "--lang", help="Report language: fr or en (default: the project's, else fr).")] = None,
+    dictionary: DictionaryFile = None,
     force: Force = False,
 ) -> None:
     """Run every open question of a project file: themes, tables, reports, summary."""
     from textmine.pipeline.project_run import run_project
 
     with progress_bar() as progress:
-        result = run_project(project, out=out, force=force, lang=lang, progress=progress)
+        result = run_project(project, out=out, force=force, lang=lang, progress=progress,
+                             dictionary=dictionary)
     _done(result)
 
 

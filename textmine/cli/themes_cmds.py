@@ -11,6 +11,7 @@ import typer
 from textmine.cli.app import app
 from textmine.cli.options import (
     By,
+    DictionaryFile,
     Effects,
     Encoding,
     Force,
@@ -27,7 +28,7 @@ from textmine.cli.options import (
     read_options,
 )
 from textmine.cli.progress import progress_bar
-from textmine.config import ReportOptions, ThemeOptions
+from textmine.config import ReportOptions, TextOptions, ThemeOptions
 
 
 def _summary(out: Path) -> None:
@@ -77,6 +78,7 @@ def themes(
     report: Annotated[bool, typer.Option(
         "--report", help="Also write report.html/.xlsx.")] = False,
     lang: Lang = ReportOptions.lang,
+    dictionary: DictionaryFile = None,
     force: Force = False,
 ) -> None:
     """Find the themes of an open question and assign them to the answers."""
@@ -94,6 +96,7 @@ def themes(
             theme_options=options, codebook_path=codebook, force=force, by=tuple(by or ()),
             weights=weights, effects=tuple(effects or ()), report=report,
             report_options=report_options, progress=progress,
+            text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
         )  # fmt: skip
     _summary(result)
 

@@ -56,6 +56,7 @@ def run_project(
     force: bool = False,
     lang: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    dictionary: str | Path | None = None,
 ) -> Path:
     """Run every open question of a project file into one output folder.
 
@@ -72,6 +73,8 @@ def run_project(
     progress : callable(done, total), optional
         Called while the answers of each open question are parsed (see
         :func:`textmine.text.corpus.process_answers`).
+    dictionary : path, optional
+        Edited word dictionary; replaces the project's ``[text] dictionary``.
 
     Returns
     -------
@@ -80,6 +83,8 @@ def run_project(
         ``index.html`` and a copy of the project file.
     """
     project = load_project(project_file, out_given=out is not None)
+    if dictionary is not None:  # editable dictionary (issue 16, section 3)
+        project = replace(project, text=replace(project.text, dictionary=str(dictionary)))
     options = project.report if lang is None else replace(project.report, lang=lang)
     check_lang(options.lang)
     if not project.open:
@@ -89,7 +94,8 @@ def run_project(
     out = Path(out) if out is not None else Path(project.output_dir)
     folders = question_folders([q.column for q in project.open])
     project_dir = Path(project.path).resolve().parent
-    inputs = [Path(project.path), Path(project.survey_path)] + [
+    inputs = [Path(project.path), Path(project.survey_path)] + (
+        [Path(project.text.dictionary)] if project.text.dictionary else []) + [
         p for q in project.open if (p := _codebook_path(q.codebook, project_dir))]
     # Codebooks are read before the survey so that a broken one fails fast.
     codebooks = {q.column: _codebook_path(q.codebook, project_dir) for q in project.open}

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from textmine.config import ReportOptions
-from textmine.errors import OutputError
+from textmine.outputs import replace_entries
 from textmine.report import REPORT_ENTRIES, render_report
 from textmine.report.i18n import check_lang
 from textmine.report.rundata import load_run
@@ -25,22 +22,5 @@ def rewrite_report(folder: str | Path, *, options: ReportOptions = ReportOptions
     data = load_run(folder)
     data.title = options.title
     data.question_labels = dict(options.question_labels)
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=".report-tmp-", dir=folder))
-    except OSError as exc:
-        raise OutputError(f"Cannot write the report into {folder}: {exc.strerror}.") from exc
-    try:
-        written = render_report(data, tmp, options)
-        for name in REPORT_ENTRIES:
-            target = folder / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            if (tmp / name).exists():
-                os.replace(tmp / name, target)
-    except OSError as exc:
-        raise OutputError(f"Cannot write the report into {folder}: {exc}.") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return [folder / p.relative_to(tmp) for p in written]
+    return replace_entries(folder, lambda tmp: render_report(data, tmp, options),
+                           names=REPORT_ENTRIES)

@@ -1,22 +1,20 @@
 """``textmine crosstab RUN_DIR``: recompute the table files of a finished themes run.
 
-It rereads a finished run and replaces only the table files, each written to a temporary file
-first and moved into place with ``os.replace``, so the run's other files are never touched and an
-interrupted call leaves complete files only.
+It rereads a finished run and replaces only the table files, each written to a temporary folder
+first and moved into place (:func:`textmine.outputs.replace_entries`), so the run's other files
+are never touched and an interrupted call leaves complete files only.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from textmine.config import TableOptions
-from textmine.errors import DataError, InputFileError, OutputError
+from textmine.errors import DataError, InputFileError
+from textmine.outputs import replace_entries
 from textmine.runfolder import (
     ANSWERS_CSV,
     RUN_JSON,
@@ -84,26 +82,7 @@ def recompute_tables(
     terms = read_run_csv(run_dir, TERMS_CSV, required=False)
     if terms is None:
         log.warning("terms.csv not found in %s; specificities are not written.", run_dir)
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=".tables.tmp-", dir=run_dir))
-    except OSError as exc:
-        raise OutputError(f"Cannot write into {run_dir}: {exc.strerror}.") from exc
-    try:
-        files = write_tables(
-            tmp,
-            answers=answers,
-            themes=themes,
-            terms=terms,
-            survey=survey,
-            by=list(by),
-            weights=weights,
-            effects=list(effects),
-            options=options,
-        )
-        final = []
-        for f in files:
-            os.replace(f, run_dir / f.name)
-            final.append(run_dir / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
+    return replace_entries(run_dir, lambda tmp: write_tables(
+        tmp, answers=answers, themes=themes, terms=terms, survey=survey, by=list(by),
+        weights=weights, effects=list(effects), options=options,
+    ))

@@ -26,6 +26,7 @@ from textmine.config import TableOptions
 from textmine.outputs import package_version
 from textmine.report.charts import wilson_interval
 from textmine.report.colours import residual_colour, theme_colours
+from textmine.report.concordance import report_concordances
 from textmine.report.i18n import colon, heading, number, percent, strings
 from textmine.report.markdown import (
     format_p,
@@ -149,6 +150,9 @@ def _theme_cards(data: RunData, figures: Figures, colours: dict[int, str],
                  w: dict[str, str], lang: str) -> list[dict[str, Any]]:
     total = data.counts()["answers_ok"]
     cards = []
+    # -- concordances (issue 16, section 2): a few lines per top term, linked from its chip --
+    concordances = report_concordances(data.folder, data.themes, data.answers)
+    # -- end concordances --
     for _, row in data.themes.sort_values("theme_id").iterrows():
         tid = int(row["theme_id"])
         n = int(row["n_answers"])
@@ -166,6 +170,7 @@ def _theme_cards(data: RunData, figures: Figures, colours: dict[int, str],
             "quotes": [display_text(row[c]) for c in data.quote_columns
                        if display_text(row[c]).strip()],
             "cloud": _image(figures.clouds.get(tid), f"{w['wordcloud_alt']} {tid}. {label}"),
+            "concordances": concordances.get(tid, []),
         })
     return cards
 

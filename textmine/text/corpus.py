@@ -8,6 +8,7 @@ each answer meant for quotes. The input Series is never modified.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -31,6 +32,7 @@ from textmine.text.cache import (
     save_parsed,
     save_terms,
 )
+from textmine.text.dictionary import Dictionary, read_dictionary
 from textmine.text.french import prepare_text
 from textmine.text.lexicon import Lexicon, build_lexicon
 from textmine.text.nonanswers import EMPTY, NON_ANSWER, OK, is_nonanswer_key, nonanswer_keys
@@ -189,6 +191,11 @@ def _features(unique: list[str], weights: list[int], options: TextOptions, cache
     key = parse_key(unique, settings)
     root = cache_root(cache_dir) if options.cache else None
     feature_settings = {f: getattr(options, f) for f in _FEATURE_FIELDS}
+    # -- editable dictionary (issue 16, section 3): its content, not its path, is in the key --
+    dictionary = load_text_dictionary(options)
+    if dictionary is not None:
+        feature_settings["dictionary_sha256"] = dictionary.digest
+    # -- end editable dictionary --
     digest = hashlib.sha256(json.dumps(
         [key, feature_settings, resources_digest(), TERMS_VERSION, weights]).encode("utf-8"))
     terms_key = digest.hexdigest()
@@ -203,7 +210,7 @@ def _features(unique: list[str], weights: list[int], options: TextOptions, cache
     unique_terms, learned = extract_terms(
         parsed, build_lexicon(options), weights=weights, negation=options.negation,
         learn=options.learn_collocations, min_count=options.min_collocation_count,
-        threshold=options.collocation_threshold,
+        threshold=options.collocation_threshold, dictionary=dictionary,
     )
     cached = CachedTerms(
         terms=[" ".join(t) for t in unique_terms],
@@ -256,6 +263,33 @@ def process_answers(
     ids = [str(i) for i in answers.index]
     texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
              for v in answers.tolist()]
+    prep, status, doc_of, unique, accents = _prepare(texts, options)
+    multiplicity = Counter(d for d in doc_of if d is not None)
+    weights = [multiplicity[d] for d in range(len(unique))]
+    cached, cache_state = _features(list(unique), weights, options, cache_dir, progress)
+    terms = [cached.terms[d].split() if d is not None else [] for d in doc_of]
+    masked = [
+        mask_text(t, _names(cached, d)) if options.mask_pii else t
+        for t, d in zip(texts, doc_of, strict=True)
+    ]
+    vectors = _vectors(cached.vectors, doc_of)
+    info = _info(options, cached.meta, status, terms, len(unique), cache_state)
+    info["accents"] = prep.report(accents)
+    if options.dictionary is not None:  # editable dictionary (issue 16, section 3)
+        info["dictionary"] = load_text_dictionary(options).info()
+    info["duplicates"] = duplicate_note(texts, status)
+    if info["duplicates"].get("note"):
+        logger.warning("%s", info["duplicates"]["note"])
+    logger.info("processed %d answers (%d distinct parsed, cache %s)",
+                len(texts), len(unique), cache_state)
+    return Corpus(ids, texts, masked, status, terms, vectors, info)
+
+
+def _prepare(texts: list[str], options: TextOptions, *, warn: bool = True):
+    """Status of each answer, the index of its distinct prepared text, the prepared texts.
+
+    Returns ``(preparer, status, doc_of, unique, accents)``; duplicates are classified once.
+    """
     keys = nonanswer_keys(options.extra_nonanswers)
     longest = max((len(k) for k in keys), default=0)
     prep = _Preparer(build_lexicon(options))
@@ -266,7 +300,7 @@ def process_answers(
     seen: dict[str, tuple[str, int | None, dict[str, str]]] = {}
     accents: list[dict[str, str]] = []
     n_long = sum(len(t) > options.max_chars for t in texts)
-    if n_long:
+    if n_long and warn:
         logger.warning(
             "%d answers are longer than %d characters and are analysed on their first %d.",
             n_long, options.max_chars, options.max_chars,
@@ -279,23 +313,7 @@ def process_answers(
         status.append(known[0])
         doc_of.append(known[1])
         accents.append(known[2])
-    multiplicity = Counter(d for d in doc_of if d is not None)
-    weights = [multiplicity[d] for d in range(len(unique))]
-    cached, cache_state = _features(list(unique), weights, options, cache_dir, progress)
-    terms = [cached.terms[d].split() if d is not None else [] for d in doc_of]
-    masked = [
-        mask_text(t, _names(cached, d)) if options.mask_pii else t
-        for t, d in zip(texts, doc_of, strict=True)
-    ]
-    vectors = _vectors(cached.vectors, doc_of)
-    info = _info(options, cached.meta, status, terms, len(unique), cache_state)
-    info["accents"] = prep.report(accents)
-    info["duplicates"] = duplicate_note(texts, status)
-    if info["duplicates"].get("note"):
-        logger.warning("%s", info["duplicates"]["note"])
-    logger.info("processed %d answers (%d distinct parsed, cache %s)",
-                len(texts), len(unique), cache_state)
-    return Corpus(ids, texts, masked, status, terms, vectors, info)
+    return prep, status, doc_of, unique, accents
 
 
 class _Preparer:
@@ -428,4 +446,110 @@ def _info(options, meta, status, terms, n_unique, cache_state) -> dict:
     }
 
 
-__all__ = ["Corpus", "FRAME_COLUMNS", "STATUSES", "process_answers"]
+# -- editable dictionary and concordances (issue 16, sections 2 and 3) ------------------------
+def load_text_dictionary(options: TextOptions) -> Dictionary | None:
+    """The edited dictionary of ``options.dictionary`` (read once per file content), or None."""
+    if options.dictionary is None:
+        return None
+    path = Path(options.dictionary)
+    try:
+        stamp = path.stat()
+    except OSError:
+        return read_dictionary(path)  # one clear error
+    return _read_dictionary_cached(str(path.resolve()), stamp.st_mtime_ns, stamp.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_dictionary_cached(path: str, mtime_ns: int, size: int) -> Dictionary:
+    return read_dictionary(path)
+
+
+@dataclass
+class AnswerWords:
+    """The words of every answer as the feature stage sees them (for concordances, dictionaries).
+
+    Attributes
+    ----------
+    ids, texts, masked, status : list
+        As in :class:`Corpus`.
+    doc_of : list of int or None
+        Index of each answer's distinct parsed text (``None`` for non-answers and blanks).
+    weights : list of int
+        Number of answers sharing each distinct parsed text.
+    words : list of list of (value, lower, kind, pos)
+        Per distinct text, its items (:func:`textmine.text.terms.doc_items`, with the edited
+        dictionary applied): feature value (lemma), form in lower case, kind (``word`` for a
+        content word that is a feature, ``func``, ``bound``, ``skip``) and part of speech.
+    """
+
+    ids: list[str]
+    texts: list[str]
+    masked: list[str]
+    status: list[str]
+    doc_of: list[int | None]
+    weights: list[int]
+    words: list[list[tuple[str, str, str, str]]]
+
+
+def answer_words(
+    answers: pd.Series,
+    *,
+    options: TextOptions = TextOptions(),
+    cache_dir: Path | None = None,
+    progress: ProgressFn | None = None,
+) -> AnswerWords:
+    """Parse the answers (through the parse cache) and return their words with lemmas and tags.
+
+    The same preparation, parse and word rules as :func:`process_answers` (and the edited
+    dictionary of ``options.dictionary``), stopped before expressions and negation so that each
+    item is one word of the answer.
+
+    Parameters
+    ----------
+    answers : pandas.Series
+        Answers indexed by respondent id.
+    options : TextOptions
+        As for :func:`process_answers`.
+    cache_dir : path, optional
+        Parse cache folder.
+    progress : callable(done, total), optional
+        Called while spaCy runs.
+
+    Returns
+    -------
+    AnswerWords
+    """
+    from textmine.text.terms import apply_dictionary, doc_items
+
+    if not isinstance(answers, pd.Series):
+        raise DataError("Answers must be a pandas Series indexed by respondent id; use "
+                        "textmine.survey.open_answers().")
+    ids = [str(i) for i in answers.index]
+    texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+             for v in answers.tolist()]
+    _, status, doc_of, unique_map, _ = _prepare(texts, options, warn=False)
+    unique = list(unique_map)
+    settings = _parse_settings(options)
+    root = cache_root(cache_dir) if options.cache else None
+    parsed, _ = _parse(unique, options, root, parse_key(unique, settings), settings, progress)
+    lex = build_lexicon(options)
+    dictionary = load_text_dictionary(options)
+    words: list[list[tuple[str, str, str, str]]] = []
+    for i in range(len(parsed)):
+        rows = parsed.tokens(i)
+        tags = {parsed.text[r].lower(): parsed.pos[r] for r in rows}
+        items = apply_dictionary(doc_items(parsed, i, lex), dictionary)
+        words.append([(v, low, kind, tags.get(low) or tags.get(low.split("-")[0], "X"))
+                      for v, low, kind in items])
+    multiplicity = Counter(d for d in doc_of if d is not None)
+    masked = [
+        mask_text(t, parsed.names(d) if d is not None else []) if options.mask_pii else t
+        for t, d in zip(texts, doc_of, strict=True)
+    ]
+    return AnswerWords(ids, texts, masked, status, doc_of,
+                       [multiplicity[d] for d in range(len(unique))], words)
+# -- end editable dictionary and concordances ------------------------------------------------
+
+
+__all__ = ["AnswerWords", "Corpus", "FRAME_COLUMNS", "STATUSES", "answer_words",
+           "process_answers"]

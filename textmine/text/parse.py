@@ -120,7 +120,7 @@ def model_version(name: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_model(name: str):
+def load_spacy_model(name: str):
     """Load spaCy model ``name`` once per process, without its dependency parser."""
     model_version(name)  # one clear error if absent
     import spacy
@@ -251,7 +251,7 @@ def parse_texts(
     """
     from spacy.lang.fr.stop_words import STOP_WORDS
 
-    nlp = load_model(model)
+    nlp = load_spacy_model(model)
     tagger_off = [p for p in ("ner",) if p in nlp.pipe_names]
     lookups = nlp.get_pipe("lemmatizer").lookups if "lemmatizer" in nlp.pipe_names else None
     memo = _Memo(lookups)

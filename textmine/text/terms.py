@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textmine.text.dictionary import Dictionary
 from textmine.text.french import fallback_lemma, known_word, simplemma_lemma
 from textmine.text.lexicon import ELISIONS, Lexicon
 from textmine.text.mwe import (
@@ -132,6 +133,26 @@ def doc_items(parsed: ParsedDocs, i: int, lex: Lexicon) -> list[Item]:
     return items
 
 
+# -- editable dictionary (issue 16, section 3) ----------------------------------------------
+def apply_dictionary(items: list[Item], dictionary: Dictionary | None) -> list[Item]:
+    """Apply an edited dictionary to the items of one text (content words only).
+
+    A dropped form becomes a function word (never a feature; it still ends a negation scope as
+    other function words do); a grouped form takes its ``group_as`` term as value.
+    """
+    if dictionary is None or not (dictionary.drop or dictionary.group):
+        return items
+    out: list[Item] = []
+    for value, lower, kind in items:
+        if kind == WORD:
+            new = dictionary.apply(value, lower)
+            out.append((value, lower, FUNC) if new is None else (new, lower, WORD))
+        else:
+            out.append((value, lower, kind))
+    return out
+# -- end editable dictionary ----------------------------------------------------------------
+
+
 def extract_terms(
     parsed: ParsedDocs,
     lex: Lexicon,
@@ -141,6 +162,7 @@ def extract_terms(
     learn: bool = True,
     min_count: int = 5,
     threshold: float = 0.5,
+    dictionary: Dictionary | None = None,
 ) -> tuple[list[list[str]], list[str]]:
     """Return the features of every parsed doc and the learned collocations.
 
@@ -156,11 +178,15 @@ def extract_terms(
         Apply negation scopes; learn collocations.
     min_count, threshold : int, float
         Minimum count and NPMI of a learned collocation.
+    dictionary : Dictionary, optional
+        An edited dictionary (:mod:`textmine.text.dictionary`): its dropped forms are not
+        features, its grouped forms become their ``group_as`` term (before expressions,
+        negation and collocations).
     """
     per_doc: list[list[Feature]] = []
     index = index_by_first(lex.mwes)
     for i in range(len(parsed)):
-        items = join_curated(doc_items(parsed, i, lex), index)
+        items = join_curated(apply_dictionary(doc_items(parsed, i, lex), dictionary), index)
         per_doc.append(negate(items, enabled=negation))
     learned: dict[tuple[str, str], str] = {}
     if learn and per_doc:

@@ -63,7 +63,10 @@ def save_model(model: FittedThemes, folder: str | Path) -> Path:
         "relative_threshold": model.relative_threshold,
         "min_weight": model.min_weight,
         "mwe_parts": model.mwe_parts,
-        "text_options": model.text_options,
+        # editable dictionary (issue 16, section 3): recorded only when given, so that models
+        # made without one stay byte-identical to those of earlier releases
+        "text_options": {k: v for k, v in model.text_options.items()
+                         if not (k == "dictionary" and v is None)},
         "arrays": {k: list(v.shape) for k, v in sorted(arrays.items())},
         "arrays_sha256": file_sha256(npz),
     }
