@@ -93,7 +93,7 @@ def test_profiles_match_scipy_2x2():
     table = [[3, 0], [0, 2]]
     chi2, p, _, _ = chi2_contingency(table, correction=False)
     assert row["chi2"] == pytest.approx(chi2) and row["p_value"] == pytest.approx(p)
-    assert row["sign"] == "+" and row["n_units_in_class"] == 3 and row["n_units_total"] == 3
+    assert row["sign"] == "over" and row["n_units_in_class"] == 3 and row["n_units_total"] == 3
 
 
 def _toy(n=60, seed=0):
@@ -132,7 +132,7 @@ def test_classify_segments_frames():
     assert answers.set_index("respondent_id").loc["rX", "status"] == "unclassified"
     cs = result.characteristic_segments
     assert (cs.groupby("class")["score"].apply(lambda s: s.is_monotonic_decreasing)).all()
-    top = result.profiles[(result.profiles["sign"] == "+")].groupby("class").head(1)
+    top = result.profiles[(result.profiles["sign"] == "over")].groupby("class").head(1)
     assert len(top) == 3
 
 

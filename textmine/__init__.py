@@ -52,6 +52,12 @@ _EXPORTS = {
     "write_report": "textmine.report",
     "run_themes": "textmine.pipeline.themes_run",
     "run_project": "textmine.pipeline.project_run",
+    # Reinert classification and the IRaMuTeQ corpus format (issue 16)
+    "ReinertOptions": "textmine.config",
+    "reinert": "textmine.classes",
+    "read_iramuteq": "textmine.survey.iramuteq",
+    "run_reinert": "textmine.pipeline.reinert_run",
+    "run_export_iramuteq": "textmine.pipeline.reinert_run",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -640,3 +640,95 @@ class AnalysisOptions:
             raise OptionError(f"axes={self.axes!r} must be two different axis numbers >= 1; "
                               "give e.g. --axes 1 2.")
         _set(self, "axes", axes)
+
+
+# --- Reinert classification (issue 16) -------------------------------------------------------
+
+#: What a Reinert classification classifies (:mod:`textmine.classes.reinert`).
+UNITS = ("segments", "answers")
+
+
+@dataclass(frozen=True)
+class ReinertOptions:
+    """Options of the Reinert classification (see :mod:`textmine.classes.reinert`).
+
+    Attributes
+    ----------
+    k : int
+        Number of classes (>= 2); the tree makes ``k - 1`` splits.
+    min_segment_size : int
+        A classification unit holds at least this many terms (short segments of one respondent
+        are merged with the next one); 0 keeps one unit per segment.
+    min_split_members : int
+        A cluster with fewer units is not split (>= 3, as in rainette).
+    min_class_share : float
+        No split makes a class smaller than this share of the units with terms (IRaMuTeQ's
+        minimum class size, as a share; rainette has no such bound and peels off classes of
+        1-6 answers on short survey answers). 0 turns it off. The default 0.02 is measured on
+        INED K1, the Manifeste and Grand Débat answers (``scripts/bench_reinert.py``,
+        docs/benchmarks.md): no class under 2 %, same separation (sum of split chi-squares)
+        as 0.01 on Grand Débat and the Manifeste.
+    segment_size : int
+        Words per segment when cutting long answers (rainette's default 40).
+    unit : {"segments", "answers"}
+        Classify segments, or whole answers (one segment each).
+    cc_test, tsj : float, int
+        Term selection after each split: contingency-coefficient threshold and minimum number
+        of units containing the term (rainette's defaults 0.3 and 3).
+    double : (int, int) or None
+        Double classification with these two minimum segment sizes.
+    min_members, min_chi2 : int, float
+        Double classification: a crossing needs more than ``min_members`` segments and an
+        association chi-square above ``min_chi2``.
+    profile_min_chi2 : float
+        Profiles list the terms whose 2 × 2 chi-square reaches this value (3.84: p < 0.05).
+    n_characteristic : int
+        Characteristic segments kept per class.
+    min_docfreq : int
+        Terms found in fewer units are left out of the classification (IRaMuTeQ's active forms
+        of frequency >= 3; rainette's users trim the dfm the same way); profiles use all terms.
+    """
+
+    k: int = 10
+    min_segment_size: int = 5
+    min_split_members: int = 10
+    min_class_share: float = 0.02
+    segment_size: int = 40
+    unit: str = "segments"
+    cc_test: float = 0.3
+    tsj: int = 3
+    double: tuple[int, int] | None = None
+    min_members: int = 10
+    min_chi2: float = 3.84
+    profile_min_chi2: float = 3.84
+    n_characteristic: int = 10
+    min_docfreq: int = 3
+
+    def __post_init__(self) -> None:
+        if not _is_int(self.k) or self.k < 2:
+            raise OptionError(f"k={self.k!r} must be an integer >= 2; use e.g. --k 10.")
+        _check_int(self, "min_segment_size", 0, "--min-segment-size")
+        _check_int(self, "min_split_members", 3, "--min-split-members")
+        _check_range(self, "min_class_share", 0, 0.5,
+                     hint="; give e.g. --min-class-share 0.02 (0 turns it off)")
+        _check_int(self, "segment_size", 5)
+        if self.unit not in UNITS:
+            raise OptionError(
+                f"unit={self.unit!r} is not a Reinert unit; choose one of {', '.join(UNITS)}."
+            )
+        _check_range(self, "cc_test", 0, 1, low_open=True, hint="; 0.3 is usual")
+        _check_int(self, "tsj", 1)
+        if self.double is not None:
+            _set(self, "double", _tuple(self.double))
+            pair = self.double
+            if (not isinstance(pair, tuple) or len(pair) != 2 or not all(map(_is_int, pair))
+                    or min(pair) < 0 or pair[0] == pair[1]):
+                raise OptionError(
+                    f"double={self.double!r} needs two different minimum segment sizes >= 0; "
+                    "use e.g. --double 5 7."
+                )
+        _check_int(self, "min_members", 0)
+        _check_range(self, "min_chi2", 0, float("inf"), hint="; 3.84 is usual")
+        _check_range(self, "profile_min_chi2", 0, float("inf"), hint="; 3.84 is usual")
+        _check_int(self, "n_characteristic", 1)
+        _check_int(self, "min_docfreq", 1)

@@ -17,6 +17,8 @@ writes a commented starter file)::
     [tables]                   # any TableOptions field, plus by and effects
     [report]                   # any ReportOptions field
     [coding]                   # any CodingOptions field
+    [reinert]                  # any ReinertOptions field: `textmine run` adds a Reinert
+                               # classification of each open question in <question>/reinert/
 
 Paths are relative to the folder of the project file. A relative input path (survey,
 codebook) may not leave the project folder by more than one ``..``: it must stay inside the
@@ -45,6 +47,7 @@ from textmine.config import (
     CodingOptions,
     OpenQuestion,
     ReadOptions,
+    ReinertOptions,
     ReportOptions,
     TableOptions,
     TextOptions,
@@ -62,7 +65,8 @@ __all__ = ["CLOSED_TYPES", "ClosedSpec", "Project", "load_project"]
 #: Types a ``[[closed]]`` question may have.
 CLOSED_TYPES = ("single", "multiple", "ordinal", "numeric")
 _SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "report", "coding",
-             "analysis")  # issue 17: [analysis] ca = true, similarity = true, ...
+             "analysis",  # issue 17: [analysis] ca = true, similarity = true, ...
+             "reinert")
 _SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values", "profile")
 _OUTPUT_KEYS = ("dir",)
 _OPEN_KEYS = ("column", "label", "codebook")
@@ -119,6 +123,8 @@ class Project:
     output_dir: Path
     coding: CodingOptions = field(default_factory=CodingOptions)
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)  # issue 17
+    #: ``[reinert]``: Reinert classification of every open question (None: not asked).
+    reinert: ReinertOptions | None = None
 
 
 def load_project(path: str | Path, *, out_given: bool = False) -> Project:
@@ -225,6 +231,8 @@ class _Loader:
                                  f"[coding] of {self.name}"),
             analysis=build_options(AnalysisOptions, self.section("analysis"),
                                    f"[analysis] of {self.name}"),  # issue 17
+            reinert=build_options(ReinertOptions, self.section("reinert"),
+                                  f"[reinert] of {self.name}") if "reinert" in self.spec else None,
         )
 
     # -- editable dictionary (issue 16, section 3) ------------------------------------------
@@ -400,9 +408,10 @@ def _convert(value: Any, annotation: str, key: str, where: str) -> Any:
         if not (is_int or isinstance(value, str)):
             raise bad("an integer or text")
         return value
-    if annotation == "tuple[int, int]":  # issue 17: [analysis] axes = [1, 2]
-        if not (isinstance(value, list) and all(isinstance(x, int) and not isinstance(x, bool)
-                                                for x in value)):
+    if annotation == "tuple[int, int]":  # [reinert] double = [5, 7], [analysis] axes = [1, 2]
+        if not isinstance(value, list) or len(value) != 2 or not all(
+            isinstance(x, int) and not isinstance(x, bool) for x in value
+        ):
             raise bad("a list of two integers")
         return tuple(value)
     if annotation.startswith("tuple[tuple["):

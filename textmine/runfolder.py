@@ -152,6 +152,35 @@ TEXT_COLUMNS = frozenset({
 })
 #: Columns holding theme numbers: read as nullable integers (empty for answers without theme).
 THEME_ID_COLUMNS = frozenset({"theme_id"})
+
+# --- Reinert classification (issue 16): ``textmine reinert`` run folders ------------------
+CLASSES_CSV = "classes.csv"
+PROFILES_CSV = "profiles.csv"
+SEGMENTS_CSV = "segments.csv"
+CHARACTERISTIC_SEGMENTS_CSV = "characteristic_segments.csv"
+#: The dendrogram figure, ``figures/dendrogram.png`` and ``.svg``.
+DENDROGRAM = "dendrogram"
+#: Folder of the Reinert run inside a question folder of ``textmine run`` (``[reinert]``).
+REINERT_DIR = "reinert"
+#: ``textmine export-iramuteq`` output default name.
+IRAMUTEQ_TXT = "corpus.txt"
+#: Statuses of a Reinert answers.csv (``non-answer`` and ``empty`` as for themes).
+CLASSIFIED, UNCLASSIFIED = "classified", "unclassified"
+REINERT_STATUSES = (CLASSIFIED, UNCLASSIFIED, NON_ANSWER, EMPTY)
+#: Columns of a Reinert run's CSVs (answers.csv adds ``share_1..share_k``).
+CSV_COLUMNS.update({
+    CLASSES_CSV: ("class", "size", "share", "parent", "height", "label"),
+    PROFILES_CSV: ("class", "term", "n_units_in_class", "n_units_total", "pct_in_class", "chi2",
+                   "p_value", "sign"),
+    SEGMENTS_CSV: ("segment_id", "respondent_id", "text", "class"),
+    CHARACTERISTIC_SEGMENTS_CSV: ("class", "rank", "segment_id", "respondent_id", "text",
+                                  "score"),
+})
+REINERT_ANSWERS_COLUMNS = ("respondent_id", "text", "status", "class_id", "share_*")
+#: Class numbers (read as nullable integers) and the Reinert text columns.
+CLASS_ID_COLUMNS = frozenset({"class", "class_id", "parent"})
+TEXT_COLUMNS = TEXT_COLUMNS | {"segment_id", "sign"}
+# --- end of the Reinert block ----------------------------------------------------------------
 _QUOTE = re.compile(r"quote_\d+")
 
 
@@ -212,7 +241,7 @@ def read_run_csv(run_dir: str | Path, name: str, *, required: bool = True,
         )
     if "respondent_id" in table:
         table["respondent_id"] = table["respondent_id"].map(restore_cell)
-    for column in THEME_ID_COLUMNS & set(table.columns):
+    for column in (THEME_ID_COLUMNS | CLASS_ID_COLUMNS) & set(table.columns):
         ids = pd.to_numeric(table[column], errors="coerce")
         # An id that is present but not a whole number means the file is not ours.
         bad = (ids.isna() & table[column].notna()) | (ids.notna() & (ids % 1 != 0))

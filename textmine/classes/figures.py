@@ -14,7 +14,11 @@ import pandas as pd
 
 
 def _leaf_x(classes: pd.DataFrame) -> dict[int, float]:
-    leaves = classes[(classes["class"] > 0) & (classes["height"] == 0)]["class"].tolist()
+    positive = classes[classes["class"] > 0]
+    if positive["parent"].isna().all():  # double classification: classes without a tree
+        leaves = positive["class"].tolist()
+    else:
+        leaves = positive[positive["height"] == 0]["class"].tolist()
     return {int(c): float(i) for i, c in enumerate(sorted(leaves))}
 
 
@@ -28,7 +32,7 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
         ``class, size, share, parent, height`` (leaves have height 0, internal nodes > 0;
         a double classification has no internal node and is drawn as bars only).
     profiles : pandas.DataFrame
-        ``class, term, chi2, sign``; the ``n_terms`` strongest ``+`` terms label each leaf.
+        ``class, term, chi2, sign``; the ``n_terms`` strongest ``over`` terms label each leaf.
     path : str or Path
         Output path without suffix (a suffix is replaced).
 
@@ -48,7 +52,8 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
     fig, (ax_tree, ax_text) = plt.subplots(
         2, 1, figsize=(max(6.0, 1.6 * k), 6.5), gridspec_kw={"height_ratios": [1, 1.3]})
     colours = plt.get_cmap("tab10")
-    internal = classes[(classes["class"] > 0) & (classes["height"] > 0)]
+    internal = classes[(classes["class"] > 0) & (classes["height"] > 0)
+                       & ~classes["class"].isin(list(leaves))]
     x = dict(leaves)
     y = {c: 0.0 for c in leaves}
     for node in sorted(internal["class"].tolist(), key=lambda n: -n):
@@ -75,7 +80,7 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
         ax_tree.annotate(f"{leaf}\n{int(sizes.loc[leaf, 'size'])} ({100 * share:.0f} %)",
                          (pos, 0), xytext=(0, -4), textcoords="offset points", ha="center",
                          va="top", fontsize=8, color=colours((leaf - 1) % 10))
-        terms = profiles[(profiles["class"] == leaf) & (profiles["sign"] == "+")]
+        terms = profiles[(profiles["class"] == leaf) & (profiles["sign"] == "over")]
         terms = terms.sort_values("chi2", ascending=False).head(n_terms)["term"].tolist()
         ax_text.text(pos, 1.0, "\n".join(terms), ha="center", va="top", fontsize=8,
                      color=colours((leaf - 1) % 10))

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,95 +57,17 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.sparse.linalg import LinearOperator, svds
 
-from textmine.config import TextOptions
+from textmine.config import ReinertOptions, TextOptions
 from textmine.errors import DataError, DataQualityWarning, OptionError
+from textmine.runfolder import CLASSIFIED, EMPTY, NON_ANSWER, UNCLASSIFIED
 
-UNITS = ("segments", "answers")
 CLASS_COLUMNS = ["class", "size", "share", "parent", "height"]
 PROFILE_COLUMNS = ["class", "term", "n_units_in_class", "n_units_total", "pct_in_class", "chi2",
                    "p_value", "sign"]
 SEGMENT_COLUMNS = ["segment_id", "respondent_id", "text", "class"]
 CHARACTERISTIC_COLUMNS = ["class", "rank", "segment_id", "respondent_id", "text", "score"]
-#: Statuses of answers.csv rows.
-CLASSIFIED, UNCLASSIFIED, NON_ANSWER, EMPTY = "classified", "unclassified", "non-answer", "empty"
 #: Label of class 0.
 UNCLASSIFIED_LABEL = "non classés"
-
-
-@dataclass(frozen=True)
-class ReinertOptions:
-    """Options of the Reinert classification (to move to :mod:`textmine.config` at merge).
-
-    Attributes
-    ----------
-    k : int
-        Number of classes (>= 2); the tree makes ``k - 1`` splits.
-    min_segment_size : int
-        A classification unit holds at least this many terms (short segments of one respondent
-        are merged with the next one); 0 keeps one unit per segment.
-    min_split_members : int
-        A cluster with fewer units is not split (>= 3, as in rainette).
-    segment_size : int
-        Words per segment when cutting long answers (rainette's default 40).
-    unit : {"segments", "answers"}
-        Classify segments, or whole answers (one segment each).
-    cc_test, tsj : float, int
-        Term selection after each split: contingency-coefficient threshold and minimum number
-        of units containing the term (rainette's defaults 0.3 and 3).
-    double : (int, int) or None
-        Double classification with these two minimum segment sizes.
-    min_members, min_chi2 : int, float
-        Double classification: a crossing needs more than ``min_members`` segments and an
-        association chi-square above ``min_chi2``.
-    profile_min_chi2 : float
-        Profiles list the terms whose 2 × 2 chi-square reaches this value (3.84: p < 0.05).
-    n_characteristic : int
-        Characteristic segments kept per class.
-    min_docfreq : int
-        Terms found in fewer units are left out of the classification (IRaMuTeQ's active forms
-        of frequency >= 3; rainette's users trim the dfm the same way); profiles use all terms.
-    """
-
-    k: int = 10
-    min_segment_size: int = 5
-    min_split_members: int = 10
-    segment_size: int = 40
-    unit: str = "segments"
-    cc_test: float = 0.3
-    tsj: int = 3
-    double: tuple[int, int] | None = None
-    min_members: int = 10
-    min_chi2: float = 3.84
-    profile_min_chi2: float = 3.84
-    n_characteristic: int = 10
-    min_docfreq: int = 3
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 2:
-            raise OptionError(f"k must be an integer >= 2, not {self.k!r}; use e.g. --k 10.")
-        if self.min_segment_size < 0:
-            raise OptionError(f"min_segment_size must be >= 0, not {self.min_segment_size}.")
-        if self.min_split_members < 3:
-            raise OptionError(f"min_split_members must be >= 3 (a split needs 3 units), not "
-                              f"{self.min_split_members}.")
-        if self.segment_size < 5:
-            raise OptionError(f"segment_size must be >= 5 words, not {self.segment_size}.")
-        if self.unit not in UNITS:
-            raise OptionError(f"unit must be 'segments' or 'answers', not {self.unit!r}.")
-        if not 0 < self.cc_test < 1 or self.tsj < 1:
-            raise OptionError(f"cc_test must be in (0, 1) and tsj >= 1, not {self.cc_test} and "
-                              f"{self.tsj}.")
-        if self.double is not None:
-            if (len(self.double) != 2 or min(self.double) < 0
-                    or self.double[0] == self.double[1]):
-                raise OptionError(f"double needs two different minimum segment sizes >= 0, not "
-                                  f"{self.double!r}; use e.g. --double 5 7.")
-        if self.min_members < 0 or self.min_chi2 < 0 or self.profile_min_chi2 < 0:
-            raise OptionError("min_members, min_chi2 and profile_min_chi2 must be >= 0.")
-        if self.min_docfreq < 1:
-            raise OptionError(f"min_docfreq must be >= 1, not {self.min_docfreq}.")
-        if self.n_characteristic < 1:
-            raise OptionError(f"n_characteristic must be >= 1, not {self.n_characteristic}.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,8 +193,11 @@ def cut_chi2(X: sp.csr_matrix, order: np.ndarray) -> np.ndarray:
 
 
 def _reassign(X: sp.csr_matrix, order: np.ndarray, best: int, chi2: float,
-              rainette_lookup: bool) -> tuple[np.ndarray, float, int]:
-    """Move single units between the groups while the chi-square improves (see module doc)."""
+              rainette_lookup: bool, min_size: int = 1) -> tuple[np.ndarray, float, int]:
+    """Move single units between the groups while the chi-square improves (see module doc).
+
+    A move that would leave a group with fewer than ``min_size`` units is not considered.
+    """
     n = X.shape[0]
     c = np.asarray(X.sum(axis=0)).ravel()
     total = float(c.sum())
@@ -291,6 +217,11 @@ def _reassign(X: sp.csr_matrix, order: np.ndarray, best: int, chi2: float,
         new_s2 = np.where(first, s2 - out_gain, s2 + in_gain)[members]
         new_ra = np.where(first, ra - sizes, ra + sizes)[members]
         values = _chi2_from(new_s2, new_ra, total)
+        if min_size > 1:
+            n1 = len(group1)
+            # leaving group 1 needs n1 - 1 >= min_size; joining it needs n - n1 - 1 >= min_size
+            blocked = np.where(first, n1 - 1 < min_size, n - n1 - 1 < min_size)[members]
+            values[blocked] = np.nan
         if np.all(np.isnan(values)):
             break
         pos = int(np.nanargmax(values))
@@ -312,13 +243,16 @@ def _reassign(X: sp.csr_matrix, order: np.ndarray, best: int, chi2: float,
     return first, chi2, moves
 
 
-def split_units(X, *, _rainette_lookup: bool = False) -> Split:
+def split_units(X, *, min_size: int = 1, _rainette_lookup: bool = False) -> Split:
     """Split the units of a binary matrix in two (one step of Reinert's CHD).
 
     Parameters
     ----------
     X : sparse matrix, shape (n, p), n >= 3, p >= 3, no empty row or column
         Presence/absence units × terms (any non-zero counts as 1).
+    min_size : int
+        Smallest group allowed: cuts and reassignment moves leaving a group with fewer units
+        are not considered (their ``cut_chi2`` is NaN). 1 = rainette's unconstrained split.
     _rainette_lookup : bool
         Private: reproduce rainette's reassignment lookup (see the module docstring).
 
@@ -332,11 +266,18 @@ def split_units(X, *, _rainette_lookup: bool = False) -> Split:
                         f"{X.shape[1]}.")
     if (X.getnnz(axis=1) == 0).any() or (X.getnnz(axis=0) == 0).any():
         raise DataError("A split needs a matrix without empty rows or columns.")
+    if X.shape[0] < 2 * min_size:
+        raise DataError(f"A split into groups of at least {min_size} units needs at least "
+                        f"{2 * min_size} units, not {X.shape[0]}.")
     order, _ = ca_order(X)
     chi2s = cut_chi2(X, order)
+    if min_size > 1:
+        sizes = np.arange(1, len(chi2s) + 1)
+        chi2s[(sizes < min_size) | (len(chi2s) + 1 - sizes < min_size)] = np.nan
     finite = np.where(np.isnan(chi2s), -np.inf, chi2s)
     best = int(np.argmax(finite))  # first maximum, as rainette's strict '>' scan
-    first, chi2, moves = _reassign(X, order, best, float(chi2s[best]), _rainette_lookup)
+    first, chi2, moves = _reassign(X, order, best, float(chi2s[best]), _rainette_lookup,
+                                   min_size)
     return Split(order=order, cut_chi2=chi2s, first=first, chi2=chi2, n_moves=moves)
 
 
@@ -438,7 +379,8 @@ class ReinertTree:
 
 
 def reinert_tree(X, *, k: int = 10, min_split_members: int = 10, cc_test: float = 0.3,
-                 tsj: int = 3, _rainette_lookup: bool = False) -> ReinertTree:
+                 tsj: int = 3, min_class_size: int = 1,
+                 _rainette_lookup: bool = False) -> ReinertTree:
     """Reinert's descending hierarchical classification of the rows of ``X``.
 
     Parameters
@@ -449,6 +391,9 @@ def reinert_tree(X, *, k: int = 10, min_split_members: int = 10, cc_test: float 
         Wanted number of classes (``k - 1`` splits at most).
     min_split_members, cc_test, tsj :
         See :class:`ReinertOptions`.
+    min_class_size : int
+        No split makes a cluster of fewer units (see :func:`split_units`); a cluster of fewer
+        than ``2 × min_class_size`` units is therefore not split.
 
     Returns
     -------
@@ -476,15 +421,19 @@ def reinert_tree(X, *, k: int = 10, min_split_members: int = 10, cc_test: float 
             _warn(f"the largest cluster has {len(idx)} units (< min_split_members = "
                   f"{min_split_members})", tree.k, k)
             break
+        if len(idx) < 2 * min_class_size:
+            _warn(f"the largest cluster has {len(idx)} units, too few for two classes of "
+                  f"min_class_size = {min_class_size}", tree.k, k)
+            break
         sub = X[idx][:, cols]
         rows_ok = sub.getnnz(axis=1) > 0
         cols_ok = sub.getnnz(axis=0) > 0
         sub = sub[rows_ok][:, cols_ok]
         idx, cols = idx[rows_ok], cols[cols_ok]
-        if sub.shape[0] < 3 or sub.shape[1] < 3:
+        if sub.shape[0] < max(3, 2 * min_class_size) or sub.shape[1] < 3:
             _warn(f"the largest cluster is {sub.shape[0]} units x {sub.shape[1]} terms", tree.k, k)
             break
-        split = split_units(sub, _rainette_lookup=_rainette_lookup)
+        split = split_units(sub, min_size=min_class_size, _rainette_lookup=_rainette_lookup)
         keep1, keep2 = select_terms(sub, split.first, cc_test=cc_test, tsj=tsj)
         clusters[pos:pos + 1] = [(idx[split.first], cols[keep1]),
                                  (idx[~split.first], cols[keep2])]
@@ -652,7 +601,7 @@ def profiles(X: sp.csr_matrix, vocabulary: list[str], classes: np.ndarray, *,
 
     Returns
     -------
-    pandas.DataFrame with :data:`PROFILE_COLUMNS`, sorted by class, sign (``+`` first), chi2.
+    pandas.DataFrame with :data:`PROFILE_COLUMNS`, sorted by class, sign (``over`` first), chi2.
     """
     keep = classes > 0
     Xc = sp.csr_matrix(X[keep])
@@ -679,12 +628,12 @@ def profiles(X: sp.csr_matrix, vocabulary: list[str], classes: np.ndarray, *,
             "pct_in_class": 100.0 * a[sel] / np.maximum(total[sel], 1),
             "chi2": chi2[sel],
             "p_value": stats.chi2.sf(chi2[sel], 1),
-            "sign": np.where(a[sel] > expected[sel], "+", "-"),
+            "sign": np.where(a[sel] > expected[sel], "over", "under"),
         }))
     if not frames:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
-    out["_s"] = out["sign"] == "-"
+    out["_s"] = out["sign"] == "under"
     out = out.sort_values(["class", "_s", "chi2", "term"], ascending=[True, True, False, True])
     return out.drop(columns="_s").reset_index(drop=True)[PROFILE_COLUMNS]
 
@@ -755,7 +704,7 @@ def _characteristic(X: sp.csr_matrix, vocabulary: list[str], seg_classes: np.nda
     index = {t: j for j, t in enumerate(vocabulary)}
     frames = []
     for label in sorted(set(seg_classes[seg_classes > 0].tolist())):
-        pos = prof[(prof["class"] == label) & (prof["sign"] == "+")]
+        pos = prof[(prof["class"] == label) & (prof["sign"] == "over")]
         weights = np.zeros(len(vocabulary))
         weights[[index[t] for t in pos["term"]]] = pos["chi2"].to_numpy()
         members = np.flatnonzero(seg_classes == label)
@@ -811,6 +760,11 @@ def _answers_frame(answers: pd.Series | None, segments: pd.DataFrame, seg_classe
     for label in range(1, k + 1):
         frame[f"share_{label}"] = shares[:, label - 1]
     return frame
+
+
+def min_class_size(options: ReinertOptions, n_units: int) -> int:
+    """Smallest class allowed, in units: ``ceil(min_class_share × n_units)``, at least 1."""
+    return max(1, int(np.ceil(options.min_class_share * n_units - 1e-9)))
 
 
 def classify_segments(segments: pd.DataFrame, terms: list[list[str]], *,
@@ -869,6 +823,7 @@ def classify_segments(segments: pd.DataFrame, terms: list[list[str]], *,
                               f"choose a smaller k.")
         tree = reinert_tree(X_units, k=options.k, min_split_members=options.min_split_members,
                             cc_test=options.cc_test, tsj=options.tsj,
+                            min_class_size=min_class_size(options, n_units),
                             _rainette_lookup=_rainette_lookup)
         return unit_of, tree, X_units.shape[0]
 
@@ -917,7 +872,7 @@ def classify_segments(segments: pd.DataFrame, terms: list[list[str]], *,
 
 def reinert(answers: pd.Series, *, options: ReinertOptions = ReinertOptions(),
             text_options: TextOptions = TextOptions(), cache_dir: Path | None = None,
-            progress: bool = False) -> ReinertResult:
+            progress: Callable[[int, int], None] | None = None) -> ReinertResult:
     """Reinert classification of the answers to one open question (segments, terms, tree).
 
     Parameters
@@ -961,6 +916,7 @@ __all__ = [
     "classify_segments",
     "cut_chi2",
     "double_classification",
+    "min_class_size",
     "presence_matrix",
     "profiles",
     "reinert",

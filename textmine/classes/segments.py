@@ -25,6 +25,7 @@ is merged with the next unit of the same respondent (the respondent's last unit 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +137,8 @@ def make_segments(answers: pd.Series, *, segment_size: int = 40,
 
 
 def segment_corpus(segments: pd.DataFrame, *, options: TextOptions = TextOptions(),
-                   cache_dir: Path | None = None, progress: bool = False):
+                   cache_dir: Path | None = None,
+                   progress: Callable[[int, int], None] | None = None):
     """Terms of each segment, through the text stage (see the module docstring for why).
 
     Returns

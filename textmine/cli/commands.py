@@ -9,6 +9,7 @@ from textmine.cli import (  # noqa: F401
     concordance_cmds,  # issue 16, sections 2 and 3: concordance, dictionary
     parse_cmds,
     project_cmds,
+    reinert_cmds,
     report_cmds,
     survey_cmds,
     tables_cmds,

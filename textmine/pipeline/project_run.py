@@ -2,7 +2,8 @@
 
 The survey is read (and hashed) once; for each ``[[open]]`` question of the project file,
 :func:`textmine.pipeline.themes_run.write_themes_run` writes a complete run folder (themes,
-tables, report) into ``OUT/<question>/``; then a summary (``summary.csv``, ``summary.md``) and an
+tables, report) into ``OUT/<question>/`` (with a ``[reinert]`` section, also a Reinert run
+folder in ``OUT/<question>/reinert/``); then a summary (``summary.csv``, ``summary.md``) and an
 ``index.html`` linking the reports are written beside them. Everything happens inside one
 :func:`textmine.outputs.atomic_output_dir`: a failure on the third question leaves the previous
 output (or nothing), never half a project.
@@ -20,11 +21,13 @@ import textmine
 from textmine.codebook import load_codebook
 from textmine.errors import InputFileError, OptionError
 from textmine.outputs import atomic_output_dir, unique_filenames
+from textmine.pipeline.reinert_run import write_reinert_run
 from textmine.pipeline.themes_run import write_themes_run
 from textmine.project import load_project
 from textmine.report.i18n import check_lang
 from textmine.report.rundata import RunData, load_run
 from textmine.report.summary import write_summary
+from textmine.runfolder import REINERT_DIR
 from textmine.survey import read_survey
 
 logger = logging.getLogger(__name__)
@@ -116,6 +119,15 @@ def run_project(
                 ),
                 progress=progress, analysis=project.analysis,
             )  # fmt: skip
+            if project.reinert is not None:  # [reinert]: Reinert classification too
+                write_reinert_run(
+                    folder / REINERT_DIR, survey, text_col=question.column,
+                    read_options=project.read, text_options=project.text,
+                    reinert_options=project.reinert, by=tuple(project.by),
+                    table_options=project.tables, report=True,
+                    report_options=replace(options, title=question.label or question.column),
+                    progress=progress,
+                )  # fmt: skip
             data = load_run(folder)
             data.title = question.label or question.column
             runs.append((question.column, folders[question.column], data))

@@ -57,6 +57,10 @@ def draw_figures(data: RunData, folder: Path, *, options: ReportOptions) -> Figu
                                                 folder / K_SELECTION_PNG, lang=options.lang)
     elif (data.folder / K_SELECTION_PNG).is_file():
         figures.k_selection = data.folder / K_SELECTION_PNG
+    if data.reinert is not None:  # Reinert classification (issue 16)
+        from textmine.report.reinert import draw_dendrogram
+
+        figures.dendrogram = draw_dendrogram(data.reinert, folder)
     return figures
 
 

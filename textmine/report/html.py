@@ -57,6 +57,7 @@ class Figures:
     prevalence: Path | None = None
     by_group: dict[str, Path] = field(default_factory=dict)
     k_selection: Path | None = None
+    dendrogram: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -366,6 +367,13 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
     # --- end issue 17 ---
     if k_chart:
         toc.append(("k-selection", w["k_selection"]))
+    reinert = None
+    if data.reinert is not None:  # Reinert classification (issue 16)
+        from textmine.report.reinert import section
+
+        reinert = section(data.reinert, lang=lang)
+        reinert["image"] = _image(figures.dendrogram, reinert["w"]["dendrogram"])
+        toc.append(("reinert", reinert["w"]["reinert"]))
     toc.append(("record", w["run_record"]))
     meta = " · ".join(str(x) for x in (input_name(data.run), data.run.get("created", "")) if x)
     return _page(
@@ -375,7 +383,7 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
         cards=_theme_cards(data, figures, colours, w, lang), crosstabs=crosstabs,
         k_selection={"why": data.k_choice(lang)[1], "chart": k_chart} if k_chart else None,
         analysis=analysis,  # issue 17
-        record=flatten(shareable(data.run)),
+        reinert=reinert, record=flatten(shareable(data.run)),
     )
 
 

@@ -18,6 +18,7 @@ from textmine.config import ReportOptions, TableOptions
 from textmine.errors import InputFileError
 from textmine.outputs import FORMULA_PREFIXES, safe_filename
 from textmine.report.i18n import number, strings
+from textmine.report.reinert import load_reinert, theme_frames
 from textmine.runfolder import (
     ANSWER_STATUSES,
     ANSWERS_CSV,
@@ -96,6 +97,8 @@ class RunData:
     def closed_label(self, column: str) -> str:
         """The label of a closed question (its column name when it has none)."""
         return self.question_labels.get(column) or column
+    #: The Reinert tables when the folder holds classes.csv (textmine.report.reinert).
+    reinert: Any = None
 
     @property
     def quote_columns(self) -> list[str]:
@@ -363,8 +366,13 @@ def load_run(folder: str | Path) -> RunData:
         raise InputFileError(
             f"Run folder {folder} does not exist; give the folder of a finished run."
         )
-    themes = read_run_csv(folder, THEMES_CSV, columns=("theme_id", "label"))
-    answers = read_run_csv(folder, ANSWERS_CSV, columns=("respondent_id", "theme_id"))
+    reinert = load_reinert(folder)
+    if reinert is not None and not (folder / THEMES_CSV).is_file():
+        # A `textmine reinert` run: its classes are shown as the themes.
+        themes, answers = theme_frames(folder)
+    else:
+        themes = read_run_csv(folder, THEMES_CSV, columns=("theme_id", "label"))
+        answers = read_run_csv(folder, ANSWERS_CSV, columns=("respondent_id", "theme_id"))
     if themes["theme_id"].isna().any():
         raise InputFileError(
             f"{folder / THEMES_CSV} has theme ids that are not whole numbers; give the folder "
@@ -381,6 +389,7 @@ def load_run(folder: str | Path) -> RunData:
         term_weights=read_run_csv(folder, TERM_WEIGHTS_CSV, required=False),
         k_selection=read_run_csv(folder, K_SELECTION_CSV, required=False),
         effects=read_run_csv(folder, EFFECTS_CSV, required=False),
+        reinert=reinert,
     )
     order = _by_order(run)
     for path in sorted(run_csv_files(folder, CROSSTAB_PREFIX), key=order):

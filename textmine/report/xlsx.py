@@ -312,6 +312,11 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                     formats={c: "0.000" for c in points.columns
                              if c.split("_")[0] in ("dim", "ctr", "cos2")})
     # --- end issue 17 ---
+    if data.reinert is not None:  # Reinert classification (issue 16)
+        from textmine.report.reinert import write_sheets
+
+        write_sheets(wb, data.reinert, taken, lang=lang)
+
     rows = flatten(shareable(data.run))
     table = pd.DataFrame(rows or [("", "")], columns=[words["key"], words["value"]])
     table[words["value"]] = table[words["value"]].map(

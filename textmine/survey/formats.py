@@ -58,6 +58,7 @@ from textmine.errors import (
     plain_list,
     quote_list,
 )
+from textmine.survey.iramuteq import corpus_grid, looks_like_iramuteq
 from textmine.survey.limits import check_sheets, check_zip
 from textmine.survey.profiles import Detection, apply_profile, excel_sep_line
 from textmine.survey.sniff import (
@@ -186,7 +187,16 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
     carried: dict[str, tuple[tuple[str, ...], bool]] = {}
     encoding = sep = sheet = None
     sep_note = ""
-    if kind == "delimited":
+    iramuteq: tuple[dict[str, str], str] | None = None
+    if kind == "delimited" and suffix == ".txt" and options.profile != "none":
+        # An IRaMuTeQ corpus (``**** *var_modality`` lines; issue 16): one row per text.
+        text, encoding = decode_text(data, name, options.encoding)
+        if looks_like_iramuteq(text):
+            grid, types, said = corpus_grid(text, name)
+            iramuteq = (types, said)
+    if iramuteq is not None:
+        pass
+    elif kind == "delimited":
         grid, encoding, sep, sep_note = _read_delimited(data, name, options)
     elif kind in ("excel", "ods"):
         grid, sheet = _read_spreadsheet(data, name, kind, options)
@@ -194,7 +204,10 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
         grid, carried = _read_parquet(data, name)
     else:
         grid, labels, carried = _read_stat(path, name, kind)
-    grid, detection = apply_profile(grid, options.profile)
+    if iramuteq is not None:
+        detection = Detection(profile="iramuteq", detected=iramuteq[1], types=iramuteq[0])
+    else:
+        grid, detection = apply_profile(grid, options.profile)
     detected = "; ".join(n for n in (detection.detected, sep_note) if n)
     if detected:
         hint = " (--profile none reads the file as it is)" if detection.detected else ""

@@ -12,6 +12,9 @@ variables as columns, ``section`` when the file has thematic lines, the text as 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -81,7 +84,13 @@ def read_iramuteq(path: str | Path) -> pd.DataFrame:
         If the file has no ``****`` line, or no text at all.
     """
     path = Path(path)
-    lines = _read_text(path).splitlines()
+    return parse_iramuteq(_read_text(path), str(path))
+
+
+def parse_iramuteq(text: str, name: str = "the corpus") -> pd.DataFrame:
+    """Parse the text of an IRaMuTeQ corpus (see :func:`read_iramuteq`; ``name`` for messages)."""
+    path = name
+    lines = text.splitlines()
     rows: list[dict[str, str]] = []
     names: list[str] = []
     current: dict[str, str] | None = None
@@ -112,7 +121,7 @@ def read_iramuteq(path: str | Path) -> pd.DataFrame:
         if current is None:
             if line.strip():
                 raise DataError(
-                    f"{str(path)!r} is not an IRaMuTeQ corpus: its first text line does not start "
+                    f"{path!r} is not an IRaMuTeQ corpus: its first text line does not start "
                     f"with '****'; add a '**** *variable_modality' line before each text."
                 )
             continue
@@ -120,15 +129,199 @@ def read_iramuteq(path: str | Path) -> pd.DataFrame:
     flush()
     if current is None:
         raise DataError(
-            f"{str(path)!r} has no '****' line: it is not an IRaMuTeQ corpus; add a "
+            f"{path!r} has no '****' line: it is not an IRaMuTeQ corpus; add a "
             f"'**** *variable_modality' line before each text."
         )
     columns = [*names, *([SECTION_COLUMN] if has_sections else []), TEXT_COLUMN]
     frame = pd.DataFrame(rows).reindex(columns=columns).fillna("")
     frame = frame.astype(str)
     if not (frame[TEXT_COLUMN].str.len() > 0).any():
-        raise DataError(f"{str(path)!r} has '****' lines but no text; nothing to analyse.")
+        raise DataError(f"{path!r} has '****' lines but no text; nothing to analyse.")
     return frame
 
 
-__all__ = ["SECTION_COLUMN", "TEXT_COLUMN", "is_iramuteq", "read_iramuteq"]
+
+
+def looks_like_iramuteq(text: str) -> bool:
+    """Whether a ``.txt`` survey is meant as an IRaMuTeQ corpus: a line starts with ``****``.
+
+    The first non-blank line decides in :func:`is_iramuteq`; here any ``****`` line counts, so
+    that a corpus with a stray first line gets :func:`parse_iramuteq`'s one-line error instead
+    of being read as a one-column table.
+    """
+    return any(_HEADER.match(line) for line in text.splitlines())
+
+
+def corpus_grid(text: str, name: str) -> tuple[pd.DataFrame, dict[str, str], str]:
+    """An IRaMuTeQ corpus as a grid of strings for the survey reader.
+
+    Returns
+    -------
+    grid : pandas.DataFrame
+        Header row (column names) then one row per text, integer column labels.
+    types : dict of str to str
+        ``single`` for the starred variables and ``section``, ``open`` for ``texte``.
+    detected : str
+        One line saying what was read.
+    """
+    frame = parse_iramuteq(text, name)
+    variables = [c for c in frame.columns if c not in (SECTION_COLUMN, TEXT_COLUMN)]
+    types = {c: "single" for c in variables}
+    if SECTION_COLUMN in frame:
+        types[SECTION_COLUMN] = "single"
+    types[TEXT_COLUMN] = "open"
+    grid = pd.DataFrame([list(frame.columns), *frame.to_numpy().tolist()], dtype=object)
+    grid = grid.where(grid != "", None)
+    grid.iloc[0] = list(frame.columns)
+    shown = ", ".join(variables) if variables else "none"
+    detected = (f"IRaMuTeQ corpus ({len(frame)} texts; starred variables {shown} read as closed "
+                f"questions{'; -* lines as column section' if SECTION_COLUMN in frame else ''}; "
+                f"the text is the open question '{TEXT_COLUMN}')")
+    return grid, types, detected
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+_NOT_ALLOWED = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def iramuteq_name(value: object, *, underscore: bool = True) -> str:
+    """``value`` made of IRaMuTeQ's allowed characters: ASCII letters, digits (and ``_``).
+
+    Accents are dropped (``é`` -> ``e``), every other run of characters becomes ``_`` (or is
+    removed when ``underscore`` is False: variable names, whose first ``_`` would end them).
+
+    >>> iramuteq_name("Directeur·rice com'")
+    'Directeur_rice_com'
+    >>> iramuteq_name("q_manques", underscore=False)
+    'qmanques'
+    """
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _NOT_ALLOWED.sub("_", text).strip("_")
+    if not underscore:
+        text = text.replace("_", "")
+    return text
+
+
+@dataclass(frozen=True)
+class IramuteqExport:
+    """What :func:`iramuteq_text` wrote.
+
+    Attributes
+    ----------
+    text : str
+        The corpus (``\n`` line ends, ending with a newline).
+    n_texts : int
+        Texts written (one per answer with something said).
+    n_nonanswers, n_empty : int
+        Answers left out: non-answers (``RAS``, ``.``...) and blank answers.
+    variables : dict of str to str
+        Column -> variable name written.
+    collisions : list of str
+        Names or modalities that became the same once cleaned (made unique with ``_2``...).
+    path : Path or None
+        The file written (set by the pipeline).
+    """
+
+    text: str
+    n_texts: int
+    n_nonanswers: int
+    n_empty: int
+    variables: dict[str, str] = field(default_factory=dict)
+    collisions: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def with_path(self, path: Path) -> IramuteqExport:
+        """The same export, recording the file written."""
+        return replace(self, path=path)
+
+    def collision_line(self) -> str:
+        """The collisions in one line (``""`` if none)."""
+        if not self.collisions:
+            return ""
+        return (f"{len(self.collisions)} name collision(s) made unique: "
+                f"{'; '.join(self.collisions)}")
+
+
+def _unique(names: Mapping[str, str], what: str, collisions: list[str]) -> dict[str, str]:
+    """Clean names made unique (``x``, ``x_2``...); each clash is noted in ``collisions``."""
+    out: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for original, clean in names.items():
+        base = clean or "x"
+        name, i = base, 1
+        while name.lower() in owner:
+            i += 1
+            name = f"{base}_{i}" if what != "variable" else f"{base}{i}"
+        if name != base or not clean:
+            clash = owner.get(base.lower())
+            collisions.append(f"{what} {original!r} -> {name!r}"
+                              + (f" ({clash!r} has {base!r})" if clash else ""))
+        owner[name.lower()] = original
+        out[original] = name
+    return out
+
+
+def iramuteq_text(answers: pd.Series, closed: Mapping[str, pd.Series], *,
+                  status: Callable[[str], str]) -> IramuteqExport:
+    """Write answers as an IRaMuTeQ corpus, one text per answer with its starred variables.
+
+    Parameters
+    ----------
+    answers : pandas.Series
+        Answers (str) indexed by respondent id.
+    closed : mapping of str to pandas.Series
+        Closed questions (column -> values indexed by respondent id); a missing value leaves
+        the variable out of that text's line.
+    status : callable
+        ``status(text)`` -> ``"ok"``, ``"non-answer"`` or ``"empty"`` (the text stage's rule);
+        only ``ok`` answers are written.
+
+    Returns
+    -------
+    IramuteqExport
+    """
+    collisions: list[str] = []
+    variables = _unique({c: iramuteq_name(c, underscore=False) for c in closed}, "variable",
+                        collisions)
+    modalities: dict[str, dict[str, str]] = {}
+    values: dict[str, pd.Series] = {}
+    for column, series in closed.items():
+        series = series.reindex(answers.index)
+        cells = series.astype(object).where(series.notna(), None)
+        values[column] = cells
+        seen = list(dict.fromkeys(str(v).strip() for v in cells if v is not None
+                                  and str(v).strip()))
+        modalities[column] = _unique({m: iramuteq_name(m) for m in seen},
+                                     f"modality of {column!r}", collisions)
+    lines: list[str] = []
+    n_texts = n_non = n_empty = 0
+    for i, (_rid, text) in enumerate(answers.items()):
+        text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+        kind = status(text)
+        if kind != "ok":
+            n_empty += kind == "empty"
+            n_non += kind != "empty"
+            continue
+        stars = ["****"]
+        for column in closed:
+            cell = values[column].iloc[i]
+            if cell is None or not str(cell).strip():
+                continue
+            stars.append(f"*{variables[column]}_{modalities[column][str(cell).strip()]}")
+        body = [" ".join(line.replace("*", " ").split()) for line in text.splitlines()]
+        body = [line for line in body if line]
+        lines.append(" ".join(stars))
+        lines.extend(body)
+        lines.append("")
+        n_texts += 1
+    return IramuteqExport(text="\n".join(lines) + ("\n" if lines else ""), n_texts=n_texts,
+                          n_nonanswers=n_non, n_empty=n_empty, variables=variables,
+                          collisions=collisions)
+
+
+__all__ = [
+    "SECTION_COLUMN", "TEXT_COLUMN", "IramuteqExport", "corpus_grid", "iramuteq_name",
+    "iramuteq_text", "is_iramuteq", "looks_like_iramuteq", "parse_iramuteq", "read_iramuteq",
+]

@@ -1,0 +1,248 @@
+"""Orchestration of ``textmine reinert`` and ``textmine export-iramuteq`` (no logic of its own).
+
+run_reinert: read survey -> segments -> text stage -> Reinert classification -> classes.csv,
+profiles.csv, segments.csv, characteristic_segments.csv, answers.csv -> class × closed
+question tables (``by``, through :func:`textmine.tables.write_tables` on the classes seen as
+themes) -> dendrogram -> report, all inside one atomic output folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from textmine.classes.figures import plot_dendrogram
+from textmine.classes.reinert import ReinertResult, reinert
+from textmine.classes.views import as_themes, class_labels
+from textmine.config import ReadOptions, ReinertOptions, ReportOptions, TableOptions, TextOptions
+from textmine.errors import DataQualityWarning
+from textmine.outputs import atomic_output_dir, atomic_write
+from textmine.report import write_report
+from textmine.runfolder import (
+    ANSWERS_CSV,
+    CHARACTERISTIC_SEGMENTS_CSV,
+    CLASSES_CSV,
+    CLASSIFIED,
+    DENDROGRAM,
+    EMPTY,
+    FIGURES_DIR,
+    NON_ANSWER,
+    PROFILES_CSV,
+    SEGMENTS_CSV,
+    UNCLASSIFIED,
+    RunRecord,
+    count_key,
+    input_block,
+    versions_block,
+    write_run_csv,
+)
+from textmine.survey import Survey, open_answers, read_survey, survey_weights
+from textmine.survey.iramuteq import IramuteqExport, iramuteq_text
+from textmine.survey.weights import weights_read_options, zero_weight_note
+from textmine.tables import write_tables
+
+logger = logging.getLogger(__name__)
+
+
+def _terms_by_respondent(result: ReinertResult, terms: list[list[str]],
+                         status: list[str]) -> pd.DataFrame:
+    """``terms.csv`` shape (respondent_id, status, terms) from the segments' terms."""
+    seg = result.segments
+    frame = pd.DataFrame({"respondent_id": seg["respondent_id"].astype(str),
+                          "terms": [" ".join(t) for t in terms], "ok": [s == "ok" for s in status]})
+    grouped = frame.groupby("respondent_id", sort=False).agg(
+        terms=("terms", lambda t: " ".join(x for x in t if x)), ok=("ok", "any"))
+    return pd.DataFrame({"respondent_id": grouped.index.to_list(),
+                         "status": ["ok" if ok else NON_ANSWER for ok in grouped["ok"]],
+                         "terms": grouped["terms"].to_list()})
+
+
+def write_reinert_run(
+    folder: Path,
+    survey: Survey,
+    *,
+    text_col: str,
+    read_options: ReadOptions = ReadOptions(),
+    text_options: TextOptions = TextOptions(),
+    reinert_options: ReinertOptions = ReinertOptions(),
+    by: Sequence[str] = (),
+    weights: str | None = None,
+    table_options: TableOptions = TableOptions(),
+    report: bool = False,
+    report_options: ReportOptions = ReportOptions(),
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Write the Reinert run folder of one open question of a survey already read.
+
+    The engine of :func:`run_reinert` (which reads the survey) and of ``textmine run`` with a
+    ``[reinert]`` section. ``folder`` must already be made safe by the caller.
+
+    Returns
+    -------
+    Path
+        ``folder``.
+    """
+    from textmine.classes.segments import make_segments, segment_corpus
+
+    folder.mkdir(parents=True, exist_ok=True)
+    answers = open_answers(survey, text_col)
+    # One text stage for the classification and the specificities: segments then reinert()
+    # reuses the parse cache (same texts, same options).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        result = reinert(answers, options=reinert_options, text_options=text_options,
+                         cache_dir=cache_dir, progress=progress)
+    notes = [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+    for note in notes:
+        logger.warning("%s", note)
+    size = reinert_options.segment_size if reinert_options.unit == "segments" else 10**9
+    segments = make_segments(answers, segment_size=size)
+    corpus = segment_corpus(segments, options=text_options, cache_dir=cache_dir)
+    classes = result.classes.copy()
+    labels = class_labels(classes, result.profiles)
+    classes["label"] = [labels.get(int(c), "non classés" if c == 0 else "")
+                        for c in classes["class"]]
+    write_run_csv(classes, folder, CLASSES_CSV)
+    write_run_csv(result.profiles, folder, PROFILES_CSV)
+    write_run_csv(result.segments, folder, SEGMENTS_CSV)
+    write_run_csv(result.characteristic_segments, folder, CHARACTERISTIC_SEGMENTS_CSV)
+    write_run_csv(result.answers, folder, ANSWERS_CSV)
+    (folder / FIGURES_DIR).mkdir(exist_ok=True)
+    plot_dendrogram(classes, result.profiles, folder / FIGURES_DIR / DENDROGRAM,
+                    title=survey.question(text_col).label or text_col)
+    written_tables: list[str] = []
+    if by:
+        themes, view = as_themes(classes, result.profiles, result.answers,
+                                 result.characteristic_segments)
+        paths = write_tables(
+            folder, answers=view, themes=themes,
+            terms=_terms_by_respondent(result, corpus.terms, corpus.status), survey=survey,
+            by=list(by), weights=weights, options=table_options,
+        )  # fmt: skip
+        written_tables = [p.name for p in paths]
+    status = result.answers["status"]
+    counts = {"rows_read": len(answers),
+              **{count_key(s): int((status == s).sum())
+                 for s in (CLASSIFIED, UNCLASSIFIED, NON_ANSWER, EMPTY)},
+              **{f"{key}": value for key, value in result.info["counts"].items()}}
+    if "unclassified" in result.info["counts"]:
+        counts["unclassified_segments"] = counts.pop("unclassified")
+        counts[UNCLASSIFIED] = int((status == UNCLASSIFIED).sum())
+    RunRecord(
+        command="reinert",
+        settings={
+            "read": asdict(read_options),
+            "text": asdict(text_options),
+            "reinert": asdict(reinert_options),
+            "tables": asdict(table_options) if by else None,
+            "by": list(by),
+            "weights": weights,
+            "report": report,
+        },
+        versions=versions_block(corpus.info or {}),
+        input=input_block(survey.source, text_col=text_col,
+                          label=survey.question(text_col).label),
+        counts=counts,
+        tables=written_tables,
+        notes=notes + ([note] if (note := zero_weight_note(survey_weights(survey))) else []),
+        extra={"reinert": {k: v for k, v in result.info.items() if k != "counts"}},
+    ).write(folder)
+    if report:
+        write_report(folder, options=report_options)
+    return folder
+
+
+def run_reinert(
+    survey_path: str | Path,
+    *,
+    text_col: str,
+    out: str | Path,
+    read_options: ReadOptions = ReadOptions(),
+    text_options: TextOptions = TextOptions(),
+    reinert_options: ReinertOptions = ReinertOptions(),
+    force: bool = False,
+    by: Sequence[str] = (),
+    weights: str | None = None,
+    table_options: TableOptions = TableOptions(),
+    report: bool = True,
+    report_options: ReportOptions = ReportOptions(),
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Reinert classification of one open question into a complete run folder ``out``.
+
+    Writes classes.csv, profiles.csv, segments.csv, characteristic_segments.csv, answers.csv,
+    figures/dendrogram.png + .svg, run.json (command ``reinert``); with ``by`` the class ×
+    closed question tables (``crosstab_<COL>.csv``, ``specificities_<COL>.csv``); with
+    ``report`` report.html and report.xlsx. Nothing is left behind if a step fails.
+
+    Returns
+    -------
+    Path
+        The output folder.
+    """
+    read_options = weights_read_options(read_options, weights)
+    weights = read_options.weights
+    out = Path(out)
+    with atomic_output_dir(out, force=force, inputs=[survey_path]) as tmp:
+        survey = read_survey(survey_path, options=read_options)
+        write_reinert_run(
+            tmp, survey, text_col=text_col, read_options=read_options,
+            text_options=text_options, reinert_options=reinert_options, by=by,
+            weights=weights, table_options=table_options, report=report,
+            report_options=report_options, cache_dir=cache_dir, progress=progress,
+        )  # fmt: skip
+    return out
+
+
+def run_export_iramuteq(
+    survey_path: str | Path,
+    *,
+    text_col: str,
+    out: str | Path,
+    by: Sequence[str] = (),
+    read_options: ReadOptions = ReadOptions(),
+    force: bool = False,
+) -> IramuteqExport:
+    """Write one open question (and closed questions ``by``) as an IRaMuTeQ corpus file.
+
+    One text per answer, introduced by ``**** *var_modality ...``; non-answers (``RAS``,
+    ``.``...) and blank answers are left out and counted (see
+    :func:`textmine.survey.iramuteq.iramuteq_text`). UTF-8 without BOM.
+
+    Returns
+    -------
+    IramuteqExport
+        The file written, the texts written and left out, renamed variables and collisions.
+    """
+    from textmine.errors import OutputError
+    from textmine.text.nonanswers import answer_status, nonanswer_keys
+
+    keys = nonanswer_keys()
+
+    out = Path(out)
+    if out.exists() and not force:
+        raise OutputError(f"{out} already exists; give --force to replace it.")
+    if out.exists() and out.is_dir():
+        raise OutputError(f"{out} is a folder; give the path of the corpus file to write.")
+    if Path(survey_path).resolve() == out.resolve():
+        raise OutputError(f"{out} is the survey file itself; give another output path.")
+    survey = read_survey(survey_path, options=read_options)
+    answers = open_answers(survey, text_col)
+    closed = {name: survey.text[survey.question(name).columns[0]]
+              if survey.text is not None and len(survey.question(name).columns) == 1
+              else survey.data[name] for name in by}
+    for name in by:
+        survey.question(name)  # ColumnError naming the available columns
+    export = iramuteq_text(answers, closed, status=lambda text: answer_status(text, keys))
+    atomic_write(out, export.text.encode("utf-8"))
+    return export.with_path(out)
+
+
+__all__ = ["run_export_iramuteq", "run_reinert", "write_reinert_run"]
