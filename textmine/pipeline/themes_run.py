@@ -167,6 +167,7 @@ def write_themes_run(
     result = discover_themes(
         corpus, options=theme_options, codebook=codebook,
         seed_processor=_seed_processor(text_options, cache_dir) if codebook else None,
+        question=text_col,
     )  # fmt: skip
     result.model.text_options = asdict(text_options)
     _write_result(folder, result, corpus)
