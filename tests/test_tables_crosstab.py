@@ -157,7 +157,8 @@ def test_numeric_uses_mann_whitney_and_quartile_bins(survey_like):
     out = crosstab_frame(answers, THEMES, [ClosedData("age", "numeric", age)])
     rows = _theme_rows(out, "1")
     assert rows["test"].iloc[0] == "mann-whitney"
-    assert len(rows) == 4 and rows["modality"].iloc[0].startswith("Q1 [")
+    assert len(rows) == 4 and rows["modality"].iloc[0] == "20–34"
+    assert set(rows["binning"]) == {"quartiles (pandas.qcut)"}
     base = answers[answers["status"].isin(["themed", "unassigned"])]
     yes = base["themes"].str.split(";").map(lambda t: "1" in t).to_numpy()
     values = age.loc[base["respondent_id"]].to_numpy()

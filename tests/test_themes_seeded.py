@@ -57,7 +57,7 @@ def test_seeded_themes_are_found_named_and_counted(caplog):
     report = result.info["seeded_themes"]
     assert [r["n_answers"] for r in report] == themes["n_answers"].tolist()[:2]
     assert report[1]["absent_seeds"] == ["zoom"]
-    assert ("1 of the 6 codebook seeds is absent from the corpus (e.g. theme 'Outils "
+    assert ("1 of the 6 codebook seeds never became a feature (e.g. theme 'Outils "
             "numériques': zoom); run.json lists them" in caplog.text)
     assert result.model.seeded == ["Manque de moyens", "Outils numériques"]
     assert result.info["method"] == "nmf"  # seeded runs do not smooth (see discover.py)

@@ -525,6 +525,31 @@ def run_read_options(record: RunRecord | Mapping[str, Any]) -> ReadOptions:
     return ReadOptions(id_col=info.get("id_col"), sheet=info.get("sheet"))
 
 
+def model_run_record(model_dir: str | Path) -> RunRecord | None:
+    """The run record of the run a saved model comes from, or ``None`` when there is none.
+
+    A model saved by a themes run lives in ``<run>/model/`` beside ``<run>/run.json``; a model
+    folder copied elsewhere (such as the shipped ``models/``) has no record. A run folder given
+    in place of its ``model/`` folder is accepted too.
+    """
+    model_dir = Path(model_dir)
+    for folder in (model_dir, model_dir.parent):
+        if (folder / RUN_JSON).is_file() and (folder / MODEL_DIR).resolve() in (
+            model_dir.resolve(), (model_dir / MODEL_DIR).resolve()
+        ):
+            try:
+                return RunRecord.read(folder)
+            except InputFileError:
+                # The model is what is applied; an unreadable record only loses the id column.
+                return None
+    return None
+
+
+def recorded_id_col(record: RunRecord | None) -> str | None:
+    """The id column a run read its survey with (``None``: rows were numbered)."""
+    return run_read_options(record).id_col if record is not None else None
+
+
 def read_run(run_dir: str | Path) -> RunRecord:
     """Read ``run.json`` of a finished run that must name its survey in ``input.path``.
 

@@ -116,7 +116,9 @@ def themes(
 
 @app.command()
 def apply(
-    model_dir: Annotated[Path, typer.Argument(help="model/ folder of a finished themes run.")],
+    model_dir: Annotated[Path, typer.Argument(
+        help="model/ folder of a finished themes run (or the run folder); without --id-col "
+        "the run's id column is used when the new file has it.")],
     path: Annotated[Path, typer.Argument(
         metavar="SURVEY", help="Survey file with the answers to code.")],
     text_col: TextCol,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,8 @@ from textmine.runfolder import (
     THEMES_CSV,
     RunRecord,
     input_block,
+    model_run_record,
+    recorded_id_col,
     relative_path,
     versions_block,
     write_run_csv,
@@ -176,6 +178,7 @@ def write_themes_run(
     result = discover_themes(
         corpus, options=theme_options, codebook=codebook,
         seed_processor=_seed_processor(text_options, cache_dir) if codebook else None,
+        question=text_col,
     )  # fmt: skip
     result.model.text_options = asdict(text_options)
     _write_result(folder, result, corpus)
@@ -275,6 +278,34 @@ def _text_options_from(stored: dict) -> TextOptions:
     return TextOptions(**kwargs)
 
 
+def read_survey_like_run(
+    survey_path: str | Path, read_options: ReadOptions, record: RunRecord | None, *, what: str
+) -> Survey:
+    """Read a new survey for a run-based command, with the run's id column when none is given.
+
+    Without an id column the respondents would be numbered 1..n and their ids (the join key of
+    every later table) silently lost; the run's id column is used instead when the new file has
+    it, and that is said in one line (``logging`` warning: stderr with the CLI).
+
+    Parameters
+    ----------
+    survey_path : str or Path
+        The new survey file.
+    read_options : ReadOptions
+        How to read it, as given; used unchanged when they name an id column.
+    record : RunRecord or None
+        The run record (``None``: rows are numbered, as before).
+    what : str
+        The run named in the message, e.g. ``"the model's run"``.
+    """
+    survey = read_survey(survey_path, options=read_options)
+    id_col = recorded_id_col(record)
+    if read_options.id_col is not None or id_col is None or id_col not in survey.data.columns:
+        return survey
+    logger.warning("using id column '%s' as in %s (--id-col to choose another)", id_col, what)
+    return read_survey(survey_path, options=replace(read_options, id_col=id_col))
+
+
 def run_apply(
     model_dir: str | Path,
     survey_path: str | Path,
@@ -290,20 +321,29 @@ def run_apply(
     """Code the answers of ``survey_path`` with a saved model (same text settings as stored).
 
     Writes themes.csv (counts and quotes on the new answers), answers.csv, term_weights.csv,
-    terms.csv and run.json into ``out``.
+    terms.csv and run.json into ``out``. ``model_dir`` is the ``model/`` folder of a themes run
+    (or the run folder itself). Without ``read_options.id_col`` the respondents keep the ids of
+    the id column the model's run used when the new file has that column (said in one line);
+    otherwise the rows are numbered.
     """
+    record = model_run_record(model_dir)
+    if record is not None and not (Path(model_dir) / "model.json").is_file():
+        model_dir = Path(model_dir) / MODEL_DIR  # the run folder was given
     model = load_model(model_dir)
     text_options = _text_options_from(model.text_options)
     out = Path(out)
     with atomic_output_dir(out, force=force, inputs=[model_dir, survey_path]) as tmp:
-        survey = read_survey(survey_path, options=read_options)
+        survey = read_survey_like_run(survey_path, read_options, record, what="the model's run")
         corpus = _process(survey, text_col, text_options, cache_dir, progress)
         result = code_answers(model, corpus, n_quotes=n_quotes)
         _write_result(tmp, result, corpus)
         corpus_info = dict(corpus.info or {})
         RunRecord(
             command="apply",
-            settings={"read": asdict(read_options), "text": asdict(text_options),
+            # The id column actually used (perhaps the model's run's), so that tables rebuilt
+            # from this run join the same respondents.
+            settings={"read": asdict(replace(read_options, id_col=survey.source.id_col)),
+                      "text": asdict(text_options),
                       "model_dir": relative_path(model_dir, tmp)},
             versions=versions_block(corpus_info),
             input=input_block(survey.source, text_col=text_col, base=tmp,

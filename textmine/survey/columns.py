@@ -191,90 +191,126 @@ def split_options(
     sep : str
         Option separator (``;`` by default; ``, `` for Google Forms checkboxes).
     known : collection of str
-        Options that may contain ``sep``: the longest one matching at a position is kept whole.
-        Without ``known``, ``;`` answers split on every ``;`` (a trailing one is harmless); other
-        separators never split inside brackets.
+        Options that may contain ``sep``: the longest one matching at a position is kept whole
+        (and given as written in ``known``). Without ``known``, ``;`` answers split on every
+        ``;`` (a trailing one is harmless); other separators never split inside brackets.
     """
     if sep == ";" and not known:
         return values.map(
             lambda v: [p.strip() for p in v.split(";") if p.strip()] if isinstance(v, str) else v
         )
-    ordered = tuple(sorted(set(known), key=len, reverse=True))
-    return values.map(lambda v: split_cell(v, sep, ordered) if isinstance(v, str) else v)
+    lookup = _option_lookup(known, sep)
+    return values.map(lambda v: _segment_cell(v, sep, lookup) if isinstance(v, str) else v)
 
 
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "([{«", ")]}»"
 
 
+def _atoms(cell: str, sep: str) -> tuple[str, ...]:
+    """The trimmed pieces of ``cell`` between separators outside brackets.
+
+    Splitting on the separator's visible core (``,`` of ``", "``) makes ``"A,B"`` and
+    ``"A,  B"`` read as ``"A, B"``: platforms and spreadsheet edits vary the spaces, not the
+    options.
+    """
+    core = sep.strip() or sep
+    pieces: list[str] = []
+    depth, start, pos = 0, 0, 0
+    while pos < len(cell):
+        ch = cell[pos]
+        if ch in _OPEN_BRACKETS:
+            depth += 1
+        elif ch in _CLOSE_BRACKETS:
+            depth = max(0, depth - 1)
+        elif depth == 0 and cell.startswith(core, pos):
+            pieces.append(cell[start:pos])
+            pos += len(core)
+            start = pos
+            continue
+        pos += 1
+    pieces.append(cell[start:])
+    return tuple(p.strip() for p in pieces if p.strip())
+
+
+def _option_lookup(known, sep: str) -> dict[tuple[str, ...], str]:
+    """Known options by their atoms (an option holding ``sep`` has several), first spelling."""
+    lookup: dict[tuple[str, ...], str] = {}
+    for option in known:
+        key = _atoms(option, sep)
+        if key:
+            lookup.setdefault(key, option.strip())
+    return lookup
+
+
+def _segment(
+    atoms: tuple[str, ...], lookup: dict[tuple[str, ...], str],
+    exclude: tuple[str, ...] | None = None,
+) -> list[tuple[str, ...]]:
+    """Cut ``atoms`` into runs: at each position the longest run that is a known option (other
+    than ``exclude``), else one atom."""
+    longest = max((len(k) for k in lookup), default=1)
+    runs: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(atoms):
+        size = 1
+        for n in range(min(longest, len(atoms) - i), 0, -1):
+            run = atoms[i:i + n]
+            if run in lookup and run != exclude:
+                size = n
+                break
+        runs.append(atoms[i:i + size])
+        i += size
+    return runs
+
+
+def _segment_cell(cell: str, sep: str, lookup: dict[tuple[str, ...], str]) -> list[str]:
+    # A run of several atoms is always a known option; a lone atom may be new.
+    return [lookup.get(run, run[0]) for run in _segment(_atoms(cell, sep), lookup)]
+
+
 def split_cell(cell: str, sep: str, known: tuple[str, ...] = ()) -> list[str]:
     """Split one answer on ``sep`` (outside brackets), keeping the longest ``known`` option whole.
-
-    ``known`` must be sorted longest first.
 
     >>> split_cell("Cloud, Outils (Teams, Slack)", ", ")
     ['Cloud', 'Outils (Teams, Slack)']
     >>> split_cell("Oui, souvent, Visio", ", ", ("Oui, souvent", "Visio"))
     ['Oui, souvent', 'Visio']
     """
-    core = sep.strip() or sep
-    text = cell.strip()
-    pieces: list[str] = []
-    pos = 0
-    while pos < len(text):
-        end = None
-        for option in known:
-            stop = pos + len(option)
-            if text.startswith(option, pos) and (
-                stop == len(text) or text[stop:].lstrip().startswith(core)
-            ):
-                end = stop
-                break
-        if end is None:
-            depth, end = 0, pos
-            while end < len(text):
-                ch = text[end]
-                if ch in _OPEN_BRACKETS:
-                    depth += 1
-                elif ch in _CLOSE_BRACKETS:
-                    depth = max(0, depth - 1)
-                elif depth == 0 and text.startswith(core, end):
-                    break
-                end += 1
-        piece = text[pos:end].strip()
-        if piece:
-            pieces.append(piece)
-        pos = end
-        while pos < len(text) and (text[pos].isspace() or text.startswith(core, pos)):
-            pos += len(core) if text.startswith(core, pos) else 1
-    return pieces
+    return _segment_cell(cell, sep, _option_lookup(known, sep))
 
 
 def learn_options(values: pd.Series, sep: str) -> tuple[str, ...]:
     """The options of a one-column multiple-choice question whose options may contain ``sep``.
 
-    Options are learnt from the answers seen alone: an answer made of an option seen alone plus
-    other pieces is a combination, and its other pieces become options in turn (until nothing
-    changes). An answer never found to be a combination is one option, commas and all.
+    Every distinct answer starts as a candidate option. An answer that cuts into pieces, one of
+    them another candidate, is a combination: it leaves the candidates and its pieces join them
+    (so ``"Cloud, Intranet"`` is a combination once ``"Cloud"`` or ``"Intranet"`` was ticked
+    alone, and ``"Intranet, Visio, Cloud"`` once any of its parts is a candidate). This repeats
+    until nothing changes; the options are then the pieces of every answer cut with the
+    remaining candidates, so the options and :func:`split_options` always agree. An answer never
+    found to be a combination is one option, commas and all (``"Oui, souvent"``); a comma
+    inside brackets never splits (``"Outils (Teams, Slack)"``).
 
     >>> learn_options(pd.Series(["Visio, Cloud", "Visio", "Cloud, Outils (Teams, Slack)"]), ", ")
     ('Visio', 'Cloud', 'Outils (Teams, Slack)')
+    >>> learn_options(pd.Series(["A, B, C", "A, B", "C", "B"]), ", ")
+    ('A', 'B', 'C')
     """
     cells = list(dict.fromkeys(v.strip() for v in values if isinstance(v, str) and v.strip()))
-    combos: dict[str, list[str]] = {}
+    candidates = _option_lookup(cells, sep)
     changed = True
     while changed:
         changed = False
-        known = ({c for c in cells if c not in combos}
-                 | {p for pieces in combos.values() for p in pieces})
-        for cell in cells:
-            if cell in combos:
-                continue
-            others = known - {cell}
-            pieces = split_cell(cell, sep, tuple(sorted(others, key=len, reverse=True)))
-            if len(pieces) > 1 and any(p in others for p in pieces):
-                combos[cell] = pieces
+        # Each pass may turn a candidate into a combination, which only shortens candidates:
+        # the loop ends, after a few passes in practice.
+        for key in [k for k in candidates if len(k) > 1]:
+            runs = _segment(key, candidates, exclude=key)
+            if len(runs) > 1 and any(run in candidates and run != key for run in runs):
+                del candidates[key]
+                for run in runs:
+                    candidates.setdefault(run, sep.join(run))
                 changed = True
-    options = [p for c in cells for p in (combos.get(c) or [c])]
+    options = [o for cell in cells for o in _segment_cell(cell, sep, candidates)]
     return tuple(dict.fromkeys(options))
 
 

@@ -13,9 +13,14 @@ Question types
 - multiple: each option is its own yes/no variable (``variable`` = option, modalities
   ``"<option>: yes"`` / ``"<option>: no"``), tested separately.
 - numeric: the theme's test is a Mann–Whitney U test of the values of mentioners vs the others
-  (no binning needed for the test). For the descriptive rows, values are cut at the quartiles of
-  the base (``pandas.qcut``, ties merged), so modalities read ``"Q1 [18, 30]"``; residuals and
-  Cramér's V describe that binned table.
+  (no binning needed for the test). For the descriptive rows the values are grouped into
+  modalities that never overlap and cover every value (:func:`numeric_bins`): with at most
+  :data:`MAX_DISTINCT_BINS` distinct values (a 1–5 scale), one modality per value (``"3"``);
+  otherwise the quartiles of the base (``pandas.qcut``, tied edges merged, so fewer groups
+  when values pile up), labelled by the smallest and largest value of each group for whole
+  numbers (``"0–3"``, ``"4–5"``, ``"9"``) and by half-open intervals otherwise
+  (``"[18.5, 30.2]"``, ``"(30.2, 41]"``). The ``binning`` column says which; residuals and
+  Cramér's V describe that grouped table.
 
 Survey weights
 --------------
@@ -81,6 +86,7 @@ COLUMNS = [
     "cramers_v",
     "trend_p_value",
     "row_type",
+    "binning",
 ]
 WEIGHTED_COLUMNS = ["weighted_n", "weighted_pct", "design_effect"]
 
@@ -121,8 +127,8 @@ def ticked(values: pd.Series) -> pd.Series:
 def variables(question: ClosedData) -> list[tuple[str, pd.Series, bool]]:
     """Split a closed question into categorical variables ``(name, Series, ordered)``.
 
-    Multiple choice gives one yes/no variable per option; numeric gives quartile bins (ties
-    merged). Missing values stay NaN.
+    Multiple choice gives one yes/no variable per option; numeric gives the groups of
+    :func:`numeric_bins` (never overlapping). Missing values stay NaN.
     """
     if question.kind not in KINDS:
         raise OptionError(
@@ -145,7 +151,7 @@ def variables(question: ClosedData) -> list[tuple[str, pd.Series, bool]]:
             "only multiple-choice questions may have several."
         )
     if question.kind == "numeric":
-        return [(question.name, quartile_bins(data), True)]
+        return [(question.name, numeric_bins(data), True)]
     if isinstance(data.dtype, pd.CategoricalDtype):
         cat = data.cat.remove_unused_categories()
     else:
@@ -154,18 +160,64 @@ def variables(question: ClosedData) -> list[tuple[str, pd.Series, bool]]:
     return [(question.name, cat, ordered)]
 
 
-def quartile_bins(values: pd.Series) -> pd.Series:
-    """Cut numeric values at their quartiles (ties merged) into labels ``"Q1 [18, 30]"``."""
-    num = pd.to_numeric(values, errors="coerce")
+#: Numeric questions with at most this many distinct values get one modality per value.
+MAX_DISTINCT_BINS = 7
+BINNING_VALUES = "one modality per value"
+BINNING_QUARTILES = "quartiles (pandas.qcut)"
+BINNING_MERGED = "quartiles (pandas.qcut), tied edges merged: {n} groups"
+BINNING_ONE = "one value"
+
+
+def numeric_bins(values: pd.Series) -> pd.Series:
+    """Group numeric values into ordered modalities that never overlap (see the module
+    docstring); missing values stay missing.
+
+    >>> numeric_bins(pd.Series([1, 2, 2, 3, 5])).cat.categories.tolist()
+    ['1', '2', '3', '5']
+    >>> numeric_bins(pd.Series(range(11))).cat.categories.tolist()
+    ['0–2', '3–5', '6–7', '8–10']
+    """
+    return _bins(values)[0]
+
+
+def numeric_binning(values: pd.Series) -> str:
+    """How :func:`numeric_bins` grouped ``values`` (the ``binning`` column of the tables)."""
+    return _bins(values)[1]
+
+
+def _bins(values: pd.Series) -> tuple[pd.Series, str]:
+    num = pd.to_numeric(values, errors="coerce").astype(float)
     ok = num.dropna()
-    if ok.nunique() < 2:
-        labels = pd.Series(np.where(num.notna(), "all", None), index=num.index)
-        return labels.astype("category")
-    codes, edges = pd.qcut(ok, q=4, labels=False, retbins=True, duplicates="drop")
-    names = [f"Q{i + 1} [{_fmt(edges[i])}, {_fmt(edges[i + 1])}]" for i in range(len(edges) - 1)]
+    distinct = np.unique(ok.to_numpy())
     out = pd.Series(np.nan, index=num.index, dtype=object)
-    out[ok.index] = [names[int(c)] for c in codes]
-    return pd.Series(pd.Categorical(out, categories=names, ordered=True), index=num.index)
+    if len(distinct) <= MAX_DISTINCT_BINS:
+        names = [_fmt(v) for v in distinct]
+        out[ok.index] = [names[i] for i in np.searchsorted(distinct, ok.to_numpy())]
+        how = BINNING_VALUES if len(distinct) > 1 else BINNING_ONE
+        return pd.Series(pd.Categorical(out, categories=names, ordered=True),
+                         index=num.index), how
+    codes, edges = pd.qcut(ok, q=4, labels=False, retbins=True, duplicates="drop")
+    codes = np.asarray(codes, dtype=int)
+    whole = bool(np.all(ok.to_numpy() == np.round(ok.to_numpy())))
+    names: list[str] = []
+    label_of: dict[int, str] = {}
+    for code in range(len(edges) - 1):
+        members = ok.to_numpy()[codes == code]
+        if not len(members):  # an interval between two whole numbers holds no value
+            continue
+        if whole:
+            low, high = members.min(), members.max()
+            name = _fmt(low) if low == high else f"{_fmt(low)}–{_fmt(high)}"
+        else:
+            # pandas.qcut intervals are closed on the right; the first one holds its left edge.
+            left = "[" if code == 0 else "("
+            name = f"{left}{_fmt(edges[code])}, {_fmt(edges[code + 1])}]"
+        label_of[code] = name
+        names.append(name)
+    out[ok.index] = [label_of[int(c)] for c in codes]
+    how = BINNING_QUARTILES if len(edges) == 5 and len(names) == 4 else BINNING_MERGED.format(
+        n=len(names))
+    return pd.Series(pd.Categorical(out, categories=names, ordered=True), index=num.index), how
 
 
 def _fmt(x: float) -> str:
@@ -308,9 +360,10 @@ def crosstab_frame(
     parts: list[pd.DataFrame] = []
     for question in questions:
         check_overlap(status.index, _text_index(question.data).index, question.name)
-        numeric = None
+        numeric, binning = None, ""
         if question.kind == "numeric":
             numeric = pd.to_numeric(_text_index(question.data), errors="coerce")
+            binning = numeric_binning(numeric)
         for var_name, modality, ordered in variables(question):
             for row_type, frame in (("theme", mentions), ("status", status)):
                 parts.extend(
@@ -325,6 +378,7 @@ def crosstab_frame(
                         labels=labels,
                         row_type=row_type,
                         options=options,
+                        binning=binning,
                     )
                 )
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
@@ -352,6 +406,7 @@ def _variable_rows(
     labels: Mapping[str, str],
     row_type: str,
     options: TableOptions,
+    binning: str = "",
 ) -> list[pd.DataFrame]:
     common = frame.index.intersection(modality.dropna().index)
     if weights is not None:
@@ -384,6 +439,7 @@ def _variable_rows(
         for key, value in summary.items():
             rows[key] = value
         rows["row_type"] = row_type
+        rows["binning"] = binning
         parts.append(rows)
     return parts
 

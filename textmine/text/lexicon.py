@@ -95,6 +95,16 @@ def _build(
     return Lexicon(frozenset(stops), function_words, acronyms, lemmas, mwes)
 
 
+@functools.lru_cache(maxsize=1)
+def known_acronyms() -> frozenset[str]:
+    """The acronyms of ``acronyms.txt`` in lower case (``"si"``, ``"dsi"``), without spaCy.
+
+    Their feature is the acronym in capitals; codebook seeds, written in lower case, are mapped
+    to it (:mod:`textmine.themes.seeded`).
+    """
+    return frozenset(e.rstrip("*").strip().lower() for e in read_lines("acronyms.txt"))
+
+
 def build_lexicon(options: TextOptions) -> Lexicon:
     """Return the :class:`Lexicon` for ``options`` (cached: built once per set of lists)."""
     return _build(

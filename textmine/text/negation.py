@@ -18,7 +18,23 @@ personne, nullement (``ne ... que`` is restrictive, not negative); pas, jamais, 
 sans, ni, rien, nullement on their own (spoken "y a pas de moyens"); manque, absence, faute,
 insuffisance, pénurie, carence, défaut followed by de/du/des; insuffisamment (forward) and
 insuffisant (backward: negates the content word before it). A scope covers at most
-``MAX_SCOPE`` content words and ends at punctuation or at a clause word (mais, car, donc, qui...).
+``MAX_SCOPE`` content words and governs one constituent: the noun or verb after the cue with its
+adjectives and ``de`` complements ("pas de moyens humains", "manque de matériel informatique").
+It ends
+
+* at punctuation (a comma included) and at a clause word: a coordinating conjunction that always
+  starts a new constituent (mais, car, donc, puis, or, sinon...), a subordinating conjunction or
+  a relative pronoun (qui, que, quand, si, parce, puisque, comme, dont, où, lequel...);
+* at ``et``/``ou`` introducing a new constituent, i.e. unless the next word is ``de``/``d'``
+  (the partitive of a negation: "pas de moyens et de temps" lacks both) or a content word
+  ("pas de moyens humains et financiers"); "et aussi le bruit", "et des réunions", "ou alors",
+  "et beaucoup de mails" are outside the negation. ``ni`` continues it (it is a cue itself);
+* at a linking adverb (aussi, également, ensuite, enfin) once the scope has negated a word
+  ("pas aussi simple" keeps ``pas_simple``);
+* at a time, place or number complement: depuis, pendant, durant, dès, jusque, avant, après,
+  chez, dans; ``à``/``au``/``aux``/``en``/``sur``/``par``/``pour`` followed by a number, a place
+  noun ("au bureau", "à la maison") or, after ``en``, a time noun ("en semaine", "en mars");
+  a number ("en 5 ans", "trois fois"). "n'est pas à jour" keeps ``pas_jour``.
 """
 
 from __future__ import annotations
@@ -34,9 +50,40 @@ LACK = frozenset({"manque", "manquer", "absence", "faute", "insuffisance", "pén
                   "défaut"})
 LACK_NEXT = frozenset({"de", "d'", "du", "des"})
 BACKWARD = frozenset({"insuffisant", "insuffisante", "insuffisants", "insuffisantes"})
-SCOPE_END = frozenset({"mais", "car", "donc", "puis", "parce", "puisque", "cependant", "pourtant",
-                       "sinon", "toutefois", "néanmoins", "alors", "qui", "que", "qu'",
-                       "lorsque", "quand", "si", "afin", "pour"})
+SCOPE_END = frozenset({"mais", "car", "donc", "puis", "or", "parce", "puisque", "cependant",
+                       "pourtant", "sinon", "toutefois", "néanmoins", "alors", "qui", "que",
+                       "qu'", "lorsque", "quand", "si", "afin", "pour", "comme", "dont", "où",
+                       "quoique", "tandis", "lequel", "laquelle", "lesquels", "lesquelles",
+                       "auquel", "auxquels", "auxquelles", "duquel", "desquels", "desquelles"})
+#: Coordinating conjunctions ending the scope unless what follows continues the constituent.
+COORDINATORS = frozenset({"et", "ou"})
+#: What may follow ``et``/``ou`` inside the scope: the partitive of a negation.
+COORDINATED = frozenset({"de", "d'"})
+#: Linking adverbs starting a new constituent once the scope has negated a word.
+LINKERS = frozenset({"aussi", "également", "ensuite", "enfin"})
+#: Prepositions always introducing a time or place complement, outside the negation.
+COMPLEMENT_PREPS = frozenset({"depuis", "pendant", "durant", "dès", "jusque", "jusqu'",
+                              "avant", "après", "chez", "dans"})
+#: Prepositions introducing a complement when a number, place (or after "en" a time) follows.
+MAYBE_COMPLEMENT_PREPS = frozenset({"à", "au", "aux", "en", "sur", "par", "pour"})
+#: Words that may stand between such a preposition and its noun.
+_DETERMINERS = frozenset({"le", "la", "les", "l'", "un", "une", "des", "du", "mon", "ma",
+                          "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos",
+                          "votre", "vos", "leur", "leurs", "ce", "cet", "cette", "ces",
+                          "quelques", "plusieurs", "moins", "plus", "de", "d'"})
+NUMBER_WORDS = frozenset({"deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
+                          "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize",
+                          "vingt", "trente", "quarante", "cinquante", "soixante", "cent",
+                          "mille", "million", "milliard", "quelques", "plusieurs"})
+TIME_NOUNS = frozenset({"an", "année", "mois", "semaine", "jour", "journée", "heure", "minute",
+                        "matin", "soir", "soirée", "week-end", "trimestre", "semestre",
+                        "période", "été", "hiver", "printemps", "automne", "janvier",
+                        "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                        "septembre", "octobre", "novembre", "décembre", "lundi", "mardi",
+                        "mercredi", "jeudi", "vendredi", "samedi", "dimanche"})
+PLACE_NOUNS = frozenset({"maison", "domicile", "bureau", "local", "locaux", "site", "terrain",
+                         "mairie", "agence", "siège", "étage", "ville", "commune", "région",
+                         "département", "extérieur", "intérieur", "campagne", "quartier"})
 #: Pronouns that negate the clause as its subject ("personne ne", "nul ne", "rien ne").
 NEG_SUBJECTS = frozenset({"personne", "nul", "nulle", "rien", "aucun", "aucune"})
 #: Words before "personne" that make it the noun ("une personne ne peut pas").
@@ -61,6 +108,39 @@ def _completed(items: Sequence[tuple[str, str, str]], start: int) -> bool:
             return False
         if low in NE_COMPLETERS:
             return True
+    return False
+
+
+def _is_number(low: str, kind: str) -> bool:
+    # A content word is never a number ("M365", an acronym of the lexicon, is a feature).
+    return kind != WORD and (any(ch.isdigit() for ch in low) or low in NUMBER_WORDS)
+
+
+def _ends_constituent(items: Sequence[tuple[str, str, str]], k: int, taken: int) -> bool:
+    """Whether the item at ``k`` starts a constituent outside an open negation scope.
+
+    ``taken`` counts the words the scope has negated so far. See the module docstring for the
+    rules; punctuation and clause words (:data:`SCOPE_END`) are handled by :func:`negate`.
+    """
+    _, low, kind = items[k]
+    if low in COORDINATORS:
+        if k + 1 >= len(items):
+            return True
+        _, nxt, kind = items[k + 1]
+        # "et de temps" / "et financiers" continue what is lacking; "et aussi le bruit",
+        # "et des réunions", "et beaucoup de mails" name something else.
+        return not (nxt in COORDINATED or (kind == WORD and nxt not in QUANTIFIERS))
+    if low in LINKERS:
+        return taken > 0  # "pas aussi simple": the adverb is inside the negation
+    if low in COMPLEMENT_PREPS or _is_number(low, kind):
+        return True
+    if low in MAYBE_COMPLEMENT_PREPS:
+        for next_value, nxt, next_kind in items[k + 1:k + 4]:
+            if nxt in _DETERMINERS and not _is_number(nxt, next_kind):
+                continue
+            return (_is_number(nxt, next_kind) or next_value in PLACE_NOUNS
+                    or nxt in PLACE_NOUNS
+                    or (low == "en" and (next_value in TIME_NOUNS or nxt in TIME_NOUNS)))
     return False
 
 
@@ -105,6 +185,11 @@ def negate(
         if kind == BOUND or (kind != WORD and low in SCOPE_END):
             scope, ne_open, gap, subject = 0, False, 99, False
             continue
+        # Words the open scope has negated: each opening sets scope to MAX_SCOPE.
+        if scope and (low in SCOPE_END or _ends_constituent(items, k, MAX_SCOPE - scope)):
+            # A new constituent: the negation stops, the clause goes on ("ne ... plus de
+            # moyens et plus de temps" still reads the second "plus" as a negation).
+            scope = 0
         if low in NEG_SUBJECTS and _negative_subject(items, k):
             subject = True
             if low in OPENERS and enabled:

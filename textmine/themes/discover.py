@@ -243,6 +243,7 @@ def discover_themes(
     options: ThemeOptions = ThemeOptions(),
     codebook: Codebook | None = None,
     seed_processor: SeedProcessor | None = None,
+    question: str = "",
 ) -> ThemeResult:
     """Find the themes of a processed corpus and assign them to the answers.
 
@@ -259,6 +260,8 @@ def discover_themes(
     seed_processor : callable, optional
         Turns seed phrases into features with the same text pipeline as the answers (without it,
         seeds are lower-cased words).
+    question : str
+        The open question the corpus answers (named in the warning about absent seeds).
 
     Returns
     -------
@@ -282,7 +285,8 @@ def discover_themes(
         # the researcher asked for them.
         full = document_term_matrix(corpus, mwe_parts=options.mwe_parts)
         _, seed_report = seed_columns(
-            codebook, full.terms, processor=seed_processor or simple_seed_terms
+            codebook, full.terms, processor=seed_processor or simple_seed_terms,
+            question=question, texts=getattr(corpus, "texts", None),
         )
         keep = [t for entry in seed_report for t in entry["matched_terms"]]
     dtm = document_term_matrix(

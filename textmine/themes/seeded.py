@@ -3,18 +3,28 @@
 Seeds go through the same text pipeline as the answers (when a text processor is given), so that
 "plateforme collaborative" matches the multi-word feature ``plateforme_collaborative`` and
 "outils" matches the lemma ``outil``. A seed whose processed terms are joined by ``_`` is looked
-up first as one multi-word feature, then term by term. A seed none of whose terms is in the
-vocabulary is reported as absent from the corpus.
+up first as one multi-word feature, then term by term.
+
+Acronyms: the answers' ``SI`` (système d'information) is the feature ``SI``, but a seed is
+processed alone, in lower case, so "si" reads as the conjunction *si* (a stop word) and "refonte
+du si" loses it. A seed word that is a known acronym (``acronyms.txt``) is therefore looked up
+as the acronym's feature first when the vocabulary has it.
+
+A seed matching no feature is reported (one warning line per theme, naming the question when
+known): as *absent from the corpus* when no answer writes it, or as *written in the answers but
+never a feature* (a stop word, a word masked as personal data...) when some do, so that the
+researcher knows which seeds to rewrite.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from textmine.codebook import Codebook
 from textmine.features import NEGATION_PREFIX
+from textmine.text.lexicon import known_acronyms
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +37,26 @@ def simple_seed_terms(phrases: list[str]) -> list[list[str]]:
     return [re.findall(r"\w+", p.casefold()) for p in phrases]
 
 
-def _candidates(phrase: str, processed: list[str]) -> list[list[str]]:
+def _acronym_option(
+    phrase: str, processed: list[str], acronyms: Collection[str], col: Collection[str]
+) -> list[str]:
+    """The seed's terms with its acronym words as acronym features ("si" -> ``SI``), when the
+    vocabulary has them; ``[]`` when the seed holds no such word."""
+    found = [w.upper() for w in simple_seed_terms([phrase])[0]
+             if w in acronyms and w.upper() in col]
+    if not found:
+        return []
+    # The processor may have kept the word as something else (the lemma "si"): replaced.
+    kept = [t for t in processed if t.casefold() not in {a.casefold() for a in found}]
+    return list(dict.fromkeys(kept + found))
+
+
+def _candidates(phrase: str, processed: list[str],
+                acronym_option: list[str] | None = None) -> list[list[str]]:
     # Most specific first: the whole phrase as one MWE feature, then its separate terms.
     words = processed or simple_seed_terms([phrase])[0]
     raw_joined = "_".join(simple_seed_terms([phrase])[0])
-    options = []
+    options = [acronym_option] if acronym_option else []
     if len(words) > 1:
         options.append(["_".join(words)])
     if raw_joined and raw_joined not in ("_".join(words),):
@@ -45,29 +70,55 @@ def seed_columns(
     vocabulary: Sequence[str],
     *,
     processor: SeedProcessor = simple_seed_terms,
+    acronyms: Collection[str] | None = None,
+    question: str = "",
+    texts: Sequence[str] | None = None,
 ) -> tuple[tuple[tuple[int, ...], ...], list[dict]]:
     """Map each codebook theme's seeds to vocabulary columns.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The named themes and their seeds.
+    vocabulary : sequence of str
+        The features of the corpus (the matrix columns).
+    processor : callable
+        Turns seed phrases into features (the answers' text pipeline; lower-case words without).
+    acronyms : collection of str, optional
+        Known acronyms in lower case; default those of the lexicon (``acronyms.txt``).
+    question : str
+        The open question, named in the warning.
+    texts : sequence of str, optional
+        The answers: a seed matching no feature but written in them is reported apart from the
+        seeds truly absent from the corpus.
 
     Returns
     -------
     seed_terms : tuple of tuple of int
         Column indices per codebook theme, in codebook order.
     report : list of dict
-        Per theme: ``name``, ``seeds``, ``matched_terms`` (features found), ``absent_seeds``.
+        Per theme: ``name``, ``seeds``, ``matched_terms`` (features found), ``absent_seeds``
+        (written in no answer, or matching no feature when ``texts`` is not given) and
+        ``unmatched_seeds`` (written in the answers but never a feature).
     """
     col = {t: i for i, t in enumerate(vocabulary)}
+    acronyms = known_acronyms() if acronyms is None else frozenset(a.lower() for a in acronyms)
     phrases = [s for theme in codebook.themes for s in theme.seeds]
     processed = processor(phrases) if phrases else []
     by_phrase = dict(zip(phrases, processed, strict=True))
+    written = _written_in(texts)
     seed_terms: list[tuple[int, ...]] = []
     report: list[dict] = []
     for theme in codebook.themes:
         cols: list[int] = []
         matched: list[str] = []
         absent: list[str] = []
+        unmatched: list[str] = []
         for phrase in theme.seeds:
             found: list[str] = []
-            for option in _candidates(phrase, by_phrase.get(phrase, [])):
+            terms = by_phrase.get(phrase, [])
+            acronym = _acronym_option(phrase, terms, acronyms, col)
+            for option in _candidates(phrase, terms, acronym):
                 # A seed also matches its negated form: "renfort" in a theme "Manque de moyens"
                 # is meant to catch "pas de renfort" (feature pas_renfort) as well.
                 found = [
@@ -77,7 +128,7 @@ def seed_columns(
                 if found:
                     break
             if not found:
-                absent.append(phrase)
+                (unmatched if written(phrase) else absent).append(phrase)
             for t in found:
                 if col[t] not in cols:
                     cols.append(col[t])
@@ -85,23 +136,46 @@ def seed_columns(
         seed_terms.append(tuple(cols))
         report.append(
             {"name": theme.name, "seeds": list(theme.seeds), "matched_terms": matched,
-             "absent_seeds": absent}
+             "absent_seeds": absent, "unmatched_seeds": unmatched}
         )  # fmt: skip
+        said = []
         if absent:
-            logger.debug(
-                "Theme '%s': %d of %d seeds absent from the corpus: %s.",
-                theme.name, len(absent), len(theme.seeds), ", ".join(absent),
-            )  # fmt: skip
-    absent_seeds = [(entry["name"], entry["absent_seeds"]) for entry in report
-                    if entry["absent_seeds"]]
-    if absent_seeds:
-        # One line for the run; the seeds themselves are in run.json (themes.seeded_themes).
-        n_absent = sum(len(a) for _, a in absent_seeds)
-        name, first = absent_seeds[0]
+            said.append(f"{len(absent)} of {len(theme.seeds)} seeds absent from the corpus: "
+                        f"{', '.join(absent)}")
+        if unmatched:
+            said.append(f"{len(unmatched)} of {len(theme.seeds)} seeds written in the answers "
+                        "but never a feature (stop word, personal data masked...): "
+                        f"{', '.join(unmatched)}")
+        if said:
+            # Each theme's detail at debug level; the run gets one line (below) and run.json
+            # lists them (themes.seeded_themes).
+            logger.debug("Theme '%s': %s.", theme.name, "; ".join(said))
+    missing = [(e["name"], e["absent_seeds"] + e["unmatched_seeds"]) for e in report
+               if e["absent_seeds"] or e["unmatched_seeds"]]
+    if missing:
+        n_missing = sum(len(m) for _, m in missing)
+        name, first = missing[0]
+        where = f"question '{question}': " if question else ""
         logger.warning(
-            "%d of the %d codebook seeds %s absent from the corpus (e.g. theme '%s': %s); "
+            "%s%d of the %d codebook seeds never became a feature (e.g. theme '%s': %s); "
             "run.json lists them under themes.seeded_themes.",
-            n_absent, sum(len(t.seeds) for t in codebook.themes),
-            "is" if n_absent == 1 else "are", name, ", ".join(first),
+            where, n_missing, sum(len(t.seeds) for t in codebook.themes), name, ", ".join(first),
         )  # fmt: skip
     return tuple(seed_terms), report
+
+
+def _written_in(texts: Sequence[str] | None) -> Callable[[str], bool]:
+    """Whether a seed is written, as a whole word in any case, in one of ``texts``."""
+    if texts is None:
+        return lambda phrase: False
+    joined = "\n".join(t for t in texts if isinstance(t, str)).casefold()
+
+    def written(phrase: str) -> bool:
+        words = simple_seed_terms([phrase])[0]
+        if not words:
+            return False
+        # Words of the seed in order, any non-word characters between them ("droits d'accès").
+        pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)"
+        return re.search(pattern, joined) is not None
+
+    return written
