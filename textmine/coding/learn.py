@@ -22,6 +22,8 @@ Word vectors (``Corpus.vectors``) are not used: on the benchmarks they did not m
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -485,30 +487,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             ``n_assigned``, ``n_answers``, ``automatic_codes``, ``level``.
         """
         dec, automatic = self.heldout_for(target_precision)
-        tp = int((dec & self.cv_truth_).sum())
-        n_assigned = int(dec.sum())
-        covered = int(dec.any(axis=1).sum())
-        n = len(dec)
-        p_low, p_high = wilson_interval(np.array([tp]), np.array([n_assigned]),
-                                        level=EXPECTED_LEVEL)
-        c_low, c_high = wilson_interval(np.array([covered]), np.array([n]), level=EXPECTED_LEVEL)
-
-        def num(x: float) -> float | None:
-            return None if not np.isfinite(x) else round(float(x), 4)
-
-        return {
-            "target_precision": float(target_precision),
-            "precision": num(tp / n_assigned) if n_assigned else None,
-            "precision_low": num(p_low[0]) if n_assigned else None,
-            "precision_high": num(p_high[0]) if n_assigned else None,
-            "coverage": num(covered / n) if n else None,
-            "coverage_low": num(c_low[0]) if n else None,
-            "coverage_high": num(c_high[0]) if n else None,
-            "n_assigned": n_assigned,
-            "n_answers": n,
-            "automatic_codes": int(automatic.sum()),
-            "level": EXPECTED_LEVEL,
-        }
+        out = expected_block(dec, self.cv_truth_, target_precision=target_precision)
+        out["automatic_codes"] = int(automatic.sum())
+        return out
 
     def _calibrate(self, decision: np.ndarray) -> np.ndarray:
         z = decision * self.platt_[:, 0] + self.platt_[:, 1]
@@ -573,6 +554,114 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         return out
 
 
+def expected_block(
+    decisions: np.ndarray, truth: np.ndarray, *, target_precision: float
+) -> dict[str, float | int | None]:
+    """Precision of held-out automatic codes and share of answers coded, with Wilson intervals.
+
+    Parameters
+    ----------
+    decisions, truth : arrays of shape (n, n_codes)
+        0/1 automatic codes given to held-out coded answers, and their human codes.
+    target_precision : float
+        The target the thresholds aimed at (recorded).
+
+    Returns
+    -------
+    dict
+        ``target_precision``, ``precision``, ``precision_low``, ``precision_high`` (None when
+        nothing was assigned), ``coverage``, ``coverage_low``, ``coverage_high``,
+        ``n_assigned``, ``n_answers``, ``level`` (:data:`EXPECTED_LEVEL`).
+    """
+    dec = np.asarray(decisions, dtype=int)
+    truth = np.asarray(truth, dtype=int)
+    tp = int((dec & truth).sum())
+    n_assigned = int(dec.sum())
+    covered = int(dec.any(axis=1).sum()) if dec.ndim == 2 and dec.shape[1] else 0
+    n = len(dec)
+
+    def num(x: float) -> float | None:
+        return round(float(x), 4) if np.isfinite(x) else None
+
+    out: dict[str, float | int | None] = {
+        "target_precision": float(target_precision),
+        "precision": None, "precision_low": None, "precision_high": None,
+        "coverage": None, "coverage_low": None, "coverage_high": None,
+        "n_assigned": n_assigned, "n_answers": n, "level": EXPECTED_LEVEL,
+    }  # fmt: skip
+    if n_assigned:
+        low, high = wilson_interval(np.array([tp]), np.array([n_assigned]), level=EXPECTED_LEVEL)
+        out.update(precision=num(tp / n_assigned), precision_low=num(low[0]),
+                   precision_high=num(high[0]))  # fmt: skip
+    if n:
+        low, high = wilson_interval(np.array([covered]), np.array([n]), level=EXPECTED_LEVEL)
+        out.update(coverage=num(covered / n), coverage_low=num(low[0]), coverage_high=num(high[0]))
+    return out
+
+
+def expected_sentence(expected: dict[str, float | int | None]) -> str:
+    """One line stating the expected precision and share coded automatically.
+
+    >>> expected_sentence({"precision": 0.81, "precision_low": 0.74, "precision_high": 0.87,
+    ...                    "coverage": 0.46, "coverage_low": 0.4, "coverage_high": 0.52})
+    'expected precision of automatic codes 0.81 (0.74–0.87); 46 % of answers coded automatically (40–52 %)'
+    """
+    cov = expected.get("coverage")
+    if cov is None:
+        share = "share of answers coded automatically unknown"
+    else:
+        share = (
+            f"{100 * float(cov):.0f} % of answers coded automatically "
+            f"({100 * float(expected['coverage_low']):.0f}–"
+            f"{100 * float(expected['coverage_high']):.0f} %)"
+        )
+    if expected.get("precision") is None:
+        return f"no answer would be coded automatically (no code reaches the target); {share}"
+    return (
+        f"expected precision of automatic codes {float(expected['precision']):.2f} "
+        f"({float(expected['precision_low']):.2f}–{float(expected['precision_high']):.2f}); "
+        + share
+    )
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, for matching a code's words in answers."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+#: Words of code names too common to mark an answer as mentioning the code.
+_NAME_STOPWORDS = frozenset(
+    "autre autres avec dans des les pour par sur une aux est pas plus sans sous entre tout "
+    "tous toutes cette ces leur leurs nos vos".split()
+)
+
+
+def code_word_stems(name: str, seeds: Sequence[str] = ()) -> list[str]:
+    """Stems of a code's own words (its name and codebook seeds), to find answers mentioning it.
+
+    Each word of at least four letters (accents and case folded, common words left out) is cut
+    to its first ``max(4, len - 4)`` letters: ``pollution`` -> ``pollu`` (pollué, polluer...).
+    """
+    stems: list[str] = []
+    for phrase in (name, *seeds):
+        for word in re.findall(r"\w+", _fold(str(phrase))):
+            if len(word) < 4 or word.isdigit() or word in _NAME_STOPWORDS:
+                continue
+            stem = word[: max(4, len(word) - 4)]
+            if stem not in stems:
+                stems.append(stem)
+    return stems
+
+
+def mentions(texts: Sequence[str], stems: Sequence[str]) -> np.ndarray:
+    """Whether each text holds a word starting with one of ``stems`` (accents and case folded)."""
+    if not stems:
+        return np.zeros(len(texts), dtype=bool)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + ")")
+    return np.array([bool(pattern.search(_fold(str(t)))) for t in texts], dtype=bool)
+
+
 def uncertainty(scores: np.ndarray) -> np.ndarray:
     """Highest binary entropy (bits) over codes: how much coding an answer would teach the model."""
     p = np.clip(scores, 1e-12, 1 - 1e-12)
@@ -588,8 +677,10 @@ def review_queue(
     classes: Sequence[str],
     *,
     n_candidates: int = 3,
+    to_check: np.ndarray | None = None,
+    mentioned: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Answers that got no automatic code, most informative first (uncertainty sampling).
+    """Answers a person must code: no automatic code, or a code that cannot be automatic.
 
     Parameters
     ----------
@@ -603,32 +694,51 @@ def review_queue(
         Code names.
     n_candidates : int
         Number of best codes listed per answer.
+    to_check : array of bool, shape (n, n_codes), optional
+        Answers to check for codes that cannot be assigned automatically (they mention the
+        code's words or the code is their best guess); such answers are queued even when they
+        got another code automatically.
+    mentioned : array of bool, shape (n, n_codes), optional
+        The part of ``to_check`` where the answer holds the code's own words: those answers come
+        first.
 
     Returns
     -------
     DataFrame
         ``rank``, ``respondent_id``, ``text``, ``uncertainty``, ``best_code``, ``best_score``,
-        ``candidates`` (``code (score)`` for the best ``n_candidates`` codes, ``; ``-joined).
+        ``candidates`` (``code (score)`` for the best ``n_candidates`` codes, ``; ``-joined),
+        ``check_codes`` (codes not assigned automatically that this answer may carry).
+        Answers mentioning such a code's words first, then the others most uncertain first.
     """
     scores = np.asarray(scores, dtype=float)
-    rows = np.flatnonzero(~np.asarray(assigned, dtype=bool).any(axis=1))
-    unc = uncertainty(scores[rows]) if len(classes) else np.zeros(len(rows))
-    order = rows[np.argsort(-unc, kind="stable")]
-    unc_sorted = np.sort(unc)[::-1]
+    n = len(scores)
     classes = list(classes)
+    check = (np.zeros(scores.shape, dtype=bool) if to_check is None
+             else np.asarray(to_check, dtype=bool))  # fmt: skip
+    words = (np.zeros(scores.shape, dtype=bool) if mentioned is None
+             else np.asarray(mentioned, dtype=bool))  # fmt: skip
+    unassigned = ~np.asarray(assigned, dtype=bool).any(axis=1) if n else np.zeros(0, dtype=bool)
+    queued = unassigned | check.any(axis=1) if n else unassigned
+    rows = np.flatnonzero(queued)
+    unc = uncertainty(scores[rows]) if len(classes) else np.zeros(len(rows))
+    first = words[rows].any(axis=1) if len(classes) else np.zeros(len(rows), dtype=bool)
+    order_idx = np.lexsort((-unc, ~first))
     records = []
-    for rank, (i, u) in enumerate(zip(order, unc_sorted, strict=True), start=1):
+    for rank, k in enumerate(order_idx, start=1):
+        i = rows[k]
         best = np.argsort(-scores[i], kind="stable")[:n_candidates]
         records.append(
             {
                 "rank": rank,
                 "respondent_id": ids[i],
                 "text": texts[i],
-                "uncertainty": round(float(u), 4),
+                "uncertainty": round(float(unc[k]), 4),
                 "best_code": classes[best[0]] if len(best) else "",
                 "best_score": round(float(scores[i, best[0]]), 4) if len(best) else np.nan,
                 "candidates": "; ".join(f"{classes[j]} ({scores[i, j]:.2f})" for j in best),
+                "check_codes": "; ".join(classes[j] for j in np.flatnonzero(check[i])),
             }
         )
-    cols = ["rank", "respondent_id", "text", "uncertainty", "best_code", "best_score", "candidates"]
+    cols = ["rank", "respondent_id", "text", "uncertainty", "best_code", "best_score",
+            "candidates", "check_codes"]  # fmt: skip
     return pd.DataFrame.from_records(records, columns=cols)
