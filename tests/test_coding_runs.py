@@ -253,7 +253,7 @@ def test_agree_between_two_coders(project, cli, tmp_path):
     assert table.loc["Salaire", "percent_agreement"] == pytest.approx(2 / 3)
     assert {"krippendorff_alpha", "percent_agreement"} <= set(table.columns)
     # The table is printed with its n.
-    assert "Agreement on the 3 answers both coders coded (1 coded by the first coder only" in res.out
+    assert "Agreement on the 3 answers both coders coded (1 coded by the first" in res.out
     assert any(line.split()[:2] == ["Salaire", "3"] for line in res.out.splitlines())
     bad = tmp_path / "bad.csv"
     bad.write_text("respondent_id,code\nZ999,Salaire\n", "utf-8")

@@ -11,9 +11,9 @@ the answer goes to the researcher's review queue, most informative answers first
 sampling). The thresholds are checked on answers they were not chosen on (thresholds chosen on
 the other folds, applied to each held-out fold): a code whose held-out precision misses the
 target, or with fewer than ``min_positives`` coded examples, is never assigned automatically,
-and the held-out folds give the run's *expected* precision and share coded automatically. New answers are
-scored by the average of the fold models, i.e. models trained on as many answers as those that
-chose the thresholds.
+and the held-out folds give the run's *expected* precision and share coded automatically. New
+answers are scored by the average of the fold models, i.e. models trained on as many answers as
+those that chose the thresholds.
 
 Word vectors (``Corpus.vectors``) are not used: on the benchmarks they did not measurably help
 (see ``docs/bench_coding.md``), and the small French model has none.
@@ -602,9 +602,12 @@ def expected_block(
 def expected_sentence(expected: dict[str, float | int | None]) -> str:
     """One line stating the expected precision and share coded automatically.
 
-    >>> expected_sentence({"precision": 0.81, "precision_low": 0.74, "precision_high": 0.87,
-    ...                    "coverage": 0.46, "coverage_low": 0.4, "coverage_high": 0.52})
-    'expected precision of automatic codes 0.81 (0.74–0.87); 46 % of answers coded automatically (40–52 %)'
+    >>> line = expected_sentence({"precision": 0.81, "precision_low": 0.74,
+    ...     "precision_high": 0.87, "coverage": 0.46, "coverage_low": 0.4, "coverage_high": 0.52})
+    >>> line.split("; ")[0]
+    'expected precision of automatic codes 0.81 (0.74–0.87)'
+    >>> line.split("; ")[1]
+    '46 % of answers coded automatically (40–52 %)'
     """
     cov = expected.get("coverage")
     if cov is None:
