@@ -238,4 +238,4 @@ def test_a_few_lucky_scores_are_shrunk_toward_the_pooled_precision():
         scores, truth, target_precision=0.8, prior=lambda s: np.full(len(s), 0.95),
         prior_strength=10.0,
     )
-    assert generous == 0.96
+    assert generous == 0.6  # (4 + 9.5) / (6 + 10) = 0.84: the other codes vouch for it
