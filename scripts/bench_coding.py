@@ -158,13 +158,13 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
             float((pred.sum(axis=1) > 0).mean()))  # fmt: skip
 
 
-def run(key: str, seeds: int, max_n: int, cache: Path) -> list[dict]:
+def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None) -> list[dict]:
     name, loader = CORPORA[key]
     texts, labels = loader()
     keep = labels.map(labels.value_counts()) >= 10  # a code needs a few examples per split
     texts, labels = texts[keep], labels[keep]
     n_full = len(texts)
-    if len(texts) > max_n:
+    if len(texts) >= max_n + labels.nunique():
         idx, _ = train_test_split(np.arange(len(texts)), train_size=max_n, random_state=0,
                                   stratify=labels.values)  # fmt: skip
         idx = np.sort(idx)
@@ -203,6 +203,8 @@ def run(key: str, seeds: int, max_n: int, cache: Path) -> list[dict]:
                 row[f"prec_{t}"], row[f"cov_{t}"] = p, c
                 row[f"exp_{t}"] = coder.expected_for(t)["precision"]
             rows.append(row)
+            if csv is not None:  # one line per split, so that an interrupted run keeps its rows
+                pd.DataFrame([row]).to_csv(csv, mode="a", header=not csv.exists(), index=False)
             print(f"{key} {share:.0%} seed {seed}: base {row['base_f1']:.3f} best "
                   f"{row['best_f1']:.3f} @0.8 prec {row['prec_0.8']:.3f} cov "
                   f"{row['cov_0.8']:.3f} (fit {row['fit_s']:.1f}s)", flush=True)
@@ -278,17 +280,23 @@ def main() -> None:
     parser.add_argument("--corpora", nargs="*", default=list(CORPORA), choices=list(CORPORA))
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     parser.add_argument("--csv", type=Path, default=None, help="write every split's row here")
+    parser.add_argument("--from-csv", type=Path, default=None,
+                        help="only render the markdown of the rows of this CSV (--csv output)")
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp"))
                         / "textmine_bench_cache", help="parse cache folder")
     args = parser.parse_args()
     t0 = time.perf_counter()
-    rows = []
-    for key in args.corpora:
-        rows += run(key, args.seeds, args.max_n, args.cache)
-    table = pd.DataFrame(rows)
-    if args.csv:
-        table.to_csv(args.csv, index=False)
-    text = markdown(table, args.seeds, args.max_n, time.perf_counter() - t0)
+    if args.from_csv:
+        table = pd.read_csv(args.from_csv)
+        elapsed = float(table[["base_s", "fit_s"]].sum().sum() + table.groupby("key")["parse_s"]
+                        .first().sum())  # fmt: skip
+    else:
+        rows = []
+        for key in args.corpora:
+            rows += run(key, args.seeds, args.max_n, args.cache, args.csv)
+        table = pd.DataFrame(rows)
+        elapsed = time.perf_counter() - t0
+    text = markdown(table, args.seeds, args.max_n, elapsed)
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

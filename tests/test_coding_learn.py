@@ -239,3 +239,13 @@ def test_a_few_lucky_scores_are_shrunk_toward_the_pooled_precision():
         prior_strength=10.0,
     )
     assert generous == 0.6  # (4 + 9.5) / (6 + 10) = 0.84: the other codes vouch for it
+
+
+def test_inverted_out_of_fold_scores_are_not_turned_into_confident_codes():
+    from textmine.coding.learn import _platt
+
+    decision = np.array([3.0, 2.5, 2.0, -1.0, -2.0, -3.0])
+    truth = np.array([0, 0, 0, 1, 1, 0])  # the highest decisions are the wrong ones
+    slope, intercept = _platt(decision, truth)
+    assert slope == 0.0
+    assert 1 / (1 + np.exp(-intercept)) == pytest.approx(truth.mean())

@@ -224,7 +224,14 @@ def _platt(decision: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     if truth.min() == truth.max():
         return 0.0, (8.0 if truth[0] else -8.0)
     lr = LogisticRegression(C=1e4).fit(decision.reshape(-1, 1), truth)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    slope = float(lr.coef_[0, 0])
+    if slope <= 0:
+        # Out-of-fold decisions that rank the wrong answers first (a code with a handful of
+        # examples) must not be inverted into confident scores: the code's score becomes its
+        # prior, and its threshold cannot be reached.
+        prior = float(np.clip(truth.mean(), 1e-3, 1 - 1e-3))
+        return 0.0, float(np.log(prior / (1 - prior)))
+    return slope, float(lr.intercept_[0])
 
 
 class MultiLabelCoder(ClassifierMixin, BaseEstimator):
