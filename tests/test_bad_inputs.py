@@ -459,8 +459,8 @@ def _cases() -> list[Case]:
              ("code", "{input}", "--text-col", "reponse", "--id-col", "id", "--labels",
               "{in}/labels_unknown_ids.csv", "--out", "{out}"),
              extra=("labels_unknown_ids.csv",),
-             error=r"2 respondent id\(s\) of .*labels_unknown_ids\.csv are not in the survey: "
-                   r"zz99, nope; check --id-col\."),
+             error=r"2 of \d+ respondent id\(s\) of .*labels_unknown_ids\.csv are not in the "
+                   r"survey \(\d+ are\): zz99, nope; check --id-col "),
         Case("code-missing-labels", "code", "good.csv",
              ("code", "{input}", "--text-col", "reponse", "--id-col", "id", "--labels",
               "{in}/nope.csv", "--out", "{out}"), error=r".*nope\.csv"),
@@ -479,8 +479,8 @@ def _cases() -> list[Case]:
              ("agree", "{in}/labels_unknown_ids.csv", "{in}/labels_unknown_ids.csv", "--survey",
               "{input}", "--id-col", "id", "--out", "{out}"),
              extra=("labels_unknown_ids.csv",),
-             error=r"2 respondent id\(s\) of .*labels_unknown_ids\.csv are not in the survey: "
-                   r"zz99, nope; "),
+             error=r"2 of \d+ respondent id\(s\) of .*labels_unknown_ids\.csv are not in the "
+                   r"survey \(\d+ are\): zz99, nope; "),
         Case("sheet-not-a-run", "sheet", "good.csv", ("sheet", "{in}", "--out", "{out}"),
              error=r"Run folder .* has no answers\.csv; give the folder written by "),
         Case("crosstab-not-a-run", "crosstab", "good.csv", ("crosstab", "{in}", "--by", "x"),

@@ -102,27 +102,37 @@ def _coded(rows: dict[str, list[int]], codes: list[str]) -> pd.DataFrame:
     return frame
 
 
-def test_uncoded_respondents_count_as_agreement_on_absence():
+def test_agreement_is_computed_on_the_answers_both_coders_coded():
     ids = [f"r{i}" for i in range(1, 9)]
-    a = _coded({"r1": [1, 0], "r2": [1, 1], "r3": [0, 1]}, ["salaire", "charge"])
-    b = _coded({"r1": [1, 0], "r2": [0, 1], "r4": [0, 1]}, ["salaire", "charge"])
+    # r3 coded by a only, r4 by b only; r5 coded by both with no code (a row of zeros);
+    # r6..r8 coded by nobody: none of them counts, not even as agreement on absence.
+    a = _coded({"r1": [1, 0], "r2": [1, 1], "r3": [0, 1], "r5": [0, 0]}, ["salaire", "charge"])
+    b = _coded({"r1": [1, 0], "r2": [0, 1], "r4": [0, 1], "r5": [0, 0]}, ["salaire", "charge"])
     table = coder_agreement(a, b, ids=ids).set_index("code")
-    x = np.array([1, 1, 0, 0, 0, 0, 0, 0])
-    y = np.array([1, 0, 0, 0, 0, 0, 0, 0])
+    x = np.array([1, 1, 0])
+    y = np.array([1, 0, 0])
     row = table.loc["salaire"]
-    assert row["n_units"] == 8 and row["n_a"] == 2 and row["n_b"] == 1 and row["n_both"] == 1
-    assert row["percent_agreement"] == pytest.approx(7 / 8)
+    assert row["n_units"] == 3 and row["n_a"] == 2 and row["n_b"] == 1 and row["n_both"] == 1
+    assert row["n_only_a"] == 1 and row["n_only_b"] == 1
+    assert row["percent_agreement"] == pytest.approx(2 / 3)
     assert row["cohen_kappa"] == pytest.approx(cohen_kappa_score(x, y))
     ref = krippendorff.alpha(reliability_data=[x, y], level_of_measurement="nominal")
     assert row["krippendorff_alpha"] == pytest.approx(ref)
-    # The pooled row rates every (respondent, code) pair.
-    assert table.loc[ALL_CODES, "n_units"] == 16
+    # The pooled row rates every (answer coded by both, code) pair.
+    assert table.loc[ALL_CODES, "n_units"] == 6
+
+
+def test_no_answer_coded_by_both_is_an_error():
+    a = _coded({"r1": [1]}, ["salaire"])
+    b = _coded({"r2": [1]}, ["salaire"])
+    with pytest.raises(DataError, match=r"^No answer was coded by both coders \(1 and 1"):
+        coder_agreement(a, b, ids=["r1", "r2"])
 
 
 def test_code_used_by_one_coder_only_is_compared_as_absent_for_the_other():
     ids = ["r1", "r2", "r3"]
-    a = _coded({"r1": [1]}, ["salaire"])
-    b = _coded({"r2": [1]}, ["formation"])
+    a = _coded({"r1": [1], "r2": [0]}, ["salaire"])
+    b = _coded({"r1": [0], "r2": [1]}, ["formation"])
     table = coder_agreement(a, b, ids=ids)
     assert table["code"].tolist() == ["salaire", "formation", ALL_CODES]
     assert table.set_index("code").loc["formation", "n_a"] == 0

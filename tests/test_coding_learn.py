@@ -188,3 +188,64 @@ def test_check_estimator_skips_what_does_not_apply():
     assert [r["check_name"] for r in results if r["status"] == "failed"] == []
     assert any(r["status"] == "passed" for r in results)
 
+
+
+def test_a_code_needs_ten_coded_examples_to_be_automatic():
+    docs, Y = synthetic(120)
+    # A code that follows its words perfectly but has only 8 coded examples.
+    Y["pollution"] = 0
+    for i in range(8):
+        docs[i] = [*docs[i], "pollution"]
+        Y.loc[i, "pollution"] = 1
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    assert coder.n_positives_[-1] == 8 and coder.min_positives == 10
+    assert not coder.automatic_[-1] and np.isinf(coder.thresholds_[-1])
+    assert coder.predict([["pollution", "travail"]])[0, -1] == 0
+    assert coder.automatic_[:3].all()
+
+
+def test_thresholds_are_checked_on_folds_they_were_not_chosen_on(fitted):
+    decisions, automatic = fitted.heldout_for(0.8)
+    assert decisions.shape == fitted.cv_truth_.shape
+    assert (decisions[:, ~automatic] == 0).all()
+    # Held-out decisions of a fold do not depend on that fold's own labels when choosing.
+    for k in np.unique(fitted.cv_fold_):
+        inner = fitted._choose_thresholds(0.8, fitted.cv_fold_ != k)
+        outer = fitted.cv_fold_ == k
+        expect = (fitted.cv_scores_[outer] >= inner) & automatic
+        assert (decisions[outer] == expect).all()
+
+
+def test_expected_precision_and_share_come_with_intervals(fitted):
+    e = fitted.expected_
+    assert e["target_precision"] == 0.8 and e["level"] == 0.95
+    assert 0 <= e["precision_low"] <= e["precision"] <= e["precision_high"] <= 1
+    assert 0 <= e["coverage_low"] <= e["coverage"] <= e["coverage_high"] <= 1
+    assert e["n_answers"] == len(fitted.cv_truth_) and e["automatic_codes"] == 3
+
+
+def test_a_few_lucky_scores_are_shrunk_toward_the_pooled_precision():
+    # Four right answers on top, then a long run of wrong ones: per-code precision at the top
+    # is 1.0, but every code together is right only 30 % of the time at those scores.
+    scores = np.array([0.99, 0.98, 0.97, 0.96, 0.7, 0.6, 0.55, 0.52, 0.1, 0.05])
+    truth = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    shrunk = threshold_for_precision(
+        scores, truth, target_precision=0.8, prior=lambda s: np.full(len(s), 0.3),
+        prior_strength=10.0,
+    )
+    assert np.isinf(shrunk)
+    generous = threshold_for_precision(
+        scores, truth, target_precision=0.8, prior=lambda s: np.full(len(s), 0.95),
+        prior_strength=10.0,
+    )
+    assert generous == 0.6  # (4 + 9.5) / (6 + 10) = 0.84: the other codes vouch for it
+
+
+def test_inverted_out_of_fold_scores_are_not_turned_into_confident_codes():
+    from textmine.coding.learn import _platt
+
+    decision = np.array([3.0, 2.5, 2.0, -1.0, -2.0, -3.0])
+    truth = np.array([0, 0, 0, 1, 1, 0])  # the highest decisions are the wrong ones
+    slope, intercept = _platt(decision, truth)
+    assert slope == 0.0
+    assert 1 / (1 + np.exp(-intercept)) == pytest.approx(truth.mean())

@@ -185,7 +185,8 @@ def test_review_queue_holds_the_rest_most_uncertain_first(code_out):
     codes = pd.read_csv(code_out / "codes.csv", dtype={"respondent_id": str})
     queue = pd.read_csv(code_out / "review_queue.csv", dtype={"respondent_id": str})
     assert queue.columns.tolist() == [
-        "rank", "respondent_id", "text", "uncertainty", "best_code", "best_score", "candidates"
+        "rank", "respondent_id", "text", "uncertainty", "best_code", "best_score", "candidates",
+        "check_codes",
     ]
     model = codes[codes["source"] == "model"]
     auto = set(model.loc[model["assigned"] == 1, "respondent_id"])
@@ -235,25 +236,62 @@ def test_impossible_target_precision_is_refused_before_any_work(project, cli, tm
 
 def test_agree_between_two_coders(project, cli, tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    a.write_text("respondent_id,code\nR001,Salaire\nR002,Télétravail\nR003,Formation\n", "utf-8")
-    b.write_text("respondent_id,code\nR001,Salaire\nR002,Salaire\nR004,Formation\n", "utf-8")
+    # R003 is coded by a only, R004 by b only; R005 is coded by both with no code.
+    a.write_text("respondent_id,code\nR001,Salaire\nR002,Télétravail\nR003,Formation\n"
+                 "R005,\n", "utf-8")  # fmt: skip
+    b.write_text("respondent_id,code\nR001,Salaire\nR002,Salaire\nR004,Formation\n"
+                 "R005,\n", "utf-8")  # fmt: skip
     res = cli("agree", a, b, "--survey", project / "enquete.csv", "--id-col", "id",
               "--out", tmp_path / "agree")  # fmt: skip
     assert res.code == 0, res.err
     table = pd.read_csv(tmp_path / "agree" / "agreement.csv").set_index("code")
-    ids = [r for r, _, _ in ANSWERS]
-    x = [int(r == "R001") for r in ids]
-    y = [int(r in ("R001", "R002")) for r in ids]
-    assert table.loc["Salaire", "n_units"] == len(ids)
+    # Units: the answers both coders coded (R001, R002, R005), never the blank rows.
+    x, y = [1, 0, 0], [1, 1, 0]
+    assert table.loc["Salaire", "n_units"] == 3
+    assert table.loc["Salaire", "n_only_a"] == 1 and table.loc["Salaire", "n_only_b"] == 1
     assert table.loc["Salaire", "cohen_kappa"] == pytest.approx(cohen_kappa_score(x, y))
-    assert table.loc["Salaire", "percent_agreement"] == pytest.approx(1 - 1 / len(ids))
+    assert table.loc["Salaire", "percent_agreement"] == pytest.approx(2 / 3)
     assert {"krippendorff_alpha", "percent_agreement"} <= set(table.columns)
+    # The table is printed with its n.
+    assert "Agreement on the 3 answers both coders coded (1 coded by the first" in res.out
+    assert any(line.split()[:2] == ["Salaire", "3"] for line in res.out.splitlines())
     bad = tmp_path / "bad.csv"
     bad.write_text("respondent_id,code\nZ999,Salaire\n", "utf-8")
     res = cli("agree", a, bad, "--survey", project / "enquete.csv", "--id-col", "id",
               "--out", tmp_path / "agree2")  # fmt: skip
     assert res.code == 2
-    assert "1 respondent id(s) of" in res.err and "are not in the survey: Z999" in res.err
+    assert "1 of 1 respondent id(s) of" in res.err and "are not in the survey" in res.err
+    assert "Z999" in res.err
+
+
+def test_ids_matching_row_numbers_without_id_col_are_one_error(project, cli, tmp_path):
+    # The survey has an id column R001...; the labels use it, but --id-col is forgotten. Even
+    # ids that happen to look like row numbers must not match rows silently.
+    labels = tmp_path / "codes.csv"
+    labels.write_text("respondent_id,code\nR001,Salaire\nR002,Télétravail\nR003,Formation\n",
+                      "utf-8")  # fmt: skip
+    res = cli("code", project / "enquete.csv", "--text-col", "avis", "--labels", labels,
+              "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2
+    assert res.err == (
+        f"error: 3 of 3 respondent ids of {labels} are values of column 'id' of the survey, but "
+        "the survey was read without --id-col (respondents numbered by row): add --id-col id.\n"
+    )
+    res = cli("agree", labels, labels, "--survey", project / "enquete.csv",
+              "--out", tmp_path / "agree")  # fmt: skip
+    assert res.code == 2 and "add --id-col id." in res.err
+
+
+def test_partly_matching_ids_are_one_error(project, cli, tmp_path):
+    labels = tmp_path / "codes.csv"
+    labels.write_text("respondent_id,code\nR001,Salaire\n7,Télétravail\n8,Formation\n", "utf-8")
+    res = cli("code", project / "enquete.csv", "--text-col", "avis", "--id-col", "id",
+              "--labels", labels, "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2
+    assert res.err.startswith(
+        f"error: 2 of 3 respondent id(s) of {labels} are not in the survey (1 are): 7, 8;"
+    )
+    assert res.err.count("\n") == 1
 
 
 def test_sheet_suggestions_put_the_primary_theme_first(tmp_path):
@@ -268,3 +306,88 @@ def test_sheet_suggestions_put_the_primary_theme_first(tmp_path):
     )
     frame = sheet_frame_for_run(tmp_path)
     assert frame["suggestions"].tolist() == ["Visio (0.90); Salaire"]
+
+
+POLLUTION = [
+    "La pollution de l'air près de l'école",
+    "Trop de pollution sonore la nuit",
+    "Le quartier est pollué par les camions",
+    "Pollution",
+    "Les usines polluent la rivière",
+    "Moins de pollution, plus de vélos",
+]
+
+
+@pytest.fixture(scope="module")
+def rare_code_run(tmp_path_factory) -> tuple[Path, str]:
+    """A code run where 'Pollution' has 3 coded examples: too few to code automatically."""
+    from textmine.cli import commands  # noqa: F401
+    from textmine.cli.app import run_app
+
+    root = tmp_path_factory.mktemp("rare")
+    rows, labels = [], ["respondent_id,code"]
+    for n in range(72):
+        code = CODES[n % 3]
+        rows.append((f"S{n:03d}", PHRASES[code][(n // 3) % 8] + f" (service {n % 5})", code))
+    for k, text in enumerate(POLLUTION):
+        rows.append((f"P{k}", text, "Pollution"))
+    for rid, _, code in rows[:45] + rows[72:75]:
+        labels.append(f"{rid},{code}")
+    with open(root / "enquete.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "avis"])
+        w.writerows((rid, text) for rid, text, _ in rows)
+    (root / "labels.csv").write_text("\n".join(labels) + "\n", "utf-8")
+    out = root / "out"
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(buffer):
+        mp.setenv("TEXTMINE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        code = run_app([
+            "code", str(root / "enquete.csv"), "--text-col", "avis", "--id-col", "id",
+            "--labels", str(root / "labels.csv"), "--out", str(out),
+        ])  # fmt: skip
+    assert code == 0
+    return out, buffer.getvalue()
+
+
+def test_a_code_with_too_few_examples_is_never_written_as_zero(rare_code_run):
+    out, _ = rare_code_run
+    codes = pd.read_csv(out / "codes.csv", dtype={"respondent_id": str})
+    model = codes[(codes["source"] == "model") & (codes["code"] == "Pollution")]
+    assert len(model) == 30  # every uncoded answer is scored...
+    assert model["assigned"].isna().all()  # ...but "not coded", never 0
+    human = codes[(codes["source"] == "human") & (codes["code"] == "Pollution")]
+    assert set(human["assigned"]) == {0, 1}  # coded answers keep their 0/1
+
+
+def test_answers_with_the_codes_words_go_to_review_first(rare_code_run):
+    out, console = rare_code_run
+    queue = pd.read_csv(
+        out / "review_queue.csv", dtype={"respondent_id": str}, keep_default_na=False
+    )
+    pollution = {"P3", "P4", "P5"}
+    assert pollution <= set(queue["respondent_id"])
+    assert set(queue["respondent_id"].iloc[:3]) == pollution
+    assert all("Pollution" in c for c in queue["check_codes"].iloc[:3])
+    record = json.loads((out / "run.json").read_text("utf-8"))
+    entry = record["coding"]["review"][0]
+    assert entry["code"] == "Pollution" and entry["n_coded"] == 3 and entry["needed"] == 10
+    assert entry["mentioning"] == 3
+    assert (
+        f"Pollution: 3 coded examples, not enough to code automatically (10 needed); "
+        f"{entry['sent_to_review']} answers sent to review"
+    ) in console
+
+
+def test_every_code_run_states_its_expected_precision(rare_code_run):
+    out, console = rare_code_run
+    expected = json.loads((out / "run.json").read_text("utf-8"))["coding"]["expected"]
+    assert {"precision", "precision_low", "precision_high", "coverage", "coverage_low",
+            "coverage_high", "level", "sentence"} <= set(expected)  # fmt: skip
+    assert expected["precision_low"] <= expected["precision"] <= expected["precision_high"]
+    assert expected["coverage_low"] <= expected["coverage"] <= expected["coverage_high"]
+    assert expected["sentence"].startswith("expected precision of automatic codes ")
+    assert expected["sentence"] in console

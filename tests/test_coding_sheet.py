@@ -114,7 +114,7 @@ def test_unknown_ids_are_named(tmp_path):
     path.write_text("respondent_id,code\nr1,Salaire\nx7,Salaire\nx8,Salaire\nx9,S\nx10,S\n")
     with pytest.raises(
         DataError,
-        match=rf"^4 respondent id\(s\) of {path} are not in the survey: x7, x8, x9; check --id-col",
+        match=rf"^4 of 5 respondent id\(s\) of {path} are not in the survey: x7, x8, x9; check ",
     ):
         read_coded(path, ids=["r1", "r2"])
 
@@ -149,3 +149,17 @@ def test_existing_file_needs_force(frame, tmp_path):
 def test_code_names_must_not_clash_with_columns():
     with pytest.raises(DataError, match=r"^Code name\(s\) text clash with sheet columns; rename"):
         coding_sheet_frame(["r1"], ["x"], ["text"])
+
+
+def test_a_codebook_code_without_a_sheet_column_is_not_coded_as_zero(frame, tmp_path):
+    # The coder never saw a column for "Formation": its answers are not coded for it.
+    frame = frame.drop(columns=["Formation"])
+    frame.loc[0, "Salaire"] = 1
+    frame.loc[1, "Salaire"] = 0  # read, no code applies
+    path = write_sheet_csv(frame, tmp_path / "codage.csv")
+    with pytest.raises(DataError, match=r"^Code\(s\) 'Formation' of the codebook have no column"):
+        read_coded(path, codes=CODES)
+    coded = read_coded(path)
+    # A row of zeros is coded (no code applies); blank rows are not coded at all.
+    assert coded.index.tolist() == [frame.loc[0, "respondent_id"], frame.loc[1, "respondent_id"]]
+    assert coded.iloc[1].sum() == 0

@@ -476,7 +476,8 @@ class CodingOptions:
     min_df : int
         Minimum document frequency of a character n-gram.
     min_positives : int
-        Codes with fewer coded answers are scored but never assigned automatically.
+        Codes with fewer coded answers are scored but never assigned automatically (their
+        answers go to the review queue).
     """
 
     target_precision: float = 0.8
@@ -485,7 +486,7 @@ class CodingOptions:
     C: float = 3.0
     char_ngrams: bool = True
     min_df: int = 1
-    min_positives: int = 3
+    min_positives: int = 10
 
     def __post_init__(self) -> None:
         if not _is_number(self.target_precision) or not 0 < self.target_precision <= 1:

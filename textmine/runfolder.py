@@ -405,6 +405,11 @@ class RunRecord:
         ``themes``: the table files written with the run.
     codes : list of str or None
         ``code``: the codes learnt.
+    coding : dict or None
+        ``code``: ``expected`` (expected precision of automatic codes and share of answers
+        coded automatically, with intervals, measured on held-out coded answers), ``review``
+        (one entry per code that cannot be assigned automatically: ``code``, ``n_coded``,
+        ``needed``, ``reason``, ``sent_to_review``, ``message``).
     notes : list of str or None
         Counted notes on the data (e.g. respondents of weight 0 left out of weighted figures).
     parse, collocations, cache : optional
@@ -423,6 +428,7 @@ class RunRecord:
     text: dict[str, Any] | None = None
     tables: list[str] | None = None
     codes: list[str] | None = None
+    coding: dict[str, Any] | None = None
     notes: list[str] | None = None
     parse: dict[str, Any] | None = None
     collocations: list[Any] | None = None

@@ -66,14 +66,20 @@ def code(
             coding_options=options, codebook_path=codebook, force=force, progress=progress,
             text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
         )  # fmt: skip
-    counts = RunRecord.read(result).counts
+    record = RunRecord.read(result)
+    counts, coding = record.counts, record.coding or {}
     coverage = counts["coverage"]
+    for entry in coding.get("review", []):
+        typer.echo(entry["message"])
     typer.echo(
         f"{counts['coded_used_for_training']} coded answers learnt; "
         f"{counts['auto_coded']} of {counts['uncoded_with_text']} other answers coded "
         f"automatically ({'n/a' if coverage is None else f'{coverage:.0%}'}), "
         f"{counts['review_queue']} in the review queue."
     )
+    if "expected" in coding:
+        sentence = coding["expected"]["sentence"]
+        typer.echo(f"Checked on coded answers the coder did not learn from: {sentence}.")
     typer.echo(f"Results written to {result}")
 
 
@@ -92,14 +98,16 @@ def agree(
     codebook: CodingCodebook = None,
     force: Force = False,
 ) -> None:
-    """Agreement of two coders per code: Cohen's kappa, Krippendorff's alpha, % agreement."""
-    from textmine.pipeline.coding_run import run_agree
+    """Agreement of two coders per code on the answers both coded: kappa, alpha, % agreement."""
+    from textmine.pipeline.coding_run import agreement_lines, run_agree
 
     result = run_agree(
         a, b, survey_path=survey, out=out,
         read_options=read_options(id_col, sheet, encoding, sep, profile),
         codebook_path=codebook, force=force,
     )  # fmt: skip
+    for line in agreement_lines(result):
+        typer.echo(line)
     typer.echo(f"Results written to {result}")
 
 

@@ -1,7 +1,9 @@
 """Agreement between two coders, and between the coder model and the humans.
 
-Between coders, every respondent of the survey is a unit: a respondent whom neither coder gave a
-code counts as agreement on the absence of every code, which is why the survey's ids are needed.
+Between coders, the units are the answers that *both* coders coded: an answer one coder did not
+code is "not coded", never "no code applies", so it cannot count as agreement on absence (counting
+every blank row of a survey as agreement inflates percent agreement and kappa). The survey's ids
+are needed to refuse codes given to respondents the survey does not have.
 Cohen's kappa and precision/recall/F1 come from :mod:`sklearn.metrics` (a kept dependency);
 textmine only fixes what an undefined value is (NaN, not a warning and 0). Krippendorff's alpha
 (nominal) is computed here from its definition so that the library does not depend on the
@@ -18,7 +20,7 @@ from sklearn.base import clone
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 from sklearn.model_selection import KFold
 
-from textmine.coding.learn import MultiLabelCoder, as_term_lists
+from textmine.coding.learn import MultiLabelCoder, as_term_lists, expected_block
 from textmine.config import CodingOptions
 from textmine.errors import DataError
 
@@ -109,7 +111,10 @@ def krippendorff_alpha(data: np.ndarray | Sequence[Sequence[float]]) -> float:
 def _align(
     coded: pd.DataFrame, ids: Sequence[str], codes: Sequence[str]
 ) -> np.ndarray:
-    """0/1 matrix (ids x codes): respondents or codes absent from ``coded`` are 0 (absence)."""
+    """0/1 matrix (ids x codes) of coded answers; a code absent from ``coded`` is 0 (absence).
+
+    Every id must be a coded answer of ``coded``: the coder read it and gave it codes (or none).
+    """
     # Ids are compared as text: a frame indexed by integers must not silently match nothing.
     coded = coded.set_axis(coded.index.map(str))
     return (
@@ -121,46 +126,64 @@ def _align(
 def coder_agreement(
     a: pd.DataFrame, b: pd.DataFrame, *, ids: Sequence[str], codes: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Per-code agreement of two coders over every respondent of the survey.
+    """Per-code agreement of two coders on the answers both of them coded.
 
     Parameters
     ----------
     a, b : DataFrame
-        0/1 codes of each coder (index: respondent ids, one column per code), as returned by
-        :func:`textmine.coding.read_coded`.
+        0/1 codes of each coder (index: respondent ids of the answers that coder coded, one
+        column per code), as returned by :func:`textmine.coding.read_coded`; a row of zeros is
+        an answer coded with no code.
     ids : sequence of str
-        Every respondent id of the survey: the units. Respondents absent from both coders count
-        as agreement on absence.
+        Every respondent id of the survey; a coded id outside it is refused.
     codes : sequence of str, optional
         Codes to compare; default the union of both coders' columns (first coder's order first).
 
     Returns
     -------
     DataFrame
-        One row per code plus a pooled ``(all codes)`` row: ``code``, ``n_units``, ``n_a``,
-        ``n_b``, ``n_both``, ``percent_agreement``, ``cohen_kappa``, ``krippendorff_alpha``.
+        One row per code plus a pooled ``(all codes)`` row: ``code``, ``n_units`` (answers coded
+        by both coders; pairs for the pooled row), ``n_only_a``, ``n_only_b`` (answers coded by
+        one coder only, left out), ``n_a``, ``n_b``, ``n_both``, ``percent_agreement``,
+        ``cohen_kappa``, ``krippendorff_alpha``.
+
+    Raises
+    ------
+    DataError
+        If a coded id is not in the survey, or no answer was coded by both coders.
     """
     ids = [str(i) for i in ids]
-    unknown = sorted((set(map(str, a.index)) | set(map(str, b.index))) - set(ids))
+    a_ids, b_ids = list(map(str, a.index)), list(map(str, b.index))
+    unknown = sorted((set(a_ids) | set(b_ids)) - set(ids))
     if unknown:
         raise DataError(
             f"{len(unknown)} coded respondent id(s) are not in the survey: "
             f"{', '.join(unknown[:3])}; check --id-col."
         )
+    in_b = set(b_ids)
+    both = [i for i in a_ids if i in in_b]
+    if not both:
+        raise DataError(
+            f"No answer was coded by both coders ({len(a_ids)} and {len(b_ids)} coded answers); "
+            "agreement needs answers that both coded."
+        )
+    only_a, only_b = len(a_ids) - len(both), len(b_ids) - len(both)
     if codes is None:
         codes = list(dict.fromkeys([*map(str, a.columns), *map(str, b.columns)]))
-    A, B = _align(a, ids, codes), _align(b, ids, codes)
+    A, B = _align(a, both, codes), _align(b, both, codes)
     rows = []
     for j, code in enumerate(codes):
-        rows.append(_agreement_row(code, A[:, j], B[:, j]))
-    rows.append(_agreement_row(ALL_CODES, A.ravel(), B.ravel()))
+        rows.append(_agreement_row(code, A[:, j], B[:, j], only_a, only_b))
+    rows.append(_agreement_row(ALL_CODES, A.ravel(), B.ravel(), only_a, only_b))
     return pd.DataFrame(rows)
 
 
-def _agreement_row(code: str, x: np.ndarray, y: np.ndarray) -> dict:
+def _agreement_row(code: str, x: np.ndarray, y: np.ndarray, only_a: int, only_b: int) -> dict:
     return {
         "code": code,
         "n_units": len(x),
+        "n_only_a": only_a,
+        "n_only_b": only_b,
         "n_a": int(x.sum()),
         "n_b": int(y.sum()),
         "n_both": int((x & y).sum()),
@@ -195,6 +218,25 @@ def model_agreement(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cross-validated agreement between the coder model and the human codes.
 
+    :func:`nested_agreement` without the expected-precision block.
+    """
+    per_code, tradeoff, _ = nested_agreement(
+        X, Y, coder=coder, cv_folds=cv_folds, random_state=random_state, targets=targets
+    )
+    return per_code, tradeoff
+
+
+def nested_agreement(
+    X: Sequence[Sequence[str] | str],
+    Y: pd.DataFrame,
+    *,
+    coder: MultiLabelCoder | None = None,
+    cv_folds: int = _DEFAULTS.cv_folds,
+    random_state: int = _DEFAULTS.seed,
+    targets: Sequence[float] = TRADEOFF_TARGETS,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Nested cross-validated agreement between the coder model and the human codes.
+
     Each outer fold refits a clone of ``coder`` (thresholds chosen by its own inner
     cross-validation) and codes the held-out answers as it would code uncoded ones.
 
@@ -219,6 +261,10 @@ def model_agreement(
     tradeoff : DataFrame
         ``target_precision``, ``coverage`` (share of held-out answers given at least one code),
         ``precision`` of the assigned codes, ``recall``, ``f1``, ``n_assigned``.
+    expected : dict
+        :func:`textmine.coding.learn.expected_block` of the outer folds at the coder's target:
+        the expected precision of automatic codes and share coded automatically, with
+        intervals (thresholds chosen by each outer fold's own inner cross-validation).
     """
     docs = as_term_lists(X)
     Ya = Y.to_numpy(dtype=int)
@@ -257,4 +303,5 @@ def model_agreement(
             {"target_precision": t, "coverage": float((P.sum(axis=1) > 0).mean()),
              "precision": p, "recall": r, "f1": f, "n_assigned": int(P.sum())}
         )
-    return pd.DataFrame(rows), pd.DataFrame(trade)
+    expected = expected_block(pred, Ya, target_precision=base.target_precision)
+    return pd.DataFrame(rows), pd.DataFrame(trade), expected

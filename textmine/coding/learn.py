@@ -5,11 +5,15 @@ logistic regression on TF-IDF features of the answers' terms (lemmas from
 :func:`textmine.text.corpus.process_answers`) plus character n-grams of those terms, which recover
 inflections and compounds that a small training set never shows. Out-of-fold decision values are
 Platt-scaled into calibrated scores, and the threshold of each code is the lowest score at which
-the out-of-fold precision (lower bound of its Wilson interval) still reaches ``target_precision``,
-and never below 0.5: above it a code is assigned automatically, below it the answer goes to the
-researcher's review queue, most informative answers first (uncertainty sampling). New answers are
-scored by the average of the fold models, i.e. models trained on as many answers as those that
-chose the thresholds.
+the out-of-fold precision, shrunk toward the pooled precision of every code, still reaches
+``target_precision``, and never below 0.5: above it a code is assigned automatically, below it
+the answer goes to the researcher's review queue, most informative answers first (uncertainty
+sampling). The thresholds are checked on answers they were not chosen on (thresholds chosen on
+the other folds, applied to each held-out fold): a code whose held-out precision misses the
+target, or with fewer than ``min_positives`` coded examples, is never assigned automatically,
+and the held-out folds give the run's *expected* precision and share coded automatically. New
+answers are scored by the average of the fold models, i.e. models trained on as many answers as
+those that chose the thresholds.
 
 Word vectors (``Corpus.vectors``) are not used: on the benchmarks they did not measurably help
 (see ``docs/bench_coding.md``), and the small French model has none.
@@ -18,7 +22,9 @@ Word vectors (``Corpus.vectors``) are not used: on the benchmarks they did not m
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +50,12 @@ _DEFAULTS = CodingOptions()
 
 #: Lowest calibrated score at which a code may be assigned automatically.
 MIN_SCORE = 0.5
+
+#: Weight of the pooled precision in a code's precision estimate, in pseudo-assignments.
+PRIOR_STRENGTH = 10.0
+
+#: Two-sided level of the intervals of the expected precision and share coded automatically.
+EXPECTED_LEVEL = 0.95
 
 
 def as_term_lists(X: Sequence[Sequence[str] | str]) -> list[list[str]]:
@@ -114,14 +126,23 @@ def wilson_lower(successes: np.ndarray, n: np.ndarray, *, z: float = 1.0) -> np.
 
 
 def threshold_for_precision(
-    scores: np.ndarray, truth: np.ndarray, *, target_precision: float, min_assigned: int = 3
+    scores: np.ndarray,
+    truth: np.ndarray,
+    *,
+    target_precision: float,
+    min_assigned: int = 3,
+    prior: float | None = None,
+    prior_strength: float = 0.0,
 ) -> float:
     """Lowest score whose assigned set reaches ``target_precision`` on held-out scores.
 
-    Precision is estimated conservatively by the lower bound of its Wilson interval (z = 1), so
-    that a handful of lucky high scores cannot justify a threshold, and at least
-    ``min_assigned`` true positives are required; the threshold is never below
-    :data:`MIN_SCORE`. Returns ``inf`` (never assign) when no threshold reaches the target.
+    Without a prior, precision is estimated conservatively by the lower bound of its Wilson
+    interval (z = 1). With a ``prior`` (the pooled precision of every code at the same cut),
+    the per-code precision is shrunk toward it: ``(tp + m * prior) / (n + m)`` with
+    ``m = prior_strength``, so that a code with few assignments borrows strength from the others
+    instead of trusting a handful of lucky high scores. At least ``min_assigned`` true positives
+    are required and the threshold is never below :data:`MIN_SCORE`. Returns ``inf`` (never
+    assign) when no threshold reaches the target.
 
     Parameters
     ----------
@@ -133,6 +154,11 @@ def threshold_for_precision(
         Required precision of the automatically assigned codes, in (0, 1].
     min_assigned : int
         Minimum number of true positives above the threshold.
+    prior : callable or None
+        Pooled precision of every code at a cut, as a function of the cut score (vectorised);
+        ``None`` for the Wilson lower bound.
+    prior_strength : float
+        Weight ``m`` of the prior, in pseudo-assignments.
     """
     order = np.argsort(-scores, kind="stable")
     s, t = scores[order], truth[order].astype(float)
@@ -140,13 +166,44 @@ def threshold_for_precision(
     n = np.arange(1, len(s) + 1)
     # Only cut between distinct scores: ties are assigned together.
     last_of_tie = np.r_[s[1:] != s[:-1], True]
-    ok = last_of_tie & (tp >= min_assigned) & (wilson_lower(tp, n) >= target_precision)
+    if prior is None:
+        estimate = wilson_lower(tp, n)
+    else:
+        estimate = (tp + prior_strength * prior(s)) / (n + prior_strength)
+    ok = last_of_tie & (tp >= min_assigned) & (estimate >= target_precision)
     # A calibrated score under MIN_SCORE means the code is more likely wrong than right: never
     # assign it, however many easy answers above would keep the overall precision high.
     ok &= s >= MIN_SCORE
     if not ok.any():
         return float("inf")
     return float(s[np.flatnonzero(ok)[-1]])
+
+
+def pooled_precision(scores: np.ndarray, truth: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Pooled precision of every code at a score cut: a step function of the cut.
+
+    Parameters
+    ----------
+    scores, truth : arrays of shape (n, n_codes)
+        Out-of-fold calibrated scores and 0/1 human codes.
+
+    Returns
+    -------
+    callable
+        ``f(cuts) -> precision`` of all (answer, code) pairs scored at or above each cut
+        (1.0 above the highest score).
+    """
+    flat_s, flat_t = scores.ravel(), truth.ravel().astype(float)
+    order = np.argsort(-flat_s, kind="stable")
+    s_sorted = flat_s[order]
+    prec = np.cumsum(flat_t[order]) / np.arange(1, len(s_sorted) + 1)
+
+    def at(cuts: np.ndarray) -> np.ndarray:
+        # Number of pairs scored >= cut: position in the descending order.
+        k = np.searchsorted(-s_sorted, -np.asarray(cuts, dtype=float), side="right")
+        return np.where(k > 0, prec[np.maximum(k - 1, 0)], 1.0)
+
+    return at
 
 
 def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
@@ -167,7 +224,14 @@ def _platt(decision: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     if truth.min() == truth.max():
         return 0.0, (8.0 if truth[0] else -8.0)
     lr = LogisticRegression(C=1e4).fit(decision.reshape(-1, 1), truth)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    slope = float(lr.coef_[0, 0])
+    if slope <= 0:
+        # Out-of-fold decisions that rank the wrong answers first (a code with a handful of
+        # examples) must not be inverted into confident scores: the code's score becomes its
+        # prior, and its threshold cannot be reached.
+        prior = float(np.clip(truth.mean(), 1e-3, 1 - 1e-3))
+        return 0.0, float(np.log(prior / (1 - prior)))
+    return slope, float(lr.intercept_[0])
 
 
 class MultiLabelCoder(ClassifierMixin, BaseEstimator):
@@ -210,6 +274,13 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         Features and per-code models of each cross-validation fold (they score new answers).
     n_positives_ : ndarray of shape (n_codes,)
         Number of coded answers carrying each code.
+    cv_fold_ : ndarray of shape (n_samples,)
+        Cross-validation fold of each training answer.
+    automatic_ : ndarray of bool, shape (n_codes,)
+        Codes that may be assigned automatically (the others always go to review).
+    expected_ : dict
+        Expected precision of automatic codes and share of answers coded automatically, with
+        intervals, measured on held-out folds (:meth:`expected_for`).
     """
 
     def __init__(
@@ -328,7 +399,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         oof = np.zeros(Ya.shape, dtype=float)
         folds = KFold(self.cv_folds, shuffle=True, random_state=self.random_state)
         self.fold_models_ = []
-        for train, test in folds.split(docs):
+        self.cv_fold_ = np.zeros(len(docs), dtype=int)
+        for k, (train, test) in enumerate(folds.split(docs)):
+            self.cv_fold_[test] = k
             feats, models = self._fit_decisions([docs[i] for i in train], Ya[train])
             oof[test] = self._decisions(feats, models, [docs[i] for i in test])
             self.fold_models_.append((feats, models))
@@ -338,6 +411,8 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         self.n_positives_ = Ya.sum(axis=0)
         self.thresholds_ = self.thresholds_for(self.target_precision)
+        self.automatic_ = np.isfinite(self.thresholds_)
+        self.expected_ = self.expected_for(self.target_precision)
         self.best_thresholds_ = np.array(
             [best_f1_threshold(self.cv_scores_[:, j], Ya[:, j]) for j in range(Ya.shape[1])]
         )
@@ -354,19 +429,90 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             )
         return self
 
+    def _choose_thresholds(self, target_precision: float, rows: np.ndarray) -> np.ndarray:
+        """Per-code thresholds chosen on the out-of-fold scores of ``rows`` only."""
+        scores, truth = self.cv_scores_[rows], self.cv_truth_[rows]
+        prior = pooled_precision(scores, truth)
+        out = np.full(scores.shape[1], np.inf)
+        for j in range(len(out)):
+            if self.n_positives_[j] >= self.min_positives:
+                out[j] = threshold_for_precision(
+                    scores[:, j], truth[:, j], target_precision=target_precision,
+                    prior=prior, prior_strength=PRIOR_STRENGTH,
+                )  # fmt: skip
+        return out
+
+    def heldout_for(self, target_precision: float) -> tuple[np.ndarray, np.ndarray]:
+        """Automatic codes of the training answers as if each fold had never been coded.
+
+        For every cross-validation fold, thresholds are chosen on the out-of-fold scores of
+        the *other* folds (inner) and applied to the scores of that fold (outer), which came
+        from a model that never saw it: the codes it gets are those an uncoded answer would
+        get. A code is kept automatic only if its held-out precision, shrunk toward the pooled
+        held-out precision of every code (:data:`PRIOR_STRENGTH` pseudo-assignments), reaches
+        the target, and if it has at least ``min_positives`` coded examples.
+
+        Parameters
+        ----------
+        target_precision : float
+            Required precision of automatic codes.
+
+        Returns
+        -------
+        decisions : ndarray of shape (n_samples, n_codes)
+            0/1 held-out automatic codes (0 for every code that is not automatic).
+        automatic : ndarray of bool, shape (n_codes,)
+            Codes that may be assigned automatically at this target.
+        """
+        check_is_fitted(self, "cv_scores_")
+        dec = np.zeros(self.cv_truth_.shape, dtype=int)
+        for k in np.unique(self.cv_fold_):
+            outer = self.cv_fold_ == k
+            th = self._choose_thresholds(target_precision, ~outer)
+            dec[outer] = self.cv_scores_[outer] >= th
+        tp = (dec & self.cv_truth_).sum(axis=0).astype(float)
+        n = dec.sum(axis=0).astype(float)
+        pooled = tp.sum() / n.sum() if n.sum() else 0.0
+        shrunk = (tp + PRIOR_STRENGTH * pooled) / (n + PRIOR_STRENGTH)
+        automatic = (
+            (self.n_positives_ >= self.min_positives) & (n > 0) & (shrunk >= target_precision)
+        )
+        dec[:, ~automatic] = 0
+        return dec, automatic
+
+    def expected_for(self, target_precision: float) -> dict[str, float | int | None]:
+        """Expected precision of automatic codes and share of answers coded automatically.
+
+        Measured on held-out folds (:meth:`heldout_for`), with Wilson intervals at
+        :data:`EXPECTED_LEVEL`.
+
+        Returns
+        -------
+        dict
+            ``target_precision``, ``precision``, ``precision_low``, ``precision_high`` (None
+            when nothing was assigned), ``coverage``, ``coverage_low``, ``coverage_high``,
+            ``n_assigned``, ``n_answers``, ``automatic_codes``, ``level``.
+        """
+        dec, automatic = self.heldout_for(target_precision)
+        out = expected_block(dec, self.cv_truth_, target_precision=target_precision)
+        out["automatic_codes"] = int(automatic.sum())
+        return out
+
     def _calibrate(self, decision: np.ndarray) -> np.ndarray:
         z = decision * self.platt_[:, 0] + self.platt_[:, 1]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def thresholds_for(self, target_precision: float) -> np.ndarray:
-        """Per-code thresholds reaching ``target_precision`` on the out-of-fold scores."""
+        """Per-code thresholds reaching ``target_precision``, ``inf`` where not automatic.
+
+        Thresholds are chosen on every out-of-fold score (shrunk per-code precision, see
+        :func:`threshold_for_precision`); codes that fail the held-out check of
+        :meth:`heldout_for`, or have fewer than ``min_positives`` coded examples, get ``inf``.
+        """
         check_is_fitted(self, "cv_scores_")
-        out = np.full(self.cv_scores_.shape[1], np.inf)
-        for j in range(len(out)):
-            if self.cv_truth_[:, j].sum() >= self.min_positives:
-                out[j] = threshold_for_precision(
-                    self.cv_scores_[:, j], self.cv_truth_[:, j], target_precision=target_precision
-                )
+        out = self._choose_thresholds(target_precision, np.ones(len(self.cv_truth_), dtype=bool))
+        _, automatic = self.heldout_for(target_precision)
+        out[~automatic] = np.inf
         return out
 
     # -- prediction ------------------------------------------------------------------------
@@ -415,6 +561,117 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         return out
 
 
+def expected_block(
+    decisions: np.ndarray, truth: np.ndarray, *, target_precision: float
+) -> dict[str, float | int | None]:
+    """Precision of held-out automatic codes and share of answers coded, with Wilson intervals.
+
+    Parameters
+    ----------
+    decisions, truth : arrays of shape (n, n_codes)
+        0/1 automatic codes given to held-out coded answers, and their human codes.
+    target_precision : float
+        The target the thresholds aimed at (recorded).
+
+    Returns
+    -------
+    dict
+        ``target_precision``, ``precision``, ``precision_low``, ``precision_high`` (None when
+        nothing was assigned), ``coverage``, ``coverage_low``, ``coverage_high``,
+        ``n_assigned``, ``n_answers``, ``level`` (:data:`EXPECTED_LEVEL`).
+    """
+    dec = np.asarray(decisions, dtype=int)
+    truth = np.asarray(truth, dtype=int)
+    tp = int((dec & truth).sum())
+    n_assigned = int(dec.sum())
+    covered = int(dec.any(axis=1).sum()) if dec.ndim == 2 and dec.shape[1] else 0
+    n = len(dec)
+
+    def num(x: float) -> float | None:
+        return round(float(x), 4) if np.isfinite(x) else None
+
+    out: dict[str, float | int | None] = {
+        "target_precision": float(target_precision),
+        "precision": None, "precision_low": None, "precision_high": None,
+        "coverage": None, "coverage_low": None, "coverage_high": None,
+        "n_assigned": n_assigned, "n_answers": n, "level": EXPECTED_LEVEL,
+    }  # fmt: skip
+    if n_assigned:
+        low, high = wilson_interval(np.array([tp]), np.array([n_assigned]), level=EXPECTED_LEVEL)
+        out.update(precision=num(tp / n_assigned), precision_low=num(low[0]),
+                   precision_high=num(high[0]))  # fmt: skip
+    if n:
+        low, high = wilson_interval(np.array([covered]), np.array([n]), level=EXPECTED_LEVEL)
+        out.update(coverage=num(covered / n), coverage_low=num(low[0]), coverage_high=num(high[0]))
+    return out
+
+
+def expected_sentence(expected: dict[str, float | int | None]) -> str:
+    """One line stating the expected precision and share coded automatically.
+
+    >>> line = expected_sentence({"precision": 0.81, "precision_low": 0.74,
+    ...     "precision_high": 0.87, "coverage": 0.46, "coverage_low": 0.4, "coverage_high": 0.52})
+    >>> line.split("; ")[0]
+    'expected precision of automatic codes 0.81 (0.74–0.87)'
+    >>> line.split("; ")[1]
+    '46 % of answers coded automatically (40–52 %)'
+    """
+    cov = expected.get("coverage")
+    if cov is None:
+        share = "share of answers coded automatically unknown"
+    else:
+        share = (
+            f"{100 * float(cov):.0f} % of answers coded automatically "
+            f"({100 * float(expected['coverage_low']):.0f}–"
+            f"{100 * float(expected['coverage_high']):.0f} %)"
+        )
+    if expected.get("precision") is None:
+        return f"no answer would be coded automatically (no code reaches the target); {share}"
+    return (
+        f"expected precision of automatic codes {float(expected['precision']):.2f} "
+        f"({float(expected['precision_low']):.2f}–{float(expected['precision_high']):.2f}); "
+        + share
+    )
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, for matching a code's words in answers."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+#: Words of code names too common to mark an answer as mentioning the code.
+_NAME_STOPWORDS = frozenset(
+    "autre autres avec dans des les pour par sur une aux est pas plus sans sous entre tout "
+    "tous toutes cette ces leur leurs nos vos".split()
+)
+
+
+def code_word_stems(name: str, seeds: Sequence[str] = ()) -> list[str]:
+    """Stems of a code's own words (its name and codebook seeds), to find answers mentioning it.
+
+    Each word of at least four letters (accents and case folded, common words left out) is cut
+    to its first ``max(4, len - 4)`` letters: ``pollution`` -> ``pollu`` (pollué, polluer...).
+    """
+    stems: list[str] = []
+    for phrase in (name, *seeds):
+        for word in re.findall(r"\w+", _fold(str(phrase))):
+            if len(word) < 4 or word.isdigit() or word in _NAME_STOPWORDS:
+                continue
+            stem = word[: max(4, len(word) - 4)]
+            if stem not in stems:
+                stems.append(stem)
+    return stems
+
+
+def mentions(texts: Sequence[str], stems: Sequence[str]) -> np.ndarray:
+    """Whether each text holds a word starting with one of ``stems`` (accents and case folded)."""
+    if not stems:
+        return np.zeros(len(texts), dtype=bool)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + ")")
+    return np.array([bool(pattern.search(_fold(str(t)))) for t in texts], dtype=bool)
+
+
 def uncertainty(scores: np.ndarray) -> np.ndarray:
     """Highest binary entropy (bits) over codes: how much coding an answer would teach the model."""
     p = np.clip(scores, 1e-12, 1 - 1e-12)
@@ -430,8 +687,10 @@ def review_queue(
     classes: Sequence[str],
     *,
     n_candidates: int = 3,
+    to_check: np.ndarray | None = None,
+    mentioned: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Answers that got no automatic code, most informative first (uncertainty sampling).
+    """Answers a person must code: no automatic code, or a code that cannot be automatic.
 
     Parameters
     ----------
@@ -445,32 +704,51 @@ def review_queue(
         Code names.
     n_candidates : int
         Number of best codes listed per answer.
+    to_check : array of bool, shape (n, n_codes), optional
+        Answers to check for codes that cannot be assigned automatically (they mention the
+        code's words or the code is their best guess); such answers are queued even when they
+        got another code automatically.
+    mentioned : array of bool, shape (n, n_codes), optional
+        The part of ``to_check`` where the answer holds the code's own words: those answers come
+        first.
 
     Returns
     -------
     DataFrame
         ``rank``, ``respondent_id``, ``text``, ``uncertainty``, ``best_code``, ``best_score``,
-        ``candidates`` (``code (score)`` for the best ``n_candidates`` codes, ``; ``-joined).
+        ``candidates`` (``code (score)`` for the best ``n_candidates`` codes, ``; ``-joined),
+        ``check_codes`` (codes not assigned automatically that this answer may carry).
+        Answers mentioning such a code's words first, then the others most uncertain first.
     """
     scores = np.asarray(scores, dtype=float)
-    rows = np.flatnonzero(~np.asarray(assigned, dtype=bool).any(axis=1))
-    unc = uncertainty(scores[rows]) if len(classes) else np.zeros(len(rows))
-    order = rows[np.argsort(-unc, kind="stable")]
-    unc_sorted = np.sort(unc)[::-1]
+    n = len(scores)
     classes = list(classes)
+    check = (np.zeros(scores.shape, dtype=bool) if to_check is None
+             else np.asarray(to_check, dtype=bool))  # fmt: skip
+    words = (np.zeros(scores.shape, dtype=bool) if mentioned is None
+             else np.asarray(mentioned, dtype=bool))  # fmt: skip
+    unassigned = ~np.asarray(assigned, dtype=bool).any(axis=1) if n else np.zeros(0, dtype=bool)
+    queued = unassigned | check.any(axis=1) if n else unassigned
+    rows = np.flatnonzero(queued)
+    unc = uncertainty(scores[rows]) if len(classes) else np.zeros(len(rows))
+    first = words[rows].any(axis=1) if len(classes) else np.zeros(len(rows), dtype=bool)
+    order_idx = np.lexsort((-unc, ~first))
     records = []
-    for rank, (i, u) in enumerate(zip(order, unc_sorted, strict=True), start=1):
+    for rank, k in enumerate(order_idx, start=1):
+        i = rows[k]
         best = np.argsort(-scores[i], kind="stable")[:n_candidates]
         records.append(
             {
                 "rank": rank,
                 "respondent_id": ids[i],
                 "text": texts[i],
-                "uncertainty": round(float(u), 4),
+                "uncertainty": round(float(unc[k]), 4),
                 "best_code": classes[best[0]] if len(best) else "",
                 "best_score": round(float(scores[i, best[0]]), 4) if len(best) else np.nan,
                 "candidates": "; ".join(f"{classes[j]} ({scores[i, j]:.2f})" for j in best),
+                "check_codes": "; ".join(classes[j] for j in np.flatnonzero(check[i])),
             }
         )
-    cols = ["rank", "respondent_id", "text", "uncertainty", "best_code", "best_score", "candidates"]
+    cols = ["rank", "respondent_id", "text", "uncertainty", "best_code", "best_score",
+            "candidates", "check_codes"]  # fmt: skip
     return pd.DataFrame.from_records(records, columns=cols)

@@ -230,7 +230,8 @@ def read_coded(
     codes : sequence of str, optional
         Allowed codes (the codebook); an unknown code is an error. Default: the codes found.
     ids : collection of str, optional
-        Respondent ids of the survey; an unknown id is an error.
+        Respondent ids of the survey; an unknown id is an error (see also
+        :func:`check_coded_ids`, which also catches ids that match row numbers by accident).
     sheet : str, optional
         Sheet of an XLSX file (default ``Codage``, else the first sheet).
 
@@ -265,18 +266,85 @@ def read_coded(
                 f"Unknown code(s) {', '.join(repr(c) for c in unknown[:5])} in {where}; "
                 f"codebook codes: {', '.join(codes[:10])}. Fix the codes or the codebook."
             )
+        absent = [c for c in codes if c not in wide.columns]
+        if absent and not is_long:
+            # A code the sheet has no column for was never shown to the coder: its answers are
+            # not coded for it, and a 0 would claim that the code does not apply.
+            raise DataError(
+                f"Code(s) {', '.join(repr(c) for c in absent[:5])} of the codebook have no "
+                f"column in {where}; add the column(s) and code them, or leave them out of "
+                "the codebook."
+            )
         wide = wide.reindex(columns=codes, fill_value=0)
     if ids is not None:
         known = set(map(str, ids))
         missing = [i for i in wide.index if i not in known]
         if missing:
             raise DataError(
-                f"{len(missing)} respondent id(s) of {where} are not in the survey: "
-                f"{', '.join(missing[:3])}; check --id-col."
+                f"{len(missing)} of {len(wide)} respondent id(s) of {where} are not in the "
+                f"survey: {', '.join(missing[:3])}; check --id-col."
             )
     if wide.empty:
         raise DataError(f"No coded answer in {where}; type 1 or 0 in the code columns.")
     return wide.astype(int)
+
+
+def check_coded_ids(
+    coded_ids: Sequence[str],
+    survey_ids: Sequence[str],
+    *,
+    columns: pd.DataFrame | None = None,
+    id_col: str | None = None,
+    where: str,
+) -> None:
+    """Refuse coded ids that match the survey only partly, or match row numbers by accident.
+
+    Parameters
+    ----------
+    coded_ids : sequence of str
+        Respondent ids of the coded answers (labels file).
+    survey_ids : sequence of str
+        Respondent ids of the survey (row numbers ``"1"``..``"n"`` when read without an id
+        column).
+    columns : DataFrame, optional
+        The survey's columns as read (text); searched for the coded ids when the survey was read
+        without ``id_col``.
+    id_col : str, optional
+        The id column the survey was read with (None: rows numbered).
+    where : str
+        The labels file, for messages.
+
+    Raises
+    ------
+    DataError
+        One line: the survey was read without ``--id-col`` but a column holds the coded ids
+        (even if they also happen to be row numbers); or some coded ids are not in the survey.
+    """
+    coded = [str(i) for i in coded_ids]
+    if not coded:
+        return
+    if id_col is None and columns is not None:
+        wanted = set(coded)
+        rows = [str(i) for i in survey_ids]
+        for name in columns.columns:
+            values = columns[name].dropna().astype(str).str.strip()
+            if values.duplicated().any() or values.tolist() == rows[: len(values)]:
+                continue  # not an id column, or one that is the row numbers themselves
+            hits = len(wanted & set(values))
+            if hits >= max(1, 0.8 * len(wanted)):
+                raise DataError(
+                    f"{hits} of {len(wanted)} respondent ids of {where} are values of column "
+                    f"'{name}' of the survey, but the survey was read without --id-col "
+                    f"(respondents numbered by row): add --id-col {name}."
+                )
+    known = set(map(str, survey_ids))
+    missing = [i for i in coded if i not in known]
+    if missing:
+        raise DataError(
+            f"{len(missing)} of {len(coded)} respondent id(s) of {where} are not in the "
+            f"survey ({len(coded) - len(missing)} are): {', '.join(missing[:3])}; check "
+            "--id-col and that the labels come from this survey."
+        )
 
 
 def _from_long(table: pd.DataFrame, where: str) -> pd.DataFrame:

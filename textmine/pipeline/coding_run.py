@@ -15,10 +15,22 @@ import numpy as np
 import pandas as pd
 
 from textmine.codebook import Codebook, load_codebook
-from textmine.coding.agreement import coder_agreement, model_agreement
+from textmine.coding.agreement import coder_agreement, nested_agreement
 from textmine.coding.interchange import convert_codebook
-from textmine.coding.learn import MultiLabelCoder, review_queue
-from textmine.coding.sheet import coding_sheet_frame, read_coded, write_sheet_csv, write_sheet_xlsx
+from textmine.coding.learn import (
+    MultiLabelCoder,
+    code_word_stems,
+    expected_sentence,
+    mentions,
+    review_queue,
+)
+from textmine.coding.sheet import (
+    check_coded_ids,
+    coding_sheet_frame,
+    read_coded,
+    write_sheet_csv,
+    write_sheet_xlsx,
+)
 from textmine.config import CodingOptions, ReadOptions, TextOptions
 from textmine.errors import DataError, InputFileError
 from textmine.outputs import atomic_output_dir, restore_cell
@@ -57,22 +69,33 @@ def _coder(options: CodingOptions) -> MultiLabelCoder:
 
 def code_answers_table(
     ids: list[str], coded: pd.DataFrame, uncoded_ids: list[str], scores: np.ndarray,
-    assigned: np.ndarray,
+    assigned: np.ndarray, *, automatic: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Long table of codes: every (respondent, code) pair, human codes first.
 
     Columns ``respondent_id``, ``code``, ``score`` (1/0 for human codes, the calibrated score
-    for model codes), ``assigned`` (0/1), ``source`` (``human`` | ``model``).
+    for model codes), ``assigned``, ``source`` (``human`` | ``model``). ``assigned`` is 1/0 for
+    human codes (0: the coder read the answer and the code does not apply). For model rows it
+    is 1 where the code was assigned automatically, 0 for another automatic code of an answer
+    coded automatically, and empty (*not coded*) for a code that cannot be assigned
+    automatically (``automatic`` False) and for every code of an answer sent to review: nobody
+    coded those, so they are never written as 0.
     """
     codes = list(coded.columns)
     human = coded.reindex([i for i in ids if i in coded.index])
+    assigned = np.asarray(assigned, dtype=int).reshape(len(uncoded_ids), len(codes))
+    auto = (np.ones(len(codes), dtype=bool) if automatic is None
+            else np.asarray(automatic, dtype=bool))  # fmt: skip
+    model_values = assigned.astype(float)
+    not_coded = ~assigned.any(axis=1)[:, None] | ~auto[None, :]
+    model_values[not_coded] = np.nan
     parts = [
         pd.DataFrame(
             {
                 "respondent_id": np.repeat(human.index.to_numpy(), len(codes)),
                 "code": np.tile(codes, len(human)),
                 "score": human.to_numpy(dtype=float).ravel(),
-                "assigned": human.to_numpy(dtype=int).ravel(),
+                "assigned": pd.array(human.to_numpy(dtype=int).ravel(), dtype="Int64"),
                 "source": "human",
             }
         ),
@@ -81,12 +104,57 @@ def code_answers_table(
                 "respondent_id": np.repeat(np.asarray(uncoded_ids, dtype=object), len(codes)),
                 "code": np.tile(codes, len(uncoded_ids)),
                 "score": np.round(scores, 4).ravel(),
-                "assigned": np.asarray(assigned, dtype=int).ravel(),
+                "assigned": pd.array(model_values.ravel(), dtype="Int64"),
                 "source": "model",
             }
         ),
     ]
     return pd.concat(parts, ignore_index=True)
+
+
+def _review_entries(
+    coder: MultiLabelCoder, codebook: Codebook | None, texts: list[str], scores: np.ndarray,
+) -> tuple[list[dict], np.ndarray, np.ndarray]:
+    """Codes that cannot be assigned automatically and the uncoded answers to check for each.
+
+    An answer is checked for such a code when it holds the code's own words (its name and
+    codebook seeds) or when the code is among its best guesses.
+
+    Returns
+    -------
+    entries : list of dict
+        One per such code: ``code``, ``n_coded``, ``needed``, ``reason``, ``sent_to_review``,
+        ``mentioning``, ``message`` (the console line).
+    to_check, mentioned : arrays of bool, shape (n_uncoded, n_codes)
+    """
+    seeds = {t.name: list(t.seeds) for t in codebook.themes} if codebook is not None else {}
+    n_codes = len(coder.classes_)
+    to_check = np.zeros((len(texts), n_codes), dtype=bool)
+    mentioned = np.zeros((len(texts), n_codes), dtype=bool)
+    entries = []
+    for j, code in enumerate(coder.classes_):
+        if coder.automatic_[j]:
+            continue
+        words = mentions(texts, code_word_stems(str(code), seeds.get(str(code), ())))
+        guess = scores[:, j] >= coder.best_thresholds_[j] if len(texts) else words
+        mentioned[:, j] = words
+        to_check[:, j] = words | guess
+        n_coded = int(coder.n_positives_[j])
+        if n_coded < coder.min_positives:
+            reason = "too_few_examples"
+            why = (f"{n_coded} coded examples, not enough to code automatically "
+                   f"({coder.min_positives} needed)")  # fmt: skip
+        else:
+            reason = "precision_not_reached"
+            why = (f"{n_coded} coded examples, held-out precision below the target "
+                   f"{coder.target_precision:g}; not coded automatically")  # fmt: skip
+        sent = int(to_check[:, j].sum())
+        entries.append({
+            "code": str(code), "n_coded": n_coded, "needed": int(coder.min_positives),
+            "reason": reason, "sent_to_review": sent, "mentioning": int(words.sum()),
+            "message": f"{code}: {why}; {sent} answers sent to review",
+        })  # fmt: skip
+    return entries, to_check, mentioned
 
 
 def run_code(
@@ -105,10 +173,13 @@ def run_code(
 ) -> Path:
     """Learn from the coded answers of a survey and code the others (``textmine code``).
 
-    Writes into ``out``: ``codes.csv`` (human and model codes), ``agreement.csv``
-    (cross-validated model-vs-human metrics per code, with each code's threshold),
-    ``tradeoff.csv`` (coverage/precision by target precision), ``review_queue.csv``
-    (uncoded answers without an automatic code, most informative first) and ``run.json``.
+    Writes into ``out``: ``codes.csv`` (human and model codes; "not coded" left empty),
+    ``agreement.csv`` (nested cross-validated model-vs-human metrics per code, with each code's
+    threshold and whether it is automatic), ``tradeoff.csv`` (coverage/precision by target
+    precision), ``review_queue.csv`` (uncoded answers a person must code: no automatic code,
+    or a code that cannot be automatic, answers holding its words first) and ``run.json``
+    (with the ``coding`` block: expected precision and share coded automatically, codes sent
+    to review).
 
     Returns
     -------
@@ -125,8 +196,10 @@ def run_code(
         answers = open_answers(survey, text_col)
         ids = [str(i) for i in answers.index]
         coded = read_coded(
-            labels_path, codes=codebook.names if codebook else None, ids=ids, sheet=labels_sheet
+            labels_path, codes=codebook.names if codebook else None, sheet=labels_sheet
         )
+        check_coded_ids(coded.index, ids, columns=survey.data, id_col=read_options.id_col,
+                        where=str(labels_path))  # fmt: skip
         corpus = process_answers(answers, options=text_options, progress=progress)
         position = {rid: i for i, rid in enumerate(corpus.ids)}
         ok = {rid for rid, st in zip(corpus.ids, corpus.status, strict=True) if st == OK}
@@ -134,12 +207,13 @@ def run_code(
         if len(train_ids) < coding_options.cv_folds:
             raise DataError(
                 f"Only {len(train_ids)} coded answers have text to learn from; code at least "
-                f"{coding_options.cv_folds} (ideally 10 per code) before running 'code'."
+                f"{coding_options.cv_folds} (ideally {coding_options.min_positives} per code) "
+                "before running 'code'."
             )
         X = [corpus.terms[position[rid]] for rid in train_ids]
         Y = coded.loc[train_ids]
         coder = _coder(coding_options).fit(X, Y)
-        per_code, tradeoff = model_agreement(
+        per_code, tradeoff, expected = nested_agreement(
             X, Y, coder=_coder(coding_options), cv_folds=coding_options.cv_folds,
             random_state=coding_options.seed,
         )  # fmt: skip
@@ -149,15 +223,22 @@ def run_code(
             [None if np.isinf(thresholds.get(c, np.inf)) else round(float(thresholds[c]), 4)
              for c in per_code["code"]],
         )  # fmt: skip
+        automatic = dict(zip(coder.classes_, coder.automatic_, strict=True))
+        per_code.insert(3, "automatic", [
+            None if c not in automatic else int(automatic[c]) for c in per_code["code"]
+        ])  # fmt: skip
         uncoded = [rid for rid in corpus.ids if rid in ok and rid not in coded.index]
         uncoded_terms = [corpus.terms[position[r]] for r in uncoded]
+        uncoded_texts = [corpus.masked[position[r]] for r in uncoded]
         empty = np.zeros((0, len(coder.classes_)))
         scores = coder.predict_proba(uncoded_terms) if uncoded else empty
         assigned = coder.predict(uncoded_terms) if uncoded else empty.astype(int)
-        codes = code_answers_table(ids, coded, uncoded, scores, assigned)
+        review, to_check, mentioned = _review_entries(coder, codebook, uncoded_texts, scores)
+        codes = code_answers_table(ids, coded, uncoded, scores, assigned,
+                                   automatic=coder.automatic_)  # fmt: skip
         queue = review_queue(
-            uncoded, [corpus.masked[position[r]] for r in uncoded], scores, assigned,
-            list(coder.classes_),
+            uncoded, uncoded_texts, scores, assigned, list(coder.classes_),
+            to_check=to_check, mentioned=mentioned,
         )  # fmt: skip
         write_run_csv(codes, tmp, CODES_CSV)
         write_run_csv(per_code, tmp, AGREEMENT_CSV)
@@ -173,6 +254,7 @@ def run_code(
             "coverage": round(n_auto / len(uncoded), 4) if uncoded else None,
             "review_queue": len(queue),
         }
+        expected["sentence"] = expected_sentence(expected)
         RunRecord(
             command="code",
             settings={
@@ -187,11 +269,14 @@ def run_code(
                               label=survey.question(text_col).label),
             counts=counts,
             codes=list(coder.classes_),
+            coding={"expected": expected, "review": review},
             text=dict(corpus.info or {}),
         ).write(tmp)
+        for entry in review:
+            logger.info("%s", entry["message"])
         logger.info(
-            "%d of %d uncoded answers coded automatically; %d in the review queue",
-            n_auto, len(uncoded), len(queue),
+            "%d of %d uncoded answers coded automatically; %d in the review queue; %s",
+            n_auto, len(uncoded), len(queue), expected["sentence"],
         )
     return Path(out)
 
@@ -206,10 +291,12 @@ def run_agree(
     codebook_path: str | Path | None = None,
     force: bool = False,
 ) -> Path:
-    """Agreement between two coders over every respondent of the survey (``textmine agree``).
+    """Agreement between two coders on the answers both coded (``textmine agree``).
 
-    Writes ``agreement.csv`` (per code: ``cohen_kappa``, ``percent_agreement``,
-    ``krippendorff_alpha``, counts; plus a pooled row) and ``run.json`` into ``out``.
+    Writes ``agreement.csv`` (per code: ``n_units`` answers coded by both, ``cohen_kappa``,
+    ``percent_agreement``, ``krippendorff_alpha``, counts; plus a pooled row) and ``run.json``
+    into ``out``. The survey's ids check the coded ids (see
+    :func:`textmine.coding.sheet.check_coded_ids`).
     """
     from textmine.survey import read_survey
 
@@ -219,10 +306,14 @@ def run_agree(
         survey = read_survey(survey_path, options=read_options)
         ids = [str(i) for i in survey.data.index]
         names = codebook.names if codebook else None
-        a = read_coded(a_path, codes=names, ids=ids)
-        b = read_coded(b_path, codes=names, ids=ids)
+        a = read_coded(a_path, codes=names)
+        b = read_coded(b_path, codes=names)
+        for frame, path in ((a, a_path), (b, b_path)):
+            check_coded_ids(frame.index, ids, columns=survey.data, id_col=read_options.id_col,
+                            where=str(path))  # fmt: skip
         table = coder_agreement(a, b, ids=ids, codes=names)
         write_run_csv(table, tmp, AGREEMENT_CSV)
+        both = int(table["n_units"].iloc[0]) if len(table) > 1 else 0
         RunRecord(
             command="agree",
             settings={"read": asdict(read_options),
@@ -231,9 +322,41 @@ def run_agree(
             input=input_block(survey.source, text_col=None, base=tmp,
                               a=relative_path(a_path, tmp), b=relative_path(b_path, tmp)),
             counts={"respondents": len(ids), "coded_a": len(a), "coded_b": len(b),
-                    "codes": len(table) - 1},
+                    "coded_both": both, "codes": len(table) - 1},
         ).write(tmp)  # fmt: skip
     return Path(out)
+
+
+def agreement_lines(run_dir: str | Path) -> list[str]:
+    """The agreement table of an ``agree`` run as console lines, with its n.
+
+    One header line (answers coded by both coders, and by one only), then one line per code:
+    ``code  n  % agreement  kappa  alpha``.
+    """
+    table = read_run_csv(Path(run_dir), AGREEMENT_CSV)
+    if table.empty:
+        return []
+    first = table.iloc[0]
+    lines = [
+        f"Agreement on the {int(first['n_units'])} answers both coders coded "
+        f"({int(first['n_only_a'])} coded by the first coder only and "
+        f"{int(first['n_only_b'])} by the second only are left out):"
+    ]
+    width = max(len(str(c)) for c in table["code"])
+    lines.append(f"  {'code':<{width}}  {'n':>6}  {'agree':>6}  {'kappa':>6}  {'alpha':>6}")
+
+    def num(x: object, pct: bool = False) -> str:
+        if x is None or pd.isna(x):
+            return "n/a"
+        return f"{100 * float(x):.1f}%" if pct else f"{float(x):.2f}"
+
+    for row in table.itertuples(index=False):
+        lines.append(
+            f"  {row.code!s:<{width}}  {int(row.n_units):>6}  "
+            f"{num(row.percent_agreement, True):>6}  {num(row.cohen_kappa):>6}  "
+            f"{num(row.krippendorff_alpha):>6}"
+        )
+    return lines
 
 
 def _run_codebook(run_dir: Path, codebook_path: str | Path | None) -> Codebook | None:
