@@ -16,7 +16,7 @@ sees the file:
    (:data:`MAX_ROWS` x :data:`MAX_COLUMNS`, Excel's and LibreOffice's), repeated rows and cells of
    ``.ods`` counted as many times as they repeat, and the table pandas would build (rows up to the
    last one with a value times columns up to the last one with a value) stays within
-   :data:`MAX_CELLS` cells.
+   :data:`MAX_CELLS` cells (:data:`MAX_ODS_CELLS` for ``.ods``).
 
 Every real survey export passes with a wide margin: survey sheets unpack to 5-20 times their
 packed size (a 50,000 x 30 sheet of ``1`` written by pandas: 17 times), and 20 million cells are
@@ -46,6 +46,10 @@ MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
 #: Largest table (rows x columns) pandas may build from a sheet.
 MAX_CELLS = 20_000_000
+#: Cells of an ``.ods`` sheet, repeats expanded: odfpy (pandas' reader) materialises every
+#: repeated cell, ~5 s and ~50 MB per million cells here (an 838-byte file of 19.6 million
+#: repeated cells took over 300 s and 850 MB), so the bound is lower than for ``.xlsx``.
+MAX_ODS_CELLS = 2_000_000
 
 _CSV_HINT = "export the survey as CSV instead"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -122,10 +126,10 @@ class _Table:
         if row_width:
             self.last_row = row + repeat - 1
             self.width = max(self.width, row_width)
-        if self.last_row * self.width > MAX_CELLS:
+        if self.last_row * self.width > MAX_ODS_CELLS:
             raise _TooBig(
-                f"{self.label} holds more than {MAX_CELLS:,} cells ({self.last_row:,} rows x "
-                f"{self.width:,} columns)"
+                f"{self.label} holds more than {MAX_ODS_CELLS:,} cells ({self.last_row:,} rows x "
+                f"{self.width:,} columns, repeats counted)"
             )
 
 
