@@ -58,6 +58,17 @@ _EXPORTS = {
     "read_iramuteq": "textmine.survey.iramuteq",
     "run_reinert": "textmine.pipeline.reinert_run",
     "run_export_iramuteq": "textmine.pipeline.reinert_run",
+    # Concordances and the editable dictionary (issue 16)
+    "run_concordance": "textmine.pipeline.concordance_run",
+    "run_dictionary": "textmine.pipeline.concordance_run",
+    "read_dictionary": "textmine.text.dictionary",
+    # Correspondence and similarity analysis (issue 17)
+    "AnalysisOptions": "textmine.config",
+    "correspondence_analysis": "textmine.tables.ca",
+    "lexical_table": "textmine.tables.ca",
+    "similarity_analysis": "textmine.tables.similarity",
+    "run_ca": "textmine.pipeline.ca_run",
+    "run_similarity": "textmine.pipeline.ca_run",
 }
 
 __all__ = ["__version__", *_EXPORTS]
