@@ -53,6 +53,10 @@ def test_replace_checks_again():
 
 @pytest.mark.parametrize(("cls", "kwargs", "start"), [
     (ReadOptions, {"encoding": "klingon"}, "Unknown encoding 'klingon'; use for example"),
+    (ReadOptions, {"encoding": "hex"}, "Encoding 'hex' is not a text encoding"),
+    (ReadOptions, {"encoding": "base64"}, "Encoding 'base64' is not a text encoding"),
+    (ReadOptions, {"encoding": "rot13"}, "Encoding 'rot13' is not a text encoding"),
+    (ReadOptions, {"encoding": "zlib_codec"}, "Encoding 'zlib_codec' is not a text encoding"),
     (ReadOptions, {"sep": ";;"}, "Separator ';;' must be one character; use one of"),
     (ReadOptions, {"id_col": ""}, "id_col='' must be a non-empty text or None"),
     (TextOptions, {"batch_size": 0}, "batch_size (0) and n_process (1) must be >= 1"),
@@ -127,6 +131,9 @@ def reader_spy(monkeypatch):
     (("--lang", "de"), "Report language 'de' is not available; use one of: fr, en."),
     (("--encoding", "klingon"),
      "Unknown encoding 'klingon'; use for example utf-8, cp1252 or latin-1."),
+    (("--encoding", "hex"),
+     "Encoding 'hex' is not a text encoding (it is a hex transform); use for example utf-8, "
+     "cp1252 or latin-1."),
 ])
 def test_bad_theme_option_fails_before_the_survey_is_read(cli, tmp_path, reader_spy, extra,
                                                           message):

@@ -120,6 +120,25 @@ PROFILES = ("auto", "none", "qualtrics", "surveymonkey", "limesurvey", "googlefo
             "msforms")
 
 
+def check_encoding(encoding: str) -> None:
+    """Raise :class:`~textmine.errors.OptionError` unless ``encoding`` names a text encoding.
+
+    :func:`codecs.lookup` also knows bytes-to-bytes and str-to-str codecs (``hex``, ``base64``,
+    ``rot13``, ``zlib_codec``...), which cannot decode a file into text: they are refused too.
+    """
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        raise OptionError(
+            f"Unknown encoding '{encoding}'; use for example utf-8, cp1252 or latin-1."
+        ) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise OptionError(
+            f"Encoding '{encoding}' is not a text encoding (it is a {info.name} transform); "
+            "use for example utf-8, cp1252 or latin-1."
+        )
+
+
 def check_profile(profile: object) -> None:
     """Raise :class:`~textmine.errors.OptionError` unless ``profile`` is one of :data:`PROFILES`."""
     if profile not in PROFILES:
@@ -175,13 +194,7 @@ class ReadOptions:
             _set(self, "sheet", str(self.sheet))
         _check_optional_text(self, ("id_col", "sheet", "encoding", "weights"))
         if self.encoding is not None:
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
-                raise OptionError(
-                    f"Unknown encoding '{self.encoding}'; use for example utf-8, cp1252 or "
-                    "latin-1."
-                ) from None
+            check_encoding(self.encoding)
         if self.sep is not None:
             # Same rule as textmine.survey.sniff.normalise_sep, which reads the value as given.
             if not isinstance(self.sep, str) or (
