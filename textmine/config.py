@@ -195,6 +195,11 @@ class ReadOptions:
         _check_optional_text(self, ("id_col", "sheet", "encoding", "weights"))
         if self.encoding is not None:
             check_encoding(self.encoding)
+        if self.weights is not None and self.weights == self.id_col:
+            raise OptionError(
+                f"The weight column '{self.weights}' is the id column (--id-col); give "
+                "--weights the column holding the survey weights (numbers >= 0), or leave it out."
+            )
         if self.sep is not None:
             # Same rule as textmine.survey.sniff.normalise_sep, which reads the value as given.
             if not isinstance(self.sep, str) or (
