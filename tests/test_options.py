@@ -53,6 +53,10 @@ def test_replace_checks_again():
 
 @pytest.mark.parametrize(("cls", "kwargs", "start"), [
     (ReadOptions, {"encoding": "klingon"}, "Unknown encoding 'klingon'; use for example"),
+    (ReadOptions, {"encoding": "hex"}, "Encoding 'hex' is not a text encoding"),
+    (ReadOptions, {"encoding": "base64"}, "Encoding 'base64' is not a text encoding"),
+    (ReadOptions, {"encoding": "rot13"}, "Encoding 'rot13' is not a text encoding"),
+    (ReadOptions, {"encoding": "zlib_codec"}, "Encoding 'zlib_codec' is not a text encoding"),
     (ReadOptions, {"sep": ";;"}, "Separator ';;' must be one character; use one of"),
     (ReadOptions, {"id_col": ""}, "id_col='' must be a non-empty text or None"),
     (TextOptions, {"batch_size": 0}, "batch_size (0) and n_process (1) must be >= 1"),
@@ -127,6 +131,9 @@ def reader_spy(monkeypatch):
     (("--lang", "de"), "Report language 'de' is not available; use one of: fr, en."),
     (("--encoding", "klingon"),
      "Unknown encoding 'klingon'; use for example utf-8, cp1252 or latin-1."),
+    (("--encoding", "hex"),
+     "Encoding 'hex' is not a text encoding (it is a hex transform); use for example utf-8, "
+     "cp1252 or latin-1."),
 ])
 def test_bad_theme_option_fails_before_the_survey_is_read(cli, tmp_path, reader_spy, extra,
                                                           message):
@@ -143,3 +150,36 @@ def test_bad_project_range_fails_before_the_survey_is_read(cli, tmp_path, reader
     assert (res.code, res.err) == (
         2, "error: k range 9..4 is empty; set k_min >= 1 and k_min <= k_max.\n")
     assert reader_spy == []
+
+
+@pytest.mark.parametrize("cls", ["ThemeOptions", "CodingOptions", "AnalysisOptions",
+                                 "ReportOptions"])
+@pytest.mark.parametrize("seed", [2**32, 4294967296 * 10, -1])
+def test_seeds_are_bounded_to_32_bits(cls, seed):
+    import textmine.config as config
+
+    options_cls = getattr(config, cls)
+    with pytest.raises(OptionError, match=r"^seed=-?\d+ must be an integer from 0 to "
+                                          r"4,294,967,295 \(2\*\*32 - 1\)"):
+        options_cls(seed=seed)
+    assert options_cls(seed=2**32 - 1).seed == 2**32 - 1
+
+
+def test_seed_too_large_fails_before_the_survey_is_read(cli, tmp_path, reader_spy):
+    survey = tmp_path / "data.csv"
+    survey.write_text("x\nbonjour\n", encoding="utf-8")
+    res = cli("themes", survey, "--text-col", "x", "--out", tmp_path / "out",
+              "--seed", "4294967296")
+    assert res.code == 2 and not reader_spy
+    assert res.err == ("error: seed=4294967296 must be an integer from 0 to 4,294,967,295 "
+                       "(2**32 - 1); give --seed a number in that range.\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_project_seed_too_large_is_refused_when_loaded(tmp_path):
+    (tmp_path / "s.csv").write_text("x\nbonjour\n", encoding="utf-8")
+    path = tmp_path / "textmine.toml"
+    path.write_text('[survey]\npath = "s.csv"\n\n[themes]\nseed = 4294967296\n',
+                    encoding="utf-8")
+    with pytest.raises(OptionError, match=r"^seed=4294967296 must be an integer from 0"):
+        load_project(path)

@@ -327,3 +327,18 @@ def test_output_dir_outside_the_project_folder_is_refused(tmp_path, written):
     with pytest.raises(OptionError, match=r"is not a folder inside the project folder; .* --out"):
         load_project(path)
     assert load_project(path, out_given=True).survey_path == project.resolve() / "a.csv"
+
+
+@pytest.mark.parametrize("encoding", ["hex", "base64", "rot13", "zlib_codec"])
+def test_project_non_text_encoding_is_refused_when_loaded(folder, encoding):
+    text = f'[survey]\npath = "enquete_latin1.csv"\nencoding = "{encoding}"\n'
+    with pytest.raises(OptionError, match=f"^Encoding '{encoding}' is not a text encoding"):
+        load_project(write(folder, text))
+
+
+@pytest.mark.parametrize("encoding", ["hex", "base64", "rot_13", "zlib_codec", "bz2"])
+def test_decode_text_refuses_non_text_encodings(encoding):
+    from textmine.survey.sniff import decode_text
+
+    with pytest.raises(OptionError, match="is not a text encoding"):
+        decode_text(b"id,q\n1,a\n", "s.csv", encoding)

@@ -184,6 +184,31 @@ def test_limesurvey_oui_and_several_groups(tmp_path):
     assert survey.questions["submitdate"].kind == "ignore"
 
 
+@pytest.mark.parametrize("profile", [None, "none"])
+@pytest.mark.parametrize("marker", ["N/A", "NA", "n/a", "#N/A", "Non affiché", "-"])
+def test_multiple_choice_all_not_shown_is_missing(tmp_path, profile, marker):
+    """A multi-column question whose cells are all "not shown" is missing, never all ticked."""
+    rows = [["id", "submitdate", "lastpage", "startlanguage", "Q5[SQ001]", "Q5[SQ002]", "Q6"]]
+    rows += [[str(i), "2020-05-01", "3", "fr", marker, marker, "Manque de moyens"]
+             for i in range(30)]
+    options = ReadOptions(id_col="id", profile=profile) if profile else ReadOptions(id_col="id")
+    survey = read_survey(write_rows(tmp_path, "ls.csv", rows), options=options)
+    assert survey.data["Q5[SQ001]"].isna().all()
+    assert survey.data["Q5[SQ002]"].isna().all()
+    assert survey.question("Q5").kind == "multiple"
+
+
+@pytest.mark.parametrize("profile", [None, "none"])
+def test_multiple_choice_not_shown_markers_are_missing(tmp_path, profile):
+    rows = [["id", "Q5_1", "Q5_2"], ["1", "x", ""], ["2", "", "x"], ["3", "#N/A", "#N/A"],
+            ["4", "Non affiché", "-"]]
+    options = ReadOptions(id_col="id", profile=profile) if profile else ReadOptions(id_col="id")
+    survey = read_survey(write_rows(tmp_path, "g.csv", rows), options=options)
+    table = closed_question(survey, "Q5")
+    assert table.loc["1"].tolist() == [1, 0]
+    assert table.loc["3"].isna().all() and table.loc["4"].isna().all()
+
+
 # --- KoboToolbox ---------------------------------------------------------------------------------
 
 def test_kobo_select_multiple(tmp_path):

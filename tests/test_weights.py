@@ -124,3 +124,31 @@ def test_two_weight_columns_are_refused():
     assert weights_read_options(ReadOptions(), "poids").weights == "poids"
     with pytest.raises(OptionError, match=r"^Two weight columns given \('poids' and 'autre'\)"):
         weights_read_options(options, "autre")
+
+
+@pytest.mark.parametrize(("column", "role"), [
+    ("id", "the id column (--id-col)"),
+    ("reponse", "the open question analysed (--text-col)"),
+    ("fonction", "also a --by question"),
+])
+@pytest.mark.parametrize("command", ["themes", "reinert"])
+def test_a_weight_column_with_another_role_is_one_line_before_any_work(cli, tmp_path, column,
+                                                                      role, command):
+    survey = _write(tmp_path, _survey_frame())
+    res = cli(command, survey, "--text-col", "reponse", "--id-col", "id", "--out",
+              tmp_path / "o", "--by", "fonction", "--weights", column)
+    assert res.code == 2
+    assert res.err == (
+        f"error: The weight column '{column}' is {role}; give --weights the column holding "
+        "the survey weights (numbers >= 0), or leave it out.\n"
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_id_column_as_weights_is_refused_when_the_options_are_built():
+    with pytest.raises(OptionError, match=r"^The weight column 'id' is the id column"):
+        ReadOptions(id_col="id", weights="id")
+    with pytest.raises(OptionError, match=r"^The weight column 'id' is the id column"):
+        weights_read_options(ReadOptions(id_col="id"), "id")
+    with pytest.raises(OptionError, match=r"is the open question analysed"):
+        weights_read_options(ReadOptions(id_col="id"), "q", text_col="q")

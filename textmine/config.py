@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from textmine.errors import OptionError
 
@@ -43,6 +44,21 @@ def _check_int(options: object, name: str, minimum: int, flag: str | None = None
     if not _is_int(value) or value < minimum:
         hint = f"give {flag} {minimum} or more" if flag else f"set {name} to {minimum} or more"
         raise OptionError(f"{name}={value!r} must be an integer >= {minimum}; {hint}.")
+
+
+#: Largest random seed: scikit-learn and NumPy take seeds in 0..2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+
+def _check_seed(options: Any, flag: str | None = "--seed") -> None:
+    """Raise :class:`~textmine.errors.OptionError` unless ``options.seed`` is in 0..2**32-1."""
+    value = options.seed
+    if not _is_int(value) or not 0 <= value <= MAX_SEED:
+        hint = f"give {flag} a number" if flag else "set seed to a number"
+        raise OptionError(
+            f"seed={value!r} must be an integer from 0 to {MAX_SEED:,} (2**32 - 1); "
+            f"{hint} in that range."
+        )
 
 
 def _check_range(options: object, name: str, low: float, high: float, *,
@@ -120,6 +136,25 @@ PROFILES = ("auto", "none", "qualtrics", "surveymonkey", "limesurvey", "googlefo
             "msforms")
 
 
+def check_encoding(encoding: str) -> None:
+    """Raise :class:`~textmine.errors.OptionError` unless ``encoding`` names a text encoding.
+
+    :func:`codecs.lookup` also knows bytes-to-bytes and str-to-str codecs (``hex``, ``base64``,
+    ``rot13``, ``zlib_codec``...), which cannot decode a file into text: they are refused too.
+    """
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        raise OptionError(
+            f"Unknown encoding '{encoding}'; use for example utf-8, cp1252 or latin-1."
+        ) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise OptionError(
+            f"Encoding '{encoding}' is not a text encoding (it is a {info.name} transform); "
+            "use for example utf-8, cp1252 or latin-1."
+        )
+
+
 def check_profile(profile: object) -> None:
     """Raise :class:`~textmine.errors.OptionError` unless ``profile`` is one of :data:`PROFILES`."""
     if profile not in PROFILES:
@@ -175,13 +210,12 @@ class ReadOptions:
             _set(self, "sheet", str(self.sheet))
         _check_optional_text(self, ("id_col", "sheet", "encoding", "weights"))
         if self.encoding is not None:
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
-                raise OptionError(
-                    f"Unknown encoding '{self.encoding}'; use for example utf-8, cp1252 or "
-                    "latin-1."
-                ) from None
+            check_encoding(self.encoding)
+        if self.weights is not None and self.weights == self.id_col:
+            raise OptionError(
+                f"The weight column '{self.weights}' is the id column (--id-col); give "
+                "--weights the column holding the survey weights (numbers >= 0), or leave it out."
+            )
         if self.sep is not None:
             # Same rule as textmine.survey.sniff.normalise_sep, which reads the value as given.
             if not isinstance(self.sep, str) or (
@@ -389,7 +423,7 @@ class ThemeOptions:
             )
         _check_range(self, "max_df", 0, 1, low_open=True, hint="; 0.5 is usual")
         _check_range(self, "min_weight", 0, 1, hint="; 0.01 is usual")
-        _check_int(self, "seed", 0, "--seed")
+        _check_seed(self)
         _check_int(self, "n_seeds_stability", 1)
         _check_int(self, "n_top_terms", 1)
         _check_int(self, "n_quotes", 0)
@@ -445,7 +479,7 @@ class TableOptions:
         _check_bools(self, ("include_nonanswers",))
         _check_range(self, "min_expected", 0, float("inf"), hint="; 5 is usual")
         _check_int(self, "n_permutations", 1)
-        _check_int(self, "seed", 0, "--seed")
+        _check_seed(self)
         _check_range(self, "residual_flag", 0, float("inf"), low_open=True,
                      hint="; 1.96 is usual")
         _check_int(self, "spec_min_freq", 1)
@@ -494,7 +528,7 @@ class CodingOptions:
                 f"--target-precision must be in (0, 1]; got {self.target_precision}. Try 0.8."
             )
         _check_int(self, "cv_folds", 2)
-        _check_int(self, "seed", 0, "--seed")
+        _check_seed(self)
         _check_range(self, "C", 0, float("inf"), low_open=True, hint="; 3 is the default")
         _check_bools(self, ("char_ngrams",))
         _check_int(self, "min_df", 1)
@@ -553,7 +587,7 @@ class ReportOptions:
         _check_int(self, "max_cloud_terms", 1)
         _check_int(self, "top_specific_terms", 0)
         _check_int(self, "sheet_specific_terms", 0)
-        _check_int(self, "seed", 0)
+        _check_seed(self, None)
         if not isinstance(self.title, str):
             raise OptionError(f"title={self.title!r} must be text; fix title.")
         if not isinstance(self.question, str):
@@ -634,7 +668,7 @@ class AnalysisOptions:
                               f"{', '.join(SIMILARITY_INDICES)}.")
         _check_int(self, "min_freq", 1, "--min-freq")
         _check_int(self, "top", 3, "--top")
-        _check_int(self, "seed", 0, "--seed")
+        _check_seed(self)
         axes = tuple(self.axes)
         if (len(axes) != 2 or not all(_is_int(a) and a >= 1 for a in axes)
                 or axes[0] == axes[1]):

@@ -187,7 +187,7 @@ def run_reinert(
     Path
         The output folder.
     """
-    read_options = weights_read_options(read_options, weights)
+    read_options = weights_read_options(read_options, weights, text_col=text_col, by=by)
     weights = read_options.weights
     out = Path(out)
     with atomic_output_dir(out, force=force, inputs=[survey_path]) as tmp:

@@ -26,6 +26,7 @@ from textmine.runfolder import (
     run_survey_path,
 )
 from textmine.survey import read_survey
+from textmine.survey.weights import check_weights_role
 from textmine.tables import write_tables
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ def recompute_tables(
     if weights is not None and weights != read_options.weights:
         # Other weights than the run's: the reader checks them (the one weight rule).
         read_options = replace(read_options, weights=weights)
+    check_weights_role(weights, id_col=read_options.id_col, text_col=record.input.get("text_col"),
+                       by=by)
     survey = read_survey(survey_path, options=read_options)
     recorded = record.input.get("sha256")
     if recorded and survey.source.sha256 != recorded:

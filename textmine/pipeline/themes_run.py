@@ -124,7 +124,7 @@ def run_themes(
     """
     codebook = load_codebook(codebook_path) if codebook_path else None
     # --weights, ReadOptions.weights and [survey] weights are one entry: the reader checks it.
-    read_options = weights_read_options(read_options, weights)
+    read_options = weights_read_options(read_options, weights, text_col=text_col, by=by)
     weights = read_options.weights
     out = Path(out)
     inputs = [survey_path] + ([codebook_path] if codebook_path else [])

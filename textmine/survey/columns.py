@@ -15,7 +15,8 @@ file carries (SPSS/Stata value labels with numeric codes, ordered Parquet catego
    ``Q5_SQ001``; LimeSurvey ``Q5[SQ001]``) whose values are all yes/no tokens (``0/1``,
    ``oui/non``, ``yes/no``, ``Y/N``, ``vrai/faux``, ``x``...) or a single "checked" value with
    blanks form ONE question named after the prefix. Values become 1/0; a respondent with all
-   columns of the group blank has no answer (``<NA>``).
+   columns of the group blank has no answer (``<NA>``). "Not shown" cells (``N/A``, ``#N/A``,
+   ``NA``, ``-``, ``Non affiché``...: ``NOT_SHOWN_TOKENS``) are missing, never "ticked".
 2. **ignore**: no value at all; URLs (>= 95 % start with ``http``/``www.``); dates and times
    (>= 95 % look like ``2019-01-17``, ``05/07/2022`` or ``05/07/2022 15:47``).
 3. **id**: all values distinct and either an id-like name (``id``, ``identifiant``,
@@ -81,6 +82,14 @@ TRUE_TOKENS = frozenset({
 FALSE_TOKENS = frozenset({
     "0", "0.0", "non", "n", "no", "false", "faux", "unchecked", "not checked", "non coché",
     "non cochée", "not selected", "non sélectionné", "non sélectionnée",
+})
+
+#: Cells of a multi-column multiple choice meaning "question not shown" (LimeSurvey ``N/A``,
+#: spreadsheets' ``#N/A``...): missing for the question, never an option ticked.
+NOT_SHOWN_TOKENS = frozenset({
+    "n/a", "na", "n.a.", "n.a", "#n/a", "nan", "-", "--", "non affiché", "non affichée",
+    "non affichee", "non affiche", "not shown", "not displayed", "not applicable",
+    "non applicable", "sans objet",
 })
 
 _GROUP_PATTERNS = (
@@ -343,9 +352,18 @@ def _share(mask: pd.Series) -> float:
     return float(mask.mean()) if len(mask) else 0.0
 
 
+def mask_not_shown(values: pd.Series) -> pd.Series:
+    """Return ``values`` (trimmed cells) with the "not shown" markers (:data:`NOT_SHOWN_TOKENS`)
+    as missing."""
+    return values.mask(values.str.casefold().isin(NOT_SHOWN_TOKENS))
+
+
 def _binary_style(values: pd.Series) -> str | None:
-    """``coded`` (yes/no tokens), ``checked`` (one value + blanks) or ``None``."""
-    distinct = set(values.str.casefold().unique())
+    """``coded`` (yes/no tokens), ``checked`` (one value + blanks) or ``None``.
+
+    "Not shown" markers (``N/A``...) are left out: they are missing, never the checked value.
+    """
+    distinct = set(values.str.casefold().unique()) - NOT_SHOWN_TOKENS
     if not distinct:
         return "checked"
     if distinct <= TRUE_TOKENS | FALSE_TOKENS and (len(distinct) > 1 or distinct <= FALSE_TOKENS):
@@ -534,9 +552,10 @@ class _Typer:
         name = prefix if free and prefix not in self.questions else f"{prefix} (multiple)"
         if summary is not None:  # the same answers as text (KoboToolbox): kept as written
             self.data[summary] = self.frame[summary]
-        answered = pd.concat([self.stripped[c].notna() for c in cols], axis=1).any(axis=1)
+        shown = {c: mask_not_shown(self.stripped[c]) for c in cols}
+        answered = pd.concat([shown[c].notna() for c in cols], axis=1).any(axis=1)
         for col in cols:
-            folded = self.stripped[col].str.casefold()
+            folded = shown[col].str.casefold()
             values = pd.Series(np.where(folded.isna() | folded.isin(FALSE_TOKENS), 0, 1),
                                index=self.frame.index)
             self.data[col] = values.astype("Int8").mask(~answered)

@@ -283,7 +283,8 @@ def _limesurvey(grid: pd.DataFrame, forced: bool):
     groups, not_shown = {}, 0
     for prefix, cols in by_prefix.items():
         values = {v.casefold() for j in cols for v in _values(grid, j)}
-        if len(cols) >= 2 and values <= _LS_TOKENS and values & _LS_TICKED:
+        # A question shown to nobody holds only N/A: still a group, missing for everyone.
+        if len(cols) >= 2 and values <= _LS_TOKENS and (values & _LS_TICKED or values == {"n/a"}):
             groups[prefix] = cols
             not_shown += "n/a" in values
     meta = sum(h in _LS_META for h in header)
@@ -298,8 +299,11 @@ def _limesurvey(grid: pd.DataFrame, forced: bool):
     types = {h: k for h, k in _LS_META.items() if h in header}
     personal = frozenset(h for h in _LS_PERSONAL if h in header)
     said = ["N/A (question not shown) read as missing"] if not_shown else []
+    # The groups are given (not left to detection): a group shown to nobody is blank once its
+    # N/A cells are, and must stay one multiple question, missing for everyone.
+    named = {prefix: tuple(header[j] for j in cols) for prefix, cols in groups.items()}
     return out, Detection("limesurvey", _say("limesurvey", said), types=types,
-                          personal=personal)
+                          personal=personal, groups=named)
 
 
 # --- KoboToolbox ------------------------------------------------------------------------------

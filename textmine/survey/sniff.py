@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from textmine.config import check_encoding
 from textmine.errors import InputFileError, OptionError
 
 SUPPORTED_HINT = ".csv, .tsv, .txt, .xlsx, .ods, .parquet, .sav or .dta"
@@ -74,12 +75,7 @@ def _refuse_mixed_encoding(data: bytes, name: str) -> None:
 
 def decode_text(data: bytes, name: str, forced: str | None) -> tuple[str, str]:
     if forced:
-        try:
-            codecs.lookup(forced)
-        except LookupError:
-            raise OptionError(
-                f"Unknown encoding '{forced}'; use for example utf-8, cp1252 or latin-1."
-            ) from None
+        check_encoding(forced)
         encoding = forced
     else:
         if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -16,7 +16,7 @@ with :func:`check_weights`, and the tables take the checked weights from the sur
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -25,7 +25,8 @@ import pandas as pd
 from textmine.config import ReadOptions
 from textmine.errors import DataError, DataQualityWarning, OptionError
 
-__all__ = ["check_weights", "warn_zero_weights", "weights_read_options", "zero_weight_note"]
+__all__ = ["check_weights", "check_weights_role", "warn_zero_weights", "weights_read_options",
+           "zero_weight_note"]
 
 #: How many offending rows an error message names.
 _SHOWN = 3
@@ -114,18 +115,76 @@ def warn_zero_weights(weights: pd.Series) -> None:
         warnings.warn(note, DataQualityWarning, stacklevel=3)
 
 
-def weights_read_options(options: ReadOptions, weights: str | None) -> ReadOptions:
-    """Fold a command's ``--weights`` into the read options, so the reader checks it.
+def check_weights_role(
+    weights: str | None,
+    *,
+    id_col: str | None = None,
+    text_col: str | None = None,
+    by: Sequence[str] = (),
+) -> None:
+    """Refuse a weight column that plays another role in the same command.
+
+    Parameters
+    ----------
+    weights : str or None
+        The weight column (``--weights``).
+    id_col, text_col : str or None
+        The id column (``--id-col``) and the open question analysed (``--text-col``).
+    by : sequence of str
+        The closed questions crossed (``--by``).
 
     Raises
     ------
     OptionError
-        ``weights`` and ``options.weights`` name two different columns.
+        ``weights`` is the id column, the open question or one of the ``--by`` questions.
     """
-    if weights is None or weights == options.weights:
-        return options
-    if options.weights is not None:
+    if weights is None:
+        return
+    role = (
+        "the id column (--id-col)" if weights == id_col
+        else "the open question analysed (--text-col)" if weights == text_col
+        else "also a --by question" if weights in tuple(by)
+        else None
+    )
+    if role is not None:
         raise OptionError(
-            f"Two weight columns given ('{options.weights}' and '{weights}'); give one."
+            f"The weight column '{weights}' is {role}; give --weights the column holding "
+            "the survey weights (numbers >= 0), or leave it out."
         )
-    return replace(options, weights=weights)
+
+
+def weights_read_options(
+    options: ReadOptions,
+    weights: str | None,
+    *,
+    text_col: str | None = None,
+    by: Sequence[str] = (),
+) -> ReadOptions:
+    """Fold a command's ``--weights`` into the read options, so the reader checks it.
+
+    Parameters
+    ----------
+    options : ReadOptions
+        The read options (``weights`` may already be set, from the project file).
+    weights : str or None
+        The command's ``--weights``.
+    text_col : str, optional
+        The open question analysed: it cannot be the weight column.
+    by : sequence of str
+        The closed questions crossed: none of them can be the weight column.
+
+    Raises
+    ------
+    OptionError
+        ``weights`` and ``options.weights`` name two different columns, or the weight column
+        is also the id column, the open question or a ``--by`` question
+        (:func:`check_weights_role`).
+    """
+    if weights is not None and weights != options.weights:
+        if options.weights is not None:
+            raise OptionError(
+                f"Two weight columns given ('{options.weights}' and '{weights}'); give one."
+            )
+        options = replace(options, weights=weights)
+    check_weights_role(options.weights, id_col=options.id_col, text_col=text_col, by=by)
+    return options

@@ -52,7 +52,7 @@ WINDOW = 4
 #: Windows are tagged joined into docs of about this many tokens.
 WINDOW_DOC = 1000
 #: Bump when the parse content changes: part of the cache key.
-PARSE_VERSION = 4
+PARSE_VERSION = 5
 
 ProgressFn = Callable[[int, int], None]
 _SENT_END = frozenset({".", "!", "?", ":", "…", "\n", '"', "(", "-"})

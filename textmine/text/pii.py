@@ -16,10 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: Middle dots of inclusive writing (· U+00B7, ⋅ U+22C5, • U+2022, ‧ U+2027): an address written
+#: ``jean·dupont@ville.fr`` is one address, masked whole before the inclusive-writing rules run.
+_DOTS = "·⋅•‧"
+EMAIL = re.compile(rf"[\w.+{_DOTS}-]+@[\w{_DOTS}-]+(?:\.[\w{_DOTS}-]+)+")
+#: ``https://`` may arrive as ``https:/`` (runs of ``/`` are unified by
+#: :func:`textmine.text.normalise.normalise_text`): any number of slashes, and a scheme alone
+#: is a URL too (``https:/`` never becomes a feature).
 URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]]"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|com|org|net|eu|gouv|info|io)\b(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]])?",
+    r"(?:\bhttps?:/+|\bwww\.)(?:[^\s<>\"]*[^\s<>\".,;:!?)\]])?"
+    rf"|\b[\w{_DOTS}-]+(?:\.[\w{_DOTS}-]+)*\.(?:fr|com|org|net|eu|gouv|info|io)\b"
+    r"(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]])?",
     re.IGNORECASE,
 )
 #: French numbers: 0X XX XX XX XX with spaces, dots or dashes, or +33 / 0033 prefixes.

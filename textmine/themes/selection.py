@@ -164,7 +164,8 @@ def sweep_k(
         Xt = make_model(method, 1, random_state=seed, max_iter=1).fit(X).represent(X)
     rows = []
     for k in k_values:
-        comps = [_fit_components(X, k, seed + s, method, Xt) for s in range(max(n_seeds, 1))]
+        comps = [_fit_components(X, k, (seed + s) % 2**32, method, Xt)
+                 for s in range(max(n_seeds, 1))]
         coh = np.mean([npmi_coherence(top_indices(c, n_top), X) for c in comps])
         exc = np.mean([exclusivity(c, n_top) for c in comps])
         stab = (
