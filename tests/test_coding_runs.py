@@ -391,3 +391,28 @@ def test_every_code_run_states_its_expected_precision(rare_code_run):
     assert expected["coverage_low"] <= expected["coverage"] <= expected["coverage_high"]
     assert expected["sentence"].startswith("expected precision of automatic codes ")
     assert expected["sentence"] in console
+
+
+
+def test_sheet_never_replaces_the_run_or_its_survey_even_with_force(project, cli, tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(project / "run", run)
+    survey = tmp_path / "enquete.csv"
+    shutil.copy(project / "enquete.csv", survey)
+    record = json.loads((run / "run.json").read_text("utf-8"))
+    record["input"] = {"path": "../enquete.csv", "id_col": "id", "text_col": "avis"}
+    (run / "run.json").write_text(json.dumps(record), "utf-8")
+    before = survey.read_bytes()
+    for target in (survey, run / "answers.csv", run / "codage.csv"):
+        res = cli("sheet", run, "--csv", "--out", target, "--force")
+        assert res.code == 2 and "an output never replaces an input" in res.err, res.err
+        assert res.err.count("\n") == 1 and "Traceback" not in res.err
+    assert survey.read_bytes() == before and not (run / "codage.csv").exists()
+
+
+def test_sheet_refuses_csv_into_an_xlsx_name(project, cli, tmp_path):
+    res = cli("sheet", project / "run", "--csv", "--out", tmp_path / "codage.xlsx")
+    assert res.code == 2 and "name it *.csv or leave out --csv" in res.err
+    assert not (tmp_path / "codage.xlsx").exists()

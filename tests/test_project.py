@@ -342,3 +342,19 @@ def test_decode_text_refuses_non_text_encodings(encoding):
 
     with pytest.raises(OptionError, match="is not a text encoding"):
         decode_text(b"id,q\n1,a\n", "s.csv", encoding)
+
+
+def test_project_file_with_a_byte_order_mark_is_read(tmp_path):
+    # Windows Notepad saves "UTF-8" with a BOM; TOML itself refuses it.
+    (tmp_path / "e.csv").write_text("id,q\n1,Manque de moyens humains\n", encoding="utf-8")
+    text = '[survey]\npath = "e.csv"\n\n[[open]]\ncolumn = "q"\n'
+    (tmp_path / "textmine.toml").write_text(text, encoding="utf-8-sig")
+    assert load_project(tmp_path / "textmine.toml").open[0].column == "q"
+
+
+def test_project_file_not_in_utf8_is_one_clear_line(tmp_path):
+    text = '[survey]\npath = "enquête.csv"\n'
+    (tmp_path / "textmine.toml").write_bytes(text.encode("cp1252"))
+    with pytest.raises(InputFileError, match=r"is not UTF-8 \(byte 0xea at position 21\); "
+                                             r"re-save it as UTF-8\.$"):
+        load_project(tmp_path / "textmine.toml")

@@ -153,8 +153,16 @@ def load_project(path: str | Path, *, out_given: bool = False) -> Project:
             f"Project file '{path}' not found; create one with `textmine init SURVEY`."
         )
     try:
-        spec = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        # utf-8-sig: Windows Notepad saves UTF-8 with a byte-order mark, which TOML refuses.
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"Project file {path.name} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at "
+            f"position {exc.start}); re-save it as UTF-8."
+        ) from None
+    try:
+        spec = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         reason = " ".join(str(exc).split()).rstrip(".")
         raise InputFileError(
             f"Cannot read project file {path.name}: {reason}; fix the TOML syntax."

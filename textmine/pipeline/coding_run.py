@@ -32,7 +32,7 @@ from textmine.coding.sheet import (
     write_sheet_xlsx,
 )
 from textmine.config import CodingOptions, ReadOptions, TextOptions
-from textmine.errors import DataError, InputFileError
+from textmine.errors import DataError, InputFileError, OutputError
 from textmine.outputs import atomic_output_dir, restore_cell
 from textmine.runfolder import (
     AGREEMENT_CSV,
@@ -48,6 +48,7 @@ from textmine.runfolder import (
     input_block,
     read_run_csv,
     relative_path,
+    resolve_recorded,
     versions_block,
     write_run_csv,
 )
@@ -440,13 +441,45 @@ def run_sheet(
     codebook_path: str | Path | None = None,
     force: bool = False,
 ) -> Path:
-    """Write the coding sheet of a themes run as XLSX (or CSV) (``textmine sheet``)."""
+    """Write the coding sheet of a themes run as XLSX (or CSV) (``textmine sheet``).
+
+    Raises
+    ------
+    OutputError
+        ``out`` is a file of the run folder or the run's survey (even with ``force``: an output
+        never replaces an input), or its extension is not the format written.
+    """
     run_dir = Path(run_dir)
+    out = Path(out)
+    suffix, wanted = out.suffix.lower(), (".csv" if csv else ".xlsx")
+    if suffix in (".csv", ".xlsx", ".xls", ".ods") and suffix != wanted:
+        raise OutputError(
+            f"Output file {out.name} ends in {suffix} but the sheet is written as "
+            f"{wanted[1:].upper()}; name it *{wanted}" + (" or leave out --csv." if csv else
+                                                          " or add --csv.")
+        )
     codebook = _run_codebook(run_dir, codebook_path)
-    frame = sheet_frame_for_run(run_dir, codebook=codebook)
+    frame = sheet_frame_for_run(run_dir, codebook=codebook)  # refuses a folder that is no run
+    _refuse_input_as_output(out, run_dir)
     if csv:
         return write_sheet_csv(frame, out, force=force)
     return write_sheet_xlsx(frame, out, codebook=codebook, force=force)
+
+
+def _refuse_input_as_output(out: Path, run_dir: Path) -> None:
+    """Refuse an output file inside the run folder or equal to the run's survey file."""
+    target = out.resolve()
+    protected = [run_dir.resolve()]
+    record = RunRecord.read_optional(run_dir)
+    if record is not None and record.input.get("path"):
+        protected.append(resolve_recorded(str(record.input["path"]), run_dir).resolve())
+    for i, path in enumerate(protected):
+        if target == path or path in target.parents:
+            what = "a file of the run folder" if i == 0 else "the survey file of run"
+            raise OutputError(
+                f"Output file {out} would replace {what} {run_dir}; an output never replaces an "
+                "input: choose a file outside the run folder."
+            )
 
 
 def run_codebook(source: str | Path, out: str | Path, *, force: bool = False) -> Path:
