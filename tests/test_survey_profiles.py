@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -351,3 +352,27 @@ def test_limesurvey_and_kobo_questions_can_be_crossed(tmp_path):
     kobo = write(tmp_path, "kobo.csv", "id;outils;outils/visio;outils/cloud\n1;visio cloud;1;1\n"
                                        "2;visio;1;0\n3;cloud;0;1\n")
     assert closed_data(read_survey(kobo, options=ReadOptions(id_col="id")), "outils") is not None
+
+
+def test_sep_line_that_does_not_split_the_header_is_overruled_and_said(tmp_path, caplog):
+    # A file re-saved with ';' but still carrying its old "sep=," line.
+    path = tmp_path / "resaved.csv"
+    rows = ["sep=,", "id;fonction;reponse"] + [
+        f"r{i};{'Chargé' if i % 2 else 'Directeur'};Manque de moyens humains et de temps"
+        for i in range(12)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        survey = read_survey(path, options=ReadOptions(id_col="id"))
+    assert list(survey.data.columns) == ["id", "fonction", "reponse"]
+    assert survey.source.sep == ";"
+    assert "does not split the header; separator ';' detected instead" in caplog.text
+
+
+def test_msforms_open_answers_ending_with_a_semicolon_stay_open(tmp_path):
+    path = tmp_path / "forms.csv"
+    answers = [f"Manque de moyens humains pour le service numéro {i};" for i in range(20)]
+    rows = ["ID,Start time,Completion time,Que vous a-t-il manqué ?"] + [
+        f"{i},5/1/20 10:00:00,5/1/20 10:05:00,\"{a}\"" for i, a in enumerate(answers)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    survey = read_survey(path, options=ReadOptions(id_col="ID"))
+    assert survey.question("Que vous a-t-il manqué ?").kind == "open"

@@ -238,6 +238,12 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
 
 # --- delimited text ------------------------------------------------------------------------
 
+def _splits_header(text: str, sep: str) -> bool:
+    """Whether ``sep`` splits the first record of ``text`` into at least two fields."""
+    first = next(iter(head_records(text, sep, max_chars=0)), [""])
+    return len(first) >= 2
+
+
 def _read_delimited(data: bytes, name: str, options: ReadOptions):
     text, encoding = decode_text(data, name, options.encoding)
     if not text.strip():
@@ -247,10 +253,15 @@ def _read_delimited(data: bytes, name: str, options: ReadOptions):
     note = f"Excel 'sep={shown}' first line skipped" if sep_line is not None else ""
     if options.sep:
         sep = normalise_sep(options.sep)
-    elif sep_line is not None:
+    elif sep_line is not None and _splits_header(text, sep_line):
         sep = sep_line
     else:
         sep = sniff_separator(text)
+        if sep_line is not None:
+            # A sep= line that does not split the header is wrong (a file re-saved with another
+            # separator): the data decide, and the note says so.
+            found = "\\t" if sep == "\t" else sep
+            note += f" (it does not split the header; separator '{found}' detected instead)"
     # The header fixes the number of columns: pandas would otherwise take it from the first
     # rows, which may leave out trailing empty fields. It is read whole, however long.
     first = next(iter(head_records(text, sep or "\x1f", max_chars=0)), [""])

@@ -51,6 +51,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -401,6 +402,15 @@ _MS_TIMES = {"start time", "completion time", "last modified time", "heure de dÃ
 _MS_PERSONAL = {"email", "name", "adresse de messagerie", "nom", "e-mail", "adresse e-mail"}
 
 
+def _reused_options(values: list[str]) -> bool:
+    """Whether ``A;B;`` cells pick among a few options (each chosen by several respondents),
+    as a multiple-choice column does, rather than being free answers that end with ';'."""
+    counts = Counter(p.strip() for v in values for p in v.split(";") if p.strip())
+    total = sum(counts.values())
+    # Most ticks go to options that several respondents ticked; free answers are all distinct.
+    return total > 0 and sum(n for n in counts.values() if n >= 2) >= 0.5 * total
+
+
 def _msforms(grid: pd.DataFrame, forced: bool):
     header = _row(grid, 0)
     times = [h for h in header if h.casefold() in _MS_TIMES]
@@ -412,7 +422,8 @@ def _msforms(grid: pd.DataFrame, forced: bool):
     seps = {}
     for j, h in enumerate(header):
         values = _values(grid, j)
-        if h not in types and values and sum(v.endswith(";") for v in values) >= 0.9 * len(values):
+        if (h not in types and values and sum(v.endswith(";") for v in values) >= 0.9 * len(values)
+                and _reused_options(values)):
             seps[h] = ";"
             types[h] = "multiple"
     said = [f"{len(seps)} multiple-choice question{'s' if len(seps) > 1 else ''} ('A;B;')"] \
