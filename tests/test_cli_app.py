@@ -35,3 +35,12 @@ def test_help_lists_commands(cli):
     result = cli("--help")
     assert result.code == 0
     assert "version" in result.out
+
+
+def test_data_quality_warnings_print_as_one_warning_line():
+    from textmine.cli.app import _format_warning
+    from textmine.errors import DataQualityWarning
+
+    text = _format_warning(DataQualityWarning("2 respondents have weight 0\n and are left out."),
+                           DataQualityWarning, "/x/textmine/survey/columns.py", 518)
+    assert text == "WARNING: 2 respondents have weight 0 and are left out.\n"

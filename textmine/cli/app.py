@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 
 import typer
 
@@ -36,6 +37,10 @@ def _interrupted() -> int:
     return interrupts.exit_code(interrupts.received())
 
 
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    return f"WARNING: {' '.join(str(message).split())}\n"
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; expected errors become one stderr line, code 2.
 
@@ -43,6 +48,10 @@ def run_app(argv: list[str] | None = None) -> int:
     :class:`TextmineError`) is a last-resort one line with code 2 too.
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    # Data-quality warnings (warnings.warn) print like the log: one "WARNING: ..." line, without
+    # the source path and line that Python's default format adds (the format only: recording
+    # warnings with catch_warnings still works).
+    warnings.formatwarning = _format_warning
     interrupts.reset()
     try:
         # In non-standalone mode typer *returns* the code of typer.Exit (and 130 for Ctrl-C).
