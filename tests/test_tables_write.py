@@ -264,3 +264,21 @@ def test_cli_crosstab_refuses_a_survey_changed_since_the_run(cli, run_dir):
     res = cli("crosstab", run_dir, "--by", "taille")
     assert res.code == 2
     assert re.match(r"error: Survey file enquête\.csv changed since the run in .* \(sha", res.err)
+
+
+def test_cli_crosstab_refuses_an_edited_answers_file(cli, run_dir):
+    # Respondents that are not in the survey: the tables would silently drop them.
+    edited = ANSWERS.copy()
+    edited.loc[edited.index[:2], "respondent_id"] = ["X1", "X2"]
+    edited.to_csv(run_dir / "answers.csv", index=False)
+    res = cli("crosstab", run_dir, "--by", "fonction")
+    assert res.code == 2 and "names 2 respondents that are not in the survey (first: X1, X2)" \
+        in res.err
+    # Cut to fewer rows than the run read: the tables would not be those of the report.
+    ANSWERS.iloc[:3].to_csv(run_dir / "answers.csv", index=False)
+    record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    record["counts"] = {"rows_read": len(ANSWERS)}
+    (run_dir / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    res = cli("crosstab", run_dir, "--by", "fonction")
+    assert res.code == 2 and f"has 3 rows but the run read {len(ANSWERS)} answers" in res.err
+    assert not list(run_dir.glob("crosstab_*.csv"))

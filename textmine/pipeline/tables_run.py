@@ -75,6 +75,7 @@ def recompute_tables(
             "rerun the themes command on the current file."
         )
     answers = read_run_csv(run_dir, ANSWERS_CSV)
+    _check_answers_match(answers, survey.data.index, record, run_dir)
     themes = read_run_csv(run_dir, THEMES_CSV)
     terms = read_run_csv(run_dir, TERMS_CSV, required=False)
     if terms is None:
@@ -86,6 +87,25 @@ def recompute_tables(
     _record_tables(run_dir, record, by=by, effects=effects, weights=weights, options=options,
                    files=final)
     return final
+
+
+def _check_answers_match(answers, survey_ids, record, run_dir: Path) -> None:
+    """Refuse an answers.csv that no longer matches the run: respondents missing from the
+    survey, or another number of rows than the run recorded (an edited or truncated file would
+    give tables on other respondents than the report, silently)."""
+    unknown = answers.loc[~answers["respondent_id"].isin(survey_ids), "respondent_id"]
+    if len(unknown):
+        raise DataError(
+            f"{ANSWERS_CSV} of {run_dir} names {len(unknown)} respondents that are not in the "
+            f"survey (first: {', '.join(map(str, unknown[:3]))}); it was edited: rerun the themes "
+            "command."
+        )
+    expected = record.counts.get("rows_read")
+    if isinstance(expected, int) and len(answers) != expected:
+        raise DataError(
+            f"{ANSWERS_CSV} of {run_dir} has {len(answers)} rows but the run read {expected} "
+            "answers; it was edited or cut: rerun the themes command."
+        )
 
 
 def _record_tables(run_dir: Path, record: RunRecord, *, by: Sequence[str],
