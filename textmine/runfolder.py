@@ -514,6 +514,16 @@ def _tuples(value: object) -> object:
     return value
 
 
+def recorded_options(cls: type, stored: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The fields of options dataclass ``cls`` recorded in run.json or a model (JSON lists back
+    to tuples), and the recorded keys ``cls`` does not know (the caller decides: ignore them,
+    or refuse a model from another textmine).
+    """
+    known = {f.name for f in fields(cls)}
+    kwargs = {k: _tuples(v) for k, v in stored.items() if k in known}
+    return kwargs, [k for k in stored if k not in known]
+
+
 def run_read_options(record: RunRecord | Mapping[str, Any]) -> ReadOptions:
     """ReadOptions of a run: ``settings.read`` when recorded (types, levels, weights...), else
     the ``input`` block's id column and sheet."""
@@ -523,8 +533,7 @@ def run_read_options(record: RunRecord | Mapping[str, Any]) -> ReadOptions:
         info, settings = record.get("input") or {}, record.get("settings") or {}
     saved = settings.get("read")
     if isinstance(saved, dict):
-        known = {f.name for f in fields(ReadOptions)}
-        kwargs = {k: _tuples(v) for k, v in saved.items() if k in known}
+        kwargs, _ = recorded_options(ReadOptions, saved)
         kwargs.setdefault("id_col", info.get("id_col"))
         kwargs.setdefault("sheet", info.get("sheet"))
         return ReadOptions(**kwargs)

@@ -18,7 +18,13 @@ import pandas as pd
 from textmine.config import ReadOptions, TextOptions
 from textmine.errors import InputFileError, OptionError
 from textmine.report.concordance import check_format, write_concordance
-from textmine.runfolder import RUN_JSON, RunRecord, run_read_options, run_survey_path
+from textmine.runfolder import (
+    RUN_JSON,
+    RunRecord,
+    recorded_options,
+    run_read_options,
+    run_survey_path,
+)
 from textmine.survey import Survey, closed_question, open_answers, read_survey
 from textmine.text.concordance import (
     LINE_COLUMNS,
@@ -73,14 +79,7 @@ def _stored_text_options(stored: object) -> TextOptions:
     """The text options recorded in a run.json (unknown keys ignored)."""
     if not isinstance(stored, dict):
         return TextOptions()
-    known = {f.name for f in fields(TextOptions)}
-    kwargs = {}
-    for key, value in stored.items():
-        if key in known:
-            if isinstance(value, list):
-                value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
-            kwargs[key] = value
-    return TextOptions(**kwargs)
+    return TextOptions(**recorded_options(TextOptions, stored)[0])
 
 
 def resolve_source(

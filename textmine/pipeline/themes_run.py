@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from textmine.runfolder import (
     input_block,
     model_run_record,
     recorded_id_col,
+    recorded_options,
     relative_path,
     versions_block,
     write_run_csv,
@@ -265,16 +266,11 @@ RUN_COUNTS = (
 
 
 def _text_options_from(stored: dict) -> TextOptions:
-    known = {f.name for f in fields(TextOptions)}
-    kwargs = {}
-    for key, value in stored.items():
-        if key not in known:
-            raise ModelFileError(
-                f"Model text option '{key}' is unknown to this textmine; re-run textmine themes."
-            )
-        if isinstance(value, list):
-            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
-        kwargs[key] = value
+    kwargs, unknown = recorded_options(TextOptions, stored)
+    if unknown:
+        raise ModelFileError(
+            f"Model text option '{unknown[0]}' is unknown to this textmine; re-run textmine themes."
+        )
     return TextOptions(**kwargs)
 
 
