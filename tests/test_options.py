@@ -34,6 +34,8 @@ def test_every_accepted_form_of_k_is_normalised(given, expected):
     ({"k": 2.5}, "k=2.5 is neither a number nor 'auto'; give --k 8 or --k auto."),
     ({"k": True}, "k=True is neither a number nor 'auto'; give --k 8 or --k auto."),
     ({"k": 0}, "k=0 must be at least 1; give --k 1 or more, or --k auto."),
+    ({"k": "1_000"}, "k='1_000' is neither a number nor 'auto'; give --k 8 or --k auto."),
+    ({"k": "\u0661"}, "k='\u0661' is neither a number nor 'auto'; give --k 8 or --k auto."),
     ({"method": "bogus"}, "Unknown theme method 'bogus'; choose one of short, nmf, lda."),
     ({"k_min": 8, "k_max": 4}, "k range 8..4 is empty; set k_min >= 1 and k_min <= k_max."),
     ({"min_df": 0}, "min_df=0 must be at least 1; give --min-df 1 or more."),

@@ -102,6 +102,19 @@ def test_an_invalid_weight_is_one_line_naming_the_row(cli, tmp_path, cell, shown
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("cell", ["1e308", "1e-320", "1e13"])
+def test_extreme_weights_are_one_line_naming_the_rows(cli, tmp_path, cell):
+    # Weights whose sums overflow or underflow (or span 1e12) made scipy fail with a traceback.
+    frame = _survey_frame()
+    frame.loc[4, "poids"] = cell  # data row 5
+    res = _themes(cli, _write(tmp_path, frame), tmp_path / "o", "--weights", "poids")
+    assert res.code == 2
+    assert res.err.startswith("error: The weights in column 'poids' range from ")
+    assert "data row 5" in res.err and res.err.count("\n") == 1
+    assert "rescale or correct the weight column." in res.err
+    assert not (tmp_path / "o").exists()
+
+
 def test_every_entry_meets_the_same_rule(tmp_path):
     frame = _survey_frame()
     frame["autre"] = frame["poids"]

@@ -7,6 +7,7 @@ default changed here changes everywhere at once.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,12 +119,12 @@ def parse_k(value: object) -> int | str:
         text = value.strip()
         if text.lower() == "auto":
             return "auto"
-        try:
-            value = int(text)
-        except ValueError:
+        # int() also takes '1_000' and non-ASCII digits ('١'); a k is written in ASCII digits.
+        if not re.fullmatch(r"[+-]?[0-9]+", text):
             raise OptionError(
                 f"k={value!r} is neither a number nor 'auto'; give --k 8 or --k auto."
-            ) from None
+            )
+        value = int(text)
     if not _is_int(value):
         raise OptionError(f"k={value!r} is neither a number nor 'auto'; give --k 8 or --k auto.")
     if value < 1:

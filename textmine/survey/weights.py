@@ -32,6 +32,10 @@ __all__ = ["check_weights", "check_weights_role", "warn_zero_weights", "weights_
 _SHOWN = 3
 
 
+#: Bounds on positive weights (see ``check_weights``).
+_TINY, _HUGE, _MAX_SPREAD = 1e-100, 1e100, 1e12
+
+
 def _respondent(label: Hashable) -> str:
     return f"respondent '{label}'"
 
@@ -64,8 +68,9 @@ def check_weights(
     Raises
     ------
     DataError
-        A weight is missing, negative, infinite or not a number (the first rows are named), or
-        every weight is 0.
+        A weight is missing, negative, infinite or not a number (the first rows are named),
+        positive weights fall outside 1e-100..1e100 or span more than a factor 1e12, or every
+        weight is 0.
     """
     w = pd.to_numeric(numbers, errors="coerce").astype(float)
     bad = ~np.isfinite(w.to_numpy()) | (w.to_numpy() < 0)
@@ -88,6 +93,20 @@ def check_weights(
             f"{rows} an invalid weight in column '{column}' ({'; '.join(shown)}{more}); "
             "weights must be numbers >= 0: correct these cells (weight 0 keeps a respondent "
             "out of the weighted figures)."
+        )
+    positive = w[w > 0]
+    if len(positive) and not (
+        _TINY < positive.min() and positive.max() < _HUGE
+        and positive.max() / positive.min() <= _MAX_SPREAD
+    ):
+        # Beyond these bounds sums overflow or underflow in float64 and every weighted figure
+        # (shares, Rao-Scott, Cramér's V) would be inf/NaN or dominated by one respondent.
+        low, high = positive.idxmin(), positive.idxmax()
+        raise DataError(
+            f"The weights in column '{column}' range from {positive.min():g} "
+            f"({row_name(low)}) to {positive.max():g} ({row_name(high)}); "
+            f"positive weights must lie between {_TINY:g} and {_HUGE:g} and within a factor "
+            f"of {_MAX_SPREAD:g} of each other: rescale or correct the weight column."
         )
     if not (w > 0).any():
         raise DataError(
