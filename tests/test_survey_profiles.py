@@ -269,6 +269,21 @@ def test_google_forms_option_with_comma_seen_alone_never_split(tmp_path):
     assert survey.questions["Email Address"].personal
 
 
+@pytest.mark.parametrize("stamp", ["Horodatage", "Marque temporelle"])
+def test_a_generic_timestamp_column_alone_is_not_google_forms(tmp_path, stamp):
+    # Any dated export may start with "Horodatage": without a second Google Forms sign the file
+    # is read as a plain table (it used to be announced as a Google Forms export).
+    rows = [[stamp, "Service", "Avis"]]
+    for i in range(6):
+        rows.append([f"2024/03/0{i + 1} 10:12:33", ["Com", "DSI"][i % 2], f"Avis numéro {i}"])
+    survey = read_survey(write_rows(tmp_path, "export.csv", rows))
+    assert survey.source.profile != "googleforms"
+    rows[0].append("Adresse e-mail")
+    for i, row in enumerate(rows[1:]):
+        row.append(f"p{i}@x.fr")
+    assert read_survey(write_rows(tmp_path, "gf.csv", rows)).source.profile == "googleforms"
+
+
 def test_split_and_learn_options():
     assert split_cell("A, B (x, y), C", ", ") == ["A", "B (x, y)", "C"]
     assert learn_options(pd.Series(["Oui, souvent", "Non"]), ", ") == ("Oui, souvent", "Non")

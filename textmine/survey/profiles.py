@@ -364,6 +364,9 @@ def _kobo(grid: pd.DataFrame, forced: bool):
 # --- Google Forms -----------------------------------------------------------------------------
 
 _GF_TIMESTAMP = {"horodateur", "timestamp", "horodatage", "marque temporelle"}
+#: Headers Google Forms writes itself; the other two are common in any dated export, so they
+#: count as Google Forms only with a second sign (an e-mail/username column or a checkbox column).
+_GF_OWN_TIMESTAMP = {"horodateur", "timestamp"}
 _GF_PERSONAL = {"adresse e-mail", "email address", "adresse électronique", "adresse email",
                 "nom d'utilisateur", "username"}
 
@@ -389,6 +392,8 @@ def _googleforms(grid: pd.DataFrame, forced: bool):
         if h not in types and checkbox_column(pd.Series(_values(grid, j), dtype=object), ", "):
             seps[h] = ", "
             types[h] = "multiple"
+    if not forced and header[0].casefold() not in _GF_OWN_TIMESTAMP and not (personal or seps):
+        return None
     said = [f"{len(seps)} checkbox question{'s' if len(seps) > 1 else ''} split on ', '"] \
         if seps else []
     return grid, Detection("googleforms", _say("googleforms", said), types=types,
