@@ -228,3 +228,22 @@ def test_very_long_answers_are_analysed_on_their_first_characters(tmp_path, capl
     assert corpus.texts[0] == long_answer  # the answer itself is kept whole
     assert "télétravail" not in corpus.terms[0]
     assert corpus.terms[0]
+
+
+def test_english_answers_are_said_once_french_ones_are_not(tmp_path, caplog):
+    english = ["We need more staff and the tools are not working",
+               "The lockdown was hard for our team", "There is not enough time for this",
+               "Les outils sont très utiles pour le travail"]
+    with caplog.at_level(logging.WARNING, logger="textmine.text.corpus"):
+        corpus = process_answers(pd.Series(english, index=list("abcd")), cache_dir=tmp_path,
+                                 options=TextOptions(learn_collocations=False))
+    assert corpus.info["language"]["n_english"] == 3
+    assert "3 of 4 answers read as English, not French" in caplog.text
+    caplog.clear()
+    french = ["Il manque du personnel et les outils ne marchent pas",
+              "Le confinement était dur pour nous"]
+    with caplog.at_level(logging.WARNING, logger="textmine.text.corpus"):
+        corpus = process_answers(pd.Series(french, index=["a", "b"]), cache_dir=tmp_path,
+                                 options=TextOptions(learn_collocations=False))
+    assert corpus.info["language"] == {"n_decided": 2, "n_english": 0}
+    assert "English" not in caplog.text

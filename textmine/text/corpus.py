@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -277,6 +278,9 @@ def process_answers(
     info["accents"] = prep.report(accents)
     if options.dictionary is not None:  # editable dictionary (issue 16, section 3)
         info["dictionary"] = load_text_dictionary(options).info()
+    info["language"] = language_note(texts)
+    if info["language"].get("note"):
+        logger.warning("%s", info["language"]["note"])
     info["duplicates"] = duplicate_note(texts, status)
     if info["duplicates"].get("note"):
         # Said once by the command (themes: with what --dedupe did; parse: its summary).
@@ -284,6 +288,49 @@ def process_answers(
     logger.info("processed %d answers (%d distinct parsed, cache %s)",
                 len(texts), len(unique), cache_state)
     return Corpus(ids, texts, masked, status, terms, vectors, info)
+
+
+# Function words that tell French from English text (the usual cause of a non-French survey);
+# a word in both lists ("a", "on", "son") is left out.
+_FRENCH_WORDS = frozenset(
+    "le la les de des du et est un une pas pour que qui dans en au aux nous il elle ils sont "
+    "ce cette ne plus avec sur par mais ou je j c est très être avoir fait".split())
+_ENGLISH_WORDS = frozenset(
+    "the and of to is are was were with for not this that it we they have has would should "
+    "be been our their there which from but or very more".split())
+#: Share of the (decidable) answers written in English above which the corpus is flagged.
+ENGLISH_SHARE_WARNING = 0.3
+
+
+def language_note(texts: Sequence[str]) -> dict[str, object]:
+    """Count answers that read as English rather than French, with a note when they are many.
+
+    Each answer with at least two French or English function words is called by the larger
+    count (ties are left undecided). textmine's lemmas, stop words, negation and themes are
+    French: English answers get wrong terms without failing, so a share above
+    :data:`ENGLISH_SHARE_WARNING` is said once.
+
+    Returns
+    -------
+    dict
+        ``n_decided``, ``n_english`` and, when the share is above the warning level, ``note``.
+    """
+    n_decided = n_english = 0
+    for text in texts:
+        words = re.findall(r"[a-zà-ÿ]+", text.lower())
+        fr = sum(w in _FRENCH_WORDS for w in words)
+        en = sum(w in _ENGLISH_WORDS for w in words)
+        if fr + en >= 2 and fr != en:
+            n_decided += 1
+            n_english += en > fr
+    info: dict[str, object] = {"n_decided": n_decided, "n_english": n_english}
+    if n_decided and n_english / n_decided > ENGLISH_SHARE_WARNING:
+        info["note"] = (
+            f"{n_english} of {n_decided} answers read as English, not French; textmine's "
+            "lemmas, stop words and themes are French, so check the text column (terms of "
+            "English answers will be poor)."
+        )
+    return info
 
 
 def _prepare(texts: list[str], options: TextOptions, *, warn: bool = True):
