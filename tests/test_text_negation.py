@@ -128,3 +128,18 @@ def test_scope_does_not_reach_time_place_number_complements(spec, expected):
 ])
 def test_scope_continues_inside_the_constituent(spec, expected):
     assert feats(spec) == expected
+
+
+@pytest.mark.parametrize("spec", [
+    "le:F pas:W de:F porte:W sale:W",       # le pas de la porte
+    "à:F deux:F pas:W de:F mairie:W",       # à deux pas de la mairie
+    "un:F premier:F pas:W vers:F télétravail:W",
+    "avancer:W pas:W à:F pas:W projet:W",   # pas à pas
+])
+def test_the_noun_pas_is_not_a_negation(spec):
+    assert not any(f.startswith("pas_") for f in feats(spec))
+
+
+def test_the_negation_pas_after_a_verb_still_negates():
+    assert feats("on:F ne:F franchir:W pas:W le:F pas:W") == ["pas_franchir"]
+    assert feats("il:F y:F a:F pas:W moyen:W") == ["pas_moyen"]

@@ -144,6 +144,25 @@ def _ends_constituent(items: Sequence[tuple[str, str, str]], k: int, taken: int)
     return False
 
 
+#: Words before "pas" that make it the noun ("le pas de la porte", "à deux pas", "pas à pas").
+_PAS_NOUN_MARKERS = frozenset({"le", "un", "ce", "du", "au", "les", "des", "ces", "mes", "ses",
+                               "nos", "vos", "leurs", "mon", "son", "ton", "notre", "votre",
+                               "leur", "chaque", "premier", "premiers", "petit", "petits",
+                               "grand", "grands", "faux", "deux", "trois", "quelques", "cent",
+                               "mille", "à"})
+
+
+def _noun_pas(items: Sequence[tuple[str, str, str]], k: int) -> bool:
+    """Whether the "pas" at ``k`` is the noun (a step), not the negation: after a determiner or
+    a number ("le pas de la porte", "à deux pas"), or in "pas à pas"."""
+    if items[k][1] != "pas":
+        return False
+    before = items[k - 1][1] if k > 0 else ""
+    after = items[k + 1][1] if k + 1 < len(items) else ""
+    return before in _PAS_NOUN_MARKERS or (after == "à" and items[k + 2:k + 3] != []
+                                           and items[k + 2][1] == "pas")
+
+
 def _negative_subject(items: Sequence[tuple[str, str, str]], k: int) -> bool:
     """Whether the word at ``k`` is a negative subject: followed by ``ne`` (one function word
     may come between: "personne ne m'a", "rien n'y"), not preceded by a determiner."""
@@ -206,7 +225,7 @@ def negate(
             gap += 1
             continue
         if low in OPENERS or (ne_open and low in NE_COMPLETERS):
-            if enabled:
+            if enabled and not _noun_pas(items, k):
                 scope = MAX_SCOPE
             gap += 1
             continue
