@@ -178,7 +178,7 @@ _FEATURE_FIELDS = ("negation", "learn_collocations", "min_collocation_count",
                    "collocation_threshold", "extra_stop_words", "keep_words", "extra_lexicon",
                    "extra_mwe")
 #: Bump when the feature extraction changes: part of the cache key.
-TERMS_VERSION = 5
+TERMS_VERSION = 6
 
 
 def _features(unique: list[str], weights: list[int], options: TextOptions, cache_dir,
