@@ -580,3 +580,39 @@ def read_run(run_dir: str | Path) -> RunRecord:
             "the survey file."
         )
     return record
+
+
+def question_folders_of(folder: str | Path) -> list[Path]:
+    """The run folders directly inside a project output folder (those holding run.json)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / RUN_JSON).is_file())
+
+
+def check_run_folder(run_dir: str | Path, command: str) -> None:
+    """Refuse, in one line, a folder that is not a run folder, naming the ones inside it.
+
+    ``textmine run`` writes one run folder per open question inside its output folder; a
+    command given that output folder says which question folders to choose from.
+
+    Raises
+    ------
+    InputFileError
+        If ``run_dir`` does not exist, or holds no run.json (with the question folders found
+        inside it, if any).
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise InputFileError(f"Run folder {run_dir} not found; give the folder of a finished run.")
+    if (run_dir / RUN_JSON).is_file():
+        return
+    inside = question_folders_of(run_dir)
+    if inside:
+        choices = ", ".join(str(p) for p in inside)
+        raise InputFileError(
+            f"{run_dir} is a project output folder, not a run; give one of its question "
+            f"folders to textmine {command}: {choices}."
+        )
+    raise InputFileError(f"{run_dir} holds no {RUN_JSON}; give the folder of a finished run "
+                         f"to textmine {command}.")

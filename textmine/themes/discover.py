@@ -74,7 +74,8 @@ def distinct_rows(corpus: CorpusLike, rows: np.ndarray) -> np.ndarray:
 
 
 def duplicates_notes(
-    corpus: CorpusLike, answers: pd.DataFrame, n_themes: int, *, dedupe: bool, n_fitted: int
+    corpus: CorpusLike, answers: pd.DataFrame, n_themes: int, *, dedupe: bool, n_fitted: int,
+    ids: list[int] | None = None,
 ) -> tuple[str | None, list[str]]:
     """The counted note on a pasted text (a campaign) for the run and for each theme.
 
@@ -90,6 +91,8 @@ def duplicates_notes(
         Whether the themes were fitted on distinct texts.
     n_fitted : int
         Number of answers the themes were fitted on.
+    ids : list of int, optional
+        The theme ids (``1..n_themes`` when not given; an edited run keeps gaps).
 
     Returns
     -------
@@ -113,7 +116,7 @@ def duplicates_notes(
                 for cell in answers["themes"]]
     pasted = set(rows)
     per_theme = []
-    for j in map(str, range(1, n_themes + 1)):
+    for j in map(str, ids or range(1, n_themes + 1)):
         holders = [i for i, ids in enumerate(carriers) if j in ids]
         inside = sum(i in pasted for i in holders)
         per_theme.append(f"{inside} of its {len(holders)} answers are one identical text"
@@ -191,6 +194,8 @@ def _tables(
     n_base = sc["themed"] + sc["unassigned"]
     themes = _themes_table(model.labels, model.top_terms, counts, n_base, quotes, n_quotes)
     term_weights = _term_weights(comps, model.terms)
+    if model.ids != list(range(1, model.n_themes + 1)):
+        themes, answers, term_weights = renumber_themes(themes, answers, term_weights, model.ids)
     counts_info = {
         "answers": len(corpus.ids),
         "ok": int(sum(s == "ok" for s in corpus.status)),
@@ -200,6 +205,28 @@ def _tables(
         **sc,
     }
     return themes, answers, term_weights, counts_info
+
+
+def renumber_themes(
+    themes: pd.DataFrame, answers: pd.DataFrame, term_weights: pd.DataFrame, ids: list[int]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Give the tables of an edited model its theme ids (position j + 1 -> ``ids[j]``).
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``themes``, ``answers`` and ``term_weights`` with their ``theme_id`` (and ``themes``
+        lists) mapped; inputs are not modified.
+    """
+    to_id = {j + 1: t for j, t in enumerate(ids)}
+    themes, answers, term_weights = themes.copy(), answers.copy(), term_weights.copy()
+    themes["theme_id"] = [to_id[int(t)] for t in themes["theme_id"]]
+    answers["theme_id"] = pd.array([pd.NA if pd.isna(t) else to_id[int(t)]
+                                    for t in answers["theme_id"]], dtype="Int64")
+    answers["themes"] = [";".join(str(to_id[int(t)]) for t in str(cell).split(";")) if cell
+                         else "" for cell in answers["themes"]]
+    term_weights["theme_id"] = [to_id[int(t)] for t in term_weights["theme_id"]]
+    return themes, answers, term_weights
 
 
 def _choose_k(
