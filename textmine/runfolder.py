@@ -591,21 +591,21 @@ def question_folders_of(folder: str | Path) -> list[Path]:
 
 
 def check_run_folder(run_dir: str | Path, command: str) -> None:
-    """Refuse, in one line, a folder that is not a run folder, naming the ones inside it.
+    """Refuse, in one line, a project output folder given for a run, naming the runs inside.
 
     ``textmine run`` writes one run folder per open question inside its output folder; a
-    command given that output folder says which question folders to choose from.
+    command given that output folder says which question folders to choose from. Other folders
+    are left to the command's own checks.
 
     Raises
     ------
     InputFileError
-        If ``run_dir`` does not exist, or holds no run.json (with the question folders found
-        inside it, if any).
+        If ``run_dir`` does not exist, or holds no run.json but run folders.
     """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise InputFileError(f"Run folder {run_dir} not found; give the folder of a finished run.")
-    if (run_dir / RUN_JSON).is_file():
+    if (run_dir / RUN_JSON).is_file() or (run_dir / THEMES_CSV).is_file():
         return
     inside = question_folders_of(run_dir)
     if inside:
@@ -614,5 +614,3 @@ def check_run_folder(run_dir: str | Path, command: str) -> None:
             f"{run_dir} is a project output folder, not a run; give one of its question "
             f"folders to textmine {command}: {choices}."
         )
-    raise InputFileError(f"{run_dir} holds no {RUN_JSON}; give the folder of a finished run "
-                         f"to textmine {command}.")

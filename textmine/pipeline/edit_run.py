@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import tomllib
 
 from textmine.config import ReportOptions, TableOptions, ThemeOptions
 from textmine.errors import DataError, InputFileError, ModelFileError
-from textmine.features import document_term_matrix
 from textmine.outputs import replace_entries
 from textmine.report import render_report
 from textmine.report.i18n import check_lang

@@ -20,6 +20,7 @@ from textmine.runfolder import (
     TERMS_CSV,
     THEMES_CSV,
     RunRecord,
+    check_run_folder,
     read_run,
     read_run_csv,
     run_read_options,
@@ -55,6 +56,7 @@ def recompute_tables(
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise InputFileError(f"Run folder {run_dir} not found; pass the folder of a themes run.")
+    check_run_folder(run_dir, "crosstab")
     record = read_run(run_dir)
     survey_path = run_survey_path(record, run_dir)
     read_options = run_read_options(record)
