@@ -72,7 +72,7 @@ _SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "
 _SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values", "profile")
 _OUTPUT_KEYS = ("dir",)
 _OPEN_KEYS = ("column", "label", "codebook")
-_CLOSED_KEYS = ("column", "type", "label", "levels", "option_sep")
+_CLOSED_KEYS = ("column", "type", "label", "levels", "option_sep", "options")
 _TABLE_EXTRA_KEYS = ("by", "effects")
 _DEFAULT_OUTPUT = "out"
 
@@ -94,6 +94,10 @@ class ClosedSpec:
     option_sep : str
         Option separator of a one-column multiple choice (``""``: the default ``;``, or the
         one a platform profile found).
+    options : tuple of (str, str)
+        Labels of the options of a multi-column multiple choice (option column, label), as in
+        ``options = {outils_1 = "Visio", outils_2 = "Réseaux sociaux"}``: shown instead of the
+        column names in every table, figure, sheet and report.
     """
 
     column: str
@@ -101,6 +105,7 @@ class ClosedSpec:
     label: str = ""
     levels: tuple[str, ...] = ()
     option_sep: str = ""
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -331,8 +336,21 @@ class _Loader:
                 f"Column '{column}' in {self.name} has option_sep but type '{kind}'; option_sep "
                 "only applies to multiple questions."
             )
+        options = spec.get("options", {})
+        if not isinstance(options, dict) or not all(
+                isinstance(v, str) and v.strip() for v in options.values()):
+            raise OptionError(
+                f"options of column '{column}' in {self.name} must be a table of option column "
+                "= label, e.g. options = {outils_1 = \"Visio\", outils_2 = \"Réseaux sociaux\"}."
+            )
+        if options and kind != "multiple":
+            raise OptionError(
+                f"Column '{column}' in {self.name} has options but type '{kind}'; options only "
+                "apply to multiple questions."
+            )
         return ClosedSpec(column=column, type=kind, label=_opt_text(spec, "label", where),
-                          levels=levels, option_sep=option_sep)
+                          levels=levels, option_sep=option_sep,
+                          options=tuple((str(k), v.strip()) for k, v in options.items()))
 
     def check_unique(self, columns: list[str]) -> None:
         seen = set()

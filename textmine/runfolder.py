@@ -47,6 +47,10 @@ K_SELECTION_CSV = "k_selection.csv"
 K_SELECTION_PNG = "k_selection.png"
 MODEL_DIR = "model"
 EFFECTS_CSV = "effects.csv"
+#: The closed questions of the tables, one row per respondent (``respondent_id`` then one column
+#: per single/ordinal/numeric question, one 0/1 column per option of a multiple choice): the
+#: report's answers sheet reads them from here, never from the survey file.
+CLOSED_CSV = "closed.csv"
 CROSSTAB_PREFIX = "crosstab_"
 SPECIFICITIES_PREFIX = "specificities_"
 #: ``textmine code`` outputs.
