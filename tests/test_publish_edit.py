@@ -176,3 +176,24 @@ def test_a_folder_without_model_is_refused(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps({"command": "themes", "input": {"path": "x"}}))
     with pytest.raises(InputFileError, match="model/"):
         edit_run(tmp_path, drop=["1"])
+
+
+def test_edit_rewrites_the_correspondence_analysis_of_the_run(finished_run, tmp_path):
+    from textmine.config import AnalysisOptions, ReadOptions, ReportOptions, ThemeOptions
+    from textmine.pipeline.edit_run import edit_run
+    from textmine.pipeline.themes_run import run_themes
+
+    survey = finished_run.parent / "enquete.csv"
+    out = tmp_path / "run"
+    run_themes(survey, text_col="reponse", out=out, read_options=ReadOptions(id_col="id"),
+               theme_options=ThemeOptions(k=4, seed=3), by=["fonction"], report=True,
+               report_options=ReportOptions(wordclouds=False),
+               analysis=AnalysisOptions(ca=True), cache_dir=finished_run.parent / "cache")
+    before = (out / "ca").stat().st_mtime_ns if (out / "ca").exists() else None
+    edit_run(out, merge=["1,2=Fusion"])
+    record = json.loads((out / "run.json").read_text())
+    assert "analysis" in record
+    if before is not None:
+        assert (out / "ca").stat().st_mtime_ns != before
+    assert "Fusion" in (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "terms.csv").is_file()

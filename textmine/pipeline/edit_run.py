@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,7 @@ from textmine.runfolder import (
     ANSWERS_CSV,
     DUPLICATES_NOTE,
     INDEX_HTML,
+    K_SELECTION_PNG,
     MODEL_DIR,
     REPORT_ENTRIES,
     REPORT_HTML,
@@ -194,11 +196,13 @@ def edit_run(
                                   terms=read_run_csv(run_dir, TERMS_CSV), survey=survey,
                                   by=by, weights=weights, effects=effects, options=table_options)
             written += tables
+        analyses = _analyses(tmp, run_dir, record, survey, corpus, result, by, lang)
+        written += [tmp / name for name in analyses]
         _record_edit(record, edits, log, result.info["counts"], len(edited.labels),
                      table_names=[p.name for p in tables]).write(tmp)
         written.append(tmp / "run.json")
         if with_report:
-            written += _render(run_dir, tmp, ReportOptions(lang=lang))
+            written += _render(run_dir, tmp, ReportOptions(lang=lang), own_folder=bool(analyses))
         return written
 
     files = replace_entries(run_dir, build, names=REPORT_ENTRIES if with_report else ())
@@ -243,11 +247,45 @@ def _record_edit(record: RunRecord, edits: RunEdits, log: list[str], counts: dic
     return record
 
 
-def _render(run_dir: Path, tmp: Path, options: ReportOptions) -> list[Path]:
-    """Render the report of the edited tables (in ``tmp``) with the run's other files."""
+def _analyses(tmp: Path, run_dir: Path, record: RunRecord, survey, corpus: RunCorpus, result,
+              by: list[str], lang: str) -> list[str]:
+    """Rewrite ``ca/`` and ``similarity/`` (their themes are supplementary points) when the run
+    made them (``themes --ca/--similarity``); returns the entries written."""
+    recorded = record.extra.get("analysis") if isinstance(record.extra, dict) else None
+    if survey is None or not isinstance(recorded, dict):
+        return []
+    from textmine.config import AnalysisOptions
+    from textmine.pipeline.ca_run import write_analyses
+    from textmine.runfolder import CA_DIR, SIMILARITY_DIR
+
+    kwargs, _ = recorded_options(AnalysisOptions, recorded.get("options") or {})
+    options = AnalysisOptions(**kwargs)
+    if not (options.ca or options.similarity):
+        return []
+    ok = [i for i, status in enumerate(corpus.status) if status == "ok"]
+    info = write_analyses(tmp, survey, text_col=str(record.input.get("text_col") or ""),
+                          ids=[corpus.ids[i] for i in ok], terms=[corpus.terms[i] for i in ok],
+                          answers=result.answers, themes=result.themes, by=by, options=options,
+                          lang=lang)
+    record.extra = {**record.extra, "analysis": {"options": asdict(options), **info}}
+    # The report reads its folder: the run's other files it shows come along (same bytes).
+    for name in (TERMS_CSV, K_SELECTION_PNG):
+        if (run_dir / name).is_file():
+            shutil.copyfile(run_dir / name, tmp / name)
+    return [name for name in (CA_DIR, SIMILARITY_DIR) if (tmp / name).exists()] + [
+        name for name in (TERMS_CSV, K_SELECTION_PNG) if (tmp / name).is_file()]
+
+
+def _render(run_dir: Path, tmp: Path, options: ReportOptions, *,
+            own_folder: bool = False) -> list[Path]:
+    """Render the report of the edited tables (in ``tmp``) with the run's other files.
+
+    ``own_folder``: the analyses were rewritten into ``tmp`` (with copies of the files the
+    report reads), so the report reads ``tmp``; otherwise it reads the run for them.
+    """
     data = load_run(tmp)
     original = load_run(run_dir)
-    data.folder = run_dir  # concordances, analyses and figures read from the run itself
+    data.folder = tmp if own_folder else run_dir
     data.k_selection = original.k_selection
     data.reinert = original.reinert
     data.use_labels(options)
