@@ -74,3 +74,15 @@ def test_sheet_remembers_the_id_column_for_code_and_agree(project, cli, tmp_path
     finally:
         record["settings"] = {}
         (run / "run.json").write_text(json.dumps(record))
+
+
+def test_free_themes_beside_a_codebook_are_codes_of_the_sheet(project, cli, tmp_path):  # noqa: F811
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text(f"themes:\n  - name: {CODES[0]}\n    seeds: [salaire]\n  - name: Autre "
+                        "chose\n    seeds: [rien]\n", encoding="utf-8")
+    sheet = tmp_path / "codage.csv"
+    res = cli("sheet", project / "run", "--out", sheet, "--codebook", codebook)
+    assert res.code == 0, res.err
+    header = pd.read_csv(sheet, dtype=str).columns.tolist()
+    # The codebook's codes, then the run's themes the codebook does not name, then autre_code.
+    assert header[3:] == [CODES[0], "Autre chose", *CODES[1:], FREE_CODE_COL]
