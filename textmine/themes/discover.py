@@ -350,30 +350,27 @@ def discover_themes(
     M, new_labels, heads, edit_log = edit_map(labels, merge=merge, drop=drop, rename=rename)
     final_comps = M.T @ estimator.components_
     final_tops = top_terms(final_comps, dtm.terms, n_top=options.n_top_terms)
-    # Free themes built from a merge get a label from their merged terms; seeded or renamed
-    # themes keep the researcher's name.
-    # A theme was renamed when its label differs from the one its head theme was fitted with
-    # (compared by position: a new name may equal another theme's fitted label).
-    for j, h in enumerate(heads):
-        if h >= len(seeded_names) and new_labels[j] == labels[h]:
-            new_labels[j] = theme_label(final_tops[j])
+    # A merged theme keeps the id and the label of its first member (or the name given by a
+    # rename), as `textmine edit` does: no theme takes another's name, and ids are never
+    # renumbered (a dropped theme leaves a gap; ``model.theme_ids``).
     seeded_final = [new_labels[j] for j, h in enumerate(heads) if h < len(seeded_names)]
     model = FittedThemes(
         estimator=estimator, method=method, terms=dtm.terms, theme_map=M,
         labels=new_labels, top_terms=final_tops, seeded=seeded_final,
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
-        mwe_parts=options.mwe_parts,
+        mwe_parts=options.mwe_parts, theme_ids=[h + 1 for h in heads],
     )  # fmt: skip
     themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
     for i, entry in enumerate(seed_report):
         # Seeded theme i is fitted theme i; follow it through the edits to its final theme.
         j = heads.index(i) if i in heads else None
-        entry["theme_id"] = None if j is None else j + 1
+        entry["theme_id"] = None if j is None else model.ids[j]
         entry["n_answers"] = 0 if j is None else int(themes.loc[j, "n_answers"])
     counts.update(vocabulary=len(dtm.terms), answers_with_terms=int(has_terms.sum()),
                   fitted_on=len(fit_rows))
     note, per_theme = duplicates_notes(corpus, answers, model.n_themes,
-                                       dedupe=options.dedupe, n_fitted=len(fit_rows))
+                                       dedupe=options.dedupe, n_fitted=len(fit_rows),
+                                       ids=model.ids)
     if note:
         themes[DUPLICATES_NOTE] = per_theme
         logger.warning("%s", note)
