@@ -74,9 +74,10 @@ def test_markdown_tables_have_counts_and_fit_a_page(run):
     wide = pd.DataFrame({"Thème": ["1. A"], **{f"g{i} (n = 10)": ["1 %"] for i in range(12)},
                          "p ajusté": ["0,1"]})
     parts = page_parts(wide, max_groups=5)
-    assert [len(p.columns) for p in parts] == [6, 6, 4]
+    assert [len(p.columns) for p in parts] == [5, 5, 6]  # 12 groups: 4 + 4 + 4, then the test
     assert list(parts[-1].columns)[-1] == "p ajusté"
     assert all(list(p.columns)[0] == "Thème" for p in parts)
+    assert [len(p.columns) for p in page_parts(wide.iloc[:, :7], max_groups=5)] == [4, 4]
 
 
 def test_effects_tables_never_hold_more_than_five_level_columns(run):

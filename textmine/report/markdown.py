@@ -211,14 +211,17 @@ MAX_MARKDOWN_GROUPS = 5
 def page_parts(wide: pd.DataFrame, *, max_groups: int = MAX_MARKDOWN_GROUPS) -> list[pd.DataFrame]:
     """Cut a wide crosstab into tables of at most ``max_groups`` group columns.
 
-    Each part keeps the theme column; the test columns (p, V, trend) go with the last part.
+    Parts are balanced (8 groups: 4 + 4); each keeps the theme column; the test columns (p, V,
+    trend) go with the last part.
     """
     first, rest = wide.columns[0], list(wide.columns[1:])
     groups = [c for c in rest if " (n = " in str(c)]
     tests = [c for c in rest if c not in groups]
     if len(groups) <= max_groups:
         return [wide]
-    chunks = [groups[i:i + max_groups] for i in range(0, len(groups), max_groups)]
+    n_parts = -(-len(groups) // max_groups)
+    size = -(-len(groups) // n_parts)  # balanced: 6 groups are 3 + 3, not 5 + 1
+    chunks = [groups[i:i + size] for i in range(0, len(groups), size)]
     return [wide[[first, *chunk, *(tests if i == len(chunks) - 1 else [])]]
             for i, chunk in enumerate(chunks)]
 
