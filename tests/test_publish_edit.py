@@ -26,6 +26,7 @@ def finished_run(tmp_path_factory):
     n = len(corpus.ids)
     survey = base / "enquete.csv"
     pd.DataFrame({"id": corpus.ids, "fonction": (["Chargé de com", "Directeur"] * n)[:n],
+                  "taille": (["petite", "grande", "moyenne"] * n)[:n],
                   "reponse": corpus.texts}).to_csv(survey, sep=";", index=False)
     pytest.importorskip("textmine.text.corpus")
     from textmine.config import ReadOptions, ReportOptions, ThemeOptions
@@ -197,3 +198,13 @@ def test_edit_rewrites_the_correspondence_analysis_of_the_run(finished_run, tmp_
         assert (out / "ca").stat().st_mtime_ns != before
     assert "Fusion" in (out / "report.html").read_text(encoding="utf-8")
     assert (out / "terms.csv").is_file()
+
+
+def test_closed_csv_keeps_every_crossed_question_after_crosstab(run, cli):
+    closed = _csv(run, "closed.csv")
+    assert list(closed.columns) == ["respondent_id", "fonction"]
+    assert list(closed["respondent_id"]) == list(_csv(run, "answers.csv")["respondent_id"])
+    res = cli("crosstab", str(run), "--by", "taille")
+    assert res.code == 0, res.err
+    assert list(_csv(run, "closed.csv").columns) == ["respondent_id", "fonction", "taille"]
+    assert "closed.csv" in json.loads((run / "run.json").read_text())["tables"]

@@ -95,6 +95,17 @@ def closed_answers_frame(answers: pd.DataFrame, questions: Sequence[ClosedData])
     return out
 
 
+def write_closed_answers(folder: str | Path, *, answers: pd.DataFrame, survey: object,
+                         names: Sequence[str]) -> Path:
+    """Write ``closed.csv`` for the closed questions ``names`` of ``survey`` (each once).
+
+    ``textmine crosstab`` calls it with every question of the run (those crossed before and
+    now), so that adding a question never drops the others from the answers sheet.
+    """
+    questions = [closed_data(survey, name) for name in dict.fromkeys(names)]
+    return write_run_csv(closed_answers_frame(answers, questions), folder, CLOSED_CSV)
+
+
 def write_tables(
     folder: str | Path,
     *,
