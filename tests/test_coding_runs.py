@@ -128,7 +128,7 @@ def test_sheet_of_a_themes_run(project, coded_sheet):
     wb = load_workbook(project / "codage.xlsx")
     ws = wb[SHEET_NAME]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0] == ["respondent_id", "text", "suggestions", *CODES]
+    assert rows[0] == ["respondent_id", "text", "suggestions", *CODES, "autre_code"]
     ids = [r[0] for r in rows[1:]]
     # Non-answers and empty answers are not given to coders.
     assert "R901" not in ids and "R902" not in ids and len(ids) == len(ANSWERS) - 2
@@ -142,7 +142,8 @@ def test_sheet_as_csv_and_refusals(project, cli, tmp_path):
     res = cli("sheet", project / "run", "--out", tmp_path / "codage.csv")
     assert res.code == 0, res.err
     frame = pd.read_csv(tmp_path / "codage.csv", dtype=str)
-    assert frame.columns.tolist() == ["respondent_id", "text", "suggestions", *CODES]
+    assert frame.columns.tolist() == ["respondent_id", "text", "suggestions", *CODES,
+                                      "autre_code"]
     res = cli("sheet", tmp_path, "--out", tmp_path / "x.xlsx")
     assert res.code == 2
     assert res.err.startswith(f"error: Run folder {tmp_path} has no answers.csv; give the folder")

@@ -43,9 +43,10 @@ def test_xlsx_sheet_is_ready_for_coders(frame, tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == [SHEET_NAME, CODEBOOK_SHEET]
     ws = wb[SHEET_NAME]
-    assert [c.value for c in ws[1]] == ["respondent_id", "text", "suggestions", *CODES]
+    assert [c.value for c in ws[1]] == ["respondent_id", "text", "suggestions", *CODES,
+                                       "autre_code"]
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == "A1:F5"
+    assert ws.auto_filter.ref == "A1:G5"
     assert ws["B2"].alignment.wrap_text
     assert ws.column_dimensions["B"].width == 80
     # Formula-like text and ids are inert.

@@ -150,7 +150,7 @@ def test_sheet_given_as_a_number(folder):
          "Unknown key 'folder' in [output] of textmine.toml; allowed: dir."),
         ('[survey]\npath = "a.csv"\n[[closed]]\ncolumn = "x"\ntype = "single"\nlevel = []\n',
          "Unknown key 'level' in [[closed]] number 1 of textmine.toml; allowed: column, type, "
-         "label, levels, option_sep."),
+         "label, levels, option_sep, options."),
         ('[survey]\npath = "a.csv"\n[tables]\nalpah = 0.1\n',
          "Unknown key 'alpah' in [tables] of textmine.toml; allowed: "
          + ", ".join(f.name for f in __import__("dataclasses").fields(TableOptions))

@@ -115,7 +115,7 @@ def test_structure_overview_cards_tables_k_and_record(page):
     assert len(parser.find("td", **{"class": "status"})) == 4
     assert len(parser.find("tr", **{"class": "first-status"})) == 2
     # Effects: odds ratio [CI] with stars; no estimate shows a dash.
-    assert "3,20 [1,40–7,30]**" in text and "—" in text
+    assert "3,20**" in text and "[1,40–7,30]" in text and "—" in text  # two lines per cell
 
 
 def test_english_report(tmp_path):

@@ -52,10 +52,10 @@ def test_wide_table_in_french_and_english():
     wide = crosstab_wide(_crosstab(0.0001), lang="fr")
     assert wide.columns.tolist() == ["Thème", "Dircom (n = 40)", "Chargé (n = 40)", "p ajusté",
                                      "V de Cramér"]
-    assert wide.iloc[0].tolist() == ["1. Visio", "12,5\u202f%***", "50,0\u202f%***", "< 0,001",
-                                     "0,40"]
+    assert wide.iloc[0].tolist() == ["1. Visio", "12,5\u202f%*** (5)", "50,0\u202f%*** (20)",
+                                     "< 0,001", "0,40"]
     wide_en = crosstab_wide(_crosstab(0.0001), lang="en")
-    assert wide_en.iloc[1].tolist() == ["2. DSI", "45.0%", "5.0%", "0.200", "0.20"]
+    assert wide_en.iloc[1].tolist() == ["2. DSI", "45.0% (18)", "5.0% (2)", "0.200", "0.20"]
 
 
 def test_status_rows_are_left_out_and_multiple_choice_keeps_ticked_options():

@@ -22,18 +22,23 @@ def test_sheets_in_order(workbook):
     assert names[:3] == ["Synthèse", "Thèmes", "Réponses"]
     assert names[3:7] == ["1 Outils de visio", "2 Chevauchement avec la DSI",
                           "3 Manque de moyens", "4 =Conseil <i>stratégique< i> &"]
-    assert names[7:] == ["Tableaux croisés", "Spécificités", "Effets", "Informations"]
+    assert names[7:] == ["Tableaux croisés", "Tableaux (page)", "Spécificités", "Effets",
+                         "Informations"]
 
 
 def test_headers_frozen_and_filtered(workbook):
     ws = workbook["Réponses"]
     header = [c.value for c in ws[1]]
-    assert header == ["Identifiant", "Statut", "Thème principal", "Libellé", "Poids du thème",
-                      "Thèmes", "Réponse (données personnelles masquées)"]
+    assert header[:6] == ["Identifiant", "Statut", "Thème principal", "Libellé",
+                          "Poids du thème", "Thèmes"]
+    # One 0/1 column per theme (issue 15), then the answer.
+    assert header[6:10] == ["1 Outils de visio", "2 Chevauchement avec la DSI",
+                            "3 Manque de moyens", '4 =Conseil <i>stratégique</i> & "élus"']
+    assert header[10:] == ["Réponse (données personnelles masquées)"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:G")
-    assert ws.column_dimensions["G"].width == 60
-    assert ws["G2"].alignment.wrap_text
+    assert ws.auto_filter.ref.startswith("A1:K")
+    assert ws.column_dimensions["K"].width == 60
+    assert ws["K2"].alignment.wrap_text
     themes = workbook["Thèmes"]
     assert [c.value for c in themes[1]] == ["Thème", "Libellé", "Termes clés", "Réponses",
                                             "Part", "Citation 1", "Citation 2", "Citation 3"]

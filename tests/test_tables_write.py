@@ -229,7 +229,7 @@ def test_write_tables_sanitises_names_and_checks_contract(tmp_path):
         survey=survey,
         by=["Fonction (actuelle)"],
     )
-    assert [f.name for f in files] == ["crosstab_Fonction_actuelle.csv"]
+    assert [f.name for f in files] == ["crosstab_Fonction_actuelle.csv", "closed.csv"]
     table = pd.read_csv(files[0])
     for _, rows in table[table["row_type"] == "theme"].groupby("theme_id"):
         assert rows["n_modality"].sum() == 6

@@ -120,3 +120,16 @@ def test_rename_to_the_label_of_a_dropped_theme_is_kept():
     options = ThemeOptions(k=3, drop=("1",), rename=(("3", base[0]),))
     result = discover_themes(make_corpus(), options=options)
     assert result.themes["label"].tolist()[1] == base[0]  # the rename is not undone
+
+
+def test_fit_time_edits_keep_ids_and_the_first_label_of_a_merge():
+    """Issue 15: a drop leaves a gap instead of renumbering; a merged theme keeps its first
+    member's id and label (it never takes the second's), as `textmine edit` does."""
+    base = discover_themes(make_corpus(), options=ThemeOptions(k=3)).themes["label"].tolist()
+    dropped = discover_themes(make_corpus(), options=ThemeOptions(k=3, drop=("1",)))
+    assert dropped.themes["theme_id"].tolist() == [2, 3]
+    used = {t for cell in dropped.answers["themes"] for t in str(cell).split(";") if t}
+    assert used <= {"2", "3"}
+    merged = discover_themes(make_corpus(), options=ThemeOptions(k=3, merge=(("2", "3"),)))
+    assert merged.themes["theme_id"].tolist() == [1, 2]
+    assert merged.themes["label"].tolist() == [base[0], base[1]]

@@ -69,6 +69,8 @@ _EXPORTS = {
     "similarity_analysis": "textmine.tables.similarity",
     "run_ca": "textmine.pipeline.ca_run",
     "run_similarity": "textmine.pipeline.ca_run",
+    # Editing the themes of a finished run without re-running (issue 15)
+    "edit_run": "textmine.pipeline.edit_run",
 }
 
 __all__ = ["__version__", *_EXPORTS]

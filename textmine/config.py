@@ -357,6 +357,10 @@ class ThemeOptions:
         Number of themes, or ``"auto"`` to choose it in ``k_min..k_max`` (coherence, exclusivity,
         stability across ``n_seeds_stability`` seeds; see :mod:`textmine.themes.selection`).
         Ignored with a codebook: k = number of codebook themes + ``extra_themes``.
+    k_min, k_max : int
+        Smallest and largest number of themes tried with ``k = "auto"``.
+    n_seeds_stability : int
+        Random seeds refitted for each k tried with ``k = "auto"`` to measure its stability.
     method : {"short", "nmf", "lda"}
         Theme model (see :mod:`textmine.themes.models`); ``short`` (NMF on TF-IDF smoothed by term
         co-occurrence) recovered human labels best on short answers (docs/bench_themes.md).

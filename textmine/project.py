@@ -37,7 +37,9 @@ closed questions declared here override the detected types when the survey is re
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,7 +72,7 @@ _SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "
 _SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values", "profile")
 _OUTPUT_KEYS = ("dir",)
 _OPEN_KEYS = ("column", "label", "codebook")
-_CLOSED_KEYS = ("column", "type", "label", "levels", "option_sep")
+_CLOSED_KEYS = ("column", "type", "label", "levels", "option_sep", "options")
 _TABLE_EXTRA_KEYS = ("by", "effects")
 _DEFAULT_OUTPUT = "out"
 
@@ -92,6 +94,10 @@ class ClosedSpec:
     option_sep : str
         Option separator of a one-column multiple choice (``""``: the default ``;``, or the
         one a platform profile found).
+    options : tuple of (str, str)
+        Labels of the options of a multi-column multiple choice (option column, label), as in
+        ``options = {outils_1 = "Visio", outils_2 = "Réseaux sociaux"}``: shown instead of the
+        column names in every table, figure, sheet and report.
     """
 
     column: str
@@ -99,6 +105,7 @@ class ClosedSpec:
     label: str = ""
     levels: tuple[str, ...] = ()
     option_sep: str = ""
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -329,8 +336,21 @@ class _Loader:
                 f"Column '{column}' in {self.name} has option_sep but type '{kind}'; option_sep "
                 "only applies to multiple questions."
             )
+        options = spec.get("options", {})
+        if not isinstance(options, dict) or not all(
+                isinstance(v, str) and v.strip() for v in options.values()):
+            raise OptionError(
+                f"options of column '{column}' in {self.name} must be a table of option column "
+                "= label, e.g. options = {outils_1 = \"Visio\", outils_2 = \"Réseaux sociaux\"}."
+            )
+        if options and kind != "multiple":
+            raise OptionError(
+                f"Column '{column}' in {self.name} has options but type '{kind}'; options only "
+                "apply to multiple questions."
+            )
         return ClosedSpec(column=column, type=kind, label=_opt_text(spec, "label", where),
-                          levels=levels, option_sep=option_sep)
+                          levels=levels, option_sep=option_sep,
+                          options=tuple((str(k), v.strip()) for k, v in options.items()))
 
     def check_unique(self, columns: list[str]) -> None:
         seen = set()
@@ -476,15 +496,56 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def option_docs(cls) -> dict[str, str]:
+    """First sentence of each field's entry in the ``Attributes`` section of ``cls``'s docstring.
+
+    The option dataclasses document their fields there (numpydoc); ``textmine init`` shows that
+    sentence beside each option, so the explanation lives in one place. An entry naming several
+    fields (``min_df, max_df : int``) explains each of them.
+    """
+    doc = inspect.getdoc(cls) or ""
+    match = re.search(r"^Attributes\n-+\n(.*?)(?:\n\S[^\n]*\n-+\n|\Z)", doc, re.S | re.M)
+    if not match:
+        return {}
+    docs: dict[str, str] = {}
+    names: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        sentence = " ".join(" ".join(text).split())
+        sentence = re.sub(r"``([^`]*)``", r"\1", sentence)
+        sentence = re.sub(r":\w+:`~?([^`]*)`", r"\1", sentence)
+        first = re.split(r"(?<=[a-z0-9)\]])\. ", sentence, maxsplit=1)[0].rstrip(".")
+        for name in names:
+            docs.setdefault(name, first)
+
+    for line in match.group(1).splitlines():
+        if line and not line.startswith(" "):
+            if names:
+                flush()
+            names = [n.strip() for n in line.split(":")[0].split(",") if n.strip()]
+            text = []
+        elif line.strip():
+            text.append(line.strip())
+    if names:
+        flush()
+    return docs
+
+
 def _defaults_as_comments(cls, *, skip: tuple[str, ...] = ()) -> list[str]:
+    """One commented line per option: ``# name = default   # what it does``."""
     lines = []
+    docs = option_docs(cls)
     for f in dataclasses.fields(cls):
         if f.name in skip:
             continue
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         if default is None or dataclasses.is_dataclass(default):
             continue
-        lines.append(f"# {f.name} = {_toml(default)}")
+        line = f"# {f.name} = {_toml(default)}"
+        if docs.get(f.name):
+            line += f"   # {_one_line(docs[f.name])}"
+        lines.append(line)
     return lines
 
 
@@ -500,6 +561,7 @@ def _relative(target: Path, start: Path) -> str:
 def starter_text(survey, options: ReadOptions, out: Path) -> str:
     from textmine.outputs import safe_filename
     from textmine.survey.columns import is_id_name
+    from textmine.survey.scales import scale_order
 
     src = survey.source
     questions = list(survey.questions.values())
@@ -567,7 +629,8 @@ def starter_text(survey, options: ReadOptions, out: Path) -> str:
             "[[open]]",
             f"column = {_toml(q.name)}",
             f"label = {_toml(_one_line(q.label or q.name))}",
-            "# codebook = \"codebook.yaml\"",
+            "# codebook = \"codebook.yaml\"   # optional: named themes with seed words "
+            "(YAML, .qdc, CSV)",
             "# k = 6   # number of themes for this question (default: [themes] k)",
             "",
         ]
@@ -586,12 +649,15 @@ def starter_text(survey, options: ReadOptions, out: Path) -> str:
             f"type = {_toml(q.kind)}",
             f"label = {_toml(_one_line(q.label or q.name))}",
         ]
+        order = scale_order(q.levels) if q.kind in ("single", "ordinal") else None
         if q.kind == "ordinal":
             lines.append(f"levels = {_toml(q.levels)}")
-        elif q.kind == "single" and len(q.levels) <= 12:
-            lines.append("# ordered answers? set type = \"ordinal\" and put these in order:")
-            lines.append(f"# levels = {_toml(q.levels)}")
-        elif q.kind == "single":
+        elif q.kind == "single" and order is not None:
+            # Ordered by the data's own codes or a recognised scale: asked only where plausible.
+            lines.append(f"# ordered answers ({order[1]} recognised)? set type = \"ordinal\"; "
+                         "these levels are in that order, check them:")
+            lines.append(f"# levels = {_toml(order[0])}")
+        elif q.kind == "single" and len(q.levels) > 12:
             lines.append(f"# {len(q.levels)} different answers: consider grouping them before "
                          "crossing")
         elif q.kind == "multiple" and q.option_sep != ";":

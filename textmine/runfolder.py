@@ -47,6 +47,10 @@ K_SELECTION_CSV = "k_selection.csv"
 K_SELECTION_PNG = "k_selection.png"
 MODEL_DIR = "model"
 EFFECTS_CSV = "effects.csv"
+#: The closed questions of the tables, one row per respondent (``respondent_id`` then one column
+#: per single/ordinal/numeric question, one 0/1 column per option of a multiple choice): the
+#: report's answers sheet reads them from here, never from the survey file.
+CLOSED_CSV = "closed.csv"
 CROSSTAB_PREFIX = "crosstab_"
 SPECIFICITIES_PREFIX = "specificities_"
 #: ``textmine code`` outputs.
@@ -580,3 +584,37 @@ def read_run(run_dir: str | Path) -> RunRecord:
             "the survey file."
         )
     return record
+
+
+def question_folders_of(folder: str | Path) -> list[Path]:
+    """The run folders directly inside a project output folder (those holding run.json)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / RUN_JSON).is_file())
+
+
+def check_run_folder(run_dir: str | Path, command: str) -> None:
+    """Refuse, in one line, a project output folder given for a run, naming the runs inside.
+
+    ``textmine run`` writes one run folder per open question inside its output folder; a
+    command given that output folder says which question folders to choose from. Other folders
+    are left to the command's own checks.
+
+    Raises
+    ------
+    InputFileError
+        If ``run_dir`` does not exist, or holds no run.json but run folders.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise InputFileError(f"Run folder {run_dir} not found; give the folder of a finished run.")
+    if (run_dir / RUN_JSON).is_file() or (run_dir / THEMES_CSV).is_file():
+        return
+    inside = question_folders_of(run_dir)
+    if inside:
+        choices = ", ".join(str(p) for p in inside)
+        raise InputFileError(
+            f"{run_dir} is a project output folder, not a run; give one of its question "
+            f"folders to textmine {command}: {choices}."
+        )

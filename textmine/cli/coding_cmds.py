@@ -123,12 +123,18 @@ def sheet_cmd(
         help="Codebook (.yaml, .qdc or .csv) whose codes become columns; default the themes.",
     )] = None,
     force: ForceFile = False,
+    sample: Annotated[int | None, typer.Option(
+        "--sample", help="Only a random sample of N codable answers (seeded: --seed).")] = None,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Seed of the --sample draw (same seed, same sample).")] = 0,
 ) -> None:
-    """Write a coding sheet (one row per answer, one 0/1 column per code) for a themes run."""
+    """Write a coding sheet (one row per answer, one 0/1 column per code, a free code column
+    autre_code) for a themes run."""
     from textmine.pipeline.coding_run import run_sheet
 
     result = run_sheet(run_dir, out=out, csv=csv or out.suffix.lower() == ".csv",
-                       codebook_path=codebook, force=force)  # fmt: skip
+                       codebook_path=codebook, force=force, sample=sample,
+                       seed=seed)  # fmt: skip
     typer.echo(f"Coding sheet written to {result}")
 
 

@@ -7,6 +7,7 @@ from textmine.cli import (  # noqa: F401
     ca_cmds,  # issue 17
     coding_cmds,
     concordance_cmds,  # issue 16, sections 2 and 3: concordance, dictionary
+    edit_cmds,  # issue 15: textmine edit
     parse_cmds,
     project_cmds,
     reinert_cmds,

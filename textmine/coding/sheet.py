@@ -28,8 +28,13 @@ SHEET_NAME = "Codage"
 #: Name of the sheet describing the codes.
 CODEBOOK_SHEET = "Codebook"
 ID_COL = "respondent_id"
+#: The free code column (last column of the sheet): a coder writes there the name of a code the
+#: sheet lacks (several separated by ``;``); read back, each name becomes a code of that answer.
+FREE_CODE_COL = "autre_code"
 #: Columns of the sheet that are not codes.
-FIXED_COLUMNS = (ID_COL, "text", "suggestions")
+FIXED_COLUMNS = (ID_COL, "text", "suggestions", FREE_CODE_COL)
+#: Sheet of an XLSX coding sheet recording how it was made (run, id column, sample).
+INFO_SHEET = "Info"
 _TRUE = {"1", "1.0", "x", "X", "true", "True", "TRUE"}
 _FALSE = {"0", "0.0", "false", "False", "FALSE"}
 
@@ -66,6 +71,7 @@ def coding_sheet_frame(
     )
     for code in codes:
         frame[code] = pd.Series([None] * len(ids), dtype=object)
+    frame[FREE_CODE_COL] = pd.Series([None] * len(ids), dtype=object)
     return frame
 
 
@@ -85,14 +91,16 @@ def write_sheet_csv(frame: pd.DataFrame, path: str | Path, *, force: bool = Fals
 
 
 def write_sheet_xlsx(
-    frame: pd.DataFrame, path: str | Path, *, codebook: Codebook | None = None, force: bool = False
+    frame: pd.DataFrame, path: str | Path, *, codebook: Codebook | None = None, force: bool = False,
+    info: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Write the coding sheet ``frame`` as an XLSX workbook for coders.
 
     Sheet ``Codage``: bold frozen header, autofilter, wrapped text, a 0/1 drop-down in every code
     cell. Sheet ``Codebook``: name, description and seed words of each code (code names only
-    when ``codebook`` is None). Text cells that a spreadsheet would read as formulas get a
-    leading apostrophe.
+    when ``codebook`` is None). Sheet ``Info`` (when ``info`` is given): one ``key, value``
+    row each (the run, its id column, the sample drawn). Text cells that a spreadsheet would
+    read as formulas get a leading apostrophe.
     """
     codes = [c for c in frame.columns if c not in FIXED_COLUMNS]
 
@@ -107,7 +115,7 @@ def write_sheet_xlsx(
             cell.font = Font(bold=True)
         ws.freeze_panes = "D2"
         ws.auto_filter.ref = ws.dimensions
-        widths = {ID_COL: 14, "text": 80, "suggestions": 40}
+        widths = {ID_COL: 14, "text": 80, "suggestions": 40, FREE_CODE_COL: 24}
         wrap = Alignment(wrap_text=True, vertical="top")
         for j, col in enumerate(frame.columns, start=1):
             letter = get_column_letter(j)
@@ -120,8 +128,9 @@ def write_sheet_xlsx(
                 type="list", formula1='"0,1"', allow_blank=True, showErrorMessage=True,
                 errorTitle="Code", error="Tapez 1 si le code s'applique, 0 sinon.",
             )
-            first = get_column_letter(len(FIXED_COLUMNS) + 1)
-            last = get_column_letter(len(frame.columns))
+            positions = [j for j, c in enumerate(frame.columns, start=1) if c in codes]
+            first = get_column_letter(positions[0])
+            last = get_column_letter(positions[-1])
             dv.add(f"{first}2:{last}{len(frame) + 1}")
             ws.add_data_validation(dv)
         cb = wb.create_sheet(CODEBOOK_SHEET)
@@ -139,6 +148,13 @@ def write_sheet_xlsx(
         cb.column_dimensions["A"].width = 30
         cb.column_dimensions["B"].width = 60
         cb.column_dimensions["C"].width = 40
+        if info:
+            about = wb.create_sheet(INFO_SHEET)
+            about.append(["key", "value"])
+            for key, value in info:
+                about.append([neutralise_cell(str(key)), neutralise_cell(str(value))])
+            about.column_dimensions["A"].width = 20
+            about.column_dimensions["B"].width = 60
         save_workbook(wb, tmp)
 
     return _replace_file(Path(path), force, write)
@@ -358,8 +374,38 @@ def _from_long(table: pd.DataFrame, where: str) -> pd.DataFrame:
     return wide
 
 
+def sheet_info(path: str | Path) -> dict[str, str]:
+    """The ``Info`` sheet of an XLSX coding sheet as a dict (empty for a CSV or without one)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return {}
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # unreadable: read_coded says so in one line
+        return {}
+    try:
+        if INFO_SHEET not in wb.sheetnames:
+            return {}
+        rows = list(wb[INFO_SHEET].iter_rows(min_row=2, values_only=True))
+    finally:
+        wb.close()
+    return {restore_cell(str(r[0])): restore_cell(str(r[1])) for r in rows
+            if len(r) >= 2 and r[0] is not None and r[1] is not None}
+
+
+def _free_codes(table: pd.DataFrame) -> list[list[str]]:
+    """The code names written in the free code column, per row (``;``-separated)."""
+    if FREE_CODE_COL not in table.columns:
+        return [[] for _ in range(len(table))]
+    return [[n.strip() for n in str(v).split(";") if n.strip()] if v is not None else []
+            for v in table[FREE_CODE_COL]]
+
+
 def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
     code_cols = [c for c in table.columns if c not in FIXED_COLUMNS and c != ""]
+    free = _free_codes(table)
+    code_cols += [n for n in dict.fromkeys(n for names in free for n in names)
+                  if n not in code_cols]
     if not code_cols:
         raise DataError(f"No code column in {where}; add one column per code after 'suggestions'.")
     dupes = table[ID_COL][table[ID_COL].duplicated()].tolist()
@@ -367,10 +413,14 @@ def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
         raise DataError(f"Respondent id(s) {', '.join(dupes[:3])} appear twice in {where}.")
     values: dict[str, list[int | None]] = {}
     for col in code_cols:
+        cells = table[col] if col in table.columns else [None] * len(table)
         values[col] = [
             _cell_value(v, f"Cell ({ID_COL}={rid}, code '{col}') of {where}")
-            for rid, v in zip(table[ID_COL], table[col], strict=True)
+            for rid, v in zip(table[ID_COL], cells, strict=True)
         ]
+        for i, names in enumerate(free):
+            if col in names:  # a code written in the free column applies to that answer
+                values[col][i] = 1
     frame = pd.DataFrame(
         values, index=pd.Index(table[ID_COL].tolist(), name=ID_COL), dtype=float
     )

@@ -28,11 +28,12 @@ from textmine.coding.sheet import (
     check_coded_ids,
     coding_sheet_frame,
     read_coded,
+    sheet_info,
     write_sheet_csv,
     write_sheet_xlsx,
 )
 from textmine.config import CodingOptions, ReadOptions, TextOptions
-from textmine.errors import DataError, InputFileError, OutputError
+from textmine.errors import DataError, InputFileError, OptionError, OutputError
 from textmine.outputs import atomic_output_dir, restore_cell
 from textmine.runfolder import (
     AGREEMENT_CSV,
@@ -45,8 +46,10 @@ from textmine.runfolder import (
     THEMES_CSV,
     TRADEOFF_CSV,
     RunRecord,
+    check_run_folder,
     input_block,
     read_run_csv,
+    recorded_id_col,
     relative_path,
     resolve_recorded,
     versions_block,
@@ -187,13 +190,13 @@ def run_code(
     Path
         The output folder.
     """
-    from textmine.survey import open_answers, read_survey
+    from textmine.survey import open_answers
     from textmine.text.corpus import process_answers
 
     codebook = load_codebook(codebook_path) if codebook_path else None
     inputs = [survey_path, labels_path] + ([codebook_path] if codebook_path else [])
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
-        survey = read_survey(survey_path, options=read_options)
+        survey, read_options = _read_survey_for_sheets(survey_path, read_options, [labels_path])
         answers = open_answers(survey, text_col)
         ids = [str(i) for i in answers.index]
         coded = read_coded(
@@ -282,6 +285,30 @@ def run_code(
     return Path(out)
 
 
+def _read_survey_for_sheets(survey_path, read_options: ReadOptions, sheets) -> tuple:
+    """Read the survey with the id column the coding sheets recorded when none is given.
+
+    A sheet written by ``textmine sheet`` records the run's id column (its ``Info`` sheet);
+    without ``--id-col`` the survey is read with it when the file has that column, and that is
+    said in one line.
+    """
+    from dataclasses import replace
+
+    from textmine.survey import read_survey
+
+    survey = read_survey(survey_path, options=read_options)
+    if read_options.id_col is not None:
+        return survey, read_options
+    for sheet in sheets:
+        id_col = sheet_info(sheet).get("id_column")
+        if id_col and id_col in survey.data.columns:
+            logger.warning("using id column '%s' recorded in the coding sheet %s (--id-col to "
+                           "choose another)", id_col, Path(sheet).name)
+            read_options = replace(read_options, id_col=id_col)
+            return read_survey(survey_path, options=read_options), read_options
+    return survey, read_options
+
+
 def run_agree(
     a_path: str | Path,
     b_path: str | Path,
@@ -299,12 +326,11 @@ def run_agree(
     into ``out``. The survey's ids check the coded ids (see
     :func:`textmine.coding.sheet.check_coded_ids`).
     """
-    from textmine.survey import read_survey
-
     codebook = load_codebook(codebook_path) if codebook_path else None
     inputs = [a_path, b_path, survey_path] + ([codebook_path] if codebook_path else [])
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
-        survey = read_survey(survey_path, options=read_options)
+        survey, read_options = _read_survey_for_sheets(survey_path, read_options,
+                                                       [a_path, b_path])
         ids = [str(i) for i in survey.data.index]
         names = codebook.names if codebook else None
         a = read_coded(a_path, codes=names)
@@ -421,12 +447,12 @@ def sheet_frame_for_run(run_dir: str | Path, *, codebook: Codebook | None = None
             parts.append(f"{label} ({float(weight):.2f})" if tid == primary and has_weight
                          else label)
         suggestions.append("; ".join(parts))
-    if codebook is not None:
-        codes = codebook.names
-    else:
-        codes = []
-        for tid, label in labels.items():
-            codes.append(label if label not in codes else f"{label} ({tid})")
+    codes = list(codebook.names) if codebook is not None else []
+    # Free themes found beside the codebook's are codes too (the coder must be able to say so).
+    for tid, label in labels.items():
+        if codebook is not None and label.casefold() in {c.casefold() for c in codes}:
+            continue
+        codes.append(label if label not in codes else f"{label} ({tid})")
     return coding_sheet_frame(
         answers["respondent_id"].tolist(), [mask_text(t) for t in answers["text"]], codes,
         suggestions=suggestions,
@@ -440,8 +466,15 @@ def run_sheet(
     csv: bool = False,
     codebook_path: str | Path | None = None,
     force: bool = False,
+    sample: int | None = None,
+    seed: int = 0,
 ) -> Path:
     """Write the coding sheet of a themes run as XLSX (or CSV) (``textmine sheet``).
+
+    With ``sample``, a simple random sample of that many codable answers (drawn with
+    ``numpy.random.default_rng(seed)``, kept in the run's order) instead of all of them; the
+    draw is said in one line and recorded in the XLSX ``Info`` sheet with the run's id column
+    (``textmine code``/``agree`` use that id column when ``--id-col`` is not given).
 
     Raises
     ------
@@ -458,12 +491,28 @@ def run_sheet(
             f"{wanted[1:].upper()}; name it *{wanted}" + (" or leave out --csv." if csv else
                                                           " or add --csv.")
         )
+    if sample is not None and sample < 1:
+        raise OptionError(f"--sample {sample}: give a number of answers of at least 1.")
+    check_run_folder(run_dir, "sheet")
     codebook = _run_codebook(run_dir, codebook_path)
     frame = sheet_frame_for_run(run_dir, codebook=codebook)  # refuses a folder that is no run
     _refuse_input_as_output(out, run_dir)
+    record = RunRecord.read_optional(run_dir)
+    info = [("run", run_dir.resolve().name), ("answers", str(len(frame)))]
+    id_col = recorded_id_col(record)
+    if id_col:
+        info.append(("id_column", id_col))
+    if sample is not None and sample < len(frame):
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(len(frame), size=sample, replace=False))
+        logger.warning("coding sheet: random sample of %d of the %d codable answers (seed %d; "
+                       "--seed for another draw)", sample, len(frame), seed)
+        info.append(("sample", f"{sample} of {len(frame)} codable answers, simple random "
+                               f"sample, seed {seed}"))
+        frame = frame.iloc[rows].reset_index(drop=True)
     if csv:
         return write_sheet_csv(frame, out, force=force)
-    return write_sheet_xlsx(frame, out, codebook=codebook, force=force)
+    return write_sheet_xlsx(frame, out, codebook=codebook, force=force, info=info)
 
 
 def _refuse_input_as_output(out: Path, run_dir: Path) -> None:

@@ -115,7 +115,8 @@ def run_project(
                 table_options=project.tables, report=True,
                 report_options=replace(
                     options, question=question.label or question.column,
-                    question_labels=tuple((c.column, c.label) for c in project.closed if c.label),
+                    question_labels=tuple((c.column, c.label) for c in project.closed if c.label)
+                    + tuple(pair for c in project.closed for pair in c.options),
                 ),
                 progress=progress, analysis=project.analysis,
             )  # fmt: skip

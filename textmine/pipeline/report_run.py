@@ -9,6 +9,7 @@ from textmine.outputs import replace_entries
 from textmine.report import REPORT_ENTRIES, render_report
 from textmine.report.i18n import check_lang
 from textmine.report.rundata import load_run
+from textmine.runfolder import check_run_folder
 
 
 def rewrite_report(folder: str | Path, *, options: ReportOptions = ReportOptions()) -> list[Path]:
@@ -19,6 +20,7 @@ def rewrite_report(folder: str | Path, *, options: ReportOptions = ReportOptions
     """
     check_lang(options.lang)
     folder = Path(folder)
+    check_run_folder(folder, "report")
     data = load_run(folder)
     data.use_labels(options)
     return replace_entries(folder, lambda tmp: render_report(data, tmp, options),

@@ -20,6 +20,7 @@ from textmine.runfolder import (
     TERMS_CSV,
     THEMES_CSV,
     RunRecord,
+    check_run_folder,
     read_run,
     read_run_csv,
     run_read_options,
@@ -28,6 +29,7 @@ from textmine.runfolder import (
 from textmine.survey import read_survey
 from textmine.survey.weights import check_weights_role
 from textmine.tables import write_tables
+from textmine.tables.write import write_closed_answers
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ def recompute_tables(
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise InputFileError(f"Run folder {run_dir} not found; pass the folder of a themes run.")
+    check_run_folder(run_dir, "crosstab")
     record = read_run(run_dir)
     survey_path = run_survey_path(record, run_dir)
     read_options = run_read_options(record)
@@ -80,10 +83,18 @@ def recompute_tables(
     terms = read_run_csv(run_dir, TERMS_CSV, required=False)
     if terms is None:
         log.warning("terms.csv not found in %s; specificities are not written.", run_dir)
-    final = replace_entries(run_dir, lambda tmp: write_tables(
-        tmp, answers=answers, themes=themes, terms=terms, survey=survey, by=list(by),
-        weights=weights, effects=list(effects), options=options,
-    ))
+    previous = [*(record.settings.get("by") or []), *(record.settings.get("effects") or [])]
+
+    def build(tmp: Path) -> list[Path]:
+        written = write_tables(tmp, answers=answers, themes=themes, terms=terms, survey=survey,
+                               by=list(by), weights=weights, effects=list(effects),
+                               options=options)
+        # closed.csv keeps the questions crossed before as well as the new ones.
+        closed = write_closed_answers(tmp, answers=answers, survey=survey,
+                                      names=[*map(str, previous), *by, *effects])
+        return [*[p for p in written if p != closed], closed]
+
+    final = replace_entries(run_dir, build)
     _record_tables(run_dir, record, by=by, effects=effects, weights=weights, options=options,
                    files=final)
     return final

@@ -253,6 +253,14 @@ def run_labels(survey: Survey, text_col: str, closed: Sequence[str],
                                       if column in survey.questions else "")
         if label and label != column:
             closed_labels[column] = label
+        # The options of a multiple choice: project file labels, else the export's wording.
+        question = survey.questions.get(column)
+        if question is not None and question.kind == "multiple":
+            wording = dict(zip(question.levels, question.option_labels, strict=False))
+            for option in question.levels:
+                label = given.get(option) or wording.get(option, "")
+                if label and label != option:
+                    closed_labels[option] = label
     question = options.question or (survey.questions[text_col].label
                                     if text_col in survey.questions else "")
     return {"title": options.title, "question": question or "", "closed": closed_labels}

@@ -322,10 +322,51 @@ def _effects(effects: pd.DataFrame, colours: dict[int, str], lang: str,
                 "colour": residual_colour(3.0 if odds > 1 else -3.0, muted=not significant),
                 "text": (f"{number(odds, lang, digits=2)} [{number(low, lang, digits=2)}–"
                          f"{number(high, lang, digits=2)}]{p_stars(p)}"),
+                # Shown on two lines (odds ratio, then its interval) so that columns stay narrow.
+                "odds": f"{number(odds, lang, digits=2)}{p_stars(p)}",
+                "ci": f"[{number(low, lang, digits=2)}–{number(high, lang, digits=2)}]",
             })
         rows.append({"id": int(tid), "label": display_text(sub["label"].iloc[0]),
                      "colour": colours.get(int(tid), _NO_COLOUR), "cells": tds})
-    return {"spans": [tuple(s) for s in spans], "levels": levels, "rows": rows}
+    return {"spans": [tuple(s) for s in spans], "levels": levels, "rows": rows,
+            "tables": effect_tables(spans, levels, rows)}
+
+
+#: Most level columns in one effects table: with the theme column it fits the page width (and
+#: an A4 page when printed) without scrolling sideways.
+MAX_EFFECT_COLUMNS = 5
+
+
+def effect_tables(spans: list[list[Any]], levels: list[tuple[str, str]],
+                  rows: list[dict[str, Any]], *,
+                  max_columns: int = MAX_EFFECT_COLUMNS) -> list[dict[str, Any]]:
+    """Cut the effects table into tables of at most ``max_columns`` level columns.
+
+    A closed question's levels stay together when they fit in one table; one with more levels
+    is cut into several tables (its name repeated). Each table has the same keys as the whole
+    (``spans``, ``levels``, ``rows`` with their ``cells``).
+    """
+    pieces: list[tuple[str, int, int]] = []  # covariate, first column, number of columns
+    start = 0
+    for cov, span in spans:
+        for offset in range(0, span, max_columns):
+            pieces.append((cov, start + offset, min(max_columns, span - offset)))
+        start += span
+    tables: list[list[tuple[str, int, int]]] = []
+    for piece in pieces:
+        if tables and sum(p[2] for p in tables[-1]) + piece[2] <= max_columns:
+            tables[-1].append(piece)
+        else:
+            tables.append([piece])
+    out = []
+    for group in tables:
+        columns = [c for _, first, n in group for c in range(first, first + n)]
+        out.append({
+            "spans": [(cov, n) for cov, _, n in group],
+            "levels": [levels[c] for c in columns],
+            "rows": [{**row, "cells": [row["cells"][c] for c in columns]} for row in rows],
+        })
+    return out
 
 
 def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, lang: str = "fr",

@@ -119,6 +119,14 @@ _FR: dict[str, str] = {
     "legend_more": "plus souvent qu'attendu",
     "legend_less": "moins souvent qu'attendu",
     "sheet_crosstabs": "Tableaux croisés",
+    # issue 15: wide tables for a paper, answers sheet with closed questions and 0/1 themes
+    "sheet_wide": "Tableaux (page)",
+    "count_note": "Entre parenthèses : nombre de répondants de la modalité qui évoquent le "
+    "thème.",
+    "wide_note": "Par thème et modalité : effectif (n) et pourcentage de la modalité ; "
+    "* |r| ≥ 1,96, ** |r| ≥ 2,58, *** |r| ≥ 3,29 (cellules d'un test significatif après "
+    "correction).",
+    "n_short": "n",
     "effects_caption": "Rapports de cotes [IC 95 %] d'une régression logistique par thème "
     "(mentionner le thème selon toutes les covariables ensemble) ; référence de chaque "
     "covariable entre parenthèses. * p < 0,05, ** p < 0,01, *** p < 0,001 ; « — » : "
@@ -258,6 +266,12 @@ _EN: dict[str, str] = {
     "legend_more": "more often than expected",
     "legend_less": "less often than expected",
     "sheet_crosstabs": "Crosstabs",
+    "sheet_wide": "Tables (print)",
+    "count_note": "In brackets: number of respondents of the group who mention the theme.",
+    "wide_note": "By theme and group: count (n) and percentage of the group; "
+    "* |r| ≥ 1.96, ** |r| ≥ 2.58, *** |r| ≥ 3.29 (cells of a test significant after "
+    "correction).",
+    "n_short": "n",
     "effects_caption": "Odds ratios [95% CI] of one logistic regression per theme (mentioning "
     "the theme given all covariates together); reference of each covariate in brackets. "
     "* p < 0.05, ** p < 0.01, *** p < 0.001; \u201c—\u201d: no estimate (see the workbook).",

@@ -137,8 +137,10 @@ def themes_table(data: RunData, *, lang: str = "fr") -> pd.DataFrame:
 
 
 def crosstab_wide(crosstab: pd.DataFrame, *, lang: str = "fr",
-                  alpha: float = TableOptions().alpha) -> pd.DataFrame:
-    """One row per theme, one column per group: ``42,0 %**``; then the test's adjusted p and V."""
+                  alpha: float = TableOptions().alpha, counts: bool = True) -> pd.DataFrame:
+    """One row per theme, one column per group: ``42,0 %** (17)`` (share of the group, marks,
+    count of the group's answers mentioning the theme; ``counts=False`` leaves the count out);
+    then the test's adjusted p, Cramér's V and the trend test's p (ordinal questions)."""
     words = strings(lang)
     view = theme_rows(crosstab, alpha=alpha)
     modalities = list(dict.fromkeys(view["modality"]))
@@ -153,8 +155,11 @@ def crosstab_wide(crosstab: pd.DataFrame, *, lang: str = "fr",
             if mod in cells.index:
                 cell = cells.loc[mod]
                 share = cell["share"]
-                row[f"{display_text(mod)} (n = {int(sizes[mod])})"] = (
-                    "" if share != share else percent(share, lang) + cell["marks"])
+                count = pd.to_numeric(cell["n"], errors="coerce")
+                shown = "" if share != share else percent(share, lang) + cell["marks"]
+                if shown and counts and count == count:
+                    shown += f" ({int(count)})"
+                row[f"{display_text(mod)} (n = {int(sizes[mod])})"] = shown
         if "p_adjusted" in sub and not multi_variable(view):
             row[words["p_adjusted"]] = format_p(float(sub["p_adjusted"].iloc[0]), lang)
         if "cramers_v" in sub and not multi_variable(view):
@@ -198,6 +203,29 @@ def to_markdown(table: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body]) + "\n"
 
 
+#: Most group columns of one Markdown table: a wide question (8 regions...) is cut into
+#: several tables with the same rows, so that each fits the width of a printed page.
+MAX_MARKDOWN_GROUPS = 5
+
+
+def page_parts(wide: pd.DataFrame, *, max_groups: int = MAX_MARKDOWN_GROUPS) -> list[pd.DataFrame]:
+    """Cut a wide crosstab into tables of at most ``max_groups`` group columns.
+
+    Parts are balanced (8 groups: 4 + 4); each keeps the theme column; the test columns (p, V,
+    trend) go with the last part.
+    """
+    first, rest = wide.columns[0], list(wide.columns[1:])
+    groups = [c for c in rest if " (n = " in str(c)]
+    tests = [c for c in rest if c not in groups]
+    if len(groups) <= max_groups:
+        return [wide]
+    n_parts = -(-len(groups) // max_groups)
+    size = -(-len(groups) // n_parts)  # balanced: 6 groups are 3 + 3, not 5 + 1
+    chunks = [groups[i:i + size] for i in range(0, len(groups), size)]
+    return [wide[[first, *chunk, *(tests if i == len(chunks) - 1 else [])]]
+            for i, chunk in enumerate(chunks)]
+
+
 def write_paper_tables(data: RunData, folder: Path, *, lang: str = "fr",
                        alpha: float = TableOptions().alpha) -> list[Path]:
     """Write ``themes.md/.csv`` and wide ``crosstab_<COL>.md/.csv`` (with stars) into ``folder``."""
@@ -211,13 +239,14 @@ def write_paper_tables(data: RunData, folder: Path, *, lang: str = "fr",
     for stem_name, crosstab in data.crosstabs.items():
         wide = crosstab_wide(crosstab, lang=lang, alpha=alpha)
         stem = f"crosstab_{safe_filename(stem_name)}"
-        note = words["crosstab_caption"]
+        note = words["crosstab_caption"] + " " + words["count_note"]
         if has_trend(theme_rows(crosstab, alpha=alpha)):
             note += " " + words["trend_rule"]
         title = heading(words["crosstabs"],
                         data.closed_label(question_name(crosstab, stem_name)), lang)
+        body = "\n".join(to_markdown(part) for part in page_parts(wide))
         (folder / f"{stem}.md").write_text(
-            f"**{title}**\n\n" + to_markdown(wide) + f"\n{note}\n", encoding="utf-8")
+            f"**{title}**\n\n" + body + f"\n{note}\n", encoding="utf-8")
         # Group names become column headers here, which write_csv does not neutralise.
         wide.columns = [neutralise_cell(str(c)) for c in wide.columns]
         written += [folder / f"{stem}.md", write_csv(wide, folder / f"{stem}.csv")]

@@ -22,6 +22,7 @@ from textmine.report.reinert import load_reinert, theme_frames
 from textmine.runfolder import (
     ANSWER_STATUSES,
     ANSWERS_CSV,
+    CLOSED_CSV,
     COUNT_THEMED,
     COUNT_UNASSIGNED,
     CROSSTAB_PREFIX,
@@ -80,6 +81,8 @@ class RunData:
     title: str = ""
     question_labels: dict[str, str] = field(default_factory=dict)
     heading: str = ""
+    #: ``closed.csv``: the closed questions of the tables per respondent (None when absent).
+    closed: pd.DataFrame | None = None
 
     def use_labels(self, options: ReportOptions) -> None:
         """Take the report title, question wording and closed-question labels to show.
@@ -93,6 +96,33 @@ class RunData:
         self.title = options.question or str(recorded.get("question") or "")
         self.question_labels = {**{str(k): str(v) for k, v in closed.items()},
                                 **dict(options.question_labels)}
+        self.crosstabs = {k: self.option_labelled(v) for k, v in self.crosstabs.items()}
+        self.specificities = {k: self.option_labelled(v) for k, v in self.specificities.items()}
+
+    def option_labelled(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A crosstab or specificities table with the options of a multiple choice labelled.
+
+        A multi-column multiple choice has one yes/no variable per option column
+        (``outils_1``, modality ``outils_1: yes``); where the project file or the platform
+        export gave the option a label, it replaces the column name in ``variable`` and
+        ``modality`` (``Visio: yes``), so that every output shows the option's wording.
+        """
+        if "variable" not in table or "modality" not in table or not self.question_labels:
+            return table
+        variable = table["variable"].astype(str)
+        question = table["question"].astype(str) if "question" in table else None
+        label = variable.map(lambda v: self.question_labels.get(v, ""))
+        option = label.ne("") & (variable != question if question is not None else True)
+        modality = table["modality"].astype(str)
+        prefixed = option & pd.Series([m.startswith(f"{v}: ") for m, v in
+                                       zip(modality, variable, strict=True)], index=table.index)
+        if not prefixed.any():
+            return table
+        table = table.copy()
+        table.loc[prefixed, "modality"] = [f"{lab}: {m[len(v) + 2:]}" for lab, m, v in zip(
+            label[prefixed], modality[prefixed], variable[prefixed], strict=True)]
+        table.loc[prefixed, "variable"] = label[prefixed]
+        return table
 
     def closed_label(self, column: str) -> str:
         """The label of a closed question (its column name when it has none)."""
@@ -390,6 +420,7 @@ def load_run(folder: str | Path) -> RunData:
         k_selection=read_run_csv(folder, K_SELECTION_CSV, required=False),
         effects=read_run_csv(folder, EFFECTS_CSV, required=False),
         reinert=reinert,
+        closed=read_run_csv(folder, CLOSED_CSV, required=False),
     )
     order = _by_order(run)
     for path in sorted(run_csv_files(folder, CROSSTAB_PREFIX), key=order):

@@ -23,7 +23,7 @@ from textmine.outputs import neutralise_cell
 from textmine.report.analysis_section import ca_sheet  # issue 17
 from textmine.report.analysis_section import words as ca_words_of  # issue 17
 from textmine.report.colours import residual_colour
-from textmine.report.i18n import strings
+from textmine.report.i18n import number, strings
 from textmine.report.markdown import crosstab_view
 from textmine.report.rundata import RunData, display_text, input_name, shareable
 from textmine.runfolder import COUNT_NON_ANSWER
@@ -180,6 +180,122 @@ def top_specificities(spec: pd.DataFrame, *, n: int) -> pd.DataFrame:
     return spec.groupby("_g", sort=False).head(n).drop(columns=["_s", "_g"])
 
 
+def _closed_columns(data: RunData, answers: pd.DataFrame) -> pd.DataFrame:
+    """The closed questions of ``closed.csv`` aligned on ``answers``, headed by their labels."""
+    if data.closed is None or "respondent_id" not in data.closed:
+        return pd.DataFrame(index=answers.index)
+    closed = data.closed.drop_duplicates("respondent_id").set_index("respondent_id")
+    ids = answers["respondent_id"].astype(str)
+    out = pd.DataFrame(index=answers.index)
+    headers: set[str] = set()
+    for column in closed.columns:
+        header = display_text(data.closed_label(str(column)))
+        while header in headers:  # two questions with one label stay two columns
+            header += " "
+        headers.add(header)
+        out[header] = closed[column].reindex(ids).to_numpy()
+    return out
+
+
+def _theme_flags(data: RunData, themes: pd.DataFrame) -> pd.DataFrame:
+    """One 0/1 column per theme (``"3 Pollution"``): 1 when the answer carries the theme.
+
+    Empty for non-answers and empty answers (they are not coded); 0 for unassigned answers.
+    """
+    status = data.answers["status"].astype(str)
+    coded = status.isin(["themed", "unassigned"])
+    out = pd.DataFrame(index=data.answers.index)
+    for _, theme in themes.iterrows():
+        tid = int(theme["theme_id"])
+        flag = data.members(tid).astype(int)
+        out[f"{tid} {display_text(theme['label'])}"] = flag.where(coded).astype("Int64")
+    return out
+
+
+def write_wide_tables(ws: Worksheet, data: RunData, words: dict[str, str], *,
+                      alpha: float) -> None:
+    """Theme x group tables as in the report, one block per closed question, fit to a page.
+
+    Each block: the question's label (and, for a single-variable question, the test's adjusted
+    p, Cramér's V and the trend test's p), a header of groups (with their size) over two
+    columns each, ``n`` and ``%`` (a number formatted with its significance marks, bold and
+    coloured when significant), then one row per theme. Printed landscape, one page wide.
+    """
+    from textmine.report.markdown import format_p, has_trend, multi_variable, theme_rows
+
+    bold = Font(bold=True)
+    row = 1
+    put(ws, row, 1, words["wide_note"])
+    ws.cell(row=row, column=1).alignment = Alignment(wrap_text=False)
+    row += 2
+    widest = 1
+    for column, crosstab in data.crosstabs.items():
+        view = theme_rows(crosstab, alpha=alpha)
+        if not len(view):
+            continue
+        title = display_text(data.closed_label(str(column)))
+        put(ws, row, 1, title)
+        ws.cell(row=row, column=1).font = Font(bold=True, size=12)
+        row += 1
+        modalities = list(dict.fromkeys(view["modality"]))
+        sizes = view.groupby("modality", sort=False)["n_modality"].first()
+        put(ws, row, 1, words["theme"])
+        ws.cell(row=row, column=1).font = bold
+        for j, mod in enumerate(modalities):
+            col = 2 + 2 * j
+            put(ws, row, col, f"{display_text(mod)} (n = {int(sizes[mod])})")
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + 1)
+            ws.cell(row=row, column=col).font = bold
+            ws.cell(row=row, column=col).alignment = Alignment(wrap_text=True,
+                                                               horizontal="center")
+            put(ws, row + 1, col, words["n_short"])
+            put(ws, row + 1, col + 1, "%")
+        extra = []
+        if not multi_variable(view):
+            extra = [("p_adjusted", words["p_adjusted"]), ("cramers_v", words["cramers_v"])]
+            if has_trend(view):
+                extra.append(("trend_p_value", words["trend_p"]))
+            extra = [(key, name) for key, name in extra if key in view]
+        last = 2 + 2 * len(modalities)
+        for k, (_, name) in enumerate(extra):
+            put(ws, row, last + k, name)
+            ws.cell(row=row, column=last + k).font = bold
+        row += 2
+        for theme_id, sub in view.groupby("theme_id", sort=True):
+            cells = sub.set_index("modality")
+            put(ws, row, 1, f"{int(theme_id)}. {display_text(sub['label'].iloc[0])}")
+            for j, mod in enumerate(modalities):
+                if mod not in cells.index:
+                    continue
+                cell = cells.loc[mod]
+                col = 2 + 2 * j
+                put(ws, row, col, pd.to_numeric(cell["n"], errors="coerce"))
+                put(ws, row, col + 1, float(cell["share"]))
+                share = ws.cell(row=row, column=col + 1)
+                share.number_format = f'0.0%"{cell["marks"]}"' if cell["marks"] else "0.0%"
+                if cell["significant"]:
+                    share.font = bold
+                    share.fill = PatternFill("solid", fgColor=residual_colour(
+                        float(cell["adj_residual"])).lstrip("#"))
+            for k, (key, _) in enumerate(extra):
+                value = float(pd.to_numeric(sub[key], errors="coerce").iloc[0])
+                text = (format_p(value, words["lang"]) if key != "cramers_v"
+                        else ("" if value != value else number(value, words["lang"], digits=2)))
+                put(ws, row, last + k, text)
+            row += 1
+        widest = max(widest, last - 1 + len(extra))
+        row += 1
+    ws.column_dimensions["A"].width = 38
+    for j in range(2, widest + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 9
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+
+
 def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                    alpha: float = 0.05, max_specific_terms: int = 50) -> Path:
     """Write the run's workbook to ``path`` (see the module docstring for the sheets)."""
@@ -221,8 +337,10 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                                                 display_text(labels.get(int(t), ""))),
         words["weight"]: pd.to_numeric(answers.get("weight"), errors="coerce"),
         words["themes_all"]: answers.get("themes", pd.Series("", index=answers.index)),
-        words["text"]: answers["text"].map(display_text),
     })
+    table = pd.concat([table, _closed_columns(data, answers), _theme_flags(data, themes)],
+                      axis=1)
+    table[words["text"]] = answers["text"].map(display_text)
     write_table(wb.create_sheet(sheet_name(words["answers"], taken)), table,
                 wrap=(words["text"],), formats={words["weight"]: "0.000"})
 
@@ -271,6 +389,10 @@ def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                 fill = residual_colour(float(resid)).lstrip("#")
                 ws.cell(row=i, column=share_col).fill = PatternFill("solid", fgColor=fill)
                 ws.cell(row=i, column=share_col).font = Font(bold=True)
+
+    if data.crosstabs:
+        write_wide_tables(wb.create_sheet(sheet_name(words["sheet_wide"], taken)), data,
+                          words, alpha=alpha)
 
     if data.specificities:
         frames = []

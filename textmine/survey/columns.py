@@ -43,6 +43,7 @@ Ordinal questions are never guessed from text: only an override or the file give
 from __future__ import annotations
 
 import logging
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -140,6 +141,10 @@ class Question:
         :mod:`textmine.survey.profiles`); it is never themed nor quoted.
     option_sep : str
         Option separator of a one-column multiple choice (``;``, or ``, `` for Google Forms).
+    option_labels : tuple of str
+        Wording of each option column of a multi-column multiple choice, as the platform export
+        gave it (the question's shared wording taken off; ``""`` where none), in ``levels``
+        order.
     """
 
     name: str
@@ -149,11 +154,31 @@ class Question:
     label: str = ""
     personal: bool = False
     option_sep: str = ";"
+    option_labels: tuple[str, ...] = ()
 
     @property
     def option_columns(self) -> tuple[str, ...]:
         """The 0/1 columns of a multi-column multiple choice (without a summary column)."""
         return self.levels if self.kind == "multiple" and len(self.columns) > 1 else self.columns
+
+
+def option_wording(labels: list[str]) -> tuple[str, ...]:
+    """The option part of the wording of each option column (``"Outils - Visio"`` -> ``Visio``).
+
+    Platform exports word each option column as the question followed by the option
+    (``Q5. Outils utilisés [Visio]``, ``Outils utilisés - Visio``, ``Outils utilisés: Visio``);
+    the wording the columns share is taken off, with the brackets and separators around the
+    option. Returns ``""`` for every option when fewer than two columns have a wording.
+    """
+    if sum(bool(lab) for lab in labels) < 2:
+        return tuple("" for _ in labels)
+    given = [lab for lab in labels if lab]
+    common = os.path.commonprefix(given)
+    out = []
+    for lab in labels:
+        rest = lab[len(common):] if lab.startswith(common) and len(lab) > len(common) else lab
+        out.append(rest.strip().strip("[]()").strip(" -:–|").strip())
+    return tuple(out)
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
@@ -561,7 +586,9 @@ class _Typer:
             self.data[col] = values.astype("Int8").mask(~answered)
         label = self.raw.labels.get(prefix, "")
         columns = (summary, *cols) if summary is not None else tuple(cols)
-        self.questions[name] = Question(name, "multiple", columns, tuple(cols), label)
+        options = option_wording([self.raw.labels.get(c, "") for c in cols])
+        self.questions[name] = Question(name, "multiple", columns, tuple(cols), label,
+                                        option_labels=options)
 
     def _add_column(self, col: str, kind: str) -> None:
         raw, values = self.frame[col], self.stripped[col]

@@ -15,7 +15,13 @@ import pandas as pd
 
 from textmine.config import TableOptions
 from textmine.outputs import unique_filenames
-from textmine.runfolder import EFFECTS_CSV, crosstab_csv, specificities_csv, write_run_csv
+from textmine.runfolder import (
+    CLOSED_CSV,
+    EFFECTS_CSV,
+    crosstab_csv,
+    specificities_csv,
+    write_run_csv,
+)
 from textmine.tables.crosstab import ClosedData, closed_data, crosstab_frame, survey_weight_series
 from textmine.tables.effects import effects_frame
 from textmine.tables.specificities import specificities_frame
@@ -54,8 +60,50 @@ def write_table_files(
     if effect_covariates:
         eff = effects_frame(answers, themes, effect_covariates, weights=weights, options=options)
         written.append(write_run_csv(eff, folder, EFFECTS_CSV))
+    if questions or effect_covariates:
+        closed = closed_answers_frame(answers, [*questions, *effect_covariates])
+        written.append(write_run_csv(closed, folder, CLOSED_CSV))
     log.info("Wrote %d table files into %s.", len(written), folder)
     return written
+
+
+def closed_answers_frame(answers: pd.DataFrame, questions: Sequence[ClosedData]) -> pd.DataFrame:
+    """The closed questions of ``questions`` for the respondents of ``answers`` (``closed.csv``).
+
+    Returns
+    -------
+    DataFrame
+        ``respondent_id`` (in the order of ``answers``), then one column per single, ordinal or
+        numeric question (its answer) and one 0/1 column per option of a multiple choice (named
+        after the option column); each question once.
+    """
+    from textmine.tables.respondents import clean_id
+
+    ids = [clean_id(i) for i in answers["respondent_id"]]
+    out = pd.DataFrame({"respondent_id": ids})
+    for q in {q.name: q for q in questions}.values():
+        data = q.data.copy()
+        data.index = [clean_id(i) for i in data.index]
+        frame = data if isinstance(data, pd.DataFrame) else data.rename(q.name).to_frame()
+        for column in frame.columns:
+            if column in out.columns:
+                continue
+            values = frame[column].reindex(ids)
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                values = values.astype(object)
+            out[column] = values.to_numpy()
+    return out
+
+
+def write_closed_answers(folder: str | Path, *, answers: pd.DataFrame, survey: object,
+                         names: Sequence[str]) -> Path:
+    """Write ``closed.csv`` for the closed questions ``names`` of ``survey`` (each once).
+
+    ``textmine crosstab`` calls it with every question of the run (those crossed before and
+    now), so that adding a question never drops the others from the answers sheet.
+    """
+    questions = [closed_data(survey, name) for name in dict.fromkeys(names)]
+    return write_run_csv(closed_answers_frame(answers, questions), folder, CLOSED_CSV)
 
 
 def write_tables(

@@ -74,7 +74,8 @@ def distinct_rows(corpus: CorpusLike, rows: np.ndarray) -> np.ndarray:
 
 
 def duplicates_notes(
-    corpus: CorpusLike, answers: pd.DataFrame, n_themes: int, *, dedupe: bool, n_fitted: int
+    corpus: CorpusLike, answers: pd.DataFrame, n_themes: int, *, dedupe: bool, n_fitted: int,
+    ids: list[int] | None = None,
 ) -> tuple[str | None, list[str]]:
     """The counted note on a pasted text (a campaign) for the run and for each theme.
 
@@ -90,6 +91,8 @@ def duplicates_notes(
         Whether the themes were fitted on distinct texts.
     n_fitted : int
         Number of answers the themes were fitted on.
+    ids : list of int, optional
+        The theme ids (``1..n_themes`` when not given; an edited run keeps gaps).
 
     Returns
     -------
@@ -113,7 +116,7 @@ def duplicates_notes(
                 for cell in answers["themes"]]
     pasted = set(rows)
     per_theme = []
-    for j in map(str, range(1, n_themes + 1)):
+    for j in map(str, ids or range(1, n_themes + 1)):
         holders = [i for i, ids in enumerate(carriers) if j in ids]
         inside = sum(i in pasted for i in holders)
         per_theme.append(f"{inside} of its {len(holders)} answers are one identical text"
@@ -191,6 +194,8 @@ def _tables(
     n_base = sc["themed"] + sc["unassigned"]
     themes = _themes_table(model.labels, model.top_terms, counts, n_base, quotes, n_quotes)
     term_weights = _term_weights(comps, model.terms)
+    if model.ids != list(range(1, model.n_themes + 1)):
+        themes, answers, term_weights = renumber_themes(themes, answers, term_weights, model.ids)
     counts_info = {
         "answers": len(corpus.ids),
         "ok": int(sum(s == "ok" for s in corpus.status)),
@@ -200,6 +205,28 @@ def _tables(
         **sc,
     }
     return themes, answers, term_weights, counts_info
+
+
+def renumber_themes(
+    themes: pd.DataFrame, answers: pd.DataFrame, term_weights: pd.DataFrame, ids: list[int]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Give the tables of an edited model its theme ids (position j + 1 -> ``ids[j]``).
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``themes``, ``answers`` and ``term_weights`` with their ``theme_id`` (and ``themes``
+        lists) mapped; inputs are not modified.
+    """
+    to_id = {j + 1: t for j, t in enumerate(ids)}
+    themes, answers, term_weights = themes.copy(), answers.copy(), term_weights.copy()
+    themes["theme_id"] = [to_id[int(t)] for t in themes["theme_id"]]
+    answers["theme_id"] = pd.array([pd.NA if pd.isna(t) else to_id[int(t)]
+                                    for t in answers["theme_id"]], dtype="Int64")
+    answers["themes"] = [";".join(str(to_id[int(t)]) for t in str(cell).split(";")) if cell
+                         else "" for cell in answers["themes"]]
+    term_weights["theme_id"] = [to_id[int(t)] for t in term_weights["theme_id"]]
+    return themes, answers, term_weights
 
 
 def _choose_k(
@@ -323,30 +350,27 @@ def discover_themes(
     M, new_labels, heads, edit_log = edit_map(labels, merge=merge, drop=drop, rename=rename)
     final_comps = M.T @ estimator.components_
     final_tops = top_terms(final_comps, dtm.terms, n_top=options.n_top_terms)
-    # Free themes built from a merge get a label from their merged terms; seeded or renamed
-    # themes keep the researcher's name.
-    # A theme was renamed when its label differs from the one its head theme was fitted with
-    # (compared by position: a new name may equal another theme's fitted label).
-    for j, h in enumerate(heads):
-        if h >= len(seeded_names) and new_labels[j] == labels[h]:
-            new_labels[j] = theme_label(final_tops[j])
+    # A merged theme keeps the id and the label of its first member (or the name given by a
+    # rename), as `textmine edit` does: no theme takes another's name, and ids are never
+    # renumbered (a dropped theme leaves a gap; ``model.theme_ids``).
     seeded_final = [new_labels[j] for j, h in enumerate(heads) if h < len(seeded_names)]
     model = FittedThemes(
         estimator=estimator, method=method, terms=dtm.terms, theme_map=M,
         labels=new_labels, top_terms=final_tops, seeded=seeded_final,
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
-        mwe_parts=options.mwe_parts,
+        mwe_parts=options.mwe_parts, theme_ids=[h + 1 for h in heads],
     )  # fmt: skip
     themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
     for i, entry in enumerate(seed_report):
         # Seeded theme i is fitted theme i; follow it through the edits to its final theme.
         j = heads.index(i) if i in heads else None
-        entry["theme_id"] = None if j is None else j + 1
+        entry["theme_id"] = None if j is None else model.ids[j]
         entry["n_answers"] = 0 if j is None else int(themes.loc[j, "n_answers"])
     counts.update(vocabulary=len(dtm.terms), answers_with_terms=int(has_terms.sum()),
                   fitted_on=len(fit_rows))
     note, per_theme = duplicates_notes(corpus, answers, model.n_themes,
-                                       dedupe=options.dedupe, n_fitted=len(fit_rows))
+                                       dedupe=options.dedupe, n_fitted=len(fit_rows),
+                                       ids=model.ids)
     if note:
         themes[DUPLICATES_NOTE] = per_theme
         logger.warning("%s", note)

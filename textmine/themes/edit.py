@@ -13,10 +13,14 @@ then renames.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from textmine.errors import OptionError
+from textmine.themes.labels import top_terms
+from textmine.themes.result import FittedThemes
 
 
 def _resolve(ref: str, labels: Sequence[str], where: str) -> int:
@@ -81,3 +85,183 @@ def edit_map(
         if h in heads and j not in dropped:
             M[j, heads.index(h)] = 1.0
     return M, new_labels, heads, log
+
+
+# --- textmine edit: edits of a finished run, theme ids kept (issue 15) ---------------------------
+
+
+@dataclass(frozen=True)
+class RunEdits:
+    """Edits asked of a finished run, by theme id (as in its themes.csv).
+
+    Attributes
+    ----------
+    rename : tuple of (int, str)
+        Theme id and its new label.
+    merge : tuple of (tuple of int, str)
+        Ids merged (at least two; the first keeps its id) and the merged theme's label (``""``:
+        the first theme's label).
+    drop : tuple of int
+        Ids dropped (their answers fall to their next theme or become unassigned).
+    """
+
+    rename: tuple[tuple[int, str], ...] = ()
+    merge: tuple[tuple[tuple[int, ...], str], ...] = ()
+    drop: tuple[int, ...] = ()
+
+    def as_record(self) -> dict[str, Any]:
+        """The edits as stored in run.json's edit history."""
+        return {"rename": [[i, name] for i, name in self.rename],
+                "merge": [[list(ids), name] for ids, name in self.merge],
+                "drop": list(self.drop)}
+
+
+def _theme_id(text: str, option: str, spec: str) -> int:
+    text = text.strip()
+    if not text.isdigit():
+        raise OptionError(
+            f"{option} {spec!r}: '{text}' is not a theme id; give the numbers of themes.csv's "
+            f"theme_id column, e.g. {option} " + ("3,4=\"New name\"" if option == "--merge"
+                                                   else "3=\"New name\"" if option == "--rename"
+                                                   else "7") + "."
+        )
+    return int(text)
+
+
+def _label(text: str, option: str, spec: str) -> str:
+    label = text.strip().strip('"').strip("'").strip()
+    if not label:
+        raise OptionError(f"{option} {spec!r} gives an empty name; write the name after '='.")
+    return label
+
+
+def parse_run_edits(
+    rename: Sequence[str] = (), merge: Sequence[str] = (), drop: Sequence[str] = ()
+) -> RunEdits:
+    """Read the ``--rename ID=NAME``, ``--merge ID,ID[,...][=NAME]`` and ``--drop ID`` options.
+
+    Raises
+    ------
+    OptionError
+        An id that is not a number, an empty name, a merge of fewer than two themes, no edit.
+    """
+    renames = []
+    for spec in rename:
+        ref, sep, name = str(spec).partition("=")
+        if not sep:
+            raise OptionError(f"--rename {spec!r} has no '='; write --rename 3=\"New name\".")
+        renames.append((_theme_id(ref, "--rename", spec), _label(name, "--rename", spec)))
+    merges = []
+    for spec in merge:
+        refs, sep, name = str(spec).partition("=")
+        ids = tuple(_theme_id(r, "--merge", spec) for r in refs.split(",") if r.strip())
+        if len(set(ids)) < 2:
+            raise OptionError(
+                f"--merge {spec!r} names one theme; a merge needs two ids or more, e.g. "
+                "--merge 3,4=\"New name\"."
+            )
+        merges.append((ids, _label(name, "--merge", spec) if sep else ""))
+    drops = []
+    for spec in drop:
+        drops.extend(_theme_id(r, "--drop", str(spec)) for r in str(spec).split(",") if r.strip())
+    edits = RunEdits(tuple(renames), tuple(merges), tuple(drops))
+    if not (edits.rename or edits.merge or edits.drop):
+        raise OptionError("No edit given; use --rename ID=NAME, --merge ID,ID=NAME or --drop ID.")
+    return edits
+
+
+def edit_fitted(
+    model: FittedThemes, edits: RunEdits, *, n_top: int = 10
+) -> tuple[FittedThemes, list[str]]:
+    """Apply ``edits`` to a fitted (maybe already edited) model; theme ids do not change.
+
+    The model is never refitted: its theme map ``M`` (fitted × current themes) becomes ``M @ E``
+    where ``E`` (current × new themes, 0/1) sums merged themes and leaves dropped ones out. A
+    merged theme keeps the id of its first member and takes the name given (or that member's
+    label); other themes keep their id, label and top terms; nothing is renumbered. Order:
+    merges, then drops, then renames.
+
+    Parameters
+    ----------
+    model : FittedThemes
+        The saved model of the run (``model.ids`` are the run's theme ids).
+    edits : RunEdits
+    n_top : int
+        Number of top terms of a merged theme.
+
+    Returns
+    -------
+    tuple of (FittedThemes, list of str)
+        The edited model and one line per edit (for run.json).
+
+    Raises
+    ------
+    OptionError
+        An id that is not a theme of the run, a theme both merged and dropped or in two merges,
+        a rename of a merged-away or dropped theme, or edits that leave no theme.
+    """
+    ids = list(model.ids)
+    labels = list(model.labels)
+    where = {t: j for j, t in enumerate(ids)}
+    known = ", ".join(map(str, ids))
+
+    def pos(theme: int, option: str) -> int:
+        if theme not in where:
+            raise OptionError(f"{option} {theme}: theme {theme} is not a theme of this run "
+                              f"(themes: {known}); see themes.csv.")
+        return where[theme]
+
+    owner = list(range(len(ids)))
+    new_name: dict[int, str] = {}
+    log: list[str] = []
+    merged: set[int] = set()
+    for group, name in edits.merge:
+        idx = [pos(t, "--merge") for t in group]
+        again = [ids[i] for i in idx if i in merged]
+        if again:
+            raise OptionError(f"--merge: theme {again[0]} is in two merges; put all the themes "
+                              "of one merge in one --merge.")
+        merged.update(idx)
+        head = idx[0]
+        for i in idx[1:]:
+            owner[i] = head
+        new_name[head] = name or labels[head]
+        log.append(f"merged themes {', '.join(map(str, group))} "
+                   f"({'; '.join(labels[i] for i in idx)}) into theme {ids[head]} "
+                   f"'{new_name[head]}'")
+    dropped = set()
+    for theme in edits.drop:
+        i = pos(theme, "--drop")
+        if i in merged:
+            raise OptionError(f"--drop {theme}: theme {theme} is also in a --merge; drop it or "
+                              "merge it, not both.")
+        dropped.add(i)
+        log.append(f"dropped theme {theme} '{labels[i]}'")
+    heads = [h for h in range(len(ids)) if owner[h] == h and h not in dropped]
+    if not heads:
+        raise OptionError(f"These edits drop every theme (themes: {known}); keep at least one.")
+    for theme, name in edits.rename:
+        i = pos(theme, "--rename")
+        if i in dropped or owner[i] != i:
+            raise OptionError(
+                f"--rename {theme}: theme {theme} is "
+                + ("dropped" if i in dropped else f"merged into theme {ids[owner[i]]}")
+                + " by these edits; rename the theme it becomes part of, or do not drop it."
+            )
+        log.append(f"renamed theme {theme} '{new_name.get(i, labels[i])}' to '{name}'")
+        new_name[i] = name
+    E = np.zeros((len(ids), len(heads)))
+    for i in range(len(ids)):
+        if i not in dropped and owner[i] in heads:
+            E[i, heads.index(owner[i])] = 1.0
+    theme_map = model.theme_map @ E
+    comps = theme_map.T @ model.estimator.components_
+    merged_tops = top_terms(comps, model.terms, n_top=n_top)
+    is_merged = {owner[i] for i in merged}
+    tops = [merged_tops[j] if h in is_merged else list(model.top_terms[h])
+            for j, h in enumerate(heads)]
+    new_labels = [new_name.get(h, labels[h]) for h in heads]
+    seeded = [new_labels[j] for j, h in enumerate(heads) if labels[h] in set(model.seeded)]
+    edited = replace(model, theme_map=theme_map, labels=new_labels, top_terms=tops,
+                     seeded=seeded, theme_ids=[ids[h] for h in heads])
+    return edited, log

@@ -67,6 +67,11 @@ def save_model(model: FittedThemes, folder: str | Path) -> Path:
         # made without one stay byte-identical to those of earlier releases
         "text_options": {k: v for k, v in model.text_options.items()
                          if not (k == "dictionary" and v is None)},
+        # textmine edit keeps theme ids (a dropped theme leaves a gap); recorded only then, so
+        # that unedited models stay byte-identical to those of earlier releases
+        **({"theme_ids": [int(t) for t in model.theme_ids]}
+           if model.theme_ids and list(model.theme_ids) != list(range(1, model.n_themes + 1))
+           else {}),
         "arrays": {k: list(v.shape) for k, v in sorted(arrays.items())},
         "arrays_sha256": file_sha256(npz),
     }
@@ -150,6 +155,11 @@ def load_model(folder: str | Path) -> FittedThemes:
             if idx.size and (idx.min() < 0 or idx.max() >= len(meta["terms"])):
                 raise ModelFileError(f"Smoothing indices out of range in {npz}; re-run themes.")
         estimator.set_state_arrays(est_arrays)
+        theme_ids = [int(t) for t in meta.get("theme_ids", [])]
+        if theme_ids and (len(theme_ids) != len(meta["labels"]) or len(set(theme_ids))
+                          != len(theme_ids) or min(theme_ids) < 1):
+            raise ModelFileError(f"theme_ids in {meta_path} do not match the model's themes; "
+                                 "the model is damaged: re-run textmine themes.")
         return FittedThemes(
             estimator=estimator,
             method=str(meta["method"]),
@@ -162,6 +172,7 @@ def load_model(folder: str | Path) -> FittedThemes:
             min_weight=float(meta["min_weight"]),
             mwe_parts=bool(meta["mwe_parts"]),
             text_options=dict(meta.get("text_options") or {}),
+            theme_ids=theme_ids,
         )
     except ModelFileError:
         raise

@@ -36,6 +36,9 @@ class FittedThemes:
         Whether the words of multi-word expressions were counted (see :mod:`textmine.features`).
     text_options : dict
         The text processing settings the vocabulary was built with (re-used by ``apply``).
+    theme_ids : list of int
+        Theme id of each final theme after ``textmine edit`` (ids are never renumbered: a
+        dropped theme leaves a gap); empty means ``1..k``.
     """
 
     estimator: NMFThemes | LDAThemes
@@ -49,6 +52,12 @@ class FittedThemes:
     min_weight: float = 0.01
     mwe_parts: bool = False
     text_options: dict = field(default_factory=dict)
+    theme_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        """The theme id of each final theme (``1..k`` unless the run was edited)."""
+        return list(self.theme_ids) if self.theme_ids else list(range(1, self.n_themes + 1))
 
     @property
     def n_themes(self) -> int:

@@ -1,0 +1,129 @@
+"""A workbook and tables a colleague can use (issue 15, points 3-5): answers sheet with the closed
+questions and 0/1 theme columns, wide theme x group tables fit to a page, effects tables that
+never scroll, multiple-choice options shown with their labels."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from report_fixtures import make_run
+
+from textmine.config import ReportOptions
+from textmine.outputs import write_csv
+from textmine.report import write_report
+from textmine.report.html import effect_tables
+from textmine.report.markdown import page_parts
+from textmine.report.rundata import load_run
+from textmine.survey.columns import option_wording
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = make_run(tmp_path_factory.mktemp("wb") / "run")
+    answers = pd.read_csv(folder / "answers.csv", dtype=str)
+    n = len(answers)
+    write_csv(pd.DataFrame({
+        "respondent_id": answers["respondent_id"],
+        "fonction": (["Dircom", "Chargé"] * n)[:n],
+        "visio": ([1, 0, 1] * n)[:n], "cloud": ([0, 1] * n)[:n],
+    }), folder / "closed.csv")
+    options = ReportOptions(wordclouds=False, question_labels=(
+        ("fonction", "Fonction occupée"), ("visio", "Visioconférence"), ("cloud", "Cloud")))
+    write_report(folder, options=options)
+    return folder
+
+
+def test_answers_sheet_has_closed_questions_with_labels_and_theme_flags(run):
+    ws = load_workbook(run / "report.xlsx")["Réponses"]
+    header = [c.value for c in ws[1]]
+    assert {"Fonction occupée", "Visioconférence", "Cloud"} <= set(header)
+    assert "fonction" not in header and "visio" not in header
+    flags = [h for h in header if h and h[0].isdigit()]
+    assert flags[0] == "1 Outils de visio" and len(flags) == 4
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    data = load_run(run)
+    members = set(data.answers.loc[data.members(1), "respondent_id"])
+    for row in rows:
+        if row["Statut"] in ("non-réponse", "vide") or row["Statut"] is None:
+            continue
+        if row["1 Outils de visio"] is not None:
+            assert row["1 Outils de visio"] == int(str(row["Identifiant"]) in members)
+    assert {row["Fonction occupée"] for row in rows} == {"Dircom", "Chargé"}
+
+
+def test_wide_sheet_blocks_per_question_with_counts_percents_and_marks(run):
+    ws = load_workbook(run / "report.xlsx")["Tableaux (page)"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    titles = [r[0] for r in values if r[0] in ("fonction", "Fonction occupée", "outils")]
+    assert titles == ["Fonction occupée", "outils"]
+    flat = [v for r in values for v in r]
+    assert "n" in flat and "%" in flat and "Visioconférence (n = " not in flat
+    assert any(isinstance(v, str) and v.startswith("Visioconférence (n = ") for v in flat)
+    formats = {c.number_format for row in ws.iter_rows() for c in row}
+    assert any(f.startswith('0.0%"*') for f in formats)  # marks kept with a number
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_markdown_tables_have_counts_and_fit_a_page(run):
+    md = (run / "tables_md" / "crosstab_fonction.md").read_text(encoding="utf-8")
+    assert "Entre parenthèses" in md and "(n = " in md
+    assert any(line.count("%") and "(" in line.split("|")[2] for line in md.splitlines()
+               if line.startswith("| 1."))
+    wide = pd.DataFrame({"Thème": ["1. A"], **{f"g{i} (n = 10)": ["1 %"] for i in range(12)},
+                         "p ajusté": ["0,1"]})
+    parts = page_parts(wide, max_groups=5)
+    assert [len(p.columns) for p in parts] == [5, 5, 6]  # 12 groups: 4 + 4 + 4, then the test
+    assert list(parts[-1].columns)[-1] == "p ajusté"
+    assert all(list(p.columns)[0] == "Thème" for p in parts)
+    assert [len(p.columns) for p in page_parts(wide.iloc[:, :7], max_groups=5)] == [4, 4]
+
+
+def test_effects_tables_never_hold_more_than_five_level_columns(run):
+    spans = [["Fonction", 3], ["Taille", 2], ["Région", 8]]
+    levels = [(f"l{i}", "ref") for i in range(13)]
+    rows = [{"id": 1, "label": "A", "colour": "#000", "cells": list(range(13))}]
+    tables = effect_tables(spans, levels, rows, max_columns=5)
+    assert [len(t["levels"]) for t in tables] == [5, 5, 3]
+    assert tables[0]["spans"] == [("Fonction", 3), ("Taille", 2)]
+    assert tables[1]["spans"] == [("Région", 5)] and tables[2]["spans"] == [("Région", 3)]
+    assert [c for t in tables for c in t["rows"][0]["cells"]] == list(range(13))
+    html = (run / "report.html").read_text(encoding="utf-8")
+    assert "@media print" in html and 'class="scroll"><table class="heat effects"' not in html
+
+
+def test_multiple_choice_options_are_shown_with_their_labels(run):
+    html = (run / "report.html").read_text(encoding="utf-8")
+    md = (run / "tables_md" / "crosstab_outils.md").read_text(encoding="utf-8")
+    assert "Visioconférence" in html and "Visioconférence (n = " in md
+    assert "visio (n = " not in md
+    data = load_run(run)
+    data.use_labels(ReportOptions(question_labels=(("visio", "Visioconférence"),)))
+    assert "Visioconférence: yes" in set(data.crosstabs["outils"]["modality"])
+
+
+@pytest.mark.parametrize("labels, options", [
+    (["Outils utilisés [Visio]", "Outils utilisés [Cloud]"], ("Visio", "Cloud")),
+    (["Outils - Visio", "Outils - Réseaux sociaux", ""], ("Visio", "Réseaux sociaux", "")),
+    (["Q5: Teams", "Q5: Zoom"], ("Teams", "Zoom")),
+    (["", "Visio"], ("", "")),
+])
+def test_option_wording_of_platform_exports(labels, options):
+    assert option_wording(labels) == options
+
+
+def test_project_file_options_reach_the_report_labels(tmp_path):
+    from textmine.errors import OptionError
+    from textmine.project import load_project
+
+    (tmp_path / "s.csv").write_text("id;o_1;o_2;avis\n1;1;0;ok\n", encoding="utf-8")
+    base = ('[survey]\npath = "s.csv"\nid_col = "id"\n[[open]]\ncolumn = "avis"\n'
+            '[[closed]]\ncolumn = "o"\ntype = "multiple"\n')
+    (tmp_path / "p.toml").write_text(base + 'options = {o_1 = "Visio", o_2 = "Cloud"}\n',
+                                     encoding="utf-8")
+    assert load_project(tmp_path / "p.toml").closed[0].options == (("o_1", "Visio"),
+                                                                   ("o_2", "Cloud"))
+    (tmp_path / "q.toml").write_text(base + 'options = ["Visio"]\n', encoding="utf-8")
+    with pytest.raises(OptionError, match="options of column 'o'"):
+        load_project(tmp_path / "q.toml")
