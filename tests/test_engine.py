@@ -39,6 +39,7 @@ def small_chunks(monkeypatch):
     import textmine.text.parse as parse
 
     monkeypatch.setattr(parse, "CHUNK_CHARS", 6000)
+    monkeypatch.setattr(parse, "CHUNK_MIN_CHARS", 1000)
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,7 @@ def reference(answers, tmp_path_factory):
     cache = tmp_path_factory.mktemp("one")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parse, "CHUNK_CHARS", 6000)
+        patch.setattr(parse, "CHUNK_MIN_CHARS", 1000)
         return _corpus(answers, EngineOptions(jobs=1), cache), cache
 
 

@@ -222,20 +222,30 @@ def _spread(n: int, k: int) -> list[int]:
     return sorted({int(i) for i in np.linspace(0, n - 1, k)})
 
 
-#: A task of the spaCy stage holds distinct texts of at most this many characters (spaCy's
+#: A task of the spaCy stage holds distinct texts of at most ``CHUNK_CHARS`` characters (spaCy's
 #: authors advise chunks of a few megabytes for multi-process work) and at most ``CHUNK_TEXTS``
-#: texts. The boundaries depend on the texts only, never on the number of processes, so the
-#: result is the same with ``--jobs 1``, ``--jobs 8`` or a Dask cluster.
-CHUNK_CHARS = 1_000_000
+#: texts; smaller corpora are cut into about ``CHUNK_TASKS`` tasks (not below
+#: ``CHUNK_MIN_CHARS``) so that a few workers end together. The boundaries depend on the texts
+#: only, never on the number of processes, so the result is the same with ``--jobs 1``,
+#: ``--jobs 8`` or a Dask cluster.
+CHUNK_CHARS = 2_000_000
+CHUNK_MIN_CHARS = 100_000
+CHUNK_TASKS = 32
 CHUNK_TEXTS = 4000
 
 
-def _chunks(texts: Sequence[str], indices: Sequence[int]) -> list[list[int]]:
-    """``indices`` cut into consecutive runs of at most ``CHUNK_CHARS`` characters of text."""
+def _chunk_limit(texts: Sequence[str], indices: Sequence[int]) -> int:
+    """Characters per task for these texts (see ``CHUNK_CHARS``)."""
+    total = sum(len(texts[i]) + 1 for i in indices)
+    return min(CHUNK_CHARS, max(CHUNK_MIN_CHARS, total // CHUNK_TASKS))
+
+
+def _chunks(texts: Sequence[str], indices: Sequence[int], limit: int) -> list[list[int]]:
+    """``indices`` cut into consecutive runs of at most ``limit`` characters of text."""
     out: list[list[int]] = []
-    size = CHUNK_CHARS
+    size = limit
     for i in indices:
-        if size >= CHUNK_CHARS or len(out[-1]) >= CHUNK_TEXTS:
+        if size >= limit or len(out[-1]) >= CHUNK_TEXTS:
             out.append([])
             size = 0
         out[-1].append(i)
@@ -294,7 +304,8 @@ def parse_texts(
     counts: dict[str, Counter] = {}
     tagged: dict[int, tuple] = {}
     if first:
-        sample_chunks = _chunks(texts, first)
+        # smaller tasks: the sample is a few thousand texts and every worker should share it
+        sample_chunks = _chunks(texts, first, _chunk_limit(texts, first) // 4)
         results = engine.map(
             _tag_sample, [([texts[i] for i in c],) for c in sample_chunks],
             progress=lambda j: tick(len(sample_chunks[j])),
@@ -305,7 +316,7 @@ def parse_texts(
                 words, _, lemmas, tags = row
                 for word, lem, tag in zip(words, lemmas, tags, strict=True):
                     counts.setdefault(word.lower(), Counter())[(lem, tag)] += 1
-    chunks = _chunks(texts, range(n))
+    chunks = _chunks(texts, range(n), _chunk_limit(texts, range(n)))
     results = engine.map(
         _parse_chunk,
         [([texts[i] for i in c], [tagged.get(i) for i in c]) for c in chunks],
