@@ -115,6 +115,11 @@ def test_cluster_gives_the_same_corpus_and_cache_bytes(answers, reference, tmp_p
 
 
 def test_themes_on_the_cluster_equal_one_machine(cli, tmp_path, cluster, monkeypatch):
+    import importlib
+
+    crosstab = importlib.import_module("textmine.tables.crosstab")
+    # the crosstab tests go to the cluster too (by default only from 20,000 respondents)
+    monkeypatch.setattr(crosstab, "PARALLEL_MIN_RESPONDENTS", 1)
     monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache1"))
     common = [DEMO, "--text-col", "q_manques", "--id-col", "id", "--k", "4", "--by", "fonction"]
     first = cli("themes", *common, "--out", tmp_path / "one", "--jobs", "1")

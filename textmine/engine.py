@@ -126,7 +126,7 @@ class Engine:
             return []
         if self.scheduler is not None:
             return self._map_cluster(fn, args, progress, broadcast)
-        if self.jobs <= 1:
+        if self.jobs <= 1 or len(args) == 1:  # one task: no process to start
             out = []
             for i, a in enumerate(args):
                 out.append(fn(*a, **broadcast))
