@@ -205,6 +205,9 @@ def _connect(scheduler: str):
         ) from None
     m = _LOCAL.match(scheduler)
     if m:
+        # the cluster's own start/stop chatter (nanny restarts, "still alive after 4 s") is not
+        # the user's business; its errors still show
+        logging.getLogger("distributed").setLevel(logging.ERROR)
         n = int(m.group(1)) if m.group(1) else available_cores()
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                dashboard_address=None)
