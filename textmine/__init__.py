@@ -69,6 +69,9 @@ _EXPORTS = {
     "similarity_analysis": "textmine.tables.similarity",
     "run_ca": "textmine.pipeline.ca_run",
     "run_similarity": "textmine.pipeline.ca_run",
+    # Every core, or a Dask cluster (issue 19)
+    "EngineOptions": "textmine.config",
+    "use_engine": "textmine.engine",
 }
 
 __all__ = ["__version__", *_EXPORTS]
