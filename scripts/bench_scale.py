@@ -11,9 +11,16 @@ sentence); textmine parses each distinct normalised answer once, so the French p
 grows with the distinct answers (at most ~71k here) while reading, the document-term matrix,
 the theme model and the outputs grow with all answers.
 
+Engines (issue 19, ``--engines``): ``one`` (``--jobs 1``: one process), ``jobs:N``
+(``--jobs N``), ``local:N`` (``--scheduler local:N``: a Dask LocalCluster of N worker
+processes). Besides ``ru_maxrss``, the process tree of the command is sampled every 0.2 s
+(psutil): ``peak all`` is the largest sum of RSS over the tree, ``peak/worker`` the largest RSS
+of any single descendant process (a pool or Dask worker; ``-`` when there is none).
+
 Usage::
 
-    .venv/bin/python scripts/bench_scale.py [--sizes 10000 100000 500000] [--write-doc]
+    .venv/bin/python scripts/bench_scale.py [--sizes 10000 100000 500000]
+        [--engines one local:1 local:2] [--write-doc]
 """
 
 from __future__ import annotations
@@ -58,18 +65,46 @@ def textmine_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "textmine.cli"]
 
 
-def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float) -> dict:
+def engine_flags(engine: str) -> list[str]:
+    """Command-line flags of an ``--engines`` value (see the module docstring)."""
+    if engine == "one":
+        return ["--jobs", "1"]
+    if engine.startswith("jobs:"):
+        return ["--jobs", engine.split(":", 1)[1]]
+    return ["--scheduler", engine]
+
+
+def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float,
+             engine: str = "one") -> dict:
     """Run ``textmine themes`` once; return wall time, peak RSS (GiB), exit code, stderr tail."""
+    import psutil
+
     env = {**os.environ, "TEXTMINE_CACHE_DIR": str(cache)}
     cmd = textmine_command() + ["themes", str(csv_path), "--text-col", "comment", "--id-col",
-                                "id", "--k", str(k), "--out", str(out)]
+                                "id", "--k", str(k), "--out", str(out), *engine_flags(engine)]
+    tree_peak = 0
+    per_pid: dict[int, int] = {}
     err_path = out.parent / f"{out.name}.stderr"
     start = time.perf_counter()
     with err_path.open("wb") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
         deadline = start + timeout
         status, rusage = 0, None
+        root = psutil.Process(proc.pid)
         while True:
+            total = 0
+            try:
+                for p in [root, *root.children(recursive=True)]:
+                    try:
+                        rss = p.memory_info().rss
+                    except psutil.Error:
+                        continue
+                    total += rss
+                    if p.pid != proc.pid:
+                        per_pid[p.pid] = max(per_pid.get(p.pid, 0), rss)
+            except psutil.Error:
+                pass
+            tree_peak = max(tree_peak, total)
             pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -84,6 +119,9 @@ def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float) 
     return {
         "wall_s": wall,
         "peak_rss_gib": rusage.ru_maxrss / 1024**2,  # KiB on Linux
+        "tree_gib": tree_peak / 1024**3,
+        "worker_gib": max(per_pid.values()) / 1024**3 if per_pid else None,
+        "engine": engine,
         "code": proc.returncode,
         "stderr": " | ".join(tail),
     }
@@ -101,13 +139,16 @@ def machine() -> str:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| answers | distinct | wall (s) | answers/s | peak RSS (GiB) | exit | note |",
-             "|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| answers | distinct | engine | wall (s) | answers/s | peak RSS (GiB) | "
+             "peak all (GiB) | peak/worker (GiB) | exit | note |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         note = r["stderr"] if r["code"] else ""
-        lines.append(f"| {r['n']:,} | {r['distinct']:,} | {r['wall_s']:.1f} | "
-                     f"{r['n'] / r['wall_s']:,.0f} | {r['peak_rss_gib']:.2f} | {r['code']} | "
-                     f"{note} |")
+        worker = "-" if r.get("worker_gib") is None else f"{r['worker_gib']:.2f}"
+        lines.append(f"| {r['n']:,} | {r['distinct']:,} | {r.get('engine', 'one')} | "
+                     f"{r['wall_s']:.1f} | {r['n'] / r['wall_s']:,.0f} | "
+                     f"{r['peak_rss_gib']:.2f} | {r.get('tree_gib', 0):.2f} | {worker} | "
+                     f"{r['code']} | {note} |")
     return "\n".join(lines)
 
 
@@ -116,6 +157,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 500_000],
                         help="Numbers of answers to run.")
     parser.add_argument("--k", type=int, default=8, help="Number of themes (--k of themes).")
+    parser.add_argument("--engines", nargs="+", default=["one"],
+                        help="one, jobs:N or local:N (see the module docstring).")
     parser.add_argument("--seed", type=int, default=0, help="Seed of the resampling.")
     parser.add_argument("--timeout", type=float, default=3600.0,
                         help="Seconds after which a size is killed and reported as such.")
@@ -133,23 +176,26 @@ def main() -> None:
             frame = resample(answers, n, seed=args.seed)
             csv_path = tmp_path / f"gd_{n}.csv"
             frame.to_csv(csv_path, index=False)
-            cache = tmp_path / f"cache_{n}"  # cold cache for every size
-            result = run_once(csv_path, tmp_path / f"out_{n}", cache, k=args.k,
-                              timeout=args.timeout)
-            result.update(n=n, distinct=int(frame["comment"].nunique()))
-            rows.append(result)
-            print(f"{n:>8,} answers: {result['wall_s']:8.1f} s, "
-                  f"{result['peak_rss_gib']:.2f} GiB, exit {result['code']} {result['stderr']}",
-                  flush=True)
-            shutil.rmtree(tmp_path / f"out_{n}", ignore_errors=True)
-            shutil.rmtree(cache, ignore_errors=True)
+            distinct = int(frame["comment"].nunique())
+            del frame
+            for engine in args.engines:
+                cache = tmp_path / f"cache_{n}"  # cold cache for every size and engine
+                result = run_once(csv_path, tmp_path / f"out_{n}", cache, k=args.k,
+                                  timeout=args.timeout, engine=engine)
+                result.update(n=n, distinct=distinct)
+                rows.append(result)
+                print(f"{n:>8,} answers, {engine}: {result['wall_s']:8.1f} s, "
+                      f"{result['peak_rss_gib']:.2f} GiB (tree {result['tree_gib']:.2f}), "
+                      f"exit {result['code']} {result['stderr']}", flush=True)
+                shutil.rmtree(tmp_path / f"out_{n}", ignore_errors=True)
+                shutil.rmtree(cache, ignore_errors=True)
             csv_path.unlink()
     text = table(rows)
     print()
     print(text)
     if args.write_doc:
         done = [r for r in rows if r["code"] == 0]
-        peak = max((r["peak_rss_gib"] for r in rows), default=0.0)
+        peak = max((r["tree_gib"] for r in rows), default=0.0)
         verdict = ("held" if peak < MEMORY_BOUND_GIB and len(done) == len(rows)
                    else "NOT shown (see the table)")
         DOC.write_text(

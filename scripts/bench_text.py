@@ -8,13 +8,20 @@ Variants, each in its own process (so that peak RSS is its own), on the same tex
 * ``warm``: the same call again in a new process, with the cache of ``cold``;
 * ``full``: ``cold`` without the lemma memo (``fast_lemmas=False``): every distinct answer
   through the tagger and lemmatiser;
-* ``cold_md``: ``cold`` with ``fr_core_news_md`` (word vectors).
+* ``cold_md``: ``cold`` with ``fr_core_news_md`` (word vectors);
+* ``cold_1``: ``cold`` in one process (``--jobs 1``; ``cold`` uses ``--jobs``, default every
+  core, issue 19).
+
+Peak memory: ``peak RSS`` is the variant's own process (``ru_maxrss``); ``peak all`` is the
+largest sum of the resident memory of the process and all its worker processes, sampled every
+0.1 s (psutil).
 
 Lemma agreement compares the memo lemmas of ``cold`` with the full-pipeline lemmas of ``full``
 on content words (full-pipeline POS NOUN/PROPN/ADJ/VERB/ADV, not a spaCy stop word), token by
 token; feature agreement is the share of answers whose features are identical in both.
 
-Usage: ``python scripts/bench_text.py [--sizes 20000 71448] [--variants plain cold warm full]``
+Usage: ``python scripts/bench_text.py [--sizes 20000 71448] [--variants plain cold warm full]
+[--jobs N]``
 """
 
 from __future__ import annotations
@@ -47,9 +54,42 @@ def load_texts(size: int) -> pd.Series:
     return pd.Series(texts, index=[f"r{i}" for i in range(len(texts))])
 
 
-def child(variant: str, size: int, cache: str, result: str) -> None:
+class TreeMemory:
+    """Largest sum of the RSS of this process and its descendants, sampled in a thread."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        import threading
+
+        import psutil
+
+        self.peak = 0
+        self._stop = threading.Event()
+        me = psutil.Process()
+
+        def sample() -> None:
+            while not self._stop.is_set():
+                total = 0
+                for proc in [me, *me.children(recursive=True)]:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+                self._stop.wait(every)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 1024**2  # MiB
+
+
+def child(variant: str, size: int, cache: str, result: str, jobs: int | None = None) -> None:
     """Run one variant and write its wall time, peak RSS and counts to ``result``."""
     answers = load_texts(size)
+    tree = TreeMemory()
     start = time.perf_counter()
     info: dict = {}
     if variant == "plain":
@@ -59,27 +99,34 @@ def child(variant: str, size: int, cache: str, result: str) -> None:
         n_tokens = sum(len(doc) for doc in nlp.pipe(answers.tolist(), batch_size=256))
         info = {"tokens": n_tokens}
     else:
-        from textmine.config import TextOptions
+        from textmine.config import EngineOptions, TextOptions
+        from textmine.engine import use_engine
         from textmine.text.corpus import process_answers
 
         options = {
-            "cold": TextOptions(), "warm": TextOptions(),
+            "cold": TextOptions(), "warm": TextOptions(), "cold_1": TextOptions(),
             "full": TextOptions(fast_lemmas=False),
             "cold_md": TextOptions(model="fr_core_news_md"),
         }[variant]
-        corpus = process_answers(answers, options=options, cache_dir=Path(cache))
-        info = {"cache": corpus.info["cache"], "parse": corpus.info["parse"],
-                "counts": corpus.info["counts"]}
+        engine = EngineOptions(jobs=1 if variant == "cold_1" else jobs)
+        with use_engine(engine) as running:
+            corpus = process_answers(answers, options=options, cache_dir=Path(cache))
+            info["engine"] = running.describe()
+        info.update({"cache": corpus.info["cache"], "parse": corpus.info["parse"],
+                     "counts": corpus.info["counts"]})
         Path(result).with_suffix(".terms.json").write_text(json.dumps(corpus.terms))
     wall = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    Path(result).write_text(json.dumps({"wall": wall, "rss_mib": rss, "info": info}))
+    tree_mib = tree.stop()
+    Path(result).write_text(json.dumps({"wall": wall, "rss_mib": rss, "tree_mib": tree_mib,
+                                        "info": info}))
 
 
-def run(variant: str, size: int, cache: Path, work: Path) -> dict:
+def run(variant: str, size: int, cache: Path, work: Path, jobs: int | None = None) -> dict:
     result = work / f"{variant}_{size}.json"
     subprocess.run([sys.executable, __file__, "--child", variant, "--size", str(size),
-                    "--cache", str(cache), "--result", str(result)], check=True)
+                    "--cache", str(cache), "--result", str(result),
+                    *(["--jobs", str(jobs)] if jobs else [])], check=True)
     return json.loads(result.read_text())
 
 
@@ -112,24 +159,26 @@ def main() -> None:
     parser.add_argument("--size", type=int)
     parser.add_argument("--cache")
     parser.add_argument("--result")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="--jobs of the cold/warm/full variants (default: every core)")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.size, args.cache, args.result)
+        child(args.child, args.size, args.cache, args.result, args.jobs)
         return
     work = Path(tempfile.mkdtemp(prefix="bench_text_"))
     rows = []
     for size in args.sizes:
         caches = {"cold": work / f"cache_fast_{size}", "warm": work / f"cache_fast_{size}",
                   "full": work / f"cache_full_{size}", "cold_md": work / f"cache_md_{size}",
-                  "plain": work / "none"}
-        res = {v: run(v, size, caches[v], work) for v in args.variants}
+                  "cold_1": work / f"cache_one_{size}", "plain": work / "none"}
+        res = {v: run(v, size, caches[v], work, args.jobs) for v in args.variants}
         base = float("nan")
         if "plain" in res:
             # The machine is shared: time the reference again at the end and use the mean.
             again = run("plain", size, caches["plain"], work)
             res["plain (again)"] = again
             base = (res["plain"]["wall"] + again["wall"]) / 2
-            rows.append((size, "plain (mean)", base, size / base, None, 1.0, "reference"))
+            rows.append((size, "plain (mean)", base, size / base, None, None, 1.0, "reference"))
         agreement = ""
         features = ""
         if "cold" in res and "full" in res:
@@ -143,7 +192,7 @@ def main() -> None:
             r = res[v]
             parse = r["info"].get("parse", {})
             note = ""
-            if v in ("cold", "full", "cold_md"):
+            if v in ("cold", "full", "cold_md", "cold_1"):
                 note = (f"{parse.get('docs', 0)} distinct parsed, "
                         f"{parse.get('docs_full_pipeline', 0)} through the tagger")
                 if parse.get("docs_windows"):
@@ -151,20 +200,30 @@ def main() -> None:
                              "others tagged in windows")
             elif v == "warm":
                 note = f"cache {r['info'].get('cache')}"
-            rows.append((size, v, r["wall"], size / r["wall"], r["rss_mib"], r["wall"] / base,
-                         note))
-        rows.append((size, "agreement", None, None, None, None, f"lemmas: {agreement}; "
+            if r["info"].get("engine"):
+                note += f"; {r['info']['engine']}"
+            rows.append((size, v, r["wall"], size / r["wall"], r["rss_mib"], r.get("tree_mib"),
+                         r["wall"] / base, note))
+        if "cold" in res and "cold_1" in res:
+            same = (json.loads((work / f"cold_{size}.terms.json").read_text())
+                    == json.loads((work / f"cold_1_{size}.terms.json").read_text()))
+            rows.append((size, "cold = cold_1", None, None, None, None, None,
+                         f"features identical: {same}"))
+        rows.append((size, "agreement", None, None, None, None, None, f"lemmas: {agreement}; "
                      f"features: {features}"))
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print("| answers | variant | wall (s) | answers/s | peak RSS (MiB) | × plain spaCy | notes |")
-    print("|---:|---|---:|---:|---:|---:|---|")
-    for size, v, wall, rate, rss, ratio, note in rows:
+    print("| answers | variant | wall (s) | answers/s | peak RSS (MiB) | peak all (MiB) | "
+          "× plain spaCy | notes |")
+    print("|---:|---|---:|---:|---:|---:|---:|---|")
+    for size, v, wall, rate, rss, tree, ratio, note in rows:
         if wall is None:
-            print(f"| {size} | {v} | | | | | {note} |")
+            print(f"| {size} | {v} | | | | | | {note} |")
         else:
             rss_cell = "" if rss is None else f"{rss:.0f}"
-            print(f"| {size} | {v} | {wall:.1f} | {rate:.0f} | {rss_cell} | {ratio:.2f} | {note} |")
+            tree_cell = "" if tree is None else f"{tree:.0f}"
+            print(f"| {size} | {v} | {wall:.1f} | {rate:.0f} | {rss_cell} | {tree_cell} | "
+                  f"{ratio:.2f} | {note} |")
 
 
 if __name__ == "__main__":

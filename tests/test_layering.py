@@ -12,6 +12,7 @@ STAGES = {
     "errors": 0,
     "interrupts": 0,
     "config": 0,
+    "engine": 0,  # issue 19: where the heavy stages run (processes, Dask)
     "outputs": 0,
     "workbook": 0,
     "runfolder": 1,

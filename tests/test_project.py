@@ -142,7 +142,7 @@ def test_sheet_given_as_a_number(folder):
     [
         ('[survey]\npath = "a.csv"\n[theme]\nk = 3\n',
          "Unknown section [theme] in textmine.toml; allowed: survey, output, text, themes, "
-         "open, closed, tables, report, coding, analysis, reinert."),
+         "open, closed, tables, report, coding, analysis, reinert, engine."),
         ('[survey]\npath = "a.csv"\nid = "id"\n',
          "Unknown key 'id' in [survey] of textmine.toml; allowed: path, id_col, weights, "
          "sheet, encoding, sep, na_values, profile."),

@@ -71,6 +71,9 @@ _EXPORTS = {
     "run_similarity": "textmine.pipeline.ca_run",
     # Editing the themes of a finished run without re-running (issue 15)
     "edit_run": "textmine.pipeline.edit_run",
+    # Every core, or a Dask cluster (issue 19)
+    "EngineOptions": "textmine.config",
+    "use_engine": "textmine.engine",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -772,3 +772,43 @@ class ReinertOptions:
         _check_range(self, "profile_min_chi2", 0, float("inf"), hint="; 3.84 is usual")
         _check_int(self, "n_characteristic", 1)
         _check_int(self, "min_docfreq", 1)
+
+
+# -- issue 19: where the heavy stages run ---------------------------------------------------------
+_LOCAL_SCHEDULER = re.compile(r"^local(?::(\d+))?$")
+_SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s/]+$")
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Where the heavy stages run (``--jobs``, ``--scheduler``, project file ``[engine]``).
+
+    Attributes
+    ----------
+    jobs : int or None
+        Processes of this machine for the spaCy stage; ``None`` (default): every core this
+        process may use (``os.process_cpu_count`` / ``sched_getaffinity``). ``1``: no worker
+        processes. The result does not depend on it (docs/scale.md).
+    scheduler : str or None
+        A Dask scheduler: ``tcp://host:8786`` (a running ``dask scheduler``), ``local`` or
+        ``local:N`` (a ``distributed.LocalCluster`` of N worker processes, N defaulting to the
+        cores). When given, ``jobs`` is not used.
+    """
+
+    jobs: int | None = None
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.jobs is not None:
+            _check_int(self, "jobs", 1, "--jobs")
+        if self.scheduler is not None:
+            text = str(self.scheduler).strip() if isinstance(self.scheduler, str) else None
+            m = _LOCAL_SCHEDULER.match(text) if text else None
+            if text is None or not (m or _SCHEDULER_ADDRESS.match(text)) or (
+                m and m.group(1) is not None and int(m.group(1)) < 1
+            ):
+                raise OptionError(
+                    f"scheduler {self.scheduler!r} is not a Dask scheduler address; use "
+                    "tcp://host:8786, or local:N for a local cluster of N >= 1 worker processes."
+                )
+            _set(self, "scheduler", text)

@@ -17,6 +17,7 @@ writes a commented starter file)::
     [tables]                   # any TableOptions field, plus by and effects
     [report]                   # any ReportOptions field
     [coding]                   # any CodingOptions field
+    [engine]                   # jobs = 4, scheduler = "tcp://host:8786" or "local:2"
     [reinert]                  # any ReinertOptions field: `textmine run` adds a Reinert
                                # classification of each open question in <question>/reinert/
 
@@ -47,6 +48,7 @@ from typing import Any
 from textmine.config import (
     AnalysisOptions,
     CodingOptions,
+    EngineOptions,
     OpenQuestion,
     ReadOptions,
     ReinertOptions,
@@ -68,7 +70,7 @@ __all__ = ["CLOSED_TYPES", "ClosedSpec", "Project", "load_project"]
 CLOSED_TYPES = ("single", "multiple", "ordinal", "numeric")
 _SECTIONS = ("survey", "output", "text", "themes", "open", "closed", "tables", "report", "coding",
              "analysis",  # issue 17: [analysis] ca = true, similarity = true, ...
-             "reinert")
+             "reinert", "engine")  # issue 19: [engine] jobs, scheduler
 _SURVEY_KEYS = ("path", "id_col", "weights", "sheet", "encoding", "sep", "na_values", "profile")
 _OUTPUT_KEYS = ("dir",)
 _OPEN_KEYS = ("column", "label", "codebook")
@@ -132,6 +134,8 @@ class Project:
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)  # issue 17
     #: ``[reinert]``: Reinert classification of every open question (None: not asked).
     reinert: ReinertOptions | None = None
+    #: ``[engine]``: where the heavy stages run (issue 19; ``--jobs``/``--scheduler`` win).
+    engine: EngineOptions = field(default_factory=EngineOptions)
 
 
 def load_project(path: str | Path, *, out_given: bool = False) -> Project:
@@ -248,6 +252,8 @@ class _Loader:
                                    f"[analysis] of {self.name}"),  # issue 17
             reinert=build_options(ReinertOptions, self.section("reinert"),
                                   f"[reinert] of {self.name}") if "reinert" in self.spec else None,
+            engine=build_options(EngineOptions, self.section("engine"),
+                                 f"[engine] of {self.name}"),  # issue 19
         )
 
     # -- editable dictionary (issue 16, section 3) ------------------------------------------

@@ -15,13 +15,16 @@ from textmine.cli.options import (
     Force,
     ForceFile,
     IdCol,
+    Jobs,
     OutDir,
     Profile,
     RunDir,
+    Scheduler,
     Sep,
     Sheet,
     Survey,
     TextCol,
+    engine_options,
     read_options,
 )
 from textmine.cli.progress import progress_bar
@@ -52,15 +55,18 @@ def code(
     seed: Annotated[int, typer.Option(
         "--seed", help="Seed of the cross-validations.")] = CodingOptions.seed,
     dictionary: DictionaryFile = None,
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
-    from textmine.pipeline import RunRecord
+    from textmine.pipeline import RunRecord, use_engine
     from textmine.pipeline.coding_run import run_code
 
     options = CodingOptions(target_precision=target_precision, seed=seed)
     read = read_options(id_col, sheet, encoding, sep, profile)
-    with progress_bar() as progress:
+    engine = engine_options(jobs, scheduler)  # issue 19
+    with use_engine(engine), progress_bar() as progress:
         result = run_code(
             path, text_col=text_col, labels_path=labels, out=out, read_options=read,
             coding_options=options, codebook_path=codebook, force=force, progress=progress,

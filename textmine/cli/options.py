@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from textmine.config import ReadOptions
+from textmine.config import EngineOptions, ReadOptions
 from textmine.errors import OptionError
 
 ID_HELP = "Column holding the respondent ids (default: rows are numbered 1..n)."
@@ -89,6 +89,25 @@ CodingCodebook = Annotated[Path | None, typer.Option(
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder (created).")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")]
 ForceFile = Annotated[bool, typer.Option("--force", help="Replace an existing file.")]
+
+
+# -- issue 19: where the heavy stages run -----------------------------------------------------
+Jobs = Annotated[int | None, typer.Option(
+    "--jobs", help="Processes for the spaCy stage (default: every core; 1: none). The result "
+                   "does not depend on it.")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", metavar="ADDRESS",
+    help="Run the spaCy stage on a Dask cluster: tcp://host:8786, or local:N (a local cluster "
+         "of N worker processes).")]
+
+
+def engine_options(jobs: int | None, scheduler: str | None) -> EngineOptions | None:
+    """The :class:`~textmine.config.EngineOptions` of ``--jobs``/``--scheduler``; ``None`` when
+    neither is given (the project file's ``[engine]``, else every core)."""
+    if jobs is None and scheduler is None:
+        return None
+    return EngineOptions(jobs=jobs, scheduler=scheduler)
+# -- end issue 19 -------------------------------------------------------------------------------
 
 
 # -- editable dictionary (issue 16, section 3) -------------------------------------------------

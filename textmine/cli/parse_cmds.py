@@ -12,13 +12,16 @@ from textmine.cli.options import (
     Encoding,
     Force,
     IdCol,
+    Jobs,
     Model,
     OutDir,
     Profile,
+    Scheduler,
     Sep,
     Sheet,
     Survey,
     TextCol,
+    engine_options,
     read_options,
 )
 from textmine.cli.progress import PROGRESS_MIN, progress_bar
@@ -41,15 +44,18 @@ def parse(
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Neither read nor write the parse cache.")] = False,
     dictionary: DictionaryFile = None,
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
     """Process the answers of one open question into features and write OUT/terms.csv."""
-    from textmine.pipeline import COUNT_NON_ANSWER, TERMS_CSV
+    from textmine.pipeline import COUNT_NON_ANSWER, TERMS_CSV, use_engine
     from textmine.pipeline.parse_run import run_parse
 
     text_options = TextOptions(model=model, mask_pii=not no_mask, cache=not no_cache,
                                dictionary=str(dictionary) if dictionary else None)
-    with progress_bar(min_total=PROGRESS_MIN) as progress:
+    engine = engine_options(jobs, scheduler)
+    with use_engine(engine), progress_bar(min_total=PROGRESS_MIN) as progress:
         corpus = run_parse(
             path, text_col=text_col, out=out,
             read_options=read_options(id_col, sheet, encoding, sep, profile),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from textmine.cli.app import app
-from textmine.cli.options import DictionaryFile, Force, Lang
+from textmine.cli.options import DictionaryFile, Force, Jobs, Lang, Scheduler, engine_options
 from textmine.cli.progress import progress_bar
 from textmine.config import ReportOptions
 
@@ -32,6 +32,8 @@ def run(
     lang: Annotated[str | None, typer.Option(
         "--lang", help="Report language: fr or en (default: the project's, else fr).")] = None,
     dictionary: DictionaryFile = None,
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
     """Run every open question of a project file: themes, tables, reports, summary."""
@@ -39,7 +41,8 @@ def run(
 
     with progress_bar() as progress:
         result = run_project(project, out=out, force=force, lang=lang, progress=progress,
-                             dictionary=dictionary)
+                             dictionary=dictionary,
+                             engine=engine_options(jobs, scheduler))  # issue 19
     _done(result)
 
 

@@ -17,10 +17,12 @@ from textmine.cli.options import (
     Encoding,
     Force,
     IdCol,
+    Jobs,
     Lang,
     OutDir,
     Profile,
     Reference,
+    Scheduler,
     Sep,
     Sheet,
     SimilarityFlag,
@@ -28,6 +30,7 @@ from textmine.cli.options import (
     TextCol,
     ThemeCodebook,
     Weights,
+    engine_options,
     read_options,
     reference_pairs,
 )
@@ -90,9 +93,12 @@ def themes(
     dictionary: DictionaryFile = None,
     ca: CaFlag = False,  # issue 17
     similarity: SimilarityFlag = False,  # issue 17
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
     """Find the themes of an open question and assign them to the answers."""
+    from textmine.pipeline import use_engine
     from textmine.pipeline.themes_run import run_themes
 
     # Every option is checked here, when built: a bad --k or --method fails before the survey
@@ -102,7 +108,8 @@ def themes(
     report_options = ReportOptions(lang=lang)
     read = read_options(id_col, sheet, encoding, sep, profile)
     analysis = AnalysisOptions(ca=ca, similarity=similarity)  # issue 17
-    with progress_bar(sys.stderr.isatty()) as progress:
+    engine = engine_options(jobs, scheduler)  # issue 19
+    with use_engine(engine), progress_bar(sys.stderr.isatty()) as progress:
         result = run_themes(
             path, text_col=text_col, out=out, read_options=read,
             theme_options=options, codebook_path=codebook, force=force, by=tuple(by or ()),
@@ -128,12 +135,16 @@ def apply(
     encoding: Encoding = None,
     sep: Sep = None,
     profile: Profile = "auto",
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
     """Code new answers with a saved theme model (same text settings as the model's run)."""
+    from textmine.pipeline import use_engine
     from textmine.pipeline.themes_run import run_apply
 
-    with progress_bar(sys.stderr.isatty()) as progress:
+    engine = engine_options(jobs, scheduler)  # issue 19
+    with use_engine(engine), progress_bar(sys.stderr.isatty()) as progress:
         result = run_apply(
             model_dir, path, text_col=text_col, out=out,
             read_options=read_options(id_col, sheet, encoding, sep, profile),

@@ -4,6 +4,7 @@ The CLI imports only this package (plus ``config`` and ``errors``); what it need
 contract to print a command's summary is re-exported here.
 """
 
+from textmine.engine import use_engine  # issue 19
 from textmine.runfolder import (
     COUNT_EMPTY,
     COUNT_NON_ANSWER,
@@ -16,5 +17,5 @@ from textmine.runfolder import (
 
 __all__ = [
     "COUNT_EMPTY", "COUNT_NON_ANSWER", "COUNT_THEMED", "COUNT_UNASSIGNED", "INDEX_HTML",
-    "TERMS_CSV", "RunRecord",
+    "TERMS_CSV", "RunRecord", "use_engine",
 ]

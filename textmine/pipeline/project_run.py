@@ -19,6 +19,8 @@ from pathlib import Path
 
 import textmine
 from textmine.codebook import load_codebook
+from textmine.config import EngineOptions
+from textmine.engine import use_engine
 from textmine.errors import InputFileError, OptionError
 from textmine.outputs import atomic_output_dir, unique_filenames
 from textmine.pipeline.reinert_run import write_reinert_run
@@ -57,6 +59,7 @@ def run_project(
     lang: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     dictionary: str | Path | None = None,
+    engine: EngineOptions | None = None,
 ) -> Path:
     """Run every open question of a project file into one output folder.
 
@@ -75,6 +78,9 @@ def run_project(
         :func:`textmine.text.corpus.process_answers`).
     dictionary : path, optional
         Edited word dictionary; replaces the project's ``[text] dictionary``.
+    engine : EngineOptions, optional
+        Where the spaCy stage runs (``--jobs``/``--scheduler``); default: the project's
+        ``[engine]``.
 
     Returns
     -------
@@ -100,7 +106,8 @@ def run_project(
     # Codebooks are read before the survey so that a broken one fails fast.
     codebooks = {q.column: _codebook_path(q.codebook, project_dir) for q in project.open}
     loaded = {col: load_codebook(path) if path else None for col, path in codebooks.items()}
-    with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
+    engine = engine if engine is not None else project.engine  # issue 19
+    with use_engine(engine), atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         # One read (and one hash) of the survey for every open question: they share it.
         survey = read_survey(project.survey_path, options=project.read)
         runs: list[tuple[str, str, RunData]] = []

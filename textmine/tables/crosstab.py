@@ -357,7 +357,7 @@ def crosstab_frame(
     labels = theme_labels(themes)
     if weights is not None:
         weights = _check_weights(weights)
-    parts: list[pd.DataFrame] = []
+    tasks: list[tuple] = []
     for question in questions:
         check_overlap(status.index, _text_index(question.data).index, question.name)
         numeric, binning = None, ""
@@ -366,25 +366,60 @@ def crosstab_frame(
             binning = numeric_binning(numeric)
         for var_name, modality, ordered in variables(question):
             for row_type, frame in (("theme", mentions), ("status", status)):
-                parts.extend(
-                    _variable_rows(
-                        frame,
-                        modality,
-                        question=question.name,
-                        variable=var_name,
-                        ordered=ordered,
-                        numeric=numeric,
-                        weights=weights,
-                        labels=labels,
-                        row_type=row_type,
-                        options=options,
-                        binning=binning,
-                    )
-                )
+                tasks.append((frame, modality, {
+                    "question": question.name, "variable": var_name, "ordered": ordered,
+                    "numeric": numeric, "weights": weights, "labels": labels,
+                    "row_type": row_type, "options": options, "binning": binning}))
+    parts = [rows for task in _run_tables(tasks) for rows in task]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     out["p_adjusted"] = _adjust(out)
     cols = COLUMNS + (WEIGHTED_COLUMNS if weights is not None else [])
     return out[cols]
+
+
+#: Below this many respondents the per-variable tables run in this process: starting worker
+#: processes would cost more than the tests (issue 19).
+PARALLEL_MIN_RESPONDENTS = 20_000
+
+
+def _variable_rows_task(frame: pd.DataFrame, modality: pd.Series, kwargs: dict
+                        ) -> list[pd.DataFrame]:
+    """One task of the engine: the tables of one closed variable (see :func:`_variable_rows`)."""
+    return _variable_rows(frame, modality, **kwargs, quiet=True)
+
+
+def _run_tables(tasks: list[tuple]) -> list[list[pd.DataFrame]]:
+    """The tables of every (variable, row type), on the command's engine for big surveys.
+
+    Each test is seeded by ``options.seed`` alone, so a table does not depend on where or in
+    which order it is computed: ``--jobs N`` gives the same bytes as ``--jobs 1``.
+    """
+    from textmine.engine import current_engine
+
+    engine = current_engine()
+    big = bool(tasks) and len(tasks[0][0]) >= PARALLEL_MIN_RESPONDENTS
+    if not big or (engine.jobs <= 1 and engine.scheduler is None):
+        return [_variable_rows(frame, modality, **kwargs) for frame, modality, kwargs in tasks]
+    for frame, modality, kwargs in tasks:  # the log lines are written here, not in workers
+        if kwargs["row_type"] == "theme":
+            _log_dropped(frame, modality, kwargs["weights"], kwargs["variable"])
+    return engine.map(_variable_rows_task, tasks)
+
+
+def _log_dropped(frame: pd.DataFrame, modality: pd.Series, weights: pd.Series | None,
+                 variable: str) -> None:
+    common = frame.index.intersection(modality.dropna().index)
+    if weights is not None:
+        common = common.intersection(weights.dropna().index)
+    dropped = len(frame) - len(common)
+    if dropped:
+        log.info(
+            "%d of %d respondents have no answer to '%s'%s and are left out of its table.",
+            dropped,
+            len(frame),
+            variable,
+            " or no weight" if weights is not None else "",
+        )
 
 
 def _check_weights(weights: pd.Series) -> pd.Series:
@@ -407,19 +442,13 @@ def _variable_rows(
     row_type: str,
     options: TableOptions,
     binning: str = "",
+    quiet: bool = False,
 ) -> list[pd.DataFrame]:
     common = frame.index.intersection(modality.dropna().index)
     if weights is not None:
         common = common.intersection(weights.dropna().index)
-    dropped = len(frame) - len(common)
-    if dropped and row_type == "theme":
-        log.info(
-            "%d of %d respondents have no answer to '%s'%s and are left out of its table.",
-            dropped,
-            len(frame),
-            variable,
-            " or no weight" if weights is not None else "",
-        )
+    if row_type == "theme" and not quiet:
+        _log_dropped(frame, modality, weights, variable)
     mod = modality.loc[common]
     mod = mod.cat.remove_unused_categories()
     num = numeric.loc[common] if numeric is not None else None

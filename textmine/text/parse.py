@@ -52,7 +52,7 @@ WINDOW = 4
 #: Windows are tagged joined into docs of about this many tokens.
 WINDOW_DOC = 1000
 #: Bump when the parse content changes: part of the cache key.
-PARSE_VERSION = 5
+PARSE_VERSION = 6  # 6: chunked tasks (memo of the sample, grown per chunk)
 
 ProgressFn = Callable[[int, int], None]
 _SENT_END = frozenset({".", "!", "?", ":", "…", "\n", '"', "(", "-"})
@@ -222,6 +222,37 @@ def _spread(n: int, k: int) -> list[int]:
     return sorted({int(i) for i in np.linspace(0, n - 1, k)})
 
 
+#: A task of the spaCy stage holds distinct texts of at most ``CHUNK_CHARS`` characters (spaCy's
+#: authors advise chunks of a few megabytes for multi-process work) and at most ``CHUNK_TEXTS``
+#: texts; smaller corpora are cut into about ``CHUNK_TASKS`` tasks (not below
+#: ``CHUNK_MIN_CHARS``) so that a few workers end together. The boundaries depend on the texts
+#: only, never on the number of processes, so the result is the same with ``--jobs 1``,
+#: ``--jobs 8`` or a Dask cluster.
+CHUNK_CHARS = 2_000_000
+CHUNK_MIN_CHARS = 100_000
+CHUNK_TASKS = 32
+CHUNK_TEXTS = 4000
+
+
+def _chunk_limit(texts: Sequence[str], indices: Sequence[int]) -> int:
+    """Characters per task for these texts (see ``CHUNK_CHARS``)."""
+    total = sum(len(texts[i]) + 1 for i in indices)
+    return min(CHUNK_CHARS, max(CHUNK_MIN_CHARS, total // CHUNK_TASKS))
+
+
+def _chunks(texts: Sequence[str], indices: Sequence[int], limit: int) -> list[list[int]]:
+    """``indices`` cut into consecutive runs of at most ``limit`` characters of text."""
+    out: list[list[int]] = []
+    size = limit
+    for i in indices:
+        if size >= limit or len(out[-1]) >= CHUNK_TEXTS:
+            out.append([])
+            size = 0
+        out[-1].append(i)
+        size += len(texts[i]) + 1
+    return out
+
+
 def parse_texts(
     texts: Sequence[str],
     *,
@@ -234,6 +265,14 @@ def parse_texts(
 ) -> ParsedDocs:
     """Parse ``texts`` (normalised, placeholders in) and return their tokens.
 
+    The work runs on the engine of the command (:func:`textmine.engine.use_engine`: this
+    process, ``--jobs`` processes or a Dask cluster) in two rounds of tasks over chunks of texts
+    (``CHUNK_CHARS``): (1) the memo sample through the full pipeline; its lemma counts, merged
+    in chunk order, are the memo; (2) every chunk tokenised, its uncertain words tagged in
+    windows (the chunk's own copy of the memo grows with them), names found, tokens flattened.
+    Each task is a pure function of its chunk and the memo, and results are joined in chunk
+    order, so the tokens do not depend on the engine.
+
     Parameters
     ----------
     texts : sequence of str
@@ -245,116 +284,190 @@ def parse_texts(
     memo_sample : int
         Texts run through the full pipeline first to fill the memo.
     batch_size, n_process : int
-        Passed to ``nlp.pipe``.
+        Passed to ``nlp.pipe`` inside each task.
     progress : callable(done, total) or None
         Called after each chunk of texts.
     """
+    from textmine.engine import current_engine
+
+    engine = current_engine()
+    n = len(texts)
+    done = 0
+
+    def tick(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, n)
+
+    first = _spread(n, memo_sample) if fast else []
+    counts: dict[str, Counter] = {}
+    tagged: dict[int, tuple] = {}
+    if first:
+        # smaller tasks: the sample is a few thousand texts and every worker should share it
+        sample_chunks = _chunks(texts, first, _chunk_limit(texts, first) // 4)
+        results = engine.map(
+            _tag_sample, [([texts[i] for i in c],) for c in sample_chunks],
+            progress=lambda j: tick(len(sample_chunks[j])),
+            broadcast={"model": model, "batch_size": batch_size, "n_process": n_process})
+        for chunk, rows in zip(sample_chunks, results, strict=True):
+            for i, row in zip(chunk, rows, strict=True):
+                tagged[i] = row
+                words, _, lemmas, tags = row
+                for word, lem, tag in zip(words, lemmas, tags, strict=True):
+                    counts.setdefault(word.lower(), Counter())[(lem, tag)] += 1
+    chunks = _chunks(texts, range(n), _chunk_limit(texts, range(n)))
+    results = engine.map(
+        _parse_chunk,
+        [([texts[i] for i in c], [tagged.get(i) for i in c]) for c in chunks],
+        progress=lambda j: tick(sum(i not in tagged for i in chunks[j])),
+        broadcast={"model": model, "fast": fast, "counts": counts, "batch_size": batch_size,
+                   "n_process": n_process})
+    parsed = _concat(results)
+    stats = [r.stats for r in results]
+    full = sum(s["docs_full_pipeline"] for s in stats)
+    ner = sum(s["docs_ner"] for s in stats)
+    parsed.stats = {
+        "docs": n,
+        "tokens": int(parsed.offsets[-1]),
+        "docs_full_pipeline": full,
+        "docs_windows": sum(s["docs_windows"] for s in stats),
+        "tokens_windows": sum(s["tokens_windows"] for s in stats),
+        "docs_memo": n - full,
+        "docs_ner": ner,
+        "memo_forms": len(counts),
+        "fast_lemmas": fast,
+        "chunks": len(chunks),
+    }
+    logger.info("parsed %d texts in %d chunks on %s: %d through the full pipeline, %d through "
+                "NER", n, len(chunks), engine.describe(), full, ner)
+    return parsed
+
+
+def _tag_sample(texts: list[str], *, model: str, batch_size: int,
+                n_process: int) -> list[tuple[list[str], list[bool], list[str], list[str]]]:
+    """Task of round 1: words, spaces, lemmas, POS of ``texts`` by the full pipeline (no NER)."""
+    nlp = load_spacy_model(model)
+    off = [p for p in ("ner",) if p in nlp.pipe_names]
+    return [([t.text for t in doc], [bool(t.whitespace_) for t in doc],
+             [t.lemma_.lower() for t in doc], [t.pos_ for t in doc])
+            for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process, disable=off)]
+
+
+def _parse_chunk(texts: list[str], tagged: list[tuple | None], *, model: str, fast: bool,
+                 counts: dict[str, Counter], batch_size: int, n_process: int) -> ParsedDocs:
+    """Task of round 2: the tokens of one chunk (``tagged``: round-1 results of its sample)."""
     from spacy.lang.fr.stop_words import STOP_WORDS
+    from spacy.tokens import Doc
 
     nlp = load_spacy_model(model)
     tagger_off = [p for p in ("ner",) if p in nlp.pipe_names]
     lookups = nlp.get_pipe("lemmatizer").lookups if "lemmatizer" in nlp.pipe_names else None
     memo = _Memo(lookups)
+    # the chunk's own copy (insertion order kept: ties of most_common break the same way)
+    memo.counts = {form: Counter(c) for form, c in counts.items()}
     n = len(texts)
     docs: list = [None] * n
     full = np.zeros(n, dtype=bool)
-    done = 0
-
-    def run_full(indices: list[int], tokenised: bool) -> None:
-        inputs = [docs[i] if tokenised else texts[i] for i in indices]
-        for i, doc in zip(
-            indices,
-            nlp.pipe(inputs, batch_size=batch_size, n_process=n_process, disable=tagger_off),
-            strict=True,
-        ):
+    for i, row in enumerate(tagged):
+        if row is not None:
+            words, spaces, lemmas, tags = row
+            docs[i] = Doc(nlp.vocab, words=words, spaces=spaces, lemmas=lemmas, pos=tags)
+            full[i] = True
+    rest = [i for i in range(n) if docs[i] is None]
+    overrides: dict[int, dict[int, tuple[str, str]]] = {}
+    if not fast:
+        for i, doc in zip(rest, nlp.pipe([texts[i] for i in rest], batch_size=batch_size,
+                                         n_process=n_process, disable=tagger_off), strict=True):
             docs[i] = doc
             full[i] = True
             memo.add(doc)
-
-    # doc index -> {token index: (lemma, POS)} for words tagged in a window of their answer
-    overrides: dict[int, dict[int, tuple[str, str]]] = {}
-
-    def run_windows(spans: list[tuple[int, int, int]]) -> None:
-        # Why windows: the answers holding an ambiguous word are the long ones; tagging only the
-        # tokens around that word costs a fraction of tagging the whole answer. Windows are
-        # joined (a "." between them) into docs of about ``WINDOW_DOC`` tokens, since spaCy's
-        # cost per doc dominates for tiny docs; a word ``WINDOW`` tokens from its window's edges
-        # still sees only its own window.
-        from spacy.tokens import Doc
-
-        groups: list[list[tuple[int, int, int]]] = [[]]
-        size = 0
-        for span in spans:
-            if size >= WINDOW_DOC:
-                groups.append([])
-                size = 0
-            groups[-1].append(span)
-            size += span[2] - span[1] + 1
-        inputs, starts = [], []
-        for group in groups:
-            words: list[str] = []
-            spaces: list[bool] = []
-            at = []
-            for i, a, b in group:
-                at.append(len(words))
-                for tok in docs[i][a:b]:
-                    words.append(tok.text)
-                    spaces.append(bool(tok.whitespace_))
-                words.append(".")
-                spaces.append(True)
-            inputs.append(Doc(nlp.vocab, words=words, spaces=spaces))
-            starts.append(at)
-        for group, at, joined in zip(
-            groups, starts,
-            nlp.pipe(inputs, batch_size=max(1, batch_size // 16), n_process=n_process,
-                     disable=tagger_off),
-            strict=True,
-        ):
-            for (i, a, b), start in zip(group, at, strict=True):
-                win = joined[start:start + b - a]
-                memo.add(win)
-                slot = overrides.setdefault(i, {})
-                for k, tok in enumerate(win):
-                    slot[a + k] = (tok.lemma_.lower(), tok.pos_)
-
-    first = _spread(n, memo_sample) if fast else list(range(n))
-    chunk = 2000
-    for start in range(0, len(first), chunk):
-        run_full(first[start:start + chunk], tokenised=False)
-        done += len(first[start:start + chunk])
-        if progress:
-            progress(done, n)
-    if fast:
+    else:
         stops = frozenset(STOP_WORDS)
-        rest = [i for i in range(n) if not full[i]]
-        for start in range(0, len(rest), chunk):
-            part = rest[start:start + chunk]
-            spans: list[tuple[int, int, int]] = []
-            for i, doc in zip(part, nlp.tokenizer.pipe([texts[i] for i in part]), strict=False):
-                docs[i] = doc
-                hits = [t.i for t in doc if _is_candidate(t, stops) and memo.uncertain(t.lower_)]
-                spans.extend((i, a, b) for a, b in _windows(hits, len(doc)))
-            if spans:
-                run_windows(spans)
-            done += len(part)
-            if progress:
-                progress(done, n)
+        spans: list[tuple[int, int, int]] = []
+        for i, doc in zip(rest, nlp.tokenizer.pipe([texts[i] for i in rest]), strict=True):
+            docs[i] = doc
+            hits = [t.i for t in doc if _is_candidate(t, stops) and memo.uncertain(t.lower_)]
+            spans.extend((i, a, b) for a, b in _windows(hits, len(doc)))
+        if spans:
+            _tag_windows(nlp, docs, spans, memo, overrides, batch_size, n_process, tagger_off)
     ner_docs = _run_ner(nlp, docs, memo, batch_size)
     parsed = _collect(nlp, docs, full, memo, ner_docs, overrides)
     parsed.stats = {
-        "docs": n,
-        "tokens": int(parsed.offsets[-1]),
         "docs_full_pipeline": int(full.sum()),
         "docs_windows": len(overrides),
         "tokens_windows": sum(len(o) for o in overrides.values()),
-        "docs_memo": int(n - full.sum()),
         "docs_ner": len(ner_docs),
-        "memo_forms": len(memo.counts),
-        "fast_lemmas": fast,
     }
-    logger.info("parsed %d texts: %d through the full pipeline, %d through NER",
-                n, int(full.sum()), len(ner_docs))
     return parsed
+
+
+def _tag_windows(nlp, docs: list, spans: list[tuple[int, int, int]], memo: _Memo,
+                 overrides: dict[int, dict[int, tuple[str, str]]], batch_size: int,
+                 n_process: int, tagger_off: list[str]) -> None:
+    """Tag ``WINDOW`` tokens each side of the uncertain words; fill ``overrides`` and the memo.
+
+    Why windows: the answers holding an ambiguous word are the long ones; tagging only the
+    tokens around that word costs a fraction of tagging the whole answer. Windows are joined (a
+    "." between them) into docs of about ``WINDOW_DOC`` tokens, since spaCy's cost per doc
+    dominates for tiny docs; a word ``WINDOW`` tokens from its window's edges still sees only
+    its own window.
+    """
+    from spacy.tokens import Doc
+
+    groups: list[list[tuple[int, int, int]]] = [[]]
+    size = 0
+    for span in spans:
+        if size >= WINDOW_DOC:
+            groups.append([])
+            size = 0
+        groups[-1].append(span)
+        size += span[2] - span[1] + 1
+    inputs, starts = [], []
+    for group in groups:
+        words: list[str] = []
+        spaces: list[bool] = []
+        at = []
+        for i, a, b in group:
+            at.append(len(words))
+            for tok in docs[i][a:b]:
+                words.append(tok.text)
+                spaces.append(bool(tok.whitespace_))
+            words.append(".")
+            spaces.append(True)
+        inputs.append(Doc(nlp.vocab, words=words, spaces=spaces))
+        starts.append(at)
+    for group, at, joined in zip(
+        groups, starts,
+        nlp.pipe(inputs, batch_size=max(1, batch_size // 16), n_process=n_process,
+                 disable=tagger_off),
+        strict=True,
+    ):
+        for (i, a, b), start in zip(group, at, strict=True):
+            win = joined[start:start + b - a]
+            memo.add(win)
+            slot = overrides.setdefault(i, {})
+            for k, tok in enumerate(win):
+                slot[a + k] = (tok.lemma_.lower(), tok.pos_)
+
+
+def _concat(parts: list[ParsedDocs]) -> ParsedDocs:
+    """The chunks' tokens end to end (offsets shifted), in chunk order."""
+    offsets = [np.zeros(1, dtype=np.int64)]
+    text: list[str] = []
+    lemma: list[str] = []
+    pos: list[str] = []
+    for part in parts:
+        offsets.append(part.offsets[1:] + len(text))
+        text += part.text
+        lemma += part.lemma
+        pos += part.pos
+    flags = (np.concatenate([p.flags for p in parts]) if parts
+             else np.zeros(0, dtype=np.uint8))
+    vectors = None
+    if parts and parts[0].vectors is not None:
+        vectors = np.concatenate([p.vectors for p in parts])
+    return ParsedDocs(np.concatenate(offsets), text, lemma, pos, flags.astype(np.uint8), vectors)
 
 
 def _run_ner(nlp, docs: list, memo: _Memo, batch_size: int) -> set[int]:

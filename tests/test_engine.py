@@ -1,0 +1,193 @@
+"""Issue 19: --jobs and --scheduler give the same results as one process, faults end cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from textmine.config import EngineOptions, TextOptions
+from textmine.engine import EngineError, available_cores, use_engine
+from textmine.errors import OptionError
+from textmine.project import load_project
+from textmine.text.corpus import process_answers
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "data" / "demo_survey.csv"
+
+
+@pytest.fixture(scope="module")
+def answers() -> pd.Series:
+    """About 250 real-looking answers of the demo survey (two open questions)."""
+    df = pd.read_csv(DEMO, sep=";", dtype=str)
+    texts = pd.concat([df["q_evolution"], df["q_manques"]]).dropna().iloc[:250]
+    return pd.Series(texts.tolist(), index=[f"r{i}" for i in range(len(texts))])
+
+
+#: Small memo sample and small chunks: the corpus becomes several tasks with windows and NER,
+#: so that ordering mistakes between tasks would show.
+TEXT = TextOptions(memo_sample=40)
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    import textmine.text.parse as parse
+
+    monkeypatch.setattr(parse, "CHUNK_CHARS", 6000)
+    monkeypatch.setattr(parse, "CHUNK_MIN_CHARS", 1000)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A LocalCluster of 2 worker processes (one thread each), shared by the tests below."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def reference(answers, tmp_path_factory):
+    """The one-process corpus and its cache folder (computed once for the module)."""
+    import textmine.text.parse as parse
+
+    cache = tmp_path_factory.mktemp("one")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parse, "CHUNK_CHARS", 6000)
+        patch.setattr(parse, "CHUNK_MIN_CHARS", 1000)
+        return _corpus(answers, EngineOptions(jobs=1), cache), cache
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def _corpus(answers, engine: EngineOptions, cache: Path):
+    with use_engine(engine):
+        return process_answers(answers, options=TEXT, cache_dir=cache)
+
+
+def test_engine_options_are_checked():
+    assert EngineOptions().jobs is None
+    assert EngineOptions(scheduler=" local:2 ").scheduler == "local:2"
+    assert EngineOptions(scheduler="tcp://10.0.0.5:8786").scheduler == "tcp://10.0.0.5:8786"
+    for bad in ({"jobs": 0}, {"jobs": "2"}, {"scheduler": "local:0"},
+                {"scheduler": "10.0.0.5:8786"}, {"scheduler": 3}):
+        with pytest.raises(OptionError):
+            EngineOptions(**bad)
+    assert available_cores() >= 1
+
+
+def test_project_engine_section(tmp_path):
+    (tmp_path / "s.csv").write_text("id,q\n1,bonjour\n", encoding="utf-8")
+    project = tmp_path / "textmine.toml"
+    project.write_text('[survey]\npath = "s.csv"\n[engine]\njobs = 2\nscheduler = "local:3"\n',
+                       encoding="utf-8")
+    assert load_project(project).engine == EngineOptions(jobs=2, scheduler="local:3")
+    project.write_text('[survey]\npath = "s.csv"\n[engine]\nworkers = 2\n', encoding="utf-8")
+    with pytest.raises(OptionError, match="workers"):
+        load_project(project)
+    project.write_text('[survey]\npath = "s.csv"\n[engine]\njobs = 0\n', encoding="utf-8")
+    with pytest.raises(OptionError, match="jobs"):
+        load_project(project)
+
+
+def test_jobs_give_the_same_corpus_and_cache_bytes(answers, reference, tmp_path):
+    one, one_cache = reference
+    two = _corpus(answers, EngineOptions(jobs=2), tmp_path / "two")
+    assert one.terms == two.terms and one.masked == two.masked and one.status == two.status
+    assert one.info["parse"] == two.info["parse"] and one.info["parse"]["chunks"] > 2
+    assert one.info["parse"]["docs_windows"] > 0  # the memo path was exercised
+    assert _files(one_cache) == _files(tmp_path / "two")  # parse and terms entries
+
+
+def test_cluster_gives_the_same_corpus_and_cache_bytes(answers, reference, tmp_path, cluster):
+    one, one_cache = reference
+    dask = _corpus(answers, EngineOptions(scheduler=cluster.scheduler_address), tmp_path / "dask")
+    assert one.terms == dask.terms and one.masked == dask.masked
+    assert _files(one_cache) == _files(tmp_path / "dask")
+
+
+def test_themes_on_the_cluster_equal_one_machine(cli, tmp_path, cluster, monkeypatch):
+    import importlib
+
+    crosstab = importlib.import_module("textmine.tables.crosstab")
+    # the crosstab tests go to the cluster too (by default only from 20,000 respondents)
+    monkeypatch.setattr(crosstab, "PARALLEL_MIN_RESPONDENTS", 1)
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache1"))
+    common = [DEMO, "--text-col", "q_manques", "--id-col", "id", "--k", "4", "--by", "fonction"]
+    first = cli("themes", *common, "--out", tmp_path / "one", "--jobs", "1")
+    assert first.code == 0, first.err
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache2"))  # cold again
+    second = cli("themes", *common, "--out", tmp_path / "dask", "--scheduler",
+                 cluster.scheduler_address)
+    assert second.code == 0, second.err
+    one, dask = _files(tmp_path / "one"), _files(tmp_path / "dask")
+    assert set(one) == set(dask)
+    for name in one:
+        if name.endswith(".csv"):  # themes.csv, answers.csv, terms.csv, crosstab tables
+            assert one[name] == dask[name], name
+
+
+def test_worker_killed_mid_run_gives_the_same_result(answers, reference, tmp_path, cluster):
+    from distributed import Client
+
+    one, one_cache = reference
+    result: dict = {}
+
+    def run() -> None:
+        try:
+            result["corpus"] = _corpus(
+                answers, EngineOptions(scheduler=cluster.scheduler_address), tmp_path / "dask")
+        except Exception as exc:  # reported below
+            result["error"] = exc
+
+    with Client(cluster.scheduler_address) as watcher:
+        pids = watcher.run(os.getpid)
+        thread = threading.Thread(target=run)
+        thread.start()
+        killed = None
+        deadline = time.monotonic() + 120
+        while killed is None and thread.is_alive() and time.monotonic() < deadline:
+            busy = [w for w, keys in watcher.processing().items()
+                    if any("_parse_chunk" in str(k) for k in keys)]
+            if busy and busy[0] in pids:
+                killed = pids[busy[0]]
+                os.kill(killed, signal.SIGKILL)
+            time.sleep(0.02)
+        thread.join(timeout=300)
+    assert killed is not None, "the run ended before a worker could be killed"
+    assert "error" not in result, result.get("error")
+    assert result["corpus"].terms == one.terms
+    assert _files(one_cache) == _files(tmp_path / "dask")
+
+
+def test_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
+    import textmine.engine
+
+    monkeypatch.setattr(textmine.engine, "CONNECT_TIMEOUT", 1)
+    address = "tcp://127.0.0.1:9"
+    with pytest.raises(EngineError, match="127.0.0.1:9"), use_engine(
+            EngineOptions(scheduler=address)):
+        process_answers(pd.Series(["Une réponse."]), options=TextOptions(cache=False))
+    result = cli("parse", DEMO, "--text-col", "q_manques", "--out", tmp_path / "out",
+                 "--scheduler", address)
+    assert result.code == 2
+    lines = [line for line in result.err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and address in lines[0], result.err
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_engine_flags_are_one_line(cli, tmp_path):
+    for flag, value in (("--jobs", "0"), ("--scheduler", "localhost:8786")):
+        result = cli("parse", DEMO, "--text-col", "q_manques", "--out", tmp_path / "out",
+                     flag, value)
+        assert result.code == 2 and result.err.count("error:") == 1, result.err
+        assert not (tmp_path / "out").exists()

@@ -1,0 +1,244 @@
+"""Where the heavy stages run: one process, every core of this machine, or a Dask cluster.
+
+The engine is chosen once per command (:func:`use_engine`, from ``--jobs``/``--scheduler`` or the
+project file's ``[engine]``) and read by the stages that split their work into tasks
+(:func:`map_tasks`): today the spaCy stage (:func:`textmine.text.parse.parse_texts`), whose tasks
+are chunks of distinct texts of about a megabyte, each returning compact token columns.
+
+* ``jobs == 1`` and no scheduler: the tasks run in this process, in order.
+* ``jobs > 1``: a :class:`concurrent.futures.ProcessPoolExecutor` of ``jobs`` processes started
+  with ``spawn`` (no inherited locks or threads); each loads the spaCy model once, on its first
+  task (``load_spacy_model`` is cached per process) and keeps it for the whole command.
+* a scheduler (``tcp://host:8786`` or ``local[:N]``): a :class:`distributed.Client`; tasks are
+  submitted with ``retries`` so that a killed worker's tasks run again elsewhere; the model is
+  loaded once per worker process by the same cached loader (never pickled with the tasks).
+
+The tasks are pure functions of their arguments and their results are gathered in submission
+order, so the output does not depend on the engine: ``--jobs 4`` and ``--scheduler local:2``
+give the same bytes as ``--jobs 1`` (tests/test_engine.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from textmine.config import EngineOptions
+from textmine.errors import OptionError, TextmineError
+
+logger = logging.getLogger(__name__)
+
+#: A task submitted to the cluster runs again this many times when its worker dies.
+RETRIES = 3
+#: Seconds to wait for the scheduler before giving up with one clear line.
+CONNECT_TIMEOUT = 10
+_LOCAL = re.compile(r"^local(?::(\d+))?$")
+
+
+class EngineError(TextmineError):
+    """The cluster cannot be reached or lost the run (one line naming the scheduler)."""
+
+
+def available_cores() -> int:
+    """Cores this process may run on (affinity and cgroup-aware where Python knows it)."""
+    count = getattr(os, "process_cpu_count", None)  # Python >= 3.13
+    if count is not None:
+        return max(1, count() or 1)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+class Engine:
+    """A running engine: ``jobs`` local processes or a Dask client (see the module docstring)."""
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+        self.jobs = options.jobs if options.jobs is not None else available_cores()
+        self.scheduler = options.scheduler
+        self._pool: ProcessPoolExecutor | None = None
+        self._client = None
+        self._cluster = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the local processes or the local cluster this engine started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            with contextlib.suppress(Exception):
+                self._cluster.close()
+            self._cluster = None
+
+    @property
+    def workers(self) -> int:
+        """Number of processes the tasks are spread over."""
+        if self.scheduler is not None:
+            client = self.client()
+            return max(1, len(client.scheduler_info().get("workers", {})))
+        return self.jobs
+
+    def describe(self) -> str:
+        """Where the tasks run, for logs and ``run.json``."""
+        if self.scheduler is not None:
+            return f"Dask scheduler {self.scheduler}"
+        return "1 process" if self.jobs <= 1 else f"{self.jobs} processes"
+
+    def client(self):
+        """The Dask client (started on first use)."""
+        if self._client is None:
+            self._client = _connect(self.scheduler)
+            if isinstance(self._client, tuple):
+                self._client, self._cluster = self._client
+        return self._client
+
+    # -- tasks ----------------------------------------------------------------------------------
+    def map(self, fn: Callable, args: Sequence[tuple], *,
+            progress: Callable[[int], None] | None = None,
+            broadcast: dict[str, Any] | None = None) -> list:
+        """``[fn(*a, **broadcast) for a in args]``, computed by the engine, in order.
+
+        Parameters
+        ----------
+        fn : callable
+            A module-level function (picklable by reference).
+        args : sequence of tuple
+            Positional arguments of each task.
+        progress : callable(i) or None
+            Called with the index of each task as it finishes (any order).
+        broadcast : dict or None
+            Keyword arguments shared by every task (sent once per worker on a cluster).
+        """
+        broadcast = broadcast or {}
+        if not args:
+            return []
+        if self.scheduler is not None:
+            return self._map_cluster(fn, args, progress, broadcast)
+        if self.jobs <= 1 or len(args) == 1:  # one task: no process to start
+            out = []
+            for i, a in enumerate(args):
+                out.append(fn(*a, **broadcast))
+                if progress:
+                    progress(i)
+            return out
+        return self._map_pool(fn, args, progress, broadcast)
+
+    def _map_pool(self, fn, args, progress, broadcast) -> list:
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+        futures = {self._pool.submit(fn, *a, **broadcast): i for i, a in enumerate(args)}
+        out: list = [None] * len(args)
+        try:
+            for future in as_completed(futures):
+                i = futures[future]
+                out[i] = future.result()
+                if progress:
+                    progress(i)
+        except BrokenProcessPool as exc:
+            raise EngineError(
+                f"a worker process of --jobs {self.jobs} died ({exc}); nothing was written. "
+                "Run again, or with fewer --jobs if memory is short."
+            ) from None
+        return out
+
+    def _map_cluster(self, fn, args, progress, broadcast) -> list:
+        from distributed import as_completed
+        from distributed.client import FutureCancelledError
+
+        client = self.client()
+        # Big shared arguments (the lemma memo) go to each worker once; unique keys
+        # (hash=False) so that a value scattered by an earlier round being released cannot
+        # take this round's copy with it.
+        shared = {k: v if isinstance(v, (str, int, float, bool)) or v is None
+                  else client.scatter(v, broadcast=True, hash=False)
+                  for k, v in broadcast.items()}
+        futures = [client.submit(fn, *a, **shared, pure=False, retries=RETRIES)
+                   for a in args]
+        index = {f.key: i for i, f in enumerate(futures)}
+        out: list = [None] * len(args)
+        try:
+            for future in as_completed(futures):
+                i = index[future.key]
+                out[i] = future.result()
+                if progress:
+                    progress(i)
+        except (OSError, FutureCancelledError) as exc:
+            raise EngineError(
+                f"the Dask scheduler {self.scheduler} lost the run ({exc}); nothing was written."
+            ) from None
+        except Exception as exc:
+            if type(exc).__name__ == "KilledWorker":
+                raise EngineError(
+                    f"a task failed on {RETRIES + 1} Dask workers of {self.scheduler} (workers "
+                    "died; memory?); nothing was written. Check the workers' logs."
+                ) from None
+            raise
+        finally:
+            for f in futures:
+                f.release()
+        return out
+
+
+def _connect(scheduler: str):
+    """A Dask client for ``scheduler`` (``local[:N]`` starts a LocalCluster first)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise OptionError(
+            "--scheduler needs dask.distributed; install it with pip install 'dask[distributed]'."
+        ) from None
+    m = _LOCAL.match(scheduler)
+    if m:
+        # the cluster's own start/stop chatter (nanny restarts, "still alive after 4 s") is not
+        # the user's business; its errors still show
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        n = int(m.group(1)) if m.group(1) else available_cores()
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise EngineError(
+            f"cannot reach the Dask scheduler {scheduler} ({type(exc).__name__}); start it "
+            "with `dask scheduler` and `dask worker " + scheduler + "`, or use --scheduler "
+            "local:N."
+        ) from None
+
+
+_current: Engine | None = None
+
+
+@contextlib.contextmanager
+def use_engine(options: EngineOptions | None) -> Iterator[Engine]:
+    """Make ``options`` the engine of the stages run inside the ``with`` block."""
+    global _current
+    previous = _current
+    engine = Engine(options if options is not None else EngineOptions())
+    _current = engine
+    try:
+        yield engine
+    finally:
+        _current = previous
+        engine.close()
+
+
+def current_engine() -> Engine:
+    """The engine set by :func:`use_engine`, else a one-process engine."""
+    return _current if _current is not None else Engine(EngineOptions(jobs=1))
