@@ -32,6 +32,9 @@ from textmine.errors import InputFileError, OutputError
 #: Version of the schema written by this release.
 SCHEMA_VERSION = 1
 
+#: How long a write waits for another writer's lock before giving up (milliseconds).
+BUSY_TIMEOUT_MS = 5000
+
 #: File extension of a workspace project.
 EXTENSION = ".tmdb"
 
@@ -153,7 +156,7 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
 
 
 def create_database(path: str | Path) -> sqlite3.Connection:

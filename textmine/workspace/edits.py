@@ -178,7 +178,15 @@ def undo(conn: sqlite3.Connection, coder: str) -> dict | None:
         before, after = json.loads(row["before"]), json.loads(row["after"])
         answer_id = int(before["answer_id"])
         state = coding_state(conn, answer_id, coder)
-        if state["version"] != after["version"]:
+        # The version this coder's own last change (or undo) of the answer left: anything else
+        # (a merge of codes, another program) changed it since.
+        last = conn.execute(
+            "SELECT after FROM audit WHERE coder = ? AND (target = ? OR (action = 'undo' AND "
+            "json_extract(after, '$.answer_id') = ?)) ORDER BY id DESC LIMIT 1",
+            (coder, f"answer:{answer_id}", answer_id),
+        ).fetchone()
+        expected = json.loads(last[0])["version"] if last else after["version"]
+        if state["version"] != expected:
             raise StaleEdit(
                 "Cannot undo: this answer's coding was changed since on another page; the page "
                 "now shows the current codes.", state,

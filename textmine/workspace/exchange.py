@@ -96,11 +96,11 @@ def _check_out(out: Path, fmt: str, force: bool, inputs: list[Path]) -> None:
     if fmt not in FORMATS:
         raise OptionError(f"--format {fmt!r} is not an export format; use one of "
                           f"{', '.join(FORMATS)}.")  # fmt: skip
-    if out.suffix.lower() != f".{fmt}":
-        raise OutputError(f"Output file {out.name} does not end in .{fmt}; name it *.{fmt}.")
     for path in inputs:
         if out.resolve() == path.resolve():
             raise OutputError(f"Output file {out} is the workspace itself; choose another name.")
+    if out.suffix.lower() != f".{fmt}":
+        raise OutputError(f"Output file {out.name} does not end in .{fmt}; name it *.{fmt}.")
     if out.exists() and not force:
         raise OutputError(f"Output file {out} already exists; use --force to replace it.")
     if out.is_dir():
