@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -605,3 +606,37 @@ def test_cli_serve_refuses_an_open_host_without_password(cli, project, monkeypat
     assert r.code == 2 and "reachable from other machines" in r.err
     r = cli("workspace", "serve", project, "--port", "80")
     assert r.code == 2 and "1024 to 65535" in r.err
+
+
+def test_serve_prints_its_url_and_stops_cleanly_on_ctrl_c(project):
+    import httpx
+
+    from textmine.pipeline.workspace_run import _port_free
+
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "textmine.cli", "workspace", "serve", str(project),
+         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO,
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline().decode()
+        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line).group(0)
+        proc.stdout.readline()  # "Open that link..."
+        for _ in range(100):  # the URL is printed just before uvicorn listens
+            try:
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+                    assert client.get("/next").status_code == 401
+                    assert client.get(url, follow_redirects=True).status_code == 200
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        with pytest.raises(OptionError, match="choose another --port"):
+            _port_free("127.0.0.1", port)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert b"Workspace server stopped." in out and not err.strip()
