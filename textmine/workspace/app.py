@@ -92,10 +92,17 @@ class Workspace:
         self.password = password
         self.refitter = refitter if refitter is not None else Refitter(path)
         self.sessions: dict[str, dict] = {}
+        self._closed: list[dict] | None = None
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(RESOURCES / "templates")),
             autoescape=True, undefined=jinja2.StrictUndefined,
         )  # fmt: skip
+
+    def closed_questions(self, conn: sqlite3.Connection) -> list[dict]:
+        """Closed questions and modalities (fixed at ``init``: read once)."""
+        if self._closed is None:
+            self._closed = queries.closed_questions(conn)
+        return self._closed
 
     def conn(self) -> sqlite3.Connection:
         return connect(self.path)
@@ -140,7 +147,7 @@ def _page_context(ws: Workspace, conn: sqlite3.Connection, session: dict,
     return {
         "coder": session["coder"], "csrf": session["csrf"], "filters": filters,
         "query": urlencode(filters.query()), "questions": queries.questions(conn),
-        "closed_questions": queries.closed_questions(conn), "codes": queries.codes(conn),
+        "closed_questions": ws.closed_questions(conn), "codes": queries.codes(conn),
         "statuses": queries.STATUSES, "model": model, "refitting": ws.refitter.running,
         "progress": queries.progress(conn, filters.question, session["coder"]),
     }  # fmt: skip
@@ -318,7 +325,7 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
         state = queries.coding_state(conn, answer_id, session["coder"])
         names = queries.code_names(conn)
         closed = json.loads(row["closed"])
-        labels = {q["name"]: q["label"] for q in queries.closed_questions(conn)}
+        labels = {q["name"]: q["label"] for q in ws.closed_questions(conn)}
         return ws.render(
             "answer.html", answer=row, state=state, state_json=state,
             closed=[(labels.get(k, k), v) for k, v in closed.items() if v],

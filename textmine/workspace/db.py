@@ -66,6 +66,7 @@ CREATE TABLE answers(
     disputed INTEGER NOT NULL DEFAULT 0,
     UNIQUE(question, respondent_id));
 CREATE INDEX answers_queue ON answers(question, usefulness DESC, id);
+CREATE INDEX answers_coders ON answers(question, n_coders);
 CREATE TABLE codes(
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,

@@ -1,10 +1,12 @@
 """The coder's suggestions: refit :class:`textmine.coding.learn.MultiLabelCoder` in the background.
 
-After every :data:`REFIT_EVERY` new codes the server starts one background thread (never two at
-once) that reads the human codes from the database on its own connection, fits the coder (the
+After every :data:`REFIT_EVERY` new codes the server starts one background refit (never two at
+once): a thread hands it to a child process (so that the fit never holds the server's GIL),
+which reads the human codes from the database on its own connection, fits the coder (the
 same estimator as ``textmine code``: calibrated scores, precision-targeted thresholds, expected
-precision from held-out folds), then scores the answers nobody coded, in chunks, each written
-in its own short transaction: pages keep being served from the write-ahead log meanwhile, and
+precision from held-out folds), then scores the answers nobody coded, most representative first
+(the queue's best candidates are ready after the first chunk), in chunks, each written in its
+own short transaction: pages keep being served from the write-ahead log meanwhile, and
 coders' edits wait at most one chunk.
 
 Per answer the thread stores every code's score, the suggested codes (the coder's best guesses:
@@ -18,10 +20,12 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +42,7 @@ logger = logging.getLogger(__name__)
 REFIT_EVERY = 20
 
 #: Answers scored per write transaction.
-CHUNK = 5000
+CHUNK = 2000
 
 
 def _coder(options: CodingOptions) -> MultiLabelCoder:
@@ -121,7 +125,9 @@ def refit(path: str | Path, *, options: CodingOptions = CodingOptions(),
     Returns
     -------
     dict
-        ``n_trained``, ``fit_seconds``, ``score_seconds``, ``n_scored``, ``expected``.
+        ``n_trained``, ``fit_seconds``, ``first_chunk_seconds`` (the :data:`CHUNK` most
+        representative uncoded answers scored and stored), ``score_seconds`` (all of them),
+        ``n_scored``, ``expected``.
 
     Raises
     ------
@@ -143,8 +149,17 @@ def refit(path: str | Path, *, options: CodingOptions = CodingOptions(),
         fit_seconds = time.perf_counter() - start
         if progress:
             progress("fit", fit_seconds)
-        start = time.perf_counter()
+        expected = dict(coder.expected_)
         code_ids = [int(c) for c in Y.columns]
+        with transaction(conn):
+            conn.execute(
+                "INSERT OR REPLACE INTO model(id, fitted, n_trained, codings_at_fit, expected, "
+                "codes, seconds) VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (now(), len(ids), counter, json.dumps(expected), json.dumps(code_ids),
+                 fit_seconds),
+            )  # fmt: skip
+        start = time.perf_counter()
+        first_chunk = None
         uncoded = conn.execute(
             "SELECT id, terms, representativeness FROM answers WHERE n_coders = 0 "
             "ORDER BY representativeness DESC, id"
@@ -167,19 +182,14 @@ def refit(path: str | Path, *, options: CodingOptions = CodingOptions(),
                     "UPDATE answers SET scores = ?, suggested = ?, usefulness = ? WHERE id = ?",
                     rows,
                 )
+            if first_chunk is None:
+                first_chunk = time.perf_counter() - start
         score_seconds = time.perf_counter() - start
         if progress:
             progress("score", score_seconds)
-        expected = dict(coder.expected_)
-        with transaction(conn):
-            conn.execute(
-                "INSERT OR REPLACE INTO model(id, fitted, n_trained, codings_at_fit, expected, "
-                "codes, seconds) VALUES (1, ?, ?, ?, ?, ?, ?)",
-                (now(), len(ids), counter, json.dumps(expected), json.dumps(code_ids),
-                 fit_seconds + score_seconds),
-            )  # fmt: skip
         return {"n_trained": len(ids), "fit_seconds": fit_seconds,
-                "score_seconds": score_seconds, "n_scored": len(uncoded), "expected": expected}
+                "first_chunk_seconds": first_chunk or 0.0, "score_seconds": score_seconds,
+                "n_scored": len(uncoded), "expected": expected}
     finally:
         conn.close()
 
@@ -248,8 +258,12 @@ class Refitter:
             thread.join(timeout)
 
     def _run(self) -> None:
+        # The fit runs in a child process: scikit-learn and the scoring loop would otherwise
+        # hold the server's GIL and slow every page while they run.
+        context = multiprocessing.get_context("spawn")
         try:
-            self.last_result = refit(self.path, options=self.options)
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                self.last_result = pool.submit(refit, self.path, options=self.options).result()
             self.last_error = None
         except DataError as exc:
             self.last_error = str(exc)
