@@ -180,9 +180,10 @@ def fill_workspace(
         )  # fmt: skip
         n = 0
         for pos, (question, (label, frame)) in enumerate(answers.items()):
+            # The answers of a question never change after init: their count is stored once.
             conn.execute(
-                "INSERT INTO questions(name, label, position) VALUES (?, ?, ?)",
-                (question, label, pos),
+                "INSERT INTO questions(name, label, position, n_answers) VALUES (?, ?, ?, ?)",
+                (question, label, pos, len(frame)),
             )
             rep = representativeness(frame["terms"].tolist())
             conn.executemany(

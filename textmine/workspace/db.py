@@ -41,7 +41,8 @@ EXTENSION = ".tmdb"
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE questions(
-    name TEXT PRIMARY KEY, label TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL);
+    name TEXT PRIMARY KEY, label TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL,
+    n_answers INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE closed_questions(
     name TEXT PRIMARY KEY, label TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL,
     position INTEGER NOT NULL);

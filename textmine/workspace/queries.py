@@ -242,20 +242,25 @@ def progress(conn: sqlite3.Connection, question: str, coder: str) -> dict:
     The rate is the coder's answers coded in the last hour, or, when none, over their whole
     coding time; the time left is what the answers nobody coded yet would take at that rate.
     """
-    total = conn.execute("SELECT COUNT(*) FROM answers WHERE question = ?",
-                         (question,)).fetchone()[0]  # fmt: skip
+    row = conn.execute("SELECT n_answers FROM questions WHERE name = ?", (question,)).fetchone()
+    total = int(row[0]) if row else 0
     any_coder = conn.execute(
         "SELECT COUNT(*) FROM answers WHERE question = ? AND n_coders > 0", (question,)
     ).fetchone()[0]
-    times = [r[0] for r in conn.execute(
-        "SELECT c.time FROM coded_answers c JOIN answers a ON a.id = c.answer_id "
-        "WHERE c.coder = ? AND a.question = ? ORDER BY c.time", (coder, question))]  # fmt: skip
-    mine = len(times)
+    # Aggregated in SQL: ISO times in one format compare as text.
+    # CROSS JOIN fixes SQLite's join order: the coder's rows first (index on coder), not every
+    # answer of the question.
+    join = ("FROM coded_answers c CROSS JOIN answers a ON a.id = c.answer_id "
+            "WHERE c.coder = ? AND a.question = ?")
+    mine, first, last = conn.execute(f"SELECT COUNT(*), MIN(c.time), MAX(c.time) {join}",
+                                     (coder, question)).fetchone()  # fmt: skip
     rate = None
-    if times:
-        last = _parse_time(times[-1])
-        hour = sum(1 for t in times if _parse_time(t) >= last - timedelta(hours=1))
-        span = (last - _parse_time(times[0])).total_seconds() / 3600
+    if mine:
+        last_t = _parse_time(last)
+        since = (last_t - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        hour = conn.execute(f"SELECT COUNT(*) {join} AND c.time >= ?",
+                            (coder, question, since)).fetchone()[0]  # fmt: skip
+        span = (last_t - _parse_time(first)).total_seconds() / 3600
         rate = hour if span <= 1 else mine / span
     left = total - any_coder
     return {
