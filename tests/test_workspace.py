@@ -640,3 +640,23 @@ def test_serve_prints_its_url_and_stops_cleanly_on_ctrl_c(project):
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert b"Workspace server stopped." in out and not err.strip()
+
+
+def test_alpha_over_every_coder_matches_the_krippendorff_package():
+    import numpy as np
+    from krippendorff import alpha
+
+    from textmine.workspace.app import _alpha_all
+
+    frames = {
+        "alice": {"1": {"A"}, "2": {"A", "B"}, "3": set(), "4": {"B"}, "5": {"A"}},
+        "bob": {"1": {"A"}, "2": {"B"}, "3": {"A"}, "4": {"B"}},
+        "carol": {"2": {"A", "B"}, "3": set(), "4": set(), "5": {"A"}},
+    }
+    got = _alpha_all(frames, ["A", "B"], ["1", "2", "3", "4", "5", "6"])
+    units = ["1", "2", "3", "4", "5"]
+    for code in ("A", "B"):
+        data = np.array([[float(code in frames[c][u]) if u in frames[c] else np.nan
+                          for u in units] for c in sorted(frames)])
+        assert got[code] == pytest.approx(alpha(reliability_data=data,
+                                                level_of_measurement="nominal"))
