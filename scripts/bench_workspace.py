@@ -122,6 +122,8 @@ def timed(client: httpx.Client, urls: list[str]) -> list[float]:
         out.append(1000 * (time.perf_counter() - start))
         if r.status_code != 200:
             sys.exit(f"GET {url} -> {r.status_code}: {r.text[:200]}")
+        if url.startswith("/next") and 'id="answer"' not in r.text:
+            sys.exit(f"GET {url} did not reach an answer page ({r.url})")
     return out
 
 

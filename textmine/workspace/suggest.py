@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import sqlite3
 import threading
 import time
@@ -203,6 +204,13 @@ def model_info(conn: sqlite3.Connection) -> dict | None:
             "codings_at_fit": row["codings_at_fit"], "expected": json.loads(row["expected"])}
 
 
+def _refit_in_child(path: Path, options: CodingOptions) -> dict:
+    """:func:`refit` at a lower CPU priority: on a small machine pages come first."""
+    if hasattr(os, "nice"):
+        os.nice(10)
+    return refit(path, options=options)
+
+
 class Refitter:
     """Starts :func:`refit` in a background thread after every ``every`` new codes.
 
@@ -263,7 +271,8 @@ class Refitter:
         context = multiprocessing.get_context("spawn")
         try:
             with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                self.last_result = pool.submit(refit, self.path, options=self.options).result()
+                self.last_result = pool.submit(_refit_in_child, self.path,
+                                               self.options).result()
             self.last_error = None
         except DataError as exc:
             self.last_error = str(exc)
