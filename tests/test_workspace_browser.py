@@ -67,7 +67,14 @@ def _open(browser, base: str, coder: str):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{base}/?token={TOKEN}&coder={coder}")
     page.wait_for_selector("#answer")
+    page.wait_for_selector("body[data-ready]")
     return page, errors
+
+
+def _wait_other(page, answer_id: int) -> None:
+    """Wait for another answer's page (a CSS selector: the CSP forbids evaluated script)."""
+    page.wait_for_selector(f'#answer:not([data-answer-id="{answer_id}"])')
+    page.wait_for_selector("body[data-ready]")
 
 
 def _answer_id(page) -> int:
@@ -84,11 +91,10 @@ def test_code_ten_answers_by_keyboard_then_reload(served, browser):
         page.keyboard.press("1")
         page.wait_for_selector('#codes button.code.on[data-key="1"]')
         page.keyboard.press("n")
-        page.wait_for_function(f"document.querySelector('#answer') && "
-                               f"document.querySelector('#answer').dataset.answerId != '{aid}'")
+        _wait_other(page, aid)
     assert len(set(seen)) == 10
     page.reload()
-    page.wait_for_selector("#answer")
+    page.wait_for_selector("body[data-ready]")
     conn = db.connect(project)
     rows = conn.execute("SELECT answer_id, code_id FROM codings WHERE coder = 'alice'").fetchall()
     first_code = queries.codes(conn)[0]["id"]
@@ -97,6 +103,7 @@ def test_code_ten_answers_by_keyboard_then_reload(served, browser):
     conn.close()
     # Back to a coded answer with "p": its code is shown as given.
     page.goto(f"{base}/a/{seen[-1]}?q=q1")
+    page.wait_for_selector("body[data-ready]")
     assert page.get_attribute('#codes button[data-key="1"]', "aria-pressed") == "true"
     page.keyboard.press("u")  # undo the last change
     page.wait_for_selector('#codes button[data-key="1"][aria-pressed="false"]')
@@ -109,8 +116,10 @@ def test_two_coders_at_once_stale_edit_refused(served, browser):
     aid = _answer_id(first)
     second, _ = _open(browser, base, "alice")  # the same coder in another browser
     second.goto(f"{base}/a/{aid}?q=q1")
+    second.wait_for_selector("body[data-ready]")
     bob, _ = _open(browser, base, "bob")
     bob.goto(f"{base}/a/{aid}?q=q1")
+    bob.wait_for_selector("body[data-ready]")
     first.keyboard.press("1")
     first.wait_for_selector('#codes button.code.on[data-key="1"]')
     second.keyboard.press("2")  # made on a page that still shows version 0
@@ -143,3 +152,42 @@ def test_hostile_answer_is_shown_as_text(served, browser):
     assert page.locator("table.list img").count() == 0
     page.wait_for_timeout(300)
     assert not dialogs and not errors
+
+
+def test_accept_reject_memo_search_and_previous_by_keyboard(served, browser):
+    base, project = served
+    conn = db.connect(project)
+    code_ids = [c["id"] for c in queries.codes(conn)]
+    conn.execute("UPDATE answers SET suggested = ?", (f"[{code_ids[1]}]",))
+    conn.close()
+    page, errors = _open(browser, base, "alice")
+    first = _answer_id(page)
+    page.keyboard.press("Enter")  # accept the suggestion, go on
+    _wait_other(page, first)
+    second = _answer_id(page)
+    page.keyboard.press("x")  # reject it, go on
+    _wait_other(page, second)
+    third = _answer_id(page)
+    page.keyboard.press("m")
+    page.wait_for_selector("#memo-box", state="visible")
+    page.keyboard.type("réponse ambiguë")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#memo-box", state="hidden")
+    page.keyboard.press("p")  # back along the queue
+    _wait_other(page, third)
+    page.keyboard.press("/")
+    page.wait_for_selector("#search:focus")
+    page.keyboard.type("visio")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**search=visio**")
+    page.wait_for_selector("body[data-ready]")
+    assert "visio" in page.inner_text("#answer-text")
+    conn = db.connect(project)
+    accepted = queries.coding_state(conn, first, "alice")
+    assert accepted["codes"] == [code_ids[1]] and accepted["sources"] == {
+        str(code_ids[1]): "model"}
+    rejected = queries.coding_state(conn, second, "alice")
+    assert rejected["coded"] and rejected["codes"] == []
+    assert queries.coding_state(conn, third, "alice")["memo"] == "réponse ambiguë"
+    conn.close()
+    assert not errors

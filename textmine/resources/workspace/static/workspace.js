@@ -205,4 +205,5 @@
     }
   });
   render();
+  document.body.dataset.ready = "1";  // keys are handled from now on (tests wait for it)
 })();
