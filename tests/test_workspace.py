@@ -660,3 +660,18 @@ def test_alpha_over_every_coder_matches_the_krippendorff_package():
                           for u in units] for c in sorted(frames)])
         assert got[code] == pytest.approx(alpha(reliability_data=data,
                                                 level_of_measurement="nominal"))
+
+
+def test_progress_rate_counts_answers_coded_in_the_page(conn):
+    for k in range(7):  # 7 answers over 30 minutes, then an import (no audit row of coding)
+        aid = _answer_id(conn, f"R{k:03d}")
+        edits.change_coding(conn, aid, "alice", version=0, action="toggle", code_id=1)
+        conn.execute("INSERT INTO audit(time, coder, action, target) VALUES (?, 'dora', "
+                     "'toggle', ?)", (f"2026-01-01T10:{5 * k:02d}:00.000000Z", f"answer:{aid}"))
+        conn.execute("INSERT OR IGNORE INTO coders VALUES ('dora', 't')")
+        conn.execute("INSERT INTO coded_answers VALUES (?, 'dora', 1, 't')", (aid,))
+    p = queries.progress(conn, "q1", "dora")
+    assert p["mine"] == 7 and p["per_hour"] == 14.0  # 7 answers in 30 minutes
+    assert p["hours_left"] == round((61 - 7) / 14, 1)
+    fresh = queries.progress(conn, "q1", "nobody")
+    assert fresh["per_hour"] is None and fresh["hours_left"] is None

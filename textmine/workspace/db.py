@@ -104,6 +104,7 @@ CREATE TABLE model(
 CREATE TABLE audit(
     id INTEGER PRIMARY KEY, time TEXT NOT NULL, coder TEXT NOT NULL, action TEXT NOT NULL,
     target TEXT NOT NULL, before TEXT, after TEXT);
+CREATE INDEX audit_coder ON audit(coder, action, time);
 CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit table is append-only'); END;
 CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit

@@ -239,29 +239,42 @@ def _parse_time(text: str) -> datetime:
 def progress(conn: sqlite3.Connection, question: str, coder: str) -> dict:
     """Coded / total, answers per hour and time left for ``coder`` on ``question``.
 
-    The rate is the coder's answers coded in the last hour, or, when none, over their whole
-    coding time; the time left is what the answers nobody coded yet would take at that rate.
+    The rate is the answers the coder coded in the page (imports left out) over the last hour of
+    their coding (from the first to the last coding when they coded for less than an hour;
+    unknown under three answers); the time left is what the answers nobody coded yet would
+    take at that rate.
     """
     row = conn.execute("SELECT n_answers FROM questions WHERE name = ?", (question,)).fetchone()
     total = int(row[0]) if row else 0
     any_coder = conn.execute(
         "SELECT COUNT(*) FROM answers WHERE question = ? AND n_coders > 0", (question,)
     ).fetchone()[0]
-    # Aggregated in SQL: ISO times in one format compare as text.
     # CROSS JOIN fixes SQLite's join order: the coder's rows first (index on coder), not every
     # answer of the question.
-    join = ("FROM coded_answers c CROSS JOIN answers a ON a.id = c.answer_id "
-            "WHERE c.coder = ? AND a.question = ?")
-    mine, first, last = conn.execute(f"SELECT COUNT(*), MIN(c.time), MAX(c.time) {join}",
-                                     (coder, question)).fetchone()  # fmt: skip
+    mine = conn.execute(
+        "SELECT COUNT(*) FROM coded_answers c CROSS JOIN answers a ON a.id = c.answer_id "
+        "WHERE c.coder = ? AND a.question = ?", (coder, question),
+    ).fetchone()[0]  # fmt: skip
+    # The rate counts answers coded in the page (audit rows of coding actions), not imports;
+    # aggregated in SQL (ISO times in one format compare as text).
+    actions = "action IN ('toggle', 'accept', 'reject', 'set')"
+    n, first, last = conn.execute(
+        f"SELECT COUNT(DISTINCT target), MIN(time), MAX(time) FROM audit "
+        f"WHERE coder = ? AND {actions}", (coder,),
+    ).fetchone()  # fmt: skip
     rate = None
-    if mine:
+    if n:
         last_t = _parse_time(last)
-        since = (last_t - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        hour = conn.execute(f"SELECT COUNT(*) {join} AND c.time >= ?",
-                            (coder, question, since)).fetchone()[0]  # fmt: skip
-        span = (last_t - _parse_time(first)).total_seconds() / 3600
-        rate = hour if span <= 1 else mine / span
+        start = max(_parse_time(first), last_t - timedelta(hours=1))
+        since = start.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        recent = conn.execute(
+            f"SELECT COUNT(DISTINCT target) FROM audit WHERE coder = ? AND {actions} "
+            "AND time >= ?", (coder, since),
+        ).fetchone()[0]  # fmt: skip
+        hours = (last_t - start).total_seconds() / 3600
+        # Fewer than 3 answers or a few seconds of work say nothing of a pace.
+        if recent >= 3 and hours > 0:
+            rate = recent / hours
     left = total - any_coder
     return {
         "total": total, "coded": any_coder, "mine": mine,
