@@ -25,6 +25,7 @@ STAGES = {
     "classes": 4,
     "tables": 5,
     "coding": 6,
+    "workspace": 6,  # issue 18: the coding workspace (web app), at the coding stage
     "report": 7,
     "pipeline": 8,
     "cli": 9,

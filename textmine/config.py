@@ -812,3 +812,50 @@ class EngineOptions:
                     "tcp://host:8786, or local:N for a local cluster of N >= 1 worker processes."
                 )
             _set(self, "scheduler", text)
+
+
+#: Hosts that only this machine can reach: serving on any other host needs a password.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class WorkspaceOptions:
+    """Options of the coding workspace server (``textmine workspace serve``, issue 18).
+
+    Attributes
+    ----------
+    host : str
+        Address to listen on; anything but 127.0.0.1/localhost/::1 needs ``password``.
+    port : int
+        TCP port (1024–65535).
+    password : str or None
+        Asked once per browser in addition to the access token (required off this machine).
+    refit_every : int
+        New codes between two background refits of the coder.
+    open_browser : bool
+        Open the workspace in the default browser once it listens.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 7465
+    password: str | None = None
+    refit_every: int = 20
+    open_browser: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.host, str) or not self.host.strip():
+            raise OptionError(f"--host {self.host!r} must be an address such as 127.0.0.1.")
+        if not _is_int(self.port) or not 1024 <= self.port <= 65535:
+            raise OptionError(f"--port {self.port!r} must be a whole number from 1024 to 65535; "
+                              "7465 is the default.")  # fmt: skip
+        _check_int(self, "refit_every", 1)
+        _check_bools(self, ("open_browser",))
+        if self.password is not None and (not isinstance(self.password, str)
+                                          or len(self.password) < 8):
+            raise OptionError("The workspace password must have at least 8 characters.")
+        if self.host not in LOCAL_HOSTS and self.password is None:
+            raise OptionError(
+                f"--host {self.host} makes the workspace reachable from other machines: set a "
+                "password (TEXTMINE_WORKSPACE_PASSWORD, or type it when asked), or keep the "
+                "default host 127.0.0.1."
+            )

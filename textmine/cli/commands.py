@@ -15,4 +15,5 @@ from textmine.cli import (  # noqa: F401
     survey_cmds,
     tables_cmds,
     themes_cmds,
+    workspace_cmds,  # issue 18
 )

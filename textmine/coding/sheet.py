@@ -4,7 +4,9 @@ The sheet has one row per answer (``respondent_id``, masked ``text``, ``suggesti
 column per code. A coder types 1 where a code applies (0 or 1 are offered in a drop-down in the
 XLSX). A row counts as *coded* as soon as one of its code cells is filled (0 or 1); rows left
 blank are uncoded. Codes can also be given as a long CSV ``respondent_id,code`` (one line per
-code; an empty ``code`` marks an answer read and given no code).
+code; an empty ``code`` marks an answer read and given no code), optionally with the columns
+``coder``, ``question``, ``time`` and ``source`` of a workspace export (one coder and one
+question per file).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ FREE_CODE_COL = "autre_code"
 FIXED_COLUMNS = (ID_COL, "text", "suggestions", FREE_CODE_COL)
 #: Sheet of an XLSX coding sheet recording how it was made (run, id column, sample).
 INFO_SHEET = "Info"
+#: Columns of a long file of codes (``textmine workspace export --format csv`` writes them all).
+LONG_COLUMNS = frozenset({ID_COL, "code", "coder", "question", "time", "source"})
 _TRUE = {"1", "1.0", "x", "X", "true", "True", "TRUE"}
 _FALSE = {"0", "0.0", "false", "False", "FALSE"}
 
@@ -272,7 +276,9 @@ def read_coded(
         )
     table[ID_COL] = table[ID_COL].map(_clean_id)
     table = table[table[ID_COL] != ""]
-    is_long = "code" in table.columns and not (set(table.columns) - {ID_COL, "code", "coder"})
+    is_long = "code" in table.columns and not (set(table.columns) - LONG_COLUMNS)
+    if is_long:
+        _one_coder_and_question(table, where)
     wide = _from_long(table, where) if is_long else _from_sheet(table, where)
     if codes is not None:
         codes = [str(c) for c in codes]
@@ -361,6 +367,18 @@ def check_coded_ids(
             f"survey ({len(coded) - len(missing)} are): {', '.join(missing[:3])}; check "
             "--id-col and that the labels come from this survey."
         )
+
+
+def _one_coder_and_question(table: pd.DataFrame, where: str) -> None:
+    """Refuse a long file mixing coders or questions: their codes are not one coder's labels."""
+    for column, option in (("coder", "--coder"), ("question", "--question")):
+        if column in table.columns:
+            values = sorted({str(v).strip() for v in table[column]} - {""})
+            if len(values) > 1:
+                raise DataError(
+                    f"{where} holds the codes of {len(values)} {column}s ({', '.join(values[:5])})"
+                    f"; export one {column} (textmine workspace export {option} NAME)."
+                )
 
 
 def _from_long(table: pd.DataFrame, where: str) -> pd.DataFrame:

@@ -1,0 +1,230 @@
+"""Orchestration of ``textmine workspace init | serve | export | import`` (issue 18).
+
+Each function opens the workspace, calls :mod:`textmine.workspace` and returns what the command
+line prints. ``init`` builds the new database under a temporary name beside the target and
+renames it into place only once complete (no half-made project).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from textmine.codebook import load_codebook
+from textmine.config import CodingOptions, ReadOptions, TextOptions, WorkspaceOptions
+from textmine.errors import DataError, OptionError, OutputError
+from textmine.outputs import file_sha256
+from textmine.runfolder import EMPTY
+
+logger = logging.getLogger(__name__)
+
+
+def run_workspace_init(
+    project: str | Path,
+    *,
+    survey_path: str | Path,
+    text_cols: Sequence[str],
+    read_options: ReadOptions = ReadOptions(),
+    text_options: TextOptions = TextOptions(),
+    codebook_path: str | Path | None = None,
+    coder: str = "coder",
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Create the workspace ``project`` from a survey (``textmine workspace init``).
+
+    Returns
+    -------
+    dict
+        ``path``, ``respondents``, ``answers`` (per question), ``codes``, ``closed``.
+
+    Raises
+    ------
+    OutputError
+        ``project`` exists (without ``force``), is the survey, or cannot be written.
+    ColumnError, DataError, InputFileError
+        From reading the survey, its text columns and the codebook.
+    """
+    from textmine.survey import closed_question, open_answers, read_survey
+    from textmine.text.corpus import process_answers
+    from textmine.workspace.build import (
+        CLOSED_KINDS,
+        check_coder_name,
+        closed_values,
+        fill_workspace,
+    )
+    from textmine.workspace.db import EXTENSION, create_database
+
+    project = Path(project)
+    if project.suffix.lower() != EXTENSION:
+        raise OutputError(f"Workspace file {project.name} must end in {EXTENSION}; e.g. "
+                          f"{project.with_suffix(EXTENSION).name}.")  # fmt: skip
+    if Path(survey_path).resolve() == project.resolve():
+        raise OutputError("The workspace file would replace the survey; choose another name.")
+    if project.exists() and not force:
+        raise OutputError(f"Workspace {project} already exists; use --force to replace it.")
+    if not project.parent.is_dir():
+        raise OutputError(f"Folder {project.parent} does not exist; create it first.")
+    if not text_cols:
+        raise OptionError("Give at least one open question with --text-col.")
+    if len(set(text_cols)) != len(text_cols):
+        raise OptionError("--text-col is given twice with the same column; give each once.")
+    coder = check_coder_name(coder)
+    codebook = load_codebook(codebook_path) if codebook_path else None
+    survey = read_survey(survey_path, options=read_options)
+    answers = {}
+    for col in text_cols:
+        series = open_answers(survey, col)
+        corpus = process_answers(series, options=text_options, progress=progress)
+        frame = pd.DataFrame({
+            "respondent_id": corpus.ids, "text": corpus.texts, "masked": corpus.masked,
+            "terms": [" ".join(t) for t in corpus.terms], "status": corpus.status,
+        })  # fmt: skip
+        frame = frame[frame["status"] != EMPTY]
+        if frame.empty:
+            raise DataError(f"Column '{col}' has no answer to code; check --text-col.")
+        answers[col] = (survey.question(col).label, frame)
+    closed = {}
+    for name, question in survey.questions.items():
+        if question.kind in CLOSED_KINDS:
+            closed[name] = (question.label, question.kind,
+                            closed_values(closed_question(survey, name), question.kind))
+    source = {"path": str(Path(survey_path).resolve()), "sha256": file_sha256(survey_path),
+              "id_col": read_options.id_col, "text_cols": list(text_cols),
+              "codebook": str(codebook_path) if codebook_path else None}  # fmt: skip
+    tmp = project.with_name(f".{project.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        conn = create_database(tmp)
+        try:
+            fill_workspace(conn, respondent_ids=[str(i) for i in survey.data.index],
+                           closed=closed, answers=answers, codebook=codebook, coder=coder,
+                           source=source)  # fmt: skip
+        finally:
+            conn.close()  # the last connection checkpoints the WAL into the file
+        os.replace(tmp, project)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        raise
+    n_codes = len(codebook.themes) if codebook else 0
+    return {"path": project, "respondents": len(survey.data),
+            "answers": {q: len(f) for q, (_, f) in answers.items()}, "codes": n_codes,
+            "closed": list(closed)}  # fmt: skip
+
+
+def _port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise OptionError(
+                f"Cannot listen on {host}:{port} ({exc.strerror}); choose another --port or "
+                "stop the program using it."
+            ) from exc
+
+
+def workspace_url(options: WorkspaceOptions, token: str) -> str:
+    """The URL printed at start: host, port and the access token."""
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    return f"http://{host}:{options.port}/?token={token}"
+
+
+def run_workspace_serve(
+    project: str | Path,
+    *,
+    options: WorkspaceOptions = WorkspaceOptions(),
+    coding_options: CodingOptions = CodingOptions(),
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Serve the workspace until Ctrl-C (``textmine workspace serve``).
+
+    The database is opened for writing once before listening, so that a locked, read-only or
+    damaged file is refused in one line. ``announce`` receives the URL with its access token.
+    """
+    import uvicorn
+
+    from textmine.workspace.app import build_app
+    from textmine.workspace.db import connect
+    from textmine.workspace.suggest import Refitter
+
+    project = Path(project)
+    conn = connect(project, write_check=True)
+    refitter = Refitter(project, every=options.refit_every, options=coding_options)
+    try:
+        refitter.maybe_start(conn)
+    except sqlite3.Error as exc:
+        from textmine.workspace.db import database_error
+
+        raise database_error(exc, project) from exc
+    finally:
+        conn.close()
+    _port_free(options.host, options.port)
+    token = secrets.token_urlsafe(24)
+    hosts = ("127.0.0.1", "localhost", "::1", options.host)
+    app = build_app(project, token=token, password=options.password,
+                    allowed_hosts=tuple(dict.fromkeys(hosts)), refitter=refitter)  # fmt: skip
+    config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning",
+                            access_log=False, lifespan="off")  # fmt: skip
+    server = uvicorn.Server(config)
+    url = workspace_url(options, token)
+    announce(f"Workspace {project.name} served at {url}")
+    announce("Open that link in your browser; press Ctrl-C to stop.")
+    if options.open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        # uvicorn stops on the first Ctrl-C and then re-raises the signal: it is the normal end.
+        pass
+    announce("Workspace server stopped.")
+
+
+def run_workspace_export(project: str | Path, *, fmt: str, out: str | Path,
+                         question: str | None = None, coder: str | None = None,
+                         force: bool = False) -> tuple[Path, int]:
+    """Export the workspace's codes (``textmine workspace export``); returns path and rows."""
+    from textmine.workspace.db import connect, database_error
+    from textmine.workspace.exchange import export_workspace
+
+    conn = connect(project)
+    try:
+        return export_workspace(conn, Path(project), out, fmt=fmt, question=question,
+                                coder=coder, force=force)  # fmt: skip
+    except sqlite3.Error as exc:
+        raise database_error(exc, project) from exc
+    finally:
+        conn.close()
+
+
+def run_workspace_import(project: str | Path, file: str | Path, *, coder: str | None = None,
+                         question: str | None = None, sheet: str | None = None) -> dict:
+    """Import a filled coding sheet or a codebook (``textmine workspace import``)."""
+    from textmine.workspace.db import connect, database_error
+    from textmine.workspace.exchange import import_file
+
+    conn = connect(project, write_check=True)
+    try:
+        return import_file(conn, file, coder=coder, question=question, sheet=sheet)
+    except sqlite3.Error as exc:
+        raise database_error(exc, project) from exc
+    finally:
+        conn.close()
+
+
+def run_workspace_refit(project: str | Path, *,
+                        coding_options: CodingOptions = CodingOptions()) -> dict:
+    """Refit the coder now, in the foreground (benchmarks and scripts)."""
+    from textmine.workspace.suggest import refit
+
+    return refit(project, options=coding_options)

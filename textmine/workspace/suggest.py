@@ -1,0 +1,282 @@
+"""The coder's suggestions: refit :class:`textmine.coding.learn.MultiLabelCoder` in the background.
+
+After every :data:`REFIT_EVERY` new codes the server starts one background refit (never two at
+once): a thread hands it to a child process (so that the fit never holds the server's GIL),
+which reads the human codes from the database on its own connection, fits the coder (the
+same estimator as ``textmine code``: calibrated scores, precision-targeted thresholds, expected
+precision from held-out folds), then scores the answers nobody coded, most representative first
+(the queue's best candidates are ready after the first chunk), in chunks, each written in its
+own short transaction: pages keep being served from the write-ahead log meanwhile, and
+coders' edits wait at most one chunk.
+
+Per answer the thread stores every code's score, the suggested codes (the coder's best guesses:
+per-code thresholds maximising cross-validated F1, at least the most likely code when nearly
+every coded answer had one, as :meth:`MultiLabelCoder.suggest`) and the *usefulness* of coding
+it: the highest binary entropy of its scores (uncertainty sampling, Lewis & Gale 1994) times its
+representativeness (information density, Settles & Craven 2008).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from textmine.coding.learn import MultiLabelCoder, uncertainty
+from textmine.config import CodingOptions
+from textmine.errors import DataError
+from textmine.workspace.db import connect, now, transaction
+
+logger = logging.getLogger(__name__)
+
+#: New codes (codings) between two refits.
+REFIT_EVERY = 20
+
+#: Answers scored per write transaction.
+CHUNK = 2000
+
+
+def _coder(options: CodingOptions) -> MultiLabelCoder:
+    return MultiLabelCoder(
+        target_precision=options.target_precision, cv_folds=options.cv_folds, C=options.C,
+        char_ngrams=options.char_ngrams, min_df=options.min_df,
+        min_positives=options.min_positives, random_state=options.seed,
+    )  # fmt: skip
+
+
+def n_codings(conn: sqlite3.Connection) -> int:
+    """Codings given by humans so far (the refit counter)."""
+    return int(conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0])
+
+
+def training_data(conn: sqlite3.Connection) -> tuple[list[int], list[str], pd.DataFrame]:
+    """Answers with terms coded by someone, their terms and 0/1 codes (active codes).
+
+    Where several coders coded an answer, the latest coding is learnt from.
+
+    Returns
+    -------
+    ids : list of int
+        Answer ids.
+    terms : list of str
+        Space-joined terms of each answer.
+    Y : DataFrame of shape (n, n_codes)
+        0/1 codes, columns = active code ids as text.
+    """
+    code_ids = [r[0] for r in conn.execute(
+        "SELECT id FROM codes WHERE active = 1 ORDER BY position, id")]
+    rows = conn.execute(
+        "SELECT ca.answer_id, ca.coder, a.terms FROM coded_answers ca "
+        "JOIN answers a ON a.id = ca.answer_id WHERE a.terms != '' "
+        "AND ca.time = (SELECT MAX(time) FROM coded_answers x WHERE x.answer_id = ca.answer_id) "
+        "ORDER BY ca.answer_id"
+    ).fetchall()
+    seen: dict[int, tuple[str, str]] = {}
+    for r in rows:
+        seen.setdefault(r[0], (r[1], r[2]))
+    ids = list(seen)
+    position = {cid: j for j, cid in enumerate(code_ids)}
+    row_of = {aid: i for i, aid in enumerate(ids)}
+    values = np.zeros((len(ids), len(code_ids)), dtype=int)
+    for r in conn.execute("SELECT answer_id, coder, code_id FROM codings"):
+        if r[0] in seen and seen[r[0]][0] == r[1] and r[2] in position:
+            values[row_of[r[0]], position[r[2]]] = 1
+    Y = pd.DataFrame(values, index=ids, columns=[str(c) for c in code_ids])
+    return ids, [seen[i][1] for i in ids], Y
+
+
+def suggested_codes(coder: MultiLabelCoder, scores: np.ndarray) -> np.ndarray:
+    """0/1 best-guess codes from scores, as :meth:`MultiLabelCoder.suggest` decides them."""
+    out = (scores >= coder.best_thresholds_).astype(int)
+    if not scores.shape[1]:
+        return out
+    top = np.zeros(scores.shape, dtype=int)
+    top[np.arange(len(scores)), scores.argmax(axis=1)] = 1
+    if coder.single_code_:
+        return np.maximum(top, (scores >= coder.thresholds_).astype(int))
+    if coder.at_least_one_:
+        none = out.sum(axis=1) == 0
+        out[none] = top[none]
+    return out
+
+
+def refit(path: str | Path, *, options: CodingOptions = CodingOptions(),
+          progress: Callable[[str, float], None] | None = None) -> dict:
+    """Fit the coder on the workspace's human codes and store scores for the uncoded answers.
+
+    Parameters
+    ----------
+    path : path
+        The workspace file (a connection of its own is opened: this runs in a thread).
+    options : CodingOptions
+        Options of the coder (target precision, folds...).
+    progress : callable, optional
+        ``progress(stage, seconds)`` after the fit (``"fit"``) and the scoring (``"score"``).
+
+    Returns
+    -------
+    dict
+        ``n_trained``, ``fit_seconds``, ``first_chunk_seconds`` (the :data:`CHUNK` most
+        representative uncoded answers scored and stored), ``score_seconds`` (all of them),
+        ``n_scored``, ``expected``.
+
+    Raises
+    ------
+    DataError
+        Too few coded answers to learn from (fewer than the cross-validation folds, or no code
+        given at all).
+    """
+    conn = connect(path)
+    try:
+        start = time.perf_counter()
+        counter = n_codings(conn)
+        ids, terms, Y = training_data(conn)
+        if len(ids) < options.cv_folds or not Y.to_numpy().any():
+            raise DataError(
+                f"Only {len(ids)} coded answers with text ({int(Y.to_numpy().sum())} codes); "
+                f"code at least {options.cv_folds} answers before the coder can learn."
+            )
+        coder = _coder(options).fit(terms, Y)
+        fit_seconds = time.perf_counter() - start
+        if progress:
+            progress("fit", fit_seconds)
+        expected = dict(coder.expected_)
+        code_ids = [int(c) for c in Y.columns]
+        with transaction(conn):
+            conn.execute(
+                "INSERT OR REPLACE INTO model(id, fitted, n_trained, codings_at_fit, expected, "
+                "codes, seconds) VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (now(), len(ids), counter, json.dumps(expected), json.dumps(code_ids),
+                 fit_seconds),
+            )  # fmt: skip
+        start = time.perf_counter()
+        first_chunk = None
+        uncoded = conn.execute(
+            "SELECT id, terms, representativeness FROM answers WHERE n_coders = 0 "
+            "ORDER BY representativeness DESC, id"
+        ).fetchall()
+        for k in range(0, len(uncoded), CHUNK):
+            chunk = uncoded[k:k + CHUNK]
+            scores = coder.predict_proba([r[1] for r in chunk])
+            suggested = suggested_codes(coder, scores)
+            useful = uncertainty(scores) * np.array([r[2] for r in chunk])
+            rows = []
+            for i, r in enumerate(chunk):
+                rows.append((
+                    json.dumps({str(c): round(float(s), 3) for c, s in zip(code_ids, scores[i],
+                                                                           strict=True)}),
+                    json.dumps([c for c, v in zip(code_ids, suggested[i], strict=True) if v]),
+                    float(useful[i]), r[0],
+                ))  # fmt: skip
+            with transaction(conn):
+                conn.executemany(
+                    "UPDATE answers SET scores = ?, suggested = ?, usefulness = ? WHERE id = ?",
+                    rows,
+                )
+            if first_chunk is None:
+                first_chunk = time.perf_counter() - start
+        score_seconds = time.perf_counter() - start
+        if progress:
+            progress("score", score_seconds)
+        return {"n_trained": len(ids), "fit_seconds": fit_seconds,
+                "first_chunk_seconds": first_chunk or 0.0, "score_seconds": score_seconds,
+                "n_scored": len(uncoded), "expected": expected}
+    finally:
+        conn.close()
+
+
+def model_info(conn: sqlite3.Connection) -> dict | None:
+    """The last fit: time, answers learnt from, expected precision (``None`` before any)."""
+    row = conn.execute("SELECT * FROM model WHERE id = 1").fetchone()
+    if row is None:
+        return None
+    return {"fitted": row["fitted"], "n_trained": row["n_trained"],
+            "codings_at_fit": row["codings_at_fit"], "expected": json.loads(row["expected"])}
+
+
+def _refit_in_child(path: Path, options: CodingOptions) -> dict:
+    """:func:`refit` at a lower CPU priority: on a small machine pages come first."""
+    if hasattr(os, "nice"):
+        os.nice(10)
+    return refit(path, options=options)
+
+
+class Refitter:
+    """Starts :func:`refit` in a background thread after every ``every`` new codes.
+
+    Parameters
+    ----------
+    path : path
+        The workspace file.
+    every : int
+        New codes between two refits.
+    options : CodingOptions
+        Options of the coder.
+    """
+
+    def __init__(self, path: str | Path, *, every: int = REFIT_EVERY,
+                 options: CodingOptions = CodingOptions()) -> None:
+        self.path = Path(path)
+        self.every = every
+        self.options = options
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+        self.last_result: dict | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether a refit is running now."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def maybe_start(self, conn: sqlite3.Connection) -> bool:
+        """Start a refit if ``every`` codes were given since the last fit; never waits.
+
+        Returns whether a refit was started.
+        """
+        info = model_info(conn)
+        done = info["codings_at_fit"] if info else 0
+        if n_codings(conn) - done < self.every:
+            return False
+        return self.start()
+
+    def start(self) -> bool:
+        """Start a refit now unless one is running; returns whether one was started."""
+        with self._lock:
+            if self.running:
+                return False
+            self._thread = threading.Thread(target=self._run, name="textmine-refit", daemon=True)
+            self._thread.start()
+            return True
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the running refit (tests and benchmarks)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        # The fit runs in a child process: scikit-learn and the scoring loop would otherwise
+        # hold the server's GIL and slow every page while they run.
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                self.last_result = pool.submit(_refit_in_child, self.path,
+                                               self.options).result()
+            self.last_error = None
+        except DataError as exc:
+            self.last_error = str(exc)
+            logger.info("coder not refitted: %s", exc)
+        except Exception as exc:  # a background failure must not stop the server
+            self.last_error = f"refit failed: {exc}"
+            logger.exception("coder refit failed")
