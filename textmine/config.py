@@ -379,6 +379,19 @@ class ThemeOptions:
     dedupe : bool
         Fit the themes on distinct texts (one text pasted by many respondents counts once), then
         assign them to every respondent: counts and shares stay per respondent.
+    max_theme_share : float
+        Largest share of the answers a free theme may hold: a free theme above it is split in
+        two (refitted on its answers), or else reported as "Divers / autres" with its share
+        (:mod:`textmine.themes.catchall`); 1.0 turns the rule off.
+    min_exclusivity : float
+        Exclusivity floor of free themes found beside a codebook: a free theme whose heaviest
+        words belong as much to other themes folds into "Divers / autres".
+    stability_resamples : int
+        Bootstrap refits measuring each theme's stability (``stability`` in themes.csv, see
+        :mod:`textmine.themes.stability`); 0 turns it off (it costs about that many fits).
+    seed_neighbours : int
+        Co-occurrence neighbours added to each codebook theme's seed terms (listed in
+        ``seed_expansion.csv``, see :mod:`textmine.themes.seeded`); 0 keeps the seeds alone.
     """
 
     k: int | str = "auto"
@@ -399,6 +412,10 @@ class ThemeOptions:
     merge: tuple[tuple[str, ...], ...] = ()
     drop: tuple[str, ...] = ()
     dedupe: bool = False
+    max_theme_share: float = 0.35
+    min_exclusivity: float = 0.35
+    stability_resamples: int = 10
+    seed_neighbours: int = 5
 
     def __post_init__(self) -> None:
         _set(self, "k", parse_k(self.k))
@@ -428,6 +445,10 @@ class ThemeOptions:
         _check_int(self, "n_top_terms", 1)
         _check_int(self, "n_quotes", 0)
         _check_bools(self, ("mwe_parts", "dedupe"))
+        _check_range(self, "max_theme_share", 0, 1, low_open=True, hint="; 0.35 is the default")
+        _check_range(self, "min_exclusivity", 0, 1, hint="; 0.35 is the default")
+        _check_int(self, "stability_resamples", 0, "--stability")
+        _check_int(self, "seed_neighbours", 0)
         _set(self, "rename", _tuple_of_tuples(self.rename))
         _check_pairs(self, "rename")
         _set(self, "merge", _tuple_of_tuples(self.merge))

@@ -26,14 +26,37 @@ from textmine.runfolder import (
     COUNT_UNASSIGNED,
     DUPLICATES_NOTE,
 )
-from textmine.themes.assign import ASSIGNMENT_RULE, assign_themes, status_counts, theme_counts
+from textmine.themes.assign import (
+    ASSIGNMENT_RULE,
+    assign_themes,
+    defining_columns,
+    status_counts,
+    theme_counts,
+    under_assigned,
+    writes_columns,
+)
+from textmine.themes.catchall import (
+    OTHERS_LABEL,
+    carriers,
+    exclusivity,
+    others,
+    split_catch_alls,
+)
 from textmine.themes.edit import edit_map
-from textmine.themes.labels import display_term, theme_label, top_terms
+from textmine.themes.labels import (
+    POOL,
+    fragment_share,
+    frex_order,
+    surface_forms,
+    surface_top_terms,
+    theme_label,
+)
 from textmine.themes.models import make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import SeedProcessor, seed_columns, simple_seed_terms
 from textmine.themes.selection import K_RULE, sweep_k
+from textmine.themes.stability import UNSTABLE_BELOW, final_stability, theme_stability
 
 logger = logging.getLogger(__name__)
 
@@ -144,13 +167,37 @@ def _themes_table(
     return pd.DataFrame(rows)
 
 
-def _term_weights(components: np.ndarray, terms: list[str]) -> pd.DataFrame:
+def _heaviest(components: np.ndarray, n: int) -> list[np.ndarray]:
+    return [np.lexsort((np.arange(len(c)), -c))[:n] for c in np.asarray(components)]
+
+
+def surface_map(
+    components: np.ndarray, terms: list[str], X: sp.spmatrix, texts: list[str]
+) -> dict[str, str | None]:
+    """Surface forms of the terms that can show in labels, clouds or the diagnostics.
+
+    Those are each theme's :data:`N_TERM_WEIGHTS` heaviest terms and its FREX pool (see
+    :func:`textmine.themes.labels.surface_forms`).
+    """
+    wanted = {int(i) for idx in _heaviest(components, N_TERM_WEIGHTS) for i in idx}
+    wanted |= {int(i) for idx in frex_order(components, n_top=3 * POOL, pool=3 * POOL)
+               for i in idx}
+    return surface_forms([terms[i] for i in sorted(wanted)], X, terms, texts)
+
+
+def _term_weights(
+    components: np.ndarray, terms: list[str], surface: dict[str, str | None]
+) -> pd.DataFrame:
+    # The word cloud's words are the labels' words: surface forms, fragments left out, a form
+    # shown once per theme (with its heaviest term's weight).
     rows = []
     for j, comp in enumerate(components):
-        order = np.lexsort((np.arange(len(comp)), -comp))[:N_TERM_WEIGHTS]
-        for i in order:
-            if comp[i] > 0:
-                rows.append((j + 1, display_term(terms[i]), round(float(comp[i]), 6)))
+        shown: set[str] = set()
+        for i in np.lexsort((np.arange(len(comp)), -comp))[:N_TERM_WEIGHTS]:
+            form = surface.get(terms[i])
+            if comp[i] > 0 and form and form not in shown:
+                shown.add(form)
+                rows.append((j + 1, form, round(float(comp[i]), 6)))
     return pd.DataFrame(rows, columns=["theme_id", "term", "weight"])
 
 
@@ -161,10 +208,15 @@ def _tables(
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
         W[has_terms] = model.weights(X[has_terms])
+    comps = model.components
+    surface = surface_map(comps, model.terms, X, corpus.masked)
+    usable = np.array([bool(surface.get(t)) for t in model.terms])
+    lead, heaviest = defining_columns(comps, usable)
     # answers.csv leaves the tool like the quotes: it shows the masked text.
     answers = assign_themes(
         W, ids=corpus.ids, texts=corpus.masked, status=corpus.status, has_terms=has_terms,
         relative_threshold=model.relative_threshold, min_weight=model.min_weight,
+        writes_defining=writes_columns(X, [[c] for c in lead]),
     )  # fmt: skip
     counts = theme_counts(answers, model.n_themes)
     carriers = np.zeros_like(W, dtype=bool)
@@ -179,7 +231,6 @@ def _tables(
             (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(X.shape[0], len(rows))
         )
         rep = sp.csr_matrix(scatter @ model.estimator.represent(X[has_terms]))
-    comps = model.components
     quotes = [
         select_quotes(
             W[:, j], carriers[:, j], rep, comps[j], masked=corpus.masked, terms=corpus.terms,
@@ -190,7 +241,8 @@ def _tables(
     sc = status_counts(answers)
     n_base = sc["themed"] + sc["unassigned"]
     themes = _themes_table(model.labels, model.top_terms, counts, n_base, quotes, n_quotes)
-    term_weights = _term_weights(comps, model.terms)
+    themes["under_assigned"] = under_assigned(answers, writes_columns(X, heaviest))
+    term_weights = _term_weights(comps, model.terms, surface)
     counts_info = {
         "answers": len(corpus.ids),
         "ok": int(sum(s == "ok" for s in corpus.status)),
@@ -313,22 +365,53 @@ def discover_themes(
     k, k_table = _choose_k(X_fit, options, len(seed_terms))
     estimator = make_model(method, k, random_state=options.seed, seed_terms=seed_terms)
     estimator.fit(X_fit)
-    fitted_tops = top_terms(estimator.components_, dtm.terms, n_top=options.n_top_terms)
-    labels = [theme_label(t) for t in fitted_tops]
     seeded_names = [t.name for t in codebook.themes] if codebook is not None else []
-    labels[: len(seeded_names)] = seeded_names
-    merge = tuple(options.merge) + (codebook.merge if codebook else ())
+    n_seeded = len(seeded_names)
+    # --- issue 14: no catch-all themes, surface labels, stability ---
+    splits = split_catch_alls(
+        estimator, X_fit, first_free=n_seeded, max_share=options.max_theme_share,
+        relative_threshold=options.relative_threshold, min_weight=options.min_weight,
+        random_state=options.seed,
+    ) if options.max_theme_share < 1 and method != "lda" else []  # fmt: skip
+    surface = surface_map(estimator.components_, dtm.terms, dtm.X, corpus.masked)
+    fitted_tops = surface_top_terms(estimator.components_, dtm.terms, surface,
+                                    n_top=options.n_top_terms)
+    labels = [theme_label(t) for t in fitted_tops]
+    labels[:n_seeded] = seeded_names
+    shares = carriers(estimator.transform(X_fit), relative_threshold=options.relative_threshold,
+                      min_weight=options.min_weight).mean(axis=0)
+    folded = others(
+        shares, fragment_share(estimator.components_, dtm.terms, surface),
+        exclusivity(estimator.components_), first_free=n_seeded,
+        max_share=options.max_theme_share if options.max_theme_share < 1 else np.inf,
+        min_exclusivity=options.min_exclusivity if codebook is not None else None,
+    )  # fmt: skip
+    for j, reason in folded.items():
+        logger.info("Free theme '%s' reported as '%s': %s.", labels[j], OTHERS_LABEL, reason)
+        labels[j] = OTHERS_LABEL
+    auto_merge = ((tuple(str(j + 1) for j in sorted(folded)),) if len(folded) > 1 else ())
+    stability = theme_stability(
+        lambda s: make_model(method, estimator.components_.shape[0], random_state=s,
+                             seed_terms=seed_terms),
+        X_fit, estimator.components_, n_resamples=options.stability_resamples,
+        random_state=options.seed,
+    )  # fmt: skip
+    # --- end issue 14 ---
+    merge = auto_merge + tuple(options.merge) + (codebook.merge if codebook else ())
     drop = tuple(options.drop) + (codebook.drop if codebook else ())
     rename = dict(options.rename) | (codebook.rename if codebook else {})
     M, new_labels, heads, edit_log = edit_map(labels, merge=merge, drop=drop, rename=rename)
     final_comps = M.T @ estimator.components_
-    final_tops = top_terms(final_comps, dtm.terms, n_top=options.n_top_terms)
+    final_tops = surface_top_terms(final_comps, dtm.terms,
+                                   surface | surface_map(final_comps, dtm.terms, dtm.X,
+                                                         corpus.masked),
+                                   n_top=options.n_top_terms)
     # Free themes built from a merge get a label from their merged terms; seeded or renamed
     # themes keep the researcher's name.
     # A theme was renamed when its label differs from the one its head theme was fitted with
     # (compared by position: a new name may equal another theme's fitted label).
     for j, h in enumerate(heads):
-        if h >= len(seeded_names) and new_labels[j] == labels[h]:
+        if h >= n_seeded and h not in folded and new_labels[j] == labels[h]:
             new_labels[j] = theme_label(final_tops[j])
     seeded_final = [new_labels[j] for j, h in enumerate(heads) if h < len(seeded_names)]
     model = FittedThemes(
@@ -338,6 +421,17 @@ def discover_themes(
         mwe_parts=options.mwe_parts,
     )  # fmt: skip
     themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
+    final_stab = final_stability(stability, M)
+    if options.stability_resamples:
+        themes["stability"] = np.round(final_stab, 3)
+        unstable = [int(j + 1) for j in np.flatnonzero(final_stab < UNSTABLE_BELOW)]
+        if unstable:
+            logger.warning(
+                "%d of the %d themes are unstable (stability below %.2f over %d bootstrap "
+                "refits): %s; read them with care.", len(unstable), model.n_themes,
+                UNSTABLE_BELOW, options.stability_resamples,
+                ", ".join(f"{j} '{model.labels[j - 1]}'" for j in unstable),
+            )  # fmt: skip
     for i, entry in enumerate(seed_report):
         # Seeded theme i is fitted theme i; follow it through the edits to its final theme.
         j = heads.index(i) if i in heads else None
@@ -368,6 +462,22 @@ def discover_themes(
         "dedupe": bool(options.dedupe),
         "duplicates_note": note,
         "estimator": {"class": type(estimator).__name__, "n_iter": int(estimator.n_iter_)},
+        "catch_all": {
+            "max_share": options.max_theme_share,
+            "min_exclusivity": options.min_exclusivity if codebook is not None else None,
+            "splits": splits,
+            "others": [{"fitted_theme": j + 1, "reason": r} for j, r in sorted(folded.items())],
+        },
+        "stability": {
+            "resamples": options.stability_resamples,
+            "unstable_below": UNSTABLE_BELOW,
+            "rule": "mean cosine of the theme's term weights with its Hungarian match in "
+                    "bootstrap refits (same method, k and seeds)",
+            "unstable": ([int(j + 1) for j in np.flatnonzero(final_stab < UNSTABLE_BELOW)]
+                         if options.stability_resamples else []),
+        },
+        "under_assigned_rule": "answers writing one of the theme's 3 heaviest words (as "
+                               "written in the answers) but not carrying it",
     }
     logger.info(
         "%d themes; %d answers themed, %d unassigned, %d non-answers, %d empty.",
