@@ -9,11 +9,11 @@ Rule (documented in run.json under ``assignment``):
   ``relative_threshold`` × its strongest theme weight; the primary theme is the strongest (lowest
   theme id on exact ties) and ``weight`` is the primary theme's share of the answer's total theme
   weight (0–1, rounded to 4 decimals);
-- an answer that writes a theme's **defining word** (its heaviest term, when at least
-  :data:`DEFINING_EXCLUSIVITY` of that term's weight belongs to the theme) also carries that
-  theme, whatever its weight: "la nature, cadre de vie" belongs to both "nature" and "cadre de
-  vie" although the weights of a short answer favour one (issue 14: on INED K1, 219 of the 866
-  answers saying "nature" were outside the Nature theme).
+- an answer that writes a theme's **defining word** (its heaviest term, when the term is more
+  exclusive to this theme than to any other) also carries that theme, whatever its weight:
+  "la nature, cadre de vie" belongs to both "nature" and "cadre de vie" although the weights of
+  a short answer favour one (issue 14: on INED K1, 219 of the 866 answers saying "nature" were
+  outside the Nature theme).
 
 The **under-assigned** diagnostic counts, per theme, the answers that write one of its defining
 words (its :data:`N_DEFINING` heaviest terms that the answers write as words) but do not carry
@@ -33,12 +33,9 @@ ASSIGNMENT_RULE = (
     "themes with weight >= relative_threshold x the answer's largest theme weight; "
     "unassigned if no vocabulary term or largest weight < min_weight; "
     "non-answer/empty never themed; an answer writing a theme's defining word (its heaviest "
-    "term, >= 50 % of that term's weight in the theme) also carries the theme"
+    "term, when most exclusive to it) also carries the theme"
 )
 
-#: Share of a term's weight (over all themes) that must belong to a theme for the term to pull
-#: the answers writing it into the theme.
-DEFINING_EXCLUSIVITY = 0.5
 #: Heaviest terms of a theme whose presence in an answer the under-assigned diagnostic checks.
 N_DEFINING = 3
 
@@ -152,8 +149,9 @@ def defining_columns(
     Returns
     -------
     lead : list of (int or None)
-        Per theme, its heaviest usable term when at least :data:`DEFINING_EXCLUSIVITY` of that
-        term's weight belongs to it (else ``None``): the word that pulls answers into it.
+        Per theme, its heaviest usable term when that term is more exclusive to it (share of
+        the term's weight, ``beta[k, t] / sum_j beta[j, t]``) than to any other theme, else
+        ``None``: the word that pulls the answers writing it into the theme.
     heaviest : list of list of int
         Per theme, its ``n_defining`` heaviest usable terms.
     """
@@ -167,7 +165,8 @@ def defining_columns(
         order = [int(i) for i in np.lexsort((np.arange(comp.shape[1]), -comp[k]))
                  if ok[i] and comp[k, i] > 0][:n_defining]
         heaviest.append(order)
-        lead.append(order[0] if order and excl[k, order[0]] >= DEFINING_EXCLUSIVITY else None)
+        # The lead word pulls its answers into the theme it is most exclusive to (one theme).
+        lead.append(order[0] if order and int(np.argmax(excl[:, order[0]])) == k else None)
     return lead, heaviest
 
 

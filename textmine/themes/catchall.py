@@ -18,6 +18,7 @@ alone, ``1 / k`` when they are shared evenly by all themes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -65,6 +66,49 @@ def exclusivity(components: np.ndarray, *, n_top: int = 10) -> np.ndarray:
     return out
 
 
+#: Share of a theme's answers that must write its lead word for the theme to be one dominant idea
+#: (exempt from the share limit) rather than a catch-all.
+DOMINANT_SHARE = 0.9
+
+#: Answers × themes booleans of the answers writing each theme's lead word, given the
+#: components (see :func:`textmine.themes.assign.defining_columns`).
+LeadWriters = Callable[[np.ndarray], np.ndarray]
+
+
+def theme_profile(
+    W: np.ndarray, writes_lead: np.ndarray | None, *, relative_threshold: float,
+    min_weight: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Share of the answers each theme holds, and whether it is one dominant idea.
+
+    Parameters
+    ----------
+    W : ndarray (n_answers, k)
+        Theme weights.
+    writes_lead : ndarray of bool (n_answers, k) or None
+        Answers writing each theme's lead word: they carry the theme (the assignment rule).
+    relative_threshold, min_weight : float
+        The assignment rule.
+
+    Returns
+    -------
+    shares : ndarray (k,)
+        Share of the answers carrying each theme.
+    dominant : ndarray of bool (k,)
+        Themes at least :data:`DOMINANT_SHARE` of whose answers write its lead word: a theme
+        that many answers name with one word ("nature" on INED K1: 866 of 2 000 answers) is
+        no catch-all: it is neither split nor called "Divers / autres".
+    """
+    C = carriers(W, relative_threshold=relative_threshold, min_weight=min_weight)
+    if writes_lead is None:
+        return C.mean(axis=0), np.zeros(C.shape[1], dtype=bool)
+    themed = C.any(axis=1, keepdims=True)
+    C = C | (writes_lead & themed)
+    n_in = C.sum(axis=0)
+    with_word = (C & writes_lead).sum(axis=0)
+    return C.mean(axis=0), (n_in > 0) & (with_word >= DOMINANT_SHARE * n_in)
+
+
 def split_catch_alls(
     estimator,
     X: sp.csr_matrix,
@@ -75,6 +119,7 @@ def split_catch_alls(
     min_weight: float,
     random_state: int | None,
     max_splits: int = 3,
+    lead_writers: LeadWriters | None = None,
 ) -> list[dict]:
     """Split, in place, the free themes of a fitted NMF model that hold too many answers.
 
@@ -94,6 +139,10 @@ def split_catch_alls(
         Seed of the NMF that splits a theme.
     max_splits : int
         Splits made at most.
+    lead_writers : callable(components) -> ndarray of bool (n_answers, k), optional
+        The answers writing each theme's lead word (they carry it, see
+        :func:`theme_profile`); dominant themes are then not split. Without it, shares follow
+        the weights alone (a theme is split on what its weights gather).
 
     Returns
     -------
@@ -106,11 +155,17 @@ def split_catch_alls(
     if n == 0 or not hasattr(estimator, "represent"):
         return log
     Xt = estimator.represent(X)
+    def profile() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        W = estimator.transform(X)
+        writes = lead_writers(estimator.components_) if lead_writers else None
+        shares, dominant = theme_profile(W, writes, relative_threshold=relative_threshold,
+                                         min_weight=min_weight)
+        return carriers(W, relative_threshold=relative_threshold, min_weight=min_weight), \
+            shares, dominant
+
     for _ in range(max_splits):
-        C = carriers(estimator.transform(X), relative_threshold=relative_threshold,
-                     min_weight=min_weight)
-        shares = C.sum(axis=0) / n
-        free = np.arange(first_free, C.shape[1])
+        C, shares, dominant = profile()
+        free = np.array([j for j in range(first_free, C.shape[1]) if not dominant[j]])
         if free.size == 0:
             break
         j = int(free[np.argmax(shares[free])])
@@ -135,9 +190,7 @@ def split_catch_alls(
         comps[j] = H[0]
         estimator.components_ = comps
         estimator.set_params(n_themes=comps.shape[0])
-        C = carriers(estimator.transform(X), relative_threshold=relative_threshold,
-                     min_weight=min_weight)
-        after = C.sum(axis=0) / n
+        _, after, _ = profile()
         log.append({"theme": j + 1, "share": round(float(shares[j]), 4),
                     "shares_after": [round(float(after[j]), 4), round(float(after[-1]), 4)]})
         logger.info("Free theme %d held %.0f %% of the answers: split in two (%.0f %%, %.0f %%).",
@@ -147,6 +200,7 @@ def split_catch_alls(
 
 def others(
     shares: np.ndarray,
+    dominant: np.ndarray,
     fragments: np.ndarray,
     excl: np.ndarray,
     *,
@@ -160,6 +214,8 @@ def others(
     ----------
     shares : ndarray (k,)
         Share of the answers each theme holds.
+    dominant : ndarray of bool (k,)
+        Dominant ideas (:func:`theme_profile`), exempt from the share limit.
     fragments : ndarray (k,)
         Share of each theme's heaviest terms that are fragments.
     excl : ndarray (k,)
@@ -178,7 +234,7 @@ def others(
     """
     out: dict[int, str] = {}
     for j in range(first_free, len(shares)):
-        if shares[j] > max_share:
+        if shares[j] > max_share and not dominant[j]:
             out[j] = f"holds {100 * shares[j]:.0f} % of the answers (limit {100 * max_share:.0f} %)"
         elif fragments[j] > 0.5:
             out[j] = "its heaviest terms are fragments no answer writes as words"

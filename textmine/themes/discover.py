@@ -28,6 +28,7 @@ from textmine.runfolder import (
 )
 from textmine.themes.assign import (
     ASSIGNMENT_RULE,
+    N_DEFINING,
     assign_themes,
     defining_columns,
     status_counts,
@@ -37,10 +38,10 @@ from textmine.themes.assign import (
 )
 from textmine.themes.catchall import (
     OTHERS_LABEL,
-    carriers,
     exclusivity,
     others,
     split_catch_alls,
+    theme_profile,
 )
 from textmine.themes.edit import edit_map
 from textmine.themes.labels import (
@@ -211,7 +212,12 @@ def _tables(
     comps = model.components
     surface = surface_map(comps, model.terms, X, corpus.masked)
     usable = np.array([bool(surface.get(t)) for t in model.terms])
-    lead, heaviest = defining_columns(comps, usable)
+    lead, _ = defining_columns(comps, usable)
+    # The under-assigned diagnostic checks the words a reader sees: the theme's first
+    # N_DEFINING top terms (the label's words), through the features written that way.
+    shown = [set(tops[:N_DEFINING]) for tops in model.top_terms]
+    defining = [[int(i) for i in idx if surface.get(model.terms[i]) in shown[j]]
+                for j, idx in enumerate(_heaviest(comps, 3 * POOL))]
     # answers.csv leaves the tool like the quotes: it shows the masked text.
     answers = assign_themes(
         W, ids=corpus.ids, texts=corpus.masked, status=corpus.status, has_terms=has_terms,
@@ -241,7 +247,7 @@ def _tables(
     sc = status_counts(answers)
     n_base = sc["themed"] + sc["unassigned"]
     themes = _themes_table(model.labels, model.top_terms, counts, n_base, quotes, n_quotes)
-    themes["under_assigned"] = under_assigned(answers, writes_columns(X, heaviest))
+    themes["under_assigned"] = under_assigned(answers, writes_columns(X, defining))
     term_weights = _term_weights(comps, model.terms, surface)
     counts_info = {
         "answers": len(corpus.ids),
@@ -368,20 +374,30 @@ def discover_themes(
     seeded_names = [t.name for t in codebook.themes] if codebook is not None else []
     n_seeded = len(seeded_names)
     # --- issue 14: no catch-all themes, surface labels, stability ---
+    surface: dict[str, str | None] = {}
+
+    def lead_writers(comps: np.ndarray) -> np.ndarray:
+        # The answers writing each theme's lead word carry it (assign.defining_columns).
+        surface.update(surface_map(comps, dtm.terms, dtm.X, corpus.masked))
+        lead, _ = defining_columns(comps, np.array([bool(surface.get(t)) for t in dtm.terms]))
+        return writes_columns(X_fit, [[c] for c in lead])
+
     splits = split_catch_alls(
         estimator, X_fit, first_free=n_seeded, max_share=options.max_theme_share,
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
-        random_state=options.seed,
+        random_state=options.seed, lead_writers=lead_writers,
     ) if options.max_theme_share < 1 and method != "lda" else []  # fmt: skip
-    surface = surface_map(estimator.components_, dtm.terms, dtm.X, corpus.masked)
+    writes_lead = lead_writers(estimator.components_)
     fitted_tops = surface_top_terms(estimator.components_, dtm.terms, surface,
                                     n_top=options.n_top_terms)
     labels = [theme_label(t) for t in fitted_tops]
     labels[:n_seeded] = seeded_names
-    shares = carriers(estimator.transform(X_fit), relative_threshold=options.relative_threshold,
-                      min_weight=options.min_weight).mean(axis=0)
+    shares, dominant = theme_profile(
+        estimator.transform(X_fit), writes_lead, relative_threshold=options.relative_threshold,
+        min_weight=options.min_weight,
+    )  # fmt: skip
     folded = others(
-        shares, fragment_share(estimator.components_, dtm.terms, surface),
+        shares, dominant, fragment_share(estimator.components_, dtm.terms, surface),
         exclusivity(estimator.components_), first_free=n_seeded,
         max_share=options.max_theme_share if options.max_theme_share < 1 else np.inf,
         min_exclusivity=options.min_exclusivity if codebook is not None else None,
@@ -466,6 +482,7 @@ def discover_themes(
             "max_share": options.max_theme_share,
             "min_exclusivity": options.min_exclusivity if codebook is not None else None,
             "splits": splits,
+            "dominant_ideas": [int(j + 1) for j in np.flatnonzero(dominant)],
             "others": [{"fitted_theme": j + 1, "reason": r} for j, r in sorted(folded.items())],
         },
         "stability": {
@@ -476,8 +493,8 @@ def discover_themes(
             "unstable": ([int(j + 1) for j in np.flatnonzero(final_stab < UNSTABLE_BELOW)]
                          if options.stability_resamples else []),
         },
-        "under_assigned_rule": "answers writing one of the theme's 3 heaviest words (as "
-                               "written in the answers) but not carrying it",
+        "under_assigned_rule": "answers writing one of the theme's first 3 top terms "
+                               "(as written in the answers) but not carrying it",
     }
     logger.info(
         "%d themes; %d answers themed, %d unassigned, %d non-answers, %d empty.",

@@ -1,13 +1,14 @@
 """Stability of each theme: would the same theme come back on another sample of the answers?
 
 The model is refitted on ``n_resamples`` bootstrap resamples of the answers it was fitted on
-(rows drawn with replacement, seeded), with the same method, number of themes and seeds. The
-themes of each refit are matched one-to-one to the run's themes by the Hungarian algorithm on
-the cosine of their term weights (:func:`scipy.optimize.linear_sum_assignment`, maximising the
-total cosine); a theme's **stability** is its mean matched cosine over the resamples, in [0, 1].
-A theme below :data:`UNSTABLE_BELOW` is flagged unstable: on another sample of the same answers
-its words would form another theme (the approach of Greene, O'Callaghan & Cunningham 2014, "How
-many topics? Stability analysis for topic models", with term-weight cosine in place of top-term
+(rows drawn with replacement, seeded; at most :data:`MAX_RESAMPLE` rows each), with the same
+method, number of themes and seeds. The themes of each refit are matched one-to-one to the
+run's themes by the Hungarian algorithm on the cosine of their term weights
+(:func:`scipy.optimize.linear_sum_assignment`, maximising the total cosine); a theme's
+**stability** is its mean matched cosine over the resamples, in [0, 1]. A theme below
+:data:`UNSTABLE_BELOW` is flagged unstable: on another sample of the same answers its words
+would form another theme (the approach of Greene, O'Callaghan & Cunningham 2014, "How many
+topics? Stability analysis for topic models", with term-weight cosine in place of top-term
 agreement).
 """
 
@@ -22,6 +23,9 @@ from sklearn.preprocessing import normalize
 
 #: Mean matched cosine under which a theme is flagged unstable.
 UNSTABLE_BELOW = 0.6
+#: Largest resample: above it, each refit draws this many answers (an m-out-of-n bootstrap,
+#: Bickel, Götze & van Zwet 1997), so that the cost stays bounded on large surveys.
+MAX_RESAMPLE = 3000
 
 
 def matched_cosine(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -83,7 +87,7 @@ def theme_stability(
     rng = np.random.default_rng(random_state)
     total = np.zeros(k)
     for b in range(n_resamples):
-        rows = np.sort(rng.integers(0, X.shape[0], size=X.shape[0]))
+        rows = np.sort(rng.integers(0, X.shape[0], size=min(X.shape[0], MAX_RESAMPLE)))
         estimator = make_estimator(b + 1 + (random_state or 0))
         estimator.fit(X[rows])
         total += matched_cosine(reference, estimator.components_)
