@@ -8,6 +8,9 @@ Benjamini-Hochberg adjusted tests) must flag exactly those four at the documente
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -127,3 +130,29 @@ def test_crosstab_rereads_the_survey_from_the_relative_path(demo, cli, monkeypat
     assert set(effects["covariate"]) == {"taille"}
     assert set(effects["reference"]) == {"Plus de 50 000 habitants"}
     assert "p_adjusted" in effects
+
+
+def _label_words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def test_demo_free_themes_are_no_catch_alls_and_labels_are_words_of_the_answers(demo):
+    # Issue 14: q_evolution's free theme "demander / end / pas week" held 53.6 % of the answers.
+    from textmine.themes.catchall import OTHERS_LABEL
+
+    for q in QUESTIONS:
+        themes = pd.read_csv(demo / q / "themes.csv", dtype={"label": str, "top_terms": str})
+        answers = pd.read_csv(demo / q / "answers.csv", dtype=str, keep_default_na=False)
+        record = json.loads((demo / q / "run.json").read_text(encoding="utf-8"))
+        book = {entry["name"] for entry in record["themes"]["seeded_themes"]}
+        joined = " ".join(" ".join(answers["text"]).split()).casefold()
+        written = _label_words(joined)
+        free = themes[~themes["label"].isin(book) & (themes["label"] != OTHERS_LABEL)]
+        assert len(free), q
+        assert (free["share"] <= 0.35).all(), (q, free[["label", "share"]])
+        for label, top in zip(free["label"], free["top_terms"], strict=True):
+            for form in [*label.split(" / "), *top.split("; ")]:
+                # Every label and top term is written, as such, in the answers.
+                assert _label_words(form) <= written, (q, form)
+                assert form.casefold() in joined, (q, form)
+        assert {"under_assigned", "stability"} <= set(themes.columns)

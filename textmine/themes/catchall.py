@@ -1,6 +1,7 @@
 """No catch-all themes: split a free theme holding too many answers, or call it "Divers / autres".
 
-A free theme that holds more than ``max_share`` of the answers (35 % by default) says little: on
+A free theme that holds more than ``max_share`` of the answers (35 % by default; with fewer than
+five themes, half as much again as an even share, :func:`share_limit`) says little: on
 the demo survey the free theme "période / intense / très" of ``q_evolution`` held 51 % of the
 answers. Such a theme is **split**: its answers (those carrying it under the assignment rule) are
 refitted into two themes (NMF on the representation the model already uses, same seed), which
@@ -28,6 +29,16 @@ logger = logging.getLogger(__name__)
 
 #: Label of the theme that gathers the free themes too broad or too vague to be named.
 OTHERS_LABEL = "Divers / autres"
+
+
+def share_limit(max_share: float, k: int) -> float:
+    """The share above which a free theme is a catch-all: ``max(max_share, 1.5 / k)``.
+
+    With few themes a theme holding more than 35 % of the answers is no catch-all (three even
+    themes hold a third each, more with answers carrying two themes): the limit is then half as
+    much again as an even share.
+    """
+    return max(float(max_share), 1.5 / max(int(k), 1))
 
 
 def carriers(W: np.ndarray, *, relative_threshold: float, min_weight: float) -> np.ndarray:

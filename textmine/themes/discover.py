@@ -25,6 +25,8 @@ from textmine.runfolder import (
     COUNT_THEMED,
     COUNT_UNASSIGNED,
     DUPLICATES_NOTE,
+    STABILITY,
+    UNDER_ASSIGNED,
 )
 from textmine.themes.assign import (
     ASSIGNMENT_RULE,
@@ -40,6 +42,7 @@ from textmine.themes.catchall import (
     OTHERS_LABEL,
     exclusivity,
     others,
+    share_limit,
     split_catch_alls,
     theme_profile,
 )
@@ -55,7 +58,7 @@ from textmine.themes.labels import (
 from textmine.themes.models import make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
-from textmine.themes.seeded import SeedProcessor, seed_columns, simple_seed_terms
+from textmine.themes.seeded import SeedProcessor, expand_seeds, seed_columns, simple_seed_terms
 from textmine.themes.selection import K_RULE, sweep_k
 from textmine.themes.stability import UNSTABLE_BELOW, final_stability, theme_stability
 
@@ -247,7 +250,7 @@ def _tables(
     sc = status_counts(answers)
     n_base = sc["themed"] + sc["unassigned"]
     themes = _themes_table(model.labels, model.top_terms, counts, n_base, quotes, n_quotes)
-    themes["under_assigned"] = under_assigned(answers, writes_columns(X, defining))
+    themes[UNDER_ASSIGNED] = under_assigned(answers, writes_columns(X, defining))
     term_weights = _term_weights(comps, model.terms, surface)
     counts_info = {
         "answers": len(corpus.ids),
@@ -361,6 +364,20 @@ def discover_themes(
     if options.dedupe:
         fit_rows = distinct_rows(corpus, fit_rows)
     X_fit = dtm.X[fit_rows]
+    # --- issue 14: seeds expanded with their co-occurrence neighbours ---
+    expansion_rows: list[dict] = []
+    if seed_terms and options.seed_neighbours:
+        seed_terms, added = expand_seeds(X_fit, seed_terms, n_neighbours=options.seed_neighbours)
+        forms = surface_forms([dtm.terms[c] for a in added for c, _ in a], dtm.X, dtm.terms,
+                              corpus.masked)
+        for entry, pairs in zip(seed_report, added, strict=True):
+            entry["expanded_terms"] = [dtm.terms[c] for c, _ in pairs]
+            expansion_rows += [
+                {"theme": entry["name"], "term": forms.get(dtm.terms[c]) or dtm.terms[c],
+                 "feature": dtm.terms[c], "cosine": cos}
+                for c, cos in pairs
+            ]  # fmt: skip
+    # --- end issue 14 ---
     method = options.method
     if seed_terms and method == "short":
         # Co-occurrence smoothing spreads seed terms over their neighbours and blurs seeded
@@ -382,8 +399,9 @@ def discover_themes(
         lead, _ = defining_columns(comps, np.array([bool(surface.get(t)) for t in dtm.terms]))
         return writes_columns(X_fit, [[c] for c in lead])
 
+    max_share = share_limit(options.max_theme_share, k)
     splits = split_catch_alls(
-        estimator, X_fit, first_free=n_seeded, max_share=options.max_theme_share,
+        estimator, X_fit, first_free=n_seeded, max_share=max_share,
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
         random_state=options.seed, lead_writers=lead_writers,
     ) if options.max_theme_share < 1 and method != "lda" else []  # fmt: skip
@@ -399,7 +417,7 @@ def discover_themes(
     folded = others(
         shares, dominant, fragment_share(estimator.components_, dtm.terms, surface),
         exclusivity(estimator.components_), first_free=n_seeded,
-        max_share=options.max_theme_share if options.max_theme_share < 1 else np.inf,
+        max_share=max_share if options.max_theme_share < 1 else np.inf,
         min_exclusivity=options.min_exclusivity if codebook is not None else None,
     )  # fmt: skip
     for j, reason in folded.items():
@@ -439,7 +457,7 @@ def discover_themes(
     themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
     final_stab = final_stability(stability, M)
     if options.stability_resamples:
-        themes["stability"] = np.round(final_stab, 3)
+        themes[STABILITY] = np.round(final_stab, 3)
         unstable = [int(j + 1) for j in np.flatnonzero(final_stab < UNSTABLE_BELOW)]
         if unstable:
             logger.warning(
@@ -473,6 +491,10 @@ def discover_themes(
             "min_weight": options.min_weight,
         },
         "seeded_themes": seed_report,
+        "seed_expansion": {"neighbours": options.seed_neighbours,
+                           "rule": "terms closest to the mean of a theme's seeds (cosine of "
+                                   "binary answer-occurrence vectors >= 0.1), each term to one "
+                                   "theme"} if codebook is not None else None,
         "edits": edit_log,
         "counts": counts,
         "dedupe": bool(options.dedupe),
@@ -480,6 +502,7 @@ def discover_themes(
         "estimator": {"class": type(estimator).__name__, "n_iter": int(estimator.n_iter_)},
         "catch_all": {
             "max_share": options.max_theme_share,
+            "share_limit": max_share,
             "min_exclusivity": options.min_exclusivity if codebook is not None else None,
             "splits": splits,
             "dominant_ideas": [int(j + 1) for j in np.flatnonzero(dominant)],
@@ -512,7 +535,15 @@ def discover_themes(
         logger.info(
             "%d answers have no usable term signal and stay unassigned.", counts["unassigned"]
         )
-    return ThemeResult(themes, answers, term_weights, k_table, model, info)
+    seed_expansion = None
+    if codebook is not None and options.seed_neighbours:
+        seed_expansion = pd.DataFrame(expansion_rows,
+                                      columns=["theme", "term", "feature", "cosine"])
+        ids = {e["name"]: e.get("theme_id") for e in seed_report}
+        seed_expansion.insert(0, "theme_id", pd.array([ids.get(t) for t in
+                                                       seed_expansion["theme"]], dtype="Int64"))
+    return ThemeResult(themes, answers, term_weights, k_table, model, info,
+                       seed_expansion=seed_expansion)
 
 
 def code_answers(

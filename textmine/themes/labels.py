@@ -131,12 +131,18 @@ def _matches(part: str, word: str, aliases: Mapping[str, frozenset[str]] | None 
         return 2
     if aliases and word in aliases.get(part, ()):
         return 1
+    n = _prefix(part, word)
+    return int(n >= max(3, len(part) - 2) and len(word) <= len(part) + 4)
+
+
+def _prefix(a: str, b: str) -> int:
+    """Length of the common prefix of two words."""
     n = 0
-    for a, b in zip(part, word, strict=False):
-        if a != b:
+    for x, y in zip(a, b, strict=False):
+        if x != y:
             break
         n += 1
-    return int(n >= max(3, len(part) - 2) and len(word) <= len(part) + 4)
+    return n
 
 
 def _spans(parts: list[str], text: str,
@@ -231,8 +237,8 @@ def surface_forms(
         out[feature] = best_span(parts, rows)
         if out[feature] is None and rows.size:
             # Irregular forms (the lemma ``ouvrir`` written *ouverts*): a part no word starts
-            # like may be written as the word, with the same first letter, that goes with the
-            # feature most closely (cosine of their answer sets >= ALIAS_COSINE).
+            # like may be written as a word sharing its first two letters that goes with the
+            # feature closely (cosine of their answer sets >= ALIAS_COSINE).
             if doc_freq is None:
                 doc_freq = Counter(w for r in range(len(texts)) for w in words(r))
             here = Counter(w for r in rows for w in words(r))
@@ -240,9 +246,12 @@ def surface_forms(
             for part in parts:
                 if any(_matches(part, w) for w in here):
                     continue
-                close = [w for w, n in here.items() if w[:1] == part[:1]
-                         and n / np.sqrt(doc_freq[w] * rows.size) >= ALIAS_COSINE]
-                aliases[part] = frozenset(close)
+                close = {w: _prefix(part, w) for w, n in here.items()
+                         if _prefix(part, w) >= 2
+                         and n / np.sqrt(doc_freq[w] * rows.size) >= ALIAS_COSINE}
+                # The closest spelling among them (reconnaître: *reconnu*, not *rôle*).
+                longest = max(close.values(), default=0)
+                aliases[part] = frozenset(w for w, p in close.items() if p == longest)
             if any(aliases.values()):
                 out[feature] = best_span(parts, rows, aliases)
     return out
