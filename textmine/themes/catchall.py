@@ -166,6 +166,7 @@ def split_catch_alls(
     if n == 0 or not hasattr(estimator, "represent"):
         return log
     Xt = estimator.represent(X)
+
     def profile() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         W = estimator.transform(X)
         writes = lead_writers(estimator.components_) if lead_writers else None
@@ -174,8 +175,8 @@ def split_catch_alls(
         return carriers(W, relative_threshold=relative_threshold, min_weight=min_weight), \
             shares, dominant
 
+    C, shares, dominant = profile()
     for _ in range(max_splits):
-        C, shares, dominant = profile()
         free = np.array([j for j in range(first_free, C.shape[1]) if not dominant[j]])
         if free.size == 0:
             break
@@ -201,11 +202,12 @@ def split_catch_alls(
         comps[j] = H[0]
         estimator.components_ = comps
         estimator.set_params(n_themes=comps.shape[0])
-        _, after, _ = profile()
-        log.append({"theme": j + 1, "share": round(float(shares[j]), 4),
-                    "shares_after": [round(float(after[j]), 4), round(float(after[-1]), 4)]})
+        before = shares[j]
+        C, shares, dominant = profile()
+        log.append({"theme": j + 1, "share": round(float(before), 4),
+                    "shares_after": [round(float(shares[j]), 4), round(float(shares[-1]), 4)]})
         logger.info("Free theme %d held %.0f %% of the answers: split in two (%.0f %%, %.0f %%).",
-                    j + 1, 100 * shares[j], 100 * after[j], 100 * after[-1])
+                    j + 1, 100 * before, 100 * shares[j], 100 * shares[-1])
     return log
 
 

@@ -176,7 +176,8 @@ def _heaviest(components: np.ndarray, n: int) -> list[np.ndarray]:
 
 
 def surface_map(
-    components: np.ndarray, terms: list[str], X: sp.spmatrix, texts: list[str]
+    components: np.ndarray, terms: list[str], X: sp.spmatrix, texts: list[str],
+    cache: dict | None = None,
 ) -> dict[str, str | None]:
     """Surface forms of the terms that can show in labels, clouds or the diagnostics.
 
@@ -186,7 +187,7 @@ def surface_map(
     wanted = {int(i) for idx in _heaviest(components, N_TERM_WEIGHTS) for i in idx}
     wanted |= {int(i) for idx in frex_order(components, n_top=3 * POOL, pool=3 * POOL)
                for i in idx}
-    return surface_forms([terms[i] for i in sorted(wanted)], X, terms, texts)
+    return surface_forms([terms[i] for i in sorted(wanted)], X, terms, texts, cache=cache)
 
 
 def _term_weights(
@@ -206,14 +207,15 @@ def _term_weights(
 
 
 def _tables(
-    model: FittedThemes, corpus: CorpusLike, X: sp.csr_matrix, *, n_quotes: int
+    model: FittedThemes, corpus: CorpusLike, X: sp.csr_matrix, *, n_quotes: int,
+    surface_cache: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     has_terms = np.diff(X.indptr) > 0
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
         W[has_terms] = model.weights(X[has_terms])
     comps = model.components
-    surface = surface_map(comps, model.terms, X, corpus.masked)
+    surface = surface_map(comps, model.terms, X, corpus.masked, surface_cache)
     usable = np.array([bool(surface.get(t)) for t in model.terms])
     lead, _ = defining_columns(comps, usable)
     # The under-assigned diagnostic checks the words a reader sees: the theme's first
@@ -364,12 +366,14 @@ def discover_themes(
     if options.dedupe:
         fit_rows = distinct_rows(corpus, fit_rows)
     X_fit = dtm.X[fit_rows]
+    # Surface forms of the features, found once per run (labels, clouds, diagnostics).
+    surface_cache: dict = {}
     # --- issue 14: seeds expanded with their co-occurrence neighbours ---
     expansion_rows: list[dict] = []
     if seed_terms and options.seed_neighbours:
         seed_terms, added = expand_seeds(X_fit, seed_terms, n_neighbours=options.seed_neighbours)
         forms = surface_forms([dtm.terms[c] for a in added for c, _ in a], dtm.X, dtm.terms,
-                              corpus.masked)
+                              corpus.masked, cache=surface_cache)
         for entry, pairs in zip(seed_report, added, strict=True):
             entry["expanded_terms"] = [dtm.terms[c] for c, _ in pairs]
             expansion_rows += [
@@ -395,7 +399,7 @@ def discover_themes(
 
     def lead_writers(comps: np.ndarray) -> np.ndarray:
         # The answers writing each theme's lead word carry it (assign.defining_columns).
-        surface.update(surface_map(comps, dtm.terms, dtm.X, corpus.masked))
+        surface.update(surface_map(comps, dtm.terms, dtm.X, corpus.masked, surface_cache))
         lead, _ = defining_columns(comps, np.array([bool(surface.get(t)) for t in dtm.terms]))
         return writes_columns(X_fit, [[c] for c in lead])
 
@@ -438,7 +442,7 @@ def discover_themes(
     final_comps = M.T @ estimator.components_
     final_tops = surface_top_terms(final_comps, dtm.terms,
                                    surface | surface_map(final_comps, dtm.terms, dtm.X,
-                                                         corpus.masked),
+                                                         corpus.masked, surface_cache),
                                    n_top=options.n_top_terms)
     # Free themes built from a merge get a label from their merged terms; seeded or renamed
     # themes keep the researcher's name.
@@ -454,7 +458,8 @@ def discover_themes(
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
         mwe_parts=options.mwe_parts,
     )  # fmt: skip
-    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
+    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes,
+                                                    surface_cache=surface_cache)
     final_stab = final_stability(stability, M)
     if options.stability_resamples:
         themes[STABILITY] = np.round(final_stab, 3)

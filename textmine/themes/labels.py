@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -114,6 +115,7 @@ MAX_ROWS = 500
 ALIAS_COSINE = 0.5
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """A word casefolded and without accents (how a lemma is compared with the words written)."""
     folded = unicodedata.normalize("NFKD", word.casefold())
@@ -145,18 +147,35 @@ def _prefix(a: str, b: str) -> int:
     return n
 
 
-def _spans(parts: list[str], text: str,
+class _Tokens:
+    """An answer cut into sub-words once (folded, with their word and the word offsets)."""
+
+    __slots__ = ("text", "offsets", "subs", "by_prefix")
+
+    def __init__(self, text: str) -> None:
+        found = list(_TOKEN.finditer(text))
+        self.text = text
+        self.offsets = [(m.start(), m.end()) for m in found]
+        self.subs = [(fold(s), t) for t, m in enumerate(found) for s in m.group().split("-")]
+        self.by_prefix: dict[str, list[int]] = {}
+        for p, (sub, _) in enumerate(self.subs):
+            self.by_prefix.setdefault(sub[:3], []).append(p)
+
+
+def _spans(parts: list[str], tokens: _Tokens,
            aliases: Mapping[str, frozenset[str]] | None = None) -> list[tuple[str, int]]:
-    """Spans of ``text`` that write the feature ``parts``, as (lower-case text, exactness).
+    """Spans of an answer that write the feature ``parts``, as (lower-case text, exactness).
 
     Each part matches one sub-word (hyphenated words are split for matching but shown whole),
     consecutive parts at most :data:`MAX_GAP` sub-words apart.
     """
-    found = list(_TOKEN.finditer(text))
-    tokens = [m.group() for m in found]
-    subs = [(fold(s), t) for t, tok in enumerate(tokens) for s in tok.split("-")]
+    subs = tokens.subs
+    # A match shares the part's first 3 letters (or is the part); aliases need a full scan.
+    starts = (range(len(subs)) if aliases and parts[0] in aliases
+              else tokens.by_prefix.get(parts[0][:3], ()))
     out = []
-    for start, (sub, tok0) in enumerate(subs):
+    for start in starts:
+        sub, tok0 = subs[start]
         exact = _matches(parts[0], sub, aliases)
         if not exact:
             continue
@@ -170,13 +189,14 @@ def _spans(parts: list[str], text: str,
             pos, last = nxt, subs[nxt][1]
         else:
             # The text as written between the first and last word ("d'informaticien").
-            span = text[found[tok0].start():found[last].end()]
+            span = tokens.text[tokens.offsets[tok0][0]:tokens.offsets[last][1]]
             out.append((" ".join(span.split()).lower(), exact))
     return out
 
 
 def surface_forms(
     features: Sequence[str], X: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[str],
+    *, cache: dict | None = None,
 ) -> dict[str, str | None]:
     """The form in which the answers write each feature (``None`` when they never do).
 
@@ -199,17 +219,26 @@ def surface_forms(
         Column names of ``X``.
     texts : sequence of str
         The answers (original text).
+    cache : dict, optional
+        Shared by the calls of one run on the same ``X`` and ``texts`` (forms found, answers
+        cut into words), so that each answer is read once.
 
     Returns
     -------
     dict
         Feature -> surface form (lower case) or ``None``.
     """
+    cache = {} if cache is None else cache
+    known: dict[str, str | None] = cache.setdefault("forms", {})
+    todo = [f for f in dict.fromkeys(features) if f not in known]
+    if not todo:
+        return {f: known[f] for f in features}
     col = {t: i for i, t in enumerate(vocabulary)}
     Xc = sp.csc_matrix(X)
-    out: dict[str, str | None] = {}
-    words_of: dict[int, frozenset[str]] = {}
-    doc_freq: Counter[str] | None = None
+    out = known
+    words_of: dict[int, frozenset[str]] = cache.setdefault("words", {})
+    tokens_of: dict[int, _Tokens] = cache.setdefault("tokens", {})
+    doc_freq: Counter[str] | None = cache.get("doc_freq")
 
     def words(r: int) -> frozenset[str]:
         if r not in words_of:
@@ -217,17 +246,22 @@ def surface_forms(
                                     for w in tok.split("-"))
         return words_of[r]
 
+    def tokens(r: int) -> _Tokens:
+        if r not in tokens_of:
+            tokens_of[r] = _Tokens(str(texts[r]))
+        return tokens_of[r]
+
     def best_span(parts: list[str], rows: np.ndarray, aliases=None) -> str | None:
         score: Counter[str] = Counter()
         for r in rows:
             best: dict[str, int] = {}
-            for span, exact in _spans(parts, str(texts[r]), aliases):
+            for span, exact in _spans(parts, tokens(r), aliases):
                 best[span] = max(best.get(span, 0), exact)
             for span, exact in best.items():
                 score[span] += exact  # once per answer; an exact form counts double
         return min(score, key=lambda s: (-score[s], len(s), s)) if score else None
 
-    for feature in dict.fromkeys(features):
+    for feature in todo:
         j = col.get(feature)
         if j is None:
             out[feature] = None
@@ -241,6 +275,7 @@ def surface_forms(
             # feature closely (cosine of their answer sets >= ALIAS_COSINE).
             if doc_freq is None:
                 doc_freq = Counter(w for r in range(len(texts)) for w in words(r))
+                cache["doc_freq"] = doc_freq
             here = Counter(w for r in rows for w in words(r))
             aliases = {}
             for part in parts:
@@ -254,7 +289,7 @@ def surface_forms(
                 aliases[part] = frozenset(w for w, p in close.items() if p == longest)
             if any(aliases.values()):
                 out[feature] = best_span(parts, rows, aliases)
-    return out
+    return {f: known[f] for f in features}
 
 
 def _words(form: str) -> set[str]:
