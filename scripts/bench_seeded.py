@@ -6,9 +6,9 @@ compared with the tag by NMI. Four settings, each over seeds 0..4 (mean ± sd), 
 
 - plain scikit-learn NMF on TF-IDF (k = number of tags): the baseline;
 - textmine unseeded (default settings, k = number of tags);
-- textmine seeded with the tag names, seeds alone (``seed_neighbours = 0``);
-- textmine seeded with the tag names, seeds expanded with their co-occurrence neighbours
-  (the default ``seed_neighbours``) and with 10 neighbours.
+- textmine seeded with the tag names, seeds alone (``seed_neighbours = 0``) or expanded with
+  their co-occurrence neighbours (the default, 5), each with the former pull towards the seeds
+  (``seed_strength = 0.2``) and the default (0.02).
 
 Corpora (../shared/data/raw, see each PROVENANCE.md): Assemblée nationale written questions,
 titles, 8 most frequent ``rubrique`` (the AN's indexing); République numérique 2015 opinions
@@ -16,7 +16,8 @@ titles, 8 most frequent ``rubrique`` (the AN's indexing); République numérique
 survey's seeded themes against its hand coding (mean F1 of seeded themes), to check that the
 expansion does not hurt a researcher's codebook with real seed words.
 
-Usage: ``python scripts/bench_seeded.py`` (about 5 minutes on 2 cores). Prints markdown tables.
+Usage: ``PYTHONPATH=. python scripts/bench_seeded.py`` (about 15 minutes on 2 cores; the
+République numérique fits take most of it). Prints markdown tables.
 """
 
 from __future__ import annotations
@@ -100,9 +101,11 @@ def nmi_table(name: str, texts: pd.Series, y: np.ndarray) -> list[dict]:
     settings = {
         "plain sklearn NMF": None,
         "textmine unseeded": {},
-        "seeded, tag names alone": {"seed_neighbours": 0},
-        "seeded, tag names + 5 neighbours (default)": {"seed_neighbours": 5},
-        "seeded, tag names + 10 neighbours": {"seed_neighbours": 10},
+        "seeded, tag names alone, seed_strength 0.2 (before)": {"seed_neighbours": 0,
+                                                                "seed_strength": 0.2},
+        "seeded, tag names alone, seed_strength 0.02": {"seed_neighbours": 0},
+        "seeded, tag names + 5 neighbours, 0.2": {"seed_neighbours": 5, "seed_strength": 0.2},
+        "seeded, tag names + 5 neighbours, 0.02 (default)": {},
     }
     rows = []
     for label, extra in settings.items():
@@ -111,7 +114,7 @@ def nmi_table(name: str, texts: pd.Series, y: np.ndarray) -> list[dict]:
             t0 = time.perf_counter()
             if extra is None:
                 pred = plain_nmf(texts.tolist(), k, seed)
-            elif not extra:
+            elif label == "textmine unseeded":
                 pred = primary(discover_themes(corpus, options=ThemeOptions(
                     k=k, seed=seed, stability_resamples=0)))
             else:
@@ -136,7 +139,7 @@ def demo_f1() -> pd.DataFrame:
     survey = read_survey(repo / "demo_survey.csv", options=ReadOptions(id_col="id"))
     truth = pd.read_csv(repo / "demo_truth.csv", dtype=str, keep_default_na=False)
     out = []
-    for n in (0, 5, 10):
+    for n, strength in ((0, 0.2), (0, 0.02), (5, 0.2), (5, 0.02)):
         f1s = []
         for question, book in (("q_evolution", "codebook_evolution.yaml"),
                                ("q_outils", "codebook_outils.yaml"),
@@ -144,7 +147,8 @@ def demo_f1() -> pd.DataFrame:
             corpus = process_answers(open_answers(survey, question), options=TextOptions())
             codebook = load_codebook(repo / book)
             result = discover_themes(
-                corpus, options=ThemeOptions(seed_neighbours=n, stability_resamples=0),
+                corpus, options=ThemeOptions(seed_neighbours=n, seed_strength=strength,
+                                             stability_resamples=0),
                 codebook=codebook, seed_processor=seed_processor(TextOptions()))
             coded = truth[truth["question"] == question].set_index("respondent_id")["themes"]
             coded = coded.reindex(corpus.ids).fillna("")
@@ -157,7 +161,7 @@ def demo_f1() -> pd.DataFrame:
                 tp = int((pred & true).sum())
                 p, r = tp / max(pred.sum(), 1), tp / max(true.sum(), 1)
                 f1s.append(2 * p * r / max(p + r, 1e-9))
-        out.append({"seed_neighbours": n, "seeded themes": len(f1s),
+        out.append({"seed_neighbours": n, "seed_strength": strength, "seeded themes": len(f1s),
                     "mean F1": float(np.mean(f1s))})
     return pd.DataFrame(out)
 
@@ -176,7 +180,7 @@ def main() -> None:
     base = table.set_index(["corpus", "setting"])["nmi_mean"]
     print()
     for corpus in table["corpus"].unique():
-        gain = (base[(corpus, "seeded, tag names + 5 neighbours (default)")]
+        gain = (base[(corpus, "seeded, tag names + 5 neighbours, 0.02 (default)")]
                 - base[(corpus, "textmine unseeded")])
         print(f"{corpus}: seeded (default) - unseeded = {gain:+.3f}")
     print()

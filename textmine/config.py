@@ -392,6 +392,10 @@ class ThemeOptions:
     seed_neighbours : int
         Co-occurrence neighbours added to each codebook theme's seed terms (listed in
         ``seed_expansion.csv``, see :mod:`textmine.themes.seeded`); 0 keeps the seeds alone.
+    seed_strength : float
+        Pull of seeded themes towards their seed terms (``NMFThemes.seed_strength``): 0.02 lets
+        a theme named by a few tag words gather the answers that do not write them (0.2 left
+        three quarters of the AN titles unassigned; docs/benchmarks.md).
     """
 
     k: int | str = "auto"
@@ -416,6 +420,7 @@ class ThemeOptions:
     min_exclusivity: float = 0.35
     stability_resamples: int = 10
     seed_neighbours: int = 5
+    seed_strength: float = 0.02
 
     def __post_init__(self) -> None:
         _set(self, "k", parse_k(self.k))
@@ -449,6 +454,7 @@ class ThemeOptions:
         _check_range(self, "min_exclusivity", 0, 1, hint="; 0.35 is the default")
         _check_int(self, "stability_resamples", 0, "--stability")
         _check_int(self, "seed_neighbours", 0)
+        _check_range(self, "seed_strength", 0, 100, low_open=True, hint="; 0.02 is the default")
         _set(self, "rename", _tuple_of_tuples(self.rename))
         _check_pairs(self, "rename")
         _set(self, "merge", _tuple_of_tuples(self.merge))

@@ -390,7 +390,15 @@ def discover_themes(
         method = "nmf"
         logger.info("Seeded themes: fitting method 'nmf' (no co-occurrence smoothing).")
     k, k_table = _choose_k(X_fit, options, len(seed_terms))
-    estimator = make_model(method, k, random_state=options.seed, seed_terms=seed_terms)
+    def build(n_themes: int, random_state: int | None):
+        model = make_model(method, n_themes, random_state=random_state, seed_terms=seed_terms)
+        if seed_terms:
+            # Weak pull towards the seeds (issue 14): seeded themes then gather the answers
+            # that do not write a seed (scripts/bench_seeded.py, docs/benchmarks.md).
+            model.set_params(seed_strength=options.seed_strength)
+        return model
+
+    estimator = build(k, options.seed)
     estimator.fit(X_fit)
     seeded_names = [t.name for t in codebook.themes] if codebook is not None else []
     n_seeded = len(seeded_names)
@@ -429,8 +437,7 @@ def discover_themes(
         labels[j] = OTHERS_LABEL
     auto_merge = ((tuple(str(j + 1) for j in sorted(folded)),) if len(folded) > 1 else ())
     stability = theme_stability(
-        lambda s: make_model(method, estimator.components_.shape[0], random_state=s,
-                             seed_terms=seed_terms),
+        lambda s: build(estimator.components_.shape[0], s),
         X_fit, estimator.components_, n_resamples=options.stability_resamples,
         random_state=options.seed,
     )  # fmt: skip
