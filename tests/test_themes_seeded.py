@@ -122,3 +122,12 @@ def test_seed_expansion_is_in_the_result_and_run_info():
     assert entries["Moyens"]["expanded_terms"] == table.loc[table["theme"] == "Moyens",
                                                             "feature"].tolist()
     assert "budget" not in table["feature"].tolist()
+
+
+def test_no_seed_expansion_by_default():
+    codebook = parse_codebook({"themes": [{"name": "Moyens", "seeds": ["budget"]}]},
+                              Path("c.yaml"))
+    result = discover_themes(make_corpus(), codebook=codebook,
+                             options=ThemeOptions(stability_resamples=0))
+    assert result.seed_expansion is None
+    assert "expanded_terms" not in result.info["seeded_themes"][0]

@@ -6,7 +6,8 @@ the demo survey the free theme "période / intense / très" of ``q_evolution`` h
 answers. Such a theme is **split**: its answers (those carrying it under the assignment rule) are
 refitted into two themes (NMF on the representation the model already uses, same seed), which
 replace it; this is repeated while a free theme is above the limit, at most ``max_splits`` times.
-A free theme that stays above the limit, whose heaviest terms are fragments (no answer writes
+Beside a codebook nothing is split (a refit would move the seeded themes' answers too). A free
+theme that stays above the limit, whose heaviest terms are fragments (no answer writes
 them as words, see :func:`textmine.themes.labels.surface_forms`), or that sits beside a
 codebook without being distinctive (exclusivity below ``min_exclusivity``) is reported as
 **"Divers / autres"** with its share (several such themes are merged into one).

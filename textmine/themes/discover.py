@@ -411,12 +411,15 @@ def discover_themes(
         lead, _ = defining_columns(comps, np.array([bool(surface.get(t)) for t in dtm.terms]))
         return writes_columns(X_fit, [[c] for c in lead])
 
+    # Free runs split a catch-all theme; beside a codebook the researcher's themes are the
+    # structure and a catch-all free theme becomes "Divers / autres" (a refit would move the
+    # seeded themes' answers too).
     max_share = share_limit(options.max_theme_share, k)
     splits = split_catch_alls(
         estimator, X_fit, first_free=n_seeded, max_share=max_share,
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
         random_state=options.seed, lead_writers=lead_writers,
-    ) if options.max_theme_share < 1 and method != "lda" else []  # fmt: skip
+    ) if options.max_theme_share < 1 and method != "lda" and codebook is None else []  # fmt: skip
     writes_lead = lead_writers(estimator.components_)
     fitted_tops = surface_top_terms(estimator.components_, dtm.terms, surface,
                                     n_top=options.n_top_terms)
