@@ -439,8 +439,18 @@ def discover_themes(
         logger.info("Free theme '%s' reported as '%s': %s.", labels[j], OTHERS_LABEL, reason)
         labels[j] = OTHERS_LABEL
     auto_merge = ((tuple(str(j + 1) for j in sorted(folded)),) if len(folded) > 1 else ())
+    def refit(X_sample: sp.csr_matrix, seed: int) -> np.ndarray:
+        # As the run: same k and seeds, catch-alls split by the same rule (on the weights), so
+        # that a theme made by a split can come back.
+        model = build(k, seed).fit(X_sample)
+        if splits:
+            split_catch_alls(model, X_sample, first_free=n_seeded, max_share=max_share,
+                             relative_threshold=options.relative_threshold,
+                             min_weight=options.min_weight, random_state=seed)
+        return model.components_
+
     stability = theme_stability(
-        lambda s: build(estimator.components_.shape[0], s),
+        refit,
         X_fit, estimator.components_, n_resamples=options.stability_resamples,
         random_state=options.seed,
     )  # fmt: skip
@@ -527,7 +537,7 @@ def discover_themes(
             "resamples": options.stability_resamples,
             "unstable_below": UNSTABLE_BELOW,
             "rule": "mean cosine of the theme's term weights with its Hungarian match in "
-                    "bootstrap refits (same method, k and seeds)",
+                    "bootstrap refits (same method, k, seeds and catch-all splits)",
             "unstable": ([int(j + 1) for j in np.flatnonzero(final_stab < UNSTABLE_BELOW)]
                          if options.stability_resamples else []),
         },

@@ -53,7 +53,7 @@ def matched_cosine(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
 
 
 def theme_stability(
-    make_estimator: Callable[[int], object],
+    refit: Callable[[sp.csr_matrix, int], np.ndarray],
     X: sp.csr_matrix,
     reference: np.ndarray,
     *,
@@ -64,9 +64,10 @@ def theme_stability(
 
     Parameters
     ----------
-    make_estimator : callable(seed) -> estimator
-        Builds an unfitted estimator like the run's (same method, k and seeds); ``seed`` is the
-        resample number, so that each refit starts differently but reproducibly.
+    refit : callable(X_sample, seed) -> ndarray (k2, n_terms)
+        Fits the run's model on a resample, as the run did (same method, k, seeds and catch-all
+        splits), and returns its theme × term weights; ``seed`` differs for each resample, so
+        that each refit starts differently but reproducibly.
     X : csr_matrix (n_answers, n_terms)
         The counts the run's model was fitted on.
     reference : ndarray (k, n_terms)
@@ -88,9 +89,7 @@ def theme_stability(
     total = np.zeros(k)
     for b in range(n_resamples):
         rows = np.sort(rng.integers(0, X.shape[0], size=min(X.shape[0], MAX_RESAMPLE)))
-        estimator = make_estimator(b + 1 + (random_state or 0))
-        estimator.fit(X[rows])
-        total += matched_cosine(reference, estimator.components_)
+        total += matched_cosine(reference, refit(X[rows], b + 1 + (random_state or 0)))
     return total / n_resamples
 
 
