@@ -420,7 +420,7 @@ class ThemeOptions:
     dedupe: bool = False
     max_theme_share: float = 0.35
     min_exclusivity: float = 0.35
-    stability_resamples: int = 10
+    stability_resamples: int = 5
     seed_neighbours: int = 0
     seed_strength: float = 0.02
 

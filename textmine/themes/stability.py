@@ -25,7 +25,7 @@ from sklearn.preprocessing import normalize
 UNSTABLE_BELOW = 0.6
 #: Largest resample: above it, each refit draws this many answers (an m-out-of-n bootstrap,
 #: Bickel, Götze & van Zwet 1997), so that the cost stays bounded on large surveys.
-MAX_RESAMPLE = 3000
+MAX_RESAMPLE = 2000
 
 
 def matched_cosine(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
