@@ -164,3 +164,18 @@ def test_qdc_codebook_gives_the_same_seeded_themes_as_yaml(cli, survey, tmp_path
     assert runs["qdc"] == runs["yaml"]
     labels = pd.read_csv(tmp_path / "qdc" / "themes.csv")["label"].tolist()
     assert labels[:2] == ["Manque de moyens", "Outils"]
+
+
+def test_stability_option(cli, survey, tmp_path, corpus_module):
+    res = _themes(cli, survey, tmp_path / "off", "--k", "3", "--stability", "0")
+    assert res.code == 0, res.err
+    themes = pd.read_csv(tmp_path / "off" / "themes.csv")
+    assert "stability" not in themes.columns and "under_assigned" in themes.columns
+    res = _themes(cli, survey, tmp_path / "on", "--k", "3", "--stability", "2")
+    assert res.code == 0, res.err
+    run = json.loads((tmp_path / "on" / "run.json").read_text())
+    assert run["themes"]["stability"]["resamples"] == 2
+    assert pd.read_csv(tmp_path / "on" / "themes.csv")["stability"].between(0, 1).all()
+    bad = _themes(cli, survey, tmp_path / "bad", "--k", "3", "--stability", "-1")
+    assert bad.code == 2 and "stability" in bad.err and "Traceback" not in bad.err
+    assert not (tmp_path / "bad").exists()

@@ -8,6 +8,9 @@ Benjamini-Hochberg adjusted tests) must flag exactly those four at the documente
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -147,3 +150,29 @@ def test_demo_tables_show_the_options_labels(demo):
     assert "Visio (n = " in md and "Live vidéo (n = " in md and "outils_1" not in md
     html = (demo / "q_outils" / "report.html").read_text(encoding="utf-8")
     assert "Réseaux sociaux" in html
+
+
+def _label_words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def test_demo_free_themes_are_no_catch_alls_and_labels_are_words_of_the_answers(demo):
+    # Issue 14: q_evolution's free theme "demander / end / pas week" held 53.6 % of the answers.
+    from textmine.themes.catchall import OTHERS_LABEL
+
+    for q in QUESTIONS:
+        themes = pd.read_csv(demo / q / "themes.csv", dtype={"label": str, "top_terms": str})
+        answers = pd.read_csv(demo / q / "answers.csv", dtype=str, keep_default_na=False)
+        record = json.loads((demo / q / "run.json").read_text(encoding="utf-8"))
+        book = {entry["name"] for entry in record["themes"]["seeded_themes"]}
+        joined = " ".join(" ".join(answers["text"]).split()).casefold()
+        written = _label_words(joined)
+        free = themes[~themes["label"].isin(book) & (themes["label"] != OTHERS_LABEL)]
+        assert len(free), q
+        assert (free["share"] <= 0.35).all(), (q, free[["label", "share"]])
+        for label, top in zip(free["label"], free["top_terms"], strict=True):
+            for form in [*label.split(" / "), *top.split("; ")]:
+                # Every label and top term is written, as such, in the answers.
+                assert _label_words(form) <= written, (q, form)
+                assert form.casefold() in joined, (q, form)
+        assert {"under_assigned", "stability"} <= set(themes.columns)

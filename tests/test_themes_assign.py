@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from textmine.themes.assign import assign_themes, status_counts, theme_counts
+from textmine.themes.assign import (
+    assign_themes,
+    defining_columns,
+    status_counts,
+    theme_counts,
+    under_assigned,
+    writes_columns,
+)
 
 
 def _assign(W, status=None, has_terms=None, **kw):
@@ -65,3 +72,40 @@ def test_primary_theme_is_always_among_the_assigned_and_all_pass_the_threshold(W
         assert int(row["theme_id"]) in ids
         assert all(W[i, t - 1] >= rel * W[i].max() for t in ids)
         assert pd.notna(row["weight"]) and 0 < row["weight"] <= 1
+
+
+def test_an_answer_writing_a_themes_defining_word_also_carries_it():
+    # "la nature, cadre de vie": the weights favour cadre de vie, the word says nature too.
+    W = [[0.1, 0.9], [0.0, 0.8], [0.7, 0.0]]
+    writes = np.array([[True, False], [False, False], [False, False]])
+    a = _assign(W, writes_defining=writes)
+    assert a["themes"].tolist() == ["1;2", "2", "1"]
+    assert a.loc[0, "theme_id"] == 2  # the primary theme still follows the weights
+    # Non-answers and answers without terms are never themed by a word.
+    b = _assign([[0.0, 0.0]], status=["non-answer"], writes_defining=np.array([[True, True]]))
+    assert b.loc[0, "themes"] == ""
+
+
+def test_defining_word_is_the_heaviest_term_most_exclusive_to_the_theme():
+    comp = np.array([[0.9, 0.5, 0.0], [0.3, 0.0, 0.8]])
+    lead, heaviest = defining_columns(comp, n_defining=2)
+    assert lead == [0, 2]
+    assert heaviest == [[0, 1], [2, 0]]
+    # A term shared more with another theme defines neither where it is not the most exclusive.
+    comp2 = np.array([[0.5, 0.4], [0.9, 0.0]])
+    lead2, _ = defining_columns(comp2)
+    assert lead2 == [None, 0]
+    # Fragments (not usable) never define a theme.
+    lead3, heaviest3 = defining_columns(comp, np.array([False, True, True]), n_defining=2)
+    assert lead3 == [1, 2] and heaviest3[0] == [1]
+
+
+def test_under_assigned_counts_codable_answers_writing_the_words_without_the_theme():
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.array([[1, 0], [1, 1], [0, 1], [1, 0]], dtype=float))
+    writes = writes_columns(X, [[0], [1]])
+    assert writes.tolist() == [[True, False], [True, True], [False, True], [True, False]]
+    answers = pd.DataFrame({"themes": ["2", "1;2", "2", ""],
+                            "status": ["themed", "themed", "themed", "non-answer"]})
+    assert under_assigned(answers, writes).tolist() == [1, 0]

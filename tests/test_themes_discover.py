@@ -24,7 +24,8 @@ def test_same_input_and_seed_give_byte_identical_tables(tmp_path):
 def test_tables_have_the_documented_columns():
     result = discover_themes(make_corpus(), options=ThemeOptions(k=3, n_quotes=2))
     assert list(result.themes.columns) == [
-        "theme_id", "label", "top_terms", "n_answers", "share", "quote_1", "quote_2"
+        "theme_id", "label", "top_terms", "n_answers", "share", "quote_1", "quote_2",
+        "under_assigned", "stability",
     ]
     assert result.themes["theme_id"].tolist() == [1, 2, 3]
     assert list(result.answers.columns) == [

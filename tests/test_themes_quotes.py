@@ -41,3 +41,13 @@ def test_no_carrier_no_quote():
     masked, terms, rep, theme = _setup()
     none = np.zeros(6, bool)
     assert select_quotes(np.ones(6), none, rep, theme, masked=masked, terms=terms) == []
+
+
+def test_an_answer_repeating_a_surface_label_is_no_quote():
+    from textmine.themes.quotes import repeats_label
+
+    # Label written as the answers write it, terms are lemmas.
+    assert repeats_label("Les consignes nationales", ["consigne_national"],
+                         "consignes nationales / sommeil")
+    assert not repeats_label("consignes nationales et cantine", ["consigne_national", "cantine"],
+                             "consignes nationales / sommeil")

@@ -86,3 +86,48 @@ def test_a_seed_also_matches_its_negated_form():
     seeds, report = seed_columns(codebook, vocab)
     assert report[0]["matched_terms"] == ["pas_renfort", "budget", "pas_budget"]
     assert report[0]["absent_seeds"] == []
+
+
+def test_seeds_are_expanded_with_co_occurring_terms_listed_for_the_researcher():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from textmine.themes.seeded import expand_seeds
+
+    # Terms: 0 essence (seed A), 1 prix (with essence), 2 école (seed B), 3 maître (with école),
+    # 4 rare (once, with both).
+    X = sp.csr_matrix(np.array([
+        [1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [1, 0, 0, 0, 0],
+        [0, 0, 1, 1, 0], [0, 0, 1, 1, 0], [0, 0, 0, 1, 1],
+    ], dtype=float))
+    expanded, added = expand_seeds(X, ((0,), (2,)), n_neighbours=1)
+    assert expanded == ((0, 1), (2, 3))
+    assert [c for c, _ in added[0]] == [1] and added[0][0][1] > 0.5
+    none, nothing = expand_seeds(X, ((0,), (2,)), n_neighbours=0)
+    assert none == ((0,), (2,)) and nothing == [[], []]
+
+
+def test_seed_expansion_is_in_the_result_and_run_info():
+    codebook = parse_codebook(
+        {"themes": [{"name": "Moyens", "seeds": ["budget"]},
+                    {"name": "Outils", "seeds": ["visio"]}]},
+        Path("c.yaml"),
+    )
+    result = discover_themes(make_corpus(), codebook=codebook,
+                             options=ThemeOptions(seed_neighbours=2, stability_resamples=0))
+    table = result.seed_expansion
+    assert list(table.columns) == ["theme_id", "theme", "term", "feature", "cosine"]
+    assert set(table["theme"]) <= {"Moyens", "Outils"} and len(table) <= 4
+    entries = {e["name"]: e for e in result.info["seeded_themes"]}
+    assert entries["Moyens"]["expanded_terms"] == table.loc[table["theme"] == "Moyens",
+                                                            "feature"].tolist()
+    assert "budget" not in table["feature"].tolist()
+
+
+def test_no_seed_expansion_by_default():
+    codebook = parse_codebook({"themes": [{"name": "Moyens", "seeds": ["budget"]}]},
+                              Path("c.yaml"))
+    result = discover_themes(make_corpus(), codebook=codebook,
+                             options=ThemeOptions(stability_resamples=0))
+    assert result.seed_expansion is None
+    assert "expanded_terms" not in result.info["seeded_themes"][0]

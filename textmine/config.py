@@ -384,6 +384,25 @@ class ThemeOptions:
     dedupe : bool
         Fit the themes on distinct texts (one text pasted by many respondents counts once), then
         assign them to every respondent: counts and shares stay per respondent.
+    max_theme_share : float
+        Largest share of the answers a free theme may hold: a free theme above it is split in
+        two (refitted on its answers), or else reported as "Divers / autres" with its share
+        (:mod:`textmine.themes.catchall`); 1.0 turns the rule off.
+    min_exclusivity : float
+        Exclusivity floor of free themes found beside a codebook: a free theme whose heaviest
+        words belong as much to other themes folds into "Divers / autres".
+    stability_resamples : int
+        Bootstrap refits measuring each theme's stability (``stability`` in themes.csv, see
+        :mod:`textmine.themes.stability`); 0 turns it off (it costs about that many fits).
+    seed_neighbours : int
+        Co-occurrence neighbours added to each codebook theme's seed terms (listed in
+        ``seed_expansion.csv``, see :mod:`textmine.themes.seeded`); 0 (default) keeps the seeds
+        alone: 5 neighbours helped tag-name codebooks on AN titles (NMI +0.024) but not on
+        République numérique (-0.007) and moved the demo's seeded themes (docs/benchmarks.md).
+    seed_strength : float
+        Pull of seeded themes towards their seed terms (``NMFThemes.seed_strength``): 0.02 lets
+        a theme named by a few tag words gather the answers that do not write them (0.2 left
+        three quarters of the AN titles unassigned; docs/benchmarks.md).
     """
 
     k: int | str = "auto"
@@ -404,6 +423,11 @@ class ThemeOptions:
     merge: tuple[tuple[str, ...], ...] = ()
     drop: tuple[str, ...] = ()
     dedupe: bool = False
+    max_theme_share: float = 0.35
+    min_exclusivity: float = 0.35
+    stability_resamples: int = 5
+    seed_neighbours: int = 0
+    seed_strength: float = 0.02
 
     def __post_init__(self) -> None:
         _set(self, "k", parse_k(self.k))
@@ -433,6 +457,11 @@ class ThemeOptions:
         _check_int(self, "n_top_terms", 1)
         _check_int(self, "n_quotes", 0)
         _check_bools(self, ("mwe_parts", "dedupe"))
+        _check_range(self, "max_theme_share", 0, 1, low_open=True, hint="; 0.35 is the default")
+        _check_range(self, "min_exclusivity", 0, 1, hint="; 0.35 is the default")
+        _check_int(self, "stability_resamples", 0, "--stability")
+        _check_int(self, "seed_neighbours", 0)
+        _check_range(self, "seed_strength", 0, 100, low_open=True, hint="; 0.02 is the default")
         _set(self, "rename", _tuple_of_tuples(self.rename))
         _check_pairs(self, "rename")
         _set(self, "merge", _tuple_of_tuples(self.merge))

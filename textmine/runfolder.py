@@ -45,6 +45,8 @@ TERMS_CSV = "terms.csv"
 TERM_WEIGHTS_CSV = "term_weights.csv"
 K_SELECTION_CSV = "k_selection.csv"
 K_SELECTION_PNG = "k_selection.png"
+#: The neighbours added to a codebook's seeds (issue 14).
+SEED_EXPANSION_CSV = "seed_expansion.csv"
 MODEL_DIR = "model"
 EFFECTS_CSV = "effects.csv"
 #: The closed questions of the tables, one row per respondent (``respondent_id`` then one column
@@ -137,10 +139,17 @@ def count_key(status: str) -> str:
 #: campaign): on each theme holding some of them, "14 of its 16 answers are one identical text".
 DUPLICATES_NOTE = "duplicates_note"
 
+#: Columns of themes.csv after the quotes: answers writing one of a theme's defining words
+#: without carrying it, and its bootstrap stability (absent with ``--stability 0``).
+UNDER_ASSIGNED, STABILITY = "under_assigned", "stability"
+
 #: Columns of each CSV a command writes (in order); a ``*`` column stands for ``quote_1..n``
-#: (themes.csv may end with :data:`DUPLICATES_NOTE`).
+#: (themes.csv may end with :data:`DUPLICATES_NOTE`; ``stability`` is left out when not
+#: measured).
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    THEMES_CSV: ("theme_id", "label", "top_terms", "n_answers", "share", "quote_*"),
+    THEMES_CSV: ("theme_id", "label", "top_terms", "n_answers", "share", "quote_*",
+                 UNDER_ASSIGNED, STABILITY),
+    SEED_EXPANSION_CSV: ("theme_id", "theme", "term", "feature", "cosine"),
     ANSWERS_CSV: ("respondent_id", "text", "status", "theme_id", "weight", "themes"),
     TERMS_CSV: ("respondent_id", "status", "terms"),  # ``parse`` adds ``text`` after the id
     TERM_WEIGHTS_CSV: ("theme_id", "term", "weight"),
@@ -151,7 +160,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 #: labels and group names ("NA", "2020", "1") must come back as written.
 TEXT_COLUMNS = frozenset({
     "respondent_id", "text", "status", "themes", "label", "top_terms", "term", "terms",
-    "modality", "code", "source", DUPLICATES_NOTE,
+    "modality", "code", "source", DUPLICATES_NOTE, "theme", "feature",
     "target",  # issue 17: edges.csv of a similarity analysis
 })
 #: Columns holding theme numbers: read as nullable integers (empty for answers without theme).

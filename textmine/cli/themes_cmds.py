@@ -83,6 +83,10 @@ def themes(
         "--dedupe", help="Fit the themes on distinct texts (a text pasted by many respondents "
                          "counts once); every respondent is still assigned and counted.",
     )] = ThemeOptions.dedupe,
+    stability: Annotated[int, typer.Option(
+        "--stability", help="Bootstrap refits measuring each theme's stability (0: none; "
+                            "costs about that many fits).",
+    )] = ThemeOptions.stability_resamples,
     by: By = None,
     weights: Weights = None,
     effects: Effects = None,
@@ -104,7 +108,7 @@ def themes(
     # Every option is checked here, when built: a bad --k or --method fails before the survey
     # is read.
     options = ThemeOptions(k=k, method=method, seed=seed, extra_themes=extra_themes,
-                           min_df=min_df, dedupe=dedupe)
+                           min_df=min_df, dedupe=dedupe, stability_resamples=stability)
     report_options = ReportOptions(lang=lang)
     read = read_options(id_col, sheet, encoding, sep, profile)
     analysis = AnalysisOptions(ca=ca, similarity=similarity)  # issue 17

@@ -37,6 +37,7 @@ from textmine.runfolder import (
     K_SELECTION_CSV,
     K_SELECTION_PNG,
     MODEL_DIR,
+    SEED_EXPANSION_CSV,
     TERM_WEIGHTS_CSV,
     TERMS_CSV,
     THEMES_CSV,
@@ -89,6 +90,8 @@ def _write_result(folder: Path, result, corpus: Corpus) -> None:
     write_run_csv(result.answers, folder, ANSWERS_CSV)
     write_run_csv(result.term_weights, folder, TERM_WEIGHTS_CSV)
     write_run_csv(_terms_frame(corpus), folder, TERMS_CSV)
+    if getattr(result, "seed_expansion", None) is not None:
+        write_run_csv(result.seed_expansion, folder, SEED_EXPANSION_CSV)
 
 
 def run_themes(

@@ -176,6 +176,19 @@ def _theme_cards(data: RunData, figures: Figures, colours: dict[int, str],
             low, high = wilson_interval(n, total)
             ci = f"{w['ci95']} {percent(float(low), lang)} – {percent(float(high), lang)}"
         label = display_text(row["label"])
+        # -- issue 14: stability over bootstrap refits and the under-assigned diagnostic --
+        diagnostics = []
+        stability = row.get("stability")
+        if stability is not None and stability == stability:
+            below = _dig_stability(data)
+            text = f"{w['stability']}{colon(lang)}{float(stability):.2f}"
+            if below is not None and float(stability) < below:
+                text += f" ({w['unstable']})"
+            diagnostics.append(text)
+        under = row.get("under_assigned")
+        if under is not None and under == under and int(under):
+            diagnostics.append(f"{int(under)} {w['under_assigned']}")
+        # -- end issue 14 --
         cards.append({
             "id": tid, "colour": colours[tid], "label": label, "n": n,
             "share": percent(share, lang), "ci": ci, "width": f"{100 * share:.1f}",
@@ -184,8 +197,17 @@ def _theme_cards(data: RunData, figures: Figures, colours: dict[int, str],
             "quotes": [{"text": q, "copies": n} for q, n in data.quotes(tid)],
             "cloud": _image(figures.clouds.get(tid), f"{w['wordcloud_alt']} {tid}. {label}"),
             "concordances": concordances.get(tid, []),
+            "diagnostics": " · ".join(diagnostics),
         })
     return cards
+
+
+def _dig_stability(data: RunData) -> float | None:
+    """The stability under which the run flags a theme unstable (run.json), if recorded."""
+    themes = data.run.get("themes") if isinstance(data.run.get("themes"), dict) else {}
+    info = themes.get("stability") if isinstance(themes.get("stability"), dict) else {}
+    value = info.get("unstable_below")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def _heat_table(crosstab: pd.DataFrame, colours: dict[int, str], w: dict[str, str], lang: str,

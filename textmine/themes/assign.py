@@ -8,7 +8,16 @@ Rule (documented in run.json under ``assignment``):
 - otherwise it is ``themed`` and carries every theme whose weight is at least
   ``relative_threshold`` × its strongest theme weight; the primary theme is the strongest (lowest
   theme id on exact ties) and ``weight`` is the primary theme's share of the answer's total theme
-  weight (0–1, rounded to 4 decimals).
+  weight (0–1, rounded to 4 decimals);
+- an answer that writes a theme's **defining word** (its heaviest term, when the term is more
+  exclusive to this theme than to any other) also carries that theme, whatever its weight:
+  "la nature, cadre de vie" belongs to both "nature" and "cadre de vie" although the weights of
+  a short answer favour one (issue 14: on INED K1, 219 of the 866 answers saying "nature" were
+  outside the Nature theme).
+
+The **under-assigned** diagnostic counts, per theme, the answers that write one of its defining
+words (its :data:`N_DEFINING` heaviest terms that the answers write as words) but do not carry
+it: a large count says the theme's membership misses answers a reader would put in it.
 """
 
 from __future__ import annotations
@@ -23,8 +32,12 @@ from textmine.runfolder import ANSWER_STATUSES, OK, THEMED, UNASSIGNED, count_ke
 ASSIGNMENT_RULE = (
     "themes with weight >= relative_threshold x the answer's largest theme weight; "
     "unassigned if no vocabulary term or largest weight < min_weight; "
-    "non-answer/empty never themed"
+    "non-answer/empty never themed; an answer writing a theme's defining word (its heaviest "
+    "term, when most exclusive to it) also carries the theme"
 )
+
+#: Heaviest terms of a theme whose presence in an answer the under-assigned diagnostic checks.
+N_DEFINING = 3
 
 
 def assign_themes(
@@ -36,6 +49,7 @@ def assign_themes(
     has_terms: np.ndarray,
     relative_threshold: float = 0.5,
     min_weight: float = 0.01,
+    writes_defining: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Turn answers × themes weights into the ``answers.csv`` table.
 
@@ -50,6 +64,9 @@ def assign_themes(
         Whether each answer has at least one vocabulary term.
     relative_threshold, min_weight : float
         See the module docstring.
+    writes_defining : ndarray of bool (n_answers, k), optional
+        Whether each answer writes each theme's defining word (:func:`defining_words`); a
+        themed answer then also carries those themes.
 
     Returns
     -------
@@ -76,7 +93,10 @@ def assign_themes(
             weight.append(np.nan)
             themes.append("")
             continue
-        chosen = np.flatnonzero(row >= relative_threshold * top)
+        chosen = row >= relative_threshold * top
+        if writes_defining is not None:
+            chosen = chosen | writes_defining[i]
+        chosen = np.flatnonzero(chosen)
         j = int(np.argmax(row))
         out_status.append(THEMED)
         primary.append(j + 1)
@@ -110,3 +130,78 @@ def status_counts(answers: pd.DataFrame) -> dict[str, int]:
     out = {count_key(s): int(st.get(s, 0)) for s in ANSWER_STATUSES}
     out["multi_theme"] = multi
     return out
+
+
+def defining_columns(
+    components: np.ndarray, usable: np.ndarray | None = None, *, n_defining: int = N_DEFINING
+) -> tuple[list[int | None], list[list[int]]]:
+    """Each theme's defining word and its heaviest words (term columns).
+
+    Parameters
+    ----------
+    components : ndarray (k, n_terms)
+        Theme × term weights.
+    usable : ndarray of bool (n_terms,), optional
+        Terms that may define a theme (those the answers write as words: not fragments).
+    n_defining : int
+        Heaviest terms kept per theme for the under-assigned diagnostic.
+
+    Returns
+    -------
+    lead : list of (int or None)
+        Per theme, its heaviest usable term when that term is more exclusive to it (share of
+        the term's weight, ``beta[k, t] / sum_j beta[j, t]``) than to any other theme, else
+        ``None``: the word that pulls the answers writing it into the theme.
+    heaviest : list of list of int
+        Per theme, its ``n_defining`` heaviest usable terms.
+    """
+    comp = np.maximum(np.asarray(components, dtype=np.float64), 0.0)
+    beta = comp / np.maximum(comp.sum(axis=1, keepdims=True), 1e-300)
+    excl = beta / np.maximum(beta.sum(axis=0, keepdims=True), 1e-300)
+    ok = np.ones(comp.shape[1], dtype=bool) if usable is None else np.asarray(usable, bool)
+    lead: list[int | None] = []
+    heaviest: list[list[int]] = []
+    for k in range(comp.shape[0]):
+        order = [int(i) for i in np.lexsort((np.arange(comp.shape[1]), -comp[k]))
+                 if ok[i] and comp[k, i] > 0][:n_defining]
+        heaviest.append(order)
+        # The lead word pulls its answers into the theme it is most exclusive to (one theme).
+        lead.append(order[0] if order and int(np.argmax(excl[:, order[0]])) == k else None)
+    return lead, heaviest
+
+
+def writes_columns(X, columns: Sequence[Sequence[int]]) -> np.ndarray:
+    """Answers × themes booleans: whether each answer holds one of each theme's ``columns``."""
+    import scipy.sparse as sp
+
+    Xc = sp.csc_matrix(X)
+    out = np.zeros((X.shape[0], len(columns)), dtype=bool)
+    for j, cols in enumerate(columns):
+        cols = [c for c in cols if c is not None]
+        if cols:
+            out[:, j] = np.asarray((Xc[:, cols] > 0).sum(axis=1)).ravel() > 0
+    return out
+
+
+def under_assigned(answers: pd.DataFrame, writes: np.ndarray) -> np.ndarray:
+    """Per theme, the answers writing one of its defining words but not carrying it.
+
+    Parameters
+    ----------
+    answers : DataFrame
+        The assignment (:func:`assign_themes`), rows aligned with ``writes``.
+    writes : ndarray of bool (n_answers, k)
+        Whether each answer writes one of each theme's defining words
+        (:func:`writes_columns` of :func:`defining_columns`' ``heaviest``).
+
+    Returns
+    -------
+    ndarray of int (k,)
+    """
+    k = writes.shape[1]
+    carried = np.zeros_like(writes)
+    for i, cell in enumerate(answers["themes"]):
+        for t in str(cell).split(";") if cell else ():
+            carried[i, int(t) - 1] = True
+    codable = answers["status"].isin([THEMED, UNASSIGNED]).to_numpy()[:, None]
+    return (writes & ~carried & codable).sum(axis=0).astype(int) if k else np.zeros(0, int)

@@ -25,15 +25,42 @@ from textmine.runfolder import (
     COUNT_THEMED,
     COUNT_UNASSIGNED,
     DUPLICATES_NOTE,
+    STABILITY,
+    UNDER_ASSIGNED,
 )
-from textmine.themes.assign import ASSIGNMENT_RULE, assign_themes, status_counts, theme_counts
+from textmine.themes.assign import (
+    ASSIGNMENT_RULE,
+    N_DEFINING,
+    assign_themes,
+    defining_columns,
+    status_counts,
+    theme_counts,
+    under_assigned,
+    writes_columns,
+)
+from textmine.themes.catchall import (
+    OTHERS_LABEL,
+    exclusivity,
+    others,
+    share_limit,
+    split_catch_alls,
+    theme_profile,
+)
 from textmine.themes.edit import edit_map
-from textmine.themes.labels import display_term, theme_label, top_terms
+from textmine.themes.labels import (
+    POOL,
+    fragment_share,
+    frex_order,
+    surface_forms,
+    surface_top_terms,
+    theme_label,
+)
 from textmine.themes.models import make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
-from textmine.themes.seeded import SeedProcessor, seed_columns, simple_seed_terms
+from textmine.themes.seeded import SeedProcessor, expand_seeds, seed_columns, simple_seed_terms
 from textmine.themes.selection import K_RULE, sweep_k
+from textmine.themes.stability import UNSTABLE_BELOW, final_stability, theme_stability
 
 logger = logging.getLogger(__name__)
 
@@ -147,27 +174,63 @@ def _themes_table(
     return pd.DataFrame(rows)
 
 
-def _term_weights(components: np.ndarray, terms: list[str]) -> pd.DataFrame:
+def _heaviest(components: np.ndarray, n: int) -> list[np.ndarray]:
+    return [np.lexsort((np.arange(len(c)), -c))[:n] for c in np.asarray(components)]
+
+
+def surface_map(
+    components: np.ndarray, terms: list[str], X: sp.spmatrix, texts: list[str],
+    cache: dict | None = None,
+) -> dict[str, str | None]:
+    """Surface forms of the terms that can show in labels, clouds or the diagnostics.
+
+    Those are each theme's :data:`N_TERM_WEIGHTS` heaviest terms and its FREX pool (see
+    :func:`textmine.themes.labels.surface_forms`).
+    """
+    wanted = {int(i) for idx in _heaviest(components, N_TERM_WEIGHTS) for i in idx}
+    wanted |= {int(i) for idx in frex_order(components, n_top=3 * POOL, pool=3 * POOL)
+               for i in idx}
+    return surface_forms([terms[i] for i in sorted(wanted)], X, terms, texts, cache=cache)
+
+
+def _term_weights(
+    components: np.ndarray, terms: list[str], surface: dict[str, str | None]
+) -> pd.DataFrame:
+    # The word cloud's words are the labels' words: surface forms, fragments left out, a form
+    # shown once per theme (with its heaviest term's weight).
     rows = []
     for j, comp in enumerate(components):
-        order = np.lexsort((np.arange(len(comp)), -comp))[:N_TERM_WEIGHTS]
-        for i in order:
-            if comp[i] > 0:
-                rows.append((j + 1, display_term(terms[i]), round(float(comp[i]), 6)))
+        shown: set[str] = set()
+        for i in np.lexsort((np.arange(len(comp)), -comp))[:N_TERM_WEIGHTS]:
+            form = surface.get(terms[i])
+            if comp[i] > 0 and form and form not in shown:
+                shown.add(form)
+                rows.append((j + 1, form, round(float(comp[i]), 6)))
     return pd.DataFrame(rows, columns=["theme_id", "term", "weight"])
 
 
 def _tables(
-    model: FittedThemes, corpus: CorpusLike, X: sp.csr_matrix, *, n_quotes: int
+    model: FittedThemes, corpus: CorpusLike, X: sp.csr_matrix, *, n_quotes: int,
+    surface_cache: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     has_terms = np.diff(X.indptr) > 0
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
         W[has_terms] = model.weights(X[has_terms])
+    comps = model.components
+    surface = surface_map(comps, model.terms, X, corpus.masked, surface_cache)
+    usable = np.array([bool(surface.get(t)) for t in model.terms])
+    lead, _ = defining_columns(comps, usable)
+    # The under-assigned diagnostic checks the words a reader sees: the theme's first
+    # N_DEFINING top terms (the label's words), through the features written that way.
+    shown = [set(tops[:N_DEFINING]) for tops in model.top_terms]
+    defining = [[int(i) for i in idx if surface.get(model.terms[i]) in shown[j]]
+                for j, idx in enumerate(_heaviest(comps, 3 * POOL))]
     # answers.csv leaves the tool like the quotes: it shows the masked text.
     answers = assign_themes(
         W, ids=corpus.ids, texts=corpus.masked, status=corpus.status, has_terms=has_terms,
         relative_threshold=model.relative_threshold, min_weight=model.min_weight,
+        writes_defining=writes_columns(X, [[c] for c in lead]),
     )  # fmt: skip
     counts = theme_counts(answers, model.n_themes)
     carriers = np.zeros_like(W, dtype=bool)
@@ -182,7 +245,6 @@ def _tables(
             (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(X.shape[0], len(rows))
         )
         rep = sp.csr_matrix(scatter @ model.estimator.represent(X[has_terms]))
-    comps = model.components
     quotes = [
         select_quotes(
             W[:, j], carriers[:, j], rep, comps[j], masked=corpus.masked, terms=corpus.terms,
@@ -193,7 +255,8 @@ def _tables(
     sc = status_counts(answers)
     n_base = sc["themed"] + sc["unassigned"]
     themes = _themes_table(model.labels, model.top_terms, counts, n_base, quotes, n_quotes)
-    term_weights = _term_weights(comps, model.terms)
+    themes[UNDER_ASSIGNED] = under_assigned(answers, writes_columns(X, defining))
+    term_weights = _term_weights(comps, model.terms, surface)
     if model.ids != list(range(1, model.n_themes + 1)):
         themes, answers, term_weights = renumber_themes(themes, answers, term_weights, model.ids)
     counts_info = {
@@ -330,6 +393,22 @@ def discover_themes(
     if options.dedupe:
         fit_rows = distinct_rows(corpus, fit_rows)
     X_fit = dtm.X[fit_rows]
+    # Surface forms of the features, found once per run (labels, clouds, diagnostics).
+    surface_cache: dict = {}
+    # --- issue 14: seeds expanded with their co-occurrence neighbours ---
+    expansion_rows: list[dict] = []
+    if seed_terms and options.seed_neighbours:
+        seed_terms, added = expand_seeds(X_fit, seed_terms, n_neighbours=options.seed_neighbours)
+        forms = surface_forms([dtm.terms[c] for a in added for c, _ in a], dtm.X, dtm.terms,
+                              corpus.masked, cache=surface_cache)
+        for entry, pairs in zip(seed_report, added, strict=True):
+            entry["expanded_terms"] = [dtm.terms[c] for c, _ in pairs]
+            expansion_rows += [
+                {"theme": entry["name"], "term": forms.get(dtm.terms[c]) or dtm.terms[c],
+                 "feature": dtm.terms[c], "cosine": cos}
+                for c, cos in pairs
+            ]  # fmt: skip
+    # --- end issue 14 ---
     method = options.method
     if seed_terms and method == "short":
         # Co-occurrence smoothing spreads seed terms over their neighbours and blurs seeded
@@ -338,18 +417,80 @@ def discover_themes(
         method = "nmf"
         logger.info("Seeded themes: fitting method 'nmf' (no co-occurrence smoothing).")
     k, k_table = _choose_k(X_fit, options, len(seed_terms))
-    estimator = make_model(method, k, random_state=options.seed, seed_terms=seed_terms)
+    def build(n_themes: int, random_state: int | None):
+        model = make_model(method, n_themes, random_state=random_state, seed_terms=seed_terms)
+        if seed_terms:
+            # Weak pull towards the seeds (issue 14): seeded themes then gather the answers
+            # that do not write a seed (scripts/bench_seeded.py, docs/benchmarks.md).
+            model.set_params(seed_strength=options.seed_strength)
+        return model
+
+    estimator = build(k, options.seed)
     estimator.fit(X_fit)
-    fitted_tops = top_terms(estimator.components_, dtm.terms, n_top=options.n_top_terms)
-    labels = [theme_label(t) for t in fitted_tops]
     seeded_names = [t.name for t in codebook.themes] if codebook is not None else []
-    labels[: len(seeded_names)] = seeded_names
-    merge = tuple(options.merge) + (codebook.merge if codebook else ())
+    n_seeded = len(seeded_names)
+    # --- issue 14: no catch-all themes, surface labels, stability ---
+    surface: dict[str, str | None] = {}
+
+    def lead_writers(comps: np.ndarray) -> np.ndarray:
+        # The answers writing each theme's lead word carry it (assign.defining_columns).
+        surface.update(surface_map(comps, dtm.terms, dtm.X, corpus.masked, surface_cache))
+        lead, _ = defining_columns(comps, np.array([bool(surface.get(t)) for t in dtm.terms]))
+        return writes_columns(X_fit, [[c] for c in lead])
+
+    # Free runs split a catch-all theme; beside a codebook the researcher's themes are the
+    # structure and a catch-all free theme becomes "Divers / autres" (a refit would move the
+    # seeded themes' answers too).
+    max_share = share_limit(options.max_theme_share, k)
+    splits = split_catch_alls(
+        estimator, X_fit, first_free=n_seeded, max_share=max_share,
+        relative_threshold=options.relative_threshold, min_weight=options.min_weight,
+        random_state=options.seed, lead_writers=lead_writers,
+    ) if options.max_theme_share < 1 and method != "lda" and codebook is None else []  # fmt: skip
+    writes_lead = lead_writers(estimator.components_)
+    fitted_tops = surface_top_terms(estimator.components_, dtm.terms, surface,
+                                    n_top=options.n_top_terms)
+    labels = [theme_label(t) for t in fitted_tops]
+    labels[:n_seeded] = seeded_names
+    shares, dominant = theme_profile(
+        estimator.transform(X_fit), writes_lead, relative_threshold=options.relative_threshold,
+        min_weight=options.min_weight,
+    )  # fmt: skip
+    folded = others(
+        shares, dominant, fragment_share(estimator.components_, dtm.terms, surface),
+        exclusivity(estimator.components_), first_free=n_seeded,
+        max_share=max_share if options.max_theme_share < 1 else np.inf,
+        min_exclusivity=options.min_exclusivity if codebook is not None else None,
+    )  # fmt: skip
+    for j, reason in folded.items():
+        logger.info("Free theme '%s' reported as '%s': %s.", labels[j], OTHERS_LABEL, reason)
+        labels[j] = OTHERS_LABEL
+    auto_merge = ((tuple(str(j + 1) for j in sorted(folded)),) if len(folded) > 1 else ())
+    def refit(X_sample: sp.csr_matrix, seed: int) -> np.ndarray:
+        # As the run: same k and seeds, catch-alls split by the same rule (on the weights), so
+        # that a theme made by a split can come back.
+        model = build(k, seed).fit(X_sample)
+        if splits:
+            split_catch_alls(model, X_sample, first_free=n_seeded, max_share=max_share,
+                             relative_threshold=options.relative_threshold,
+                             min_weight=options.min_weight, random_state=seed)
+        return model.components_
+
+    stability = theme_stability(
+        refit,
+        X_fit, estimator.components_, n_resamples=options.stability_resamples,
+        random_state=options.seed,
+    )  # fmt: skip
+    # --- end issue 14 ---
+    merge = auto_merge + tuple(options.merge) + (codebook.merge if codebook else ())
     drop = tuple(options.drop) + (codebook.drop if codebook else ())
     rename = dict(options.rename) | (codebook.rename if codebook else {})
     M, new_labels, heads, edit_log = edit_map(labels, merge=merge, drop=drop, rename=rename)
     final_comps = M.T @ estimator.components_
-    final_tops = top_terms(final_comps, dtm.terms, n_top=options.n_top_terms)
+    final_tops = surface_top_terms(final_comps, dtm.terms,
+                                   surface | surface_map(final_comps, dtm.terms, dtm.X,
+                                                         corpus.masked, surface_cache),
+                                   n_top=options.n_top_terms)
     # A merged theme keeps the id and the label of its first member (or the name given by a
     # rename), as `textmine edit` does: no theme takes another's name, and ids are never
     # renumbered (a dropped theme leaves a gap; ``model.theme_ids``).
@@ -360,7 +501,19 @@ def discover_themes(
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
         mwe_parts=options.mwe_parts, theme_ids=[h + 1 for h in heads],
     )  # fmt: skip
-    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
+    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes,
+                                                    surface_cache=surface_cache)
+    final_stab = final_stability(stability, M)
+    if options.stability_resamples:
+        themes[STABILITY] = np.round(final_stab, 3)
+        unstable = [int(j + 1) for j in np.flatnonzero(final_stab < UNSTABLE_BELOW)]
+        if unstable:
+            logger.warning(
+                "%d of the %d themes are unstable (stability below %.2f over %d bootstrap "
+                "refits): %s; read them with care.", len(unstable), model.n_themes,
+                UNSTABLE_BELOW, options.stability_resamples,
+                ", ".join(f"{j} '{model.labels[j - 1]}'" for j in unstable),
+            )  # fmt: skip
     for i, entry in enumerate(seed_report):
         # Seeded theme i is fitted theme i; follow it through the edits to its final theme.
         j = heads.index(i) if i in heads else None
@@ -387,11 +540,33 @@ def discover_themes(
             "min_weight": options.min_weight,
         },
         "seeded_themes": seed_report,
+        "seed_expansion": {"neighbours": options.seed_neighbours,
+                           "rule": "terms closest to the mean of a theme's seeds (cosine of "
+                                   "binary answer-occurrence vectors >= 0.1), each term to one "
+                                   "theme"} if codebook is not None else None,
         "edits": edit_log,
         "counts": counts,
         "dedupe": bool(options.dedupe),
         "duplicates_note": note,
         "estimator": {"class": type(estimator).__name__, "n_iter": int(estimator.n_iter_)},
+        "catch_all": {
+            "max_share": options.max_theme_share,
+            "share_limit": max_share,
+            "min_exclusivity": options.min_exclusivity if codebook is not None else None,
+            "splits": splits,
+            "dominant_ideas": [int(j + 1) for j in np.flatnonzero(dominant)],
+            "others": [{"fitted_theme": j + 1, "reason": r} for j, r in sorted(folded.items())],
+        },
+        "stability": {
+            "resamples": options.stability_resamples,
+            "unstable_below": UNSTABLE_BELOW,
+            "rule": "mean cosine of the theme's term weights with its Hungarian match in "
+                    "bootstrap refits (same method, k, seeds and catch-all splits)",
+            "unstable": ([int(j + 1) for j in np.flatnonzero(final_stab < UNSTABLE_BELOW)]
+                         if options.stability_resamples else []),
+        },
+        "under_assigned_rule": "answers writing one of the theme's first 3 top terms "
+                               "(as written in the answers) but not carrying it",
     }
     logger.info(
         "%d themes; %d answers themed, %d unassigned, %d non-answers, %d empty.",
@@ -409,7 +584,15 @@ def discover_themes(
         logger.info(
             "%d answers have no usable term signal and stay unassigned.", counts["unassigned"]
         )
-    return ThemeResult(themes, answers, term_weights, k_table, model, info)
+    seed_expansion = None
+    if codebook is not None and options.seed_neighbours:
+        seed_expansion = pd.DataFrame(expansion_rows,
+                                      columns=["theme", "term", "feature", "cosine"])
+        ids = {e["name"]: e.get("theme_id") for e in seed_report}
+        seed_expansion.insert(0, "theme_id", pd.array([ids.get(t) for t in
+                                                       seed_expansion["theme"]], dtype="Int64"))
+    return ThemeResult(themes, answers, term_weights, k_table, model, info,
+                       seed_expansion=seed_expansion)
 
 
 def code_answers(

@@ -82,7 +82,12 @@ def repeats_label(text: str, terms: Iterable[str], label: str) -> bool:
     if key == quote_key(label):
         return True
     term_words = {w for t in terms for w in quote_key(str(t).replace("_", " ")).split()}
-    return bool(term_words) and term_words <= words
+    # Labels are written as the answers write them ("consignes nationales") and terms are
+    # lemmas ("consigne_national"): a term word is in the label when a label word is it or an
+    # inflection of it (same rule as the labels' surface forms).
+    return bool(term_words) and all(
+        any(w == t or w.startswith(t[:max(3, len(t) - 2)]) for w in words) for t in term_words
+    )
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -91,6 +91,9 @@ class ThemeResult:
     model : FittedThemes
     info : dict
         Settings, counts and decisions for run.json.
+    seed_expansion : DataFrame or None
+        ``seed_expansion.csv`` with a codebook: theme_id, theme, term (as written in the
+        answers), feature, cosine: the neighbours added to each theme's seeds.
     """
 
     themes: pd.DataFrame
@@ -99,3 +102,4 @@ class ThemeResult:
     k_selection: pd.DataFrame | None
     model: FittedThemes
     info: dict
+    seed_expansion: pd.DataFrame | None = None

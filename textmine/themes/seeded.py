@@ -22,6 +22,10 @@ import logging
 import re
 from collections.abc import Callable, Collection, Sequence
 
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
 from textmine.codebook import Codebook
 from textmine.features import NEGATION_PREFIX
 from textmine.text.lexicon import known_acronyms
@@ -179,3 +183,69 @@ def _written_in(texts: Sequence[str] | None) -> Callable[[str], bool]:
         return re.search(pattern, joined) is not None
 
     return written
+
+
+# -- seed expansion (issue 14): neighbours that co-occur with a theme's seeds ------------------
+
+#: Smallest cosine between a term and a theme's seeds for the term to join the theme's seeds.
+MIN_NEIGHBOUR_COSINE = 0.1
+
+
+def expand_seeds(
+    X: sp.spmatrix,
+    seed_terms: Sequence[Sequence[int]],
+    *,
+    n_neighbours: int = 5,
+    min_cosine: float = MIN_NEIGHBOUR_COSINE,
+) -> tuple[tuple[tuple[int, ...], ...], list[list[tuple[int, float]]]]:
+    """Add to each seeded theme the terms that co-occur most with its seeds.
+
+    A codebook written as tag names ("énergie et carburants") matches few answers: the answers
+    say *essence*, *prix*, *carburant*. Each term is compared with each theme's seeds by the
+    cosine between the term's answer-occurrence vector and the mean of the seeds' (binary
+    occurrences, each vector of unit norm); a term joins the seeds of the one theme it is
+    closest to, when the cosine is at least ``min_cosine``, up to ``n_neighbours`` per theme
+    (best first). Seed terms of any theme are never added to another.
+
+    Parameters
+    ----------
+    X : sparse matrix (n_answers, n_terms)
+        Answers × terms counts.
+    seed_terms : sequence of sequence of int
+        Seed columns of each seeded theme.
+    n_neighbours : int
+        Terms added at most per theme (0: none).
+    min_cosine : float
+        Smallest cosine for a term to be added.
+
+    Returns
+    -------
+    expanded : tuple of tuple of int
+        Seed columns of each theme, its own seeds first, then the added neighbours.
+    added : list of list of (int, float)
+        Per theme, the added columns and their cosine (best first), for the researcher to
+        check (``seed_expansion.csv``).
+    """
+    k = len(seed_terms)
+    added: list[list[tuple[int, float]]] = [[] for _ in range(k)]
+    seeds_all = {c for cols in seed_terms for c in cols}
+    if n_neighbours <= 0 or not seeds_all:
+        return tuple(tuple(c) for c in seed_terms), added
+    B = sp.csc_matrix(X, dtype=np.float64, copy=True)
+    B.data[:] = 1.0
+    G = sp.csr_matrix(normalize(B.T))  # terms × answers, rows of unit norm
+    centroids = np.zeros((k, B.shape[0]))
+    for j, cols in enumerate(seed_terms):
+        if cols:
+            centroids[j] = np.asarray(G[list(cols)].mean(axis=0)).ravel()
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+    centroids = centroids / np.where(norms > 0, norms, 1.0)
+    S = np.asarray(G @ centroids.T)  # terms × themes
+    S[list(seeds_all)] = 0.0
+    owner = S.argmax(axis=1)
+    for j in range(k):
+        cand = np.flatnonzero((owner == j) & (S[:, j] >= min_cosine))
+        order = cand[np.lexsort((cand, -np.round(S[cand, j], 12)))][:n_neighbours]
+        added[j] = [(int(c), round(float(S[c, j]), 4)) for c in order]
+    expanded = tuple(tuple(seed_terms[j]) + tuple(c for c, _ in added[j]) for j in range(k))
+    return expanded, added

@@ -1,0 +1,192 @@
+"""Seeded themes with a codebook made of the tag names, against unseeded themes (issue 14, item 5).
+
+A codebook whose themes are the human tags' names, each with its name as its only seed (what a
+researcher writes first), is given to ``discover_themes``; the primary theme of each answer is
+compared with the tag by NMI. Four settings, each over seeds 0..4 (mean ± sd), in one run:
+
+- plain scikit-learn NMF on TF-IDF (k = number of tags): the baseline;
+- textmine unseeded (default settings, k = number of tags);
+- textmine seeded with the tag names, seeds alone (the default ``seed_neighbours = 0``) or
+  expanded with their 5 closest co-occurring terms, each with the former pull towards the seeds
+  (``seed_strength = 0.2``) and the default (0.02).
+
+Corpora (../shared/data/raw, see each PROVENANCE.md): Assemblée nationale written questions,
+titles, 8 most frequent ``rubrique`` (the AN's indexing); République numérique 2015 opinions
+(title + body), the 12 sections (``type.subtitle``) holding at least 20 opinions. Also the demo
+survey's seeded themes against its hand coding (mean F1 of seeded themes), to check that the
+expansion does not hurt a researcher's codebook with real seed words.
+
+Usage: ``PYTHONPATH=. python scripts/bench_seeded.py`` (about 15 minutes on 2 cores; the
+République numérique fits take most of it). Prints markdown tables.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import NMF
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import normalized_mutual_info_score
+from spacy.lang.fr.stop_words import STOP_WORDS
+
+from textmine.codebook import Codebook, CodebookTheme
+from textmine.config import ReadOptions, TextOptions, ThemeOptions
+from textmine.survey import open_answers, read_survey
+from textmine.text.corpus import process_answers
+from textmine.themes import discover_themes
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_themes import markdown, seed_processor  # noqa: E402
+
+RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
+SEEDS = range(5)
+
+
+def load_an() -> tuple[pd.Series, np.ndarray]:
+    """AN titles of the 8 most frequent rubriques."""
+    survey = read_survey(RAW / "an_questions_ecrites_16e" / "data.csv",
+                         options=ReadOptions(encoding="cp1252", sep="|", id_col="id"))
+    rubrique = survey.data["rubrique"].astype(str)
+    keep = rubrique.isin(rubrique.value_counts().index[:8])
+    return open_answers(survey, "titre")[keep], rubrique[keep].to_numpy()
+
+
+def load_rn(min_size: int = 20) -> tuple[pd.Series, np.ndarray]:
+    """République numérique opinions (title + body, HTML stripped) by section subtitle."""
+    rows = []
+    for path in sorted((RAW / "republique_numerique_2015" / "opinions").glob("*.json")):
+        op = json.loads(path.read_text(encoding="utf-8"))["opinion"]
+        if op.get("is_trashed"):
+            continue
+        body = html.unescape(re.sub(r"<[^>]+>", " ", op.get("body") or ""))
+        rows.append((f"rn{path.stem}", f"{op.get('title', '')}. {body}",
+                     op["type"].get("subtitle") or op["type"]["title"]))
+    df = pd.DataFrame(rows, columns=["id", "text", "section"])
+    counts = df["section"].value_counts()
+    df = df[df["section"].isin(counts[counts >= min_size].index)]
+    return pd.Series(df["text"].to_numpy(), index=pd.Index(df["id"], name="respondent_id")), \
+        df["section"].to_numpy()
+
+
+def plain_nmf(texts: list[str], k: int, seed: int) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X = TfidfVectorizer(stop_words=sorted(STOP_WORDS)).fit_transform(texts)
+        return NMF(n_components=k, random_state=seed).fit_transform(X).argmax(axis=1)
+
+
+def primary(result) -> np.ndarray:
+    return result.answers["theme_id"].fillna(0).astype(int).to_numpy()
+
+
+def tag_codebook(tags: list[str]) -> Codebook:
+    """The codebook a researcher writes first: each tag's name as its only seed."""
+    return Codebook(themes=tuple(CodebookTheme(name=t, seeds=(t,)) for t in tags))
+
+
+def nmi_table(name: str, texts: pd.Series, y: np.ndarray) -> list[dict]:
+    tags = sorted(set(y))
+    k = len(tags)
+    corpus = process_answers(texts, options=TextOptions())
+    book = tag_codebook(tags)
+    seeds = seed_processor(TextOptions())
+    settings = {
+        "plain sklearn NMF": None,
+        "textmine unseeded": {},
+        "seeded, tag names alone, seed_strength 0.2 (before)": {"seed_neighbours": 0,
+                                                                "seed_strength": 0.2},
+        "seeded, tag names alone, seed_strength 0.02 (default)": {},
+        "seeded, tag names + 5 neighbours, 0.2": {"seed_neighbours": 5, "seed_strength": 0.2},
+        "seeded, tag names + 5 neighbours, 0.02": {"seed_neighbours": 5},
+    }
+    rows = []
+    for label, extra in settings.items():
+        scores, times = [], []
+        for seed in SEEDS:
+            t0 = time.perf_counter()
+            if extra is None:
+                pred = plain_nmf(texts.tolist(), k, seed)
+            elif label == "textmine unseeded":
+                pred = primary(discover_themes(corpus, options=ThemeOptions(
+                    k=k, seed=seed, stability_resamples=0)))
+            else:
+                pred = primary(discover_themes(
+                    corpus, options=ThemeOptions(seed=seed, extra_themes=0,
+                                                 stability_resamples=0, **extra),
+                    codebook=book, seed_processor=seeds))
+            times.append(time.perf_counter() - t0)
+            scores.append(normalized_mutual_info_score(y, pred))
+        rows.append({"corpus": name, "setting": label, "n": len(texts), "k": k,
+                     "nmi_mean": float(np.mean(scores)), "nmi_sd": float(np.std(scores)),
+                     "fit_s": float(np.mean(times))})
+        print(f"  {name}: {label}: {np.mean(scores):.3f} ± {np.std(scores):.3f}", flush=True)
+    return rows
+
+
+def demo_f1() -> pd.DataFrame:
+    """Mean F1 of the demo's seeded themes against its hand coding, with and without expansion."""
+    from textmine.codebook import load_codebook
+
+    repo = Path(__file__).resolve().parents[1] / "data"
+    survey = read_survey(repo / "demo_survey.csv", options=ReadOptions(id_col="id"))
+    truth = pd.read_csv(repo / "demo_truth.csv", dtype=str, keep_default_na=False)
+    out = []
+    for n, strength in ((0, 0.2), (0, 0.02), (5, 0.2), (5, 0.02)):
+        f1s = []
+        for question, book in (("q_evolution", "codebook_evolution.yaml"),
+                               ("q_outils", "codebook_outils.yaml"),
+                               ("q_manques", "codebook_manques.yaml")):
+            corpus = process_answers(open_answers(survey, question), options=TextOptions())
+            codebook = load_codebook(repo / book)
+            result = discover_themes(
+                corpus, options=ThemeOptions(seed_neighbours=n, seed_strength=strength,
+                                             stability_resamples=0),
+                codebook=codebook, seed_processor=seed_processor(TextOptions()))
+            coded = truth[truth["question"] == question].set_index("respondent_id")["themes"]
+            coded = coded.reindex(corpus.ids).fillna("")
+            answers = result.answers.set_index("respondent_id")["themes"]
+            for tid, name in zip(result.themes["theme_id"], result.themes["label"], strict=True):
+                if name not in codebook.names:
+                    continue
+                pred = answers.map(lambda cell, t=str(tid): t in cell.split(";"))
+                true = coded.map(lambda cell, n=name: n in cell.split(";"))
+                tp = int((pred & true).sum())
+                p, r = tp / max(pred.sum(), 1), tp / max(true.sum(), 1)
+                f1s.append(2 * p * r / max(p + r, 1e-9))
+        out.append({"seed_neighbours": n, "seed_strength": strength, "seeded themes": len(f1s),
+                    "mean F1": float(np.mean(f1s))})
+    return pd.DataFrame(out)
+
+
+def main() -> None:
+    rows = []
+    print("AN titles (8 rubriques)", flush=True)
+    rows += nmi_table("AN titles (8 rubriques)", *load_an())
+    print("République numérique (12 sections)", flush=True)
+    rows += nmi_table("République numérique (12 sections)", *load_rn())
+    table = pd.DataFrame(rows)
+    table["nmi"] = [f"{m:.3f} ± {s:.3f}" for m, s in zip(table["nmi_mean"], table["nmi_sd"],
+                                                         strict=True)]
+    print()
+    print(markdown(table[["corpus", "setting", "n", "k", "nmi", "fit_s"]]))
+    base = table.set_index(["corpus", "setting"])["nmi_mean"]
+    print()
+    for corpus in table["corpus"].unique():
+        gain = (base[(corpus, "seeded, tag names alone, seed_strength 0.02 (default)")]
+                - base[(corpus, "textmine unseeded")])
+        print(f"{corpus}: seeded (default) - unseeded = {gain:+.3f}")
+    print()
+    print("Demo survey, seeded themes against the hand coding")
+    print(markdown(demo_f1()))
+
+
+if __name__ == "__main__":
+    main()
