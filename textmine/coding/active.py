@@ -179,11 +179,11 @@ def select_next(
     if n_neighbours < 1:
         raise OptionError(f"n_neighbours must be at least 1; got {n_neighbours}.")
     scores = np.asarray(scores, dtype=float)
-    vectors = normalize(sparse.csr_matrix(vectors, dtype=np.float32))
     total = len(scores)
     n = min(int(n), total)
     if n == 0:
         return np.zeros(0, dtype=int)
+    vectors = normalize(sparse.csr_matrix(vectors, dtype=np.float32))
     unc_all = uncertainty(scores) if scores.ndim == 2 and scores.shape[1] else np.zeros(total)
     size = min(total, pool_size if pool_size is not None else max(20 * n, 2000))
     pool = np.argsort(-unc_all, kind="stable")[:size]

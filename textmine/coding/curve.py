@@ -25,6 +25,9 @@ HELDOUT_SHARE = 0.2
 #: Sizes of the learning subsets, as shares of the learning pool.
 CURVE_SHARES = (0.25, 0.5, 0.75, 1.0)
 
+#: Fewest answers a point of the curve learns from (fewer say nothing about the coder).
+MIN_CURVE_SIZE = 10
+
 #: Columns of ``learning_curve.csv``.
 CURVE_COLUMNS = ("n_coded", "micro_f1", "micro_f1_sd", "auto_share", "auto_share_sd",
                  "precision_auto")  # fmt: skip
@@ -75,7 +78,7 @@ def learning_curve(
         ``auto_share`` / ``auto_share_sd`` (share of held-out answers given at least one
         automatic code), ``precision_auto`` (precision of all automatic codes of the repeats
         pooled; empty when none was assigned). Sizes too small for the coder's
-        cross-validation (fewer than ``2 cv_folds`` answers) are left out; an empty table when
+        cross-validation (fewer than ``2 cv_folds`` answers, or :data:`MIN_CURVE_SIZE`) are left out; an empty table when
         no size is left.
 
     Raises
@@ -90,7 +93,7 @@ def learning_curve(
     n = len(docs)
     n_held = int(round(HELDOUT_SHARE * n))
     pool_n = n - n_held
-    smallest = 2 * coder.cv_folds
+    smallest = max(2 * coder.cv_folds, MIN_CURVE_SIZE)
     sizes = sorted({int(round(s * pool_n)) for s in shares if int(round(s * pool_n)) >= smallest})
     if n_held < 1 or not sizes:
         return pd.DataFrame(columns=list(CURVE_COLUMNS))

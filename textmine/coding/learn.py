@@ -55,6 +55,9 @@ MIN_SCORE = 0.5
 #: Weight of the pooled precision in a code's precision estimate, in pseudo-assignments.
 PRIOR_STRENGTH = 10.0
 
+#: Right held-out automatic codes a code needs to pass the held-out check.
+MIN_HELDOUT_RIGHT = 3
+
 #: Step by which the precision a failing code's threshold is chosen for is raised.
 RAISE_STEP = 0.025
 
@@ -488,7 +491,8 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         from a model that never saw it: the codes it gets are those an uncoded answer would
         get. A code passes if its held-out precision, shrunk toward the pooled held-out
         precision of every code (:data:`PRIOR_STRENGTH` pseudo-assignments), reaches the
-        target. A code that fails is not switched off: its thresholds are chosen again for a
+        target, with at least :data:`MIN_HELDOUT_RIGHT` right codes of its own and more right
+        than wrong ones. A code that fails is not switched off: its thresholds are chosen again for a
         stricter precision (steps of :data:`RAISE_STEP` up to :data:`MAX_CODE_TARGET`), i.e.
         higher thresholds, and the lowest that passes on the outer folds is kept. Only a code
         for which no threshold passes, or with fewer than ``min_positives`` coded examples,
@@ -526,9 +530,12 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         pooled = tp_all / n_all if n_all else 0.0
 
         def passes(d: np.ndarray, j: int) -> bool:
+            # Shrinkage must not carry a code on the others' strength alone: it needs a few
+            # right held-out codes of its own, and to be right more often than wrong.
             tp, n = float((d & self.cv_truth_[:, j]).sum()), float(d.sum())
             shrunk = (tp + PRIOR_STRENGTH * pooled) / (n + PRIOR_STRENGTH)
-            return n > 0 and shrunk >= target_precision
+            return (tp >= MIN_HELDOUT_RIGHT and tp / n > MIN_SCORE
+                    and shrunk >= target_precision)  # fmt: skip
 
         code_targets = np.full(n_codes, float(target_precision))
         automatic = np.array([enough[j] and passes(dec[:, j], j) for j in range(n_codes)])
