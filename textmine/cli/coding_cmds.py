@@ -133,6 +133,9 @@ def code(
                       " (too few coded answers: empty)"))  # fmt: skip
     if coding.get("next"):
         nxt = coding["next"]
+        if nxt["asked"] > nxt["n"]:
+            typer.echo(f"--next {nxt['asked']}: only {nxt['n']} uncoded answers have text; "
+                       f"all {nxt['n']} are in the sheet.")  # fmt: skip
         typer.echo(f"The {nxt['n']} answers to code next (most useful first): "
                    f"{result / nxt['file']}")  # fmt: skip
     if coding.get("saved_model"):

@@ -78,8 +78,8 @@ def learning_curve(
         ``auto_share`` / ``auto_share_sd`` (share of held-out answers given at least one
         automatic code), ``precision_auto`` (precision of all automatic codes of the repeats
         pooled; empty when none was assigned). Sizes too small for the coder's
-        cross-validation (fewer than ``2 cv_folds`` answers, or :data:`MIN_CURVE_SIZE`) are left out; an empty table when
-        no size is left.
+        cross-validation (fewer than ``2 cv_folds`` answers, or :data:`MIN_CURVE_SIZE`) are
+        left out; an empty table when no size is left.
 
     Raises
     ------

@@ -492,9 +492,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         get. A code passes if its held-out precision, shrunk toward the pooled held-out
         precision of every code (:data:`PRIOR_STRENGTH` pseudo-assignments), reaches the
         target, with at least :data:`MIN_HELDOUT_RIGHT` right codes of its own and more right
-        than wrong ones. A code that fails is not switched off: its thresholds are chosen again for a
-        stricter precision (steps of :data:`RAISE_STEP` up to :data:`MAX_CODE_TARGET`), i.e.
-        higher thresholds, and the lowest that passes on the outer folds is kept. Only a code
+        than wrong ones. A code that fails is not switched off: its thresholds are chosen again
+        for a stricter precision (steps of :data:`RAISE_STEP` up to :data:`MAX_CODE_TARGET`),
+        i.e. higher thresholds, and the lowest that passes on the outer folds is kept. Only a code
         for which no threshold passes, or with fewer than ``min_positives`` coded examples,
         goes to review entirely.
 

@@ -407,7 +407,7 @@ def run_code(
             curve = read_run_csv(tmp, LEARNING_CURVE_CSV)
         if coding_options.next_n is not None:
             if coding_options.next_n > len(uncoded):
-                logger.warning(
+                logger.info(
                     "--next %d: only %d uncoded answers have text; all %d go into %s.",
                     coding_options.next_n, len(uncoded), len(uncoded), NEXT_SHEET_XLSX,
                 )
