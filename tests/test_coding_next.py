@@ -205,3 +205,33 @@ def test_save_model_may_not_overlap_the_output(next_run, cli, tmp_path):
     r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--labels",
             next_run["labels"], "--out", out, "--save-model", out / "coder")
     assert r.code == 2 and "overlap" in r.err and not out.exists()
+
+
+def test_a_coder_needing_sentence_embeddings_is_refused_in_one_line(next_run, cli, tmp_path):
+    emb = tmp_path / "emb"
+    shutil.copytree(next_run["model"], emb)
+    meta = json.loads((emb / "coder.json").read_text("utf-8"))
+    meta["embedding_model"] = "use-multilingual-v3"
+    (emb / "coder.json").write_text(json.dumps(meta), "utf-8")
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--model", emb,
+            "--out", tmp_path / "o")  # fmt: skip
+    assert r.code == 2 and "uses sentence embeddings (use-multilingual-v3)" in r.err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_raised_threshold_is_said_in_one_line():
+    import numpy as np
+    from test_coding_learn import _coder_on_scores, _scores_with_a_leaky_code
+
+    from textmine.pipeline.coding_run import _raised_entries
+
+    scores, truth = _scores_with_a_leaky_code()
+    coder = _coder_on_scores(scores, truth)
+    coder.classes_ = np.array(["énergie", "pollution"], dtype=object)
+    coder.thresholds_, coder.code_targets_ = coder._thresholds_and_aims(0.8)
+    coder.automatic_ = np.isfinite(coder.thresholds_)
+    (entry,) = _raised_entries(coder)
+    assert entry["code"] == "pollution" and entry["chosen_for"] > 0.8
+    assert entry["message"].startswith(
+        f"pollution: threshold raised to {entry['threshold']:.2f} (chosen for precision ")
+    assert entry["message"].endswith("so that its codes hold the target 0.8 on held-out answers")
