@@ -236,8 +236,9 @@ def _write_learning_curve(
     write_run_csv(curve, folder, LEARNING_CURVE_CSV)
     figure = None
     if len(curve):
+        # English, like summary.md and the console lines of a code run.
         learning_curve_figure(curve, folder / FIGURES_DIR / LEARNING_CURVE_FIGURE,
-                              repeats=options.curve_repeats)  # fmt: skip
+                              repeats=options.curve_repeats, lang="en")  # fmt: skip
         figure = f"{FIGURES_DIR}/{LEARNING_CURVE_FIGURE}.png"
     else:
         logger.info("Too few coded answers for a learning curve (%d); %s left empty.",
@@ -263,7 +264,14 @@ def _write_code_summary(
     if per_code is not None and len(per_code):
         parts.append("\n## Codes checked on coded answers the coder did not learn from "
                      f"({AGREEMENT_CSV})\n")
-        parts.append(to_markdown(per_code))
+        shown = per_code.copy()
+        for col in shown.columns:
+            if pd.api.types.is_float_dtype(shown[col]):
+                shown[col] = shown[col].round(3)
+        if "automatic" in shown:
+            shown["automatic"] = shown["automatic"].map(
+                lambda v: "" if v is None or pd.isna(v) else ("yes" if v else "no"))
+        parts.append(to_markdown(shown))
     if curve is not None and len(curve):
         parts.append(f"\n## Learning curve ({LEARNING_CURVE_CSV})\n")
         parts.append(f"![learning curve]({FIGURES_DIR}/{LEARNING_CURVE_FIGURE}.png)\n")

@@ -59,7 +59,7 @@ def learning_curve_figure(
     ax.set_ylim(0, 1)
     ax.set_xlabel(w["x"])
     ax.set_title(w["title"] + "\n" + w["note"].format(r=repeats), fontsize=10)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
