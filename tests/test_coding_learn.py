@@ -249,3 +249,100 @@ def test_inverted_out_of_fold_scores_are_not_turned_into_confident_codes():
     slope, intercept = _platt(decision, truth)
     assert slope == 0.0
     assert 1 / (1 + np.exp(-intercept)) == pytest.approx(truth.mean())
+
+
+def _coder_on_scores(scores: np.ndarray, truth: np.ndarray, folds: int = 5) -> MultiLabelCoder:
+    """A coder holding only out-of-fold scores (what the threshold choice works on)."""
+    coder = MultiLabelCoder(cv_folds=folds)
+    coder.cv_scores_, coder.cv_truth_ = scores, truth
+    coder.cv_fold_ = np.arange(len(scores)) % folds
+    coder.n_positives_ = truth.sum(axis=0)
+    return coder
+
+
+def _scores_with_a_leaky_code(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Code 0 separates well; code 1's negatives reach high scores (0.85) too."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    truth = np.column_stack([rng.random(n) < 0.4, rng.random(n) < 0.3]).astype(int)
+    scores = np.column_stack([
+        np.where(truth[:, 0], rng.uniform(0.6, 1, n), rng.uniform(0, 0.55, n)),
+        np.where(truth[:, 1], rng.uniform(0.5, 1, n), rng.uniform(0, 0.85, n)),
+    ])  # fmt: skip
+    return scores, truth
+
+
+def test_a_code_failing_its_held_out_check_gets_a_higher_threshold_not_switched_off():
+    scores, truth = _scores_with_a_leaky_code()
+    coder = _coder_on_scores(scores, truth)
+    # At the common target, code 1's thresholds chosen on inner folds miss on outer folds...
+    priors = [(coder.cv_fold_ == k, None) for k in range(5)]
+    from textmine.coding.learn import pooled_precision
+
+    priors = [(o, pooled_precision(scores[~o], truth[~o])) for o, _ in priors]
+    plain = coder._heldout_codes(np.array([1]), 0.8, priors)[:, 0]
+    assert (plain & truth[:, 1]).sum() / plain.sum() < 0.8
+    # ...so its threshold is chosen for a stricter precision, and it stays automatic.
+    decisions, automatic, aims = coder.heldout_search(0.8)
+    assert automatic.tolist() == [True, True]
+    assert aims[0] == 0.8 and aims[1] > 0.8
+    thresholds = coder.thresholds_for(0.8)
+    assert np.isfinite(thresholds).all()
+    assert thresholds[1] > coder._choose_thresholds(0.8, np.ones(200, dtype=bool))[1]
+    held = decisions[:, 1].astype(bool)
+    assert truth[held, 1].mean() >= 0.8 - 0.05  # held-out precision, shrunk check passed
+
+
+def test_a_code_no_threshold_holds_for_goes_to_review_entirely():
+    rng = np.random.default_rng(3)
+    truth = (rng.random((150, 2)) < 0.4).astype(int)
+    scores = np.column_stack([np.where(truth[:, 0], 0.95, 0.05),
+                              rng.uniform(0, 1, 150)])  # code 1: scores say nothing
+    coder = _coder_on_scores(scores, truth)
+    decisions, automatic, aims = coder.heldout_search(0.8)
+    assert automatic.tolist() == [True, False]
+    assert np.isnan(aims[1]) and (decisions[:, 1] == 0).all()
+    assert np.isinf(coder.thresholds_for(0.8)[1])
+
+
+def test_answers_with_several_codes_get_several_automatic_codes(fitted):
+    both = [["salaire", "prime", "visio", "domicile", "service"]]
+    assert fitted.predict(both).tolist() == [[1, 1, 0]]
+    assert (fitted.cv_truth_.sum(axis=1) >= 2).any()  # coders gave several codes
+
+
+def test_a_code_with_few_examples_is_scored_and_guessed_but_never_automatic():
+    docs, Y = synthetic(120)
+    Y["pollution"] = 0
+    for i in range(6):
+        docs[i] = [*docs[i], "pollution", "air"]
+        Y.loc[i, "pollution"] = 1
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    new = [["pollution", "air", "travail"]]
+    assert coder.predict_proba(new)[0, -1] > coder.predict_proba([["travail"]])[0, -1]
+    assert coder.predict(new)[0, -1] == 0 and not coder.automatic_[-1]
+    assert np.isnan(coder.code_targets_[-1])
+
+
+def test_none_of_these_codes_is_not_forced_onto_a_code():
+    # A third of the coded answers carry no code: an answer without any code's words gets none,
+    # neither automatically nor as a best guess.
+    rng = np.random.default_rng(0)
+    docs, rows = [], []
+    for i in range(120):
+        kind = i % 3
+        if kind == 2:
+            docs.append(list(rng.choice(FILLER, 3)))
+            rows.append({"salaire": 0, "télétravail": 0})
+        else:
+            code = ["salaire", "télétravail"][kind]
+            docs.append(list(rng.choice(FILLER, 2)) + list(rng.choice(VOCAB[code], 2)))
+            rows.append({"salaire": int(kind == 0), "télétravail": int(kind == 1)})
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, pd.DataFrame(rows))
+    assert not coder.at_least_one_
+    plain = [["service", "collègue", "équipe"]]
+    assert coder.suggest(plain).tolist() == [[0, 0]]
+    assert coder.predict(plain).tolist() == [[0, 0]]
+    assert coder.predict([["salaire", "prime", "service"]]).tolist() == [[1, 0]]
+    # "coded, no code applies" rows are negatives for every code, never dropped.
+    assert coder.cv_truth_.shape[0] == 120 and (coder.cv_truth_.sum(axis=1) == 0).sum() == 40

@@ -546,6 +546,14 @@ class CodingOptions:
     min_positives : int
         Codes with fewer coded answers are scored but never assigned automatically (their
         answers go to the review queue).
+    learning_curve : bool
+        Write ``learning_curve.csv`` and its figure (the coder refitted on subsets of the coded
+        answers, ``curve_repeats`` × 4 fits; ``--no-learning-curve`` to skip).
+    curve_repeats : int
+        Random splits behind each point of the learning curve.
+    next_n : int or None
+        With ``--next N``: write the N uncoded answers whose coding would help the coder most
+        as a coding sheet (``None``: no sheet).
     """
 
     target_precision: float = 0.8
@@ -555,6 +563,9 @@ class CodingOptions:
     char_ngrams: bool = True
     min_df: int = 1
     min_positives: int = 10
+    learning_curve: bool = True
+    curve_repeats: int = 3
+    next_n: int | None = None
 
     def __post_init__(self) -> None:
         if not _is_number(self.target_precision) or not 0 < self.target_precision <= 1:
@@ -564,9 +575,15 @@ class CodingOptions:
         _check_int(self, "cv_folds", 2)
         _check_seed(self)
         _check_range(self, "C", 0, float("inf"), low_open=True, hint="; 3 is the default")
-        _check_bools(self, ("char_ngrams",))
+        _check_bools(self, ("char_ngrams", "learning_curve"))
         _check_int(self, "min_df", 1)
         _check_int(self, "min_positives", 1)
+        _check_int(self, "curve_repeats", 1)
+        if self.next_n is not None and (not _is_int(self.next_n) or self.next_n < 1):
+            raise OptionError(
+                f"--next {self.next_n!r}: give the number of answers to code next, 1 or more "
+                "(leave --next out for no sheet)."
+            )
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ CODES_CSV = "codes.csv"
 AGREEMENT_CSV = "agreement.csv"  # also ``textmine agree``
 TRADEOFF_CSV = "tradeoff.csv"
 REVIEW_QUEUE_CSV = "review_queue.csv"
+LEARNING_CURVE_CSV = "learning_curve.csv"
+LEARNING_CURVE_FIGURE = "learning_curve"  # figures/learning_curve.png + .svg
+NEXT_SHEET_XLSX = "next_to_code.xlsx"  # ``code --next N``
 #: Report entries added to a run folder (replaced as a whole by ``textmine report``).
 REPORT_HTML = "report.html"
 REPORT_XLSX = "report.xlsx"
@@ -422,7 +425,11 @@ class RunRecord:
         ``code``: ``expected`` (expected precision of automatic codes and share of answers
         coded automatically, with intervals, measured on held-out coded answers), ``review``
         (one entry per code that cannot be assigned automatically: ``code``, ``n_coded``,
-        ``needed``, ``reason``, ``sent_to_review``, ``message``).
+        ``needed``, ``reason``, ``sent_to_review``, ``message``), ``raised`` (codes whose
+        threshold was raised to hold the target on held-out answers: ``code``, ``threshold``,
+        ``chosen_for``, ``message``), ``next`` (``--next``: ``file``, ``n``), ``model``
+        (``--model``: the saved coder used, where it was fitted; ``expected`` is then the
+        statement measured when it was fitted), ``saved_model`` (``--save-model``).
     notes : list of str or None
         Counted notes on the data (e.g. respondents of weight 0 left out of weighted figures).
     parse, collocations, cache : optional

@@ -29,6 +29,7 @@ from textmine.cli.options import (
 )
 from textmine.cli.progress import progress_bar
 from textmine.config import CodingOptions, TextOptions
+from textmine.errors import OptionError
 
 _CODED_HELP = "coding sheet or long CSV"
 
@@ -37,11 +38,11 @@ _CODED_HELP = "coding sheet or long CSV"
 def code(
     path: Survey,
     text_col: TextCol,
-    labels: Annotated[Path, typer.Option(
+    out: OutDir,
+    labels: Annotated[Path | None, typer.Option(
         "--labels",
         help="Coded answers: a filled coding sheet (xlsx/csv) or a long CSV respondent_id,code.",
-    )],
-    out: OutDir,
+    )] = None,
     id_col: IdCol = None,
     sheet: Sheet = None,
     encoding: Encoding = None,
@@ -54,6 +55,24 @@ def code(
     )] = CodingOptions.target_precision,
     seed: Annotated[int, typer.Option(
         "--seed", help="Seed of the cross-validations.")] = CodingOptions.seed,
+    next_n: Annotated[int | None, typer.Option(
+        "--next", metavar="N",
+        help="Also write the N uncoded answers whose coding would help the coder most "
+             "(next_to_code.xlsx in --out).",
+    )] = None,
+    learning_curve: Annotated[bool, typer.Option(
+        "--learning-curve/--no-learning-curve",
+        help="Write learning_curve.csv and its figure (refits the coder 12 times).",
+    )] = CodingOptions.learning_curve,
+    save_model: Annotated[Path | None, typer.Option(
+        "--save-model", metavar="DIR",
+        help="Also save the fitted coder into DIR (JSON + .npz), to code new answers later.",
+    )] = None,
+    model: Annotated[Path | None, typer.Option(
+        "--model", metavar="DIR",
+        help="Code the answers with a coder saved by --save-model, without refitting "
+             "(no --labels).",
+    )] = None,
     dictionary: DictionaryFile = None,
     jobs: Jobs = None,
     scheduler: Scheduler = None,
@@ -61,31 +80,72 @@ def code(
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
     from textmine.pipeline import RunRecord, use_engine
-    from textmine.pipeline.coding_run import run_code
+    from textmine.pipeline.coding_run import model_statement, run_code, run_code_with_model
 
-    options = CodingOptions(target_precision=target_precision, seed=seed)
     read = read_options(id_col, sheet, encoding, sep, profile)
     engine = engine_options(jobs, scheduler)  # issue 19
-    with use_engine(engine), progress_bar() as progress:
-        result = run_code(
-            path, text_col=text_col, labels_path=labels, out=out, read_options=read,
-            coding_options=options, codebook_path=codebook, force=force, progress=progress,
-            text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
-        )  # fmt: skip
+    if model is not None:
+        given = [flag for flag, value in (
+            ("--labels", labels), ("--save-model", save_model), ("--next", next_n),
+            ("--dictionary", dictionary)) if value is not None]  # fmt: skip
+        if given:
+            raise OptionError(
+                f"{given[0]} cannot be used with --model: a saved coder codes new answers as it "
+                "was fitted (with its own text options); leave out " + " and ".join(given) + "."
+            )
+        with use_engine(engine), progress_bar() as progress:
+            result = run_code_with_model(
+                path, model_dir=model, text_col=text_col, out=out, read_options=read,
+                codebook_path=codebook, force=force, progress=progress,
+            )  # fmt: skip
+    else:
+        if labels is None:
+            raise OptionError(
+                "Missing --labels (the coded answers to learn from), or give --model DIR to code "
+                "with a saved coder."
+            )
+        options = CodingOptions(target_precision=target_precision, seed=seed, next_n=next_n,
+                                learning_curve=learning_curve)  # fmt: skip
+        with use_engine(engine), progress_bar() as progress:
+            result = run_code(
+                path, text_col=text_col, labels_path=labels, out=out, read_options=read,
+                coding_options=options, codebook_path=codebook, force=force,
+                progress=progress, save_model=save_model,
+                text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
+            )  # fmt: skip
     record = RunRecord.read(result)
     counts, coding = record.counts, record.coding or {}
     coverage = counts["coverage"]
-    for entry in coding.get("review", []):
+    for entry in coding.get("review", []) + coding.get("raised", []):
         typer.echo(entry["message"])
+    learnt = (f"{counts['coded_used_for_training']} coded answers learnt; " if model is None
+              else f"Saved coder {model} (not refitted): ")  # fmt: skip
     typer.echo(
-        f"{counts['coded_used_for_training']} coded answers learnt; "
+        f"{learnt}"
         f"{counts['auto_coded']} of {counts['uncoded_with_text']} other answers coded "
         f"automatically ({'n/a' if coverage is None else f'{coverage:.0%}'}), "
         f"{counts['review_queue']} in the review queue."
     )
     if "expected" in coding:
         sentence = coding["expected"]["sentence"]
-        typer.echo(f"Checked on coded answers the coder did not learn from: {sentence}.")
+        if "model" in coding:
+            typer.echo(f"{model_statement(coding['model'].get('fitted_on') or {})}: {sentence}.")
+        else:
+            typer.echo(f"Checked on coded answers the coder did not learn from: {sentence}.")
+    curve = coding.get("learning_curve")
+    if curve:
+        typer.echo(f"Learning curve: {result / curve['file']}"
+                   + (f" and {result / curve['figure']}" if curve.get("figure") else
+                      " (too few coded answers: empty)"))  # fmt: skip
+    if coding.get("next"):
+        nxt = coding["next"]
+        if nxt["asked"] > nxt["n"]:
+            typer.echo(f"--next {nxt['asked']}: only {nxt['n']} uncoded answers have text; "
+                       f"all {nxt['n']} are in the sheet.")  # fmt: skip
+        typer.echo(f"The {nxt['n']} answers to code next (most useful first): "
+                   f"{result / nxt['file']}")  # fmt: skip
+    if coding.get("saved_model"):
+        typer.echo(f"Coder saved to {coding['saved_model']}")
     typer.echo(f"Results written to {result}")
 
 

@@ -4,8 +4,11 @@
 >>> write_sheet_xlsx(sheet, "codage.xlsx", codebook=codebook)            # doctest: +SKIP
 >>> coded = read_coded("codage.xlsx", codes=codebook.names, ids=ids)     # doctest: +SKIP
 >>> coder = MultiLabelCoder(target_precision=0.8).fit(terms, coded)      # doctest: +SKIP
+>>> rows = select_next(coder.predict_proba(uncoded), answer_vectors(uncoded), 50)  # doctest: +SKIP
+>>> save_coder(coder, "codeur/"); load_coder("codeur/").coder             # doctest: +SKIP
 """
 
+from textmine.coding.active import answer_vectors, select_next
 from textmine.coding.agreement import (
     ALL_CODES,
     coder_agreement,
@@ -14,6 +17,7 @@ from textmine.coding.agreement import (
     model_agreement,
     percent_agreement,
 )
+from textmine.coding.curve import learning_curve
 from textmine.coding.interchange import (
     codebook_frame,
     codebook_to_qdc,
@@ -24,6 +28,7 @@ from textmine.coding.interchange import (
     write_codebook,
 )
 from textmine.coding.learn import MultiLabelCoder, review_queue, uncertainty
+from textmine.coding.persist import SavedCoder, load_coder, save_coder
 from textmine.coding.sheet import (
     coding_sheet_frame,
     read_coded,
@@ -34,6 +39,8 @@ from textmine.coding.sheet import (
 __all__ = [
     "ALL_CODES",
     "MultiLabelCoder",
+    "answer_vectors",
+    "SavedCoder",
     "codebook_frame",
     "codebook_to_qdc",
     "codebook_to_yaml",
@@ -42,12 +49,16 @@ __all__ = [
     "coding_sheet_frame",
     "cohen_kappa",
     "krippendorff_alpha",
+    "learning_curve",
+    "load_coder",
     "model_agreement",
     "parse_qdc",
     "percent_agreement",
     "read_codebook",
     "read_coded",
     "review_queue",
+    "save_coder",
+    "select_next",
     "uncertainty",
     "write_codebook",
     "write_sheet_csv",

@@ -10,10 +10,11 @@ the out-of-fold precision, shrunk toward the pooled precision of every code, sti
 the answer goes to the researcher's review queue, most informative answers first (uncertainty
 sampling). The thresholds are checked on answers they were not chosen on (thresholds chosen on
 the other folds, applied to each held-out fold): a code whose held-out precision misses the
-target, or with fewer than ``min_positives`` coded examples, is never assigned automatically,
-and the held-out folds give the run's *expected* precision and share coded automatically. New
-answers are scored by the average of the fold models, i.e. models trained on as many answers as
-those that chose the thresholds.
+target gets a higher threshold (chosen for a stricter precision, the lowest that passes on the
+held-out folds); a code for which none passes, or with fewer than ``min_positives`` coded
+examples, is never assigned automatically, and the held-out folds give the run's *expected*
+precision and share coded automatically. New answers are scored by the average of the fold
+models, i.e. models trained on as many answers as those that chose the thresholds.
 
 Word vectors (``Corpus.vectors``) are not used: on the benchmarks they did not measurably help
 (see ``docs/bench_coding.md``), and the small French model has none.
@@ -53,6 +54,15 @@ MIN_SCORE = 0.5
 
 #: Weight of the pooled precision in a code's precision estimate, in pseudo-assignments.
 PRIOR_STRENGTH = 10.0
+
+#: Right held-out automatic codes a code needs to pass the held-out check.
+MIN_HELDOUT_RIGHT = 3
+
+#: Step by which the precision a failing code's threshold is chosen for is raised.
+RAISE_STEP = 0.025
+
+#: Highest precision a raised code's threshold is chosen for.
+MAX_CODE_TARGET = 0.99
 
 #: Two-sided level of the intervals of the expected precision and share coded automatically.
 EXPECTED_LEVEL = 0.95
@@ -278,6 +288,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         Cross-validation fold of each training answer.
     automatic_ : ndarray of bool, shape (n_codes,)
         Codes that may be assigned automatically (the others always go to review).
+    code_targets_ : ndarray of shape (n_codes,)
+        Precision each code's threshold was chosen for: ``target_precision``, higher for a
+        code whose threshold was raised to pass the held-out check, ``nan`` where not automatic.
     expected_ : dict
         Expected precision of automatic codes and share of answers coded automatically, with
         intervals, measured on held-out folds (:meth:`expected_for`).
@@ -410,7 +423,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         self.cv_truth_ = Ya
         self.classes_ = classes
         self.n_positives_ = Ya.sum(axis=0)
-        self.thresholds_ = self.thresholds_for(self.target_precision)
+        self.thresholds_, self.code_targets_ = self._thresholds_and_aims(self.target_precision)
         self.automatic_ = np.isfinite(self.thresholds_)
         self.expected_ = self.expected_for(self.target_precision)
         self.best_thresholds_ = np.array(
@@ -429,28 +442,61 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             )
         return self
 
-    def _choose_thresholds(self, target_precision: float, rows: np.ndarray) -> np.ndarray:
-        """Per-code thresholds chosen on the out-of-fold scores of ``rows`` only."""
+    def _choose_thresholds(
+        self, target_precision: float, rows: np.ndarray, code_targets: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Per-code thresholds chosen on the out-of-fold scores of ``rows`` only.
+
+        ``code_targets`` (shape (n_codes,)) is the precision each code's threshold is chosen
+        for (a code raised by :meth:`heldout_for` aims higher than ``target_precision``).
+        """
         scores, truth = self.cv_scores_[rows], self.cv_truth_[rows]
         prior = pooled_precision(scores, truth)
         out = np.full(scores.shape[1], np.inf)
         for j in range(len(out)):
             if self.n_positives_[j] >= self.min_positives:
+                aim = target_precision if code_targets is None else float(code_targets[j])
                 out[j] = threshold_for_precision(
-                    scores[:, j], truth[:, j], target_precision=target_precision,
+                    scores[:, j], truth[:, j], target_precision=aim,
                     prior=prior, prior_strength=PRIOR_STRENGTH,
                 )  # fmt: skip
         return out
 
-    def heldout_for(self, target_precision: float) -> tuple[np.ndarray, np.ndarray]:
-        """Automatic codes of the training answers as if each fold had never been coded.
+    def _heldout_codes(
+        self, codes: np.ndarray, aim: float,
+        priors: list[tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]],
+    ) -> np.ndarray:
+        """0/1 held-out codes of ``codes``, thresholds chosen for ``aim`` on the other folds.
+
+        ``priors`` holds, per fold, the outer rows and the pooled precision of the inner rows.
+        """
+        dec = np.zeros((len(self.cv_truth_), len(codes)), dtype=int)
+        for outer, prior in priors:
+            inner = ~outer
+            for c, j in enumerate(codes):
+                th = threshold_for_precision(
+                    self.cv_scores_[inner, j], self.cv_truth_[inner, j], target_precision=aim,
+                    prior=prior, prior_strength=PRIOR_STRENGTH,
+                )  # fmt: skip
+                dec[outer, c] = self.cv_scores_[outer, j] >= th
+        return dec
+
+    def heldout_search(
+        self, target_precision: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Held-out automatic codes, raising the threshold of a code that fails its check.
 
         For every cross-validation fold, thresholds are chosen on the out-of-fold scores of
         the *other* folds (inner) and applied to the scores of that fold (outer), which came
         from a model that never saw it: the codes it gets are those an uncoded answer would
-        get. A code is kept automatic only if its held-out precision, shrunk toward the pooled
-        held-out precision of every code (:data:`PRIOR_STRENGTH` pseudo-assignments), reaches
-        the target, and if it has at least ``min_positives`` coded examples.
+        get. A code passes if its held-out precision, shrunk toward the pooled held-out
+        precision of every code (:data:`PRIOR_STRENGTH` pseudo-assignments), reaches the
+        target, with at least :data:`MIN_HELDOUT_RIGHT` right codes of its own and more right
+        than wrong ones. A code that fails is not switched off: its thresholds are chosen again
+        for a stricter precision (steps of :data:`RAISE_STEP` up to :data:`MAX_CODE_TARGET`),
+        i.e. higher thresholds, and the lowest that passes on the outer folds is kept. Only a code
+        for which no threshold passes, or with fewer than ``min_positives`` coded examples,
+        goes to review entirely.
 
         Parameters
         ----------
@@ -463,21 +509,59 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             0/1 held-out automatic codes (0 for every code that is not automatic).
         automatic : ndarray of bool, shape (n_codes,)
             Codes that may be assigned automatically at this target.
+        code_targets : ndarray of shape (n_codes,)
+            Precision each code's threshold is chosen for: ``target_precision``, higher for a
+            raised code, ``nan`` for a code that is not automatic.
         """
         check_is_fitted(self, "cv_scores_")
-        dec = np.zeros(self.cv_truth_.shape, dtype=int)
+        n_codes = self.cv_truth_.shape[1]
+        enough = self.n_positives_ >= self.min_positives
+        priors = []
         for k in np.unique(self.cv_fold_):
             outer = self.cv_fold_ == k
-            th = self._choose_thresholds(target_precision, ~outer)
-            dec[outer] = self.cv_scores_[outer] >= th
-        tp = (dec & self.cv_truth_).sum(axis=0).astype(float)
-        n = dec.sum(axis=0).astype(float)
-        pooled = tp.sum() / n.sum() if n.sum() else 0.0
-        shrunk = (tp + PRIOR_STRENGTH * pooled) / (n + PRIOR_STRENGTH)
-        automatic = (
-            (self.n_positives_ >= self.min_positives) & (n > 0) & (shrunk >= target_precision)
-        )
+            priors.append(
+                (outer, pooled_precision(self.cv_scores_[~outer], self.cv_truth_[~outer]))
+            )
+        candidates = np.flatnonzero(enough)
+        dec = np.zeros(self.cv_truth_.shape, dtype=int)
+        dec[:, candidates] = self._heldout_codes(candidates, target_precision, priors)
+        # The pooled held-out precision at the common target is the prior of every check.
+        tp_all, n_all = int((dec & self.cv_truth_).sum()), int(dec.sum())
+        pooled = tp_all / n_all if n_all else 0.0
+
+        def passes(d: np.ndarray, j: int) -> bool:
+            # Shrinkage must not carry a code on the others' strength alone: it needs a few
+            # right held-out codes of its own, and to be right more often than wrong.
+            tp, n = float((d & self.cv_truth_[:, j]).sum()), float(d.sum())
+            shrunk = (tp + PRIOR_STRENGTH * pooled) / (n + PRIOR_STRENGTH)
+            return (tp >= MIN_HELDOUT_RIGHT and tp / n > MIN_SCORE
+                    and shrunk >= target_precision)  # fmt: skip
+
+        code_targets = np.full(n_codes, float(target_precision))
+        automatic = np.array([enough[j] and passes(dec[:, j], j) for j in range(n_codes)])
+        aims = np.arange(target_precision + RAISE_STEP, MAX_CODE_TARGET + 1e-9, RAISE_STEP)
+        for j in np.flatnonzero(enough & ~automatic):
+            for aim in aims:
+                d = self._heldout_codes(np.array([j]), float(aim), priors)[:, 0]
+                if passes(d, j):
+                    code_targets[j], dec[:, j], automatic[j] = round(float(aim), 4), d, True
+                    break
+        automatic = automatic.astype(bool)
+        code_targets[~automatic] = np.nan
         dec[:, ~automatic] = 0
+        return dec, automatic, code_targets
+
+    def heldout_for(self, target_precision: float) -> tuple[np.ndarray, np.ndarray]:
+        """Held-out automatic codes and automatic codes (see :meth:`heldout_search`).
+
+        Returns
+        -------
+        decisions : ndarray of shape (n_samples, n_codes)
+            0/1 held-out automatic codes (0 for every code that is not automatic).
+        automatic : ndarray of bool, shape (n_codes,)
+            Codes that may be assigned automatically at this target.
+        """
+        dec, automatic, _ = self.heldout_search(target_precision)
         return dec, automatic
 
     def expected_for(self, target_precision: float) -> dict[str, float | int | None]:
@@ -506,14 +590,20 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         """Per-code thresholds reaching ``target_precision``, ``inf`` where not automatic.
 
         Thresholds are chosen on every out-of-fold score (shrunk per-code precision, see
-        :func:`threshold_for_precision`); codes that fail the held-out check of
-        :meth:`heldout_for`, or have fewer than ``min_positives`` coded examples, get ``inf``.
+        :func:`threshold_for_precision`), each code for the precision that passed the held-out
+        check of :meth:`heldout_search` (higher than the target for a raised code); codes for
+        which no threshold passes, or with fewer than ``min_positives`` coded examples, get
+        ``inf``.
         """
+        return self._thresholds_and_aims(target_precision)[0]
+
+    def _thresholds_and_aims(self, target_precision: float) -> tuple[np.ndarray, np.ndarray]:
         check_is_fitted(self, "cv_scores_")
-        out = self._choose_thresholds(target_precision, np.ones(len(self.cv_truth_), dtype=bool))
-        _, automatic = self.heldout_for(target_precision)
+        _, automatic, aims = self.heldout_search(target_precision)
+        rows = np.ones(len(self.cv_truth_), dtype=bool)
+        out = self._choose_thresholds(target_precision, rows, np.nan_to_num(aims, nan=1.0))
         out[~automatic] = np.inf
-        return out
+        return out, aims
 
     # -- prediction ------------------------------------------------------------------------
     def predict_proba(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:

@@ -6,7 +6,9 @@ atomic folder, or one file for the sheet). No logic of its own beyond choosing w
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -15,15 +17,19 @@ import numpy as np
 import pandas as pd
 
 from textmine.codebook import Codebook, load_codebook
+from textmine.coding.active import answer_vectors, select_next
 from textmine.coding.agreement import coder_agreement, nested_agreement
+from textmine.coding.curve import learning_curve
 from textmine.coding.interchange import convert_codebook
 from textmine.coding.learn import (
+    MAX_CODE_TARGET,
     MultiLabelCoder,
     code_word_stems,
     expected_sentence,
     mentions,
     review_queue,
 )
+from textmine.coding.persist import load_coder, save_coder
 from textmine.coding.sheet import (
     check_coded_ids,
     coding_sheet_frame,
@@ -33,16 +39,22 @@ from textmine.coding.sheet import (
     write_sheet_xlsx,
 )
 from textmine.config import CodingOptions, ReadOptions, TextOptions
-from textmine.errors import DataError, InputFileError, OptionError, OutputError
+from textmine.errors import DataError, InputFileError, ModelFileError, OptionError, OutputError
 from textmine.outputs import atomic_output_dir, restore_cell
+from textmine.report.markdown import to_markdown
 from textmine.runfolder import (
     AGREEMENT_CSV,
     ANSWERS_CSV,
     CODABLE_STATUSES,
     CODES_CSV,
+    FIGURES_DIR,
+    LEARNING_CURVE_CSV,
+    LEARNING_CURVE_FIGURE,
+    NEXT_SHEET_XLSX,
     OK,
     REVIEW_QUEUE_CSV,
     RUN_JSON,
+    SUMMARY_MD,
     THEMES_CSV,
     TRADEOFF_CSV,
     RunRecord,
@@ -50,6 +62,7 @@ from textmine.runfolder import (
     input_block,
     read_run_csv,
     recorded_id_col,
+    recorded_options,
     relative_path,
     resolve_recorded,
     versions_block,
@@ -117,12 +130,12 @@ def code_answers_table(
 
 
 def _review_entries(
-    coder: MultiLabelCoder, codebook: Codebook | None, texts: list[str], scores: np.ndarray,
+    coder: MultiLabelCoder, seeds: dict[str, list[str]], texts: list[str], scores: np.ndarray,
 ) -> tuple[list[dict], np.ndarray, np.ndarray]:
     """Codes that cannot be assigned automatically and the uncoded answers to check for each.
 
     An answer is checked for such a code when it holds the code's own words (its name and
-    codebook seeds) or when the code is among its best guesses.
+    codebook ``seeds``) or when the code is among its best guesses.
 
     Returns
     -------
@@ -131,7 +144,6 @@ def _review_entries(
         ``mentioning``, ``message`` (the console line).
     to_check, mentioned : arrays of bool, shape (n_uncoded, n_codes)
     """
-    seeds = {t.name: list(t.seeds) for t in codebook.themes} if codebook is not None else {}
     n_codes = len(coder.classes_)
     to_check = np.zeros((len(texts), n_codes), dtype=bool)
     mentioned = np.zeros((len(texts), n_codes), dtype=bool)
@@ -151,7 +163,8 @@ def _review_entries(
         else:
             reason = "precision_not_reached"
             why = (f"{n_coded} coded examples, held-out precision below the target "
-                   f"{coder.target_precision:g}; not coded automatically")  # fmt: skip
+                   f"{coder.target_precision:g} at every threshold up to precision "
+                   f"{MAX_CODE_TARGET:g}; not coded automatically")  # fmt: skip
         sent = int(to_check[:, j].sum())
         entries.append({
             "code": str(code), "n_coded": n_coded, "needed": int(coder.min_positives),
@@ -159,6 +172,127 @@ def _review_entries(
             "message": f"{code}: {why}; {sent} answers sent to review",
         })  # fmt: skip
     return entries, to_check, mentioned
+
+
+def _raised_entries(coder: MultiLabelCoder) -> list[dict]:
+    """Codes whose threshold was raised to hold the target on held-out answers (console lines)."""
+    entries = []
+    for j, code in enumerate(coder.classes_):
+        aim = coder.code_targets_[j]
+        if not coder.automatic_[j] or not aim > coder.target_precision + 1e-9:
+            continue
+        threshold = round(float(coder.thresholds_[j]), 4)
+        entries.append({
+            "code": str(code), "threshold": threshold, "chosen_for": round(float(aim), 4),
+            "message": (f"{code}: threshold raised to {threshold:.2f} (chosen for precision "
+                        f"{aim:.3g}) so that its codes hold the target "
+                        f"{coder.target_precision:g} on held-out answers"),
+        })  # fmt: skip
+    return entries
+
+
+def _code_uncoded(
+    coder: MultiLabelCoder, seeds: dict[str, list[str]], uncoded: list[str],
+    terms: list[list[str]], texts: list[str],
+) -> tuple[np.ndarray, np.ndarray, list[dict], pd.DataFrame]:
+    """Scores, automatic codes, codes sent to review and the review queue of uncoded answers."""
+    empty = np.zeros((0, len(coder.classes_)))
+    scores = coder.predict_proba(terms) if uncoded else empty
+    assigned = coder.predict(terms) if uncoded else empty.astype(int)
+    review, to_check, mentioned = _review_entries(coder, seeds, texts, scores)
+    queue = review_queue(
+        uncoded, texts, scores, assigned, list(coder.classes_),
+        to_check=to_check, mentioned=mentioned,
+    )  # fmt: skip
+    return scores, assigned, review, queue
+
+
+def _write_next_sheet(
+    folder: Path, coder: MultiLabelCoder, codebook: Codebook | None, *, n: int,
+    coded_terms: list[list[str]], uncoded: list[str], terms: list[list[str]], texts: list[str],
+    scores: np.ndarray,
+) -> dict:
+    """Write the ``n`` most useful uncoded answers as a coding sheet (``--next``)."""
+    vectors = answer_vectors(list(coded_terms) + list(terms))
+    rows = select_next(scores, vectors[len(coded_terms):], n,
+                       coded_vectors=vectors[:len(coded_terms)])  # fmt: skip
+    classes = list(coder.classes_)
+    suggestions = []
+    for i in rows:
+        best = np.argsort(-scores[i], kind="stable")[:3]
+        suggestions.append("; ".join(f"{classes[j]} ({scores[i, j]:.2f})" for j in best))
+    frame = coding_sheet_frame([uncoded[i] for i in rows], [texts[i] for i in rows], classes,
+                               suggestions=suggestions)  # fmt: skip
+    write_sheet_xlsx(frame, folder / NEXT_SHEET_XLSX, codebook=codebook)
+    return {"file": NEXT_SHEET_XLSX, "n": len(rows), "asked": int(n)}
+
+
+def _write_learning_curve(
+    folder: Path, X: list[list[str]], Y: pd.DataFrame, options: CodingOptions,
+) -> dict:
+    """Write ``learning_curve.csv`` and its figure; returns the run.json entry."""
+    from textmine.report.coding_figures import learning_curve_figure
+
+    started = time.perf_counter()
+    curve = learning_curve(X, Y, coder=_coder(options), repeats=options.curve_repeats,
+                           random_state=options.seed)  # fmt: skip
+    write_run_csv(curve, folder, LEARNING_CURVE_CSV)
+    figure = None
+    if len(curve):
+        # English, like summary.md and the console lines of a code run.
+        learning_curve_figure(curve, folder / FIGURES_DIR / LEARNING_CURVE_FIGURE,
+                              repeats=options.curve_repeats, lang="en")  # fmt: skip
+        figure = f"{FIGURES_DIR}/{LEARNING_CURVE_FIGURE}.png"
+    else:
+        logger.info("Too few coded answers for a learning curve (%d); %s left empty.",
+                    len(X), LEARNING_CURVE_CSV)  # fmt: skip
+    return {"file": LEARNING_CURVE_CSV, "figure": figure, "points": len(curve),
+            "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+
+
+def _write_code_summary(
+    folder: Path, *, title: str, statement: str, counts: dict, coding: dict,
+    per_code: pd.DataFrame | None = None, curve: pd.DataFrame | None = None,
+) -> None:
+    """``summary.md`` of a code run: the expected-precision statement first, then the details."""
+    parts = [f"# {title}\n", f"**{statement}**\n"]
+    table = pd.DataFrame({"count": list(counts), "value": ["" if v is None else str(v)
+                                                           for v in counts.values()]})
+    parts.append(to_markdown(table))
+    for key, heading in (("review", "Codes sent to review"),
+                         ("raised", "Thresholds raised to hold the target")):
+        if coding.get(key):
+            parts.append(f"\n## {heading}\n")
+            parts.extend(f"- {e['message']}" for e in coding[key])
+    if per_code is not None and len(per_code):
+        parts.append("\n## Codes checked on coded answers the coder did not learn from "
+                     f"({AGREEMENT_CSV})\n")
+        shown = per_code.copy()
+        for col in shown.columns:
+            if pd.api.types.is_float_dtype(shown[col]):
+                shown[col] = shown[col].round(3)
+        if "automatic" in shown:
+            shown["automatic"] = shown["automatic"].map(
+                lambda v: "" if v is None or pd.isna(v) else ("yes" if v else "no"))
+        parts.append(to_markdown(shown))
+    if curve is not None and len(curve):
+        parts.append(f"\n## Learning curve ({LEARNING_CURVE_CSV})\n")
+        parts.append(f"![learning curve]({FIGURES_DIR}/{LEARNING_CURVE_FIGURE}.png)\n")
+        parts.append(to_markdown(curve))
+    if coding.get("next"):
+        parts.append(f"\n## Answers to code next\n\n{coding['next']['n']} answers in "
+                     f"`{coding['next']['file']}` (most useful first).")
+    (folder / SUMMARY_MD).write_text("\n".join(parts) + "\n", encoding="utf-8")
+
+
+def _check_model_dir(save_model: str | Path | None, out: str | Path) -> None:
+    if save_model is None:
+        return
+    a, b = Path(save_model).resolve(), Path(out).resolve()
+    if a == b or b in a.parents or a in b.parents:
+        raise OutputError(
+            f"--save-model {save_model} and --out {out} overlap; give the coder its own folder."
+        )
 
 
 def run_code(
@@ -172,6 +306,7 @@ def run_code(
     coding_options: CodingOptions = CodingOptions(),
     codebook_path: str | Path | None = None,
     labels_sheet: str | None = None,
+    save_model: str | Path | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Path:
@@ -181,22 +316,40 @@ def run_code(
     ``agreement.csv`` (nested cross-validated model-vs-human metrics per code, with each code's
     threshold and whether it is automatic), ``tradeoff.csv`` (coverage/precision by target
     precision), ``review_queue.csv`` (uncoded answers a person must code: no automatic code,
-    or a code that cannot be automatic, answers holding its words first) and ``run.json``
-    (with the ``coding`` block: expected precision and share coded automatically, codes sent
-    to review).
+    or a code that cannot be automatic, answers holding its words first),
+    ``learning_curve.csv`` and ``figures/learning_curve.png``/``.svg`` (unless
+    ``coding_options.learning_curve`` is False), ``next_to_code.xlsx`` (with
+    ``coding_options.next_n``: the most useful uncoded answers to code next, see
+    :func:`textmine.coding.active.select_next`), ``summary.md`` and ``run.json`` (with the
+    ``coding`` block: expected precision and share coded automatically, codes sent to review,
+    raised thresholds). With ``save_model``, the fitted coder is also written into that folder
+    (:func:`textmine.coding.persist.save_coder`).
 
     Returns
     -------
     Path
         The output folder.
+
+    Raises
+    ------
+    DataError
+        Too few coded answers with text; ``--next`` with no uncoded answer left.
+    OutputError
+        ``save_model`` and ``out`` overlap, or one of them cannot be written.
     """
     from textmine.survey import open_answers
     from textmine.text.corpus import process_answers
 
+    _check_model_dir(save_model, out)
     codebook = load_codebook(codebook_path) if codebook_path else None
     inputs = [survey_path, labels_path] + ([codebook_path] if codebook_path else [])
-    with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
-        survey, read_options = _read_survey_for_sheets(survey_path, read_options, [labels_path])
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(atomic_output_dir(out, force=force, inputs=inputs))
+        model_tmp = (stack.enter_context(atomic_output_dir(save_model, force=force,
+                                                           inputs=inputs))
+                     if save_model is not None else None)  # fmt: skip
+        survey, read_options = _read_survey_for_sheets(survey_path, read_options,
+                                                       [labels_path])
         answers = open_answers(survey, text_col)
         ids = [str(i) for i in answers.index]
         coded = read_coded(
@@ -213,6 +366,12 @@ def run_code(
                 f"Only {len(train_ids)} coded answers have text to learn from; code at least "
                 f"{coding_options.cv_folds} (ideally {coding_options.min_positives} per code) "
                 "before running 'code'."
+            )
+        uncoded = [rid for rid in corpus.ids if rid in ok and rid not in coded.index]
+        if coding_options.next_n is not None and not uncoded:
+            raise DataError(
+                f"--next {coding_options.next_n}: every answer with text is already coded; "
+                "there is nothing left to choose from (leave out --next)."
             )
         X = [corpus.terms[position[rid]] for rid in train_ids]
         Y = coded.loc[train_ids]
@@ -231,19 +390,13 @@ def run_code(
         per_code.insert(3, "automatic", [
             None if c not in automatic else int(automatic[c]) for c in per_code["code"]
         ])  # fmt: skip
-        uncoded = [rid for rid in corpus.ids if rid in ok and rid not in coded.index]
         uncoded_terms = [corpus.terms[position[r]] for r in uncoded]
         uncoded_texts = [corpus.masked[position[r]] for r in uncoded]
-        empty = np.zeros((0, len(coder.classes_)))
-        scores = coder.predict_proba(uncoded_terms) if uncoded else empty
-        assigned = coder.predict(uncoded_terms) if uncoded else empty.astype(int)
-        review, to_check, mentioned = _review_entries(coder, codebook, uncoded_texts, scores)
+        seeds = {t.name: list(t.seeds) for t in codebook.themes} if codebook is not None else {}
+        scores, assigned, review, queue = _code_uncoded(coder, seeds, uncoded, uncoded_terms,
+                                                        uncoded_texts)  # fmt: skip
         codes = code_answers_table(ids, coded, uncoded, scores, assigned,
                                    automatic=coder.automatic_)  # fmt: skip
-        queue = review_queue(
-            uncoded, uncoded_texts, scores, assigned, list(coder.classes_),
-            to_check=to_check, mentioned=mentioned,
-        )  # fmt: skip
         write_run_csv(codes, tmp, CODES_CSV)
         write_run_csv(per_code, tmp, AGREEMENT_CSV)
         write_run_csv(tradeoff, tmp, TRADEOFF_CSV)
@@ -259,24 +412,56 @@ def run_code(
             "review_queue": len(queue),
         }
         expected["sentence"] = expected_sentence(expected)
+        coding: dict = {"expected": expected, "review": review, "raised": _raised_entries(coder)}
+        curve = None
+        if coding_options.learning_curve:
+            coding["learning_curve"] = _write_learning_curve(tmp, X, Y, coding_options)
+            curve = read_run_csv(tmp, LEARNING_CURVE_CSV)
+        if coding_options.next_n is not None:
+            if coding_options.next_n > len(uncoded):
+                logger.info(
+                    "--next %d: only %d uncoded answers have text; all %d go into %s.",
+                    coding_options.next_n, len(uncoded), len(uncoded), NEXT_SHEET_XLSX,
+                )
+            coding["next"] = _write_next_sheet(
+                tmp, coder, codebook, n=coding_options.next_n, coded_terms=X, uncoded=uncoded,
+                terms=uncoded_terms, texts=uncoded_texts, scores=scores,
+            )  # fmt: skip
+        settings = {
+            "read": asdict(read_options),
+            "text": asdict(text_options),
+            "coding": asdict(coding_options),
+            "codebook": relative_path(codebook_path, tmp) if codebook_path else None,
+            "labels": relative_path(labels_path, tmp),
+        }
+        if model_tmp is not None:
+            save_coder(
+                coder, model_tmp, text_options=asdict(text_options), expected=expected,
+                seeds=seeds,
+                fitted_on={"survey": Path(survey.source.path).name if survey.source else None,
+                           "sha256": getattr(survey.source, "sha256", None),
+                           "text_col": text_col, "coded": len(train_ids),
+                           "labels": Path(labels_path).name},
+            )  # fmt: skip
+            coding["saved_model"] = str(save_model)
+        label = survey.question(text_col).label
         RunRecord(
             command="code",
-            settings={
-                "read": asdict(read_options),
-                "text": asdict(text_options),
-                "coding": asdict(coding_options),
-                "codebook": relative_path(codebook_path, tmp) if codebook_path else None,
-                "labels": relative_path(labels_path, tmp),
-            },
+            settings=settings,
             versions=versions_block(model=text_options.model),
-            input=input_block(survey.source, text_col=text_col, base=tmp,
-                              label=survey.question(text_col).label),
+            input=input_block(survey.source, text_col=text_col, base=tmp, label=label),
             counts=counts,
             codes=list(coder.classes_),
-            coding={"expected": expected, "review": review},
+            coding=coding,
             text=dict(corpus.info or {}),
         ).write(tmp)
-        for entry in review:
+        _write_code_summary(
+            tmp, title=f"Coding of {label or text_col}",
+            statement=("Checked on coded answers the coder did not learn from: "
+                       f"{expected['sentence']}."),
+            counts=counts, coding=coding, per_code=per_code, curve=curve,
+        )  # fmt: skip
+        for entry in review + coding["raised"]:
             logger.info("%s", entry["message"])
         logger.info(
             "%d of %d uncoded answers coded automatically; %d in the review queue; %s",
@@ -307,6 +492,116 @@ def _read_survey_for_sheets(survey_path, read_options: ReadOptions, sheets) -> t
             read_options = replace(read_options, id_col=id_col)
             return read_survey(survey_path, options=read_options), read_options
     return survey, read_options
+
+
+def run_code_with_model(
+    survey_path: str | Path,
+    *,
+    model_dir: str | Path,
+    text_col: str,
+    out: str | Path,
+    read_options: ReadOptions = ReadOptions(),
+    codebook_path: str | Path | None = None,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Code the answers of a survey with a saved coder, without refitting (``code --model``).
+
+    The answers' terms are made with the text options recorded in the coder. Writes into
+    ``out``: ``codes.csv`` (model rows only; "not coded" left empty), ``review_queue.csv``,
+    ``summary.md`` and ``run.json`` whose ``coding.expected`` is the statement measured when
+    the coder was fitted (``coding.model`` says so and where it was fitted).
+
+    Raises
+    ------
+    ModelFileError
+        ``model_dir`` is missing, damaged, of another version, or needs features this textmine
+        cannot compute.
+    """
+    from textmine.survey import open_answers, read_survey
+    from textmine.text.corpus import process_answers
+
+    saved = load_coder(model_dir)  # fails before any output is reserved
+    if saved.embedding_model is not None:
+        raise ModelFileError(
+            f"Coder {model_dir} uses sentence embeddings ({saved.embedding_model}), which this "
+            "textmine cannot compute; apply it with the textmine that fitted it."
+        )
+    kwargs, unknown = recorded_options(TextOptions, saved.text_options)
+    if unknown:
+        raise ModelFileError(
+            f"Coder {model_dir} has text option '{unknown[0]}', unknown to this textmine; fit it "
+            "again with textmine code ... --save-model DIR."
+        )
+    text_options = TextOptions(**kwargs)
+    coder = saved.coder
+    codebook = load_codebook(codebook_path) if codebook_path else None
+    seeds = dict(saved.seeds)
+    if codebook is not None:
+        seeds.update({t.name: list(t.seeds) for t in codebook.themes})
+    inputs = [survey_path, model_dir] + ([codebook_path] if codebook_path else [])
+    with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
+        survey = read_survey(survey_path, options=read_options)
+        answers = open_answers(survey, text_col)
+        ids = [str(i) for i in answers.index]
+        corpus = process_answers(answers, options=text_options, progress=progress)
+        position = {rid: i for i, rid in enumerate(corpus.ids)}
+        uncoded = [rid for rid, st in zip(corpus.ids, corpus.status, strict=True) if st == OK]
+        terms = [corpus.terms[position[r]] for r in uncoded]
+        texts = [corpus.masked[position[r]] for r in uncoded]
+        scores, assigned, review, queue = _code_uncoded(coder, seeds, uncoded, terms, texts)
+        none_coded = pd.DataFrame(columns=list(coder.classes_), dtype=int)
+        codes = code_answers_table(ids, none_coded, uncoded, scores, assigned,
+                                   automatic=coder.automatic_)  # fmt: skip
+        write_run_csv(codes, tmp, CODES_CSV)
+        write_run_csv(queue, tmp, REVIEW_QUEUE_CSV)
+        n_auto = int(assigned.any(axis=1).sum())
+        counts = {
+            "respondents": len(ids), "coded": 0, "coded_used_for_training": 0,
+            "uncoded_with_text": len(uncoded), "auto_coded": n_auto,
+            "coverage": round(n_auto / len(uncoded), 4) if uncoded else None,
+            "review_queue": len(queue),
+        }  # fmt: skip
+        expected = dict(saved.expected)
+        if "sentence" not in expected:
+            expected["sentence"] = expected_sentence(expected)
+        fitted_on = saved.fitted_on
+        coding = {
+            "expected": expected, "review": review, "raised": _raised_entries(coder),
+            "model": {"path": relative_path(model_dir, tmp), "fitted_on": fitted_on,
+                      "expected_measured": "when the coder was fitted"},
+        }  # fmt: skip
+        RunRecord(
+            command="code",
+            settings={"read": asdict(read_options), "text": asdict(text_options),
+                      "coding": {k: v for k, v in coder.get_params().items()},
+                      "model": relative_path(model_dir, tmp),
+                      "codebook": relative_path(codebook_path, tmp) if codebook_path else None},
+            versions=versions_block(model=text_options.model),
+            input=input_block(survey.source, text_col=text_col, base=tmp,
+                              label=survey.question(text_col).label),
+            counts=counts,
+            codes=list(coder.classes_),
+            coding=coding,
+            text=dict(corpus.info or {}),
+        ).write(tmp)  # fmt: skip
+        _write_code_summary(
+            tmp, title=f"Coding of {survey.question(text_col).label or text_col} with a saved "
+                       "coder",
+            statement=f"{model_statement(fitted_on)}: {expected['sentence']}.",
+            counts=counts, coding=coding,
+        )  # fmt: skip
+    return Path(out)
+
+
+def model_statement(fitted_on: dict) -> str:
+    """How the expected precision of a saved coder was measured (prefix of its statement)."""
+    n = fitted_on.get("coded")
+    where = f" on {n} coded answers" if n else ""
+    survey = fitted_on.get("survey")
+    return (f"Measured when the coder was fitted{where}"
+            + (f" of {survey}" if survey else "")
+            + ", on coded answers it did not learn from (not on these answers)")
 
 
 def run_agree(

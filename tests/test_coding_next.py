@@ -1,0 +1,237 @@
+"""``textmine code``: --next, learning curve, summary, --save-model and --model, through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from test_coding_runs import CODES, PHRASES, POLLUTION
+
+from textmine.coding.sheet import SHEET_NAME, read_coded
+from textmine.errors import DataError
+
+
+def _write_survey(root: Path) -> tuple[Path, Path, list[tuple[str, str, str]]]:
+    rows = []
+    for n in range(72):
+        code = CODES[n % 3]
+        rows.append((f"S{n:03d}", PHRASES[code][(n // 3) % 8] + f" (service {n % 5})", code))
+    for k, text in enumerate(POLLUTION):
+        rows.append((f"P{k}", text, "Pollution"))
+    labels = ["respondent_id,code"] + [f"{rid},{code}" for rid, _, code in rows[:45] + rows[72:75]]
+    survey = root / "enquete.csv"
+    with open(survey, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "avis"])
+        w.writerows((rid, text) for rid, text, _ in rows)
+    (root / "labels.csv").write_text("\n".join(labels) + "\n", "utf-8")
+    return survey, root / "labels.csv", rows
+
+
+@pytest.fixture(scope="module")
+def next_run(tmp_path_factory) -> dict:
+    """One code run with --next 5 and --save-model (and the learning curve, on by default)."""
+    from textmine.cli import commands  # noqa: F401
+    from textmine.cli.app import run_app
+
+    root = tmp_path_factory.mktemp("next")
+    survey, labels, rows = _write_survey(root)
+    out, model = root / "out", root / "coder"
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(buffer):
+        mp.setenv("TEXTMINE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        code = run_app([
+            "code", str(survey), "--text-col", "avis", "--id-col", "id", "--labels",
+            str(labels), "--out", str(out), "--next", "5", "--save-model", str(model),
+        ])  # fmt: skip
+    assert code == 0
+    return {"root": root, "survey": survey, "labels": labels, "out": out, "model": model,
+            "console": buffer.getvalue(), "rows": rows}  # fmt: skip
+
+
+def test_next_writes_a_coding_sheet_of_uncoded_answers(next_run):
+    out, console = next_run["out"], next_run["console"]
+    sheet = out / "next_to_code.xlsx"
+    assert f"The 5 answers to code next (most useful first): {sheet}" in console
+    ws = load_workbook(sheet)[SHEET_NAME]
+    header = [c.value for c in ws[1]]
+    assert header == ["respondent_id", "text", "suggestions", *CODES, "Pollution"]
+    ids = [r[0].value for r in ws.iter_rows(min_row=2)]
+    coded = set(read_coded(next_run["labels"]).index)
+    assert len(ids) == 5 and len(set(ids)) == 5 and not set(ids) & coded
+    assert all(r[2].value for r in ws.iter_rows(min_row=2))  # best guesses shown
+    record = json.loads((out / "run.json").read_text("utf-8"))
+    assert record["coding"]["next"] == {"file": "next_to_code.xlsx", "n": 5, "asked": 5}
+    # The sheet reads back as a coding sheet, still blank: a coder fills it and runs code again.
+    with pytest.raises(DataError, match="No coded answer in sheet 'Codage'"):
+        read_coded(sheet)
+
+
+def test_learning_curve_and_its_figure(next_run):
+    out = next_run["out"]
+    curve = pd.read_csv(out / "learning_curve.csv")
+    assert list(curve.columns) == ["n_coded", "micro_f1", "micro_f1_sd", "auto_share",
+                                   "auto_share_sd", "precision_auto"]  # fmt: skip
+    assert len(curve) >= 2 and curve["n_coded"].is_monotonic_increasing
+    assert curve["n_coded"].max() < 48  # a fifth of the coded answers is held out
+    for suffix in (".png", ".svg"):
+        assert (out / "figures" / f"learning_curve{suffix}").stat().st_size > 1000
+    assert "Learning curve:" in next_run["console"]
+
+
+def test_summary_states_the_expected_precision(next_run):
+    out = next_run["out"]
+    expected = json.loads((out / "run.json").read_text("utf-8"))["coding"]["expected"]
+    summary = (out / "summary.md").read_text("utf-8")
+    assert expected["sentence"] in summary
+    assert "Pollution: 3 coded examples, not enough to code automatically (10 needed)" in summary
+    assert "learning_curve.png" in summary and "next_to_code.xlsx" in summary
+
+
+def test_saved_coder_codes_new_answers_without_refitting(next_run, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    model = next_run["model"]
+    assert (model / "coder.json").is_file() and (model / "arrays.npz").is_file()
+    new = tmp_path / "nouvelle.csv"
+    with open(new, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["rid", "texte"])
+        for k, (_, text, _) in enumerate(next_run["rows"][45:72]):
+            w.writerow([f"N{k}", text])
+    out = tmp_path / "out"
+    r = cli("code", new, "--model", model, "--text-col", "texte", "--id-col", "rid",
+            "--out", out)  # fmt: skip
+    assert r.code == 0, r.err
+    fitted = json.loads((next_run["out"] / "run.json").read_text("utf-8"))["coding"]["expected"]
+    record = json.loads((out / "run.json").read_text("utf-8"))
+    assert record["coding"]["expected"]["sentence"] == fitted["sentence"]
+    assert record["coding"]["model"]["expected_measured"] == "when the coder was fitted"
+    assert ("Measured when the coder was fitted on 48 coded answers of enquete.csv, on coded "
+            f"answers it did not learn from (not on these answers): {fitted['sentence']}."
+            ) in r.out  # fmt: skip
+    codes = pd.read_csv(out / "codes.csv", dtype={"respondent_id": str})
+    assert set(codes["source"]) == {"model"} and codes["respondent_id"].nunique() == 27
+    assert codes[codes["code"] == "Pollution"]["assigned"].isna().all()  # "not coded", never 0
+    assert (out / "review_queue.csv").is_file() and (out / "summary.md").is_file()
+    assert "Measured when the coder was fitted" in (out / "summary.md").read_text("utf-8")
+
+
+def test_saved_coder_on_the_same_survey_gives_the_fitting_runs_codes(next_run, cli, tmp_path,
+                                                                      monkeypatch):
+    # Same answers, same learned collocations: scores identical to those of the run that fitted
+    # the coder (on a new survey, collocations are learned on the new answers, as for themes).
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    r = cli("code", next_run["survey"], "--model", next_run["model"], "--text-col", "avis",
+            "--id-col", "id", "--out", out)  # fmt: skip
+    assert r.code == 0, r.err
+    after = pd.read_csv(out / "codes.csv", dtype={"respondent_id": str})
+    before = pd.read_csv(next_run["out"] / "codes.csv", dtype={"respondent_id": str})
+    before = before[before["source"] == "model"].set_index(["respondent_id", "code"])
+    after = after.set_index(["respondent_id", "code"]).loc[before.index]
+    pd.testing.assert_series_equal(after["score"], before["score"])
+    pd.testing.assert_series_equal(after["assigned"], before["assigned"])
+
+
+def test_model_bad_inputs_are_one_line(next_run, cli, tmp_path):
+    survey, model = next_run["survey"], next_run["model"]
+    base = ("code", survey, "--text-col", "avis", "--id-col", "id")
+    r = cli(*base, "--model", tmp_path / "absent", "--out", tmp_path / "o1")
+    assert r.code == 2 and "is not a saved textmine coder" in r.err
+    assert len(r.err.strip().splitlines()) == 1 and not (tmp_path / "o1").exists()
+    bad = tmp_path / "v2"
+    shutil.copytree(model, bad)
+    meta = json.loads((bad / "coder.json").read_text("utf-8"))
+    meta["schema_version"] = 2
+    (bad / "coder.json").write_text(json.dumps(meta), "utf-8")
+    r = cli(*base, "--model", bad, "--out", tmp_path / "o2")
+    assert r.code == 2 and "schema version 2" in r.err and not (tmp_path / "o2").exists()
+    tampered = tmp_path / "tampered"
+    shutil.copytree(model, tampered)
+    with open(tampered / "arrays.npz", "r+b") as fh:
+        fh.seek(100)
+        fh.write(b"\x00\x01\x02")
+    r = cli(*base, "--model", tampered, "--out", tmp_path / "o3")
+    assert r.code == 2 and "does not match the checksum" in r.err
+    assert len(r.err.strip().splitlines()) == 1
+    r = cli(*base, "--model", model, "--labels", next_run["labels"], "--out", tmp_path / "o4")
+    assert r.code == 2 and "--labels cannot be used with --model" in r.err
+    r = cli(*base, "--out", tmp_path / "o5")
+    assert r.code == 2 and "Missing --labels" in r.err
+
+
+def test_next_zero_and_negative_are_refused_before_any_work(next_run, cli, tmp_path):
+    for bad in ("0", "-2"):
+        r = cli("code", next_run["survey"], "--text-col", "avis", "--labels",
+                next_run["labels"], "--out", tmp_path / "o", "--next", bad)  # fmt: skip
+        assert r.code == 2 and "--next" in r.err and "1 or more" in r.err
+        assert not (tmp_path / "o").exists()
+
+
+def test_next_larger_than_the_uncoded_answers_gives_them_all(next_run, cli, tmp_path,
+                                                              monkeypatch):
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--labels",
+            next_run["labels"], "--out", out, "--next", "500", "--no-learning-curve")
+    assert r.code == 0, r.err
+    assert "--next 500: only 30 uncoded answers have text; all 30 are in the sheet." in r.out
+    ws = load_workbook(out / "next_to_code.xlsx")[SHEET_NAME]
+    assert ws.max_row == 31
+    assert not (out / "learning_curve.csv").exists()  # switched off
+    assert "learning_curve" not in json.loads((out / "run.json").read_text("utf-8"))["coding"]
+
+
+def test_next_when_everything_is_coded_is_refused(next_run, cli, tmp_path):
+    labels = tmp_path / "all.csv"
+    labels.write_text("respondent_id,code\n" + "".join(
+        f"{rid},{code}\n" for rid, _, code in next_run["rows"]), "utf-8")
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--labels",
+            labels, "--out", tmp_path / "o", "--next", "5", "--no-learning-curve")
+    assert r.code == 2 and "every answer with text is already coded" in r.err
+    assert not (tmp_path / "o").exists()
+
+
+def test_save_model_may_not_overlap_the_output(next_run, cli, tmp_path):
+    out = tmp_path / "o"
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--labels",
+            next_run["labels"], "--out", out, "--save-model", out / "coder")
+    assert r.code == 2 and "overlap" in r.err and not out.exists()
+
+
+def test_a_coder_needing_sentence_embeddings_is_refused_in_one_line(next_run, cli, tmp_path):
+    emb = tmp_path / "emb"
+    shutil.copytree(next_run["model"], emb)
+    meta = json.loads((emb / "coder.json").read_text("utf-8"))
+    meta["embedding_model"] = "use-multilingual-v3"
+    (emb / "coder.json").write_text(json.dumps(meta), "utf-8")
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--model", emb,
+            "--out", tmp_path / "o")  # fmt: skip
+    assert r.code == 2 and "uses sentence embeddings (use-multilingual-v3)" in r.err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_raised_threshold_is_said_in_one_line():
+    import numpy as np
+    from test_coding_learn import _coder_on_scores, _scores_with_a_leaky_code
+
+    from textmine.pipeline.coding_run import _raised_entries
+
+    scores, truth = _scores_with_a_leaky_code()
+    coder = _coder_on_scores(scores, truth)
+    coder.classes_ = np.array(["énergie", "pollution"], dtype=object)
+    coder.thresholds_, coder.code_targets_ = coder._thresholds_and_aims(0.8)
+    coder.automatic_ = np.isfinite(coder.thresholds_)
+    (entry,) = _raised_entries(coder)
+    assert entry["code"] == "pollution" and entry["chosen_for"] > 0.8
+    assert entry["message"].startswith(
+        f"pollution: threshold raised to {entry['threshold']:.2f} (chosen for precision ")
+    assert entry["message"].endswith("so that its codes hold the target 0.8 on held-out answers")
