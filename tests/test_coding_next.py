@@ -63,7 +63,7 @@ def test_next_writes_a_coding_sheet_of_uncoded_answers(next_run):
     assert f"The 5 answers to code next (most useful first): {sheet}" in console
     ws = load_workbook(sheet)[SHEET_NAME]
     header = [c.value for c in ws[1]]
-    assert header == ["respondent_id", "text", "suggestions", *CODES, "Pollution"]
+    assert header == ["respondent_id", "text", "suggestions", *CODES, "Pollution", "autre_code"]
     ids = [r[0].value for r in ws.iter_rows(min_row=2)]
     coded = set(read_coded(next_run["labels"]).index)
     assert len(ids) == 5 and len(set(ids)) == 5 and not set(ids) & coded
