@@ -29,11 +29,12 @@ from textmine.runfolder import (
 from textmine.themes.assign import ASSIGNMENT_RULE, assign_themes, status_counts, theme_counts
 from textmine.themes.edit import edit_map
 from textmine.themes.labels import display_term, theme_label, top_terms
+from textmine.themes.method_choice import choose_method
 from textmine.themes.models import make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import SeedProcessor, seed_columns, simple_seed_terms
-from textmine.themes.selection import K_RULE, sweep_k
+from textmine.themes.selection import K_RULE, k_at_edge, sweep_k
 
 logger = logging.getLogger(__name__)
 
@@ -154,13 +155,33 @@ def _term_weights(components: np.ndarray, terms: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["theme_id", "term", "weight"])
 
 
+def answer_embeddings(corpus: CorpusLike) -> np.ndarray:
+    """Sentence embeddings of the corpus answers (one row per answer, cached on disk).
+
+    The original texts are embedded (the masked ones when the corpus keeps no original), with
+    :func:`textmine.text.embeddings.embed_texts`.
+    """
+    from textmine.text.embeddings import embed_texts
+
+    return embed_texts(list(_texts(corpus)))
+
+
 def _tables(
-    model: FittedThemes, corpus: CorpusLike, X: sp.csr_matrix, *, n_quotes: int
+    model: FittedThemes,
+    corpus: CorpusLike,
+    X: sp.csr_matrix,
+    *,
+    n_quotes: int,
+    embeddings: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     has_terms = np.diff(X.indptr) > 0
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
-        W[has_terms] = model.weights(X[has_terms])
+        if model.needs_embeddings:
+            E = answer_embeddings(corpus) if embeddings is None else embeddings
+            W[has_terms] = model.weights(X[has_terms], E[has_terms])
+        else:
+            W[has_terms] = model.weights(X[has_terms])
     # answers.csv leaves the tool like the quotes: it shows the masked text.
     answers = assign_themes(
         W, ids=corpus.ids, texts=corpus.masked, status=corpus.status, has_terms=has_terms,
@@ -203,7 +224,11 @@ def _tables(
 
 
 def _choose_k(
-    X: sp.csr_matrix, options: ThemeOptions, n_seeded: int
+    X: sp.csr_matrix,
+    options: ThemeOptions,
+    n_seeded: int,
+    embeddings: np.ndarray | None,
+    method: str,
 ) -> tuple[int, pd.DataFrame | None]:
     n_docs, n_terms = X.shape
     limit = min(n_docs, n_terms)
@@ -231,7 +256,7 @@ def _choose_k(
             f"terms, {n_terms} terms); give --k {limit} or fewer."
         )
     table, k = sweep_k(
-        X, k_values, method=options.method, seed=options.seed,
+        X, k_values, method=method, seed=options.seed, embeddings=embeddings,
         n_seeds=options.n_seeds_stability, n_top=options.n_top_terms,
     )  # fmt: skip
     return k, table
@@ -244,6 +269,7 @@ def discover_themes(
     codebook: Codebook | None = None,
     seed_processor: SeedProcessor | None = None,
     question: str = "",
+    embeddings: np.ndarray | None = None,
 ) -> ThemeResult:
     """Find the themes of a processed corpus and assign them to the answers.
 
@@ -262,6 +288,9 @@ def discover_themes(
         seeds are lower-cased words).
     question : str
         The open question the corpus answers (named in the warning about absent seeds).
+    embeddings : ndarray (n_answers, n_dims), optional
+        Sentence embeddings of the corpus answers, in corpus order (method ``semantic``);
+        computed with :func:`answer_embeddings` when not given.
 
     Returns
     -------
@@ -279,7 +308,7 @@ def discover_themes(
     if codebook is not None:
         if options.method == "lda":
             raise OptionError(
-                "Seeded themes (--codebook) need --method short or nmf, not lda."
+                "Seeded themes (--codebook) need --method auto, short or nmf, not lda."
             )
         # Seeds are looked up in the whole vocabulary and kept even when rarer than min_df:
         # the researcher asked for them.
@@ -304,15 +333,33 @@ def discover_themes(
         fit_rows = distinct_rows(corpus, fit_rows)
     X_fit = dtm.X[fit_rows]
     method = options.method
+    method_choice = None
+    if method == "auto":
+        texts = _texts(corpus)
+        method_choice = choose_method(X_fit, [texts[r] for r in fit_rows],
+                                      seeded=codebook is not None)
+        method = method_choice.method
+        logger.info("Theme model: %s.", method_choice.reason)
+    if codebook is not None and method == "semantic":
+        raise OptionError("Seeded themes (--codebook) need --method auto, short or nmf, "
+                          "not semantic.")
     if seed_terms and method == "short":
         # Co-occurrence smoothing spreads seed terms over their neighbours and blurs seeded
         # themes: on the demo survey's hand coding, mean F1 of seeded themes 0.39 with it,
         # 0.78 without (docs/bench_themes.md). Seeded runs therefore use plain NMF.
         method = "nmf"
         logger.info("Seeded themes: fitting method 'nmf' (no co-occurrence smoothing).")
-    k, k_table = _choose_k(X_fit, options, len(seed_terms))
+    E_fit = None
+    if method == "semantic":
+        if embeddings is None:
+            embeddings = answer_embeddings(corpus)
+        E_fit = np.asarray(embeddings)[fit_rows]
+    k, k_table = _choose_k(X_fit, options, len(seed_terms), E_fit, method)
     estimator = make_model(method, k, random_state=options.seed, seed_terms=seed_terms)
-    estimator.fit(X_fit)
+    if E_fit is not None:
+        estimator.fit(X_fit, embeddings=E_fit)
+    else:
+        estimator.fit(X_fit)
     fitted_tops = top_terms(estimator.components_, dtm.terms, n_top=options.n_top_terms)
     labels = [theme_label(t) for t in fitted_tops]
     seeded_names = [t.name for t in codebook.themes] if codebook is not None else []
@@ -337,7 +384,9 @@ def discover_themes(
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
         mwe_parts=options.mwe_parts,
     )  # fmt: skip
-    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes)
+    themes, answers, term_weights, counts = _tables(
+        model, corpus, dtm.X, n_quotes=options.n_quotes, embeddings=embeddings
+    )
     for i, entry in enumerate(seed_report):
         # Seeded theme i is fitted theme i; follow it through the edits to its final theme.
         j = heads.index(i) if i in heads else None
@@ -352,9 +401,11 @@ def discover_themes(
         logger.warning("%s", note)
     info = {
         "method": method,
+        "method_choice": method_choice.record() if method_choice else None,
         "k": k,
         "k_chosen_by": "codebook" if codebook else ("auto" if k_table is not None else "fixed"),
         "k_rule": K_RULE if k_table is not None else None,
+        "k_at_edge": k_at_edge(k_table) if k_table is not None else None,
         "n_themes_final": model.n_themes,
         "options": asdict(options),
         "assignment": {
