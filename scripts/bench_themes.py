@@ -379,7 +379,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-70k", action="store_true", help="Skip the 71,448-answer timing.")
     parser.add_argument("--seeds", type=int, default=5, help="Seeds per method (default 5).")
-    parser.add_argument("--only", default=None, help="Run the corpora whose name contains this.")
+    parser.add_argument("--only", default=None,
+                        help="Run the corpora whose name contains one of these (comma-separated).")
+    parser.add_argument("--save", default=None, help="Also write the per-seed rows to this CSV.")
+    parser.add_argument("--combine", nargs="+", default=None,
+                        help="Print the tables from per-seed CSVs written by --save (no run).")
     parser.add_argument("--methods", default=",".join(METHODS), help="textmine methods to run.")
     parser.add_argument("--recovery-only", action="store_true",
                         help="Only the method x corpus table.")
@@ -391,12 +395,18 @@ def main() -> None:
               "pip install textmine[bench])")
     rows = []
     methods = tuple(m for m in args.methods.split(",") if m)
-    for name, scope, texts, y in corpora():
-        if args.only and args.only.lower() not in name.lower():
-            continue
-        rows += recovery(f"{name} ({scope}, k={len(set(y))})", scope, texts, y, len(set(y)),
-                         list(range(args.seeds)), methods)
-        stats = summary(pd.DataFrame(rows))
+    wanted = [w.strip().lower() for w in args.only.split(",")] if args.only else []
+    if args.combine:
+        rows = pd.concat([pd.read_csv(p) for p in args.combine]).to_dict("records")
+    else:
+        for name, scope, texts, y in corpora():
+            if wanted and not any(w in name.lower() for w in wanted):
+                continue
+            rows += recovery(f"{name} ({scope}, k={len(set(y))})", scope, texts, y,
+                             len(set(y)), list(range(args.seeds)), methods)
+            if args.save:
+                pd.DataFrame(rows).to_csv(args.save, index=False)
+    stats = summary(pd.DataFrame(rows))
     print("\nNMI (mean ± sd over seeds):")
     print(markdown(pivot(stats, "nmi")))
     print("\nARI (mean ± sd over seeds):")

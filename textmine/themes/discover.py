@@ -155,15 +155,15 @@ def _term_weights(components: np.ndarray, terms: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["theme_id", "term", "weight"])
 
 
-def answer_embeddings(corpus: CorpusLike) -> np.ndarray:
+def answer_embeddings(corpus: CorpusLike, model: str | None = None) -> np.ndarray:
     """Sentence embeddings of the corpus answers (one row per answer, cached on disk).
 
     The original texts are embedded (the masked ones when the corpus keeps no original), with
-    :func:`textmine.text.embeddings.embed_texts`.
+    :func:`textmine.text.embeddings.embed_texts` and encoder ``model`` (default: its default).
     """
-    from textmine.text.embeddings import embed_texts
+    from textmine.text.embeddings import DEFAULT_EMBEDDING_MODEL, embed_texts
 
-    return embed_texts(list(_texts(corpus)))
+    return embed_texts(list(_texts(corpus)), model=model or DEFAULT_EMBEDDING_MODEL)
 
 
 def _tables(
@@ -178,7 +178,8 @@ def _tables(
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
         if model.needs_embeddings:
-            E = answer_embeddings(corpus) if embeddings is None else embeddings
+            E = (answer_embeddings(corpus, model.estimator.embedding_model)
+                 if embeddings is None else embeddings)
             W[has_terms] = model.weights(X[has_terms], E[has_terms])
         else:
             W[has_terms] = model.weights(X[has_terms])
@@ -440,11 +441,20 @@ def discover_themes(
 
 
 def code_answers(
-    model: FittedThemes, corpus: CorpusLike, *, n_quotes: int = 3
+    model: FittedThemes,
+    corpus: CorpusLike,
+    *,
+    n_quotes: int = 3,
+    embeddings: np.ndarray | None = None,
 ) -> ThemeResult:
-    """Code new answers with a fitted (possibly loaded) model; nothing is refitted."""
+    """Code new answers with a fitted (possibly loaded) model; nothing is refitted.
+
+    A ``semantic`` model needs the answers' sentence embeddings: given as ``embeddings`` (one
+    row per corpus answer) or computed with the encoder the model was fitted with.
+    """
     dtm = document_term_matrix(corpus, vocabulary=model.terms, mwe_parts=model.mwe_parts)
-    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=n_quotes)
+    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=n_quotes,
+                                                    embeddings=embeddings)
     counts.update(vocabulary=len(model.terms))
     info = {
         "method": model.method,

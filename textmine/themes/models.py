@@ -464,6 +464,39 @@ def make_model(
     return model
 
 
+def graph_neighbors(n_neighbors: int, n_answers: int) -> int:
+    """Neighbours per answer in the graph: at most a quarter of the answers (small corpora)."""
+    return max(2, min(n_neighbors, n_answers // 4))
+
+
+def spectral_coordinates(
+    Z: np.ndarray, n_neighbors: int, dims: int, random_state: int | None
+) -> np.ndarray:
+    """Laplacian eigenmap of the answers' neighbour graph (rows of ``Z`` are unit vectors).
+
+    The graph links each answer to its ``n_neighbors`` nearest answers (euclidean distance
+    between unit vectors ranks as cosine), made symmetric and binary. As UMAP does in BERTopic,
+    clustering these coordinates follows the answers' neighbourhoods rather than one global
+    metric (Belkin & Niyogi 2003; spectral clustering: Ng, Jordan & Weiss 2001).
+
+    Returns
+    -------
+    ndarray (n_answers, dims)
+    """
+    from sklearn.manifold import SpectralEmbedding
+    from sklearn.neighbors import kneighbors_graph
+
+    G = kneighbors_graph(Z, n_neighbors, include_self=False)
+    G = sp.csr_matrix(G.maximum(G.T))
+    G.data[:] = 1.0
+    with warnings.catch_warnings():
+        # "Graph is not fully connected": the eigenmap is still defined per component.
+        warnings.simplefilter("ignore", UserWarning)
+        return SpectralEmbedding(
+            n_components=dims, affinity="precomputed", random_state=random_state
+        ).fit_transform(G)
+
+
 class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     """Themes from sentence embeddings and words together: spherical k-means on both.
 
@@ -492,12 +525,18 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         Co-occurrence smoothing of the lexical side (as :class:`ShortTextThemes`).
     temperature : float
         Softmax temperature on cosines (smaller: crisper weights).
-    n_graph_neighbors, graph_dims : int
-        Neighbours per answer in the graph and dimensions of its spectral embedding, where
-        k-means finds the themes (``graph_dims=0``: k-means on the joined vectors directly).
+    n_graph_neighbors : int
+        Neighbours per answer in the graph.
+    graph_dims : int or None
+        Dimensions of the graph's spectral embedding, where k-means finds the themes
+        (``None``: ``max(5, n_themes)``, k eigenvectors as in Ng, Jordan & Weiss 2001 and at
+        least BERTopic's 5 UMAP dimensions; ``0``: k-means on the joined vectors directly).
     graph_max_docs : int
         Larger corpora are partitioned on a seeded random sample of this many answers; every
         answer then goes to its nearest theme centroid.
+    embedding_model : str
+        Name of the sentence encoder whose embeddings the model takes (recorded so that new
+        answers are embedded by the same one; see :mod:`textmine.text.embeddings`).
     n_init, max_iter : int
         k-means restarts and iterations.
     random_state : int
@@ -530,14 +569,16 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         smoothing: float = 2.0,
         n_neighbors: int = 50,
         temperature: float = 0.05,
-        n_graph_neighbors: int = 15,
-        graph_dims: int = 5,
+        n_graph_neighbors: int = 30,
+        graph_dims: int | None = None,
         graph_max_docs: int = 4000,
         n_init: int = 10,
         max_iter: int = 300,
+        embedding_model: str = "use-multilingual-v3",
         random_state: int | None = 0,
     ) -> None:
         self.n_themes = n_themes
+        self.embedding_model = embedding_model
         self.n_graph_neighbors = n_graph_neighbors
         self.graph_dims = graph_dims
         self.graph_max_docs = graph_max_docs
@@ -578,29 +619,17 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     def _partition(self, Z: np.ndarray) -> np.ndarray:
         """Theme of each answer: spectral clustering of the neighbour graph (on a sample)."""
         from sklearn.cluster import KMeans
-        from sklearn.manifold import SpectralEmbedding
-        from sklearn.neighbors import kneighbors_graph
 
         n = Z.shape[0]
         rng = np.random.default_rng(self.random_state)
         sample = (np.arange(n) if n <= self.graph_max_docs
                   else np.sort(rng.choice(n, self.graph_max_docs, replace=False)))
         Zs = Z[sample]
-        n_neighbors = min(self.n_graph_neighbors, len(sample) - 1)
-        use_graph = n_neighbors >= 2 and len(sample) > self.graph_dims + 2 and self.graph_dims > 0
+        n_neighbors = graph_neighbors(self.n_graph_neighbors, len(sample))
+        dims = max(5, self.n_themes) if self.graph_dims is None else int(self.graph_dims)
+        use_graph = n_neighbors >= 2 and len(sample) > dims + 2 and dims > 0
         if use_graph:
-            # Neighbour graph (cosine; rows are unit vectors, so euclidean ranks the same) made
-            # symmetric and binary, then its Laplacian eigenmap: as UMAP in BERTopic, themes
-            # follow the answers' neighbourhoods rather than one global metric.
-            G = kneighbors_graph(Zs, n_neighbors, include_self=False)
-            G = sp.csr_matrix(G.maximum(G.T))
-            G.data[:] = 1.0
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                low = SpectralEmbedding(
-                    n_components=self.graph_dims, affinity="precomputed",
-                    random_state=self.random_state,
-                ).fit_transform(G)  # fmt: skip
+            low = spectral_coordinates(Zs, n_neighbors, dims, self.random_state)
         else:
             low = Zs
         km = KMeans(n_clusters=self.n_themes, n_init=self.n_init, max_iter=self.max_iter,

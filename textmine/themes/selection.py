@@ -12,7 +12,9 @@ answer the two subsamples share gets its strongest theme in both fits. The score
     answers (term frequencies and, for embeddings, each dimension's distribution are kept; what
     goes together is destroyed);
 ``stability_gain``
-    ``stability - stability_null``: the stability that the answers' structure explains;
+    ``stability`` minus the straight line fitted through ``stability_null`` over the k tried
+    (the null changes smoothly with k; the line removes its resampling noise): the stability
+    that the answers' structure explains;
 ``coherence``
     mean NPMI of the pairs of each theme's ``n_top`` heaviest terms, from answer co-occurrence
     (-1: never together, 0: independent, 1: always together), for reading only;
@@ -48,7 +50,7 @@ from sklearn.decomposition import non_negative_factorization
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 
-from textmine.themes.models import make_model
+from textmine.themes.models import graph_neighbors, make_model, spectral_coordinates
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +60,14 @@ SUBSAMPLE = 0.8
 GAIN_TIE = 0.01
 K_RULE = (
     f"the k whose stability across {SUBSAMPLE:.0%} resamples (adjusted Rand index) most exceeds "
-    f"that of the same model on structure-free data (columns shuffled); gains within "
-    f"{GAIN_TIE} of the best go to the smaller k"
+    f"that of the same model on structure-free data (columns shuffled; straight line over k); "
+    f"gains within {GAIN_TIE} of the best go to the smaller k"
 )
 SWEEP_MAX_ITER = 100
+#: k-means restarts per fit in the sweep (one restart often stops in a poor local optimum)
+SWEEP_N_INIT = 4
+#: Resample pairs on the structure-free data per resample pair on the data (its scores vary more).
+NULL_PAIRS = 2
 #: Larger corpora are scored on a seeded random sample of this many answers (speed).
 SWEEP_MAX_DOCS = 2000
 
@@ -155,7 +161,6 @@ def _null_dense(Z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _labels_and_components(
     data: sp.csr_matrix | np.ndarray,
-    counts: sp.csr_matrix,
     rep: sp.csr_matrix,
     k: int,
     seed: int,
@@ -165,8 +170,9 @@ def _labels_and_components(
     if method == "semantic":
         from sklearn.cluster import KMeans
 
-        km = KMeans(n_clusters=k, n_init=1, max_iter=SWEEP_MAX_ITER, random_state=seed)
-        labels = km.fit_predict(data)
+        # data: spectral coordinates of the neighbour graph; the model uses max(5, k) of them.
+        km = KMeans(n_clusters=k, n_init=SWEEP_N_INIT, max_iter=SWEEP_MAX_ITER, random_state=seed)
+        labels = km.fit_predict(data[:, : max(5, k)])
         onehot = sp.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))),
                                shape=(k, len(labels)))
         return labels, np.asarray((onehot @ rep).todense())
@@ -257,11 +263,15 @@ def sweep_k(
     if method == "semantic":
         if embeddings is None:
             raise ValueError("method 'semantic' needs the answers' embeddings to choose k")
-        # The input space (joined embeddings and lexical SVD) does not depend on k.
+        # The input space (joined embeddings and lexical SVD, then the spectral coordinates of
+        # its neighbour graph) does not depend on k: computed once, for the data and the null.
         model = make_model("semantic", 2, random_state=seed).fit(X, embeddings=embeddings)
         rep = model.represent(X)
-        data = model.joined(rep, embeddings)
-        null = _null_dense(data, null_rng)
+        Z = model.joined(rep, embeddings)
+        n_neighbors = graph_neighbors(model.n_graph_neighbors, Z.shape[0])
+        dims = min(max(5, max(k_values)), Z.shape[0] - 2)
+        data = spectral_coordinates(Z, n_neighbors, dims, seed)
+        null = spectral_coordinates(_null_dense(Z, null_rng), n_neighbors, dims, seed)
     elif method == "lda":
         rep = X
         data, null = X, _null_sparse(X, null_rng)
@@ -277,15 +287,25 @@ def sweep_k(
             value, c = _resample_stability(data, rep, k, s_seed, method)
             real.append(value)
             comps.append(c)
-            null_scores.append(_resample_stability(null, rep, k, s_seed, method)[0])
+            for t in range(NULL_PAIRS):
+                null_scores.append(
+                    _resample_stability(null, rep, k, s_seed + 1000 * (t + 1), method)[0])
         stab, stab0 = float(np.mean(real)), float(np.mean(null_scores))
         coh = np.mean([npmi_coherence(top_indices(c, n_top), X) for c in comps])
         exc = np.mean([exclusivity(c, n_top) for c in comps])
         logger.info("k=%d: stability %.3f (null %.3f), coherence %.3f, exclusivity %.3f",
                     k, stab, stab0, coh, exc)
-        rows.append({"k": k, "stability_gain": stab - stab0, "stability": stab,
-                     "stability_null": stab0, "coherence": coh, "exclusivity": exc})
+        rows.append({"k": k, "stability": stab, "stability_null": stab0, "coherence": coh,
+                     "exclusivity": exc})
     table = pd.DataFrame(rows)
+    # Stability on structure-free data changes smoothly with k; the straight line through the
+    # null scores removes most of their resampling noise before it is subtracted.
+    if len(table) >= 3:
+        slope, intercept = np.polyfit(table["k"], table["stability_null"], 1)
+        null_line = intercept + slope * table["k"]
+    else:
+        null_line = table["stability_null"]
+    table.insert(1, "stability_gain", table["stability"] - null_line)
     for col in ("stability_gain", "stability", "stability_null", "coherence", "exclusivity"):
         table[col] = table[col].astype(float).round(4)
     chosen = choose_k(table)
@@ -303,7 +323,7 @@ def sweep_k(
 
 
 def plot_k_selection(table: pd.DataFrame, path: str | Path) -> Path:
-    """Draw the three scores against k, the chosen k marked, into a PNG file."""
+    """Draw the stability gain, the stability (with its null) and coherence against k."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -314,11 +334,14 @@ def plot_k_selection(table: pd.DataFrame, path: str | Path) -> Path:
     chosen = int(table.loc[table["chosen"], "k"].iloc[0])
     for ax, col, title in zip(
         axes,
-        ("coherence", "exclusivity", "stability"),
-        ("Coherence (NPMI)", "Exclusivity", "Stability across seeds"),
+        ("stability_gain", "stability", "coherence"),
+        ("Stability beyond chance", "Stability across resamples (null dotted)",
+         "Coherence (NPMI)"),
         strict=True,
     ):
         ax.plot(table["k"], table[col], marker="o", color="#33658a")
+        if col == "stability" and "stability_null" in table:
+            ax.plot(table["k"], table["stability_null"], linestyle=":", color="#86bbd8")
         ax.axvline(chosen, color="#f26419", linestyle="--", linewidth=1)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("k")
