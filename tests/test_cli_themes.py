@@ -64,7 +64,9 @@ def test_auto_k_writes_selection_table_and_plot(cli, survey, tmp_path, corpus_mo
     assert table["chosen"].sum() == 1
     assert (tmp_path / "o" / "k_selection.png").stat().st_size > 1000
     run = json.loads((tmp_path / "o" / "run.json").read_text())
-    assert run["themes"]["k_rule"].startswith("among k with seed stability")
+    assert run["themes"]["k_rule"].startswith("the k whose stability across 80% resamples")
+    assert run["themes"]["method_choice"]["asked"] == "auto"
+    assert run["themes"]["method_choice"]["reason"].startswith(f"method {run['themes']['method']}")
 
 
 def test_k_too_large_is_one_error_line(cli, survey, tmp_path, corpus_module):
