@@ -109,8 +109,10 @@ def test_codebook_names_the_seeded_themes(cli, survey, tmp_path, corpus_module):
     assert seeded[0]["n_answers"] >= 8
 
 
-def test_apply_codes_new_answers_like_the_run(cli, survey, tmp_path, corpus_module):
-    assert _themes(cli, survey, tmp_path / "run", "--k", "3").code == 0
+@pytest.mark.parametrize("method", ["auto", "semantic"])
+def test_apply_codes_new_answers_like_the_run(cli, survey, tmp_path, corpus_module, method):
+    # A semantic model embeds the new answers with the encoder it was fitted with.
+    assert _themes(cli, survey, tmp_path / "run", "--k", "3", "--method", method).code == 0
     res = cli("apply", tmp_path / "run" / "model", survey, "--text-col", "reponse",
               "--id-col", "id", "--out", tmp_path / "applied")
     assert res.code == 0, res.err
