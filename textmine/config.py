@@ -353,8 +353,9 @@ class ThemeOptions:
     Attributes
     ----------
     k : int or "auto"
-        Number of themes, or ``"auto"`` to choose it in ``k_min..k_max`` (coherence, exclusivity,
-        stability across ``n_seeds_stability`` seeds; see :mod:`textmine.themes.selection`).
+        Number of themes, or ``"auto"`` to choose it in ``k_min..k_max`` (stability across
+        ``n_seeds_stability`` pairs of resamples beyond that of structure-free data; see
+        :mod:`textmine.themes.selection`).
         Ignored with a codebook: k = number of codebook themes + ``extra_themes``.
     method : {"auto", "semantic", "short", "nmf", "lda"}
         Theme model (see :mod:`textmine.themes.models`). ``auto`` chooses from the answers
