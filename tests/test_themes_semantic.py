@@ -202,3 +202,11 @@ def test_report_words_the_method_choice_and_the_k_rule():
     en = k_explanation(info | {"k_at_edge": "largest"}, table, "en")
     assert "350 answers (median 8 words, 272 terms)" in en
     assert "This k is the largest tried" in en
+
+
+@pytest.mark.parametrize("method", ["lda", "nmf", "short"])
+def test_sweep_runs_for_the_lexical_methods_with_a_null_below_the_data(method):
+    X, _, _ = planted(k=4, n_per=30, noise=1.0)
+    table, k = sweep_k(X, [2, 3, 4, 5], method=method, n_seeds=1)
+    assert k in (2, 3, 4, 5) and table["chosen"].sum() == 1
+    assert table[["stability", "stability_null"]].apply(lambda c: c.between(-1, 1)).all().all()
