@@ -205,7 +205,7 @@ def test_report_words_the_method_choice_and_the_k_rule():
 
 
 @pytest.mark.parametrize("method", ["lda", "nmf", "short"])
-def test_sweep_runs_for_the_lexical_methods_with_a_null_below_the_data(method):
+def test_sweep_runs_for_the_lexical_methods(method):
     X, _, _ = planted(k=4, n_per=30, noise=1.0)
     table, k = sweep_k(X, [2, 3, 4, 5], method=method, n_seeds=1)
     assert k in (2, 3, 4, 5) and table["chosen"].sum() == 1
