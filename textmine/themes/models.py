@@ -7,7 +7,7 @@ model re-applies exactly the same transformation to new answers. After ``fit`` e
 - ``transform(X)`` (answers × k, non-negative): how much of each theme each answer carries;
 - ``represent(X)``: the weighted, row-normalised matrix the model sees (used for typicality).
 
-Three methods:
+Four methods:
 
 ``nmf``
     NMF on sublinear TF-IDF (rows l2-normalised), the classic choice for survey answers.
@@ -18,8 +18,14 @@ Three methods:
     share answers with its own terms (cosine of the terms' answer-occurrence vectors, the
     ``n_neighbors`` strongest per term), weighted by ``smoothing``. Answers of 3–8 words rarely
     share a term even when they talk about the same thing; the expansion lets "carburant" and
-    "essence" meet through the answers where they co-occur. It is the default because it
-    recovers human labels best on short texts (see docs/bench_themes.md).
+    "essence" meet through the answers where they co-occur. ``--method auto`` uses it for
+    corpora too small for ``semantic``.
+``semantic``
+    Spectral clustering of the answers' sentence embeddings joined with the SVD of their
+    ``short`` representation; weights from the cosines to the theme centroids, terms from the
+    weighted mean TF-IDF (:class:`SemanticThemes`). It recovered human labels best on average
+    over 7 labelled corpora (docs/bench_themes.md), so ``--method auto`` picks it when there
+    are enough answers.
 """
 
 from __future__ import annotations
