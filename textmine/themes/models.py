@@ -539,7 +539,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         least BERTopic's 5 UMAP dimensions; ``0``: k-means on the joined vectors directly).
     graph_max_docs : int
         Larger corpora are partitioned on a seeded random sample of this many answers; every
-        answer then goes to its nearest theme centroid.
+        answer then goes to its nearest theme centroid. The lexical SVD axes are learned on at
+        most three times as many answers.
     embedding_model : str
         Name of the sentence encoder whose embeddings the model takes (recorded so that new
         answers are embedded by the same one; see :mod:`textmine.text.embeddings`).
@@ -678,7 +679,13 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         n_dims = max(1, min(self.n_lexical_dims, min(Xt.shape) - 1))
         svd = TruncatedSVD(n_components=n_dims, algorithm="randomized",
                            random_state=self.random_state)
-        svd.fit(Xt)
+        # The lexical axes are learned on a seeded sample of large corpora (speed: the SVD of
+        # 67k smoothed rows took most of the fit); corpora up to graph_max_docs * 3 use all rows.
+        n_rows = Xt.shape[0]
+        limit = 3 * self.graph_max_docs
+        rows = (np.arange(n_rows) if n_rows <= limit else np.sort(
+            np.random.default_rng(self.random_state).choice(n_rows, limit, replace=False)))
+        svd.fit(Xt[rows])
         self.svd_components_ = svd.components_
         Z = self.joined(Xt, embeddings)
         labels = self._partition(Z)
