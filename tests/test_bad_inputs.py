@@ -399,7 +399,8 @@ def _cases() -> list[Case]:
              error=r"k='abc' is neither a number nor 'auto'; give --k 8 or --k auto\."),
         Case("themes-unknown-method", "themes", "good.csv",
              t + ("--method", "bertopic"),
-             error=r"Unknown theme method 'bertopic'; choose one of short, nmf, lda\."),
+             error=r"Unknown theme method 'bertopic'; choose one of auto, semantic, short, nmf, "
+                   r"lda\."),
         Case("themes-codebook-unknown-keys", "themes", "good.csv",
              t + ("--codebook", "{in}/codebook_unknown_keys.yaml"),
              extra=("codebook_unknown_keys.yaml",),

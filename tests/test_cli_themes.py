@@ -64,7 +64,9 @@ def test_auto_k_writes_selection_table_and_plot(cli, survey, tmp_path, corpus_mo
     assert table["chosen"].sum() == 1
     assert (tmp_path / "o" / "k_selection.png").stat().st_size > 1000
     run = json.loads((tmp_path / "o" / "run.json").read_text())
-    assert run["themes"]["k_rule"].startswith("among k with seed stability")
+    assert run["themes"]["k_rule"].startswith("the k whose stability across 80% resamples")
+    assert run["themes"]["method_choice"]["asked"] == "auto"
+    assert run["themes"]["method_choice"]["reason"].startswith(f"method {run['themes']['method']}")
 
 
 def test_k_too_large_is_one_error_line(cli, survey, tmp_path, corpus_module):
@@ -107,8 +109,10 @@ def test_codebook_names_the_seeded_themes(cli, survey, tmp_path, corpus_module):
     assert seeded[0]["n_answers"] >= 8
 
 
-def test_apply_codes_new_answers_like_the_run(cli, survey, tmp_path, corpus_module):
-    assert _themes(cli, survey, tmp_path / "run", "--k", "3").code == 0
+@pytest.mark.parametrize("method", ["auto", "semantic"])
+def test_apply_codes_new_answers_like_the_run(cli, survey, tmp_path, corpus_module, method):
+    # A semantic model embeds the new answers with the encoder it was fitted with.
+    assert _themes(cli, survey, tmp_path / "run", "--k", "3", "--method", method).code == 0
     res = cli("apply", tmp_path / "run" / "model", survey, "--text-col", "reponse",
               "--id-col", "id", "--out", tmp_path / "applied")
     assert res.code == 0, res.err

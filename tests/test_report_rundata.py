@@ -54,8 +54,13 @@ def test_recorded_k_rules_are_translated():
     from textmine.themes.selection import K_RULE
 
     french = translate_rule(K_RULE, "fr")
-    assert french != K_RULE and french.startswith("parmi les k dont la stabilité")
-    assert translate_rule(K_RULE, "en").startswith("among the k whose stability")
+    assert french != K_RULE and french.startswith("le k dont la stabilité")
+    assert "80\u00a0%" in french
+    assert translate_rule(K_RULE, "en").startswith("the k whose stability across 80% resamples")
+    # Rules recorded by earlier versions are still worded.
+    old = ("among k with seed stability >= 0.8 (all k if none), the k with the highest NPMI "
+           "coherence; ties (3 decimals) to higher exclusivity, then smaller k")
+    assert translate_rule(old, "en").startswith("among the k whose stability")
     assert translate_rule("a rule from the future", "fr") == "a rule from the future"
 
 

@@ -64,7 +64,8 @@ def test_auto_k_writes_a_selection_table():
     assert table["k"].tolist() == [2, 3, 4]
     assert result.info["k"] == int(table.loc[table["chosen"], "k"].iloc[0])
     assert result.info["k_chosen_by"] == "auto"
-    assert result.info["k_rule"].startswith("among k with seed stability >= 0.8")
+    assert result.info["k_rule"].startswith("the k whose stability across 80% resamples")
+    assert result.info["k_at_edge"] in (None, "smallest", "largest")
 
 
 def test_k_larger_than_the_data_allows():

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 from test_themes_data import make_corpus
 
 from textmine.features import document_term_matrix
 from textmine.themes.selection import (
-    choose_k,
     exclusivity,
     matched_similarity,
     npmi_coherence,
@@ -40,32 +38,13 @@ def test_matched_similarity_ignores_theme_order():
     assert matched_similarity(a, a[::-1]) == pytest.approx(1.0)
 
 
-def test_choose_k_takes_the_most_coherent_stable_k():
-    table = pd.DataFrame({"k": [3, 4, 5, 6], "coherence": [0.1, 0.3, 0.5, 0.2],
-                          "exclusivity": [0.9, 0.8, 0.7, 0.6],
-                          "stability": [0.95, 0.9, 0.5, 0.85]})
-    assert choose_k(table) == 4  # k=5 is more coherent but unstable
-
-
-def test_choose_k_ties_go_to_exclusivity_then_smallest_k():
-    table = pd.DataFrame({"k": [3, 4, 5], "coherence": [0.2, 0.2001, 0.2],
-                          "exclusivity": [0.8, 0.9, 0.9], "stability": [0.9, 0.9, 0.9]})
-    assert choose_k(table) == 4
-    assert choose_k(table.assign(exclusivity=0.5)) == 3
-
-
-def test_choose_k_without_any_stable_k_uses_all():
-    table = pd.DataFrame({"k": [3, 4], "coherence": [0.1, 0.2], "exclusivity": [0.9, 0.8],
-                          "stability": [0.5, 0.6]})
-    assert choose_k(table) == 4
-
-
 def test_sweep_table_has_one_row_per_k_and_one_choice(tmp_path):
     X = document_term_matrix(make_corpus()).X
     X = X[np.diff(X.indptr) > 0]
     table, k = sweep_k(X, [2, 3, 4], method="short", n_seeds=2)
     assert table["k"].tolist() == [2, 3, 4]
-    assert list(table.columns) == ["k", "coherence", "exclusivity", "stability", "chosen"]
+    assert list(table.columns) == ["k", "stability_gain", "stability", "stability_null",
+                                   "coherence", "exclusivity", "chosen"]
     assert table["chosen"].sum() == 1 and int(table.loc[table["chosen"], "k"].iloc[0]) == k
     assert table["stability"].between(0, 1.0000001).all()
     png = plot_k_selection(table, tmp_path / "k.png")

@@ -15,7 +15,7 @@ from typing import Any
 from textmine.errors import OptionError
 
 #: Theme models of :mod:`textmine.themes.models` (kept here so that options are checked when built).
-THEME_METHODS = ("short", "nmf", "lda")
+THEME_METHODS = ("auto", "semantic", "short", "nmf", "lda")
 #: Languages a report can be written in (:mod:`textmine.report.i18n` has their wording).
 REPORT_LANGUAGES = ("fr", "en")
 
@@ -354,16 +354,19 @@ class ThemeOptions:
     Attributes
     ----------
     k : int or "auto"
-        Number of themes, or ``"auto"`` to choose it in ``k_min..k_max`` (coherence, exclusivity,
-        stability across ``n_seeds_stability`` seeds; see :mod:`textmine.themes.selection`).
+        Number of themes, or ``"auto"`` to choose it in ``k_min..k_max`` (stability across
+        ``n_seeds_stability`` pairs of resamples beyond that of structure-free data; see
+        :mod:`textmine.themes.selection`).
         Ignored with a codebook: k = number of codebook themes + ``extra_themes``.
     k_min, k_max : int
         Smallest and largest number of themes tried with ``k = "auto"``.
     n_seeds_stability : int
         Random seeds refitted for each k tried with ``k = "auto"`` to measure its stability.
-    method : {"short", "nmf", "lda"}
-        Theme model (see :mod:`textmine.themes.models`); ``short`` (NMF on TF-IDF smoothed by term
-        co-occurrence) recovered human labels best on short answers (docs/bench_themes.md).
+    method : {"auto", "semantic", "short", "nmf", "lda"}
+        Theme model (see :mod:`textmine.themes.models`). ``auto`` chooses from the answers
+        (:mod:`textmine.themes.method_choice`: ``semantic``, sentence embeddings + words,
+        when there are enough answers; ``short`` below; ``nmf`` with a codebook) and says why in
+        run.json and the report. ``short`` is NMF on TF-IDF smoothed by term co-occurrence.
         With a codebook, ``short`` fits plain ``nmf`` (smoothing blurs seeded themes).
     seed : int
         Random seed: same input + same seed give byte-identical themes.csv and answers.csv.
@@ -408,7 +411,7 @@ class ThemeOptions:
     k: int | str = "auto"
     k_min: int = 3
     k_max: int = 12
-    method: str = "short"
+    method: str = "auto"
     seed: int = 0
     n_seeds_stability: int = 3
     min_df: int = 2

@@ -68,7 +68,9 @@ def themes(
     k: Annotated[str, typer.Option(
         "--k", help="Number of themes, or 'auto' to choose it.")] = str(ThemeOptions.k),
     method: Annotated[str, typer.Option(
-        "--method", help="Theme model: short (default), nmf or lda.")] = ThemeOptions.method,
+        "--method", help="Theme model: auto (default: chosen from the answers, said in run.json "
+        "and the report), semantic (sentence embeddings + words), short, nmf or lda.",
+    )] = ThemeOptions.method,
     seed: Annotated[int, typer.Option(
         "--seed", help="Random seed (reproducible).")] = ThemeOptions.seed,
     min_df: Annotated[int, typer.Option(

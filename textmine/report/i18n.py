@@ -137,6 +137,24 @@ _FR: dict[str, str] = {
     "ref": "réf.",
     "crit_coherence": "cohérence (NPMI)",
     "crit_exclusivity": "exclusivité",
+    "crit_stability_gain": "stabilité au-delà du hasard",
+    "crit_stability_null": "stabilité sur données sans structure",
+    "k_rule_null": "le k dont la stabilité entre sous-échantillons de {s} (indice de Rand "
+    "ajusté) dépasse le plus celle du même modèle sur des données sans structure (colonnes "
+    "mélangées) ; à {t} près, le plus petit k",
+    "k_edge": "Ce k est le {edge} essayé : les réponses contiennent peut-être {more} thèmes ; "
+    "élargir la plage (--k-min / --k-max) ou fixer --k.",
+    "edge_smallest": "plus petit",
+    "edge_largest": "plus grand",
+    "more_smallest": "moins de",
+    "more_largest": "plus de",
+    "method_semantic": "Modèle « semantic » (sens des phrases et mots ensemble) choisi "
+    "automatiquement : {n} réponses (médiane {words} mots, {vocab} termes) suffisent pour les "
+    "regrouper par le sens (au moins {min}).",
+    "method_short": "Modèle « short » choisi automatiquement : seules {n} réponses ont des "
+    "termes, moins que les {min} nécessaires pour les regrouper par le sens.",
+    "method_nmf": "Modèle « nmf » choisi automatiquement : la grille de codage donne des thèmes "
+    "amorcés, ajustés sur les mots pour que chacun garde ses termes.",
     "crit_stability": "stabilité entre graines",
     "model_term": "Coefficient du modèle",
     "k_codebook": "La grille de codage fournit {n} thèmes de départ.",
@@ -284,6 +302,24 @@ _EN: dict[str, str] = {
     "ref": "ref.",
     "crit_coherence": "coherence (NPMI)",
     "crit_exclusivity": "exclusivity",
+    "crit_stability_gain": "stability beyond chance",
+    "crit_stability_null": "stability on structure-free data",
+    "k_rule_null": "the k whose stability across {s} resamples (adjusted Rand index) most "
+    "exceeds that of the same model on structure-free data (columns shuffled); within {t}, the "
+    "smaller k",
+    "k_edge": "This k is the {edge} tried: the answers may hold {more} themes; widen the range "
+    "(--k-min / --k-max) or set --k.",
+    "edge_smallest": "smallest",
+    "edge_largest": "largest",
+    "more_smallest": "fewer",
+    "more_largest": "more",
+    "method_semantic": "Model \u201csemantic\u201d (sentence meaning and words together) chosen "
+    "automatically: {n} answers (median {words} words, {vocab} terms) are enough to group them "
+    "by meaning (at least {min}).",
+    "method_short": "Model \u201cshort\u201d chosen automatically: only {n} answers have terms, "
+    "fewer than the {min} needed to group them by meaning.",
+    "method_nmf": "Model \u201cnmf\u201d chosen automatically: the codebook gives seeded "
+    "themes, fitted on words so that each keeps its seed terms.",
     "crit_stability": "stability across seeds",
     "model_term": "Model term",
     "k_codebook": "The codebook gives {n} starting themes.",

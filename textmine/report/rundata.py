@@ -272,6 +272,12 @@ def k_explanation(info: dict[str, Any], k_table: pd.DataFrame | None, lang: str)
     by = info.get("k_chosen_by")
     final = info.get("n_themes_final")
     parts = []
+    choice = info.get("method_choice")
+    if isinstance(choice, dict) and f"method_{choice.get('method')}" in words:
+        parts.append(words[f"method_{choice['method']}"].format(
+            n=choice.get("answers"), words=number(float(choice.get("median_words") or 0), lang,
+                                                  digits=0),
+            vocab=choice.get("vocabulary"), min=_min_semantic(choice.get("rule", ""))))
     if by == "codebook":
         n_seeded = len(info.get("seeded_themes") or [])
         parts.append(words["k_codebook"].format(n=n_seeded))
@@ -285,6 +291,10 @@ def k_explanation(info: dict[str, Any], k_table: pd.DataFrame | None, lang: str)
         parts.append(words["k_auto"].format(k=k, tried=tried, rule=rule))
     elif by == "fixed" and k is not None:
         parts.append(words["k_fixed"].format(k=k))
+    edge = info.get("k_at_edge")
+    if edge in ("smallest", "largest"):
+        parts.append(words["k_edge"].format(edge=words[f"edge_{edge}"],
+                                            more=words[f"more_{edge}"]))
     if final is not None and k is not None and final != k:
         parts.append(words["k_final"].format(n=final))
     return " ".join(parts)
@@ -297,7 +307,18 @@ K_RULES = (
                 r"smaller k"), "k_rule_stability"),
     (re.compile(r"k maximising the mean of min-max scaled NPMI coherence, exclusivity and seed "
                 r"stability over the k tried; smallest k on ties"), "k_rule_mean"),
+    (re.compile(r"the k whose stability across (?P<s>\d+%) resamples \(adjusted Rand index\) "
+                r"most exceeds that of the same model on structure-free data \(columns "
+                r"shuffled; straight line over k\); gains within (?P<t>[\d.]+) of the best go "
+                r"to the smaller k"),
+     "k_rule_null"),
 )
+
+
+def _min_semantic(rule: str) -> str:
+    """The answer count of the recorded method rule (``... when at least 50 answers ...``)."""
+    match = re.search(r"at least (\d+) answers", rule)
+    return match.group(1) if match else "?"
 
 
 def translate_rule(rule: str, lang: str) -> str:
@@ -306,8 +327,10 @@ def translate_rule(rule: str, lang: str) -> str:
     for pattern, key in K_RULES:
         match = pattern.fullmatch(rule.strip())
         if match:
-            return words[key].format(**{k: number(float(v), lang, digits=len(v.split(".")[-1])
-                                                   if "." in v else 0)
+            return words[key].format(**{k: (v.replace("%", "\u00a0%") if lang == "fr" else v)
+                                        if v.endswith("%") else
+                                        number(float(v), lang, digits=len(v.split(".")[-1])
+                                               if "." in v else 0)
                                         for k, v in match.groupdict().items()})
     return rule
 

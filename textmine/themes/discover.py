@@ -55,11 +55,12 @@ from textmine.themes.labels import (
     surface_top_terms,
     theme_label,
 )
+from textmine.themes.method_choice import choose_method
 from textmine.themes.models import make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import SeedProcessor, expand_seeds, seed_columns, simple_seed_terms
-from textmine.themes.selection import K_RULE, sweep_k
+from textmine.themes.selection import K_RULE, k_at_edge, sweep_k
 from textmine.themes.stability import UNSTABLE_BELOW, final_stability, theme_stability
 
 logger = logging.getLogger(__name__)
@@ -209,14 +210,35 @@ def _term_weights(
     return pd.DataFrame(rows, columns=["theme_id", "term", "weight"])
 
 
+def answer_embeddings(corpus: CorpusLike, model: str | None = None) -> np.ndarray:
+    """Sentence embeddings of the corpus answers (one row per answer, cached on disk).
+
+    The original texts are embedded (the masked ones when the corpus keeps no original), with
+    :func:`textmine.text.embeddings.embed_texts` and encoder ``model`` (default: its default).
+    """
+    from textmine.text.embeddings import DEFAULT_EMBEDDING_MODEL, embed_texts
+
+    return embed_texts(list(_texts(corpus)), model=model or DEFAULT_EMBEDDING_MODEL)
+
+
 def _tables(
-    model: FittedThemes, corpus: CorpusLike, X: sp.csr_matrix, *, n_quotes: int,
+    model: FittedThemes,
+    corpus: CorpusLike,
+    X: sp.csr_matrix,
+    *,
+    n_quotes: int,
     surface_cache: dict | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     has_terms = np.diff(X.indptr) > 0
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
-        W[has_terms] = model.weights(X[has_terms])
+        if model.needs_embeddings:
+            E = (answer_embeddings(corpus, model.estimator.embedding_model)
+                 if embeddings is None else embeddings)
+            W[has_terms] = model.weights(X[has_terms], E[has_terms])
+        else:
+            W[has_terms] = model.weights(X[has_terms])
     comps = model.components
     surface = surface_map(comps, model.terms, X, corpus.masked, surface_cache)
     usable = np.array([bool(surface.get(t)) for t in model.terms])
@@ -293,7 +315,11 @@ def renumber_themes(
 
 
 def _choose_k(
-    X: sp.csr_matrix, options: ThemeOptions, n_seeded: int
+    X: sp.csr_matrix,
+    options: ThemeOptions,
+    n_seeded: int,
+    embeddings: np.ndarray | None,
+    method: str,
 ) -> tuple[int, pd.DataFrame | None]:
     n_docs, n_terms = X.shape
     limit = min(n_docs, n_terms)
@@ -321,7 +347,7 @@ def _choose_k(
             f"terms, {n_terms} terms); give --k {limit} or fewer."
         )
     table, k = sweep_k(
-        X, k_values, method=options.method, seed=options.seed,
+        X, k_values, method=method, seed=options.seed, embeddings=embeddings,
         n_seeds=options.n_seeds_stability, n_top=options.n_top_terms,
     )  # fmt: skip
     return k, table
@@ -334,6 +360,7 @@ def discover_themes(
     codebook: Codebook | None = None,
     seed_processor: SeedProcessor | None = None,
     question: str = "",
+    embeddings: np.ndarray | None = None,
 ) -> ThemeResult:
     """Find the themes of a processed corpus and assign them to the answers.
 
@@ -352,6 +379,9 @@ def discover_themes(
         seeds are lower-cased words).
     question : str
         The open question the corpus answers (named in the warning about absent seeds).
+    embeddings : ndarray (n_answers, n_dims), optional
+        Sentence embeddings of the corpus answers, in corpus order (method ``semantic``);
+        computed with :func:`answer_embeddings` when not given.
 
     Returns
     -------
@@ -369,7 +399,7 @@ def discover_themes(
     if codebook is not None:
         if options.method == "lda":
             raise OptionError(
-                "Seeded themes (--codebook) need --method short or nmf, not lda."
+                "Seeded themes (--codebook) need --method auto, short or nmf, not lda."
             )
         # Seeds are looked up in the whole vocabulary and kept even when rarer than min_df:
         # the researcher asked for them.
@@ -410,13 +440,29 @@ def discover_themes(
             ]  # fmt: skip
     # --- end issue 14 ---
     method = options.method
+    method_choice = None
+    if method == "auto":
+        texts = _texts(corpus)
+        method_choice = choose_method(X_fit, [texts[r] for r in fit_rows],
+                                      seeded=codebook is not None)
+        method = method_choice.method
+        logger.info("Theme model: %s.", method_choice.reason)
+    if codebook is not None and method == "semantic":
+        raise OptionError("Seeded themes (--codebook) need --method auto, short or nmf, "
+                          "not semantic.")
     if seed_terms and method == "short":
         # Co-occurrence smoothing spreads seed terms over their neighbours and blurs seeded
         # themes: on the demo survey's hand coding, mean F1 of seeded themes 0.39 with it,
         # 0.78 without (docs/bench_themes.md). Seeded runs therefore use plain NMF.
         method = "nmf"
         logger.info("Seeded themes: fitting method 'nmf' (no co-occurrence smoothing).")
-    k, k_table = _choose_k(X_fit, options, len(seed_terms))
+    E_fit = None
+    if method == "semantic":
+        if embeddings is None:
+            embeddings = answer_embeddings(corpus)
+        E_fit = np.asarray(embeddings)[fit_rows]
+    k, k_table = _choose_k(X_fit, options, len(seed_terms), E_fit, method)
+
     def build(n_themes: int, random_state: int | None):
         model = make_model(method, n_themes, random_state=random_state, seed_terms=seed_terms)
         if seed_terms:
@@ -425,8 +471,14 @@ def discover_themes(
             model.set_params(seed_strength=options.seed_strength)
         return model
 
-    estimator = build(k, options.seed)
-    estimator.fit(X_fit)
+    def fit(model, rows: np.ndarray | None = None):
+        # The semantic model needs the sentence embeddings of the rows it is fitted on.
+        X_rows = X_fit if rows is None else X_fit[rows]
+        if E_fit is None:
+            return model.fit(X_rows)
+        return model.fit(X_rows, embeddings=E_fit if rows is None else E_fit[rows])
+
+    estimator = fit(build(k, options.seed))
     seeded_names = [t.name for t in codebook.themes] if codebook is not None else []
     n_seeded = len(seeded_names)
     # --- issue 14: no catch-all themes, surface labels, stability ---
@@ -446,15 +498,19 @@ def discover_themes(
         estimator, X_fit, first_free=n_seeded, max_share=max_share,
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
         random_state=options.seed, lead_writers=lead_writers,
-    ) if options.max_theme_share < 1 and method != "lda" and codebook is None else []  # fmt: skip
+    ) if (options.max_theme_share < 1 and method not in ("lda", "semantic")
+          and codebook is None) else []  # fmt: skip
+    # (a semantic theme is a cluster of answers, not a term profile that can be refitted in
+    # two: a semantic catch-all is reported as "Divers / autres" below.)
     writes_lead = lead_writers(estimator.components_)
     fitted_tops = surface_top_terms(estimator.components_, dtm.terms, surface,
                                     n_top=options.n_top_terms)
     labels = [theme_label(t) for t in fitted_tops]
     labels[:n_seeded] = seeded_names
     shares, dominant = theme_profile(
-        estimator.transform(X_fit), writes_lead, relative_threshold=options.relative_threshold,
-        min_weight=options.min_weight,
+        estimator.transform(X_fit) if E_fit is None
+        else estimator.transform(X_fit, embeddings=E_fit),
+        writes_lead, relative_threshold=options.relative_threshold, min_weight=options.min_weight,
     )  # fmt: skip
     folded = others(
         shares, dominant, fragment_share(estimator.components_, dtm.terms, surface),
@@ -466,10 +522,12 @@ def discover_themes(
         logger.info("Free theme '%s' reported as '%s': %s.", labels[j], OTHERS_LABEL, reason)
         labels[j] = OTHERS_LABEL
     auto_merge = ((tuple(str(j + 1) for j in sorted(folded)),) if len(folded) > 1 else ())
-    def refit(X_sample: sp.csr_matrix, seed: int) -> np.ndarray:
+
+    def refit(rows: np.ndarray, seed: int) -> np.ndarray:
         # As the run: same k and seeds, catch-alls split by the same rule (on the weights), so
         # that a theme made by a split can come back.
-        model = build(k, seed).fit(X_sample)
+        X_sample = X_fit[rows]
+        model = fit(build(k, seed), rows)
         if splits:
             split_catch_alls(model, X_sample, first_free=n_seeded, max_share=max_share,
                              relative_threshold=options.relative_threshold,
@@ -501,8 +559,10 @@ def discover_themes(
         relative_threshold=options.relative_threshold, min_weight=options.min_weight,
         mwe_parts=options.mwe_parts, theme_ids=[h + 1 for h in heads],
     )  # fmt: skip
-    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=options.n_quotes,
-                                                    surface_cache=surface_cache)
+    themes, answers, term_weights, counts = _tables(
+        model, corpus, dtm.X, n_quotes=options.n_quotes, surface_cache=surface_cache,
+        embeddings=embeddings,
+    )
     final_stab = final_stability(stability, M)
     if options.stability_resamples:
         themes[STABILITY] = np.round(final_stab, 3)
@@ -529,9 +589,11 @@ def discover_themes(
         logger.warning("%s", note)
     info = {
         "method": method,
+        "method_choice": method_choice.record() if method_choice else None,
         "k": k,
         "k_chosen_by": "codebook" if codebook else ("auto" if k_table is not None else "fixed"),
         "k_rule": K_RULE if k_table is not None else None,
+        "k_at_edge": k_at_edge(k_table) if k_table is not None else None,
         "n_themes_final": model.n_themes,
         "options": asdict(options),
         "assignment": {
@@ -596,11 +658,20 @@ def discover_themes(
 
 
 def code_answers(
-    model: FittedThemes, corpus: CorpusLike, *, n_quotes: int = 3
+    model: FittedThemes,
+    corpus: CorpusLike,
+    *,
+    n_quotes: int = 3,
+    embeddings: np.ndarray | None = None,
 ) -> ThemeResult:
-    """Code new answers with a fitted (possibly loaded) model; nothing is refitted."""
+    """Code new answers with a fitted (possibly loaded) model; nothing is refitted.
+
+    A ``semantic`` model needs the answers' sentence embeddings: given as ``embeddings`` (one
+    row per corpus answer) or computed with the encoder the model was fitted with.
+    """
     dtm = document_term_matrix(corpus, vocabulary=model.terms, mwe_parts=model.mwe_parts)
-    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=n_quotes)
+    themes, answers, term_weights, counts = _tables(model, corpus, dtm.X, n_quotes=n_quotes,
+                                                    embeddings=embeddings)
     counts.update(vocabulary=len(model.terms))
     info = {
         "method": model.method,

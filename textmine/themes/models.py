@@ -7,7 +7,7 @@ model re-applies exactly the same transformation to new answers. After ``fit`` e
 - ``transform(X)`` (answers × k, non-negative): how much of each theme each answer carries;
 - ``represent(X)``: the weighted, row-normalised matrix the model sees (used for typicality).
 
-Three methods:
+Four methods:
 
 ``nmf``
     NMF on sublinear TF-IDF (rows l2-normalised), the classic choice for survey answers.
@@ -18,8 +18,14 @@ Three methods:
     share answers with its own terms (cosine of the terms' answer-occurrence vectors, the
     ``n_neighbors`` strongest per term), weighted by ``smoothing``. Answers of 3–8 words rarely
     share a term even when they talk about the same thing; the expansion lets "carburant" and
-    "essence" meet through the answers where they co-occur. It is the default because it
-    recovers human labels best on short texts (see docs/bench_themes.md).
+    "essence" meet through the answers where they co-occur. ``--method auto`` uses it for
+    corpora too small for ``semantic``.
+``semantic``
+    Spectral clustering of the answers' sentence embeddings joined with the SVD of their
+    ``short`` representation; weights from the cosines to the theme centroids, terms from the
+    weighted mean TF-IDF (:class:`SemanticThemes`). It recovered human labels best on average
+    over 7 labelled corpora (docs/bench_themes.md), so ``--method auto`` picks it when there
+    are enough answers.
 """
 
 from __future__ import annotations
@@ -438,8 +444,8 @@ def make_model(
     seed_terms: tuple[tuple[int, ...], ...] = (),
     max_iter: int | None = None,
     init: str = "nndsvdar",
-) -> NMFThemes | LDAThemes:
-    """Build the estimator of ``method`` (``short``, ``nmf`` or ``lda``) with its defaults.
+) -> NMFThemes | LDAThemes | SemanticThemes:
+    """Build the estimator of ``method`` (``short``, ``nmf``, ``lda``, ``semantic``).
 
     Raises
     ------
@@ -453,8 +459,292 @@ def make_model(
         if seed_terms:
             raise ValueError("seeded themes need method 'short' or 'nmf', not 'lda'")
         model = LDAThemes(n_themes, random_state=random_state)
+    elif method == "semantic":
+        if seed_terms:
+            raise ValueError("seeded themes need method 'short' or 'nmf', not 'semantic'")
+        model = SemanticThemes(n_themes, random_state=random_state)
     else:
         raise ValueError(f"unknown method {method!r}")
     if max_iter is not None:
         model.set_params(max_iter=max_iter)
     return model
+
+
+def graph_neighbors(n_neighbors: int, n_answers: int) -> int:
+    """Neighbours per answer in the graph: at most a quarter of the answers (small corpora)."""
+    return max(2, min(n_neighbors, n_answers // 4))
+
+
+def spectral_coordinates(
+    Z: np.ndarray, n_neighbors: int, dims: int, random_state: int | None
+) -> np.ndarray:
+    """Laplacian eigenmap of the answers' neighbour graph (rows of ``Z`` are unit vectors).
+
+    The graph links each answer to its ``n_neighbors`` nearest answers (euclidean distance
+    between unit vectors ranks as cosine), made symmetric and binary. As UMAP does in BERTopic,
+    clustering these coordinates follows the answers' neighbourhoods rather than one global
+    metric (Belkin & Niyogi 2003; spectral clustering: Ng, Jordan & Weiss 2001).
+
+    Returns
+    -------
+    ndarray (n_answers, dims)
+    """
+    from sklearn.manifold import SpectralEmbedding
+    from sklearn.neighbors import kneighbors_graph
+
+    G = kneighbors_graph(Z, n_neighbors, include_self=False)
+    G = sp.csr_matrix(G.maximum(G.T))
+    G.data[:] = 1.0
+    with warnings.catch_warnings():
+        # "Graph is not fully connected": the eigenmap is still defined per component.
+        warnings.simplefilter("ignore", UserWarning)
+        return SpectralEmbedding(
+            n_components=dims, affinity="precomputed", random_state=random_state
+        ).fit_transform(G)
+
+
+class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
+    """Themes from sentence embeddings and words together: spherical k-means on both.
+
+    Each answer is described by two unit vectors joined side by side: its sentence embedding
+    (semantic evidence: "essence" and "carburant" are close even when no answer uses both) and
+    the latent semantic analysis (truncated SVD) of its co-occurrence-smoothed TF-IDF row
+    (lexical evidence, as in ``short``). Weighted by ``sqrt(1 - lexical_weight)`` and
+    ``sqrt(lexical_weight)`` the joined vector has unit norm, so k-means on it clusters by a
+    mix of the two cosines. An answer's theme weights are a softmax of its cosines to the
+    theme centroids (temperature ``temperature``): an answer between two themes carries both
+    under the usual relative-threshold rule. Each theme's terms (``components_``) are the mean
+    TF-IDF of the answers weighted by their theme weight, so labels, word clouds and
+    typicality read words as for the other methods.
+
+    Coding new answers needs their embeddings from the same sentence encoder: the model keeps
+    the centroids and the SVD basis (arrays only, see :mod:`textmine.themes.persist`).
+
+    Parameters
+    ----------
+    n_themes : int
+    lexical_weight : float
+        Share of the lexical side in the squared distance (0: embeddings only, 1: words only).
+    n_lexical_dims : int
+        Dimensions of the SVD of the lexical side (capped by the matrix size).
+    smoothing, n_neighbors : float, int
+        Co-occurrence smoothing of the lexical side (as :class:`ShortTextThemes`).
+    temperature : float
+        Softmax temperature on cosines (smaller: crisper weights).
+    n_graph_neighbors : int
+        Neighbours per answer in the graph.
+    graph_dims : int or None
+        Dimensions of the graph's spectral embedding, where k-means finds the themes
+        (``None``: ``max(5, n_themes)``, k eigenvectors as in Ng, Jordan & Weiss 2001 and at
+        least BERTopic's 5 UMAP dimensions; ``0``: k-means on the joined vectors directly).
+    graph_max_docs : int
+        Larger corpora are partitioned on a seeded random sample of this many answers; every
+        answer then goes to its nearest theme centroid. The lexical SVD axes are learned on at
+        most three times as many answers.
+    embedding_model : str
+        Name of the sentence encoder whose embeddings the model takes (recorded so that new
+        answers are embedded by the same one; see :mod:`textmine.text.embeddings`).
+    n_init, max_iter : int
+        k-means restarts and iterations.
+    random_state : int
+
+    Attributes
+    ----------
+    components_ : ndarray (n_themes, n_features)
+        Theme × term weights (rows of unit l2 norm).
+    centroids_ : ndarray (n_themes, n_dims_embedding + n_lexical_dims)
+        Unit-norm theme centroids in the joined space.
+    svd_components_ : ndarray (n_lexical_dims, n_features)
+    idf_, term_weights_, smoothing_matrix_ :
+        The lexical weighting (as :class:`NMFThemes`).
+
+    References
+    ----------
+    Dhillon & Modha (2001), "Concept decompositions for large sparse text data using
+    clustering" (spherical k-means); Grootendorst (2022), BERTopic (clusters of embeddings
+    described by class-based TF-IDF).
+    """
+
+    needs_embeddings = True
+
+    def __init__(
+        self,
+        n_themes: int = 8,
+        *,
+        lexical_weight: float = 0.3,
+        n_lexical_dims: int = 100,
+        smoothing: float = 2.0,
+        n_neighbors: int = 50,
+        temperature: float = 0.05,
+        n_graph_neighbors: int = 30,
+        graph_dims: int | None = None,
+        graph_max_docs: int = 4000,
+        n_init: int = 10,
+        max_iter: int = 300,
+        embedding_model: str = "use-multilingual-v3",
+        random_state: int | None = 0,
+    ) -> None:
+        self.n_themes = n_themes
+        self.embedding_model = embedding_model
+        self.n_graph_neighbors = n_graph_neighbors
+        self.graph_dims = graph_dims
+        self.graph_max_docs = graph_max_docs
+        self.lexical_weight = lexical_weight
+        self.n_lexical_dims = n_lexical_dims
+        self.smoothing = smoothing
+        self.n_neighbors = n_neighbors
+        self.temperature = temperature
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _lexical(self) -> NMFThemes:
+        lex = NMFThemes(1, smoothing=self.smoothing, n_neighbors=self.n_neighbors)
+        lex.idf_, lex.term_weights_ = self.idf_, self.term_weights_
+        lex.smoothing_matrix_ = self.smoothing_matrix_
+        return lex
+
+    def _represent(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        return self._lexical()._represent(X)
+
+    def joined(self, Xt: sp.csr_matrix, embeddings: np.ndarray) -> np.ndarray:
+        E = normalize(np.asarray(embeddings, dtype=np.float64))
+        if E.shape[0] != Xt.shape[0]:
+            raise ValueError(
+                f"{E.shape[0]} embeddings for {Xt.shape[0]} answers; give one per answer."
+            )
+        L = normalize(np.asarray(Xt @ self.svd_components_.T))
+        w = float(self.lexical_weight)
+        return np.hstack([np.sqrt(1.0 - w) * E, np.sqrt(w) * L])
+
+    def _soft(self, Z: np.ndarray) -> np.ndarray:
+        sim = Z @ self.centroids_.T
+        logits = (sim - sim.max(axis=1, keepdims=True)) / self.temperature
+        P = np.exp(logits)
+        return P / P.sum(axis=1, keepdims=True)
+
+    def _partition(self, Z: np.ndarray) -> np.ndarray:
+        """Theme of each answer: spectral clustering of the neighbour graph (on a sample)."""
+        from sklearn.cluster import KMeans
+
+        n = Z.shape[0]
+        rng = np.random.default_rng(self.random_state)
+        sample = (np.arange(n) if n <= self.graph_max_docs
+                  else np.sort(rng.choice(n, self.graph_max_docs, replace=False)))
+        Zs = Z[sample]
+        n_neighbors = graph_neighbors(self.n_graph_neighbors, len(sample))
+        dims = max(5, self.n_themes) if self.graph_dims is None else int(self.graph_dims)
+        use_graph = n_neighbors >= 2 and len(sample) > dims + 2 and dims > 0
+        if use_graph:
+            low = spectral_coordinates(Zs, n_neighbors, dims, self.random_state)
+        else:
+            low = Zs
+        km = KMeans(n_clusters=self.n_themes, n_init=self.n_init, max_iter=self.max_iter,
+                    random_state=self.random_state)
+        sample_labels = km.fit_predict(low)
+        self.n_iter_ = int(km.n_iter_)
+        if len(sample) == n:
+            return sample_labels
+        C = normalize(np.vstack([Zs[sample_labels == j].mean(axis=0) for j in
+                                 range(self.n_themes)]))
+        return np.asarray(Z @ C.T).argmax(axis=1)
+
+    def fit(self, X: object, y: object = None, *, embeddings: np.ndarray) -> SemanticThemes:
+        """Learn the lexical weighting, the SVD basis and the centroids.
+
+        Parameters
+        ----------
+        X : sparse matrix (n_answers, n_features)
+            Term counts.
+        embeddings : ndarray (n_answers, n_dims)
+            Sentence embeddings of the same answers, in the same order.
+
+        Raises
+        ------
+        ValueError
+            If the embeddings do not have one row per answer.
+        """
+        from sklearn.decomposition import TruncatedSVD
+
+        X = _nonneg_input(self, X, reset=True)
+        n_feat = X.shape[1]
+        self.idf_ = _learn_idf(X)
+        self.term_weights_ = np.ones(n_feat)
+        self.smoothing_matrix_ = (
+            _cooccurrence_neighbors(X, self.n_neighbors)
+            if self.smoothing > 0
+            else sp.csr_matrix((n_feat, n_feat), dtype=np.float64)
+        )
+        Xt = self._represent(X)
+        n_dims = max(1, min(self.n_lexical_dims, min(Xt.shape) - 1))
+        svd = TruncatedSVD(n_components=n_dims, algorithm="randomized",
+                           random_state=self.random_state)
+        # The lexical axes are learned on a seeded sample of large corpora (speed: the SVD of
+        # 67k smoothed rows took most of the fit); corpora up to graph_max_docs * 3 use all rows.
+        n_rows = Xt.shape[0]
+        limit = 3 * self.graph_max_docs
+        rows = (np.arange(n_rows) if n_rows <= limit else np.sort(
+            np.random.default_rng(self.random_state).choice(n_rows, limit, replace=False)))
+        svd.fit(Xt[rows])
+        self.svd_components_ = svd.components_
+        Z = self.joined(Xt, embeddings)
+        labels = self._partition(Z)
+        # Centroids in the joined space code every answer, new ones included.
+        C = np.vstack([Z[labels == j].mean(axis=0) if (labels == j).any() else Z[j]
+                       for j in range(self.n_themes)])
+        self.centroids_ = normalize(C)
+        W = self._soft(Z)
+        H = np.asarray(sp.csr_matrix(Xt).T @ W).T
+        H = np.maximum(H, 0.0)
+        norms = np.linalg.norm(H, axis=1, keepdims=True)
+        self.components_ = H / np.where(norms > 0, norms, 1.0)
+        return self
+
+    def represent(self, X: object) -> sp.csr_matrix:
+        """The smoothed TF-IDF rows (unit norm) of the lexical side."""
+        check_is_fitted(self)
+        return self._represent(_nonneg_input(self, X, reset=False))
+
+    def transform(self, X: object, *, embeddings: np.ndarray) -> np.ndarray:
+        """Theme weights of each answer (softmax of cosines to the centroids; rows sum to 1)."""
+        check_is_fitted(self)
+        Xt = self._represent(_nonneg_input(self, X, reset=False))
+        return self._soft(self.joined(Xt, embeddings))
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Learned arrays, for safe persistence (see :mod:`textmine.themes.persist`)."""
+        check_is_fitted(self)
+        S = self.smoothing_matrix_
+        # Centroids and SVD axes have signs; persistence stores non-negative arrays only, so
+        # they are saved as positive and negative parts.
+        return {
+            "components": self.components_,
+            "idf": self.idf_,
+            "term_weights": self.term_weights_,
+            "smoothing_data": S.data,
+            "smoothing_indices": S.indices.astype(np.int64),
+            "smoothing_indptr": S.indptr.astype(np.int64),
+            "centroids_pos": np.maximum(self.centroids_, 0.0),
+            "centroids_neg": np.maximum(-self.centroids_, 0.0),
+            "svd_pos": np.maximum(self.svd_components_, 0.0),
+            "svd_neg": np.maximum(-self.svd_components_, 0.0),
+        }
+
+    def set_state_arrays(self, arrays: dict[str, np.ndarray]) -> SemanticThemes:
+        """Restore learned arrays saved by :meth:`state_arrays` (no fitting)."""
+        H = np.asarray(arrays["components"], dtype=np.float64)
+        n_feat = H.shape[1]
+        self.components_ = H
+        self.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        self.term_weights_ = np.asarray(arrays["term_weights"], dtype=np.float64)
+        self.smoothing_matrix_ = sp.csr_matrix(
+            (arrays["smoothing_data"], arrays["smoothing_indices"], arrays["smoothing_indptr"]),
+            shape=(n_feat, n_feat),
+        )
+        self.centroids_ = (np.asarray(arrays["centroids_pos"], dtype=np.float64)
+                           - np.asarray(arrays["centroids_neg"], dtype=np.float64))
+        self.svd_components_ = (np.asarray(arrays["svd_pos"], dtype=np.float64)
+                                - np.asarray(arrays["svd_neg"], dtype=np.float64))
+        self.n_features_in_ = n_feat
+        self.n_iter_ = 0
+        return self

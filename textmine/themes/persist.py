@@ -18,14 +18,14 @@ import numpy as np
 
 from textmine.errors import ModelFileError
 from textmine.outputs import file_sha256, package_version, write_json
-from textmine.themes.models import LDAThemes, NMFThemes, ShortTextThemes
+from textmine.themes.models import LDAThemes, NMFThemes, SemanticThemes, ShortTextThemes
 from textmine.themes.result import FittedThemes
 
 SCHEMA = "textmine.theme_model"
 SCHEMA_VERSION = 1
 MODEL_JSON = "model.json"
 ARRAYS_NPZ = "arrays.npz"
-_CLASSES = {c.__name__: c for c in (NMFThemes, ShortTextThemes, LDAThemes)}
+_CLASSES = {c.__name__: c for c in (NMFThemes, ShortTextThemes, LDAThemes, SemanticThemes)}
 
 
 
@@ -91,6 +91,13 @@ def _expected_shapes(meta: dict, arrays: dict) -> dict[str, tuple[int, ...]]:
             est_idf=(n_terms,), est_term_weights=(n_terms,), est_smoothing_indptr=(n_terms + 1,),
             est_smoothing_data=(nnz,), est_smoothing_indices=(nnz,),
         )  # fmt: skip
+    if meta["estimator"] == "SemanticThemes":
+        # The SVD basis has as many rows as the lexical dimensions kept, the centroids as many
+        # columns as embedding dimensions + lexical dimensions.
+        n_lex = arrays["est_svd_pos"].shape[0] if "est_svd_pos" in arrays else -1
+        n_joined = arrays["est_centroids_pos"].shape[1] if "est_centroids_pos" in arrays else -1
+        shapes.update(est_svd_pos=(n_lex, n_terms), est_svd_neg=(n_lex, n_terms),
+                      est_centroids_pos=(k, n_joined), est_centroids_neg=(k, n_joined))
     return shapes
 
 

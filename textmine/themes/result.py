@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from textmine.themes.models import LDAThemes, NMFThemes
+from textmine.themes.models import LDAThemes, NMFThemes, SemanticThemes
 
 
 @dataclass
@@ -41,7 +41,7 @@ class FittedThemes:
         dropped theme leaves a gap); empty means ``1..k``.
     """
 
-    estimator: NMFThemes | LDAThemes
+    estimator: NMFThemes | LDAThemes | SemanticThemes
     method: str
     terms: list[str]
     theme_map: np.ndarray
@@ -69,8 +69,20 @@ class FittedThemes:
         """Final themes × terms weights (merged themes summed)."""
         return self.theme_map.T @ self.estimator.components_
 
-    def weights(self, X: sp.csr_matrix) -> np.ndarray:
-        """Final theme weights of answers given their term counts ``X``."""
+    @property
+    def needs_embeddings(self) -> bool:
+        """Whether coding answers needs their sentence embeddings (method ``semantic``)."""
+        return bool(getattr(self.estimator, "needs_embeddings", False))
+
+    def weights(self, X: sp.csr_matrix, embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Final theme weights of answers given their term counts ``X``.
+
+        ``embeddings`` (one row per row of ``X``) are needed when :attr:`needs_embeddings`.
+        """
+        if self.needs_embeddings:
+            if embeddings is None:
+                raise ValueError("this theme model needs the answers' sentence embeddings")
+            return self.estimator.transform(X, embeddings=embeddings) @ self.theme_map
         return self.estimator.transform(X) @ self.theme_map
 
 

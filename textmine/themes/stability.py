@@ -53,7 +53,7 @@ def matched_cosine(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
 
 
 def theme_stability(
-    refit: Callable[[sp.csr_matrix, int], np.ndarray],
+    refit: Callable[[np.ndarray, int], np.ndarray],
     X: sp.csr_matrix,
     reference: np.ndarray,
     *,
@@ -64,10 +64,10 @@ def theme_stability(
 
     Parameters
     ----------
-    refit : callable(X_sample, seed) -> ndarray (k2, n_terms)
-        Fits the run's model on a resample, as the run did (same method, k, seeds and catch-all
-        splits), and returns its theme × term weights; ``seed`` differs for each resample, so
-        that each refit starts differently but reproducibly.
+    refit : callable(rows, seed) -> ndarray (k2, n_terms)
+        Fits the run's model on the rows ``rows`` of ``X`` (a resample), as the run did (same
+        method, k, seeds and catch-all splits), and returns its theme × term weights; ``seed``
+        differs for each resample, so that each refit starts differently but reproducibly.
     X : csr_matrix (n_answers, n_terms)
         The counts the run's model was fitted on.
     reference : ndarray (k, n_terms)
@@ -89,7 +89,7 @@ def theme_stability(
     total = np.zeros(k)
     for b in range(n_resamples):
         rows = np.sort(rng.integers(0, X.shape[0], size=min(X.shape[0], MAX_RESAMPLE)))
-        total += matched_cosine(reference, refit(X[rows], b + 1 + (random_state or 0)))
+        total += matched_cosine(reference, refit(rows, b + 1 + (random_state or 0)))
     return total / n_resamples
 
 

@@ -1,0 +1,212 @@
+"""Tests of the semantic theme model, ``--method auto`` and k chosen against a null."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.metrics import adjusted_rand_score
+from test_themes_data import GROUPS, make_corpus
+
+from textmine.codebook import Codebook, CodebookTheme
+from textmine.config import ThemeOptions
+from textmine.errors import OptionError
+from textmine.themes import discover_themes
+from textmine.themes.discover import code_answers
+from textmine.themes.method_choice import MIN_SEMANTIC_ANSWERS, choose_method
+from textmine.themes.models import SemanticThemes
+from textmine.themes.persist import load_model, save_model
+from textmine.themes.selection import choose_k, k_at_edge, sweep_k
+
+
+def planted(n_per: int = 40, k: int = 4, dim: int = 32, seed: int = 0, noise: float = 0.35):
+    """Answers in ``k`` groups: each group has its own words and its own embedding direction."""
+    rng = np.random.default_rng(seed)
+    centres = np.linalg.qr(rng.normal(size=(dim, k)))[0].T  # orthonormal directions
+    rows, embeddings, labels = [], [], []
+    for g in range(k):
+        for _ in range(n_per):
+            counts = np.zeros(k * 6)
+            counts[rng.choice(np.arange(g * 6, g * 6 + 6), 3, replace=False)] = 1
+            counts[rng.integers(0, k * 6)] += 1  # a stray word from anywhere
+            rows.append(counts)
+            e = centres[g] + noise * rng.normal(size=dim) / np.sqrt(dim)
+            embeddings.append(e / np.linalg.norm(e))
+            labels.append(g)
+    return sp.csr_matrix(np.array(rows)), np.array(embeddings), np.array(labels)
+
+
+def test_semantic_model_recovers_planted_groups_and_weights_sum_to_one():
+    X, E, y = planted()
+    model = SemanticThemes(4, random_state=0).fit(X, embeddings=E)
+    W = model.transform(X, embeddings=E)
+    assert W.shape == (X.shape[0], 4)
+    assert np.allclose(W.sum(axis=1), 1.0) and (W >= 0).all()
+    assert adjusted_rand_score(y, W.argmax(axis=1)) > 0.9
+    assert model.components_.shape == (4, X.shape[1])
+    assert np.allclose(np.linalg.norm(model.components_, axis=1), 1.0)
+
+
+def test_semantic_model_refuses_embeddings_of_other_answers():
+    X, E, _ = planted()
+    model = SemanticThemes(4).fit(X, embeddings=E)
+    with pytest.raises(ValueError, match="embeddings for"):
+        model.transform(X, embeddings=E[:-1])
+
+
+def test_semantic_state_arrays_round_trip_gives_the_same_weights():
+    X, E, _ = planted()
+    model = SemanticThemes(4).fit(X, embeddings=E)
+    copy = SemanticThemes(4).set_state_arrays(model.state_arrays())
+    assert all((a >= 0).all() for a in model.state_arrays().values())  # persist's check
+    assert np.allclose(copy.transform(X, embeddings=E), model.transform(X, embeddings=E))
+
+
+def _embeddings(corpus, dim: int = 16) -> np.ndarray:
+    """Stand-in sentence embeddings: one direction per hand-written theme, noise for others."""
+    rng = np.random.default_rng(1)
+    directions = np.eye(dim)
+    out = []
+    for rid in corpus.ids:
+        group = next((i for i, ids in enumerate(GROUPS.values()) if rid in ids), None)
+        v = (directions[group] if group is not None else np.zeros(dim)) + 0.2 * rng.normal(
+            size=dim) / np.sqrt(dim)
+        out.append(v / np.linalg.norm(v))
+    return np.array(out, dtype=np.float32)
+
+
+def test_semantic_themes_through_discover_save_load_and_apply(tmp_path):
+    corpus = make_corpus()
+    E = _embeddings(corpus)
+    result = discover_themes(corpus, options=ThemeOptions(k=3, method="semantic"),
+                             embeddings=E)
+    assert result.info["method"] == "semantic" and result.info["method_choice"] is None
+    assert len(result.themes) == 3 and result.themes["label"].str.len().gt(0).all()
+    answers = result.answers.set_index("respondent_id")
+    truth = {rid: g for g, ids in GROUPS.items() for rid in ids}
+    ids = list(truth)
+    assert adjusted_rand_score([truth[i] for i in ids],
+                               answers.loc[ids, "theme_id"].astype(int)) > 0.8
+    save_model(result.model, tmp_path / "model")
+    loaded = load_model(tmp_path / "model")
+    assert loaded.needs_embeddings and loaded.estimator.embedding_model == "use-multilingual-v3"
+    again = code_answers(loaded, corpus, embeddings=E)
+    assert again.answers["themes"].tolist() == result.answers["themes"].tolist()
+
+
+def test_loading_a_semantic_model_checks_the_centroid_shapes(tmp_path):
+    corpus = make_corpus()
+    result = discover_themes(corpus, options=ThemeOptions(k=3, method="semantic"),
+                             embeddings=_embeddings(corpus))
+    folder = save_model(result.model, tmp_path / "model")
+    import json
+
+    from textmine.errors import ModelFileError
+
+    meta = json.loads((folder / "model.json").read_text())
+    meta["arrays"]["est_centroids_neg"] = [2, 2]
+    with np.load(folder / "arrays.npz") as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["est_centroids_neg"] = arrays["est_centroids_neg"][:2]
+    np.savez(folder / "arrays.npz", **arrays)
+    from textmine.outputs import file_sha256
+
+    meta["arrays_sha256"] = file_sha256(folder / "arrays.npz")
+    (folder / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelFileError, match="est_centroids_neg"):
+        load_model(folder)
+
+
+def test_auto_rule_semantic_with_enough_answers_short_below_nmf_with_codebook():
+    X = sp.csr_matrix(np.ones((MIN_SEMANTIC_ANSWERS, 5)))
+    texts = ["un deux trois"] * MIN_SEMANTIC_ANSWERS
+    choice = choose_method(X, texts, seeded=False)
+    assert choice.method == "semantic" and choice.median_words == 3.0
+    assert "50 answers" in choice.reason or str(MIN_SEMANTIC_ANSWERS) in choice.reason
+    assert choose_method(X[:-1], texts[:-1], seeded=False).method == "short"
+    assert choose_method(X, texts, seeded=True).method == "nmf"
+    record = choice.record()
+    assert record["asked"] == "auto" and record["method"] == "semantic" and record["rule"]
+
+
+def test_auto_is_the_default_and_is_recorded_with_its_reason():
+    assert ThemeOptions().method == "auto"
+    result = discover_themes(make_corpus(), options=ThemeOptions(k=3))
+    # 33 answers with terms: fewer than the semantic model needs.
+    assert result.info["method"] == "short"
+    assert result.info["method_choice"]["method"] == "short"
+    assert "fewer than" in result.info["method_choice"]["reason"]
+
+
+def test_codebook_with_semantic_method_is_refused():
+    book = Codebook(themes=(CodebookTheme(name="Outils", seeds=("outil",)),))
+    with pytest.raises(OptionError, match="not semantic"):
+        discover_themes(make_corpus(), options=ThemeOptions(method="semantic"), codebook=book,
+                        embeddings=_embeddings(make_corpus()))
+
+
+def test_choose_k_takes_the_largest_gain_over_the_null_smaller_k_on_ties():
+    table = pd.DataFrame({"k": [3, 4, 5, 6], "stability_gain": [0.2, 0.5, 0.505, 0.1]})
+    assert choose_k(table) == 4  # 5 is within the tie margin: the smaller k
+    assert choose_k(table.assign(stability_gain=[0.2, 0.3, 0.6, 0.1])) == 5
+
+
+def test_k_at_edge_names_the_end_of_the_range():
+    table = pd.DataFrame({"k": [3, 4, 5], "chosen": [True, False, False]})
+    assert k_at_edge(table) == "smallest"
+    assert k_at_edge(table.assign(chosen=[False, False, True])) == "largest"
+    assert k_at_edge(table.assign(chosen=[False, True, False])) is None
+
+
+@pytest.mark.parametrize("noise", [0.8, 1.2])
+def test_sweep_finds_the_planted_number_of_themes(noise):
+    X, E, _ = planted(k=5, n_per=40, noise=noise)
+    table, k = sweep_k(X, list(range(3, 9)), method="semantic", embeddings=E, n_seeds=2)
+    assert k == 5
+    assert list(table.columns) == ["k", "stability_gain", "stability", "stability_null",
+                                   "coherence", "exclusivity", "chosen"]
+    assert table.loc[table["chosen"], "stability"].iloc[0] > 0.85
+
+
+def test_sweep_warns_when_the_choice_is_an_end_of_the_range(caplog):
+    X, E, _ = planted(k=5, n_per=40, noise=1.0)
+    with caplog.at_level(logging.WARNING, logger="textmine.themes.selection"):
+        _, k = sweep_k(X, [3, 4], method="semantic", embeddings=E, n_seeds=2)
+    # With two k tried, either choice is an end of the range.
+    side, hint = ("smallest", "--k-min") if k == 3 else ("largest", "--k-max")
+    assert f"k = {k} is the {side} k tried (3..4)" in caplog.text and hint in caplog.text
+
+
+def test_sweep_of_semantic_needs_embeddings():
+    X, _, _ = planted()
+    with pytest.raises(ValueError, match="embeddings"):
+        sweep_k(X, [2, 3], method="semantic")
+
+
+def test_report_words_the_method_choice_and_the_k_rule():
+    from textmine.report.rundata import k_explanation
+    from textmine.themes.method_choice import METHOD_RULE
+    from textmine.themes.selection import K_RULE
+
+    info = {"k": 6, "k_chosen_by": "auto", "k_rule": K_RULE, "k_at_edge": None,
+            "n_themes_final": 6,
+            "method_choice": {"method": "semantic", "answers": 350, "median_words": 8.0,
+                              "vocabulary": 272, "rule": METHOD_RULE}}
+    table = pd.DataFrame({"k": [3, 12]})
+    fr = k_explanation(info, table, "fr")
+    assert fr.startswith("Modèle « semantic »") and "350 réponses" in fr
+    assert "données sans structure" in fr and K_RULE not in fr  # the rule is translated
+    en = k_explanation(info | {"k_at_edge": "largest"}, table, "en")
+    assert "350 answers (median 8 words, 272 terms)" in en
+    assert "This k is the largest tried" in en
+
+
+@pytest.mark.parametrize("method", ["lda", "nmf", "short"])
+def test_sweep_runs_for_the_lexical_methods(method):
+    X, _, _ = planted(k=4, n_per=30, noise=1.0)
+    table, k = sweep_k(X, [2, 3, 4, 5], method=method, n_seeds=1)
+    assert k in (2, 3, 4, 5) and table["chosen"].sum() == 1
+    assert table[["stability", "stability_null"]].apply(lambda c: c.between(-1, 1)).all().all()
