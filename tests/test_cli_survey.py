@@ -203,7 +203,9 @@ def test_encoding_and_sep_reach_the_survey_reader(cli, monkeypatch, tmp_path, mo
 
 
 @pytest.mark.parametrize("command", ["themes", "apply", "code", "agree"])
-def test_encoding_and_sep_are_documented(cli, command):
+def test_encoding_and_sep_are_documented(cli, command, monkeypatch):
+    # A wide terminal: with many options rich wraps the help column mid-sentence at 80.
+    monkeypatch.setenv("COLUMNS", "200")
     result = cli(command, "--help")
     assert result.code == 0
     assert "--encoding" in result.out and "--sep" in result.out

@@ -172,6 +172,8 @@ def test_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
     import textmine.engine
 
     monkeypatch.setattr(textmine.engine, "CONNECT_TIMEOUT", 1)
+    # An empty parse cache: answers parsed by earlier tests would need no worker at all.
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
     address = "tcp://127.0.0.1:9"
     with pytest.raises(EngineError, match="127.0.0.1:9"), use_engine(
             EngineOptions(scheduler=address)):
