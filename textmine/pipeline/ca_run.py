@@ -237,7 +237,8 @@ def write_ca(folder: Path, result: CAResult, *, options: AnalysisOptions = Analy
         write_run_csv(result.columns, folder, CA_COLUMNS_CSV),
     ]
     written += factor_map(result.eigenvalues, result.rows, result.columns, folder / CA_MAP,
-                          axes=options.axes, lang=lang, title=title)
+                          axes=options.axes, lang=lang, title=title,
+                          all_rows=options.rows != "terms")
     written += scree_plot(result.eigenvalues, folder / CA_SCREE, lang=lang)
     return written
 
@@ -351,7 +352,7 @@ def write_analyses(folder: Path, survey: Survey, *, text_col: str, ids: Sequence
             result = compute_ca(data, by=by, options=options)
             write_ca(folder / CA_DIR, result, options=options, lang=lang, title=text_col)
             record["ca"] = result.info
-        except DataError as exc:
+        except (DataError, OptionError) as exc:  # e.g. 2 classes: one axis, no map
             logger.warning("No correspondence analysis for %s: %s", text_col, exc)
             record["ca"] = {"skipped": str(exc)}
     if options.similarity:

@@ -78,7 +78,7 @@ def selected_rows(rows: pd.DataFrame, axes: tuple[int, int], *, limit: int = MAX
 
 def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFrame,
                stem: Path, *, axes: tuple[int, int] = (1, 2), lang: str = "fr",
-               title: str = "") -> list[Path]:
+               title: str = "", all_rows: bool = False) -> list[Path]:
     """Draw the factor map of a CA to ``stem``.png and ``stem``.svg.
 
     Parameters
@@ -93,6 +93,9 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     lang : {"fr", "en"}
     title : str
         Shown above the map.
+    all_rows : bool
+        Show every active row (themes, Reinert classes: a few rows, each to be read), not only
+        the rows contributing above the mean (terms).
 
     Returns
     -------
@@ -101,7 +104,8 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     """
     w = _WORDS.get(lang, _WORDS["fr"])
     x, y = (f"dim_{k}" for k in axes)
-    shown = selected_rows(rows, axes)
+    shown = (rows[~rows["supplementary"].astype(bool)] if all_rows
+             else selected_rows(rows, axes))
     fig, ax = plt.subplots(figsize=(11, 8.5))
     ax.axhline(0, color="#999999", lw=0.7, zorder=0)
     ax.axvline(0, color="#999999", lw=0.7, zorder=0)

@@ -374,7 +374,7 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
     if data.reinert is not None:  # Reinert classification (issue 16)
         from textmine.report.reinert import section
 
-        reinert = section(data.reinert, lang=lang)
+        reinert = section(data.reinert, lang=lang, folder=data.folder)
         reinert["image"] = _image(figures.dendrogram, reinert["w"]["dendrogram"])
         toc.append(("reinert", reinert["w"]["reinert"]))
     toc.append(("record", w["run_record"]))
