@@ -648,6 +648,11 @@ class AnalysisOptions:
         Similarity index.
     seed : int
         Seed of the Louvain communities.
+    drop_generic : bool
+        Leave French adverbs and generic words (``plus``, ``très``, ``bien``, ``faire``...;
+        :data:`textmine.tables.similarity.GENERIC_TERMS`) out of the similarity terms: they
+        co-occur with everything and make one hub the whole tree hangs on
+        (``--keep-generic`` / ``drop_generic = false`` keeps them).
     """
 
     ca: bool = False
@@ -658,9 +663,10 @@ class AnalysisOptions:
     top: int = 80
     index: str = "cooccurrence"
     seed: int = 0
+    drop_generic: bool = True
 
     def __post_init__(self) -> None:
-        _check_bools(self, ("ca", "similarity"))
+        _check_bools(self, ("ca", "similarity", "drop_generic"))
         if self.rows not in CA_ROWS:
             raise OptionError(f"rows={self.rows!r} is unknown; choose one of {', '.join(CA_ROWS)}.")
         if self.index not in SIMILARITY_INDICES:

@@ -51,7 +51,7 @@ from textmine.runfolder import (
 )
 from textmine.survey import Survey, closed_question, open_answers, read_survey
 from textmine.tables.ca import CAResult, correspondence_analysis, indicator, lexical_table
-from textmine.tables.similarity import SimilarityResult, similarity_analysis
+from textmine.tables.similarity import GENERIC_TERMS, SimilarityResult, similarity_analysis
 from textmine.text.corpus import process_answers
 
 logger = logging.getLogger(__name__)
@@ -264,7 +264,9 @@ def compute_similarity(data: AnalysisInput, *, by: str | None = None,
                                   f"modalities: {', '.join(seen)}.")
             chosen = set(values.index[values.astype("string") == modality].astype(str))
         terms = [t for i, t in zip(data.ids, data.terms, strict=True) if i in chosen]
-    result = similarity_analysis(terms, top=options.top, index=options.index, seed=options.seed)
+    drop = GENERIC_TERMS if options.drop_generic else frozenset()
+    result = similarity_analysis(terms, top=options.top, index=options.index, seed=options.seed,
+                                 drop=drop)
     result.info.update({"by": by, "modality": modality})
     return result
 

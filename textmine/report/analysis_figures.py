@@ -8,8 +8,11 @@ Readability rules (a person must be able to read the map):
   ``adjustText``) with a thin leader line when moved; rows (terms/themes) in dark blue roman
   type with dots, modalities in red bold type with triangles, supplementary modalities in green
   italics with open triangles; axis titles carry the share of inertia.
-- similarity graph: Kamada-Kawai layout of the tree (deterministic), node and label size ~
-  frequency, edge width ~ index, one colour per community, labels pushed apart by adjustText.
+- similarity graph: communities spread apart (:func:`community_layout`: each community laid
+  out on its own with Kamada-Kawai, in a disc whose area follows its size; the discs placed by
+  a Kamada-Kawai layout of the graph of communities, spaced so that they do not overlap), node
+  and label size ~ frequency, edge width ~ index, one colour per community, labels pushed apart
+  by adjustText. Deterministic (no random start).
 """
 
 from __future__ import annotations
@@ -168,6 +171,70 @@ def scree_plot(eigenvalues: pd.DataFrame, stem: Path, *, lang: str = "fr") -> li
     return _save(fig, stem)
 
 
+def community_layout(graph: nx.Graph, community: dict[str, int]) -> dict[str, np.ndarray]:
+    """Positions that keep each community of a tree together and the communities apart.
+
+    A single Kamada-Kawai layout of a spanning tree crowds the leaves of its hubs; laying out
+    each community on its own, in a disc of radius ~ sqrt(size), and placing the discs with a
+    Kamada-Kawai layout of the graph of communities (target distance between two linked
+    communities: the sum of their radii plus a margin) gives each community its own region.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        The similarity tree (edge attribute ``dist``: wanted length, short for strong links).
+    community : dict of str to int
+        Community of each node.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (2,)
+    """
+    groups: dict[int, list[str]] = {}
+    for node in graph.nodes:
+        groups.setdefault(int(community[node]), []).append(node)
+    radius = {c: 0.5 * math.sqrt(len(members)) for c, members in groups.items()}
+    local: dict[int, dict[str, np.ndarray]] = {}
+    for c, members in groups.items():
+        sub = graph.subgraph(members)
+        if len(sub) == 1:
+            local[c] = {members[0]: np.zeros(2)}
+            continue
+        if not nx.is_connected(sub):  # a community of a forest: lay out its parts side by side
+            sub = nx.Graph(sub)
+            parts = list(nx.connected_components(sub))
+            for a, b in zip(parts[:-1], parts[1:], strict=True):
+                sub.add_edge(min(a), min(b), dist=2.0)
+        xy = nx.kamada_kawai_layout(sub, weight="dist")
+        arr = np.array(list(xy.values()))
+        arr = arr - arr.mean(axis=0)
+        scale = float(np.abs(arr).max()) or 1.0
+        local[c] = {n: radius[c] * p / scale for n, p in zip(xy, arr, strict=True)}
+    quotient = nx.Graph()
+    quotient.add_nodes_from(groups)
+    for a, b in graph.edges:
+        ca, cb = int(community[a]), int(community[b])
+        if ca != cb:
+            quotient.add_edge(ca, cb, dist=radius[ca] + radius[cb] + 0.6)
+    if len(quotient) > 1:
+        if not nx.is_connected(quotient):
+            parts = sorted(nx.connected_components(quotient), key=min)
+            for a, b in zip(parts[:-1], parts[1:], strict=True):
+                ca, cb = min(a), min(b)
+                quotient.add_edge(ca, cb, dist=radius[ca] + radius[cb] + 1.2)
+        centre = nx.kamada_kawai_layout(quotient, weight="dist")
+        # Kamada-Kawai scales the layout: bring it back to the wanted distances, then push apart
+        # any two discs that still overlap.
+        c = {k: np.asarray(v, dtype=float) for k, v in centre.items()}
+        ratios = [(radius[a] + radius[b] + 0.6) / max(np.linalg.norm(c[a] - c[b]), 1e-9)
+                  for a in c for b in c if a < b]
+        factor = max(ratios) if ratios else 1.0
+        centre = {k: v * factor for k, v in c.items()}
+    else:
+        centre = {k: np.zeros(2) for k in groups}
+    return {n: centre[c] + p for c, pos in local.items() for n, p in pos.items()}
+
+
 def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, lang: str = "fr",
                      title: str = "") -> list[Path]:
     """Draw the similarity tree to ``stem``.png/.svg.
@@ -188,15 +255,10 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
         # Layout distance shrinks as the index grows (strong links are short).
         graph.add_edge(str(e["source"]), str(e["target"]),
                        dist=1.0 + 1.0 * (1 - float(e["index"]) / (top or 1.0)))
-    if len(graph) > 1:
-        start = nx.kamada_kawai_layout(graph, weight="dist")
-        # A few spring steps from the Kamada-Kawai start spread the leaves of hub terms.
-        pos = nx.spring_layout(graph, pos=start, k=1.6 / math.sqrt(len(graph)),
-                               iterations=60, seed=0, weight=None)
-    else:
-        pos = {t: (0.0, 0.0) for t in graph}
     freq = nodes.set_index(nodes["term"].astype(str))["frequency"].astype(float)
     comm = nodes.set_index(nodes["term"].astype(str))["community"].astype(int)
+    pos = (community_layout(graph, comm.to_dict()) if len(graph) > 1
+           else {t: np.zeros(2) for t in graph})
     fmax = float(freq.max()) if len(freq) else 1.0
     fig, ax = plt.subplots(figsize=(12, 10))
     for _, e in edges.iterrows():
