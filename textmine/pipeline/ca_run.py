@@ -347,11 +347,20 @@ def write_analyses(folder: Path, survey: Survey, *, text_col: str, ids: Sequence
                          answers=answers, themes=themes, segments=segments, classes=classes)
     record: dict = {}
     if options.ca:
-        if not by:
+        if not by and not options.ca_by:
             raise OptionError("--ca needs --by COL (the closed questions whose modalities "
                               "are the columns of the table).")
+        # [analysis] ca_by chooses the CA columns; else the tables' questions with modalities
+        ca_by = list(options.ca_by) or [
+            b for b in by if survey.question(b).kind not in ("numeric", "weight")]
+        left_out = [b for b in by if b not in ca_by] if not options.ca_by else []
+        if left_out:
+            logger.info("CA of %s: numeric question(s) %s left out of the columns", text_col,
+                        ", ".join(left_out))
         try:
-            result = compute_ca(data, by=by, options=options)
+            if not ca_by:
+                raise DataError(f"no closed question with modalities among {', '.join(by)}")
+            result = compute_ca(data, by=ca_by, options=options)
             write_ca(folder / CA_DIR, result, options=options, lang=lang, title=text_col)
             record["ca"] = result.info
         except (DataError, OptionError) as exc:  # e.g. 2 classes: one axis, no map

@@ -112,7 +112,7 @@ def write_reinert_run(
     """
     from textmine.classes.segments import make_segments, segment_corpus
 
-    if analysis_options.ca and not by:
+    if analysis_options.ca and not (by or analysis_options.ca_by):
         raise OptionError("--ca needs --by COL (the closed questions whose modalities are the "
                           "columns of the classes x modalities table).")
     folder.mkdir(parents=True, exist_ok=True)
