@@ -76,3 +76,20 @@ def test_similarity_figure_of_a_forest(tmp_path):
     result = similarity_analysis(DOCS, top=20, drop=GENERIC_TERMS)
     paths = similarity_graph(result.nodes, result.edges, tmp_path / "g")
     assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.is_file() for p in paths)
+
+
+def test_cli_keep_generic(cli, tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    texts = ["plus de vélo et plus de bus", "plus de train, plus de vélo",
+             "plus d'écran et plus de clavier", "plus de clavier, plus de souris"] * 5
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"id": range(len(texts)), "q": texts}).to_csv(path, index=False)
+    res = cli("similarity", path, "--text-col", "q", "--id-col", "id", "--out", tmp_path / "a")
+    assert res.code == 0, res.err
+    assert "plus" not in set(pd.read_csv(tmp_path / "a" / "nodes.csv")["term"])
+    res = cli("similarity", path, "--text-col", "q", "--id-col", "id", "--keep-generic",
+              "--out", tmp_path / "b")
+    assert res.code == 0, res.err
+    assert "plus" in set(pd.read_csv(tmp_path / "b" / "nodes.csv")["term"])
