@@ -115,7 +115,9 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     texts = []
     ax.scatter(shown[x], shown[y], s=14, color=ROW_COLOUR, alpha=0.7, zorder=2)
     for _, r in shown.iterrows():
-        texts.append(ax.text(r[x], r[y], _plain(r["label"]), fontsize=9, color=ROW_COLOUR,
+        # terms are written with "_" joining expressions ("sondage_ligne"): shown with spaces
+        texts.append(ax.text(r[x], r[y], _plain(str(r["label"]).replace("_", " ")), fontsize=9,
+                             color=ROW_COLOUR,
                              zorder=3))
     for sup, colour, marker, style in ((False, COLUMN_COLOUR, "^", "normal"),
                                        (True, SUP_COLOUR, "^", "italic")):
@@ -271,7 +273,8 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
         share = math.sqrt(float(freq[term]) / fmax)
         ax.scatter(*pos[term], s=20 + 380 * share, color=colour, alpha=0.35, zorder=2,
                    edgecolors="none")
-        texts.append(ax.text(*pos[term], _plain(term), fontsize=7.5 + 10 * share, color=colour,
+        texts.append(ax.text(*pos[term], _plain(term.replace("_", " ")),
+                             fontsize=7.5 + 10 * share, color=colour,
                              ha="center", va="center", zorder=3,
                              fontweight="bold" if share > 0.5 else "normal"))
     ax.set_axis_off()
