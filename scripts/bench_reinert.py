@@ -16,6 +16,14 @@ Usage: python scripts/bench_reinert.py [--k 7] [--shares 0 0.01 0.02 0.03 0.05]
    unclassified share, and the sum of the split chi-squares (root height: how strongly the
    tree separates the vocabulary).
 
+3. ``--granddebat``: speed and peak memory of ``reinert()`` (default options, k = 10, segments)
+   on the 71,448 Grand Débat answers of the 8 files of ``granddebat_disaitek_samples`` (column
+   ``comment``), in a child process so that its peak RSS is its own: wall time of the whole call
+   (segmenting + text stage + classification), of the classification alone, and peak RSS.
+   Run it once with ``--warm`` first (a cold parse of 71k answers takes minutes): the target
+   (issue 16) is <= 2 minutes and <= 2 GiB after the parse cache is warm. The cache folder is
+   ``$TEXTMINE_CACHE_DIR`` (or the user cache).
+
 Data are read in place; the text stage runs once per corpus (parse cache). Prints elapsed
 times and peak memory.
 """
@@ -23,7 +31,13 @@ times and peak memory.
 from __future__ import annotations
 
 import argparse
+import glob
+import json
+import os
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -146,13 +160,81 @@ def share_table(shares: list[float]) -> None:
                   f"{sum(heights):>9.1f} {recovered:>7}")
 
 
+def granddebat_all() -> pd.Series:
+    """The 71,448 answers of the 8 Grand Débat files (column ``comment``), numbered from 1."""
+    texts: list[str] = []
+    for path in sorted(glob.glob(str(RAW / "granddebat_disaitek_samples" / "gd_animation_*.csv"))):
+        texts += pd.read_csv(path, usecols=["comment"])["comment"].fillna("").astype(str).tolist()
+    return pd.Series(texts, index=[f"r{i + 1}" for i in range(len(texts))])
+
+
+def granddebat_child(result: str) -> None:
+    """Run ``reinert()`` on all Grand Débat answers; write wall time, RSS and counts."""
+    answers = granddebat_all()
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = reinert(answers, options=ReinertOptions())
+    wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss = usage.ru_maxrss / 1024
+    # CPU time of the whole process (reading the CSVs and importing included): on a loaded
+    # machine wall time overstates what the call costs
+    cpu = usage.ru_utime + usage.ru_stime
+    leaves = out.classes[(out.classes["class"] >= 1) & (out.classes["class"] <= out.info["k"])]
+    Path(result).write_text(json.dumps({
+        "answers": len(answers), "wall": wall, "classify": out.info["seconds"], "cpu": cpu,
+        "rss_mib": rss, "segments": len(out.segments), "k": int(out.info["k"]),
+        "smallest": int(leaves["size"].min()), "largest": int(leaves["size"].max()),
+        "unclassified": int(out.classes.loc[out.classes["class"] == 0, "size"].sum()),
+    }))
+
+
+def granddebat_table(runs: int) -> None:
+    """Wall time and peak RSS of ``reinert()`` on 71k answers, each run in a new process."""
+    print()
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} "
+          f"(1/5/15 min), {os.cpu_count()} CPUs")
+    print(f"{'run':>3} {'answers':>8} {'segments':>8} {'wall s':>7} {'classify s':>10} "
+          f"{'text stage s':>12} {'CPU s':>6} {'peak RSS MiB':>12} {'classes':>7} "
+          f"{'smallest':>8} {'largest':>7} {'unclassified':>12}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(1, runs + 1):
+            result = Path(tmp) / f"run{run}.json"
+            subprocess.run([sys.executable, __file__, "--child", str(result)], check=True)
+            r = json.loads(result.read_text())
+            print(f"{run:>3} {r['answers']:>8} {r['segments']:>8} {r['wall']:>7.1f} "
+                  f"{r['classify']:>10.1f} {r['wall'] - r['classify']:>12.1f} "
+                  f"{r['cpu']:>6.1f} {r['rss_mib']:>12.0f} {r['k']:>7} {r['smallest']:>8} "
+                  f"{r['largest']:>7} {r['unclassified']:>12}")
+    print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+          f"{os.getloadavg()[2]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--k", type=int, default=7)
     parser.add_argument("--shares", type=float, nargs="*",
                         default=[0.0, 0.005, 0.01, 0.02, 0.03, 0.05])
+    parser.add_argument("--granddebat", type=int, default=0, metavar="RUNS",
+                        help="time reinert() on the 71,448 Grand Débat answers RUNS times "
+                             "(each in a new process) instead of the K1/share tables")
+    parser.add_argument("--warm", action="store_true",
+                        help="only fill the parse cache for --granddebat (the cold parse)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        granddebat_child(args.child)
+        return
     started = time.perf_counter()
+    if args.warm:
+        from textmine.classes.segments import make_segments, segment_corpus
+        corpus = segment_corpus(make_segments(granddebat_all()))
+        print(f"parse cache: {corpus.info['cache']}, {time.perf_counter() - started:.0f} s")
+        return
+    if args.granddebat:
+        granddebat_table(args.granddebat)
+        return
     k1_table(args.k)
     if args.shares:
         share_table(args.shares)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from textmine.classes.segments import cut_points, group_units, make_segments, split_text, tokenize
-from textmine.errors import DataError
+from textmine.errors import DataError, OptionError
 from textmine.survey.iramuteq import is_iramuteq, read_iramuteq
 
 
@@ -23,7 +23,26 @@ def test_cut_prefers_strong_punctuation_near_40_words():
     # 65 words remain (> 1.25 x 40): no punctuation, so cut after the 40th word, 25 left
     assert [len(s.split()) for s in segments] == [35, 40, 25]
     tokens = [t for t, _, _ in tokenize(text)]
-    assert cut_points(tokens)[1] == 36  # after the full stop (35 words + 1 punctuation token)
+    assert cut_points(tokens)[1] == 35  # after "mot34." (a word weighs by its last character)
+
+
+def test_rainette_rule_words_between_spaces_and_last_segment():
+    """rainette's split_segments: words are split on spaces only; a word weighs by its last
+    character; cutting stops once at most segment_size + 0.4 × segment_size words remain."""
+    words = [f"m{i}" for i in range(1, 101)]
+    # "m30." followed by a line break and the next word: one word "m30.\nm31", weight 0.01
+    text = " ".join(words[:29]) + " m30.\nm31 " + " ".join(words[31:])
+    assert len(tokenize(text)) == 99
+    # no usable punctuation: cut after the 40th word; 59 words remain (> 56): cut again
+    assert cut_points([t for t, _, _ in tokenize(text)]) == [0, 40, 80]
+    # French typography: " ?" is a word of its own (weight 6) and wins near rank 40
+    text = " ".join(words[:44]) + " ? " + " ".join(words[44:])
+    assert cut_points([t for t, _, _ in tokenize(text)])[1] == 45
+    # 56 words or fewer: one segment; 57 words: two
+    assert cut_points(words[:56]) == [0]
+    assert cut_points(words[:57]) == [0, 40]
+    with pytest.raises(OptionError):
+        cut_points(words, segment_size=0)
 
 
 def test_make_segments_ids_and_blank_answers():
@@ -44,8 +63,14 @@ def test_manifeste_segment_count(raw):
     corpus = read_iramuteq(path)
     assert corpus.shape == (4, 2) and corpus["partie"].tolist() == ["intro", "I", "II", "III"]
     segments = make_segments(corpus["texte"])
-    # rainette finds 278 with quanteda's tokeniser; ours gives 275 (see cut_points)
-    assert abs(len(segments) - 278) <= 5
+    # rainette's vignette: 278 segments; per part (clusters_by_doc_table) 3, 103, 75, 97
+    assert len(segments) == 278
+    assert segments.groupby("respondent_id", sort=False).size().tolist() == [3, 103, 75, 97]
+    # the first two segments the vignette prints
+    first, second = segments["text"].iloc[0], segments["text"].iloc[1]
+    assert first.startswith("Un spectre hante") and first.endswith("au pouvoir ?")
+    assert second.startswith("Quelle est l’opposition qui,")
+    assert second.endswith("que les communistes exposent,")
 
 
 def test_read_iramuteq_sections_and_errors(tmp_path):

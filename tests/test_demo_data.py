@@ -209,6 +209,9 @@ def test_project_file_points_at_the_demo(survey):
     assert closed["taille"]["type"] == "ordinal"
     assert set(closed["taille"]["levels"]) == set(survey.taille)
     assert set(project["tables"]["by"]) <= set(closed)
+    # the demo report shows a factor map and a similarity graph for each open question
+    assert project["analysis"]["ca"] is True and project["analysis"]["similarity"] is True
+    assert set(project["analysis"]["ca_by"]) <= set(closed)
     # inside the project folder (docs/robustness.md, "Faults"); `make demo` passes --out out/demo
     assert (path.parent / project["output"]["dir"]).resolve() == DATA.resolve() / "out" / "demo"
 

@@ -50,6 +50,22 @@ def test_demo_writes_every_output(demo):
         assert len(sheets) >= len(expected) + n_themes  # one sheet per theme
 
 
+def test_demo_report_shows_a_factor_map_and_a_similarity_graph(demo):
+    """[analysis] of the demo project: a CA (terms x fonction, taille) and a similarity graph
+    for each open question, shown in its report."""
+    for q in QUESTIONS:
+        folder = demo / q
+        for name in ("ca/ca_map.png", "ca/ca_table.csv", "similarity/similarity_graph.png",
+                     "similarity/nodes.csv"):
+            assert (folder / name).is_file(), f"{q}/{name} missing"
+        columns = pd.read_csv(folder / "ca" / "ca_table.csv").columns[1:]
+        assert {c.split("=")[0] for c in columns} == {"fonction", "taille"}
+        # generic words (plus, très...) are left out of the similarity terms
+        assert "plus" not in set(pd.read_csv(folder / "similarity" / "nodes.csv")["term"])
+        html = (folder / "report.html").read_text(encoding="utf-8")
+        assert 'id="ca"' in html and 'id="similarity"' in html
+
+
 def test_demo_seeded_themes_are_named_as_in_the_codebook(demo):
     labels = set(pd.read_csv(demo / "q_evolution" / "themes.csv")["label"])
     assert {"Chevauchement avec la DSI", "Rôle de conseil"} <= labels

@@ -702,6 +702,15 @@ class AnalysisOptions:
         Similarity index.
     seed : int
         Seed of the Louvain communities.
+    drop_generic : bool
+        Leave French adverbs and generic words (``plus``, ``très``, ``bien``, ``faire``...;
+        :data:`textmine.tables.similarity.GENERIC_TERMS`) out of the similarity terms: they
+        co-occur with everything and make one hub the whole tree hangs on
+        (``--keep-generic`` / ``drop_generic = false`` keeps them).
+    ca_by : tuple of str
+        Closed questions whose modalities are the CA columns in ``themes --ca``, ``reinert
+        --ca`` and ``run`` (project file ``[analysis] ca_by``); empty: the tables' ``by``
+        questions that have modalities (numeric ones left out).
     """
 
     ca: bool = False
@@ -712,9 +721,13 @@ class AnalysisOptions:
     top: int = 80
     index: str = "cooccurrence"
     seed: int = 0
+    drop_generic: bool = True
+    ca_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        _check_bools(self, ("ca", "similarity"))
+        _check_bools(self, ("ca", "similarity", "drop_generic"))
+        _set(self, "ca_by", _tuple(self.ca_by))
+        _check_texts(self, "ca_by")
         if self.rows not in CA_ROWS:
             raise OptionError(f"rows={self.rows!r} is unknown; choose one of {', '.join(CA_ROWS)}.")
         if self.index not in SIMILARITY_INDICES:

@@ -1,13 +1,25 @@
 """Text segments (Reinert's *unités de contexte élémentaires*) and classification units.
 
 Long answers are cut into segments of about ``segment_size`` words, preferring to cut after
-strong punctuation, as IRaMuTeQ and rainette do (Reinert 1990; Barnier's rainette,
-``split_segments``): every token gets a weight (``. ? ! …`` 6, ``:`` 5, ``;`` 4, ``,`` 1, any
-other token 0.01); in a window of ``1.4 × segment_size`` tokens starting at the current
-position, the cut goes after the token maximising ``weight / (|position − segment_size| + 1)``
-(positions counted in words from 1, punctuation not counted); cutting stops when at most
-``1.25 × segment_size`` words remain, and those form the last segment. Answers shorter than
-that are one segment.
+strong punctuation, with rainette's rule (Barnier's rainette, ``split_segments``, after
+Reinert 1990 and IRaMuTeQ):
+
+- *words* are the pieces of the text between space characters (quanteda's ``fastestword``
+  tokeniser: only the space `` `` separates words; a line break does not, so
+  ``"fin.\\nDébut"`` is one word); punctuation written after a space (French typography,
+  ``"pouvoir ?"``) is a word of its own;
+- every word weighs by its *last character*: ``. ? ! …`` 6, ``:`` 5, ``;`` 4, ``,`` 1, else
+  0.01 (so ``"d’Allemagne."`` weighs 6, ``"d’Allemagne.\\nQuelle"`` 0.01);
+- in a window of ``segment_size + window`` words (default window ``0.4 × segment_size``: 56
+  words) starting at the current word, the cut goes after the word maximising
+  ``weight / (|rank − segment_size| + 1)`` (rank from 1; the first maximum on ties);
+- cutting goes on while more than ``segment_size + window`` words remain; the rest is the last
+  segment. A text of at most ``segment_size + window`` words is one segment.
+
+With this rule the Manifeste corpus (rainette's vignette) gives rainette's 278 segments, 3, 103,
+75 and 97 per part, and the same first segments as the vignette prints. An earlier reading
+(punctuation as separate tokens, line breaks as separators, last segment at ``1.25 ×
+segment_size``) gave 275.
 
 Terms of the segments: :func:`segment_corpus` runs the segment texts through the text stage
 (:func:`textmine.text.corpus.process_answers`) instead of cutting each answer's term list.
@@ -34,70 +46,72 @@ import pandas as pd
 from textmine.config import TextOptions
 from textmine.errors import DataError, OptionError
 
-#: Cutting weight of a punctuation token (others weigh 0.01).
+#: Cutting weight of a word ending with this punctuation character (others weigh 0.01).
 PUNCT_WEIGHTS = {".": 6.0, "?": 6.0, "!": 6.0, "…": 6.0, ":": 5.0, ";": 4.0, ",": 1.0}
 OTHER_WEIGHT = 0.01
 SEGMENT_COLUMNS = ["segment_id", "respondent_id", "text"]
 
-# A word: letters/digits, with inner apostrophes or hyphens (``l'Europe``, ``Sainte-Alliance``
-# stay one token, as in quanteda's word tokeniser); anything else that is not a space is a
-# one-character token ("..." is three tokens).
-_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\S", re.UNICODE)
-_WORD = re.compile(r"[^\W_]")
+# A word: a run of characters other than the space " " (quanteda's "fastestword", which
+# rainette's split_segments uses): tabs and line breaks stay inside words.
+_WORD = re.compile(r"[^ ]+")
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
-    """Words and punctuation of ``text`` as ``(token, start, end)`` character spans."""
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    """Words of ``text`` (pieces between spaces) as ``(word, start, end)`` character spans."""
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)
+            if not m.group().isspace()]
 
 
 def cut_points(tokens: list[str], segment_size: int = 40,
                window: int | None = None) -> list[int]:
-    """Token positions where each segment starts (the first is 0).
+    """Word positions where each segment starts (the first is 0), by rainette's rule.
 
-    Sizes and positions count *words* only (punctuation tokens take the rank of the word they
-    follow, so a full stop right after the 40th word is at distance 1): with this reading the
-    Manifeste corpus gives 275 segments against rainette's 278 (punctuation counted as words:
-    318), see tests/test_classes_segments.py.
+    See the module docstring: the weight of a word is that of its last character; the cut goes
+    after the word of the window maximising ``weight / (|rank − segment_size| + 1)``; cutting
+    stops when at most ``segment_size + window`` words remain.
 
     Parameters
     ----------
     tokens : list of str, length n
-        Tokens of one text (:func:`tokenize`).
+        Words of one text (:func:`tokenize`).
     segment_size : int
         Wanted segment length in words (rainette's default 40).
     window : int, optional
-        Number of words searched for the cut; default ``round(1.4 × segment_size)`` (56).
+        Extra words searched past ``segment_size``; default ``0.4 × segment_size`` (16: a
+        window of 56 words).
 
     Returns
     -------
     list of int
         Increasing start positions; segment ``i`` is ``tokens[starts[i]:starts[i + 1]]``.
+
+    Raises
+    ------
+    OptionError
+        ``segment_size`` < 1 or ``window`` < 0.
     """
     if segment_size < 1:
         raise OptionError(f"segment_size must be >= 1, not {segment_size}; use e.g. 40.")
-    window = round(1.4 * segment_size) if window is None else window
-    if not tokens:
-        return [0]
-    weights = np.array([PUNCT_WEIGHTS.get(t, OTHER_WEIGHT) for t in tokens])
-    words = np.cumsum([_WORD.match(t) is not None for t in tokens])
+    window = int(0.4 * segment_size) if window is None else window
+    if window < 0:
+        raise OptionError(f"window must be >= 0, not {window}.")
+    span = segment_size + window
+    weights = np.array([PUNCT_WEIGHTS.get(t[-1], OTHER_WEIGHT) if t else OTHER_WEIGHT
+                        for t in tokens])
+    # ratio denominator of each rank 1..span; np.argmax returns the first maximum (R's which.max)
+    distance = np.abs(np.arange(1, span + 1) - segment_size) + 1.0
     starts = [0]
-    while True:
+    while len(tokens) - starts[-1] > span:
         start = starts[-1]
-        before = words[start - 1] if start > 0 else 0
-        if words[-1] - before <= 1.25 * segment_size:
-            return starts
-        rank = words[start:] - before
-        keep = (rank >= 1) & (rank <= window)
-        positions = np.arange(start, len(tokens))[keep]
-        ratio = weights[positions] / (np.abs(rank[keep] - segment_size) + 1.0)
-        starts.append(int(positions[int(np.argmax(ratio))]) + 1)
+        ratio = weights[start:start + span] / distance
+        starts.append(start + int(np.argmax(ratio)) + 1)
+    return starts
 
 
 def split_text(text: str, segment_size: int = 40, window: int | None = None) -> list[str]:
     """Cut one text into segments (original characters kept, surrounding spaces stripped).
 
-    Returns ``[]`` for a text without tokens, ``[text.strip()]`` for a short one.
+    Returns ``[]`` for a text without words, ``[text.strip()]`` for a short one.
     """
     spans = tokenize(text)
     if not spans:

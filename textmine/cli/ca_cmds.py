@@ -83,6 +83,9 @@ def similarity(
         "--modality", help="Keep only the answers of this modality of --by.")] = None,
     seed: Annotated[int, typer.Option(
         "--seed", help="Seed of the communities.")] = AnalysisOptions.seed,
+    keep_generic: Annotated[bool, typer.Option(
+        "--keep-generic", help="Keep French adverbs and generic words (plus, très, bien, "
+                               "faire...), left out by default.")] = False,
     id_col: IdCol = None,
     sheet: Sheet = None,
     encoding: Encoding = None,
@@ -94,7 +97,8 @@ def similarity(
     """Similarity analysis: co-occurrence graph of the frequent terms, maximum spanning tree."""
     from textmine.pipeline.ca_run import run_similarity
 
-    options = AnalysisOptions(similarity=True, top=top, index=index, seed=seed)
+    options = AnalysisOptions(similarity=True, top=top, index=index, seed=seed,
+                              drop_generic=not keep_generic)
     report = ReportOptions(lang=lang)
     read = read_options(id_col, sheet, encoding, sep, profile)
     with progress_bar(sys.stderr.isatty()) as progress:

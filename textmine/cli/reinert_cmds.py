@@ -11,6 +11,7 @@ import typer
 from textmine.cli.app import app
 from textmine.cli.options import (
     By,
+    DictionaryFile,
     Encoding,
     Force,
     ForceFile,
@@ -26,7 +27,7 @@ from textmine.cli.options import (
     read_options,
 )
 from textmine.cli.progress import progress_bar
-from textmine.config import ReinertOptions, ReportOptions
+from textmine.config import AnalysisOptions, ReinertOptions, ReportOptions, TextOptions
 
 _D = ReinertOptions()
 
@@ -61,6 +62,13 @@ def reinert(
     )] = None,
     by: By = None,
     weights: Weights = None,
+    dictionary: DictionaryFile = None,
+    ca: Annotated[bool, typer.Option(
+        "--ca", help="Also a correspondence analysis of the classes x the modalities of --by "
+                     "(ca/ in the run folder).")] = False,
+    similarity: Annotated[bool, typer.Option(
+        "--similarity", help="Also a similarity analysis of the segments' terms "
+                             "(similarity/ in the run folder).")] = False,
     report: Annotated[bool, typer.Option(
         "--report/--no-report", help="Write report.html/.xlsx (default: yes).")] = True,
     lang: Lang = ReportOptions.lang,
@@ -81,6 +89,8 @@ def reinert(
             path, text_col=text_col, out=out, read_options=read, reinert_options=options,
             force=force, by=tuple(by or ()), weights=weights, report=report,
             report_options=report_options, progress=progress,
+            text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
+            analysis_options=AnalysisOptions(ca=ca, similarity=similarity, rows="classes"),
         )  # fmt: skip
     record = RunRecord.read(result)
     c = record.counts

@@ -1,4 +1,4 @@
-"""CLI command ``textmine crosstab``: recompute the tables of a finished themes run."""
+"""CLI command ``textmine crosstab``: recompute the tables of a finished themes or Reinert run."""
 
 from __future__ import annotations
 

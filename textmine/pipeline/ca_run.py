@@ -5,7 +5,9 @@ steps of ``themes`` and ``run``. Orchestration only: the computations live in
 
 SURVEY_OR_RUN is either a survey file (the answers are parsed, with the parse cache) or the folder
 of a finished ``themes`` run (its ``run.json`` names the survey and how it was read; its
-``terms.csv`` gives the terms without parsing again; its ``answers.csv`` the themes).
+``terms.csv`` gives the terms without parsing again; its ``answers.csv`` the themes) or of a
+finished ``reinert`` run (its ``segments.csv`` gives each segment's class: ``--rows classes``
+counts the segments of each class in each modality, as IRaMuTeQ's CA after a classification).
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from textmine.runfolder import (
     CA_ROWS_CSV,
     CA_SCREE,
     CA_TABLE_CSV,
+    CLASSES_CSV,
     EDGES_CSV,
     NODES_CSV,
     OK,
+    SEGMENTS_CSV,
     SIMILARITY_GEXF,
     SIMILARITY_GRAPH,
     SIMILARITY_GRAPHML,
@@ -47,7 +51,7 @@ from textmine.runfolder import (
 )
 from textmine.survey import Survey, closed_question, open_answers, read_survey
 from textmine.tables.ca import CAResult, correspondence_analysis, indicator, lexical_table
-from textmine.tables.similarity import SimilarityResult, similarity_analysis
+from textmine.tables.similarity import GENERIC_TERMS, SimilarityResult, similarity_analysis
 from textmine.text.corpus import process_answers
 
 logger = logging.getLogger(__name__)
@@ -64,6 +68,8 @@ class AnalysisInput:
     answers: pd.DataFrame | None = None   # answers.csv of a run folder
     themes: pd.DataFrame | None = None    # themes.csv of a run folder
     source: Path | None = None
+    segments: pd.DataFrame | None = None  # segments.csv of a Reinert run (segment classes)
+    classes: pd.DataFrame | None = None   # classes.csv of a Reinert run (labels)
 
 
 def load_input(path: str | Path, *, text_col: str | None = None,
@@ -90,10 +96,16 @@ def load_input(path: str | Path, *, text_col: str | None = None,
             corpus = process_answers(open_answers(survey, str(text_col)), options=text_options,
                                      cache_dir=cache_dir, progress=progress)
             ids, terms = corpus.ids, corpus.terms
+        reinert_run = record.command == "reinert"
         return AnalysisInput(survey, str(text_col), ids, terms,
                              answers=read_run_csv(path, ANSWERS_CSV, required=False),
-                             themes=read_run_csv(path, THEMES_CSV, required=False),
-                             source=survey_path)
+                             themes=None if reinert_run else read_run_csv(
+                                 path, THEMES_CSV, required=False),
+                             source=survey_path,
+                             segments=read_run_csv(path, SEGMENTS_CSV, required=False)
+                             if reinert_run else None,
+                             classes=read_run_csv(path, CLASSES_CSV, required=False)
+                             if reinert_run else None)
     if not text_col:
         raise OptionError("--text-col is required with a survey file; give the open question.")
     survey = read_survey(path, options=read_options)
@@ -143,6 +155,32 @@ def _theme_rows(data: AnalysisInput, groups: pd.DataFrame) -> pd.DataFrame:
                         columns=groups.columns)
 
 
+def _class_rows(data: AnalysisInput, groups: pd.DataFrame) -> pd.DataFrame:
+    """Classes x modalities: the segments of each class counted in their respondent's modality.
+
+    IRaMuTeQ's CA after a Reinert classification crosses the classes of the text segments with
+    the starred variables of their text; a respondent's segments all carry the respondent's
+    answers to the closed questions. Class 0 (*non classés*) is left out.
+    """
+    if data.segments is None or data.classes is None:
+        raise OptionError("--rows classes needs the folder of a finished Reinert run "
+                          "(textmine reinert: segments.csv, classes.csv), not a survey file "
+                          "or a themes run.")
+    # classes.csv labels already carry the class number ("Classe 1 : vélo, bus")
+    labels = {int(c): label if isinstance(label, str) and label else f"Classe {int(c)}"
+              for c, label in zip(data.classes["class"],
+                                  data.classes.get("label", data.classes["class"]), strict=True)}
+    seg = data.segments
+    cls = pd.to_numeric(seg["class"], errors="coerce").fillna(0).astype(int)
+    keep = cls > 0
+    rids = seg.loc[keep, "respondent_id"].astype(str)
+    G = groups.reindex(rids.to_numpy()).fillna(0.0)
+    G.index = cls[keep].to_numpy()
+    table = G.groupby(level=0).sum()  # sorted by class number
+    table.index = [labels.get(int(c), f"Classe {int(c)}") for c in table.index]
+    return table
+
+
 def compute_ca(data: AnalysisInput, *, by: Sequence[str], supplementary: Sequence[str] = (),
                options: AnalysisOptions = AnalysisOptions()) -> CAResult:
     """The CA of the run or survey: terms (or themes) x modalities of ``by``.
@@ -153,9 +191,6 @@ def compute_ca(data: AnalysisInput, *, by: Sequence[str], supplementary: Sequenc
     """
     if not by:
         raise OptionError("A correspondence analysis needs --by COL (a closed question).")
-    if options.rows == "classes":
-        raise OptionError("--rows classes needs the folder of a Reinert run (textmine reinert), "
-                          "which this textmine does not write yet; use --rows terms or themes.")
     several = len(by) + len(supplementary) > 1
     groups = modality_table(data.survey, by, prefix=several)
     sup_groups = (modality_table(data.survey, supplementary, prefix=several)
@@ -163,6 +198,9 @@ def compute_ca(data: AnalysisInput, *, by: Sequence[str], supplementary: Sequenc
     if options.rows == "themes":
         table = _theme_rows(data, groups)
         sup = _theme_rows(data, sup_groups) if sup_groups is not None else None
+    elif options.rows == "classes":
+        table = _class_rows(data, groups)
+        sup = _class_rows(data, sup_groups) if sup_groups is not None else None
     else:
         table = lexical_table(data.terms, data.ids, groups, min_freq=options.min_freq)
         sup = (lexical_table(data.terms, data.ids, sup_groups, vocabulary=list(table.index))
@@ -174,6 +212,9 @@ def compute_ca(data: AnalysisInput, *, by: Sequence[str], supplementary: Sequenc
     if options.rows == "terms" and len(table) < 3:
         raise DataError(f"Only {len(table)} term(s) occur at least {options.min_freq} times in "
                         "the answers of these modalities; lower --min-freq (a CA needs 3 terms).")
+    if options.rows == "classes" and len(table) < 2:
+        raise DataError(f"Only {len(table)} class(es) have segments in these modalities; a CA "
+                        "of classes needs 2 classes or more (a larger --k).")
     result = correspondence_analysis(table, supplementary_columns=sup)
     if max(options.axes) > result.n_axes:
         raise OptionError(f"--axes {options.axes[0]} {options.axes[1]}: this table has only "
@@ -196,7 +237,8 @@ def write_ca(folder: Path, result: CAResult, *, options: AnalysisOptions = Analy
         write_run_csv(result.columns, folder, CA_COLUMNS_CSV),
     ]
     written += factor_map(result.eigenvalues, result.rows, result.columns, folder / CA_MAP,
-                          axes=options.axes, lang=lang, title=title)
+                          axes=options.axes, lang=lang, title=title,
+                          all_rows=options.rows != "terms")
     written += scree_plot(result.eigenvalues, folder / CA_SCREE, lang=lang)
     return written
 
@@ -222,7 +264,9 @@ def compute_similarity(data: AnalysisInput, *, by: str | None = None,
                                   f"modalities: {', '.join(seen)}.")
             chosen = set(values.index[values.astype("string") == modality].astype(str))
         terms = [t for i, t in zip(data.ids, data.terms, strict=True) if i in chosen]
-    result = similarity_analysis(terms, top=options.top, index=options.index, seed=options.seed)
+    drop = GENERIC_TERMS if options.drop_generic else frozenset()
+    result = similarity_analysis(terms, top=options.top, index=options.index, seed=options.seed,
+                                 drop=drop)
     result.info.update({"by": by, "modality": modality})
     return result
 
@@ -290,25 +334,36 @@ def run_similarity(path: str | Path, *, out: str | Path, text_col: str | None = 
 
 def write_analyses(folder: Path, survey: Survey, *, text_col: str, ids: Sequence[str],
                    terms: Sequence[Sequence[str]], answers: pd.DataFrame,
-                   themes: pd.DataFrame, by: Sequence[str], options: AnalysisOptions,
-                   lang: str = "fr") -> dict:
-    """The ``--ca`` / ``--similarity`` step of ``themes`` and ``run``: writes ``folder/ca/``
-    and ``folder/similarity/``; returns what run.json records. A CA that cannot be made (too
-    few terms, one modality) is said in the log and in the record, not fatal."""
+                   themes: pd.DataFrame | None, by: Sequence[str], options: AnalysisOptions,
+                   lang: str = "fr", segments: pd.DataFrame | None = None,
+                   classes: pd.DataFrame | None = None) -> dict:
+    """The ``--ca`` / ``--similarity`` step of ``themes``, ``reinert`` and ``run``: writes
+    ``folder/ca/`` and ``folder/similarity/``; returns what run.json records. A CA that cannot
+    be made (too few terms, one modality) is said in the log and in the record, not fatal.
+    A Reinert run passes its ``segments`` and ``classes`` (``options.rows == "classes"``)."""
     from textmine.runfolder import CA_DIR, SIMILARITY_DIR
 
     data = AnalysisInput(survey, text_col, list(ids), [list(t) for t in terms],
-                         answers=answers, themes=themes)
+                         answers=answers, themes=themes, segments=segments, classes=classes)
     record: dict = {}
     if options.ca:
-        if not by:
+        if not by and not options.ca_by:
             raise OptionError("--ca needs --by COL (the closed questions whose modalities "
                               "are the columns of the table).")
+        # [analysis] ca_by chooses the CA columns; else the tables' questions with modalities
+        ca_by = list(options.ca_by) or [
+            b for b in by if survey.question(b).kind not in ("numeric", "weight")]
+        left_out = [b for b in by if b not in ca_by] if not options.ca_by else []
+        if left_out:
+            logger.info("CA of %s: numeric question(s) %s left out of the columns", text_col,
+                        ", ".join(left_out))
         try:
-            result = compute_ca(data, by=by, options=options)
+            if not ca_by:
+                raise DataError(f"no closed question with modalities among {', '.join(by)}")
+            result = compute_ca(data, by=ca_by, options=options)
             write_ca(folder / CA_DIR, result, options=options, lang=lang, title=text_col)
             record["ca"] = result.info
-        except DataError as exc:
+        except (DataError, OptionError) as exc:  # e.g. 2 classes: one axis, no map
             logger.warning("No correspondence analysis for %s: %s", text_col, exc)
             record["ca"] = {"skipped": str(exc)}
     if options.similarity:

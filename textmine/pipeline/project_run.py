@@ -134,7 +134,7 @@ def run_project(
                     reinert_options=project.reinert, by=tuple(project.by),
                     table_options=project.tables, report=True,
                     report_options=replace(options, title=question.label or question.column),
-                    progress=progress,
+                    progress=progress, analysis_options=project.analysis,
                 )  # fmt: skip
             data = load_run(folder)
             data.title = question.label or question.column

@@ -11,16 +11,23 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
 
 from textmine.classes.figures import plot_dendrogram
-from textmine.classes.reinert import ReinertResult, reinert
+from textmine.classes.reinert import reinert
 from textmine.classes.views import as_themes, class_labels
-from textmine.config import ReadOptions, ReinertOptions, ReportOptions, TableOptions, TextOptions
-from textmine.errors import DataQualityWarning
+from textmine.config import (
+    AnalysisOptions,
+    ReadOptions,
+    ReinertOptions,
+    ReportOptions,
+    TableOptions,
+    TextOptions,
+)
+from textmine.errors import DataQualityWarning, OptionError
 from textmine.outputs import atomic_output_dir, atomic_write
 from textmine.report import write_report
 from textmine.runfolder import (
@@ -32,6 +39,7 @@ from textmine.runfolder import (
     EMPTY,
     FIGURES_DIR,
     NON_ANSWER,
+    OK,
     PROFILES_CSV,
     SEGMENTS_CSV,
     UNCLASSIFIED,
@@ -49,10 +57,18 @@ from textmine.tables import write_tables
 logger = logging.getLogger(__name__)
 
 
-def _terms_by_respondent(result: ReinertResult, terms: list[list[str]],
-                         status: list[str]) -> pd.DataFrame:
-    """``terms.csv`` shape (respondent_id, status, terms) from the segments' terms."""
-    seg = result.segments
+def terms_by_respondent(segments: pd.DataFrame, terms: list[list[str]],
+                        status: list[str]) -> pd.DataFrame:
+    """``terms.csv`` shape (respondent_id, status, terms) from the segments' terms.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        ``segments.csv`` of the run (``respondent_id`` per segment, in order).
+    terms, status : list, length n_segments
+        The segments' terms and statuses (:func:`textmine.classes.segments.segment_corpus`).
+    """
+    seg = segments
     frame = pd.DataFrame({"respondent_id": seg["respondent_id"].astype(str),
                           "terms": [" ".join(t) for t in terms], "ok": [s == "ok" for s in status]})
     grouped = frame.groupby("respondent_id", sort=False).agg(
@@ -77,11 +93,17 @@ def write_reinert_run(
     report_options: ReportOptions = ReportOptions(),
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    analysis_options: AnalysisOptions = AnalysisOptions(),
 ) -> Path:
     """Write the Reinert run folder of one open question of a survey already read.
 
     The engine of :func:`run_reinert` (which reads the survey) and of ``textmine run`` with a
     ``[reinert]`` section. ``folder`` must already be made safe by the caller.
+
+    With ``analysis_options.ca`` the classes are crossed with the modalities of ``by`` in a
+    correspondence analysis (``ca/``: the segments of each class counted in their respondent's
+    modality, class 0 left out); with ``analysis_options.similarity`` the similarity graph of
+    the segments' terms (co-occurrence within a segment) goes into ``similarity/``.
 
     Returns
     -------
@@ -90,6 +112,9 @@ def write_reinert_run(
     """
     from textmine.classes.segments import make_segments, segment_corpus
 
+    if analysis_options.ca and not (by or analysis_options.ca_by):
+        raise OptionError("--ca needs --by COL (the closed questions whose modalities are the "
+                          "columns of the classes x modalities table).")
     folder.mkdir(parents=True, exist_ok=True)
     answers = open_answers(survey, text_col)
     # One text stage for the classification and the specificities: segments then reinert()
@@ -122,10 +147,21 @@ def write_reinert_run(
                                  result.characteristic_segments)
         paths = write_tables(
             folder, answers=view, themes=themes,
-            terms=_terms_by_respondent(result, corpus.terms, corpus.status), survey=survey,
+            terms=terms_by_respondent(result.segments, corpus.terms, corpus.status), survey=survey,
             by=list(by), weights=weights, options=table_options,
         )  # fmt: skip
         written_tables = [p.name for p in paths]
+    analyses: dict = {}
+    if analysis_options.ca or analysis_options.similarity:
+        from textmine.pipeline.ca_run import write_analyses
+
+        ok = [i for i, st in enumerate(corpus.status) if st == OK]
+        analyses = write_analyses(
+            folder, survey, text_col=text_col, ids=[corpus.ids[i] for i in ok],
+            terms=[corpus.terms[i] for i in ok], answers=result.answers, themes=None,
+            by=list(by), options=replace(analysis_options, rows="classes"),
+            lang=report_options.lang, segments=result.segments, classes=classes,
+        )  # fmt: skip
     status = result.answers["status"]
     counts = {"rows_read": len(answers),
               **{count_key(s): int((status == s).sum())
@@ -151,7 +187,9 @@ def write_reinert_run(
         counts=counts,
         tables=written_tables,
         notes=notes + ([note] if (note := zero_weight_note(survey_weights(survey))) else []),
-        extra={"reinert": {k: v for k, v in result.info.items() if k != "counts"}},
+        extra={"reinert": {k: v for k, v in result.info.items() if k != "counts"},
+               **({"analysis": {"options": asdict(replace(analysis_options, rows="classes")),
+                                **analyses}} if analyses else {})},
     ).write(folder)
     if report:
         write_report(folder, options=report_options)
@@ -174,13 +212,16 @@ def run_reinert(
     report_options: ReportOptions = ReportOptions(),
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    analysis_options: AnalysisOptions = AnalysisOptions(),
 ) -> Path:
     """Reinert classification of one open question into a complete run folder ``out``.
 
     Writes classes.csv, profiles.csv, segments.csv, characteristic_segments.csv, answers.csv,
     figures/dendrogram.png + .svg, run.json (command ``reinert``); with ``by`` the class ×
     closed question tables (``crosstab_<COL>.csv``, ``specificities_<COL>.csv``); with
-    ``report`` report.html and report.xlsx. Nothing is left behind if a step fails.
+    ``report`` report.html and report.xlsx; with ``analysis_options.ca`` / ``.similarity``
+    the CA of the classes x modalities of ``by`` (``ca/``) and the similarity graph
+    (``similarity/``). Nothing is left behind if a step fails.
 
     Returns
     -------
@@ -197,6 +238,7 @@ def run_reinert(
             text_options=text_options, reinert_options=reinert_options, by=by,
             weights=weights, table_options=table_options, report=report,
             report_options=report_options, cache_dir=cache_dir, progress=progress,
+            analysis_options=analysis_options,
         )  # fmt: skip
     return out
 
@@ -245,4 +287,4 @@ def run_export_iramuteq(
     return export.with_path(out)
 
 
-__all__ = ["run_export_iramuteq", "run_reinert", "write_reinert_run"]
+__all__ = ["run_export_iramuteq", "run_reinert", "terms_by_respondent", "write_reinert_run"]

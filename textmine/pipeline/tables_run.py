@@ -1,4 +1,9 @@
-"""``textmine crosstab RUN_DIR``: recompute the table files of a finished themes run.
+"""``textmine crosstab RUN_DIR``: recompute the table files of a finished themes or Reinert run.
+
+A Reinert run (``textmine reinert``, or ``<question>/reinert/`` of ``textmine run``) is read
+as themes (:func:`textmine.classes.views.as_themes`: each classified respondent has their
+primary class), so classes × closed questions go through the same crosstab code; its terms
+(for the specificities) are those of its segments, from the parse cache.
 
 It rereads a finished run and replaces only the table files, each written to a temporary folder
 first and moved into place (:func:`textmine.outputs.replace_entries`), so the run's other files
@@ -12,17 +17,22 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from textmine.config import TableOptions
+from textmine.config import TableOptions, TextOptions
 from textmine.errors import DataError, InputFileError
 from textmine.outputs import replace_entries
 from textmine.runfolder import (
     ANSWERS_CSV,
+    CHARACTERISTIC_SEGMENTS_CSV,
+    CLASSES_CSV,
+    PROFILES_CSV,
+    SEGMENTS_CSV,
     TERMS_CSV,
     THEMES_CSV,
     RunRecord,
     check_run_folder,
     read_run,
     read_run_csv,
+    recorded_options,
     run_read_options,
     run_survey_path,
 )
@@ -42,7 +52,7 @@ def recompute_tables(
     effects: Sequence[str] = (),
     options: TableOptions = TableOptions(),
 ) -> list[Path]:
-    """Recompute the table files of a finished themes run, in place and safely.
+    """Recompute the table files of a finished themes or Reinert run, in place and safely.
 
     Reads ``run.json`` (survey path and the read options of the run: id column, sheet, types,
     levels, weights), ``answers.csv``, ``themes.csv`` and ``terms.csv`` (optional) from
@@ -79,8 +89,11 @@ def recompute_tables(
         )
     answers = read_run_csv(run_dir, ANSWERS_CSV)
     _check_answers_match(answers, survey.data.index, record, run_dir)
-    themes = read_run_csv(run_dir, THEMES_CSV)
-    terms = read_run_csv(run_dir, TERMS_CSV, required=False)
+    if record.command == "reinert":
+        themes, answers, terms = _reinert_as_themes(run_dir, record, answers)
+    else:
+        themes = read_run_csv(run_dir, THEMES_CSV)
+        terms = read_run_csv(run_dir, TERMS_CSV, required=False)
     if terms is None:
         log.warning("terms.csv not found in %s; specificities are not written.", run_dir)
     previous = [*(record.settings.get("by") or []), *(record.settings.get("effects") or [])]
@@ -98,6 +111,25 @@ def recompute_tables(
     _record_tables(run_dir, record, by=by, effects=effects, weights=weights, options=options,
                    files=final)
     return final
+
+
+def _reinert_as_themes(run_dir: Path, record: RunRecord, answers):
+    """Themes, answers and terms frames of a Reinert run folder (classes seen as themes)."""
+    from textmine.classes.segments import segment_corpus
+    from textmine.classes.views import as_themes
+    from textmine.pipeline.reinert_run import terms_by_respondent
+
+    classes = read_run_csv(run_dir, CLASSES_CSV)
+    profiles = read_run_csv(run_dir, PROFILES_CSV)
+    characteristic = read_run_csv(run_dir, CHARACTERISTIC_SEGMENTS_CSV, required=False)
+    themes, view = as_themes(classes, profiles, answers, characteristic)
+    segments = read_run_csv(run_dir, SEGMENTS_CSV)
+    stored = record.settings.get("text")
+    text_options = TextOptions(**recorded_options(TextOptions, stored)[0]) if isinstance(
+        stored, dict) else TextOptions()
+    corpus = segment_corpus(segments, options=text_options)
+    terms = terms_by_respondent(segments, corpus.terms, corpus.status)
+    return themes, view, terms
 
 
 def _check_answers_match(answers, survey_ids, record, run_dir: Path) -> None:

@@ -46,7 +46,8 @@ def draw_figures(data: RunData, folder: Path, *, options: ReportOptions) -> Figu
     total = data.counts()["answers_ok"]
     if len(data.themes) and total:
         figures.prevalence = prevalence_chart(data.themes, total, colours,
-                                              folder / "prevalence.png", lang=options.lang)
+                                              folder / "prevalence.png", lang=options.lang,
+                                              classes=data.reinert is not None)
     for column, crosstab in data.crosstabs.items():
         if len(crosstab):
             path = folder / f"prevalence_by_{safe_filename(column)}.png"

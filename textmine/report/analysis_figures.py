@@ -8,8 +8,11 @@ Readability rules (a person must be able to read the map):
   ``adjustText``) with a thin leader line when moved; rows (terms/themes) in dark blue roman
   type with dots, modalities in red bold type with triangles, supplementary modalities in green
   italics with open triangles; axis titles carry the share of inertia.
-- similarity graph: Kamada-Kawai layout of the tree (deterministic), node and label size ~
-  frequency, edge width ~ index, one colour per community, labels pushed apart by adjustText.
+- similarity graph: communities spread apart (:func:`community_layout`: each community laid
+  out on its own with Kamada-Kawai, in a disc whose area follows its size; the discs placed by
+  a Kamada-Kawai layout of the graph of communities, spaced so that they do not overlap), node
+  and label size ~ frequency, edge width ~ index, one colour per community, labels pushed apart
+  by adjustText. Deterministic (no random start).
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ def selected_rows(rows: pd.DataFrame, axes: tuple[int, int], *, limit: int = MAX
 
 def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFrame,
                stem: Path, *, axes: tuple[int, int] = (1, 2), lang: str = "fr",
-               title: str = "") -> list[Path]:
+               title: str = "", all_rows: bool = False) -> list[Path]:
     """Draw the factor map of a CA to ``stem``.png and ``stem``.svg.
 
     Parameters
@@ -93,6 +96,9 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     lang : {"fr", "en"}
     title : str
         Shown above the map.
+    all_rows : bool
+        Show every active row (themes, Reinert classes: a few rows, each to be read), not only
+        the rows contributing above the mean (terms).
 
     Returns
     -------
@@ -101,14 +107,17 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     """
     w = _WORDS.get(lang, _WORDS["fr"])
     x, y = (f"dim_{k}" for k in axes)
-    shown = selected_rows(rows, axes)
+    shown = (rows[~rows["supplementary"].astype(bool)] if all_rows
+             else selected_rows(rows, axes))
     fig, ax = plt.subplots(figsize=(11, 8.5))
     ax.axhline(0, color="#999999", lw=0.7, zorder=0)
     ax.axvline(0, color="#999999", lw=0.7, zorder=0)
     texts = []
     ax.scatter(shown[x], shown[y], s=14, color=ROW_COLOUR, alpha=0.7, zorder=2)
     for _, r in shown.iterrows():
-        texts.append(ax.text(r[x], r[y], _plain(r["label"]), fontsize=9, color=ROW_COLOUR,
+        # terms are written with "_" joining expressions ("sondage_ligne"): shown with spaces
+        texts.append(ax.text(r[x], r[y], _plain(str(r["label"]).replace("_", " ")), fontsize=9,
+                             color=ROW_COLOUR,
                              zorder=3))
     for sup, colour, marker, style in ((False, COLUMN_COLOUR, "^", "normal"),
                                        (True, SUP_COLOUR, "^", "italic")):
@@ -164,6 +173,70 @@ def scree_plot(eigenvalues: pd.DataFrame, stem: Path, *, lang: str = "fr") -> li
     return _save(fig, stem)
 
 
+def community_layout(graph: nx.Graph, community: dict[str, int]) -> dict[str, np.ndarray]:
+    """Positions that keep each community of a tree together and the communities apart.
+
+    A single Kamada-Kawai layout of a spanning tree crowds the leaves of its hubs; laying out
+    each community on its own, in a disc of radius ~ sqrt(size), and placing the discs with a
+    Kamada-Kawai layout of the graph of communities (target distance between two linked
+    communities: the sum of their radii plus a margin) gives each community its own region.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        The similarity tree (edge attribute ``dist``: wanted length, short for strong links).
+    community : dict of str to int
+        Community of each node.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (2,)
+    """
+    groups: dict[int, list[str]] = {}
+    for node in graph.nodes:
+        groups.setdefault(int(community[node]), []).append(node)
+    radius = {c: 0.5 * math.sqrt(len(members)) for c, members in groups.items()}
+    local: dict[int, dict[str, np.ndarray]] = {}
+    for c, members in groups.items():
+        sub = graph.subgraph(members)
+        if len(sub) == 1:
+            local[c] = {members[0]: np.zeros(2)}
+            continue
+        if not nx.is_connected(sub):  # a community of a forest: lay out its parts side by side
+            sub = nx.Graph(sub)
+            parts = list(nx.connected_components(sub))
+            for a, b in zip(parts[:-1], parts[1:], strict=True):
+                sub.add_edge(min(a), min(b), dist=2.0)
+        xy = nx.kamada_kawai_layout(sub, weight="dist")
+        arr = np.array(list(xy.values()))
+        arr = arr - arr.mean(axis=0)
+        scale = float(np.abs(arr).max()) or 1.0
+        local[c] = {n: radius[c] * p / scale for n, p in zip(xy, arr, strict=True)}
+    quotient = nx.Graph()
+    quotient.add_nodes_from(groups)
+    for a, b in graph.edges:
+        ca, cb = int(community[a]), int(community[b])
+        if ca != cb:
+            quotient.add_edge(ca, cb, dist=radius[ca] + radius[cb] + 0.6)
+    if len(quotient) > 1:
+        if not nx.is_connected(quotient):
+            parts = sorted(nx.connected_components(quotient), key=min)
+            for a, b in zip(parts[:-1], parts[1:], strict=True):
+                ca, cb = min(a), min(b)
+                quotient.add_edge(ca, cb, dist=radius[ca] + radius[cb] + 1.2)
+        centre = nx.kamada_kawai_layout(quotient, weight="dist")
+        # Kamada-Kawai scales the layout: bring it back to the wanted distances, then push apart
+        # any two discs that still overlap.
+        c = {k: np.asarray(v, dtype=float) for k, v in centre.items()}
+        ratios = [(radius[a] + radius[b] + 0.6) / max(np.linalg.norm(c[a] - c[b]), 1e-9)
+                  for a in c for b in c if a < b]
+        factor = max(ratios) if ratios else 1.0
+        centre = {k: v * factor for k, v in c.items()}
+    else:
+        centre = {k: np.zeros(2) for k in groups}
+    return {n: centre[c] + p for c, pos in local.items() for n, p in pos.items()}
+
+
 def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, lang: str = "fr",
                      title: str = "") -> list[Path]:
     """Draw the similarity tree to ``stem``.png/.svg.
@@ -184,15 +257,10 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
         # Layout distance shrinks as the index grows (strong links are short).
         graph.add_edge(str(e["source"]), str(e["target"]),
                        dist=1.0 + 1.0 * (1 - float(e["index"]) / (top or 1.0)))
-    if len(graph) > 1:
-        start = nx.kamada_kawai_layout(graph, weight="dist")
-        # A few spring steps from the Kamada-Kawai start spread the leaves of hub terms.
-        pos = nx.spring_layout(graph, pos=start, k=1.6 / math.sqrt(len(graph)),
-                               iterations=60, seed=0, weight=None)
-    else:
-        pos = {t: (0.0, 0.0) for t in graph}
     freq = nodes.set_index(nodes["term"].astype(str))["frequency"].astype(float)
     comm = nodes.set_index(nodes["term"].astype(str))["community"].astype(int)
+    pos = (community_layout(graph, comm.to_dict()) if len(graph) > 1
+           else {t: np.zeros(2) for t in graph})
     fmax = float(freq.max()) if len(freq) else 1.0
     fig, ax = plt.subplots(figsize=(12, 10))
     for _, e in edges.iterrows():
@@ -205,7 +273,8 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
         share = math.sqrt(float(freq[term]) / fmax)
         ax.scatter(*pos[term], s=20 + 380 * share, color=colour, alpha=0.35, zorder=2,
                    edgecolors="none")
-        texts.append(ax.text(*pos[term], _plain(term), fontsize=7.5 + 10 * share, color=colour,
+        texts.append(ax.text(*pos[term], _plain(term.replace("_", " ")),
+                             fontsize=7.5 + 10 * share, color=colour,
                              ha="center", va="center", zorder=3,
                              fontweight="bold" if share > 0.5 else "normal"))
     ax.set_axis_off()

@@ -18,6 +18,7 @@ from textmine.runfolder import (
     CA_MAP,
     CA_ROWS_CSV,
     CA_SCREE,
+    CLASSES_CSV,
     NODES_CSV,
     SIMILARITY_DIR,
     SIMILARITY_GRAPH,
@@ -36,6 +37,10 @@ WORDS = {
         "similarity": "Analyse de similitudes",
         "similarity_caption": ("Arbre maximum des cooccurrences des termes les plus fréquents : "
                                "taille ~ fréquence, épaisseur ~ indice, couleur = communauté."),
+        "ca_caption_classes": ("Analyse des correspondances des classes de Reinert × les "
+                               "modalités des questions fermées (segments de chaque classe "
+                               "comptés dans la modalité de leur répondant) ; modalités en "
+                               "rouge."),
         "sheet_ca": "AFC", "sheet_ca_eig": "AFC valeurs propres", "kind": "type",
         "row": "ligne", "modality": "modalité",
     },
@@ -49,6 +54,9 @@ WORDS = {
         "similarity": "Similarity analysis",
         "similarity_caption": ("Maximum spanning tree of the co-occurrences of the most frequent "
                                "terms: size ~ frequency, width ~ index, colour = community."),
+        "ca_caption_classes": ("Correspondence analysis of the Reinert classes × the modalities "
+                               "of the closed questions (segments of each class counted in "
+                               "their respondent's modality); modalities in red."),
         "sheet_ca": "CA", "sheet_ca_eig": "CA eigenvalues", "kind": "kind",
         "row": "row", "modality": "modality",
     },
@@ -111,6 +119,8 @@ def context(run_dir: Path, lang: str, image: Any) -> dict[str, Any] | None:
     if not any(figures.values()):
         return None
     w = words(lang)
+    if (run_dir / CLASSES_CSV).is_file():  # a Reinert run: the CA rows are its classes
+        w = {**w, "ca_caption": w["ca_caption_classes"]}
     return {
         "w": w,
         "map": image(figures["map"], w["ca"]),

@@ -51,7 +51,8 @@ def _wrap(label: str, width: int = 22) -> str:
 
 
 def prevalence_chart(
-    themes: pd.DataFrame, total: int, colours: dict[int, str], path: Path, *, lang: str = "fr"
+    themes: pd.DataFrame, total: int, colours: dict[int, str], path: Path, *, lang: str = "fr",
+    classes: bool = False,
 ) -> Path:
     """Horizontal bars of theme prevalence with 95 % Wilson intervals.
 
@@ -65,8 +66,10 @@ def prevalence_chart(
         Theme id -> colour.
     path : Path
         PNG file to write.
+    classes : bool
+        The groups are Reinert classes (titles say classes, not themes).
     """
-    words = strings(lang)
+    words = strings(lang, classes=classes)
     table = themes.sort_values("theme_id")
     n = table["n_answers"].to_numpy(float)
     share = n / total if total else np.zeros_like(n)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from textmine.errors import OptionError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, write_csv
-from textmine.runfolder import TERMS_CSV, read_run_csv
+from textmine.runfolder import SEGMENTS_CSV, TERMS_CSV, read_run_csv
 from textmine.text.concordance import LINE_COLUMNS, feature_spans, kwic
 from textmine.workbook import save_workbook
 
@@ -183,5 +183,52 @@ def report_concordances(folder: Path, themes: pd.DataFrame, answers: pd.DataFram
     return out
 
 
-__all__ = ["FORMATS", "LINE_COLUMNS", "check_format", "render_concordance",
-           "report_concordances", "write_concordance"]
+def class_concordances(folder: Path, terms: dict[int, list[str]], *,
+                       n_lines: int = REPORT_LINES, window: int = REPORT_WINDOW,
+                       max_scan: int = 5000) -> dict[int, list[dict]]:
+    """A few concordance lines for each profile term of each Reinert class (the report's
+    ``<details>``, as :func:`report_concordances` for themes).
+
+    A Reinert run keeps no per-answer terms: the lines come from its ``segments.csv``, the
+    segments of the class (an over-represented term occurs there; at most ``max_scan`` of them
+    are searched per term, so a large run stays quick), the term located in the segment text
+    by :func:`textmine.text.concordance.feature_spans` (only located lines are shown).
+
+    Parameters
+    ----------
+    folder : Path
+        The Reinert run folder.
+    terms : dict of int to list of str
+        Class -> its profile terms, in the order shown.
+
+    Returns
+    -------
+    dict of int to list of dict
+        Class -> ``[{"term", "lines": [{left, keyword, right, respondent_id}]}]`` aligned with
+        ``terms[class]``. Empty when the folder has no ``segments.csv``.
+    """
+    segments = read_run_csv(folder, SEGMENTS_CSV, required=False)
+    if segments is None or not len(segments):
+        return {}
+    klass = pd.to_numeric(segments["class"], errors="coerce").fillna(0).astype(int).to_numpy()
+    rids = segments["respondent_id"].astype(str).tolist()
+    texts = segments["text"].fillna("").astype(str).tolist()
+    out: dict[int, list[dict]] = {}
+    for label, wanted in terms.items():
+        order = [i for i in range(len(texts)) if klass[i] == label][:max_scan]
+        blocks = []
+        for term in wanted:
+            lines: list[dict] = []
+            for i in order:
+                spans = feature_spans(texts[i], term)
+                if spans:
+                    lines.extend(kwic(rids[i], texts[i], spans[:1], window=window))
+                    if len(lines) >= n_lines:
+                        break
+            blocks.append({"term": term.replace("_", " "), "lines": lines})
+        out[label] = blocks
+    return out
+
+
+__all__ = ["FORMATS", "LINE_COLUMNS", "check_format", "class_concordances",
+           "render_concordance", "report_concordances", "write_concordance"]

@@ -129,9 +129,12 @@ def _image(path: Path | None, alt: str) -> Image | None:
     return Image(src=data_uri(path), alt=alt)
 
 
-def _page(template: str, *, lang: str, **context: Any) -> str:
-    """Render one page template with what every page shows (language, strings, version)."""
-    w = strings(lang)
+def _page(template: str, *, lang: str, classes: bool = False, **context: Any) -> str:
+    """Render one page template with what every page shows (language, strings, version).
+
+    ``classes``: the run is a Reinert classification (the wording says classes, not themes).
+    """
+    w = strings(lang, classes=classes)
     return environment().get_template(template).render(
         lang=lang, w=w, sep=colon(lang), version=_version(),
         footer=f"{w['generated']} {_version()}".strip(), **context)
@@ -415,7 +418,7 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
     str
         The page, ending with a newline.
     """
-    w = strings(lang)
+    w = strings(lang, classes=data.reinert is not None)
     crosstabs = _crosstabs(data, figures, colours, w, lang, alpha, top_terms)
     k_chart = _image(figures.k_selection, w["k_selection"])
     toc = [("overview", w["overview"]), ("themes", w["themes"])]
@@ -434,13 +437,14 @@ def render_report(data: RunData, figures: Figures, colours: dict[int, str], *, l
     if data.reinert is not None:  # Reinert classification (issue 16)
         from textmine.report.reinert import section
 
-        reinert = section(data.reinert, lang=lang)
+        reinert = section(data.reinert, lang=lang, folder=data.folder)
         reinert["image"] = _image(figures.dendrogram, reinert["w"]["dendrogram"])
         toc.append(("reinert", reinert["w"]["reinert"]))
     toc.append(("record", w["run_record"]))
     meta = " · ".join(str(x) for x in (input_name(data.run), data.run.get("created", "")) if x)
     return _page(
-        "report.html", lang=lang, title=data.heading or w["title"], question=data.question(),
+        "report.html", lang=lang, classes=data.reinert is not None,
+        title=data.heading or w["title"], question=data.question(),
         meta=meta, toc=toc,
         overview=_overview(data, figures, w, lang),
         cards=_theme_cards(data, figures, colours, w, lang), crosstabs=crosstabs,
@@ -481,6 +485,8 @@ class IndexEntry:
     answers_ok: int
     k: int
     themes: tuple[tuple[int, str, float], ...]  # (theme id, label, share)
+    #: Sub-folders of the question holding a report of their own (Reinert: ``reinert``).
+    sub_reports: tuple[str, ...] = ()
 
 
 def render_index(entries: Iterable[IndexEntry], *, title: str, lang: str = "fr") -> str:

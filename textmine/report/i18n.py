@@ -118,6 +118,7 @@ _FR: dict[str, str] = {
     "index_title": "Rapports textmine",
     "index_intro": "Un rapport par question ouverte.",
     "report_link": "Ouvrir le rapport",
+    "sub_report_reinert": "Classification de Reinert (classes, profils, dendrogramme)",
     "folder": "Dossier",
     "legend_more": "plus souvent qu'attendu",
     "legend_less": "moins souvent qu'attendu",
@@ -286,6 +287,7 @@ _EN: dict[str, str] = {
     "index_title": "textmine reports",
     "index_intro": "One report per open question.",
     "report_link": "Open the report",
+    "sub_report_reinert": "Reinert classification (classes, profiles, dendrogram)",
     "folder": "Folder",
     "legend_more": "more often than expected",
     "legend_less": "less often than expected",
@@ -348,6 +350,63 @@ _EN: dict[str, str] = {
 
 _STRINGS = {"fr": _FR, "en": _EN}
 
+# -- Reinert runs (issue 16): the generic sections speak of classes, not themes ----------------
+#: Wording that differs when the run is a Reinert classification (a respondent's primary class
+#: plays the part of the theme in the overview, cards, crosstabs and workbook).
+_CLASSES: dict[str, dict[str, str]] = {
+    "fr": {
+        "subtitle": "Classes (méthode Reinert) des réponses à la question ouverte",
+        "themed": "Réponses classées",
+        "unassigned": "Réponses non classées",
+        "k": "Nombre de classes",
+        "k_why": "Choix du nombre de classes",
+        "themes": "Classes",
+        "theme": "Classe",
+        "wordcloud_alt": "Nuage de mots de la classe",
+        "prevalence_chart": "Taille des classes",
+        "prevalence_caption": "Part des réponses exploitables dont c'est la classe principale, "
+        "avec l'intervalle de confiance à 95 % (Wilson).",
+        "crosstabs": "Classes selon les questions fermées",
+        "crosstab_caption": "Pourcentage des répondants de chaque modalité dont c'est la classe "
+        "principale. Couleur : résidu ajusté (bleu : plus souvent qu'attendu, rouge : moins "
+        "souvent ; teinte pâle : écart non significatif). "
+        "* |r| ≥ 1,96, ** |r| ≥ 2,58, *** |r| ≥ 3,29 ; seules les cellules d'un test "
+        "significatif après correction sont marquées.",
+        "by_group_caption": "Part des répondants de chaque modalité dont c'est la classe "
+        "principale, avec l'intervalle de confiance à 95 % (Wilson).",
+        "theme_id": "Classe principale",
+        "weight": "Poids de la classe",
+        "themes_all": "Classes",
+        "status_themed": "classée",
+        "status_unassigned": "non classée",
+    },
+    "en": {
+        "subtitle": "Classes (Reinert method) of the answers to the open question",
+        "themed": "Answers classified",
+        "unassigned": "Answers not classified",
+        "k": "Number of classes",
+        "k_why": "Choice of the number of classes",
+        "themes": "Classes",
+        "theme": "Class",
+        "wordcloud_alt": "Word cloud of the class",
+        "prevalence_chart": "Class sizes",
+        "prevalence_caption": "Share of the usable answers whose primary class it is, with the "
+        "95% confidence interval (Wilson).",
+        "crosstabs": "Classes by closed question",
+        "crosstab_caption": "Percentage of the respondents of each modality whose primary class "
+        "it is. Colour: adjusted residual (blue: more often than expected, red: less often; pale: "
+        "not significant). * |r| ≥ 1.96, ** |r| ≥ 2.58, *** |r| ≥ 3.29; only cells of a test "
+        "significant after correction are marked.",
+        "by_group_caption": "Share of the respondents of each modality whose primary class it "
+        "is, with the 95% confidence interval (Wilson).",
+        "theme_id": "Primary class",
+        "weight": "Class weight",
+        "themes_all": "Classes",
+        "status_themed": "classified",
+        "status_unassigned": "not classified",
+    },
+}
+
 
 def check_lang(lang: str) -> str:
     """Return ``lang`` if a report can be written in it.
@@ -362,9 +421,13 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def strings(lang: str) -> dict[str, str]:
-    """Return the report wording for ``lang`` (``"fr"`` or ``"en"``)."""
-    return _STRINGS[check_lang(lang)]
+def strings(lang: str, *, classes: bool = False) -> dict[str, str]:
+    """Return the report wording for ``lang`` (``"fr"`` or ``"en"``).
+
+    With ``classes`` (a Reinert run), the generic sections say "Classes" instead of "Thèmes".
+    """
+    base = _STRINGS[check_lang(lang)]
+    return {**base, **_CLASSES[lang]} if classes else base
 
 
 def number(value: float, lang: str, *, digits: int = 1) -> str:

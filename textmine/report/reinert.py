@@ -94,11 +94,29 @@ def draw_dendrogram(data: ReinertData, folder: Path) -> Path:
     return plot_dendrogram(data.classes, data.profiles, folder / DENDROGRAM)[0]
 
 
+def profile_terms(data: ReinertData, *, n_terms: int = 12) -> dict[int, list[str]]:
+    """The strongest over-represented terms of each leaf class (as shown in the section)."""
+    out = {}
+    for label in leaf_classes(data.classes):
+        prof = data.profiles[(data.profiles["class"] == label) & (data.profiles["sign"] == "over")]
+        out[label] = [str(t) for t in prof.sort_values("chi2", ascending=False)["term"]
+                      .head(n_terms)]
+    return out
+
+
 def section(data: ReinertData, *, lang: str, n_terms: int = 12,
-            n_segments: int = 3) -> dict[str, Any]:
-    """What the report template shows of a Reinert classification (``image`` added by html)."""
+            n_segments: int = 3, folder: Path | None = None) -> dict[str, Any]:
+    """What the report template shows of a Reinert classification (``image`` added by html).
+
+    With the run ``folder``, each profile term links to a few concordance lines of the class's
+    segments (:func:`textmine.report.concordance.class_concordances`), as theme terms do.
+    """
+    from textmine.report.concordance import class_concordances
+
     words = WORDS.get(lang, WORDS["fr"])
     classes = data.classes.set_index("class")
+    concordances = (class_concordances(folder, profile_terms(data, n_terms=n_terms))
+                    if folder is not None else {})
     cards = []
     for label in leaf_classes(data.classes):
         prof = data.profiles[(data.profiles["class"] == label) & (data.profiles["sign"] == "over")]
@@ -112,6 +130,7 @@ def section(data: ReinertData, *, lang: str, n_terms: int = 12,
             "terms": [f"{str(t).replace('_', ' ')} ({c:.0f})"
                       for t, c in zip(prof["term"], prof["chi2"], strict=True)],
             "segments": [str(s) for s in segs],
+            "concordances": concordances.get(label, []),
         })
     unclassified = int(classes.loc[0, "size"]) if 0 in classes.index else 0
     return {"w": words, "cards": cards, "unclassified": unclassified}
@@ -130,5 +149,5 @@ def write_sheets(wb: Any, data: ReinertData, taken: set[str], *, lang: str) -> N
                 data.characteristic, wrap=("text",), formats={"score": "0.0"})
 
 
-__all__ = ["WORDS", "ReinertData", "draw_dendrogram", "load_reinert", "section",
-           "theme_frames", "write_sheets"]
+__all__ = ["WORDS", "ReinertData", "draw_dendrogram", "load_reinert", "profile_terms",
+           "section", "theme_frames", "write_sheets"]

@@ -11,7 +11,14 @@ from textmine.report.html import IndexEntry, render_index
 from textmine.report.i18n import strings
 from textmine.report.markdown import themes_table, to_markdown
 from textmine.report.rundata import RunData, display_text
-from textmine.runfolder import COUNT_NON_ANSWER, INDEX_HTML, SUMMARY_CSV, SUMMARY_MD
+from textmine.runfolder import (
+    COUNT_NON_ANSWER,
+    INDEX_HTML,
+    REINERT_DIR,
+    REPORT_HTML,
+    SUMMARY_CSV,
+    SUMMARY_MD,
+)
 
 
 def summary_frame(runs: list[tuple[str, str, RunData]], *, lang: str = "fr") -> pd.DataFrame:
@@ -64,6 +71,9 @@ def write_summary(folder: Path, runs: list[tuple[str, str, RunData]], *, title: 
             themes=tuple((int(tid), display_text(label), n / total if total else 0.0)
                          for tid, label, n in zip(themes["theme_id"], themes["label"],
                                                   themes["n_answers"], strict=True)),
+            # [reinert] of the project: <question>/reinert/ has its own report
+            sub_reports=tuple(sub for sub in (REINERT_DIR,)
+                              if (folder / name / sub / REPORT_HTML).is_file()),
         ))
     page = render_index(entries, title=title or words["index_title"], lang=lang)
     (folder / INDEX_HTML).write_text(page, encoding="utf-8")

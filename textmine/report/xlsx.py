@@ -299,7 +299,7 @@ def write_wide_tables(ws: Worksheet, data: RunData, words: dict[str, str], *,
 def write_workbook(data: RunData, path: Path, *, lang: str = "fr",
                    alpha: float = 0.05, max_specific_terms: int = 50) -> Path:
     """Write the run's workbook to ``path`` (see the module docstring for the sheets)."""
-    words = strings(lang)
+    words = strings(lang, classes=data.reinert is not None)
     wb = Workbook()
     taken: set[str] = set()
     labels = dict(zip(data.themes["theme_id"].astype(int), data.themes["label"], strict=True))

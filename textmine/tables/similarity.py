@@ -12,6 +12,12 @@ Indices between terms ``a`` and ``b`` (``n_a``: answers holding ``a``; ``n_ab``:
 - ``jaccard``: ``n_ab / (n_a + n_b - n_ab)``;
 - ``cosine``: ``n_ab / sqrt(n_a n_b)`` (Salton's index on presence vectors).
 
+Generic terms: French adverbs and very general words (``plus``, ``très``, ``bien``, ``faire``,
+``chose``...) are content words for the text stage but co-occur with everything; in a maximum
+spanning tree such a term becomes the hub half the vocabulary hangs on, which says nothing and
+crowds the figure. :data:`GENERIC_TERMS` are left out by default (``drop_generic``), as
+IRaMuTeQ users do by hand when they select the active forms of a similarity analysis.
+
 Stage ``tables`` (5).
 """
 
@@ -31,6 +37,19 @@ from textmine.errors import DataError, OptionError
 SIMILARITY_INDICES = ("cooccurrence", "jaccard", "cosine")
 #: Fewest terms a similarity graph is drawn for.
 MIN_TERMS = 3
+#: French adverbs, intensifiers and generic words left out of a similarity analysis by default
+#: (lemmas as the text stage writes them). Adverbs of degree, time and manner, and the most
+#: general verbs and nouns, which co-occur with any topic.
+GENERIC_TERMS = frozenset("""
+plus moins très trop bien mal beaucoup peu assez aussi autant encore toujours jamais déjà
+souvent parfois vraiment surtout notamment également ainsi alors enfin ensuite puis après
+avant maintenant aujourd'hui hier demain tard tôt vite ici là partout ailleurs tout toute
+tous toutes mieux pire davantage presque plutôt tellement tant juste seulement simplement
+forcément totalement complètement énormément particulièrement rapidement
+directement régulièrement facilement beaucoup_plus encore_plus bien_sûr non oui
+faire être avoir aller pouvoir devoir falloir vouloir mettre prendre donner venir voir
+chose choses truc fois cas niveau part façon manière type sorte
+""".split())
 
 
 @dataclass
@@ -131,7 +150,8 @@ def maximum_spanning_tree(terms: Sequence[str], sim: np.ndarray, cooc: np.ndarra
 
 
 def similarity_analysis(terms: Sequence[Sequence[str]], *, top: int = 80,
-                        index: str = "cooccurrence", seed: int = 0) -> SimilarityResult:
+                        index: str = "cooccurrence", seed: int = 0,
+                        drop: frozenset[str] | set[str] = frozenset()) -> SimilarityResult:
     """Similarity analysis of the ``top`` most frequent terms of a set of answers.
 
     Parameters
@@ -143,6 +163,8 @@ def similarity_analysis(terms: Sequence[Sequence[str]], *, top: int = 80,
     index : {"cooccurrence", "jaccard", "cosine"}
     seed : int
         Seed of the Louvain communities.
+    drop : set of str
+        Terms left out before the most frequent are chosen (e.g. :data:`GENERIC_TERMS`).
 
     Returns
     -------
@@ -156,7 +178,7 @@ def similarity_analysis(terms: Sequence[Sequence[str]], *, top: int = 80,
     if index not in SIMILARITY_INDICES:
         raise OptionError(f"--index {index!r} is unknown; choose one of "
                           f"{', '.join(SIMILARITY_INDICES)}.")
-    freq = Counter(t for doc in terms for t in set(doc))
+    freq = Counter(t for doc in terms for t in set(doc) if t not in drop)
     vocab = sorted(freq, key=lambda t: (-freq[t], t))[:top]
     if len(vocab) < MIN_TERMS:
         raise DataError(f"A similarity analysis needs at least {MIN_TERMS} distinct terms; the "
@@ -193,5 +215,6 @@ def similarity_analysis(terms: Sequence[Sequence[str]], *, top: int = 80,
         "in_tree": True,
     })
     info = {"index": index, "answers": len(terms), "terms": len(kept), "top": top,
-            "communities": len(communities), "seed": seed}
+            "communities": len(communities), "seed": seed,
+            "dropped": sorted({t for doc in terms for t in doc if t in drop})}
     return SimilarityResult(nodes=nodes, edges=edge_frame, graph=tree, info=info)
