@@ -15,6 +15,9 @@ from textmine.errors import OptionError
 
 #: Theme models of :mod:`textmine.themes.models` (kept here so that options are checked when built).
 THEME_METHODS = ("short", "nmf", "lda")
+#: Sentence encoders of :mod:`textmine.text.embeddings` (kept here so that options are checked
+#: when built); ``None`` in :class:`CodingOptions` means lexical features only.
+EMBEDDING_MODELS = ("use-multilingual-v3", "fr-core-news-md-mean")
 #: Languages a report can be written in (:mod:`textmine.report.i18n` has their wording).
 REPORT_LANGUAGES = ("fr", "en")
 
@@ -512,6 +515,13 @@ class CodingOptions:
     min_positives : int
         Codes with fewer coded answers are scored but never assigned automatically (their
         answers go to the review queue).
+    embedding_model : str or None
+        Sentence encoder whose embeddings of the answers are added to the lexical features
+        (one of :data:`EMBEDDING_MODELS`), or ``None`` for lexical features only. The default
+        is the best mean micro-F1 over the corpora of ``scripts/bench_coding.py``.
+    embedding_weight : float
+        Weight of the (L2-normalised) embedding block against the TF-IDF blocks (each of unit
+        norm per answer).
     """
 
     target_precision: float = 0.8
@@ -521,6 +531,8 @@ class CodingOptions:
     char_ngrams: bool = True
     min_df: int = 1
     min_positives: int = 10
+    embedding_model: str | None = "use-multilingual-v3"
+    embedding_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if not _is_number(self.target_precision) or not 0 < self.target_precision <= 1:
@@ -533,6 +545,15 @@ class CodingOptions:
         _check_bools(self, ("char_ngrams",))
         _check_int(self, "min_df", 1)
         _check_int(self, "min_positives", 1)
+        if isinstance(self.embedding_model, str) and self.embedding_model.lower() == "none":
+            _set(self, "embedding_model", None)
+        if self.embedding_model is not None and self.embedding_model not in EMBEDDING_MODELS:
+            raise OptionError(
+                f"--embeddings {self.embedding_model!r} is not a sentence encoder; use one of "
+                f"{', '.join(EMBEDDING_MODELS)} or none."
+            )
+        _check_range(self, "embedding_weight", 0, 100, low_open=True,
+                     hint="; 1 is the default")  # fmt: skip
 
 
 @dataclass(frozen=True)

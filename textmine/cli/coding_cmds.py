@@ -53,18 +53,25 @@ def code(
         "--seed", help="Seed of the cross-validations.")] = CodingOptions.seed,
     dictionary: DictionaryFile = None,
     force: Force = False,
+    embeddings: Annotated[str, typer.Option(
+        "--embeddings",
+        help="Sentence encoder added to the word features (use-multilingual-v3, "
+             "fr-core-news-md-mean) or 'none'.",
+    )] = str(CodingOptions.embedding_model),
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
     from textmine.pipeline import RunRecord
     from textmine.pipeline.coding_run import run_code
 
-    options = CodingOptions(target_precision=target_precision, seed=seed)
+    options = CodingOptions(target_precision=target_precision, seed=seed,
+                            embedding_model=embeddings)  # fmt: skip
     read = read_options(id_col, sheet, encoding, sep, profile)
-    with progress_bar() as progress:
+    with progress_bar() as progress, progress_bar(label="embedding") as embed_progress:
         result = run_code(
             path, text_col=text_col, labels_path=labels, out=out, read_options=read,
             coding_options=options, codebook_path=codebook, force=force, progress=progress,
             text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
+            embed_progress=embed_progress,
         )  # fmt: skip
     record = RunRecord.read(result)
     counts, coding = record.counts, record.coding or {}

@@ -23,7 +23,13 @@ from textmine.coding.interchange import (
     read_codebook,
     write_codebook,
 )
-from textmine.coding.learn import MultiLabelCoder, review_queue, uncertainty
+from textmine.coding.learn import (
+    AnswerTerms,
+    MultiLabelCoder,
+    review_queue,
+    uncertainty,
+    with_embeddings,
+)
 from textmine.coding.sheet import (
     coding_sheet_frame,
     read_coded,
@@ -33,6 +39,7 @@ from textmine.coding.sheet import (
 
 __all__ = [
     "ALL_CODES",
+    "AnswerTerms",
     "MultiLabelCoder",
     "codebook_frame",
     "codebook_to_qdc",
@@ -49,6 +56,7 @@ __all__ = [
     "read_coded",
     "review_queue",
     "uncertainty",
+    "with_embeddings",
     "write_codebook",
     "write_sheet_csv",
     "write_sheet_xlsx",

@@ -23,6 +23,7 @@ from textmine.coding.learn import (
     expected_sentence,
     mentions,
     review_queue,
+    with_embeddings,
 )
 from textmine.coding.sheet import (
     check_coded_ids,
@@ -65,7 +66,45 @@ def _coder(options: CodingOptions) -> MultiLabelCoder:
         target_precision=options.target_precision, cv_folds=options.cv_folds, C=options.C,
         char_ngrams=options.char_ngrams, min_df=options.min_df,
         min_positives=options.min_positives, random_state=options.seed,
+        embedding_model=options.embedding_model, embedding_weight=options.embedding_weight,
     )  # fmt: skip
+
+
+def _answer_vectors(
+    corpus, ok: set[str], options: CodingOptions, progress: Callable[[int, int], None] | None
+) -> dict[str, np.ndarray] | None:
+    """Sentence embeddings of the (masked) texts of the answers in ``ok``, by respondent id.
+
+    ``None`` when the coder uses lexical features only.
+    """
+    if options.embedding_model is None:
+        return None
+    from textmine.text.embeddings import embed_texts
+
+    rows = [i for i, rid in enumerate(corpus.ids) if rid in ok]
+    vectors = embed_texts([corpus.masked[i] for i in rows], model=options.embedding_model,
+                          progress=progress)  # fmt: skip
+    return {corpus.ids[i]: v for i, v in zip(rows, vectors, strict=True)}
+
+
+def _embedding_versions(options: CodingOptions) -> dict[str, str]:
+    """``{"embeddings": "<model> <version>"}`` for run.json, empty without embeddings."""
+    if options.embedding_model is None:
+        return {}
+    from textmine.text.embeddings import embedding_model_version
+
+    model = options.embedding_model
+    return {"embeddings": f"{model} {embedding_model_version(model)}"}
+
+
+def _terms_of(corpus, position: dict[str, int], rids: list[str],
+              vectors: dict[str, np.ndarray] | None) -> list:
+    """Terms of the answers ``rids``, carrying their embeddings when the coder uses them."""
+    terms = [corpus.terms[position[rid]] for rid in rids]
+    if vectors is None:
+        return terms
+    dim = next(iter(vectors.values())).shape[0] if vectors else 0
+    return with_embeddings(terms, np.array([vectors[r] for r in rids]).reshape(len(rids), dim))
 
 
 def code_answers_table(
@@ -171,8 +210,13 @@ def run_code(
     labels_sheet: str | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    embed_progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Learn from the coded answers of a survey and code the others (``textmine code``).
+
+    ``progress`` follows the parse, ``embed_progress`` the sentence embeddings of the answers
+    (computed once per distinct text and cached, when ``coding_options.embedding_model`` is
+    set).
 
     Writes into ``out``: ``codes.csv`` (human and model codes; "not coded" left empty),
     ``agreement.csv`` (nested cross-validated model-vs-human metrics per code, with each code's
@@ -211,7 +255,8 @@ def run_code(
                 f"{coding_options.cv_folds} (ideally {coding_options.min_positives} per code) "
                 "before running 'code'."
             )
-        X = [corpus.terms[position[rid]] for rid in train_ids]
+        vectors = _answer_vectors(corpus, ok, coding_options, embed_progress)
+        X = _terms_of(corpus, position, train_ids, vectors)
         Y = coded.loc[train_ids]
         coder = _coder(coding_options).fit(X, Y)
         per_code, tradeoff, expected = nested_agreement(
@@ -229,7 +274,7 @@ def run_code(
             None if c not in automatic else int(automatic[c]) for c in per_code["code"]
         ])  # fmt: skip
         uncoded = [rid for rid in corpus.ids if rid in ok and rid not in coded.index]
-        uncoded_terms = [corpus.terms[position[r]] for r in uncoded]
+        uncoded_terms = _terms_of(corpus, position, uncoded, vectors)
         uncoded_texts = [corpus.masked[position[r]] for r in uncoded]
         empty = np.zeros((0, len(coder.classes_)))
         scores = coder.predict_proba(uncoded_terms) if uncoded else empty
@@ -265,7 +310,8 @@ def run_code(
                 "codebook": relative_path(codebook_path, tmp) if codebook_path else None,
                 "labels": relative_path(labels_path, tmp),
             },
-            versions=versions_block(model=text_options.model),
+            versions={**versions_block(model=text_options.model),
+                      **_embedding_versions(coding_options)},
             input=input_block(survey.source, text_col=text_col, base=tmp,
                               label=survey.question(text_col).label),
             counts=counts,
