@@ -120,3 +120,13 @@ def test_code_refuses_an_unknown_encoder(project, coded_sheet, tmp_path, cli):  
                  "--labels", coded_sheet, "--out", tmp_path / "c", "--embeddings", "bert")
     assert result.code == 2 and "not a sentence encoder" in result.err
     assert not (tmp_path / "c").exists()
+
+
+def test_the_cli_draws_an_embedding_bar_with_its_label():
+    from textmine.cli.progress import _Bar
+
+    bar = _Bar(10, "embedding")
+    bar(0, 20)
+    assert bar._progress is not None and bar.label == "embedding"
+    bar(20, 20)
+    assert bar._progress is None
