@@ -175,7 +175,8 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
 
 
 def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
-        variants: tuple[str, ...] = tuple(VARIANTS)) -> list[dict]:
+        variants: tuple[str, ...] = tuple(VARIANTS),
+        shares: tuple[float, ...] = SHARES) -> list[dict]:
     name, loader = CORPORA[key]
     texts, labels = loader()
     keep = labels.map(labels.value_counts()) >= 10  # a code needs a few examples per split
@@ -201,7 +202,7 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
         embed_s[model] = embed_s.get(model, time.perf_counter() - t0)
     Y = pd.get_dummies(labels).astype(int).reset_index(drop=True)
     rows = []
-    for share in SHARES:
+    for share in shares:
         for seed in range(seeds):
             tr, te = train_test_split(np.arange(len(texts)), train_size=share, random_state=seed,
                                       stratify=labels.values)  # fmt: skip
@@ -338,6 +339,8 @@ def main() -> None:
     parser.add_argument("--max-n", type=int, default=600, help="subsample larger corpora")
     parser.add_argument("--corpora", nargs="*", default=list(CORPORA), choices=list(CORPORA))
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--shares", nargs="*", type=float, default=list(SHARES),
+                        help="shares coded, run in this order")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     parser.add_argument("--csv", type=Path, default=None, help="write every split's row here")
     parser.add_argument("--from-csv", type=Path, default=None,
@@ -354,7 +357,8 @@ def main() -> None:
     else:
         rows = []
         for key in args.corpora:
-            rows += run(key, args.seeds, args.max_n, args.cache, args.csv, tuple(args.variants))
+            rows += run(key, args.seeds, args.max_n, args.cache, args.csv, tuple(args.variants),
+                        tuple(args.shares))
         table = pd.DataFrame(rows)
         elapsed = time.perf_counter() - t0
     text = markdown(table, args.seeds, args.max_n, elapsed)
