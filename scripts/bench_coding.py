@@ -246,9 +246,11 @@ def _ms(values: pd.Series, pct: bool = False) -> str:
     v = values.astype(float).dropna()
     if not len(v):
         return "n/a"
+    if len(v) == 1:  # no spread to show: say so rather than print ± 0
+        return f"{100 * v.iloc[0]:.0f} % (1 split)" if pct else f"{v.iloc[0]:.3f} (1 split)"
     if pct:
-        return f"{100 * v.mean():.0f} ± {100 * v.std(ddof=1) if len(v) > 1 else 0:.0f} %"
-    return f"{v.mean():.3f} ± {v.std(ddof=1) if len(v) > 1 else 0:.3f}"
+        return f"{100 * v.mean():.0f} ± {100 * v.std(ddof=1):.0f} %"
+    return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}"
 
 
 def _variants(table: pd.DataFrame) -> list[str]:
