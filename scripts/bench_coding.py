@@ -11,6 +11,13 @@ Data (read in place from ../shared/data/raw, never copied; see each PROVENANCE.m
 - ``rua_proposals``: RUA consultation (2019) proposals (title + body) by section (3 sections).
 - ``decidim_proposals``: Grand Débat MEL Decidim free proposals (title + body) by category.
 
+Coder variants (``--variants``), each on the same splits: ``lexical`` (TF-IDF of terms and
+character n-grams only), ``use`` (plus USE multilingual v3 sentence embeddings of the raw text,
+weight 1), ``use2`` (the same, weight 2), ``spacy`` (plus the mean fr_core_news_md word
+vectors, the comparison). Embeddings are computed once per distinct text and cached
+(:func:`textmine.text.embeddings.embed_texts`). The default of ``CodingOptions.embedding_model``
+is the variant with the best mean best-guess micro-F1 over all corpora and shares.
+
 Protocol: for each corpus, each share coded (10, 30, 50 %) and each of ``--seeds`` random
 splits (stratified), the coded share plays the answers a researcher coded; the coder learns from
 them and codes the rest. Corpora larger than ``--max-n`` answers are subsampled (stratified,
@@ -23,7 +30,8 @@ realised precision of the coder's automatic codes on the held-out answers at tar
 0.9, the precision the coder expected (held-out folds of the coded answers), and the share of
 held-out answers coded automatically.
 
-Usage: ``.venv/bin/python scripts/bench_coding.py [--seeds 5] [--max-n 600] [--out FILE]``
+Usage: ``.venv/bin/python scripts/bench_coding.py [--seeds 5] [--max-n 600] [--variants ...]
+[--csv FILE] [--out FILE]``
 """
 
 from __future__ import annotations
@@ -47,13 +55,21 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 
-from textmine.coding import MultiLabelCoder
+from textmine.coding import MultiLabelCoder, with_embeddings
 from textmine.config import TextOptions
 from textmine.text.corpus import process_answers
+from textmine.text.embeddings import embed_texts
 
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
 TARGETS = (0.7, 0.8, 0.9)
 SHARES = (0.1, 0.3, 0.5)
+#: Coder variants: name -> (embedding model or None, embedding weight).
+VARIANTS = {
+    "lexical": (None, 1.0),
+    "use": ("use-multilingual-v3", 1.0),
+    "use2": ("use-multilingual-v3", 2.0),
+    "spacy": ("fr-core-news-md-mean", 1.0),
+}
 
 
 def _strip(text: str) -> str:
@@ -158,7 +174,9 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
             float((pred.sum(axis=1) > 0).mean()))  # fmt: skip
 
 
-def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None) -> list[dict]:
+def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
+        variants: tuple[str, ...] = tuple(VARIANTS),
+        shares: tuple[float, ...] = SHARES) -> list[dict]:
     name, loader = CORPORA[key]
     texts, labels = loader()
     keep = labels.map(labels.value_counts()) >= 10  # a code needs a few examples per split
@@ -172,42 +190,55 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None) 
     t0 = time.perf_counter()
     corpus = process_answers(texts, options=TextOptions(), cache_dir=cache)
     parse_s = time.perf_counter() - t0
-    terms = corpus.terms
-    Y = pd.get_dummies(labels).astype(int).reset_index(drop=True)
     raw = texts.tolist()
+    docs, embed_s = {}, {}
+    for v in variants:
+        model, _ = VARIANTS[v]
+        if model is None:
+            docs[v] = corpus.terms
+            continue
+        t0 = time.perf_counter()
+        docs[v] = with_embeddings(corpus.terms, embed_texts(raw, model=model, cache_dir=cache))
+        embed_s[model] = embed_s.get(model, time.perf_counter() - t0)
+    Y = pd.get_dummies(labels).astype(int).reset_index(drop=True)
     rows = []
-    for share in SHARES:
+    for share in shares:
         for seed in range(seeds):
             tr, te = train_test_split(np.arange(len(texts)), train_size=share, random_state=seed,
                                       stratify=labels.values)  # fmt: skip
             truth = Y.values[te]
             row = {"key": key, "data": name, "n": len(texts), "n_full": n_full,
                    "n_codes": Y.shape[1], "share": share, "seed": seed, "parse_s": parse_s,
-                   "n_train": len(tr)}  # fmt: skip
+                   "n_train": len(tr), "embed_s": sum(embed_s.values())}  # fmt: skip
             t0 = time.perf_counter()
             base = baseline_predict([raw[i] for i in tr], Y.values[tr], [raw[i] for i in te])
             row["base_s"] = time.perf_counter() - t0
             row["base_f1"] = f1_score(truth, base, average="micro", zero_division=0)
-            t0 = time.perf_counter()
-            coder = MultiLabelCoder(random_state=seed).fit([terms[i] for i in tr], Y.iloc[tr])
-            row["fit_s"] = time.perf_counter() - t0
-            test_terms = [terms[i] for i in te]
-            proba = coder.predict_proba(test_terms)
-            row["best_f1"] = f1_score(truth, coder.suggest(test_terms), average="micro",
-                                      zero_division=0)  # fmt: skip
-            no_terms = np.array([len(t) == 0 for t in test_terms], dtype=bool)
-            for t in TARGETS:
-                pred = (proba >= coder.thresholds_for(t)).astype(int)
-                pred[no_terms] = 0
-                p, c = precision_coverage(pred, truth)
-                row[f"prec_{t}"], row[f"cov_{t}"] = p, c
-                row[f"exp_{t}"] = coder.expected_for(t)["precision"]
+            for v in variants:
+                model, weight = VARIANTS[v]
+                terms = docs[v]
+                t0 = time.perf_counter()
+                coder = MultiLabelCoder(random_state=seed, embedding_model=model,
+                                        embedding_weight=weight)  # fmt: skip
+                coder.fit([terms[i] for i in tr], Y.iloc[tr])
+                row[f"{v}_fit_s"] = time.perf_counter() - t0
+                test_terms = [terms[i] for i in te]
+                proba = coder.predict_proba(test_terms)
+                row[f"{v}_f1"] = f1_score(truth, coder.suggest(test_terms), average="micro",
+                                          zero_division=0)  # fmt: skip
+                no_terms = np.array([len(t) == 0 for t in test_terms], dtype=bool)
+                for t in TARGETS:
+                    pred = (proba >= coder.thresholds_for(t)).astype(int)
+                    pred[no_terms] = 0
+                    p, c = precision_coverage(pred, truth)
+                    row[f"{v}_prec_{t}"], row[f"{v}_cov_{t}"] = p, c
+                    row[f"{v}_exp_{t}"] = coder.expected_for(t)["precision"]
             rows.append(row)
             if csv is not None:  # one line per split, so that an interrupted run keeps its rows
                 pd.DataFrame([row]).to_csv(csv, mode="a", header=not csv.exists(), index=False)
-            print(f"{key} {share:.0%} seed {seed}: base {row['base_f1']:.3f} best "
-                  f"{row['best_f1']:.3f} @0.8 prec {row['prec_0.8']:.3f} cov "
-                  f"{row['cov_0.8']:.3f} (fit {row['fit_s']:.1f}s)", flush=True)
+            print(f"{key} {share:.0%} seed {seed}: base {row['base_f1']:.3f} " + " ".join(
+                f"{v} {row[f'{v}_f1']:.3f} (@0.8 prec {row[f'{v}_prec_0.8']:.3f} cov "
+                f"{row[f'{v}_cov_0.8']:.2f})" for v in variants), flush=True)
     return rows
 
 
@@ -215,12 +246,27 @@ def _ms(values: pd.Series, pct: bool = False) -> str:
     v = values.astype(float).dropna()
     if not len(v):
         return "n/a"
+    if len(v) == 1:  # no spread to show: say so rather than print ± 0
+        return f"{100 * v.iloc[0]:.0f} % (1 split)" if pct else f"{v.iloc[0]:.3f} (1 split)"
     if pct:
-        return f"{100 * v.mean():.0f} ± {100 * v.std(ddof=1) if len(v) > 1 else 0:.0f} %"
-    return f"{v.mean():.3f} ± {v.std(ddof=1) if len(v) > 1 else 0:.3f}"
+        return f"{100 * v.mean():.0f} ± {100 * v.std(ddof=1):.0f} %"
+    return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}"
+
+
+def _variants(table: pd.DataFrame) -> list[str]:
+    return [v for v in VARIANTS if f"{v}_f1" in table.columns]
+
+
+def choose_default(table: pd.DataFrame) -> tuple[str, pd.Series]:
+    """Variant with the best mean micro-F1 over corpora (each corpus: mean over shares, splits)."""
+    means = pd.Series({v: table.groupby("key")[f"{v}_f1"].mean().mean()
+                       for v in _variants(table)})  # fmt: skip
+    return str(means.idxmax()), means
 
 
 def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float) -> str:
+    variants = _variants(table)
+    best, means = choose_default(table)
     lines = [
         "## Assisted coding (`scripts/bench_coding.py`)",
         "",
@@ -229,10 +275,17 @@ def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float) -> str
         f"stratified random splits at each share coded; corpora above {max_n} answers "
         "subsampled (stratified, seed 0); codes with fewer than 10 answers left out. Baseline: "
         "TF-IDF (sublinear, spaCy French stop words) + one-vs-rest balanced logistic "
-        "regression, C tuned by 3-fold inner CV, in the same run on the same splits. "
-        "*realised*: precision of the coder's automatic codes on the held-out answers; "
-        "*expected*: what the coder predicted from its coded answers; *auto*: share of "
-        "held-out answers coded automatically.",
+        "regression, C tuned by 3-fold inner CV, in the same run on the same splits. Coder "
+        "variants: *lexical* (TF-IDF of lemmas and character n-grams), *use* (+ USE "
+        "multilingual v3 sentence embeddings, weight 1), *use2* (weight 2), *spacy* (+ mean "
+        "fr_core_news_md word vectors). *realised*: precision of the coder's automatic codes "
+        "on the held-out answers; *expected*: what the coder predicted from its coded answers; "
+        "*auto*: share of held-out answers coded automatically.",
+        "",
+        "**Choice of the default** (mean best-guess micro-F1 over all corpora, each corpus "
+        "averaged over shares and splits): "
+        + ", ".join(f"{v} {means[v]:.3f}" for v in variants)
+        + f" -> `{best}`.",
         "",
     ]
     worst: dict[float, tuple[float, str]] = {}
@@ -242,34 +295,43 @@ def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float) -> str
         lines += [
             f"### {first['data']} ({int(first['n'])} answers{sub}, {int(first['n_codes'])} codes)",
             "",
-            "| coded | baseline F1 | best-guess F1 | " + " | ".join(
-                f"@{t} realised | @{t} expected | @{t} auto" for t in TARGETS) + " |",
-            "|---|---|---|" + "---|" * (3 * len(TARGETS)),
+            "| coded | baseline F1 | " + " | ".join(f"{v} F1" for v in variants) + " |",
+            "|---|---|" + "---|" * len(variants),
         ]
         for share, rows in part.groupby("share"):
-            cells = [f"{share:.0%} (n={int(rows['n_train'].iloc[0])})", _ms(rows["base_f1"]),
-                     _ms(rows["best_f1"])]  # fmt: skip
-            for t in TARGETS:
-                cells += [_ms(rows[f"prec_{t}"]), _ms(rows[f"exp_{t}"]),
-                          _ms(rows[f"cov_{t}"], pct=True)]  # fmt: skip
-                m = rows[f"prec_{t}"].astype(float).mean()
-                if np.isfinite(m) and (t not in worst or m - t < worst[t][0]):
-                    worst[t] = (m - t, f"{key} at {share:.0%}")
+            cells = [f"{share:.0%} (n={int(rows['n_train'].iloc[0])})", _ms(rows["base_f1"])]
+            cells += [_ms(rows[f"{v}_f1"]) for v in variants]
             lines.append("| " + " | ".join(cells) + " |")
+        lines += [
+            "",
+            "| coded | variant | " + " | ".join(
+                f"@{t} realised | @{t} expected | @{t} auto" for t in TARGETS) + " |",
+            "|---|---|" + "---|" * (3 * len(TARGETS)),
+        ]
+        for share, rows in part.groupby("share"):
+            for v in variants:
+                cells = [f"{share:.0%}", v]
+                for t in TARGETS:
+                    cells += [_ms(rows[f"{v}_prec_{t}"]), _ms(rows[f"{v}_exp_{t}"]),
+                              _ms(rows[f"{v}_cov_{t}"], pct=True)]  # fmt: skip
+                    m = rows[f"{v}_prec_{t}"].astype(float).mean()
+                    if v == best and np.isfinite(m) and (t not in worst or m - t < worst[t][0]):
+                        worst[t] = (m - t, f"{key} at {share:.0%}")
+                lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    at30 = table[table["share"] == 0.3].groupby("key")[["base_f1", "best_f1"]].mean()
-    lines += [
-        "**Targets.**",
-        f"- Best-guess micro-F1 minus baseline at 30 % coded, mean over corpora: "
-        f"{(at30['best_f1'] - at30['base_f1']).mean():+.3f} (target +0.05).",
-    ]
+    at30 = table[table["share"] == 0.3].groupby("key")[
+        ["base_f1"] + [f"{v}_f1" for v in variants]].mean()
+    lines += [f"**Targets** (default `{best}`).",
+              "- Best-guess micro-F1 minus baseline at 30 % coded, mean over corpora: " + ", ".join(
+                  f"{v} {(at30[f'{v}_f1'] - at30['base_f1']).mean():+.3f}" for v in variants)
+              + " (target +0.05)."]  # fmt: skip
     for t, (gap, where) in sorted(worst.items()):
         lines.append(f"- Lowest mean realised precision at target {t}: {t + gap:.3f} ({where}; "
                      f"target ≥ {t - 0.03:.2f}).")  # fmt: skip
     an = table[(table["key"] == "an_titles") & (table["share"] == 0.3)]
     if len(an):
         lines.append(f"- Share of AN titles coded automatically at 0.8 with 30 % coded: "
-                     f"{_ms(an['cov_0.8'], pct=True)} (target ≥ 50 %).")  # fmt: skip
+                     f"{_ms(an[f'{best}_cov_0.8'], pct=True)} (target ≥ 50 %).")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -278,6 +340,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5, help="random splits per share coded")
     parser.add_argument("--max-n", type=int, default=600, help="subsample larger corpora")
     parser.add_argument("--corpora", nargs="*", default=list(CORPORA), choices=list(CORPORA))
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--shares", nargs="*", type=float, default=list(SHARES),
+                        help="shares coded, run in this order")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     parser.add_argument("--csv", type=Path, default=None, help="write every split's row here")
     parser.add_argument("--from-csv", type=Path, default=None,
@@ -288,12 +353,14 @@ def main() -> None:
     t0 = time.perf_counter()
     if args.from_csv:
         table = pd.read_csv(args.from_csv)
-        elapsed = float(table[["base_s", "fit_s"]].sum().sum() + table.groupby("key")["parse_s"]
-                        .first().sum())  # fmt: skip
+        timed = ["base_s"] + [c for c in table.columns if c.endswith("_fit_s")]
+        elapsed = float(table[timed].sum().sum() + table.groupby("key")[["parse_s", "embed_s"]]
+                        .first().sum().sum())  # fmt: skip
     else:
         rows = []
         for key in args.corpora:
-            rows += run(key, args.seeds, args.max_n, args.cache, args.csv)
+            rows += run(key, args.seeds, args.max_n, args.cache, args.csv, tuple(args.variants),
+                        tuple(args.shares))
         table = pd.DataFrame(rows)
         elapsed = time.perf_counter() - t0
     text = markdown(table, args.seeds, args.max_n, elapsed)

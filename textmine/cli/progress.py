@@ -23,8 +23,9 @@ class _Bar:
     reaches its total and a new one starts with the next ``progress(0, total)``.
     """
 
-    def __init__(self, min_total: int) -> None:
+    def __init__(self, min_total: int, label: str = "parsing") -> None:
         self.min_total = min_total
+        self.label = label
         self._progress: Any = None
         self._task: Any = None
 
@@ -36,7 +37,7 @@ class _Bar:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
             self._progress = Progress(
-                "parsing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                self.label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(stderr=True), transient=True,
             )  # fmt: skip
             self._task = self._progress.add_task("parse", total=total)
@@ -53,7 +54,8 @@ class _Bar:
 
 
 @contextmanager
-def progress_bar(enabled: bool = True, *, min_total: int = 1) -> Iterator[ProgressFn | None]:
+def progress_bar(enabled: bool = True, *, min_total: int = 1,
+                 label: str = "parsing") -> Iterator[ProgressFn | None]:  # fmt: skip
     """Yield a progress callback drawing a bar on stderr, or ``None`` when not ``enabled``.
 
     Parameters
@@ -62,11 +64,13 @@ def progress_bar(enabled: bool = True, *, min_total: int = 1) -> Iterator[Progre
         ``False`` yields ``None``: the library then reports progress in its log only.
     min_total : int
         Runs with fewer items than this draw no bar (e.g. :data:`PROGRESS_MIN`).
+    label : str
+        What the bar counts, written before it (``parsing``, ``embedding``).
     """
     if not enabled:
         yield None
         return
-    bar = _Bar(min_total)
+    bar = _Bar(min_total, label)
     try:
         yield bar
     finally:

@@ -27,7 +27,13 @@ from textmine.coding.interchange import (
     read_codebook,
     write_codebook,
 )
-from textmine.coding.learn import MultiLabelCoder, review_queue, uncertainty
+from textmine.coding.learn import (
+    AnswerTerms,
+    MultiLabelCoder,
+    review_queue,
+    uncertainty,
+    with_embeddings,
+)
 from textmine.coding.persist import SavedCoder, load_coder, save_coder
 from textmine.coding.sheet import (
     coding_sheet_frame,
@@ -38,6 +44,7 @@ from textmine.coding.sheet import (
 
 __all__ = [
     "ALL_CODES",
+    "AnswerTerms",
     "MultiLabelCoder",
     "answer_vectors",
     "SavedCoder",
@@ -60,6 +67,7 @@ __all__ = [
     "save_coder",
     "select_next",
     "uncertainty",
+    "with_embeddings",
     "write_codebook",
     "write_sheet_csv",
     "write_sheet_xlsx",

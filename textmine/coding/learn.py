@@ -16,8 +16,13 @@ examples, is never assigned automatically, and the held-out folds give the run's
 precision and share coded automatically. New answers are scored by the average of the fold
 models, i.e. models trained on as many answers as those that chose the thresholds.
 
-Word vectors (``Corpus.vectors``) are not used: on the benchmarks they did not measurably help
-(see ``docs/bench_coding.md``), and the small French model has none.
+Sentence embeddings of the answers (:mod:`textmine.text.embeddings`) can be added to the
+lexical features: the answers then come as :class:`AnswerTerms` (their terms, carrying the
+answer's vector; :func:`with_embeddings`), and the coder is built with ``embedding_model`` set.
+The embedding block (L2-normalised rows times ``embedding_weight``) is stacked beside the TF-IDF
+blocks, whose rows also have unit norm, so one logistic regression per code weighs both. Mean
+word vectors of spaCy (``Corpus.vectors``) are not used: on the benchmarks they did not
+measurably help (see ``docs/bench_coding.md``).
 """
 
 from __future__ import annotations
@@ -68,11 +73,52 @@ MAX_CODE_TARGET = 0.99
 EXPECTED_LEVEL = 0.95
 
 
+class AnswerTerms(list):
+    """The terms of one answer (a list of str) carrying the answer's sentence embedding.
+
+    Attributes
+    ----------
+    vector : ndarray of float32, shape (d,)
+        L2-normalised embedding of the answer's text (:func:`textmine.text.embeddings.embed_texts`).
+    """
+
+    def __init__(self, terms: Sequence[str], vector: np.ndarray) -> None:
+        super().__init__(str(t) for t in terms)
+        self.vector = np.asarray(vector, dtype=np.float32)
+
+
+def with_embeddings(X: Sequence[Sequence[str] | str], vectors: np.ndarray) -> list[AnswerTerms]:
+    """Pair the terms of each answer with its embedding, for a coder using embeddings.
+
+    Parameters
+    ----------
+    X : sequence of term lists (or space-joined term strings), length n
+    vectors : array of shape (n, d)
+        Embeddings of the same answers, in the same order.
+
+    Raises
+    ------
+    DataError
+        ``X`` and ``vectors`` do not have the same number of answers.
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    docs = as_term_lists(X)
+    if vectors.ndim != 2 or len(vectors) != len(docs):
+        raise DataError(f"{len(docs)} answers but embeddings of shape {vectors.shape}; give one "
+                        "embedding row per answer.")  # fmt: skip
+    return [AnswerTerms(d, v) for d, v in zip(docs, vectors, strict=True)]
+
+
 def as_term_lists(X: Sequence[Sequence[str] | str]) -> list[list[str]]:
-    """Return ``X`` as a list of term lists (a string is split on white space, as in terms.csv)."""
+    """Return ``X`` as a list of term lists (a string is split on white space, as in terms.csv).
+
+    :class:`AnswerTerms` are kept as they are (with their embeddings).
+    """
     out: list[list[str]] = []
     for doc in X:
-        if doc is None or (isinstance(doc, float) and np.isnan(doc)):
+        if isinstance(doc, AnswerTerms):
+            out.append(doc)
+        elif doc is None or (isinstance(doc, float) and np.isnan(doc)):
             out.append([])
         elif isinstance(doc, str):
             out.append(doc.split())
@@ -86,14 +132,49 @@ def _identity(doc: list[str]) -> list[str]:
 
 
 class CodingFeatures:
-    """TF-IDF of terms plus TF-IDF of character n-grams of the space-joined terms.
+    """TF-IDF of terms plus TF-IDF of character n-grams of the space-joined terms, plus
+    (optionally) the answers' sentence embeddings.
 
     A plain helper (not a public estimator): the coder builds one per fit.
+
+    Attributes
+    ----------
+    embedding_model : str or None
+        Name of the sentence encoder whose vectors the answers must carry
+        (:class:`AnswerTerms`), ``None`` for lexical features only.
+    embedding_weight : float
+        Factor of the embedding block (rows of unit norm, like each TF-IDF block).
+    embedding_dim_ : int or None
+        Number of dimensions of the embeddings seen when fitted.
     """
 
-    def __init__(self, *, char_ngrams: bool, min_df: int) -> None:
+    def __init__(self, *, char_ngrams: bool, min_df: int, embedding_model: str | None = None,
+                 embedding_weight: float = 1.0) -> None:  # fmt: skip
         self.char_ngrams = char_ngrams
         self.min_df = min_df
+        self.embedding_model = embedding_model
+        self.embedding_weight = embedding_weight
+        self.embedding_dim_: int | None = None
+
+    def _embedding_block(self, docs: list[list[str]]) -> sparse.csr_matrix:
+        """Embeddings carried by the answers, times the weight, as a sparse block."""
+        missing = sum(not isinstance(d, AnswerTerms) for d in docs)
+        if missing:
+            raise DataError(
+                f"The coder uses sentence embeddings ({self.embedding_model}) but {missing} of "
+                f"{len(docs)} answers come without one; pair terms and embeddings with "
+                "with_embeddings(terms, embed_texts(texts, model=...))."
+            )
+        V = (np.vstack([d.vector for d in docs]) if docs
+             else np.zeros((0, self.embedding_dim_ or 0), dtype=np.float32))  # fmt: skip
+        if self.embedding_dim_ is None:
+            self.embedding_dim_ = V.shape[1]
+        elif V.shape[1] != self.embedding_dim_:
+            raise DataError(
+                f"Embeddings of {V.shape[1]} dimensions given to a coder fitted on "
+                f"{self.embedding_dim_} ({self.embedding_model}); embed with the same model."
+            )
+        return sparse.csr_matrix(V * np.float32(self.embedding_weight))
 
     def fit_transform(self, docs: list[list[str]]) -> sparse.csr_matrix:
         # Terms seen once still matter in a small coded sample: min_df applies to char n-grams
@@ -106,12 +187,17 @@ class CodingFeatures:
                 max_features=20000,
             )
             blocks.append(self.chars_.fit_transform([" ".join(d) for d in docs]))
+        if self.embedding_model is not None:
+            self.embedding_dim_ = None
+            blocks.append(self._embedding_block(docs))
         return sparse.hstack(blocks).tocsr()
 
     def transform(self, docs: list[list[str]]) -> sparse.csr_matrix:
         blocks = [self.words_.transform(docs)]
         if self.char_ngrams:
             blocks.append(self.chars_.transform([" ".join(d) for d in docs]))
+        if self.embedding_model is not None:
+            blocks.append(self._embedding_block(docs))
         return sparse.hstack(blocks).tocsr()
 
 
@@ -263,6 +349,13 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         Codes with fewer coded answers are scored but never assigned automatically.
     random_state : int
         Seed of the cross-validation split.
+    embedding_model : str or None
+        Name of the sentence encoder whose embeddings the answers carry (:class:`AnswerTerms`,
+        built by :func:`with_embeddings`), added to the lexical features; ``None`` (the
+        estimator's default, as it is given terms only) for lexical features alone. The
+        pipeline's default is ``CodingOptions.embedding_model``.
+    embedding_weight : float
+        Factor of the embedding block against the TF-IDF blocks.
 
     Attributes
     ----------
@@ -306,7 +399,11 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         min_df: int = _DEFAULTS.min_df,
         min_positives: int = _DEFAULTS.min_positives,
         random_state: int = _DEFAULTS.seed,
+        embedding_model: str | None = None,
+        embedding_weight: float = _DEFAULTS.embedding_weight,
     ) -> None:
+        self.embedding_model = embedding_model
+        self.embedding_weight = embedding_weight
         self.target_precision = target_precision
         self.cv_folds = cv_folds
         self.C = C
@@ -351,7 +448,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         self, docs: list[list[str]], Y: np.ndarray
     ) -> tuple[CodingFeatures, list[LogisticRegression | float]]:
         """Fit features and one model per code (a constant where a code is all 0 or all 1)."""
-        feats = CodingFeatures(char_ngrams=self.char_ngrams, min_df=self.min_df)
+        feats = CodingFeatures(char_ngrams=self.char_ngrams, min_df=self.min_df,
+                               embedding_model=self.embedding_model,
+                               embedding_weight=self.embedding_weight)  # fmt: skip
         X = feats.fit_transform(docs)
         models: list[LogisticRegression | float] = []
         for j in range(Y.shape[1]):

@@ -86,6 +86,8 @@ def _fold_arrays(k: int, feats: CodingFeatures, models: list, n_codes: int) -> d
         out[f"fold{k}_chars_terms"] = _terms(feats.chars_)
         out[f"fold{k}_chars_idf"] = np.asarray(feats.chars_.idf_, dtype=np.float64)
         n_features += len(feats.chars_.vocabulary_)
+    if getattr(feats, "embedding_model", None) is not None:
+        n_features += int(feats.embedding_dim_ or 0)  # the embedding block comes last
     coef = np.zeros((n_codes, n_features))
     intercept = np.zeros(n_codes)
     constant = np.zeros(n_codes, dtype=np.int8)
@@ -169,9 +171,10 @@ def save_coder(
         "n_folds": len(coder.fold_models_),
         "at_least_one": bool(coder.at_least_one_),
         "single_code": bool(coder.single_code_),
-        # The lead wires sentence embeddings into the features: the model name is recorded so
-        # that a coder fitted with them is never applied without them.
+        # A coder fitted with sentence embeddings is applied with the same encoder and weight.
         "embedding_model": getattr(feats0, "embedding_model", None),
+        "embedding_weight": float(getattr(feats0, "embedding_weight", 1.0)),
+        "embedding_dim": getattr(feats0, "embedding_dim_", None),
         "text_options": dict(text_options or {}),
         "expected": dict(expected or {}),
         "fitted_on": dict(fitted_on or {}),
@@ -200,6 +203,7 @@ def _check_arrays(meta: dict, arrays: dict[str, np.ndarray], npz: Path) -> None:
     n_codes, n_folds = len(meta["codes"]), int(meta["n_folds"])
     n = arrays["cv_fold"].shape[0] if "cv_fold" in arrays else -1
     chars = bool(meta["params"]["char_ngrams"])
+    n_emb = int(meta.get("embedding_dim") or 0) if meta.get("embedding_model") else 0
     shapes: dict[str, tuple[int, ...]] = {
         "cv_scores": (n, n_codes), "cv_truth": (n, n_codes), "cv_fold": (n,),
         "platt": (n_codes, 2), "thresholds": (n_codes,), "best_thresholds": (n_codes,),
@@ -210,7 +214,7 @@ def _check_arrays(meta: dict, arrays: dict[str, np.ndarray], npz: Path) -> None:
         n_chars = arrays.get(f"fold{k}_chars_terms", np.zeros(0)).shape[0] if chars else 0
         shapes.update({
             f"fold{k}_words_terms": (n_words,), f"fold{k}_words_idf": (n_words,),
-            f"fold{k}_coef": (n_codes, n_words + n_chars), f"fold{k}_intercept": (n_codes,),
+            f"fold{k}_coef": (n_codes, n_words + n_chars + n_emb), f"fold{k}_intercept": (n_codes,),
             f"fold{k}_constant": (n_codes,),
         })  # fmt: skip
         if chars:
@@ -308,15 +312,19 @@ def load_coder(folder: str | Path) -> SavedCoder:
         embedding_model = meta.get("embedding_model")
         coder.fold_models_ = []
         for k in range(int(meta["n_folds"])):
-            feats = CodingFeatures(char_ngrams=coder.char_ngrams, min_df=coder.min_df)
+            feats = CodingFeatures(
+                char_ngrams=coder.char_ngrams, min_df=coder.min_df,
+                embedding_model=None if embedding_model is None else str(embedding_model),
+                embedding_weight=float(meta.get("embedding_weight", 1.0)),
+            )
+            if embedding_model is not None:
+                feats.embedding_dim_ = int(meta.get("embedding_dim") or 0)
             feats.words_ = _vectoriser(arrays[f"fold{k}_words_terms"],
                                        arrays[f"fold{k}_words_idf"], chars=False, min_df=1)
             if coder.char_ngrams:
                 feats.chars_ = _vectoriser(arrays[f"fold{k}_chars_terms"],
                                            arrays[f"fold{k}_chars_idf"], chars=True,
                                            min_df=coder.min_df)  # fmt: skip
-            if embedding_model is not None:
-                feats.embedding_model = str(embedding_model)
             models: list[LogisticRegression | float] = []
             for j in range(n_codes):
                 if arrays[f"fold{k}_constant"][j]:

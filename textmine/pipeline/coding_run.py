@@ -28,6 +28,7 @@ from textmine.coding.learn import (
     expected_sentence,
     mentions,
     review_queue,
+    with_embeddings,
 )
 from textmine.coding.persist import load_coder, save_coder
 from textmine.coding.sheet import (
@@ -81,7 +82,45 @@ def _coder(options: CodingOptions) -> MultiLabelCoder:
         target_precision=options.target_precision, cv_folds=options.cv_folds, C=options.C,
         char_ngrams=options.char_ngrams, min_df=options.min_df,
         min_positives=options.min_positives, random_state=options.seed,
+        embedding_model=options.embedding_model, embedding_weight=options.embedding_weight,
     )  # fmt: skip
+
+
+def _answer_vectors(
+    corpus, ok: set[str], options: CodingOptions, progress: Callable[[int, int], None] | None
+) -> dict[str, np.ndarray] | None:
+    """Sentence embeddings of the (masked) texts of the answers in ``ok``, by respondent id.
+
+    ``None`` when the coder uses lexical features only.
+    """
+    if options.embedding_model is None:
+        return None
+    from textmine.text.embeddings import embed_texts
+
+    rows = [i for i, rid in enumerate(corpus.ids) if rid in ok]
+    vectors = embed_texts([corpus.masked[i] for i in rows], model=options.embedding_model,
+                          progress=progress)  # fmt: skip
+    return {corpus.ids[i]: v for i, v in zip(rows, vectors, strict=True)}
+
+
+def _embedding_versions(options: CodingOptions) -> dict[str, str]:
+    """``{"embeddings": "<model> <version>"}`` for run.json, empty without embeddings."""
+    if options.embedding_model is None:
+        return {}
+    from textmine.text.embeddings import embedding_model_version
+
+    model = options.embedding_model
+    return {"embeddings": f"{model} {embedding_model_version(model)}"}
+
+
+def _terms_of(corpus, position: dict[str, int], rids: list[str],
+              vectors: dict[str, np.ndarray] | None) -> list:
+    """Terms of the answers ``rids``, carrying their embeddings when the coder uses them."""
+    terms = [corpus.terms[position[rid]] for rid in rids]
+    if vectors is None:
+        return terms
+    dim = next(iter(vectors.values())).shape[0] if vectors else 0
+    return with_embeddings(terms, np.array([vectors[r] for r in rids]).reshape(len(rids), dim))
 
 
 def code_answers_table(
@@ -309,8 +348,13 @@ def run_code(
     save_model: str | Path | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    embed_progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Learn from the coded answers of a survey and code the others (``textmine code``).
+
+    ``progress`` follows the parse, ``embed_progress`` the sentence embeddings of the answers
+    (computed once per distinct text and cached, when ``coding_options.embedding_model`` is
+    set).
 
     Writes into ``out``: ``codes.csv`` (human and model codes; "not coded" left empty),
     ``agreement.csv`` (nested cross-validated model-vs-human metrics per code, with each code's
@@ -373,7 +417,8 @@ def run_code(
                 f"--next {coding_options.next_n}: every answer with text is already coded; "
                 "there is nothing left to choose from (leave out --next)."
             )
-        X = [corpus.terms[position[rid]] for rid in train_ids]
+        vectors = _answer_vectors(corpus, ok, coding_options, embed_progress)
+        X = _terms_of(corpus, position, train_ids, vectors)
         Y = coded.loc[train_ids]
         coder = _coder(coding_options).fit(X, Y)
         per_code, tradeoff, expected = nested_agreement(
@@ -390,7 +435,7 @@ def run_code(
         per_code.insert(3, "automatic", [
             None if c not in automatic else int(automatic[c]) for c in per_code["code"]
         ])  # fmt: skip
-        uncoded_terms = [corpus.terms[position[r]] for r in uncoded]
+        uncoded_terms = _terms_of(corpus, position, uncoded, vectors)
         uncoded_texts = [corpus.masked[position[r]] for r in uncoded]
         seeds = {t.name: list(t.seeds) for t in codebook.themes} if codebook is not None else {}
         scores, assigned, review, queue = _code_uncoded(coder, seeds, uncoded, uncoded_terms,
@@ -448,7 +493,8 @@ def run_code(
         RunRecord(
             command="code",
             settings=settings,
-            versions=versions_block(model=text_options.model),
+            versions={**versions_block(model=text_options.model),
+                      **_embedding_versions(coding_options)},
             input=input_block(survey.source, text_col=text_col, base=tmp, label=label),
             counts=counts,
             codes=list(coder.classes_),
@@ -522,11 +568,8 @@ def run_code_with_model(
     from textmine.text.corpus import process_answers
 
     saved = load_coder(model_dir)  # fails before any output is reserved
-    if saved.embedding_model is not None:
-        raise ModelFileError(
-            f"Coder {model_dir} uses sentence embeddings ({saved.embedding_model}), which this "
-            "textmine cannot compute; apply it with the textmine that fitted it."
-        )
+    # The new answers are embedded with the encoder the coder was fitted with (if any).
+    embedding = CodingOptions(embedding_model=saved.embedding_model)
     kwargs, unknown = recorded_options(TextOptions, saved.text_options)
     if unknown:
         raise ModelFileError(
@@ -547,7 +590,8 @@ def run_code_with_model(
         corpus = process_answers(answers, options=text_options, progress=progress)
         position = {rid: i for i, rid in enumerate(corpus.ids)}
         uncoded = [rid for rid, st in zip(corpus.ids, corpus.status, strict=True) if st == OK]
-        terms = [corpus.terms[position[r]] for r in uncoded]
+        vectors = _answer_vectors(corpus, set(uncoded), embedding, None)
+        terms = _terms_of(corpus, position, uncoded, vectors)
         texts = [corpus.masked[position[r]] for r in uncoded]
         scores, assigned, review, queue = _code_uncoded(coder, seeds, uncoded, terms, texts)
         none_coded = pd.DataFrame(columns=list(coder.classes_), dtype=int)
@@ -577,7 +621,8 @@ def run_code_with_model(
                       "coding": {k: v for k, v in coder.get_params().items()},
                       "model": relative_path(model_dir, tmp),
                       "codebook": relative_path(codebook_path, tmp) if codebook_path else None},
-            versions=versions_block(model=text_options.model),
+            versions={**versions_block(model=text_options.model),
+                      **_embedding_versions(embedding)},
             input=input_block(survey.source, text_col=text_col, base=tmp,
                               label=survey.question(text_col).label),
             counts=counts,
