@@ -115,6 +115,12 @@ def test_edited_model_codes_new_answers_with_the_kept_ids(run, cli):
     (["--rename", "2"], "has no '='"),
     (["--merge", "1,2", "--drop", "2"], "also in a --merge"),
     (["--merge", "1,2=A", "--rename", "2=B"], "merged into theme 1"),
+    (["--drop", "1", "--rename", "1=B"], "drop it or rename it"),
+    (["--drop", "\u00b2"], "is not a theme id"),
+    (["--merge", "1,\u00b3"], "is not a theme id"),
+    (["--rename", "\u0663=X"], "is not a theme id"),
+    (["--rename", "1_0=X"], "is not a theme id"),
+    (["--rename", "1=A", "--rename", "1=B"], "given two names"),
     ([], "No edit given"),
 ])
 def test_bad_edits_give_one_line_and_leave_the_run_as_it_was(run, cli, args, words):
@@ -169,6 +175,37 @@ def test_parse_run_edits_reads_quoted_names_and_several_ids():
     assert edits.drop == (7,)
     with pytest.raises(OptionError):
         parse_run_edits(rename=["3="])
+
+
+@pytest.mark.parametrize(
+    "ref", ["\u00b2", "\u00b9\u00b2", "\u0663", "\uff13", "1_0", "+3", "-3", "3.0"])
+def test_theme_ids_are_ascii_digits_only(ref):
+    # str.isdigit() accepts "²" (int() then raised a ValueError: a traceback) and int() accepts
+    # "٣", "３" or "1_0": none of them is a theme id as themes.csv writes it.
+    for kwargs in ({"drop": [ref]}, {"rename": [f"{ref}=X"]}, {"merge": [f"1,{ref}"]}):
+        with pytest.raises(OptionError, match="is not a theme id"):
+            parse_run_edits(**kwargs)
+    from textmine.themes.edit import edit_map
+
+    with pytest.raises(OptionError, match="not a theme of this run"):
+        edit_map(["a", "b", "c"], drop=[ref])
+
+
+@pytest.mark.parametrize("raw, label", [
+    ("Pollution\net déchets", "Pollution et déchets"),
+    ("  Pollution\r\n\tdéchets  ", "Pollution déchets"),
+    ("Pollu\x00tion\x1b[31m", "Pollu tion [31m"),
+    ('"Cadre de vie"', "Cadre de vie"),
+])
+def test_labels_are_one_line_without_control_characters(raw, label):
+    assert parse_run_edits(rename=[f"1={raw}"]).rename == ((1, label),)
+    assert parse_run_edits(merge=[f"1,2={raw}"]).merge == (((1, 2), label),)
+
+
+def test_a_theme_dropped_or_renamed_twice_the_same_way_is_one_edit():
+    edits = parse_run_edits(drop=["3", "3,3"], rename=["1=A", "1=A"])
+    assert edits.drop == (3,)
+    assert edits.rename == ((1, "A"),)
 
 
 def test_a_folder_without_model_is_refused(tmp_path):
