@@ -146,6 +146,21 @@ def test_a_failure_while_writing_leaves_the_run_as_it_was(run, monkeypatch):
     assert _snapshot(run) == before
 
 
+def test_edit_keeps_the_make_up_of_the_run_report(run):
+    # The run was made with wordclouds = false: the edited report had word clouds all the same
+    # (edit rendered with the default ReportOptions). A run without report.xlsx keeps none.
+    from textmine.pipeline.edit_run import edit_run
+
+    assert not list((run / "figures").glob("cloud_*"))
+    (run / "report.xlsx").unlink()
+    edit_run(run, rename=["1=Nouveau"])
+    assert not list((run / "figures").glob("cloud_*"))
+    assert "<img" not in "".join(line for line in (run / "report.html").read_text().splitlines()
+                                 if "cloud" in line)
+    assert not (run / "report.xlsx").exists()
+    assert "Nouveau" in (run / "report.html").read_text()
+
+
 def test_edit_does_not_load_the_parser(run):
     code = ("import sys\nfrom textmine.pipeline.edit_run import edit_run\n"
             f"edit_run({str(run)!r}, rename=['1=Sans spaCy'])\n"

@@ -31,12 +31,15 @@ from textmine.report.rundata import RunData, load_run
 from textmine.report.summary import write_summary
 from textmine.runfolder import (
     ANSWERS_CSV,
+    CLOUD_PREFIX,
     DUPLICATES_NOTE,
+    FIGURES_DIR,
     INDEX_HTML,
     K_SELECTION_PNG,
     MODEL_DIR,
     REPORT_ENTRIES,
     REPORT_HTML,
+    REPORT_XLSX,
     SUMMARY_CSV,
     SUMMARY_MD,
     TERM_WEIGHTS_CSV,
@@ -121,6 +124,26 @@ def _report_lang(run_dir: Path, lang: str | None) -> str:
     return ReportOptions.lang
 
 
+def _report_options(run_dir: Path, lang: str) -> ReportOptions:
+    """The report options the run's report was written with, read from the files it has.
+
+    run.json does not record them, and an edit must not change the report's make-up: a run made
+    with ``wordclouds = false`` (or without ``report.xlsx``) stays so after ``textmine edit``
+    (the defaults drew clouds into a report that had none). Word clouds are drawn when the run's
+    ``figures/`` has some (SVG copies when it has those); ``report.html``/``report.xlsx`` are
+    written when the run has them. A run with neither file gets the defaults.
+    """
+    html = (run_dir / REPORT_HTML).is_file()
+    xlsx = (run_dir / REPORT_XLSX).is_file()
+    if not (html or xlsx):
+        return ReportOptions(lang=lang)
+    figures = run_dir / FIGURES_DIR
+    clouds = sorted(figures.glob(f"{CLOUD_PREFIX}*.png")) if figures.is_dir() else []
+    svg = bool(clouds) and any(figures.glob(f"{CLOUD_PREFIX}*.svg"))
+    return ReportOptions(lang=lang, html=html, xlsx=xlsx, wordclouds=bool(clouds),
+                         svg=svg if clouds else ReportOptions.svg)
+
+
 def edit_run(
     run_dir: str | Path,
     *,
@@ -202,7 +225,8 @@ def edit_run(
                      table_names=[p.name for p in tables]).write(tmp)
         written.append(tmp / "run.json")
         if with_report:
-            written += _render(run_dir, tmp, ReportOptions(lang=lang), own_folder=bool(analyses))
+            written += _render(run_dir, tmp, _report_options(run_dir, lang),
+                               own_folder=bool(analyses))
         return written
 
     files = replace_entries(run_dir, build, names=REPORT_ENTRIES if with_report else ())
