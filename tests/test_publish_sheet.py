@@ -50,6 +50,21 @@ def test_sample_is_random_seeded_and_stated(project, cli, tmp_path, caplog):  # 
     assert res.code == 2 and "--sample 0" in res.err
 
 
+def test_bad_seed_is_one_line_and_a_sample_too_big_is_said(project, cli, tmp_path,  # noqa: F811
+                                                             caplog):
+    # --seed -1 reached numpy.random.default_rng: a ValueError traceback.
+    for seed in ("-1", str(2**32)):
+        res = cli("sheet", project / "run", "--out", tmp_path / "x.xlsx", "--sample", "3",
+                  "--seed", seed)
+        assert res.code == 2 and "seed" in res.err and "Traceback" not in res.err, res.err
+        assert len(res.err.strip().splitlines()) == 1
+        assert not (tmp_path / "x.xlsx").exists()
+    res = cli("sheet", project / "run", "--out", tmp_path / "all.xlsx", "--sample", "100000")
+    assert res.code == 0, res.err
+    assert "--sample 100000 is not smaller than" in caplog.text
+    assert "sample" not in sheet_info(tmp_path / "all.xlsx")
+
+
 def test_sheet_remembers_the_id_column_for_code_and_agree(project, cli, tmp_path,  # noqa: F811
                                                           caplog):
     run = project / "run"

@@ -53,7 +53,15 @@ MAX_SEED = 2**32 - 1
 
 def _check_seed(options: Any, flag: str | None = "--seed") -> None:
     """Raise :class:`~textmine.errors.OptionError` unless ``options.seed`` is in 0..2**32-1."""
-    value = options.seed
+    check_seed(options.seed, flag)
+
+
+def check_seed(value: Any, flag: str | None = "--seed") -> None:
+    """Raise :class:`~textmine.errors.OptionError` unless ``value`` is a seed NumPy takes.
+
+    For seeds given outside an options dataclass (``textmine sheet --seed``): NumPy refuses a
+    negative seed with a bare ValueError.
+    """
     if not _is_int(value) or not 0 <= value <= MAX_SEED:
         hint = f"give {flag} a number" if flag else "set seed to a number"
         raise OptionError(
