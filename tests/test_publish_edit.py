@@ -223,6 +223,18 @@ def test_a_theme_dropped_or_renamed_twice_the_same_way_is_one_edit():
     assert edits.rename == ((1, "A"),)
 
 
+@pytest.mark.parametrize("command", ["reinert", "ca", "code", "parse"])
+def test_a_folder_of_another_command_names_that_command(run, cli, command):
+    record = json.loads((run / "run.json").read_text())
+    record["command"] = command
+    (run / "run.json").write_text(json.dumps(record))
+    before = _snapshot(run)
+    res = cli("edit", str(run), "--rename", "1=X")
+    assert res.code == 2 and f"written by textmine {command}" in res.err, res.err
+    assert len(res.err.strip().splitlines()) == 1
+    assert _snapshot(run) == before
+
+
 def test_a_folder_without_model_is_refused(tmp_path):
     from textmine.pipeline.edit_run import edit_run
 

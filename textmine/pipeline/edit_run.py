@@ -179,6 +179,11 @@ def edit_run(
     edits = parse_run_edits(rename, merge, drop)
     check_run_folder(run_dir, "edit")
     record = read_run(run_dir)
+    if record.command not in ("themes", "apply") and record.command:
+        # A reinert, ca, code... folder has no themes to edit: say which command wrote it.
+        raise InputFileError(f"{run_dir} was written by textmine {record.command}, which has no "
+                             "themes to edit; textmine edit works on a folder written by "
+                             "textmine themes or a question folder of textmine run.")
     if not (run_dir / MODEL_DIR).is_dir():
         raise InputFileError(f"{run_dir} has no {MODEL_DIR}/ folder; textmine edit works on a "
                              "folder written by textmine themes or textmine run.")
