@@ -121,6 +121,8 @@ def test_edited_model_codes_new_answers_with_the_kept_ids(run, cli):
     (["--rename", "\u0663=X"], "is not a theme id"),
     (["--rename", "1_0=X"], "is not a theme id"),
     (["--rename", "1=A", "--rename", "1=B"], "given two names"),
+    (["--rename", "1=A", "--rename", "2=a"], "like theme"),
+    (["--merge", "1,2=B", "--rename", "3=b"], "like theme"),
     ([], "No edit given"),
 ])
 def test_bad_edits_give_one_line_and_leave_the_run_as_it_was(run, cli, args, words):
@@ -144,6 +146,20 @@ def test_a_failure_while_writing_leaves_the_run_as_it_was(run, monkeypatch):
     with pytest.raises(Exception, match="disk full"):
         module.edit_run(run, rename=["1=Nouveau"])
     assert _snapshot(run) == before
+
+
+def test_a_name_another_theme_keeps_is_refused_but_names_can_be_swapped(run, cli):
+    labels = dict(zip(_csv(run, "themes.csv")["theme_id"], _csv(run, "themes.csv")["label"],
+                      strict=True))
+    before = _snapshot(run)
+    res = cli("edit", str(run), "--rename", f"1={labels['2'].upper()}")
+    assert res.code == 2 and "like theme 2" in res.err, res.err
+    assert _snapshot(run) == before
+    res = cli("edit", str(run), "--rename", f"1={labels['2']}", "--rename", f"2={labels['1']}")
+    assert res.code == 0, res.err
+    swapped = dict(zip(_csv(run, "themes.csv")["theme_id"], _csv(run, "themes.csv")["label"],
+                       strict=True))
+    assert (swapped["1"], swapped["2"]) == (labels["2"], labels["1"])
 
 
 def test_edit_keeps_the_make_up_of_the_run_report(run):

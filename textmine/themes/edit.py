@@ -277,6 +277,16 @@ def edit_fitted(
     tops = [merged_tops[j] if h in is_merged else list(model.top_terms[h])
             for j, h in enumerate(heads)]
     new_labels = [new_name.get(h, labels[h]) for h in heads]
+    # A name given that another theme of the result already has: two themes one could not tell
+    # apart in the report (and a label reference, as codebook edits use, would find the first).
+    folded = [label.casefold() for label in new_labels]
+    for j, h in enumerate(heads):
+        if h in new_name and folded.count(folded[j]) > 1:
+            other = next(ids[heads[m]] for m, f in enumerate(folded) if f == folded[j] and m != j)
+            raise OptionError(
+                f"Theme {ids[h]} would be named '{new_labels[j]}' like theme {other}; merge "
+                f"them (--merge {ids[h]},{other}) or choose another name."
+            )
     seeded = [new_labels[j] for j, h in enumerate(heads) if labels[h] in set(model.seeded)]
     edited = replace(model, theme_map=theme_map, labels=new_labels, top_terms=tops,
                      seeded=seeded, theme_ids=[ids[h] for h in heads])
