@@ -162,6 +162,23 @@ def test_a_name_another_theme_keeps_is_refused_but_names_can_be_swapped(run, cli
     assert (swapped["1"], swapped["2"]) == (labels["2"], labels["1"])
 
 
+@pytest.mark.parametrize("summary", [
+    b"questionX,folder\nreponse,run\n",             # a column renamed by hand
+    b"question,folder\nreponse,run\nautre,q_gone\n",  # a question folder that is gone
+    b"\xff\xfe\x00garbage",                          # not a CSV
+])
+def test_a_broken_project_summary_is_said_and_left_not_a_traceback(run, summary, caplog):
+    # The edit rewrote the run, then ended in a KeyError/UnicodeDecodeError traceback on the
+    # project's summary.csv.
+    from textmine.pipeline.edit_run import edit_run
+
+    (run.parent / "summary.csv").write_bytes(summary)
+    edit_run(run, rename=["1=Nouveau"])
+    assert "Nouveau" in set(_csv(run, "themes.csv")["label"])
+    assert (run.parent / "summary.csv").read_bytes() == summary
+    assert "rerun textmine run" in caplog.text
+
+
 def test_edit_keeps_the_make_up_of_the_run_report(run):
     # The run was made with wordclouds = false: the edited report had word clouds all the same
     # (edit rendered with the default ReportOptions). A run without report.xlsx keeps none.

@@ -234,8 +234,9 @@ def edit_run(
                                own_folder=bool(analyses))
         return written
 
+    summary = _project_summary(run_dir)
     files = replace_entries(run_dir, build, names=REPORT_ENTRIES if with_report else ())
-    _rewrite_project_summary(run_dir)
+    _rewrite_project_summary(run_dir, summary)
     counts = themes["n_answers"].astype(int).tolist()
     return EditResult(log=log, files=files, themes=list(zip(
         [int(t) for t in themes["theme_id"]], themes["label"].astype(str), counts, strict=True)))
@@ -321,15 +322,40 @@ def _render(run_dir: Path, tmp: Path, options: ReportOptions, *,
     return render_report(data, tmp, options)
 
 
-def _rewrite_project_summary(run_dir: Path) -> None:
-    """Rewrite the project's summary and index when ``run_dir`` is a question folder of one."""
+def _project_summary(run_dir: Path) -> pd.DataFrame | None:
+    """The project's summary.csv when ``run_dir`` is one of its question folders, else ``None``.
+
+    Read before the run is edited: a summary that cannot be read (edited by hand, another
+    file) or names a question folder that is gone is said in one line and left as it is
+    (rerun ``textmine run`` to rebuild it); it no longer ends the edit in a traceback after
+    the run was rewritten.
+    """
     project = run_dir.resolve().parent
     summary_path = project / SUMMARY_CSV
     if not summary_path.is_file():
-        return
-    summary = pd.read_csv(summary_path, dtype=str, keep_default_na=False)
+        return None
+    try:
+        summary = pd.read_csv(summary_path, dtype=str, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
+        logger.warning("%s of the project could not be read (%s); it is left as it is: rerun "
+                       "textmine run to rebuild it.", summary_path, exc)
+        return None
     if "folder" not in summary or run_dir.name not in set(summary["folder"]):
+        return None
+    missing = [c for c in ("question", "folder") if c not in summary.columns] + [
+        f for f in summary["folder"] if not (project / f / "run.json").is_file()]
+    if missing:
+        logger.warning("%s of the project lacks %s; it is left as it is: rerun textmine run to "
+                       "rebuild it.", summary_path, ", ".join(map(str, missing)))
+        return None
+    return summary
+
+
+def _rewrite_project_summary(run_dir: Path, summary: pd.DataFrame | None) -> None:
+    """Rewrite the project's summary and index when ``run_dir`` is a question folder of one."""
+    if summary is None:
         return
+    project = run_dir.resolve().parent
     tomls = sorted(project.glob("*.toml"))
     lang = ReportOptions.lang
     if tomls:
