@@ -179,6 +179,20 @@ def test_a_broken_project_summary_is_said_and_left_not_a_traceback(run, summary,
     assert "rerun textmine run" in caplog.text
 
 
+def test_edit_given_dot_rewrites_the_project_summary(run, monkeypatch):
+    # `cd out/K1 && textmine edit . --rename ...` left the project summary with the old label:
+    # Path(".").name is "", so the folder was not found in summary.csv.
+    from textmine.pipeline import edit_run as module
+
+    (run.parent / "summary.csv").write_text("question,folder\nreponse,run\n")
+    seen = []
+    monkeypatch.setattr(module, "_rewrite_project_summary",
+                        lambda run_dir, summary: seen.append(summary is not None))
+    monkeypatch.chdir(run)
+    module.edit_run(".", rename=["1=Nouveau"])
+    assert seen == [True]
+
+
 def test_edit_keeps_the_make_up_of_the_run_report(run):
     # The run was made with wordclouds = false: the edited report had word clouds all the same
     # (edit rendered with the default ReportOptions). A run without report.xlsx keeps none.

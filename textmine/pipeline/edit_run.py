@@ -340,7 +340,7 @@ def _project_summary(run_dir: Path) -> pd.DataFrame | None:
         logger.warning("%s of the project could not be read (%s); it is left as it is: rerun "
                        "textmine run to rebuild it.", summary_path, exc)
         return None
-    if "folder" not in summary or run_dir.name not in set(summary["folder"]):
+    if "folder" not in summary or run_dir.resolve().name not in set(summary["folder"]):
         return None
     missing = [c for c in ("question", "folder") if c not in summary.columns] + [
         f for f in summary["folder"] if not (project / f / "run.json").is_file()]
