@@ -151,3 +151,25 @@ def test_option_labels_must_name_options_of_the_question(tmp_path, keys, ok):
     else:
         with pytest.raises(OptionError, match=r"not an option of that question.*o_1, o_2"):
             check_option_labels(project, survey)
+
+
+def test_weighted_percentages_are_said_beside_unweighted_counts(tmp_path):
+    # With survey weights the tables show n (unweighted) beside weighted %: 5 of "n = 11" shown
+    # as 35.7 % looked wrong, and nothing said the percentages were weighted.
+    folder = make_run(tmp_path / "run")
+    plain = tmp_path / "plain"
+    import shutil
+
+    shutil.copytree(folder, plain)
+    path = folder / "crosstab_fonction.csv"
+    crosstab = pd.read_csv(path)
+    crosstab["weighted_n"] = crosstab["n"] * 0.9
+    crosstab["weighted_pct"] = crosstab["pct"] * 0.9
+    crosstab.to_csv(path, index=False)
+    for run, weighted in ((folder, True), (plain, False)):
+        write_report(run, options=ReportOptions(wordclouds=False))
+        note = "Pourcentages pondérés"
+        html = (run / "report.html").read_text(encoding="utf-8")
+        md = (run / "tables_md" / "crosstab_fonction.md").read_text(encoding="utf-8")
+        sheet = load_workbook(run / "report.xlsx")["Tableaux (page)"]["A1"].value
+        assert (note in html, note in md, note in sheet) == (weighted,) * 3
