@@ -117,6 +117,14 @@ def test_edited_model_codes_new_answers_with_the_kept_ids(run, cli):
     (["--rename", "2"], "has no '='"),
     (["--merge", "1,2", "--drop", "2"], "also in a --merge"),
     (["--merge", "1,2=A", "--rename", "2=B"], "merged into theme 1"),
+    (["--drop", "1", "--rename", "1=B"], "drop it or rename it"),
+    (["--drop", "\u00b2"], "is not a theme id"),
+    (["--merge", "1,\u00b3"], "is not a theme id"),
+    (["--rename", "\u0663=X"], "is not a theme id"),
+    (["--rename", "1_0=X"], "is not a theme id"),
+    (["--rename", "1=A", "--rename", "1=B"], "given two names"),
+    (["--rename", "1=A", "--rename", "2=a"], "like theme"),
+    (["--merge", "1,2=B", "--rename", "3=b"], "like theme"),
     ([], "No edit given"),
 ])
 def test_bad_edits_give_one_line_and_leave_the_run_as_it_was(run, cli, args, words):
@@ -140,6 +148,66 @@ def test_a_failure_while_writing_leaves_the_run_as_it_was(run, monkeypatch):
     with pytest.raises(Exception, match="disk full"):
         module.edit_run(run, rename=["1=Nouveau"])
     assert _snapshot(run) == before
+
+
+def test_a_name_another_theme_keeps_is_refused_but_names_can_be_swapped(run, cli):
+    labels = dict(zip(_csv(run, "themes.csv")["theme_id"], _csv(run, "themes.csv")["label"],
+                      strict=True))
+    before = _snapshot(run)
+    res = cli("edit", str(run), "--rename", f"1={labels['2'].upper()}")
+    assert res.code == 2 and "like theme 2" in res.err, res.err
+    assert _snapshot(run) == before
+    res = cli("edit", str(run), "--rename", f"1={labels['2']}", "--rename", f"2={labels['1']}")
+    assert res.code == 0, res.err
+    swapped = dict(zip(_csv(run, "themes.csv")["theme_id"], _csv(run, "themes.csv")["label"],
+                       strict=True))
+    assert (swapped["1"], swapped["2"]) == (labels["2"], labels["1"])
+
+
+@pytest.mark.parametrize("summary", [
+    b"questionX,folder\nreponse,run\n",             # a column renamed by hand
+    b"question,folder\nreponse,run\nautre,q_gone\n",  # a question folder that is gone
+    b"\xff\xfe\x00garbage",                          # not a CSV
+])
+def test_a_broken_project_summary_is_said_and_left_not_a_traceback(run, summary, caplog):
+    # The edit rewrote the run, then ended in a KeyError/UnicodeDecodeError traceback on the
+    # project's summary.csv.
+    from textmine.pipeline.edit_run import edit_run
+
+    (run.parent / "summary.csv").write_bytes(summary)
+    edit_run(run, rename=["1=Nouveau"])
+    assert "Nouveau" in set(_csv(run, "themes.csv")["label"])
+    assert (run.parent / "summary.csv").read_bytes() == summary
+    assert "rerun textmine run" in caplog.text
+
+
+def test_edit_given_dot_rewrites_the_project_summary(run, monkeypatch):
+    # `cd out/K1 && textmine edit . --rename ...` left the project summary with the old label:
+    # Path(".").name is "", so the folder was not found in summary.csv.
+    from textmine.pipeline import edit_run as module
+
+    (run.parent / "summary.csv").write_text("question,folder\nreponse,run\n")
+    seen = []
+    monkeypatch.setattr(module, "_rewrite_project_summary",
+                        lambda run_dir, summary: seen.append(summary is not None))
+    monkeypatch.chdir(run)
+    module.edit_run(".", rename=["1=Nouveau"])
+    assert seen == [True]
+
+
+def test_edit_keeps_the_make_up_of_the_run_report(run):
+    # The run was made with wordclouds = false: the edited report had word clouds all the same
+    # (edit rendered with the default ReportOptions). A run without report.xlsx keeps none.
+    from textmine.pipeline.edit_run import edit_run
+
+    assert not list((run / "figures").glob("cloud_*"))
+    (run / "report.xlsx").unlink()
+    edit_run(run, rename=["1=Nouveau"])
+    assert not list((run / "figures").glob("cloud_*"))
+    assert "<img" not in "".join(line for line in (run / "report.html").read_text().splitlines()
+                                 if "cloud" in line)
+    assert not (run / "report.xlsx").exists()
+    assert "Nouveau" in (run / "report.html").read_text()
 
 
 def test_edit_does_not_load_the_parser(run):
@@ -171,6 +239,49 @@ def test_parse_run_edits_reads_quoted_names_and_several_ids():
     assert edits.drop == (7,)
     with pytest.raises(OptionError):
         parse_run_edits(rename=["3="])
+
+
+@pytest.mark.parametrize(
+    "ref", ["\u00b2", "\u00b9\u00b2", "\u0663", "\uff13", "1_0", "+3", "-3", "3.0"])
+def test_theme_ids_are_ascii_digits_only(ref):
+    # str.isdigit() accepts "²" (int() then raised a ValueError: a traceback) and int() accepts
+    # "٣", "３" or "1_0": none of them is a theme id as themes.csv writes it.
+    for kwargs in ({"drop": [ref]}, {"rename": [f"{ref}=X"]}, {"merge": [f"1,{ref}"]}):
+        with pytest.raises(OptionError, match="is not a theme id"):
+            parse_run_edits(**kwargs)
+    from textmine.themes.edit import edit_map
+
+    with pytest.raises(OptionError, match="not a theme of this run"):
+        edit_map(["a", "b", "c"], drop=[ref])
+
+
+@pytest.mark.parametrize("raw, label", [
+    ("Pollution\net déchets", "Pollution et déchets"),
+    ("  Pollution\r\n\tdéchets  ", "Pollution déchets"),
+    ("Pollu\x00tion\x1b[31m", "Pollu tion [31m"),
+    ('"Cadre de vie"', "Cadre de vie"),
+])
+def test_labels_are_one_line_without_control_characters(raw, label):
+    assert parse_run_edits(rename=[f"1={raw}"]).rename == ((1, label),)
+    assert parse_run_edits(merge=[f"1,2={raw}"]).merge == (((1, 2), label),)
+
+
+def test_a_theme_dropped_or_renamed_twice_the_same_way_is_one_edit():
+    edits = parse_run_edits(drop=["3", "3,3"], rename=["1=A", "1=A"])
+    assert edits.drop == (3,)
+    assert edits.rename == ((1, "A"),)
+
+
+@pytest.mark.parametrize("command", ["reinert", "ca", "code", "parse"])
+def test_a_folder_of_another_command_names_that_command(run, cli, command):
+    record = json.loads((run / "run.json").read_text())
+    record["command"] = command
+    (run / "run.json").write_text(json.dumps(record))
+    before = _snapshot(run)
+    res = cli("edit", str(run), "--rename", "1=X")
+    assert res.code == 2 and f"written by textmine {command}" in res.err, res.err
+    assert len(res.err.strip().splitlines()) == 1
+    assert _snapshot(run) == before
 
 
 def test_a_folder_without_model_is_refused(tmp_path):

@@ -74,3 +74,26 @@ def test_every_option_is_documented(cls):
 
     docs = option_docs(cls)
     assert not [f.name for f in dataclasses.fields(cls) if not docs.get(f.name)]
+
+
+@pytest.mark.parametrize("cls", [TextOptions, ThemeOptions, TableOptions, ReportOptions])
+def test_each_option_has_its_own_comment(cls):
+    # A shared entry ("wordclouds, html, xlsx : Draw the word clouds, write report.html, write
+    # report.xlsx") put the same three-part sentence beside each of the three options in init's
+    # file: `html = true   # Draw the word clouds, ...` does not say what html does.
+    from textmine.project import _defaults_as_comments
+
+    comments = [line.split("   # ", 1)[1] for line in _defaults_as_comments(cls)]
+    assert len(comments) == len(set(comments)), sorted(
+        c for c in comments if comments.count(c) > 1)
+
+
+def test_pair_options_are_shown_as_a_table_and_read_back(tmp_path):
+    from textmine.project import _defaults_as_comments, build_options
+
+    lines = _defaults_as_comments(TableOptions) + _defaults_as_comments(ReportOptions)
+    shown = {line.split(" = ")[0][2:]: line.split(" = ")[1].split("   #")[0] for line in lines}
+    assert shown["reference"] == "{}" and shown["question_labels"] == "{}"
+    # Uncommented with a value in the form shown, the line reads back.
+    spec = tomllib.loads('reference = {dipl = "Bac"}\n')
+    assert build_options(TableOptions, spec, "[tables]").reference == (("dipl", "Bac"),)

@@ -30,6 +30,25 @@ def test_free_code_column_is_read_back_as_codes(project, cli, tmp_path):  # noqa
     assert coded.loc[first, "Salaire"] == 1
 
 
+def test_free_code_names_match_codes_whatever_their_case(project, cli, tmp_path):  # noqa: F811
+    # "hiérarchie" written beside the "Hiérarchie" column became a second code.
+    sheet = tmp_path / "codage.xlsx"
+    assert cli("sheet", project / "run", "--out", sheet).code == 0
+    wb = load_workbook(sheet)
+    ws = wb[SHEET_NAME]
+    header = [c.value for c in ws[1]]
+    rows = list(ws.iter_rows(min_row=2))
+    rows[0][header.index(FREE_CODE_COL)].value = f" {CODES[0].upper()} ; Salaire"
+    rows[1][header.index(FREE_CODE_COL)].value = "salaire;  SALAIRE "
+    wb.save(sheet)
+    coded = read_coded(sheet)
+    first, second = str(rows[0][0].value), str(rows[1][0].value)
+    assert CODES[0].upper() not in coded.columns or CODES[0].upper() == CODES[0]
+    assert [c for c in coded.columns if c.casefold() == "salaire"] == ["Salaire"]
+    assert coded.loc[first, CODES[0]] == 1 and coded.loc[first, "Salaire"] == 1
+    assert coded.loc[second, "Salaire"] == 1
+
+
 def test_sample_is_random_seeded_and_stated(project, cli, tmp_path, caplog):  # noqa: F811
     a, b, c = (tmp_path / f"{n}.xlsx" for n in "abc")
     res = cli("sheet", project / "run", "--out", a, "--sample", "5", "--seed", "1")
@@ -48,6 +67,21 @@ def test_sample_is_random_seeded_and_stated(project, cli, tmp_path, caplog):  # 
     assert "seed 1" in sheet_info(a)["sample"]
     res = cli("sheet", project / "run", "--out", tmp_path / "d.xlsx", "--sample", "0")
     assert res.code == 2 and "--sample 0" in res.err
+
+
+def test_bad_seed_is_one_line_and_a_sample_too_big_is_said(project, cli, tmp_path,  # noqa: F811
+                                                             caplog):
+    # --seed -1 reached numpy.random.default_rng: a ValueError traceback.
+    for seed in ("-1", str(2**32)):
+        res = cli("sheet", project / "run", "--out", tmp_path / "x.xlsx", "--sample", "3",
+                  "--seed", seed)
+        assert res.code == 2 and "seed" in res.err and "Traceback" not in res.err, res.err
+        assert len(res.err.strip().splitlines()) == 1
+        assert not (tmp_path / "x.xlsx").exists()
+    res = cli("sheet", project / "run", "--out", tmp_path / "all.xlsx", "--sample", "100000")
+    assert res.code == 0, res.err
+    assert "--sample 100000 is not smaller than" in caplog.text
+    assert "sample" not in sheet_info(tmp_path / "all.xlsx")
 
 
 def test_sheet_remembers_the_id_column_for_code_and_agree(project, cli, tmp_path,  # noqa: F811

@@ -127,3 +127,49 @@ def test_project_file_options_reach_the_report_labels(tmp_path):
     (tmp_path / "q.toml").write_text(base + 'options = ["Visio"]\n', encoding="utf-8")
     with pytest.raises(OptionError, match="options of column 'o'"):
         load_project(tmp_path / "q.toml")
+
+
+@pytest.mark.parametrize("keys, ok", [("o_1, o_2", True), ("o_1, o_3", False),
+                                      ("o1", False)])
+def test_option_labels_must_name_options_of_the_question(tmp_path, keys, ok):
+    # A mistyped key (o1 for o_1) was ignored: the column name stayed in every table, unsaid.
+    from textmine.errors import OptionError
+    from textmine.pipeline.project_run import check_option_labels
+    from textmine.project import load_project
+    from textmine.survey import read_survey
+
+    (tmp_path / "s.csv").write_text("id;o_1;o_2;avis\n1;1;0;ok\n2;0;1;non\n", encoding="utf-8")
+    options = ", ".join(f'{k} = "L{i}"' for i, k in enumerate(keys.split(", ")))
+    (tmp_path / "p.toml").write_text(
+        '[survey]\npath = "s.csv"\nid_col = "id"\n[[open]]\ncolumn = "avis"\n'
+        f'[[closed]]\ncolumn = "o"\ntype = "multiple"\noptions = {{{options}}}\n',
+        encoding="utf-8")
+    project = load_project(tmp_path / "p.toml")
+    survey = read_survey(project.survey_path, options=project.read)
+    if ok:
+        check_option_labels(project, survey)
+    else:
+        with pytest.raises(OptionError, match=r"not an option of that question.*o_1, o_2"):
+            check_option_labels(project, survey)
+
+
+def test_weighted_percentages_are_said_beside_unweighted_counts(tmp_path):
+    # With survey weights the tables show n (unweighted) beside weighted %: 5 of "n = 11" shown
+    # as 35.7 % looked wrong, and nothing said the percentages were weighted.
+    folder = make_run(tmp_path / "run")
+    plain = tmp_path / "plain"
+    import shutil
+
+    shutil.copytree(folder, plain)
+    path = folder / "crosstab_fonction.csv"
+    crosstab = pd.read_csv(path)
+    crosstab["weighted_n"] = crosstab["n"] * 0.9
+    crosstab["weighted_pct"] = crosstab["pct"] * 0.9
+    crosstab.to_csv(path, index=False)
+    for run, weighted in ((folder, True), (plain, False)):
+        write_report(run, options=ReportOptions(wordclouds=False))
+        note = "Pourcentages pondérés"
+        html = (run / "report.html").read_text(encoding="utf-8")
+        md = (run / "tables_md" / "crosstab_fonction.md").read_text(encoding="utf-8")
+        sheet = load_workbook(run / "report.xlsx")["Tableaux (page)"]["A1"].value
+        assert (note in html, note in md, note in sheet) == (weighted,) * 3

@@ -56,7 +56,15 @@ MAX_SEED = 2**32 - 1
 
 def _check_seed(options: Any, flag: str | None = "--seed") -> None:
     """Raise :class:`~textmine.errors.OptionError` unless ``options.seed`` is in 0..2**32-1."""
-    value = options.seed
+    check_seed(options.seed, flag)
+
+
+def check_seed(value: Any, flag: str | None = "--seed") -> None:
+    """Raise :class:`~textmine.errors.OptionError` unless ``value`` is a seed NumPy takes.
+
+    For seeds given outside an options dataclass (``textmine sheet --seed``): NumPy refuses a
+    negative seed with a bare ValueError.
+    """
     if not _is_int(value) or not 0 <= value <= MAX_SEED:
         hint = f"give {flag} a number" if flag else "set seed to a number"
         raise OptionError(
@@ -260,21 +268,29 @@ class TextOptions:
         Prefix the words governed by a negation with ``pas_`` (``pas de moyens`` -> ``pas_moyen``).
     learn_collocations : bool
         Join word pairs that go together in this corpus (``transition_écologique``).
-    min_collocation_count, collocation_threshold : int, float
-        A learned pair occurs at least this often and has at least this NPMI (-1..1).
-    extra_stop_words, keep_words : tuple of str
-        Added to / removed from the stop words (forms or lemmas, lower case).
+    min_collocation_count : int
+        A learned pair occurs at least this often in the corpus.
+    collocation_threshold : float
+        A learned pair has at least this NPMI (normalised pointwise mutual information, -1..1).
+    extra_stop_words : tuple of str
+        Words added to the stop words (forms or lemmas, lower case).
+    keep_words : tuple of str
+        Words removed from the stop words, so they are kept (forms or lemmas, lower case).
     extra_lexicon : tuple of (form, lemma) pairs
         Fixed lemmas added to ``resources/text/lexicon.tsv``.
-    extra_mwe, extra_nonanswers : tuple of str
-        Expressions (lemma sequences) and non-answers added to the data files.
+    extra_mwe : tuple of str
+        Expressions (lemma sequences) joined into one term, added to the shipped list.
+    extra_nonanswers : tuple of str
+        Answers meaning "no answer" (``rien``, ``nsp``...), added to the shipped list.
     fast_lemmas : bool
         Tag with a lemma memo filled by the full pipeline on a sample (``memo_sample`` texts) and
         on every text with an unknown or ambiguous word (~2x faster; agreement in bench_text.md).
     memo_sample : int
         Texts parsed by the full pipeline to start the memo.
-    batch_size, n_process : int
-        spaCy ``nlp.pipe`` batching and worker processes.
+    batch_size : int
+        Texts per spaCy ``nlp.pipe`` batch.
+    n_process : int
+        spaCy worker processes (1: no extra process).
     cache : bool
         Keep parsed texts in the on-disk cache (``$TEXTMINE_CACHE_DIR`` or the user cache).
     max_chars : int
@@ -361,8 +377,10 @@ class ThemeOptions:
         ``n_seeds_stability`` pairs of resamples beyond that of structure-free data; see
         :mod:`textmine.themes.selection`).
         Ignored with a codebook: k = number of codebook themes + ``extra_themes``.
-    k_min, k_max : int
-        Smallest and largest number of themes tried with ``k = "auto"``.
+    k_min : int
+        Smallest number of themes tried with ``k = "auto"``.
+    k_max : int
+        Largest number of themes tried with ``k = "auto"``.
     n_seeds_stability : int
         Random seeds refitted for each k tried with ``k = "auto"`` to measure its stability.
     method : {"auto", "semantic", "short", "nmf", "lda"}
@@ -373,20 +391,30 @@ class ThemeOptions:
         With a codebook, ``short`` fits plain ``nmf`` (smoothing blurs seeded themes).
     seed : int
         Random seed: same input + same seed give byte-identical themes.csv and answers.csv.
-    min_df, max_df : int, float
-        Keep terms found in at least ``min_df`` answers and at most ``max_df`` of them.
+    min_df : int
+        Keep terms found in at least ``min_df`` answers.
+    max_df : float
+        Keep terms found in at most this share of the answers (0..1).
     mwe_parts : bool
         Also count the words of multi-word expressions as features (they connect short answers;
         measured in docs/bench_themes.md).
-    relative_threshold, min_weight : float
+    relative_threshold : float
         An answer carries every theme weighing at least ``relative_threshold`` × its strongest
-        theme; it is ``unassigned`` when its strongest weight is below ``min_weight``.
-    n_top_terms, n_quotes : int
-        Terms and quotes shown per theme.
+        theme.
+    min_weight : float
+        An answer is ``unassigned`` when its strongest theme weight is below ``min_weight``.
+    n_top_terms : int
+        Terms shown per theme.
+    n_quotes : int
+        Quotes shown per theme.
     extra_themes : int
         Free themes found beside the codebook's seeded themes.
-    rename, merge, drop :
-        Theme edits applied after fitting (ids or labels), as in a codebook's edit section.
+    rename : tuple of (theme, name) pairs
+        Themes renamed after fitting (id or label), as in a codebook's edit section.
+    merge : tuple of tuples of str
+        Groups of themes merged after fitting (ids or labels; the first keeps its id).
+    drop : tuple of str
+        Themes dropped after fitting (ids or labels).
     dedupe : bool
         Fit the themes on distinct texts (one text pasted by many respondents counts once), then
         assign them to every respondent: counts and shares stay per respondent.
@@ -620,8 +648,12 @@ class ReportOptions:
     ----------
     lang : str
         Language of the report: ``"fr"`` or ``"en"``.
-    wordclouds, html, xlsx : bool
-        Draw the word clouds, write ``report.html``, write ``report.xlsx``.
+    wordclouds : bool
+        Draw the word clouds.
+    html : bool
+        Write ``report.html``.
+    xlsx : bool
+        Write the workbook ``report.xlsx``.
     svg : bool
         Also save each word cloud as SVG.
     max_cloud_terms : int

@@ -134,7 +134,7 @@ def _clean_stale_files(path: Path) -> None:
     prefix = f".{path.name}.tmp-"
     for entry in path.parent.glob(f"{glob.escape(prefix)}*"):
         pid = entry.name[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and not pid_alive(int(pid)):
+        if pid.isascii() and pid.isdecimal() and not pid_alive(int(pid)):
             entry.unlink(missing_ok=True)
             logger.warning("Removed %s, left by an interrupted run (pid %s).", entry, pid)
 
@@ -358,7 +358,7 @@ def _lock_owner(lock: Path) -> int | None:
         text = lock.read_text(encoding="ascii", errors="replace").strip()
     except OSError:
         return None
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdecimal() else None
 
 
 def _acquire_lock(out: Path, parent: Path) -> Path:

@@ -548,7 +548,10 @@ def _defaults_as_comments(cls, *, skip: tuple[str, ...] = ()) -> list[str]:
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         if default is None or dataclasses.is_dataclass(default):
             continue
-        line = f"# {f.name} = {_toml(default)}"
+        # Pairs (``[tables] reference``, ``[report] question_labels``) read best as a TOML
+        # table, the form the docs give ({COL = "LEVEL"}); an empty list would hide it.
+        pairs = str(f.type) == "tuple[tuple[str, str], ...]" and not default
+        line = f"# {f.name} = {'{}' if pairs else _toml(default)}"
         if docs.get(f.name):
             line += f"   # {_one_line(docs[f.name])}"
         lines.append(line)

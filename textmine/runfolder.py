@@ -67,6 +67,8 @@ NEXT_SHEET_XLSX = "next_to_code.xlsx"  # ``code --next N``
 REPORT_HTML = "report.html"
 REPORT_XLSX = "report.xlsx"
 FIGURES_DIR = "figures"
+#: Word clouds in figures/ are ``cloud_<id>_<label>.png`` (and ``.svg``).
+CLOUD_PREFIX = "cloud_"
 TABLES_MD_DIR = "tables_md"
 REPORT_ENTRIES = (REPORT_HTML, REPORT_XLSX, FIGURES_DIR, TABLES_MD_DIR)
 #: A project folder (``textmine run``): one run folder per open question plus these.

@@ -34,7 +34,7 @@ def fixed_time() -> datetime:
     A ``SOURCE_DATE_EPOCH`` that is not an integer number of seconds is ignored.
     """
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if raw.isdigit():
+    if raw.isdecimal():
         try:
             return max(datetime.fromtimestamp(int(raw), tz=timezone.utc), _ZIP_EPOCH)
         except (OverflowError, OSError, ValueError):

@@ -34,5 +34,6 @@ def edit(
                       lang=lang)
     for line in result.log:
         typer.echo(line)
-    typer.echo(f"{len(result.themes)} themes now in {run_dir}: " + "; ".join(
+    n = len(result.themes)
+    typer.echo(f"{n} theme{'s' if n > 1 else ''} now in {run_dir}: " + "; ".join(
         f"{tid} {label} ({n})" for tid, label, n in result.themes))

@@ -421,9 +421,20 @@ def _free_codes(table: pd.DataFrame) -> list[list[str]]:
 
 def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
     code_cols = [c for c in table.columns if c not in FIXED_COLUMNS and c != ""]
-    free = _free_codes(table)
-    code_cols += [n for n in dict.fromkeys(n for names in free for n in names)
-                  if n not in code_cols]
+    # A name in the free column is matched to a code column (or to another free name) whatever
+    # its case and spacing: a coder writing "nature" beside the "Nature" column means that code,
+    # not a second one.
+    spelling = {" ".join(str(c).split()).casefold(): c for c in code_cols}
+    free = []
+    for names in _free_codes(table):
+        row = []
+        for name in names:
+            key = " ".join(name.split()).casefold()
+            if key not in spelling:
+                spelling[key] = name
+                code_cols.append(name)
+            row.append(spelling[key])
+        free.append(row)
     if not code_cols:
         raise DataError(f"No code column in {where}; add one column per code after 'suggestions'.")
     dupes = table[ID_COL][table[ID_COL].duplicated()].tolist()

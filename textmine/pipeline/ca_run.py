@@ -148,7 +148,7 @@ def _theme_rows(data: AnalysisInput, groups: pd.DataFrame) -> pd.DataFrame:
                           columns=list(names.values()))
     for rid, ids in zip(member.index, data.answers["themes"], strict=True):
         for tid in str(ids).split(";") if isinstance(ids, str) and ids else ():
-            if tid.strip().isdigit() and int(tid) in names:
+            if tid.strip().isdecimal() and int(tid) in names:
                 member.loc[rid, names[int(tid)]] = 1.0
     G = groups.reindex(member.index).fillna(0.0)
     return pd.DataFrame(member.T.to_numpy() @ G.to_numpy(), index=member.columns,

@@ -39,7 +39,7 @@ from textmine.coding.sheet import (
     write_sheet_csv,
     write_sheet_xlsx,
 )
-from textmine.config import CodingOptions, ReadOptions, TextOptions
+from textmine.config import CodingOptions, ReadOptions, TextOptions, check_seed
 from textmine.errors import DataError, InputFileError, ModelFileError, OptionError, OutputError
 from textmine.outputs import atomic_output_dir, restore_cell
 from textmine.report.markdown import to_markdown
@@ -831,6 +831,7 @@ def run_sheet(
             f"{wanted[1:].upper()}; name it *{wanted}" + (" or leave out --csv." if csv else
                                                           " or add --csv.")
         )
+    check_seed(seed)
     if sample is not None and sample < 1:
         raise OptionError(f"--sample {sample}: give a number of answers of at least 1.")
     check_run_folder(run_dir, "sheet")
@@ -850,6 +851,9 @@ def run_sheet(
         info.append(("sample", f"{sample} of {len(frame)} codable answers, simple random "
                                f"sample, seed {seed}"))
         frame = frame.iloc[rows].reset_index(drop=True)
+    elif sample is not None:
+        logger.warning("coding sheet: --sample %d is not smaller than the %d codable answers; "
+                       "the sheet has them all", sample, len(frame))
     if csv:
         return write_sheet_csv(frame, out, force=force)
     return write_sheet_xlsx(frame, out, codebook=codebook, force=force, info=info)

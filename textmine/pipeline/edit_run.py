@@ -31,12 +31,15 @@ from textmine.report.rundata import RunData, load_run
 from textmine.report.summary import write_summary
 from textmine.runfolder import (
     ANSWERS_CSV,
+    CLOUD_PREFIX,
     DUPLICATES_NOTE,
+    FIGURES_DIR,
     INDEX_HTML,
     K_SELECTION_PNG,
     MODEL_DIR,
     REPORT_ENTRIES,
     REPORT_HTML,
+    REPORT_XLSX,
     SUMMARY_CSV,
     SUMMARY_MD,
     TERM_WEIGHTS_CSV,
@@ -121,6 +124,26 @@ def _report_lang(run_dir: Path, lang: str | None) -> str:
     return ReportOptions.lang
 
 
+def _report_options(run_dir: Path, lang: str) -> ReportOptions:
+    """The report options the run's report was written with, read from the files it has.
+
+    run.json does not record them, and an edit must not change the report's make-up: a run made
+    with ``wordclouds = false`` (or without ``report.xlsx``) stays so after ``textmine edit``
+    (the defaults drew clouds into a report that had none). Word clouds are drawn when the run's
+    ``figures/`` has some (SVG copies when it has those); ``report.html``/``report.xlsx`` are
+    written when the run has them. A run with neither file gets the defaults.
+    """
+    html = (run_dir / REPORT_HTML).is_file()
+    xlsx = (run_dir / REPORT_XLSX).is_file()
+    if not (html or xlsx):
+        return ReportOptions(lang=lang)
+    figures = run_dir / FIGURES_DIR
+    clouds = sorted(figures.glob(f"{CLOUD_PREFIX}*.png")) if figures.is_dir() else []
+    svg = bool(clouds) and any(figures.glob(f"{CLOUD_PREFIX}*.svg"))
+    return ReportOptions(lang=lang, html=html, xlsx=xlsx, wordclouds=bool(clouds),
+                         svg=svg if clouds else ReportOptions.svg)
+
+
 def edit_run(
     run_dir: str | Path,
     *,
@@ -156,6 +179,11 @@ def edit_run(
     edits = parse_run_edits(rename, merge, drop)
     check_run_folder(run_dir, "edit")
     record = read_run(run_dir)
+    if record.command not in ("themes", "apply") and record.command:
+        # A reinert, ca, code... folder has no themes to edit: say which command wrote it.
+        raise InputFileError(f"{run_dir} was written by textmine {record.command}, which has no "
+                             "themes to edit; textmine edit works on a folder written by "
+                             "textmine themes or a question folder of textmine run.")
     if not (run_dir / MODEL_DIR).is_dir():
         raise InputFileError(f"{run_dir} has no {MODEL_DIR}/ folder; textmine edit works on a "
                              "folder written by textmine themes or textmine run.")
@@ -202,11 +230,13 @@ def edit_run(
                      table_names=[p.name for p in tables]).write(tmp)
         written.append(tmp / "run.json")
         if with_report:
-            written += _render(run_dir, tmp, ReportOptions(lang=lang), own_folder=bool(analyses))
+            written += _render(run_dir, tmp, _report_options(run_dir, lang),
+                               own_folder=bool(analyses))
         return written
 
+    summary = _project_summary(run_dir)
     files = replace_entries(run_dir, build, names=REPORT_ENTRIES if with_report else ())
-    _rewrite_project_summary(run_dir)
+    _rewrite_project_summary(run_dir, summary)
     counts = themes["n_answers"].astype(int).tolist()
     return EditResult(log=log, files=files, themes=list(zip(
         [int(t) for t in themes["theme_id"]], themes["label"].astype(str), counts, strict=True)))
@@ -292,15 +322,40 @@ def _render(run_dir: Path, tmp: Path, options: ReportOptions, *,
     return render_report(data, tmp, options)
 
 
-def _rewrite_project_summary(run_dir: Path) -> None:
-    """Rewrite the project's summary and index when ``run_dir`` is a question folder of one."""
+def _project_summary(run_dir: Path) -> pd.DataFrame | None:
+    """The project's summary.csv when ``run_dir`` is one of its question folders, else ``None``.
+
+    Read before the run is edited: a summary that cannot be read (edited by hand, another
+    file) or names a question folder that is gone is said in one line and left as it is
+    (rerun ``textmine run`` to rebuild it); it no longer ends the edit in a traceback after
+    the run was rewritten.
+    """
     project = run_dir.resolve().parent
     summary_path = project / SUMMARY_CSV
     if not summary_path.is_file():
+        return None
+    try:
+        summary = pd.read_csv(summary_path, dtype=str, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
+        logger.warning("%s of the project could not be read (%s); it is left as it is: rerun "
+                       "textmine run to rebuild it.", summary_path, exc)
+        return None
+    if "folder" not in summary or run_dir.resolve().name not in set(summary["folder"]):
+        return None
+    missing = [c for c in ("question", "folder") if c not in summary.columns] + [
+        f for f in summary["folder"] if not (project / f / "run.json").is_file()]
+    if missing:
+        logger.warning("%s of the project lacks %s; it is left as it is: rerun textmine run to "
+                       "rebuild it.", summary_path, ", ".join(map(str, missing)))
+        return None
+    return summary
+
+
+def _rewrite_project_summary(run_dir: Path, summary: pd.DataFrame | None) -> None:
+    """Rewrite the project's summary and index when ``run_dir`` is a question folder of one."""
+    if summary is None:
         return
-    summary = pd.read_csv(summary_path, dtype=str, keep_default_na=False)
-    if "folder" not in summary or run_dir.name not in set(summary["folder"]):
-        return
+    project = run_dir.resolve().parent
     tomls = sorted(project.glob("*.toml"))
     lang = ReportOptions.lang
     if tomls:

@@ -110,6 +110,7 @@ def run_project(
     with use_engine(engine), atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         # One read (and one hash) of the survey for every open question: they share it.
         survey = read_survey(project.survey_path, options=project.read)
+        check_option_labels(project, survey)
         runs: list[tuple[str, str, RunData]] = []
         for question in project.open:
             logger.info("Open question %s -> %s/", question.column, folders[question.column])
@@ -166,3 +167,28 @@ def run_demo(
 ) -> Path:
     """Run the demo project (``data/textmine.toml``: the illustrative survey) into ``out``."""
     return run_project(demo_project(), out=out, force=force, lang=lang, progress=progress)
+
+
+def check_option_labels(project, survey) -> None:
+    """Refuse ``options = {...}`` keys that are not options of their multiple-choice question.
+
+    A mistyped key (``outil_1`` for ``outils_1``) was ignored: the column name stayed in every
+    table with no word said.
+
+    Raises
+    ------
+    OptionError
+        A key that is not one of the question's options (its 0/1 columns, or its answers when
+        the options share one column), with the options to choose from.
+    """
+    for spec in project.closed:
+        if not spec.options:
+            continue
+        levels = [str(level) for level in survey.question(spec.column).levels]
+        unknown = [key for key, _ in spec.options if key not in set(levels)]
+        if unknown:
+            raise OptionError(
+                f"options of column '{spec.column}' in {Path(project.path).name} name "
+                f"{', '.join(repr(k) for k in unknown)}, not an option of that question; its "
+                f"options are: {', '.join(levels)}."
+            )

@@ -9,6 +9,7 @@ import matplotlib
 import pandas as pd
 
 from textmine.outputs import safe_filename
+from textmine.runfolder import CLOUD_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def write_wordclouds(
             logger.warning("Theme %d has no term with a positive weight; no word cloud.", theme_id)
             continue
         cloud = draw_wordcloud(freqs, colour=colours[theme_id], seed=seed)
-        stem = f"cloud_{theme_id:02d}_{safe_filename(label, max_len=40)}"
+        stem = f"{CLOUD_PREFIX}{theme_id:02d}_{safe_filename(label, max_len=40)}"
         png = folder / f"{stem}.png"
         cloud.to_file(str(png))
         if svg:

@@ -32,6 +32,7 @@ from textmine.report.i18n import colon, heading, number, percent, strings
 from textmine.report.markdown import (
     format_p,
     has_trend,
+    is_weighted,
     multi_variable,
     question_name,
     status_rows,
@@ -294,7 +295,8 @@ def _crosstabs(data: RunData, figures: Figures, colours: dict[int, str], w: dict
         })
     effects = (_effects(data.effects, colours, lang, alpha, data.closed_label)
                if data.effects is not None and len(data.effects) else None)
-    return {"blocks": blocks, "effects": effects}
+    weighted = any(is_weighted(c) for c in data.crosstabs.values())
+    return {"blocks": blocks, "effects": effects, "weighted": weighted}
 
 
 def p_stars(p: float) -> str:

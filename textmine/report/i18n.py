@@ -127,6 +127,8 @@ _FR: dict[str, str] = {
     "sheet_wide": "Tableaux (page)",
     "count_note": "Entre parenthèses : nombre de répondants de la modalité qui évoquent le "
     "thème.",
+    "weighted_note": "Pourcentages pondérés (poids de sondage) ; les effectifs (n) ne sont pas "
+                     "pondérés.",
     "wide_note": "Par thème et modalité : effectif (n) et pourcentage de la modalité ; "
     "* |r| ≥ 1,96, ** |r| ≥ 2,58, *** |r| ≥ 3,29 (cellules d'un test significatif après "
     "correction).",
@@ -294,6 +296,7 @@ _EN: dict[str, str] = {
     "sheet_crosstabs": "Crosstabs",
     "sheet_wide": "Tables (print)",
     "count_note": "In brackets: number of respondents of the group who mention the theme.",
+    "weighted_note": "Weighted percentages (survey weights); the counts (n) are unweighted.",
     "wide_note": "By theme and group: count (n) and percentage of the group; "
     "* |r| ≥ 1.96, ** |r| ≥ 2.58, *** |r| ≥ 3.29 (cells of a test significant after "
     "correction).",

@@ -35,6 +35,16 @@ def question_name(crosstab: pd.DataFrame, default: str) -> str:
     return default
 
 
+def is_weighted(crosstab: pd.DataFrame) -> bool:
+    """True when the crosstab's percentages are weighted (``weighted_pct`` filled).
+
+    Its ``n`` stay unweighted counts, so a reader needs to be told: 5 of ``n = 11`` shown as
+    35.7 % looks wrong otherwise.
+    """
+    return "weighted_pct" in crosstab and bool(
+        pd.to_numeric(crosstab["weighted_pct"], errors="coerce").notna().any())
+
+
 def crosstab_view(crosstab: pd.DataFrame, *, alpha: float = TableOptions().alpha) -> pd.DataFrame:
     """Add the columns every output shows to a crosstab table.
 
@@ -240,6 +250,8 @@ def write_paper_tables(data: RunData, folder: Path, *, lang: str = "fr",
         wide = crosstab_wide(crosstab, lang=lang, alpha=alpha)
         stem = f"crosstab_{safe_filename(stem_name)}"
         note = words["crosstab_caption"] + " " + words["count_note"]
+        if is_weighted(crosstab):
+            note += " " + words["weighted_note"]
         if has_trend(theme_rows(crosstab, alpha=alpha)):
             note += " " + words["trend_rule"]
         title = heading(words["crosstabs"],

@@ -221,11 +221,18 @@ def write_wide_tables(ws: Worksheet, data: RunData, words: dict[str, str], *,
     columns each, ``n`` and ``%`` (a number formatted with its significance marks, bold and
     coloured when significant), then one row per theme. Printed landscape, one page wide.
     """
-    from textmine.report.markdown import format_p, has_trend, multi_variable, theme_rows
+    from textmine.report.markdown import (
+        format_p,
+        has_trend,
+        is_weighted,
+        multi_variable,
+        theme_rows,
+    )
 
     bold = Font(bold=True)
     row = 1
-    put(ws, row, 1, words["wide_note"])
+    weighted = any(is_weighted(c) for c in data.crosstabs.values())
+    put(ws, row, 1, words["wide_note"] + (" " + words["weighted_note"] if weighted else ""))
     ws.cell(row=row, column=1).alignment = Alignment(wrap_text=False)
     row += 2
     widest = 1

@@ -210,7 +210,7 @@ def is_id_name(name: str) -> bool:
 def natural_key(value: str) -> tuple:
     """Sort key putting ``Q2`` before ``Q10`` and ``5 ans`` before ``10 ans``."""
     parts = re.split(r"(\d+)", str(value).casefold())
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+    return tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts)
 
 
 def split_options(

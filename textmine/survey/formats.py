@@ -328,7 +328,7 @@ def _read_spreadsheet(data: bytes, name: str, kind: str, options: ReadOptions):
         sheet = sheets[0]
     elif options.sheet in sheets:
         sheet = options.sheet
-    elif options.sheet.isdigit() and int(options.sheet) < len(sheets):
+    elif options.sheet.isdecimal() and int(options.sheet) < len(sheets):
         sheet = sheets[int(options.sheet)]
     else:
         raise OptionError(

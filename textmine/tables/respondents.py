@@ -210,7 +210,7 @@ def combine_answers(
 def _id_key(theme_id: str) -> tuple[str, int, str]:
     """Sort theme ids by prefix, then numerically when they are numbers (``2`` before ``10``)."""
     head, _, tail = theme_id.rpartition(":")
-    return (head, int(tail), theme_id) if tail.isdigit() else (head, 10**9, theme_id)
+    return (head, int(tail), theme_id) if tail.isdecimal() else (head, 10**9, theme_id)
 
 
 def check_overlap(answer_ids: pd.Index, survey_ids: pd.Index, question: str) -> None:

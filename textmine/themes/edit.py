@@ -12,6 +12,7 @@ then renames.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,10 +23,14 @@ from textmine.errors import OptionError
 from textmine.themes.labels import top_terms
 from textmine.themes.result import FittedThemes
 
+#: A theme id as typed: ASCII digits only (``str.isdigit`` accepts ``²``, which ``int`` refuses,
+#: and ``int`` accepts ``٣`` or ``1_0``, which nobody means as a theme id).
+_ASCII_ID = re.compile(r"[0-9]+")
+
 
 def _resolve(ref: str, labels: Sequence[str], where: str) -> int:
     ref = str(ref).strip()
-    if ref.isdigit() and 1 <= int(ref) <= len(labels):
+    if _ASCII_ID.fullmatch(ref) and 1 <= int(ref) <= len(labels):
         return int(ref) - 1
     folded = [lab.casefold() for lab in labels]
     if ref.casefold() in folded:
@@ -118,7 +123,7 @@ class RunEdits:
 
 def _theme_id(text: str, option: str, spec: str) -> int:
     text = text.strip()
-    if not text.isdigit():
+    if not _ASCII_ID.fullmatch(text):
         raise OptionError(
             f"{option} {spec!r}: '{text}' is not a theme id; give the numbers of themes.csv's "
             f"theme_id column, e.g. {option} " + ("3,4=\"New name\"" if option == "--merge"
@@ -129,7 +134,10 @@ def _theme_id(text: str, option: str, spec: str) -> int:
 
 
 def _label(text: str, option: str, spec: str) -> str:
-    label = text.strip().strip('"').strip("'").strip()
+    # A label is one line: newlines, tabs and other control characters (pasted by mistake)
+    # would split CSV rows for some readers and Markdown table rows, so they become spaces.
+    label = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text).split())
+    label = label.strip('"').strip("'").strip()
     if not label:
         raise OptionError(f"{option} {spec!r} gives an empty name; write the name after '='.")
     return label
@@ -145,12 +153,16 @@ def parse_run_edits(
     OptionError
         An id that is not a number, an empty name, a merge of fewer than two themes, no edit.
     """
-    renames = []
+    renames: dict[int, str] = {}
     for spec in rename:
         ref, sep, name = str(spec).partition("=")
         if not sep:
             raise OptionError(f"--rename {spec!r} has no '='; write --rename 3=\"New name\".")
-        renames.append((_theme_id(ref, "--rename", spec), _label(name, "--rename", spec)))
+        theme, label = _theme_id(ref, "--rename", spec), _label(name, "--rename", spec)
+        if renames.get(theme, label) != label:
+            raise OptionError(f"--rename {theme}: theme {theme} is given two names "
+                              f"({renames[theme]!r} and {label!r}); give one --rename per theme.")
+        renames[theme] = label
     merges = []
     for spec in merge:
         refs, sep, name = str(spec).partition("=")
@@ -161,10 +173,11 @@ def parse_run_edits(
                 "--merge 3,4=\"New name\"."
             )
         merges.append((ids, _label(name, "--merge", spec) if sep else ""))
-    drops = []
+    drops: dict[int, None] = {}  # ordered, a theme dropped twice is dropped once
     for spec in drop:
-        drops.extend(_theme_id(r, "--drop", str(spec)) for r in str(spec).split(",") if r.strip())
-    edits = RunEdits(tuple(renames), tuple(merges), tuple(drops))
+        drops.update((_theme_id(r, "--drop", str(spec)), None)
+                     for r in str(spec).split(",") if r.strip())
+    edits = RunEdits(tuple(renames.items()), tuple(merges), tuple(drops))
     if not (edits.rename or edits.merge or edits.drop):
         raise OptionError("No edit given; use --rename ID=NAME, --merge ID,ID=NAME or --drop ID.")
     return edits
@@ -243,10 +256,13 @@ def edit_fitted(
     for theme, name in edits.rename:
         i = pos(theme, "--rename")
         if i in dropped or owner[i] != i:
+            if i in dropped:
+                raise OptionError(f"--rename {theme}: theme {theme} is dropped by these edits; "
+                                  "drop it or rename it, not both.")
             raise OptionError(
-                f"--rename {theme}: theme {theme} is "
-                + ("dropped" if i in dropped else f"merged into theme {ids[owner[i]]}")
-                + " by these edits; rename the theme it becomes part of, or do not drop it."
+                f"--rename {theme}: theme {theme} is merged into theme {ids[owner[i]]} by these "
+                f"edits; rename theme {ids[owner[i]]} or give the name in the merge "
+                f"(--merge ...=\"New name\")."
             )
         log.append(f"renamed theme {theme} '{new_name.get(i, labels[i])}' to '{name}'")
         new_name[i] = name
@@ -261,6 +277,16 @@ def edit_fitted(
     tops = [merged_tops[j] if h in is_merged else list(model.top_terms[h])
             for j, h in enumerate(heads)]
     new_labels = [new_name.get(h, labels[h]) for h in heads]
+    # A name given that another theme of the result already has: two themes one could not tell
+    # apart in the report (and a label reference, as codebook edits use, would find the first).
+    folded = [label.casefold() for label in new_labels]
+    for j, h in enumerate(heads):
+        if h in new_name and folded.count(folded[j]) > 1:
+            other = next(ids[heads[m]] for m, f in enumerate(folded) if f == folded[j] and m != j)
+            raise OptionError(
+                f"Theme {ids[h]} would be named '{new_labels[j]}' like theme {other}; merge "
+                f"them (--merge {ids[h]},{other}) or choose another name."
+            )
     seeded = [new_labels[j] for j, h in enumerate(heads) if labels[h] in set(model.seeded)]
     edited = replace(model, theme_map=theme_map, labels=new_labels, top_terms=tops,
                      seeded=seeded, theme_ids=[ids[h] for h in heads])
