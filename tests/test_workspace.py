@@ -105,6 +105,32 @@ def test_file_that_is_no_workspace_is_refused(tmp_path):
         db.connect(tmp_path / "missing.tmdb")
 
 
+@pytest.mark.parametrize("kind", ["other_sqlite", "empty", "junk", "truncated"])
+def test_file_refused_as_workspace_is_left_untouched(tmp_path, project, kind, cli):
+    # Never modify the user's files: a refused file (e.g. another program's SQLite project,
+    # an empty or damaged file) keeps its bytes, mode and gets no -wal/-shm beside it.
+    path = tmp_path / f"{kind}.tmdb"
+    if kind == "other_sqlite":
+        sqlite3.connect(path).execute("CREATE TABLE t(x)").connection.close()
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "junk":
+        path.write_bytes(b"not a database at all" * 100)
+    else:
+        path.write_bytes(project.read_bytes()[:50])
+    before = path.read_bytes()
+    with pytest.raises(InputFileError, match="workspace"):
+        db.connect(path)
+    for args in (["export", str(path), "--format", "csv", "--out", str(tmp_path / "x.csv")],
+                 ["serve", str(path)]):
+        result = cli("workspace", *args)
+        assert result.code == 2
+        assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(kind)) == [path.name]
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_existing_file_is_never_replaced_by_create(project):
     with pytest.raises(OutputError, match="already exists"):
         db.create_database(project)
