@@ -580,6 +580,45 @@ def test_import_coding_sheet_and_qdc(project, conn, tmp_path):
         import_file(conn, bad)
 
 
+def test_import_of_a_sheet_for_another_question_is_refused(tmp_path):
+    # Same respondents answer every question: the ids of a sheet made for q2 all match q1 too;
+    # its texts tell. Refused, nothing written; the right question is named and then accepted.
+    from textmine.coding.sheet import coding_sheet_frame, write_sheet_csv, write_sheet_xlsx
+    from textmine.workspace.build import fill_workspace
+
+    q1, truth = answers_frame(30)
+    q2 = q1.assign(text=[f"autre question, réponse {i}" for i in range(len(q1))])
+    q2["masked"] = q2["text"]
+    path = tmp_path / "two.tmdb"
+    conn = db.create_database(path)
+    fill_workspace(conn, respondent_ids=q1["respondent_id"].tolist(), closed={},
+                   answers={"q1": ("Question 1", q1), "q2": ("Question 2", q2)},
+                   codebook=None, coder="alice", source={"path": "synthetic"})  # fmt: skip
+    sheet = coding_sheet_frame(q2["respondent_id"][:8], q2["text"][:8], CODES)
+    for i, rid in enumerate(sheet["respondent_id"]):
+        sheet.loc[i, truth[rid]] = 1
+    audit_rows = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    for write, name in ((write_sheet_xlsx, "q2.xlsx"), (write_sheet_csv, "q2.csv")):
+        file = write(sheet, tmp_path / name)
+        with pytest.raises(DataError, match="answers to 'q2': import it with --question q2"):
+            import_file(conn, file, coder="carol", question="q1")
+    assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == audit_rows
+    assert conn.execute("SELECT count(*) FROM codings").fetchone()[0] == 0
+    assert import_file(conn, file, coder="carol", question="q2")["answers"] == 8
+    # A sheet whose texts are no answer of the workspace at all: told to check the sheet.
+    stranger = coding_sheet_frame(q1["respondent_id"][:4], ["un texte inconnu"] * 4, CODES)
+    stranger.loc[:, CODES[0]] = 1
+    with pytest.raises(DataError, match="check that the sheet was made for 'q1'"):
+        import_file(conn, write_sheet_csv(stranger, tmp_path / "x.csv"), question="q1")
+    # The q1 sheet, its texts re-spaced (a spreadsheet re-wrapped them), is accepted.
+    own = coding_sheet_frame(q1["respondent_id"][:4],
+                             ["  " + t.replace(" ", "\n") for t in q1["text"][:4]], CODES)
+    own.loc[:, CODES[1]] = 1
+    assert import_file(conn, write_sheet_xlsx(own, tmp_path / "own.xlsx"),
+                       question="q1")["answers"] == 4
+    conn.close()
+
+
 # -- the command line ---------------------------------------------------------------------------
 def test_cli_init_export_feeds_code_and_agree(cli, tmp_path):
     frame, truth = answers_frame(60)

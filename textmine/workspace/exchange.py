@@ -33,7 +33,7 @@ from openpyxl.styles import Font
 
 from textmine.codebook import Codebook, CodebookTheme, load_codebook
 from textmine.coding.interchange import code_guid, codebook_to_qdc
-from textmine.coding.sheet import read_coded
+from textmine.coding.sheet import read_coded, sheet_texts
 from textmine.errors import DataError, OptionError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, write_csv
 from textmine.workbook import fixed_time, save_workbook
@@ -315,6 +315,7 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
             f"'{question}' in the workspace: {', '.join(missing[:3])}; check the file and "
             "--question."
         )
+    _check_sheet_question(conn, path, list(wide.index), question, sheet=sheet)
     with transaction(conn):
         add_coder(conn, coder)
         added = add_codebook(conn, Codebook(themes=tuple(
@@ -344,6 +345,52 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
                      "codes_added": added})  # fmt: skip
     return {"kind": "codings", "answers": len(wide), "replaced": replaced, "coder": coder,
             "question": question, "codes_added": added}
+
+
+#: Characters of an answer compared when checking a sheet's texts (a workbook cell holds at most
+#: 32,767 characters, and a long answer differs early if it differs at all).
+_TEXT_KEY_CHARS = 200
+
+
+def _text_key(text: object) -> str:
+    return " ".join(str(text).split())[:_TEXT_KEY_CHARS].casefold()
+
+
+def _check_sheet_question(conn: sqlite3.Connection, path: Path, coded_ids: list[str],
+                          question: str, *, sheet: str | None) -> None:
+    """Refuse a coding sheet whose texts are not the answers of ``question``.
+
+    The respondents of a survey answer every open question, so the ids of a sheet made for
+    another question match too: its ``text`` column tells. A sheet whose coded rows mostly
+    carry other texts (original or masked, compared on their first characters) is refused,
+    naming the question whose answers they are when there is one.
+    """
+    texts = sheet_texts(path, sheet=sheet)
+    keys = {rid: _text_key(texts[rid]) for rid in coded_ids if texts.get(rid, "").strip()}
+    if not keys:
+        return  # a long CSV, or a sheet without texts: nothing to compare
+
+    def matching(name: str) -> int:
+        hits = 0
+        for r in conn.execute("SELECT respondent_id, text, masked FROM answers "
+                              "WHERE question = ?", (name,)):  # fmt: skip
+            key = keys.get(r[0])
+            hits += key is not None and key in (_text_key(r[1]), _text_key(r[2]))
+        return hits
+
+    hits = matching(question)
+    if 2 * hits >= len(keys):
+        return
+    others = [r[0] for r in conn.execute("SELECT name FROM questions WHERE name != ? "
+                                         "ORDER BY position", (question,))]  # fmt: skip
+    best = max(others, key=matching, default=None)
+    where = (f"they are the answers to '{best}': import it with --question {best}"
+             if best is not None and 2 * matching(best) >= len(keys) else
+             f"check that the sheet was made for '{question}' of this survey")
+    raise DataError(
+        f"The texts of {len(keys) - hits} of the {len(keys)} coded rows of {path.name} are not "
+        f"the answers to '{question}' in the workspace; {where}."
+    )
 
 
 def _single_column(path: Path, column: str) -> str | None:
