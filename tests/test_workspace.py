@@ -395,6 +395,30 @@ def test_hostile_answer_is_escaped(app, conn):
     assert HOSTILE not in b.client.get("/list?q=q1&search=onerror").text
 
 
+def test_workspace_without_codes_says_where_to_add_them(tmp_path):
+    # A workspace made without --codebook showed an empty "Codes" panel and no way forward.
+    from textmine.workspace.build import fill_workspace
+
+    frame, _ = answers_frame(6)
+    path = tmp_path / "bare.tmdb"
+    conn = db.create_database(path)
+    fill_workspace(conn, respondent_ids=frame["respondent_id"].tolist(), closed={},
+                   answers={"q1": ("Question 1", frame)}, codebook=None, coder="alice",
+                   source={"path": "synthetic"})  # fmt: skip
+    conn.close()
+    page = Browser(build_app(path, token=TOKEN), "alice").client.get("/next?q=q1").text
+    assert 'id="no-codes"' in page and 'href="/codes?q=q1">Codebook</a>' in page
+    assert 'id="no-codes"' not in Browser(build_app(make_workspace(tmp_path), token=TOKEN),
+                                          "alice").client.get("/next?q=q1").text
+
+
+def test_pages_name_an_icon_so_the_browser_asks_for_no_missing_favicon(app):
+    # Without an icon link every page load asked for /favicon.ico: a 404 in the console.
+    b = Browser(app, "alice")
+    for url in ("/next", "/list", "/codes", "/agreement", "/coder"):
+        assert re.search(r'<link rel="icon" href="data:,">', b.client.get(url).text), url
+
+
 def test_stale_edit_through_the_api_returns_409_and_current_state(app, conn):
     alice1, alice2 = Browser(app, "alice"), Browser(app, "alice")
     aid = _answer_id(conn, "R000")
