@@ -604,6 +604,23 @@ def test_import_coding_sheet_and_qdc(project, conn, tmp_path):
         import_file(conn, bad)
 
 
+@pytest.mark.parametrize("option", [["--coder", ""], ["--coder", " "], ["--question", ""]])
+def test_import_with_an_empty_coder_or_question_is_refused(cli, project, tmp_path, option):
+    # `--coder ""` imported the codes as coder "import"; `--question ""` took the only question.
+    labels = tmp_path / "labels.csv"
+    labels.write_text("respondent_id,code\nR000,Outils\n", encoding="utf-8")
+    before = project.read_bytes()
+    for file in (labels, REPO / "data" / "codebook_evolution.yaml"):
+        result = cli("workspace", "import", str(project), str(file), *option)
+        assert result.code == 2 and result.err.count("\n") == 1, result.err
+        assert ("Coder name" if option[0] == "--coder" else "Question ''") in result.err
+    conn = db.connect(project)
+    assert conn.execute("SELECT count(*) FROM coded_answers").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM coders WHERE name = 'import'").fetchone()[0] == 0
+    conn.close()
+    assert project.read_bytes() == before
+
+
 def test_import_of_a_sheet_for_another_question_is_refused(tmp_path):
     # Same respondents answer every question: the ids of a sheet made for q2 all match q1 too;
     # its texts tell. Refused, nothing written; the right question is named and then accepted.

@@ -37,7 +37,7 @@ from textmine.coding.sheet import read_coded, sheet_texts
 from textmine.errors import DataError, OptionError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, write_csv
 from textmine.workbook import fixed_time, save_workbook
-from textmine.workspace.build import add_codebook, add_coder
+from textmine.workspace.build import add_codebook, add_coder, check_coder_name
 from textmine.workspace.db import audit, now, transaction
 from textmine.workspace.edits import refresh_agreement
 
@@ -286,6 +286,13 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    # A name given (even empty) is checked, never replaced by a default: an empty --coder is
+    # a mistake, not "no coder given".
+    coder = None if coder is None else check_coder_name(coder)
+    names = [r[0] for r in conn.execute("SELECT name FROM questions ORDER BY position")]
+    if question is not None and question not in names:
+        raise OptionError(f"Question {question!r} is not in the workspace; questions: "
+                          f"{', '.join(names)}.")  # fmt: skip
     if suffix in (".qdc", ".yaml", ".yml"):
         codebook = load_codebook(path)
         with transaction(conn):
@@ -298,7 +305,6 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
     wide = read_coded(path, sheet=sheet)
     file_coder, file_question = _single_column(path, "coder"), _single_column(path, "question")
     coder = coder or file_coder or "import"
-    names = [r[0] for r in conn.execute("SELECT name FROM questions ORDER BY position")]
     question = question or file_question or (names[0] if len(names) == 1 else None)
     if question is None:
         raise OptionError(f"The workspace has {len(names)} open questions; say which one the "
