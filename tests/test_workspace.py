@@ -355,6 +355,32 @@ def test_writes_need_the_csrf_token_and_json(app):
     assert b.post("/api/coding", body).status_code == 200
 
 
+@pytest.mark.parametrize("url, body", [
+    ("/api/coding", {"answer_id": 1, "version": 0, "action": "set", "codes": ["x"]}),
+    ("/api/coding", {"answer_id": 1, "version": 0, "action": "set", "codes": "12"}),
+    ("/api/coding", {"answer_id": 1e300, "version": 0, "action": "toggle", "code_id": 1}),
+    ("/api/coding", {"answer_id": 2**70, "version": 0, "action": "toggle", "code_id": 1}),
+    ("/api/coding", {"answer_id": 1.5, "version": 0, "action": "toggle", "code_id": 1}),
+    ("/api/coding", {"answer_id": True, "version": 0, "action": "toggle", "code_id": 1}),
+    ("/api/codes/add", {"name": "Nouveau", "parent_id": "abc"}),
+    ("/api/memo", {"target": "answer", "target_id": [1], "version": 0, "text": "x"}),
+])
+def test_malformed_api_fields_get_one_line_not_a_server_error(project, url, body):
+    # A list of non-numbers, a float, a boolean or a number beyond SQLite's integers was a 500
+    # (and "12" was read as the codes 1 and 2): now 400 with one line, nothing written.
+    from starlette.testclient import TestClient
+
+    b = Browser(build_app(project, token=TOKEN), "alice")
+    b.client = TestClient(b.client.app, base_url="http://127.0.0.1",
+                          raise_server_exceptions=False, cookies=b.client.cookies)
+    r = b.post(url, body)
+    assert r.status_code == 400 and "must be" in r.json()["error"], r.text
+    conn = db.connect(project)
+    assert conn.execute("SELECT count(*) FROM coded_answers").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM codes WHERE name = 'Nouveau'").fetchone()[0] == 0
+    conn.close()
+
+
 def test_other_host_header_is_refused(app):
     from starlette.testclient import TestClient
 
