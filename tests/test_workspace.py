@@ -687,6 +687,40 @@ def test_import_of_a_sheet_for_another_question_is_refused(tmp_path):
 
 
 # -- the command line ---------------------------------------------------------------------------
+def test_init_force_replaces_only_a_closed_workspace(cli, tmp_path):
+    # --force replaced any file named *.tmdb (another program's SQLite file, a folder) and a
+    # workspace in use (its -wal beside it would then be replayed onto the new file).
+    frame, _ = answers_frame(10)
+    survey = tmp_path / "survey.csv"
+    pd.DataFrame({"id": frame["respondent_id"], "q1": frame["text"]}).to_csv(survey, index=False)
+    init = ("workspace", "init", "--survey", survey, "--text-col", "q1", "--id-col", "id",
+            "--force")
+    other = tmp_path / "other.tmdb"
+    sqlite3.connect(other).execute("CREATE TABLE t(x)").connection.close()
+    folder = tmp_path / "folder.tmdb"
+    folder.mkdir()
+    for target, said in ((other, "not a usable textmine workspace"), (folder, "is not a file")):
+        before = sorted(p.name for p in tmp_path.iterdir())
+        r = cli(*init[:2], target, *init[2:])
+        assert r.code == 2 and said in r.err and r.err.count("\n") == 1, r.err
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert sqlite3.connect(other).execute("SELECT name FROM sqlite_master").fetchall()
+    project = tmp_path / "p.tmdb"
+    assert cli(*init[:2], project, *init[2:]).code == 0
+    conn = db.connect(project)
+    conn.execute("BEGIN IMMEDIATE")  # a server in the middle of a write: the -wal exists
+    conn.execute("INSERT INTO coders(name, created) VALUES ('zoe', 'now')")
+    r = cli(*init[:2], project, *init[2:])
+    assert r.code == 2 and "is in use" in r.err, r.err
+    conn.execute("COMMIT")
+    conn.close()
+    assert cli(*init[:2], project, *init[2:]).code == 0  # closed again: replaced
+    conn = db.connect(project)
+    assert conn.execute("SELECT count(*) FROM coders WHERE name = 'zoe'").fetchone()[0] == 0
+    assert db.integrity_ok(conn)
+    conn.close()
+
+
 def test_cli_init_export_feeds_code_and_agree(cli, tmp_path):
     frame, truth = answers_frame(60)
     survey = tmp_path / "survey.csv"
