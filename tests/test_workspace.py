@@ -558,6 +558,23 @@ def test_export_csv_is_long_and_reads_back_as_labels(project, conn, tmp_path):
     assert all(coded.loc[rid, code] == 1 for rid, code in list(truth.items())[:12])
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_read_back_keeps_its_coder(project, conn, tmp_path, fmt):
+    # The CSV export read back without --coder kept its coder; the workbook's codes went to a
+    # coder named "import". Both now name their coder; several coders are refused.
+    _code_some(conn, coders=("bob",))
+    out, _ = export_workspace(conn, project, tmp_path / f"bob.{fmt}", fmt=fmt, coder="bob")
+    conn.execute("DELETE FROM codings")
+    conn.execute("DELETE FROM coded_answers")
+    result = import_file(conn, out)
+    assert result["coder"] == "bob" and result["question"] == "q1" and result["answers"] == 13
+    assert [r[0] for r in conn.execute("SELECT DISTINCT coder FROM coded_answers")] == ["bob"]
+    _code_some(conn, coders=("alice",))
+    both, _ = export_workspace(conn, project, tmp_path / f"both.{fmt}", fmt=fmt)
+    with pytest.raises(DataError, match="codes of 2 coders"):
+        import_file(conn, both)
+
+
 def test_export_of_several_coders_is_refused_as_labels_until_filtered(project, conn, tmp_path):
     _code_some(conn, coders=("alice", "bob"))
     both, _ = export_workspace(conn, project, tmp_path / "both.csv", fmt="csv")

@@ -411,6 +411,23 @@ def sheet_info(path: str | Path) -> dict[str, str]:
             if len(r) >= 2 and r[0] is not None and r[1] is not None}
 
 
+def column_values(path: str | Path, column: str, *, sheet: str | None = None) -> list[str]:
+    """Distinct non-empty values of ``column`` in a coding sheet or long file (XLSX or CSV).
+
+    Empty when the file has no such column (a coding sheet has no ``coder`` column; a
+    workspace export, CSV or XLSX, has one).
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_coded` (call that first for its messages).
+    """
+    table, _ = _read_table(Path(path), sheet)
+    if column not in table.columns:
+        return []
+    return sorted({str(v).strip() for v in table[column]} - {""})
+
+
 def sheet_texts(path: str | Path, *, sheet: str | None = None) -> dict[str, str]:
     """The answer text of each row of a coding sheet, by respondent id.
 

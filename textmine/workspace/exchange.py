@@ -33,7 +33,7 @@ from openpyxl.styles import Font
 
 from textmine.codebook import Codebook, CodebookTheme, load_codebook
 from textmine.coding.interchange import code_guid, codebook_to_qdc
-from textmine.coding.sheet import read_coded, sheet_texts
+from textmine.coding.sheet import column_values, read_coded, sheet_texts
 from textmine.errors import DataError, OptionError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, write_csv
 from textmine.workbook import fixed_time, save_workbook
@@ -303,7 +303,8 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
         raise OptionError(f"Cannot import {path.name}: give a coding sheet (.xlsx, .csv) or a "
                           "codebook (.qdc, .yaml).")  # fmt: skip
     wide = read_coded(path, sheet=sheet)
-    file_coder, file_question = _single_column(path, "coder"), _single_column(path, "question")
+    file_coder = _single_column(path, "coder", sheet)
+    file_question = _single_column(path, "question", sheet)
     coder = coder or file_coder or "import"
     question = question or file_question or (names[0] if len(names) == 1 else None)
     if question is None:
@@ -399,14 +400,10 @@ def _check_sheet_question(conn: sqlite3.Connection, path: Path, coded_ids: list[
     )
 
 
-def _single_column(path: Path, column: str) -> str | None:
-    """The one value of ``column`` in a long CSV (``None`` for a sheet or no such column)."""
-    if path.suffix.lower() != ".csv":
-        return None
-    try:
-        head = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False,
-                           encoding="utf-8-sig", usecols=lambda c: c == column)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    values = sorted(set(head[column]) - {""}) if column in head.columns else []
+def _single_column(path: Path, column: str, sheet: str | None) -> str | None:
+    """The one value of ``column`` in a long file, CSV or XLSX (``None`` for a sheet or none).
+
+    A workspace export read back names its coder and question, in a workbook as in a CSV.
+    """
+    values = column_values(path, column, sheet=sheet)
     return values[0] if len(values) == 1 else None
