@@ -858,3 +858,9 @@ def test_progress_rate_counts_answers_coded_in_the_page(conn):
     assert p["hours_left"] == round((61 - 7) / 14, 1)
     fresh = queries.progress(conn, "q1", "nobody")
     assert fresh["per_hour"] is None and fresh["hours_left"] is None
+    # 6 answers in a few seconds: no pace yet (it announced thousands of answers per hour).
+    for k in range(10, 16):
+        edits.change_coding(conn, _answer_id(conn, f"R{k:03d}"), "eve", version=0,
+                            action="toggle", code_id=1)
+    quick = queries.progress(conn, "q1", "eve")
+    assert quick["mine"] == 6 and quick["per_hour"] is None and quick["hours_left"] is None
