@@ -105,6 +105,32 @@ def test_file_that_is_no_workspace_is_refused(tmp_path):
         db.connect(tmp_path / "missing.tmdb")
 
 
+@pytest.mark.parametrize("kind", ["other_sqlite", "empty", "junk", "truncated"])
+def test_file_refused_as_workspace_is_left_untouched(tmp_path, project, kind, cli):
+    # Never modify the user's files: a refused file (e.g. another program's SQLite project,
+    # an empty or damaged file) keeps its bytes, mode and gets no -wal/-shm beside it.
+    path = tmp_path / f"{kind}.tmdb"
+    if kind == "other_sqlite":
+        sqlite3.connect(path).execute("CREATE TABLE t(x)").connection.close()
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "junk":
+        path.write_bytes(b"not a database at all" * 100)
+    else:
+        path.write_bytes(project.read_bytes()[:50])
+    before = path.read_bytes()
+    with pytest.raises(InputFileError, match="workspace"):
+        db.connect(path)
+    for args in (["export", str(path), "--format", "csv", "--out", str(tmp_path / "x.csv")],
+                 ["serve", str(path)]):
+        result = cli("workspace", *args)
+        assert result.code == 2
+        assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(kind)) == [path.name]
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_existing_file_is_never_replaced_by_create(project):
     with pytest.raises(OutputError, match="already exists"):
         db.create_database(project)
@@ -329,6 +355,32 @@ def test_writes_need_the_csrf_token_and_json(app):
     assert b.post("/api/coding", body).status_code == 200
 
 
+@pytest.mark.parametrize("url, body", [
+    ("/api/coding", {"answer_id": 1, "version": 0, "action": "set", "codes": ["x"]}),
+    ("/api/coding", {"answer_id": 1, "version": 0, "action": "set", "codes": "12"}),
+    ("/api/coding", {"answer_id": 1e300, "version": 0, "action": "toggle", "code_id": 1}),
+    ("/api/coding", {"answer_id": 2**70, "version": 0, "action": "toggle", "code_id": 1}),
+    ("/api/coding", {"answer_id": 1.5, "version": 0, "action": "toggle", "code_id": 1}),
+    ("/api/coding", {"answer_id": True, "version": 0, "action": "toggle", "code_id": 1}),
+    ("/api/codes/add", {"name": "Nouveau", "parent_id": "abc"}),
+    ("/api/memo", {"target": "answer", "target_id": [1], "version": 0, "text": "x"}),
+])
+def test_malformed_api_fields_get_one_line_not_a_server_error(project, url, body):
+    # A list of non-numbers, a float, a boolean or a number beyond SQLite's integers was a 500
+    # (and "12" was read as the codes 1 and 2): now 400 with one line, nothing written.
+    from starlette.testclient import TestClient
+
+    b = Browser(build_app(project, token=TOKEN), "alice")
+    b.client = TestClient(b.client.app, base_url="http://127.0.0.1",
+                          raise_server_exceptions=False, cookies=b.client.cookies)
+    r = b.post(url, body)
+    assert r.status_code == 400 and "must be" in r.json()["error"], r.text
+    conn = db.connect(project)
+    assert conn.execute("SELECT count(*) FROM coded_answers").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM codes WHERE name = 'Nouveau'").fetchone()[0] == 0
+    conn.close()
+
+
 def test_other_host_header_is_refused(app):
     from starlette.testclient import TestClient
 
@@ -367,6 +419,30 @@ def test_hostile_answer_is_escaped(app, conn):
     assert HOSTILE not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert HOSTILE not in b.client.get("/list?q=q1&search=onerror").text
+
+
+def test_workspace_without_codes_says_where_to_add_them(tmp_path):
+    # A workspace made without --codebook showed an empty "Codes" panel and no way forward.
+    from textmine.workspace.build import fill_workspace
+
+    frame, _ = answers_frame(6)
+    path = tmp_path / "bare.tmdb"
+    conn = db.create_database(path)
+    fill_workspace(conn, respondent_ids=frame["respondent_id"].tolist(), closed={},
+                   answers={"q1": ("Question 1", frame)}, codebook=None, coder="alice",
+                   source={"path": "synthetic"})  # fmt: skip
+    conn.close()
+    page = Browser(build_app(path, token=TOKEN), "alice").client.get("/next?q=q1").text
+    assert 'id="no-codes"' in page and 'href="/codes?q=q1">Codebook</a>' in page
+    assert 'id="no-codes"' not in Browser(build_app(make_workspace(tmp_path), token=TOKEN),
+                                          "alice").client.get("/next?q=q1").text
+
+
+def test_pages_name_an_icon_so_the_browser_asks_for_no_missing_favicon(app):
+    # Without an icon link every page load asked for /favicon.ico: a 404 in the console.
+    b = Browser(app, "alice")
+    for url in ("/next", "/list", "/codes", "/agreement", "/coder"):
+        assert re.search(r'<link rel="icon" href="data:,">', b.client.get(url).text), url
 
 
 def test_stale_edit_through_the_api_returns_409_and_current_state(app, conn):
@@ -482,6 +558,23 @@ def test_export_csv_is_long_and_reads_back_as_labels(project, conn, tmp_path):
     assert all(coded.loc[rid, code] == 1 for rid, code in list(truth.items())[:12])
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_read_back_keeps_its_coder(project, conn, tmp_path, fmt):
+    # The CSV export read back without --coder kept its coder; the workbook's codes went to a
+    # coder named "import". Both now name their coder; several coders are refused.
+    _code_some(conn, coders=("bob",))
+    out, _ = export_workspace(conn, project, tmp_path / f"bob.{fmt}", fmt=fmt, coder="bob")
+    conn.execute("DELETE FROM codings")
+    conn.execute("DELETE FROM coded_answers")
+    result = import_file(conn, out)
+    assert result["coder"] == "bob" and result["question"] == "q1" and result["answers"] == 13
+    assert [r[0] for r in conn.execute("SELECT DISTINCT coder FROM coded_answers")] == ["bob"]
+    _code_some(conn, coders=("alice",))
+    both, _ = export_workspace(conn, project, tmp_path / f"both.{fmt}", fmt=fmt)
+    with pytest.raises(DataError, match="codes of 2 coders"):
+        import_file(conn, both)
+
+
 def test_export_of_several_coders_is_refused_as_labels_until_filtered(project, conn, tmp_path):
     _code_some(conn, coders=("alice", "bob"))
     both, _ = export_workspace(conn, project, tmp_path / "both.csv", fmt="csv")
@@ -554,7 +647,97 @@ def test_import_coding_sheet_and_qdc(project, conn, tmp_path):
         import_file(conn, bad)
 
 
+@pytest.mark.parametrize("option", [["--coder", ""], ["--coder", " "], ["--question", ""]])
+def test_import_with_an_empty_coder_or_question_is_refused(cli, project, tmp_path, option):
+    # `--coder ""` imported the codes as coder "import"; `--question ""` took the only question.
+    labels = tmp_path / "labels.csv"
+    labels.write_text("respondent_id,code\nR000,Outils\n", encoding="utf-8")
+    before = project.read_bytes()
+    for file in (labels, REPO / "data" / "codebook_evolution.yaml"):
+        result = cli("workspace", "import", str(project), str(file), *option)
+        assert result.code == 2 and result.err.count("\n") == 1, result.err
+        assert ("Coder name" if option[0] == "--coder" else "Question ''") in result.err
+    conn = db.connect(project)
+    assert conn.execute("SELECT count(*) FROM coded_answers").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM coders WHERE name = 'import'").fetchone()[0] == 0
+    conn.close()
+    assert project.read_bytes() == before
+
+
+def test_import_of_a_sheet_for_another_question_is_refused(tmp_path):
+    # Same respondents answer every question: the ids of a sheet made for q2 all match q1 too;
+    # its texts tell. Refused, nothing written; the right question is named and then accepted.
+    from textmine.coding.sheet import coding_sheet_frame, write_sheet_csv, write_sheet_xlsx
+    from textmine.workspace.build import fill_workspace
+
+    q1, truth = answers_frame(30)
+    q2 = q1.assign(text=[f"autre question, réponse {i}" for i in range(len(q1))])
+    q2["masked"] = q2["text"]
+    path = tmp_path / "two.tmdb"
+    conn = db.create_database(path)
+    fill_workspace(conn, respondent_ids=q1["respondent_id"].tolist(), closed={},
+                   answers={"q1": ("Question 1", q1), "q2": ("Question 2", q2)},
+                   codebook=None, coder="alice", source={"path": "synthetic"})  # fmt: skip
+    sheet = coding_sheet_frame(q2["respondent_id"][:8], q2["text"][:8], CODES)
+    for i, rid in enumerate(sheet["respondent_id"]):
+        sheet.loc[i, truth[rid]] = 1
+    audit_rows = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    for write, name in ((write_sheet_xlsx, "q2.xlsx"), (write_sheet_csv, "q2.csv")):
+        file = write(sheet, tmp_path / name)
+        with pytest.raises(DataError, match="answers to 'q2': import it with --question q2"):
+            import_file(conn, file, coder="carol", question="q1")
+    assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == audit_rows
+    assert conn.execute("SELECT count(*) FROM codings").fetchone()[0] == 0
+    assert import_file(conn, file, coder="carol", question="q2")["answers"] == 8
+    # A sheet whose texts are no answer of the workspace at all: told to check the sheet.
+    stranger = coding_sheet_frame(q1["respondent_id"][:4], ["un texte inconnu"] * 4, CODES)
+    stranger.loc[:, CODES[0]] = 1
+    with pytest.raises(DataError, match="check that the sheet was made for 'q1'"):
+        import_file(conn, write_sheet_csv(stranger, tmp_path / "x.csv"), question="q1")
+    # The q1 sheet, its texts re-spaced (a spreadsheet re-wrapped them), is accepted.
+    own = coding_sheet_frame(q1["respondent_id"][:4],
+                             ["  " + t.replace(" ", "\n") for t in q1["text"][:4]], CODES)
+    own.loc[:, CODES[1]] = 1
+    assert import_file(conn, write_sheet_xlsx(own, tmp_path / "own.xlsx"),
+                       question="q1")["answers"] == 4
+    conn.close()
+
+
 # -- the command line ---------------------------------------------------------------------------
+def test_init_force_replaces_only_a_closed_workspace(cli, tmp_path):
+    # --force replaced any file named *.tmdb (another program's SQLite file, a folder) and a
+    # workspace in use (its -wal beside it would then be replayed onto the new file).
+    frame, _ = answers_frame(10)
+    survey = tmp_path / "survey.csv"
+    pd.DataFrame({"id": frame["respondent_id"], "q1": frame["text"]}).to_csv(survey, index=False)
+    init = ("workspace", "init", "--survey", survey, "--text-col", "q1", "--id-col", "id",
+            "--force")
+    other = tmp_path / "other.tmdb"
+    sqlite3.connect(other).execute("CREATE TABLE t(x)").connection.close()
+    folder = tmp_path / "folder.tmdb"
+    folder.mkdir()
+    for target, said in ((other, "not a usable textmine workspace"), (folder, "is not a file")):
+        before = sorted(p.name for p in tmp_path.iterdir())
+        r = cli(*init[:2], target, *init[2:])
+        assert r.code == 2 and said in r.err and r.err.count("\n") == 1, r.err
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert sqlite3.connect(other).execute("SELECT name FROM sqlite_master").fetchall()
+    project = tmp_path / "p.tmdb"
+    assert cli(*init[:2], project, *init[2:]).code == 0
+    conn = db.connect(project)
+    conn.execute("BEGIN IMMEDIATE")  # a server in the middle of a write: the -wal exists
+    conn.execute("INSERT INTO coders(name, created) VALUES ('zoe', 'now')")
+    r = cli(*init[:2], project, *init[2:])
+    assert r.code == 2 and "is in use" in r.err, r.err
+    conn.execute("COMMIT")
+    conn.close()
+    assert cli(*init[:2], project, *init[2:]).code == 0  # closed again: replaced
+    conn = db.connect(project)
+    assert conn.execute("SELECT count(*) FROM coders WHERE name = 'zoe'").fetchone()[0] == 0
+    assert db.integrity_ok(conn)
+    conn.close()
+
+
 def test_cli_init_export_feeds_code_and_agree(cli, tmp_path):
     frame, truth = answers_frame(60)
     survey = tmp_path / "survey.csv"
@@ -675,3 +858,9 @@ def test_progress_rate_counts_answers_coded_in_the_page(conn):
     assert p["hours_left"] == round((61 - 7) / 14, 1)
     fresh = queries.progress(conn, "q1", "nobody")
     assert fresh["per_hour"] is None and fresh["hours_left"] is None
+    # 6 answers in a few seconds: no pace yet (it announced thousands of answers per hour).
+    for k in range(10, 16):
+        edits.change_coding(conn, _answer_id(conn, f"R{k:03d}"), "eve", version=0,
+                            action="toggle", code_id=1)
+    quick = queries.progress(conn, "q1", "eve")
+    assert quick["mine"] == 6 and quick["per_hour"] is None and quick["hours_left"] is None

@@ -411,6 +411,41 @@ def sheet_info(path: str | Path) -> dict[str, str]:
             if len(r) >= 2 and r[0] is not None and r[1] is not None}
 
 
+def column_values(path: str | Path, column: str, *, sheet: str | None = None) -> list[str]:
+    """Distinct non-empty values of ``column`` in a coding sheet or long file (XLSX or CSV).
+
+    Empty when the file has no such column (a coding sheet has no ``coder`` column; a
+    workspace export, CSV or XLSX, has one).
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_coded` (call that first for its messages).
+    """
+    table, _ = _read_table(Path(path), sheet)
+    if column not in table.columns:
+        return []
+    return sorted({str(v).strip() for v in table[column]} - {""})
+
+
+def sheet_texts(path: str | Path, *, sheet: str | None = None) -> dict[str, str]:
+    """The answer text of each row of a coding sheet, by respondent id.
+
+    Empty for a long CSV or a sheet without a ``text`` column. Lets a reader check that the
+    sheet was made for the question it is read into (same respondents, other question).
+
+    Raises
+    ------
+    InputFileError, ColumnError
+        As :func:`read_coded` (call that first for its messages).
+    """
+    table, _ = _read_table(Path(path), sheet)
+    if ID_COL not in table.columns or "text" not in table.columns:
+        return {}
+    return {_clean_id(rid): restore_cell(str(text)) for rid, text
+            in zip(table[ID_COL], table["text"], strict=True) if _clean_id(rid)}
+
+
 def _free_codes(table: pd.DataFrame) -> list[list[str]]:
     """The code names written in the free code column, per row (``;``-separated)."""
     if FREE_CODE_COL not in table.columns:

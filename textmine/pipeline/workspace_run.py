@@ -19,7 +19,7 @@ import pandas as pd
 
 from textmine.codebook import load_codebook
 from textmine.config import CodingOptions, ReadOptions, TextOptions, WorkspaceOptions
-from textmine.errors import DataError, OptionError, OutputError
+from textmine.errors import DataError, OptionError, OutputError, TextmineError
 from textmine.outputs import file_sha256
 from textmine.runfolder import EMPTY
 
@@ -70,6 +70,8 @@ def run_workspace_init(
         raise OutputError("The workspace file would replace the survey; choose another name.")
     if project.exists() and not force:
         raise OutputError(f"Workspace {project} already exists; use --force to replace it.")
+    if project.exists():
+        _check_replaceable(project)
     if not project.parent.is_dir():
         raise OutputError(f"Folder {project.parent} does not exist; create it first.")
     if not text_cols:
@@ -117,6 +119,32 @@ def run_workspace_init(
     return {"path": project, "respondents": len(survey.data),
             "answers": {q: len(f) for q, (_, f) in answers.items()}, "codes": n_codes,
             "closed": list(closed)}  # fmt: skip
+
+
+def _check_replaceable(project: Path) -> None:
+    """Refuse ``--force`` over a file that is not a workspace, or over an open workspace.
+
+    An open workspace has its ``-wal`` file beside it (SQLite removes it when the last
+    connection closes): replacing the file under it would pair the old write-ahead log with the
+    new database, and a server using it would write into the new one.
+    """
+    from textmine.workspace.db import connect
+
+    if not project.is_file():
+        raise OutputError(f"{project} is not a file; choose another workspace name.")
+    if Path(f"{project}-wal").exists():
+        raise OutputError(
+            f"Workspace {project} is in use (its -wal file exists: a server or another program "
+            "has it open, or was killed); stop it (after a crash, serve it once and stop it), "
+            "then run again."
+        )
+    try:
+        connect(project).close()
+    except TextmineError as exc:
+        raise OutputError(
+            f"{project} exists and is not a usable textmine workspace ({exc}); --force replaces "
+            "only a workspace: move the file away or choose another name."
+        ) from exc
 
 
 def _port_free(host: str, port: int) -> None:

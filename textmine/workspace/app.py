@@ -419,7 +419,7 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
             conn, _int(body, "answer_id"), session["coder"], version=_int(body, "version"),
             action=str(body.get("action", "")),
             code_id=_int(body, "code_id") if body.get("code_id") is not None else None,
-            codes=[int(c) for c in body.get("codes", [])] if body.get("codes") else None,
+            codes=_ints(body, "codes") if body.get("codes") is not None else None,
         )  # fmt: skip
         ws.refitter.maybe_start(conn)  # starts a thread, never waits for it
         return JSONResponse(state)
@@ -445,7 +445,8 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
         if op == "add":
             parent = body.get("parent_id")
             new = edits.add_code(conn, str(body.get("name", "")), coder,
-                                 parent_id=int(parent) if parent not in (None, "") else None)
+                                 parent_id=_int(body, "parent_id")
+                                 if parent not in (None, "") else None)  # fmt: skip
             return JSONResponse({"ok": True, "code_id": new})
         code_id, version = _int(body, "code_id"), _int(body, "version")
         if op == "rename":
@@ -506,10 +507,26 @@ def _json(request: Request) -> dict:
 
 
 def _int(body: dict, key: str) -> int:
-    try:
-        return int(body[key])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DataError(f"Field '{key}' must be a whole number.") from exc
+    """Field ``key`` of a JSON body as a row id or version (one line on anything else)."""
+    return _whole(body.get(key), key)
+
+
+def _ints(body: dict, key: str) -> list[int]:
+    """Field ``key`` as a list of whole numbers (a string is not a list of digits)."""
+    values = body.get(key)
+    if not isinstance(values, list):
+        raise DataError(f"Field '{key}' must be a list of whole numbers.")
+    return [_whole(v, key) for v in values]
+
+
+def _whole(value: object, key: str) -> int:
+    # Only JSON integers (or their decimal text) within SQLite's 64-bit range: a float, a
+    # boolean or a huge number is a malformed request, answered in one line, never a 500.
+    if isinstance(value, str) and value.strip().lstrip("-").isdecimal():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+        raise DataError(f"Field '{key}' must be a whole number.")
+    return value
 
 
 def _wide(coded: dict[str, set[str]], names: list[str]):

@@ -212,17 +212,29 @@ def connect(path: str | Path, *, write_check: bool = False) -> sqlite3.Connectio
         raise InputFileError(
             f"Workspace {path} not found; create it with 'textmine workspace init'."
         )
+    if path.stat().st_size == 0:
+        raise InputFileError(
+            f"Workspace {path} is empty (0 bytes); give the .tmdb file made by "
+            "'textmine workspace init'."
+        )
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        _configure(conn)
+        conn.row_factory = sqlite3.Row
+        # The version is read before any PRAGMA that writes (journal_mode=WAL rewrites the
+        # header): a file that is not a workspace (another program's SQLite) is left untouched.
         version = schema_version(conn, path)
+        _configure(conn)
         if version < SCHEMA_VERSION or write_check:
             with transaction(conn):
                 for v in range(version, SCHEMA_VERSION):
                     MIGRATIONS[v](conn)
                     set_meta(conn, "schema_version", v + 1)
     except sqlite3.Error as exc:
+        conn.close()
         raise database_error(exc, path) from exc
+    except InputFileError:
+        conn.close()
+        raise
     return conn
 
 

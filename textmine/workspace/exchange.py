@@ -33,11 +33,11 @@ from openpyxl.styles import Font
 
 from textmine.codebook import Codebook, CodebookTheme, load_codebook
 from textmine.coding.interchange import code_guid, codebook_to_qdc
-from textmine.coding.sheet import read_coded
+from textmine.coding.sheet import column_values, read_coded, sheet_texts
 from textmine.errors import DataError, OptionError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, write_csv
 from textmine.workbook import fixed_time, save_workbook
-from textmine.workspace.build import add_codebook, add_coder
+from textmine.workspace.build import add_codebook, add_coder, check_coder_name
 from textmine.workspace.db import audit, now, transaction
 from textmine.workspace.edits import refresh_agreement
 
@@ -286,6 +286,13 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    # A name given (even empty) is checked, never replaced by a default: an empty --coder is
+    # a mistake, not "no coder given".
+    coder = None if coder is None else check_coder_name(coder)
+    names = [r[0] for r in conn.execute("SELECT name FROM questions ORDER BY position")]
+    if question is not None and question not in names:
+        raise OptionError(f"Question {question!r} is not in the workspace; questions: "
+                          f"{', '.join(names)}.")  # fmt: skip
     if suffix in (".qdc", ".yaml", ".yml"):
         codebook = load_codebook(path)
         with transaction(conn):
@@ -296,9 +303,9 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
         raise OptionError(f"Cannot import {path.name}: give a coding sheet (.xlsx, .csv) or a "
                           "codebook (.qdc, .yaml).")  # fmt: skip
     wide = read_coded(path, sheet=sheet)
-    file_coder, file_question = _single_column(path, "coder"), _single_column(path, "question")
+    file_coder = _single_column(path, "coder", sheet)
+    file_question = _single_column(path, "question", sheet)
     coder = coder or file_coder or "import"
-    names = [r[0] for r in conn.execute("SELECT name FROM questions ORDER BY position")]
     question = question or file_question or (names[0] if len(names) == 1 else None)
     if question is None:
         raise OptionError(f"The workspace has {len(names)} open questions; say which one the "
@@ -315,6 +322,7 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
             f"'{question}' in the workspace: {', '.join(missing[:3])}; check the file and "
             "--question."
         )
+    _check_sheet_question(conn, path, list(wide.index), question, sheet=sheet)
     with transaction(conn):
         add_coder(conn, coder)
         added = add_codebook(conn, Codebook(themes=tuple(
@@ -346,14 +354,56 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
             "question": question, "codes_added": added}
 
 
-def _single_column(path: Path, column: str) -> str | None:
-    """The one value of ``column`` in a long CSV (``None`` for a sheet or no such column)."""
-    if path.suffix.lower() != ".csv":
-        return None
-    try:
-        head = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False,
-                           encoding="utf-8-sig", usecols=lambda c: c == column)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    values = sorted(set(head[column]) - {""}) if column in head.columns else []
+#: Characters of an answer compared when checking a sheet's texts (a workbook cell holds at most
+#: 32,767 characters, and a long answer differs early if it differs at all).
+_TEXT_KEY_CHARS = 200
+
+
+def _text_key(text: object) -> str:
+    return " ".join(str(text).split())[:_TEXT_KEY_CHARS].casefold()
+
+
+def _check_sheet_question(conn: sqlite3.Connection, path: Path, coded_ids: list[str],
+                          question: str, *, sheet: str | None) -> None:
+    """Refuse a coding sheet whose texts are not the answers of ``question``.
+
+    The respondents of a survey answer every open question, so the ids of a sheet made for
+    another question match too: its ``text`` column tells. A sheet whose coded rows mostly
+    carry other texts (original or masked, compared on their first characters) is refused,
+    naming the question whose answers they are when there is one.
+    """
+    texts = sheet_texts(path, sheet=sheet)
+    keys = {rid: _text_key(texts[rid]) for rid in coded_ids if texts.get(rid, "").strip()}
+    if not keys:
+        return  # a long CSV, or a sheet without texts: nothing to compare
+
+    def matching(name: str) -> int:
+        hits = 0
+        for r in conn.execute("SELECT respondent_id, text, masked FROM answers "
+                              "WHERE question = ?", (name,)):  # fmt: skip
+            key = keys.get(r[0])
+            hits += key is not None and key in (_text_key(r[1]), _text_key(r[2]))
+        return hits
+
+    hits = matching(question)
+    if 2 * hits >= len(keys):
+        return
+    others = [r[0] for r in conn.execute("SELECT name FROM questions WHERE name != ? "
+                                         "ORDER BY position", (question,))]  # fmt: skip
+    best = max(others, key=matching, default=None)
+    where = (f"they are the answers to '{best}': import it with --question {best}"
+             if best is not None and 2 * matching(best) >= len(keys) else
+             f"check that the sheet was made for '{question}' of this survey")
+    raise DataError(
+        f"The texts of {len(keys) - hits} of the {len(keys)} coded rows of {path.name} are not "
+        f"the answers to '{question}' in the workspace; {where}."
+    )
+
+
+def _single_column(path: Path, column: str, sheet: str | None) -> str | None:
+    """The one value of ``column`` in a long file, CSV or XLSX (``None`` for a sheet or none).
+
+    A workspace export read back names its coder and question, in a workbook as in a CSV.
+    """
+    values = column_values(path, column, sheet=sheet)
     return values[0] if len(values) == 1 else None

@@ -236,13 +236,17 @@ def _parse_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
+#: Coding time (hours) under which no pace is announced.
+MIN_RATE_HOURS = 5 / 60
+
+
 def progress(conn: sqlite3.Connection, question: str, coder: str) -> dict:
     """Coded / total, answers per hour and time left for ``coder`` on ``question``.
 
     The rate is the answers the coder coded in the page (imports left out) over the last hour of
     their coding (from the first to the last coding when they coded for less than an hour;
-    unknown under three answers); the time left is what the answers nobody coded yet would
-    take at that rate.
+    unknown under three answers or five minutes); the time left is what the answers nobody
+    coded yet would take at that rate.
     """
     row = conn.execute("SELECT n_answers FROM questions WHERE name = ?", (question,)).fetchone()
     total = int(row[0]) if row else 0
@@ -272,8 +276,9 @@ def progress(conn: sqlite3.Connection, question: str, coder: str) -> dict:
             "AND time >= ?", (coder, since),
         ).fetchone()[0]  # fmt: skip
         hours = (last_t - start).total_seconds() / 3600
-        # Fewer than 3 answers or a few seconds of work say nothing of a pace.
-        if recent >= 3 and hours > 0:
+        # Fewer than 3 answers or a few minutes of work say nothing of a pace (6 answers in
+        # 4 seconds would announce 5,000 answers per hour).
+        if recent >= 3 and hours >= MIN_RATE_HOURS:
             rate = recent / hours
     left = total - any_coder
     return {
