@@ -39,6 +39,8 @@ def test_themes_writes_the_run_folder_reproducibly(cli, survey, tmp_path, corpus
         res = _themes(cli, survey, tmp_path / run, "--k", "3", "--seed", "3")
         assert res.code == 0, res.err
         assert "answers themed" in res.out
+        # What --method auto chose, and why, is said on the console (issue 14).
+        assert "Theme model (--method auto): method " in res.out
     a, b = tmp_path / "a", tmp_path / "b"
     for name in ("themes.csv", "answers.csv", "terms.csv", "term_weights.csv", "run.json"):
         assert (a / name).is_file()
@@ -183,3 +185,20 @@ def test_stability_option(cli, survey, tmp_path, corpus_module):
     bad = _themes(cli, survey, tmp_path / "bad", "--k", "3", "--stability", "-1")
     assert bad.code == 2 and "stability" in bad.err and "Traceback" not in bad.err
     assert not (tmp_path / "bad").exists()
+
+
+def test_console_says_every_choice_textmine_made_for_the_user():
+    from textmine.cli.themes_cmds import _theme_choices
+
+    info = {
+        "method_choice": {"method": "semantic", "reason": "method semantic: 80 answers"},
+        "k": 6, "k_chosen_by": "auto", "k_rule": "the most stable k beyond a null",
+        "catch_all": {"others": [{"fitted_theme": 1, "reason": "holds 39 % of the answers"},
+                                 {"fitted_theme": 3, "reason": "holds 43 % of the answers"}]},
+    }
+    lines = _theme_choices(info)
+    assert lines[0] == "Theme model (--method auto): method semantic: 80 answers."
+    assert lines[1] == "Number of themes (--k auto): 6, the most stable k beyond a null."
+    assert lines[2].startswith("2 fitted theme(s) reported as 'Divers / autres': 1 holds 39 %")
+    # Nothing chosen for the user (method and k given), nothing said.
+    assert _theme_choices({"method_choice": None, "k": 4, "k_chosen_by": "fixed"}) == []

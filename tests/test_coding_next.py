@@ -207,6 +207,30 @@ def test_save_model_may_not_overlap_the_output(next_run, cli, tmp_path):
     assert r.code == 2 and "overlap" in r.err and not out.exists()
 
 
+def test_an_edited_encoder_or_embedding_weight_in_coder_json_is_refused(next_run, tmp_path):
+    # coder.json is outside the arrays' checksum: an encoder name or a weight edited by hand
+    # (weight -1 was applied without a word) makes the folder a damaged coder, in one line.
+    from textmine.coding.persist import load_coder
+    from textmine.errors import ModelFileError
+
+    for key, value, said in (("embedding_model", "bogus", "names an unknown sentence encoder"),
+                             ("embedding_model", 3, "names an unknown sentence encoder"),
+                             ("embedding_weight", -1, "has embedding_weight -1"),
+                             ("embedding_weight", 0, "has embedding_weight 0"),
+                             ("embedding_weight", "2", "has embedding_weight '2'"),
+                             ("embedding_weight", True, "has embedding_weight True"),
+                             ("embedding_weight", 1e9, "has embedding_weight 1000000000.0")):
+        bad = tmp_path / f"{key}_{value}"
+        shutil.copytree(next_run["model"], bad)
+        meta = json.loads((bad / "coder.json").read_text("utf-8"))
+        meta[key] = value
+        (bad / "coder.json").write_text(json.dumps(meta), "utf-8")
+        with pytest.raises(ModelFileError, match=r"fit it again with textmine code") as info:
+            load_coder(bad)
+        assert said in str(info.value) and "\n" not in str(info.value)
+    assert load_coder(next_run["model"]).embedding_model is None  # the untouched coder loads
+
+
 def test_a_coder_fitted_with_sentence_embeddings_is_saved_and_applied(next_run, cli, tmp_path,
                                                                      monkeypatch):
     # The saved coder keeps its encoder, weight and dimensions; --model embeds the new answers

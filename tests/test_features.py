@@ -60,16 +60,30 @@ def test_nothing_left_after_filtering_says_what_to_do():
 
 def test_no_terms_hint_names_only_options_that_exist_and_can_help():
     # min_df is already 1: no --min-df hint; max_df has no CLI option: the project key is named.
-    same = HandCorpus(ids=["a", "b"], texts=["visio", "visio"], masked=["visio", "visio"],
-                      status=["ok", "ok"], terms=[["visio"], ["visio"]])
+    common = HandCorpus(ids=["a", "b", "c"], texts=["visio teams", "visio teams", "visio"],
+                        masked=["visio teams", "visio teams", "visio"], status=["ok"] * 3,
+                        terms=[["visio", "teams"], ["visio", "teams"], ["visio"]])
     with pytest.raises(OptionError) as info:
-        document_term_matrix(same, min_df=1, max_df=0.5)
+        document_term_matrix(common, min_df=1, max_df=0.5)
     message = str(info.value)
     assert "--min-df" not in message and "--max-df" not in message
     assert "[themes] max_df in textmine.toml" in message
     with pytest.raises(OptionError) as info:
         document_term_matrix(_tiny(), min_df=5, max_df=1.0)
     assert "max_df in" not in str(info.value) and "--min-df 1" in str(info.value)
+
+
+def test_identical_answers_are_said_to_be_identical_not_filtered_away():
+    # 30 x "la nature" (with or without --dedupe): no filter hint can help, say why.
+    for n in (2, 30):
+        same = HandCorpus(ids=[str(i) for i in range(n)], texts=["la nature"] * n,
+                          masked=["la nature"] * n, status=["ok"] * n,
+                          terms=[["nature"]] * (n - 1) + [["nature", "nature"]])
+        for min_df, max_df in ((1, 0.5), (2, 0.5), (1, 0.9)):
+            with pytest.raises(OptionError, match=(
+                    rf"^All {n} answers with terms have the same terms \(nature\): there is "
+                    r"nothing to tell them apart; themes need answers that differ\.$")):
+                document_term_matrix(same, min_df=min_df, max_df=max_df)
 
 
 def test_no_terms_at_all():

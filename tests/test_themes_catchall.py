@@ -110,3 +110,14 @@ def test_bad_catch_all_options_are_refused():
         ThemeOptions(max_theme_share=0)
     with pytest.raises(OptionError, match="min_exclusivity"):
         ThemeOptions(min_exclusivity=1.5)
+
+
+def test_the_reason_never_reads_as_a_share_within_its_limit():
+    # The demo's q_evolution: a theme of 35.3 % said "holds 35 % (limit 35 %)".
+    for share, said in ((0.353, "holds 35.3 % of the answers (limit 35.0 %)"),
+                        (0.3549, "holds 35.5 % of the answers (limit 35.0 %)"),
+                        (0.36, "holds 36 % of the answers (limit 35 %)"),
+                        (0.502, "holds 50 % of the answers (limit 35 %)")):
+        folded = others(np.array([share, 0.1]), np.zeros(2, bool), np.zeros(2), np.ones(2),
+                        first_free=0, max_share=0.35, min_exclusivity=None)
+        assert folded == {0: said}

@@ -89,6 +89,13 @@ def test_unknown_schema_version_and_estimator_are_refused(saved):
     (saved / "model.json").write_text(json.dumps({**meta, "estimator": "os.system"}))
     with pytest.raises(ModelFileError, match=r"cannot be loaded \(KeyError: 'os.system'\)"):
         load_model(saved)
+    # The method recorded beside the estimator is one textmine fits (not "auto", not any text).
+    for bad in ("bogus", "auto", ["nmf"], None):
+        (saved / "model.json").write_text(json.dumps({**meta, "method": bad}))
+        with pytest.raises(ModelFileError, match=r"^Unknown theme method .* in .*model\.json; "
+                                                 r"the model is damaged: re-run textmine "
+                                                 r"themes\.$"):
+            load_model(saved)
 
 
 def test_missing_folder(tmp_path):

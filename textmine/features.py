@@ -151,6 +151,14 @@ def document_term_matrix(
     kept = np.isin(terms, list(keep)) if keep else np.zeros(len(terms), dtype=bool)
     keep_mask = ((df >= min_df) & (df <= max_count)) | kept
     if not keep_mask.any():
+        distinct = {frozenset(d) for d in docs if d}
+        if n_with_terms > 1 and len(distinct) == 1:
+            # Every answer has the same terms ("la nature" x 30): no filter can help, say so.
+            example = ", ".join(sorted(next(iter(distinct)))[:3])
+            raise OptionError(
+                f"All {n_with_terms} answers with terms have the same terms ({example}): "
+                "there is nothing to tell them apart; themes need answers that differ."
+            )
         raise OptionError(_no_terms_left(min_df, max_df, n_with_terms))
     X = sp.csr_matrix(X[:, np.flatnonzero(keep_mask)])
     X.sort_indices()

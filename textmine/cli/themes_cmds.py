@@ -47,12 +47,33 @@ def _summary(out: Path) -> None:
         RunRecord,
     )
 
-    c = RunRecord.read(out).counts
+    record = RunRecord.read(out)
+    for line in _theme_choices(record.themes or {}):
+        typer.echo(line)
+    c = record.counts
     typer.echo(
         f"{c.get(COUNT_THEMED, 0)} answers themed, {c.get(COUNT_UNASSIGNED, 0)} unassigned, "
         f"{c.get(COUNT_NON_ANSWER, 0)} non-answers, {c.get(COUNT_EMPTY, 0)} empty."
     )
     typer.echo(f"Results written to {out}")
+
+
+def _theme_choices(info: dict) -> list[str]:
+    """What textmine chose for the user (method, k, catch-all themes), one line each."""
+    lines = []
+    choice = info.get("method_choice")
+    if isinstance(choice, dict) and choice.get("reason"):
+        lines.append(f"Theme model (--method auto): {choice['reason']}.")
+    if info.get("k_chosen_by") == "auto" and info.get("k") is not None:
+        lines.append(f"Number of themes (--k auto): {info['k']}, {info.get('k_rule', '')}.")
+    catch = info.get("catch_all") or {}
+    folded = [o for o in catch.get("others") or [] if isinstance(o, dict)]
+    if folded:
+        lines.append(
+            f"{len(folded)} fitted theme(s) reported as 'Divers / autres': "
+            + "; ".join(f"{o.get('fitted_theme')} {o.get('reason')}" for o in folded) + "."
+        )
+    return lines
 
 
 @app.command()

@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from textmine.coding.learn import CodingFeatures, MultiLabelCoder, _identity
+from textmine.config import EMBEDDING_MODELS
 from textmine.errors import ModelFileError
 from textmine.outputs import file_sha256, package_version, write_json
 
@@ -310,6 +311,20 @@ def load_coder(folder: str | Path) -> SavedCoder:
         coder.single_code_ = bool(meta["single_code"])
         coder.expected_ = dict(meta.get("expected") or {})
         embedding_model = meta.get("embedding_model")
+        weight = meta.get("embedding_weight", 1.0)
+        # coder.json is not under the arrays' checksum: its encoder and weight are checked here
+        # (an edited weight of -1 turned the sentence features upside down without a word).
+        if embedding_model is not None and embedding_model not in EMBEDDING_MODELS:
+            raise ModelFileError(
+                f"{meta_path} names an unknown sentence encoder "
+                f"{str(embedding_model)[:40]!r} (known: {', '.join(EMBEDDING_MODELS)}); {_HINT}."
+            )
+        if (isinstance(weight, bool) or not isinstance(weight, (int, float))
+                or not math.isfinite(weight) or not 0 < weight <= 100):
+            raise ModelFileError(
+                f"{meta_path} has embedding_weight {repr(weight)[:40]}, not a number in "
+                f"(0, 100]; {_HINT}."
+            )
         coder.fold_models_ = []
         for k in range(int(meta["n_folds"])):
             feats = CodingFeatures(

@@ -249,7 +249,10 @@ def others(
     out: dict[int, str] = {}
     for j in range(first_free, len(shares)):
         if shares[j] > max_share and not dominant[j]:
-            out[j] = f"holds {100 * shares[j]:.0f} % of the answers (limit {100 * max_share:.0f} %)"
+            # One decimal when whole percents would read "holds 35 % (limit 35 %)".
+            digits = 0 if round(100 * shares[j]) > round(100 * max_share) else 1
+            out[j] = (f"holds {100 * shares[j]:.{digits}f} % of the answers "
+                      f"(limit {100 * max_share:.{digits}f} %)")
         elif fragments[j] > 0.5:
             out[j] = "its heaviest terms are fragments no answer writes as words"
         elif min_exclusivity is not None and excl[j] < min_exclusivity:

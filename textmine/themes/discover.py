@@ -49,6 +49,7 @@ from textmine.themes.catchall import (
 from textmine.themes.edit import edit_map
 from textmine.themes.labels import (
     POOL,
+    distinct_labels,
     fragment_share,
     frex_order,
     surface_forms,
@@ -507,6 +508,8 @@ def discover_themes(
                                     n_top=options.n_top_terms)
     labels = [theme_label(t) for t in fitted_tops]
     labels[:n_seeded] = seeded_names
+    # Two free themes never share a label (a reader could not tell them apart).
+    labels[n_seeded:] = distinct_labels(labels[n_seeded:], fitted_tops[n_seeded:])
     shares, dominant = theme_profile(
         estimator.transform(X_fit) if E_fit is None
         else estimator.transform(X_fit, embeddings=E_fit),

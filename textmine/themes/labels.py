@@ -103,6 +103,47 @@ def theme_label(top: Sequence[str], *, n_terms: int = 3) -> str:
     return " / ".join(top[:n_terms]) if top else "(no terms)"
 
 
+def distinct_labels(labels: Sequence[str], tops: Sequence[Sequence[str]]) -> list[str]:
+    """Labels where no two themes share one: a repeated label takes its theme's own term.
+
+    Two themes can have the same three top terms (on short answers the semantic model splits
+    "la nature" answers by what else they say, which is further down the list). Each theme
+    whose label is repeated gets the first of its top terms that none of the other themes with
+    that label has among its own top terms ("nature / respect / protection / forêt" beside
+    "... / propreté"); failing that, its rank among them ("... (2)").
+
+    Parameters
+    ----------
+    labels : sequence of str
+        One label per theme (e.g. from :func:`theme_label`).
+    tops : sequence of sequences of str
+        Each theme's top terms, best first (the list the label was made from).
+
+    Returns
+    -------
+    list of str
+        The labels, repeated ones made distinct; unique labels are unchanged.
+    """
+    out = list(labels)
+    groups: dict[str, list[int]] = {}
+    for j, label in enumerate(labels):
+        groups.setdefault(label, []).append(j)
+    taken = set(labels)
+    for label, members in groups.items():
+        if len(members) < 2:
+            continue
+        for rank, j in enumerate(members, start=1):
+            others = {t for i in members if i != j for t in tops[i]}
+            own = next((t for t in tops[j] if t not in others and t not in label.split(" / ")),
+                       None)
+            new = f"{label} / {own}" if own else f"{label} ({rank})"
+            if new in taken:
+                new = f"{label} ({rank})"
+            out[j] = new
+            taken.add(new)
+    return out
+
+
 # -- surface forms: labels made of words the answers contain (issue 14) ----------------------
 
 #: Words of an answer: letters and digits, hyphenated compounds kept whole ("week-end").

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from textmine.config import THEME_METHODS
 from textmine.errors import ModelFileError
 from textmine.outputs import file_sha256, package_version, write_json
 from textmine.themes.models import LDAThemes, NMFThemes, SemanticThemes, ShortTextThemes
@@ -162,6 +163,13 @@ def load_model(folder: str | Path) -> FittedThemes:
             if idx.size and (idx.min() < 0 or idx.max() >= len(meta["terms"])):
                 raise ModelFileError(f"Smoothing indices out of range in {npz}; re-run themes.")
         estimator.set_state_arrays(est_arrays)
+        # model.json is not under the arrays' checksum: its recorded method is checked too
+        # (a fitted model has a concrete method; run.json and the report repeat it).
+        if meta["method"] not in THEME_METHODS or meta["method"] == "auto":
+            raise ModelFileError(
+                f"Unknown theme method {str(meta['method'])[:40]!r} in {meta_path}; the model "
+                "is damaged: re-run textmine themes."
+            )
         theme_ids = [int(t) for t in meta.get("theme_ids", [])]
         if theme_ids and (len(theme_ids) != len(meta["labels"]) or len(set(theme_ids))
                           != len(theme_ids) or min(theme_ids) < 1):
