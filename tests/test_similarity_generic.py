@@ -93,30 +93,3 @@ def test_cli_keep_generic(cli, tmp_path, monkeypatch):
               "--out", tmp_path / "b")
     assert res.code == 0, res.err
     assert "plus" in set(pd.read_csv(tmp_path / "b" / "nodes.csv")["term"])
-
-
-def test_crowded_labels_end_up_apart():
-    # 25 long labels drawn around one spot: adjustText alone (rounds=0) leaves some on top of
-    # each other; separate_labels shrinks what still overlaps until nothing does.
-    import matplotlib.pyplot as plt
-
-    from textmine.report.analysis_figures import overlapping_labels, separate_labels
-
-    def crowd():
-        rng = np.random.default_rng(0)
-        x, y = rng.normal(0, 0.05, 25), rng.normal(0, 0.05, 25)
-        fig, ax = plt.subplots(figsize=(8, 6))
-        ax.set_xlim(-1, 1)
-        ax.set_ylim(-1, 1)
-        texts = [ax.text(a, b, f"communication interne {i}", fontsize=11)
-                 for i, (a, b) in enumerate(zip(x, y, strict=True))]
-        return fig, ax, texts, x, y
-
-    fig, ax, texts, x, y = crowd()
-    assert separate_labels(fig, ax, texts, x, y, expand=(1.1, 1.3), rounds=0) > 0
-    plt.close(fig)
-    fig, ax, texts, x, y = crowd()
-    left = separate_labels(fig, ax, texts, x, y, expand=(1.1, 1.3),
-                           arrowprops={"arrowstyle": "-", "lw": 0.4})
-    assert left == 0 and not overlapping_labels(fig, texts)
-    plt.close(fig)

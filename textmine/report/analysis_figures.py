@@ -12,13 +12,11 @@ Readability rules (a person must be able to read the map):
   out on its own with Kamada-Kawai, in a disc whose area follows its size; the discs placed by
   a Kamada-Kawai layout of the graph of communities, spaced so that they do not overlap), node
   and label size ~ frequency, edge width ~ index, one colour per community, labels pushed apart
-  by adjustText; labels still overlapping after it are made smaller until none overlap
-  (:func:`separate_labels`). Deterministic (no random start).
+  by adjustText. Deterministic (no random start).
 """
 
 from __future__ import annotations
 
-import logging
 import math
 from pathlib import Path
 
@@ -32,8 +30,6 @@ import pandas as pd  # noqa: E402
 from adjustText import adjust_text  # noqa: E402
 
 from textmine.report.colours import PALETTE  # noqa: E402
-
-logger = logging.getLogger(__name__)
 
 DPI = 110
 #: Most row labels drawn on a factor map.
@@ -153,8 +149,9 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
         ax.spines[side].set_visible(False)
     if texts:
         # The points are obstacles too: a label never covers another point.
-        separate_labels(fig, ax, texts, xs, ys, expand=(1.25, 1.6), ensure_inside_axes=True,
-                        arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5})
+        adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.25, 1.6), max_move=None,
+                    iter_lim=2000, ensure_inside_axes=True,
+                    arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5})
     fig.tight_layout()
     return _save(fig, stem)
 
@@ -240,52 +237,6 @@ def community_layout(graph: nx.Graph, community: dict[str, int]) -> dict[str, np
     return {n: centre[c] + p for c, pos in local.items() for n, p in pos.items()}
 
 
-def overlapping_labels(fig: plt.Figure, texts: list) -> list[tuple[int, int]]:
-    """Pairs (i, j) of ``texts`` whose drawn boxes overlap (in display pixels)."""
-    renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer=renderer) for t in texts]
-    return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
-            if boxes[i].overlaps(boxes[j])]
-
-
-def separate_labels(fig: plt.Figure, ax: plt.Axes, texts: list, x: np.ndarray, y: np.ndarray,
-                    *, expand: tuple[float, float], rounds: int = 4, **kwargs: object) -> int:
-    """Move labels apart with adjustText until none overlap, then shrink what still does.
-
-    adjustText stops at its iteration limit and can leave a few labels on top of each other in a
-    crowded figure; each further round makes the smaller label of every overlapping pair 12 %
-    smaller and runs adjustText again.
-
-    Returns
-    -------
-    int
-        The number of overlapping pairs left (0 when the labels are all readable).
-    """
-    arrowprops = kwargs.pop("arrowprops", None)
-    origins = [t.get_position() for t in texts]
-    left = 0
-    for _ in range(rounds + 1):
-        adjust_text(texts, x=x, y=y, ax=ax, expand=expand, max_move=None, iter_lim=2000,
-                    **kwargs)
-        fig.canvas.draw()
-        pairs = overlapping_labels(fig, texts)
-        left = len(pairs)
-        if not pairs:
-            break
-        for i, j in pairs:
-            small = texts[i] if texts[i].get_fontsize() <= texts[j].get_fontsize() else texts[j]
-            small.set_fontsize(max(5.0, small.get_fontsize() * 0.88))
-    if left:
-        logger.info("%d pairs of labels still overlap in the figure", left)
-    if arrowprops:
-        # Leader lines drawn once, at the end (adjustText adds a set per call).
-        for t, origin in zip(texts, origins, strict=True):
-            if not np.allclose(t.get_position(), origin):
-                ax.annotate("", xy=origin, xytext=t.get_position(), arrowprops=arrowprops,
-                            zorder=1)
-    return left
-
-
 def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, lang: str = "fr",
                      title: str = "") -> list[Path]:
     """Draw the similarity tree to ``stem``.png/.svg.
@@ -331,7 +282,8 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
     ax.margins(0.08)
     if texts:
         xy = np.array([pos[t] for t in graph.nodes])
-        separate_labels(fig, ax, texts, xy[:, 0], xy[:, 1], expand=(1.1, 1.3),
-                        arrowprops={"arrowstyle": "-", "color": "#BBBBBB", "lw": 0.4})
+        adjust_text(texts, x=xy[:, 0], y=xy[:, 1], ax=ax, expand=(1.1, 1.3), max_move=None,
+                    iter_lim=2000,
+                    arrowprops={"arrowstyle": "-", "color": "#BBBBBB", "lw": 0.4})
     fig.tight_layout()
     return _save(fig, stem)
