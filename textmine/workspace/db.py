@@ -38,7 +38,10 @@ BUSY_TIMEOUT_MS = 5000
 #: File extension of a workspace project.
 EXTENSION = ".tmdb"
 
-SCHEMA = """
+#: The coding queue's index (rebuilt by each refit, see textmine.workspace.suggest).
+QUEUE_INDEX = "CREATE INDEX answers_queue ON answers(question, usefulness DESC, id)"
+
+SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE questions(
     name TEXT PRIMARY KEY, label TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL,
@@ -47,7 +50,7 @@ CREATE TABLE closed_questions(
     name TEXT PRIMARY KEY, label TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL,
     position INTEGER NOT NULL);
 CREATE TABLE respondents(
-    id TEXT PRIMARY KEY, position INTEGER NOT NULL, closed TEXT NOT NULL DEFAULT '{}');
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, closed TEXT NOT NULL DEFAULT '{{}}');
 CREATE TABLE closed_values(
     question TEXT NOT NULL, value TEXT NOT NULL, respondent_id TEXT NOT NULL,
     PRIMARY KEY(question, value, respondent_id)) WITHOUT ROWID;
@@ -66,7 +69,7 @@ CREATE TABLE answers(
     n_coders INTEGER NOT NULL DEFAULT 0,
     disputed INTEGER NOT NULL DEFAULT 0,
     UNIQUE(question, respondent_id));
-CREATE INDEX answers_queue ON answers(question, usefulness DESC, id);
+{QUEUE_INDEX};
 CREATE INDEX answers_coders ON answers(question, n_coders);
 CREATE TABLE codes(
     id INTEGER PRIMARY KEY,
