@@ -13,6 +13,7 @@ import secrets
 import socket
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -99,7 +100,8 @@ def run_workspace_init(
             closed[name] = (question.label, question.kind,
                             closed_values(closed_question(survey, name), question.kind))
     source = {"path": str(Path(survey_path).resolve()), "sha256": file_sha256(survey_path),
-              "id_col": read_options.id_col, "text_cols": list(text_cols),
+              "id_col": read_options.id_col, "read": asdict(read_options),
+              "text_cols": list(text_cols),
               "codebook": str(codebook_path) if codebook_path else None}  # fmt: skip
     tmp = project.with_name(f".{project.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
@@ -277,3 +279,50 @@ def run_workspace_refit(project: str | Path, *,
     from textmine.workspace.suggest import refit
 
     return refit(project, options=coding_options)
+
+
+def is_workspace(path: str | Path) -> bool:
+    """Whether ``path`` names a workspace project (``.tmdb``) rather than a labels file."""
+    return Path(path).suffix.lower() == ".tmdb"
+
+
+def read_workspace_codes(project: str | Path, *, question: str | None = None,
+                         coder: str | None = None, codes: list[str] | None = None,
+                         default_question: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """One coder's codes on one open question of a workspace, as a labels file reads.
+
+    Used by ``textmine code --labels``, ``textmine agree`` and ``textmine crosstab`` when they
+    are given a ``.tmdb`` file. ``question`` defaults to ``default_question`` when the
+    workspace has it (``code``'s ``--text-col``), else to its only question.
+
+    Returns
+    -------
+    coded : DataFrame
+        Respondents x codes, 0/1 (see :func:`textmine.workspace.exchange.workspace_codes`).
+    info : dict
+        ``question``, ``coder`` and ``source`` (the survey recorded at ``init``: ``path``,
+        ``sha256``, ``id_col``...).
+
+    Raises
+    ------
+    OptionError
+        Several questions or coders and none chosen (one line naming them).
+    DataError, InputFileError
+        Nothing coded; unreadable, locked or missing workspace.
+    """
+    from textmine.workspace.db import connect, database_error, get_meta
+    from textmine.workspace.exchange import choose_question, workspace_codes
+
+    project = Path(project)
+    conn = connect(project)
+    try:
+        question = choose_question(conn, project.name, question, default_question)
+        coded, coder = workspace_codes(conn, project.name, question=question, coder=coder,
+                                       codes=codes)  # fmt: skip
+        source = get_meta(conn, "source") or {}
+    except sqlite3.Error as exc:
+        raise database_error(exc, project) from exc
+    finally:
+        conn.close()
+    logger.info("codes of coder %s on %s read from workspace %s", coder, question, project.name)
+    return coded, {"question": question, "coder": coder, "source": source}
