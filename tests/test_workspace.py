@@ -67,7 +67,8 @@ def test_database_uses_wal_and_records_its_schema_version(conn):
 def test_newer_schema_is_refused_in_one_line(project, conn):
     with db.transaction(conn):
         db.set_meta(conn, "schema_version", db.SCHEMA_VERSION + 1)
-    with pytest.raises(InputFileError, match="schema version 2.*upgrade textmine"):
+    with pytest.raises(InputFileError,
+                       match=f"schema version {db.SCHEMA_VERSION + 1}.*upgrade textmine"):
         db.connect(project)
 
 
@@ -75,11 +76,28 @@ def test_migration_hook_upgrades_an_older_file(project, conn, monkeypatch):
     def add_colour_note(c):
         c.execute("ALTER TABLE codes ADD COLUMN note TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setattr(db, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(db.MIGRATIONS, 1, add_colour_note)
+    later = db.SCHEMA_VERSION + 1
+    monkeypatch.setattr(db, "SCHEMA_VERSION", later)
+    monkeypatch.setitem(db.MIGRATIONS, later - 1, add_colour_note)
     upgraded = db.connect(project)
-    assert db.get_meta(upgraded, "schema_version") == 2
+    assert db.get_meta(upgraded, "schema_version") == later
     assert "note" in [r[1] for r in upgraded.execute("PRAGMA table_info(codes)")]
+    upgraded.close()
+
+
+def test_a_version_1_workspace_gets_the_themes_tables(project, conn):
+    # A file written before themes existed (schema 1): opening it adds the tables, keeps data.
+    with db.transaction(conn):
+        conn.execute("DROP TABLE answer_themes")
+        conn.execute("DROP TABLE themes")
+        db.set_meta(conn, "schema_version", 1)
+    n = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    conn.close()
+    upgraded = db.connect(project)
+    assert db.get_meta(upgraded, "schema_version") == db.SCHEMA_VERSION == 2
+    assert upgraded.execute("SELECT COUNT(*) FROM themes").fetchone()[0] == 0
+    assert upgraded.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == n
+    assert db.integrity_ok(upgraded)
     upgraded.close()
 
 

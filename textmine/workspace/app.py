@@ -135,9 +135,10 @@ def _filters(request: Request, conn: sqlite3.Connection) -> Filters:
     status = params.get("status", "")
     if status not in queries.STATUSES:
         status = ""
-    code = params.get("code", "")
+    code, theme = params.get("code", ""), params.get("theme", "")
     return Filters(question=question, status=status,
-                   code_id=int(code) if code.isdigit() else None,
+                   code_id=int(code) if code.isdecimal() and len(code) < 19 else None,
+                   theme_id=int(theme) if theme.isdecimal() and len(theme) < 19 else None,
                    closed=params.get("closed", "")[:500], search=params.get("search", "")[:200])
 
 
@@ -148,6 +149,7 @@ def _page_context(ws: Workspace, conn: sqlite3.Connection, session: dict,
         "coder": session["coder"], "csrf": session["csrf"], "filters": filters,
         "query": urlencode(filters.query()), "questions": queries.questions(conn),
         "closed_questions": ws.closed_questions(conn), "codes": queries.codes(conn),
+        "themes": queries.themes(conn, filters.question),
         "statuses": queries.STATUSES, "model": model, "refitting": ws.refitter.running,
         "progress": queries.progress(conn, filters.question, session["coder"]),
     }  # fmt: skip
