@@ -87,7 +87,7 @@ def test_import_of_a_run_folder_replaces_the_themes(tmp_path, cli):
     second = run_folder(tmp_path / "run2", ids, {"1": "un", "2": "deux"})
     r = cli("workspace", "import", project, second)
     assert r.code == 0, r.err
-    assert "30 answers with a theme" in r.out and "1 respondents of the run" in r.out
+    assert "30 answers with a theme" in r.out and "1 respondent of the run is not" in r.out
     conn = db.connect(project)
     assert [t["label"] for t in queries.themes(conn, "q1")] == ["un", "deux"]
     assert conn.execute("SELECT COUNT(*) FROM answer_themes").fetchone()[0] == 30

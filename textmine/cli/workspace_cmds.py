@@ -64,10 +64,14 @@ def init(
 
 
 def _themes_line(result: dict, run_dir: Path) -> str:
-    line = (f"{result['themes']} themes of {run_dir} attached to {result['question']} "
-            f"({result['assigned']} answers with a theme)")
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
+    line = (f"{count(result['themes'], 'theme')} of {run_dir} attached to "
+            f"{result['question']} ({count(result['assigned'], 'answer')} with a theme)")
     if result["unknown"]:
-        line += f"; {result['unknown']} respondents of the run are not in the workspace"
+        line += (f"; {count(result['unknown'], 'respondent')} of the run "
+                 f"{'is' if result['unknown'] == 1 else 'are'} not in the workspace")
     return line + "."
 
 

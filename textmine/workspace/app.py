@@ -97,6 +97,7 @@ class Workspace:
             loader=jinja2.FileSystemLoader(str(RESOURCES / "templates")),
             autoescape=True, undefined=jinja2.StrictUndefined,
         )  # fmt: skip
+        self.templates.filters["plural"] = plural
 
     def closed_questions(self, conn: sqlite3.Connection) -> list[dict]:
         """Closed questions and modalities (fixed at ``init``: read once)."""
@@ -119,6 +120,12 @@ class Workspace:
     def render(self, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
         return HTMLResponse(self.templates.get_template(name).render(**context),
                             status_code=status_code)  # fmt: skip
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """``"1 answer"``, ``"2 answers"``, ``"1,234 answers"`` (the page's counts)."""
+    n = int(n)
+    return f"{n:,} {noun if n == 1 else (nouns or noun + 's')}"
 
 
 def _same(a: str | None, b: str | None) -> bool:

@@ -20,6 +20,7 @@ codebooks (``.qdc``, ``.yaml``, read by :func:`textmine.codebook.load_codebook`)
 
 from __future__ import annotations
 
+import errno
 import io
 import sqlite3
 import uuid
@@ -128,18 +129,35 @@ def export_workspace(conn: sqlite3.Connection, db_path: Path, out: str | Path, *
     coders = [r[0] for r in conn.execute("SELECT name FROM coders ORDER BY name")]
     if coder is not None and coder not in coders:
         raise OptionError(f"--coder {coder!r} never coded here; coders: {', '.join(coders)}.")
-    if fmt == "qdc":
-        codebook = workspace_codebook(conn)
-        atomic_write(out, codebook_to_qdc(codebook))
-        return out, len(codebook.themes)
-    table = codes_long(conn, question=question, coder=coder)
-    if fmt == "csv":
-        atomic_write(out, lambda tmp: write_csv(table, tmp))
-    elif fmt == "xlsx":
-        _write_xlsx(conn, table, out)
-    else:
-        atomic_write(out, _qdpx_bytes(conn, question=question, coder=coder))
+    try:
+        if fmt == "qdc":
+            codebook = workspace_codebook(conn)
+            atomic_write(out, codebook_to_qdc(codebook))
+            return out, len(codebook.themes)
+        table = codes_long(conn, question=question, coder=coder)
+        if fmt == "csv":
+            atomic_write(out, lambda tmp: write_csv(table, tmp))
+        elif fmt == "xlsx":
+            _write_xlsx(conn, table, out)
+        else:
+            atomic_write(out, _qdpx_bytes(conn, question=question, coder=coder))
+    except OSError as exc:
+        raise write_error(out, exc) from exc
     return out, len(table)
+
+
+def write_error(out: Path, exc: OSError) -> OutputError:
+    """One line for a failed write of ``out``, naming it (not the temporary file beside it)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        advice = "choose a shorter file name"
+    elif exc.errno == errno.ENOSPC:
+        advice = f"free some space on the disk holding {out.parent}"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        advice = f"folder {out.parent} is not writable: choose another folder or fix its rights"
+    else:
+        advice = f"check folder {out.parent} (permissions, free space)"
+    return OutputError(f"Cannot write {out} ({reason}); {advice}. Nothing was written.")
 
 
 def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, first: bool = False) -> None:
