@@ -65,6 +65,7 @@ def test_filter_by_theme_in_queries_and_pages(tmp_path):
     assert truth[rid] == "Moyens"
     # A malformed theme filter is ignored, not a server error.
     assert b.client.get("/list?q=q1&theme=%C2%B2").status_code == 200
+    assert b.client.get("/list?q=q1&code=%C2%B2").status_code == 200
     assert b.client.get("/list?q=q1&theme=99999999999999999999999").status_code == 200
     conn.close()
 
