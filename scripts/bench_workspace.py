@@ -181,6 +181,7 @@ def main() -> None:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         refitter = Refitter(path)
+        refitter.warm()  # as 'workspace serve' does: the refit process starts with the server
         app = build_app(path, token="bench", refitter=refitter)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off"))
@@ -213,6 +214,7 @@ def main() -> None:
             coded_f = timed(client, ["/next?q=q1&status=coded"] * 100)
         server.should_exit = True
         thread.join(10)
+        refitter.close()
         second = refitter.last_result
     print()
     print(f"Workspace of {args.answers:,} answers, {args.coded} coded "
@@ -243,7 +245,8 @@ def main() -> None:
         print(f"| {name}: features + scoring + writing | {scoring:.1f} | "
               f"{scoring / baseline:.3f} |")
         total = res.get("total_seconds", res["fit_seconds"] + scoring)
-        what = "whole background refit (child process start included)" if (
+        what = "whole background refit as the server runs it (refit process started" \
+            " with the server)" if (
             "total_seconds" in res) else "fit + scoring + writing"
         print(f"| {name}: {what} | {total:.1f} | |")
     print(f"| baseline: predict_proba on every answer (extrapolated from {args.baseline:,}) | "

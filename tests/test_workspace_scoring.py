@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from workspace_fixtures import answers_frame, make_workspace
 
 from textmine.coding.learn import MultiLabelCoder
 from textmine.workspace import db, edits, scoring
-from textmine.workspace.suggest import refit, training_data
+from textmine.workspace.suggest import Refitter, refit, training_data
 
 
 @pytest.fixture
@@ -96,3 +97,21 @@ def test_refit_scores_every_answer_in_one_transaction(coded, tmp_path):
         "ORDER BY usefulness DESC, id LIMIT 1"))
     assert "answers_queue" in plan
     assert refit(path, cache_dir=tmp_path / "cache")["features_cached"]
+
+
+def test_background_refits_reuse_one_refit_process(coded):
+    path, conn = coded
+    refitter = Refitter(path, every=1)
+    try:
+        refitter.warm()
+        pids = []
+        for _ in range(2):
+            assert refitter.start()
+            refitter.wait(300)
+            assert refitter.last_error is None, refitter.last_error
+            pids.append(refitter.last_result["pid"])
+            assert refitter.last_result["fast"] and refitter.last_result["n_scored"] == 121
+        assert pids[0] == pids[1] != os.getpid()
+    finally:
+        refitter.close()
+    assert refitter._executor is None

@@ -275,6 +275,7 @@ def run_workspace_serve(
     project = Path(project)
     conn = connect(project, write_check=True)
     refitter = Refitter(project, every=options.refit_every, options=coding_options)
+    refitter.warm()  # the refit process starts (and imports) while the first pages are served
     try:
         refitter.maybe_start(conn)
     except sqlite3.Error as exc:
@@ -303,6 +304,8 @@ def run_workspace_serve(
     except KeyboardInterrupt:
         # uvicorn stops on the first Ctrl-C and then re-raises the signal: it is the normal end.
         pass
+    finally:
+        refitter.close()
     announce("Workspace server stopped.")
 
 

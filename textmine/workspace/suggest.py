@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -229,11 +230,20 @@ def model_info(conn: sqlite3.Connection) -> dict | None:
             "codings_at_fit": row["codings_at_fit"], "expected": json.loads(row["expected"])}
 
 
-def _refit_in_child(path: Path, options: CodingOptions) -> dict:
-    """:func:`refit` at a lower CPU priority: on a small machine pages come first."""
+def _lower_priority() -> None:
+    """Initialiser of the refit process: on a small machine pages come first."""
     if hasattr(os, "nice"):
         os.nice(10)
-    return refit(path, options=options)
+
+
+def _refit_in_child(path: Path, options: CodingOptions) -> dict:
+    """:func:`refit` in the refit process (its id is returned too, for tests)."""
+    return {**refit(path, options=options), "pid": os.getpid()}
+
+
+def _ready() -> int:
+    """A no-op run in the refit process so that it starts (and imports) ahead of the first fit."""
+    return os.getpid()
 
 
 class Refitter:
@@ -258,6 +268,7 @@ class Refitter:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.last_result: dict | None = None
+        self._executor: ProcessPoolExecutor | None = None
 
     @property
     def running(self) -> bool:
@@ -290,15 +301,41 @@ class Refitter:
         if thread is not None:
             thread.join(timeout)
 
+    def _pool(self) -> ProcessPoolExecutor:
+        # One refit process for the server's life: starting Python and importing scikit-learn
+        # cost seconds (tens of seconds on a loaded machine), paid once, not at every refit.
+        with self._lock:
+            if self._executor is None:
+                context = multiprocessing.get_context("spawn")
+                self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                                     initializer=_lower_priority)
+            return self._executor
+
+    def warm(self) -> None:
+        """Start the refit process now, in the background (``serve`` calls it at start)."""
+        self._pool().submit(_ready)
+
+    def close(self) -> None:
+        """Stop the refit process (waits for a running refit)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
     def _run(self) -> None:
         # The fit runs in a child process: scikit-learn and the scoring loop would otherwise
         # hold the server's GIL and slow every page while they run.
-        context = multiprocessing.get_context("spawn")
         try:
             start = time.perf_counter()
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                result = pool.submit(_refit_in_child, self.path, self.options).result()
-            # Wall time of the whole background refit: child start, fit, scoring and writing.
+            try:
+                result = self._pool().submit(_refit_in_child, self.path, self.options).result()
+            except BrokenProcessPool:
+                # The refit process died (killed, out of memory): a new one next time.
+                with self._lock:
+                    self._executor = None
+                raise
+            # Wall time of the whole background refit: fit, scoring and writing (plus the refit
+            # process's start the first time, unless warm() started it).
             result["total_seconds"] = time.perf_counter() - start
             self.last_result = result
             self.last_error = None
