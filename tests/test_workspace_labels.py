@@ -157,3 +157,12 @@ def test_workspace_answers_are_a_runs_answers_and_themes():
     assert answers["status"].tolist() == ["themed", "unassigned", "themed"]
     assert answers["themes"].tolist() == ["Outils", "", "Outils;Temps"]
     assert themes["label"].tolist() == ["Outils", "Temps"]
+
+
+def test_a_moved_survey_is_said_for_the_crosstab(cli, project, tmp_path):
+    path, survey, truth = project
+    _code(path, truth, {"alice": 20})
+    survey.rename(tmp_path / "elsewhere.csv")
+    r = cli("crosstab", path, "--by", "taille", "--out", tmp_path / "t")
+    assert r.code != 0 and "recorded in workspace p.tmdb not found" in r.err
+    assert "Traceback" not in r.err and not (tmp_path / "t").exists()
