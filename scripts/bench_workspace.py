@@ -10,15 +10,21 @@ measures, on a real uvicorn server in this process reached over HTTP by httpx:
 - filtered next answers (text search, a closed-question modality, coded answers);
 - ``static file``: ``GET /static/workspace.css``, the server's floor, as the baseline of ratios;
 - the background refit with 1,000 coded answers: the fit (``MultiLabelCoder``: 5-fold
-  cross-validation, calibration, thresholds, expected precision) and, separately, the scoring of
-  the 99,000 uncoded answers, written in chunks.
+  cross-validation, calibration, thresholds, expected precision), reading the answers' cached
+  features, scoring every answer (one sparse product, :mod:`textmine.workspace.scoring`) and
+  writing them in one transaction; the whole background refit as the server runs it (child
+  process included); the first computation of the features (done once, at ``init``); and, as the
+  baseline, ``MultiLabelCoder.predict_proba`` (the previous scoring) on ``--baseline`` answers,
+  extrapolated to all of them.
 
 Usage: python scripts/bench_workspace.py [--answers 100000] [--coded 1000] [--requests 300]
+       [--baseline 5000]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import sys
@@ -33,10 +39,12 @@ import pandas as pd
 import uvicorn
 
 from textmine.codebook import Codebook, CodebookTheme
+from textmine.config import CodingOptions
 from textmine.workspace.app import build_app
 from textmine.workspace.build import fill_workspace
 from textmine.workspace.db import connect, create_database, transaction
-from textmine.workspace.suggest import Refitter, refit
+from textmine.workspace.scoring import workspace_features
+from textmine.workspace.suggest import Refitter, _coder, refit, training_data
 
 PHRASES = {
     "Outils": ["visio teams", "réunions zoom", "drive partagé", "outils collaboratifs",
@@ -138,24 +146,42 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--coded", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--baseline", type=int, default=5000,
+                        help="answers scored by predict_proba (the previous scoring)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.tmdb"
+        # The answers' features are cached beside the project, removed with it (the child
+        # process of the background refit inherits the variable).
+        os.environ["TEXTMINE_CACHE_DIR"] = str(Path(tmp) / "cache")
         built, coded = build(path, args.answers, args.coded)
         print(f"built {args.answers:,} answers in {built:.1f} s; {args.coded} coded in "
               f"{coded:.1f} s; file {path.stat().st_size / 1e6:.0f} MB")
+        conn = connect(path)
+        start = time.perf_counter()
+        workspace_features(conn)  # as at init: the first computation, cached
+        features_first = time.perf_counter() - start
+        ids, terms, Y = training_data(conn)
+        coder = _coder(CodingOptions()).fit(terms, Y)
+        every = [r[0] for r in conn.execute("SELECT terms FROM answers ORDER BY id")]
+        start = time.perf_counter()
+        coder.predict_proba(every[:args.baseline])
+        baseline = (time.perf_counter() - start) * len(every) / min(args.baseline, len(every))
+        conn.close()
+        print(f"features first computed in {features_first:.1f} s; predict_proba on "
+              f"{args.baseline:,} answers extrapolates to {baseline:.0f} s for {len(every):,}")
         fits = []
         result = refit(path)  # the first fit also writes scores and usefulness for every answer
         fits.append(result)
         print(f"refit: fit {result['fit_seconds']:.1f} s on {result['n_trained']} answers, "
-              f"first {min(2000, result['n_scored']):,} answers scored "
-              f"{result['first_chunk_seconds']:.1f} s, "
-              f"scoring {result['n_scored']:,} answers {result['score_seconds']:.1f} s; "
-              f"expected precision {result['expected']['precision']}")
+              f"features {result['features_seconds']:.1f} s, scoring {result['n_scored']:,} "
+              f"answers {result['score_seconds']:.1f} s, writing {result['write_seconds']:.1f} "
+              f"s; expected precision {result['expected']['precision']}")
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         refitter = Refitter(path)
+        refitter.warm()  # as 'workspace serve' does: the refit process starts with the server
         app = build_app(path, token="bench", refitter=refitter)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off"))
@@ -188,6 +214,7 @@ def main() -> None:
             coded_f = timed(client, ["/next?q=q1&status=coded"] * 100)
         server.should_exit = True
         thread.join(10)
+        refitter.close()
         second = refitter.last_result
     print()
     print(f"Workspace of {args.answers:,} answers, {args.coded} coded "
@@ -202,16 +229,30 @@ def main() -> None:
     print(row("next answer, closed-question modality", closed, base))
     print(row("next answer, coded by me", coded_f, base))
     print()
-    print("| background refit (1,000 coded answers) | seconds |")
-    print("|---|---|")
-    for name, res in (("first refit", fits[0]), ("refit while serving", second)):
-        if res:
-            print(f"| {name}: fit (5-fold CV, calibration, thresholds) | "
-                  f"{res['fit_seconds']:.1f} |")
-            print(f"| {name}: fit + the 2,000 most representative uncoded answers scored | "
-                  f"{res['fit_seconds'] + res['first_chunk_seconds']:.1f} |")
-            print(f"| {name}: scoring all {res['n_scored']:,} uncoded answers (chunks of 2,000) "
-                  f"| {res['score_seconds']:.1f} |")
+    print(f"| background refit ({args.coded:,} coded, {args.answers:,} answers) | seconds | "
+          "ratio to the previous scoring |")
+    print("|---|---|---|")
+    for name, res in (("refit (foreground)", fits[0]), ("refit while serving", second)):
+        if not res:
+            continue
+        scoring = res["features_seconds"] + res["score_seconds"] + res["write_seconds"]
+        print(f"| {name}: fit (5-fold CV, calibration, thresholds) | {res['fit_seconds']:.1f} "
+              "| |")
+        print(f"| {name}: cached features read | {res['features_seconds']:.1f} | |")
+        print(f"| {name}: every answer scored ({res['n_scored']:,}, one sparse product; fast "
+              f"path {res['fast']}) | {res['score_seconds']:.1f} | |")
+        print(f"| {name}: scores written (one transaction) | {res['write_seconds']:.1f} | |")
+        print(f"| {name}: features + scoring + writing | {scoring:.1f} | "
+              f"{scoring / baseline:.3f} |")
+        total = res.get("total_seconds", res["fit_seconds"] + scoring)
+        what = "whole background refit as the server runs it (refit process started" \
+            " with the server)" if (
+            "total_seconds" in res) else "fit + scoring + writing"
+        print(f"| {name}: {what} | {total:.1f} | |")
+    print(f"| baseline: predict_proba on every answer (extrapolated from {args.baseline:,}) | "
+          f"{baseline:.0f} | 1 |")
+    print(f"| once per workspace (at init): features computed and cached | "
+          f"{features_first:.1f} | |")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Screenshot of the coding workspace on the demo survey (docs/workspace_screenshot.png).
 
 Builds a workspace from ``data/demo_survey.csv`` (question ``q_evolution``, codebook
-``data/codebook_evolution.yaml``), imports the planted codes of 80 answers (``demo_truth.csv``)
-as coder ``alice``, a second coder's codes of 30 of them, refits the coder, serves the workspace
+``data/codebook_evolution.yaml``) with the themes of a ``textmine themes`` run on the same
+question (the page's theme filter), imports the planted codes of 80 answers (``demo_truth.csv``)
+as coder ``alice``, a second coder's codes of 40 of them, refits the coder, serves the workspace
 and photographs the next answer's page in headless Chromium (Debian's ``chromium`` driven by
 Playwright, no browser download).
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -40,10 +43,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         project = tmp / "demo.tmdb"
-        run_workspace_init(project, survey_path=REPO / "data" / "demo_survey.csv",
+        survey = REPO / "data" / "demo_survey.csv"
+        subprocess.run([sys.executable, "-m", "textmine.cli", "themes", str(survey),
+                        "--text-col", "q_evolution", "--id-col", "id", "--out",
+                        str(tmp / "themes"), "--stability", "0"], check=True)  # fmt: skip
+        run_workspace_init(project, survey_path=survey,
                            text_cols=["q_evolution"], read_options=ReadOptions(id_col="id"),
                            codebook_path=REPO / "data" / "codebook_evolution.yaml",
-                           coder="alice")  # fmt: skip
+                           coder="alice", themes_run=tmp / "themes")  # fmt: skip
         truth = pd.read_csv(REPO / "data" / "demo_truth.csv", dtype=str, keep_default_na=False)
         truth = truth[(truth["question"] == "q_evolution") & (truth["status"] == "themed")]
         rows = [(r.respondent_id, code) for r in truth.head(80).itertuples()

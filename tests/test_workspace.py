@@ -67,7 +67,8 @@ def test_database_uses_wal_and_records_its_schema_version(conn):
 def test_newer_schema_is_refused_in_one_line(project, conn):
     with db.transaction(conn):
         db.set_meta(conn, "schema_version", db.SCHEMA_VERSION + 1)
-    with pytest.raises(InputFileError, match="schema version 2.*upgrade textmine"):
+    with pytest.raises(InputFileError,
+                       match=f"schema version {db.SCHEMA_VERSION + 1}.*upgrade textmine"):
         db.connect(project)
 
 
@@ -75,11 +76,28 @@ def test_migration_hook_upgrades_an_older_file(project, conn, monkeypatch):
     def add_colour_note(c):
         c.execute("ALTER TABLE codes ADD COLUMN note TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setattr(db, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(db.MIGRATIONS, 1, add_colour_note)
+    later = db.SCHEMA_VERSION + 1
+    monkeypatch.setattr(db, "SCHEMA_VERSION", later)
+    monkeypatch.setitem(db.MIGRATIONS, later - 1, add_colour_note)
     upgraded = db.connect(project)
-    assert db.get_meta(upgraded, "schema_version") == 2
+    assert db.get_meta(upgraded, "schema_version") == later
     assert "note" in [r[1] for r in upgraded.execute("PRAGMA table_info(codes)")]
+    upgraded.close()
+
+
+def test_a_version_1_workspace_gets_the_themes_tables(project, conn):
+    # A file written before themes existed (schema 1): opening it adds the tables, keeps data.
+    with db.transaction(conn):
+        conn.execute("DROP TABLE answer_themes")
+        conn.execute("DROP TABLE themes")
+        db.set_meta(conn, "schema_version", 1)
+    n = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    conn.close()
+    upgraded = db.connect(project)
+    assert db.get_meta(upgraded, "schema_version") == db.SCHEMA_VERSION == 2
+    assert upgraded.execute("SELECT COUNT(*) FROM themes").fetchone()[0] == 0
+    assert upgraded.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == n
+    assert db.integrity_ok(upgraded)
     upgraded.close()
 
 
@@ -466,7 +484,7 @@ def test_next_answer_queue_and_filters(app, conn):
     coded = b.client.get("/list?q=q1&status=coded").text
     assert coded.count("/a/") == 1 and f"/a/{first}?" in coded
     by_code = b.client.get(f"/list?q=q1&code={_code_id(conn, 'Temps')}").text
-    assert f"/a/{first}?" in by_code and "1 answers" in by_code
+    assert f"/a/{first}?" in by_code and "<h2>1 answer<" in by_code
     small = b.client.get("/list?q=q1&closed=taille%3DPetite").text
     assert "30 answers" in small
     kwic = b.client.get("/list?q=q1&search=visio").text
@@ -864,3 +882,35 @@ def test_progress_rate_counts_answers_coded_in_the_page(conn):
                             action="toggle", code_id=1)
     quick = queries.progress(conn, "q1", "eve")
     assert quick["mine"] == 6 and quick["per_hour"] is None and quick["hours_left"] is None
+
+
+# -- small points of the page ------------------------------------------------------------------
+def test_counts_are_said_in_the_singular_for_one(app):
+    from textmine.workspace.app import plural
+
+    assert plural(1, "answer") == "1 answer" and plural(0, "answer") == "0 answers"
+    assert plural(1234, "answer") == "1,234 answers"
+    b = Browser(app, "alice")
+    page = b.client.get("/list?q=q1&search=onerror").text
+    assert "<h2>1 answer with" in page and "1 answers" not in page
+
+
+def test_numeric_modalities_are_sorted_by_value(conn):
+    with db.transaction(conn):
+        conn.execute("INSERT INTO closed_questions VALUES ('age', 'Âge', 'numeric', 5)")
+        conn.executemany("INSERT INTO closed_values VALUES ('age', ?, ?)",
+                         [(v, f"R{i:03d}") for i, v in enumerate(["10", "9", "2", "100"])])
+    ages = next(q for q in queries.closed_questions(conn) if q["name"] == "age")
+    assert ages["values"] == ["2", "9", "10", "100"]
+    sizes = next(q for q in queries.closed_questions(conn) if q["name"] == "taille")
+    assert sizes["values"] == ["Grande", "Petite"]
+
+
+def test_export_write_failure_names_the_file_not_its_temporary(project, tmp_path, cli):
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    out = nested / ("x" * 240 + ".csv")  # the temporary name beside it is too long
+    r = cli("workspace", "export", project, "--format", "csv", "--out", out)
+    assert r.code != 0 and "Traceback" not in r.err
+    assert f"Cannot write {out}" in r.err and "shorter file name" in r.err
+    assert ".tmp-" not in r.err and not list(nested.iterdir())

@@ -173,6 +173,9 @@ def test_accept_reject_memo_search_and_previous_by_keyboard(served, browser):
     page.keyboard.type("réponse ambiguë")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#memo-box", state="hidden")
+    # The memo shown under the answer follows the saved text, without a reload.
+    page.wait_for_selector("#memo-shown", state="visible")
+    assert page.inner_text("#memo-shown-text") == "réponse ambiguë"
     page.keyboard.press("p")  # back along the queue
     _wait_other(page, third)
     page.keyboard.press("/")
@@ -190,4 +193,41 @@ def test_accept_reject_memo_search_and_previous_by_keyboard(served, browser):
     assert rejected["coded"] and rejected["codes"] == []
     assert queries.coding_state(conn, third, "alice")["memo"] == "réponse ambiguë"
     conn.close()
+    assert not errors
+
+
+def test_filter_by_theme_and_numeric_modalities_in_the_page(served, browser):
+    import pandas as pd
+    from workspace_fixtures import answers_frame
+
+    from textmine.workspace.build import set_themes
+
+    base, project = served
+    conn = db.connect(project)
+    _, truth = answers_frame(60)
+    with db.transaction(conn):
+        set_themes(conn, question="q1", answers=pd.DataFrame({
+            "respondent_id": list(truth), "theme_id": [
+                {"Outils": 1, "Moyens": 2, "Temps": 3}[c] for c in truth.values()]}),
+            themes=pd.DataFrame({"theme_id": [1, 2, 3], "label": ["outils", "moyens", "temps"]}),
+            run="run", coder="alice")  # fmt: skip
+        for i, rid in enumerate(truth):
+            conn.execute("INSERT INTO closed_values VALUES ('age', ?, ?)", (str([2, 10, 9][i % 3]),
+                                                                           rid))
+        conn.execute("INSERT INTO closed_questions VALUES ('age', 'Âge', 'numeric', 9)")
+    conn.close()
+    page, errors = _open(browser, base, "alice")
+    options = page.locator('select[name="closed"] optgroup[label="Âge"] option').all_inner_texts()
+    assert options == ["2", "9", "10"]
+    theme = page.locator('select[name="theme"] option', has_text="moyens").get_attribute("value")
+    page.select_option('select[name="theme"]', label="moyens (20)")
+    page.click('form.filters button[type="submit"]')
+    page.wait_for_url("**theme=**")
+    page.wait_for_selector("body[data-ready]")
+    assert truth[page.inner_text("#respondent")] == "Moyens"
+    page.keyboard.press("n")
+    page.wait_for_selector("body[data-ready]")
+    assert truth[page.inner_text("#respondent")] == "Moyens"
+    page.goto(f"{base}/list?q=q1&theme={theme}")
+    assert page.inner_text("main h2") == "20 answers"
     assert not errors

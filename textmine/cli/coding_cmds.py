@@ -41,8 +41,15 @@ def code(
     out: OutDir,
     labels: Annotated[Path | None, typer.Option(
         "--labels",
-        help="Coded answers: a filled coding sheet (xlsx/csv) or a long CSV respondent_id,code.",
+        help="Coded answers: a filled coding sheet (xlsx/csv), a long CSV respondent_id,code, or "
+             "a workspace (.tmdb).",
     )] = None,
+    question: Annotated[str | None, typer.Option(
+        "--question", help="With a workspace as --labels: its open question (default "
+                           "--text-col, or its only question).")] = None,
+    coder: Annotated[str | None, typer.Option(
+        "--coder", help="With a workspace as --labels: whose codes (default its only "
+                        "coder).")] = None,
     id_col: IdCol = None,
     sheet: Sheet = None,
     encoding: Encoding = None,
@@ -92,6 +99,7 @@ def code(
     if model is not None:
         given = [flag for flag, value in (
             ("--labels", labels), ("--save-model", save_model), ("--next", next_n),
+            ("--question", question), ("--coder", coder),
             ("--dictionary", dictionary)) if value is not None]  # fmt: skip
         if given:
             raise OptionError(
@@ -116,7 +124,8 @@ def code(
               progress_bar(label="embedding") as embed_progress):
             result = run_code(
                 path, text_col=text_col, labels_path=labels, out=out, read_options=read,
-                coding_options=options, codebook_path=codebook, force=force,
+                labels_question=question, labels_coder=coder, coding_options=options,
+                codebook_path=codebook, force=force,
                 progress=progress, save_model=save_model, embed_progress=embed_progress,
                 text_options=TextOptions(dictionary=str(dictionary) if dictionary else None),
             )  # fmt: skip
@@ -158,8 +167,10 @@ def code(
 
 @app.command()
 def agree(
-    a: Annotated[Path, typer.Argument(help=f"Codes of the first coder ({_CODED_HELP}).")],
-    b: Annotated[Path, typer.Argument(help=f"Codes of the second coder ({_CODED_HELP}).")],
+    a: Annotated[Path, typer.Argument(
+        help=f"Codes of the first coder ({_CODED_HELP}, or a workspace .tmdb).")],
+    b: Annotated[Path, typer.Argument(
+        help=f"Codes of the second coder ({_CODED_HELP}, or a workspace .tmdb).")],
     survey: Annotated[Path, typer.Option(
         "--survey", help="Survey file: its respondents are the units of agreement.")],
     out: OutDir,
@@ -169,15 +180,26 @@ def agree(
     sep: Sep = None,
     profile: Profile = "auto",
     codebook: CodingCodebook = None,
+    question: Annotated[str | None, typer.Option(
+        "--question", help="With workspaces (.tmdb): the open question compared.")] = None,
+    coder_a: Annotated[str | None, typer.Option(
+        "--coder-a", help="With a workspace as A: whose codes.")] = None,
+    coder_b: Annotated[str | None, typer.Option(
+        "--coder-b", help="With a workspace as B: whose codes.")] = None,
     force: Force = False,
 ) -> None:
-    """Agreement of two coders per code on the answers both coded: kappa, alpha, % agreement."""
+    """Agreement of two coders per code on the answers both coded: kappa, alpha, % agreement.
+
+    A and B may be the same workspace (.tmdb): its two coders are compared (--coder-a and
+    --coder-b choose them when it has more).
+    """
     from textmine.pipeline.coding_run import agreement_lines, run_agree
 
     result = run_agree(
         a, b, survey_path=survey, out=out,
         read_options=read_options(id_col, sheet, encoding, sep, profile),
-        codebook_path=codebook, force=force,
+        codebook_path=codebook, question=question, coder_a=coder_a, coder_b=coder_b,
+        force=force,
     )  # fmt: skip
     for line in agreement_lines(result):
         typer.echo(line)

@@ -40,6 +40,10 @@ def init(
     codebook: Annotated[Path | None, typer.Option(
         "--codebook", help="Starting codebook (.yaml, .qdc or .csv).")] = None,
     coder: Annotated[str, typer.Option("--coder", help="Name of the first coder.")] = "coder",
+    themes: Annotated[Path | None, typer.Option(
+        "--themes", metavar="RUN_DIR",
+        help="Folder of a textmine themes run on one of the questions: its themes become a "
+             "filter of the page.")] = None,
     force: ForceFile = False,
 ) -> None:
     """Create a workspace (one SQLite file) holding the survey's answers and codebook."""
@@ -49,12 +53,26 @@ def init(
         result = run_workspace_init(
             project, survey_path=survey, text_cols=text_col, codebook_path=codebook,
             read_options=read_options(id_col, sheet, encoding, sep, profile), coder=coder,
-            force=force, progress=progress,
+            themes_run=themes, force=force, progress=progress,
         )  # fmt: skip
     counts = ", ".join(f"{n} answers to {q}" for q, n in result["answers"].items())
     typer.echo(f"Workspace {result['path']} created: {result['respondents']} respondents, "
                f"{counts}, {result['codes']} codes, {len(result['closed'])} closed questions.")
+    if result["themes"]:
+        typer.echo(_themes_line(result["themes"], themes))
     typer.echo(f"Start coding: textmine workspace serve {result['path']}")
+
+
+def _themes_line(result: dict, run_dir: Path) -> str:
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
+    line = (f"{count(result['themes'], 'theme')} of {run_dir} attached to "
+            f"{result['question']} ({count(result['assigned'], 'answer')} with a theme)")
+    if result["unknown"]:
+        line += (f"; {count(result['unknown'], 'respondent')} of the run "
+                 f"{'is' if result['unknown'] == 1 else 'are'} not in the workspace")
+    return line + "."
 
 
 @workspace_app.command("serve")
@@ -104,17 +122,21 @@ def export(
 def import_cmd(
     project: Project,
     file: Annotated[Path, typer.Argument(
-        help="Filled coding sheet (.xlsx/.csv, or a long CSV) or codebook (.qdc/.yaml).")],
+        help="Filled coding sheet (.xlsx/.csv, or a long CSV), codebook (.qdc/.yaml), or the "
+             "folder of a textmine themes run (its themes become a filter).")],
     coder: Annotated[str | None, typer.Option(
         "--coder", help="Coder of the sheet (default: its coder column, else 'import').")] = None,
     question: Annotated[str | None, typer.Option(
         "--question", help="Open question the sheet codes (needed with several).")] = None,
     sheet: Sheet = None,
 ) -> None:
-    """Import a filled coding sheet or a codebook into the workspace."""
+    """Import a filled coding sheet, a codebook, or a themes run's themes into the workspace."""
     from textmine.pipeline.workspace_run import run_workspace_import
 
     result = run_workspace_import(project, file, coder=coder, question=question, sheet=sheet)
+    if result["kind"] == "themes":
+        typer.echo(_themes_line(result, file))
+        return
     if result["kind"] == "codebook":
         typer.echo(f"{result['codes_added']} new codes added from {file}")
         return

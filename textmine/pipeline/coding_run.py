@@ -42,6 +42,7 @@ from textmine.coding.sheet import (
 from textmine.config import CodingOptions, ReadOptions, TextOptions, check_seed
 from textmine.errors import DataError, InputFileError, ModelFileError, OptionError, OutputError
 from textmine.outputs import atomic_output_dir, restore_cell
+from textmine.pipeline.workspace_run import is_workspace, read_workspace_codes
 from textmine.report.markdown import to_markdown
 from textmine.runfolder import (
     AGREEMENT_CSV,
@@ -345,6 +346,8 @@ def run_code(
     coding_options: CodingOptions = CodingOptions(),
     codebook_path: str | Path | None = None,
     labels_sheet: str | None = None,
+    labels_question: str | None = None,
+    labels_coder: str | None = None,
     save_model: str | Path | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -354,7 +357,9 @@ def run_code(
 
     ``progress`` follows the parse, ``embed_progress`` the sentence embeddings of the answers
     (computed once per distinct text and cached, when ``coding_options.embedding_model`` is
-    set).
+    set). ``labels_path`` may be a workspace (``.tmdb``): the codes of ``labels_coder`` (default
+    its only coder) on ``labels_question`` (default ``text_col`` when the workspace has it, else
+    its only open question) are learnt from.
 
     Writes into ``out``: ``codes.csv`` (human and model codes; "not coded" left empty),
     ``agreement.csv`` (nested cross-validated model-vs-human metrics per code, with each code's
@@ -396,9 +401,9 @@ def run_code(
                                                        [labels_path])
         answers = open_answers(survey, text_col)
         ids = [str(i) for i in answers.index]
-        coded = read_coded(
-            labels_path, codes=codebook.names if codebook else None, sheet=labels_sheet
-        )
+        coded = read_labels(labels_path, codes=codebook.names if codebook else None,
+                            sheet=labels_sheet, question=labels_question, coder=labels_coder,
+                            default_question=text_col)  # fmt: skip
         check_coded_ids(coded.index, ids, columns=survey.data, id_col=read_options.id_col,
                         where=str(labels_path))  # fmt: skip
         corpus = process_answers(answers, options=text_options, progress=progress)
@@ -516,6 +521,68 @@ def run_code(
     return Path(out)
 
 
+def read_labels(path: str | Path, *, codes: list[str] | None = None, sheet: str | None = None,
+                question: str | None = None, coder: str | None = None,
+                default_question: str | None = None) -> pd.DataFrame:
+    """Coded answers from a labels file (coding sheet, long CSV) or a workspace (``.tmdb``).
+
+    See :func:`textmine.coding.sheet.read_coded` and
+    :func:`textmine.pipeline.workspace_run.read_workspace_codes`; ``question`` and ``coder``
+    apply to a workspace only.
+    """
+    if is_workspace(path):
+        coded, _ = read_workspace_codes(path, question=question, coder=coder, codes=codes,
+                                        default_question=default_question)  # fmt: skip
+        return coded
+    if question is not None or coder is not None:
+        given = "--question" if question is not None else "--coder"
+        raise OptionError(f"{given} chooses codes inside a workspace (.tmdb); {Path(path).name} "
+                          "is a labels file: leave it out.")  # fmt: skip
+    return read_coded(path, codes=codes, sheet=sheet)
+
+
+def _workspace_source(path: str | Path) -> dict:
+    from textmine.workspace.db import connect, get_meta
+
+    conn = connect(path)
+    try:
+        return get_meta(conn, "source") or {}
+    finally:
+        conn.close()
+
+
+def _workspace_coders(a_path, b_path, coder_a: str | None, coder_b: str | None,
+                      question: str | None) -> tuple[str | None, str | None]:
+    """The two coders compared when both codes come from the same workspace."""
+    for path, coder, flag in ((a_path, coder_a, "--coder-a"), (b_path, coder_b, "--coder-b")):
+        if coder is not None and not is_workspace(path):
+            raise OptionError(f"{flag} chooses a coder inside a workspace (.tmdb); "
+                              f"{Path(path).name} is a labels file: leave it out.")
+    if not (is_workspace(a_path) and is_workspace(b_path)):
+        return coder_a, coder_b
+    if Path(a_path).resolve() != Path(b_path).resolve() or (coder_a and coder_b):
+        return coder_a, coder_b
+    from textmine.workspace.db import connect
+    from textmine.workspace.exchange import choose_question, coders_of
+
+    conn = connect(a_path)
+    try:
+        chosen = choose_question(conn, Path(a_path).name, question)
+        coders = coders_of(conn, chosen)
+    finally:
+        conn.close()
+    rest = [c for c in coders if c not in (coder_a, coder_b)]
+    if coder_a is None and coder_b is None and len(coders) == 2:
+        logger.warning("comparing the two coders of %s in %s: %s and %s (--coder-a, --coder-b "
+                       "to choose)", chosen, Path(a_path).name, *coders)
+        return coders[0], coders[1]
+    if (coder_a is None) != (coder_b is None) and len(rest) == 1:
+        return coder_a or rest[0], coder_b or rest[0]
+    raise OptionError(f"Workspace {Path(a_path).name} holds the codes of {len(coders)} coders "
+                      f"on {chosen} ({', '.join(coders)}); choose two with --coder-a and "
+                      "--coder-b.")
+
+
 def _read_survey_for_sheets(survey_path, read_options: ReadOptions, sheets) -> tuple:
     """Read the survey with the id column the coding sheets recorded when none is given.
 
@@ -531,7 +598,10 @@ def _read_survey_for_sheets(survey_path, read_options: ReadOptions, sheets) -> t
     if read_options.id_col is not None:
         return survey, read_options
     for sheet in sheets:
-        id_col = sheet_info(sheet).get("id_column")
+        if is_workspace(sheet):
+            id_col = _workspace_source(sheet).get("id_col")
+        else:
+            id_col = sheet_info(sheet).get("id_column")
         if id_col and id_col in survey.data.columns:
             logger.warning("using id column '%s' recorded in the coding sheet %s (--id-col to "
                            "choose another)", id_col, Path(sheet).name)
@@ -657,6 +727,9 @@ def run_agree(
     out: str | Path,
     read_options: ReadOptions = ReadOptions(),
     codebook_path: str | Path | None = None,
+    question: str | None = None,
+    coder_a: str | None = None,
+    coder_b: str | None = None,
     force: bool = False,
 ) -> Path:
     """Agreement between two coders on the answers both coded (``textmine agree``).
@@ -664,7 +737,9 @@ def run_agree(
     Writes ``agreement.csv`` (per code: ``n_units`` answers coded by both, ``cohen_kappa``,
     ``percent_agreement``, ``krippendorff_alpha``, counts; plus a pooled row) and ``run.json``
     into ``out``. The survey's ids check the coded ids (see
-    :func:`textmine.coding.sheet.check_coded_ids`).
+    :func:`textmine.coding.sheet.check_coded_ids`). ``a_path`` and ``b_path`` may be workspaces
+    (``.tmdb``): ``coder_a`` and ``coder_b`` choose whose codes (on ``question``); the same
+    workspace twice without them compares its two coders when it has exactly two, and says so.
     """
     codebook = load_codebook(codebook_path) if codebook_path else None
     inputs = [a_path, b_path, survey_path] + ([codebook_path] if codebook_path else [])
@@ -673,8 +748,9 @@ def run_agree(
                                                        [a_path, b_path])
         ids = [str(i) for i in survey.data.index]
         names = codebook.names if codebook else None
-        a = read_coded(a_path, codes=names)
-        b = read_coded(b_path, codes=names)
+        coder_a, coder_b = _workspace_coders(a_path, b_path, coder_a, coder_b, question)
+        a = read_labels(a_path, codes=names, question=question, coder=coder_a)
+        b = read_labels(b_path, codes=names, question=question, coder=coder_b)
         for frame, path in ((a, a_path), (b, b_path)):
             check_coded_ids(frame.index, ids, columns=survey.data, id_col=read_options.id_col,
                             where=str(path))  # fmt: skip

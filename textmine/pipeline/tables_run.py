@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import pandas as pd
+
 from textmine.config import TableOptions, TextOptions
 from textmine.errors import DataError, InputFileError
 from textmine.outputs import replace_entries
@@ -172,3 +174,110 @@ def _record_tables(run_dir: Path, record: RunRecord, *, by: Sequence[str],
     record.settings = settings
     record.tables = sorted(n for n in names if (run_dir / n).is_file())
     record.write(run_dir)
+
+
+def workspace_answers(coded: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A workspace's codes as the ``answers`` and ``themes`` tables of a run (codes = themes).
+
+    Parameters
+    ----------
+    coded : DataFrame
+        Respondents x codes, 0/1 (the answers one coder coded).
+
+    Returns
+    -------
+    answers : DataFrame
+        ``respondent_id``, ``status`` (``themed`` with at least one code, ``unassigned`` when
+        the coder read the answer and gave none), ``theme_id`` (the first code) and ``themes``
+        (every code, ``;``-joined).
+    themes : DataFrame
+        ``theme_id`` and ``label``: the code names, in codebook order.
+    """
+    names = [str(c) for c in coded.columns]
+    rows = []
+    for rid, values in zip(coded.index, coded.to_numpy(), strict=True):
+        given = [n for n, v in zip(names, values, strict=True) if v]
+        rows.append({"respondent_id": str(rid), "status": "themed" if given else "unassigned",
+                     "theme_id": given[0] if given else "", "themes": ";".join(given)})
+    answers = pd.DataFrame(rows, columns=["respondent_id", "status", "theme_id", "themes"])
+    return answers, pd.DataFrame({"theme_id": names, "label": names})
+
+
+def run_workspace_crosstab(
+    project: str | Path,
+    *,
+    by: Sequence[str],
+    out: str | Path,
+    question: str | None = None,
+    coder: str | None = None,
+    weights: str | None = None,
+    effects: Sequence[str] = (),
+    options: TableOptions = TableOptions(),
+    force: bool = False,
+) -> list[Path]:
+    """Cross a workspace's codes with closed questions (``textmine crosstab PROJECT.tmdb``).
+
+    The codes of one coder on one open question (see
+    :func:`textmine.pipeline.workspace_run.read_workspace_codes`) are the themes; the base is
+    the answers that coder coded (an uncoded answer is not "no code"). The survey is reread
+    from the path recorded at ``workspace init`` with its read options, and refused if it
+    changed since. Writes ``crosstab_<COL>.csv``, ``effects.csv`` (with ``effects``),
+    ``closed.csv``, the ``answers.csv`` and ``themes.csv`` crossed, and ``run.json`` into
+    ``out`` (no specificities: a workspace has no term table per respondent).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    InputFileError
+        The recorded survey is missing or changed.
+    OptionError, DataError
+        Several questions or coders and none chosen; nothing coded; unknown closed question.
+    """
+    from textmine.outputs import atomic_output_dir
+    from textmine.pipeline.workspace_run import read_workspace_codes
+    from textmine.runfolder import input_block, relative_path, versions_block, write_run_csv
+
+    project = Path(project)
+    coded, info = read_workspace_codes(project, question=question, coder=coder)
+    source = info["source"]
+    survey_path = Path(source.get("path") or "")
+    if not source.get("path") or not survey_path.is_file():
+        raise InputFileError(
+            f"Survey {survey_path} recorded in workspace {project.name} not found; put it back "
+            "there (the crosstabs join the codes to its closed questions)."
+        )
+    read_options = run_read_options({"input": {"id_col": source.get("id_col")},
+                                     "settings": {"read": source.get("read")}})
+    if weights is not None:
+        read_options = replace(read_options, weights=weights)
+    check_weights_role(weights, id_col=read_options.id_col, text_col=info["question"], by=by)
+    survey = read_survey(survey_path, options=read_options)
+    if source.get("sha256") and survey.source.sha256 != source["sha256"]:
+        raise InputFileError(
+            f"Survey file {survey_path.name} changed since workspace {project.name} was made "
+            "(sha256 differs); its respondents may no longer match the coded answers."
+        )
+    answers, themes = workspace_answers(coded)
+    with atomic_output_dir(out, force=force, inputs=[project, survey_path]) as tmp:
+        written = write_tables(tmp, answers=answers, themes=themes, terms=None, survey=survey,
+                               by=list(by), weights=weights, effects=list(effects),
+                               options=options)  # fmt: skip
+        write_run_csv(answers, tmp, ANSWERS_CSV)
+        write_run_csv(themes, tmp, THEMES_CSV)
+        RunRecord(
+            command="crosstab",
+            settings={"by": list(by), "effects": list(effects), "weights": weights,
+                      "tables": asdict(options), "read": asdict(read_options)},
+            versions=versions_block(),
+            input=input_block(survey.source, text_col=info["question"], base=tmp,
+                              workspace=relative_path(project, tmp), coder=info["coder"]),
+            counts={"coded_answers": len(answers),
+                    "with_a_code": int((answers["status"] == "themed").sum()),
+                    "codes": len(themes)},
+        ).write(tmp)  # fmt: skip
+        names = [p.name for p in written] + [ANSWERS_CSV, THEMES_CSV]
+    return [Path(out) / n for n in names]

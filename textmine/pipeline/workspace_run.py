@@ -13,6 +13,7 @@ import secrets
 import socket
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -35,15 +36,20 @@ def run_workspace_init(
     text_options: TextOptions = TextOptions(),
     codebook_path: str | Path | None = None,
     coder: str = "coder",
+    themes_run: str | Path | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Create the workspace ``project`` from a survey (``textmine workspace init``).
 
+    ``themes_run``: the folder of a ``textmine themes`` run on one of ``text_cols`` (its
+    ``run.json`` names it), whose themes become a filter of the page.
+
     Returns
     -------
     dict
-        ``path``, ``respondents``, ``answers`` (per question), ``codes``, ``closed``.
+        ``path``, ``respondents``, ``answers`` (per question), ``codes``, ``closed``,
+        ``themes`` (what :func:`attach_themes` did, or ``None``).
 
     Raises
     ------
@@ -80,6 +86,7 @@ def run_workspace_init(
         raise OptionError("--text-col is given twice with the same column; give each once.")
     coder = check_coder_name(coder)
     codebook = load_codebook(codebook_path) if codebook_path else None
+    run_tables = _read_themes_run(themes_run) if themes_run is not None else None
     survey = read_survey(survey_path, options=read_options)
     answers = {}
     for col in text_cols:
@@ -99,7 +106,8 @@ def run_workspace_init(
             closed[name] = (question.label, question.kind,
                             closed_values(closed_question(survey, name), question.kind))
     source = {"path": str(Path(survey_path).resolve()), "sha256": file_sha256(survey_path),
-              "id_col": read_options.id_col, "text_cols": list(text_cols),
+              "id_col": read_options.id_col, "read": asdict(read_options),
+              "text_cols": list(text_cols),
               "codebook": str(codebook_path) if codebook_path else None}  # fmt: skip
     tmp = project.with_name(f".{project.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
@@ -108,6 +116,8 @@ def run_workspace_init(
             fill_workspace(conn, respondent_ids=[str(i) for i in survey.data.index],
                            closed=closed, answers=answers, codebook=codebook, coder=coder,
                            source=source)  # fmt: skip
+            themes = (_attach(conn, run_tables, question=None, coder=coder, name=project.name)
+                      if run_tables is not None else None)  # fmt: skip
         finally:
             conn.close()  # the last connection checkpoints the WAL into the file
         os.replace(tmp, project)
@@ -115,10 +125,88 @@ def run_workspace_init(
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
         raise
+    _prepare_features(project)
     n_codes = len(codebook.themes) if codebook else 0
     return {"path": project, "respondents": len(survey.data),
             "answers": {q: len(f) for q, (_, f) in answers.items()}, "codes": n_codes,
-            "closed": list(closed)}  # fmt: skip
+            "closed": list(closed), "themes": themes}  # fmt: skip
+
+
+def _read_themes_run(run_dir: str | Path) -> dict:
+    """``answers.csv``, ``themes.csv`` and the question of a finished themes run."""
+    from textmine.errors import InputFileError
+    from textmine.runfolder import ANSWERS_CSV, THEMES_CSV, read_run, read_run_csv
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir() or not (run_dir / THEMES_CSV).is_file():
+        raise InputFileError(f"{run_dir} is not the folder of a finished 'textmine themes' run "
+                             f"(no {THEMES_CSV}); give that folder.")  # fmt: skip
+    try:
+        text_col = read_run(run_dir).input.get("text_col")
+    except TextmineError:
+        text_col = None  # a run without run.json: the question is chosen by the workspace
+    return {"answers": read_run_csv(run_dir, ANSWERS_CSV), "themes": read_run_csv(
+        run_dir, THEMES_CSV), "question": text_col, "run": run_dir.name}
+
+
+def _attach(conn: sqlite3.Connection, tables: dict, *, question: str | None,
+            coder: str, name: str) -> dict:
+    from textmine.workspace.build import set_themes
+    from textmine.workspace.db import transaction
+    from textmine.workspace.exchange import choose_question
+
+    question = choose_question(conn, name, question, tables["question"])
+    with transaction(conn):
+        result = set_themes(conn, question=question, answers=tables["answers"],
+                            themes=tables["themes"], run=tables["run"], coder=coder)
+    return {**result, "question": question}
+
+
+def attach_themes(project: str | Path, run_dir: str | Path, *, question: str | None = None,
+                  coder: str = "import") -> dict:
+    """Attach the themes of a themes run to a workspace (``workspace import PROJECT RUN_DIR``).
+
+    The question is ``question``, else the one the run analysed (its ``run.json``), else the
+    workspace's only question. Earlier themes of that question are replaced.
+
+    Returns
+    -------
+    dict
+        ``kind`` ("themes"), ``question``, ``themes``, ``assigned``, ``unknown``.
+    """
+    from textmine.workspace.build import check_coder_name
+    from textmine.workspace.db import connect, database_error
+
+    tables = _read_themes_run(run_dir)
+    coder = check_coder_name(coder)
+    conn = connect(project, write_check=True)
+    try:
+        return {"kind": "themes", **_attach(conn, tables, question=question, coder=coder,
+                                            name=Path(project).name)}
+    except sqlite3.Error as exc:
+        raise database_error(exc, project) from exc
+    finally:
+        conn.close()
+
+
+def _prepare_features(project: Path) -> None:
+    """Count every answer's terms and character n-grams now, into the textmine cache.
+
+    The first background refit then only reads them (seconds, not a minute, for 100,000
+    answers). A failure costs only that time later, never the new workspace.
+    """
+    from textmine.workspace.db import connect
+    from textmine.workspace.scoring import workspace_features
+
+    try:
+        conn = connect(project)
+        try:
+            workspace_features(conn)
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error, TextmineError, MemoryError) as exc:
+        logger.warning("answer features not prepared for %s (%s); the first refit will "
+                       "compute them", project, exc)
 
 
 def _check_replaceable(project: Path) -> None:
@@ -187,6 +275,7 @@ def run_workspace_serve(
     project = Path(project)
     conn = connect(project, write_check=True)
     refitter = Refitter(project, every=options.refit_every, options=coding_options)
+    refitter.warm()  # the refit process starts (and imports) while the first pages are served
     try:
         refitter.maybe_start(conn)
     except sqlite3.Error as exc:
@@ -215,6 +304,8 @@ def run_workspace_serve(
     except KeyboardInterrupt:
         # uvicorn stops on the first Ctrl-C and then re-raises the signal: it is the normal end.
         pass
+    finally:
+        refitter.close()
     announce("Workspace server stopped.")
 
 
@@ -237,9 +328,13 @@ def run_workspace_export(project: str | Path, *, fmt: str, out: str | Path,
 
 def run_workspace_import(project: str | Path, file: str | Path, *, coder: str | None = None,
                          question: str | None = None, sheet: str | None = None) -> dict:
-    """Import a filled coding sheet or a codebook (``textmine workspace import``)."""
+    """Import a filled coding sheet, a codebook, or a themes run's folder
+    (``textmine workspace import``)."""
     from textmine.workspace.db import connect, database_error
     from textmine.workspace.exchange import import_file
+
+    if Path(file).is_dir():
+        return attach_themes(project, file, question=question, coder=coder or "import")
 
     conn = connect(project, write_check=True)
     try:
@@ -256,3 +351,50 @@ def run_workspace_refit(project: str | Path, *,
     from textmine.workspace.suggest import refit
 
     return refit(project, options=coding_options)
+
+
+def is_workspace(path: str | Path) -> bool:
+    """Whether ``path`` names a workspace project (``.tmdb``) rather than a labels file."""
+    return Path(path).suffix.lower() == ".tmdb"
+
+
+def read_workspace_codes(project: str | Path, *, question: str | None = None,
+                         coder: str | None = None, codes: list[str] | None = None,
+                         default_question: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """One coder's codes on one open question of a workspace, as a labels file reads.
+
+    Used by ``textmine code --labels``, ``textmine agree`` and ``textmine crosstab`` when they
+    are given a ``.tmdb`` file. ``question`` defaults to ``default_question`` when the
+    workspace has it (``code``'s ``--text-col``), else to its only question.
+
+    Returns
+    -------
+    coded : DataFrame
+        Respondents x codes, 0/1 (see :func:`textmine.workspace.exchange.workspace_codes`).
+    info : dict
+        ``question``, ``coder`` and ``source`` (the survey recorded at ``init``: ``path``,
+        ``sha256``, ``id_col``...).
+
+    Raises
+    ------
+    OptionError
+        Several questions or coders and none chosen (one line naming them).
+    DataError, InputFileError
+        Nothing coded; unreadable, locked or missing workspace.
+    """
+    from textmine.workspace.db import connect, database_error, get_meta
+    from textmine.workspace.exchange import choose_question, workspace_codes
+
+    project = Path(project)
+    conn = connect(project)
+    try:
+        question = choose_question(conn, project.name, question, default_question)
+        coded, coder = workspace_codes(conn, project.name, question=question, coder=coder,
+                                       codes=codes)  # fmt: skip
+        source = get_meta(conn, "source") or {}
+    except sqlite3.Error as exc:
+        raise database_error(exc, project) from exc
+    finally:
+        conn.close()
+    logger.info("codes of coder %s on %s read from workspace %s", coder, question, project.name)
+    return coded, {"question": question, "coder": coder, "source": source}

@@ -97,6 +97,7 @@ class Workspace:
             loader=jinja2.FileSystemLoader(str(RESOURCES / "templates")),
             autoescape=True, undefined=jinja2.StrictUndefined,
         )  # fmt: skip
+        self.templates.filters["plural"] = plural
 
     def closed_questions(self, conn: sqlite3.Connection) -> list[dict]:
         """Closed questions and modalities (fixed at ``init``: read once)."""
@@ -121,6 +122,12 @@ class Workspace:
                             status_code=status_code)  # fmt: skip
 
 
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """``"1 answer"``, ``"2 answers"``, ``"1,234 answers"`` (the page's counts)."""
+    n = int(n)
+    return f"{n:,} {noun if n == 1 else (nouns or noun + 's')}"
+
+
 def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and hmac.compare_digest(a.encode(), b.encode())
 
@@ -135,9 +142,10 @@ def _filters(request: Request, conn: sqlite3.Connection) -> Filters:
     status = params.get("status", "")
     if status not in queries.STATUSES:
         status = ""
-    code = params.get("code", "")
+    code, theme = params.get("code", ""), params.get("theme", "")
     return Filters(question=question, status=status,
-                   code_id=int(code) if code.isdigit() else None,
+                   code_id=int(code) if code.isdecimal() and len(code) < 19 else None,
+                   theme_id=int(theme) if theme.isdecimal() and len(theme) < 19 else None,
                    closed=params.get("closed", "")[:500], search=params.get("search", "")[:200])
 
 
@@ -148,6 +156,7 @@ def _page_context(ws: Workspace, conn: sqlite3.Connection, session: dict,
         "coder": session["coder"], "csrf": session["csrf"], "filters": filters,
         "query": urlencode(filters.query()), "questions": queries.questions(conn),
         "closed_questions": ws.closed_questions(conn), "codes": queries.codes(conn),
+        "themes": queries.themes(conn, filters.question),
         "statuses": queries.STATUSES, "model": model, "refitting": ws.refitter.running,
         "progress": queries.progress(conn, filters.question, session["coder"]),
     }  # fmt: skip

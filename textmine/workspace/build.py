@@ -20,6 +20,7 @@ from sklearn.preprocessing import normalize
 
 from textmine.codebook import Codebook
 from textmine.errors import DataError
+from textmine.tables.respondents import clean_id
 from textmine.workspace.db import PALETTE, audit, now, set_meta, transaction
 
 #: Kinds of survey questions shown beside each answer and offered as filters.
@@ -198,3 +199,81 @@ def fill_workspace(
         audit(conn, coder, "init", "workspace",
               after={"respondents": len(respondent_ids), "answers": n,
                      "questions": list(answers), "closed": list(closed)})  # fmt: skip
+
+
+def set_themes(conn: sqlite3.Connection, *, question: str, answers: pd.DataFrame,
+               themes: pd.DataFrame, run: str, coder: str) -> dict:
+    """Attach the themes of a ``textmine themes`` run to ``question`` (replacing earlier ones).
+
+    Call inside a transaction.
+
+    Parameters
+    ----------
+    question : str
+        Open question of the workspace the run analysed.
+    answers : DataFrame
+        The run's ``answers.csv``: ``respondent_id`` and ``themes`` (``;``-joined theme ids,
+        primary first) or ``theme_id``.
+    themes : DataFrame
+        The run's ``themes.csv``: ``theme_id`` and ``label``.
+    run : str
+        Where the themes come from (kept with each theme and in the audit table).
+    coder : str
+        Who attached them (audit).
+
+    Returns
+    -------
+    dict
+        ``themes`` (count), ``assigned`` (answers with a theme), ``unknown`` (respondents of
+        the run that are not answers to ``question`` here).
+
+    Raises
+    ------
+    DataError
+        No respondent of the run answers ``question`` in the workspace (another survey or
+        question), or the tables lack their columns.
+    """
+    for frame, name, cols in ((answers, "answers.csv", ("respondent_id",)),
+                              (themes, "themes.csv", ("theme_id",))):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise DataError(f"Column '{missing[0]}' not found in the run's {name}; give the "
+                            "folder of a finished 'textmine themes' run.")  # fmt: skip
+    answer_of = {r[0]: r[1] for r in conn.execute(
+        "SELECT respondent_id, id FROM answers WHERE question = ?", (question,))}
+    ids = [clean_id(t) for t in themes["theme_id"]]
+    labels = (themes["label"].fillna("").astype(str).tolist() if "label" in themes.columns
+              else ids)
+    pairs: list[tuple[str, int]] = []
+    unknown = 0
+    for row in answers.itertuples(index=False):
+        rid = str(row.respondent_id).strip()
+        raw = getattr(row, "themes", None)
+        given = ([clean_id(t) for t in raw.split(";")] if isinstance(raw, str) and raw.strip()
+                 else [clean_id(getattr(row, "theme_id", None))])
+        given = [t for t in given if t]
+        if rid not in answer_of:
+            unknown += bool(given)
+            continue
+        pairs += [(t, answer_of[rid]) for t in given]
+    if not pairs:
+        raise DataError(
+            f"No respondent of {run} with a theme answers {question} in this workspace; give a "
+            "themes run made on the same survey and question (or choose --question)."
+        )
+    old = [r[0] for r in conn.execute("SELECT id FROM themes WHERE question = ?", (question,))]
+    conn.executemany("DELETE FROM answer_themes WHERE theme = ?", [(t,) for t in old])
+    conn.execute("DELETE FROM themes WHERE question = ?", (question,))
+    key: dict[str, int] = {}
+    for pos, (tid, label) in enumerate(zip(ids, labels, strict=True)):
+        cur = conn.execute(
+            "INSERT INTO themes(question, theme_id, label, position, run) VALUES (?, ?, ?, ?, ?)",
+            (question, tid, label or f"theme {tid}", pos, run),
+        )  # fmt: skip
+        key[tid] = int(cur.lastrowid)
+    rows = sorted({(key[t], aid) for t, aid in pairs if t in key})
+    conn.executemany("INSERT INTO answer_themes(theme, answer_id) VALUES (?, ?)", rows)
+    result = {"themes": len(key), "assigned": len({aid for _, aid in rows}), "unknown": unknown}
+    audit(conn, coder, "themes", f"question:{question}", before={"themes": len(old)},
+          after={**result, "run": run})
+    return result

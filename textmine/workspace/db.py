@@ -13,7 +13,8 @@ Tables (see :data:`SCHEMA`): ``meta``, ``questions`` (open questions), ``closed_
 it), ``codes`` (codebook with parent codes and colours), ``code_history`` (rename, merge,
 split), ``coders``, ``coded_answers`` (a coder read an answer: its version number), ``codings``
 (the codes a coder gave an answer, with their source ``human`` or ``model``), ``memos``,
-``model`` (the last fit) and ``audit``.
+``model`` (the last fit), ``themes`` and ``answer_themes`` (the themes of a ``textmine themes``
+run attached to the project, for the filter by theme) and ``audit``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from pathlib import Path
 
 from textmine.errors import InputFileError, OutputError
 
-#: Version of the schema written by this release.
-SCHEMA_VERSION = 1
+#: Version of the schema written by this release (2: themes of a textmine themes run).
+SCHEMA_VERSION = 2
 
 #: How long a write waits for another writer's lock before giving up (milliseconds).
 BUSY_TIMEOUT_MS = 5000
@@ -38,7 +39,22 @@ BUSY_TIMEOUT_MS = 5000
 #: File extension of a workspace project.
 EXTENSION = ".tmdb"
 
-SCHEMA = """
+#: The coding queue's index (rebuilt by each refit, see textmine.workspace.suggest).
+QUEUE_INDEX = "CREATE INDEX answers_queue ON answers(question, usefulness DESC, id)"
+
+#: Themes of a ``textmine themes`` run attached to the project (filter "by theme"): one row
+#: per theme of a question, and which answers the run assigned to it (primary or secondary).
+THEMES_SCHEMA = """
+CREATE TABLE themes(
+    id INTEGER PRIMARY KEY, question TEXT NOT NULL REFERENCES questions(name),
+    theme_id TEXT NOT NULL, label TEXT NOT NULL, position INTEGER NOT NULL,
+    run TEXT NOT NULL, UNIQUE(question, theme_id));
+CREATE TABLE answer_themes(
+    theme INTEGER NOT NULL REFERENCES themes(id), answer_id INTEGER NOT NULL REFERENCES answers(id),
+    PRIMARY KEY(theme, answer_id)) WITHOUT ROWID;
+"""
+
+SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE questions(
     name TEXT PRIMARY KEY, label TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL,
@@ -47,7 +63,7 @@ CREATE TABLE closed_questions(
     name TEXT PRIMARY KEY, label TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL,
     position INTEGER NOT NULL);
 CREATE TABLE respondents(
-    id TEXT PRIMARY KEY, position INTEGER NOT NULL, closed TEXT NOT NULL DEFAULT '{}');
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, closed TEXT NOT NULL DEFAULT '{{}}');
 CREATE TABLE closed_values(
     question TEXT NOT NULL, value TEXT NOT NULL, respondent_id TEXT NOT NULL,
     PRIMARY KEY(question, value, respondent_id)) WITHOUT ROWID;
@@ -66,7 +82,7 @@ CREATE TABLE answers(
     n_coders INTEGER NOT NULL DEFAULT 0,
     disputed INTEGER NOT NULL DEFAULT 0,
     UNIQUE(question, respondent_id));
-CREATE INDEX answers_queue ON answers(question, usefulness DESC, id);
+{QUEUE_INDEX};
 CREATE INDEX answers_coders ON answers(question, n_coders);
 CREATE TABLE codes(
     id INTEGER PRIMARY KEY,
@@ -101,6 +117,7 @@ CREATE TABLE model(
     id INTEGER PRIMARY KEY CHECK(id = 1), fitted TEXT NOT NULL, n_trained INTEGER NOT NULL,
     codings_at_fit INTEGER NOT NULL, expected TEXT NOT NULL, codes TEXT NOT NULL,
     seconds REAL NOT NULL);
+{THEMES_SCHEMA}
 CREATE TABLE audit(
     id INTEGER PRIMARY KEY, time TEXT NOT NULL, coder TEXT NOT NULL, action TEXT NOT NULL,
     target TEXT NOT NULL, before TEXT, after TEXT);
@@ -111,10 +128,16 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit table is append-only'); END;
 """
 
+def _add_themes(conn: sqlite3.Connection) -> None:
+    """Version 1 -> 2: the tables of a themes run's themes."""
+    for statement in THEMES_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 #: Upgrades of an older database: ``MIGRATIONS[v]`` takes a version-``v`` file to ``v + 1``
-#: (inside the opening transaction). Empty while the schema has one version; a later release adds
-#: e.g. ``MIGRATIONS[1] = _add_column_x`` and bumps :data:`SCHEMA_VERSION`.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+#: (inside the opening transaction).
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_themes}
 
 #: Colours given to codes in codebook order (colour-blind safe palette, Okabe and Ito 2008).
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",

@@ -20,6 +20,7 @@ codebooks (``.qdc``, ``.yaml``, read by :func:`textmine.codebook.load_codebook`)
 
 from __future__ import annotations
 
+import errno
 import io
 import sqlite3
 import uuid
@@ -128,18 +129,35 @@ def export_workspace(conn: sqlite3.Connection, db_path: Path, out: str | Path, *
     coders = [r[0] for r in conn.execute("SELECT name FROM coders ORDER BY name")]
     if coder is not None and coder not in coders:
         raise OptionError(f"--coder {coder!r} never coded here; coders: {', '.join(coders)}.")
-    if fmt == "qdc":
-        codebook = workspace_codebook(conn)
-        atomic_write(out, codebook_to_qdc(codebook))
-        return out, len(codebook.themes)
-    table = codes_long(conn, question=question, coder=coder)
-    if fmt == "csv":
-        atomic_write(out, lambda tmp: write_csv(table, tmp))
-    elif fmt == "xlsx":
-        _write_xlsx(conn, table, out)
-    else:
-        atomic_write(out, _qdpx_bytes(conn, question=question, coder=coder))
+    try:
+        if fmt == "qdc":
+            codebook = workspace_codebook(conn)
+            atomic_write(out, codebook_to_qdc(codebook))
+            return out, len(codebook.themes)
+        table = codes_long(conn, question=question, coder=coder)
+        if fmt == "csv":
+            atomic_write(out, lambda tmp: write_csv(table, tmp))
+        elif fmt == "xlsx":
+            _write_xlsx(conn, table, out)
+        else:
+            atomic_write(out, _qdpx_bytes(conn, question=question, coder=coder))
+    except OSError as exc:
+        raise write_error(out, exc) from exc
     return out, len(table)
+
+
+def write_error(out: Path, exc: OSError) -> OutputError:
+    """One line for a failed write of ``out``, naming it (not the temporary file beside it)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        advice = "choose a shorter file name"
+    elif exc.errno == errno.ENOSPC:
+        advice = f"free some space on the disk holding {out.parent}"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        advice = f"folder {out.parent} is not writable: choose another folder or fix its rights"
+    else:
+        advice = f"check folder {out.parent} (permissions, free space)"
+    return OutputError(f"Cannot write {out} ({reason}); {advice}. Nothing was written.")
 
 
 def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, first: bool = False) -> None:
@@ -407,3 +425,111 @@ def _single_column(path: Path, column: str, sheet: str | None) -> str | None:
     """
     values = column_values(path, column, sheet=sheet)
     return values[0] if len(values) == 1 else None
+
+
+def coders_of(conn: sqlite3.Connection, question: str) -> list[str]:
+    """Coders who coded at least one answer of ``question``, by name."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT ca.coder FROM coded_answers ca JOIN answers a ON a.id = ca.answer_id "
+        "WHERE a.question = ? ORDER BY ca.coder", (question,))]  # fmt: skip
+
+
+def choose_question(conn: sqlite3.Connection, name: str, question: str | None,
+                    default: str | None = None) -> str:
+    """The open question whose codes are read: ``question``, else ``default`` if the workspace
+    has it, else its only question.
+
+    Raises
+    ------
+    OptionError
+        ``question`` is not in the workspace, or it has several and none was chosen.
+    """
+    questions = [r[0] for r in conn.execute("SELECT name FROM questions ORDER BY position")]
+    if question is not None:
+        if question not in questions:
+            raise OptionError(f"Question '{question}' is not in workspace {name}; its open "
+                              f"questions: {', '.join(questions)}.")  # fmt: skip
+        return question
+    if default in questions:
+        return default
+    if len(questions) == 1:
+        return questions[0]
+    raise OptionError(f"Workspace {name} has {len(questions)} open questions "
+                      f"({', '.join(questions)}); choose one with --question.")  # fmt: skip
+
+
+def workspace_codes(conn: sqlite3.Connection, name: str, *, question: str,
+                    coder: str | None = None,
+                    codes: list[str] | None = None) -> tuple[pd.DataFrame, str]:
+    """One coder's codes on one question, as a labels file reads (respondents x codes, 0/1).
+
+    Every code the coder gave counts, typed or accepted from the model's suggestion (as in the
+    long CSV export); an answer the coder read and gave no code is a row of zeros.
+
+    Parameters
+    ----------
+    conn : sqlite3.Connection
+        An open workspace.
+    name : str
+        Its file name (for messages).
+    question : str
+        Open question (see :func:`choose_question`).
+    coder : str, optional
+        Whose codes; default the only coder of the question.
+    codes : list of str, optional
+        Allowed codes and their order (a codebook); an unknown code is an error.
+
+    Returns
+    -------
+    coded : DataFrame
+        Index ``respondent_id`` (str) of the answers the coder coded, one 0/1 column per code
+        (the workspace's active codes in codebook order, or ``codes``).
+    coder : str
+        The coder read.
+
+    Raises
+    ------
+    DataError
+        Nobody coded the question, or a code is not in ``codes``.
+    OptionError
+        Several coders and none chosen, or an unknown coder.
+    """
+    coders = coders_of(conn, question)
+    if not coders:
+        raise DataError(f"No answer to {question} is coded in workspace {name}; code some "
+                        "with 'textmine workspace serve' first.")  # fmt: skip
+    if coder is None:
+        if len(coders) > 1:
+            raise OptionError(f"Workspace {name} holds the codes of {len(coders)} coders on "
+                              f"{question} ({', '.join(coders)}); choose one with --coder.")
+        coder = coders[0]
+    elif coder not in coders:
+        raise OptionError(f"Coder '{coder}' coded no answer to {question} in workspace {name}; "
+                          f"its coders: {', '.join(coders)}.")  # fmt: skip
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM codes WHERE active = 1 ORDER BY position, id")]
+    given: dict[str, set[str]] = {}
+    for rid, code in conn.execute(
+        "SELECT a.respondent_id, k.name FROM coded_answers ca JOIN answers a "
+        "ON a.id = ca.answer_id LEFT JOIN codings g ON g.answer_id = ca.answer_id "
+        "AND g.coder = ca.coder LEFT JOIN codes k ON k.id = g.code_id "
+        "WHERE a.question = ? AND ca.coder = ? ORDER BY a.id", (question, coder),
+    ):  # fmt: skip
+        given.setdefault(str(rid), set())
+        if code is not None:
+            given[str(rid)].add(code)
+            if code not in names:
+                names.append(code)
+    if codes is not None:
+        unknown = sorted({c for s in given.values() for c in s} - set(codes))
+        if unknown:
+            raise DataError(
+                f"Unknown code(s) {', '.join(repr(c) for c in unknown[:5])} in workspace "
+                f"{name}; codebook codes: {', '.join(codes[:10])}. Fix the codes or the "
+                "codebook."
+            )
+        names = list(codes)
+    wide = pd.DataFrame([[int(n in given[r]) for n in names] for r in given],
+                        index=pd.Index(list(given), dtype=object, name="respondent_id"),
+                        columns=names, dtype=int)  # fmt: skip
+    return wide, coder

@@ -21,25 +21,28 @@ CODE_KEYS = 9
 
 @dataclass(frozen=True)
 class Filters:
-    """What the coder asked to see: a question, a status, a code, a modality, a text."""
+    """What the coder asked to see: a question, a status, a code, a theme, a modality, a text."""
 
     question: str
     status: str = ""
     code_id: int | None = None
     closed: str = ""  # "question=modality"
     search: str = ""
+    theme_id: int | None = None  # row id in the themes table
 
     def query(self) -> dict[str, str]:
         """The filters as URL query parameters (empty ones left out)."""
         out = {"q": self.question, "status": self.status,
                "code": "" if self.code_id is None else str(self.code_id),
+               "theme": "" if self.theme_id is None else str(self.theme_id),
                "closed": self.closed, "search": self.search}  # fmt: skip
         return {k: v for k, v in out.items() if v}
 
     @property
     def active(self) -> bool:
         """Whether the coder filters (otherwise the queue is "most useful first")."""
-        return bool(self.status or self.code_id is not None or self.closed or self.search)
+        return bool(self.status or self.code_id is not None or self.theme_id is not None
+                    or self.closed or self.search)
 
 
 def questions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -47,13 +50,33 @@ def questions(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute("SELECT name, label FROM questions ORDER BY position").fetchall()
 
 
+def themes(conn: sqlite3.Connection, question: str) -> list[dict]:
+    """Themes of a themes run attached to ``question``: ``id``, ``label``, ``n`` answers."""
+    return [dict(r) for r in conn.execute(
+        "SELECT t.id, t.label, t.theme_id, (SELECT COUNT(*) FROM answer_themes x "
+        "WHERE x.theme = t.id) AS n FROM themes t WHERE t.question = ? ORDER BY t.position",
+        (question,))]  # fmt: skip
+
+
+def _modality_order(value: str) -> tuple:
+    """Sort key of modalities: numbers by value (2 before 10), then text."""
+    try:
+        return (0, float(value.replace(",", ".")), value)
+    except ValueError:
+        return (1, 0.0, value)
+
+
 def closed_questions(conn: sqlite3.Connection) -> list[dict]:
-    """Closed questions with their modalities (for the filter menu)."""
+    """Closed questions with their modalities (for the filter menu).
+
+    Modalities are in numeric order when they are numbers (``2`` before ``10``), else in
+    alphabetical order.
+    """
     out = []
     for q in conn.execute("SELECT name, label, kind FROM closed_questions ORDER BY position"):
-        values = [r[0] for r in conn.execute(
-            "SELECT DISTINCT value FROM closed_values WHERE question = ? ORDER BY value",
-            (q["name"],))]  # fmt: skip
+        values = sorted((r[0] for r in conn.execute(
+            "SELECT DISTINCT value FROM closed_values WHERE question = ?", (q["name"],))),
+            key=_modality_order)  # fmt: skip
         if q["kind"] == "numeric" and len(values) > 30:
             continue  # a continuous value is no filter menu
         out.append({"name": q["name"], "label": q["label"] or q["name"], "values": values})
@@ -156,6 +179,10 @@ def _where(filters: Filters, coder: str) -> tuple[str, list]:
     if filters.code_id is not None:
         where.append("EXISTS (SELECT 1 FROM codings g WHERE g.answer_id = a.id AND g.code_id = ?)")
         params.append(filters.code_id)
+    if filters.theme_id is not None:
+        where.append("EXISTS (SELECT 1 FROM answer_themes t WHERE t.theme = ? "
+                     "AND t.answer_id = a.id)")
+        params.append(filters.theme_id)
     if filters.closed and "=" in filters.closed:
         name, value = filters.closed.split("=", 1)
         where.append(

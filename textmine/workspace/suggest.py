@@ -4,10 +4,11 @@ After every :data:`REFIT_EVERY` new codes the server starts one background refit
 once): a thread hands it to a child process (so that the fit never holds the server's GIL),
 which reads the human codes from the database on its own connection, fits the coder (the
 same estimator as ``textmine code``: calibrated scores, precision-targeted thresholds, expected
-precision from held-out folds), then scores the answers nobody coded, most representative first
-(the queue's best candidates are ready after the first chunk), in chunks, each written in its
-own short transaction: pages keep being served from the write-ahead log meanwhile, and
-coders' edits wait at most one chunk.
+precision from held-out folds), then scores every answer at once from the workspace's cached
+features (:mod:`textmine.workspace.scoring`: one sparse matrix product per refit, not one text
+analysis per answer and fold) and writes the scores in one ``executemany`` transaction: pages
+keep being served from the write-ahead log meanwhile, and coders' edits wait at most that
+transaction (about a second for 100,000 answers).
 
 Per answer the thread stores every code's score, the suggested codes (the coder's best guesses:
 per-code thresholds maximising cross-validated F1, at least the most likely code when nearly
@@ -27,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -35,15 +37,13 @@ import pandas as pd
 from textmine.coding.learn import MultiLabelCoder, uncertainty
 from textmine.config import CodingOptions
 from textmine.errors import DataError
-from textmine.workspace.db import connect, now, transaction
+from textmine.workspace.db import QUEUE_INDEX, connect, now, transaction
+from textmine.workspace.scoring import score_answers, workspace_features
 
 logger = logging.getLogger(__name__)
 
 #: New codes (codings) between two refits.
 REFIT_EVERY = 20
-
-#: Answers scored per write transaction.
-CHUNK = 2000
 
 
 def _coder(options: CodingOptions) -> MultiLabelCoder:
@@ -110,8 +110,28 @@ def suggested_codes(coder: MultiLabelCoder, scores: np.ndarray) -> np.ndarray:
     return out
 
 
+def score_texts(code_ids: list[int], scores: np.ndarray) -> list[str]:
+    """Each answer's scores as JSON text ``{"code id": score}`` (3 decimals)."""
+    template = "{" + ", ".join(f'"{c}": %.3f' for c in code_ids) + "}"
+    return [template % tuple(row) for row in scores.tolist()]
+
+
+def suggested_texts(code_ids: list[int], suggested: np.ndarray) -> list[str]:
+    """Each answer's suggested code ids as JSON text (a list)."""
+    cache: dict[bytes, str] = {}
+    out = []
+    for row in suggested.astype(np.int8):
+        key = row.tobytes()
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = json.dumps([c for c, v in zip(code_ids, row, strict=True) if v])
+        out.append(text)
+    return out
+
+
 def refit(path: str | Path, *, options: CodingOptions = CodingOptions(),
-          progress: Callable[[str, float], None] | None = None) -> dict:
+          progress: Callable[[str, float], None] | None = None,
+          cache_dir: str | Path | None = None) -> dict:
     """Fit the coder on the workspace's human codes and store scores for the uncoded answers.
 
     Parameters
@@ -122,13 +142,17 @@ def refit(path: str | Path, *, options: CodingOptions = CodingOptions(),
         Options of the coder (target precision, folds...).
     progress : callable, optional
         ``progress(stage, seconds)`` after the fit (``"fit"``) and the scoring (``"score"``).
+    cache_dir : path, optional
+        Root of the feature cache (default ``$TEXTMINE_CACHE_DIR`` or the user cache).
 
     Returns
     -------
     dict
-        ``n_trained``, ``fit_seconds``, ``first_chunk_seconds`` (the :data:`CHUNK` most
-        representative uncoded answers scored and stored), ``score_seconds`` (all of them),
-        ``n_scored``, ``expected``.
+        ``n_trained``, ``fit_seconds``, ``features_seconds`` (reading the answers' cached
+        features, or computing them the first time: ``features_cached``), ``score_seconds``
+        (every answer scored), ``write_seconds`` (scores, suggestions and usefulness stored in
+        one transaction), ``fast`` (the one-product path of :mod:`textmine.workspace.scoring`
+        was used), ``n_scored``, ``expected``.
 
     Raises
     ------
@@ -160,37 +184,39 @@ def refit(path: str | Path, *, options: CodingOptions = CodingOptions(),
                  fit_seconds),
             )  # fmt: skip
         start = time.perf_counter()
-        first_chunk = None
-        uncoded = conn.execute(
-            "SELECT id, terms, representativeness FROM answers WHERE n_coders = 0 "
-            "ORDER BY representativeness DESC, id"
-        ).fetchall()
-        for k in range(0, len(uncoded), CHUNK):
-            chunk = uncoded[k:k + CHUNK]
-            scores = coder.predict_proba([r[1] for r in chunk])
-            suggested = suggested_codes(coder, scores)
-            useful = uncertainty(scores) * np.array([r[2] for r in chunk])
-            rows = []
-            for i, r in enumerate(chunk):
-                rows.append((
-                    json.dumps({str(c): round(float(s), 3) for c, s in zip(code_ids, scores[i],
-                                                                           strict=True)}),
-                    json.dumps([c for c, v in zip(code_ids, suggested[i], strict=True) if v]),
-                    float(useful[i]), r[0],
-                ))  # fmt: skip
-            with transaction(conn):
-                conn.executemany(
-                    "UPDATE answers SET scores = ?, suggested = ?, usefulness = ? WHERE id = ?",
-                    rows,
-                )
-            if first_chunk is None:
-                first_chunk = time.perf_counter() - start
+        rows = conn.execute(
+            "SELECT id, terms, representativeness FROM answers ORDER BY id").fetchall()
+        answer_ids, answer_terms = [r[0] for r in rows], [r[1] for r in rows]
+        features, info = workspace_features(conn, ids=answer_ids, terms=answer_terms,
+                                            cache_dir=cache_dir)  # fmt: skip
+        features_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        scores, fast = score_answers(coder, features, answer_terms)
+        suggested = suggested_codes(coder, scores)
+        useful = uncertainty(scores) * np.array([r[2] for r in rows], dtype=float)
         score_seconds = time.perf_counter() - start
         if progress:
             progress("score", score_seconds)
+        start = time.perf_counter()
+        updates = list(zip(score_texts(code_ids, scores), suggested_texts(code_ids, suggested),
+                           useful.tolist(), answer_ids, strict=True))
+        # One transaction: the scores of every answer change together (a page never shows half
+        # old, half new suggestions); pages keep reading the previous state meanwhile (WAL).
+        with transaction(conn):
+            # Every row's usefulness changes: rebuilding the queue's index once is about twice
+            # as fast as updating it 100,000 times. Readers keep the old index (their snapshot)
+            # until the commit; a crash rolls back to the old index and scores.
+            conn.execute("DROP INDEX IF EXISTS answers_queue")
+            conn.executemany(
+                "UPDATE answers SET scores = ?, suggested = ?, usefulness = ? WHERE id = ?",
+                updates,
+            )
+            conn.execute(QUEUE_INDEX)
+        write_seconds = time.perf_counter() - start
         return {"n_trained": len(ids), "fit_seconds": fit_seconds,
-                "first_chunk_seconds": first_chunk or 0.0, "score_seconds": score_seconds,
-                "n_scored": len(uncoded), "expected": expected}
+                "features_seconds": features_seconds, "features_cached": info["cached"],
+                "score_seconds": score_seconds, "write_seconds": write_seconds,
+                "fast": fast, "n_scored": len(rows), "expected": expected}
     finally:
         conn.close()
 
@@ -204,11 +230,20 @@ def model_info(conn: sqlite3.Connection) -> dict | None:
             "codings_at_fit": row["codings_at_fit"], "expected": json.loads(row["expected"])}
 
 
-def _refit_in_child(path: Path, options: CodingOptions) -> dict:
-    """:func:`refit` at a lower CPU priority: on a small machine pages come first."""
+def _lower_priority() -> None:
+    """Initialiser of the refit process: on a small machine pages come first."""
     if hasattr(os, "nice"):
         os.nice(10)
-    return refit(path, options=options)
+
+
+def _refit_in_child(path: Path, options: CodingOptions) -> dict:
+    """:func:`refit` in the refit process (its id is returned too, for tests)."""
+    return {**refit(path, options=options), "pid": os.getpid()}
+
+
+def _ready() -> int:
+    """A no-op run in the refit process so that it starts (and imports) ahead of the first fit."""
+    return os.getpid()
 
 
 class Refitter:
@@ -233,6 +268,7 @@ class Refitter:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.last_result: dict | None = None
+        self._executor: ProcessPoolExecutor | None = None
 
     @property
     def running(self) -> bool:
@@ -265,14 +301,43 @@ class Refitter:
         if thread is not None:
             thread.join(timeout)
 
+    def _pool(self) -> ProcessPoolExecutor:
+        # One refit process for the server's life: starting Python and importing scikit-learn
+        # cost seconds (tens of seconds on a loaded machine), paid once, not at every refit.
+        with self._lock:
+            if self._executor is None:
+                context = multiprocessing.get_context("spawn")
+                self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                                     initializer=_lower_priority)
+            return self._executor
+
+    def warm(self) -> None:
+        """Start the refit process now, in the background (``serve`` calls it at start)."""
+        self._pool().submit(_ready)
+
+    def close(self) -> None:
+        """Stop the refit process (waits for a running refit)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
     def _run(self) -> None:
         # The fit runs in a child process: scikit-learn and the scoring loop would otherwise
         # hold the server's GIL and slow every page while they run.
-        context = multiprocessing.get_context("spawn")
         try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                self.last_result = pool.submit(_refit_in_child, self.path,
-                                               self.options).result()
+            start = time.perf_counter()
+            try:
+                result = self._pool().submit(_refit_in_child, self.path, self.options).result()
+            except BrokenProcessPool:
+                # The refit process died (killed, out of memory): a new one next time.
+                with self._lock:
+                    self._executor = None
+                raise
+            # Wall time of the whole background refit: fit, scoring and writing (plus the refit
+            # process's start the first time, unless warm() started it).
+            result["total_seconds"] = time.perf_counter() - start
+            self.last_result = result
             self.last_error = None
         except DataError as exc:
             self.last_error = str(exc)

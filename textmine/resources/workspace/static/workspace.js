@@ -156,8 +156,15 @@
 
   async function saveMemo() {
     const r = await post("/api/memo", { target: "answer", target_id: answerId, text: memo.value, version: state.memo_version });
-    if (r.ok) { state.memo_version = r.data.version; say("Memo saved."); memoBox.hidden = true; }
-    else { if (r.data.current) { memo.value = r.data.current.text; state.memo_version = r.data.current.version; } say(r.data.error, true); }
+    if (r.ok) { state.memo_version = r.data.version; showMemo(r.data.text); say("Memo saved."); memoBox.hidden = true; }
+    else { if (r.data.current) { memo.value = r.data.current.text; state.memo_version = r.data.current.version; showMemo(r.data.current.text); } say(r.data.error, true); }
+  }
+
+  // The memo shown under the answer follows what is saved (no reload needed).
+  function showMemo(text) {
+    state.memo = text;
+    document.getElementById("memo-shown-text").textContent = text;
+    document.getElementById("memo-shown").hidden = !text;
   }
 
   document.getElementById("codes").addEventListener("click", function (ev) {
