@@ -167,7 +167,8 @@ def code_out(project, coded_sheet, tmp_path_factory) -> Path:
 
 def test_code_writes_human_and_model_codes(code_out):
     codes = pd.read_csv(code_out / "codes.csv", dtype={"respondent_id": str})
-    assert codes.columns.tolist() == ["respondent_id", "code", "score", "assigned", "source"]
+    assert codes.columns.tolist() == ["respondent_id", "code", "score", "assigned", "source",
+                                      "outcome"]
     human = codes[codes["source"] == "human"]
     model = codes[codes["source"] == "model"]
     assert human["respondent_id"].nunique() == 30

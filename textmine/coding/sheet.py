@@ -11,7 +11,7 @@ question per file).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -490,3 +490,146 @@ def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
     )
     coded = frame.notna().any(axis=1)
     return frame[coded].fillna(0).astype(int)
+
+
+#: Characters of an answer compared when checking a sheet's texts (a workbook cell holds at most
+#: 32,767 characters, and a long answer differs early if it differs at all).
+TEXT_KEY_CHARS = 200
+
+
+def text_key(text: object) -> str:
+    """An answer's text as compared between a sheet and a survey (spaces and case folded)."""
+    return " ".join(str(text).split())[:TEXT_KEY_CHARS].casefold()
+
+
+def matching_texts(keys: Mapping[str, str], answers: Mapping[str, Sequence[str]]) -> int:
+    """How many sheet rows (``keys``: :func:`text_key` by id) hold one of their answer's texts.
+
+    ``answers`` gives, by respondent id, the texts an answer may be shown as (as written,
+    masked).
+    """
+    return sum(1 for rid, key in keys.items()
+               if key in {text_key(t) for t in answers.get(rid, ())})
+
+
+def sheet_keys(path: str | Path, ids: Sequence[str], *, sheet: str | None = None) -> dict[str, str]:
+    """:func:`text_key` of the sheet's text of each of ``ids`` that has one (empty: no texts)."""
+    texts = sheet_texts(path, sheet=sheet)
+    return {rid: text_key(texts[rid]) for rid in ids if texts.get(rid, "").strip()}
+
+
+def check_sheet_question(
+    path: str | Path,
+    coded_ids: Sequence[str],
+    *,
+    question: str,
+    answers: Mapping[str, Sequence[str]],
+    others: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    sheet: str | None = None,
+) -> str | None:
+    """Refuse a coding sheet made for another question than ``question``.
+
+    A sheet written by textmine records its question (text column) in its ``Info`` sheet: a
+    sheet for another question is refused, naming both. A sheet without that record (a CSV, a
+    long file, a hand-made sheet) is checked on its texts when it has some (most coded rows
+    must hold the answer to ``question``, as written or masked; the question whose answers they
+    are is named when found among ``others``), and accepted otherwise.
+
+    Parameters
+    ----------
+    path : path
+        The labels file (coding sheet or long CSV).
+    coded_ids : sequence of str
+        Respondent ids of its coded answers.
+    question : str
+        The question (text column) the file is read for.
+    answers : mapping
+        Texts of each respondent's answer to ``question`` (as written, masked), by id.
+    others : mapping, optional
+        The same for the survey's other questions, by question.
+    sheet : str, optional
+        Sheet of an XLSX file.
+
+    Returns
+    -------
+    str or None
+        What was assumed, for a file that records no question (one line to say); None when
+        the file records ``question``.
+
+    Raises
+    ------
+    DataError
+        The file records another question, or its texts are not the answers to ``question``.
+    """
+    path = Path(path)
+    recorded = sheet_info(path).get("question")
+    if recorded:
+        if recorded != question:
+            raise DataError(
+                f"{path.name} is a coding sheet for the question '{recorded}' (its Info sheet), "
+                f"not '{question}'; give the sheet made for '{question}', or --text-col "
+                f"{recorded}."
+            )
+        return None
+    keys = sheet_keys(path, coded_ids, sheet=sheet)
+    if not keys:
+        return (f"{path.name} records no question and holds no texts: assumed to code "
+                f"'{question}'")  # fmt: skip
+    hits = matching_texts(keys, answers)
+    if 2 * hits >= len(keys):
+        return (f"{path.name} records no question; {hits} of its {len(keys)} coded texts are "
+                f"answers to '{question}': assumed made for it")  # fmt: skip
+    best = max(others or {}, key=lambda q: matching_texts(keys, others[q]), default=None)
+    where = (f"they are the answers to '{best}' (--text-col {best})"
+             if best is not None and 2 * matching_texts(keys, others[best]) >= len(keys)
+             else f"check that it was made for '{question}' of this survey")
+    raise DataError(
+        f"The texts of {len(keys) - hits} of the {len(keys)} coded rows of {path.name} are not "
+        f"the answers to '{question}'; {where}."
+    )
+
+
+def check_same_question(a: str | Path, b: str | Path, coded_both: Sequence[str], *,
+                        sheet: str | None = None) -> str | None:
+    """Refuse two coders' files made for different questions (``textmine agree``).
+
+    Both files' ``Info`` records are compared when both have one; otherwise their texts of the
+    answers both coded are compared (most must be equal).
+
+    Returns
+    -------
+    str or None
+        What was assumed when a file records no question (one line to say); None otherwise.
+
+    Raises
+    ------
+    DataError
+        The files record different questions, or hold different texts for the same answers.
+    """
+    a, b = Path(a), Path(b)
+    qa, qb = sheet_info(a).get("question"), sheet_info(b).get("question")
+    if qa and qb and qa != qb:
+        raise DataError(
+            f"{a.name} codes the question '{qa}' but {b.name} codes '{qb}' (their Info "
+            "sheets); agreement compares two coders of the same question: give two sheets "
+            "of one question."
+        )
+    ka, kb = sheet_keys(a, coded_both, sheet=sheet), sheet_keys(b, coded_both, sheet=sheet)
+    common = [rid for rid in ka if rid in kb]
+    same = sum(ka[rid] == kb[rid] for rid in common)
+    if common and 2 * same < len(common):
+        raise DataError(
+            f"{a.name} and {b.name} hold different texts for {len(common) - same} of the "
+            f"{len(common)} answers both coded: they were made for different questions; give "
+            "two sheets of one question."
+        )
+    if qa and qb:
+        return None
+    missing = [p.name for p, q in ((a, qa), (b, qb)) if not q]
+    known = qa or qb
+    basis = (f"their texts of the {len(common)} answers both coded agree" if common
+             else "nothing to compare")
+    return (f"{' and '.join(missing)} record{'s' if len(missing) == 1 else ''} no question; "
+            + (f"assumed to code '{known}' like the other ({basis})" if known
+               else f"assumed to code the same question ({basis})"))
+
