@@ -291,7 +291,7 @@ def test_partly_matching_ids_are_one_error(project, cli, tmp_path):
               "--labels", labels, "--out", tmp_path / "out")  # fmt: skip
     assert res.code == 2
     assert res.err.startswith(
-        f"error: 2 of 3 respondent id(s) of {labels} are not in the survey (1 are): 7, 8;"
+        f"error: 2 of 3 respondent id(s) of {labels} are not in the survey (1 is): 7, 8;"
     )
     assert res.err.count("\n") == 1
 

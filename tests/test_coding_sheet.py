@@ -115,7 +115,8 @@ def test_unknown_ids_are_named(tmp_path):
     path.write_text("respondent_id,code\nr1,Salaire\nx7,Salaire\nx8,Salaire\nx9,S\nx10,S\n")
     with pytest.raises(
         DataError,
-        match=rf"^4 of 5 respondent id\(s\) of {path} are not in the survey: x7, x8, x9; check ",
+        match=rf"^4 of 5 respondent id\(s\) of {path} are not in the survey \(1 is\): x7, x8, "
+              "x9; check ",
     ):
         read_coded(path, ids=["r1", "r2"])
 

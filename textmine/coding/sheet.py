@@ -299,13 +299,8 @@ def read_coded(
             )
         wide = wide.reindex(columns=codes, fill_value=0)
     if ids is not None:
-        known = set(map(str, ids))
-        missing = [i for i in wide.index if i not in known]
-        if missing:
-            raise DataError(
-                f"{len(missing)} of {len(wide)} respondent id(s) of {where} are not in the "
-                f"survey: {', '.join(missing[:3])}; check --id-col."
-            )
+        # The one check of every reader: ids matching the survey only partly are one error.
+        check_coded_ids(list(wide.index), list(ids), where=where)
     if wide.empty:
         raise DataError(f"No coded answer in {where}; type 1 or 0 in the code columns.")
     return wide.astype(int)
@@ -362,10 +357,11 @@ def check_coded_ids(
     known = set(map(str, survey_ids))
     missing = [i for i in coded if i not in known]
     if missing:
+        found = len(coded) - len(missing)
         raise DataError(
             f"{len(missing)} of {len(coded)} respondent id(s) of {where} are not in the "
-            f"survey ({len(coded) - len(missing)} are): {', '.join(missing[:3])}; check "
-            "--id-col and that the labels come from this survey."
+            f"survey ({found} {'is' if found == 1 else 'are'}): {', '.join(missing[:3])}; "
+            "check --id-col and that the labels come from this survey."
         )
 
 
