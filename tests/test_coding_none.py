@@ -197,3 +197,20 @@ def test_sample_check_says_nothing_for_a_random_sample_and_names_differences():
     assert chosen["random"] is False and chosen["reasons"] == ["chosen by --next"]
     assert chosen["message"].startswith(
         "The coded answers are not a random sample of the survey (chosen by --next)")
+
+
+def test_next_sheet_suggests_none_of_these_codes(tmp_path):
+    from openpyxl import load_workbook
+
+    from textmine.coding.sheet import SHEET_NAME
+    from textmine.pipeline.coding_run import NONE_SUGGESTION, _write_next_sheet
+
+    X, Y = _terms(with_none=True)
+    coder = MultiLabelCoder().fit(X, Y)
+    texts = [" ".join(t) for t in NEW]
+    _write_next_sheet(tmp_path, coder, None, n=3, coded_terms=X, uncoded=["u0", "u1", "u2"],
+                      terms=NEW, texts=texts, scores=coder.predict_proba(NEW))  # fmt: skip
+    ws = load_workbook(tmp_path / "next_to_code.xlsx")[SHEET_NAME]
+    suggestions = {r[0].value: r[2].value for r in ws.iter_rows(min_row=2)}
+    assert suggestions["u0"].startswith(f"{NONE_SUGGESTION} (")
+    assert not suggestions["u1"].startswith(NONE_SUGGESTION)

@@ -155,3 +155,28 @@ def test_agree_refuses_ids_matching_the_survey_partly(survey, cli, tmp_path):
     assert res.code == 2 and res.err.count("\n") == 1
     assert res.err.startswith(f"error: 1 of 3 respondent id(s) of {a} are not in the survey "
                               "(2 are): X99;")  # fmt: skip
+
+
+def test_agree_on_sheets_counts_a_row_of_zeros_as_coded_and_a_blank_row_as_not(
+    survey, cli, tmp_path
+):
+    ids = list(AVIS)[:3]
+
+    def filled(name, rows):
+        frame = coding_sheet_frame(ids, [AVIS[i] for i in ids], ["Salaire", "Télétravail"])
+        for k, values in enumerate(rows):
+            if values is not None:
+                frame.loc[k, ["Salaire", "Télétravail"]] = values
+        return write_sheet_xlsx(frame, tmp_path / name, info=[("question", "avis")])
+
+    # R01: both give Salaire; R02: both read it and give no code; R03: coded by b only.
+    a = filled("a.xlsx", [(1, 0), (0, 0), None])
+    b = filled("b.xlsx", [(1, 0), (0, 0), (1, 0)])
+    assert read_coded(a).index.tolist() == ["R01", "R02"]
+    res = cli("agree", a, b, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
+    assert res.code == 0, res.err
+    table = pd.read_csv(tmp_path / "ag" / "agreement.csv").set_index("code")
+    assert table.loc["Salaire", "n_units"] == 2 and table.loc["Salaire", "n_only_b"] == 1
+    assert table.loc["Salaire", "percent_agreement"] == 1.0
+    assert res.out.startswith("Agreement on the 2 answers both coders coded (0 coded by the "
+                              "first coder only and 1 by the second only are left out):")

@@ -37,6 +37,9 @@ FREE_CODE_COL = "autre_code"
 FIXED_COLUMNS = (ID_COL, "text", "suggestions", FREE_CODE_COL)
 #: Sheet of an XLSX coding sheet recording how it was made (run, id column, sample).
 INFO_SHEET = "Info"
+#: Input message of every code cell of an XLSX sheet: how to say "none of these codes".
+NONE_PROMPT = ("1 : le code s'applique ; 0 : il ne s'applique pas. Que des 0 : aucun de ces "
+               "codes. Ligne vide : réponse non codée.")
 #: Columns of a long file of codes (``textmine workspace export --format csv`` writes them all).
 LONG_COLUMNS = frozenset({ID_COL, "code", "coder", "question", "time", "source"})
 _TRUE = {"1", "1.0", "x", "X", "true", "True", "TRUE"}
@@ -128,9 +131,13 @@ def write_sheet_xlsx(
                 for cell in ws[letter][1:]:
                     cell.alignment = wrap
         if codes and len(frame):
+            # A row of 0 is an answer read and given none of these codes; a blank row is not
+            # coded: the coder is told so in every code cell.
             dv = DataValidation(
                 type="list", formula1='"0,1"', allow_blank=True, showErrorMessage=True,
                 errorTitle="Code", error="Tapez 1 si le code s'applique, 0 sinon.",
+                showInputMessage=True, promptTitle="Code",
+                prompt=NONE_PROMPT,
             )
             positions = [j for j, c in enumerate(frame.columns, start=1) if c in codes]
             first = get_column_letter(positions[0])

@@ -285,10 +285,15 @@ def _write_next_sheet(
     rows = select_next(scores, vectors[len(coded_terms):], n,
                        coded_vectors=vectors[:len(coded_terms)])  # fmt: skip
     classes = list(coder.classes_)
+    none_cut = getattr(coder, "best_none_threshold_", np.inf)
     suggestions = []
     for i in rows:
         best = np.argsort(-scores[i], kind="stable")[:3]
-        suggestions.append("; ".join(f"{classes[j]} ({scores[i, j]:.2f})" for j in best))
+        guesses = [f"{classes[j]} ({scores[i, j]:.2f})" for j in best]
+        none_score = 1.0 - float(scores[i].max()) if len(classes) else 1.0
+        if none_score >= none_cut:  # the best guess is that no code applies
+            guesses.insert(0, f"{NONE_SUGGESTION} ({none_score:.2f})")
+        suggestions.append("; ".join(guesses))
     frame = coding_sheet_frame([uncoded[i] for i in rows], [texts[i] for i in rows], classes,
                                suggestions=suggestions)  # fmt: skip
     write_sheet_xlsx(frame, folder / NEXT_SHEET_XLSX, codebook=codebook, info=info)
@@ -364,6 +369,9 @@ def _check_model_dir(save_model: str | Path | None, out: str | Path) -> None:
             f"--save-model {save_model} and --out {out} overlap; give the coder its own folder."
         )
 
+
+#: Best guess of an answer no code applies to, in the ``suggestions`` of ``--next`` sheets.
+NONE_SUGGESTION = "none of these codes"
 
 #: ``selection`` recorded in the Info sheet of the sheet written by ``--next``.
 NEXT_SELECTION = "--next: the most useful uncoded answers to code, not a random sample"
