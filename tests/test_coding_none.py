@@ -148,7 +148,10 @@ def test_none_of_these_codes_is_an_outcome_in_every_output(none_run):
     counts = record["counts"]
     assert counts["coded_none"] == sum(1 for _, _, c in none_run["coded"] if not c)
     assert counts["auto_none"] == len(none_ids)
-    assert record["coding"]["none"]["automatic"] is True
+    none = record["coding"]["none"]
+    assert none["automatic"] is True and none["message"] is None
+    assert none["sentence"].startswith('expected precision of "none of these codes" ')
+    assert none["sentence"] in none_run["console"]
     line = f'{counts["auto_none"]} given "none of these codes"'
     assert line in none_run["console"]
     assert line in (out / "summary.md").read_text("utf-8")

@@ -393,6 +393,12 @@ def test_every_code_run_states_its_expected_precision(rare_code_run):
     assert expected["coverage_low"] <= expected["coverage"] <= expected["coverage_high"]
     assert expected["sentence"].startswith("expected precision of automatic codes ")
     assert expected["sentence"] in console
+    # Every answer was coded with a code: "none of these codes" cannot be learnt, and is said.
+    none = json.loads((out / "run.json").read_text("utf-8"))["coding"]["none"]
+    assert none["coded_none"] == 0 and none["automatic"] is False
+    assert none["message"].startswith('No coded answer was given no code, so "none of these '
+                                      'codes" cannot be learnt')  # fmt: skip
+    assert none["message"] in console
 
 
 

@@ -86,6 +86,7 @@ def code(
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
     from textmine.pipeline import RunRecord, use_engine
     from textmine.pipeline.coding_run import (
+        checked_statement,
         model_statement,
         run_code,
         run_code_with_model,
@@ -134,13 +135,14 @@ def code(
     # Observed on the uncoded answers, not estimated (the estimate is the precision below).
     typer.echo(f"{learnt}{share_sentence(counts)}.")
     if "expected" in coding:
-        sentence = coding["expected"]["sentence"]
+        sentence = checked_statement(coding)
         if "model" in coding:
             typer.echo(f"{model_statement(coding['model'].get('fitted_on') or {})}: {sentence}.")
         else:
             typer.echo(f"Checked on coded answers the coder did not learn from: {sentence}.")
-    if (coding.get("sample") or {}).get("message"):
-        typer.echo(coding["sample"]["message"])
+    for key in ("none", "sample"):
+        if (coding.get(key) or {}).get("message"):
+            typer.echo(coding[key]["message"])
     curve = coding.get("learning_curve")
     if curve:
         typer.echo(f"Learning curve: {result / curve['file']}"

@@ -332,8 +332,9 @@ def _write_code_summary(
     table = pd.DataFrame({"count": list(counts), "value": ["" if v is None else str(v)
                                                            for v in counts.values()]})
     parts.append(to_markdown(table))
-    if coding.get("sample", {}).get("message"):
-        parts.append(f"\n{coding['sample']['message']}\n")
+    for key in ("sample", "none"):
+        if (coding.get(key) or {}).get("message"):
+            parts.append(f"\n{coding[key]['message']}\n")
     for key, heading in (("review", "Codes sent to review"),
                          ("raised", "Thresholds raised to hold the target")):
         if coding.get(key):
@@ -388,6 +389,34 @@ def precision_sentence(expected: dict) -> str:
                 "on held-out coded answers)")
     return (f"expected precision of automatic codes {float(expected['precision']):.2f} "
             f"({float(expected['precision_low']):.2f}–{float(expected['precision_high']):.2f})")
+
+
+def none_entry(coder: MultiLabelCoder) -> dict:
+    """run.json ``coding.none``: when answers get *none of these codes*, and how precise.
+
+    :attr:`MultiLabelCoder.none_expected_` plus ``sentence`` (its held-out precision, when
+    given automatically) and ``message`` (a console line when it cannot be learnt).
+    """
+    entry = dict(coder.none_expected_)
+    entry["sentence"] = None
+    entry["message"] = None
+    if entry.get("automatic") and entry.get("precision") is not None:
+        entry["sentence"] = (
+            f"expected precision of \"none of these codes\" {entry['precision']:.2f} "
+            f"({entry['precision_low']:.2f}–{entry['precision_high']:.2f})")
+    elif not entry.get("coded_none"):
+        entry["message"] = (
+            "No coded answer was given no code, so \"none of these codes\" cannot be learnt: "
+            "answers no code applies to go to review (a sheet row of 0, or a long-CSV line "
+            "with an empty code, says that no code applies).")
+    return entry
+
+
+def checked_statement(coding: dict) -> str:
+    """The estimated statement of a code run (precision of codes, and of *none*)."""
+    sentence = coding["expected"]["sentence"]
+    none = (coding.get("none") or {}).get("sentence")
+    return sentence + (f"; {none}" if none else "")
 
 
 def share_sentence(counts: dict) -> str:
@@ -577,7 +606,7 @@ def run_code(
         # Only the precision is estimated; the share coded automatically is observed (counts).
         expected["sentence"] = precision_sentence(expected)
         sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, labels_path)
-        coding: dict = {"expected": expected, "none": dict(coder.none_expected_),
+        coding: dict = {"expected": expected, "none": none_entry(coder),
                         "sample": sample, "review": review,
                         "raised": _raised_entries(coder)}  # fmt: skip
         curve = None
@@ -629,12 +658,12 @@ def run_code(
         _write_code_summary(
             tmp, title=f"Coding of {label or text_col}",
             statement=("Checked on coded answers the coder did not learn from: "
-                       f"{expected['sentence']}. Observed: {share_sentence(counts)}."),
+                       f"{checked_statement(coding)}. {share_sentence(counts)}."),
             counts=counts, coding=coding, per_code=per_code, curve=curve,
         )  # fmt: skip
         for entry in review + coding["raised"]:
             logger.info("%s", entry["message"])
-        logger.info("%s; %s", share_sentence(counts), expected["sentence"])
+        logger.info("%s; %s", share_sentence(counts), checked_statement(coding))
     return Path(out)
 
 
@@ -735,7 +764,7 @@ def run_code_with_model(
         expected["sentence"] = precision_sentence(expected)
         fitted_on = saved.fitted_on
         coding = {
-            "expected": expected, "none": dict(coder.none_expected_), "review": review,
+            "expected": expected, "none": none_entry(coder), "review": review,
             "raised": _raised_entries(coder),
             "model": {"path": relative_path(model_dir, tmp), "fitted_on": fitted_on,
                       "expected_measured": "when the coder was fitted"},
@@ -758,8 +787,8 @@ def run_code_with_model(
         _write_code_summary(
             tmp, title=f"Coding of {survey.question(text_col).label or text_col} with a saved "
                        "coder",
-            statement=(f"{model_statement(fitted_on)}: {expected['sentence']}. "
-                       f"Observed: {share_sentence(counts)}."),
+            statement=(f"{model_statement(fitted_on)}: {checked_statement(coding)}. "
+                       f"{share_sentence(counts)}."),
             counts=counts, coding=coding,
         )  # fmt: skip
     return Path(out)
