@@ -165,6 +165,10 @@ def test_the_share_coded_automatically_is_observed_not_estimated(none_run):
                 f"automatically ({100 * counts['coverage']:.0f} %, observed)")
     summary = (out / "summary.md").read_text("utf-8")
     assert observed in console and observed in summary
+    # run.json, summary.md and the console say the same.
+    statement = record["coding"]["statement"]
+    assert observed in statement and f"**{statement}**" in summary
+    assert all(part.strip(". ") in console for part in statement.split(": ", 1)[1].split(". "))
     # The estimate is the precision only: no "expected" share beside the observed one.
     assert expected["sentence"].startswith("expected precision of automatic codes ")
     assert "%" not in expected["sentence"]

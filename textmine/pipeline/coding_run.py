@@ -644,6 +644,9 @@ def run_code(
             )  # fmt: skip
             coding["saved_model"] = str(save_model)
         label = survey.question(text_col).label
+        # One statement for summary.md and run.json (the console prints the same sentences).
+        coding["statement"] = ("Checked on coded answers the coder did not learn from: "
+                               f"{checked_statement(coding)}. {share_sentence(counts)}.")
         RunRecord(
             command="code",
             settings=settings,
@@ -657,8 +660,7 @@ def run_code(
         ).write(tmp)
         _write_code_summary(
             tmp, title=f"Coding of {label or text_col}",
-            statement=("Checked on coded answers the coder did not learn from: "
-                       f"{checked_statement(coding)}. {share_sentence(counts)}."),
+            statement=coding["statement"],
             counts=counts, coding=coding, per_code=per_code, curve=curve,
         )  # fmt: skip
         for entry in review + coding["raised"]:
@@ -769,6 +771,8 @@ def run_code_with_model(
             "model": {"path": relative_path(model_dir, tmp), "fitted_on": fitted_on,
                       "expected_measured": "when the coder was fitted"},
         }  # fmt: skip
+        coding["statement"] = (f"{model_statement(fitted_on)}: {checked_statement(coding)}. "
+                               f"{share_sentence(counts)}.")
         RunRecord(
             command="code",
             settings={"read": asdict(read_options), "text": asdict(text_options),
@@ -787,8 +791,7 @@ def run_code_with_model(
         _write_code_summary(
             tmp, title=f"Coding of {survey.question(text_col).label or text_col} with a saved "
                        "coder",
-            statement=(f"{model_statement(fitted_on)}: {checked_statement(coding)}. "
-                       f"{share_sentence(counts)}."),
+            statement=coding["statement"],
             counts=counts, coding=coding,
         )  # fmt: skip
     return Path(out)
