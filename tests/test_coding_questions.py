@@ -54,8 +54,8 @@ def test_code_refuses_a_sheet_recorded_for_another_question(survey, cli, tmp_pat
               "--out", tmp_path / "out")  # fmt: skip
     assert res.code == 2 and res.err.count("\n") == 1
     assert res.err == (
-        "error: autre.xlsx is a coding sheet for the question 'autre' (its Info sheet), not "
-        "'avis'; give the sheet made for 'avis', or --text-col autre.\n"
+        "error: autre.xlsx codes the question 'autre' (as it records), not 'avis'; give the "
+        "sheet made for 'avis', or --text-col autre.\n"
     )
     assert not (tmp_path / "out").exists()
 
@@ -93,7 +93,7 @@ def test_agree_refuses_sheets_of_two_questions(survey, cli, tmp_path):
     res = cli("agree", a, b, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
     assert res.code == 2 and res.err.count("\n") == 1
     assert res.err == (
-        "error: a.xlsx codes the question 'avis' but b.xlsx codes 'autre' (their Info sheets); "
+        "error: a.xlsx codes the question 'avis' but b.xlsx codes 'autre' (as they record); "
         "agreement compares two coders of the same question: give two sheets of one "
         "question.\n"
     )
@@ -180,3 +180,19 @@ def test_agree_on_sheets_counts_a_row_of_zeros_as_coded_and_a_blank_row_as_not(
     assert table.loc["Salaire", "percent_agreement"] == 1.0
     assert res.out.startswith("Agreement on the 2 answers both coders coded (0 coded by the "
                               "first coder only and 1 by the second only are left out):")
+
+
+def test_a_workspace_export_of_another_question_is_refused(survey, cli, tmp_path):
+    # A workspace export names its question in a column: code and agree read it like an Info.
+    export = tmp_path / "export.csv"
+    export.write_text("respondent_id,question,code,coder,time,source\n"
+                      "R01,autre,Salaire,alice,2026-01-01,human\n", "utf-8")  # fmt: skip
+    res = cli("code", survey, "--text-col", "avis", "--id-col", "id", "--labels", export,
+              "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2
+    assert res.err.startswith("error: export.csv codes the question 'autre' (as it records), "
+                              "not 'avis';")  # fmt: skip
+    a = _sheet(tmp_path / "a.xlsx", AVIS, question="avis")
+    res = cli("agree", a, export, "--survey", survey, "--id-col", "id", "--out", tmp_path / "g")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert "a.xlsx codes the question 'avis' but export.csv codes 'autre'" in res.err

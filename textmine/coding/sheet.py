@@ -521,6 +521,21 @@ def sheet_keys(path: str | Path, ids: Sequence[str], *, sheet: str | None = None
     return {rid: text_key(texts[rid]) for rid in ids if texts.get(rid, "").strip()}
 
 
+def recorded_question(path: str | Path, *, sheet: str | None = None) -> str | None:
+    """The question a labels file says it codes: its ``Info`` sheet's ``question`` (coding
+    sheets written by textmine), else the one value of its ``question`` column (a workspace
+    export); None when it says nothing (or names several questions, refused on reading).
+    """
+    recorded = sheet_info(path).get("question")
+    if recorded:
+        return recorded
+    try:
+        values = column_values(path, "question", sheet=sheet)
+    except (InputFileError, DataError):  # unreadable: read_coded says so in one line
+        return None
+    return values[0] if len(values) == 1 else None
+
+
 def check_sheet_question(
     path: str | Path,
     coded_ids: Sequence[str],
@@ -565,13 +580,12 @@ def check_sheet_question(
         The file records another question, or its texts are not the answers to ``question``.
     """
     path = Path(path)
-    recorded = sheet_info(path).get("question")
+    recorded = recorded_question(path, sheet=sheet)
     if recorded:
         if recorded != question:
             raise DataError(
-                f"{path.name} is a coding sheet for the question '{recorded}' (its Info sheet), "
-                f"not '{question}'; give the sheet made for '{question}', or --text-col "
-                f"{recorded}."
+                f"{path.name} codes the question '{recorded}' (as it records), not "
+                f"'{question}'; give the sheet made for '{question}', or --text-col {recorded}."
             )
         return None
     keys = sheet_keys(path, coded_ids, sheet=sheet)
@@ -610,12 +624,12 @@ def check_same_question(a: str | Path, b: str | Path, coded_both: Sequence[str],
         The files record different questions, or hold different texts for the same answers.
     """
     a, b = Path(a), Path(b)
-    qa, qb = sheet_info(a).get("question"), sheet_info(b).get("question")
+    qa, qb = recorded_question(a, sheet=sheet), recorded_question(b, sheet=sheet)
     if qa and qb and qa != qb:
         raise DataError(
-            f"{a.name} codes the question '{qa}' but {b.name} codes '{qb}' (their Info "
-            "sheets); agreement compares two coders of the same question: give two sheets "
-            "of one question."
+            f"{a.name} codes the question '{qa}' but {b.name} codes '{qb}' (as they record); "
+            "agreement compares two coders of the same question: give two sheets of one "
+            "question."
         )
     ka, kb = sheet_keys(a, coded_both, sheet=sheet), sheet_keys(b, coded_both, sheet=sheet)
     common = [rid for rid in ka if rid in kb]

@@ -37,6 +37,7 @@ from textmine.coding.sheet import (
     check_sheet_question,
     coding_sheet_frame,
     read_coded,
+    recorded_question,
     sheet_info,
     write_sheet_csv,
     write_sheet_xlsx,
@@ -840,7 +841,7 @@ def run_agree(
         assumed = check_same_question(a_path, b_path, [i for i in a.index if i in in_b])
         if assumed:
             logger.warning("%s", assumed)
-        question = sheet_info(a_path).get("question") or sheet_info(b_path).get("question")
+        question = recorded_question(a_path) or recorded_question(b_path)
         table = coder_agreement(a, b, ids=ids, codes=names)
         write_run_csv(table, tmp, AGREEMENT_CSV)
         both = int(table["n_units"].iloc[0]) if len(table) > 1 else 0
