@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -272,3 +273,23 @@ def test_a_raised_threshold_is_said_in_one_line():
     assert entry["message"].startswith(
         f"pollution: threshold raised to {entry['threshold']:.2f} (chosen for precision ")
     assert entry["message"].endswith("so that its codes hold the target 0.8 on held-out answers")
+
+
+def test_the_next_sheet_records_its_question_and_that_it_is_no_random_sample(next_run):
+    from types import SimpleNamespace
+
+    from textmine.coding.sheet import sheet_info
+    from textmine.pipeline.coding_run import NEXT_SELECTION, _sample_check
+
+    sheet = next_run["out"] / "next_to_code.xlsx"
+    info = sheet_info(sheet)
+    assert info["question"] == "avis" and info["id_column"] == "id"
+    assert info["selection"] == NEXT_SELECTION
+    # Coded answers read from such a sheet are said to be chosen by --next.
+    coder = SimpleNamespace(cv_scores_=np.array([[0.9, 0.1], [0.2, 0.7], [0.6, 0.3]]))
+    corpus = SimpleNamespace(masked=["un deux", "trois", "quatre cinq six", "sept", "huit"])
+    position = {f"r{i}": i for i in range(5)}
+    check = _sample_check(coder, corpus, position, ["r0", "r1", "r2"], ["r3", "r4"],
+                          np.array([[0.5, 0.4], [0.3, 0.2]]), sheet)  # fmt: skip
+    assert check["chosen_by"] == "--next" and check["random"] is False
+    assert "(chosen by --next" in check["message"]

@@ -167,7 +167,8 @@ def code_out(project, coded_sheet, tmp_path_factory) -> Path:
 
 def test_code_writes_human_and_model_codes(code_out):
     codes = pd.read_csv(code_out / "codes.csv", dtype={"respondent_id": str})
-    assert codes.columns.tolist() == ["respondent_id", "code", "score", "assigned", "source"]
+    assert codes.columns.tolist() == ["respondent_id", "code", "score", "assigned", "source",
+                                      "outcome"]
     human = codes[codes["source"] == "human"]
     model = codes[codes["source"] == "model"]
     assert human["respondent_id"].nunique() == 30
@@ -290,7 +291,7 @@ def test_partly_matching_ids_are_one_error(project, cli, tmp_path):
               "--labels", labels, "--out", tmp_path / "out")  # fmt: skip
     assert res.code == 2
     assert res.err.startswith(
-        f"error: 2 of 3 respondent id(s) of {labels} are not in the survey (1 are): 7, 8;"
+        f"error: 2 of 3 respondent id(s) of {labels} are not in the survey (1 is): 7, 8;"
     )
     assert res.err.count("\n") == 1
 
@@ -392,6 +393,12 @@ def test_every_code_run_states_its_expected_precision(rare_code_run):
     assert expected["coverage_low"] <= expected["coverage"] <= expected["coverage_high"]
     assert expected["sentence"].startswith("expected precision of automatic codes ")
     assert expected["sentence"] in console
+    # Every answer was coded with a code: "none of these codes" cannot be learnt, and is said.
+    none = json.loads((out / "run.json").read_text("utf-8"))["coding"]["none"]
+    assert none["coded_none"] == 0 and none["automatic"] is False
+    assert none["message"].startswith('No coded answer was given no code, so "none of these '
+                                      'codes" cannot be learnt')  # fmt: skip
+    assert none["message"] in console
 
 
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from textmine.codebook import Codebook, CodebookTheme
 from textmine.coding.sheet import (
     CODEBOOK_SHEET,
+    NONE_PROMPT,
     SHEET_NAME,
     coding_sheet_frame,
     read_coded,
@@ -55,6 +56,8 @@ def test_xlsx_sheet_is_ready_for_coders(frame, tmp_path):
     (dv,) = ws.data_validations.dataValidation
     assert dv.type == "list" and dv.formula1 == '"0,1"'
     assert str(dv.sqref) == "D2:F5"
+    # Every code cell says how to mark "none of these codes" apart from "not coded".
+    assert dv.showInputMessage and dv.prompt == NONE_PROMPT and len(NONE_PROMPT) <= 255
     cb = wb[CODEBOOK_SHEET]
     rows = [[c.value for c in r] for r in cb.iter_rows()]
     assert rows[0] == ["name", "description", "seeds"]
@@ -115,7 +118,8 @@ def test_unknown_ids_are_named(tmp_path):
     path.write_text("respondent_id,code\nr1,Salaire\nx7,Salaire\nx8,Salaire\nx9,S\nx10,S\n")
     with pytest.raises(
         DataError,
-        match=rf"^4 of 5 respondent id\(s\) of {path} are not in the survey: x7, x8, x9; check ",
+        match=rf"^4 of 5 respondent id\(s\) of {path} are not in the survey \(1 is\): x7, x8, "
+              "x9; check ",
     ):
         read_coded(path, ids=["r1", "r2"])
 

@@ -721,6 +721,43 @@ def test_import_of_a_sheet_for_another_question_is_refused(tmp_path):
     conn.close()
 
 
+def test_import_follows_the_question_recorded_in_the_sheet(tmp_path):
+    # A sheet written by textmine records its question (Info sheet): imported into it when no
+    # --question is given, refused with one line naming both when another is given.
+    from textmine.coding.sheet import coding_sheet_frame, write_sheet_xlsx
+    from textmine.workspace.build import fill_workspace
+
+    q1, truth = answers_frame(30)
+    q2 = q1.assign(text=[f"autre question, réponse {i}" for i in range(len(q1))])
+    q2["masked"] = q2["text"]
+    conn = db.create_database(tmp_path / "two.tmdb")
+    fill_workspace(conn, respondent_ids=q1["respondent_id"].tolist(), closed={},
+                   answers={"q1": ("Question 1", q1), "q2": ("Question 2", q2)},
+                   codebook=None, coder="alice", source={"path": "synthetic"})  # fmt: skip
+    sheet = coding_sheet_frame(q2["respondent_id"][:6], q2["text"][:6], CODES)
+    sheet.loc[:, CODES[0]] = 1
+    file = write_sheet_xlsx(sheet, tmp_path / "q2.xlsx", info=[("question", "q2")])
+    with pytest.raises(DataError) as err:
+        import_file(conn, file, coder="carol", question="q1")
+    assert str(err.value) == ("q2.xlsx is a coding sheet for the question 'q2' (its Info "
+                              "sheet), not 'q1'; import it with --question q2.")  # fmt: skip
+    assert conn.execute("SELECT count(*) FROM codings").fetchone()[0] == 0
+    result = import_file(conn, file, coder="carol")
+    assert result["question"] == "q2" and result["answers"] == 6
+    conn.close()
+
+
+def test_import_refuses_ids_matching_the_question_partly(project, conn, tmp_path):
+    from textmine.coding.sheet import coding_sheet_frame, write_sheet_csv
+
+    ids = [r[0] for r in conn.execute("SELECT respondent_id FROM answers LIMIT 3")]
+    sheet = coding_sheet_frame([*ids, "Z1", "Z2"], ["x"] * 5, CODES)
+    sheet.loc[:, CODES[0]] = 1
+    with pytest.raises(DataError, match=r"^2 of 5 respondent id\(s\) of .* have no answer to"):
+        import_file(conn, write_sheet_csv(sheet, tmp_path / "partly.csv"), coder="carol")
+    assert conn.execute("SELECT count(*) FROM codings WHERE coder = 'carol'").fetchone()[0] == 0
+
+
 # -- the command line ---------------------------------------------------------------------------
 def test_init_force_replaces_only_a_closed_workspace(cli, tmp_path):
     # --force replaced any file named *.tmdb (another program's SQLite file, a folder) and a

@@ -158,14 +158,18 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     ANSWERS_CSV: ("respondent_id", "text", "status", "theme_id", "weight", "themes"),
     TERMS_CSV: ("respondent_id", "status", "terms"),  # ``parse`` adds ``text`` after the id
     TERM_WEIGHTS_CSV: ("theme_id", "term", "weight"),
-    CODES_CSV: ("respondent_id", "code", "score", "assigned", "source"),
+    CODES_CSV: ("respondent_id", "code", "score", "assigned", "source", "outcome"),
 }
+
+#: ``outcome`` of an answer in codes.csv: given one code or more; read (by a coder) or scored
+#: (by the coder model) and given *none of these codes*; not coded (sent to review).
+OUTCOME_CODES, OUTCOME_NONE, OUTCOME_NOT_CODED = "codes", "none_of_these_codes", "not_coded"
 
 #: Columns read as text whatever they look like, in every run-folder CSV: ids ("007"), answers,
 #: labels and group names ("NA", "2020", "1") must come back as written.
 TEXT_COLUMNS = frozenset({
     "respondent_id", "text", "status", "themes", "label", "top_terms", "term", "terms",
-    "modality", "code", "source", DUPLICATES_NOTE, "theme", "feature",
+    "modality", "code", "source", "outcome", DUPLICATES_NOTE, "theme", "feature",
     "target",  # issue 17: edges.csv of a similarity analysis
 })
 #: Columns holding theme numbers: read as nullable integers (empty for answers without theme).

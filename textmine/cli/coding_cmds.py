@@ -92,7 +92,13 @@ def code(
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
     from textmine.pipeline import RunRecord, use_engine
-    from textmine.pipeline.coding_run import model_statement, run_code, run_code_with_model
+    from textmine.pipeline.coding_run import (
+        checked_statement,
+        model_statement,
+        run_code,
+        run_code_with_model,
+        share_sentence,
+    )
 
     read = read_options(id_col, sheet, encoding, sep, profile)
     engine = engine_options(jobs, scheduler)  # issue 19
@@ -131,23 +137,21 @@ def code(
             )  # fmt: skip
     record = RunRecord.read(result)
     counts, coding = record.counts, record.coding or {}
-    coverage = counts["coverage"]
     for entry in coding.get("review", []) + coding.get("raised", []):
         typer.echo(entry["message"])
     learnt = (f"{counts['coded_used_for_training']} coded answers learnt; " if model is None
               else f"Saved coder {model} (not refitted): ")  # fmt: skip
-    typer.echo(
-        f"{learnt}"
-        f"{counts['auto_coded']} of {counts['uncoded_with_text']} other answers coded "
-        f"automatically ({'n/a' if coverage is None else f'{coverage:.0%}'}), "
-        f"{counts['review_queue']} in the review queue."
-    )
+    # Observed on the uncoded answers, not estimated (the estimate is the precision below).
+    typer.echo(f"{learnt}{share_sentence(counts)}.")
     if "expected" in coding:
-        sentence = coding["expected"]["sentence"]
+        sentence = checked_statement(coding)
         if "model" in coding:
             typer.echo(f"{model_statement(coding['model'].get('fitted_on') or {})}: {sentence}.")
         else:
             typer.echo(f"Checked on coded answers the coder did not learn from: {sentence}.")
+    for key in ("none", "sample"):
+        if (coding.get(key) or {}).get("message"):
+            typer.echo(coding[key]["message"])
     curve = coding.get("learning_curve")
     if curve:
         typer.echo(f"Learning curve: {result / curve['file']}"

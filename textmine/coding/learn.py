@@ -387,6 +387,13 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
     expected_ : dict
         Expected precision of automatic codes and share of answers coded automatically, with
         intervals, measured on held-out folds (:meth:`expected_for`).
+    none_threshold_, best_none_threshold_ : float
+        *None of these codes*: an answer whose highest score is at most ``1 - none_threshold_``
+        is given no code automatically (:meth:`predict_none`), and ``1 -
+        best_none_threshold_`` is the same cut for the best guesses (:meth:`suggest`); ``inf``
+        when the coded answers do not support it (see :meth:`set_none_thresholds`).
+    none_expected_ : dict
+        Held-out precision of *none of these codes* (:meth:`set_none_thresholds`).
     """
 
     def __init__(
@@ -533,6 +540,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         n_codes = Ya.sum(axis=1)
         self.at_least_one_ = bool((n_codes > 0).mean() >= 0.9)
         self.single_code_ = bool((n_codes == 1).mean() >= 0.9)
+        self.set_none_thresholds()
         never = [str(c) for c, t in zip(classes, self.thresholds_, strict=True) if np.isinf(t)]
         if never:
             logger.info(
@@ -704,6 +712,67 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         out[~automatic] = np.inf
         return out, aims
 
+    # -- "none of these codes" -------------------------------------------------------------
+    def set_none_thresholds(self) -> MultiLabelCoder:
+        """Choose when an answer gets *none of these codes* (no code applies), from the
+        coded answers the coders read and gave no code.
+
+        The *none* score of an answer is ``1 - max(score of every code)``. Automatic *none*
+        (:meth:`predict_none`) uses the lowest cut whose out-of-fold precision (Wilson lower
+        bound, :func:`threshold_for_precision`) reaches ``target_precision``; the cut is kept
+        only if it also holds on answers it was not chosen on (cut chosen on the other folds,
+        applied to each fold: held-out precision at least the target, with at least
+        :data:`MIN_HELDOUT_RIGHT` right *none*), else ``inf``. Best guesses (:meth:`suggest`)
+        use the cut maximising the F1 of *none*. Without any coded answer given no code, both
+        are ``inf``: *none* is never guessed. Recomputed from the stored out-of-fold scores
+        (a saved coder gets them on loading). The code thresholds are not changed.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "cv_scores_")
+        truth = self.cv_truth_.sum(axis=1) == 0
+        none_score = _none_score(self.cv_scores_)
+        self.best_none_threshold_ = best_f1_threshold(none_score, truth)
+        cut = threshold_for_precision(none_score, truth.astype(int),
+                                      target_precision=self.target_precision,
+                                      min_assigned=MIN_HELDOUT_RIGHT)  # fmt: skip
+        held = np.zeros(len(truth), dtype=bool)
+        for k in np.unique(self.cv_fold_):
+            outer = self.cv_fold_ == k
+            inner_cut = threshold_for_precision(
+                none_score[~outer], truth[~outer].astype(int),
+                target_precision=self.target_precision, min_assigned=MIN_HELDOUT_RIGHT,
+            )  # fmt: skip
+            held[outer] = none_score[outer] >= inner_cut
+        right, n = int((held & truth).sum()), int(held.sum())
+        if not (n and right >= MIN_HELDOUT_RIGHT and right / n >= self.target_precision):
+            cut = float("inf")
+        self.none_threshold_ = float(cut)
+        block = expected_block(held[:, None], truth[:, None],
+                               target_precision=self.target_precision)  # fmt: skip
+        self.none_expected_ = {
+            "coded_none": int(truth.sum()), "threshold": _finite(cut),
+            "precision": block["precision"], "precision_low": block["precision_low"],
+            "precision_high": block["precision_high"], "n_assigned": n,
+            "automatic": bool(np.isfinite(cut)),
+        }  # fmt: skip
+        return self
+
+    def predict_none(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:
+        """Whether each answer gets *none of these codes* automatically, shape (n,).
+
+        True where no code is assigned automatically and the highest score of every code is low
+        enough (:meth:`set_none_thresholds`); never for an answer without any term.
+        """
+        check_is_fitted(self, "none_threshold_")
+        docs = as_term_lists(X)
+        none = _none_score(self.predict_proba(docs)) >= self.none_threshold_
+        none &= ~self.predict(docs).any(axis=1) if len(self.classes_) else True
+        none[[len(d) == 0 for d in docs]] = False
+        return none
+
     # -- prediction ------------------------------------------------------------------------
     def predict_proba(self, X: Sequence[Sequence[str] | str]) -> np.ndarray:
         """Calibrated score of every code for every answer, shape (n, n_codes)."""
@@ -733,6 +802,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         Unlike :meth:`predict`, every answer gets its most likely code(s), confident or not:
         at least one code when nearly every coded answer had one, and only the most likely code
         (plus any code assigned automatically) when nearly every coded answer had exactly one.
+        The most likely code is never forced onto an answer whose best guess is *none of these
+        codes* (its highest score under the best-F1 cut of *none*, learnt from coded answers
+        given no code; see :meth:`set_none_thresholds`): such an answer gets no code.
         Used to compare with other classifiers by F1.
         """
         docs = as_term_lists(X)
@@ -741,6 +813,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             return np.zeros(scores.shape, dtype=int)
         top = np.zeros(scores.shape, dtype=int)
         top[np.arange(len(scores)), scores.argmax(axis=1)] = 1
+        # A coder fitted before "none of these codes" existed has no cut: never none.
+        none_cut = getattr(self, "best_none_threshold_", float("inf"))
+        top[_none_score(scores) >= none_cut] = 0
         if self.single_code_:
             return np.maximum(top, self.predict(docs))
         out = (scores >= self.best_thresholds_).astype(int)
@@ -748,6 +823,18 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             none = out.sum(axis=1) == 0
             out[none] = top[none]
         return out
+
+
+def _none_score(scores: np.ndarray) -> np.ndarray:
+    """Score of *none of these codes*: one minus the highest code score, shape (n,)."""
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim != 2 or not scores.shape[1]:
+        return np.ones(len(scores))
+    return 1.0 - scores.max(axis=1)
+
+
+def _finite(x: float) -> float | None:
+    return round(float(x), 4) if np.isfinite(x) else None
 
 
 def expected_block(
@@ -878,6 +965,7 @@ def review_queue(
     n_candidates: int = 3,
     to_check: np.ndarray | None = None,
     mentioned: np.ndarray | None = None,
+    none: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Answers a person must code: no automatic code, or a code that cannot be automatic.
 
@@ -900,6 +988,9 @@ def review_queue(
     mentioned : array of bool, shape (n, n_codes), optional
         The part of ``to_check`` where the answer holds the code's own words: those answers come
         first.
+    none : array of bool, shape (n,), optional
+        Answers given *none of these codes* automatically (:meth:`MultiLabelCoder.predict_none`):
+        settled, not queued.
 
     Returns
     -------
@@ -918,6 +1009,8 @@ def review_queue(
              else np.asarray(mentioned, dtype=bool))  # fmt: skip
     unassigned = ~np.asarray(assigned, dtype=bool).any(axis=1) if n else np.zeros(0, dtype=bool)
     queued = unassigned | check.any(axis=1) if n else unassigned
+    if none is not None and n:
+        queued &= ~np.asarray(none, dtype=bool)
     rows = np.flatnonzero(queued)
     unc = uncertainty(scores[rows]) if len(classes) else np.zeros(len(rows))
     first = words[rows].any(axis=1) if len(classes) else np.zeros(len(rows), dtype=bool)

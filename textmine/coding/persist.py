@@ -310,6 +310,8 @@ def load_coder(folder: str | Path) -> SavedCoder:
         coder.at_least_one_ = bool(meta["at_least_one"])
         coder.single_code_ = bool(meta["single_code"])
         coder.expected_ = dict(meta.get("expected") or {})
+        # "None of these codes" is chosen from the stored out-of-fold scores (as when fitted).
+        coder.set_none_thresholds()
         embedding_model = meta.get("embedding_model")
         weight = meta.get("embedding_weight", 1.0)
         # coder.json is not under the arrays' checksum: its encoder and weight are checked here

@@ -11,7 +11,7 @@ question per file).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +37,9 @@ FREE_CODE_COL = "autre_code"
 FIXED_COLUMNS = (ID_COL, "text", "suggestions", FREE_CODE_COL)
 #: Sheet of an XLSX coding sheet recording how it was made (run, id column, sample).
 INFO_SHEET = "Info"
+#: Input message of every code cell of an XLSX sheet: how to say "none of these codes".
+NONE_PROMPT = ("1 : le code s'applique ; 0 : il ne s'applique pas. Que des 0 : aucun de ces "
+               "codes. Ligne vide : réponse non codée.")
 #: Columns of a long file of codes (``textmine workspace export --format csv`` writes them all).
 LONG_COLUMNS = frozenset({ID_COL, "code", "coder", "question", "time", "source"})
 _TRUE = {"1", "1.0", "x", "X", "true", "True", "TRUE"}
@@ -128,9 +131,13 @@ def write_sheet_xlsx(
                 for cell in ws[letter][1:]:
                     cell.alignment = wrap
         if codes and len(frame):
+            # A row of 0 is an answer read and given none of these codes; a blank row is not
+            # coded: the coder is told so in every code cell.
             dv = DataValidation(
                 type="list", formula1='"0,1"', allow_blank=True, showErrorMessage=True,
                 errorTitle="Code", error="Tapez 1 si le code s'applique, 0 sinon.",
+                showInputMessage=True, promptTitle="Code",
+                prompt=NONE_PROMPT,
             )
             positions = [j for j, c in enumerate(frame.columns, start=1) if c in codes]
             first = get_column_letter(positions[0])
@@ -299,13 +306,8 @@ def read_coded(
             )
         wide = wide.reindex(columns=codes, fill_value=0)
     if ids is not None:
-        known = set(map(str, ids))
-        missing = [i for i in wide.index if i not in known]
-        if missing:
-            raise DataError(
-                f"{len(missing)} of {len(wide)} respondent id(s) of {where} are not in the "
-                f"survey: {', '.join(missing[:3])}; check --id-col."
-            )
+        # The one check of every reader: ids matching the survey only partly are one error.
+        check_coded_ids(list(wide.index), list(ids), where=where)
     if wide.empty:
         raise DataError(f"No coded answer in {where}; type 1 or 0 in the code columns.")
     return wide.astype(int)
@@ -362,10 +364,11 @@ def check_coded_ids(
     known = set(map(str, survey_ids))
     missing = [i for i in coded if i not in known]
     if missing:
+        found = len(coded) - len(missing)
         raise DataError(
             f"{len(missing)} of {len(coded)} respondent id(s) of {where} are not in the "
-            f"survey ({len(coded) - len(missing)} are): {', '.join(missing[:3])}; check "
-            "--id-col and that the labels come from this survey."
+            f"survey ({found} {'is' if found == 1 else 'are'}): {', '.join(missing[:3])}; "
+            "check --id-col and that the labels come from this survey."
         )
 
 
@@ -490,3 +493,160 @@ def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
     )
     coded = frame.notna().any(axis=1)
     return frame[coded].fillna(0).astype(int)
+
+
+#: Characters of an answer compared when checking a sheet's texts (a workbook cell holds at most
+#: 32,767 characters, and a long answer differs early if it differs at all).
+TEXT_KEY_CHARS = 200
+
+
+def text_key(text: object) -> str:
+    """An answer's text as compared between a sheet and a survey (spaces and case folded)."""
+    return " ".join(str(text).split())[:TEXT_KEY_CHARS].casefold()
+
+
+def matching_texts(keys: Mapping[str, str], answers: Mapping[str, Sequence[str]]) -> int:
+    """How many sheet rows (``keys``: :func:`text_key` by id) hold one of their answer's texts.
+
+    ``answers`` gives, by respondent id, the texts an answer may be shown as (as written,
+    masked).
+    """
+    return sum(1 for rid, key in keys.items()
+               if key in {text_key(t) for t in answers.get(rid, ())})
+
+
+def sheet_keys(path: str | Path, ids: Sequence[str], *, sheet: str | None = None) -> dict[str, str]:
+    """:func:`text_key` of the sheet's text of each of ``ids`` that has one (empty: no texts)."""
+    texts = sheet_texts(path, sheet=sheet)
+    return {rid: text_key(texts[rid]) for rid in ids if texts.get(rid, "").strip()}
+
+
+def recorded_question(path: str | Path, *, sheet: str | None = None) -> str | None:
+    """The question a labels file says it codes: its ``Info`` sheet's ``question`` (coding
+    sheets written by textmine), else the one value of its ``question`` column (a workspace
+    export); None when it says nothing (or names several questions, refused on reading).
+    """
+    recorded = sheet_info(path).get("question")
+    if recorded:
+        return recorded
+    try:
+        values = column_values(path, "question", sheet=sheet)
+    except (InputFileError, DataError):  # unreadable: read_coded says so in one line
+        return None
+    return values[0] if len(values) == 1 else None
+
+
+def check_sheet_question(
+    path: str | Path,
+    coded_ids: Sequence[str],
+    *,
+    question: str,
+    answers: Mapping[str, Sequence[str]],
+    others: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    sheet: str | None = None,
+) -> str | None:
+    """Refuse a coding sheet made for another question than ``question``.
+
+    A sheet written by textmine records its question (text column) in its ``Info`` sheet: a
+    sheet for another question is refused, naming both. A sheet without that record (a CSV, a
+    long file, a hand-made sheet) is checked on its texts when it has some (most coded rows
+    must hold the answer to ``question``, as written or masked; the question whose answers they
+    are is named when found among ``others``), and accepted otherwise.
+
+    Parameters
+    ----------
+    path : path
+        The labels file (coding sheet or long CSV).
+    coded_ids : sequence of str
+        Respondent ids of its coded answers.
+    question : str
+        The question (text column) the file is read for.
+    answers : mapping
+        Texts of each respondent's answer to ``question`` (as written, masked), by id.
+    others : mapping, optional
+        The same for the survey's other questions, by question.
+    sheet : str, optional
+        Sheet of an XLSX file.
+
+    Returns
+    -------
+    str or None
+        What was assumed, for a file that records no question (one line to say); None when
+        the file records ``question``.
+
+    Raises
+    ------
+    DataError
+        The file records another question, or its texts are not the answers to ``question``.
+    """
+    path = Path(path)
+    recorded = recorded_question(path, sheet=sheet)
+    if recorded:
+        if recorded != question:
+            raise DataError(
+                f"{path.name} codes the question '{recorded}' (as it records), not "
+                f"'{question}'; give the sheet made for '{question}', or --text-col {recorded}."
+            )
+        return None
+    keys = sheet_keys(path, coded_ids, sheet=sheet)
+    if not keys:
+        return (f"{path.name} records no question and holds no texts: assumed to code "
+                f"'{question}'")  # fmt: skip
+    hits = matching_texts(keys, answers)
+    if 2 * hits >= len(keys):
+        return (f"{path.name} records no question; {hits} of its {len(keys)} coded texts are "
+                f"answers to '{question}': assumed made for it")  # fmt: skip
+    best = max(others or {}, key=lambda q: matching_texts(keys, others[q]), default=None)
+    where = (f"they are the answers to '{best}' (--text-col {best})"
+             if best is not None and 2 * matching_texts(keys, others[best]) >= len(keys)
+             else f"check that it was made for '{question}' of this survey")
+    raise DataError(
+        f"The texts of {len(keys) - hits} of the {len(keys)} coded rows of {path.name} are not "
+        f"the answers to '{question}'; {where}."
+    )
+
+
+def check_same_question(a: str | Path, b: str | Path, coded_both: Sequence[str], *,
+                        sheet: str | None = None) -> str | None:
+    """Refuse two coders' files made for different questions (``textmine agree``).
+
+    Both files' ``Info`` records are compared when both have one; otherwise their texts of the
+    answers both coded are compared (most must be equal).
+
+    Returns
+    -------
+    str or None
+        What was assumed when a file records no question (one line to say); None otherwise.
+
+    Raises
+    ------
+    DataError
+        The files record different questions, or hold different texts for the same answers.
+    """
+    a, b = Path(a), Path(b)
+    qa, qb = recorded_question(a, sheet=sheet), recorded_question(b, sheet=sheet)
+    if qa and qb and qa != qb:
+        raise DataError(
+            f"{a.name} codes the question '{qa}' but {b.name} codes '{qb}' (as they record); "
+            "agreement compares two coders of the same question: give two sheets of one "
+            "question."
+        )
+    ka, kb = sheet_keys(a, coded_both, sheet=sheet), sheet_keys(b, coded_both, sheet=sheet)
+    common = [rid for rid in ka if rid in kb]
+    same = sum(ka[rid] == kb[rid] for rid in common)
+    if common and 2 * same < len(common):
+        raise DataError(
+            f"{a.name} and {b.name} hold different texts for {len(common) - same} of the "
+            f"{len(common)} answers both coded: they were made for different questions; give "
+            "two sheets of one question."
+        )
+    if qa and qb:
+        return None
+    missing = [p.name for p, q in ((a, qa), (b, qb)) if not q]
+    known = qa or qb
+    basis = (f"their texts of the {len(common)} answers both coded agree" if common
+             else "nothing to compare")
+    return (f"{' and '.join(missing)} record{'s' if len(missing) == 1 else ''} no question; "
+            + (f"assumed to code '{known}' like the other ({basis})" if known
+               else f"assumed to code the same question ({basis})"))
+

@@ -25,16 +25,19 @@ from textmine.coding.learn import (
     MAX_CODE_TARGET,
     MultiLabelCoder,
     code_word_stems,
-    expected_sentence,
     mentions,
     review_queue,
     with_embeddings,
 )
 from textmine.coding.persist import load_coder, save_coder
+from textmine.coding.sample import coded_sample_check
 from textmine.coding.sheet import (
     check_coded_ids,
+    check_same_question,
+    check_sheet_question,
     coding_sheet_frame,
     read_coded,
+    recorded_question,
     sheet_info,
     write_sheet_csv,
     write_sheet_xlsx,
@@ -54,6 +57,9 @@ from textmine.runfolder import (
     LEARNING_CURVE_FIGURE,
     NEXT_SHEET_XLSX,
     OK,
+    OUTCOME_CODES,
+    OUTCOME_NONE,
+    OUTCOME_NOT_CODED,
     REVIEW_QUEUE_CSV,
     RUN_JSON,
     SUMMARY_MD,
@@ -126,16 +132,19 @@ def _terms_of(corpus, position: dict[str, int], rids: list[str],
 
 def code_answers_table(
     ids: list[str], coded: pd.DataFrame, uncoded_ids: list[str], scores: np.ndarray,
-    assigned: np.ndarray, *, automatic: np.ndarray | None = None,
+    assigned: np.ndarray, *, automatic: np.ndarray | None = None, none: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Long table of codes: every (respondent, code) pair, human codes first.
 
     Columns ``respondent_id``, ``code``, ``score`` (1/0 for human codes, the calibrated score
-    for model codes), ``assigned``, ``source`` (``human`` | ``model``). ``assigned`` is 1/0 for
-    human codes (0: the coder read the answer and the code does not apply). For model rows it
-    is 1 where the code was assigned automatically, 0 for another automatic code of an answer
-    coded automatically, and empty (*not coded*) for a code that cannot be assigned
-    automatically (``automatic`` False) and for every code of an answer sent to review: nobody
+    for model codes), ``assigned``, ``source`` (``human`` | ``model``), ``outcome`` (of the
+    answer: ``codes``, ``none_of_these_codes`` or ``not_coded``). ``assigned`` is 1/0 for
+    human codes (0: the coder read the answer and the code does not apply; an answer with 0
+    for every code is *none of these codes*). For model rows it is 1 where the code was
+    assigned automatically, 0 for another automatic code of an answer coded automatically and
+    for every code of an answer given *none of these codes* automatically (``none``), and
+    empty (*not coded*) for a code that cannot be assigned automatically (``automatic``
+    False) of an answer given codes, and for every code of an answer sent to review: nobody
     coded those, so they are never written as 0.
     """
     codes = list(coded.columns)
@@ -143,17 +152,25 @@ def code_answers_table(
     assigned = np.asarray(assigned, dtype=int).reshape(len(uncoded_ids), len(codes))
     auto = (np.ones(len(codes), dtype=bool) if automatic is None
             else np.asarray(automatic, dtype=bool))  # fmt: skip
+    given = assigned.any(axis=1)
+    settled = (np.zeros(len(uncoded_ids), dtype=bool) if none is None
+               else np.asarray(none, dtype=bool) & ~given)  # fmt: skip
     model_values = assigned.astype(float)
-    not_coded = ~assigned.any(axis=1)[:, None] | ~auto[None, :]
+    not_coded = (~given[:, None] | ~auto[None, :]) & ~settled[:, None]
     model_values[not_coded] = np.nan
+    human_values = human.to_numpy(dtype=int)
+    human_outcome = np.where(human_values.any(axis=1), OUTCOME_CODES, OUTCOME_NONE)
+    model_outcome = np.where(given, OUTCOME_CODES,
+                             np.where(settled, OUTCOME_NONE, OUTCOME_NOT_CODED))  # fmt: skip
     parts = [
         pd.DataFrame(
             {
                 "respondent_id": np.repeat(human.index.to_numpy(), len(codes)),
                 "code": np.tile(codes, len(human)),
-                "score": human.to_numpy(dtype=float).ravel(),
-                "assigned": pd.array(human.to_numpy(dtype=int).ravel(), dtype="Int64"),
+                "score": human_values.astype(float).ravel(),
+                "assigned": pd.array(human_values.ravel(), dtype="Int64"),
                 "source": "human",
+                "outcome": np.repeat(human_outcome, len(codes)),
             }
         ),
         pd.DataFrame(
@@ -163,6 +180,7 @@ def code_answers_table(
                 "score": np.round(scores, 4).ravel(),
                 "assigned": pd.array(model_values.ravel(), dtype="Int64"),
                 "source": "model",
+                "outcome": np.repeat(model_outcome, len(codes)),
             }
         ),
     ]
@@ -234,36 +252,53 @@ def _raised_entries(coder: MultiLabelCoder) -> list[dict]:
 def _code_uncoded(
     coder: MultiLabelCoder, seeds: dict[str, list[str]], uncoded: list[str],
     terms: list[list[str]], texts: list[str],
-) -> tuple[np.ndarray, np.ndarray, list[dict], pd.DataFrame]:
-    """Scores, automatic codes, codes sent to review and the review queue of uncoded answers."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict], pd.DataFrame]:
+    """Scores, automatic codes, *none of these codes*, codes sent to review and the review
+    queue of uncoded answers.
+
+    An answer gets *none of these codes* only if :meth:`MultiLabelCoder.predict_none` says so
+    and it is not to be checked for a code that cannot be assigned automatically (it holds
+    that code's words, or that code is its best guess): such an answer goes to review.
+    """
     empty = np.zeros((0, len(coder.classes_)))
     scores = coder.predict_proba(terms) if uncoded else empty
     assigned = coder.predict(terms) if uncoded else empty.astype(int)
+    none = coder.predict_none(terms) if uncoded else np.zeros(0, dtype=bool)
     review, to_check, mentioned = _review_entries(coder, seeds, texts, scores)
+    if len(none):
+        none &= ~to_check.any(axis=1)
     queue = review_queue(
         uncoded, texts, scores, assigned, list(coder.classes_),
-        to_check=to_check, mentioned=mentioned,
+        to_check=to_check, mentioned=mentioned, none=none,
     )  # fmt: skip
-    return scores, assigned, review, queue
+    return scores, assigned, none, review, queue
 
 
 def _write_next_sheet(
     folder: Path, coder: MultiLabelCoder, codebook: Codebook | None, *, n: int,
     coded_terms: list[list[str]], uncoded: list[str], terms: list[list[str]], texts: list[str],
-    scores: np.ndarray,
+    scores: np.ndarray, info: list[tuple[str, str]] = (),
 ) -> dict:
-    """Write the ``n`` most useful uncoded answers as a coding sheet (``--next``)."""
+    """Write the ``n`` most useful uncoded answers as a coding sheet (``--next``).
+
+    ``info`` goes into the sheet's Info sheet (its question, id column, how it was chosen).
+    """
     vectors = answer_vectors(list(coded_terms) + list(terms))
     rows = select_next(scores, vectors[len(coded_terms):], n,
                        coded_vectors=vectors[:len(coded_terms)])  # fmt: skip
     classes = list(coder.classes_)
+    none_cut = getattr(coder, "best_none_threshold_", np.inf)
     suggestions = []
     for i in rows:
         best = np.argsort(-scores[i], kind="stable")[:3]
-        suggestions.append("; ".join(f"{classes[j]} ({scores[i, j]:.2f})" for j in best))
+        guesses = [f"{classes[j]} ({scores[i, j]:.2f})" for j in best]
+        none_score = 1.0 - float(scores[i].max()) if len(classes) else 1.0
+        if none_score >= none_cut:  # the best guess is that no code applies
+            guesses.insert(0, f"{NONE_SUGGESTION} ({none_score:.2f})")
+        suggestions.append("; ".join(guesses))
     frame = coding_sheet_frame([uncoded[i] for i in rows], [texts[i] for i in rows], classes,
                                suggestions=suggestions)  # fmt: skip
-    write_sheet_xlsx(frame, folder / NEXT_SHEET_XLSX, codebook=codebook)
+    write_sheet_xlsx(frame, folder / NEXT_SHEET_XLSX, codebook=codebook, info=info)
     return {"file": NEXT_SHEET_XLSX, "n": len(rows), "asked": int(n)}
 
 
@@ -299,6 +334,9 @@ def _write_code_summary(
     table = pd.DataFrame({"count": list(counts), "value": ["" if v is None else str(v)
                                                            for v in counts.values()]})
     parts.append(to_markdown(table))
+    for key in ("sample", "none"):
+        if (coding.get(key) or {}).get("message"):
+            parts.append(f"\n{coding[key]['message']}\n")
     for key, heading in (("review", "Codes sent to review"),
                          ("raised", "Thresholds raised to hold the target")):
         if coding.get(key):
@@ -333,6 +371,110 @@ def _check_model_dir(save_model: str | Path | None, out: str | Path) -> None:
         raise OutputError(
             f"--save-model {save_model} and --out {out} overlap; give the coder its own folder."
         )
+
+
+#: Best guess of an answer no code applies to, in the ``suggestions`` of ``--next`` sheets.
+NONE_SUGGESTION = "none of these codes"
+
+#: ``selection`` recorded in the Info sheet of the sheet written by ``--next``.
+NEXT_SELECTION = "--next: the most useful uncoded answers to code, not a random sample"
+
+
+def precision_sentence(expected: dict) -> str:
+    """The estimated part of a code run's statement: expected precision of automatic codes.
+
+    The share of answers coded automatically is not estimated: it is observed on the answers
+    coded (:func:`share_sentence`).
+    """
+    if expected.get("precision") is None:
+        return ("no answer would be coded automatically (no code reaches the target precision "
+                "on held-out coded answers)")
+    return (f"expected precision of automatic codes {float(expected['precision']):.2f} "
+            f"({float(expected['precision_low']):.2f}–{float(expected['precision_high']):.2f})")
+
+
+def none_entry(coder: MultiLabelCoder) -> dict:
+    """run.json ``coding.none``: when answers get *none of these codes*, and how precise.
+
+    :attr:`MultiLabelCoder.none_expected_` plus ``sentence`` (its held-out precision, when
+    given automatically) and ``message`` (a console line when it cannot be learnt).
+    """
+    entry = dict(coder.none_expected_)
+    entry["sentence"] = None
+    entry["message"] = None
+    if entry.get("automatic") and entry.get("precision") is not None:
+        entry["sentence"] = (
+            f"expected precision of \"none of these codes\" {entry['precision']:.2f} "
+            f"({entry['precision_low']:.2f}–{entry['precision_high']:.2f})")
+    elif not entry.get("coded_none"):
+        entry["message"] = (
+            "No coded answer was given no code, so \"none of these codes\" cannot be learnt: "
+            "answers no code applies to go to review (a sheet row of 0, or a long-CSV line "
+            "with an empty code, says that no code applies).")
+    return entry
+
+
+def checked_statement(coding: dict) -> str:
+    """The estimated statement of a code run (precision of codes, and of *none*)."""
+    sentence = coding["expected"]["sentence"]
+    none = (coding.get("none") or {}).get("sentence")
+    return sentence + (f"; {none}" if none else "")
+
+
+def share_sentence(counts: dict) -> str:
+    """The observed part of a code run's statement: what happened to the uncoded answers."""
+    n = counts["uncoded_with_text"]
+    cov = counts.get("coverage")
+    line = (f"{counts['auto_coded']} of {n} uncoded answers coded automatically "
+            f"({'n/a' if cov is None else f'{100 * cov:.0f} %'}, observed)")
+    return (f"{line}, {counts.get('auto_none', 0)} given \"none of these codes\", "
+            f"{counts['review_queue']} in the review queue")
+
+
+def _question_texts(values: pd.Series, ids, *, masked: bool) -> dict[str, tuple[str, ...]]:
+    """Texts of the answers ``ids`` in ``values`` (as written, and masked if asked), by id."""
+    from textmine.text.pii import mask_text
+
+    values = values.set_axis(values.index.map(str))
+    out = {}
+    for rid in ids:
+        if rid in values.index and not pd.isna(values.loc[rid]):
+            text = str(values.loc[rid])
+            out[rid] = (text, mask_text(text)) if masked else (text,)
+    return out
+
+
+def _check_labels_question(survey, text_col: str, answers: pd.Series, labels_path,
+                           coded_ids, sheet: str | None) -> str | None:
+    """:func:`check_sheet_question` of a labels file against the survey's question."""
+    ids = [str(i) for i in coded_ids]
+    others = {str(c): _question_texts(survey.data[c], ids, masked=False)
+              for c in survey.data.columns
+              if c != text_col and survey.data[c].dtype == object}  # fmt: skip
+    return check_sheet_question(labels_path, ids, question=text_col,
+                                answers=_question_texts(answers, ids, masked=True),
+                                others=others, sheet=sheet)  # fmt: skip
+
+
+def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], train_ids: list[str],
+                  uncoded: list[str], scores: np.ndarray, labels_path) -> dict:
+    """:func:`coded_sample_check` of the answers learnt from against the uncoded ones."""
+    selection = sheet_info(labels_path).get("selection", "")
+    chosen_by = "--next" if selection.startswith("--next") else None
+
+    def lengths(rids: list[str]) -> list[int]:
+        return [len(corpus.masked[position[r]].split()) for r in rids]
+
+    def top(values: np.ndarray) -> np.ndarray:
+        return values.max(axis=1) if values.ndim == 2 and values.shape[1] else np.zeros(0)
+
+    return coded_sample_check(
+        {"length": lengths(train_ids), "score": top(coder.cv_scores_),
+         "position": [position[r] for r in train_ids]},
+        {"length": lengths(uncoded), "score": top(scores),
+         "position": [position[r] for r in uncoded]},
+        chosen_by=chosen_by,
+    )  # fmt: skip
 
 
 def run_code(
@@ -406,6 +548,10 @@ def run_code(
                             default_question=text_col)  # fmt: skip
         check_coded_ids(coded.index, ids, columns=survey.data, id_col=read_options.id_col,
                         where=str(labels_path))  # fmt: skip
+        assumed = _check_labels_question(survey, text_col, answers, labels_path, coded.index,
+                                         labels_sheet)  # fmt: skip
+        if assumed:
+            logger.warning("%s", assumed)
         corpus = process_answers(answers, options=text_options, progress=progress)
         position = {rid: i for i, rid in enumerate(corpus.ids)}
         ok = {rid for rid, st in zip(corpus.ids, corpus.status, strict=True) if st == OK}
@@ -443,10 +589,10 @@ def run_code(
         uncoded_terms = _terms_of(corpus, position, uncoded, vectors)
         uncoded_texts = [corpus.masked[position[r]] for r in uncoded]
         seeds = {t.name: list(t.seeds) for t in codebook.themes} if codebook is not None else {}
-        scores, assigned, review, queue = _code_uncoded(coder, seeds, uncoded, uncoded_terms,
-                                                        uncoded_texts)  # fmt: skip
+        scores, assigned, none, review, queue = _code_uncoded(
+            coder, seeds, uncoded, uncoded_terms, uncoded_texts)  # fmt: skip
         codes = code_answers_table(ids, coded, uncoded, scores, assigned,
-                                   automatic=coder.automatic_)  # fmt: skip
+                                   automatic=coder.automatic_, none=none)  # fmt: skip
         write_run_csv(codes, tmp, CODES_CSV)
         write_run_csv(per_code, tmp, AGREEMENT_CSV)
         write_run_csv(tradeoff, tmp, TRADEOFF_CSV)
@@ -455,14 +601,20 @@ def run_code(
         counts = {
             "respondents": len(ids),
             "coded": len(coded),
+            "coded_none": int((coded.sum(axis=1) == 0).sum()),
             "coded_used_for_training": len(train_ids),
             "uncoded_with_text": len(uncoded),
             "auto_coded": n_auto,
+            "auto_none": int(none.sum()),
             "coverage": round(n_auto / len(uncoded), 4) if uncoded else None,
             "review_queue": len(queue),
         }
-        expected["sentence"] = expected_sentence(expected)
-        coding: dict = {"expected": expected, "review": review, "raised": _raised_entries(coder)}
+        # Only the precision is estimated; the share coded automatically is observed (counts).
+        expected["sentence"] = precision_sentence(expected)
+        sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, labels_path)
+        coding: dict = {"expected": expected, "none": none_entry(coder),
+                        "sample": sample, "review": review,
+                        "raised": _raised_entries(coder)}  # fmt: skip
         curve = None
         if coding_options.learning_curve:
             coding["learning_curve"] = _write_learning_curve(tmp, X, Y, coding_options)
@@ -476,6 +628,9 @@ def run_code(
             coding["next"] = _write_next_sheet(
                 tmp, coder, codebook, n=coding_options.next_n, coded_terms=X, uncoded=uncoded,
                 terms=uncoded_terms, texts=uncoded_texts, scores=scores,
+                info=[("question", text_col)]
+                + ([("id_column", read_options.id_col)] if read_options.id_col else [])
+                + [("selection", NEXT_SELECTION)],
             )  # fmt: skip
         settings = {
             "read": asdict(read_options),
@@ -495,6 +650,9 @@ def run_code(
             )  # fmt: skip
             coding["saved_model"] = str(save_model)
         label = survey.question(text_col).label
+        # One statement for summary.md and run.json (the console prints the same sentences).
+        coding["statement"] = ("Checked on coded answers the coder did not learn from: "
+                               f"{checked_statement(coding)}. {share_sentence(counts)}.")
         RunRecord(
             command="code",
             settings=settings,
@@ -508,16 +666,12 @@ def run_code(
         ).write(tmp)
         _write_code_summary(
             tmp, title=f"Coding of {label or text_col}",
-            statement=("Checked on coded answers the coder did not learn from: "
-                       f"{expected['sentence']}."),
+            statement=coding["statement"],
             counts=counts, coding=coding, per_code=per_code, curve=curve,
         )  # fmt: skip
         for entry in review + coding["raised"]:
             logger.info("%s", entry["message"])
-        logger.info(
-            "%d of %d uncoded answers coded automatically; %d in the review queue; %s",
-            n_auto, len(uncoded), len(queue), expected["sentence"],
-        )
+        logger.info("%s; %s", share_sentence(counts), checked_statement(coding))
     return Path(out)
 
 
@@ -663,28 +817,33 @@ def run_code_with_model(
         vectors = _answer_vectors(corpus, set(uncoded), embedding, None)
         terms = _terms_of(corpus, position, uncoded, vectors)
         texts = [corpus.masked[position[r]] for r in uncoded]
-        scores, assigned, review, queue = _code_uncoded(coder, seeds, uncoded, terms, texts)
+        scores, assigned, none, review, queue = _code_uncoded(coder, seeds, uncoded, terms,
+                                                              texts)  # fmt: skip
         none_coded = pd.DataFrame(columns=list(coder.classes_), dtype=int)
         codes = code_answers_table(ids, none_coded, uncoded, scores, assigned,
-                                   automatic=coder.automatic_)  # fmt: skip
+                                   automatic=coder.automatic_, none=none)  # fmt: skip
         write_run_csv(codes, tmp, CODES_CSV)
         write_run_csv(queue, tmp, REVIEW_QUEUE_CSV)
         n_auto = int(assigned.any(axis=1).sum())
         counts = {
-            "respondents": len(ids), "coded": 0, "coded_used_for_training": 0,
+            "respondents": len(ids), "coded": 0, "coded_none": 0, "coded_used_for_training": 0,
             "uncoded_with_text": len(uncoded), "auto_coded": n_auto,
+            "auto_none": int(none.sum()),
             "coverage": round(n_auto / len(uncoded), 4) if uncoded else None,
             "review_queue": len(queue),
         }  # fmt: skip
         expected = dict(saved.expected)
-        if "sentence" not in expected:
-            expected["sentence"] = expected_sentence(expected)
+        # Only the precision was estimated when fitting; the share is observed on these answers.
+        expected["sentence"] = precision_sentence(expected)
         fitted_on = saved.fitted_on
         coding = {
-            "expected": expected, "review": review, "raised": _raised_entries(coder),
+            "expected": expected, "none": none_entry(coder), "review": review,
+            "raised": _raised_entries(coder),
             "model": {"path": relative_path(model_dir, tmp), "fitted_on": fitted_on,
                       "expected_measured": "when the coder was fitted"},
         }  # fmt: skip
+        coding["statement"] = (f"{model_statement(fitted_on)}: {checked_statement(coding)}. "
+                               f"{share_sentence(counts)}.")
         RunRecord(
             command="code",
             settings={"read": asdict(read_options), "text": asdict(text_options),
@@ -703,7 +862,7 @@ def run_code_with_model(
         _write_code_summary(
             tmp, title=f"Coding of {survey.question(text_col).label or text_col} with a saved "
                        "coder",
-            statement=f"{model_statement(fitted_on)}: {expected['sentence']}.",
+            statement=coding["statement"],
             counts=counts, coding=coding,
         )  # fmt: skip
     return Path(out)
@@ -754,6 +913,11 @@ def run_agree(
         for frame, path in ((a, a_path), (b, b_path)):
             check_coded_ids(frame.index, ids, columns=survey.data, id_col=read_options.id_col,
                             where=str(path))  # fmt: skip
+        in_b = set(b.index)
+        assumed = check_same_question(a_path, b_path, [i for i in a.index if i in in_b])
+        if assumed:
+            logger.warning("%s", assumed)
+        question = recorded_question(a_path) or recorded_question(b_path)
         table = coder_agreement(a, b, ids=ids, codes=names)
         write_run_csv(table, tmp, AGREEMENT_CSV)
         both = int(table["n_units"].iloc[0]) if len(table) > 1 else 0
@@ -762,7 +926,7 @@ def run_agree(
             settings={"read": asdict(read_options),
                       "codebook": relative_path(codebook_path, tmp) if codebook_path else None},
             versions=versions_block(),
-            input=input_block(survey.source, text_col=None, base=tmp,
+            input=input_block(survey.source, text_col=question, base=tmp,
                               a=relative_path(a_path, tmp), b=relative_path(b_path, tmp)),
             counts={"respondents": len(ids), "coded_a": len(a), "coded_b": len(b),
                     "coded_both": both, "codes": len(table) - 1},
@@ -916,6 +1080,10 @@ def run_sheet(
     _refuse_input_as_output(out, run_dir)
     record = RunRecord.read_optional(run_dir)
     info = [("run", run_dir.resolve().name), ("answers", str(len(frame)))]
+    # The question the sheet codes: code and agree refuse the sheet for another question.
+    question = record.input.get("text_col") if record is not None else None
+    if question:
+        info.append(("question", str(question)))
     id_col = recorded_id_col(record)
     if id_col:
         info.append(("id_column", id_col))

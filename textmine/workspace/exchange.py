@@ -34,7 +34,13 @@ from openpyxl.styles import Font
 
 from textmine.codebook import Codebook, CodebookTheme, load_codebook
 from textmine.coding.interchange import code_guid, codebook_to_qdc
-from textmine.coding.sheet import column_values, read_coded, sheet_texts
+from textmine.coding.sheet import (
+    column_values,
+    matching_texts,
+    read_coded,
+    sheet_info,
+    sheet_keys,
+)
 from textmine.errors import DataError, OptionError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, write_csv
 from textmine.workbook import fixed_time, save_workbook
@@ -324,7 +330,15 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
     file_coder = _single_column(path, "coder", sheet)
     file_question = _single_column(path, "question", sheet)
     coder = coder or file_coder or "import"
-    question = question or file_question or (names[0] if len(names) == 1 else None)
+    # A coding sheet written by textmine records its question (text column) in its Info sheet.
+    recorded = sheet_info(path).get("question")
+    if recorded and recorded in names and question is not None and question != recorded:
+        raise DataError(
+            f"{path.name} is a coding sheet for the question '{recorded}' (its Info sheet), not "
+            f"'{question}'; import it with --question {recorded}."
+        )
+    recorded = recorded if recorded in names else None
+    question = question or file_question or recorded or (names[0] if len(names) == 1 else None)
     if question is None:
         raise OptionError(f"The workspace has {len(names)} open questions; say which one the "
                           f"file codes with --question ({', '.join(names)}).")  # fmt: skip
@@ -372,15 +386,6 @@ def import_file(conn: sqlite3.Connection, path: str | Path, *, coder: str | None
             "question": question, "codes_added": added}
 
 
-#: Characters of an answer compared when checking a sheet's texts (a workbook cell holds at most
-#: 32,767 characters, and a long answer differs early if it differs at all).
-_TEXT_KEY_CHARS = 200
-
-
-def _text_key(text: object) -> str:
-    return " ".join(str(text).split())[:_TEXT_KEY_CHARS].casefold()
-
-
 def _check_sheet_question(conn: sqlite3.Connection, path: Path, coded_ids: list[str],
                           question: str, *, sheet: str | None) -> None:
     """Refuse a coding sheet whose texts are not the answers of ``question``.
@@ -390,18 +395,14 @@ def _check_sheet_question(conn: sqlite3.Connection, path: Path, coded_ids: list[
     carry other texts (original or masked, compared on their first characters) is refused,
     naming the question whose answers they are when there is one.
     """
-    texts = sheet_texts(path, sheet=sheet)
-    keys = {rid: _text_key(texts[rid]) for rid in coded_ids if texts.get(rid, "").strip()}
+    keys = sheet_keys(path, coded_ids, sheet=sheet)
     if not keys:
         return  # a long CSV, or a sheet without texts: nothing to compare
 
     def matching(name: str) -> int:
-        hits = 0
-        for r in conn.execute("SELECT respondent_id, text, masked FROM answers "
-                              "WHERE question = ?", (name,)):  # fmt: skip
-            key = keys.get(r[0])
-            hits += key is not None and key in (_text_key(r[1]), _text_key(r[2]))
-        return hits
+        answers = {r[0]: (r[1], r[2]) for r in conn.execute(
+            "SELECT respondent_id, text, masked FROM answers WHERE question = ?", (name,))}
+        return matching_texts(keys, answers)
 
     hits = matching(question)
     if 2 * hits >= len(keys):

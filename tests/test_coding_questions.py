@@ -1,0 +1,198 @@
+"""A coding sheet belongs to its question; ids that match the survey only partly are refused.
+
+Every entry point that reads coded answers (``code --labels``, ``agree``, ``read_coded`` with
+the survey's ids, ``workspace import``) refuses a sheet made for another question and ids
+that match the survey only partly, each with one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+
+import pandas as pd
+import pytest
+
+from textmine.coding.sheet import (
+    check_same_question,
+    check_sheet_question,
+    coding_sheet_frame,
+    read_coded,
+    sheet_info,
+    write_sheet_xlsx,
+)
+from textmine.errors import DataError
+
+AVIS = {f"R{n:02d}": f"Le salaire est trop bas, avis {n}" for n in range(1, 21)}
+AUTRE = {f"R{n:02d}": f"Plus de télétravail, remarque {n}" for n in range(1, 21)}
+
+
+@pytest.fixture
+def survey(tmp_path):
+    path = tmp_path / "enquete.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "avis", "autre"])
+        for rid in AVIS:
+            w.writerow([rid, AVIS[rid], AUTRE[rid]])
+    return path
+
+
+def _sheet(path, texts, *, question=None, rows=5):
+    ids = list(texts)[:rows]
+    frame = coding_sheet_frame(ids, [texts[i] for i in ids], ["Salaire", "Télétravail"])
+    frame["Salaire"] = 1
+    frame["Télétravail"] = 0
+    info = [("question", question)] if question else []
+    return write_sheet_xlsx(frame, path, info=info)
+
+
+def test_code_refuses_a_sheet_recorded_for_another_question(survey, cli, tmp_path):
+    sheet = _sheet(tmp_path / "autre.xlsx", AUTRE, question="autre")
+    res = cli("code", survey, "--text-col", "avis", "--id-col", "id", "--labels", sheet,
+              "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert res.err == (
+        "error: autre.xlsx codes the question 'autre' (as it records), not 'avis'; give the "
+        "sheet made for 'avis', or --text-col autre.\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_code_refuses_a_sheet_without_record_whose_texts_are_another_questions(
+    survey, cli, tmp_path
+):
+    sheet = _sheet(tmp_path / "sans_info.xlsx", AUTRE)
+    res = cli("code", survey, "--text-col", "avis", "--id-col", "id", "--labels", sheet,
+              "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert res.err == (
+        "error: The texts of 5 of the 5 coded rows of sans_info.xlsx are not the answers to "
+        "'avis'; they are the answers to 'autre' (--text-col autre).\n"
+    )
+
+
+def test_a_sheet_without_record_is_accepted_and_the_assumption_said(survey, tmp_path):
+    answers = {rid: (text,) for rid, text in AVIS.items()}
+    own = _sheet(tmp_path / "a.xlsx", AVIS)
+    said = check_sheet_question(own, list(AVIS)[:5], question="avis", answers=answers)
+    assert said == "a.xlsx records no question; 5 of its 5 coded texts are answers to 'avis': " \
+                   "assumed made for it"
+    long = tmp_path / "long.csv"
+    long.write_text("respondent_id,code\nR01,Salaire\n", "utf-8")
+    said = check_sheet_question(long, ["R01"], question="avis", answers=answers)
+    assert said == "long.csv records no question and holds no texts: assumed to code 'avis'"
+    recorded = _sheet(tmp_path / "b.xlsx", AVIS, question="avis")
+    assert check_sheet_question(recorded, ["R01"], question="avis", answers=answers) is None
+
+
+def test_agree_refuses_sheets_of_two_questions(survey, cli, tmp_path):
+    a = _sheet(tmp_path / "a.xlsx", AVIS, question="avis")
+    b = _sheet(tmp_path / "b.xlsx", AUTRE, question="autre")
+    res = cli("agree", a, b, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert res.err == (
+        "error: a.xlsx codes the question 'avis' but b.xlsx codes 'autre' (as they record); "
+        "agreement compares two coders of the same question: give two sheets of one "
+        "question.\n"
+    )
+    # Without records, their texts of the same answers tell.
+    c, d = _sheet(tmp_path / "c.xlsx", AVIS), _sheet(tmp_path / "d.xlsx", AUTRE)
+    res = cli("agree", c, d, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
+    assert res.code == 2 and "hold different texts for 5 of the 5 answers both coded" in res.err
+
+
+def test_agree_says_what_it_assumed_for_a_sheet_without_record(survey, cli, tmp_path, caplog):
+    a = _sheet(tmp_path / "a.xlsx", AVIS, question="avis")
+    b = _sheet(tmp_path / "b.xlsx", AVIS)
+    with caplog.at_level(logging.WARNING):
+        res = cli("agree", a, b, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
+    assert res.code == 0, res.err
+    assert ("b.xlsx records no question; assumed to code 'avis' like the other (their texts "
+            "of the 5 answers both coded agree)") in caplog.text
+    record = json.loads((tmp_path / "ag" / "run.json").read_text("utf-8"))
+    assert record["input"]["text_col"] == "avis"
+    assert "Agreement on the 5 answers both coders coded" in res.out
+
+
+def test_check_same_question_accepts_two_records_of_one_question(tmp_path):
+    a = _sheet(tmp_path / "a.xlsx", AVIS, question="avis")
+    b = _sheet(tmp_path / "b.xlsx", AVIS, question="avis")
+    assert check_same_question(a, b, list(AVIS)[:5]) is None
+
+
+def test_the_sheet_command_records_the_runs_question(tmp_path, cli):
+    run = tmp_path / "run"
+    run.mkdir()
+    pd.DataFrame({"respondent_id": ["R01"], "text": ["salaire"], "status": ["themed"],
+                  "theme_id": ["1"], "weight": ["0.9"], "themes": ["1"]}).to_csv(
+        run / "answers.csv", index=False)  # fmt: skip
+    pd.DataFrame({"theme_id": [1], "label": ["Salaire"]}).to_csv(run / "themes.csv",
+                                                                 index=False)  # fmt: skip
+    (run / "run.json").write_text(json.dumps({"command": "themes", "settings": {},
+                                              "input": {"text_col": "avis"}}), "utf-8")
+    res = cli("sheet", run, "--out", tmp_path / "s.xlsx")
+    assert res.code == 0, res.err
+    assert sheet_info(tmp_path / "s.xlsx")["question"] == "avis"
+
+
+# -- ids that match the survey only partly, at every entry point --------------------------------
+def test_read_coded_refuses_ids_matching_the_survey_partly(tmp_path):
+    sheet = _sheet(tmp_path / "a.xlsx", AVIS)
+    with pytest.raises(DataError) as err:
+        read_coded(sheet, ids=["R01", "R02", "R03"])
+    assert str(err.value) == (
+        "2 of 5 respondent id(s) of sheet 'Codage' of " + str(sheet) + " are not in the "
+        "survey (3 are): R04, R05; check --id-col and that the labels come from this survey."
+    )
+
+
+def test_agree_refuses_ids_matching_the_survey_partly(survey, cli, tmp_path):
+    a = tmp_path / "a.csv"
+    a.write_text("respondent_id,code\nR01,Salaire\nR02,\nX99,Salaire\n", "utf-8")
+    res = cli("agree", a, a, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert res.err.startswith(f"error: 1 of 3 respondent id(s) of {a} are not in the survey "
+                              "(2 are): X99;")  # fmt: skip
+
+
+def test_agree_on_sheets_counts_a_row_of_zeros_as_coded_and_a_blank_row_as_not(
+    survey, cli, tmp_path
+):
+    ids = list(AVIS)[:3]
+
+    def filled(name, rows):
+        frame = coding_sheet_frame(ids, [AVIS[i] for i in ids], ["Salaire", "Télétravail"])
+        for k, values in enumerate(rows):
+            if values is not None:
+                frame.loc[k, ["Salaire", "Télétravail"]] = values
+        return write_sheet_xlsx(frame, tmp_path / name, info=[("question", "avis")])
+
+    # R01: both give Salaire; R02: both read it and give no code; R03: coded by b only.
+    a = filled("a.xlsx", [(1, 0), (0, 0), None])
+    b = filled("b.xlsx", [(1, 0), (0, 0), (1, 0)])
+    assert read_coded(a).index.tolist() == ["R01", "R02"]
+    res = cli("agree", a, b, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
+    assert res.code == 0, res.err
+    table = pd.read_csv(tmp_path / "ag" / "agreement.csv").set_index("code")
+    assert table.loc["Salaire", "n_units"] == 2 and table.loc["Salaire", "n_only_b"] == 1
+    assert table.loc["Salaire", "percent_agreement"] == 1.0
+    assert res.out.startswith("Agreement on the 2 answers both coders coded (0 coded by the "
+                              "first coder only and 1 by the second only are left out):")
+
+
+def test_a_workspace_export_of_another_question_is_refused(survey, cli, tmp_path):
+    # A workspace export names its question in a column: code and agree read it like an Info.
+    export = tmp_path / "export.csv"
+    export.write_text("respondent_id,question,code,coder,time,source\n"
+                      "R01,autre,Salaire,alice,2026-01-01,human\n", "utf-8")  # fmt: skip
+    res = cli("code", survey, "--text-col", "avis", "--id-col", "id", "--labels", export,
+              "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2
+    assert res.err.startswith("error: export.csv codes the question 'autre' (as it records), "
+                              "not 'avis';")  # fmt: skip
+    a = _sheet(tmp_path / "a.xlsx", AVIS, question="avis")
+    res = cli("agree", a, export, "--survey", survey, "--id-col", "id", "--out", tmp_path / "g")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert "a.xlsx codes the question 'avis' but export.csv codes 'autre'" in res.err
