@@ -61,8 +61,9 @@ def resample(answers: pd.Series, n: int, *, seed: int = 0) -> pd.DataFrame:
 
 
 def textmine_command() -> list[str]:
-    script = Path(sys.executable).parent / "textmine"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "textmine.cli"]
+    # ``-m`` run from the repository root (cwd=REPO below): this checkout's textmine, not
+    # whichever one the venv's console script was installed from
+    return [sys.executable, "-m", "textmine.cli"]
 
 
 def engine_flags(engine: str) -> list[str]:
@@ -87,7 +88,8 @@ def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float,
     err_path = out.parent / f"{out.name}.stderr"
     start = time.perf_counter()
     with err_path.open("wb") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        load_before = os.getloadavg()[0]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=REPO)
         deadline = start + timeout
         status, rusage = 0, None
         root = psutil.Process(proc.pid)
@@ -122,6 +124,7 @@ def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float,
         "tree_gib": tree_peak / 1024**3,
         "worker_gib": max(per_pid.values()) / 1024**3 if per_pid else None,
         "engine": engine,
+        "load": (load_before, os.getloadavg()[0]),
         "code": proc.returncode,
         "stderr": " | ".join(tail),
     }
@@ -140,15 +143,16 @@ def machine() -> str:
 
 def table(rows: list[dict]) -> str:
     lines = ["| answers | distinct | engine | wall (s) | answers/s | peak RSS (GiB) | "
-             "peak all (GiB) | peak/worker (GiB) | exit | note |",
-             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"]
+             "peak all (GiB) | peak/worker (GiB) | load before/after | exit | note |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---|"]
     for r in rows:
         note = r["stderr"] if r["code"] else ""
         worker = "-" if r.get("worker_gib") is None else f"{r['worker_gib']:.2f}"
+        load = "{:.1f} / {:.1f}".format(*r["load"]) if "load" in r else "-"
         lines.append(f"| {r['n']:,} | {r['distinct']:,} | {r.get('engine', 'one')} | "
                      f"{r['wall_s']:.1f} | {r['n'] / r['wall_s']:,.0f} | "
                      f"{r['peak_rss_gib']:.2f} | {r.get('tree_gib', 0):.2f} | {worker} | "
-                     f"{r['code']} | {note} |")
+                     f"{load} | {r['code']} | {note} |")
     return "\n".join(lines)
 
 
@@ -185,7 +189,9 @@ def main() -> None:
                 result.update(n=n, distinct=distinct)
                 rows.append(result)
                 print(f"{n:>8,} answers, {engine}: {result['wall_s']:8.1f} s, "
-                      f"{result['peak_rss_gib']:.2f} GiB (tree {result['tree_gib']:.2f}), "
+                      f"{result['peak_rss_gib']:.2f} GiB (tree {result['tree_gib']:.2f}, "
+                      f"worker {result['worker_gib'] or 0:.2f}), load "
+                      f"{result['load'][0]:.1f}/{result['load'][1]:.1f}, "
                       f"exit {result['code']} {result['stderr']}", flush=True)
                 shutil.rmtree(tmp_path / f"out_{n}", ignore_errors=True)
                 shutil.rmtree(cache, ignore_errors=True)
