@@ -1,0 +1,184 @@
+"""Issue 19 §2: the document–term matrix and the table counts by map-reduce over partitions,
+on every core (--jobs) and on a Dask LocalCluster, equal to the one-process results; the
+embeddings follow the command's engine."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import textmine.features as features
+from textmine.config import EngineOptions
+from textmine.engine import use_engine
+from textmine.errors import OptionError
+from textmine.features import document_term_matrix
+from textmine.tables import ClosedData, crosstab_frame
+
+# the module, not the function of the same name re-exported by textmine.tables
+crosstab = importlib.import_module("textmine.tables.crosstab")
+
+
+@dataclass
+class _Terms:
+    ids: list[str]
+    status: list[str]
+    terms: list[list[str]]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> _Terms:
+    """400 answers of words drawn from a Zipf-like vocabulary, some non-answers and empties."""
+    rng = np.random.default_rng(3)
+    words = [f"mot{i}" for i in range(300)] + ["service_public", "pas_moyen"]
+    p = 1 / np.arange(1, len(words) + 1)
+    p /= p.sum()
+    terms, status = [], []
+    for i in range(400):
+        if i % 37 == 0:
+            terms.append([])
+            status.append("non-answer" if i % 2 else "empty")
+            continue
+        terms.append(list(rng.choice(words, size=rng.integers(1, 12), p=p)))
+        status.append("ok")
+    return _Terms([f"r{i}" for i in range(400)], status, terms)
+
+
+@pytest.fixture
+def partitioned(monkeypatch):
+    """Small partitions, and the partitioned path from the first answer."""
+    monkeypatch.setattr(features, "PARALLEL_MIN_ANSWERS", 1)
+    monkeypatch.setattr(features, "PARTITION_ANSWERS", 64)
+    monkeypatch.setattr(crosstab, "PARALLEL_MIN_RESPONDENTS", 1)
+    monkeypatch.setattr(crosstab, "COUNT_PARTITION_ROWS", 50)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A LocalCluster of 2 worker processes (one thread each)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+def _same(a, b) -> None:
+    assert a.terms == b.terms
+    assert a.ids == b.ids
+    assert a.X.shape == b.X.shape
+    assert a.X.dtype == b.X.dtype
+    for part in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(a.X, part), getattr(b.X, part))
+
+
+SETTINGS = [
+    {},
+    {"min_df": 3, "max_df": 0.2},
+    {"min_df": 5, "weighting": "binary", "mwe_parts": True, "keep": ["mot299", "absent"]},
+]
+
+
+@pytest.mark.parametrize("kwargs", SETTINGS)
+def test_partitioned_matrix_equals_one_process(corpus, partitioned, kwargs):
+    one = document_term_matrix(corpus, **kwargs)
+    with use_engine(EngineOptions(jobs=2)):
+        assert len(features._partitions(len(corpus.ids))) == 7  # the partitioned path runs
+        two = document_term_matrix(corpus, **kwargs)
+        fixed = document_term_matrix(corpus, vocabulary=one.terms[::-1])
+    _same(one, two)
+    _same(document_term_matrix(corpus, vocabulary=one.terms[::-1]), fixed)
+    assert two.X.sum() > 0
+
+
+def test_partitioned_matrix_on_the_cluster(corpus, partitioned, cluster):
+    one = document_term_matrix(corpus, min_df=2)
+    with use_engine(EngineOptions(scheduler=cluster.scheduler_address)):
+        dask = document_term_matrix(corpus, min_df=2)
+    _same(one, dask)
+
+
+def test_partitioned_matrix_bad_filters_are_one_line(corpus, partitioned):
+    with use_engine(EngineOptions(jobs=2)), pytest.raises(OptionError, match="min_df=1000"):
+        document_term_matrix(corpus, min_df=1000)
+    same = _Terms(["a", "b"], ["ok", "ok"], [["nature"], ["nature"]])
+    with use_engine(EngineOptions(jobs=2)), pytest.raises(OptionError, match="same terms"):
+        document_term_matrix(same, max_df=0.4)
+    empty = _Terms(["a"], ["empty"], [[]])
+    with use_engine(EngineOptions(jobs=2)), pytest.raises(OptionError, match="no.*term|any term"):
+        document_term_matrix(empty)
+
+
+def _survey(n: int = 330):
+    rng = np.random.default_rng(5)
+    ids = [f"r{i}" for i in range(n)]
+    status = rng.choice(["themed", "unassigned", "non-answer", "empty"], size=n,
+                        p=[0.7, 0.15, 0.1, 0.05])
+    themes = ["" if s != "themed" else ";".join(sorted(
+        {str(t) for t in rng.integers(1, 5, size=rng.integers(1, 3))})) for s in status]
+    answers = pd.DataFrame({"respondent_id": ids, "status": status,
+                            "theme_id": [t.split(";")[0] for t in themes], "weight": 1.0,
+                            "themes": themes})
+    table = pd.DataFrame({"theme_id": [1, 2, 3, 4],
+                          "label": ["Transports", "Impôts", "Services publics", "Écologie"]})
+    region = pd.Series(pd.Categorical(rng.choice(["Nord", "Sud", "Est", "Ouest"], size=n)),
+                       index=ids)
+    region.iloc[::17] = np.nan  # some respondents without an answer to the closed question
+    age = pd.Series(pd.Categorical(rng.choice(["18-34", "35-64", "65+"], size=n),
+                                   categories=["18-34", "35-64", "65+"], ordered=True),
+                    index=ids)
+    questions = [ClosedData("region", "single", region), ClosedData("age", "ordinal", age)]
+    weights = pd.Series(rng.uniform(0.5, 2.0, size=n), index=ids)
+    return answers, table, questions, weights
+
+
+def test_table_counts_map_reduce_equal_one_process(partitioned):
+    answers, themes, questions, weights = _survey()
+    one = crosstab_frame(answers, themes, questions)
+    one_w = crosstab_frame(answers, themes, questions, weights=weights)
+    with use_engine(EngineOptions(jobs=2)):
+        two = crosstab_frame(answers, themes, questions)
+        two_w = crosstab_frame(answers, themes, questions, weights=weights)
+    pd.testing.assert_frame_equal(one, two)
+    pd.testing.assert_frame_equal(one_w, two_w)
+    assert one["n"].sum() > 0
+
+
+def test_table_counts_sum_of_partitions():
+    rng = np.random.default_rng(0)
+    ind = rng.random((1000, 3)) < 0.3
+    codes = rng.integers(0, 4, size=1000)
+    whole = crosstab.partition_crosstab_counts(ind, codes, 4)
+    parts = sum(crosstab.partition_crosstab_counts(ind[a:a + 97], codes[a:a + 97], 4)
+                for a in range(0, 1000, 97))
+    np.testing.assert_array_equal(whole, parts)
+    assert whole[-1].sum() == 1000
+    assert whole[0, 2] == int(ind[codes == 2, 0].sum())
+
+
+def test_table_counts_on_the_cluster(partitioned, cluster):
+    answers, themes, questions, _ = _survey()
+    one = crosstab_frame(answers, themes, questions)
+    with use_engine(EngineOptions(scheduler=cluster.scheduler_address)):
+        dask = crosstab_frame(answers, themes, questions)
+    pd.testing.assert_frame_equal(one, dask)
+
+
+def test_embeddings_follow_the_engine(monkeypatch, tmp_path):
+    import textmine.text.embeddings as embeddings
+
+    seen = []
+
+    def fake_compute(model, distinct, missing, vectors, batch_size, progress, jobs):
+        seen.append(jobs)
+        vectors[missing] = 1.0
+
+    monkeypatch.setattr(embeddings, "_compute", fake_compute)
+    monkeypatch.setattr(embeddings, "_write_segment", lambda *a, **k: None)
+    embeddings.embed_texts(["un"], cache_dir=tmp_path)
+    with use_engine(EngineOptions(jobs=3)):
+        embeddings.embed_texts(["deux"], cache_dir=tmp_path)
+        embeddings.embed_texts(["trois"], cache_dir=tmp_path, jobs=1)
+    assert seen == [1, 3, 1]
