@@ -182,3 +182,81 @@ def test_embeddings_follow_the_engine(monkeypatch, tmp_path):
         embeddings.embed_texts(["deux"], cache_dir=tmp_path)
         embeddings.embed_texts(["trois"], cache_dir=tmp_path, jobs=1)
     assert seen == [1, 3, 1]
+
+
+# --- a folder of Parquet files (issue 19 §2: read partition by partition) ---------------------
+
+DEMO = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "demo_survey.csv"
+
+
+def _demo_frame() -> pd.DataFrame:
+    return pd.read_csv(DEMO, sep=";", dtype=str)
+
+
+def _split(frame: pd.DataFrame, folder, parts: int = 3):
+    folder.mkdir()
+    step = -(-len(frame) // parts)
+    for i in range(parts):
+        frame.iloc[i * step:(i + 1) * step].to_parquet(folder / f"part-{i:02d}.parquet",
+                                                       index=False)
+    return folder
+
+
+def test_parquet_folder_reads_like_one_file(tmp_path, monkeypatch):
+    import textmine.survey.formats as formats
+    from textmine.survey import read_survey
+
+    monkeypatch.setattr(formats, "PARQUET_BATCH_ROWS", 7)  # several batches per part
+    frame = _demo_frame()
+    frame.to_parquet(tmp_path / "whole.parquet", index=False)
+    folder = _split(frame, tmp_path / "parts")
+    (folder / "README.txt").write_text("not a part")  # other files are ignored
+    whole = read_survey(tmp_path / "whole.parquet")
+    parts = read_survey(folder)
+    pd.testing.assert_frame_equal(whole.data, parts.data)
+    assert parts.source.n_rows == len(frame)
+    assert parts.source.format == "parquet"
+    assert parts.source.sha256 != whole.source.sha256
+    assert parts.questions == whole.questions
+
+
+def test_parquet_folder_themes_equal_one_file(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    frame = _demo_frame()
+    frame.to_parquet(tmp_path / "whole.parquet", index=False)
+    folder = _split(frame, tmp_path / "parts")
+    common = ["--text-col", "q_manques", "--id-col", "id", "--k", "3", "--by", "fonction"]
+    one = cli("themes", tmp_path / "whole.parquet", *common, "--out", tmp_path / "one")
+    assert one.code == 0, one.err
+    two = cli("themes", folder, *common, "--out", tmp_path / "two")
+    assert two.code == 0, two.err
+    for name in ("themes.csv", "answers.csv", "terms.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_parquet_folder_faults_are_one_line(cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("x")
+    res = cli("parse", empty, "--text-col", "q_manques", "--out", tmp_path / "o1")
+    assert res.code == 2
+    assert "without .parquet files" in res.err and len(res.err.strip().splitlines()) == 1
+    assert not (tmp_path / "o1").exists()
+
+    frame = _demo_frame()
+    folder = _split(frame, tmp_path / "mixed", parts=2)
+    other = frame.iloc[:5].copy()
+    other["anciennete"] = pd.to_numeric(other["anciennete"])
+    other.to_parquet(folder / "part-99.parquet", index=False)
+    res = cli("parse", folder, "--text-col", "q_manques", "--out", tmp_path / "o2")
+    assert res.code == 2
+    assert "do not share one schema" in res.err and "part-99.parquet" in res.err
+    assert "anciennete (string vs int64)" in res.err
+    assert len(res.err.strip().splitlines()) == 1
+    assert not (tmp_path / "o2").exists()
+
+    header_only = tmp_path / "header"
+    header_only.mkdir()
+    frame.iloc[:0].to_parquet(header_only / "a.parquet", index=False)
+    res = cli("parse", header_only, "--text-col", "q_manques", "--out", tmp_path / "o3")
+    assert res.code == 2 and "hold no data rows" in res.err
