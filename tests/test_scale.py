@@ -260,3 +260,22 @@ def test_parquet_folder_faults_are_one_line(cli, tmp_path):
     frame.iloc[:0].to_parquet(header_only / "a.parquet", index=False)
     res = cli("parse", header_only, "--text-col", "q_manques", "--out", tmp_path / "o3")
     assert res.code == 2 and "hold no data rows" in res.err
+
+
+# --- theme weights by partition (the distributed half of "fit on a sample, transform") -------
+
+def test_partitioned_transform_within_tolerance(corpus):
+    from textmine.themes.models import NMFThemes
+    from textmine.themes.partitioned import WEIGHT_TOLERANCE, partitioned_transform
+
+    dtm = document_term_matrix(corpus, min_df=2)
+    X = dtm.X[dtm.n_terms_per_row > 0]
+    model = NMFThemes(5, random_state=0).fit(X[::2])  # fitted on a sample: every other answer
+    whole = model.transform(X)
+    with use_engine(EngineOptions(jobs=2)):
+        parts = partitioned_transform(model, X, partition_rows=60)
+    assert parts.shape == whole.shape
+    assert np.abs(parts - whole).max() <= WEIGHT_TOLERANCE
+    assert (parts.argmax(axis=1) == whole.argmax(axis=1)).mean() >= 0.99
+    # one partition holding every row is the one-call transform exactly
+    np.testing.assert_array_equal(partitioned_transform(model, X, partition_rows=10**6), whole)
