@@ -279,3 +279,24 @@ def test_partitioned_transform_within_tolerance(corpus):
     assert (parts.argmax(axis=1) == whole.argmax(axis=1)).mean() >= 0.99
     # one partition holding every row is the one-call transform exactly
     np.testing.assert_array_equal(partitioned_transform(model, X, partition_rows=10**6), whole)
+
+
+# --- text-stage speed: a warm run does not import spaCy for its stop list --------------------
+
+def test_stop_list_without_importing_spacy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from textmine.text.lexicon import spacy_stop_words; "
+            "w = spacy_stop_words(); print(len(w), 'spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=__import__("pathlib").Path(__file__).parents[1])
+    n, imported = out.stdout.split()
+    assert imported == "False"
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    from textmine.text.lexicon import spacy_stop_words
+    from textmine.text.normalise import normalise_text
+
+    assert spacy_stop_words() == frozenset(normalise_text(w) for w in STOP_WORDS)
+    assert int(n) == len(spacy_stop_words()) > 400
