@@ -300,3 +300,23 @@ def test_stop_list_without_importing_spacy():
 
     assert spacy_stop_words() == frozenset(normalise_text(w) for w in STOP_WORDS)
     assert int(n) == len(spacy_stop_words()) > 400
+
+
+def test_theme_weights_of_a_big_survey_by_partition(corpus, monkeypatch):
+    import textmine.themes.partitioned as partitioned
+    from textmine.themes.models import NMFThemes
+    from textmine.themes.result import FittedThemes
+
+    dtm = document_term_matrix(corpus, min_df=2)
+    X = dtm.X[dtm.n_terms_per_row > 0]
+    model = NMFThemes(4, random_state=1).fit(X)
+    fitted = FittedThemes(estimator=model, method="nmf", terms=dtm.terms,
+                          theme_map=np.eye(4), labels=list("abcd"), top_terms=[[]] * 4)
+    one = fitted.weights(X)
+    monkeypatch.setattr(partitioned, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(partitioned, "PARTITION_ROWS", 70)
+    np.testing.assert_array_equal(fitted.weights(X), one)  # one process: one call, exact
+    with use_engine(EngineOptions(jobs=2)):
+        two = fitted.weights(X)
+    assert np.abs(two - one).max() <= partitioned.WEIGHT_TOLERANCE
+    assert (two.argmax(axis=1) == one.argmax(axis=1)).mean() >= 0.99

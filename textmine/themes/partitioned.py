@@ -23,6 +23,9 @@ import scipy.sparse as sp
 
 #: Rows of the document–term matrix per task.
 PARTITION_ROWS = 50_000
+#: From this many rows, and on an engine that spreads work, :func:`engine_transform`
+#: transforms by partition; below, one call in this process (tasks would cost more).
+PARALLEL_MIN_ROWS = 200_000
 #: Largest absolute difference between partitioned and one-call theme weights that the tests
 #: accept (weights of unit-norm TF-IDF rows are of order 0.1-1).
 WEIGHT_TOLERANCE = 1e-3
@@ -85,3 +88,19 @@ def partitioned_transform(model: Any, X: sp.csr_matrix, *,
 def _transform_with_embeddings(X: sp.csr_matrix, embeddings: np.ndarray, *,
                                model: Any) -> np.ndarray:
     return transform_partition(X, model=model, embeddings=embeddings)
+
+
+def engine_transform(model: Any, X: sp.csr_matrix, *,
+                     embeddings: np.ndarray | None = None) -> np.ndarray:
+    """``model.transform(X)``, by partition on the command's engine for big matrices.
+
+    One call in this process below :data:`PARALLEL_MIN_ROWS` rows or with ``--jobs 1`` (the
+    weights are then those of one call, byte for byte); :func:`partitioned_transform`
+    otherwise (within :data:`WEIGHT_TOLERANCE` of one call).
+    """
+    from textmine.engine import current_engine
+
+    engine = current_engine()
+    if X.shape[0] < PARALLEL_MIN_ROWS or (engine.jobs <= 1 and engine.scheduler is None):
+        return transform_partition(X, model=model, embeddings=embeddings)
+    return partitioned_transform(model, X, embeddings=embeddings)
