@@ -149,8 +149,10 @@ def table(rows: list[dict]) -> str:
         note = r["stderr"] if r["code"] else ""
         worker = "-" if r.get("worker_gib") is None else f"{r['worker_gib']:.2f}"
         load = "{:.1f} / {:.1f}".format(*r["load"]) if "load" in r else "-"
+        # a run killed at --timeout has no throughput (its wall time is the timeout)
+        rate = f"{r['n'] / r['wall_s']:,.0f}" if r["code"] == 0 else "killed"
         lines.append(f"| {r['n']:,} | {r['distinct']:,} | {r.get('engine', 'one')} | "
-                     f"{r['wall_s']:.1f} | {r['n'] / r['wall_s']:,.0f} | "
+                     f"{r['wall_s']:.1f} | {rate} | "
                      f"{r['peak_rss_gib']:.2f} | {r.get('tree_gib', 0):.2f} | {worker} | "
                      f"{load} | {r['code']} | {note} |")
     return "\n".join(lines)
