@@ -130,6 +130,32 @@ def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float,
     }
 
 
+def worker_rate(answers: pd.Series, n: int, cache: Path) -> dict:
+    """One worker's throughput on ``n`` distinct answers, cold, measured in CPU time.
+
+    The answers go through ``process_answers`` with ``--jobs 1`` in this process (what one
+    worker does with its chunks, plus the normalisation and features of the client). CPU
+    seconds (``time.process_time``) do not grow with the machine's load the way wall time does,
+    so the planning figure of docs/scale.md can be measured on a shared machine.
+    """
+    from textmine.config import EngineOptions
+    from textmine.engine import use_engine
+    from textmine.text.corpus import process_answers
+
+    texts = pd.Series(answers.drop_duplicates().to_numpy()[:n])
+    texts.index = [f"w{i}" for i in range(len(texts))]
+    load = os.getloadavg()[0]
+    import resource
+
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    with use_engine(EngineOptions(jobs=1)):
+        process_answers(texts, cache_dir=cache)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    return {"n": len(texts), "cpu_s": cpu, "wall_s": wall, "peak_gib": peak,
+            "load": (load, os.getloadavg()[0])}
+
+
 def machine() -> str:
     mem = ""
     try:
@@ -170,11 +196,22 @@ def main() -> None:
                         help="Seconds after which a size is killed and reported as such.")
     parser.add_argument("--write-doc", action="store_true",
                         help=f"Write the table into {DOC.relative_to(REPO)}.")
+    parser.add_argument("--worker-rate", type=int, default=0, metavar="N",
+                        help="Only measure one worker's cold throughput on N distinct answers "
+                             "(CPU time; see worker_rate).")
     args = parser.parse_args()
     if not RAW.is_dir():
         sys.exit(f"Grand Débat samples not found in {RAW}")
     answers = load_answers()
     print(f"{len(answers):,} source answers ({answers.nunique():,} distinct); {machine()}")
+    if args.worker_rate:
+        with tempfile.TemporaryDirectory(prefix="textmine_bench_rate_") as tmp:
+            r = worker_rate(answers, args.worker_rate, Path(tmp))
+        print(f"one worker, cold, {r['n']:,} distinct answers: {r['cpu_s']:.1f} CPU s "
+              f"({r['n'] / r['cpu_s']:,.0f} answers per CPU second), {r['wall_s']:.1f} s wall "
+              f"({r['n'] / r['wall_s']:,.0f}/s), peak {r['peak_gib']:.2f} GiB, load "
+              f"{r['load'][0]:.1f} / {r['load'][1]:.1f}")
+        return
     rows = []
     with tempfile.TemporaryDirectory(prefix="textmine_bench_scale_") as tmp:
         tmp_path = Path(tmp)
