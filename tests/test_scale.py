@@ -320,3 +320,17 @@ def test_theme_weights_of_a_big_survey_by_partition(corpus, monkeypatch):
         two = fitted.weights(X)
     assert np.abs(two - one).max() <= partitioned.WEIGHT_TOLERANCE
     assert (two.argmax(axis=1) == one.argmax(axis=1)).mean() >= 0.99
+
+
+def test_parquet_folder_in_a_project_file(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    _split(_demo_frame(), tmp_path / "parts")
+    (tmp_path / "textmine.toml").write_text(
+        '[survey]\npath = "parts"\nid_col = "id"\n\n[themes]\nk = 3\nseed = 0\n\n'
+        '[engine]\njobs = 2\n\n[[open]]\ncolumn = "q_manques"\n\n'
+        '[[closed]]\ncolumn = "fonction"\ntype = "single"\n', encoding="utf-8")
+    res = cli("run", tmp_path / "textmine.toml", "--out", tmp_path / "out")
+    assert res.code == 0, res.err
+    record = (tmp_path / "out" / "q_manques" / "run.json").read_text(encoding="utf-8")
+    assert '"name": "parts"' in record
+    assert (tmp_path / "out" / "q_manques" / "themes.csv").is_file()
