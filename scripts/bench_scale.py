@@ -61,8 +61,9 @@ def resample(answers: pd.Series, n: int, *, seed: int = 0) -> pd.DataFrame:
 
 
 def textmine_command() -> list[str]:
-    script = Path(sys.executable).parent / "textmine"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "textmine.cli"]
+    # ``-m`` run from the repository root (cwd=REPO below): this checkout's textmine, not
+    # whichever one the venv's console script was installed from
+    return [sys.executable, "-m", "textmine.cli"]
 
 
 def engine_flags(engine: str) -> list[str]:
@@ -87,7 +88,8 @@ def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float,
     err_path = out.parent / f"{out.name}.stderr"
     start = time.perf_counter()
     with err_path.open("wb") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        load_before = os.getloadavg()[0]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=REPO)
         deadline = start + timeout
         status, rusage = 0, None
         root = psutil.Process(proc.pid)
@@ -122,9 +124,36 @@ def run_once(csv_path: Path, out: Path, cache: Path, *, k: int, timeout: float,
         "tree_gib": tree_peak / 1024**3,
         "worker_gib": max(per_pid.values()) / 1024**3 if per_pid else None,
         "engine": engine,
+        "load": (load_before, os.getloadavg()[0]),
         "code": proc.returncode,
         "stderr": " | ".join(tail),
     }
+
+
+def worker_rate(answers: pd.Series, n: int, cache: Path) -> dict:
+    """One worker's throughput on ``n`` distinct answers, cold, measured in CPU time.
+
+    The answers go through ``process_answers`` with ``--jobs 1`` in this process (what one
+    worker does with its chunks, plus the normalisation and features of the client). CPU
+    seconds (``time.process_time``) do not grow with the machine's load the way wall time does,
+    so the planning figure of docs/scale.md can be measured on a shared machine.
+    """
+    from textmine.config import EngineOptions
+    from textmine.engine import use_engine
+    from textmine.text.corpus import process_answers
+
+    texts = pd.Series(answers.drop_duplicates().to_numpy()[:n])
+    texts.index = [f"w{i}" for i in range(len(texts))]
+    load = os.getloadavg()[0]
+    import resource
+
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    with use_engine(EngineOptions(jobs=1)):
+        process_answers(texts, cache_dir=cache)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    return {"n": len(texts), "cpu_s": cpu, "wall_s": wall, "peak_gib": peak,
+            "load": (load, os.getloadavg()[0])}
 
 
 def machine() -> str:
@@ -140,15 +169,18 @@ def machine() -> str:
 
 def table(rows: list[dict]) -> str:
     lines = ["| answers | distinct | engine | wall (s) | answers/s | peak RSS (GiB) | "
-             "peak all (GiB) | peak/worker (GiB) | exit | note |",
-             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"]
+             "peak all (GiB) | peak/worker (GiB) | load before/after | exit | note |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---|"]
     for r in rows:
         note = r["stderr"] if r["code"] else ""
         worker = "-" if r.get("worker_gib") is None else f"{r['worker_gib']:.2f}"
+        load = "{:.1f} / {:.1f}".format(*r["load"]) if "load" in r else "-"
+        # a run killed at --timeout has no throughput (its wall time is the timeout)
+        rate = f"{r['n'] / r['wall_s']:,.0f}" if r["code"] == 0 else "killed"
         lines.append(f"| {r['n']:,} | {r['distinct']:,} | {r.get('engine', 'one')} | "
-                     f"{r['wall_s']:.1f} | {r['n'] / r['wall_s']:,.0f} | "
+                     f"{r['wall_s']:.1f} | {rate} | "
                      f"{r['peak_rss_gib']:.2f} | {r.get('tree_gib', 0):.2f} | {worker} | "
-                     f"{r['code']} | {note} |")
+                     f"{load} | {r['code']} | {note} |")
     return "\n".join(lines)
 
 
@@ -164,11 +196,22 @@ def main() -> None:
                         help="Seconds after which a size is killed and reported as such.")
     parser.add_argument("--write-doc", action="store_true",
                         help=f"Write the table into {DOC.relative_to(REPO)}.")
+    parser.add_argument("--worker-rate", type=int, default=0, metavar="N",
+                        help="Only measure one worker's cold throughput on N distinct answers "
+                             "(CPU time; see worker_rate).")
     args = parser.parse_args()
     if not RAW.is_dir():
         sys.exit(f"Grand Débat samples not found in {RAW}")
     answers = load_answers()
     print(f"{len(answers):,} source answers ({answers.nunique():,} distinct); {machine()}")
+    if args.worker_rate:
+        with tempfile.TemporaryDirectory(prefix="textmine_bench_rate_") as tmp:
+            r = worker_rate(answers, args.worker_rate, Path(tmp))
+        print(f"one worker, cold, {r['n']:,} distinct answers: {r['cpu_s']:.1f} CPU s "
+              f"({r['n'] / r['cpu_s']:,.0f} answers per CPU second), {r['wall_s']:.1f} s wall "
+              f"({r['n'] / r['wall_s']:,.0f}/s), peak {r['peak_gib']:.2f} GiB, load "
+              f"{r['load'][0]:.1f} / {r['load'][1]:.1f}")
+        return
     rows = []
     with tempfile.TemporaryDirectory(prefix="textmine_bench_scale_") as tmp:
         tmp_path = Path(tmp)
@@ -185,7 +228,9 @@ def main() -> None:
                 result.update(n=n, distinct=distinct)
                 rows.append(result)
                 print(f"{n:>8,} answers, {engine}: {result['wall_s']:8.1f} s, "
-                      f"{result['peak_rss_gib']:.2f} GiB (tree {result['tree_gib']:.2f}), "
+                      f"{result['peak_rss_gib']:.2f} GiB (tree {result['tree_gib']:.2f}, "
+                      f"worker {result['worker_gib'] or 0:.2f}), load "
+                      f"{result['load'][0]:.1f}/{result['load'][1]:.1f}, "
                       f"exit {result['code']} {result['stderr']}", flush=True)
                 shutil.rmtree(tmp_path / f"out_{n}", ignore_errors=True)
                 shutil.rmtree(cache, ignore_errors=True)

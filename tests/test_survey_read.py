@@ -196,7 +196,8 @@ def test_missing_file(tmp_path):
 
 def test_folder_instead_of_file(tmp_path):
     with pytest.raises(InputFileError, match=exact(
-        f"'{tmp_path}' is a folder, not a survey file; give the file's path."
+        f"'{tmp_path}' is a folder without .parquet files; give a survey file's path, or a "
+        "folder of Parquet files (one survey split into parts)."
     )):
         read_survey(tmp_path)
 

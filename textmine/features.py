@@ -7,6 +7,7 @@ theme models and the text pipeline in agreement about what a "term" is.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -18,6 +19,12 @@ from sklearn.feature_extraction.text import CountVectorizer
 from textmine.errors import OptionError
 
 WEIGHTINGS = ("count", "binary")
+
+#: Answers per partition when the matrix is built on the command's engine (issue 19).
+PARTITION_ANSWERS = 50_000
+#: Below this many answers the matrix is counted in this process: sending the term lists to
+#: worker processes costs more than counting them.
+PARALLEL_MIN_ANSWERS = 200_000
 
 
 class TermsLike(Protocol):
@@ -131,6 +138,11 @@ def document_term_matrix(
     docs = _usable_terms(corpus, mwe_parts)
     n_with_terms = sum(1 for d in docs if d)
     binary = weighting == "binary"
+    partitions = _partitions(len(docs))
+    if partitions is not None:
+        return _partitioned_matrix(corpus, docs, partitions, n_with_terms, min_df=min_df,
+                                   max_df=max_df, binary=binary, keep=keep,
+                                   vocabulary=vocabulary)
     if vocabulary is not None:
         vec = CountVectorizer(
             analyzer=_identity, vocabulary=list(vocabulary), binary=binary, dtype=np.float64
@@ -163,6 +175,108 @@ def document_term_matrix(
     X = sp.csr_matrix(X[:, np.flatnonzero(keep_mask)])
     X.sort_indices()
     return DocTermMatrix(X, list(corpus.ids), [str(t) for t in terms[keep_mask]])
+
+
+def _partitions(n_docs: int) -> list[tuple[int, int]] | None:
+    """Row ranges of the partitions when the command's engine spreads work, else ``None``."""
+    from textmine.engine import current_engine
+
+    engine = current_engine()
+    if n_docs < PARALLEL_MIN_ANSWERS or (engine.jobs <= 1 and engine.scheduler is None):
+        return None
+    return [(start, min(start + PARTITION_ANSWERS, n_docs))
+            for start in range(0, n_docs, PARTITION_ANSWERS)]
+
+
+def partition_document_frequencies(docs: Sequence[Sequence[str]]) -> Counter:
+    """Map step: in how many answers of one partition each term occurs.
+
+    Parameters
+    ----------
+    docs : sequence of sequence of str
+        The term lists of the partition's answers.
+
+    Returns
+    -------
+    collections.Counter
+        term -> number of answers of the partition holding it.
+    """
+    df: Counter = Counter()
+    for doc in docs:
+        df.update(set(doc))
+    return df
+
+
+def partition_counts(docs: Sequence[Sequence[str]], *, vocabulary: Sequence[str],
+                     binary: bool) -> sp.csr_matrix:
+    """Map step: the rows of one partition against a fixed vocabulary.
+
+    Parameters
+    ----------
+    docs : sequence of sequence of str
+        The term lists of the partition's answers.
+    vocabulary : sequence of str
+        The columns, in order (terms outside it are not counted).
+    binary : bool
+        Presence/absence instead of counts.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        ``len(docs) x len(vocabulary)`` float64 counts, column indices sorted.
+    """
+    vec = CountVectorizer(analyzer=_identity, vocabulary=list(vocabulary), binary=binary,
+                          dtype=np.float64)
+    X = sp.csr_matrix(vec.transform(list(docs)))
+    X.sort_indices()
+    return X
+
+
+def _partitioned_matrix(corpus: TermsLike, docs: list[list[str]],
+                        partitions: list[tuple[int, int]], n_with_terms: int, *, min_df: int,
+                        max_df: float, binary: bool, keep: Collection[str],
+                        vocabulary: Sequence[str] | None) -> DocTermMatrix:
+    """The document–term matrix by map-reduce over row partitions on the command's engine.
+
+    Round 1 (without a fixed vocabulary) sums the partitions' document frequencies into the
+    vocabulary and applies ``min_df``/``max_df``/``keep`` exactly as the one-process path does;
+    round 2 counts every partition against that vocabulary; the partitions' rows are stacked in
+    order. The result equals the one-process matrix entry for entry (tests/test_scale.py).
+    """
+    from textmine.engine import current_engine
+
+    engine = current_engine()
+    parts = [(docs[a:b],) for a, b in partitions]
+    if vocabulary is None:
+        if n_with_terms == 0:
+            raise OptionError(
+                f"None of the {len(docs)} answers has any term left; check the text column "
+                "and the non-answer list."
+            )
+        df: Counter = Counter()
+        for counts in engine.map(partition_document_frequencies, parts):
+            df.update(counts)
+        max_count = (max(int(np.floor(max_df * n_with_terms)), 1) if max_df < 1.0
+                     else n_with_terms)
+        keep_set = set(keep)
+        terms = sorted(t for t, n in df.items()
+                       if (min_df <= n <= max_count) or t in keep_set)
+        if not terms:
+            distinct = {frozenset(d) for d in docs if d}
+            if n_with_terms > 1 and len(distinct) == 1:
+                example = ", ".join(sorted(next(iter(distinct)))[:3])
+                raise OptionError(
+                    f"All {n_with_terms} answers with terms have the same terms ({example}): "
+                    "there is nothing to tell them apart; themes need answers that differ."
+                )
+            raise OptionError(_no_terms_left(min_df, max_df, n_with_terms))
+    else:
+        terms = [str(t) for t in vocabulary]
+    blocks = engine.map(partition_counts, parts,
+                        broadcast={"vocabulary": terms, "binary": binary})
+    X = sp.csr_matrix(sp.vstack(blocks, format="csr"))
+    X.sort_indices()
+    return DocTermMatrix(X, list(corpus.ids), terms)
 
 
 def _no_terms_left(min_df: int, max_df: float, n_with_terms: int) -> str:

@@ -161,7 +161,12 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
     if not path.exists():
         raise InputFileError(f"Survey file '{path}' not found; check the path.")
     if path.is_dir():
-        raise InputFileError(f"'{path}' is a folder, not a survey file; give the file's path.")
+        if any(p.suffix.lower() == ".parquet" for p in path.iterdir()):
+            return _read_parquet_folder(path, options)
+        raise InputFileError(
+            f"'{path}' is a folder without .parquet files; give a survey file's path, or a "
+            "folder of Parquet files (one survey split into parts)."
+        )
     if not stat.S_ISREG(path.stat().st_mode):
         # A FIFO would block forever and a device such as /dev/zero never ends.
         raise InputFileError(
@@ -365,6 +370,122 @@ def _read_parquet(data: bytes, name: str):
     header = pd.DataFrame([[str(c) for c in frame.columns]], columns=frame.columns)
     grid = pd.concat([header, _as_text(frame)], ignore_index=True)
     return grid, carried
+
+
+#: Rows converted to text at a time when a folder of Parquet files is read.
+PARQUET_BATCH_ROWS = 65_536
+
+
+def parquet_parts(folder: Path) -> list[Path]:
+    """The ``*.parquet`` files of ``folder`` in name order, their schemas checked equal.
+
+    Raises
+    ------
+    InputFileError
+        No Parquet file, a file that is not Parquet, or a file whose columns (names or types)
+        differ from the first file's.
+    """
+    parts = sorted((p for p in folder.iterdir()
+                    if p.suffix.lower() == ".parquet" and p.is_file()), key=lambda p: p.name)
+    if not parts:
+        raise InputFileError(
+            f"Folder '{folder}' holds no .parquet file; give a folder of Parquet files or a "
+            "survey file."
+        )
+    import pyarrow.parquet as pq
+
+    first = None
+    for part in parts:
+        try:
+            schema = pq.read_schema(part)
+        except Exception as exc:  # pyarrow raises several unrelated types
+            reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+            raise InputFileError(
+                f"Cannot read {part.name} of folder '{folder}' as Parquet ({reason})."
+            ) from None
+        # pandas metadata (index, dtypes) may differ between writers: compare the columns only
+        columns = [(f.name, str(f.type)) for f in schema]
+        if first is None:
+            first = (part, columns)
+            continue
+        if columns != first[1]:
+            ref = dict(first[1])
+            mine = dict(columns)
+            diff = [f"{n} ({ref.get(n, 'absent')} vs {mine.get(n, 'absent')})"
+                    for n in dict.fromkeys([*ref, *mine]) if ref.get(n) != mine.get(n)]
+            order = "" if diff else " (same columns, another order)"
+            raise InputFileError(
+                f"Parquet files of folder '{folder}' do not share one schema: {part.name} "
+                f"differs from {first[0].name}{order}: {', '.join(diff[:5])}; write every "
+                "part with the same columns and types."
+            )
+    return parts
+
+
+def _read_parquet_folder(folder: Path, options: ReadOptions) -> RawTable:
+    """A folder of Parquet files (one survey in parts) read part by part, batch by batch.
+
+    Each batch of :data:`PARQUET_BATCH_ROWS` rows is converted to text and kept; the Arrow
+    table of a whole part, or of the whole survey, is never built, so memory holds the text
+    cells plus one batch. The hash covers every part's name and bytes, in name order.
+    """
+    import pyarrow.parquet as pq
+
+    parts = parquet_parts(folder)
+    digest = hashlib.sha256()
+    texts: list[pd.DataFrame] = []
+    carried: dict[str, tuple[tuple[str, ...], bool]] = {}
+    columns: list[str] | None = None
+    for part in parts:
+        digest.update(part.name.encode("utf-8") + b"\0")
+        with part.open("rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(block)
+        try:
+            reader = pq.ParquetFile(part)
+            for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                frame = batch.to_pandas()
+                if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+                    frame = frame.reset_index()  # as a single Parquet file is read
+                if columns is None:
+                    columns = [str(c) for c in frame.columns]
+                for col in frame.columns:
+                    dtype = frame[col].dtype
+                    if isinstance(dtype, pd.CategoricalDtype):
+                        levels = tuple(_cell_to_str(c) for c in dtype.categories)
+                        known, ordered = carried.get(str(col), ((), bool(dtype.ordered)))
+                        # parts may hold different levels: their union, in first-seen order
+                        carried[str(col)] = (tuple(dict.fromkeys([*known, *levels])), ordered)
+                texts.append(_as_text(frame))
+        except InputFileError:
+            raise
+        except Exception as exc:  # pyarrow raises several unrelated types
+            reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+            raise InputFileError(
+                f"Cannot read {part.name} of folder '{folder}' as Parquet ({reason})."
+            ) from None
+    body = (pd.concat(texts, ignore_index=True) if texts
+            else pd.DataFrame(columns=columns or []))
+    del texts
+    header = _header_names(list(body.columns), folder.name)
+    body.columns = header
+    body, stripped = _blank_to_na(body, na_values=options.na_values)
+    keep = body.notna().any(axis=1).to_numpy()
+    if not keep.all():
+        body = body[keep].reset_index(drop=True)
+        stripped = stripped[keep].reset_index(drop=True)
+    if body.empty:
+        raise DataError(
+            f"The {len(parts)} Parquet files of folder '{folder}' hold no data rows; export "
+            "the survey with its answers."
+        )
+    source = SourceInfo(
+        path=folder.resolve(), format="parquet", encoding=None, sep=None, sheet=None,
+        sha256=digest.hexdigest(), n_rows=len(body), id_col=options.id_col,
+    )
+    logger.info("read %s: %d Parquet files, %d rows, %d columns", folder.name, len(parts),
+                len(body), body.shape[1])
+    return RawTable(frame=body, source=source, stripped=stripped, carried=carried)
 
 
 def _read_stat(path: Path, name: str, kind: str):

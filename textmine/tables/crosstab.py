@@ -242,17 +242,23 @@ def _one_table(
     weights: pd.Series | None,
     numeric: pd.Series | None,
     options: TableOptions,
+    counts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, float | str]]:
     """Rows (one per modality) and test of one indicator x one categorical variable.
 
     ``indicator`` and ``modality`` share their index; rows with a missing modality were dropped.
+    ``counts`` (answers with the indicator per modality, answers per modality) are the reduced
+    counts of :func:`crosstab_counts` when they were computed already.
     """
     levels = list(modality.cat.categories)
     codes = modality.cat.codes.to_numpy()
     ind = indicator.to_numpy(bool)
     k = len(levels)
-    n_mod = np.bincount(codes, minlength=k).astype(float)
-    n_yes = np.bincount(codes[ind], minlength=k).astype(float)
+    if counts is None:
+        n_mod = np.bincount(codes, minlength=k).astype(float)
+        n_yes = np.bincount(codes[ind], minlength=k).astype(float)
+    else:
+        n_yes, n_mod = (np.asarray(c, dtype=float) for c in counts)
     table = np.vstack([n_yes, n_mod - n_yes])
     big_n = n_mod.sum()
     n_theme = n_yes.sum()
@@ -382,6 +388,54 @@ def crosstab_frame(
 PARALLEL_MIN_RESPONDENTS = 20_000
 
 
+#: Respondents per partition of the map-reduce of table counts (issue 19).
+COUNT_PARTITION_ROWS = 100_000
+
+
+def partition_crosstab_counts(indicators: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    """Map step of the table counts: one partition of respondents.
+
+    Parameters
+    ----------
+    indicators : ndarray of bool, shape (n_respondents, n_rows)
+        One column per table row type (a theme, an answer status).
+    codes : ndarray of int, shape (n_respondents,)
+        Modality code of each respondent, in ``0 .. k-1``.
+    k : int
+        Number of modalities.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_rows + 1, k)
+        Row ``j``: respondents of each modality with indicator ``j``; last row: respondents of
+        each modality.
+    """
+    out = np.empty((indicators.shape[1] + 1, k), dtype=np.int64)
+    for j in range(indicators.shape[1]):
+        out[j] = np.bincount(codes[indicators[:, j]], minlength=k)
+    out[-1] = np.bincount(codes, minlength=k)
+    return out
+
+
+def crosstab_counts(indicators: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    """Table counts by map-reduce: :func:`partition_crosstab_counts` per partition, summed.
+
+    On the command's engine (``--jobs``/``--scheduler``) from
+    :data:`PARALLEL_MIN_RESPONDENTS` respondents, partitions of :data:`COUNT_PARTITION_ROWS`;
+    in this process otherwise. Counts are integers, so the sum equals the one-pass count
+    exactly, whatever the partitions (tests/test_scale.py).
+    """
+    from textmine.engine import current_engine
+
+    engine = current_engine()
+    n = len(codes)
+    if n < PARALLEL_MIN_RESPONDENTS or (engine.jobs <= 1 and engine.scheduler is None):
+        return partition_crosstab_counts(indicators, codes, k)
+    parts = [(indicators[a:a + COUNT_PARTITION_ROWS], codes[a:a + COUNT_PARTITION_ROWS], k)
+             for a in range(0, n, COUNT_PARTITION_ROWS)]
+    return np.sum(engine.map(partition_crosstab_counts, parts), axis=0)
+
+
 def _variable_rows_task(frame: pd.DataFrame, modality: pd.Series, kwargs: dict
                         ) -> list[pd.DataFrame]:
     """One task of the engine: the tables of one closed variable (see :func:`_variable_rows`)."""
@@ -400,10 +454,20 @@ def _run_tables(tasks: list[tuple]) -> list[list[pd.DataFrame]]:
     big = bool(tasks) and len(tasks[0][0]) >= PARALLEL_MIN_RESPONDENTS
     if not big or (engine.jobs <= 1 and engine.scheduler is None):
         return [_variable_rows(frame, modality, **kwargs) for frame, modality, kwargs in tasks]
-    for frame, modality, kwargs in tasks:  # the log lines are written here, not in workers
-        if kwargs["row_type"] == "theme":
+    # Unweighted tables need only counts: their counts are map-reduced over partitions of
+    # respondents (crosstab_counts) and the tests run here on the summed table. Weighted tests
+    # (Rao-Scott) need every respondent's weight: one task per variable.
+    out: list = [None] * len(tasks)
+    remote = [i for i, (_, _, kwargs) in enumerate(tasks) if kwargs["weights"] is not None]
+    for i, (frame, modality, kwargs) in enumerate(tasks):
+        if kwargs["weights"] is None:
+            out[i] = _variable_rows(frame, modality, **kwargs)
+        elif kwargs["row_type"] == "theme":  # the log lines are written here, not in workers
             _log_dropped(frame, modality, kwargs["weights"], kwargs["variable"])
-    return engine.map(_variable_rows_task, tasks)
+    for i, rows in zip(remote, engine.map(_variable_rows_task, [tasks[i] for i in remote]),
+                       strict=True):
+        out[i] = rows
+    return out
 
 
 def _log_dropped(frame: pd.DataFrame, modality: pd.Series, weights: pd.Series | None,
@@ -453,13 +517,18 @@ def _variable_rows(
     mod = mod.cat.remove_unused_categories()
     num = numeric.loc[common] if numeric is not None else None
     w = weights.loc[common] if weights is not None else None
+    counts = None
+    if w is None:
+        counts = crosstab_counts(frame.loc[common].to_numpy(bool), mod.cat.codes.to_numpy(),
+                                 len(mod.cat.categories))
     parts = []
-    for col in frame.columns:
+    for j, col in enumerate(frame.columns):
         ind = frame.loc[common, col]
         if row_type == "status" and not ind.any():
             continue
         rows, summary = _one_table(
-            ind, mod, ordered=ordered, weights=w, numeric=num, options=options
+            ind, mod, ordered=ordered, weights=w, numeric=num, options=options,
+            counts=None if counts is None else (counts[j], counts[-1]),
         )
         rows.insert(0, "question", question)
         rows.insert(1, "variable", variable)

@@ -338,7 +338,7 @@ def embed_texts(
     cache_dir: Path | None = None,
     batch_size: int = 64,
     progress: Callable[[int, int], None] | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
 ) -> np.ndarray:
     """Sentence embeddings of ``texts``, computed once per distinct text and cached.
 
@@ -357,9 +357,11 @@ def embed_texts(
     progress : callable, optional
         ``progress(done, total)`` over the distinct texts not found in the cache (called only
         when some must be computed).
-    jobs : int
+    jobs : int, optional
         Batches encoded at once by threads (the encoder's matrix products release the GIL).
-        Each thread uses one BLAS thread.
+        Each thread uses one BLAS thread. ``None``: the command's engine
+        (:func:`textmine.engine.current_engine`: ``--jobs``/``[engine] jobs``, every core by
+        default; with ``--scheduler`` the cores of this machine, the encoder staying here).
 
     Returns
     -------
@@ -382,6 +384,10 @@ def embed_texts(
 
     spec = embedding_model(model)
     version = embedding_model_version(model)
+    if jobs is None:
+        from textmine.engine import current_engine
+
+        jobs = current_engine().jobs
     for name, value in (("batch_size", batch_size), ("jobs", jobs)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise OptionError(f"{name} must be a whole number >= 1; got {value!r}.")

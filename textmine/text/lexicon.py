@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from textmine.config import TextOptions
 from textmine.errors import OptionError
@@ -28,11 +29,38 @@ ELISIONS = {"d'": "de", "l'": "le", "qu'": "que", "n'": "ne", "s'": "se", "j'": 
 _WORD = re.compile(r"\w+'|\w+(?:-\w+)*", re.UNICODE)
 
 
+def _spacy_stop_list() -> set[str]:
+    """spaCy's French stop list, read from its source file when spaCy is not loaded yet.
+
+    ``from spacy.lang.fr.stop_words import STOP_WORDS`` imports spaCy and its French language
+    package, whose tokenizer exceptions compile large regular expressions: most of a warm run
+    (every answer in the parse cache) went there (docs/scale.md, "Text-stage speed"). The file
+    is a plain literal without imports, so running it alone gives the same set.
+    """
+    import sys
+
+    loaded = sys.modules.get("spacy.lang.fr.stop_words")
+    if loaded is None:
+        import importlib.util
+        import runpy
+
+        spec = importlib.util.find_spec("spacy")  # locates spaCy without importing it
+        if spec is not None and spec.origin:
+            path = Path(spec.origin).parent / "lang" / "fr" / "stop_words.py"
+            try:
+                words = runpy.run_path(str(path)).get("STOP_WORDS")
+            except (OSError, SyntaxError):
+                words = None
+            if isinstance(words, set) and all(isinstance(w, str) for w in words):
+                return words
+    from spacy.lang.fr.stop_words import STOP_WORDS  # another layout: the import
+
+    return STOP_WORDS
+
+
 def spacy_stop_words() -> frozenset[str]:
     """Return spaCy's French stop list with apostrophes normalised."""
-    from spacy.lang.fr.stop_words import STOP_WORDS
-
-    return frozenset(normalise_text(w) for w in STOP_WORDS)
+    return frozenset(normalise_text(w) for w in _spacy_stop_list())
 
 
 def split_words(text: str) -> list[str]:

@@ -79,11 +79,14 @@ class FittedThemes:
 
         ``embeddings`` (one row per row of ``X``) are needed when :attr:`needs_embeddings`.
         """
+        # every answer of a big survey: partition by partition on the engine (issue 19)
+        from textmine.themes.partitioned import engine_transform
+
         if self.needs_embeddings:
             if embeddings is None:
                 raise ValueError("this theme model needs the answers' sentence embeddings")
-            return self.estimator.transform(X, embeddings=embeddings) @ self.theme_map
-        return self.estimator.transform(X) @ self.theme_map
+            return engine_transform(self.estimator, X, embeddings=embeddings) @ self.theme_map
+        return engine_transform(self.estimator, X) @ self.theme_map
 
 
 @dataclass
