@@ -607,11 +607,14 @@ def check_sheet_question(
 
 
 def check_same_question(a: str | Path, b: str | Path, coded_both: Sequence[str], *,
-                        sheet: str | None = None) -> str | None:
+                        sheet: str | None = None,
+                        known: tuple[str | None, str | None] = (None, None)) -> str | None:
     """Refuse two coders' files made for different questions (``textmine agree``).
 
     Both files' ``Info`` records are compared when both have one; otherwise their texts of the
-    answers both coded are compared (most must be equal).
+    answers both coded are compared (most must be equal). ``known`` gives a file's question
+    when it is known otherwise (the question read from a workspace, whose answers are not a
+    sheet's texts: no text comparison then).
 
     Returns
     -------
@@ -624,14 +627,19 @@ def check_same_question(a: str | Path, b: str | Path, coded_both: Sequence[str],
         The files record different questions, or hold different texts for the same answers.
     """
     a, b = Path(a), Path(b)
-    qa, qb = recorded_question(a, sheet=sheet), recorded_question(b, sheet=sheet)
+    qa = known[0] or recorded_question(a, sheet=sheet)
+    qb = known[1] or recorded_question(b, sheet=sheet)
     if qa and qb and qa != qb:
         raise DataError(
             f"{a.name} codes the question '{qa}' but {b.name} codes '{qb}' (as they record); "
             "agreement compares two coders of the same question: give two sheets of one "
             "question."
         )
-    ka, kb = sheet_keys(a, coded_both, sheet=sheet), sheet_keys(b, coded_both, sheet=sheet)
+    if any(known):  # a workspace holds no sheet texts to compare
+        ka: dict[str, str] = {}
+        kb: dict[str, str] = {}
+    else:
+        ka, kb = sheet_keys(a, coded_both, sheet=sheet), sheet_keys(b, coded_both, sheet=sheet)
     common = [rid for rid in ka if rid in kb]
     same = sum(ka[rid] == kb[rid] for rid in common)
     if common and 2 * same < len(common):

@@ -548,8 +548,10 @@ def run_code(
                             default_question=text_col)  # fmt: skip
         check_coded_ids(coded.index, ids, columns=survey.data, id_col=read_options.id_col,
                         where=str(labels_path))  # fmt: skip
-        assumed = _check_labels_question(survey, text_col, answers, labels_path, coded.index,
-                                         labels_sheet)  # fmt: skip
+        # A workspace's codes were already read for one question (read_labels chose it).
+        assumed = (None if is_workspace(labels_path) else
+                   _check_labels_question(survey, text_col, answers, labels_path, coded.index,
+                                          labels_sheet))  # fmt: skip
         if assumed:
             logger.warning("%s", assumed)
         corpus = process_answers(answers, options=text_options, progress=progress)
@@ -684,15 +686,23 @@ def read_labels(path: str | Path, *, codes: list[str] | None = None, sheet: str 
     :func:`textmine.pipeline.workspace_run.read_workspace_codes`; ``question`` and ``coder``
     apply to a workspace only.
     """
+    return _read_labels(path, codes=codes, sheet=sheet, question=question, coder=coder,
+                        default_question=default_question)[0]  # fmt: skip
+
+
+def _read_labels(path: str | Path, *, codes: list[str] | None = None, sheet: str | None = None,
+                 question: str | None = None, coder: str | None = None,
+                 default_question: str | None = None) -> tuple[pd.DataFrame, str | None]:
+    """:func:`read_labels` and the workspace question read (None for a labels file)."""
     if is_workspace(path):
-        coded, _ = read_workspace_codes(path, question=question, coder=coder, codes=codes,
-                                        default_question=default_question)  # fmt: skip
-        return coded
+        coded, info = read_workspace_codes(path, question=question, coder=coder, codes=codes,
+                                           default_question=default_question)  # fmt: skip
+        return coded, info["question"]
     if question is not None or coder is not None:
         given = "--question" if question is not None else "--coder"
         raise OptionError(f"{given} chooses codes inside a workspace (.tmdb); {Path(path).name} "
                           "is a labels file: leave it out.")  # fmt: skip
-    return read_coded(path, codes=codes, sheet=sheet)
+    return read_coded(path, codes=codes, sheet=sheet), None
 
 
 def _workspace_source(path: str | Path) -> dict:
@@ -908,16 +918,18 @@ def run_agree(
         ids = [str(i) for i in survey.data.index]
         names = codebook.names if codebook else None
         coder_a, coder_b = _workspace_coders(a_path, b_path, coder_a, coder_b, question)
-        a = read_labels(a_path, codes=names, question=question, coder=coder_a)
-        b = read_labels(b_path, codes=names, question=question, coder=coder_b)
+        a, question_a = _read_labels(a_path, codes=names, question=question, coder=coder_a)
+        b, question_b = _read_labels(b_path, codes=names, question=question, coder=coder_b)
         for frame, path in ((a, a_path), (b, b_path)):
             check_coded_ids(frame.index, ids, columns=survey.data, id_col=read_options.id_col,
                             where=str(path))  # fmt: skip
         in_b = set(b.index)
-        assumed = check_same_question(a_path, b_path, [i for i in a.index if i in in_b])
+        assumed = check_same_question(a_path, b_path, [i for i in a.index if i in in_b],
+                                      known=(question_a, question_b))  # fmt: skip
         if assumed:
             logger.warning("%s", assumed)
-        question = recorded_question(a_path) or recorded_question(b_path)
+        question = (question_a or question_b or recorded_question(a_path)
+                    or recorded_question(b_path))  # fmt: skip
         table = coder_agreement(a, b, ids=ids, codes=names)
         write_run_csv(table, tmp, AGREEMENT_CSV)
         both = int(table["n_units"].iloc[0]) if len(table) > 1 else 0
