@@ -27,6 +27,7 @@ from textmine.errors import DataError, DataQualityWarning, OutputError
 from textmine.outputs import atomic_write
 from textmine.report.concordance import concordance_caption
 from textmine.survey.iramuteq import parse_iramuteq, read_iramuteq
+from textmine.text.dictionary import read_dictionary
 
 WORDS = ("nature pollution ville campagne arbre forêt calme bruit air eau propreté déchets "
          "voiture vélo jardin maison vie cadre espace vert").split()
@@ -240,3 +241,55 @@ def test_class_quotes_are_distinct_texts():
     first = themes[themes["theme_id"] == 1].iloc[0]
     assert [first["quote_1"], first["quote_2"], first["quote_3"]] == [
         "Des masques au debut !", "des masques FFP2", ""]
+
+
+# --- the editable dictionary ------------------------------------------------------------------
+
+HEADER = "form,frequency,lemma,pos,keep,group_as\n"
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("nature,3,nature,NOUN,yes,\nnature,2,nature,NOUN,no,\n",
+     "form 'nature' is on line 2 (kept) and line 3 (dropped)"),
+    ("Nature,3,nature,NOUN,no,\nnature,3,nature,NOUN,,\n",
+     "form 'nature' is on line 2 (dropped) and line 3 (kept)"),
+    ("forêts,3,forêt,NOUN,yes,forêt\nforêts,3,forêt,NOUN,yes,bois\n",
+     "line 2 (grouped as 'forêt') and line 3 (grouped as 'bois')"),
+])
+def test_one_form_with_two_choices_is_refused(tmp_path, rows, message):
+    path = tmp_path / "dic.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    with pytest.raises(DataError, match="keep one row per form") as info:
+        read_dictionary(path)
+    assert message in str(info.value)
+
+
+def test_repeated_rows_with_one_choice_and_rtemis_conflicts(tmp_path):
+    path = tmp_path / "dic.csv"
+    path.write_text(HEADER + "nature,3,nature,NOUN,no,\nNature,1,nature,NOUN,non,\n"
+                    "arbres,2,arbre,NOUN,,arbre\narbres,2,arbre,NOUN,yes,arbre\n",
+                    encoding="utf-8")
+    dic = read_dictionary(path)
+    assert dic.drop == {"nature"} and dic.group == {"arbres": "arbre"}
+    path.write_text(";Term;Occurrences;Stopword\nforêts;forêt;2;TRUE\nforêts;bois;1;\n",
+                    encoding="utf-8")
+    with pytest.raises(DataError, match=r"'forêts' is on line 2 \(dropped\) and line 3"):
+        read_dictionary(path)
+
+
+def test_dictionary_without_keep_or_group_as_is_refused(cli, tmp_path):
+    path = tmp_path / "dic.csv"
+    path.write_text("form,frequency\nnature,3\n", encoding="utf-8")
+    with pytest.raises(DataError, match="neither a keep nor a group_as"):
+        read_dictionary(path)
+    survey = _survey(tmp_path / "s.csv", n=5)
+    res = cli("parse", survey, "--text-col", "txt", "--dictionary", path, "--out", tmp_path / "o")
+    assert res.code == 2 and "neither a keep" in res.err and not (tmp_path / "o").exists()
+
+
+def test_latin1_dictionary_is_read_and_said(tmp_path):
+    path = tmp_path / "dic.csv"
+    path.write_bytes((HEADER + "forêt,3,forêt,NOUN,yes,arbre\n").encode("latin-1"))
+    with pytest.warns(DataQualityWarning, match="read as cp1252"):
+        dic = read_dictionary(path)
+    assert dic.group == {"forêt": "arbre"}
