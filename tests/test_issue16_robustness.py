@@ -293,3 +293,20 @@ def test_latin1_dictionary_is_read_and_said(tmp_path):
     with pytest.warns(DataQualityWarning, match="read as cp1252"):
         dic = read_dictionary(path)
     assert dic.group == {"forêt": "arbre"}
+
+
+def test_answer_shares_are_empty_for_nonanswers(cli, tmp_path):
+    rng = np.random.default_rng(2)
+    texts = [" ".join(rng.choice(WORDS, 6, replace=False)) for _ in range(30)] + ["RAS", ""]
+    path = _survey(tmp_path / "s.csv", text=texts)
+    out = tmp_path / "o"
+    res = cli("reinert", path, "--text-col", "txt", "--id-col", "id", "--k", "3",
+              "--no-report", "--out", out)
+    assert res.code == 0, res.err
+    answers = pd.read_csv(out / "answers.csv")
+    shares = answers.filter(like="share_")
+    silent = answers["status"].isin(["non-answer", "empty"])
+    assert set(answers.loc[silent, "status"]) == {"non-answer", "empty"}
+    assert shares[silent].isna().all().all()
+    classified = answers["status"] == "classified"
+    assert np.allclose(shares[classified].sum(axis=1), 1.0)

@@ -767,19 +767,22 @@ def _answers_frame(answers: pd.Series | None, segments: pd.DataFrame, seg_classe
     n_seg = counts.sum(axis=1)
     status_by = pd.Series(seg_status, index=rid).groupby(level=0).agg(set)
     rows = []
-    shares = np.zeros((len(ids), k))
+    # Shares are empty (NaN) for non-answers and empty answers: they have no class to share,
+    # as the 0/1 theme columns of the workbook are empty for them; 0 is for unclassified ones.
+    shares = np.full((len(ids), k), np.nan)
     for i, (rid_i, _text) in enumerate(zip(ids, texts, strict=True)):
         if rid_i not in counts.index:
             rows.append((EMPTY, pd.NA))
             continue
         row = counts.loc[rid_i].to_numpy()
-        shares[i] = row[1:] / max(n_seg[rid_i], 1)
         if row[1:].sum() > 0:
             rows.append((CLASSIFIED, int(np.argmax(row[1:])) + 1))
         elif status_by[rid_i] <= {NON_ANSWER, EMPTY}:
             rows.append((NON_ANSWER if NON_ANSWER in status_by[rid_i] else EMPTY, pd.NA))
+            continue
         else:
             rows.append((UNCLASSIFIED, pd.NA))
+        shares[i] = row[1:] / max(n_seg[rid_i], 1)
     frame = pd.DataFrame({"respondent_id": ids, "text": texts,
                           "status": [r[0] for r in rows],
                           "class_id": pd.array([r[1] for r in rows], dtype="Int64")})

@@ -199,7 +199,8 @@ def corpus_grid(text: str, name: str) -> tuple[pd.DataFrame, dict[str, str], str
     grid = grid.where(grid != "", None)
     grid.iloc[0] = list(frame.columns)
     shown = ", ".join(variables) if variables else "none"
-    detected = (f"IRaMuTeQ corpus ({len(frame)} texts; starred variables {shown} read as closed "
+    texts = f"{len(frame)} text{'s' if len(frame) != 1 else ''}"
+    detected = (f"IRaMuTeQ corpus ({texts}; starred variables {shown} read as closed "
                 f"questions{'; -* lines as column section' if SECTION_COLUMN in frame else ''}; "
                 f"the text is the open question '{TEXT_COLUMN}')")
     return grid, types, detected
