@@ -106,10 +106,17 @@ def atomic_write(
 
     Raises
     ------
+    OutputError
+        If the folder of ``path`` does not exist (or is a file).
     OSError
         If the folder is not writable or the writer fails (after cleaning up).
     """
     path = Path(path)
+    if not path.parent.is_dir():
+        # Said plainly: the OSError of the temporary file would name a hidden .tmp path.
+        what = "is not a folder" if path.parent.exists() else "does not exist"
+        raise OutputError(f"Cannot write {path}: {path.parent} {what}; create the folder or "
+                          f"choose another output path.")
     _clean_stale_files(path)
     # A fresh name next to the target, created by the writer itself (not by mkstemp, whose 0600
     # mode would carry over to the final file and hide run outputs from the user's group). The

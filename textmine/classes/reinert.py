@@ -341,11 +341,15 @@ class ReinertTree:
     splits : list of (int, int)
         Position (0-based, left to right) of the cluster split at each step, and the number of
         clusters before it.
+    stopped : str
+        Why the splitting stopped before ``k`` classes (empty when it reached ``k``), so that
+        a tree with no split can say why in its error.
     """
 
     levels: list[np.ndarray] = field(default_factory=list)
     heights: list[float] = field(default_factory=list)
     splits: list[tuple[int, int]] = field(default_factory=list)
+    stopped: str = ""
 
     @property
     def k(self) -> int:
@@ -421,8 +425,10 @@ def reinert_tree(X, *, k: int = 10, min_split_members: int = 10, cc_test: float 
     n = X.shape[0]
     has_terms = X.getnnz(axis=1) > 0
     if has_terms.sum() < 3 or (X.getnnz(axis=0) > 0).sum() < 3:
-        raise DataError(f"Only {int(has_terms.sum())} units with terms ({X.shape[1]} terms): a "
-                        f"Reinert classification needs at least 3 units and 3 terms.")
+        raise DataError(f"Only {int(has_terms.sum())} units with terms and "
+                        f"{int((X.getnnz(axis=0) > 0).sum())} terms shared by enough units: a "
+                        f"Reinert classification needs at least 3 of each; the answers are too "
+                        f"few or too alike to classify.")
     clusters: list[tuple[np.ndarray, np.ndarray]] = [
         (np.flatnonzero(has_terms), np.arange(X.shape[1]))]
     tree = ReinertTree()
@@ -430,12 +436,12 @@ def reinert_tree(X, *, k: int = 10, min_split_members: int = 10, cc_test: float 
         pos = int(np.argmax([len(idx) for idx, _ in clusters]))
         idx, cols = clusters[pos]
         if len(idx) < min_split_members:
-            _warn(f"the largest cluster has {len(idx)} units (< min_split_members = "
-                  f"{min_split_members})", tree.k, k)
+            _warn(tree, f"the largest cluster has {len(idx)} units (< min_split_members = "
+                        f"{min_split_members})", k)
             break
         if len(idx) < 2 * min_class_size:
-            _warn(f"the largest cluster has {len(idx)} units, too few for two classes of "
-                  f"min_class_size = {min_class_size}", tree.k, k)
+            _warn(tree, f"the largest cluster has {len(idx)} units, too few for two classes of "
+                        f"min_class_size = {min_class_size}", k)
             break
         sub = X[idx][:, cols]
         rows_ok = sub.getnnz(axis=1) > 0
@@ -443,7 +449,7 @@ def reinert_tree(X, *, k: int = 10, min_split_members: int = 10, cc_test: float 
         sub = sub[rows_ok][:, cols_ok]
         idx, cols = idx[rows_ok], cols[cols_ok]
         if sub.shape[0] < max(3, 2 * min_class_size) or sub.shape[1] < 3:
-            _warn(f"the largest cluster is {sub.shape[0]} units x {sub.shape[1]} terms", tree.k, k)
+            _warn(tree, f"the largest cluster is {sub.shape[0]} units x {sub.shape[1]} terms", k)
             break
         split = split_units(sub, min_size=min_class_size, _rainette_lookup=_rainette_lookup)
         keep1, keep2 = select_terms(sub, split.first, cc_test=cc_test, tsj=tsj)
@@ -458,9 +464,17 @@ def reinert_tree(X, *, k: int = 10, min_split_members: int = 10, cc_test: float 
     return tree
 
 
-def _warn(reason: str, reached: int, wanted: int) -> None:
-    warnings.warn(f"Reinert classification stopped at {reached} classes instead of {wanted}: "
+def _warn(tree: ReinertTree, reason: str, wanted: int) -> None:
+    tree.stopped = reason
+    warnings.warn(f"Reinert classification stopped at {tree.k} classes instead of {wanted}: "
                   f"{reason}.", DataQualityWarning, stacklevel=3)
+
+
+def _no_split(tree: ReinertTree, n_units: int, which: str = "The classification") -> DataError:
+    """The error of a tree without any split, saying why it stopped and what to change."""
+    why = tree.stopped or "the units share too few terms"
+    return DataError(f"{which} made no split ({n_units} units): {why}; classify more answers, "
+                     f"or lower --min-split-members / --min-class-share / --min-segment-size.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -753,19 +767,22 @@ def _answers_frame(answers: pd.Series | None, segments: pd.DataFrame, seg_classe
     n_seg = counts.sum(axis=1)
     status_by = pd.Series(seg_status, index=rid).groupby(level=0).agg(set)
     rows = []
-    shares = np.zeros((len(ids), k))
+    # Shares are empty (NaN) for non-answers and empty answers: they have no class to share,
+    # as the 0/1 theme columns of the workbook are empty for them; 0 is for unclassified ones.
+    shares = np.full((len(ids), k), np.nan)
     for i, (rid_i, _text) in enumerate(zip(ids, texts, strict=True)):
         if rid_i not in counts.index:
             rows.append((EMPTY, pd.NA))
             continue
         row = counts.loc[rid_i].to_numpy()
-        shares[i] = row[1:] / max(n_seg[rid_i], 1)
         if row[1:].sum() > 0:
             rows.append((CLASSIFIED, int(np.argmax(row[1:])) + 1))
         elif status_by[rid_i] <= {NON_ANSWER, EMPTY}:
             rows.append((NON_ANSWER if NON_ANSWER in status_by[rid_i] else EMPTY, pd.NA))
+            continue
         else:
             rows.append((UNCLASSIFIED, pd.NA))
+        shares[i] = row[1:] / max(n_seg[rid_i], 1)
     frame = pd.DataFrame({"respondent_id": ids, "text": texts,
                           "status": [r[0] for r in rows],
                           "class_id": pd.array([r[1] for r in rows], dtype="Int64")})
@@ -820,8 +837,11 @@ def classify_segments(segments: pd.DataFrame, terms: list[list[str]], *,
     X_seg, vocab = presence_matrix(terms)
     n_with_terms = int((X_seg.getnnz(axis=1) > 0).sum())
     if n_with_terms < 3:
-        raise DataError(f"Only {n_with_terms} segments have terms: a Reinert classification "
-                        f"needs at least 3; check the text column and the text options.")
+        n_nonanswers = sum(st != "ok" for st in status)
+        said = f", {n_nonanswers} are non-answers (RAS, NSP...)" if n_nonanswers else ""
+        raise DataError(f"Only {n_with_terms} of {len(segments)} segments have terms{said}: a "
+                        f"Reinert classification needs at least 3; check the text column and "
+                        f"the text options.")
     rids = segments["respondent_id"].astype(str).tolist()
     sizes = [len(t) for t in terms]
 
@@ -844,15 +864,17 @@ def classify_segments(segments: pd.DataFrame, terms: list[list[str]], *,
     if options.double is None:
         unit_of, tree, n_units = run(options.min_segment_size)
         if not tree.levels:
-            raise DataError("The classification made no split; the units share too few terms.")
+            raise _no_split(tree, n_units)
         seg_classes = tree.levels[-1][unit_of]
         k = tree.k
         nodes = tree.nodes()
     else:
         unit1, tree1, n1 = run(options.double[0])
         unit2, tree2, n2 = run(options.double[1])
-        if not tree1.levels or not tree2.levels:
-            raise DataError("One of the two classifications made no split.")
+        for tree_, n_, size_ in ((tree1, n1, options.double[0]), (tree2, n2, options.double[1])):
+            if not tree_.levels:
+                raise _no_split(tree_, n_, f"The classification with minimum segment size "
+                                           f"{size_}")
         seg_classes, crossings = double_classification(
             [lv[unit1] for lv in tree1.levels], [lv[unit2] for lv in tree2.levels],
             k=options.k, min_members=options.min_members, min_chi2=options.min_chi2)
@@ -904,7 +926,7 @@ def reinert(answers: pd.Series, *, options: ReinertOptions = ReinertOptions(),
     if not isinstance(answers, pd.Series):
         raise DataError(f"Answers must be a pandas Series indexed by respondent id, not "
                         f"{type(answers).__name__}.")
-    size = options.segment_size if options.unit == "segments" else 10**9
+    size = options.segment_size if options.unit == "segments" else None
     segments = make_segments(answers, segment_size=size)
     if segments.empty:
         raise DataError("The corpus is empty: every answer is blank; check the text column.")

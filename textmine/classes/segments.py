@@ -96,6 +96,10 @@ def cut_points(tokens: list[str], segment_size: int = 40,
     if window < 0:
         raise OptionError(f"window must be >= 0, not {window}.")
     span = segment_size + window
+    if len(tokens) <= span:
+        # One segment: nothing to cut. Returning here also keeps every array below sized by
+        # the text, never by segment_size (a huge size means "do not cut", not "allocate").
+        return [0]
     weights = np.array([PUNCT_WEIGHTS.get(t[-1], OTHER_WEIGHT) if t else OTHER_WEIGHT
                         for t in tokens])
     # ratio denominator of each rank 1..span; np.argmax returns the first maximum (R's which.max)
@@ -108,21 +112,25 @@ def cut_points(tokens: list[str], segment_size: int = 40,
     return starts
 
 
-def split_text(text: str, segment_size: int = 40, window: int | None = None) -> list[str]:
+def split_text(text: str, segment_size: int | None = 40,
+               window: int | None = None) -> list[str]:
     """Cut one text into segments (original characters kept, surrounding spaces stripped).
 
-    Returns ``[]`` for a text without words, ``[text.strip()]`` for a short one.
+    Returns ``[]`` for a text without words, ``[text.strip()]`` for a short one or when
+    ``segment_size`` is None (whole answers: ``--unit answers``).
     """
     spans = tokenize(text)
     if not spans:
         return []
+    if segment_size is None:
+        return [text.strip()]
     starts = cut_points([t for t, _, _ in spans], segment_size, window)
     bounds = [*starts, len(spans)]
     pairs = zip(bounds[:-1], bounds[1:], strict=True)
     return [text[spans[a][1]:spans[b - 1][2]].strip() for a, b in pairs if b > a]
 
 
-def make_segments(answers: pd.Series, *, segment_size: int = 40,
+def make_segments(answers: pd.Series, *, segment_size: int | None = 40,
                   window: int | None = None) -> pd.DataFrame:
     """Cut every answer into segments.
 
@@ -131,7 +139,8 @@ def make_segments(answers: pd.Series, *, segment_size: int = 40,
     answers : pandas.Series
         Answers (str; NaN is blank) indexed by respondent id.
     segment_size, window : int
-        See :func:`cut_points`.
+        See :func:`cut_points`; ``segment_size=None``: one segment per non-blank answer
+        (``--unit answers``).
 
     Returns
     -------

@@ -9,9 +9,12 @@ questions go through the very same crosstab code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from textmine.runfolder import CLASSIFIED, THEMED, UNASSIGNED, UNCLASSIFIED
+from textmine.themes.quotes import quote_key
 
 #: Reinert status -> the themes status the tables read.
 STATUS_AS_THEMES = {CLASSIFIED: THEMED, UNCLASSIFIED: UNASSIGNED}
@@ -45,6 +48,25 @@ def class_labels(classes: pd.DataFrame, profiles: pd.DataFrame, *, n_terms: int 
         terms = prof.sort_values("chi2", ascending=False)["term"].head(n_terms)
         names = ", ".join(str(t).replace("_", " ") for t in terms)
         out[label] = f"{word} {label}{colon}{names}" if names else f"{word} {label}"
+    return out
+
+
+def distinct_texts(texts: Iterable[object], n: int) -> list[str]:
+    """The first ``n`` texts that differ by :func:`textmine.themes.quotes.quote_key`.
+
+    Short answers repeat (``des masques au début`` given by 8 respondents, with or without
+    accents and punctuation): the best-ranked characteristic segments are often copies of one
+    text, and the report shows each quote once with its number of copies.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        key = quote_key(str(text))
+        if key and key not in seen:
+            seen.add(key)
+            out.append(str(text))
+            if len(out) == n:
+                break
     return out
 
 
@@ -102,7 +124,7 @@ def as_themes(classes: pd.DataFrame, profiles: pd.DataFrame, answers: pd.DataFra
         quotes = []
         if characteristic is not None and len(characteristic):
             part = characteristic[characteristic["class"] == label].sort_values("rank")
-            quotes = part["text"].head(n_quotes).tolist()
+            quotes = distinct_texts(part["text"], n_quotes)
         for i in range(n_quotes):
             row[f"quote_{i + 1}"] = quotes[i] if i < len(quotes) else ""
         rows.append(row)
@@ -111,4 +133,4 @@ def as_themes(classes: pd.DataFrame, profiles: pd.DataFrame, answers: pd.DataFra
     return themes, view
 
 
-__all__ = ["STATUS_AS_THEMES", "as_themes", "class_labels", "leaf_classes"]
+__all__ = ["STATUS_AS_THEMES", "as_themes", "class_labels", "distinct_texts", "leaf_classes"]

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from textmine.config import ReadOptions, TextOptions
-from textmine.errors import InputFileError, OptionError
-from textmine.report.concordance import check_format, write_concordance
+from textmine.errors import DataError, InputFileError, OptionError
+from textmine.report.concordance import check_format, concordance_caption, write_concordance
 from textmine.runfolder import (
     RUN_JSON,
     RunRecord,
@@ -236,13 +236,20 @@ def run_concordance(
                          progress=progress, cache_dir=cache_dir)
     lines, lemmas, not_located = concordance_lines(words, term, lemma=lemma, exact=exact,
                                                    window=window)
+    if lines.empty:
+        # An empty page would look like a result; say it and write nothing.
+        n_texts = sum(st == OK for st in words.status)
+        hint = ("drop --exact" if exact else "try a prefix such as écolo*" if lemma
+                else "try --lemma or a prefix such as écolo*")
+        raise DataError(f"--term {term!r} occurs in none of the {n_texts} answers of "
+                        f"{column!r}; check the spelling or {hint}. Nothing written.")
     for col, values in closed.items():
         lines[col] = [values.get(r, "") for r in lines["respondent_id"]]
     lines = sort_lines(lines, sort, by)
     n_answers = int(lines["respondent_id"].nunique()) if len(lines) else 0
-    mode = "lemma" if lemma else ("exact form" if exact else "form")
-    caption = (f"{term} ({mode}) · {column} · {Path(survey_path).name} · {len(lines)} lines in "
-               f"{n_answers} answers · sorted by {sort}")
+    caption = concordance_caption(term, mode="lemma" if lemma else ("exact" if exact else "form"),
+                                  column=column, source=Path(survey_path).name,
+                                  n_lines=len(lines), n_answers=n_answers, sort=sort, lang=lang)
     path = write_concordance(lines, out, title=f"{term} — {column}", caption=caption, by=by,
                              lang=lang, force=force)
     logger.info("concordance of %r: %d lines in %d answers", term, len(lines), n_answers)

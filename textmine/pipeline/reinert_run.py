@@ -8,6 +8,7 @@ themes) -> dendrogram -> report, all inside one atomic output folder.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from textmine.config import (
     TableOptions,
     TextOptions,
 )
-from textmine.errors import DataQualityWarning, OptionError
+from textmine.errors import DataError, DataQualityWarning, OptionError
 from textmine.outputs import atomic_output_dir, atomic_write
 from textmine.report import write_report
 from textmine.runfolder import (
@@ -52,7 +53,7 @@ from textmine.runfolder import (
 from textmine.survey import Survey, open_answers, read_survey, survey_weights
 from textmine.survey.iramuteq import IramuteqExport, iramuteq_text
 from textmine.survey.weights import weights_read_options, zero_weight_note
-from textmine.tables import write_tables
+from textmine.tables import check_closed_questions, write_tables
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ def write_reinert_run(
                           "columns of the classes x modalities table).")
     folder.mkdir(parents=True, exist_ok=True)
     answers = open_answers(survey, text_col)
+    check_closed_questions(survey, by)  # a misspelt --by refused before the classification
     # One text stage for the classification and the specificities: segments then reinert()
     # reuses the parse cache (same texts, same options).
     with warnings.catch_warnings(record=True) as caught:
@@ -126,7 +128,7 @@ def write_reinert_run(
     notes = [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
     for note in notes:
         logger.warning("%s", note)
-    size = reinert_options.segment_size if reinert_options.unit == "segments" else 10**9
+    size = reinert_options.segment_size if reinert_options.unit == "segments" else None
     segments = make_segments(answers, segment_size=size)
     corpus = segment_corpus(segments, options=text_options, cache_dir=cache_dir)
     classes = result.classes.copy()
@@ -277,12 +279,17 @@ def run_export_iramuteq(
         raise OutputError(f"{out} is the survey file itself; give another output path.")
     survey = read_survey(survey_path, options=read_options)
     answers = open_answers(survey, text_col)
+    check_closed_questions(survey, by)  # ColumnError naming the closed questions; no open one
     closed = {name: survey.text[survey.question(name).columns[0]]
               if survey.text is not None and len(survey.question(name).columns) == 1
               else survey.data[name] for name in by}
-    for name in by:
-        survey.question(name)  # ColumnError naming the available columns
     export = iramuteq_text(answers, closed, status=lambda text: answer_status(text, keys))
+    if export.n_texts == 0:
+        raise DataError(f"No text to write: the {len(answers)} answers of {text_col!r} are "
+                        f"{export.n_nonanswers} non-answers (RAS, NSP...) and {export.n_empty} "
+                        f"blank; check --text-col.")
+    with contextlib.suppress(OSError):  # a file in the way: atomic_write says it in one line
+        out.parent.mkdir(parents=True, exist_ok=True)  # as every file output (concordance...)
     atomic_write(out, export.text.encode("utf-8"))
     return export.with_path(out)
 

@@ -52,7 +52,7 @@ from textmine.runfolder import (
 )
 from textmine.survey import Survey, open_answers, read_survey, survey_weights
 from textmine.survey.weights import weights_read_options, zero_weight_note
-from textmine.tables import write_tables
+from textmine.tables import check_closed_questions, write_tables
 from textmine.text.corpus import Corpus, process_answers
 from textmine.themes import code_answers, discover_themes, load_model, save_model
 from textmine.themes.selection import plot_k_selection
@@ -178,6 +178,7 @@ def write_themes_run(
         ``folder``.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    check_closed_questions(survey, [*by, *effects])  # a misspelt --by refused before the fit
     corpus = _process(survey, text_col, text_options, cache_dir, progress)
     result = discover_themes(
         corpus, options=theme_options, codebook=codebook,

@@ -10,6 +10,7 @@ rendered with the report's jinja2 environment: autoescape on, no script).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -57,7 +58,8 @@ def replace_file(path: Path, force: bool, write: Callable[[Path], object]) -> Pa
                           ".xlsx or .html.")
     if path.exists() and not force:
         raise OutputError(f"Output file {path} already exists; use --force to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a file in the way: atomic_write says it in one line
+        path.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write(path, write)
 
 
@@ -85,6 +87,35 @@ def _xlsx(lines: pd.DataFrame, path: Path) -> None:
         for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
             cell.alignment = right
     save_workbook(wb, path)
+
+
+_CAPTION = {
+    "fr": {"lemma": "lemme", "exact": "forme exacte", "form": "forme",
+           "right": "contexte droit", "left": "contexte gauche", "modality": "modalité",
+           "line": ("{n} ligne dans {a} réponse", "{n} lignes dans {a} réponses"),
+           "sorted": "triées par {sort}"},
+    "en": {"lemma": "lemma", "exact": "exact form", "form": "form",
+           "right": "right context", "left": "left context", "modality": "modality",
+           "line": ("{n} line in {a} answer", "{n} lines in {a} answers"),
+           "sorted": "sorted by {sort}"},
+}
+
+
+def concordance_caption(term: str, *, mode: str, column: str, source: str, n_lines: int,
+                        n_answers: int, sort: str, lang: str = "fr") -> str:
+    """The line under the title of a concordance page, in the page's language.
+
+    ``mode`` is ``lemma``, ``exact`` or ``form``; ``sort`` ``right``, ``left`` or ``modality``.
+    """
+    words = _CAPTION.get(lang, _CAPTION["fr"])
+    one, many = words["line"]
+    counts = (one if n_lines == 1 else many).format(n=n_lines, a=n_answers)
+    if lang == "fr" and n_lines != 1 and n_answers == 1:
+        counts = counts.replace("réponses", "réponse")
+    if lang == "en" and n_lines != 1 and n_answers == 1:
+        counts = counts.replace("answers", "answer")
+    sorted_by = words["sorted"].format(sort=words.get(sort, sort))
+    return f"{term} ({words.get(mode, mode)}) · {column} · {source} · {counts} · {sorted_by}"
 
 
 def render_concordance(lines: pd.DataFrame, *, title: str, caption: str, by: Sequence[str] = (),

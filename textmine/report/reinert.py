@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from textmine.classes.views import as_themes, leaf_classes
+from textmine.classes.views import as_themes, distinct_texts, leaf_classes
+from textmine.report.i18n import percent
 from textmine.runfolder import (
     ANSWERS_CSV,
     CHARACTERISTIC_SEGMENTS_CSV,
@@ -122,11 +123,11 @@ def section(data: ReinertData, *, lang: str, n_terms: int = 12,
         prof = data.profiles[(data.profiles["class"] == label) & (data.profiles["sign"] == "over")]
         prof = prof.sort_values("chi2", ascending=False).head(n_terms)
         segs = data.characteristic[data.characteristic["class"] == label]
-        segs = segs.sort_values("rank")["text"].head(n_segments)
+        segs = distinct_texts(segs.sort_values("rank")["text"], n_segments)
         cards.append({
             "id": label, "label": str(classes.loc[label].get("label", "") or ""),
             "size": int(classes.loc[label, "size"]),
-            "share": f"{100 * float(classes.loc[label, 'share']):.1f} %",
+            "share": percent(float(classes.loc[label, "share"]), lang),
             "terms": [f"{str(t).replace('_', ' ')} ({c:.0f})"
                       for t, c in zip(prof["term"], prof["chi2"], strict=True)],
             "segments": [str(s) for s in segs],

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from textmine.errors import DataError, InputFileError
+from textmine.errors import DataError, DataQualityWarning, InputFileError
 
 TEXT_COLUMN = "texte"
 SECTION_COLUMN = "section"
@@ -35,17 +36,41 @@ def _read_text(path: Path) -> str:
                              f"check the path.") from exc
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        # IRaMuTeQ's Windows corpora are often cp1252: read them, but say it was a guess.
+        warnings.warn(f"{path.name}: not UTF-8 (byte {raw[exc.start]:#04x} at offset "
+                      f"{exc.start}); read as cp1252 (Windows Latin-1).", DataQualityWarning,
+                      stacklevel=3)
         return raw.decode("cp1252", errors="replace")
 
 
-def _variables(line: str) -> dict[str, str]:
+def _variables(line: str, where: str = "") -> dict[str, str]:
+    """The starred variables of a ``****`` line, ``{variable: modality}``.
+
+    IRaMuTeQ's format is ``*variable_modality`` for every word after the four stars. A word
+    that does not fit (no star, two stars, no ``_modality``, a variable set twice on the line)
+    is refused with one line naming the word and its line (``where``) instead of being dropped
+    or turned into a made-up variable.
+
+    Raises
+    ------
+    DataError
+        A word of the line that is not a ``*variable_modality``.
+    """
     out: dict[str, str] = {}
+    fix = "write each variable as *variable_modality (e.g. *sexe_femme), separated by spaces"
     for word in _HEADER.sub("", line).split():
-        if not word.startswith("*") or len(word) < 2:
-            continue
+        if not word.startswith("*") or word.startswith("**") or len(word) < 2:
+            raise DataError(f"{where}: {word!r} on a '****' line is not a starred variable; "
+                            f"{fix}.")
         name, _, modality = word[1:].partition("_")
-        out[name] = modality if modality else name
+        if not name or not modality:
+            missing = "modality" if name else "variable name"
+            raise DataError(f"{where}: {word!r} has no {missing}; {fix}.")
+        if name in out:
+            raise DataError(f"{where}: variable {name!r} is set twice ({name}_{out[name]} and "
+                            f"{word[1:]}); keep one modality per variable on a '****' line.")
+        out[name] = modality
     return out
 
 
@@ -105,10 +130,10 @@ def parse_iramuteq(text: str, name: str = "the corpus") -> pd.DataFrame:
                 rows.append({**current, SECTION_COLUMN: section, TEXT_COLUMN: text})
         buffer.clear()
 
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         if _HEADER.match(line):
             flush()
-            current = _variables(line)
+            current = _variables(line, f"{path!r} line {number}")
             names.extend(n for n in current if n not in names)
             section = ""
             continue
@@ -174,7 +199,8 @@ def corpus_grid(text: str, name: str) -> tuple[pd.DataFrame, dict[str, str], str
     grid = grid.where(grid != "", None)
     grid.iloc[0] = list(frame.columns)
     shown = ", ".join(variables) if variables else "none"
-    detected = (f"IRaMuTeQ corpus ({len(frame)} texts; starred variables {shown} read as closed "
+    texts = f"{len(frame)} text{'s' if len(frame) != 1 else ''}"
+    detected = (f"IRaMuTeQ corpus ({texts}; starred variables {shown} read as closed "
                 f"questions{'; -* lines as column section' if SECTION_COLUMN in frame else ''}; "
                 f"the text is the open question '{TEXT_COLUMN}')")
     return grid, types, detected

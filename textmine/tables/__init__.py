@@ -10,10 +10,11 @@ from textmine.tables.crosstab import ClosedData, crosstab, crosstab_frame
 from textmine.tables.effects import effects, effects_frame
 from textmine.tables.respondents import combine_answers, mentions_matrix
 from textmine.tables.specificities import lafon_specificity, specificities, specificities_frame
-from textmine.tables.write import write_table_files, write_tables
+from textmine.tables.write import check_closed_questions, write_table_files, write_tables
 
 __all__ = [
     "ClosedData",
+    "check_closed_questions",
     "combine_answers",
     "crosstab",
     "crosstab_frame",

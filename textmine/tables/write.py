@@ -106,6 +106,23 @@ def write_closed_answers(folder: str | Path, *, answers: pd.DataFrame, survey: o
     return write_run_csv(closed_answers_frame(answers, questions), folder, CLOSED_CSV)
 
 
+def check_closed_questions(survey: object, names: Sequence[str]) -> None:
+    """Check that every name in ``names`` is a closed question of ``survey`` that tables take.
+
+    Called by the runs before their slow steps (text stage, model fitting, classification), so
+    that a misspelt ``--by`` is refused at once instead of after minutes of work.
+
+    Raises
+    ------
+    ColumnError
+        A name that is not a question of the survey (the message lists the closed ones).
+    OptionError
+        A question of a type tables cannot cross (e.g. an open question).
+    """
+    for name in dict.fromkeys(names):
+        closed_data(survey, name)
+
+
 def write_tables(
     folder: str | Path,
     *,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from textmine.errors import DataError, InputFileError
+from textmine.errors import DataError, DataQualityWarning, InputFileError
 from textmine.text.normalise import normalise_text
 
 #: Columns of a dictionary written by ``textmine dictionary``.
@@ -131,7 +132,12 @@ def _read_table(path: Path) -> pd.DataFrame:
                              ".xlsx.") from None
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        # R.temis and Excel on Windows write cp1252/Latin-1 (INED's lemmatiser is): read it,
+        # and say it was a guess.
+        warnings.warn(f"Dictionary {path.name}: not UTF-8 (byte {raw[exc.start]:#04x} at offset "
+                      f"{exc.start}); read as cp1252 (Windows Latin-1).", DataQualityWarning,
+                      stacklevel=4)
         text = raw.decode("cp1252", errors="replace")
     if not text.strip():
         raise DataError(f"Dictionary {path} is empty; write one with `textmine dictionary`.")
@@ -223,6 +229,25 @@ def read_dictionary(path: str | Path) -> Dictionary:
     drop: set[str] = set()
     group: dict[str, str] = {}
     columns = {str(c).strip().lower(): c for c in table.columns}
+    if kind == FORMAT_TEXTMINE and "keep" not in columns and "group_as" not in columns:
+        raise DataError(f"Dictionary {path} has neither a keep nor a group_as column, so it "
+                        f"would change nothing; fill the keep and group_as columns that "
+                        f"`textmine dictionary` writes.")
+    choices: dict[str, tuple[int, bool, str]] = {}
+
+    def choose(key: str, row: int, dropped: bool, name: str) -> None:
+        """Record a form's choice; the same form twice with other choices is refused."""
+        name = "" if dropped or name == key else name
+        before = choices.setdefault(key, (row, dropped, name))
+        if before[1:] != (dropped, name):
+            def say(d: bool, n: str) -> str:
+                return "dropped" if d else (f"grouped as {n!r}" if n else "kept")
+
+            raise DataError(
+                f"Dictionary {path}: form {key!r} is on line {before[0]} ({say(*before[1:])}) "
+                f"and line {row} ({say(dropped, name)}) (forms are compared in lower case); "
+                f"keep one row per form.")
+
     if kind == FORMAT_TEXTMINE:
         forms = table[columns["form"]]
         keeps = table[columns["keep"]] if "keep" in columns else [""] * len(table)
@@ -240,19 +265,21 @@ def read_dictionary(path: str | Path) -> Dictionary:
                     "yes or no; write yes (or leave it empty) to keep the word, no to drop it."
                 )
             name = term_name(_cell(target)) if _cell(target) else ""
+            choose(key, row, flag in _NO, name)
             if name and name != key:
                 group[key] = name
         group = _follow(group, path)
     else:
         first = table.columns[0]
-        for form, term, stop in zip(table[first], table[columns["term"]],
-                                    table[columns["stopword"]], strict=True):
+        for row, (form, term, stop) in enumerate(zip(table[first], table[columns["term"]],
+                                                     table[columns["stopword"]], strict=True), 2):
             key = form_key(_cell(form))
             if not key:
                 continue
             if _cell(stop).lower() in _STOP_TRUE:
                 drop.add(key)
             name = term_name(_cell(term)) if _cell(term) else ""
+            choose(key, row, _cell(stop).lower() in _STOP_TRUE, name)
             if name and name != key:
                 group[key] = name
     for key in drop:
