@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import pkgutil
+import sys
 
 import pytest
 
@@ -115,14 +118,28 @@ def test_project_file_k_as_text_is_normalised(tmp_path):
 
 @pytest.fixture
 def reader_spy(monkeypatch):
-    """Replace the survey reader the pipeline uses; record whether it was called."""
+    """Replace the survey reader the pipeline uses; record whether it was called.
+
+    The pipeline modules are imported first and the spy is set in each module that holds
+    ``read_survey`` (monkeypatch puts every one back): a pipeline module imported for the first
+    time while only ``textmine.survey`` was patched would keep the spy for the rest of the
+    session (``from textmine.survey import read_survey`` binds the name at import), and a later
+    test file reading a survey through it would fail.
+    """
     calls = []
 
     def spy(*args, **kwargs):
         calls.append(args)
         raise AssertionError("the survey was read before the options were checked")
 
-    monkeypatch.setattr(textmine.survey, "read_survey", spy)
+    pipeline = importlib.import_module("textmine.pipeline")
+    for info in pkgutil.iter_modules(pipeline.__path__, "textmine.pipeline."):
+        importlib.import_module(info.name)
+    real = textmine.survey.read_survey
+    for module in list(sys.modules.values()):
+        if (getattr(module, "__name__", "").startswith("textmine")
+                and getattr(module, "read_survey", None) is real):
+            monkeypatch.setattr(module, "read_survey", spy)
     return calls
 
 
