@@ -43,7 +43,8 @@ def test_every_accepted_form_of_k_is_normalised(given, expected):
      "Unknown theme method 'bogus'; choose one of auto, semantic, short, nmf, lda."),
     ({"k_min": 8, "k_max": 4}, "k range 8..4 is empty; set k_min >= 1 and k_min <= k_max."),
     ({"min_df": 0}, "min_df=0 must be at least 1; give --min-df 1 or more."),
-    ({"extra_themes": -1}, "extra_themes=-1 must be 0 or more."),
+    ({"extra_themes": -1},
+     "extra_themes=-1 must be 0 or more; give --extra-themes 0 or more."),
     ({"max_df": 1.5}, "max_df=1.5 must be a number in (0, 1]; 0.5 is usual."),
 ])
 def test_theme_options_refuse_bad_values_when_built(kwargs, message):
@@ -204,3 +205,19 @@ def test_project_seed_too_large_is_refused_when_loaded(tmp_path):
                     encoding="utf-8")
     with pytest.raises(OptionError, match=r"^seed=4294967296 must be an integer from 0"):
         load_project(path)
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "message"), [
+    ("AnalysisOptions", {"rows": "words"},
+     "rows='words' is unknown; give --rows one of terms, themes, classes."),
+    ("AnalysisOptions", {"index": "dice"},
+     "index='dice' is unknown; give --index one of cooccurrence, jaccard, cosine."),
+    ("ReinertOptions", {"unit": "phrases"},
+     "unit='phrases' is not a Reinert unit; give --unit one of segments, answers."),
+])
+def test_option_messages_name_the_cli_option(cls, kwargs, message):
+    import textmine.config as config
+
+    with pytest.raises(OptionError) as info:
+        getattr(config, cls)(**kwargs)
+    assert str(info.value) == message
