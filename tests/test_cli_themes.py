@@ -109,6 +109,12 @@ def test_codebook_names_the_seeded_themes(cli, survey, tmp_path, corpus_module):
     seeded = run["themes"]["seeded_themes"]
     assert seeded[1]["absent_seeds"] == ["licorne"]
     assert seeded[0]["n_answers"] >= 8
+    # after a rename, run.json lists the seeded theme under its new name
+    res = cli("edit", tmp_path / "o", "--rename", "2=Outils numériques")
+    assert res.code == 0, res.err
+    edited = json.loads((tmp_path / "o" / "run.json").read_text())["themes"]["seeded_themes"]
+    assert [e["name"] for e in edited] == ["Manque de moyens", "Outils numériques"]
+    assert edited[1]["absent_seeds"] == ["licorne"]
 
 
 @pytest.mark.parametrize("method", ["auto", "semantic"])
