@@ -156,6 +156,12 @@ def test_report_is_written_into_the_run(cli, survey, tmp_path, corpus_module):
     assert res.code == 0, res.err
     assert (tmp_path / "o" / "report.html").is_file()
     assert (tmp_path / "o" / "report.xlsx").is_file()
+    # the report's make-up is recorded, and `textmine report` re-renders with it
+    recorded = json.loads((tmp_path / "o" / "run.json").read_text())["settings"]
+    assert recorded["report_options"]["lang"] == "en"
+    assert cli("report", tmp_path / "o").code == 0
+    html = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
 
 
 def test_qdc_codebook_gives_the_same_seeded_themes_as_yaml(cli, survey, tmp_path, corpus_module):
