@@ -557,10 +557,12 @@ def report_makeup(options: ReportOptions) -> dict[str, Any]:
     return {name: getattr(options, name) for name in REPORT_MAKEUP}
 
 
-def run_report_options(record: RunRecord) -> ReportOptions | None:
+def run_report_options(record: RunRecord | Mapping[str, Any]) -> ReportOptions | None:
     """The report options a run was written with (``settings.report_options``), or ``None``
     for a run that did not record them (written before they were recorded)."""
-    saved = record.settings.get("report_options")
+    settings = (record.settings if isinstance(record, RunRecord)
+                else record.get("settings") or {})
+    saved = settings.get("report_options") if isinstance(settings, dict) else None
     if not isinstance(saved, dict):
         return None
     kwargs, _ = recorded_options(ReportOptions, {k: v for k, v in saved.items()

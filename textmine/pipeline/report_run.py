@@ -10,7 +10,7 @@ from textmine.outputs import replace_entries
 from textmine.report import REPORT_ENTRIES, render_report
 from textmine.report.i18n import check_lang
 from textmine.report.rundata import load_run
-from textmine.runfolder import check_run_folder, read_run, run_report_options
+from textmine.runfolder import check_run_folder, run_report_options
 
 
 def rewrite_report(folder: str | Path, *, options: ReportOptions | None = None,
@@ -40,16 +40,14 @@ def rewrite_report(folder: str | Path, *, options: ReportOptions | None = None,
         An unknown language.
     """
     folder = Path(folder)
-    if options is None:
-        check_run_folder(folder, "report")
-        given = {k: v for k, v in (("lang", lang), ("title", title), ("wordclouds", wordclouds))
-                 if v is not None}
-        if "lang" in given:
-            check_lang(given["lang"])
-        options = replace(run_report_options(read_run(folder)) or ReportOptions(), **given)
-    check_lang(options.lang)
+    check_lang(options.lang if options is not None else lang or ReportOptions.lang)
     check_run_folder(folder, "report")
     data = load_run(folder)
+    if options is None:
+        given = {k: v for k, v in (("lang", lang), ("title", title), ("wordclouds", wordclouds))
+                 if v is not None}
+        options = replace(run_report_options(data.run) or ReportOptions(), **given)
+        check_lang(options.lang)
     data.use_labels(options)
     return replace_entries(folder, lambda tmp: render_report(data, tmp, options),
                            names=REPORT_ENTRIES)
