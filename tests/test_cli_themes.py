@@ -109,6 +109,12 @@ def test_codebook_names_the_seeded_themes(cli, survey, tmp_path, corpus_module):
     seeded = run["themes"]["seeded_themes"]
     assert seeded[1]["absent_seeds"] == ["licorne"]
     assert seeded[0]["n_answers"] >= 8
+    # after a rename, run.json lists the seeded theme under its new name
+    res = cli("edit", tmp_path / "o", "--rename", "2=Outils numériques")
+    assert res.code == 0, res.err
+    edited = json.loads((tmp_path / "o" / "run.json").read_text())["themes"]["seeded_themes"]
+    assert [e["name"] for e in edited] == ["Manque de moyens", "Outils numériques"]
+    assert edited[1]["absent_seeds"] == ["licorne"]
 
 
 @pytest.mark.parametrize("method", ["auto", "semantic"])
@@ -150,6 +156,12 @@ def test_report_is_written_into_the_run(cli, survey, tmp_path, corpus_module):
     assert res.code == 0, res.err
     assert (tmp_path / "o" / "report.html").is_file()
     assert (tmp_path / "o" / "report.xlsx").is_file()
+    # the report's make-up is recorded, and `textmine report` re-renders with it
+    recorded = json.loads((tmp_path / "o" / "run.json").read_text())["settings"]
+    assert recorded["report_options"]["lang"] == "en"
+    assert cli("report", tmp_path / "o").code == 0
+    html = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
 
 
 def test_qdc_codebook_gives_the_same_seeded_themes_as_yaml(cli, survey, tmp_path, corpus_module):

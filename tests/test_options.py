@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import pkgutil
+import sys
 
 import pytest
 
@@ -40,7 +43,8 @@ def test_every_accepted_form_of_k_is_normalised(given, expected):
      "Unknown theme method 'bogus'; choose one of auto, semantic, short, nmf, lda."),
     ({"k_min": 8, "k_max": 4}, "k range 8..4 is empty; set k_min >= 1 and k_min <= k_max."),
     ({"min_df": 0}, "min_df=0 must be at least 1; give --min-df 1 or more."),
-    ({"extra_themes": -1}, "extra_themes=-1 must be 0 or more."),
+    ({"extra_themes": -1},
+     "extra_themes=-1 must be 0 or more; give --extra-themes 0 or more."),
     ({"max_df": 1.5}, "max_df=1.5 must be a number in (0, 1]; 0.5 is usual."),
 ])
 def test_theme_options_refuse_bad_values_when_built(kwargs, message):
@@ -115,14 +119,28 @@ def test_project_file_k_as_text_is_normalised(tmp_path):
 
 @pytest.fixture
 def reader_spy(monkeypatch):
-    """Replace the survey reader the pipeline uses; record whether it was called."""
+    """Replace the survey reader the pipeline uses; record whether it was called.
+
+    The pipeline modules are imported first and the spy is set in each module that holds
+    ``read_survey`` (monkeypatch puts every one back): a pipeline module imported for the first
+    time while only ``textmine.survey`` was patched would keep the spy for the rest of the
+    session (``from textmine.survey import read_survey`` binds the name at import), and a later
+    test file reading a survey through it would fail.
+    """
     calls = []
 
     def spy(*args, **kwargs):
         calls.append(args)
         raise AssertionError("the survey was read before the options were checked")
 
-    monkeypatch.setattr(textmine.survey, "read_survey", spy)
+    pipeline = importlib.import_module("textmine.pipeline")
+    for info in pkgutil.iter_modules(pipeline.__path__, "textmine.pipeline."):
+        importlib.import_module(info.name)
+    real = textmine.survey.read_survey
+    for module in list(sys.modules.values()):
+        if (getattr(module, "__name__", "").startswith("textmine")
+                and getattr(module, "read_survey", None) is real):
+            monkeypatch.setattr(module, "read_survey", spy)
     return calls
 
 
@@ -187,3 +205,19 @@ def test_project_seed_too_large_is_refused_when_loaded(tmp_path):
                     encoding="utf-8")
     with pytest.raises(OptionError, match=r"^seed=4294967296 must be an integer from 0"):
         load_project(path)
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "message"), [
+    ("AnalysisOptions", {"rows": "words"},
+     "rows='words' is unknown; give --rows one of terms, themes, classes."),
+    ("AnalysisOptions", {"index": "dice"},
+     "index='dice' is unknown; give --index one of cooccurrence, jaccard, cosine."),
+    ("ReinertOptions", {"unit": "phrases"},
+     "unit='phrases' is not a Reinert unit; give --unit one of segments, answers."),
+])
+def test_option_messages_name_the_cli_option(cls, kwargs, message):
+    import textmine.config as config
+
+    with pytest.raises(OptionError) as info:
+        getattr(config, cls)(**kwargs)
+    assert str(info.value) == message

@@ -323,3 +323,19 @@ def test_closed_csv_keeps_every_crossed_question_after_crosstab(run, cli):
     assert res.code == 0, res.err
     assert list(_csv(run, "closed.csv").columns) == ["respondent_id", "fonction", "taille"]
     assert "closed.csv" in json.loads((run / "run.json").read_text())["tables"]
+
+
+def test_seeded_theme_names_follow_renames_and_merge_names():
+    from textmine.pipeline.edit_run import _record_edit, _relabelled
+    from textmine.runfolder import RunRecord
+
+    old = pd.DataFrame({"theme_id": [1, 2, 3], "label": ["Budget", "Outils", "Autre"]})
+    new = pd.DataFrame({"theme_id": [1, 3], "label": ["Moyens", "Autre"]})  # 2 merged into 1
+    assert _relabelled(old, new) == {"Budget": "Moyens"}
+    record = RunRecord(command="themes", themes={"seeded_themes": [
+        {"name": "Budget", "seeds": ["budget"]}, {"name": "Outils", "seeds": ["visio"]}]})
+    edits = parse_run_edits((), ("1,2=Moyens",), ())
+    out = _record_edit(record, edits, [], {}, 2, table_names=[],
+                       relabelled=_relabelled(old, new))
+    assert out.themes["seeded_themes"] == [{"name": "Moyens", "seeds": ["budget"]},
+                                           {"name": "Outils", "seeds": ["visio"]}]

@@ -70,3 +70,32 @@ def test_minimal_run_folder_still_gets_a_report(tmp_path):
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert 'id="k-selection"' not in html and 'id="crosstabs"' not in html
     assert "<h1>Rapport textmine</h1>" in html and "<p class=\"question\">run</p>" in html
+
+
+def test_report_rerenders_with_the_recorded_options_unless_given(tmp_path, cli):
+    import json
+
+    from textmine.runfolder import report_makeup
+
+    folder = make_run(tmp_path / "run", tables=False)
+    run_json = folder / "run.json"
+    record = json.loads(run_json.read_text(encoding="utf-8"))
+    record.setdefault("settings", {})["report_options"] = report_makeup(
+        ReportOptions(lang="en", wordclouds=False, title="Recorded title"))
+    run_json.write_text(json.dumps(record), encoding="utf-8")
+    assert cli("report", folder).code == 0
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "Recorded title" in html
+    assert not list((folder / "figures").glob("cloud_*"))
+    # an option given to `report` wins over the recorded one; the others stay recorded
+    assert cli("report", folder, "--lang", "fr").code == 0
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html and "Recorded title" in html
+    assert cli("report", folder, "--title", "Given").code == 0
+    assert "Given" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_report_of_a_run_without_recorded_options_uses_the_defaults(tmp_path):
+    folder = make_run(tmp_path / "run", tables=False)
+    rewrite_report(folder, wordclouds=False)
+    assert '<html lang="fr">' in (folder / "report.html").read_text(encoding="utf-8")

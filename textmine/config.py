@@ -479,7 +479,8 @@ class ThemeOptions:
         if not _is_int(self.min_df) or self.min_df < 1:
             raise OptionError(f"min_df={self.min_df} must be at least 1; give --min-df 1 or more.")
         if not _is_int(self.extra_themes) or self.extra_themes < 0:
-            raise OptionError(f"extra_themes={self.extra_themes} must be 0 or more.")
+            raise OptionError(f"extra_themes={self.extra_themes} must be 0 or more; "
+                              "give --extra-themes 0 or more.")
         if not _is_number(self.relative_threshold) or not 0 < self.relative_threshold <= 1:
             raise OptionError(
                 f"relative_threshold={self.relative_threshold} must be in (0, 1]; 0.5 is usual."
@@ -784,9 +785,10 @@ class AnalysisOptions:
         _set(self, "ca_by", _tuple(self.ca_by))
         _check_texts(self, "ca_by")
         if self.rows not in CA_ROWS:
-            raise OptionError(f"rows={self.rows!r} is unknown; choose one of {', '.join(CA_ROWS)}.")
+            raise OptionError(f"rows={self.rows!r} is unknown; give --rows one of "
+                              f"{', '.join(CA_ROWS)}.")
         if self.index not in SIMILARITY_INDICES:
-            raise OptionError(f"index={self.index!r} is unknown; choose one of "
+            raise OptionError(f"index={self.index!r} is unknown; give --index one of "
                               f"{', '.join(SIMILARITY_INDICES)}.")
         _check_int(self, "min_freq", 1, "--min-freq")
         _check_int(self, "top", 3, "--top")
@@ -871,7 +873,8 @@ class ReinertOptions:
         _check_int(self, "segment_size", 5)
         if self.unit not in UNITS:
             raise OptionError(
-                f"unit={self.unit!r} is not a Reinert unit; choose one of {', '.join(UNITS)}."
+                f"unit={self.unit!r} is not a Reinert unit; give --unit one of "
+                f"{', '.join(UNITS)}."
             )
         _check_range(self, "cc_test", 0, 1, low_open=True, hint="; 0.3 is usual")
         _check_int(self, "tsj", 1)

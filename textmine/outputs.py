@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from textmine import interrupts
-from textmine.errors import OutputError, TextmineError
+from textmine.errors import ModelFileError, OutputError, TextmineError
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +217,67 @@ def file_sha256(path: str | Path) -> str:
             digest.update(block)
     return digest.hexdigest()
 
+
+
+def read_checked_meta(folder: Path, json_name: str, arrays_name: str, *, schema: str,
+                      version: int, not_folder: str, not_schema: str, hint: str,
+                      checksum_hint: str) -> tuple[dict, Path, Path]:
+    """Read the JSON description of a saved model folder and check it before any array is read.
+
+    Shared by the saved theme model (``themes/persist.py``) and the saved coder
+    (``coding/persist.py``): both folders hold ``json_name`` (with ``schema``,
+    ``schema_version`` and the SHA-256 ``arrays_sha256`` of ``arrays_name``) and ``arrays_name``.
+
+    Parameters
+    ----------
+    folder : Path
+        The saved folder.
+    json_name, arrays_name : str
+        File names inside ``folder``.
+    schema : str
+        Expected ``schema`` value.
+    version : int
+        Expected ``schema_version`` value.
+    not_folder : str
+        Whole message when a file is missing.
+    not_schema : str
+        What the JSON file is not, in "``<path>`` is not ``<not_schema>``; ``<hint>``.".
+    hint : str
+        What to do, ending the JSON, schema and version messages.
+    checksum_hint : str
+        What to do when the arrays do not match their checksum.
+
+    Returns
+    -------
+    (dict, Path, Path)
+        The description, the path of the JSON file, the path of the arrays.
+
+    Raises
+    ------
+    ModelFileError
+        A file is missing, the JSON is unreadable, the schema or its version is not the expected
+        one, or the arrays do not match their checksum.
+    """
+    meta_path, npz = folder / json_name, folder / arrays_name
+    if not meta_path.is_file() or not npz.is_file():
+        raise ModelFileError(not_folder)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise ModelFileError(f"{meta_path} is not valid JSON; {hint}.") from exc
+    if not isinstance(meta, dict) or meta.get("schema") != schema:
+        raise ModelFileError(f"{meta_path} is not {not_schema}; {hint}.")
+    if meta.get("schema_version") != version:
+        raise ModelFileError(
+            f"{meta_path} has schema version {meta.get('schema_version')!r}; this textmine reads "
+            f"version {version}: {hint} with this version."
+        )
+    if file_sha256(npz) != meta.get("arrays_sha256"):
+        raise ModelFileError(
+            f"{npz} does not match the checksum in {json_name} (modified or corrupted); "
+            f"{checksum_hint}."
+        )
+    return meta, meta_path, npz
 
 def package_version(name: str) -> str:
     """Installed version of a distribution, or ``"unknown"`` (e.g. running from a source tree)."""

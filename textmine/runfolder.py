@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from textmine.config import ReadOptions
+from textmine.config import ReadOptions, ReportOptions
 from textmine.errors import InputFileError
 from textmine.outputs import restore_cell, run_versions, write_csv, write_json
 
@@ -548,6 +548,30 @@ def recorded_options(cls: type, stored: Mapping[str, Any]) -> tuple[dict[str, An
     known = {f.name for f in fields(cls)}
     kwargs = {k: _tuples(v) for k, v in stored.items() if k in known}
     return kwargs, [k for k in stored if k not in known]
+
+
+#: The report options recorded in run.json (``settings.report_options``): the report's make-up,
+#: used again when ``textmine report`` re-renders it (the question labels are read from the run).
+REPORT_MAKEUP = ("lang", "wordclouds", "html", "xlsx", "svg", "max_cloud_terms",
+                 "top_specific_terms", "sheet_specific_terms", "seed", "title", "question")
+
+
+def report_makeup(options: ReportOptions) -> dict[str, Any]:
+    """The part of ``options`` recorded in run.json as ``settings.report_options``."""
+    return {name: getattr(options, name) for name in REPORT_MAKEUP}
+
+
+def run_report_options(record: RunRecord | Mapping[str, Any]) -> ReportOptions | None:
+    """The report options a run was written with (``settings.report_options``), or ``None``
+    for a run that did not record them (written before they were recorded)."""
+    settings = (record.settings if isinstance(record, RunRecord)
+                else record.get("settings") or {})
+    saved = settings.get("report_options") if isinstance(settings, dict) else None
+    if not isinstance(saved, dict):
+        return None
+    kwargs, _ = recorded_options(ReportOptions, {k: v for k, v in saved.items()
+                                                 if k in REPORT_MAKEUP})
+    return ReportOptions(**kwargs)
 
 
 def run_read_options(record: RunRecord | Mapping[str, Any]) -> ReadOptions:

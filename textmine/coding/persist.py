@@ -13,7 +13,6 @@ classes: a coder folder from someone else cannot run code. Same style as
 
 from __future__ import annotations
 
-import json
 import math
 import zipfile
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from textmine.coding.learn import CodingFeatures, MultiLabelCoder, _identity
 from textmine.config import EMBEDDING_MODELS
 from textmine.errors import ModelFileError
-from textmine.outputs import file_sha256, package_version, write_json
+from textmine.outputs import file_sha256, package_version, read_checked_meta, write_json
 
 SCHEMA = "textmine.coder"
 SCHEMA_VERSION = 1
@@ -264,28 +263,13 @@ def load_coder(folder: str | Path) -> SavedCoder:
         those of the coder.
     """
     folder = Path(folder)
-    meta_path, npz = folder / CODER_JSON, folder / ARRAYS_NPZ
-    if not meta_path.is_file() or not npz.is_file():
-        raise ModelFileError(
-            f"{folder} is not a saved textmine coder (needs {CODER_JSON} and {ARRAYS_NPZ}); "
-            "give the folder written by textmine code ... --save-model DIR."
-        )
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise ModelFileError(f"{meta_path} is not valid JSON; {_HINT}.") from exc
-    if not isinstance(meta, dict) or meta.get("schema") != SCHEMA:
-        raise ModelFileError(f"{meta_path} is not a saved textmine coder; {_HINT}.")
-    if meta.get("schema_version") != SCHEMA_VERSION:
-        raise ModelFileError(
-            f"{meta_path} has schema version {meta.get('schema_version')!r}; this textmine reads "
-            f"version {SCHEMA_VERSION}: {_HINT} with this version."
-        )
-    if file_sha256(npz) != meta.get("arrays_sha256"):
-        raise ModelFileError(
-            f"{npz} does not match the checksum in {CODER_JSON} (modified or corrupted); "
-            f"{_HINT}, or ask for the original coder folder."
-        )
+    meta, meta_path, npz = read_checked_meta(
+        folder, CODER_JSON, ARRAYS_NPZ, schema=SCHEMA, version=SCHEMA_VERSION,
+        not_folder=(f"{folder} is not a saved textmine coder (needs {CODER_JSON} and "
+                    f"{ARRAYS_NPZ}); give the folder written by textmine code ... "
+                    "--save-model DIR."),
+        not_schema="a saved textmine coder", hint=_HINT,
+        checksum_hint=f"{_HINT}, or ask for the original coder folder")
     try:
         params = meta["params"]
         if set(params) != set(_PARAMS):

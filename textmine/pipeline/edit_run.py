@@ -227,7 +227,8 @@ def edit_run(
         analyses = _analyses(tmp, run_dir, record, survey, corpus, result, by, lang)
         written += [tmp / name for name in analyses]
         _record_edit(record, edits, log, result.info["counts"], len(edited.labels),
-                     table_names=[p.name for p in tables]).write(tmp)
+                     table_names=[p.name for p in tables],
+                     relabelled=_relabelled(old_themes, themes)).write(tmp)
         written.append(tmp / "run.json")
         if with_report:
             written += _render(run_dir, tmp, _report_options(run_dir, lang),
@@ -262,14 +263,32 @@ def _tables_input(run_dir: Path, record: RunRecord):
     return survey, by, effects, TableOptions(**kwargs), settings.get("weights")
 
 
+def _relabelled(old_themes: pd.DataFrame, new_themes: pd.DataFrame) -> dict[str, str]:
+    """Old label -> new label of the themes kept under the same id whose label changed
+    (``--rename``, or the name given to a merge)."""
+    old = dict(zip(old_themes["theme_id"].astype(int), old_themes["label"].astype(str),
+                   strict=True))
+    return {old[i]: label
+            for i, label in zip(new_themes["theme_id"].astype(int),
+                                new_themes["label"].astype(str), strict=True)
+            if i in old and old[i] != label}
+
+
 def _record_edit(record: RunRecord, edits: RunEdits, log: list[str], counts: dict,
-                 n_themes: int, *, table_names: list[str]) -> RunRecord:
-    """run.json after the edit: history appended, final number of themes and counts updated."""
+                 n_themes: int, *, table_names: list[str],
+                 relabelled: dict[str, str] | None = None) -> RunRecord:
+    """run.json after the edit: history appended, final number of themes and counts updated,
+    seeded themes listed under their new names (``relabelled``: old label -> new label)."""
     themes = dict(record.themes or {})
     history = list(themes.get("edit_history") or [])
     history.append({**edits.as_record(), "log": log})
     themes["edit_history"] = history
     themes["n_themes_final"] = n_themes
+    if relabelled and themes.get("seeded_themes"):
+        themes["seeded_themes"] = [
+            {**entry, "name": relabelled.get(str(entry.get("name")), entry.get("name"))}
+            if isinstance(entry, dict) else entry
+            for entry in themes["seeded_themes"]]
     record.themes = themes
     record.counts = {**record.counts, **{k: counts[k] for k in EDITED_COUNTS if k in counts}}
     if table_names:

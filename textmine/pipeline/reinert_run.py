@@ -47,6 +47,7 @@ from textmine.runfolder import (
     RunRecord,
     count_key,
     input_block,
+    report_makeup,
     versions_block,
     write_run_csv,
 )
@@ -182,6 +183,7 @@ def write_reinert_run(
             "by": list(by),
             "weights": weights,
             "report": report,
+            "report_options": report_makeup(report_options),
         },
         versions=versions_block(corpus.info or {}),
         input=input_block(survey.source, text_col=text_col,

@@ -47,6 +47,7 @@ from textmine.runfolder import (
     recorded_id_col,
     recorded_options,
     relative_path,
+    report_makeup,
     versions_block,
     write_run_csv,
 )
@@ -225,6 +226,7 @@ def write_themes_run(
             "weights": weights,
             "effects": list(effects),
             "report": report,
+            "report_options": report_makeup(report_options),
         },
         versions=versions_block(corpus_info),
         input=input_block(survey.source, text_col=text_col, base=folder,

@@ -12,11 +12,19 @@ Readability rules (a person must be able to read the map):
   out on its own with Kamada-Kawai, in a disc whose area follows its size; the discs placed by
   a Kamada-Kawai layout of the graph of communities, spaced so that they do not overlap), node
   and label size ~ frequency, edge width ~ index, one colour per community, labels pushed apart
-  by adjustText. Deterministic (no random start).
+  by adjustText.
+
+Both figures end with one cheap pass (:func:`separate_labels`): adjustText stops at its
+iteration limit and can leave a pair of labels on top of each other in a crowded figure; the
+pass reads the drawn label boxes once from the renderer, pushes overlapping pairs apart with
+numpy, shrinks only the labels that still overlap (recomputing only their boxes), keeps every
+label inside the axes, and draws the leader lines from the final positions. adjustText is run
+once, never again. Deterministic (no random start).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from pathlib import Path
 
@@ -28,10 +36,15 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from adjustText import adjust_text  # noqa: E402
+from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
 from textmine.report.colours import PALETTE  # noqa: E402
 
+logger = logging.getLogger(__name__)
+
 DPI = 110
+#: Smallest font size (points) :func:`separate_labels` shrinks a label to.
+MIN_LABEL_SIZE = 6.0
 #: Most row labels drawn on a factor map.
 MAX_ROW_LABELS = 45
 ROW_COLOUR, COLUMN_COLOUR, SUP_COLOUR = "#1F4E79", "#B2182B", "#1B7837"
@@ -79,6 +92,211 @@ def selected_rows(rows: pd.DataFrame, axes: tuple[int, int], *, limit: int = MAX
     return chosen.assign(_ctr=chosen[a] + chosen[b]).nlargest(limit, "_ctr").drop(columns="_ctr")
 
 
+def label_boxes(texts: list, renderer: object, *, pad: float = 0.0) -> np.ndarray:
+    """Drawn boxes of ``texts`` in display pixels, grown by ``pad`` pixels on every side.
+
+    Returns
+    -------
+    ndarray of shape (n, 4)
+        ``x0, y0, x1, y1`` of each label.
+    """
+    if not texts:
+        return np.zeros((0, 4))
+    ext = [t.get_window_extent(renderer=renderer) for t in texts]
+    return np.array([[e.x0 - pad, e.y0 - pad, e.x1 + pad, e.y1 + pad] for e in ext])
+
+
+def overlapping_pairs(boxes: np.ndarray) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, of boxes (``x0, y0, x1, y1``) whose areas overlap.
+
+    Returns
+    -------
+    ndarray of shape (m, 2), int
+        In row-major order of ``(i, j)`` (deterministic).
+    """
+    n = len(boxes)
+    if n < 2:
+        return np.zeros((0, 2), dtype=int)
+    ox = (np.minimum(boxes[:, None, 2], boxes[None, :, 2])
+          - np.maximum(boxes[:, None, 0], boxes[None, :, 0]))
+    oy = (np.minimum(boxes[:, None, 3], boxes[None, :, 3])
+          - np.maximum(boxes[:, None, 1], boxes[None, :, 1]))
+    i, j = np.nonzero(np.triu((ox > 0) & (oy > 0), k=1))
+    return np.column_stack([i, j])
+
+
+def _push_apart(boxes: np.ndarray, frame: np.ndarray, *, rounds: int) -> np.ndarray:
+    """Shifts (pixels, shape (n, 2)) that move overlapping boxes apart inside ``frame``.
+
+    Each round moves both boxes of every overlapping pair half their overlap (plus half a pixel)
+    apart along the axis where they overlap least, then brings every box back inside ``frame``
+    (``x0, y0, x1, y1``); boxes that overlap nothing are left where they are. Stops when no pair
+    overlaps or after ``rounds`` rounds.
+    """
+    shift = _inside(boxes, frame)
+    for _ in range(rounds):
+        cur = boxes + np.hstack([shift, shift])
+        pairs = overlapping_pairs(cur)
+        if not len(pairs):
+            break
+        i, j = pairs[:, 0], pairs[:, 1]
+        ox = np.minimum(cur[i, 2], cur[j, 2]) - np.maximum(cur[i, 0], cur[j, 0])
+        oy = np.minimum(cur[i, 3], cur[j, 3]) - np.maximum(cur[i, 1], cur[j, 1])
+        along_x = ox <= oy
+        step = np.where(along_x, ox, oy) / 2 + 0.5
+        centre = np.column_stack([(cur[:, 0] + cur[:, 2]) / 2, (cur[:, 1] + cur[:, 3]) / 2])
+        gap = np.where(along_x, centre[j, 0] - centre[i, 0], centre[j, 1] - centre[i, 1])
+        # Boxes with the same centre: the later label goes right (or up), fixed, not random.
+        sign = np.where(gap < 0, -1.0, 1.0)
+        move = np.zeros((len(boxes), 2))
+        axis = np.where(along_x, 0, 1)
+        np.add.at(move, (j, axis), sign * step)
+        np.add.at(move, (i, axis), -sign * step)
+        shift += move
+        shift += _inside(boxes + np.hstack([shift, shift]), frame)
+    return shift
+
+
+def _inside(boxes: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """Shifts (pixels, shape (n, 2)) bringing each box inside ``frame`` (0 for those inside;
+    a box larger than the frame keeps its left or bottom edge in)."""
+    high = np.minimum(frame[2:] - boxes[:, 2:], 0.0)
+    low = np.maximum(frame[:2] - (boxes[:, :2] + high), 0.0)
+    return high + low
+
+
+def _free_slot(box: np.ndarray, target: np.ndarray, placed: np.ndarray,
+               frame: np.ndarray) -> np.ndarray | None:
+    """Shift (pixels, shape (2,)) putting ``box`` on the free spot inside ``frame`` nearest to
+    ``target`` (the point the label names), or None when no spot is free.
+
+    The spots are a grid over the frame with a step of half the box height; a spot is free when
+    the box there overlaps none of ``placed`` (shape (m, 4)). Ties go to the first spot of the
+    grid (deterministic).
+    """
+    w, h = box[2] - box[0], box[3] - box[1]
+    if w > frame[2] - frame[0] or h > frame[3] - frame[1]:
+        return None
+    step = max(2.0, h / 2)
+    gx, gy = np.meshgrid(np.append(np.arange(frame[0], frame[2] - w, step), frame[2] - w),
+                         np.append(np.arange(frame[1], frame[3] - h, step), frame[3] - h))
+    x0, y0 = gx.ravel()[:, None], gy.ravel()[:, None]
+    if len(placed):
+        hit = ((x0 < placed[None, :, 2]) & (x0 + w > placed[None, :, 0])
+               & (y0 < placed[None, :, 3]) & (y0 + h > placed[None, :, 1])).any(axis=1)
+    else:
+        hit = np.zeros(len(x0), dtype=bool)
+    if hit.all():
+        return None
+    far = (x0[:, 0] + w / 2 - target[0]) ** 2 + (y0[:, 0] + h / 2 - target[1]) ** 2
+    best = int(np.argmin(np.where(hit, np.inf, far)))
+    return np.array([x0[best, 0] - box[0], y0[best, 0] - box[1]])
+
+
+def separate_labels(ax: plt.Axes, texts: list, x: np.ndarray, y: np.ndarray, *,
+                    pad: float = 1.5, rounds: int = 100, shrink_steps: int = 5,
+                    shrink: float = 0.85, arrowprops: dict | None = None,
+                    min_arrow: float = 6.0) -> int:
+    """Final pass after adjustText: no two labels overlap, all inside the axes, leader lines.
+
+    The label boxes are read once from the renderer (display pixels, grown by ``pad``). Then:
+
+    1. overlapping pairs are pushed apart with numpy (:func:`_push_apart`, at most ``rounds``
+       rounds): small moves that settle a few overlaps left by adjustText;
+    2. labels still overlapping (a crowded spot, pushed against the frame) are placed one by
+       one, larger fonts first, on the free spot nearest to their point (:func:`_free_slot`),
+       the labels that overlap nothing staying where they are;
+    3. a label with no free spot is made ``shrink`` times smaller (down to
+       :data:`MIN_LABEL_SIZE` points, only its box measured again) and placed again, at most
+       ``shrink_steps`` times.
+
+    Labels that overlap nothing are not moved. No random step: the same figure gives the same
+    positions. The axes limits and position must be final (they convert pixels to data).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The axes holding ``texts`` (data coordinates).
+    texts : list of matplotlib Text
+    x, y : ndarray of shape (n,)
+        The point each label names (data coordinates): the target of step 2 and of the leader
+        lines.
+    pad : float
+        Pixels kept free around each label.
+    rounds : int
+        Most push rounds of step 1.
+    shrink_steps : int
+        Most font-size reductions.
+    shrink : float
+        Factor of one font-size reduction.
+    arrowprops : dict, optional
+        Style of the leader line drawn from a label to its point when they are more than
+        ``min_arrow`` pixels apart (none drawn when None).
+    min_arrow : float
+        Pixels.
+
+    Returns
+    -------
+    int
+        Pairs of labels still overlapping (0 unless labels at :data:`MIN_LABEL_SIZE` cannot
+        fit in the axes).
+    """
+    if not texts:
+        return 0
+    renderer = ax.figure.canvas.get_renderer()
+    to_pixels = ax.transData
+    inverse = to_pixels.inverted()
+    anchors = to_pixels.transform(np.array([t.get_position() for t in texts], dtype=float))
+    targets = to_pixels.transform(np.column_stack([x, y]).astype(float))
+    frame = np.array(ax.get_window_extent(renderer=renderer).extents)
+    boxes = label_boxes(texts, renderer, pad=pad)
+    shift = _push_apart(boxes, frame, rounds=rounds)
+    pairs = overlapping_pairs(boxes + np.hstack([shift, shift]))
+    for step in range(shrink_steps + 1):
+        if not len(pairs):
+            break
+        crowded = np.unique(pairs)
+        placed = np.ones(len(texts), dtype=bool)
+        placed[crowded] = False
+        homeless = []
+        for k in sorted(crowded, key=lambda k: (-texts[k].get_fontsize(), k)):
+            cur = boxes + np.hstack([shift, shift])
+            slot = _free_slot(cur[k], targets[k], cur[placed], frame)
+            if slot is None:
+                homeless.append(k)
+                continue
+            shift[k] += slot
+            placed[k] = True
+        pairs = overlapping_pairs(boxes + np.hstack([shift, shift]))
+        smaller = [k for k in homeless if texts[k].get_fontsize() > MIN_LABEL_SIZE + 1e-9]
+        if not smaller or step == shrink_steps:
+            break
+        for k in smaller:
+            texts[k].set_fontsize(max(MIN_LABEL_SIZE, texts[k].get_fontsize() * shrink))
+            texts[k].set_position(inverse.transform(anchors[k] + shift[k]))
+        # Only the shrunk labels are measured again (their box taken back to zero shift).
+        boxes[smaller] = (label_boxes([texts[k] for k in smaller], renderer, pad=pad)
+                          - np.hstack([shift[smaller], shift[smaller]]))
+        pairs = overlapping_pairs(boxes + np.hstack([shift, shift]))
+    for k in np.flatnonzero(np.abs(shift).max(axis=1) > 0):
+        texts[k].set_position(inverse.transform(anchors[k] + shift[k]))
+    if len(pairs):
+        logger.info("%d pairs of labels still overlap at %.0f points", len(pairs),
+                    MIN_LABEL_SIZE)
+    if arrowprops is not None:
+        final = label_boxes(texts, renderer)
+        for k, text in enumerate(texts):
+            # Distance from the point to the label's box (0 when the label covers it).
+            dx = max(final[k, 0] - targets[k, 0], 0.0, targets[k, 0] - final[k, 2])
+            dy = max(final[k, 1] - targets[k, 1], 0.0, targets[k, 1] - final[k, 3])
+            if math.hypot(dx, dy) < min_arrow:
+                continue
+            centre = inverse.transform([(final[k, 0] + final[k, 2]) / 2,
+                                        (final[k, 1] + final[k, 3]) / 2])
+            ax.add_patch(FancyArrowPatch(posA=tuple(centre), posB=(float(x[k]), float(y[k])),
+                                         patchA=text, zorder=1, **arrowprops))
+    return len(pairs)
+
 def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFrame,
                stem: Path, *, axes: tuple[int, int] = (1, 2), lang: str = "fr",
                title: str = "", all_rows: bool = False) -> list[Path]:
@@ -109,7 +327,8 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     x, y = (f"dim_{k}" for k in axes)
     shown = (rows[~rows["supplementary"].astype(bool)] if all_rows
              else selected_rows(rows, axes))
-    fig, ax = plt.subplots(figsize=(11, 8.5))
+    # Drawn at the PNG's resolution: the label boxes measured below are those of the file.
+    fig, ax = plt.subplots(figsize=(11, 8.5), dpi=DPI)
     ax.axhline(0, color="#999999", lw=0.7, zorder=0)
     ax.axvline(0, color="#999999", lw=0.7, zorder=0)
     texts = []
@@ -117,8 +336,7 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     for _, r in shown.iterrows():
         # terms are written with "_" joining expressions ("sondage_ligne"): shown with spaces
         texts.append(ax.text(r[x], r[y], _plain(str(r["label"]).replace("_", " ")), fontsize=9,
-                             color=ROW_COLOUR,
-                             zorder=3))
+                             color=ROW_COLOUR, zorder=3, in_layout=False))
     for sup, colour, marker, style in ((False, COLUMN_COLOUR, "^", "normal"),
                                        (True, SUP_COLOUR, "^", "italic")):
         part = columns[columns["supplementary"].astype(bool) == sup]
@@ -127,7 +345,7 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
         for _, c in part.iterrows():
             texts.append(ax.text(c[x], c[y], _wrapped(c["label"]), fontsize=10.5,
                                  color=colour, fontweight="bold", fontstyle=style, zorder=5,
-                                 linespacing=0.95))
+                                 linespacing=0.95, in_layout=False))
     xs = np.concatenate([shown[x].to_numpy(), columns[x].to_numpy()])
     ys = np.concatenate([shown[y].to_numpy(), columns[y].to_numpy()])
     if len(xs):
@@ -147,12 +365,15 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     ax.set_title(_plain(title or w["map"]), fontsize=12)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    # Layout first: the labels are placed in the final axes (pixels = those of the file).
+    fig.tight_layout()
     if texts:
+        origins = np.array([t.get_position() for t in texts], dtype=float)
         # The points are obstacles too: a label never covers another point.
         adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.25, 1.6), max_move=None,
-                    iter_lim=2000, ensure_inside_axes=True,
-                    arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5})
-    fig.tight_layout()
+                    iter_lim=2000, ensure_inside_axes=True)
+        separate_labels(ax, texts, origins[:, 0], origins[:, 1],
+                        arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5})
     return _save(fig, stem)
 
 
@@ -262,7 +483,7 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
     pos = (community_layout(graph, comm.to_dict()) if len(graph) > 1
            else {t: np.zeros(2) for t in graph})
     fmax = float(freq.max()) if len(freq) else 1.0
-    fig, ax = plt.subplots(figsize=(12, 10))
+    fig, ax = plt.subplots(figsize=(12, 10), dpi=DPI)
     for _, e in edges.iterrows():
         (x0, y0), (x1, y1) = pos[str(e["source"])], pos[str(e["target"])]
         width = 0.6 + 5.0 * float(e["index"]) / (top or 1.0)
@@ -275,15 +496,19 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
                    edgecolors="none")
         texts.append(ax.text(*pos[term], _plain(term.replace("_", " ")),
                              fontsize=7.5 + 10 * share, color=colour,
-                             ha="center", va="center", zorder=3,
+                             ha="center", va="center", zorder=3, in_layout=False,
                              fontweight="bold" if share > 0.5 else "normal"))
     ax.set_axis_off()
     ax.set_title(_plain(title or w["graph"]), fontsize=12)
     ax.margins(0.08)
+    # Limits and layout fixed before the labels are placed (pixels = those of the file).
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    fig.tight_layout()
     if texts:
         xy = np.array([pos[t] for t in graph.nodes])
         adjust_text(texts, x=xy[:, 0], y=xy[:, 1], ax=ax, expand=(1.1, 1.3), max_move=None,
-                    iter_lim=2000,
-                    arrowprops={"arrowstyle": "-", "color": "#BBBBBB", "lw": 0.4})
-    fig.tight_layout()
+                    iter_lim=2000)
+        separate_labels(ax, texts, xy[:, 0], xy[:, 1],
+                        arrowprops={"arrowstyle": "-", "color": "#BBBBBB", "lw": 0.4})
     return _save(fig, stem)

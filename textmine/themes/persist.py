@@ -9,7 +9,6 @@ from a fixed list of classes and parameters: a model file from someone else cann
 
 from __future__ import annotations
 
-import json
 import zipfile
 from importlib.metadata import version
 from pathlib import Path
@@ -18,7 +17,7 @@ import numpy as np
 
 from textmine.config import THEME_METHODS
 from textmine.errors import ModelFileError
-from textmine.outputs import file_sha256, package_version, write_json
+from textmine.outputs import file_sha256, package_version, read_checked_meta, write_json
 from textmine.themes.models import LDAThemes, NMFThemes, SemanticThemes, ShortTextThemes
 from textmine.themes.result import FittedThemes
 
@@ -112,28 +111,12 @@ def load_model(folder: str | Path) -> FittedThemes:
         their expected shapes, or the parameters are not those of a known estimator.
     """
     folder = Path(folder)
-    meta_path, npz = folder / MODEL_JSON, folder / ARRAYS_NPZ
-    if not meta_path.is_file() or not npz.is_file():
-        raise ModelFileError(
-            f"{folder} is not a textmine model folder (needs {MODEL_JSON} and {ARRAYS_NPZ}); "
-            "give the model/ folder of a themes run."
-        )
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise ModelFileError(f"{meta_path} is not valid JSON; re-run textmine themes.") from exc
-    if not isinstance(meta, dict) or meta.get("schema") != SCHEMA:
-        raise ModelFileError(f"{meta_path} is not a textmine theme model; re-run textmine themes.")
-    if meta.get("schema_version") != SCHEMA_VERSION:
-        raise ModelFileError(
-            f"{meta_path} has schema version {meta.get('schema_version')!r}; this textmine reads "
-            f"version {SCHEMA_VERSION}: re-run textmine themes with this version."
-        )
-    if file_sha256(npz) != meta.get("arrays_sha256"):
-        raise ModelFileError(
-            f"{npz} does not match the checksum in {MODEL_JSON} (modified or corrupted); "
-            "re-run textmine themes or ask for the original model folder."
-        )
+    meta, meta_path, npz = read_checked_meta(
+        folder, MODEL_JSON, ARRAYS_NPZ, schema=SCHEMA, version=SCHEMA_VERSION,
+        not_folder=(f"{folder} is not a textmine model folder (needs {MODEL_JSON} and "
+                    f"{ARRAYS_NPZ}); give the model/ folder of a themes run."),
+        not_schema="a textmine theme model", hint="re-run textmine themes",
+        checksum_hint="re-run textmine themes or ask for the original model folder")
     try:
         with np.load(npz, allow_pickle=False) as data:
             arrays = {k: np.asarray(data[k]) for k in data.files}
