@@ -37,6 +37,7 @@ Usage: ``.venv/bin/python scripts/bench_coding.py [--seeds 5] [--max-n 600] [--v
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import glob
 import html
@@ -55,6 +56,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 
+import textmine.coding.learn as learn
 from textmine.coding import MultiLabelCoder, with_embeddings
 from textmine.config import TextOptions
 from textmine.text.corpus import process_answers
@@ -63,6 +65,14 @@ from textmine.text.embeddings import embed_texts
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
 TARGETS = (0.7, 0.8, 0.9)
 SHARES = (0.1, 0.3, 0.5)
+#: Threshold rules compared on every fitted coder (no refit: thresholds are chosen from its
+#: out-of-fold scores): name -> (PRECISION_BOUND_Z, CALIBRATED_CHECK, HELDOUT_BOUND_Z) of
+#: :mod:`textmine.coding.learn`. ``point``: point estimates (the rule before issue 13's
+#: benchmark); ``bound``: lower confidence bounds and the calibrated-score check.
+RULES = {
+    "bound": (1.0, True, 1.0),
+    "point": (0.0, False, 0.0),
+}
 #: Coder variants: name -> (embedding model or None, embedding weight).
 VARIANTS = {
     "lexical": (None, 1.0),
@@ -168,6 +178,20 @@ def baseline_predict(train: list[str], y_train: np.ndarray, test: list[str]) -> 
     return out
 
 
+@contextlib.contextmanager
+def threshold_rule(rule: str):
+    """Apply a threshold rule of :data:`RULES` to :mod:`textmine.coding.learn` for a while."""
+    names = ("PRECISION_BOUND_Z", "CALIBRATED_CHECK", "HELDOUT_BOUND_Z")
+    saved = [getattr(learn, n) for n in names]
+    for n, value in zip(names, RULES[rule], strict=True):
+        setattr(learn, n, value)
+    try:
+        yield
+    finally:
+        for n, value in zip(names, saved, strict=True):
+            setattr(learn, n, value)
+
+
 def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     n = pred.sum()
     return (float((pred & truth).sum() / n) if n else float("nan"),
@@ -176,7 +200,7 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
 
 def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
         variants: tuple[str, ...] = tuple(VARIANTS),
-        shares: tuple[float, ...] = SHARES) -> list[dict]:
+        shares: tuple[float, ...] = SHARES, rules: tuple[str, ...] = tuple(RULES)) -> list[dict]:
     name, loader = CORPORA[key]
     texts, labels = loader()
     keep = labels.map(labels.value_counts()) >= 10  # a code needs a few examples per split
@@ -227,12 +251,15 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
                 row[f"{v}_f1"] = f1_score(truth, coder.suggest(test_terms), average="micro",
                                           zero_division=0)  # fmt: skip
                 no_terms = np.array([len(t) == 0 for t in test_terms], dtype=bool)
-                for t in TARGETS:
-                    pred = (proba >= coder.thresholds_for(t)).astype(int)
-                    pred[no_terms] = 0
-                    p, c = precision_coverage(pred, truth)
-                    row[f"{v}_prec_{t}"], row[f"{v}_cov_{t}"] = p, c
-                    row[f"{v}_exp_{t}"] = coder.expected_for(t)["precision"]
+                for rule in rules:
+                    tag = "" if rule == rules[0] else f"_{rule}"
+                    with threshold_rule(rule):
+                        for t in TARGETS:
+                            pred = (proba >= coder.thresholds_for(t)).astype(int)
+                            pred[no_terms] = 0
+                            p, c = precision_coverage(pred, truth)
+                            row[f"{v}{tag}_prec_{t}"], row[f"{v}{tag}_cov_{t}"] = p, c
+                            row[f"{v}{tag}_exp_{t}"] = coder.expected_for(t)["precision"]
             rows.append(row)
             if csv is not None:  # one line per split, so that an interrupted run keeps its rows
                 pd.DataFrame([row]).to_csv(csv, mode="a", header=not csv.exists(), index=False)
@@ -343,6 +370,8 @@ def main() -> None:
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--shares", nargs="*", type=float, default=list(SHARES),
                         help="shares coded, run in this order")
+    parser.add_argument("--rules", nargs="*", default=list(RULES), choices=list(RULES),
+                        help="threshold rules; the first is the coder's (its columns unsuffixed)")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     parser.add_argument("--csv", type=Path, default=None, help="write every split's row here")
     parser.add_argument("--from-csv", type=Path, default=None,
@@ -360,7 +389,7 @@ def main() -> None:
         rows = []
         for key in args.corpora:
             rows += run(key, args.seeds, args.max_n, args.cache, args.csv, tuple(args.variants),
-                        tuple(args.shares))
+                        tuple(args.shares), tuple(args.rules))
         table = pd.DataFrame(rows)
         elapsed = time.perf_counter() - t0
     text = markdown(table, args.seeds, args.max_n, elapsed)
