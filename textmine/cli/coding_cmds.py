@@ -85,7 +85,12 @@ def code(
 ) -> None:
     """Learn from coded answers, code the others where confident, queue the doubtful ones."""
     from textmine.pipeline import RunRecord, use_engine
-    from textmine.pipeline.coding_run import model_statement, run_code, run_code_with_model
+    from textmine.pipeline.coding_run import (
+        features_statement,
+        model_statement,
+        run_code,
+        run_code_with_model,
+    )
 
     read = read_options(id_col, sheet, encoding, sep, profile)
     engine = engine_options(jobs, scheduler)  # issue 19
@@ -133,6 +138,7 @@ def code(
         f"automatically ({'n/a' if coverage is None else f'{coverage:.0%}'}), "
         f"{counts['review_queue']} in the review queue."
     )
+    typer.echo(features_statement(record.versions, record.settings.get("coding") or {}))
     if "expected" in coding:
         sentence = coding["expected"]["sentence"]
         if "model" in coding:
