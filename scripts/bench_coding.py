@@ -65,6 +65,13 @@ from textmine.text.embeddings import embed_texts
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
 TARGETS = (0.7, 0.8, 0.9)
 SHARES = (0.1, 0.3, 0.5)
+#: What each variant is, for the markdown.
+VARIANT_NOTES = {
+    "lexical": "TF-IDF of lemmas and character n-grams",
+    "use": "+ USE multilingual v3 sentence embeddings, weight 1",
+    "use2": "the same, weight 2",
+    "spacy": "+ mean fr_core_news_md word vectors, weight 1",
+}
 #: Threshold rules compared on every fitted coder (no refit: thresholds are chosen from its
 #: out-of-fold scores): name -> (PRECISION_BOUND_Z, CALIBRATED_CHECK, HELDOUT_BOUND_Z) of
 #: :mod:`textmine.coding.learn`. ``point``: point estimates (the rule before issue 13's
@@ -300,9 +307,18 @@ def _variants(table: pd.DataFrame) -> list[str]:
     return [v for v in VARIANTS if f"{v}_f1" in table.columns]
 
 
+def common_shares(table: pd.DataFrame) -> list[float]:
+    """Shares coded that every corpus of the table was measured at (an interrupted run may
+    lack some): the default is chosen on these only, so that every corpus weighs the same."""
+    per_key = table.groupby("key")["share"].apply(set)
+    return sorted(set.intersection(*per_key)) if len(per_key) else []
+
+
 def choose_default(table: pd.DataFrame) -> tuple[str, pd.Series]:
-    """Variant with the best mean micro-F1 over corpora (each corpus: mean over shares, splits)."""
-    means = pd.Series({v: table.groupby("key")[f"{v}_f1"].mean().mean()
+    """Variant with the best mean micro-F1 over corpora (each corpus: mean over the shares
+    every corpus has, and splits)."""
+    part = table[table["share"].isin(common_shares(table))]
+    means = pd.Series({v: part.groupby("key")[f"{v}_f1"].mean().mean()
                        for v in _variants(table)})  # fmt: skip
     return str(means.idxmax()), means
 
@@ -349,14 +365,14 @@ def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float,
         "## Assisted coding (`scripts/bench_coding.py`)",
         "",
         f"Machine: 2 cores shared with other jobs{load}, Python {platform.python_version()}; "
-        f"{dt.date.today().isoformat()}; {elapsed / 60:.0f} min. Mean ± sd over {seeds} "
+        f"{dt.date.today().isoformat()}; {elapsed / 60:.0f} min of summed process time. "
+        f"Mean ± sd over {seeds} "
         f"stratified random splits at each share coded; corpora above {max_n} answers "
         "subsampled (stratified, seed 0); codes with fewer than 10 answers left out. Baseline: "
         "TF-IDF (sublinear, spaCy French stop words) + one-vs-rest balanced logistic "
         "regression, C tuned by 3-fold inner CV, in the same run on the same splits. Coder "
-        "variants: *lexical* (TF-IDF of lemmas and character n-grams), *use* (+ USE "
-        "multilingual v3 sentence embeddings, weight 1), *use2* (weight 2), *spacy* (+ mean "
-        "fr_core_news_md word vectors). *realised*: precision of the coder's automatic codes "
+        "variants: " + ", ".join(f"*{v}* ({VARIANT_NOTES[v]})" for v in variants)
+        + ". *realised*: precision of the coder's automatic codes "
         "on the held-out answers; *expected*: what the coder predicted from its coded answers; "
         "*auto*: share of held-out answers coded automatically. Per-corpus tables use the "
         f"coder's threshold rule (`{next(iter(RULES))}`); the rules compared on the same fitted "
@@ -370,7 +386,8 @@ def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float,
         *rules_table(table),
         "",
         "**Choice of the default** (mean best-guess micro-F1 over all corpora, each corpus "
-        "averaged over shares and splits): "
+        "averaged over splits and the shares every corpus has, "
+        + ", ".join(f"{s:.0%}" for s in common_shares(table)) + "): "
         + ", ".join(f"{v} {means[v]:.3f}" for v in variants)
         + f" -> `{best}`.",
         "",
