@@ -75,10 +75,13 @@ VARIANT_NOTES = {
 #: Threshold rules compared on every fitted coder (no refit: thresholds are chosen from its
 #: out-of-fold scores): name -> (PRECISION_BOUND_Z, CALIBRATED_CHECK, HELDOUT_BOUND_Z) of
 #: :mod:`textmine.coding.learn`. ``point``: point estimates (the rule before issue 13's
-#: benchmark); ``bound``: lower confidence bounds and the calibrated-score check.
+#: benchmark); ``bound``: lower confidence bounds and the calibrated-score check (the coder's);
+#: ``heldout``: the bound on the held-out check only; ``mid``: bounds at z = 0.5.
 RULES = {
     "bound": (1.0, True, 1.0),
     "point": (0.0, False, 0.0),
+    "heldout": (0.0, True, 1.0),
+    "mid": (0.5, True, 0.5),
 }
 #: Coder variants: name -> (embedding model or None, embedding weight).
 VARIANTS = {
@@ -447,7 +450,7 @@ def main() -> None:
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--shares", nargs="*", type=float, default=list(SHARES),
                         help="shares coded, run in this order")
-    parser.add_argument("--rules", nargs="*", default=list(RULES), choices=list(RULES),
+    parser.add_argument("--rules", nargs="*", default=["bound", "point"], choices=list(RULES),
                         help="threshold rules; the first is the coder's (its columns unsuffixed)")
     parser.add_argument("--load", default="", help="load average to state (e.g. '28 to 30')")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
