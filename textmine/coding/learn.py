@@ -5,8 +5,9 @@ logistic regression on TF-IDF features of the answers' terms (lemmas from
 :func:`textmine.text.corpus.process_answers`) plus character n-grams of those terms, which recover
 inflections and compounds that a small training set never shows. Out-of-fold decision values are
 Platt-scaled into calibrated scores, and the threshold of each code is the lowest score at which
-the out-of-fold precision, shrunk toward the pooled precision of every code, still reaches
-``target_precision``, and never below 0.5: above it a code is assigned automatically, below it
+a lower confidence bound of the out-of-fold precision, shrunk toward the pooled precision of every
+code, still reaches ``target_precision`` (as does the mean calibrated score above it), and never
+below 0.5: above it a code is assigned automatically, below it
 the answer goes to the researcher's review queue, most informative answers first (uncertainty
 sampling). The thresholds are checked on answers they were not chosen on (thresholds chosen on
 the other folds, applied to each held-out fold): a code whose held-out precision misses the
