@@ -82,15 +82,7 @@ def _choose(strategy: str, coder: MultiLabelCoder, terms: list[list[str]], coded
 def run(key: str, seeds: int, coded_share: float, batch: int, rounds: int, cache: Path,
         max_n: int) -> tuple[list[dict], dict]:
     bench = _bench_coding()
-    name, loader = bench.CORPORA[key]
-    texts, labels = loader()
-    keep = labels.map(labels.value_counts()) >= 10
-    texts, labels = texts[keep], labels[keep]
-    if len(texts) > max_n:
-        idx, _ = train_test_split(np.arange(len(texts)), train_size=max_n, random_state=0,
-                                  stratify=labels.values)  # fmt: skip
-        idx = np.sort(idx)
-        texts, labels = texts.iloc[idx], labels.iloc[idx]
+    name, texts, labels, _ = bench.load_corpus(key, max_n)
     corpus = process_answers(texts, options=TextOptions(), cache_dir=cache)
     terms = corpus.terms
     Y = pd.get_dummies(labels).astype(int).reset_index(drop=True)

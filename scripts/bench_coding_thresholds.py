@@ -34,12 +34,13 @@ from textmine.text.corpus import process_answers
 TARGETS = (0.7, 0.8, 0.9)
 
 
-def _loaders():
+def _bench_coding():
+    """scripts/bench_coding.py as a module: its corpus loaders (same data, same filters)."""
     path = Path(__file__).with_name("bench_coding.py")
     spec = importlib.util.spec_from_file_location("bench_coding", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.CORPORA
+    return module
 
 
 def _fit(docs, Y, seed: int, target: float, raise_thresholds: bool) -> MultiLabelCoder:
@@ -53,10 +54,7 @@ def _fit(docs, Y, seed: int, target: float, raise_thresholds: bool) -> MultiLabe
 
 
 def run(key: str, seeds: int, coded: float, cache: Path) -> list[dict]:
-    name, loader = _loaders()[key]
-    texts, labels = loader()
-    keep = labels.map(labels.value_counts()) >= 10
-    texts, labels = texts[keep], labels[keep]
+    name, texts, labels, _ = _bench_coding().load_corpus(key)
     terms = process_answers(texts, options=TextOptions(), cache_dir=cache).terms
     Y = pd.get_dummies(labels).astype(int).reset_index(drop=True)
     rows = []

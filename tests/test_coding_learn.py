@@ -13,6 +13,7 @@ from textmine.coding.learn import (
     MultiLabelCoder,
     as_term_lists,
     best_f1_threshold,
+    heldout_passes,
     review_queue,
     threshold_for_precision,
     uncertainty,
@@ -133,14 +134,19 @@ def test_bad_options_and_labels_are_refused():
         MultiLabelCoder().fit(docs[:3], Y.iloc[:3])
 
 
-def test_threshold_for_precision_hand_case():
+def test_threshold_for_precision_hand_case(monkeypatch):
+    import textmine.coding.learn as learn
+
     scores = np.array([0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4])
     truth = np.array([1, 1, 1, 1, 1, 0, 1, 0])
     # Top 5 are all right: Wilson lower bound (z=1) of 5/5 is 5/6 >= 0.8; 6/7 falls below.
     assert wilson_lower(np.array([5]), np.array([5]))[0] == pytest.approx(5 / 6)
     assert threshold_for_precision(scores, truth, target_precision=0.8) == 0.7
-    # Scores under MIN_SCORE (0.5) are never enough, whatever the precision above them.
+    # Scores under MIN_SCORE (0.5) are never enough, whatever the precision above them (here
+    # without the calibrated-score check, which alone would refuse scores this low).
     low = np.array([0.65, 0.6, 0.55, 0.5, 0.4, 0.3, 0.2, 0.1])
+    assert np.isinf(threshold_for_precision(low, truth, target_precision=0.75))
+    monkeypatch.setattr(learn, "CALIBRATED_CHECK", False)
     assert threshold_for_precision(low, truth, target_precision=0.75) == 0.5
     assert np.isinf(threshold_for_precision(scores, truth, target_precision=0.99))
     assert best_f1_threshold(scores, truth) == 0.5
@@ -238,7 +244,53 @@ def test_a_few_lucky_scores_are_shrunk_toward_the_pooled_precision():
         scores, truth, target_precision=0.8, prior=lambda s: np.full(len(s), 0.95),
         prior_strength=10.0,
     )
-    assert generous == 0.6  # (4 + 9.5) / (6 + 10) = 0.84: the other codes vouch for it
+    # At 0.6, (4 + 9.5) / (6 + 10) = 0.84, but its lower bound (z = 1) is 0.74; at 0.96,
+    # (4 + 9.5) / (4 + 10) = 0.96 with a bound of 0.88: the other codes vouch for the top four.
+    assert generous == 0.96
+
+
+def test_the_threshold_needs_a_lower_bound_of_precision_not_its_point_estimate(monkeypatch):
+    import textmine.coding.learn as learn
+
+    scores = np.array([0.99, 0.98, 0.97, 0.96, 0.7, 0.6, 0.55, 0.52, 0.1, 0.05])
+    truth = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+
+    def cut() -> float:
+        return threshold_for_precision(scores, truth, target_precision=0.8,
+                                       prior=lambda s: np.full(len(s), 0.95),
+                                       prior_strength=10.0)  # fmt: skip
+
+    assert cut() == 0.96
+    monkeypatch.setattr(learn, "PRECISION_BOUND_Z", 0.0)  # the point estimate, as before
+    assert cut() == 0.6
+
+
+def test_calibrated_scores_must_expect_the_target_too(monkeypatch):
+    import textmine.coding.learn as learn
+
+    # Six right answers whose calibrated scores say "about 65 % right": six lucky answers do
+    # not make scores of 0.6 trustworthy at a target of 0.8.
+    scores = np.array([0.7, 0.68, 0.66, 0.64, 0.62, 0.6, 0.3, 0.2])
+    truth = np.array([1, 1, 1, 1, 1, 1, 0, 0])
+    assert np.isinf(threshold_for_precision(scores, truth, target_precision=0.8))
+    assert threshold_for_precision(scores, truth, target_precision=0.65) == 0.6
+    monkeypatch.setattr(learn, "CALIBRATED_CHECK", False)
+    assert threshold_for_precision(scores, truth, target_precision=0.8) == 0.6
+
+
+def test_held_out_check_needs_a_lower_bound_of_the_shrunk_precision(monkeypatch):
+    import textmine.coding.learn as learn
+
+    # Five right held-out codes out of five, others at 0.9: (5 + 9) / 15 = 0.93 as a point
+    # estimate, but its lower bound (z = 1) is 0.84 — five answers cannot promise 0.9.
+    assert not heldout_passes(5, 5, pooled=0.9, target_precision=0.9)
+    assert heldout_passes(5, 5, pooled=0.9, target_precision=0.8)
+    assert heldout_passes(60, 62, pooled=0.9, target_precision=0.9)
+    # A code needs right codes of its own, and more right than wrong ones.
+    assert not heldout_passes(2, 2, pooled=1.0, target_precision=0.5)
+    assert not heldout_passes(4, 8, pooled=1.0, target_precision=0.5)
+    monkeypatch.setattr(learn, "HELDOUT_BOUND_Z", 0.0)
+    assert heldout_passes(5, 5, pooled=0.9, target_precision=0.9)
 
 
 def test_inverted_out_of_fold_scores_are_not_turned_into_confident_codes():

@@ -229,7 +229,8 @@ def test_an_edited_encoder_or_embedding_weight_in_coder_json_is_refused(next_run
         with pytest.raises(ModelFileError, match=r"fit it again with textmine code") as info:
             load_coder(bad)
         assert said in str(info.value) and "\n" not in str(info.value)
-    assert load_coder(next_run["model"]).embedding_model is None  # the untouched coder loads
+    # The untouched coder loads, with the default encoder it was fitted with.
+    assert load_coder(next_run["model"]).embedding_model == "use-multilingual-v3"
 
 
 def test_a_coder_fitted_with_sentence_embeddings_is_saved_and_applied(next_run, cli, tmp_path,

@@ -94,6 +94,7 @@ def code(
     from textmine.pipeline import RunRecord, use_engine
     from textmine.pipeline.coding_run import (
         checked_statement,
+        features_statement,
         model_statement,
         run_code,
         run_code_with_model,
@@ -143,6 +144,7 @@ def code(
               else f"Saved coder {model} (not refitted): ")  # fmt: skip
     # Observed on the uncoded answers, not estimated (the estimate is the precision below).
     typer.echo(f"{learnt}{share_sentence(counts)}.")
+    typer.echo(features_statement(record.versions, record.settings.get("coding") or {}))
     if "expected" in coding:
         sentence = checked_statement(coding)
         if "model" in coding:

@@ -878,6 +878,30 @@ def run_code_with_model(
     return Path(out)
 
 
+def features_statement(versions: dict, coding_settings: dict) -> str:
+    """The features the coder used, for the console: words only, or which sentence encoder.
+
+    Parameters
+    ----------
+    versions : dict
+        The ``versions`` block of run.json (``embeddings``: ``"<encoder> <version>"``).
+    coding_settings : dict
+        The ``coding`` settings of run.json (``embedding_weight``).
+    """
+    encoder = versions.get("embeddings")
+    if not encoder:
+        return ("Features: words and character n-grams only (--embeddings use-multilingual-v3 "
+                "adds sentence embeddings).")  # fmt: skip
+    from textmine.text.embeddings import embedding_model
+
+    spec = embedding_model(str(encoder).split()[0])
+    weight = coding_settings.get("embedding_weight")
+    weighted = f", weight {float(weight):g}" if weight is not None else ""
+    return (f"Features: words, character n-grams and sentence embeddings from {encoder} "
+            f"({spec.description}; weights shipped with the {spec.package} package, nothing "
+            f"downloaded{weighted}); --embeddings none for words only.")  # fmt: skip
+
+
 def model_statement(fitted_on: dict) -> str:
     """How the expected precision of a saved coder was measured (prefix of its statement)."""
     n = fitted_on.get("coded")
