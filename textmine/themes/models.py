@@ -570,6 +570,16 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     embedding_model : str
         Name of the sentence encoder whose embeddings the model takes (recorded so that new
         answers are embedded by the same one; see :mod:`textmine.text.embeddings`).
+    center_embeddings : bool
+        Subtract the fitted answers' mean embedding before the cosines (off: on the 7-corpus
+        benchmark it raised mean ARI but cost INED K1 0.04 NMI, below plain NMF;
+        docs/benchmarks.md).
+    seed_terms : tuple of tuple of int
+        Seed columns of the seeded themes (a codebook), which come first; with ``anchors``
+        given to :meth:`fit` the themes are seeded semantic themes.
+    anchor_weight : float
+        Weight of a seeded theme's anchor (unit vector) added to the mean of its answers (unit
+        vector) in its centroid.
     n_init, max_iter : int
         k-means restarts and iterations.
     random_state : int
@@ -581,6 +591,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     centroids_ : ndarray (n_themes, n_dims_embedding + n_lexical_dims)
         Unit-norm theme centroids in the joined space.
     svd_components_ : ndarray (n_lexical_dims, n_features)
+    embedding_mean_ : ndarray (n_dims_embedding,)
+        Mean subtracted from the embeddings (zeros unless ``center_embeddings``).
     idf_, term_weights_, smoothing_matrix_ :
         The lexical weighting (as :class:`NMFThemes`).
 
