@@ -15,7 +15,7 @@ from textmine.codebook import Codebook, CodebookTheme
 from textmine.config import ThemeOptions
 from textmine.themes import discover_themes
 from textmine.themes.discover import code_answers
-from textmine.themes.method_choice import MIN_SEMANTIC_ANSWERS, choose_method
+from textmine.themes.method_choice import MAX_NAME_SEEDS, MIN_SEMANTIC_ANSWERS, choose_method
 from textmine.themes.models import SemanticThemes
 from textmine.themes.persist import load_model, save_model
 from textmine.themes.selection import choose_k, k_at_edge, sweep_k
@@ -127,6 +127,14 @@ def test_auto_rule_semantic_with_enough_answers_short_below_nmf_with_codebook():
     assert "50 answers" in choice.reason or str(MIN_SEMANTIC_ANSWERS) in choice.reason
     assert choose_method(X[:-1], texts[:-1], seeded=False).method == "short"
     assert choose_method(X, texts, seeded=True).method == "nmf"
+    # A codebook of names (at most MAX_NAME_SEEDS seeds per theme) anchors semantic themes;
+    # seed lists, or too few answers, stay with nmf.
+    names = choose_method(X, texts, seeded=True, seeds_per_theme=1.0)
+    assert names.method == "semantic" and "anchored on the meaning" in names.reason
+    assert choose_method(X, texts, seeded=True,
+                         seeds_per_theme=MAX_NAME_SEEDS + 0.5).method == "nmf"
+    few = choose_method(X[:-1], texts[:-1], seeded=True, seeds_per_theme=1.0)
+    assert few.method == "nmf" and "codebook of names, but only" in few.reason
     record = choice.record()
     assert record["asked"] == "auto" and record["method"] == "semantic" and record["rule"]
 

@@ -452,8 +452,10 @@ def discover_themes(
     method_choice = None
     if method == "auto":
         texts = _texts(corpus)
-        method_choice = choose_method(X_fit, [texts[r] for r in fit_rows],
-                                      seeded=codebook is not None)
+        method_choice = choose_method(
+            X_fit, [texts[r] for r in fit_rows], seeded=codebook is not None,
+            seeds_per_theme=(float(np.mean([len(t.seeds) for t in codebook.themes]))
+                             if codebook is not None and codebook.themes else None))
         method = method_choice.method
         logger.info("Theme model: %s.", method_choice.reason)
     if seed_terms and method == "short":

@@ -657,6 +657,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         # a common direction (all answers to one question are "about" it), which inflates every
         # cosine and hides the differences between answers (Mu & Viswanath 2018, "All-but-the-
         # top"; Ethayarajh 2019 on anisotropy).
+        if not self.embedding_mean_.any():
+            return E  # uncentred: no second copy of a large corpus's embeddings (memory)
         return normalize(E - self.embedding_mean_)
 
     def joined(self, Xt: sp.csr_matrix, embeddings: np.ndarray) -> np.ndarray:
