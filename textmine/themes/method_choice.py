@@ -22,7 +22,7 @@ import scipy.sparse as sp
 #: Below this many answers with terms, ``auto`` fits ``short`` (too few for a neighbour graph).
 MIN_SEMANTIC_ANSWERS = 50
 #: A codebook with at most this many seeds per theme (on average) is a codebook of names.
-MAX_NAME_SEEDS = 3
+MAX_NAME_SEEDS = 2
 METHOD_RULE = (
     f"with a codebook of seed lists (more than {MAX_NAME_SEEDS} seeds per theme): nmf; "
     f"otherwise semantic when at least {MIN_SEMANTIC_ANSWERS} answers have terms (a codebook of "
