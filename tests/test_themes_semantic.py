@@ -311,3 +311,16 @@ def test_codebook_with_semantic_method_fits_seeded_semantic_themes(fake_encoder)
     assert not table.duplicated(["theme", "feature"]).any()
     assert (semantic["cosine"] >= 0.4).all()
     assert "meaning" in result.info["seed_expansion"]["rule"]
+
+
+def test_seeded_semantic_model_is_saved_and_codes_new_answers_the_same(fake_encoder, tmp_path):
+    corpus = make_corpus()
+    E = np.pad(_embeddings(corpus), ((0, 0), (0, 512 - 16)))
+    book = Codebook(themes=(CodebookTheme(name="Outils numériques", seeds=("outil",)),))
+    result = discover_themes(corpus, options=ThemeOptions(method="semantic", extra_themes=2,
+                                                          stability_resamples=2),
+                             codebook=book, embeddings=E)
+    assert result.model.estimator.seed_terms and "stability" in result.themes
+    loaded = load_model(save_model(result.model, tmp_path / "model"))
+    again = code_answers(loaded, corpus, embeddings=E)
+    assert again.answers["themes"].tolist() == result.answers["themes"].tolist()
