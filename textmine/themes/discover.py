@@ -408,7 +408,7 @@ def discover_themes(
     if codebook is not None:
         if options.method == "lda":
             raise OptionError(
-                "Seeded themes (--codebook) need --method auto, short or nmf, not lda."
+                "Seeded themes (--codebook) need --method auto, short, nmf or semantic, not lda."
             )
         # Seeds are looked up in the whole vocabulary and kept even when rarer than min_df:
         # the researcher asked for them.
