@@ -2,40 +2,36 @@
 
 A codebook whose themes are the human tags' names, each with its name as its only seed (what a
 researcher writes first), is given to ``discover_themes``; the primary theme of each answer is
-compared with the tag by NMI. Four settings, each over seeds 0..4 (mean ± sd), in one run:
+compared with the tag by NMI. Settings, each over seeds 0..4 (mean ± sd), in one run:
 
 - plain scikit-learn NMF on TF-IDF (k = number of tags): the baseline;
 - textmine unseeded (default settings, k = number of tags);
-- textmine seeded with the tag names, seeds alone (the default ``seed_neighbours = 0``) or
-  expanded with their 5 closest co-occurring terms, each with the former pull towards the seeds
-  (``seed_strength = 0.2``) and the default (0.02).
+- textmine seeded with the tag names through ``nmf`` (seed terms pull the factorisation) or
+  ``semantic`` (each entry's name and seeds embedded as the anchor of its theme), seeds alone
+  (the default ``seed_neighbours = 0``) or expanded with 5 neighbours (co-occurrence; with
+  ``semantic`` also 5 terms closest in meaning), and the default settings (``--method auto``).
 
 Corpora (../shared/data/raw, see each PROVENANCE.md): Assemblée nationale written questions,
 titles, 8 most frequent ``rubrique`` (the AN's indexing); République numérique 2015 opinions
-(title + body), the 12 sections (``type.subtitle``) holding at least 20 opinions. Also the demo
+(title + body), the 11 sections (``type.subtitle``) holding at least 20 opinions (loaders
+shared with
+``bench_themes.py``). Also the demo
 survey's seeded themes against its hand coding (mean F1 of seeded themes), to check that the
 expansion does not hurt a researcher's codebook with real seed words.
 
-Usage: ``PYTHONPATH=. python scripts/bench_seeded.py`` (about 15 minutes on 2 cores; the
-République numérique fits take most of it). Prints markdown tables.
+Usage: ``PYTHONPATH=. python scripts/bench_seeded.py [--demo-only]`` (about 15 minutes on 2
+cores; the République numérique fits take most of it). Prints markdown tables.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import re
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import normalized_mutual_info_score
-from spacy.lang.fr.stop_words import STOP_WORDS
 
 from textmine.codebook import Codebook, CodebookTheme
 from textmine.config import ReadOptions, TextOptions, ThemeOptions
@@ -44,43 +40,10 @@ from textmine.text.corpus import process_answers
 from textmine.themes import discover_themes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_themes import markdown, seed_processor  # noqa: E402
+from bench_themes import load_an, load_rn, markdown, plain_nmf, seed_processor  # noqa: E402
 
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
 SEEDS = range(5)
-
-
-def load_an() -> tuple[pd.Series, np.ndarray]:
-    """AN titles of the 8 most frequent rubriques."""
-    survey = read_survey(RAW / "an_questions_ecrites_16e" / "data.csv",
-                         options=ReadOptions(encoding="cp1252", sep="|", id_col="id"))
-    rubrique = survey.data["rubrique"].astype(str)
-    keep = rubrique.isin(rubrique.value_counts().index[:8])
-    return open_answers(survey, "titre")[keep], rubrique[keep].to_numpy()
-
-
-def load_rn(min_size: int = 20) -> tuple[pd.Series, np.ndarray]:
-    """République numérique opinions (title + body, HTML stripped) by section subtitle."""
-    rows = []
-    for path in sorted((RAW / "republique_numerique_2015" / "opinions").glob("*.json")):
-        op = json.loads(path.read_text(encoding="utf-8"))["opinion"]
-        if op.get("is_trashed"):
-            continue
-        body = html.unescape(re.sub(r"<[^>]+>", " ", op.get("body") or ""))
-        rows.append((f"rn{path.stem}", f"{op.get('title', '')}. {body}",
-                     op["type"].get("subtitle") or op["type"]["title"]))
-    df = pd.DataFrame(rows, columns=["id", "text", "section"])
-    counts = df["section"].value_counts()
-    df = df[df["section"].isin(counts[counts >= min_size].index)]
-    return pd.Series(df["text"].to_numpy(), index=pd.Index(df["id"], name="respondent_id")), \
-        df["section"].to_numpy()
-
-
-def plain_nmf(texts: list[str], k: int, seed: int) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X = TfidfVectorizer(stop_words=sorted(STOP_WORDS)).fit_transform(texts)
-        return NMF(n_components=k, random_state=seed).fit_transform(X).argmax(axis=1)
 
 
 def primary(result) -> np.ndarray:
@@ -101,11 +64,13 @@ def nmi_table(name: str, texts: pd.Series, y: np.ndarray) -> list[dict]:
     settings = {
         "plain sklearn NMF": None,
         "textmine unseeded": {},
-        "seeded, tag names alone, seed_strength 0.2 (before)": {"seed_neighbours": 0,
-                                                                "seed_strength": 0.2},
-        "seeded, tag names alone, seed_strength 0.02 (default)": {},
-        "seeded, tag names + 5 neighbours, 0.2": {"seed_neighbours": 5, "seed_strength": 0.2},
-        "seeded, tag names + 5 neighbours, 0.02": {"seed_neighbours": 5},
+        "seeded nmf, tag names alone": {"method": "nmf"},
+        "seeded nmf, tag names + 5 co-occurrence neighbours": {"method": "nmf",
+                                                                "seed_neighbours": 5},
+        "seeded semantic, tag names alone": {"method": "semantic"},
+        "seeded semantic, tag names + 5 neighbours of each kind": {"method": "semantic",
+                                                                    "seed_neighbours": 5},
+        "seeded, default settings": {"method": "auto"},
     }
     rows = []
     for label, extra in settings.items():
@@ -139,7 +104,7 @@ def demo_f1() -> pd.DataFrame:
     survey = read_survey(repo / "demo_survey.csv", options=ReadOptions(id_col="id"))
     truth = pd.read_csv(repo / "demo_truth.csv", dtype=str, keep_default_na=False)
     out = []
-    for n, strength in ((0, 0.2), (0, 0.02), (5, 0.2), (5, 0.02)):
+    for method, n in (("nmf", 0), ("nmf", 5), ("semantic", 0), ("semantic", 5), ("auto", 0)):
         f1s = []
         for question, book in (("q_evolution", "codebook_evolution.yaml"),
                                ("q_outils", "codebook_outils.yaml"),
@@ -147,7 +112,7 @@ def demo_f1() -> pd.DataFrame:
             corpus = process_answers(open_answers(survey, question), options=TextOptions())
             codebook = load_codebook(repo / book)
             result = discover_themes(
-                corpus, options=ThemeOptions(seed_neighbours=n, seed_strength=strength,
+                corpus, options=ThemeOptions(method=method, seed_neighbours=n,
                                              stability_resamples=0),
                 codebook=codebook, seed_processor=seed_processor(TextOptions()))
             coded = truth[truth["question"] == question].set_index("respondent_id")["themes"]
@@ -161,17 +126,20 @@ def demo_f1() -> pd.DataFrame:
                 tp = int((pred & true).sum())
                 p, r = tp / max(pred.sum(), 1), tp / max(true.sum(), 1)
                 f1s.append(2 * p * r / max(p + r, 1e-9))
-        out.append({"seed_neighbours": n, "seed_strength": strength, "seeded themes": len(f1s),
+        out.append({"method": method, "seed_neighbours": n, "seeded themes": len(f1s),
                     "mean F1": float(np.mean(f1s))})
     return pd.DataFrame(out)
 
 
 def main() -> None:
+    if "--demo-only" in sys.argv:
+        print(markdown(demo_f1()))
+        return
     rows = []
     print("AN titles (8 rubriques)", flush=True)
-    rows += nmi_table("AN titles (8 rubriques)", *load_an())
-    print("République numérique (12 sections)", flush=True)
-    rows += nmi_table("République numérique (12 sections)", *load_rn())
+    rows += nmi_table("AN titles (8 rubriques)", *load_an("titre"))
+    print("République numérique (11 sections)", flush=True)
+    rows += nmi_table("République numérique (11 sections)", *load_rn(names=True))
     table = pd.DataFrame(rows)
     table["nmi"] = [f"{m:.3f} ± {s:.3f}" for m, s in zip(table["nmi_mean"], table["nmi_sd"],
                                                          strict=True)]
@@ -180,7 +148,7 @@ def main() -> None:
     base = table.set_index(["corpus", "setting"])["nmi_mean"]
     print()
     for corpus in table["corpus"].unique():
-        gain = (base[(corpus, "seeded, tag names alone, seed_strength 0.02 (default)")]
+        gain = (base[(corpus, "seeded, default settings")]
                 - base[(corpus, "textmine unseeded")])
         print(f"{corpus}: seeded (default) - unseeded = {gain:+.3f}")
     print()

@@ -208,15 +208,20 @@ def _strip_html(text: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text or ""))).strip()
 
 
-def load_rn(min_count: int = 20) -> tuple[pd.Series, np.ndarray]:
-    """République numérique opinions (title + body) by section / subsection."""
+def load_rn(min_count: int = 20, *, names: bool = False) -> tuple[pd.Series, np.ndarray]:
+    """République numérique opinions (title + body) by section / subsection.
+
+    With ``names`` the label is the subsection's name alone (or the section's when it has none),
+    the tag name a codebook would use (``bench_seeded.py``); the groups are the same.
+    """
     texts, labels = [], []
     for path in sorted((RAW / "republique_numerique_2015" / "opinions").glob("*.json")):
         op = json.loads(path.read_text(encoding="utf-8"))["opinion"]
         if op.get("is_trashed"):
             continue
         texts.append(f"{op.get('title') or ''}. {_strip_html(op.get('body') or '')}")
-        labels.append(f"{op['type'].get('title')} / {op['type'].get('subtitle')}")
+        labels.append((op["type"].get("subtitle") or op["type"].get("title")) if names else
+                      f"{op['type'].get('title')} / {op['type'].get('subtitle')}")
     y = pd.Series(labels)
     keep = y.map(y.value_counts()) >= min_count
     return (_series([t for t, k in zip(texts, keep, strict=True) if k], "rn"),

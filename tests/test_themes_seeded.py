@@ -116,8 +116,10 @@ def test_seed_expansion_is_in_the_result_and_run_info():
     result = discover_themes(make_corpus(), codebook=codebook,
                              options=ThemeOptions(seed_neighbours=2, stability_resamples=0))
     table = result.seed_expansion
-    assert list(table.columns) == ["theme_id", "theme", "term", "feature", "cosine"]
+    assert list(table.columns) == ["theme_id", "theme", "term", "feature", "cosine", "source"]
     assert set(table["theme"]) <= {"Moyens", "Outils"} and len(table) <= 4
+    # 33 answers: too few for semantic themes, so the neighbours are co-occurrence ones only.
+    assert result.info["method"] == "nmf" and set(table["source"]) == {"co-occurrence"}
     entries = {e["name"]: e for e in result.info["seeded_themes"]}
     assert entries["Moyens"]["expanded_terms"] == table.loc[table["theme"] == "Moyens",
                                                             "feature"].tolist()

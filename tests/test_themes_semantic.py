@@ -13,10 +13,9 @@ from test_themes_data import GROUPS, make_corpus
 
 from textmine.codebook import Codebook, CodebookTheme
 from textmine.config import ThemeOptions
-from textmine.errors import OptionError
 from textmine.themes import discover_themes
 from textmine.themes.discover import code_answers
-from textmine.themes.method_choice import MIN_SEMANTIC_ANSWERS, choose_method
+from textmine.themes.method_choice import MAX_NAME_SEEDS, MIN_SEMANTIC_ANSWERS, choose_method
 from textmine.themes.models import SemanticThemes
 from textmine.themes.persist import load_model, save_model
 from textmine.themes.selection import choose_k, k_at_edge, sweep_k
@@ -128,6 +127,14 @@ def test_auto_rule_semantic_with_enough_answers_short_below_nmf_with_codebook():
     assert "50 answers" in choice.reason or str(MIN_SEMANTIC_ANSWERS) in choice.reason
     assert choose_method(X[:-1], texts[:-1], seeded=False).method == "short"
     assert choose_method(X, texts, seeded=True).method == "nmf"
+    # A codebook of names (at most MAX_NAME_SEEDS seeds per theme) anchors semantic themes;
+    # seed lists, or too few answers, stay with nmf.
+    names = choose_method(X, texts, seeded=True, seeds_per_theme=1.0)
+    assert names.method == "semantic" and "anchored on the meaning" in names.reason
+    assert choose_method(X, texts, seeded=True,
+                         seeds_per_theme=MAX_NAME_SEEDS + 0.5).method == "nmf"
+    few = choose_method(X[:-1], texts[:-1], seeded=True, seeds_per_theme=1.0)
+    assert few.method == "nmf" and "codebook of names, but only" in few.reason
     record = choice.record()
     assert record["asked"] == "auto" and record["method"] == "semantic" and record["rule"]
 
@@ -139,13 +146,6 @@ def test_auto_is_the_default_and_is_recorded_with_its_reason():
     assert result.info["method"] == "short"
     assert result.info["method_choice"]["method"] == "short"
     assert "fewer than" in result.info["method_choice"]["reason"]
-
-
-def test_codebook_with_semantic_method_is_refused():
-    book = Codebook(themes=(CodebookTheme(name="Outils", seeds=("outil",)),))
-    with pytest.raises(OptionError, match="not semantic"):
-        discover_themes(make_corpus(), options=ThemeOptions(method="semantic"), codebook=book,
-                        embeddings=_embeddings(make_corpus()))
 
 
 def test_choose_k_takes_the_largest_gain_over_the_null_smaller_k_on_ties():
@@ -210,3 +210,117 @@ def test_sweep_runs_for_the_lexical_methods(method):
     table, k = sweep_k(X, [2, 3, 4, 5], method=method, n_seeds=1)
     assert k in (2, 3, 4, 5) and table["chosen"].sum() == 1
     assert table[["stability", "stability_null"]].apply(lambda c: c.between(-1, 1)).all().all()
+
+
+# -- seeded semantic themes and seed expansion by meaning (issue 14, item 5) -------------------
+
+# Directions as in _embeddings: outils 0, moyens 1, dsi 2.
+_WORDS = {"outil": 0, "visio": 0, "teams": 0, "cloud": 0, "moyen": 1, "budget": 1, "effectif": 1,
+          "dsi": 2, "informatique": 2}
+
+
+@pytest.fixture
+def fake_encoder(monkeypatch, tmp_path):
+    """A stand-in sentence encoder: a text's vector is the sum of its known words' directions."""
+    from textmine.text import embeddings as emb
+
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+
+    def encode(texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        for i, t in enumerate(texts):
+            rng = np.random.default_rng(list(t.encode()) or [0])
+            out[i, :16] = 0.05 * rng.normal(size=16)
+            for w, d in _WORDS.items():
+                if w in t.casefold():
+                    out[i, d] += 1.0
+        return emb._normalise(out)
+
+    monkeypatch.setitem(emb._ENCODERS, "use-multilingual-v3", encode)
+
+
+def test_seeded_semantic_model_keeps_each_anchor_on_its_planted_group():
+    X, E, y = planted()
+    # Anchors of groups 2 and 0 (in that order), near their directions: seeded themes first.
+    centres = np.vstack([E[y == g].mean(axis=0) for g in (2, 0)])
+    model = SemanticThemes(4, seed_terms=((12, 13), (0, 1)), random_state=0)
+    model.fit(X, embeddings=E, anchors=centres)
+    W = model.transform(X, embeddings=E)
+    assert (W[y == 2].argmax(axis=1) == 0).mean() > 0.9
+    assert (W[y == 0].argmax(axis=1) == 1).mean() > 0.9
+    assert adjusted_rand_score(y, W.argmax(axis=1)) > 0.9
+
+
+def test_seeded_semantic_model_refuses_more_anchors_than_themes():
+    X, E, _ = planted()
+    with pytest.raises(ValueError, match="seeded themes for 2 themes"):
+        SemanticThemes(2).fit(X, embeddings=E, anchors=E[:3])
+
+
+def test_centred_embeddings_round_trip_and_old_models_read_uncentred():
+    X, E, _ = planted()
+    model = SemanticThemes(4, center_embeddings=True).fit(X, embeddings=E)
+    assert np.allclose(model.embedding_mean_, E.mean(axis=0))
+    arrays = model.state_arrays()
+    copy = SemanticThemes(4, center_embeddings=True).set_state_arrays(arrays)
+    assert np.allclose(copy.transform(X, embeddings=E), model.transform(X, embeddings=E))
+    plain = SemanticThemes(4, center_embeddings=False).fit(X, embeddings=E)
+    old = {k: v for k, v in plain.state_arrays().items() if not k.startswith("embedding_mean")}
+    restored = SemanticThemes(4).set_state_arrays(old)
+    assert not restored.embedding_mean_.any()
+    assert np.allclose(restored.transform(X, embeddings=E), plain.transform(X, embeddings=E))
+
+
+def test_semantic_seed_expansion_adds_the_closest_terms_once_above_the_floor():
+    from textmine.themes.seeded import expand_seeds_semantic
+
+    vocab = ["budget", "effectif", "visio", "teams", "météo", "zoom"]
+    T = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.1, 0.9, 0], [0, 0, 1],
+                  [0.6, 0.8, 0]], dtype=float)
+    anchors = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    expanded, added = expand_seeds_semantic(vocab, ((0,), (2,)), anchors, n_neighbours=5,
+                                            min_cosine=0.5, term_embeddings=T)
+    # "météo" is close to no theme; "zoom" goes to the one theme it is closest to; seeds stay.
+    assert [c for c, _ in added[0]] == [1]
+    assert [c for c, _ in added[1]] == [3, 5]
+    assert expanded == ((0, 1), (2, 3, 5))
+    assert added[1][1][1] == pytest.approx(0.8)
+    with pytest.raises(ValueError, match="anchors for 2 seeded themes"):
+        expand_seeds_semantic(vocab, ((0,), (2,)), anchors[:1], term_embeddings=T)
+
+
+def test_codebook_with_semantic_method_fits_seeded_semantic_themes(fake_encoder):
+    corpus = make_corpus()
+    book = Codebook(themes=(CodebookTheme(name="Outils numériques", seeds=("outil",)),
+                            CodebookTheme(name="Manque de moyens", seeds=("budget",))))
+    result = discover_themes(
+        corpus, options=ThemeOptions(method="semantic", extra_themes=1, seed_neighbours=3,
+                                     stability_resamples=0),
+        codebook=book, embeddings=np.pad(_embeddings(corpus), ((0, 0), (0, 512 - 16))))
+    assert result.info["method"] == "semantic"
+    assert result.themes["label"].tolist()[:2] == ["Outils numériques", "Manque de moyens"]
+    # (which answers each seeded theme gathers: test_seeded_semantic_model_keeps_each_anchor_...)
+    assert result.info["seeded_themes"][0]["n_answers"] > 0
+    table = result.seed_expansion
+    assert set(table["source"]) <= {"co-occurrence", "semantic"}
+    semantic = table[table["source"] == "semantic"]
+    # The stand-in encoder puts "effectif", "moyens humains" near "Manque de moyens : budget";
+    # terms already added by co-occurrence are not listed twice.
+    assert {"effectif", "moyens_humains"} & set(
+        semantic.loc[semantic["theme"] == "Manque de moyens", "feature"])
+    assert not table.duplicated(["theme", "feature"]).any()
+    assert (semantic["cosine"] >= 0.4).all()
+    assert "meaning" in result.info["seed_expansion"]["rule"]
+
+
+def test_seeded_semantic_model_is_saved_and_codes_new_answers_the_same(fake_encoder, tmp_path):
+    corpus = make_corpus()
+    E = np.pad(_embeddings(corpus), ((0, 0), (0, 512 - 16)))
+    book = Codebook(themes=(CodebookTheme(name="Outils numériques", seeds=("outil",)),))
+    result = discover_themes(corpus, options=ThemeOptions(method="semantic", extra_themes=2,
+                                                          stability_resamples=2),
+                             codebook=book, embeddings=E)
+    assert result.model.estimator.seed_terms and "stability" in result.themes
+    loaded = load_model(save_model(result.model, tmp_path / "model"))
+    again = code_answers(loaded, corpus, embeddings=E)
+    assert again.answers["themes"].tolist() == result.answers["themes"].tolist()

@@ -429,7 +429,8 @@ class ThemeOptions:
         Bootstrap refits measuring each theme's stability (``stability`` in themes.csv, see
         :mod:`textmine.themes.stability`); 0 turns it off (it costs about that many fits).
     seed_neighbours : int
-        Co-occurrence neighbours added to each codebook theme's seed terms (listed in
+        Co-occurrence neighbours added to each codebook theme's seed terms, and with the
+        semantic method as many terms closest in meaning to the codebook entry (listed in
         ``seed_expansion.csv``, see :mod:`textmine.themes.seeded`); 0 (default) keeps the seeds
         alone: 5 neighbours helped tag-name codebooks on AN titles (NMI +0.024) but not on
         République numérique (-0.007) and moved the demo's seeded themes (docs/benchmarks.md).

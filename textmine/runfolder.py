@@ -154,7 +154,7 @@ UNDER_ASSIGNED, STABILITY = "under_assigned", "stability"
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     THEMES_CSV: ("theme_id", "label", "top_terms", "n_answers", "share", "quote_*",
                  UNDER_ASSIGNED, STABILITY),
-    SEED_EXPANSION_CSV: ("theme_id", "theme", "term", "feature", "cosine"),
+    SEED_EXPANSION_CSV: ("theme_id", "theme", "term", "feature", "cosine", "source"),
     ANSWERS_CSV: ("respondent_id", "text", "status", "theme_id", "weight", "themes"),
     TERMS_CSV: ("respondent_id", "status", "terms"),  # ``parse`` adds ``text`` after the id
     TERM_WEIGHTS_CSV: ("theme_id", "term", "weight"),

@@ -60,7 +60,15 @@ from textmine.themes.method_choice import choose_method
 from textmine.themes.models import make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
-from textmine.themes.seeded import SeedProcessor, expand_seeds, seed_columns, simple_seed_terms
+from textmine.themes.seeded import (
+    SEMANTIC_EXPANSION_RULE,
+    SeedProcessor,
+    expand_seeds,
+    expand_seeds_semantic,
+    seed_anchor_embeddings,
+    seed_columns,
+    simple_seed_terms,
+)
 from textmine.themes.selection import K_RULE, k_at_edge, sweep_k
 from textmine.themes.stability import UNSTABLE_BELOW, final_stability, theme_stability
 
@@ -400,7 +408,7 @@ def discover_themes(
     if codebook is not None:
         if options.method == "lda":
             raise OptionError(
-                "Seeded themes (--codebook) need --method auto, short or nmf, not lda."
+                "Seeded themes (--codebook) need --method auto, short, nmf or semantic, not lda."
             )
         # Seeds are looked up in the whole vocabulary and kept even when rarer than min_df:
         # the researcher asked for them.
@@ -436,7 +444,7 @@ def discover_themes(
             entry["expanded_terms"] = [dtm.terms[c] for c, _ in pairs]
             expansion_rows += [
                 {"theme": entry["name"], "term": forms.get(dtm.terms[c]) or dtm.terms[c],
-                 "feature": dtm.terms[c], "cosine": cos}
+                 "feature": dtm.terms[c], "cosine": cos, "source": "co-occurrence"}
                 for c, cos in pairs
             ]  # fmt: skip
     # --- end issue 14 ---
@@ -444,13 +452,12 @@ def discover_themes(
     method_choice = None
     if method == "auto":
         texts = _texts(corpus)
-        method_choice = choose_method(X_fit, [texts[r] for r in fit_rows],
-                                      seeded=codebook is not None)
+        method_choice = choose_method(
+            X_fit, [texts[r] for r in fit_rows], seeded=codebook is not None,
+            seeds_per_theme=(float(np.mean([len(t.seeds) for t in codebook.themes]))
+                             if codebook is not None and codebook.themes else None))
         method = method_choice.method
         logger.info("Theme model: %s.", method_choice.reason)
-    if codebook is not None and method == "semantic":
-        raise OptionError("Seeded themes (--codebook) need --method auto, short or nmf, "
-                          "not semantic.")
     if seed_terms and method == "short":
         # Co-occurrence smoothing spreads seed terms over their neighbours and blurs seeded
         # themes: on the demo survey's hand coding, mean F1 of seeded themes 0.39 with it,
@@ -458,15 +465,32 @@ def discover_themes(
         method = "nmf"
         logger.info("Seeded themes: fitting method 'nmf' (no co-occurrence smoothing).")
     E_fit = None
+    anchors = None
     if method == "semantic":
         if embeddings is None:
             embeddings = answer_embeddings(corpus)
         E_fit = np.asarray(embeddings)[fit_rows]
+        if codebook is not None:
+            # Seeded semantic themes: each codebook entry's name and seeds, embedded by the
+            # answers' encoder, anchor its theme; the vocabulary terms closest in meaning to it
+            # join its seed terms (listed in seed_expansion.csv).
+            anchors = seed_anchor_embeddings(codebook)
+            if options.seed_neighbours:
+                seed_terms, near = expand_seeds_semantic(
+                    dtm.terms, seed_terms, anchors, n_neighbours=options.seed_neighbours)
+                for entry, pairs in zip(seed_report, near, strict=True):
+                    entry["expanded_terms"] = (entry.get("expanded_terms", [])
+                                               + [dtm.terms[c] for c, _ in pairs])
+                    expansion_rows += [
+                        {"theme": entry["name"], "term": dtm.terms[c].replace("_", " "),
+                         "feature": dtm.terms[c], "cosine": cos, "source": "semantic"}
+                        for c, cos in pairs
+                    ]  # fmt: skip
     k, k_table = _choose_k(X_fit, options, len(seed_terms), E_fit, method)
 
     def build(n_themes: int, random_state: int | None):
         model = make_model(method, n_themes, random_state=random_state, seed_terms=seed_terms)
-        if seed_terms:
+        if seed_terms and method != "semantic":
             # Weak pull towards the seeds (issue 14): seeded themes then gather the answers
             # that do not write a seed (scripts/bench_seeded.py, docs/benchmarks.md).
             model.set_params(seed_strength=options.seed_strength)
@@ -477,7 +501,8 @@ def discover_themes(
         X_rows = X_fit if rows is None else X_fit[rows]
         if E_fit is None:
             return model.fit(X_rows)
-        return model.fit(X_rows, embeddings=E_fit if rows is None else E_fit[rows])
+        return model.fit(X_rows, embeddings=E_fit if rows is None else E_fit[rows],
+                         anchors=anchors)
 
     estimator = fit(build(k, options.seed))
     seeded_names = [t.name for t in codebook.themes] if codebook is not None else []
@@ -608,7 +633,8 @@ def discover_themes(
         "seed_expansion": {"neighbours": options.seed_neighbours,
                            "rule": "terms closest to the mean of a theme's seeds (cosine of "
                                    "binary answer-occurrence vectors >= 0.1), each term to one "
-                                   "theme"} if codebook is not None else None,
+                                   "theme" + (SEMANTIC_EXPANSION_RULE if method == "semantic"
+                                              else "")} if codebook is not None else None,
         "edits": edit_log,
         "counts": counts,
         "dedupe": bool(options.dedupe),
@@ -652,7 +678,7 @@ def discover_themes(
     seed_expansion = None
     if codebook is not None and options.seed_neighbours:
         seed_expansion = pd.DataFrame(expansion_rows,
-                                      columns=["theme", "term", "feature", "cosine"])
+                                      columns=["theme", "term", "feature", "cosine", "source"])
         ids = {e["name"]: e.get("theme_id") for e in seed_report}
         seed_expansion.insert(0, "theme_id", pd.array([ids.get(t) for t in
                                                        seed_expansion["theme"]], dtype="Int64"))

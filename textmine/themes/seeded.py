@@ -249,3 +249,118 @@ def expand_seeds(
         added[j] = [(int(c), round(float(S[c, j]), 4)) for c in order]
     expanded = tuple(tuple(seed_terms[j]) + tuple(c for c, _ in added[j]) for j in range(k))
     return expanded, added
+
+
+# -- seeded semantic themes (issue 14): codebook entries embedded as anchors -------------------
+
+#: Smallest cosine between a vocabulary term's embedding and a codebook entry's embedding for
+#: the term to join the entry's seeds (sentence-encoder cosines of related words run 0.4–0.8).
+MIN_SEMANTIC_COSINE = 0.4
+SEMANTIC_EXPANSION_RULE = (
+    "; with the semantic method also the terms closest in meaning to the theme's codebook "
+    f"entry (cosine of their sentence embeddings >= {MIN_SEMANTIC_COSINE}), each to one theme"
+)
+
+
+def anchor_text(name: str, seeds: Sequence[str]) -> str:
+    """The text embedded for a codebook entry: its name, then its seeds other than the name."""
+    others = [s for s in seeds if s.casefold() != name.casefold()]
+    return f"{name} : {', '.join(others)}" if others else name
+
+
+def seed_anchor_embeddings(codebook: Codebook, model: str | None = None) -> np.ndarray:
+    """Sentence embeddings of the codebook's entries (name and seeds), in codebook order.
+
+    Parameters
+    ----------
+    codebook : Codebook
+    model : str, optional
+        Sentence encoder (default: :data:`textmine.text.embeddings.DEFAULT_EMBEDDING_MODEL`,
+        the one the answers are embedded with).
+
+    Returns
+    -------
+    ndarray (n_codebook_themes, n_dims)
+        Unit rows (cached like the answers' embeddings).
+    """
+    from textmine.text.embeddings import DEFAULT_EMBEDDING_MODEL, embed_texts
+
+    texts = [anchor_text(t.name, t.seeds) for t in codebook.themes]
+    return embed_texts(texts, model=model or DEFAULT_EMBEDDING_MODEL)
+
+
+def term_text(feature: str) -> str:
+    """A feature as words for the sentence encoder (``pas_renfort`` -> ``pas renfort``)."""
+    return feature.replace("_", " ")
+
+
+def expand_seeds_semantic(
+    vocabulary: Sequence[str],
+    seed_terms: Sequence[Sequence[int]],
+    anchors: np.ndarray,
+    *,
+    n_neighbours: int = 5,
+    min_cosine: float = MIN_SEMANTIC_COSINE,
+    term_embeddings: np.ndarray | None = None,
+    model: str | None = None,
+) -> tuple[tuple[tuple[int, ...], ...], list[list[tuple[int, float]]]]:
+    """Add to each seeded theme the vocabulary terms closest in meaning to its codebook entry.
+
+    A tag name ("impôts et taxes") is rarely written as such; the answers write *fiscalité*,
+    *TVA*, *taxe foncière*. Each vocabulary term is embedded by the sentence encoder (as words,
+    :func:`term_text`) and compared with each entry's embedding (``anchors``); a term joins the
+    seeds of the one entry it is closest to when the cosine is at least ``min_cosine``, up to
+    ``n_neighbours`` per theme (best first). Terms already seeds of any theme are not added.
+
+    Parameters
+    ----------
+    vocabulary : sequence of str
+        The features (matrix columns).
+    seed_terms : sequence of sequence of int
+        Seed columns of each seeded theme (codebook order).
+    anchors : ndarray (n_themes, n_dims)
+        Embeddings of the codebook entries (:func:`seed_anchor_embeddings`).
+    n_neighbours : int
+        Terms added at most per theme (0: none).
+    min_cosine : float
+        Smallest cosine for a term to be added.
+    term_embeddings : ndarray (n_terms, n_dims), optional
+        Embeddings of the vocabulary (computed with ``model`` when not given).
+    model : str, optional
+        Sentence encoder of the anchors.
+
+    Returns
+    -------
+    expanded : tuple of tuple of int
+        Seed columns of each theme, its own seeds first, then the added terms.
+    added : list of list of (int, float)
+        Per theme, the added columns and their cosine (best first).
+
+    Raises
+    ------
+    ValueError
+        If ``anchors`` does not have one row per seeded theme.
+    """
+    k = len(seed_terms)
+    A = normalize(np.asarray(anchors, dtype=np.float64))
+    if A.shape[0] != k:
+        raise ValueError(f"{A.shape[0]} anchors for {k} seeded themes; give one per theme.")
+    added: list[list[tuple[int, float]]] = [[] for _ in range(k)]
+    if n_neighbours <= 0 or k == 0 or not len(vocabulary):
+        return tuple(tuple(c) for c in seed_terms), added
+    if term_embeddings is None:
+        from textmine.text.embeddings import DEFAULT_EMBEDDING_MODEL, embed_texts
+
+        term_embeddings = embed_texts([term_text(t) for t in vocabulary],
+                                      model=model or DEFAULT_EMBEDDING_MODEL)
+    T = normalize(np.asarray(term_embeddings, dtype=np.float64))
+    S = T @ A.T  # terms × themes
+    seeds_all = [c for cols in seed_terms for c in cols]
+    S[seeds_all] = -np.inf
+    owner = S.argmax(axis=1)
+    for j in range(k):
+        cand = np.flatnonzero((owner == j) & (S[:, j] >= min_cosine))
+        order = cand[np.lexsort((cand, -np.round(S[cand, j], 12)))][:n_neighbours]
+        added[j] = [(int(c), round(float(S[c, j]), 4)) for c in order]
+    expanded = tuple(tuple(seed_terms[j]) + tuple(c for c, _ in added[j]) for j in range(k))
+    return expanded, added
