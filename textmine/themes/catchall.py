@@ -6,6 +6,10 @@ the demo survey the free theme "période / intense / très" of ``q_evolution`` h
 answers. Such a theme is **split**: its answers (those carrying it under the assignment rule) are
 refitted into two themes (NMF on the representation the model already uses, same seed), which
 replace it; this is repeated while a free theme is above the limit, at most ``max_splits`` times.
+A ``semantic`` theme is a cluster of answers: its members are re-clustered (k-means on the
+model's own joined embedding + lexical vectors) into 2 or 3 sub-themes, kept only when each
+holds at least 10 % of them and the split comes back on a refitted subsample
+(:func:`semantic_parts`); a theme that does not split stays whole.
 Beside a codebook nothing is split (a refit would move the seeded themes' answers too). A free
 theme that stays above the limit, whose heaviest terms are fragments (no answer writes
 them as words, see :func:`textmine.themes.labels.surface_forms`), or that sits beside a
