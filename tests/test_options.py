@@ -22,7 +22,7 @@ from textmine.project import load_project
 
 
 @pytest.mark.parametrize(("given", "expected"), [
-    (8, 8), ("8", 8), (" 12 ", 12), (1, 1), ("auto", "auto"), (" AUTO ", "auto"),
+    (8, 8), ("8", 8), (" 12 ", 12), (2, 2), ("auto", "auto"), (" AUTO ", "auto"),
 ])
 def test_every_accepted_form_of_k_is_normalised(given, expected):
     assert ThemeOptions(k=given).k == expected
