@@ -379,21 +379,23 @@ def _cases() -> list[Case]:
                    r"non-answer list\."),
         Case("themes-single", "themes", "single_answer.csv", t,
              error=r"(--k 2 is more than this data allows \(1 answers with terms, \d+ terms\); "
-                   r"use --k 1 or fewer, or --k auto\.|After filtering \(min_df=\d+, "
+                   r"a theme model needs at least 2 answers with terms and 2 terms\.|"
+                   r"After filtering \(min_df=\d+, "
                    r"max_df=[\d.]+\), no terms remain in 1 answers; )"),
         Case("themes-single-k1", "themes", "single_answer.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "1", "--out", "{out}"),
-             check=themes_ok(n=1), error=r".", either=True),
+             error=r"k=1 puts every answer in one theme, which is no theme model; give --k 2 "
+                   r"or more, or --k auto\."),
         Case("themes-k-too-large", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "50", "--out", "{out}"),
              error=r"--k 50 is more than this data allows \(12 answers with terms, \d+ terms\); "
                    r"use --k \d+ or fewer, or --k auto\."),
         Case("themes-k-zero", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "0", "--out", "{out}"),
-             error=r"k=0 must be at least 1; "),
+             error=r"k=0 must be at least 2; "),
         Case("themes-k-negative", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "-3", "--out", "{out}"),
-             error=r"k=-3 must be at least 1; "),
+             error=r"k=-3 must be at least 2; "),
         Case("themes-k-text", "themes", "good.csv",
              ("themes", "{input}", "--text-col", "reponse", "--k", "abc", "--out", "{out}"),
              error=r"k='abc' is neither a number nor 'auto'; give --k 8 or --k auto\."),

@@ -212,5 +212,10 @@ def test_console_says_every_choice_textmine_made_for_the_user():
     assert lines[0] == "Theme model (--method auto): method semantic: 80 answers."
     assert lines[1] == "Number of themes (--k auto): 6, the most stable k beyond a null."
     assert lines[2].startswith("2 fitted theme(s) reported as 'Divers / autres': 1 holds 39 %")
+    info["catch_all"]["splits"] = [{"theme": 3, "share": 0.4292,
+                                    "shares_after": [0.1891, 0.3067]},
+                                   {"theme": 1, "share": 0.61, "kept": False}]
+    assert _theme_choices(info)[2] == ("1 catch-all theme(s) split (share of the answers before "
+                                       "-> after): 3 43 % -> 19 % + 31 %.")
     # Nothing chosen for the user (method and k given), nothing said.
     assert _theme_choices({"method_choice": None, "k": 4, "k_chosen_by": "fixed"}) == []

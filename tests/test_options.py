@@ -25,7 +25,7 @@ from textmine.project import load_project
 
 
 @pytest.mark.parametrize(("given", "expected"), [
-    (8, 8), ("8", 8), (" 12 ", 12), (1, 1), ("auto", "auto"), (" AUTO ", "auto"),
+    (8, 8), ("8", 8), (" 12 ", 12), (2, 2), ("auto", "auto"), (" AUTO ", "auto"),
 ])
 def test_every_accepted_form_of_k_is_normalised(given, expected):
     assert ThemeOptions(k=given).k == expected
@@ -36,7 +36,11 @@ def test_every_accepted_form_of_k_is_normalised(given, expected):
     ({"k": "eight"}, "k='eight' is neither a number nor 'auto'; give --k 8 or --k auto."),
     ({"k": 2.5}, "k=2.5 is neither a number nor 'auto'; give --k 8 or --k auto."),
     ({"k": True}, "k=True is neither a number nor 'auto'; give --k 8 or --k auto."),
-    ({"k": 0}, "k=0 must be at least 1; give --k 1 or more, or --k auto."),
+    ({"k": 0}, "k=0 must be at least 2; give --k 2 or more, or --k auto."),
+    ({"k": 1}, "k=1 puts every answer in one theme, which is no theme model; give --k 2 or "
+               "more, or --k auto."),
+    ({"k": "1"}, "k=1 puts every answer in one theme, which is no theme model; give --k 2 or "
+                 "more, or --k auto."),
     ({"k": "1_000"}, "k='1_000' is neither a number nor 'auto'; give --k 8 or --k auto."),
     ({"k": "\u0661"}, "k='\u0661' is neither a number nor 'auto'; give --k 8 or --k auto."),
     ({"method": "bogus"},
@@ -146,7 +150,9 @@ def reader_spy(monkeypatch):
 
 @pytest.mark.parametrize(("extra", "message"), [
     (("--k", "eight"), "k='eight' is neither a number nor 'auto'; give --k 8 or --k auto."),
-    (("--k", "0"), "k=0 must be at least 1; give --k 1 or more, or --k auto."),
+    (("--k", "0"), "k=0 must be at least 2; give --k 2 or more, or --k auto."),
+    (("--k", "1"), "k=1 puts every answer in one theme, which is no theme model; give --k 2 or "
+                   "more, or --k auto."),
     (("--method", "bogus"),
      "Unknown theme method 'bogus'; choose one of auto, semantic, short, nmf, lda."),
     (("--min-df", "0"), "min_df=0 must be at least 1; give --min-df 1 or more."),

@@ -121,3 +121,141 @@ def test_the_reason_never_reads_as_a_share_within_its_limit():
         folded = others(np.array([share, 0.1]), np.zeros(2, bool), np.zeros(2), np.ones(2),
                         first_free=0, max_share=0.35, min_exclusivity=None)
         assert folded == {0: said}
+
+
+# --- semantic catch-alls are split too (issue 14 §4) ---
+
+def planted_semantic(n_per: int = 40, k: int = 4, dim: int = 32, seed: int = 0):
+    """Answers in ``k`` groups, each with its own words and its own embedding direction."""
+    rng = np.random.default_rng(seed)
+    centres = np.linalg.qr(rng.normal(size=(dim, k)))[0].T
+    rows, embeddings, labels = [], [], []
+    for g in range(k):
+        for _ in range(n_per):
+            counts = np.zeros(k * 6)
+            counts[rng.choice(np.arange(g * 6, g * 6 + 6), 3, replace=False)] = 1
+            rows.append(counts)
+            e = centres[g] + 0.35 * rng.normal(size=dim) / np.sqrt(dim)
+            embeddings.append(e / np.linalg.norm(e))
+            labels.append(g)
+    return sp.csr_matrix(np.array(rows)), np.array(embeddings), np.array(labels)
+
+
+def test_a_semantic_catch_all_is_re_clustered_into_its_groups():
+    from sklearn.metrics import adjusted_rand_score
+
+    from textmine.themes.models import SemanticThemes
+
+    X, E, y = planted_semantic()
+    model = SemanticThemes(2, random_state=0).fit(X, embeddings=E)  # 2 themes, 4 groups
+    W = model.transform(X, embeddings=E)
+    assert carriers(W, relative_threshold=0.5, min_weight=0.01).mean(axis=0).max() > 0.35
+    ari_before = adjusted_rand_score(y, W.argmax(axis=1))
+    log = split_catch_alls(model, X, first_free=0, max_share=0.35, relative_threshold=0.5,
+                           min_weight=0.01, random_state=0, embeddings=E)
+    # The theme holding three groups is cut in three (a cut in two is unstable: three ways).
+    assert log == [{"theme": 1, "share": 0.75, "shares_after": [0.25, 0.25, 0.25]}]
+    assert model.n_themes == 4 == model.centroids_.shape[0]
+    assert model.components_.shape == (4, X.shape[1])
+    W = model.transform(X, embeddings=E)
+    shares = carriers(W, relative_threshold=0.5, min_weight=0.01).mean(axis=0)
+    assert shares.max() <= 0.35
+    assert adjusted_rand_score(y, W.argmax(axis=1)) > max(0.9, ari_before)
+    # The split model is a model like any other: its arrays give the same weights back.
+    copy = SemanticThemes(**model.get_params()).set_state_arrays(model.state_arrays())
+    assert np.allclose(copy.transform(X, embeddings=E), W)
+
+
+def test_a_semantic_theme_without_two_stable_parts_is_not_split():
+    from textmine.themes.models import SemanticThemes
+
+    # One shapeless cloud of answers: no split is stable, the theme stays whole.
+    rng = np.random.default_rng(3)
+    n, dim = 120, 32
+    E = rng.normal(size=(n, dim))
+    E /= np.linalg.norm(E, axis=1, keepdims=True)
+    X = sp.csr_matrix((rng.random((n, 30)) < 0.1).astype(float) + np.eye(n, 30))
+    model = SemanticThemes(2, random_state=0).fit(X, embeddings=E)
+    centroids = model.centroids_.copy()
+    log = split_catch_alls(model, X, first_free=0, max_share=0.35, relative_threshold=0.5,
+                           min_weight=0.01, random_state=0, embeddings=E, max_splits=2)
+    refused = [e for e in log if e.get("kept") is False]
+    assert refused and all("shares_after" not in e for e in refused)
+    assert model.n_themes == 2 and np.allclose(model.centroids_, centroids)
+
+
+def test_semantic_parts_refuses_a_split_that_peels_off_a_few_answers():
+    from textmine.themes.catchall import semantic_parts
+
+    class Lopsided:
+        def subpartition(self, Z, n_parts, random_state):
+            out = np.zeros(len(Z), dtype=int)
+            out[:2] = 1  # two answers of fifty
+            return out
+
+    Z = np.random.default_rng(0).normal(size=(50, 4))
+    assert semantic_parts(Lopsided(), Z, 0) is None
+
+
+def test_semantic_run_splits_its_catch_all_and_says_so():
+    from test_themes_data import HandCorpus
+
+    # Five groups of 30 answers, each writing 3 of its own 6 words; the sentence embeddings of
+    # the first three groups are close (one direction, small offsets), so that with k = 3 one
+    # theme holds them all (60 % of the answers); their words tell them apart.
+    rng = np.random.default_rng(0)
+    words = [["vélo", "piste", "trottoir", "casque", "pédale", "selle"],
+             ["bus", "tram", "ligne", "arrêt", "horaire", "ticket"],
+             ["voiture", "parking", "essence", "bouchon", "garage", "pneu"],
+             ["école", "cantine", "classe", "maître", "récréation", "cartable"],
+             ["médecin", "hôpital", "urgence", "pharmacie", "infirmier", "docteur"]]
+    base = np.eye(16)
+    ids, texts, terms, E, truth = [], [], [], [], []
+    for g, vocab in enumerate(words):
+        direction = base[0] + 0.15 * base[1 + g] if g < 3 else base[g]
+        for i in range(30):
+            chosen = [vocab[j] for j in rng.choice(6, 3, replace=False)]
+            ids.append(f"g{g}r{i:02d}")
+            texts.append(" ".join(chosen))
+            terms.append(chosen)
+            v = direction + 0.05 * rng.normal(size=16)
+            E.append(v / np.linalg.norm(v))
+            truth.append(g)
+    corpus = HandCorpus(ids=ids, texts=texts, masked=list(texts), status=["ok"] * len(ids),
+                        terms=terms)
+    result = discover_themes(corpus, options=ThemeOptions(k=3, method="semantic",
+                                                          stability_resamples=2),
+                             embeddings=np.array(E))
+    kept = [s for s in result.info["catch_all"]["splits"] if "shares_after" in s]
+    assert kept and kept[0]["share"] > 0.5
+    assert result.info["n_themes_final"] == 3 + sum(len(s["shares_after"]) - 1 for s in kept)
+    assert OTHERS_LABEL not in result.themes["label"].tolist()
+    from sklearn.metrics import adjusted_rand_score
+
+    themed = result.answers.set_index("respondent_id").loc[ids, "theme_id"].astype(int)
+    assert adjusted_rand_score(truth, themed) > 0.9
+
+
+def test_a_seeded_theme_s_heaviest_word_pulls_no_answer_in(monkeypatch):
+    """The lead-word rule is for free themes: a seeded theme is defined by its seeds (demo hand
+    coding: mean F1 of seeded themes 0.762 with the rule, 0.777 without)."""
+    from pathlib import Path
+
+    import textmine.themes.discover as discover
+    from textmine.codebook import parse_codebook
+
+    seen = {}
+    real = discover.assign_themes
+
+    def spy(W, **kwargs):
+        seen["writes"] = kwargs["writes_defining"]
+        return real(W, **kwargs)
+
+    monkeypatch.setattr(discover, "assign_themes", spy)
+    codebook = parse_codebook({"themes": [{"name": "Moyens", "seeds": ["budget", "moyen"]}]},
+                              Path("c.yaml"))
+    result = discover_themes(make_corpus(), codebook=codebook, options=ThemeOptions(
+        extra_themes=2, stability_resamples=0, min_exclusivity=0.0))
+    assert result.themes["label"].tolist()[0] == "Moyens"
+    writes = seen["writes"]
+    assert not writes[:, 0].any() and writes[:, 1:].any()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from textmine.themes.labels import (
@@ -98,3 +99,63 @@ def test_fragment_share_counts_heaviest_terms_without_surface_form():
 
 def test_fold_drops_case_and_accents():
     assert fold("Écoles") == "ecoles"
+
+
+def test_written_by_members_marks_the_terms_a_theme_s_answers_write():
+    from textmine.themes.labels import written_by_members
+
+    X = sp.csr_matrix(np.array([[1, 0, 0], [0, 2, 0], [0, 0, 1]], dtype=float))
+    members = np.array([[True, False], [True, True], [False, False]])
+    assert written_by_members(members, X).tolist() == [[True, True, False],
+                                                        [False, True, False]]
+
+
+@pytest.mark.parametrize("method", ["short", "nmf"])
+def test_labels_of_a_tiny_survey_are_words_its_own_answers_write(method):
+    """Co-occurrence smoothing reaches words a theme's answers never write: labels must not."""
+    from test_themes_data import make_corpus
+
+    from textmine.config import ThemeOptions
+    from textmine.themes import discover_themes
+    from textmine.themes.labels import fold
+
+    corpus = make_corpus()
+    result = discover_themes(corpus, options=ThemeOptions(k=4, method=method,
+                                                          stability_resamples=0))
+    texts = dict(zip(corpus.ids, corpus.texts, strict=True))
+    answers = result.answers.set_index("respondent_id")["themes"]
+    for tid, tops in zip(result.themes["theme_id"], result.themes["top_terms"], strict=True):
+        own = " ".join(fold(texts[r]) for r, cell in answers.items()
+                       if str(tid) in str(cell).split(";"))
+        for form in filter(None, str(tops).split("; ")):
+            assert all(w in own for w in fold(form).split()), (tid, form)
+
+
+def test_semantic_themes_of_one_word_answers_are_labelled_with_their_own_words():
+    """docs/robustness.md: on 40 one-word answers with ``--method semantic --k 2``, the theme
+    holding only the "nature" answers was labelled "nature / pollution / bruit"."""
+    from test_themes_data import HandCorpus
+
+    from textmine.config import ThemeOptions
+    from textmine.themes import discover_themes
+
+    words = ["nature", "pollution", "arbres", "bruit", "air"]
+    texts = [w for w in words for _ in range(8)]
+    ids = [f"r{i:02d}" for i in range(len(texts))]
+    corpus = HandCorpus(ids=ids, texts=texts, masked=list(texts), status=["ok"] * len(ids),
+                        terms=[[t] for t in texts])
+    rng = np.random.default_rng(0)
+    E = np.array([np.eye(8)[0 if t == "nature" else 1] + 0.05 * rng.normal(size=8)
+                  for t in texts])
+    result = discover_themes(corpus, options=ThemeOptions(k=2, method="semantic",
+                                                          stability_resamples=0,
+                                                          max_theme_share=1.0),
+                             embeddings=E)
+    answers = result.answers.set_index("respondent_id")["themes"]
+    written = dict(zip(ids, texts, strict=True))
+    alone = 0
+    for tid, tops in zip(result.themes["theme_id"], result.themes["top_terms"], strict=True):
+        own = {written[r] for r, cell in answers.items() if str(tid) in str(cell).split(";")}
+        assert set(tops.split("; ")) <= own, (tops, own)
+        alone += len(own) == 1
+    assert alone  # a theme of one word's answers is labelled with that word alone

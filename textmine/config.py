@@ -116,7 +116,7 @@ def _check_pairs(options: object, name: str) -> None:
 
 
 def parse_k(value: object) -> int | str:
-    """Return the number of themes meant by ``value``: an int >= 1 or ``"auto"``.
+    """Return the number of themes meant by ``value``: an int >= 2 or ``"auto"``.
 
     Accepts an int, ``"auto"`` (any case, spaces around) or the digits of an int (the CLI and a
     project file may give ``"8"``). This is the only place where ``k`` is interpreted.
@@ -124,7 +124,8 @@ def parse_k(value: object) -> int | str:
     Raises
     ------
     OptionError
-        If ``value`` is neither a number nor ``auto``, or is below 1.
+        If ``value`` is neither a number nor ``auto``, or is below 2 (one theme holding every
+        answer is no theme model).
     """
     if isinstance(value, str):
         text = value.strip()
@@ -139,7 +140,11 @@ def parse_k(value: object) -> int | str:
     if not _is_int(value):
         raise OptionError(f"k={value!r} is neither a number nor 'auto'; give --k 8 or --k auto.")
     if value < 1:
-        raise OptionError(f"k={value} must be at least 1; give --k 1 or more, or --k auto.")
+        raise OptionError(f"k={value} must be at least 2; give --k 2 or more, or --k auto.")
+    if value == 1:
+        # One theme holding every answer describes nothing: refused rather than fitted.
+        raise OptionError("k=1 puts every answer in one theme, which is no theme model; "
+                          "give --k 2 or more, or --k auto.")
     return value
 
 
@@ -419,8 +424,9 @@ class ThemeOptions:
         Fit the themes on distinct texts (one text pasted by many respondents counts once), then
         assign them to every respondent: counts and shares stay per respondent.
     max_theme_share : float
-        Largest share of the answers a free theme may hold: a free theme above it is split in
-        two (refitted on its answers), or else reported as "Divers / autres" with its share
+        Largest share of the answers a free theme may hold: a free theme above it is split
+        (refitted on its answers; a ``semantic`` theme re-clustered into 2 or 3 stable
+        sub-themes), or else reported as "Divers / autres" with its share
         (:mod:`textmine.themes.catchall`); 1.0 turns the rule off.
     min_exclusivity : float
         Exclusivity floor of free themes found beside a codebook: a free theme whose heaviest

@@ -67,6 +67,14 @@ def _theme_choices(info: dict) -> list[str]:
     if info.get("k_chosen_by") == "auto" and info.get("k") is not None:
         lines.append(f"Number of themes (--k auto): {info['k']}, {info.get('k_rule', '')}.")
     catch = info.get("catch_all") or {}
+    split = [s for s in catch.get("splits") or [] if isinstance(s, dict) and s.get("shares_after")]
+    if split:
+        lines.append(
+            f"{len(split)} catch-all theme(s) split (share of the answers before -> after): "
+            + "; ".join(f"{s.get('theme')} {100 * float(s['share']):.0f} % -> "
+                        + " + ".join(f"{100 * float(x):.0f} %" for x in s["shares_after"])
+                        for s in split) + "."
+        )
     folded = [o for o in catch.get("others") or [] if isinstance(o, dict)]
     if folded:
         lines.append(

@@ -6,6 +6,10 @@ the demo survey the free theme "période / intense / très" of ``q_evolution`` h
 answers. Such a theme is **split**: its answers (those carrying it under the assignment rule) are
 refitted into two themes (NMF on the representation the model already uses, same seed), which
 replace it; this is repeated while a free theme is above the limit, at most ``max_splits`` times.
+A ``semantic`` theme is a cluster of answers: its members are re-clustered (k-means on the
+model's own joined embedding + lexical vectors) into 2 or 3 sub-themes, kept only when each
+holds at least 10 % of them and the split comes back on a refitted subsample
+(:func:`semantic_parts`); a theme that does not split stays whole.
 Beside a codebook nothing is split (a refit would move the seeded themes' answers too). A free
 theme that stays above the limit, whose heaviest terms are fragments (no answer writes
 them as words, see :func:`textmine.themes.labels.surface_forms`), or that sits beside a
@@ -121,6 +125,70 @@ def theme_profile(
     return C.mean(axis=0), (n_in > 0) & (with_word >= DOMINANT_SHARE * n_in)
 
 
+#: Smallest part of a split catch-all, as a share of its answers: a split that peels off a
+#: handful of answers leaves the catch-all as it was.
+MIN_PART_SHARE = 0.1
+
+#: Agreement (adjusted Rand index) a semantic split must reach with the same split refitted on a
+#: seeded 80 % subsample of the theme's answers with another seed: below it the two parts are
+#: not a structure of the answers but an accident of one fit, and the theme is not split.
+MIN_SPLIT_AGREEMENT = 0.5
+
+
+#: Parts a semantic catch-all is split into: the number whose split is the most stable.
+SPLIT_PARTS = (2, 3)
+
+
+def semantic_parts(estimator, Z: np.ndarray, random_state: int | None) -> np.ndarray | None:
+    """Sub-theme centroids for a semantic catch-all, or ``None`` when it does not split.
+
+    The answers' joined vectors are partitioned by the model's own rule
+    (:meth:`textmine.themes.models.SemanticThemes.subpartition`: neighbour graph, spectral
+    coordinates, k-means) into 2 or 3 parts (:data:`SPLIT_PARTS`). A split is kept when each
+    part holds at least :data:`MIN_PART_SHARE` of the answers and it is stable: refitted on a
+    seeded 80 % subsample with another seed (every answer then to its nearest part centroid), it
+    agrees with the first at least :data:`MIN_SPLIT_AGREEMENT` (adjusted Rand index). Of the
+    kept splits, the most stable wins (three groups cut in two parts can be cut three ways:
+    that split is unstable, the cut in three is not).
+
+    Parameters
+    ----------
+    estimator : SemanticThemes
+        The fitted model.
+    Z : ndarray (n_rows, n_dims)
+        Joined vectors of the catch-all's answers.
+    random_state : int or None
+
+    Returns
+    -------
+    ndarray (n_parts, n_dims) or None
+        Unit-norm centroids of the parts.
+    """
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.preprocessing import normalize
+
+    n = Z.shape[0]
+    rng = np.random.default_rng(random_state)
+    sample = np.sort(rng.choice(n, max(int(0.8 * n), 4), replace=False)) if n >= 10 else None
+    other = None if random_state is None else int(random_state) + 1
+    best, best_agreement = None, MIN_SPLIT_AGREEMENT
+    for parts in SPLIT_PARTS:
+        if sample is None or n < 5 * parts:
+            break
+        labels = estimator.subpartition(Z, parts, random_state)
+        if np.bincount(labels, minlength=parts).min() < max(MIN_PART_SHARE * n, 3):
+            continue
+        again = estimator.subpartition(Z[sample], parts, other)
+        if np.bincount(again, minlength=parts).min() == 0:
+            continue
+        C2 = normalize(np.vstack([Z[sample][again == p].mean(axis=0) for p in range(parts)]))
+        agreement = adjusted_rand_score(labels, (Z @ C2.T).argmax(axis=1))
+        if agreement >= best_agreement:
+            best_agreement = agreement
+            best = normalize(np.vstack([Z[labels == p].mean(axis=0) for p in range(parts)]))
+    return best
+
+
 def split_catch_alls(
     estimator,
     X: sp.csr_matrix,
@@ -132,13 +200,22 @@ def split_catch_alls(
     random_state: int | None,
     max_splits: int = 3,
     lead_writers: LeadWriters | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> list[dict]:
-    """Split, in place, the free themes of a fitted NMF model that hold too many answers.
+    """Split, in place, the free themes of a fitted model that hold too many answers.
+
+    An NMF-based theme is refitted in two (NMF on the representation the model uses, same
+    seed). A ``semantic`` theme (``embeddings`` given) is a cluster of answers: its answers
+    (those whose strongest theme it is) are re-clustered in 2 or 3 by the model's own rule, and
+    the split is kept only when the parts are sizeable and stable (:func:`semantic_parts`);
+    a theme that does not split is left as it is (and reported as "Divers / autres" by
+    :func:`others` if it stays above the limit), and the next largest one is tried.
 
     Parameters
     ----------
-    estimator : NMFThemes
-        A fitted NMF-based model (its ``components_`` rows are replaced and appended to).
+    estimator : NMFThemes or SemanticThemes
+        A fitted model (its ``components_`` rows, and ``centroids_`` for ``semantic``, are
+        replaced and appended to).
     X : csr_matrix (n_answers, n_terms)
         The counts the model was fitted on (answers with terms).
     first_free : int
@@ -148,67 +225,92 @@ def split_catch_alls(
     relative_threshold, min_weight : float
         The assignment rule (see :func:`carriers`).
     random_state : int or None
-        Seed of the NMF that splits a theme.
+        Seed of the refit that splits a theme.
     max_splits : int
-        Splits made at most.
+        Splits tried at most.
     lead_writers : callable(components) -> ndarray of bool (n_answers, k), optional
         The answers writing each theme's lead word (they carry it, see
         :func:`theme_profile`); dominant themes are then not split. Without it, shares follow
         the weights alone (a theme is split on what its weights gather).
+    embeddings : ndarray (n_answers, n_dims), optional
+        Sentence embeddings of the same answers: required by a ``semantic`` model.
 
     Returns
     -------
     list of dict
-        One entry per split: ``theme`` (1-based id of the theme split), ``share`` before,
-        ``shares_after`` of the two themes (share of the answers with terms).
+        One entry per split tried: ``theme`` (1-based id of the theme), ``share`` before,
+        and ``shares_after`` of the themes it became (the theme's id first, then the new
+        themes; share of the answers with terms), or
+        ``kept: False`` when a semantic theme did not split.
     """
     log: list[dict] = []
     n = X.shape[0]
     if n == 0 or not hasattr(estimator, "represent"):
         return log
+    semantic = embeddings is not None and hasattr(estimator, "subpartition")
     Xt = estimator.represent(X)
+    Z = estimator.joined(Xt, embeddings) if semantic else None
 
-    def profile() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        W = estimator.transform(X)
+    def profile() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        W = estimator.transform(X, embeddings=embeddings) if semantic else estimator.transform(X)
         writes = lead_writers(estimator.components_) if lead_writers else None
         shares, dominant = theme_profile(W, writes, relative_threshold=relative_threshold,
                                          min_weight=min_weight)
-        return carriers(W, relative_threshold=relative_threshold, min_weight=min_weight), \
+        return W, carriers(W, relative_threshold=relative_threshold, min_weight=min_weight), \
             shares, dominant
 
-    C, shares, dominant = profile()
+    W, C, shares, dominant = profile()
+    unsplit: set[int] = set()
     for _ in range(max_splits):
-        free = np.array([j for j in range(first_free, C.shape[1]) if not dominant[j]])
+        free = np.array([j for j in range(first_free, C.shape[1])
+                         if not dominant[j] and j not in unsplit])
         if free.size == 0:
             break
         j = int(free[np.argmax(shares[free])])
-        rows = np.flatnonzero(C[:, j])
+        # A semantic theme is re-clustered from its own members; an NMF theme is refitted on
+        # every answer carrying it.
+        rows = np.flatnonzero(W.argmax(axis=1) == j) if semantic else np.flatnonzero(C[:, j])
         if shares[j] <= max_share or rows.size < 4:
             break
-        used = np.flatnonzero(np.asarray(Xt[rows].sum(axis=0)).ravel() > 0)
-        sub = Xt[rows][:, used]
-        if min(sub.shape) < 2:
-            break
-        _, H2, _ = non_negative_factorization(
-            sub, n_components=2, init="nndsvdar", solver="cd", max_iter=400,
-            random_state=random_state,
-        )  # fmt: skip
-        H = np.zeros((2, Xt.shape[1]))
-        H[:, used] = H2
-        norms = np.linalg.norm(H, axis=1, keepdims=True)
-        if (norms == 0).any():
-            break
-        H /= norms
-        comps = np.vstack([estimator.components_, H[1:]])
-        comps[j] = H[0]
-        estimator.components_ = comps
-        estimator.set_params(n_themes=comps.shape[0])
         before = shares[j]
-        C, shares, dominant = profile()
+        if semantic:
+            parts = semantic_parts(estimator, Z[rows], random_state)
+            if parts is None:
+                unsplit.add(j)
+                log.append({"theme": j + 1, "share": round(float(before), 4), "kept": False})
+                logger.info("Free theme %d holds %.0f %% of the answers but does not split into "
+                            "two stable parts.", j + 1, 100 * before)
+                continue
+            centroids = np.vstack([estimator.centroids_, parts[1:]])
+            centroids[j] = parts[0]
+            estimator.set_centroids(centroids, X, embeddings=embeddings)
+            added = len(parts) - 1
+        else:
+            added = 1
+            used = np.flatnonzero(np.asarray(Xt[rows].sum(axis=0)).ravel() > 0)
+            sub = Xt[rows][:, used]
+            if min(sub.shape) < 2:
+                break
+            _, H2, _ = non_negative_factorization(
+                sub, n_components=2, init="nndsvdar", solver="cd", max_iter=400,
+                random_state=random_state,
+            )  # fmt: skip
+            H = np.zeros((2, Xt.shape[1]))
+            H[:, used] = H2
+            norms = np.linalg.norm(H, axis=1, keepdims=True)
+            if (norms == 0).any():
+                break
+            H /= norms
+            comps = np.vstack([estimator.components_, H[1:]])
+            comps[j] = H[0]
+            estimator.components_ = comps
+            estimator.set_params(n_themes=comps.shape[0])
+        W, C, shares, dominant = profile()
+        after = [float(shares[j])] + [float(x) for x in shares[len(shares) - added:]]
         log.append({"theme": j + 1, "share": round(float(before), 4),
-                    "shares_after": [round(float(shares[j]), 4), round(float(shares[-1]), 4)]})
-        logger.info("Free theme %d held %.0f %% of the answers: split in two (%.0f %%, %.0f %%).",
-                    j + 1, 100 * before, 100 * shares[j], 100 * shares[-1])
+                    "shares_after": [round(x, 4) for x in after]})
+        logger.info("Free theme %d held %.0f %% of the answers: split in %d (%s).", j + 1,
+                    100 * before, len(after), ", ".join(f"{100 * x:.0f} %" for x in after))
     return log
 
 

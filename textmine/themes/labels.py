@@ -337,6 +337,32 @@ def _words(form: str) -> set[str]:
     return {fold(w) for tok in _TOKEN.findall(form) for w in tok.split("-")}
 
 
+def written_by_members(members: np.ndarray, X: sp.spmatrix) -> np.ndarray:
+    """Themes × terms booleans: the terms at least one of the theme's own answers writes.
+
+    A model's term weights can reach words none of a theme's answers writes: ``short`` and
+    ``semantic`` smooth each answer with the terms that co-occur with its own, and a
+    ``semantic`` theme's terms average every answer by its (never zero) softmax weight. Labels
+    and top terms are taken among the words the theme's answers write (issue 14: "labels are
+    words that occur in the answers").
+
+    Parameters
+    ----------
+    members : ndarray of bool (n_answers, k)
+        Which themes each answer carries (the assignment rule).
+    X : sparse matrix (n_answers, n_terms)
+        Term counts of the same answers.
+
+    Returns
+    -------
+    ndarray of bool (k, n_terms)
+    """
+    B = sp.csr_matrix(X, dtype=np.float64, copy=True)
+    B.data = (B.data > 0).astype(np.float64)
+    M = sp.csr_matrix(np.asarray(members, dtype=np.float64))
+    return np.asarray((M.T @ B).todense()) > 0
+
+
 def surface_top_terms(
     components: np.ndarray, terms: Sequence[str], surface: Mapping[str, str | None], *,
     n_top: int = 10,

@@ -800,12 +800,60 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             # A seeded theme keeps its anchor in its centroid (weight ``anchor_weight`` against
             # the mean of its answers): the codebook entry stays the prior of its theme.
             C[: A.shape[0]] = normalize(C[: A.shape[0]]) + self.anchor_weight * A
+        self._set_centroids(C, Xt, Z)
+        return self
+
+    def _set_centroids(self, C: np.ndarray, Xt: sp.csr_matrix, Z: np.ndarray) -> None:
         self.centroids_ = normalize(C)
         W = self._soft(Z)
         H = np.asarray(sp.csr_matrix(Xt).T @ W).T
         H = np.maximum(H, 0.0)
         norms = np.linalg.norm(H, axis=1, keepdims=True)
         self.components_ = H / np.where(norms > 0, norms, 1.0)
+
+    def subpartition(self, Z: np.ndarray, n_parts: int,
+                     random_state: int | None) -> np.ndarray:
+        """Partition some answers' joined vectors by the model's own rule (graph + k-means).
+
+        Used to split a catch-all theme (:mod:`textmine.themes.catchall`): its answers are
+        re-clustered with the same features and graph settings.
+
+        Parameters
+        ----------
+        Z : ndarray (n_rows, n_dims)
+            Joined vectors (:meth:`joined`) of the answers to partition.
+        n_parts : int
+            Parts wanted.
+        random_state : int or None
+
+        Returns
+        -------
+        ndarray of int (n_rows,)
+            Part of each row, in ``0 .. n_parts - 1``.
+        """
+        from sklearn.base import clone
+
+        return clone(self).set_params(n_themes=n_parts, random_state=random_state,
+                                      graph_dims=0)._partition(Z)
+
+    def set_centroids(self, centroids: np.ndarray, X: object, *,
+                      embeddings: np.ndarray) -> SemanticThemes:
+        """Replace the theme centroids (themes split or added) and recompute the terms.
+
+        Parameters
+        ----------
+        centroids : ndarray (n_themes, n_dims)
+            New centroids in the joined space (normalised here); ``n_themes`` follows.
+        X : sparse matrix (n_answers, n_features)
+            Term counts of the answers the model was fitted on.
+        embeddings : ndarray (n_answers, n_dims_embedding)
+            Their sentence embeddings.
+        """
+        check_is_fitted(self)
+        Xt = self._represent(_nonneg_input(self, X, reset=False))
+        self.set_params(n_themes=int(np.asarray(centroids).shape[0]))
+        self._set_centroids(np.asarray(centroids, dtype=np.float64), Xt,
+                            self.joined(Xt, embeddings))
         return self
 
     def represent(self, X: object) -> sp.csr_matrix:
