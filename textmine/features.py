@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -163,15 +163,7 @@ def document_term_matrix(
     kept = np.isin(terms, list(keep)) if keep else np.zeros(len(terms), dtype=bool)
     keep_mask = ((df >= min_df) & (df <= max_count)) | kept
     if not keep_mask.any():
-        distinct = {frozenset(d) for d in docs if d}
-        if n_with_terms > 1 and len(distinct) == 1:
-            # Every answer has the same terms ("la nature" x 30): no filter can help, say so.
-            example = ", ".join(sorted(next(iter(distinct)))[:3])
-            raise OptionError(
-                f"All {n_with_terms} answers with terms have the same terms ({example}): "
-                "there is nothing to tell them apart; themes need answers that differ."
-            )
-        raise OptionError(_no_terms_left(min_df, max_df, n_with_terms))
+        _raise_no_terms_left(docs, min_df, max_df, n_with_terms)
     X = sp.csr_matrix(X[:, np.flatnonzero(keep_mask)])
     X.sort_indices()
     return DocTermMatrix(X, list(corpus.ids), [str(t) for t in terms[keep_mask]])
@@ -262,14 +254,7 @@ def _partitioned_matrix(corpus: TermsLike, docs: list[list[str]],
         terms = sorted(t for t, n in df.items()
                        if (min_df <= n <= max_count) or t in keep_set)
         if not terms:
-            distinct = {frozenset(d) for d in docs if d}
-            if n_with_terms > 1 and len(distinct) == 1:
-                example = ", ".join(sorted(next(iter(distinct)))[:3])
-                raise OptionError(
-                    f"All {n_with_terms} answers with terms have the same terms ({example}): "
-                    "there is nothing to tell them apart; themes need answers that differ."
-                )
-            raise OptionError(_no_terms_left(min_df, max_df, n_with_terms))
+            _raise_no_terms_left(docs, min_df, max_df, n_with_terms)
     else:
         terms = [str(t) for t in vocabulary]
     blocks = engine.map(partition_counts, parts,
@@ -277,6 +262,20 @@ def _partitioned_matrix(corpus: TermsLike, docs: list[list[str]],
     X = sp.csr_matrix(sp.vstack(blocks, format="csr"))
     X.sort_indices()
     return DocTermMatrix(X, list(corpus.ids), terms)
+
+
+def _raise_no_terms_left(docs: Sequence[Sequence[str]], min_df: int, max_df: float,
+                         n_with_terms: int) -> NoReturn:
+    """Refuse a vocabulary emptied by the filters, in one line that says why."""
+    distinct = {frozenset(d) for d in docs if d}
+    if n_with_terms > 1 and len(distinct) == 1:
+        # Every answer has the same terms ("la nature" x 30): no filter can help, say so.
+        example = ", ".join(sorted(next(iter(distinct)))[:3])
+        raise OptionError(
+            f"All {n_with_terms} answers with terms have the same terms ({example}): "
+            "there is nothing to tell them apart; themes need answers that differ."
+        )
+    raise OptionError(_no_terms_left(min_df, max_df, n_with_terms))
 
 
 def _no_terms_left(min_df: int, max_df: float, n_with_terms: int) -> str:

@@ -242,13 +242,7 @@ def expand_seeds(
     centroids = centroids / np.where(norms > 0, norms, 1.0)
     S = np.asarray(G @ centroids.T)  # terms × themes
     S[list(seeds_all)] = 0.0
-    owner = S.argmax(axis=1)
-    for j in range(k):
-        cand = np.flatnonzero((owner == j) & (S[:, j] >= min_cosine))
-        order = cand[np.lexsort((cand, -np.round(S[cand, j], 12)))][:n_neighbours]
-        added[j] = [(int(c), round(float(S[c, j]), 4)) for c in order]
-    expanded = tuple(tuple(seed_terms[j]) + tuple(c for c, _ in added[j]) for j in range(k))
-    return expanded, added
+    return _closest_terms(S, seed_terms, n_neighbours, min_cosine)
 
 
 # -- seeded semantic themes (issue 14): codebook entries embedded as anchors -------------------
@@ -260,6 +254,27 @@ SEMANTIC_EXPANSION_RULE = (
     "; with the semantic method also the terms closest in meaning to the theme's codebook "
     f"entry (cosine of their sentence embeddings >= {MIN_SEMANTIC_COSINE}), each to one theme"
 )
+
+
+def _closest_terms(
+    S: np.ndarray, seed_terms: Sequence[Sequence[int]], n_neighbours: int, min_cosine: float
+) -> tuple[tuple[tuple[int, ...], ...], list[list[tuple[int, float]]]]:
+    """Each theme's ``n_neighbours`` closest terms from a terms × themes cosine matrix ``S``.
+
+    A term goes to the theme it is closest to only (ties broken by the first theme), if its
+    cosine reaches ``min_cosine``; best first, ties by column. Seed columns must already be
+    masked out of ``S``. Returns the seeds followed by the added columns per theme, and the
+    added columns with their cosine (rounded to 4 places).
+    """
+    k = len(seed_terms)
+    added: list[list[tuple[int, float]]] = [[] for _ in range(k)]
+    owner = S.argmax(axis=1)
+    for j in range(k):
+        cand = np.flatnonzero((owner == j) & (S[:, j] >= min_cosine))
+        order = cand[np.lexsort((cand, -np.round(S[cand, j], 12)))][:n_neighbours]
+        added[j] = [(int(c), round(float(S[c, j]), 4)) for c in order]
+    expanded = tuple(tuple(seed_terms[j]) + tuple(c for c, _ in added[j]) for j in range(k))
+    return expanded, added
 
 
 def anchor_text(name: str, seeds: Sequence[str]) -> str:
@@ -357,10 +372,4 @@ def expand_seeds_semantic(
     S = T @ A.T  # terms × themes
     seeds_all = [c for cols in seed_terms for c in cols]
     S[seeds_all] = -np.inf
-    owner = S.argmax(axis=1)
-    for j in range(k):
-        cand = np.flatnonzero((owner == j) & (S[:, j] >= min_cosine))
-        order = cand[np.lexsort((cand, -np.round(S[cand, j], 12)))][:n_neighbours]
-        added[j] = [(int(c), round(float(S[c, j]), 4)) for c in order]
-    expanded = tuple(tuple(seed_terms[j]) + tuple(c for c, _ in added[j]) for j in range(k))
-    return expanded, added
+    return _closest_terms(S, seed_terms, n_neighbours, min_cosine)
