@@ -10,7 +10,7 @@ import typer
 
 from textmine.cli.app import app
 from textmine.cli.options import (
-    By,
+    ByClasses,
     DictionaryFile,
     Encoding,
     Force,
@@ -60,7 +60,7 @@ def reinert(
         "--double", metavar="MIN1 MIN2",
         help="Double classification with these two minimum segment sizes.",
     )] = None,
-    by: By = None,
+    by: ByClasses = None,
     weights: Weights = None,
     dictionary: DictionaryFile = None,
     ca: Annotated[bool, typer.Option(
