@@ -226,3 +226,16 @@ def test_themes_min_df_below_one_is_refused(cli, tmp_path):
     assert (result.code, result.err) == (
         2, "error: min_df=0 must be at least 1; give --min-df 1 or more.\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_inspect_says_the_iramuteq_detection_once(cli, tmp_path, caplog):
+    # The reader's "detected" warning and inspect's own "detected:" line said it twice.
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("**** *sexe_femme *age_30\nle bus est trop rare le soir\n"
+                      "**** *sexe_homme *age_40\nil faut plus de pistes cyclables\n",
+                      encoding="utf-8")
+    res = cli("inspect", corpus)
+    assert res.code == 0, res.err
+    # the reader's warning reaches the log (caplog in tests), inspect's line stdout
+    assert (caplog.text + res.out + res.err).count("IRaMuTeQ corpus") == 1
+    assert "profile: iramuteq" in res.out

@@ -76,6 +76,24 @@ def test_unit_answers_from_the_cli(cli, tmp_path):
         assert len(segments) == 40 and segments["segment_id"].str.endswith("_1").all()
 
 
+def test_reinert_says_the_guessed_latin1_encoding(cli, tmp_path, caplog):
+    # inspect said "encoding: latin-1" but reinert read a Latin-1 file silently.
+    rng = np.random.default_rng(2)
+    texts = [" ".join(rng.choice(WORDS, 6, replace=False)) + " été" for _ in range(40)]
+    path = tmp_path / "latin1.csv"
+    pd.DataFrame({"id": range(1, 41), "txt": texts}).to_csv(path, index=False, sep=";",
+                                                           encoding="latin-1")
+    res = cli("reinert", path, "--text-col", "txt", "--id-col", "id", "--unit", "answers",
+              "--k", "3", "--no-report", "--out", tmp_path / "o")
+    assert res.code == 0, res.err
+    assert caplog.text.count("detected encoding latin-1") == 1
+    caplog.clear()
+    # inspect prints its own "encoding:" line, so the warning is not repeated there
+    seen = cli("inspect", path)
+    assert seen.code == 0 and "encoding: latin-1" in seen.out
+    assert "detected encoding" not in caplog.text + seen.out + seen.err
+
+
 # --- why a classification cannot be made ----------------------------------------------------
 
 def _segments(n: int) -> tuple[pd.DataFrame, list[list[str]]]:

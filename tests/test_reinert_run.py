@@ -221,6 +221,12 @@ def test_reinert_on_the_demo(cli, tmp_path):
     assert tuple(classes.columns) == CSV_COLUMNS[CLASSES_CSV]
     leaves = classes[(classes["class"] > 0) & (classes["height"] == 0)]
     units = record.counts["units"]
+    # share keeps all segments as base; share_classified the classified ones (class 0 empty)
+    n_classified = leaves["size"].sum()
+    assert pd.isna(classes.loc[classes["class"] == 0, "share_classified"]).all()
+    assert leaves["share_classified"].sum() == pytest.approx(1.0)
+    assert list(leaves["share_classified"]) == pytest.approx(list(leaves["size"] / n_classified))
+    assert (leaves["share_classified"] >= leaves["share"]).all()
     assert leaves["size"].min() >= math.ceil(0.02 * units) - 1
     answers = read_run_csv(out, "answers.csv")
     assert list(answers.columns[:4]) == ["respondent_id", "text", "status", "class_id"]
@@ -231,12 +237,14 @@ def test_reinert_on_the_demo(cli, tmp_path):
     assert set(crosstab["theme_id"].dropna()) == set(leaves["class"])
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="reinert"' in html and "Classe 1" in html
+    assert "des segments classés" in html
     sheets = load_workbook(out / "report.xlsx", read_only=True).sheetnames
     assert {"Classes", "Profils"} <= set(sheets)
     # The report of a finished Reinert run can be rewritten.
     again = cli("report", out, "--lang", "en")
     assert again.code == 0, again.err
-    assert "Reinert classification" in (out / "report.html").read_text(encoding="utf-8")
+    html_en = (out / "report.html").read_text(encoding="utf-8")
+    assert "Reinert classification" in html_en and "of classified segments" in html_en
     assert (out / "figures" / "dendrogram.png").is_file()
 
 

@@ -191,7 +191,7 @@ CLASSIFIED, UNCLASSIFIED = "classified", "unclassified"
 REINERT_STATUSES = (CLASSIFIED, UNCLASSIFIED, NON_ANSWER, EMPTY)
 #: Columns of a Reinert run's CSVs (answers.csv adds ``share_1..share_k``).
 CSV_COLUMNS.update({
-    CLASSES_CSV: ("class", "size", "share", "parent", "height", "label"),
+    CLASSES_CSV: ("class", "size", "share", "share_classified", "parent", "height", "label"),
     PROFILES_CSV: ("class", "term", "n_units_in_class", "n_units_total", "pct_in_class", "chi2",
                    "p_value", "sign"),
     SEGMENTS_CSV: ("segment_id", "respondent_id", "text", "class"),

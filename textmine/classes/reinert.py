@@ -61,7 +61,7 @@ from textmine.config import ReinertOptions, TextOptions
 from textmine.errors import DataError, DataQualityWarning, OptionError
 from textmine.runfolder import CLASSIFIED, EMPTY, NON_ANSWER, UNCLASSIFIED
 
-CLASS_COLUMNS = ["class", "size", "share", "parent", "height"]
+CLASS_COLUMNS = ["class", "size", "share", "share_classified", "parent", "height"]
 PROFILE_COLUMNS = ["class", "term", "n_units_in_class", "n_units_total", "pct_in_class", "chi2",
                    "p_value", "sign"]
 SEGMENT_COLUMNS = ["segment_id", "respondent_id", "text", "class"]
@@ -672,7 +672,9 @@ class ReinertResult:
     ----------
     classes : DataFrame (:data:`CLASS_COLUMNS`)
         Class 0 (non classés), the leaf classes 1..k and (simple classification) the internal
-        dendrogram nodes k+1.. with their ``parent``; ``size`` and ``share`` count segments.
+        dendrogram nodes k+1.. with their ``parent``; ``size`` and ``share`` count segments
+        (``share`` over all segments, ``share_classified`` over the classified ones, empty
+        for class 0).
     profiles : DataFrame (:data:`PROFILE_COLUMNS`)
     segments : DataFrame (:data:`SEGMENT_COLUMNS`)
     characteristic_segments : DataFrame (:data:`CHARACTERISTIC_COLUMNS`)
@@ -720,7 +722,13 @@ def _class_frame(seg_classes: np.ndarray, k: int, nodes: pd.DataFrame | None,
         for label in range(1, k + 1):
             rows.append((label, int(counts[label]), counts[label] / total, pd.NA,
                          float(heights.get(label, np.nan))))
-    frame = pd.DataFrame(rows, columns=CLASS_COLUMNS)
+    frame = pd.DataFrame(rows, columns=[c for c in CLASS_COLUMNS if c != "share_classified"])
+    # share_classified: the base IRaMuTeQ uses (classified segments, class 0 left out);
+    # ``share`` keeps all segments as its base. Class 0 has no share of the classified.
+    classified = int(len(seg_classes) - counts[0])
+    frame.insert(3, "share_classified",
+                 np.where(frame["class"] == 0, np.nan,
+                          frame["size"] / classified if classified else np.nan))
     frame["parent"] = frame["parent"].astype("Int64")
     return frame.sort_values("class").reset_index(drop=True)
 

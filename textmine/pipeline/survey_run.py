@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pandas as pd
 
 from textmine.config import ReadOptions
 from textmine.errors import OutputError
 from textmine.project import starter_text
-from textmine.survey import inspect_survey, read_survey
+from textmine.survey import Survey, read_survey
+from textmine.survey import inspect_survey as _inspect_survey
 
 __all__ = ["init_project", "inspect_survey"]
+
+
+class _NoDetectionWarning(logging.Filter):
+    """Drop the reader's ``detected ...`` warning: ``inspect`` prints its own detection line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().split(": ", 1)[-1].startswith("detected ")
+
+
+def inspect_survey(path: str | Path, *,
+                   options: ReadOptions = ReadOptions()) -> tuple[Survey, pd.DataFrame]:
+    """Read ``path`` and describe its columns (:func:`textmine.survey.inspect_survey`).
+
+    The reader's warning about what it detected (platform layout, IRaMuTeQ corpus, ``sep=``
+    line) is held back: ``textmine inspect`` prints the detection once, on its ``profile:``
+    line, so it is not said twice.
+    """
+    reader_log = logging.getLogger("textmine.survey.formats")
+    quiet = _NoDetectionWarning()
+    reader_log.addFilter(quiet)
+    try:
+        return _inspect_survey(path, options=options)
+    finally:
+        reader_log.removeFilter(quiet)
 
 
 def init_project(

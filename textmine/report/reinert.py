@@ -33,7 +33,8 @@ WORDS = {
            "dendrogram_caption": "Classification descendante hiérarchique (méthode Reinert, "
            "comme IRaMuTeQ et rainette) : taille de chaque classe et ses termes les plus "
            "caractéristiques (χ²).",
-           "class": "Classe", "size": "segments", "profile": "Termes sur-représentés",
+           "class": "Classe", "size": "segments",
+           "share_classified": "des segments classés", "profile": "Termes sur-représentés",
            "segments": "Segments caractéristiques", "unclassified": "non classés",
            "sheet_classes": "Classes", "sheet_profiles": "Profils",
            "sheet_segments": "Segments caractéristiques"},
@@ -41,7 +42,8 @@ WORDS = {
            "dendrogram_caption": "Descending hierarchical classification (Reinert method, as "
            "in IRaMuTeQ and rainette): size of each class and its most characteristic terms "
            "(χ²).",
-           "class": "Class", "size": "segments", "profile": "Over-represented terms",
+           "class": "Class", "size": "segments",
+           "share_classified": "of classified segments", "profile": "Over-represented terms",
            "segments": "Characteristic segments", "unclassified": "unclassified",
            "sheet_classes": "Classes", "sheet_profiles": "Profiles",
            "sheet_segments": "Characteristic segments"},
@@ -127,7 +129,8 @@ def section(data: ReinertData, *, lang: str, n_terms: int = 12,
         cards.append({
             "id": label, "label": str(classes.loc[label].get("label", "") or ""),
             "size": int(classes.loc[label, "size"]),
-            "share": percent(float(classes.loc[label, "share"]), lang),
+            # % of the classified segments (IRaMuTeQ's base); older runs lack the column
+            "share": percent(_share_classified(classes, label), lang),
             "terms": [f"{str(t).replace('_', ' ')} ({c:.0f})"
                       for t, c in zip(prof["term"], prof["chi2"], strict=True)],
             "segments": [str(s) for s in segs],
@@ -137,13 +140,22 @@ def section(data: ReinertData, *, lang: str, n_terms: int = 12,
     return {"w": words, "cards": cards, "unclassified": unclassified}
 
 
+def _share_classified(classes: pd.DataFrame, label: int) -> float:
+    """Share of class ``label`` among the classified segments (``classes`` indexed by class)."""
+    if "share_classified" in classes.columns and not pd.isna(
+            classes.loc[label, "share_classified"]):
+        return float(classes.loc[label, "share_classified"])
+    classified = int(classes.loc[leaf_classes(classes.reset_index()), "size"].sum())
+    return float(classes.loc[label, "size"]) / classified if classified else 0.0
+
+
 def write_sheets(wb: Any, data: ReinertData, taken: set[str], *, lang: str) -> None:
     """Add the classes, profiles and characteristic segments sheets to a workbook."""
     from textmine.report.xlsx import sheet_name, write_table
 
     words = WORDS.get(lang, WORDS["fr"])
     write_table(wb.create_sheet(sheet_name(words["sheet_classes"], taken)), data.classes,
-                formats={"share": "0.0%", "height": "0.0"})
+                formats={"share": "0.0%", "share_classified": "0.0%", "height": "0.0"})
     write_table(wb.create_sheet(sheet_name(words["sheet_profiles"], taken)), data.profiles,
                 formats={"pct_in_class": "0.0", "chi2": "0.00", "p_value": "0.0000"})
     write_table(wb.create_sheet(sheet_name(words["sheet_segments"], taken)),

@@ -213,6 +213,11 @@ def read_raw(path: str | Path, *, options: ReadOptions = ReadOptions()) -> RawTa
         detection = Detection(profile="iramuteq", detected=iramuteq[1], types=iramuteq[0])
     else:
         grid, detection = apply_profile(grid, options.profile)
+    if encoding is not None and not options.encoding and not encoding.startswith("utf"):
+        # A guessed legacy encoding is said (it decides every accent); "detected" first, so
+        # ``textmine inspect``, which prints its own encoding line, can leave it out.
+        logger.warning("%s: detected encoding %s (not UTF-8); --encoding forces another.",
+                       name, encoding)
     detected = "; ".join(n for n in (detection.detected, sep_note) if n)
     if detected:
         hint = " (--profile none reads the file as it is)" if detection.detected else ""
