@@ -117,3 +117,25 @@ def test_analysis_options_checked_when_built():
         AnalysisOptions(rows="words")
     with pytest.raises(OptionError, match="index"):
         AnalysisOptions(index="dice")
+
+
+def test_supplementary_question_that_is_active_is_one_line(cli, survey, tmp_path):
+    out = tmp_path / "o"
+    result = cli("ca", str(survey), "--text-col", "q", "--id-col", "id", "--by", "groupe",
+                 "--by", "taille", "--supplementary", "taille", "--min-freq", "2",
+                 "--out", str(out))
+    assert result.code == 2
+    assert "--supplementary taille is already an active question" in result.err
+    assert result.err.strip().count("\n") == 0 and not out.exists()
+
+
+def test_similarity_top_is_capped_with_one_line(cli, survey, tmp_path):
+    from textmine.config import MAX_SIMILARITY_TOP
+
+    AnalysisOptions(top=MAX_SIMILARITY_TOP)  # the cap itself is allowed
+    out = tmp_path / "o"
+    result = cli("similarity", str(survey), "--text-col", "q", "--id-col", "id",
+                 "--top", str(MAX_SIMILARITY_TOP + 1), "--out", str(out))
+    assert result.code == 2
+    assert f"give --top {MAX_SIMILARITY_TOP} or less" in result.err
+    assert result.err.strip().count("\n") == 0 and not out.exists()

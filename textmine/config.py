@@ -50,6 +50,10 @@ def _check_int(options: object, name: str, minimum: int, flag: str | None = None
         raise OptionError(f"{name}={value!r} must be an integer >= {minimum}; {hint}.")
 
 
+#: Most terms in a similarity graph (``--top``): IRaMuTeQ's graphs show tens to a few hundred
+#: words; beyond that the labels cannot be read and their placement takes many minutes.
+MAX_SIMILARITY_TOP = 200
+
 #: Largest random seed: scikit-learn and NumPy take seeds in 0..2**32 - 1.
 MAX_SEED = 2**32 - 1
 
@@ -762,7 +766,7 @@ class AnalysisOptions:
     axes : tuple of two int
         Axes of the factor map (1-based).
     top : int
-        Terms of the similarity graph (most frequent).
+        Terms of the similarity graph (most frequent), 3 to ``MAX_SIMILARITY_TOP`` (200).
     index : {"cooccurrence", "jaccard", "cosine"}
         Similarity index.
     seed : int
@@ -801,6 +805,12 @@ class AnalysisOptions:
                               f"{', '.join(SIMILARITY_INDICES)}.")
         _check_int(self, "min_freq", 1, "--min-freq")
         _check_int(self, "top", 3, "--top")
+        if self.top > MAX_SIMILARITY_TOP:
+            raise OptionError(
+                f"--top {self.top}: a similarity graph of more than {MAX_SIMILARITY_TOP} terms "
+                "cannot be read (labels pile up and placing them takes many minutes); give "
+                f"--top {MAX_SIMILARITY_TOP} or less."
+            )
         _check_seed(self)
         axes = tuple(self.axes)
         if (len(axes) != 2 or not all(_is_int(a) and a >= 1 for a in axes)

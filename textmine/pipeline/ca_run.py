@@ -191,6 +191,11 @@ def compute_ca(data: AnalysisInput, *, by: Sequence[str], supplementary: Sequenc
     """
     if not by:
         raise OptionError("A correspondence analysis needs --by COL (a closed question).")
+    both = [col for col in supplementary if col in by]
+    if both:
+        # Projected on axes it built, an active question would only repeat its own coordinates.
+        raise OptionError(f"--supplementary {both[0]} is already an active question (--by); "
+                          "give another closed question as supplementary, or leave it out.")
     several = len(by) + len(supplementary) > 1
     groups = modality_table(data.survey, by, prefix=several)
     sup_groups = (modality_table(data.survey, supplementary, prefix=several)
