@@ -314,3 +314,48 @@ def test_double_classification_from_the_cli(cli, tmp_path):
     assert classes["parent"].isna().all()
     assert (out / "figures" / "dendrogram.png").is_file()
     assert 'id="reinert"' in (out / "report.html").read_text(encoding="utf-8")
+
+
+# --- export-iramuteq --id-col: the respondent id as the variable *id_<id> ------------------------
+
+def test_export_writes_each_id_as_an_iramuteq_variable():
+    answers = pd.Series(["Un vélo.", "Le bus.", "Le train.", "À pied."],
+                        index=["R001", "r 2/b", "é-3", "R 2 b"])
+    closed = {"ID.": pd.Series(["a", "b", "c", "d"], index=answers.index),
+              "mode": pd.Series(["velo", "bus", "train", "pied"], index=answers.index)}
+    export = iramuteq_text(answers, closed, status=lambda text: "ok", id_column="id")
+    heads = [line for line in export.text.splitlines() if line.startswith("****")]
+    # the id first, cleaned as a modality (ASCII letters, digits, _); 'R 2 b' and 'r 2/b' clash
+    assert heads == ["**** *id_R001 *ID2_a *mode_velo", "**** *id_r_2_b *ID2_b *mode_bus",
+                     "**** *id_e_3 *ID2_c *mode_train", "**** *id_R_2_b_2 *ID2_d *mode_pied"]
+    assert export.variables["id"] == "id" and export.variables["ID."] == "ID2"
+    assert any("'R 2 b' -> 'R_2_b_2'" in c for c in export.collisions)
+    frame = parse_iramuteq(export.text)
+    assert frame["id"].tolist() == ["R001", "r_2_b", "e_3", "R_2_b_2"]
+    # without an id column no id variable is written
+    plain = iramuteq_text(answers, closed, status=lambda text: "ok")
+    assert "*id_" not in plain.text and plain.text.startswith("**** *ID_a *mode_velo\n")
+
+
+def test_export_with_id_col_reads_back_with_the_same_ids(tmp_path):
+    path = _survey_csv(tmp_path)
+    out = tmp_path / "corpus.txt"
+    run_export_iramuteq(path, text_col="reponse", out=out, by=("taille",),
+                        read_options=ReadOptions(id_col="id"))
+    assert out.read_text(encoding="utf-8").startswith("**** *id_r1 *taille_10_000\n")
+    back = read_survey(out, options=ReadOptions(id_col="id"))
+    assert back.data.index.tolist() == ["r1", "r3", "r5"]
+    assert back.text["texte"].tolist()[0] == "Plus de temps pour les projets ."
+
+
+def test_cli_export_says_the_id_variable(cli, tmp_path):
+    path = _survey_csv(tmp_path)
+    res = cli("export-iramuteq", path, "--text-col", "reponse", "--id-col", "id", "--out",
+              tmp_path / "c.txt")
+    assert res.code == 0, res.err
+    assert "respondent ids as *id_<id>" in res.out
+    text = (tmp_path / "c.txt").read_text(encoding="utf-8")
+    assert [line.split()[1] for line in text.splitlines() if line.startswith("****")] == [
+        "*id_r1", "*id_r3", "*id_r5"]
+    res = cli("export-iramuteq", path, "--text-col", "reponse", "--out", tmp_path / "d.txt")
+    assert res.code == 0 and "*id_" not in (tmp_path / "d.txt").read_text(encoding="utf-8")

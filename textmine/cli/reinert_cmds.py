@@ -110,7 +110,9 @@ def export_iramuteq(
     out: Annotated[Path, typer.Option("--out", help="Corpus file to write (.txt).")],
     by: Annotated[list[str] | None, typer.Option(
         "--by", help="Closed question written as a starred variable (repeatable).")] = None,
-    id_col: IdCol = None,
+    id_col: Annotated[str | None, typer.Option(
+        "--id-col", help="Column holding the respondent ids, written as the variable *id_<id> "
+                         "on each **** line (cleaned as IRaMuTeQ expects).")] = None,
     sheet: Sheet = None,
     encoding: Encoding = None,
     sep: Sep = None,
@@ -124,6 +126,7 @@ def export_iramuteq(
                                  read_options=read_options(id_col, sheet, encoding, sep, profile),
                                  force=force)
     typer.echo(f"{export.n_texts} texts written to {export.path}; left out: "
-               f"{export.n_nonanswers} non-answers, {export.n_empty} empty.")
+               f"{export.n_nonanswers} non-answers, {export.n_empty} empty"
+               + (f"; respondent ids as *{export.variables[id_col]}_<id>." if id_col else "."))
     if export.collisions:
         typer.echo(export.collision_line(), err=True)

@@ -258,7 +258,8 @@ def run_export_iramuteq(
 ) -> IramuteqExport:
     """Write one open question (and closed questions ``by``) as an IRaMuTeQ corpus file.
 
-    One text per answer, introduced by ``**** *var_modality ...``; non-answers (``RAS``,
+    One text per answer, introduced by ``**** *var_modality ...`` (with an id column,
+    ``read_options.id_col``, the respondent id first: ``**** *id_R001 ...``); non-answers (``RAS``,
     ``.``...) and blank answers are left out and counted (see
     :func:`textmine.survey.iramuteq.iramuteq_text`). UTF-8 without BOM.
 
@@ -285,7 +286,8 @@ def run_export_iramuteq(
     closed = {name: survey.text[survey.question(name).columns[0]]
               if survey.text is not None and len(survey.question(name).columns) == 1
               else survey.data[name] for name in by}
-    export = iramuteq_text(answers, closed, status=lambda text: answer_status(text, keys))
+    export = iramuteq_text(answers, closed, status=lambda text: answer_status(text, keys),
+                           id_column=read_options.id_col)
     if export.n_texts == 0:
         raise DataError(f"No text to write: the {len(answers)} answers of {text_col!r} are "
                         f"{export.n_nonanswers} non-answers (RAS, NSP...) and {export.n_empty} "

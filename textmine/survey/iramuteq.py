@@ -289,8 +289,12 @@ def _unique(names: Mapping[str, str], what: str, collisions: list[str]) -> dict[
     return out
 
 
+#: IRaMuTeQ variable carrying the respondent id (``*id_R001``) when the survey has an id column.
+ID_VARIABLE = "id"
+
+
 def iramuteq_text(answers: pd.Series, closed: Mapping[str, pd.Series], *,
-                  status: Callable[[str], str]) -> IramuteqExport:
+                  status: Callable[[str], str], id_column: str | None = None) -> IramuteqExport:
     """Write answers as an IRaMuTeQ corpus, one text per answer with its starred variables.
 
     Parameters
@@ -303,14 +307,28 @@ def iramuteq_text(answers: pd.Series, closed: Mapping[str, pd.Series], *,
     status : callable
         ``status(text)`` -> ``"ok"``, ``"non-answer"`` or ``"empty"`` (the text stage's rule);
         only ``ok`` answers are written.
+    id_column : str, optional
+        Name of the survey's id column: each text's line then starts with the respondent id
+        (the index of ``answers``) as the variable :data:`ID_VARIABLE`, ``**** *id_R001``, so
+        that IRaMuTeQ's results can be joined back to the respondents. The id is cleaned as
+        every modality (:func:`iramuteq_name`; ids that clean to the same name made unique
+        and reported in ``collisions``); a closed question whose name cleans to ``id`` is
+        renamed (``id2``).
 
     Returns
     -------
     IramuteqExport
     """
     collisions: list[str] = []
-    variables = _unique({c: iramuteq_name(c, underscore=False) for c in closed}, "variable",
-                        collisions)
+    names = {c: iramuteq_name(c, underscore=False) for c in closed}
+    if id_column is not None:
+        # The id variable first: it keeps the name "id", a closed question clashing gets "id2".
+        names = {id_column: ID_VARIABLE, **{c: n for c, n in names.items() if c != id_column}}
+    variables = _unique(names, "variable", collisions)
+    ids: dict[str, str] = {}
+    if id_column is not None:
+        ids = _unique({str(rid): iramuteq_name(rid) for rid in answers.index},
+                      f"id of {id_column!r}", collisions)
     modalities: dict[str, dict[str, str]] = {}
     values: dict[str, pd.Series] = {}
     for column, series in closed.items():
@@ -323,7 +341,7 @@ def iramuteq_text(answers: pd.Series, closed: Mapping[str, pd.Series], *,
                                      f"modality of {column!r}", collisions)
     lines: list[str] = []
     n_texts = n_non = n_empty = 0
-    for i, (_rid, text) in enumerate(answers.items()):
+    for i, (rid, text) in enumerate(answers.items()):
         text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
         kind = status(text)
         if kind != "ok":
@@ -331,6 +349,8 @@ def iramuteq_text(answers: pd.Series, closed: Mapping[str, pd.Series], *,
             n_non += kind != "empty"
             continue
         stars = ["****"]
+        if id_column is not None:
+            stars.append(f"*{variables[id_column]}_{ids[str(rid)]}")
         for column in closed:
             cell = values[column].iloc[i]
             if cell is None or not str(cell).strip():
@@ -348,6 +368,7 @@ def iramuteq_text(answers: pd.Series, closed: Mapping[str, pd.Series], *,
 
 
 __all__ = [
-    "SECTION_COLUMN", "TEXT_COLUMN", "IramuteqExport", "corpus_grid", "iramuteq_name",
+    "ID_VARIABLE", "SECTION_COLUMN", "TEXT_COLUMN", "IramuteqExport", "corpus_grid",
+    "iramuteq_name",
     "iramuteq_text", "is_iramuteq", "looks_like_iramuteq", "parse_iramuteq", "read_iramuteq",
 ]
