@@ -196,3 +196,47 @@ def test_a_workspace_export_of_another_question_is_refused(survey, cli, tmp_path
     res = cli("agree", a, export, "--survey", survey, "--id-col", "id", "--out", tmp_path / "g")
     assert res.code == 2 and res.err.count("\n") == 1
     assert "a.xlsx codes the question 'avis' but export.csv codes 'autre'" in res.err
+
+
+def test_nothing_said_when_the_survey_has_one_open_question(tmp_path):
+    """A file without a record can only code the survey's one open question: no guess."""
+    answers = {rid: (text,) for rid, text in AVIS.items()}
+    long = tmp_path / "long.csv"
+    long.write_text("respondent_id,code\nR01,Salaire\n", "utf-8")
+    assert check_sheet_question(long, ["R01"], question="avis", answers=answers,
+                                sole_question=True) is None
+    own = _sheet(tmp_path / "a.xlsx", AVIS)
+    assert check_sheet_question(own, list(AVIS)[:5], question="avis", answers=answers,
+                                sole_question=True) is None
+    # its texts are still checked: texts of no answer of 'avis' are refused
+    other = _sheet(tmp_path / "o.xlsx", AUTRE)
+    with pytest.raises(DataError, match="are not the answers to 'avis'"):
+        check_sheet_question(other, list(AUTRE)[:5], question="avis", answers=answers,
+                             sole_question=True)
+
+
+def test_code_with_a_long_csv_says_an_assumption_only_when_it_guessed(cli, tmp_path, caplog):
+    one = tmp_path / "une_question.csv"
+    with open(one, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "avis", "sexe"])
+        for n, rid in enumerate(AVIS):
+            w.writerow([rid, AVIS[rid], "femme" if n % 2 else "homme"])
+    long = tmp_path / "long.csv"
+    long.write_text("respondent_id,code\n" + "".join(
+        f"{rid},{'Salaire' if n % 2 else 'Autre'}\n" for n, rid in enumerate(list(AVIS)[:12])),
+        "utf-8")
+    for survey_path, said in ((one, False), (tmp_path / "deux.csv", True)):
+        if said:
+            with open(survey_path, "w", encoding="utf-8", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["id", "avis", "autre"])
+                for rid in AVIS:
+                    w.writerow([rid, AVIS[rid], AUTRE[rid]])
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            res = cli("code", survey_path, "--text-col", "avis", "--id-col", "id", "--labels",
+                      long, "--embeddings", "none", "--no-learning-curve",
+                      "--out", tmp_path / f"out_{said}")  # fmt: skip
+        assert res.code == 0, res.err
+        assert ("assumed to code 'avis'" in caplog.text + res.err) is said

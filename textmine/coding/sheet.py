@@ -544,6 +544,7 @@ def check_sheet_question(
     answers: Mapping[str, Sequence[str]],
     others: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     sheet: str | None = None,
+    sole_question: bool = False,
 ) -> str | None:
     """Refuse a coding sheet made for another question than ``question``.
 
@@ -567,12 +568,16 @@ def check_sheet_question(
         The same for the survey's other questions, by question.
     sheet : str, optional
         Sheet of an XLSX file.
+    sole_question : bool
+        ``question`` is the survey's only open question: a file that records no question can
+        only code it, so nothing is assumed (None; its texts, if any, are still checked).
 
     Returns
     -------
     str or None
-        What was assumed, for a file that records no question (one line to say); None when
-        the file records ``question``.
+        What was assumed, for a file that records no question while the survey has other open
+        questions (one line to say); None when the file records ``question`` or when
+        ``sole_question``.
 
     Raises
     ------
@@ -590,10 +595,14 @@ def check_sheet_question(
         return None
     keys = sheet_keys(path, coded_ids, sheet=sheet)
     if not keys:
-        return (f"{path.name} records no question and holds no texts: assumed to code "
+        # With one open question there is no other the file could code: nothing to say.
+        return (None if sole_question else
+                f"{path.name} records no question and holds no texts: assumed to code "
                 f"'{question}'")  # fmt: skip
     hits = matching_texts(keys, answers)
     if 2 * hits >= len(keys):
+        if sole_question:
+            return None
         return (f"{path.name} records no question; {hits} of its {len(keys)} coded texts are "
                 f"answers to '{question}': assumed made for it")  # fmt: skip
     best = max(others or {}, key=lambda q: matching_texts(keys, others[q]), default=None)

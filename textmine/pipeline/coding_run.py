@@ -451,9 +451,11 @@ def _check_labels_question(survey, text_col: str, answers: pd.Series, labels_pat
     others = {str(c): _question_texts(survey.data[c], ids, masked=False)
               for c in survey.data.columns
               if c != text_col and survey.data[c].dtype == object}  # fmt: skip
+    # The survey's only open question: a file without a record can code nothing else.
+    sole = not any(q.kind == "open" and q.name != text_col for q in survey.questions.values())
     return check_sheet_question(labels_path, ids, question=text_col,
                                 answers=_question_texts(answers, ids, masked=True),
-                                others=others, sheet=sheet)  # fmt: skip
+                                others=others, sheet=sheet, sole_question=sole)  # fmt: skip
 
 
 def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], train_ids: list[str],
