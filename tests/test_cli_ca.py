@@ -139,3 +139,49 @@ def test_similarity_top_is_capped_with_one_line(cli, survey, tmp_path):
     assert result.code == 2
     assert f"give --top {MAX_SIMILARITY_TOP} or less" in result.err
     assert result.err.strip().count("\n") == 0 and not out.exists()
+
+
+def test_two_modalities_give_one_axis_and_one_line_that_says_what_to_do(cli, survey, tmp_path):
+    out = tmp_path / "o"
+    result = cli("ca", str(survey), "--text-col", "q", "--id-col", "id", "--by", "taille",
+                 "--min-freq", "2", "--out", str(out))
+    assert result.code == 2 and result.err.strip().count("\n") == 0
+    # not "choose axes up to 1": no choice of axes can make a map of one axis
+    assert "only 1 axis; a factor map needs 2" in result.err
+    assert "--by question with 3 modalities or more" in result.err and not out.exists()
+
+
+def test_two_classes_give_one_axis_and_the_line_asks_for_a_larger_k(survey):
+    from textmine.config import ReadOptions
+    from textmine.errors import DataError
+    from textmine.pipeline.ca_run import AnalysisInput, compute_ca
+    from textmine.survey import read_survey
+
+    s = read_survey(survey, options=ReadOptions(id_col="id"))
+    ids = [str(i) for i in s.data.index]
+    segments = pd.DataFrame({"respondent_id": ids, "class": [1 + i % 2 for i in range(len(ids))]})
+    classes = pd.DataFrame({"class": [0, 1, 2], "label": ["", "Classe 1 : a", "Classe 2 : b"]})
+    data = AnalysisInput(s, "q", ids, [[] for _ in ids], segments=segments, classes=classes)
+    with pytest.raises(DataError, match=r"Only 2 class\(es\) have segments in these "
+                                        r"modalities; a CA of classes needs 3 classes or more "
+                                        r"\(a larger --k\)"):
+        compute_ca(data, by=["groupe"], options=AnalysisOptions(rows="classes"))
+
+
+@pytest.mark.parametrize("command", ["ca", "similarity"])
+def test_an_analysis_output_folder_is_not_an_input(cli, survey, tmp_path, command):
+    first = tmp_path / "first"
+    args = ["--by", "groupe"] if command == "ca" else []
+    made = cli(command, str(survey), "--text-col", "q", "--id-col", "id", "--min-freq", "2",
+               *args, "--out", str(first)) if command == "ca" else cli(
+        command, str(survey), "--text-col", "q", "--id-col", "id", "--out", str(first))
+    assert made.code == 0, made.err
+    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    for again in ("ca", "similarity"):
+        out = tmp_path / f"again_{again}"
+        more = ["--by", "groupe"] if again == "ca" else []
+        result = cli(again, str(first), *more, "--out", str(out))
+        assert result.code == 2 and result.err.strip().count("\n") == 0
+        assert f"output folder of a `textmine {command}` run" in result.err
+        assert not out.exists()
+    assert {p.name: p.read_bytes() for p in first.iterdir()} == before

@@ -21,7 +21,7 @@ import networkx as nx
 import pandas as pd
 
 from textmine.config import AnalysisOptions, ReadOptions, ReportOptions, TextOptions
-from textmine.errors import DataError, OptionError
+from textmine.errors import DataError, InputFileError, OptionError
 from textmine.outputs import atomic_output_dir, atomic_write
 from textmine.report.analysis_figures import factor_map, scree_plot, similarity_graph
 from textmine.runfolder import (
@@ -80,6 +80,13 @@ def load_input(path: str | Path, *, text_col: str | None = None,
     path = Path(path)
     if path.is_dir():
         record = RunRecord.read(path)
+        if record.command in ("ca", "similarity"):
+            # An analysis' own output holds no terms nor themes: the likely slip is --out given
+            # as the input; re-reading its survey silently would hide it.
+            raise InputFileError(
+                f"{path} is the output folder of a `textmine {record.command}` run, not a run "
+                "to analyse; give the survey file, or the folder of a themes, parse or Reinert "
+                "run.")
         survey_path = run_survey_path(record, path)
         recorded = record.input.get("text_col")
         if text_col and recorded and text_col != recorded:
@@ -217,10 +224,24 @@ def compute_ca(data: AnalysisInput, *, by: Sequence[str], supplementary: Sequenc
     if options.rows == "terms" and len(table) < 3:
         raise DataError(f"Only {len(table)} term(s) occur at least {options.min_freq} times in "
                         "the answers of these modalities; lower --min-freq (a CA needs 3 terms).")
-    if options.rows == "classes" and len(table) < 2:
+    if options.rows == "classes" and len(table) < 3:
+        # 2 classes give one axis (min(rows, columns) - 1): no factor map can be drawn.
         raise DataError(f"Only {len(table)} class(es) have segments in these modalities; a CA "
-                        "of classes needs 2 classes or more (a larger --k).")
+                        "of classes needs 3 classes or more (a larger --k).")
+    if options.rows == "themes" and len(table) < 3:
+        raise DataError(f"Only {len(table)} theme(s) have answers in these modalities; a CA "
+                        "of themes needs 3 themes or more (a run with a larger --k).")
     result = correspondence_analysis(table, supplementary_columns=sup)
+    if result.n_axes < 2:
+        # min(rows, columns) - 1 axes: choosing other axes cannot help, the table must grow.
+        n_rows, n_cols = table.shape
+        more_rows = {"classes": "a larger --k", "themes": "a run with a larger --k",
+                     "terms": "a lower --min-freq"}[options.rows]
+        fix = ("give a --by question with 3 modalities or more, or add another --by question"
+               if n_cols < 3 else f"{more_rows} (3 {options.rows} or more)")
+        raise DataError(
+            f"The table of {n_rows} {options.rows} x {n_cols} modalities of {', '.join(by)} "
+            f"has only {result.n_axes} axis; a factor map needs 2: {fix}.")
     if max(options.axes) > result.n_axes:
         raise OptionError(f"--axes {options.axes[0]} {options.axes[1]}: this table has only "
                           f"{result.n_axes} axes; choose axes up to {result.n_axes}.")
