@@ -163,3 +163,73 @@ def test_figures_end_without_overlap(kind, recorded, tmp_path):
     assert left == 0 and len(overlapping_pairs(boxes)) == 0
     frame = ax.get_window_extent(renderer=ax.figure.canvas.get_renderer()).extents
     assert (boxes[:, :2] >= frame[:2] - 0.5).all() and (boxes[:, 2:] <= frame[2:] + 0.5).all()
+
+
+def _markers(ax, gap: float = 0.0) -> np.ndarray:
+    """Boxes (display pixels) of every scatter marker drawn on ``ax``, grown by ``gap``."""
+    boxes = []
+    for coll in ax.collections:
+        offsets = np.asarray(coll.get_offsets(), dtype=float)
+        if not len(offsets):
+            continue
+        sizes = np.broadcast_to(coll.get_sizes(), (len(offsets),))
+        centres = ax.transData.transform(offsets)
+        boxes.append(af.marker_boxes(centres, np.sqrt(sizes) / 2 * ax.figure.dpi / 72, gap=gap))
+    return np.vstack(boxes) if boxes else np.zeros((0, 4))
+
+
+@pytest.mark.parametrize("kind", ["factor_map", "similarity_graph"])
+def test_no_label_sits_on_or_touches_a_marker(kind, recorded, tmp_path):
+    """Every label keeps the figure's gap (minus half a pixel of rounding) off every marker:
+    its own node, the other nodes, the points and triangles of the map."""
+    if kind == "factor_map":
+        eig, rows, columns = _crowded_ca()
+        af.factor_map(eig, rows, columns, tmp_path / "map", all_rows=True)
+        gap = af.MAP_MARKER_GAP
+    else:
+        terms = [f"mot {i}" for i in range(30)]
+        nodes = pd.DataFrame({"term": terms, "frequency": np.arange(30, 0, -1) * 3,
+                              "community": [1 + i % 4 for i in range(30)]})
+        edges = pd.DataFrame({"source": [terms[i // 2] for i in range(1, 30)],
+                              "target": terms[1:], "index": 1.0})
+        af.similarity_graph(nodes, edges, tmp_path / "graph")
+        gap = af.GRAPH_MARKER_GAP
+    ((ax, texts, left),) = recorded
+    boxes = _drawn(ax.figure, texts)
+    markers = _markers(ax, gap=gap - 0.5)
+    assert len(markers) >= len(texts)
+    assert left == 0
+    assert af.overlapping_boxes(boxes, markers).shape == (0, 2)
+    assert len(overlapping_pairs(boxes)) == 0
+
+
+def test_a_label_on_a_marker_is_moved_off_it_and_others_stay():
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=af.DPI)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    x, y = np.array([5.0, 1.0]), np.array([5.0, 9.0])
+    texts = [ax.text(5.0, 5.0, "posé sur le point", ha="center", va="center"),
+             ax.text(1.0, 9.0, "loin", fontsize=10)]
+    fig.canvas.draw()
+    centres = ax.transData.transform(np.column_stack([x, y]))
+    obstacles = af.marker_boxes(centres[:1], 10.0, gap=6.0)  # one node, under the first label
+    before = [t.get_position() for t in texts]
+    assert af.overlapping_boxes(_drawn(fig, texts), obstacles).tolist() == [[0, 0]]
+    assert separate_labels(ax, texts, x, y, obstacles=obstacles) == 0
+    assert af.overlapping_boxes(_drawn(fig, texts), obstacles).shape == (0, 2)
+    assert texts[1].get_position() == before[1]
+    # moved the least way out (up: the label is wider than high), still next to its point
+    moved = np.array(texts[0].get_position()) - np.array(before[0])
+    assert moved[1] > 0 and abs(moved[0]) < 1e-9
+    plt.close(fig)
+
+
+def test_long_modalities_wrap_between_words_only():
+    label = "fonction=Directeur·rice de la communication"
+    lines = af._wrapped(label).split("\n")
+    assert lines == ["fonction=Directeur·rice", "de la communication"]
+    # every word of the label is whole on some line (no "Directeur·ric" / "e")
+    words = set(" ".join(lines).split())
+    assert set(label.split()) <= words
+    many = af._wrapped("taille=Plus de 50 000 habitants dans la commune et ses environs proches")
+    assert many.count("\n") == 1 and many.endswith("…")

@@ -43,6 +43,9 @@ from textmine.report.colours import PALETTE  # noqa: E402
 logger = logging.getLogger(__name__)
 
 DPI = 110
+#: Pixels kept free between a label and any marker of a factor map / similarity graph.
+MAP_MARKER_GAP = 3.0
+GRAPH_MARKER_GAP = 6.0
 #: Smallest font size (points) :func:`separate_labels` shrinks a label to.
 MIN_LABEL_SIZE = 6.0
 #: Most row labels drawn on a factor map.
@@ -67,9 +70,14 @@ def _wrapped(label: object, width: int = 22) -> str:
     """Long modality names on two lines at most (they dominate the map otherwise)."""
     import textwrap
 
-    lines = textwrap.wrap(str(label), width=width) or [""]
+    # Lines break between words only: "Directeur·rice" cut as "Directeur·ric / e" cannot be
+    # read (a word longer than the width keeps its own, longer, line).
+    lines = textwrap.wrap(str(label), width=width, break_long_words=False,
+                          break_on_hyphens=False) or [""]
     if len(lines) > 2:
-        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width=width, placeholder="…")]
+        rest = " ".join(lines[1:])
+        lines = [lines[0], rest if len(rest) <= width
+                 else textwrap.shorten(rest, width=width, placeholder="…")]
     return _plain("\n".join(lines))
 
 
@@ -125,20 +133,68 @@ def overlapping_pairs(boxes: np.ndarray) -> np.ndarray:
     return np.column_stack([i, j])
 
 
-def _push_apart(boxes: np.ndarray, frame: np.ndarray, *, rounds: int) -> np.ndarray:
+def overlapping_boxes(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Pairs ``(i, j)`` where box ``i`` of ``boxes`` overlaps box ``j`` of ``others`` (both
+    ``x0, y0, x1, y1``; touching edges do not overlap).
+
+    Returns
+    -------
+    ndarray of shape (m, 2), int
+        In row-major order of ``(i, j)`` (deterministic).
+    """
+    if not len(boxes) or not len(others):
+        return np.zeros((0, 2), dtype=int)
+    ox = (np.minimum(boxes[:, None, 2], others[None, :, 2])
+          - np.maximum(boxes[:, None, 0], others[None, :, 0]))
+    oy = (np.minimum(boxes[:, None, 3], others[None, :, 3])
+          - np.maximum(boxes[:, None, 1], others[None, :, 1]))
+    i, j = np.nonzero((ox > 0) & (oy > 0))
+    return np.column_stack([i, j])
+
+
+def marker_boxes(points: np.ndarray, radius: np.ndarray | float, *, gap: float = 0.0
+                 ) -> np.ndarray:
+    """Boxes (display pixels, ``x0, y0, x1, y1``) of markers of ``radius`` pixels centred on
+    ``points`` (shape (n, 2), display pixels), grown by ``gap`` pixels: where no label goes."""
+    r = np.broadcast_to(np.asarray(radius, dtype=float), (len(points),)) + gap
+    return np.column_stack([points[:, 0] - r, points[:, 1] - r, points[:, 0] + r,
+                            points[:, 1] + r])
+
+
+def _push_apart(boxes: np.ndarray, frame: np.ndarray, *, rounds: int,
+                obstacles: np.ndarray | None = None) -> np.ndarray:
     """Shifts (pixels, shape (n, 2)) that move overlapping boxes apart inside ``frame``.
 
     Each round moves both boxes of every overlapping pair half their overlap (plus half a pixel)
     apart along the axis where they overlap least, then brings every box back inside ``frame``
-    (``x0, y0, x1, y1``); boxes that overlap nothing are left where they are. Stops when no pair
-    overlaps or after ``rounds`` rounds.
+    (``x0, y0, x1, y1``); boxes that overlap nothing are left where they are. A box on one of
+    ``obstacles`` (fixed boxes: the markers) moves its whole overlap (plus half a pixel) off it.
+    Stops when nothing overlaps or after ``rounds`` rounds.
     """
     shift = _inside(boxes, frame)
+    fixed = np.zeros((0, 4)) if obstacles is None else obstacles
     for _ in range(rounds):
         cur = boxes + np.hstack([shift, shift])
         pairs = overlapping_pairs(cur)
-        if not len(pairs):
+        hits = overlapping_boxes(cur, fixed)
+        if not len(pairs) and not len(hits):
             break
+        move = np.zeros((len(boxes), 2))
+        if len(hits):
+            i, j = hits[:, 0], hits[:, 1]
+            ox = np.minimum(cur[i, 2], fixed[j, 2]) - np.maximum(cur[i, 0], fixed[j, 0])
+            oy = np.minimum(cur[i, 3], fixed[j, 3]) - np.maximum(cur[i, 1], fixed[j, 1])
+            along_x = ox <= oy
+            gap = np.where(along_x, (cur[i, 0] + cur[i, 2]) - (fixed[j, 0] + fixed[j, 2]),
+                           (cur[i, 1] + cur[i, 3]) - (fixed[j, 1] + fixed[j, 3]))
+            # A label centred on its marker goes up (fixed, not random).
+            sign = np.where(gap < 0, -1.0, 1.0)
+            np.add.at(move, (i, np.where(along_x, 0, 1)), sign * (np.where(along_x, ox, oy)
+                                                                   + 0.5))
+        if not len(pairs):
+            shift += move
+            shift += _inside(boxes + np.hstack([shift, shift]), frame)
+            continue
         i, j = pairs[:, 0], pairs[:, 1]
         ox = np.minimum(cur[i, 2], cur[j, 2]) - np.maximum(cur[i, 0], cur[j, 0])
         oy = np.minimum(cur[i, 3], cur[j, 3]) - np.maximum(cur[i, 1], cur[j, 1])
@@ -148,7 +204,6 @@ def _push_apart(boxes: np.ndarray, frame: np.ndarray, *, rounds: int) -> np.ndar
         gap = np.where(along_x, centre[j, 0] - centre[i, 0], centre[j, 1] - centre[i, 1])
         # Boxes with the same centre: the later label goes right (or up), fixed, not random.
         sign = np.where(gap < 0, -1.0, 1.0)
-        move = np.zeros((len(boxes), 2))
         axis = np.where(along_x, 0, 1)
         np.add.at(move, (j, axis), sign * step)
         np.add.at(move, (i, axis), -sign * step)
@@ -196,7 +251,8 @@ def _free_slot(box: np.ndarray, target: np.ndarray, placed: np.ndarray,
 def separate_labels(ax: plt.Axes, texts: list, x: np.ndarray, y: np.ndarray, *,
                     pad: float = 1.5, rounds: int = 100, shrink_steps: int = 5,
                     shrink: float = 0.85, arrowprops: dict | None = None,
-                    min_arrow: float = 6.0) -> int:
+                    min_arrow: float | np.ndarray = 6.0,
+                    obstacles: np.ndarray | None = None) -> int:
     """Final pass after adjustText: no two labels overlap, all inside the axes, leader lines.
 
     The label boxes are read once from the renderer (display pixels, grown by ``pad``). Then:
@@ -232,17 +288,27 @@ def separate_labels(ax: plt.Axes, texts: list, x: np.ndarray, y: np.ndarray, *,
     arrowprops : dict, optional
         Style of the leader line drawn from a label to its point when they are more than
         ``min_arrow`` pixels apart (none drawn when None).
-    min_arrow : float
-        Pixels.
+    min_arrow : float or ndarray of shape (n,)
+        Pixels (one per label: a label set beside a large marker needs no line).
+    obstacles : ndarray of shape (m, 4), optional
+        Boxes no label may cover (display pixels, ``x0, y0, x1, y1``; see
+        :func:`marker_boxes`): the markers of the points, so that a label never sits on a
+        node. Treated like the other labels in every step, but never moved.
 
     Returns
     -------
     int
-        Pairs of labels still overlapping (0 unless labels at :data:`MIN_LABEL_SIZE` cannot
-        fit in the axes).
+        Pairs of labels, and of a label and an obstacle, still overlapping (0 unless labels at
+        :data:`MIN_LABEL_SIZE` cannot fit in the axes).
     """
     if not texts:
         return 0
+    fixed = np.zeros((0, 4)) if obstacles is None else np.asarray(obstacles, dtype=float)
+
+    def crowded_of(cur: np.ndarray) -> tuple[np.ndarray, int]:
+        pairs, hits = overlapping_pairs(cur), overlapping_boxes(cur, fixed)
+        return np.unique(np.concatenate([pairs.ravel(), hits[:, 0]])), len(pairs) + len(hits)
+
     renderer = ax.figure.canvas.get_renderer()
     to_pixels = ax.transData
     inverse = to_pixels.inverted()
@@ -250,24 +316,23 @@ def separate_labels(ax: plt.Axes, texts: list, x: np.ndarray, y: np.ndarray, *,
     targets = to_pixels.transform(np.column_stack([x, y]).astype(float))
     frame = np.array(ax.get_window_extent(renderer=renderer).extents)
     boxes = label_boxes(texts, renderer, pad=pad)
-    shift = _push_apart(boxes, frame, rounds=rounds)
-    pairs = overlapping_pairs(boxes + np.hstack([shift, shift]))
+    shift = _push_apart(boxes, frame, rounds=rounds, obstacles=fixed)
+    crowded, left = crowded_of(boxes + np.hstack([shift, shift]))
     for step in range(shrink_steps + 1):
-        if not len(pairs):
+        if not left:
             break
-        crowded = np.unique(pairs)
         placed = np.ones(len(texts), dtype=bool)
         placed[crowded] = False
         homeless = []
         for k in sorted(crowded, key=lambda k: (-texts[k].get_fontsize(), k)):
             cur = boxes + np.hstack([shift, shift])
-            slot = _free_slot(cur[k], targets[k], cur[placed], frame)
+            slot = _free_slot(cur[k], targets[k], np.vstack([cur[placed], fixed]), frame)
             if slot is None:
                 homeless.append(k)
                 continue
             shift[k] += slot
             placed[k] = True
-        pairs = overlapping_pairs(boxes + np.hstack([shift, shift]))
+        crowded, left = crowded_of(boxes + np.hstack([shift, shift]))
         smaller = [k for k in homeless if texts[k].get_fontsize() > MIN_LABEL_SIZE + 1e-9]
         if not smaller or step == shrink_steps:
             break
@@ -277,25 +342,27 @@ def separate_labels(ax: plt.Axes, texts: list, x: np.ndarray, y: np.ndarray, *,
         # Only the shrunk labels are measured again (their box taken back to zero shift).
         boxes[smaller] = (label_boxes([texts[k] for k in smaller], renderer, pad=pad)
                           - np.hstack([shift[smaller], shift[smaller]]))
-        pairs = overlapping_pairs(boxes + np.hstack([shift, shift]))
+        crowded, left = crowded_of(boxes + np.hstack([shift, shift]))
     for k in np.flatnonzero(np.abs(shift).max(axis=1) > 0):
         texts[k].set_position(inverse.transform(anchors[k] + shift[k]))
-    if len(pairs):
-        logger.info("%d pairs of labels still overlap at %.0f points", len(pairs),
-                    MIN_LABEL_SIZE)
+    if left:
+        logger.info("%d pairs of labels (or a label and a marker) still overlap at %.0f points",
+                    left, MIN_LABEL_SIZE)
     if arrowprops is not None:
         final = label_boxes(texts, renderer)
+        least = np.broadcast_to(np.asarray(min_arrow, dtype=float), (len(texts),))
         for k, text in enumerate(texts):
             # Distance from the point to the label's box (0 when the label covers it).
             dx = max(final[k, 0] - targets[k, 0], 0.0, targets[k, 0] - final[k, 2])
             dy = max(final[k, 1] - targets[k, 1], 0.0, targets[k, 1] - final[k, 3])
-            if math.hypot(dx, dy) < min_arrow:
+            if math.hypot(dx, dy) < least[k]:
                 continue
             centre = inverse.transform([(final[k, 0] + final[k, 2]) / 2,
                                         (final[k, 1] + final[k, 3]) / 2])
             ax.add_patch(FancyArrowPatch(posA=tuple(centre), posB=(float(x[k]), float(y[k])),
                                          patchA=text, zorder=1, **arrowprops))
-    return len(pairs)
+    return left
+
 
 def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFrame,
                stem: Path, *, axes: tuple[int, int] = (1, 2), lang: str = "fr",
@@ -332,11 +399,15 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     ax.axhline(0, color="#999999", lw=0.7, zorder=0)
     ax.axvline(0, color="#999999", lw=0.7, zorder=0)
     texts = []
+    points: list[tuple[float, float]] = []   # the point each label names, in label order
+    sizes: list[float] = []                  # its marker's area (points²)
     ax.scatter(shown[x], shown[y], s=14, color=ROW_COLOUR, alpha=0.7, zorder=2)
     for _, r in shown.iterrows():
         # terms are written with "_" joining expressions ("sondage_ligne"): shown with spaces
         texts.append(ax.text(r[x], r[y], _plain(str(r["label"]).replace("_", " ")), fontsize=9,
-                             color=ROW_COLOUR, zorder=3, in_layout=False))
+                             color=ROW_COLOUR, zorder=3, in_layout=False, va="center"))
+        points.append((float(r[x]), float(r[y])))
+        sizes.append(14.0)
     for sup, colour, marker, style in ((False, COLUMN_COLOUR, "^", "normal"),
                                        (True, SUP_COLOUR, "^", "italic")):
         part = columns[columns["supplementary"].astype(bool) == sup]
@@ -345,7 +416,9 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
         for _, c in part.iterrows():
             texts.append(ax.text(c[x], c[y], _wrapped(c["label"]), fontsize=10.5,
                                  color=colour, fontweight="bold", fontstyle=style, zorder=5,
-                                 linespacing=0.95, in_layout=False))
+                                 linespacing=0.95, in_layout=False, va="center"))
+            points.append((float(c[x]), float(c[y])))
+            sizes.append(46.0)
     xs = np.concatenate([shown[x].to_numpy(), columns[x].to_numpy()])
     ys = np.concatenate([shown[y].to_numpy(), columns[y].to_numpy()])
     if len(xs):
@@ -368,13 +441,49 @@ def factor_map(eigenvalues: pd.DataFrame, rows: pd.DataFrame, columns: pd.DataFr
     # Layout first: the labels are placed in the final axes (pixels = those of the file).
     fig.tight_layout()
     if texts:
-        origins = np.array([t.get_position() for t in texts], dtype=float)
+        origins = np.array(points, dtype=float)
+        radius, obstacles = _beside_markers(ax, texts, origins, np.array(sizes),
+                                            gap=MAP_MARKER_GAP, side="right")
         # The points are obstacles too: a label never covers another point.
         adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.25, 1.6), max_move=None,
                     iter_lim=2000, ensure_inside_axes=True)
-        separate_labels(ax, texts, origins[:, 0], origins[:, 1],
+        separate_labels(ax, texts, origins[:, 0], origins[:, 1], obstacles=obstacles,
+                        min_arrow=radius + MAP_MARKER_GAP + 4.0,
                         arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5})
     return _save(fig, stem)
+
+
+def _beside_markers(ax: plt.Axes, texts: list, points: np.ndarray, sizes: np.ndarray, *,
+                    gap: float, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Put each label beside its marker, ``gap`` pixels off it, and return the markers.
+
+    A label anchored on its point sits on its own marker (and a large node hides it); it
+    starts instead to the right of (``side="right"``, label centred vertically) or above
+    (``side="top"``, centred horizontally) the marker. The axes limits and layout must be
+    final.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, 2)
+        The point of each label (data coordinates).
+    sizes : ndarray of shape (n,)
+        Marker areas as given to ``scatter`` (points²: the marker is ``sqrt(size)`` points
+        across).
+
+    Returns
+    -------
+    radius : ndarray of shape (n,)
+        Marker radii in display pixels.
+    obstacles : ndarray of shape (n, 4)
+        The marker boxes grown by ``gap`` (display pixels), for :func:`separate_labels`.
+    """
+    pix = ax.transData.transform(points)
+    radius = np.sqrt(sizes) / 2 * ax.figure.dpi / 72
+    inverse = ax.transData.inverted()
+    for text, p, r in zip(texts, pix, radius, strict=True):
+        offset = (r + gap, 0.0) if side == "right" else (0.0, r + gap)
+        text.set_position(tuple(inverse.transform(p + np.array(offset))))
+    return radius, marker_boxes(pix, radius, gap=gap)
 
 
 def scree_plot(eigenvalues: pd.DataFrame, stem: Path, *, lang: str = "fr") -> list[Path]:
@@ -489,6 +598,7 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
         width = 0.6 + 5.0 * float(e["index"]) / (top or 1.0)
         ax.plot([x0, x1], [y0, y1], color="#AAAAAA", lw=width, zorder=1, solid_capstyle="round")
     texts = []
+    sizes: list[float] = []  # node areas (points²), in label order
     for term in graph.nodes:
         colour = PALETTE[(int(comm[term]) - 1) % len(PALETTE)]
         share = math.sqrt(float(freq[term]) / fmax)
@@ -496,8 +606,9 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
                    edgecolors="none")
         texts.append(ax.text(*pos[term], _plain(term.replace("_", " ")),
                              fontsize=7.5 + 10 * share, color=colour,
-                             ha="center", va="center", zorder=3, in_layout=False,
+                             ha="center", va="bottom", zorder=3, in_layout=False,
                              fontweight="bold" if share > 0.5 else "normal"))
+        sizes.append(20 + 380 * share)
     ax.set_axis_off()
     ax.set_title(_plain(title or w["graph"]), fontsize=12)
     ax.margins(0.08)
@@ -507,8 +618,13 @@ def similarity_graph(nodes: pd.DataFrame, edges: pd.DataFrame, stem: Path, *, la
     fig.tight_layout()
     if texts:
         xy = np.array([pos[t] for t in graph.nodes])
+        # Each label starts above its node, GRAPH_MARKER_GAP pixels off the disc; the nodes
+        # are obstacles of the final pass: no label sits on or touches a node.
+        radius, obstacles = _beside_markers(ax, texts, xy, np.array(sizes),
+                                            gap=GRAPH_MARKER_GAP, side="top")
         adjust_text(texts, x=xy[:, 0], y=xy[:, 1], ax=ax, expand=(1.1, 1.3), max_move=None,
                     iter_lim=2000)
-        separate_labels(ax, texts, xy[:, 0], xy[:, 1],
+        separate_labels(ax, texts, xy[:, 0], xy[:, 1], obstacles=obstacles,
+                        min_arrow=radius + GRAPH_MARKER_GAP + 4.0,
                         arrowprops={"arrowstyle": "-", "color": "#BBBBBB", "lw": 0.4})
     return _save(fig, stem)
