@@ -169,3 +169,36 @@ def test_dendrogram_figure(tmp_path):
     written = plot_dendrogram(result.classes, result.profiles, tmp_path / "dendrogram")
     assert [p.suffix for p in written] == [".png", ".svg"]
     assert all(p.stat().st_size > 1000 for p in written)
+
+
+def _longest_blank_run(flags) -> int:
+    best = run = 0
+    for blank in flags:
+        run = run + 1 if blank else 0
+        best = max(best, run)
+    return best
+
+
+@pytest.mark.parametrize("n_terms", [1, 3, 8])
+def test_dendrogram_has_no_empty_band(tmp_path, n_terms):
+    """The terms' panel is sized to its lists and the file cropped: no band of blank rows
+    (the figure once kept a fixed share of its height for 8 terms, blank under short lists)."""
+    import matplotlib.image as mpimg
+
+    classes = pd.DataFrame({"class": [0, 1, 2, 3, 4, 5],
+                            "size": [10, 30, 20, 25, 55, 45], "share": [0.1] * 6,
+                            "parent": [None, 4, 4, 5, None, None],
+                            "height": [None, 0.0, 0.0, 0.0, 120.0, 300.0]})
+    # leaf 3 under node 5, with node 4 (leaves 1, 2)
+    classes.loc[classes["class"] == 4, "parent"] = 5
+    profiles = pd.DataFrame([(c, f"mot_{c}_{i}", 50.0 - i, "over") for c in (1, 2, 3)
+                             for i in range(n_terms if c != 3 else 1)],
+                            columns=["class", "term", "chi2", "sign"])
+    png = plot_dendrogram(classes, profiles, tmp_path / "d")[0]
+    image = mpimg.imread(png)[:, :, :3]
+    blank_rows = (image > 0.97).all(axis=(1, 2))
+    height = len(blank_rows)
+    # the saved padding (0.15 in at 100 dpi) and a line or two of text at most, anywhere
+    # (the fixed layout left 235 to 332 blank rows under these lists)
+    assert _longest_blank_run(blank_rows) < 40, (_longest_blank_run(blank_rows), height)
+    assert not blank_rows[height // 2:].all()

@@ -12,6 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+#: Height (inches) of the tree panel; the terms' panel below is sized to its lists.
+TREE_HEIGHT = 3.2
+#: Font size (points) of the terms under each leaf.
+TERM_SIZE = 8.0
+#: Lines above the terms of a leaf: class number, size, a blank line.
+HEADER_LINES = 3
+
 
 def _leaf_x(classes: pd.DataFrame) -> dict[int, float]:
     positive = classes[classes["class"] > 0]
@@ -49,8 +56,17 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
     path = Path(path).with_suffix("")
     leaves = _leaf_x(classes)
     k = max(len(leaves), 1)
+    terms_of = {}
+    for leaf in leaves:
+        over = profiles[(profiles["class"] == leaf) & (profiles["sign"] == "over")]
+        terms_of[leaf] = over.sort_values("chi2", ascending=False).head(n_terms)["term"].tolist()
+    # The terms' panel is as tall as its longest list (8-point lines), not a fixed share of the
+    # figure: a fixed share left an empty band under short lists.
+    lines = max((len(t) for t in terms_of.values()), default=0) + HEADER_LINES
+    text_height = lines * TERM_SIZE * 1.25 / 72 + 0.1
     fig, (ax_tree, ax_text) = plt.subplots(
-        2, 1, figsize=(max(6.0, 1.6 * k), 6.5), gridspec_kw={"height_ratios": [1, 1.3]})
+        2, 1, figsize=(max(6.0, 1.6 * k), TREE_HEIGHT + text_height + 0.6),
+        gridspec_kw={"height_ratios": [TREE_HEIGHT, text_height], "hspace": 0.0})
     colours = plt.get_cmap("tab10")
     internal = classes[(classes["class"] > 0) & (classes["height"] > 0)
                        & ~classes["class"].isin(list(leaves))]
@@ -77,13 +93,16 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
     sizes = classes.set_index("class")
     for leaf, pos in leaves.items():
         share = float(sizes.loc[leaf, "share"])
-        ax_tree.annotate(f"{leaf}\n{int(sizes.loc[leaf, 'size'])} ({100 * share:.0f} %)",
-                         (pos, 0), xytext=(0, -4), textcoords="offset points", ha="center",
-                         va="top", fontsize=8, color=colours((leaf - 1) % 10))
-        terms = profiles[(profiles["class"] == leaf) & (profiles["sign"] == "over")]
-        terms = terms.sort_values("chi2", ascending=False).head(n_terms)["term"].tolist()
-        ax_text.text(pos, 1.0, "\n".join(terms), ha="center", va="top", fontsize=8,
-                     color=colours((leaf - 1) % 10))
+        colour = colours((leaf - 1) % 10)
+        # Under each leaf: its number and size, then its terms, in the terms' panel (whose
+        # height counts both), so that they never overlap.
+        ax_text.text(pos, 1.0, f"{leaf}\n{int(sizes.loc[leaf, 'size'])} ({100 * share:.0f} %)",
+                     ha="center", va="top", fontsize=TERM_SIZE, linespacing=1.25,
+                     fontweight="bold", color=colour)
+        ax_text.annotate("\n".join(terms_of[leaf]), (pos, 1.0),
+                         xytext=(0, -HEADER_LINES * TERM_SIZE * 1.25), textcoords="offset points",
+                         ha="center", va="top", fontsize=TERM_SIZE, linespacing=1.25,
+                         color=colour)
     for ax in (ax_tree, ax_text):
         ax.set_xlim(-0.6, k - 0.4)
         ax.set_xticks([])
@@ -99,7 +118,8 @@ def plot_dendrogram(classes: pd.DataFrame, profiles: pd.DataFrame, path: str | P
     for suffix in (".png", ".svg"):
         target = path.with_suffix(suffix)
         meta = {"Software": None} if suffix == ".png" else {"Date": None, "Creator": None}
-        fig.savefig(target, dpi=100, metadata=meta)
+        # Cropped to what is drawn: no empty band under the terms nor beside the tree.
+        fig.savefig(target, dpi=100, metadata=meta, bbox_inches="tight", pad_inches=0.15)
         written.append(target)
     plt.close(fig)
     return written
