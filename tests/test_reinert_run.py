@@ -359,3 +359,16 @@ def test_cli_export_says_the_id_variable(cli, tmp_path):
         "*id_r1", "*id_r3", "*id_r5"]
     res = cli("export-iramuteq", path, "--text-col", "reponse", "--out", tmp_path / "d.txt")
     assert res.code == 0 and "*id_" not in (tmp_path / "d.txt").read_text(encoding="utf-8")
+
+
+def test_export_to_a_folder_is_one_line_that_does_not_suggest_force(cli, tmp_path):
+    path = _survey_csv(tmp_path)
+    folder = tmp_path / "dossier"
+    folder.mkdir()
+    (folder / "x.txt").write_text("garder", encoding="utf-8")
+    for extra in ([], ["--force"]):
+        res = cli("export-iramuteq", path, "--text-col", "reponse", "--out", folder, *extra)
+        assert res.code == 2 and res.err.strip().count("\n") == 0
+        assert "is a folder; give the path of the corpus file" in res.err
+        assert "--force" not in res.err
+    assert [p.name for p in folder.iterdir()] == ["x.txt"]

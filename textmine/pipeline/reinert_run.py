@@ -274,10 +274,12 @@ def run_export_iramuteq(
     keys = nonanswer_keys()
 
     out = Path(out)
+    # A folder first: --force cannot replace a folder by a file, so do not suggest it.
+    if out.is_dir():
+        raise OutputError(f"{out} is a folder; give the path of the corpus file to write "
+                          f"(e.g. {out / 'corpus.txt'}).")
     if out.exists() and not force:
         raise OutputError(f"{out} already exists; give --force to replace it.")
-    if out.exists() and out.is_dir():
-        raise OutputError(f"{out} is a folder; give the path of the corpus file to write.")
     if Path(survey_path).resolve() == out.resolve():
         raise OutputError(f"{out} is the survey file itself; give another output path.")
     survey = read_survey(survey_path, options=read_options)
