@@ -30,7 +30,7 @@ TextCol = Annotated[str, typer.Option("--text-col", help="Column of the open que
 # -- issue 17: correspondence and similarity analysis ------------------------------------------
 SurveyOrRun = Annotated[Path, typer.Argument(
     metavar="SURVEY_OR_RUN",
-    help="Survey file, or the folder of a finished `textmine themes` run.")]
+    help="Survey file, or the folder of a finished run (themes, parse or Reinert).")]
 CaFlag = Annotated[bool, typer.Option(
     "--ca", help="Also run a correspondence analysis of the terms x the --by modalities.")]
 SimilarityFlag = Annotated[bool, typer.Option(
