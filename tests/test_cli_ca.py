@@ -106,8 +106,10 @@ def test_themes_with_ca_and_similarity(cli, survey, tmp_path):
     # The run folder feeds `textmine ca --rows themes`.
     again = cli("ca", str(out), "--by", "groupe", "--rows", "themes", "--out", str(tmp_path / "t"))
     assert again.code in (0, 2)
-    if again.code == 2:  # two themes x three groups: fewer than 3 rows is said in one line
-        assert "at least 3 rows" in again.err
+    if again.code == 2:  # two themes x three groups: fewer than 3 rows is said in one line,
+        # with what to change (not "lower --min-freq", which does not apply to themes)
+        assert "a CA of themes needs 3 themes or more (a run with a larger --k)" in again.err
+        assert "--min-freq" not in again.err and again.err.strip().count("\n") == 0
 
 
 def test_analysis_options_checked_when_built():
