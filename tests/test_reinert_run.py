@@ -372,3 +372,21 @@ def test_export_to_a_folder_is_one_line_that_does_not_suggest_force(cli, tmp_pat
         assert "is a folder; give the path of the corpus file" in res.err
         assert "--force" not in res.err
     assert [p.name for p in folder.iterdir()] == ["x.txt"]
+
+
+def test_export_of_a_multiple_choice_question_writes_one_variable_per_option(cli, tmp_path):
+    """--by a multiple-choice question (one column per option) was a KeyError traceback; each
+    option column is now its own IRaMuTeQ variable (one modality per variable and text)."""
+    out = tmp_path / "c.txt"
+    res = cli("export-iramuteq", DEMO, "--text-col", "q_manques", "--id-col", "id", "--by",
+              "outils", "--by", "taille", "--out", out)
+    assert res.code == 0, res.err
+    assert "Traceback" not in res.err
+    demo = pd.read_csv(DEMO, sep=";", dtype=str).set_index("id")
+    first = out.read_text(encoding="utf-8").splitlines()[0]
+    stars = first.split()
+    assert stars[:2] == ["****", "*id_R001"]
+    assert stars[2:8] == [f"*outils{i}_{demo.loc['R001', f'outils_{i}']}" for i in range(1, 7)]
+    assert stars[8] == "*taille_" + iramuteq_name(demo.loc["R001", "taille"])
+    back = read_survey(out, options=ReadOptions(id_col="id"))
+    assert {f"outils{i}" for i in range(1, 7)} <= set(back.questions)

@@ -285,9 +285,15 @@ def run_export_iramuteq(
     survey = read_survey(survey_path, options=read_options)
     answers = open_answers(survey, text_col)
     check_closed_questions(survey, by)  # ColumnError naming the closed questions; no open one
-    closed = {name: survey.text[survey.question(name).columns[0]]
-              if survey.text is not None and len(survey.question(name).columns) == 1
-              else survey.data[name] for name in by}
+    closed: dict[str, pd.Series] = {}
+    for name in by:
+        columns = survey.question(name).columns
+        # IRaMuTeQ takes one modality per variable and text: a multiple-choice question (one
+        # column per option) is written as one variable per option column (*outils1_1).
+        for column in columns if len(columns) > 1 else [name]:
+            source = column if len(columns) > 1 else columns[0]
+            closed[column] = (survey.text[source] if survey.text is not None
+                              and source in survey.text else survey.data[source])
     export = iramuteq_text(answers, closed, status=lambda text: answer_status(text, keys),
                            id_column=read_options.id_col)
     if export.n_texts == 0:
