@@ -45,7 +45,7 @@ from textmine.errors import DataError, OptionError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, write_csv
 from textmine.workbook import fixed_time, save_workbook
 from textmine.workspace.build import add_codebook, add_coder, check_coder_name
-from textmine.workspace.db import audit, now, transaction
+from textmine.workspace.db import audit, get_meta, now, transaction
 from textmine.workspace.edits import refresh_agreement
 
 #: Export formats, by the name given to ``--format``.
@@ -99,13 +99,14 @@ def workspace_codebook(conn: sqlite3.Connection) -> Codebook:
     return Codebook(themes=tuple(themes))
 
 
-def _check_out(out: Path, fmt: str, force: bool, inputs: list[Path]) -> None:
+def _check_out(out: Path, fmt: str, force: bool, inputs: dict[str, Path]) -> None:
+    """Refuse an export over one of ``inputs`` (what it is -> path), even with ``force``."""
     if fmt not in FORMATS:
         raise OptionError(f"--format {fmt!r} is not an export format; use one of "
                           f"{', '.join(FORMATS)}.")  # fmt: skip
-    for path in inputs:
+    for what, path in inputs.items():
         if out.resolve() == path.resolve():
-            raise OutputError(f"Output file {out} is the workspace itself; choose another name.")
+            raise OutputError(f"Output file {out} is {what}; choose another name.")
     if out.suffix.lower() != f".{fmt}":
         raise OutputError(f"Output file {out.name} does not end in .{fmt}; name it *.{fmt}.")
     if out.exists() and not force:
@@ -127,7 +128,11 @@ def export_workspace(conn: sqlite3.Connection, db_path: Path, out: str | Path, *
         Unknown format, unknown question or coder, output existing without ``force``.
     """
     out = Path(out)
-    _check_out(out, fmt, force, [db_path])
+    inputs = {"the workspace itself": db_path}
+    survey = (get_meta(conn, "source") or {}).get("path")
+    if survey:  # --force must not replace the survey the workspace was made from
+        inputs["the survey the workspace was made from"] = Path(survey)
+    _check_out(out, fmt, force, inputs)
     names = [r[0] for r in conn.execute("SELECT name FROM questions ORDER BY position")]
     if question is not None and question not in names:
         raise OptionError(f"--question {question!r} is not in the workspace; questions: "

@@ -1,0 +1,185 @@
+"""Issue 18 trial (a new user, then someone trying to break it): the faults found, each kind.
+
+- a themes run of another open question of the same survey (its respondents match) was
+  attached to the workspace's question, silently, by ``workspace import`` and ``init --themes``;
+- ``code --text-col Q --labels PROJECT.tmdb`` learnt the codes of another question of the
+  workspace as codes of Q's answers (the ids match);
+- ``agree P.tmdb P.tmdb --coder-a X --coder-b X`` gave a perfect agreement of one coder with
+  themself; one coder only gave "2 coders ... 1 coders" advice that could not be followed;
+- ``workspace export --force`` replaced the survey file the workspace was made from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pandas as pd
+import pytest
+from workspace_fixtures import answers_frame
+
+from textmine.errors import DataError
+from textmine.pipeline.workspace_run import attach_themes, read_workspace_codes
+from textmine.workspace import db, edits
+
+#: A second open question: other texts from the same respondents.
+OTHER = ["la mairie a fermé ses guichets", "nous avons recruté un stagiaire",
+         "les élus ont voulu des vidéos", "rien de particulier à signaler"]
+
+
+def _survey(tmp_path):
+    frame, truth = answers_frame(60)
+    q2 = [f"{OTHER[i % 4]} [{i}]" for i in range(len(frame))]
+    survey = tmp_path / "survey.csv"
+    pd.DataFrame({"id": frame["respondent_id"], "taille": ["A", "B"] * 30 + ["A"],
+                  "q1": frame["text"], "q2": q2}).to_csv(survey, index=False)  # fmt: skip
+    return survey, frame, q2, truth
+
+
+def _run(folder, ids, texts, text_col):
+    """A finished themes run's files (answers.csv with its text column, themes.csv, run.json)."""
+    folder.mkdir()
+    pd.DataFrame({"respondent_id": ids, "text": texts, "status": "themed",
+                  "theme_id": [1 + i % 2 for i in range(len(ids))],
+                  "themes": [str(1 + i % 2) for i in range(len(ids))]}).to_csv(
+        folder / "answers.csv", index=False)  # fmt: skip
+    pd.DataFrame({"theme_id": [1, 2], "label": ["un", "deux"]}).to_csv(folder / "themes.csv",
+                                                                        index=False)
+    (folder / "run.json").write_text(json.dumps({
+        "schema_version": 1, "command": "themes",
+        "input": {"path": "survey.csv", "text_col": text_col}}))
+    return folder
+
+
+@pytest.fixture
+def two(cli, tmp_path):
+    """Survey with q1 and q2; workspaces of q1 only and of both; runs of q1 and of q2."""
+    survey, frame, q2, truth = _survey(tmp_path)
+    ids = frame["respondent_id"].tolist()
+    one = tmp_path / "one.tmdb"
+    both = tmp_path / "both.tmdb"
+    for path, cols in ((one, ["q1"]), (both, ["q1", "q2"])):
+        args = [x for c in cols for x in ("--text-col", c)]
+        r = cli("workspace", "init", path, "--survey", survey, "--id-col", "id", *args,
+                "--coder", "alice")
+        assert r.code == 0, r.err
+    # The run of q1 writes its texts with other spaces and case: still the same answers.
+    run1 = _run(tmp_path / "run_q1", ids, ["  " + t.upper() for t in frame["text"]], "q1")
+    run2 = _run(tmp_path / "run_q2", ids, q2, "q2")
+    return {"survey": survey, "one": one, "both": both, "run1": run1, "run2": run2,
+            "truth": truth, "tmp": tmp_path}
+
+
+def _themes(path):
+    conn = db.connect(path)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM themes").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_themes_run_of_another_question_is_refused(cli, two):
+    # The run's question is not in the workspace: its texts are not q1's answers.
+    r = cli("workspace", "import", two["one"], two["run2"])
+    assert r.code == 2 and "Traceback" not in r.err
+    assert "are not the answers to 'q1'" in r.err and "the run analysed 'q2'" in r.err
+    assert len(r.err.strip().splitlines()) == 1
+    # Forcing the question does not make them q1's answers either.
+    r = cli("workspace", "import", two["one"], two["run2"], "--question", "q1")
+    assert r.code == 2 and "are not the answers to 'q1'" in r.err
+    assert _themes(two["one"]) == 0  # nothing attached
+    # In a workspace holding both questions, the message names the right one.
+    with pytest.raises(DataError, match="answers to 'q2': attach it with --question q2"):
+        attach_themes(two["both"], two["run2"], question="q1")
+    assert attach_themes(two["both"], two["run2"])["question"] == "q2"
+    assert attach_themes(two["both"], two["run1"])["question"] == "q1"
+
+
+def test_init_with_the_themes_run_of_another_question_writes_nothing(cli, two):
+    out = two["tmp"] / "new.tmdb"
+    r = cli("workspace", "init", out, "--survey", two["survey"], "--id-col", "id",
+            "--text-col", "q1", "--themes", two["run2"])
+    assert r.code == 2 and "the run analysed 'q2'" in r.err and "Traceback" not in r.err
+    assert not out.exists()
+    assert not [p for p in two["tmp"].iterdir() if p.name.startswith("new.tmdb")]
+
+
+def test_a_run_of_a_renamed_question_is_attached_and_the_guess_said(cli, two, caplog):
+    # Same texts, another column name in run.json: the workspace's only question, said.
+    frame, _ = answers_frame(60)
+    renamed = _run(two["tmp"] / "renamed", frame["respondent_id"].tolist(),
+                   frame["text"].tolist(), "verbatim")
+    with caplog.at_level(logging.WARNING):
+        r = cli("workspace", "import", two["one"], renamed)
+    assert r.code == 0, r.err
+    assert "analysed 'verbatim'" in caplog.text and "attached to 'q1'" in caplog.text
+
+
+def _code(path, truth, coder, question="q1", n=30):
+    conn = db.connect(path)
+    ids = {r[0]: r[1] for r in conn.execute(
+        "SELECT respondent_id, id FROM answers WHERE question = ?", (question,))}
+    for rid, code in list(truth.items())[:n]:
+        cid = conn.execute("SELECT id FROM codes WHERE name = ?", (code,)).fetchone()
+        cid = cid[0] if cid else edits.add_code(conn, code, coder)
+        edits.change_coding(conn, ids[rid], coder, version=0, action="set", codes=[cid])
+    conn.close()
+
+
+def test_code_refuses_the_codes_of_another_question(cli, two):
+    _code(two["one"], two["truth"], "alice")
+    out = two["tmp"] / "code"
+    # --text-col q2, a workspace of q1 only: its codes are not codes of q2's answers.
+    r = cli("code", two["survey"], "--text-col", "q2", "--id-col", "id", "--labels", two["one"],
+            "--out", out)
+    assert r.code == 2 and "Traceback" not in r.err
+    assert "The codes of 'q1' in workspace one.tmdb" in r.err and "--text-col q1" in r.err
+    assert not out.exists()
+    # Choosing the question does not make them q2's codes either.
+    r = cli("code", two["survey"], "--text-col", "q2", "--id-col", "id", "--labels", two["one"],
+            "--question", "q1", "--out", out)
+    assert r.code == 2 and "other answers than those of --text-col q2" in r.err
+    assert not out.exists()
+    # The API: texts of q1 pass, texts of q2 do not.
+    frame, _ = answers_frame(60)
+    texts = dict(zip(frame["respondent_id"], frame["text"], strict=True))
+    coded, info = read_workspace_codes(two["one"], texts=texts, default_question="q1")
+    assert info["question"] == "q1" and len(coded) == 30
+    q2 = pd.read_csv(two["survey"], dtype=str).set_index("id")["q2"].to_dict()
+    with pytest.raises(DataError, match="other answers"):
+        read_workspace_codes(two["one"], texts=q2, default_question="q2")
+
+
+def test_agree_refuses_one_coder_against_themself(cli, two):
+    _code(two["one"], two["truth"], "alice")
+    path, survey, out = two["one"], two["survey"], two["tmp"] / "ag"
+    r = cli("agree", path, path, "--survey", survey, "--id-col", "id", "--coder-a", "alice",
+            "--coder-b", "alice", "--out", out)
+    assert r.code == 2 and "both 'alice'" in r.err and "Traceback" not in r.err
+    assert not out.exists()
+    # One coder only: said as such, with advice that can be followed.
+    r = cli("agree", path, path, "--survey", survey, "--id-col", "id", "--out", out)
+    assert r.code == 2 and "one coder (alice)" in r.err and "1 coders" not in r.err
+    assert not out.exists()
+    _code(path, two["truth"], "bob", n=20)
+    r = cli("agree", path, path, "--survey", survey, "--id-col", "id", "--out", out)
+    assert r.code == 0 and "20 answers both coders coded" in r.out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_never_replaces_the_survey_it_was_made_from(cli, tmp_path, fmt):
+    frame, truth = answers_frame(60)
+    survey = tmp_path / f"survey.{fmt}"
+    data = pd.DataFrame({"id": frame["respondent_id"], "q1": frame["text"]})
+    data.to_csv(survey, index=False) if fmt == "csv" else data.to_excel(survey, index=False)
+    before = survey.read_bytes()
+    project = tmp_path / "p.tmdb"
+    r = cli("workspace", "init", project, "--survey", survey, "--id-col", "id", "--text-col",
+            "q1", "--coder", "alice")
+    assert r.code == 0, r.err
+    _code(project, truth, "alice", n=10)
+    r = cli("workspace", "export", project, "--format", fmt, "--out", survey, "--force")
+    assert r.code == 2 and "is the survey the workspace was made from" in r.err
+    assert survey.read_bytes() == before
+    r = cli("workspace", "export", project, "--format", fmt, "--out", project, "--force")
+    assert r.code == 2 and "is the workspace itself" in r.err
