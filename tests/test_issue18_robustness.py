@@ -183,3 +183,37 @@ def test_export_never_replaces_the_survey_it_was_made_from(cli, tmp_path, fmt):
     assert survey.read_bytes() == before
     r = cli("workspace", "export", project, "--format", fmt, "--out", project, "--force")
     assert r.code == 2 and "is the workspace itself" in r.err
+
+
+def test_undo_never_takes_back_a_change_made_in_another_tab(tmp_path):
+    from workspace_fixtures import Browser, make_workspace
+
+    from textmine.workspace.app import build_app
+
+    project = make_workspace(tmp_path)
+    app = build_app(project, token="secret-token")
+    tab_a = Browser(app, "alice")
+    tab_b = Browser(app, "alice")  # the same coder in a second tab
+    tab_b.client.cookies = tab_a.client.cookies
+    tab_b.csrf = tab_a.csrf
+    r = tab_a.code(1, 1, version=0)
+    assert r.status_code == 200 and r.json()["version"] == 1
+    r = tab_b.code(1, 2, version=1)  # tab B, which showed version 1, adds a code
+    assert r.status_code == 200 and r.json()["version"] == 2
+    # Tab A still shows version 1: its undo would take back B's change, unseen. Refused.
+    r = tab_a.post("/api/undo", {"answer_id": 1, "version": 1})
+    assert r.status_code == 409 and "changed on another page" in r.json()["error"]
+    assert r.json()["current"]["codes"] == [1, 2]
+    conn = db.connect(project)
+    codes = [row[0] for row in conn.execute(
+        "SELECT code_id FROM codings WHERE answer_id = 1 AND coder = 'alice' ORDER BY code_id")]
+    conn.close()
+    assert codes == [1, 2]
+    # A page showing the current version undoes it (the last change, B's code 2).
+    r = tab_a.post("/api/undo", {"answer_id": 1, "version": 2})
+    assert r.status_code == 200 and r.json()["codes"] == [1]
+    # A page on another answer undoes the last change and is sent to its answer.
+    tab_a.code(2, 1, version=0)
+    r = tab_a.post("/api/undo", {"answer_id": 1, "version": 3})
+    assert r.status_code == 200 and r.json()["answer_id"] == 2 and r.json()["codes"] == []
+

@@ -435,7 +435,12 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
 
     @guarded("write")
     def undo_api(request: Request, session: dict, conn: sqlite3.Connection) -> Response:
-        state = edits.undo(conn, session["coder"])
+        body = _json(request)
+        # The answer and version the page shows (older pages send none).
+        seen = ((_int(body, "answer_id"), _int(body, "version"))
+                if body.get("answer_id") is not None and body.get("version") is not None
+                else None)  # fmt: skip
+        state = edits.undo(conn, session["coder"], seen=seen)
         if state is None:
             return JSONResponse({"error": "Nothing to undo."}, status_code=400)
         return JSONResponse(state)
