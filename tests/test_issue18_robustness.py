@@ -217,3 +217,27 @@ def test_undo_never_takes_back_a_change_made_in_another_tab(tmp_path):
     r = tab_a.post("/api/undo", {"answer_id": 1, "version": 3})
     assert r.status_code == 200 and r.json()["answer_id"] == 2 and r.json()["codes"] == []
 
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_with_no_coded_answer_is_refused_and_writes_nothing(cli, two, fmt):
+    out = two["tmp"] / f"codes.{fmt}"
+    r = cli("workspace", "export", two["one"], "--format", fmt, "--out", out)
+    assert r.code == 2 and "No coded answer in one.tmdb" in r.err and not out.exists()
+    _code(two["one"], two["truth"], "alice", n=5)
+    # Coded, but not by the coder chosen (nor in the question chosen): the same line.
+    _code(two["both"], two["truth"], "bob", question="q2", n=5)
+    r = cli("workspace", "export", two["both"], "--format", fmt, "--question", "q1",
+            "--out", out)
+    assert r.code == 2 and "for question q1" in r.err and not out.exists()
+    r = cli("workspace", "export", two["both"], "--format", fmt, "--coder", "alice",
+            "--out", out)
+    assert r.code == 2 and "for coder alice" in r.err and not out.exists()
+    r = cli("workspace", "export", two["one"], "--format", fmt, "--out", out)
+    assert r.code == 0 and "5 rows written" in r.out and out.exists()
+
+
+def test_importing_a_missing_file_says_it_is_missing(cli, two):
+    for name in ("codes.csv", "codebook.qdc", "run_folder"):
+        r = cli("workspace", "import", two["one"], two["tmp"] / name)
+        assert r.code == 2 and "not found" in r.err and "Traceback" not in r.err

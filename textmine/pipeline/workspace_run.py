@@ -342,6 +342,11 @@ def run_workspace_import(project: str | Path, file: str | Path, *, coder: str | 
 
     if Path(file).is_dir():
         return attach_themes(project, file, question=question, coder=coder or "import")
+    if not Path(file).exists():
+        from textmine.errors import InputFileError
+
+        raise InputFileError(f"{file} not found; give a coding sheet (.xlsx, .csv), a codebook "
+                             "(.qdc, .yaml) or the folder of a 'textmine themes' run.")
 
     conn = connect(project, write_check=True)
     try:

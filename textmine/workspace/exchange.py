@@ -146,6 +146,13 @@ def export_workspace(conn: sqlite3.Connection, db_path: Path, out: str | Path, *
             atomic_write(out, codebook_to_qdc(codebook))
             return out, len(codebook.themes)
         table = codes_long(conn, question=question, coder=coder)
+        if table.empty and fmt in ("csv", "xlsx"):
+            # A table of headers only would pass for "nothing to code" in code/agree/crosstab.
+            chosen = " and ".join(x for x in (f"question {question}" if question else "",
+                                              f"coder {coder}" if coder else "") if x)
+            raise DataError(f"No coded answer in {db_path.name}"
+                            f"{' for ' + chosen if chosen else ''}: nothing to export (nothing "
+                            "written); code answers first with 'textmine workspace serve'.")
         if fmt == "csv":
             atomic_write(out, lambda tmp: write_csv(table, tmp))
         elif fmt == "xlsx":
