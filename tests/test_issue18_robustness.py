@@ -241,3 +241,30 @@ def test_importing_a_missing_file_says_it_is_missing(cli, two):
     for name in ("codes.csv", "codebook.qdc", "run_folder"):
         r = cli("workspace", "import", two["one"], two["tmp"] / name)
         assert r.code == 2 and "not found" in r.err and "Traceback" not in r.err
+
+
+@pytest.mark.parametrize("value, said", [
+    ("'abc'", "no valid schema version"), ("'2.5'", "no valid schema version"),
+    (None, "none in its meta table"), ("0", "older than any this textmine upgrades"),
+    ("-1", "older than any this textmine upgrades"), ("99", "upgrade textmine"),
+])
+def test_a_damaged_or_foreign_schema_version_is_one_line(cli, two, value, said):
+    import sqlite3
+
+    path = two["one"]
+    conn = sqlite3.connect(path)
+    if value is None:
+        conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
+    else:
+        conn.execute(f"UPDATE meta SET value = {value} WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    for args in (("workspace", "export", path, "--format", "csv", "--out", two["tmp"] / "x.csv"),
+                 ("crosstab", path, "--by", "taille", "--out", two["tmp"] / "t"),
+                 ("workspace", "serve", path, "--port", "7599")):
+        r = cli(*args)
+        assert r.code == 2 and said in r.err and "Traceback" not in r.err, r.err
+        assert len(r.err.strip().splitlines()) == 1
+    assert path.read_bytes() == before
+    assert not (two["tmp"] / "x.csv").exists() and not (two["tmp"] / "t").exists()
