@@ -268,3 +268,20 @@ def test_a_damaged_or_foreign_schema_version_is_one_line(cli, two, value, said):
         assert len(r.err.strip().splitlines()) == 1
     assert path.read_bytes() == before
     assert not (two["tmp"] / "x.csv").exists() and not (two["tmp"] / "t").exists()
+
+
+def test_agree_names_its_own_coder_options(cli, two):
+    """`agree` has --coder-a/--coder-b, no --coder: its advice names the one to use."""
+    _code(two["one"], two["truth"], "alice")
+    _code(two["one"], two["truth"], "bob", n=20)
+    _code(two["both"], two["truth"], "carol", n=20)
+    survey, out = two["survey"], two["tmp"] / "ag"
+    for a, b, flag in ((two["one"], two["both"], "--coder-a"),
+                       (two["both"], two["one"], "--coder-b")):
+        r = cli("agree", a, b, "--survey", survey, "--id-col", "id", "--question", "q1",
+                "--out", out)
+        assert r.code == 2 and f"choose one with {flag}." in r.err, r.err
+        assert not out.exists()
+    r = cli("agree", two["one"], two["both"], "--survey", survey, "--id-col", "id",
+            "--question", "q1", "--coder-a", "bob", "--out", out)
+    assert r.code == 0 and "20 answers both coders coded" in r.out

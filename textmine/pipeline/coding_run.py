@@ -695,12 +695,13 @@ def read_labels(path: str | Path, *, codes: list[str] | None = None, sheet: str 
 def _read_labels(path: str | Path, *, codes: list[str] | None = None, sheet: str | None = None,
                  question: str | None = None, coder: str | None = None,
                  default_question: str | None = None,
-                 texts: dict[str, str] | None = None) -> tuple[pd.DataFrame, str | None]:
+                 texts: dict[str, str] | None = None,
+                 coder_flag: str = "--coder") -> tuple[pd.DataFrame, str | None]:
     """:func:`read_labels` and the workspace question read (None for a labels file)."""
     if is_workspace(path):
         coded, info = read_workspace_codes(path, question=question, coder=coder, codes=codes,
-                                           default_question=default_question,
-                                           texts=texts)  # fmt: skip
+                                           default_question=default_question, texts=texts,
+                                           coder_flag=coder_flag)  # fmt: skip
         return coded, info["question"]
     if question is not None or coder is not None:
         given = "--question" if question is not None else "--coder"
@@ -958,8 +959,10 @@ def run_agree(
         ids = [str(i) for i in survey.data.index]
         names = codebook.names if codebook else None
         coder_a, coder_b = _workspace_coders(a_path, b_path, coder_a, coder_b, question)
-        a, question_a = _read_labels(a_path, codes=names, question=question, coder=coder_a)
-        b, question_b = _read_labels(b_path, codes=names, question=question, coder=coder_b)
+        a, question_a = _read_labels(a_path, codes=names, question=question, coder=coder_a,
+                                     coder_flag="--coder-a")
+        b, question_b = _read_labels(b_path, codes=names, question=question, coder=coder_b,
+                                     coder_flag="--coder-b")
         for frame, path in ((a, a_path), (b, b_path)):
             check_coded_ids(frame.index, ids, columns=survey.data, id_col=read_options.id_col,
                             where=str(path))  # fmt: skip

@@ -373,7 +373,8 @@ def is_workspace(path: str | Path) -> bool:
 def read_workspace_codes(project: str | Path, *, question: str | None = None,
                          coder: str | None = None, codes: list[str] | None = None,
                          default_question: str | None = None,
-                         texts: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, dict]:
+                         texts: Mapping[str, str] | None = None,
+                         coder_flag: str = "--coder") -> tuple[pd.DataFrame, dict]:
     """One coder's codes on one open question of a workspace, as a labels file reads.
 
     Used by ``textmine code --labels``, ``textmine agree`` and ``textmine crosstab`` when they
@@ -382,7 +383,8 @@ def read_workspace_codes(project: str | Path, *, question: str | None = None,
     survey's answers that the codes will be learnt from, by respondent id: ``code``'s
     ``--text-col``) must be the answers the codes were given to: most coded answers' texts
     must be those of the question read (as written or masked), else the codes are refused
-    (codes of another open question of the same survey match its ids too).
+    (codes of another open question of the same survey match its ids too). ``coder_flag`` is
+    the option named when several coders and none chosen.
 
     Returns
     -------
@@ -408,7 +410,7 @@ def read_workspace_codes(project: str | Path, *, question: str | None = None,
     try:
         question = choose_question(conn, project.name, question, default_question)
         coded, coder = workspace_codes(conn, project.name, question=question, coder=coder,
-                                       codes=codes)  # fmt: skip
+                                       codes=codes, coder_flag=coder_flag)  # fmt: skip
         source = get_meta(conn, "source") or {}
         if texts is not None:
             _check_coded_texts(conn, project.name, question, list(coded.index), texts,

@@ -472,7 +472,7 @@ def choose_question(conn: sqlite3.Connection, name: str, question: str | None,
 
 
 def workspace_codes(conn: sqlite3.Connection, name: str, *, question: str,
-                    coder: str | None = None,
+                    coder: str | None = None, coder_flag: str = "--coder",
                     codes: list[str] | None = None) -> tuple[pd.DataFrame, str]:
     """One coder's codes on one question, as a labels file reads (respondents x codes, 0/1).
 
@@ -489,6 +489,9 @@ def workspace_codes(conn: sqlite3.Connection, name: str, *, question: str,
         Open question (see :func:`choose_question`).
     coder : str, optional
         Whose codes; default the only coder of the question.
+    coder_flag : str
+        The command's option that chooses the coder (``agree``: ``--coder-a``/``--coder-b``),
+        named when several coders and none chosen.
     codes : list of str, optional
         Allowed codes and their order (a codebook); an unknown code is an error.
 
@@ -514,7 +517,8 @@ def workspace_codes(conn: sqlite3.Connection, name: str, *, question: str,
     if coder is None:
         if len(coders) > 1:
             raise OptionError(f"Workspace {name} holds the codes of {len(coders)} coders on "
-                              f"{question} ({', '.join(coders)}); choose one with --coder.")
+                              f"{question} ({', '.join(coders)}); choose one with "
+                              f"{coder_flag}.")  # fmt: skip
         coder = coders[0]
     elif coder not in coders:
         raise OptionError(f"Coder '{coder}' coded no answer to {question} in workspace {name}; "
