@@ -285,3 +285,29 @@ def test_agree_names_its_own_coder_options(cli, two):
     r = cli("agree", two["one"], two["both"], "--survey", survey, "--id-col", "id",
             "--question", "q1", "--coder-a", "bob", "--out", out)
     assert r.code == 0 and "20 answers both coders coded" in r.out
+
+
+def test_the_code_history_reads_as_text_not_json(tmp_path):
+    """The history showed `{"name": "Propret\\u00e9", "parent_id": null}`: names as written."""
+    import html
+
+    from workspace_fixtures import Browser, make_workspace
+
+    from textmine.workspace.app import build_app
+
+    project = make_workspace(tmp_path)
+    b = Browser(build_app(project, token="secret-token"), "alice")
+    assert b.post("/api/codes/add", {"name": "Propreté", "parent_id": ""}).status_code == 200
+    conn = db.connect(project)
+    parent = conn.execute("SELECT id FROM codes WHERE name = 'Propreté'").fetchone()[0]
+    outils = conn.execute("SELECT id FROM codes WHERE name = 'Outils'").fetchone()[0]
+    temps = conn.execute("SELECT id, version FROM codes WHERE name = 'Temps'").fetchone()
+    conn.close()
+    assert b.post("/api/codes/add", {"name": "Rues", "parent_id": parent}).status_code == 200
+    assert b.post("/api/codes/merge", {"code_id": temps[0], "version": temps[1],
+                                       "into_id": outils}).status_code == 200
+    page = html.unescape(b.client.get("/codes").text)
+    assert "name: Propreté" in page and "\\u00e9" not in page
+    assert "name: Rues; parent: Propreté" in page
+    assert "merged: Temps; into: Outils; codings moved: 0" in page
+    assert '"parent_id"' not in page and "null" not in page

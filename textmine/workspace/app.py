@@ -409,7 +409,7 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
         for r in conn.execute("SELECT * FROM code_history ORDER BY id DESC LIMIT 200"):
             history.append({"time": r["time"], "coder": r["coder"], "operation": r["operation"],
                             "code": names.get(r["code_id"], "?"),
-                            "detail": json.loads(r["detail"])})  # fmt: skip
+                            "detail": history_detail(json.loads(r["detail"]), names)})
         return ws.render("codes.html", all_codes=queries.codes(conn, include_inactive=True),
                          counts=counts, memos=memos, memo_versions=memo_versions,
                          history=history, names=names,
@@ -513,6 +513,26 @@ def _denied(ws: Workspace, request: Request, kind: str) -> Response:
 
 def _set_cookie(response: Response, sid: str) -> None:
     response.set_cookie(COOKIE, sid, httponly=True, samesite="strict", path="/")
+
+
+def history_detail(detail: dict, names: dict[int, str]) -> str:
+    """A code-history detail as the page reads it: ``key: value`` pairs, names not ids.
+
+    The JSON itself (``{"name": "Propret\\u00e9", "parent_id": null}``) is for programs;
+    ids of codes are given by name, lists joined, empty values left out.
+    """
+    parts = []
+    for key, value in detail.items():
+        if value is None or value == [] or value == "":
+            continue
+        if key.endswith(("_id", "_ids")) and key.rsplit("_", 1)[0] in detail:
+            continue  # the names are given beside them ("into", "into_id")
+        if key.endswith("_id") and isinstance(value, int):
+            key, value = key[:-3], names.get(value, value)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts)
 
 
 def _json(request: Request) -> dict:
