@@ -311,3 +311,22 @@ def test_the_code_history_reads_as_text_not_json(tmp_path):
     assert "name: Rues; parent: Propreté" in page
     assert "merged: Temps; into: Outils; codings moved: 0" in page
     assert '"parent_id"' not in page and "null" not in page
+
+
+def test_the_agreement_page_says_when_one_coder_is_compared_with_themself(tmp_path):
+    import html
+
+    from workspace_fixtures import Browser, make_workspace
+
+    from textmine.workspace.app import build_app
+
+    project = make_workspace(tmp_path)
+    _, truth = answers_frame(60)
+    _code(project, truth, "alice", n=10)
+    _code(project, truth, "bob", n=10)
+    b = Browser(build_app(project, token="secret-token"), "alice")
+    page = html.unescape(b.client.get("/agreement?a=alice&b=alice").text)
+    assert "Both coders are alice: choose two different coders." in page
+    assert 'id="agreement-table"' not in page
+    page = html.unescape(b.client.get("/agreement?a=alice&b=bob").text)
+    assert 'id="agreement-table"' in page and "counts answer × code decisions" in page

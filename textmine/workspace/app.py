@@ -390,6 +390,10 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
                         })  # fmt: skip
         elif len(coders) < 2:
             message = "Agreement needs two coders who coded the same answers."
+        elif a == b:
+            message = f"Both coders are {a}: choose two different coders."
+        else:
+            message = "Choose two coders of this question."
         return ws.render("agreement.html", table=table, disagreements=disagreements,
                          coders=coders, a=a, b=b, message=message, all_codes=ALL_CODES,
                          **_page_context(ws, conn, session, filters))  # fmt: skip
