@@ -330,3 +330,43 @@ def test_the_agreement_page_says_when_one_coder_is_compared_with_themself(tmp_pa
     assert 'id="agreement-table"' not in page
     page = html.unescape(b.client.get("/agreement?a=alice&b=bob").text)
     assert 'id="agreement-table"' in page and "counts answer × code decisions" in page
+
+
+@pytest.mark.parametrize("wait", [0.0, 8.0])
+def test_ctrl_c_in_the_terminal_stops_serve_without_a_traceback(tmp_path, wait):
+    """Ctrl-C reaches the whole process group, the refit process too (starting, or idle)."""
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from workspace_fixtures import make_workspace
+
+    repo = Path(__file__).resolve().parents[1]
+    project = make_workspace(tmp_path)
+    _, truth = answers_frame(60)
+    _code(project, truth, "alice", n=8)  # enough codes for a refit at start
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "textmine.cli", "workspace", "serve", str(project), "--port",
+         str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=repo,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline().decode()
+        assert re.search(r"http://127\.0\.0\.1:\d+/\?token=", line), line
+        time.sleep(wait)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        out, err = proc.communicate(timeout=120)
+    # Just after the link is printed the server may not listen yet: the CLI's one line then.
+    assert (proc.returncode == 0 and b"Workspace server stopped." in out) or (
+        proc.returncode == 130 and err.strip() == b"error: interrupted; no output was written."
+    ), (proc.returncode, err)
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err, err.decode()[-2000:]
