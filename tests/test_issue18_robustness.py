@@ -370,3 +370,24 @@ def test_ctrl_c_in_the_terminal_stops_serve_without_a_traceback(tmp_path, wait):
         proc.returncode == 130 and err.strip() == b"error: interrupted; no output was written."
     ), (proc.returncode, err)
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err, err.decode()[-2000:]
+
+
+def test_a_theme_filter_of_another_question_or_an_unknown_id_is_dropped(cli, two):
+    """A kept link (a theme of the other question, an id no longer there) showed "any theme"
+    over 0 answers."""
+    import html
+
+    from workspace_fixtures import Browser
+
+    from textmine.workspace.app import build_app
+
+    assert attach_themes(two["both"], two["run1"])["question"] == "q1"
+    conn = db.connect(two["both"])
+    first = conn.execute("SELECT MIN(id) FROM themes WHERE question = 'q1'").fetchone()[0]
+    conn.close()
+    b = Browser(build_app(two["both"], token="secret-token"), "alice")
+    for url in (f"/list?q=q2&theme={first}", "/list?q=q1&theme=999", "/list?q=q1&code=999"):
+        page = html.unescape(b.client.get(url).text)
+        assert "<h2>61 answers</h2>" in page, url
+    page = html.unescape(b.client.get(f"/list?q=q1&theme={first}").text)
+    assert "<h2>31 answers</h2>" in page  # theme "un": every other answer

@@ -143,9 +143,17 @@ def _filters(request: Request, conn: sqlite3.Connection) -> Filters:
     if status not in queries.STATUSES:
         status = ""
     code, theme = params.get("code", ""), params.get("theme", "")
-    return Filters(question=question, status=status,
-                   code_id=int(code) if code.isdecimal() and len(code) < 19 else None,
-                   theme_id=int(theme) if theme.isdecimal() and len(theme) < 19 else None,
+    code_id = int(code) if code.isdecimal() and len(code) < 19 else None
+    theme_id = int(theme) if theme.isdecimal() and len(theme) < 19 else None
+    # A filter that names nothing here (a theme of another question or of a replaced themes
+    # run, a deleted code: links kept from before) is dropped, not applied unseen: the page
+    # would say "any theme" over an empty list.
+    known = {c["id"] for c in queries.codes(conn, include_inactive=True)}
+    if code_id is not None and code_id not in known:
+        code_id = None
+    if theme_id is not None and theme_id not in {t["id"] for t in queries.themes(conn, question)}:
+        theme_id = None
+    return Filters(question=question, status=status, code_id=code_id, theme_id=theme_id,
                    closed=params.get("closed", "")[:500], search=params.get("search", "")[:200])
 
 
