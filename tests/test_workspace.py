@@ -946,6 +946,9 @@ def test_numeric_modalities_are_sorted_by_value(conn):
 def test_export_write_failure_names_the_file_not_its_temporary(project, tmp_path, cli):
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
+    conn = db.connect(project)
+    edits.change_coding(conn, 1, "alice", version=0, action="toggle", code_id=1)
+    conn.close()  # something to export (an empty export is refused before writing)
     out = nested / ("x" * 240 + ".csv")  # the temporary name beside it is too long
     r = cli("workspace", "export", project, "--format", "csv", "--out", out)
     assert r.code != 0 and "Traceback" not in r.err

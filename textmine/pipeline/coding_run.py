@@ -547,7 +547,8 @@ def run_code(
         ids = [str(i) for i in answers.index]
         coded = read_labels(labels_path, codes=codebook.names if codebook else None,
                             sheet=labels_sheet, question=labels_question, coder=labels_coder,
-                            default_question=text_col)  # fmt: skip
+                            default_question=text_col,
+                            texts={str(k): v for k, v in answers.items()})  # fmt: skip
         check_coded_ids(coded.index, ids, columns=survey.data, id_col=read_options.id_col,
                         where=str(labels_path))  # fmt: skip
         # A workspace's codes were already read for one question (read_labels chose it).
@@ -681,24 +682,28 @@ def run_code(
 
 def read_labels(path: str | Path, *, codes: list[str] | None = None, sheet: str | None = None,
                 question: str | None = None, coder: str | None = None,
-                default_question: str | None = None) -> pd.DataFrame:
+                default_question: str | None = None,
+                texts: dict[str, str] | None = None) -> pd.DataFrame:
     """Coded answers from a labels file (coding sheet, long CSV) or a workspace (``.tmdb``).
 
     See :func:`textmine.coding.sheet.read_coded` and
-    :func:`textmine.pipeline.workspace_run.read_workspace_codes`; ``question`` and ``coder``
-    apply to a workspace only.
+    :func:`textmine.pipeline.workspace_run.read_workspace_codes`; ``question``, ``coder`` and
+    ``texts`` (the answers the codes must have been given to) apply to a workspace only.
     """
     return _read_labels(path, codes=codes, sheet=sheet, question=question, coder=coder,
-                        default_question=default_question)[0]  # fmt: skip
+                        default_question=default_question, texts=texts)[0]  # fmt: skip
 
 
 def _read_labels(path: str | Path, *, codes: list[str] | None = None, sheet: str | None = None,
                  question: str | None = None, coder: str | None = None,
-                 default_question: str | None = None) -> tuple[pd.DataFrame, str | None]:
+                 default_question: str | None = None,
+                 texts: dict[str, str] | None = None,
+                 coder_flag: str = "--coder") -> tuple[pd.DataFrame, str | None]:
     """:func:`read_labels` and the workspace question read (None for a labels file)."""
     if is_workspace(path):
         coded, info = read_workspace_codes(path, question=question, coder=coder, codes=codes,
-                                           default_question=default_question)  # fmt: skip
+                                           default_question=default_question, texts=texts,
+                                           coder_flag=coder_flag)  # fmt: skip
         return coded, info["question"]
     if question is not None or coder is not None:
         given = "--question" if question is not None else "--coder"
@@ -726,7 +731,14 @@ def _workspace_coders(a_path, b_path, coder_a: str | None, coder_b: str | None,
                               f"{Path(path).name} is a labels file: leave it out.")
     if not (is_workspace(a_path) and is_workspace(b_path)):
         return coder_a, coder_b
-    if Path(a_path).resolve() != Path(b_path).resolve() or (coder_a and coder_b):
+    if Path(a_path).resolve() != Path(b_path).resolve():
+        return coder_a, coder_b
+    if coder_a is not None and coder_a == coder_b:
+        # One coder's codes against themselves: a perfect agreement that measures nothing.
+        raise OptionError(f"--coder-a and --coder-b are both '{coder_a}' in workspace "
+                          f"{Path(a_path).name}; agreement compares two different coders: "
+                          "choose another one for --coder-b.")  # fmt: skip
+    if coder_a and coder_b:
         return coder_a, coder_b
     from textmine.workspace.db import connect
     from textmine.workspace.exchange import choose_question, coders_of
@@ -744,6 +756,11 @@ def _workspace_coders(a_path, b_path, coder_a: str | None, coder_b: str | None,
         return coders[0], coders[1]
     if (coder_a is None) != (coder_b is None) and len(rest) == 1:
         return coder_a or rest[0], coder_b or rest[0]
+    if len(coders) < 2:
+        who = f"one coder ({coders[0]})" if coders else "no coder"
+        raise OptionError(f"Workspace {Path(a_path).name} holds the codes of {who} on {chosen}; "
+                          "agreement needs two coders: let a second coder code answers in the "
+                          "workspace, or compare it with another workspace or coding sheet.")
     raise OptionError(f"Workspace {Path(a_path).name} holds the codes of {len(coders)} coders "
                       f"on {chosen} ({', '.join(coders)}); choose two with --coder-a and "
                       "--coder-b.")
@@ -944,8 +961,10 @@ def run_agree(
         ids = [str(i) for i in survey.data.index]
         names = codebook.names if codebook else None
         coder_a, coder_b = _workspace_coders(a_path, b_path, coder_a, coder_b, question)
-        a, question_a = _read_labels(a_path, codes=names, question=question, coder=coder_a)
-        b, question_b = _read_labels(b_path, codes=names, question=question, coder=coder_b)
+        a, question_a = _read_labels(a_path, codes=names, question=question, coder=coder_a,
+                                     coder_flag="--coder-a")
+        b, question_b = _read_labels(b_path, codes=names, question=question, coder=coder_b,
+                                     coder_flag="--coder-b")
         for frame, path in ((a, a_path), (b, b_path)):
             check_coded_ids(frame.index, ids, columns=survey.data, id_col=read_options.id_col,
                             where=str(path))  # fmt: skip

@@ -12,7 +12,7 @@ import os
 import secrets
 import socket
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -155,10 +155,17 @@ def _attach(conn: sqlite3.Connection, tables: dict, *, question: str | None,
     from textmine.workspace.db import transaction
     from textmine.workspace.exchange import choose_question
 
-    question = choose_question(conn, name, question, tables["question"])
+    chosen = choose_question(conn, name, question, tables["question"])
     with transaction(conn):
-        result = set_themes(conn, question=question, answers=tables["answers"],
-                            themes=tables["themes"], run=tables["run"], coder=coder)
+        result = set_themes(conn, question=chosen, answers=tables["answers"],
+                            themes=tables["themes"], run=tables["run"], coder=coder,
+                            run_question=tables["question"])
+    if question is None and tables["question"] and chosen != tables["question"]:
+        # A guess (the texts matched, set_themes checked them): say it.
+        logger.warning("themes run %s analysed '%s', which workspace %s does not hold; its "
+                       "themes were attached to '%s', the workspace's only question "
+                       "(--question to choose)", tables["run"], tables["question"], name, chosen)
+    question = chosen
     return {**result, "question": question}
 
 
@@ -335,6 +342,11 @@ def run_workspace_import(project: str | Path, file: str | Path, *, coder: str | 
 
     if Path(file).is_dir():
         return attach_themes(project, file, question=question, coder=coder or "import")
+    if not Path(file).exists():
+        from textmine.errors import InputFileError
+
+        raise InputFileError(f"{file} not found; give a coding sheet (.xlsx, .csv), a codebook "
+                             "(.qdc, .yaml) or the folder of a 'textmine themes' run.")
 
     conn = connect(project, write_check=True)
     try:
@@ -360,12 +372,19 @@ def is_workspace(path: str | Path) -> bool:
 
 def read_workspace_codes(project: str | Path, *, question: str | None = None,
                          coder: str | None = None, codes: list[str] | None = None,
-                         default_question: str | None = None) -> tuple[pd.DataFrame, dict]:
+                         default_question: str | None = None,
+                         texts: Mapping[str, str] | None = None,
+                         coder_flag: str = "--coder") -> tuple[pd.DataFrame, dict]:
     """One coder's codes on one open question of a workspace, as a labels file reads.
 
     Used by ``textmine code --labels``, ``textmine agree`` and ``textmine crosstab`` when they
     are given a ``.tmdb`` file. ``question`` defaults to ``default_question`` when the
-    workspace has it (``code``'s ``--text-col``), else to its only question.
+    workspace has it (``code``'s ``--text-col``), else to its only question. ``texts`` (the
+    survey's answers that the codes will be learnt from, by respondent id: ``code``'s
+    ``--text-col``) must be the answers the codes were given to: most coded answers' texts
+    must be those of the question read (as written or masked), else the codes are refused
+    (codes of another open question of the same survey match its ids too). ``coder_flag`` is
+    the option named when several coders and none chosen.
 
     Returns
     -------
@@ -380,7 +399,8 @@ def read_workspace_codes(project: str | Path, *, question: str | None = None,
     OptionError
         Several questions or coders and none chosen (one line naming them).
     DataError, InputFileError
-        Nothing coded; unreadable, locked or missing workspace.
+        Nothing coded; the codes are of other texts than ``texts``; unreadable, locked or
+        missing workspace.
     """
     from textmine.workspace.db import connect, database_error, get_meta
     from textmine.workspace.exchange import choose_question, workspace_codes
@@ -390,11 +410,34 @@ def read_workspace_codes(project: str | Path, *, question: str | None = None,
     try:
         question = choose_question(conn, project.name, question, default_question)
         coded, coder = workspace_codes(conn, project.name, question=question, coder=coder,
-                                       codes=codes)  # fmt: skip
+                                       codes=codes, coder_flag=coder_flag)  # fmt: skip
         source = get_meta(conn, "source") or {}
+        if texts is not None:
+            _check_coded_texts(conn, project.name, question, list(coded.index), texts,
+                               default_question)  # fmt: skip
     except sqlite3.Error as exc:
         raise database_error(exc, project) from exc
     finally:
         conn.close()
     logger.info("codes of coder %s on %s read from workspace %s", coder, question, project.name)
     return coded, {"question": question, "coder": coder, "source": source}
+
+
+def _check_coded_texts(conn: sqlite3.Connection, name: str, question: str, ids: list[str],
+                       texts: Mapping[str, str], text_col: str | None) -> None:
+    """Refuse codes of ``question`` learnt as codes of other answers (``texts``)."""
+    from textmine.coding.sheet import text_key
+    from textmine.workspace.build import answers_matching
+
+    keys = {rid: text_key(texts[rid]) for rid in ids
+            if isinstance(texts.get(rid), str) and texts[rid].strip()}  # fmt: skip
+    if not keys or 2 * answers_matching(conn, question, keys) >= len(keys):
+        return
+    hits = answers_matching(conn, question, keys)
+    given = f"--text-col {text_col}" if text_col else "the survey's question"
+    raise DataError(
+        f"The codes of '{question}' in workspace {name} were given to other answers than those "
+        f"of {given}: {len(keys) - hits} of the {len(keys)} coded answers have another text; "
+        f"give --text-col {question}, or the workspace where {text_col or 'that question'} "
+        "was coded."
+    )

@@ -143,9 +143,17 @@ def _filters(request: Request, conn: sqlite3.Connection) -> Filters:
     if status not in queries.STATUSES:
         status = ""
     code, theme = params.get("code", ""), params.get("theme", "")
-    return Filters(question=question, status=status,
-                   code_id=int(code) if code.isdecimal() and len(code) < 19 else None,
-                   theme_id=int(theme) if theme.isdecimal() and len(theme) < 19 else None,
+    code_id = int(code) if code.isdecimal() and len(code) < 19 else None
+    theme_id = int(theme) if theme.isdecimal() and len(theme) < 19 else None
+    # A filter that names nothing here (a theme of another question or of a replaced themes
+    # run, a deleted code: links kept from before) is dropped, not applied unseen: the page
+    # would say "any theme" over an empty list.
+    known = {c["id"] for c in queries.codes(conn, include_inactive=True)}
+    if code_id is not None and code_id not in known:
+        code_id = None
+    if theme_id is not None and theme_id not in {t["id"] for t in queries.themes(conn, question)}:
+        theme_id = None
+    return Filters(question=question, status=status, code_id=code_id, theme_id=theme_id,
                    closed=params.get("closed", "")[:500], search=params.get("search", "")[:200])
 
 
@@ -390,6 +398,10 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
                         })  # fmt: skip
         elif len(coders) < 2:
             message = "Agreement needs two coders who coded the same answers."
+        elif a == b:
+            message = f"Both coders are {a}: choose two different coders."
+        else:
+            message = "Choose two coders of this question."
         return ws.render("agreement.html", table=table, disagreements=disagreements,
                          coders=coders, a=a, b=b, message=message, all_codes=ALL_CODES,
                          **_page_context(ws, conn, session, filters))  # fmt: skip
@@ -409,7 +421,7 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
         for r in conn.execute("SELECT * FROM code_history ORDER BY id DESC LIMIT 200"):
             history.append({"time": r["time"], "coder": r["coder"], "operation": r["operation"],
                             "code": names.get(r["code_id"], "?"),
-                            "detail": json.loads(r["detail"])})  # fmt: skip
+                            "detail": history_detail(json.loads(r["detail"]), names)})
         return ws.render("codes.html", all_codes=queries.codes(conn, include_inactive=True),
                          counts=counts, memos=memos, memo_versions=memo_versions,
                          history=history, names=names,
@@ -435,7 +447,12 @@ def build_app(path: str | Path, *, token: str, password: str | None = None,
 
     @guarded("write")
     def undo_api(request: Request, session: dict, conn: sqlite3.Connection) -> Response:
-        state = edits.undo(conn, session["coder"])
+        body = _json(request)
+        # The answer and version the page shows (older pages send none).
+        seen = ((_int(body, "answer_id"), _int(body, "version"))
+                if body.get("answer_id") is not None and body.get("version") is not None
+                else None)  # fmt: skip
+        state = edits.undo(conn, session["coder"], seen=seen)
         if state is None:
             return JSONResponse({"error": "Nothing to undo."}, status_code=400)
         return JSONResponse(state)
@@ -508,6 +525,26 @@ def _denied(ws: Workspace, request: Request, kind: str) -> Response:
 
 def _set_cookie(response: Response, sid: str) -> None:
     response.set_cookie(COOKIE, sid, httponly=True, samesite="strict", path="/")
+
+
+def history_detail(detail: dict, names: dict[int, str]) -> str:
+    """A code-history detail as the page reads it: ``key: value`` pairs, names not ids.
+
+    The JSON itself (``{"name": "Propret\\u00e9", "parent_id": null}``) is for programs;
+    ids of codes are given by name, lists joined, empty values left out.
+    """
+    parts = []
+    for key, value in detail.items():
+        if value is None or value == [] or value == "":
+            continue
+        if key.endswith(("_id", "_ids")) and key.rsplit("_", 1)[0] in detail:
+            continue  # the names are given beside them ("into", "into_id")
+        if key.endswith("_id") and isinstance(value, int):
+            key, value = key[:-3], names.get(value, value)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts)
 
 
 def _json(request: Request) -> dict:

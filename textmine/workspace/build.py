@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from textmine.codebook import Codebook
+from textmine.coding.sheet import matching_texts, text_key
 from textmine.errors import DataError
 from textmine.tables.respondents import clean_id
 from textmine.workspace.db import PALETTE, audit, now, set_meta, transaction
@@ -201,8 +202,59 @@ def fill_workspace(
                      "questions": list(answers), "closed": list(closed)})  # fmt: skip
 
 
+def answers_matching(conn: sqlite3.Connection, question: str, keys: dict[str, str]) -> int:
+    """How many of ``keys`` (:func:`textmine.coding.sheet.text_key` of a text, by respondent
+    id) are the text of that respondent's answer to ``question`` here, as written or masked.
+    """
+    answers = {r[0]: (r[1], r[2]) for r in conn.execute(
+        "SELECT respondent_id, text, masked FROM answers WHERE question = ?", (question,))}
+    return matching_texts(keys, answers)
+
+
+def other_question(conn: sqlite3.Connection, question: str, keys: dict[str, str]) -> str | None:
+    """The workspace's other open question whose answers most of ``keys`` are, if any."""
+    others = [r[0] for r in conn.execute(
+        "SELECT name FROM questions WHERE name != ? ORDER BY position", (question,))]
+    best = max(others, key=lambda q: answers_matching(conn, q, keys), default=None)
+    if best is not None and 2 * answers_matching(conn, best, keys) >= len(keys):
+        return best
+    return None
+
+
+def _check_run_texts(conn: sqlite3.Connection, question: str, answers: pd.DataFrame,
+                     run: str, run_question: str | None) -> None:
+    """Refuse a themes run made on another open question of the same survey.
+
+    The respondents of a survey answer every open question, so the ids of a run on another
+    question match too: the texts of the run's ``answers.csv`` tell (compared as those of a
+    coding sheet, :func:`textmine.coding.sheet.text_key`; most must be the question's
+    answers, as written or masked).
+    """
+    if "text" not in answers.columns:
+        return
+    keys = {str(rid).strip(): text_key(text)
+            for rid, text in zip(answers["respondent_id"], answers["text"], strict=True)
+            if isinstance(text, str) and text.strip()}  # fmt: skip
+    if not keys:
+        return
+    hits = answers_matching(conn, question, keys)
+    if 2 * hits >= len(keys):
+        return
+    best = other_question(conn, question, keys)
+    if best is not None:
+        where = f"they are the answers to '{best}': attach it with --question {best}"
+    elif run_question and run_question != question:
+        where = (f"the run analysed '{run_question}', which this workspace does not hold; give "
+                 f"a themes run made on '{question}'")
+    else:
+        where = f"give a themes run made on '{question}' of this survey"
+    raise DataError(f"The texts of {len(keys) - hits} of the {len(keys)} answers of themes run "
+                    f"{run} are not the answers to '{question}' in this workspace; {where}.")
+
+
 def set_themes(conn: sqlite3.Connection, *, question: str, answers: pd.DataFrame,
-               themes: pd.DataFrame, run: str, coder: str) -> dict:
+               themes: pd.DataFrame, run: str, coder: str,
+               run_question: str | None = None) -> dict:
     """Attach the themes of a ``textmine themes`` run to ``question`` (replacing earlier ones).
 
     Call inside a transaction.
@@ -218,6 +270,8 @@ def set_themes(conn: sqlite3.Connection, *, question: str, answers: pd.DataFrame
         The run's ``themes.csv``: ``theme_id`` and ``label``.
     run : str
         Where the themes come from (kept with each theme and in the audit table).
+    run_question : str, optional
+        The question the run analysed (its ``run.json``), named when its texts do not match.
     coder : str
         Who attached them (audit).
 
@@ -230,8 +284,9 @@ def set_themes(conn: sqlite3.Connection, *, question: str, answers: pd.DataFrame
     Raises
     ------
     DataError
-        No respondent of the run answers ``question`` in the workspace (another survey or
-        question), or the tables lack their columns.
+        No respondent of the run answers ``question`` in the workspace (another survey), the
+        run's texts are not the answers to ``question`` (another question of the survey), or
+        the tables lack their columns.
     """
     for frame, name, cols in ((answers, "answers.csv", ("respondent_id",)),
                               (themes, "themes.csv", ("theme_id",))):
@@ -261,6 +316,7 @@ def set_themes(conn: sqlite3.Connection, *, question: str, answers: pd.DataFrame
             f"No respondent of {run} with a theme answers {question} in this workspace; give a "
             "themes run made on the same survey and question (or choose --question)."
         )
+    _check_run_texts(conn, question, answers, run, run_question)
     old = [r[0] for r in conn.execute("SELECT id FROM themes WHERE question = ?", (question,))]
     conn.executemany("DELETE FROM answer_themes WHERE theme = ?", [(t,) for t in old])
     conn.execute("DELETE FROM themes WHERE question = ?", (question,))

@@ -268,14 +268,33 @@ def schema_version(conn: sqlite3.Connection, path: str | Path) -> int:
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise InputFileError(
-                f"{path} is an SQLite file but not a textmine workspace (no meta table)."
+                f"{path} is an SQLite file but not a textmine workspace (no meta table); give "
+                "the .tmdb file made by 'textmine workspace init'."
             ) from exc
         raise
-    version = int(row[0]) if row else 0
-    if version > SCHEMA_VERSION or (version < SCHEMA_VERSION and version not in MIGRATIONS):
+    raw = row[0] if row else None
+    try:
+        version = int(str(raw).strip())
+    except ValueError:
+        # Only a damaged file (or another program's) has no whole-number version: upgrading
+        # textmine would not help.
+        raise InputFileError(
+            f"Workspace {path} has no valid schema version ("
+            f"{'none in its meta table' if raw is None else f'meta schema_version = {raw!r}'}): "
+            "it is damaged or was not made by textmine; give the .tmdb file made by 'textmine "
+            "workspace init' (or a backup of it)."
+        ) from None
+    if version > SCHEMA_VERSION:
         raise InputFileError(
             f"Workspace {path} has schema version {version}, this textmine reads version "
             f"{SCHEMA_VERSION}; upgrade textmine (pip install -U textmine)."
+        )
+    if version < SCHEMA_VERSION and version not in MIGRATIONS:
+        raise InputFileError(
+            f"Workspace {path} has schema version {version}, older than any this textmine "
+            f"upgrades (from {min(MIGRATIONS)} to {SCHEMA_VERSION}): it is damaged or was not "
+            "made by textmine; give the .tmdb file made by 'textmine workspace init' (or a "
+            "backup of it)."
         )
     return version
 

@@ -158,8 +158,14 @@ def change_coding(
     return after
 
 
-def undo(conn: sqlite3.Connection, coder: str) -> dict | None:
+def undo(conn: sqlite3.Connection, coder: str, *,
+         seen: tuple[int, int] | None = None) -> dict | None:
     """Take back ``coder``'s last coding change not yet undone; ``None`` if there is none.
+
+    ``seen`` is the (answer id, coding version) the undoing page shows. Two pages (tabs) of
+    one coder share that coder's changes: when the change to undo is on the answer the page
+    shows, the page must show its current version, else the undo would take back a change
+    made on the other page, which this one never showed.
 
     Raises
     ------
@@ -186,6 +192,12 @@ def undo(conn: sqlite3.Connection, coder: str) -> dict | None:
             (coder, f"answer:{answer_id}", answer_id),
         ).fetchone()
         expected = json.loads(last[0])["version"] if last else after["version"]
+        if seen is not None and int(seen[0]) == answer_id and int(seen[1]) != state["version"]:
+            raise StaleEdit(
+                f"Cannot undo: this answer's coding was changed on another page (version "
+                f"{state['version']}, your page showed {int(seen[1])}); the page now shows the "
+                "current codes, nothing was undone.", state,
+            )  # fmt: skip
         if state["version"] != expected:
             raise StaleEdit(
                 "Cannot undo: this answer's coding was changed since on another page; the page "

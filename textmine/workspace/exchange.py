@@ -45,7 +45,7 @@ from textmine.errors import DataError, OptionError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, write_csv
 from textmine.workbook import fixed_time, save_workbook
 from textmine.workspace.build import add_codebook, add_coder, check_coder_name
-from textmine.workspace.db import audit, now, transaction
+from textmine.workspace.db import audit, get_meta, now, transaction
 from textmine.workspace.edits import refresh_agreement
 
 #: Export formats, by the name given to ``--format``.
@@ -99,13 +99,14 @@ def workspace_codebook(conn: sqlite3.Connection) -> Codebook:
     return Codebook(themes=tuple(themes))
 
 
-def _check_out(out: Path, fmt: str, force: bool, inputs: list[Path]) -> None:
+def _check_out(out: Path, fmt: str, force: bool, inputs: dict[str, Path]) -> None:
+    """Refuse an export over one of ``inputs`` (what it is -> path), even with ``force``."""
     if fmt not in FORMATS:
         raise OptionError(f"--format {fmt!r} is not an export format; use one of "
                           f"{', '.join(FORMATS)}.")  # fmt: skip
-    for path in inputs:
+    for what, path in inputs.items():
         if out.resolve() == path.resolve():
-            raise OutputError(f"Output file {out} is the workspace itself; choose another name.")
+            raise OutputError(f"Output file {out} is {what}; choose another name.")
     if out.suffix.lower() != f".{fmt}":
         raise OutputError(f"Output file {out.name} does not end in .{fmt}; name it *.{fmt}.")
     if out.exists() and not force:
@@ -127,7 +128,11 @@ def export_workspace(conn: sqlite3.Connection, db_path: Path, out: str | Path, *
         Unknown format, unknown question or coder, output existing without ``force``.
     """
     out = Path(out)
-    _check_out(out, fmt, force, [db_path])
+    inputs = {"the workspace itself": db_path}
+    survey = (get_meta(conn, "source") or {}).get("path")
+    if survey:  # --force must not replace the survey the workspace was made from
+        inputs["the survey the workspace was made from"] = Path(survey)
+    _check_out(out, fmt, force, inputs)
     names = [r[0] for r in conn.execute("SELECT name FROM questions ORDER BY position")]
     if question is not None and question not in names:
         raise OptionError(f"--question {question!r} is not in the workspace; questions: "
@@ -141,6 +146,13 @@ def export_workspace(conn: sqlite3.Connection, db_path: Path, out: str | Path, *
             atomic_write(out, codebook_to_qdc(codebook))
             return out, len(codebook.themes)
         table = codes_long(conn, question=question, coder=coder)
+        if table.empty and fmt in ("csv", "xlsx"):
+            # A table of headers only would pass for "nothing to code" in code/agree/crosstab.
+            chosen = " and ".join(x for x in (f"question {question}" if question else "",
+                                              f"coder {coder}" if coder else "") if x)
+            raise DataError(f"No coded answer in {db_path.name}"
+                            f"{' for ' + chosen if chosen else ''}: nothing to export (nothing "
+                            "written); code answers first with 'textmine workspace serve'.")
         if fmt == "csv":
             atomic_write(out, lambda tmp: write_csv(table, tmp))
         elif fmt == "xlsx":
@@ -460,7 +472,7 @@ def choose_question(conn: sqlite3.Connection, name: str, question: str | None,
 
 
 def workspace_codes(conn: sqlite3.Connection, name: str, *, question: str,
-                    coder: str | None = None,
+                    coder: str | None = None, coder_flag: str = "--coder",
                     codes: list[str] | None = None) -> tuple[pd.DataFrame, str]:
     """One coder's codes on one question, as a labels file reads (respondents x codes, 0/1).
 
@@ -477,6 +489,9 @@ def workspace_codes(conn: sqlite3.Connection, name: str, *, question: str,
         Open question (see :func:`choose_question`).
     coder : str, optional
         Whose codes; default the only coder of the question.
+    coder_flag : str
+        The command's option that chooses the coder (``agree``: ``--coder-a``/``--coder-b``),
+        named when several coders and none chosen.
     codes : list of str, optional
         Allowed codes and their order (a codebook); an unknown code is an error.
 
@@ -502,7 +517,8 @@ def workspace_codes(conn: sqlite3.Connection, name: str, *, question: str,
     if coder is None:
         if len(coders) > 1:
             raise OptionError(f"Workspace {name} holds the codes of {len(coders)} coders on "
-                              f"{question} ({', '.join(coders)}); choose one with --coder.")
+                              f"{question} ({', '.join(coders)}); choose one with "
+                              f"{coder_flag}.")  # fmt: skip
         coder = coders[0]
     elif coder not in coders:
         raise OptionError(f"Coder '{coder}' coded no answer to {question} in workspace {name}; "

@@ -19,14 +19,16 @@ representativeness (information density, Settles & Craven 2008).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
 import os
+import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -231,9 +233,31 @@ def model_info(conn: sqlite3.Connection) -> dict | None:
 
 
 def _lower_priority() -> None:
-    """Initialiser of the refit process: on a small machine pages come first."""
+    """Initialiser of the refit process: on a small machine pages come first.
+
+    Ctrl-C in the terminal reaches the whole process group: the refit process ignores it
+    (the server stops it through the pool) instead of printing a KeyboardInterrupt traceback.
+    """
     if hasattr(os, "nice"):
         os.nice(10)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while a child process starts (from the main thread only).
+
+    A spawned Python keeps an ignored SIGINT ignored, so a Ctrl-C during its first seconds
+    (importing scikit-learn, before :func:`_lower_priority` runs) prints no traceback either.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _refit_in_child(path: Path, options: CodingOptions) -> dict:
@@ -313,7 +337,8 @@ class Refitter:
 
     def warm(self) -> None:
         """Start the refit process now, in the background (``serve`` calls it at start)."""
-        self._pool().submit(_ready)
+        with _sigint_ignored():  # the process starts in submit()
+            self._pool().submit(_ready)
 
     def close(self) -> None:
         """Stop the refit process (waits for a running refit)."""

@@ -144,7 +144,8 @@
   }
 
   async function undo() {
-    const r = await post("/api/undo", {});
+    // The version this page shows: an undo must not take back a change made in another tab.
+    const r = await post("/api/undo", { answer_id: answerId, version: state.version });
     if (r.ok) {
       if (r.data.answer_id === answerId) { state = r.data; render(); say("Undone."); }
       else { window.location.href = "/a/" + r.data.answer_id + (query ? "?" + query : ""); }
