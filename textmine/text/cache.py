@@ -102,6 +102,14 @@ def _entry(root: Path, kind: str, key: str) -> Path:
 
 
 
+def has_entry(root: Path, kind: str, key: str) -> bool:
+    """Whether an entry is there (its record written; not verified, see :func:`_load_entry`)."""
+    try:
+        return (_entry(root, kind, key) / _META).is_file()
+    except OSError:
+        return False
+
+
 def _save_entry(root: Path, kind: str, key: str, table, vectors: np.ndarray | None,
                 meta: dict) -> Path | None:
     """Write one entry (Parquet table, optional float array, meta.json last)."""
@@ -224,6 +232,11 @@ class PreparedAnswers:
         Number of distinct prepared texts.
     parse_key : str
         :func:`parse_key` of the distinct prepared texts (the features are found from it).
+    masked : list of str or None
+        Each answer with its personal data masked, ``None`` where it is the answer as written
+        (the person names come from the parse of ``parse_key``, so they are fixed by the key).
+    notes : dict
+        Notes computed from the answers and statuses alone (``language``, ``duplicates``).
     """
 
     status: list[str]
@@ -231,6 +244,8 @@ class PreparedAnswers:
     accents: list[dict[str, str]]
     n_unique: int
     parse_key: str
+    masked: list[str | None]
+    notes: dict
 
 
 #: Status codes of the ``answers`` entries (the order is part of the format).
@@ -248,9 +263,10 @@ def save_answers(root: Path, key: str, prepared: PreparedAnswers) -> Path | None
         # accents are rare: one JSON object per answer, "" when none were restored
         "accents": pa.array([json.dumps(a, ensure_ascii=False) if a else ""
                              for a in prepared.accents], type=pa.string()),
+        "masked": pa.array(prepared.masked, type=pa.string()),
     })
     meta = {"n_answers": len(prepared.status), "n_unique": prepared.n_unique,
-            "parse_key": prepared.parse_key}
+            "parse_key": prepared.parse_key, "notes": prepared.notes}
     return _save_entry(root, "answers", key, table, None, meta)
 
 
@@ -273,6 +289,8 @@ def load_answers(root: Path, key: str) -> PreparedAnswers | None:
             accents=accents,
             n_unique=n_unique,
             parse_key=str(meta["parse_key"]),
+            masked=table.column("masked").to_pylist(),
+            notes=dict(meta["notes"]),
         )
     except (KeyError, ValueError, TypeError, IndexError) as exc:
         logger.warning("Cache entry %s is corrupt (%s); computing it again.", key, exc)

@@ -29,6 +29,7 @@ from textmine.text.cache import (
     PreparedAnswers,
     answers_key,
     cache_root,
+    has_entry,
     load_answers,
     load_parsed,
     load_terms,
@@ -48,6 +49,7 @@ from textmine.text.parse import (
     ProgressFn,
     model_version,
     parse_texts,
+    start_workers,
 )
 from textmine.text.pii import PLACEHOLDERS, mask_text, protect
 from textmine.text.resources import resources_digest
@@ -155,8 +157,12 @@ def _parse_settings(options: TextOptions) -> dict:
 
 
 def _parse(unique: list[str], options: TextOptions, root: Path | None, key: str,
-           settings: dict, progress: ProgressFn | None) -> tuple[ParsedDocs, str]:
-    """Parse the unique texts, through the parse cache; return (parsed, cache state)."""
+           settings: dict, progress: ProgressFn | None,
+           features: dict | None = None) -> tuple[ParsedDocs, str]:
+    """Parse the unique texts, through the parse cache; return (parsed, cache state).
+
+    ``features``: see :func:`textmine.text.parse.parse_texts` (used when spaCy runs).
+    """
     if root is not None:
         parsed = load_parsed(root, key)
         if parsed is not None and len(parsed) == len(unique):
@@ -170,6 +176,7 @@ def _parse(unique: list[str], options: TextOptions, root: Path | None, key: str,
         unique, model=options.model, fast=options.fast_lemmas,
         memo_sample=options.memo_sample, batch_size=options.batch_size,
         n_process=options.n_process, progress=progress if unique else None,
+        features=features,
     )
     if root is not None:
         save_parsed(root, key, parsed, settings)
@@ -183,6 +190,11 @@ _FEATURE_FIELDS = ("negation", "learn_collocations", "min_collocation_count",
                    "extra_mwe")
 #: Bump when the feature extraction changes: part of the cache key.
 TERMS_VERSION = 6
+
+
+def _has_parsed(root: Path | None, key: str) -> bool:
+    """Whether the parse cache holds an entry ``key`` (not verified: a hint, not a read)."""
+    return root is not None and has_entry(root, "parse", key)
 
 
 def _terms_key(key: str, weights: list[int], options: TextOptions,
@@ -216,14 +228,18 @@ def _features(unique: list[str], weights: list[int], options: TextOptions, cache
         cached = load_terms(root, terms_key)
         if cached is not None and len(cached.terms) == len(unique):
             return cached, "hit"
-    parsed, state = _parse(unique, options, root, key, settings, progress)
+    lex = build_lexicon(options)
+    # the per-text part of the features runs in the spaCy stage's tasks (in parallel)
+    parsed, state = _parse(unique, options, root, key, settings, progress,
+                           {"lex": lex, "negation": options.negation, "dictionary": dictionary})
 
     from textmine.text.terms import extract_terms
 
     unique_terms, learned = extract_terms(
-        parsed, build_lexicon(options), weights=weights, negation=options.negation,
+        parsed, lex, weights=weights, negation=options.negation,
         learn=options.learn_collocations, min_count=options.min_collocation_count,
         threshold=options.collocation_threshold, dictionary=dictionary,
+        per_doc=parsed.features,
     )
     cached = CachedTerms(
         terms=[" ".join(t) for t in unique_terms],
@@ -335,8 +351,14 @@ def process_answers(
         cached = load_terms(root, _terms_key(prepared.parse_key, weights, options, dictionary))
         if cached is not None and len(cached.terms) == prepared.n_unique:
             cache_state, n_unique = "hit", prepared.n_unique
+            masked = [t if m is None else m for t, m in zip(texts, prepared.masked, strict=True)]
+            notes = prepared.notes
         else:
             cached = None
+    if cached is None and (prepared is None or not _has_parsed(root, prepared.parse_key)):
+        # spaCy will (most likely) run: its worker processes load the model while the
+        # answers are prepared below
+        start_workers(options.model, sum(map(len, texts)))
     if cached is None:
         status, doc_of, unique, accents = _prepare(texts, options,
                                                    warn=prepared is None)
@@ -344,20 +366,22 @@ def process_answers(
         cached, cache_state = _features(list(unique), weights, options, cache_dir, progress,
                                         look=prepared is None)
         n_unique = len(unique)
+        masked = _masked(texts, doc_of, cached) if options.mask_pii else list(texts)
+        notes = {"language": language_note(texts), "duplicates": duplicate_note(texts, status)}
         if answers_entry is not None and prepared is None:
             save_answers(root, answers_entry, PreparedAnswers(
-                status, doc_of, accents, n_unique, parse_key(list(unique), settings)))
+                status, doc_of, accents, n_unique, parse_key(list(unique), settings),
+                [None if m == t else m for t, m in zip(texts, masked, strict=True)], notes))
     terms = [cached.terms[d].split() if d is not None else [] for d in doc_of]
-    masked = _masked(texts, doc_of, cached) if options.mask_pii else list(texts)
     vectors = _vectors(cached.vectors, doc_of)
     info = _info(options, cached.meta, status, terms, n_unique, cache_state)
     info["accents"] = _Preparer.report(accents)
     if options.dictionary is not None:  # editable dictionary (issue 16, section 3)
         info["dictionary"] = load_text_dictionary(options).info()
-    info["language"] = language_note(texts)
+    info["language"] = notes["language"]
     if info["language"].get("note"):
         logger.warning("%s", info["language"]["note"])
-    info["duplicates"] = duplicate_note(texts, status)
+    info["duplicates"] = notes["duplicates"]
     if info["duplicates"].get("note"):
         # Said once by the command (themes: with what --dedupe did; parse: its summary).
         logger.info("%s", info["duplicates"]["note"])

@@ -272,6 +272,13 @@ def restore_accents(text: str, merges: dict[str, str] | None = None) -> str:
     return _ASCII_WORD.sub(repl, text)
 
 
+def warm_up() -> None:
+    """Load the data of this module's rules now (wordfreq's list, simplemma's dictionary, the
+    accent index): a few seconds once per process, which a worker pays before its tasks."""
+    _accent_index()
+    _simplemma_known("maison")
+
+
 def known_word(word: str) -> bool:
     """Whether ``word`` (lower case) is a French word: in simplemma's dictionary or frequent."""
     if _simplemma_known(word):
