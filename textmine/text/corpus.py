@@ -363,11 +363,12 @@ def process_answers(
         status, doc_of, unique, accents = _prepare(texts, options,
                                                    warn=prepared is None)
         weights = _weights(doc_of, len(unique))
+        # before the parse: the worker processes may still be loading their model
+        notes = {"language": language_note(texts), "duplicates": duplicate_note(texts, status)}
         cached, cache_state = _features(list(unique), weights, options, cache_dir, progress,
                                         look=prepared is None)
         n_unique = len(unique)
         masked = _masked(texts, doc_of, cached) if options.mask_pii else list(texts)
-        notes = {"language": language_note(texts), "duplicates": duplicate_note(texts, status)}
         if answers_entry is not None and prepared is None:
             save_answers(root, answers_entry, PreparedAnswers(
                 status, doc_of, accents, n_unique, parse_key(list(unique), settings),
