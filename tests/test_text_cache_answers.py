@@ -137,3 +137,15 @@ def test_language_and_duplicate_notes_count_every_answer():
     dup = corpus_module.duplicate_note(["Oui c'est bien", "oui  c\u2019est bien", "non", "x"],
                                        ["ok", "ok", "ok", "non-answer"])
     assert dup == {"largest": 2, "share": round(2 / 3, 4), "n_groups": 1, "n_answers": 2}
+
+
+def test_other_feature_options_keep_the_answers_entry(tmp_path, request):
+    process_answers(ANSWERS, cache_dir=tmp_path)
+    fresh = process_answers(ANSWERS, cache_dir=tmp_path / "fresh",
+                            options=TextOptions(negation=False))
+    request.getfixturevalue("no_preparation")  # feature options: the answers are not prepared
+    other = process_answers(ANSWERS, cache_dir=tmp_path, options=TextOptions(negation=False))
+    assert other.info["cache"] == "parse" and other.terms[0] == ["moyen"]
+    _same(fresh, other)
+    assert process_answers(ANSWERS, cache_dir=tmp_path,
+                           options=TextOptions(negation=False)).info["cache"] == "hit"

@@ -232,13 +232,19 @@ def _features(unique: list[str], weights: list[int], options: TextOptions, cache
     # the per-text part of the features runs in the spaCy stage's tasks (in parallel)
     parsed, state = _parse(unique, options, root, key, settings, progress,
                            {"lex": lex, "negation": options.negation, "dictionary": dictionary})
+    return _terms_of(parsed, weights, options, root, terms_key, settings), state
 
+
+def _terms_of(parsed: ParsedDocs, weights: list[int], options: TextOptions, root: Path | None,
+              terms_key: str, settings: dict) -> CachedTerms:
+    """The features of parsed texts (per-text ones from the tasks when they computed them),
+    stored under ``terms_key`` when the cache is on."""
     from textmine.text.terms import extract_terms
 
     unique_terms, learned = extract_terms(
-        parsed, lex, weights=weights, negation=options.negation,
+        parsed, build_lexicon(options), weights=weights, negation=options.negation,
         learn=options.learn_collocations, min_count=options.min_collocation_count,
-        threshold=options.collocation_threshold, dictionary=dictionary,
+        threshold=options.collocation_threshold, dictionary=load_text_dictionary(options),
         per_doc=parsed.features,
     )
     cached = CachedTerms(
@@ -249,7 +255,7 @@ def _features(unique: list[str], weights: list[int], options: TextOptions, cache
     )
     if root is not None:
         save_terms(root, terms_key, cached)
-    return cached, state
+    return cached
 
 
 #: Bump when the preparation of answers (normalisation, non-answers, personal data, French
@@ -258,6 +264,14 @@ PREPARE_VERSION = 1
 #: The modules whose code decides what :func:`_prepare` returns (their source is in the key of
 #: the ``answers`` cache entries, so an edit of a rule can never serve a stale preparation).
 _PREPARE_MODULES = ("normalise", "french", "nonanswers", "pii", "lexicon", "corpus")
+
+
+#: TextOptions fields that cannot change the preparation of the answers (features, the edited
+#: dictionary, how spaCy is run): changing them keeps the ``answers`` entry. Any other field,
+#: including one added later, is part of its key.
+_NOT_PREPARATION = ("negation", "learn_collocations", "min_collocation_count",
+                    "collocation_threshold", "extra_lexicon", "extra_mwe", "dictionary",
+                    "cache", "batch_size", "n_process")
 
 
 @functools.cache
@@ -280,7 +294,7 @@ def _prepare_settings(options: TextOptions, settings: dict) -> dict:
         # their data decide which accents are restored and which lemmas are words
         "wordfreq": version("wordfreq"),
         "simplemma": version("simplemma"),
-        "options": asdict(options),
+        "options": {k: v for k, v in asdict(options).items() if k not in _NOT_PREPARATION},
         "parse": settings,
     }
 
@@ -348,13 +362,19 @@ def process_answers(
         status, doc_of, accents = prepared.status, prepared.doc_of, prepared.accents
         weights = _weights(doc_of, prepared.n_unique)
         dictionary = load_text_dictionary(options)
-        cached = load_terms(root, _terms_key(prepared.parse_key, weights, options, dictionary))
-        if cached is not None and len(cached.terms) == prepared.n_unique:
-            cache_state, n_unique = "hit", prepared.n_unique
+        terms_key = _terms_key(prepared.parse_key, weights, options, dictionary)
+        cached, cache_state = load_terms(root, terms_key), "hit"
+        if cached is None or len(cached.terms) != prepared.n_unique:
+            # other feature options: the features again from the cached parse, if any
+            parsed = (load_parsed(root, prepared.parse_key)
+                      if _has_parsed(root, prepared.parse_key) else None)
+            cached, cache_state = None, "parse"
+            if parsed is not None and len(parsed) == prepared.n_unique:
+                cached = _terms_of(parsed, weights, options, root, terms_key, settings)
+        if cached is not None:
+            n_unique = prepared.n_unique
             masked = [t if m is None else m for t, m in zip(texts, prepared.masked, strict=True)]
             notes = prepared.notes
-        else:
-            cached = None
     if cached is None and (prepared is None or not _has_parsed(root, prepared.parse_key)):
         # spaCy will (most likely) run: its worker processes load the model while the
         # answers are prepared below
