@@ -14,7 +14,7 @@ import pytest
 
 import textmine.text.corpus as corpus_module
 from textmine.config import TextOptions
-from textmine.text.cache import answers_key
+from textmine.text.cache import answers_key, texts_digest
 from textmine.text.corpus import process_answers
 
 ANSWERS = pd.Series({
@@ -72,9 +72,13 @@ def test_answers_entry_is_keyed_by_answers_in_order_and_options(tmp_path):
     entries = sorted(p.parent.name for p in (tmp_path / "answers").rglob("meta.json"))
     assert len(entries) == 3
     settings = {"a": 1}
-    assert answers_key(["x", "y"], settings) != answers_key(["y", "x"], settings)
-    assert answers_key(["x", "y"], settings) != answers_key(["x", "y"], {"a": 2})
-    assert answers_key(["xy"], settings) != answers_key(["x", "y"], settings)
+
+    def key(texts, s):
+        return answers_key(texts_digest(texts), s)
+
+    assert key(["x", "y"], settings) != key(["y", "x"], settings)
+    assert key(["x", "y"], settings) != key(["x", "y"], {"a": 2})
+    assert key(["xy"], settings) != key(["x", "y"], settings)
 
 
 def test_preparation_code_is_in_the_key(tmp_path, monkeypatch):
@@ -149,3 +153,28 @@ def test_other_feature_options_keep_the_answers_entry(tmp_path, request):
     _same(fresh, other)
     assert process_answers(ANSWERS, cache_dir=tmp_path,
                            options=TextOptions(negation=False)).info["cache"] == "hit"
+
+
+def test_no_workers_started_when_the_parse_is_cached_after_an_upgrade(tmp_path, monkeypatch):
+    """The hint (answers -> parse key, without code versions) says spaCy will not run."""
+    import textmine.text.parse as parse
+    from textmine.config import EngineOptions
+    from textmine.engine import use_engine
+
+    monkeypatch.setattr(parse, "CHUNK_MIN_CHARS", 10)  # these answers: several tasks' worth
+    started = []
+    monkeypatch.setattr(corpus_module, "start_workers",
+                        lambda model, n: started.append(n) or False)
+    cold = process_answers(ANSWERS, cache_dir=tmp_path)
+    assert len(started) == 1  # cold: spaCy runs, workers started early
+    monkeypatch.setattr(corpus_module, "_prepare_code_digest", lambda: "upgraded")
+    with use_engine(EngineOptions(jobs=2)):
+        again = process_answers(ANSWERS, cache_dir=tmp_path)  # answers entry: a miss
+    assert again.info["cache"] == "hit" and len(started) == 1  # nothing started
+    _same(cold, again)
+    hints = list((tmp_path / "hints").rglob("*.txt"))
+    for hint in hints:  # a damaged hint only costs the early start
+        hint.write_text("not a key", encoding="ascii")
+    monkeypatch.setattr(corpus_module, "_prepare_code_digest", lambda: "upgraded again")
+    _same(cold, process_answers(ANSWERS, cache_dir=tmp_path))
+    assert len(started) == 2

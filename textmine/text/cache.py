@@ -208,12 +208,45 @@ def load_parsed(root: Path, key: str) -> ParsedDocs | None:
         return None
 
 
-def answers_key(texts: list[str], settings: dict) -> str:
-    """SHA-256 of the preparation settings and the raw answers, in order."""
-    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode("utf-8"))
+def texts_digest(texts: list[str]) -> str:
+    """SHA-256 of a list of texts, in order (each one delimited)."""
+    digest = hashlib.sha256()
     for text in texts:
         digest.update(b"\0" + text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def answers_key(texts_sha256: str, settings: dict) -> str:
+    """SHA-256 of the preparation settings and the raw answers (:func:`texts_digest`)."""
+    body = json.dumps([settings, texts_sha256], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+_HEX64 = frozenset("0123456789abcdef")
+
+
+def save_parse_hint(root: Path, key: str, parse_key_: str) -> None:
+    """Remember which parse the answers of ``key`` needed last time (one line, no checksum).
+
+    A hint only: :func:`textmine.text.corpus.process_answers` reads it to decide whether to
+    start worker processes early (is spaCy going to run?); a wrong or stale hint costs time,
+    never a wrong result.
+    """
+    path = root / "hints" / key[:2] / f"{key}.txt"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, parse_key_ + "\n")
+    except OSError:
+        pass  # no hint: workers are started at the first task, as without it
+
+
+def load_parse_hint(root: Path, key: str) -> str | None:
+    """The parse key remembered by :func:`save_parse_hint`, or ``None``."""
+    try:
+        text = (root / "hints" / key[:2] / f"{key}.txt").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if len(text) == 64 and set(text) <= _HEX64 else None
 
 
 @dataclass

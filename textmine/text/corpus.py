@@ -31,12 +31,15 @@ from textmine.text.cache import (
     cache_root,
     has_entry,
     load_answers,
+    load_parse_hint,
     load_parsed,
     load_terms,
     parse_key,
     save_answers,
+    save_parse_hint,
     save_parsed,
     save_terms,
+    texts_digest,
 )
 from textmine.text.dictionary import Dictionary, read_dictionary
 from textmine.text.french import prepare_text
@@ -279,7 +282,13 @@ def _prepare_code_digest() -> str:
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for name in _PREPARE_MODULES:
-        digest.update(name.encode() + b"\0" + (here / f"{name}.py").read_bytes())
+        try:
+            source = (here / f"{name}.py").read_bytes()
+        except OSError:  # installed without its sources (zip, frozen): the version stands in
+            from textmine import __version__
+
+            source = f"textmine {__version__}".encode()
+        digest.update(name.encode() + b"\0" + source)
     return digest.hexdigest()
 
 
@@ -300,17 +309,23 @@ def _prepare_settings(options: TextOptions, settings: dict) -> dict:
 
 
 def _prepared(texts: list[str], options: TextOptions, root: Path | None,
-              settings: dict) -> tuple[str | None, PreparedAnswers | None]:
-    """The ``answers`` cache key of ``texts`` and its entry, if any (``None`` without cache).
+              settings: dict) -> tuple[tuple[str, str] | None, PreparedAnswers | None]:
+    """The ``answers`` cache key of ``texts`` and its hint key, and its entry, if any
+    (``None, None`` without cache).
 
     Why: preparing an answer (normalisation, accents, non-answers) cost most of a re-run whose
     features were all cached (docs/scale.md, "Text-stage speed"); this entry gives a re-run of
-    the same answers their statuses and distinct texts without preparing any of them.
+    the same answers their statuses and distinct texts without preparing any of them. The hint
+    key leaves out the code and data versions: it finds the parse the same answers needed
+    last time even after an upgrade (to decide whether to start worker processes early).
     """
     if root is None:
         return None, None
-    key = answers_key(texts, _prepare_settings(options, settings))
-    return key, load_answers(root, key)
+    digest = texts_digest(texts)
+    prep_settings = _prepare_settings(options, settings)
+    hint_settings = {"hint": 1, "options": prep_settings["options"], "parse": settings}
+    key = answers_key(digest, prep_settings)
+    return (key, answers_key(digest, hint_settings)), load_answers(root, key)
 
 
 def process_answers(
@@ -375,10 +390,14 @@ def process_answers(
             n_unique = prepared.n_unique
             masked = [t if m is None else m for t, m in zip(texts, prepared.masked, strict=True)]
             notes = prepared.notes
-    if cached is None and (prepared is None or not _has_parsed(root, prepared.parse_key)):
-        # spaCy will (most likely) run: its worker processes load the model while the
-        # answers are prepared below
-        start_workers(options.model, sum(map(len, texts)))
+    if cached is None:
+        # the parse these answers need (known, or remembered from the last run as a hint)
+        needed = (prepared.parse_key if prepared is not None
+                  else load_parse_hint(root, answers_entry[1]) if answers_entry else None)
+        if needed is None or not _has_parsed(root, needed):
+            # spaCy will (most likely) run: its worker processes load the model while the
+            # answers are prepared below
+            start_workers(options.model, sum(map(len, texts)))
     if cached is None:
         status, doc_of, unique, accents = _prepare(texts, options,
                                                    warn=prepared is None)
@@ -390,9 +409,11 @@ def process_answers(
         n_unique = len(unique)
         masked = _masked(texts, doc_of, cached) if options.mask_pii else list(texts)
         if answers_entry is not None and prepared is None:
-            save_answers(root, answers_entry, PreparedAnswers(
-                status, doc_of, accents, n_unique, parse_key(list(unique), settings),
+            key = parse_key(list(unique), settings)
+            save_answers(root, answers_entry[0], PreparedAnswers(
+                status, doc_of, accents, n_unique, key,
                 [None if m == t else m for t, m in zip(texts, masked, strict=True)], notes))
+            save_parse_hint(root, answers_entry[1], key)
     terms = [cached.terms[d].split() if d is not None else [] for d in doc_of]
     vectors = _vectors(cached.vectors, doc_of)
     info = _info(options, cached.meta, status, terms, n_unique, cache_state)
