@@ -14,7 +14,10 @@ Variants, each in its own process (so that peak RSS is its own), on the same tex
 
 Peak memory: ``peak RSS`` is the variant's own process (``ru_maxrss``); ``peak all`` is the
 largest sum of the resident memory of the process and all its worker processes, sampled every
-0.1 s (psutil).
+0.1 s (psutil). ``CPU (s)`` is the user + system time of the variant's process and of its worker
+processes (``getrusage``), from the start of the timed part: on a machine shared with other jobs
+it moves far less than the wall time, so ``× plain CPU`` is the ratio to trust there (the
+targets of issue 19 are wall ratios on a quiet machine).
 
 Lemma agreement compares the memo lemmas of ``cold`` with the full-pipeline lemmas of ``full``
 on content words (full-pipeline POS NOUN/PROPN/ADJ/VERB/ADV, not a spaCy stop word), token by
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import os
 import platform
 import random
 import resource
@@ -90,6 +94,7 @@ def child(variant: str, size: int, cache: str, result: str, jobs: int | None = N
     """Run one variant and write its wall time, peak RSS and counts to ``result``."""
     answers = load_texts(size)
     tree = TreeMemory()
+    cpu_start = _cpu()
     start = time.perf_counter()
     info: dict = {}
     if variant == "plain":
@@ -116,10 +121,18 @@ def child(variant: str, size: int, cache: str, result: str, jobs: int | None = N
                      "counts": corpus.info["counts"]})
         Path(result).with_suffix(".terms.json").write_text(json.dumps(corpus.terms))
     wall = time.perf_counter() - start
+    cpu = _cpu() - cpu_start  # the workers are joined when the engine closes
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
     tree_mib = tree.stop()
-    Path(result).write_text(json.dumps({"wall": wall, "rss_mib": rss, "tree_mib": tree_mib,
-                                        "info": info}))
+    Path(result).write_text(json.dumps({"wall": wall, "cpu": cpu, "rss_mib": rss,
+                                        "tree_mib": tree_mib, "info": info}))
+
+
+def _cpu() -> float:
+    """User + system seconds of this process and of its waited-for child processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run(variant: str, size: int, cache: Path, work: Path, jobs: int | None = None) -> dict:
@@ -166,19 +179,22 @@ def main() -> None:
         child(args.child, args.size, args.cache, args.result, args.jobs)
         return
     work = Path(tempfile.mkdtemp(prefix="bench_text_"))
+    load_start = os.getloadavg()
     rows = []
     for size in args.sizes:
         caches = {"cold": work / f"cache_fast_{size}", "warm": work / f"cache_fast_{size}",
                   "full": work / f"cache_full_{size}", "cold_md": work / f"cache_md_{size}",
                   "cold_1": work / f"cache_one_{size}", "plain": work / "none"}
         res = {v: run(v, size, caches[v], work, args.jobs) for v in args.variants}
-        base = float("nan")
+        base = base_cpu = float("nan")
         if "plain" in res:
             # The machine is shared: time the reference again at the end and use the mean.
             again = run("plain", size, caches["plain"], work)
             res["plain (again)"] = again
             base = (res["plain"]["wall"] + again["wall"]) / 2
-            rows.append((size, "plain (mean)", base, size / base, None, None, 1.0, "reference"))
+            base_cpu = (res["plain"]["cpu"] + again["cpu"]) / 2
+            rows.append((size, "plain (mean)", base, size / base, base_cpu, None, None, 1.0,
+                         1.0, "reference"))
         agreement = ""
         features = ""
         if "cold" in res and "full" in res:
@@ -202,28 +218,31 @@ def main() -> None:
                 note = f"cache {r['info'].get('cache')}"
             if r["info"].get("engine"):
                 note += f"; {r['info']['engine']}"
-            rows.append((size, v, r["wall"], size / r["wall"], r["rss_mib"], r.get("tree_mib"),
-                         r["wall"] / base, note))
+            rows.append((size, v, r["wall"], size / r["wall"], r["cpu"], r["rss_mib"],
+                         r.get("tree_mib"), r["wall"] / base, r["cpu"] / base_cpu, note))
         if "cold" in res and "cold_1" in res:
             same = (json.loads((work / f"cold_{size}.terms.json").read_text())
                     == json.loads((work / f"cold_1_{size}.terms.json").read_text()))
-            rows.append((size, "cold = cold_1", None, None, None, None, None,
+            rows.append((size, "cold = cold_1", None, None, None, None, None, None, None,
                          f"features identical: {same}"))
-        rows.append((size, "agreement", None, None, None, None, None, f"lemmas: {agreement}; "
-                     f"features: {features}"))
+        rows.append((size, "agreement", None, None, None, None, None, None, None,
+                     f"lemmas: {agreement}; features: {features}"))
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print("| answers | variant | wall (s) | answers/s | peak RSS (MiB) | peak all (MiB) | "
-          "× plain spaCy | notes |")
-    print("|---:|---|---:|---:|---:|---:|---:|---|")
-    for size, v, wall, rate, rss, tree, ratio, note in rows:
+    print("load average (1, 5, 15 min) at the start: "
+          f"{' '.join(f'{x:.1f}' for x in load_start)}; at the end: "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print("| answers | variant | wall (s) | answers/s | CPU (s) | peak RSS (MiB) | "
+          "peak all (MiB) | × plain spaCy | × plain CPU | notes |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for size, v, wall, rate, cpu, rss, tree, ratio, cpu_ratio, note in rows:
         if wall is None:
-            print(f"| {size} | {v} | | | | | | {note} |")
+            print(f"| {size} | {v} | | | | | | | | {note} |")
         else:
             rss_cell = "" if rss is None else f"{rss:.0f}"
             tree_cell = "" if tree is None else f"{tree:.0f}"
-            print(f"| {size} | {v} | {wall:.1f} | {rate:.0f} | {rss_cell} | {tree_cell} | "
-                  f"{ratio:.2f} | {note} |")
+            print(f"| {size} | {v} | {wall:.1f} | {rate:.0f} | {cpu:.1f} | {rss_cell} | "
+                  f"{tree_cell} | {ratio:.2f} | {cpu_ratio:.2f} | {note} |")
 
 
 if __name__ == "__main__":

@@ -96,13 +96,13 @@ def test_cache_round_trip_gives_identical_corpus(tmp_path):
 def test_corrupt_cache_entry_is_rebuilt_with_a_warning(tmp_path, caplog):
     cold = process_answers(ANSWERS, cache_dir=tmp_path)
     entries = sorted(tmp_path.rglob("tokens.parquet"))
-    assert [p.parts[-4] for p in entries] == ["parse", "terms"]
+    assert [p.parts[-4] for p in entries] == ["answers", "parse", "terms"]
     for tokens in entries:
         tokens.write_bytes(tokens.read_bytes()[:-10] + b"0123456789")
     with caplog.at_level(logging.WARNING):
         again = process_answers(ANSWERS, cache_dir=tmp_path)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 2
+    assert len(warnings) == 3
     assert all(w.endswith("is corrupt (checksum of tokens.parquet does not match); computing it "
                           "again.") for w in warnings)
     assert again.info["cache"] == "miss" and again.terms == cold.terms
@@ -132,7 +132,7 @@ def _flip_a_count(meta: bytes) -> bytes:
 def test_corrupt_meta_json_is_a_miss_rebuilt_with_a_warning(tmp_path, caplog, damage):
     cold = process_answers(ANSWERS, cache_dir=tmp_path)
     metas = sorted(tmp_path.rglob("meta.json"))
-    assert [p.parts[-4] for p in metas] == ["parse", "terms"]
+    assert [p.parts[-4] for p in metas] == ["answers", "parse", "terms"]
     for meta in metas:
         data = meta.read_bytes()
         if damage == "count":
@@ -151,7 +151,7 @@ def test_corrupt_meta_json_is_a_miss_rebuilt_with_a_warning(tmp_path, caplog, da
     with caplog.at_level(logging.WARNING):
         again = process_answers(ANSWERS, cache_dir=tmp_path)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 2 and all("is corrupt" in w for w in warnings), warnings
+    assert len(warnings) == 3 and all("is corrupt" in w for w in warnings), warnings
     assert again.info["cache"] == "miss"
     assert again.terms == cold.terms and again.info["counts"] == cold.info["counts"]
     assert process_answers(ANSWERS, cache_dir=tmp_path).info["cache"] == "hit"

@@ -193,3 +193,40 @@ def test_bad_engine_flags_are_one_line(cli, tmp_path):
                      flag, value)
         assert result.code == 2 and result.err.count("error:") == 1, result.err
         assert not (tmp_path / "out").exists()
+
+
+def test_workers_are_started_early_only_when_spacy_will_have_several_tasks(monkeypatch):
+    import textmine.text.parse as parse
+
+    with use_engine(EngineOptions(jobs=1)) as one:
+        assert not one.warm_up(print) and one._pool is None  # one process: nothing to start
+    with use_engine(EngineOptions(jobs=2)) as two:
+        # a corpus of one task runs in this process: no worker started for it
+        assert not parse.start_workers("fr_core_news_sm", parse.CHUNK_MIN_CHARS)
+        assert two._pool is None
+        assert parse.start_workers("fr_core_news_sm", parse.CHUNK_MIN_CHARS + 1)
+        assert two._pool is not None
+        # the pool started early is the one the tasks use
+        pool = two._pool
+        assert two.map(len, [("ab",), ("abc",)]) == [2, 3] and two._pool is pool
+
+
+def test_corpus_with_workers_started_early_equals_one_process(answers, reference, tmp_path,
+                                                               monkeypatch):
+    import textmine.text.parse as parse
+
+    one, one_cache = reference
+    started = []
+    real = parse.start_workers
+    monkeypatch.setattr(parse, "start_workers",
+                        lambda *a: started.append(real(*a)) or started[-1])
+    import textmine.text.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "start_workers", parse.start_workers)
+    two = _corpus(answers, EngineOptions(jobs=2), tmp_path / "two")
+    assert started == [True]  # the chunks are small here (small_chunks): several tasks
+    assert one.terms == two.terms and one.masked == two.masked
+    assert _files(one_cache) == _files(tmp_path / "two")
+    # a re-run with everything cached starts nothing
+    _corpus(answers, EngineOptions(jobs=2), tmp_path / "two")
+    assert started == [True]

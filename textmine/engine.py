@@ -104,6 +104,33 @@ class Engine:
                 self._client, self._cluster = self._client
         return self._client
 
+    def warm_up(self, fn: Callable, **kwargs: Any) -> bool:
+        """Start the local worker processes now and run ``fn(**kwargs)`` once in each.
+
+        Returns at once (nothing is awaited; an error of ``fn`` is ignored here and shows in
+        the real tasks). Why: a worker spends seconds importing spaCy and loading its model;
+        started early, this overlaps with the client's own work (preparing the answers)
+        instead of following it. Only ``--jobs N`` processes are started this way: one
+        process has nothing to overlap, and a cluster's workers live longer than a command.
+
+        Returns
+        -------
+        bool
+            Whether worker processes were started.
+        """
+        if self.scheduler is not None or self.jobs <= 1:
+            return False
+        pool = self._local_pool()
+        for _ in range(self.jobs):
+            pool.submit(fn, **kwargs)
+        return True
+
+    def _local_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
     # -- tasks ----------------------------------------------------------------------------------
     def map(self, fn: Callable, args: Sequence[tuple], *,
             progress: Callable[[int], None] | None = None,
@@ -139,10 +166,8 @@ class Engine:
         from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
-        futures = {self._pool.submit(fn, *a, **broadcast): i for i, a in enumerate(args)}
+        pool = self._local_pool()
+        futures = {pool.submit(fn, *a, **broadcast): i for i, a in enumerate(args)}
         out: list = [None] * len(args)
         try:
             for future in as_completed(futures):

@@ -1,9 +1,12 @@
 """On-disk cache of parsed texts: Parquet + NumPy + a JSON record of checksums (no pickle).
 
-Two kinds of entries: ``parse`` (tokens, lemmas, POS of the unique texts; keyed by the texts, the
-model and its version, the tagging mode) and ``terms`` (their features; keyed by the parse key,
+Three kinds of entries: ``parse`` (tokens, lemmas, POS of the unique texts; keyed by the texts,
+the model and its version, the tagging mode), ``terms`` (their features; keyed by the parse key,
 the feature options and the data files), so that changing a feature option re-uses the parse and
-an unchanged re-run loads the features directly. An entry is a folder
+an unchanged re-run loads the features directly, and ``answers`` (what the preparation of the
+raw answers gave: status, distinct text, accents restored; keyed by the raw answers in order, the
+options and the preparation code), so that a re-run of the same answers reads its features
+without normalising a single answer. An entry is a folder
 ``<root>/<kind>/<key[:2]>/<key>/`` holding ``tokens.parquet``, optionally ``vectors.npy``, and
 ``meta.json`` (format, settings, SHA-256 of each file, and ``meta_sha256``: the SHA-256 of the
 record itself in canonical JSON, so that a flipped bit in the counts or settings is caught),
@@ -97,6 +100,14 @@ def parse_key(texts: list[str], settings: dict) -> str:
 def _entry(root: Path, kind: str, key: str) -> Path:
     return root / kind / key[:2] / key
 
+
+
+def has_entry(root: Path, kind: str, key: str) -> bool:
+    """Whether an entry is there (its record written; not verified, see :func:`_load_entry`)."""
+    try:
+        return (_entry(root, kind, key) / _META).is_file()
+    except OSError:
+        return False
 
 
 def _save_entry(root: Path, kind: str, key: str, table, vectors: np.ndarray | None,
@@ -193,6 +204,128 @@ def load_parsed(root: Path, key: str) -> ParsedDocs | None:
             stats=dict(meta.get("stats", {})),
         )
     except (KeyError, ValueError, TypeError) as exc:
+        logger.warning("Cache entry %s is corrupt (%s); computing it again.", key, exc)
+        return None
+
+
+def texts_digest(texts: list[str]) -> str:
+    """SHA-256 of a list of texts, in order (each one delimited)."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(b"\0" + text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def answers_key(texts_sha256: str, settings: dict) -> str:
+    """SHA-256 of the preparation settings and the raw answers (:func:`texts_digest`)."""
+    body = json.dumps([settings, texts_sha256], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+_HEX64 = frozenset("0123456789abcdef")
+
+
+def save_parse_hint(root: Path, key: str, parse_key_: str) -> None:
+    """Remember which parse the answers of ``key`` needed last time (one line, no checksum).
+
+    A hint only: :func:`textmine.text.corpus.process_answers` reads it to decide whether to
+    start worker processes early (is spaCy going to run?); a wrong or stale hint costs time,
+    never a wrong result.
+    """
+    path = root / "hints" / key[:2] / f"{key}.txt"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, parse_key_ + "\n")
+    except OSError:
+        pass  # no hint: workers are started at the first task, as without it
+
+
+def load_parse_hint(root: Path, key: str) -> str | None:
+    """The parse key remembered by :func:`save_parse_hint`, or ``None``."""
+    try:
+        text = (root / "hints" / key[:2] / f"{key}.txt").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if len(text) == 64 and set(text) <= _HEX64 else None
+
+
+@dataclass
+class PreparedAnswers:
+    """What the preparation of the raw answers gave, one entry per answer.
+
+    Attributes
+    ----------
+    status : list of str
+        ``ok``, ``non-answer`` or ``empty``.
+    doc_of : list of int or None
+        Index of each answer's distinct prepared text (``None`` unless ``ok``).
+    accents : list of dict
+        Accents restored in each answer (bare -> accented).
+    n_unique : int
+        Number of distinct prepared texts.
+    parse_key : str
+        :func:`parse_key` of the distinct prepared texts (the features are found from it).
+    masked : list of str or None
+        Each answer with its personal data masked, ``None`` where it is the answer as written
+        (the person names come from the parse of ``parse_key``, so they are fixed by the key).
+    notes : dict
+        Notes computed from the answers and statuses alone (``language``, ``duplicates``).
+    """
+
+    status: list[str]
+    doc_of: list[int | None]
+    accents: list[dict[str, str]]
+    n_unique: int
+    parse_key: str
+    masked: list[str | None]
+    notes: dict
+
+
+#: Status codes of the ``answers`` entries (the order is part of the format).
+_STATUS_CODES = ("ok", "non-answer", "empty")
+
+
+def save_answers(root: Path, key: str, prepared: PreparedAnswers) -> Path | None:
+    """Store the preparation of a list of answers under ``key`` (:func:`answers_key`)."""
+    import pyarrow as pa
+
+    code = {s: i for i, s in enumerate(_STATUS_CODES)}
+    table = pa.table({
+        "status": pa.array([code[s] for s in prepared.status], type=pa.uint8()),
+        "doc": pa.array([-1 if d is None else d for d in prepared.doc_of], type=pa.int32()),
+        # accents are rare: one JSON object per answer, "" when none were restored
+        "accents": pa.array([json.dumps(a, ensure_ascii=False) if a else ""
+                             for a in prepared.accents], type=pa.string()),
+        "masked": pa.array(prepared.masked, type=pa.string()),
+    })
+    meta = {"n_answers": len(prepared.status), "n_unique": prepared.n_unique,
+            "parse_key": prepared.parse_key, "notes": prepared.notes}
+    return _save_entry(root, "answers", key, table, None, meta)
+
+
+def load_answers(root: Path, key: str) -> PreparedAnswers | None:
+    """Return the cached preparation ``key``, or ``None`` if absent or corrupt."""
+    entry = _load_entry(root, "answers", key)
+    if entry is None:
+        return None
+    table, _, meta = entry
+    try:
+        codes = table.column("status").to_numpy()
+        docs = table.column("doc").to_numpy()
+        n, n_unique = int(meta["n_answers"]), int(meta["n_unique"])
+        if len(codes) != n or len(docs) != n or (len(docs) and int(docs.max()) >= n_unique):
+            raise ValueError("counts do not match")
+        accents = [json.loads(a) if a else {} for a in table.column("accents").to_pylist()]
+        return PreparedAnswers(
+            status=[_STATUS_CODES[c] for c in codes.tolist()],
+            doc_of=[None if d < 0 else d for d in docs.tolist()],
+            accents=accents,
+            n_unique=n_unique,
+            parse_key=str(meta["parse_key"]),
+            masked=table.column("masked").to_pylist(),
+            notes=dict(meta["notes"]),
+        )
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
         logger.warning("Cache entry %s is corrupt (%s); computing it again.", key, exc)
         return None
 

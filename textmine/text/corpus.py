@@ -26,12 +26,20 @@ from textmine.errors import ColumnError, DataError
 from textmine.runfolder import COUNT_NON_ANSWER
 from textmine.text.cache import (
     CachedTerms,
+    PreparedAnswers,
+    answers_key,
     cache_root,
+    has_entry,
+    load_answers,
+    load_parse_hint,
     load_parsed,
     load_terms,
     parse_key,
+    save_answers,
+    save_parse_hint,
     save_parsed,
     save_terms,
+    texts_digest,
 )
 from textmine.text.dictionary import Dictionary, read_dictionary
 from textmine.text.french import prepare_text
@@ -44,6 +52,7 @@ from textmine.text.parse import (
     ProgressFn,
     model_version,
     parse_texts,
+    start_workers,
 )
 from textmine.text.pii import PLACEHOLDERS, mask_text, protect
 from textmine.text.resources import resources_digest
@@ -151,8 +160,12 @@ def _parse_settings(options: TextOptions) -> dict:
 
 
 def _parse(unique: list[str], options: TextOptions, root: Path | None, key: str,
-           settings: dict, progress: ProgressFn | None) -> tuple[ParsedDocs, str]:
-    """Parse the unique texts, through the parse cache; return (parsed, cache state)."""
+           settings: dict, progress: ProgressFn | None,
+           features: dict | None = None) -> tuple[ParsedDocs, str]:
+    """Parse the unique texts, through the parse cache; return (parsed, cache state).
+
+    ``features``: see :func:`textmine.text.parse.parse_texts` (used when spaCy runs).
+    """
     if root is not None:
         parsed = load_parsed(root, key)
         if parsed is not None and len(parsed) == len(unique):
@@ -166,6 +179,7 @@ def _parse(unique: list[str], options: TextOptions, root: Path | None, key: str,
         unique, model=options.model, fast=options.fast_lemmas,
         memo_sample=options.memo_sample, batch_size=options.batch_size,
         n_process=options.n_process, progress=progress if unique else None,
+        features=features,
     )
     if root is not None:
         save_parsed(root, key, parsed, settings)
@@ -181,37 +195,60 @@ _FEATURE_FIELDS = ("negation", "learn_collocations", "min_collocation_count",
 TERMS_VERSION = 6
 
 
-def _features(unique: list[str], weights: list[int], options: TextOptions, cache_dir,
-              progress: ProgressFn | None) -> tuple[CachedTerms, str]:
-    """Features of the unique texts, from the terms cache, the parse cache or spaCy.
+def _has_parsed(root: Path | None, key: str) -> bool:
+    """Whether the parse cache holds an entry ``key`` (not verified: a hint, not a read)."""
+    return root is not None and has_entry(root, "parse", key)
 
-    Returns the features and the cache state: ``hit`` (features loaded), ``parse`` (parse
-    loaded, features recomputed), ``miss`` (parsed and stored) or ``off``.
-    """
-    settings = _parse_settings(options)
-    key = parse_key(unique, settings)
-    root = cache_root(cache_dir) if options.cache else None
+
+def _terms_key(key: str, weights: list[int], options: TextOptions,
+               dictionary: Dictionary | None) -> str:
+    """The key of the features of the texts of parse key ``key`` (feature options, data files,
+    the edited dictionary's content and the multiplicity of each text)."""
     feature_settings = {f: getattr(options, f) for f in _FEATURE_FIELDS}
     # -- editable dictionary (issue 16, section 3): its content, not its path, is in the key --
-    dictionary = load_text_dictionary(options)
     if dictionary is not None:
         feature_settings["dictionary_sha256"] = dictionary.digest
     # -- end editable dictionary --
     digest = hashlib.sha256(json.dumps(
         [key, feature_settings, resources_digest(), TERMS_VERSION, weights]).encode("utf-8"))
-    terms_key = digest.hexdigest()
-    if root is not None:
+    return digest.hexdigest()
+
+
+def _features(unique: list[str], weights: list[int], options: TextOptions, cache_dir,
+              progress: ProgressFn | None, *, look: bool = True) -> tuple[CachedTerms, str]:
+    """Features of the unique texts, from the terms cache, the parse cache or spaCy.
+
+    Returns the features and the cache state: ``hit`` (features loaded), ``parse`` (parse
+    loaded, features recomputed), ``miss`` (parsed and stored) or ``off``. ``look=False``:
+    the terms entry was looked up already (and missed).
+    """
+    settings = _parse_settings(options)
+    key = parse_key(unique, settings)
+    root = cache_root(cache_dir) if options.cache else None
+    dictionary = load_text_dictionary(options)
+    terms_key = _terms_key(key, weights, options, dictionary)
+    if root is not None and look:
         cached = load_terms(root, terms_key)
         if cached is not None and len(cached.terms) == len(unique):
             return cached, "hit"
-    parsed, state = _parse(unique, options, root, key, settings, progress)
+    lex = build_lexicon(options)
+    # the per-text part of the features runs in the spaCy stage's tasks (in parallel)
+    parsed, state = _parse(unique, options, root, key, settings, progress,
+                           {"lex": lex, "negation": options.negation, "dictionary": dictionary})
+    return _terms_of(parsed, weights, options, root, terms_key, settings), state
 
+
+def _terms_of(parsed: ParsedDocs, weights: list[int], options: TextOptions, root: Path | None,
+              terms_key: str, settings: dict) -> CachedTerms:
+    """The features of parsed texts (per-text ones from the tasks when they computed them),
+    stored under ``terms_key`` when the cache is on."""
     from textmine.text.terms import extract_terms
 
     unique_terms, learned = extract_terms(
         parsed, build_lexicon(options), weights=weights, negation=options.negation,
         learn=options.learn_collocations, min_count=options.min_collocation_count,
-        threshold=options.collocation_threshold, dictionary=dictionary,
+        threshold=options.collocation_threshold, dictionary=load_text_dictionary(options),
+        per_doc=parsed.features,
     )
     cached = CachedTerms(
         terms=[" ".join(t) for t in unique_terms],
@@ -221,7 +258,74 @@ def _features(unique: list[str], weights: list[int], options: TextOptions, cache
     )
     if root is not None:
         save_terms(root, terms_key, cached)
-    return cached, state
+    return cached
+
+
+#: Bump when the preparation of answers (normalisation, non-answers, personal data, French
+#: rules) changes in a way that the digest of its source files cannot see.
+PREPARE_VERSION = 1
+#: The modules whose code decides what :func:`_prepare` returns (their source is in the key of
+#: the ``answers`` cache entries, so an edit of a rule can never serve a stale preparation).
+_PREPARE_MODULES = ("normalise", "french", "nonanswers", "pii", "lexicon", "corpus")
+
+
+#: TextOptions fields that cannot change the preparation of the answers (features, the edited
+#: dictionary, how spaCy is run): changing them keeps the ``answers`` entry. Any other field,
+#: including one added later, is part of its key.
+_NOT_PREPARATION = ("negation", "learn_collocations", "min_collocation_count",
+                    "collocation_threshold", "extra_lexicon", "extra_mwe", "dictionary",
+                    "cache", "batch_size", "n_process")
+
+
+@functools.cache
+def _prepare_code_digest() -> str:
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _PREPARE_MODULES:
+        try:
+            source = (here / f"{name}.py").read_bytes()
+        except OSError:  # installed without its sources (zip, frozen): the version stands in
+            from textmine import __version__
+
+            source = f"textmine {__version__}".encode()
+        digest.update(name.encode() + b"\0" + source)
+    return digest.hexdigest()
+
+
+def _prepare_settings(options: TextOptions, settings: dict) -> dict:
+    """What the preparation of raw answers depends on (the ``answers`` cache key, with them)."""
+    from importlib.metadata import version
+
+    return {
+        "prepare_version": PREPARE_VERSION,
+        "code_sha256": _prepare_code_digest(),
+        "resources_sha256": resources_digest(),
+        # their data decide which accents are restored and which lemmas are words
+        "wordfreq": version("wordfreq"),
+        "simplemma": version("simplemma"),
+        "options": {k: v for k, v in asdict(options).items() if k not in _NOT_PREPARATION},
+        "parse": settings,
+    }
+
+
+def _prepared(texts: list[str], options: TextOptions, root: Path | None,
+              settings: dict) -> tuple[tuple[str, str] | None, PreparedAnswers | None]:
+    """The ``answers`` cache key of ``texts`` and its hint key, and its entry, if any
+    (``None, None`` without cache).
+
+    Why: preparing an answer (normalisation, accents, non-answers) cost most of a re-run whose
+    features were all cached (docs/scale.md, "Text-stage speed"); this entry gives a re-run of
+    the same answers their statuses and distinct texts without preparing any of them. The hint
+    key leaves out the code and data versions: it finds the parse the same answers needed
+    last time even after an upgrade (to decide whether to start worker processes early).
+    """
+    if root is None:
+        return None, None
+    digest = texts_digest(texts)
+    prep_settings = _prepare_settings(options, settings)
+    hint_settings = {"hint": 1, "options": prep_settings["options"], "parse": settings}
+    key = answers_key(digest, prep_settings)
+    return (key, answers_key(digest, hint_settings)), load_answers(root, key)
 
 
 def process_answers(
@@ -264,29 +368,67 @@ def process_answers(
     ids = [str(i) for i in answers.index]
     texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
              for v in answers.tolist()]
-    prep, status, doc_of, unique, accents = _prepare(texts, options)
-    multiplicity = Counter(d for d in doc_of if d is not None)
-    weights = [multiplicity[d] for d in range(len(unique))]
-    cached, cache_state = _features(list(unique), weights, options, cache_dir, progress)
+    settings = _parse_settings(options)
+    root = cache_root(cache_dir) if options.cache else None
+    answers_entry, prepared = _prepared(texts, options, root, settings)
+    cached = None
+    if prepared is not None:  # a re-run of the same answers: no answer prepared again
+        _warn_long(texts, options)
+        status, doc_of, accents = prepared.status, prepared.doc_of, prepared.accents
+        weights = _weights(doc_of, prepared.n_unique)
+        dictionary = load_text_dictionary(options)
+        terms_key = _terms_key(prepared.parse_key, weights, options, dictionary)
+        cached, cache_state = load_terms(root, terms_key), "hit"
+        if cached is None or len(cached.terms) != prepared.n_unique:
+            # other feature options: the features again from the cached parse, if any
+            parsed = (load_parsed(root, prepared.parse_key)
+                      if _has_parsed(root, prepared.parse_key) else None)
+            cached, cache_state = None, "parse"
+            if parsed is not None and len(parsed) == prepared.n_unique:
+                cached = _terms_of(parsed, weights, options, root, terms_key, settings)
+        if cached is not None:
+            n_unique = prepared.n_unique
+            masked = [t if m is None else m for t, m in zip(texts, prepared.masked, strict=True)]
+            notes = prepared.notes
+    if cached is None:
+        # the parse these answers need (known, or remembered from the last run as a hint)
+        needed = (prepared.parse_key if prepared is not None
+                  else load_parse_hint(root, answers_entry[1]) if answers_entry else None)
+        if needed is None or not _has_parsed(root, needed):
+            # spaCy will (most likely) run: its worker processes load the model while the
+            # answers are prepared below
+            start_workers(options.model, sum(map(len, texts)))
+    if cached is None:
+        status, doc_of, unique, accents = _prepare(texts, options,
+                                                   warn=prepared is None)
+        weights = _weights(doc_of, len(unique))
+        # before the parse: the worker processes may still be loading their model
+        notes = {"language": language_note(texts), "duplicates": duplicate_note(texts, status)}
+        cached, cache_state = _features(list(unique), weights, options, cache_dir, progress,
+                                        look=prepared is None)
+        n_unique = len(unique)
+        masked = _masked(texts, doc_of, cached) if options.mask_pii else list(texts)
+        if answers_entry is not None and prepared is None:
+            key = parse_key(list(unique), settings)
+            save_answers(root, answers_entry[0], PreparedAnswers(
+                status, doc_of, accents, n_unique, key,
+                [None if m == t else m for t, m in zip(texts, masked, strict=True)], notes))
+            save_parse_hint(root, answers_entry[1], key)
     terms = [cached.terms[d].split() if d is not None else [] for d in doc_of]
-    masked = [
-        mask_text(t, _names(cached, d)) if options.mask_pii else t
-        for t, d in zip(texts, doc_of, strict=True)
-    ]
     vectors = _vectors(cached.vectors, doc_of)
-    info = _info(options, cached.meta, status, terms, len(unique), cache_state)
-    info["accents"] = prep.report(accents)
+    info = _info(options, cached.meta, status, terms, n_unique, cache_state)
+    info["accents"] = _Preparer.report(accents)
     if options.dictionary is not None:  # editable dictionary (issue 16, section 3)
         info["dictionary"] = load_text_dictionary(options).info()
-    info["language"] = language_note(texts)
+    info["language"] = notes["language"]
     if info["language"].get("note"):
         logger.warning("%s", info["language"]["note"])
-    info["duplicates"] = duplicate_note(texts, status)
+    info["duplicates"] = notes["duplicates"]
     if info["duplicates"].get("note"):
         # Said once by the command (themes: with what --dedupe did; parse: its summary).
         logger.info("%s", info["duplicates"]["note"])
     logger.info("processed %d answers (%d distinct parsed, cache %s)",
-                len(texts), len(unique), cache_state)
+                len(texts), n_unique, cache_state)
     return Corpus(ids, texts, masked, status, terms, vectors, info)
 
 
@@ -298,6 +440,7 @@ _FRENCH_WORDS = frozenset(
 _ENGLISH_WORDS = frozenset(
     "the and of to is are was were with for not this that it we they have has would should "
     "be been our their there which from but or very more".split())
+_LATIN_WORD = re.compile(r"[a-zà-ÿ]+")
 #: Share of the (decidable) answers written in English above which the corpus is flagged.
 ENGLISH_SHARE_WARNING = 0.3
 
@@ -316,13 +459,13 @@ def language_note(texts: Sequence[str]) -> dict[str, object]:
         ``n_decided``, ``n_english`` and, when the share is above the warning level, ``note``.
     """
     n_decided = n_english = 0
-    for text in texts:
-        words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    for text, n in Counter(texts).items():  # each distinct answer read once
+        words = _LATIN_WORD.findall(text.lower())
         fr = sum(w in _FRENCH_WORDS for w in words)
         en = sum(w in _ENGLISH_WORDS for w in words)
         if fr + en >= 2 and fr != en:
-            n_decided += 1
-            n_english += en > fr
+            n_decided += n
+            n_english += n * (en > fr)
     info: dict[str, object] = {"n_decided": n_decided, "n_english": n_english}
     if n_decided and n_english / n_decided > ENGLISH_SHARE_WARNING:
         info["note"] = (
@@ -333,10 +476,37 @@ def language_note(texts: Sequence[str]) -> dict[str, object]:
     return info
 
 
+def _warn_long(texts: list[str], options: TextOptions) -> None:
+    n_long = sum(len(t) > options.max_chars for t in texts)
+    if n_long:
+        logger.warning(
+            "%d answers are longer than %d characters and are analysed on their first %d.",
+            n_long, options.max_chars, options.max_chars,
+        )
+
+
+def _weights(doc_of: list[int | None], n_unique: int) -> list[int]:
+    """Number of answers sharing each distinct prepared text."""
+    multiplicity = Counter(d for d in doc_of if d is not None)
+    return [multiplicity[d] for d in range(n_unique)]
+
+
+def _masked(texts: list[str], doc_of: list[int | None], cached: CachedTerms) -> list[str]:
+    """Quotable answers: personal data masked, once per distinct (answer, names)."""
+    done: dict[tuple[str, int | None], str] = {}
+    out = []
+    for t, d in zip(texts, doc_of, strict=True):
+        m = done.get((t, d))
+        if m is None:
+            m = done[(t, d)] = mask_text(t, _names(cached, d))
+        out.append(m)
+    return out
+
+
 def _prepare(texts: list[str], options: TextOptions, *, warn: bool = True):
     """Status of each answer, the index of its distinct prepared text, the prepared texts.
 
-    Returns ``(preparer, status, doc_of, unique, accents)``; duplicates are classified once.
+    Returns ``(status, doc_of, unique, accents)``; duplicates are classified once.
     """
     keys = nonanswer_keys(options.extra_nonanswers)
     longest = max((len(k) for k in keys), default=0)
@@ -347,12 +517,8 @@ def _prepare(texts: list[str], options: TextOptions, *, warn: bool = True):
     # raw answer -> (status, doc, accents restored): duplicates are classified once
     seen: dict[str, tuple[str, int | None, dict[str, str]]] = {}
     accents: list[dict[str, str]] = []
-    n_long = sum(len(t) > options.max_chars for t in texts)
-    if n_long and warn:
-        logger.warning(
-            "%d answers are longer than %d characters and are analysed on their first %d.",
-            n_long, options.max_chars, options.max_chars,
-        )
+    if warn:
+        _warn_long(texts, options)
     for text in texts:
         known = seen.get(text)
         if known is None:
@@ -361,7 +527,7 @@ def _prepare(texts: list[str], options: TextOptions, *, warn: bool = True):
         status.append(known[0])
         doc_of.append(known[1])
         accents.append(known[2])
-    return prep, status, doc_of, unique, accents
+    return status, doc_of, unique, accents
 
 
 class _Preparer:
@@ -467,7 +633,10 @@ def duplicate_note(texts: list[str], status: list[str]) -> dict:
         ``note`` ("14 answers (47 %) are one identical text") when the largest group has at least
         ``DUPLICATE_MIN`` answers and ``DUPLICATE_SHARE`` of them (see :func:`pasted_rows`).
     """
-    counts = Counter(duplicate_key(t) for t, s in zip(texts, status, strict=True) if s == OK)
+    counts: Counter = Counter()
+    # each distinct answer normalised once
+    for t, n in Counter(t for t, s in zip(texts, status, strict=True) if s == OK).items():
+        counts[duplicate_key(t)] += n
     n_ok = sum(counts.values())
     groups = [n for n in counts.values() if n > 1]
     largest = max(groups, default=0)
@@ -604,7 +773,7 @@ def answer_words(
     ids = [str(i) for i in answers.index]
     texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
              for v in answers.tolist()]
-    _, status, doc_of, unique_map, _ = _prepare(texts, options, warn=False)
+    status, doc_of, unique_map, _ = _prepare(texts, options, warn=False)
     unique = list(unique_map)
     settings = _parse_settings(options)
     root = cache_root(cache_dir) if options.cache else None

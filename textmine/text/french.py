@@ -130,19 +130,22 @@ def _letters(text: str) -> list[str]:
     return [w for w in _WORDS.findall(text) if len(w) > 1]
 
 
-def shouting(text: str) -> bool:
-    """Whether an answer is written in capitals (at least 80 % of its words of 2+ letters)."""
-    words = _letters(text)
+def shouting(text: str, words: list[str] | None = None) -> bool:
+    """Whether an answer is written in capitals (at least 80 % of its words of 2+ letters).
+
+    ``words``: :func:`_letters` of ``text`` when the caller has them already.
+    """
+    words = _letters(text) if words is None else words
     return len(words) >= 2 and sum(w.isupper() for w in words) >= 0.8 * len(words)
 
 
-def title_case(text: str, function_words: Iterable[str]) -> bool:
+def title_case(text: str, function_words: Iterable[str], words: list[str] | None = None) -> bool:
     """Whether an answer is in Title Case: 3+ words, all capitalised, a function word included.
 
     A sentence with a few proper names is not: its function words (``de``, ``des``, ``la``) are in
-    lower case.
+    lower case. ``words``: :func:`_letters` of ``text`` when the caller has them already.
     """
-    words = _letters(text)
+    words = _letters(text) if words is None else words
     if len(words) < 3 or not all(w[0].isupper() and not w.isupper() for w in words):
         return False
     fw = set(function_words)
@@ -167,7 +170,12 @@ def fold_capitals(text: str, keep: Iterable[str], function_words: Iterable[str] 
     >>> fold_capitals("MANQUE DE MOYENS À LA DSI", {"dsi"})
     'manque de moyens à la DSI'
     """
-    if not (shouting(text) or title_case(text, function_words)):
+    # Either needs two capitals at least (two words in capitals, or three capitalised words):
+    # most answers are rejected by this count alone, without splitting them into words.
+    if sum(map(str.isupper, text)) < 2:
+        return text
+    words = _letters(text)
+    if not (shouting(text, words) or title_case(text, function_words, words)):
         return text
     kept = {k.lower() for k in keep}
     return _TOKEN.sub(lambda m: m[0] if m[0].lower() in kept else m[0].lower(), text)
@@ -270,6 +278,13 @@ def restore_accents(text: str, merges: dict[str, str] | None = None) -> str:
         return target[0].upper() + target[1:] if word[0].isupper() else target
 
     return _ASCII_WORD.sub(repl, text)
+
+
+def warm_up() -> None:
+    """Load the data of this module's rules now (wordfreq's list, simplemma's dictionary, the
+    accent index): a few seconds once per process, which a worker pays before its tasks."""
+    _accent_index()
+    _simplemma_known("maison")
 
 
 def known_word(word: str) -> bool:

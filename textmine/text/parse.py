@@ -83,6 +83,9 @@ class ParsedDocs:
     flags: np.ndarray
     vectors: np.ndarray | None = None
     stats: dict = field(default_factory=dict)
+    #: Per-doc features before collocations (:func:`textmine.text.terms.doc_features`), when
+    #: the tasks computed them; never stored in the parse cache.
+    features: list | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -121,11 +124,38 @@ def model_version(name: str) -> str:
 
 @lru_cache(maxsize=2)
 def load_spacy_model(name: str):
-    """Load spaCy model ``name`` once per process, without its dependency parser."""
+    """Load spaCy model ``name`` once per process, without its dependency parser.
+
+    The lemmatiser's word index is turned into sets (:func:`_index_as_sets`): same lemmas,
+    about half the tagging time.
+    """
     model_version(name)  # one clear error if absent
     import spacy
 
-    return spacy.load(name, exclude=["parser"])
+    nlp = spacy.load(name, exclude=["parser"])
+    _index_as_sets(nlp)
+    return nlp
+
+
+def _index_as_sets(nlp) -> None:
+    """Make the rule lemmatiser's ``lemma_index`` tables sets instead of lists.
+
+    spaCy's French lemmatiser (``FrenchLemmatizer.rule_lemmatize``) tests ``form in index``
+    against the index of the part of speech, shipped as a list (66,191 verbs): a linear scan
+    for every new (form, POS) and for every candidate of its suffix rules. That scan was the
+    largest single cost of the spaCy stage (more than the tagger's matrix products: cProfile of
+    20,000 answers, docs/scale.md "Text-stage speed"). A set answers the same membership
+    questions, so the lemmas do not change (``tests/test_text_parse.py``).
+    """
+    if "lemmatizer" not in nlp.pipe_names:
+        return
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return
+    index = lookups.get_table("lemma_index")
+    for key in list(index.keys()):
+        if isinstance(index[key], list):
+            index[key] = frozenset(index[key])
 
 
 class _Memo:
@@ -262,6 +292,7 @@ def parse_texts(
     batch_size: int = 256,
     n_process: int = 1,
     progress: ProgressFn | None = None,
+    features: dict | None = None,
 ) -> ParsedDocs:
     """Parse ``texts`` (normalised, placeholders in) and return their tokens.
 
@@ -287,6 +318,10 @@ def parse_texts(
         Passed to ``nlp.pipe`` inside each task.
     progress : callable(done, total) or None
         Called after each chunk of texts.
+    features : dict or None
+        Keyword arguments of :func:`textmine.text.terms.doc_features` (``lex``, ``negation``,
+        ``dictionary``): each task also computes the per-doc features of its chunk (in
+        ``ParsedDocs.features``), so that this per-text work runs in parallel too.
     """
     from textmine.engine import current_engine
 
@@ -322,7 +357,7 @@ def parse_texts(
         [([texts[i] for i in c], [tagged.get(i) for i in c]) for c in chunks],
         progress=lambda j: tick(sum(i not in tagged for i in chunks[j])),
         broadcast={"model": model, "fast": fast, "counts": counts, "batch_size": batch_size,
-                   "n_process": n_process})
+                   "n_process": n_process, "features": features})
     parsed = _concat(results)
     stats = [r.stats for r in results]
     full = sum(s["docs_full_pipeline"] for s in stats)
@@ -344,6 +379,29 @@ def parse_texts(
     return parsed
 
 
+def _load_worker(model: str) -> None:
+    """Load what the tasks of the spaCy stage need: the model, the French word data."""
+    load_spacy_model(model)
+    from textmine.text.french import warm_up as french_warm_up
+
+    french_warm_up()
+
+
+def start_workers(model: str, n_chars: int) -> bool:
+    """Start the engine's worker processes and load the model in them, in the background.
+
+    Called by :func:`textmine.text.corpus.process_answers` before it prepares the answers
+    (see :meth:`textmine.engine.Engine.warm_up`); ``n_chars`` (characters of the answers)
+    below ``CHUNK_MIN_CHARS`` means one task, run in this process: nothing is started.
+    Returns whether workers were started.
+    """
+    from textmine.engine import current_engine
+
+    if n_chars <= CHUNK_MIN_CHARS:
+        return False
+    return current_engine().warm_up(_load_worker, model=model)
+
+
 def _tag_sample(texts: list[str], *, model: str, batch_size: int,
                 n_process: int) -> list[tuple[list[str], list[bool], list[str], list[str]]]:
     """Task of round 1: words, spaces, lemmas, POS of ``texts`` by the full pipeline (no NER)."""
@@ -355,8 +413,10 @@ def _tag_sample(texts: list[str], *, model: str, batch_size: int,
 
 
 def _parse_chunk(texts: list[str], tagged: list[tuple | None], *, model: str, fast: bool,
-                 counts: dict[str, Counter], batch_size: int, n_process: int) -> ParsedDocs:
-    """Task of round 2: the tokens of one chunk (``tagged``: round-1 results of its sample)."""
+                 counts: dict[str, Counter], batch_size: int, n_process: int,
+                 features: dict | None = None) -> ParsedDocs:
+    """Task of round 2: the tokens of one chunk (``tagged``: round-1 results of its sample),
+    and their per-doc features when ``features`` is given (see :func:`parse_texts`)."""
     from spacy.lang.fr.stop_words import STOP_WORDS
     from spacy.tokens import Doc
 
@@ -399,6 +459,10 @@ def _parse_chunk(texts: list[str], tagged: list[tuple | None], *, model: str, fa
         "tokens_windows": sum(len(o) for o in overrides.values()),
         "docs_ner": len(ner_docs),
     }
+    if features is not None:
+        from textmine.text.terms import doc_features  # terms imports this module
+
+        parsed.features = doc_features(parsed, **features)
     return parsed
 
 
@@ -467,7 +531,11 @@ def _concat(parts: list[ParsedDocs]) -> ParsedDocs:
     vectors = None
     if parts and parts[0].vectors is not None:
         vectors = np.concatenate([p.vectors for p in parts])
-    return ParsedDocs(np.concatenate(offsets), text, lemma, pos, flags.astype(np.uint8), vectors)
+    features = None
+    if parts and all(p.features is not None for p in parts):
+        features = [f for p in parts for f in p.features]
+    return ParsedDocs(np.concatenate(offsets), text, lemma, pos, flags.astype(np.uint8), vectors,
+                      features=features)
 
 
 def _run_ner(nlp, docs: list, memo: _Memo, batch_size: int) -> set[int]:

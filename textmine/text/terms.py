@@ -153,6 +153,25 @@ def apply_dictionary(items: list[Item], dictionary: Dictionary | None) -> list[I
 # -- end editable dictionary ----------------------------------------------------------------
 
 
+def doc_features(parsed: ParsedDocs, lex: Lexicon, *, negation: bool = True,
+                 dictionary: Dictionary | None = None) -> list[list[Feature]]:
+    """Features of each parsed doc before collocations (a pure function of the doc).
+
+    Lexicon, edited dictionary, curated expressions and negation: everything of
+    :func:`extract_terms` that looks at one text only, so that the spaCy stage's tasks can run
+    it on their own chunk (:func:`textmine.text.parse.parse_texts`, ``features``).
+
+    Returns
+    -------
+    list of list of (value, negated, linked)
+        One list per doc, as :func:`textmine.text.negation.negate` gives them.
+    """
+    index = index_by_first(lex.mwes)
+    return [negate(join_curated(apply_dictionary(doc_items(parsed, i, lex), dictionary), index),
+                   enabled=negation)
+            for i in range(len(parsed))]
+
+
 def extract_terms(
     parsed: ParsedDocs,
     lex: Lexicon,
@@ -163,6 +182,7 @@ def extract_terms(
     min_count: int = 5,
     threshold: float = 0.5,
     dictionary: Dictionary | None = None,
+    per_doc: list[list[Feature]] | None = None,
 ) -> tuple[list[list[str]], list[str]]:
     """Return the features of every parsed doc and the learned collocations.
 
@@ -182,12 +202,12 @@ def extract_terms(
         An edited dictionary (:mod:`textmine.text.dictionary`): its dropped forms are not
         features, its grouped forms become their ``group_as`` term (before expressions,
         negation and collocations).
+    per_doc : list, optional
+        :func:`doc_features` of ``parsed`` with the same ``lex``, ``negation`` and
+        ``dictionary``, when the spaCy stage's tasks computed them already.
     """
-    per_doc: list[list[Feature]] = []
-    index = index_by_first(lex.mwes)
-    for i in range(len(parsed)):
-        items = join_curated(apply_dictionary(doc_items(parsed, i, lex), dictionary), index)
-        per_doc.append(negate(items, enabled=negation))
+    if per_doc is None or len(per_doc) != len(parsed):
+        per_doc = doc_features(parsed, lex, negation=negation, dictionary=dictionary)
     learned: dict[tuple[str, str], str] = {}
     if learn and per_doc:
         learned = learn_collocations(
