@@ -581,11 +581,7 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         Weight of a seeded theme's anchor (unit vector) added to the mean of its answers (unit
         vector) in its centroid.
     n_init, max_iter : int
-        k-means restarts and iterations. The partition keeps the restart of lowest inertia; 50
-        restarts (k-means on at most ``graph_max_docs`` rows of ``max(5, k)`` eigenmap
-        coordinates, under a second) rather than scikit-learn's 10, because with 10 the AN
-        titles' partition landed in a worse local minimum on some seeds (ARI 0.405 ± 0.027
-        over 3 seeds, 50 restarts: 0.425 ± 0.001; docs/bench_themes.md).
+        k-means restarts and iterations.
     random_state : int
 
     Attributes
@@ -599,9 +595,6 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         Mean subtracted from the embeddings (zeros unless ``center_embeddings``).
     idf_, term_weights_, smoothing_matrix_ :
         The lexical weighting (as :class:`NMFThemes`).
-    partition_inertia_ : float
-        k-means objective of the partition (sum of squared distances to the theme centres in
-        the coordinates it was found in); set by :meth:`fit` only.
 
     References
     ----------
@@ -624,7 +617,7 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         n_graph_neighbors: int = 30,
         graph_dims: int | None = None,
         graph_max_docs: int = 4000,
-        n_init: int = 50,
+        n_init: int = 10,
         max_iter: int = 300,
         embedding_model: str = "use-multilingual-v3",
         center_embeddings: bool = False,
@@ -743,7 +736,6 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
                         random_state=self.random_state)
             sample_labels = km.fit_predict(low)
         self.n_iter_ = int(km.n_iter_)
-        self.partition_inertia_ = float(km.inertia_)
         if len(sample) == n:
             return sample_labels
         C = normalize(np.vstack([Zs[sample_labels == j].mean(axis=0) for j in
