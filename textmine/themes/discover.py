@@ -104,13 +104,13 @@ def distinct_rows(corpus: CorpusLike, rows: np.ndarray) -> np.ndarray:
     Used by ``ThemeOptions.dedupe``: a text pasted by many respondents (a campaign) is fitted
     once; every respondent is still assigned and counted.
     """
-    from textmine.text.corpus import duplicate_key
+    from textmine.text.corpus import duplicate_keys
 
     texts = _texts(corpus)
     seen: set[str] = set()
     keep: list[int] = []
-    for r in rows:
-        key = duplicate_key(texts[r])
+    # Keys computed once per distinct text (issue 19: 1M answers, ~56k texts).
+    for r, key in zip(rows, duplicate_keys([texts[r] for r in rows]), strict=True):
         if key not in seen:
             seen.add(key)
             keep.append(int(r))
@@ -156,8 +156,11 @@ def duplicates_notes(
                  "respondent.")
     else:
         note += "; --dedupe ([themes] dedupe = true) fits the themes on distinct texts."
-    carriers = [set(str(cell).split(";")) if isinstance(cell, str) and cell else set()
-                for cell in answers["themes"]]
+    # One set per distinct cell ("2;5"), shared by the answers holding it (issue 19).
+    cells: dict[str, set[str]] = {}
+    no_theme: set[str] = set()
+    carriers = [cells.setdefault(cell, set(cell.split(";"))) if isinstance(cell, str) and cell
+                else no_theme for cell in answers["themes"]]
     pasted = set(rows)
     per_theme = []
     for j in map(str, ids or range(1, n_themes + 1)):
