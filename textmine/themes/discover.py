@@ -235,9 +235,37 @@ def answer_embeddings(corpus: CorpusLike, model: str | None = None) -> np.ndarra
     The original texts are embedded (the masked ones when the corpus keeps no original), with
     :func:`textmine.text.embeddings.embed_texts` and encoder ``model`` (default: its default).
     """
+    vectors, index = answer_embeddings_by_text(corpus, model)
+    return vectors[index]
+
+
+def answer_embeddings_by_text(corpus: CorpusLike,
+                              model: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence embeddings of the corpus's distinct texts and each answer's row among them.
+
+    ``vectors[index]`` is :func:`answer_embeddings`; kept apart, a consultation of 1M
+    resampled answers holds ~56k vectors instead of 1M (2 GiB of float32 at 512 dimensions).
+
+    Returns
+    -------
+    tuple of (ndarray of float32 (n_distinct, d), ndarray of int64 (n_answers,))
+    """
     from textmine.text.embeddings import DEFAULT_EMBEDDING_MODEL, embed_texts
 
-    return embed_texts(list(_texts(corpus)), model=model or DEFAULT_EMBEDDING_MODEL)
+    row_of: dict[str, int] = {}
+    texts = _texts(corpus)
+    index = np.fromiter((row_of.setdefault(t, len(row_of)) for t in texts), dtype=np.int64,
+                        count=len(texts))
+    return embed_texts(list(row_of), model=model or DEFAULT_EMBEDDING_MODEL), index
+
+
+def _embedding_rows(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray],
+                    rows: np.ndarray) -> np.ndarray:
+    """The embeddings of ``rows``: from a per-answer array, or from (vectors, index)."""
+    if isinstance(embeddings, tuple):
+        vectors, index = embeddings
+        return vectors[index[rows]]
+    return np.asarray(embeddings)[rows]
 
 
 def _tables(
@@ -247,15 +275,16 @@ def _tables(
     *,
     n_quotes: int,
     surface_cache: dict | None = None,
-    embeddings: np.ndarray | None = None,
+    embeddings: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     has_terms = np.diff(X.indptr) > 0
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
         if model.needs_embeddings:
-            E = (answer_embeddings(corpus, model.estimator.embedding_model)
+            E = (answer_embeddings_by_text(corpus, model.estimator.embedding_model)
                  if embeddings is None else embeddings)
-            W[has_terms] = model.weights(X[has_terms], E[has_terms])
+            W[has_terms] = model.weights(X[has_terms],
+                                         _embedding_rows(E, np.flatnonzero(has_terms)))
         else:
             W[has_terms] = model.weights(X[has_terms])
     comps = model.components
@@ -485,8 +514,9 @@ def discover_themes(
     anchors = None
     if method == "semantic":
         if embeddings is None:
-            embeddings = answer_embeddings(corpus)
-        E_fit = np.asarray(embeddings)[fit_rows]
+            # kept per distinct text (issue 19); the fit rows are gathered from them
+            embeddings = answer_embeddings_by_text(corpus)
+        E_fit = _embedding_rows(embeddings, fit_rows)
         if codebook is not None:
             # Seeded semantic themes: each codebook entry's name and seeds, embedded by the
             # answers' encoder, anchor its theme; the vocabulary terms closest in meaning to it

@@ -529,6 +529,10 @@ def seeded_starts(Z: np.ndarray, low: np.ndarray, A: np.ndarray, free_centres: n
     return np.vstack([starts, free_centres[left]])
 
 
+#: Rows of the joined space computed at a time (:meth:`SemanticThemes.joined`).
+JOINED_BLOCK_ROWS = 8192
+
+
 class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     """Themes from sentence embeddings and words together: spherical k-means on both.
 
@@ -673,10 +677,22 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
                 f"{np.asarray(embeddings).shape[0]} embeddings for {Xt.shape[0]} answers; "
                 "give one per answer."
             )
-        E = self._semantic_side(embeddings)
-        L = normalize(np.asarray(Xt @ self.svd_components_.T))
+        embeddings = np.asarray(embeddings)
+        # Built block of rows by block of rows into one array (issue 19, memory at 1M
+        # answers): every step is row by row (unit rows, a sparse row times the SVD basis, a
+        # scale), so the blocks equal the one-piece computation bit for bit, without its
+        # float64 copies of every answer's embedding (4 GiB each at 1M answers).
+        n = Xt.shape[0]
+        d = embeddings.shape[1]
+        Z = np.empty((n, d + self.svd_components_.shape[0]), dtype=np.float64)
         w = float(self.lexical_weight)
-        return np.hstack([np.sqrt(1.0 - w) * E, np.sqrt(w) * L])
+        for start in range(0, n, JOINED_BLOCK_ROWS):
+            stop = min(start + JOINED_BLOCK_ROWS, n)
+            E = self._semantic_side(embeddings[start:stop])
+            L = normalize(np.asarray(Xt[start:stop] @ self.svd_components_.T))
+            np.multiply(np.sqrt(1.0 - w), E, out=Z[start:stop, :d])
+            np.multiply(np.sqrt(w), L, out=Z[start:stop, d:])
+        return Z
 
     def _anchors(self, anchors: np.ndarray | None, n_features: int) -> np.ndarray | None:
         """Seeded themes' points in the joined space (rows of unit norm), or None.
@@ -785,9 +801,12 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             np.random.default_rng(self.random_state).choice(n_rows, limit, replace=False)))
         svd.fit(Xt[rows])
         self.svd_components_ = svd.components_
-        E = np.asarray(embeddings, dtype=np.float64)
+        # The float64 copy of the embeddings only when it is used (centring): 4 GiB at 1M.
+        E = (np.asarray(embeddings, dtype=np.float64) if self.center_embeddings
+             else np.asarray(embeddings))
         self.embedding_mean_ = (normalize(E).mean(axis=0) if self.center_embeddings and len(E)
                                 else np.zeros(E.shape[1]))
+        del E
         Z = self.joined(Xt, embeddings)
         A = self._anchors(anchors, n_feat) if (anchors is not None or self.seed_terms) else None
         if A is not None and A.shape[0] > self.n_themes:
