@@ -56,15 +56,6 @@ def partitioned(monkeypatch):
     monkeypatch.setattr(crosstab, "COUNT_PARTITION_ROWS", 50)
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """A LocalCluster of 2 worker processes (one thread each)."""
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local:
-        yield local
-
-
 def _same(a, b) -> None:
     assert a.terms == b.terms
     assert a.ids == b.ids
