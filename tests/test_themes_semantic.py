@@ -367,3 +367,27 @@ def test_answer_embeddings_are_kept_per_distinct_text(monkeypatch):
     assert asked[-1] == ["un avis", "autre avis"] and vectors.shape == (2, 2)
     assert index.tolist() == [0, 1, 0, 0]
     np.testing.assert_array_equal(answer_embeddings(corpus), vectors[index])
+
+
+def test_embedding_rows_give_the_same_model_as_per_answer_rows():
+    # Issue 19: the semantic fit, catch-all splits and weights from (distinct vectors, index)
+    # equal those from one embedding row per answer, bit for bit.
+    from textmine.themes.catchall import split_catch_alls
+    from textmine.themes.models import EmbeddingRows
+
+    X, E, _ = planted(n_per=30)
+    rng = np.random.default_rng(1)
+    index = rng.integers(0, X.shape[0], size=300)  # answers repeating 120 distinct texts
+    Xa, Ea = X[index], E.astype(np.float32)[index]
+    rows = EmbeddingRows(E.astype(np.float32), index)
+    assert rows.shape == Ea.shape and len(rows) == 300
+    np.testing.assert_array_equal(rows[5:40], Ea[5:40])
+    np.testing.assert_array_equal(np.asarray(rows), Ea)
+    one = SemanticThemes(4, random_state=0).fit(Xa, embeddings=Ea)
+    two = SemanticThemes(4, random_state=0).fit(Xa, embeddings=rows)
+    for model, emb in ((one, Ea), (two, rows)):
+        split_catch_alls(model, Xa, first_free=0, max_share=0.2, relative_threshold=0.5,
+                         min_weight=0.05, random_state=0, embeddings=emb, max_splits=2)
+    np.testing.assert_array_equal(one.centroids_, two.centroids_)
+    np.testing.assert_array_equal(one.transform(Xa, embeddings=Ea),
+                                  two.transform(Xa, embeddings=rows))

@@ -61,7 +61,7 @@ from textmine.themes.labels import (
     written_by_members,
 )
 from textmine.themes.method_choice import choose_method
-from textmine.themes.models import make_model
+from textmine.themes.models import EmbeddingRows, make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import (
@@ -261,10 +261,11 @@ def answer_embeddings_by_text(corpus: CorpusLike,
 
 def _embedding_rows(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray],
                     rows: np.ndarray) -> np.ndarray:
-    """The embeddings of ``rows``: from a per-answer array, or from (vectors, index)."""
+    """The embeddings of ``rows``: from a per-answer array, or from (vectors, index) as
+    :class:`~textmine.themes.models.EmbeddingRows` (no per-answer copy)."""
     if isinstance(embeddings, tuple):
         vectors, index = embeddings
-        return vectors[index[rows]]
+        return EmbeddingRows(vectors, index[rows])
     return np.asarray(embeddings)[rows]
 
 
