@@ -194,6 +194,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="Seed of the resampling.")
     parser.add_argument("--timeout", type=float, default=3600.0,
                         help="Seconds after which a size is killed and reported as such.")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="Copy this parse/terms/embeddings cache folder into each run's "
+                             "cache (a warm run: the client's memory after the spaCy stage is "
+                             "what it measures; wall times are then warm). Default: cold.")
     parser.add_argument("--write-doc", action="store_true",
                         help=f"Write the table into {DOC.relative_to(REPO)}.")
     parser.add_argument("--worker-rate", type=int, default=0, metavar="N",
@@ -223,6 +227,8 @@ def main() -> None:
             del frame
             for engine in args.engines:
                 cache = tmp_path / f"cache_{n}"  # cold cache for every size and engine
+                if args.cache_dir is not None:
+                    shutil.copytree(args.cache_dir, cache)
                 result = run_once(csv_path, tmp_path / f"out_{n}", cache, k=args.k,
                                   timeout=args.timeout, engine=engine)
                 result.update(n=n, distinct=distinct)

@@ -38,3 +38,13 @@ def raw() -> Path:
     if not RAW.is_dir():
         pytest.skip("../shared/data/raw is not available")
     return RAW
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask LocalCluster of 2 worker processes (one thread each), shared by a module's tests
+    (tests/test_engine.py, tests/test_scale.py); closed with its workers after the module."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        yield local

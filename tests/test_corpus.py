@@ -247,3 +247,26 @@ def test_english_answers_are_said_once_french_ones_are_not(tmp_path, caplog):
                                  options=TextOptions(learn_collocations=False))
     assert corpus.info["language"] == {"n_decided": 2, "n_english": 0}
     assert "English" not in caplog.text
+
+
+def test_term_lists_are_kept_per_distinct_text_not_per_answer(tmp_path):
+    # Issue 19 (memory at 1M answers): the answers of one distinct text share its term list and
+    # their masked text; the corpus holds an integer index into the distinct lists.
+    answers = pd.Series(["Nous n'avons pas de moyens", "nous avons des moyens",
+                         "Nous n\u2019avons pas de moyens", "RAS", None] * 40,
+                        index=[f"r{i}" for i in range(200)])
+    corpus = process_answers(answers, cache_dir=tmp_path)
+    assert len(corpus.distinct_terms) == 2
+    assert corpus.doc_of.dtype == "int32" and len(corpus.doc_of) == 200
+    assert corpus.doc_of[:5].tolist() == [0, 1, 0, -1, -1]
+    # one list object per distinct text (plus one shared empty list), never one per answer
+    assert len({id(t) for t in corpus.terms}) == 3
+    assert all(corpus.terms[i] is corpus.distinct_terms[d]
+               for i, d in enumerate(corpus.doc_of) if d >= 0)
+    # one masked string per distinct answer as written (3 texts and "RAS"), not 160
+    assert len({id(m) for m in corpus.masked if m}) == 4
+    # counts as if every answer had been counted one by one
+    assert corpus.info["counts"]["vocabulary"] == 2
+    assert dict(corpus.info["top_terms"]) == {"pas_moyen": 80, "moyen": 40}
+    frame = corpus.to_frame()
+    assert frame["terms"].tolist()[:5] == ["pas_moyen", "moyen", "pas_moyen", "", ""]

@@ -43,15 +43,6 @@ def small_chunks(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """A LocalCluster of 2 worker processes (one thread each), shared by the tests below."""
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local:
-        yield local
-
-
-@pytest.fixture(scope="module")
 def reference(answers, tmp_path_factory):
     """The one-process corpus and its cache folder (computed once for the module)."""
     import textmine.text.parse as parse
@@ -230,3 +221,38 @@ def test_corpus_with_workers_started_early_equals_one_process(answers, reference
     # a re-run with everything cached starts nothing
     _corpus(answers, EngineOptions(jobs=2), tmp_path / "two")
     assert started == [True]
+
+
+def test_pool_workers_end_with_a_killed_command(tmp_path):
+    # A command killed with SIGKILL cannot shut its --jobs pool down: its workers must not live
+    # on as orphans (they did after the test suite's killed runs, tests/test_interrupted.py).
+    import subprocess
+    import sys
+
+    code = (
+        "import os, signal\n"
+        "from textmine.config import EngineOptions\n"
+        "from textmine.engine import use_engine\n"
+        "with use_engine(EngineOptions(jobs=2)) as engine:\n"
+        "    pids = engine.map(os.getpid, [(), (), (), ()])\n"
+        "    print(' '.join(map(str, sorted(set(pids)))), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=repo, timeout=300)
+    assert done.returncode == -signal.SIGKILL
+    workers = [int(p) for p in done.stdout.split()]
+    assert workers
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.monotonic() + 60
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(p) for p in workers), "pool workers outlived their killed command"

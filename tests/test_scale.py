@@ -56,15 +56,6 @@ def partitioned(monkeypatch):
     monkeypatch.setattr(crosstab, "COUNT_PARTITION_ROWS", 50)
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """A LocalCluster of 2 worker processes (one thread each)."""
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local:
-        yield local
-
-
 def _same(a, b) -> None:
     assert a.terms == b.terms
     assert a.ids == b.ids
@@ -91,6 +82,40 @@ def test_partitioned_matrix_equals_one_process(corpus, partitioned, kwargs):
     _same(one, two)
     _same(document_term_matrix(corpus, vocabulary=one.terms[::-1]), fixed)
     assert two.X.sum() > 0
+
+
+@dataclass
+class _DistinctTerms(_Terms):
+    """A corpus that knows its distinct texts, as ``process_answers`` makes it."""
+
+    doc_of: np.ndarray
+    distinct_terms: list[list[str]]
+
+
+def _by_distinct_text(corpus: _Terms) -> _DistinctTerms:
+    """The same answers, each answer's terms one of a few shared lists (resampled texts)."""
+    rng = np.random.default_rng(7)
+    distinct = [t for t, s in zip(corpus.terms, corpus.status, strict=True) if s == "ok"][:60]
+    doc_of = rng.integers(0, len(distinct), size=len(corpus.ids)).astype(np.int32)
+    doc_of[[i for i, s in enumerate(corpus.status) if s != "ok"]] = -1
+    terms = [distinct[d] if d >= 0 else [] for d in doc_of]
+    return _DistinctTerms(corpus.ids, corpus.status, terms, doc_of, distinct)
+
+
+@pytest.mark.parametrize("kwargs", SETTINGS)
+def test_distinct_matrix_equals_answer_by_answer(corpus, kwargs):
+    # Issue 19: counted once per distinct text and expanded by an index, the matrix equals
+    # the answer-by-answer count entry for entry (df weighted by the answers of each text).
+    by_text = _by_distinct_text(corpus)
+    answer_by_answer = _Terms(by_text.ids, by_text.status, [list(t) for t in by_text.terms])
+    assert features._distinct_rows(answer_by_answer) is None  # the plain path below
+    one = document_term_matrix(answer_by_answer, **kwargs)
+    distinct = document_term_matrix(by_text, **kwargs)
+    _same(one, distinct)
+    _same(document_term_matrix(answer_by_answer, vocabulary=one.terms[::-1]),
+          document_term_matrix(by_text, vocabulary=one.terms[::-1]))
+    with pytest.raises(OptionError, match="min_df=1000"):
+        document_term_matrix(by_text, min_df=1000)
 
 
 def test_partitioned_matrix_on_the_cluster(corpus, partitioned, cluster):

@@ -324,3 +324,70 @@ def test_seeded_semantic_model_is_saved_and_codes_new_answers_the_same(fake_enco
     loaded = load_model(save_model(result.model, tmp_path / "model"))
     again = code_answers(loaded, corpus, embeddings=E)
     assert again.answers["themes"].tolist() == result.answers["themes"].tolist()
+
+
+def test_joined_space_in_blocks_equals_one_piece(monkeypatch):
+    # Issue 19 (memory at 1M answers): the joined vectors are built block of rows by block of
+    # rows into one array; every step is row by row, so the blocks equal one piece bit for bit.
+    import textmine.themes.models as models
+
+    X, E, _ = planted()
+    E32 = E.astype(np.float32)  # as embed_texts gives them
+    model = SemanticThemes(4, random_state=0).fit(X, embeddings=E32)
+    Xt = model._represent(X)
+    one_piece = np.hstack([np.sqrt(1.0 - model.lexical_weight) * model._semantic_side(E32),
+                           np.sqrt(model.lexical_weight)
+                           * models.normalize(np.asarray(Xt @ model.svd_components_.T))])
+    monkeypatch.setattr(models, "JOINED_BLOCK_ROWS", 7)  # 160 rows: 23 blocks, a short last one
+    blocks = model.joined(Xt, E32)
+    np.testing.assert_array_equal(blocks, one_piece)
+    monkeypatch.setattr(models, "JOINED_BLOCK_ROWS", 8192)
+    np.testing.assert_array_equal(model.transform(X, embeddings=E32),
+                                  SemanticThemes(4, random_state=0).fit(X, embeddings=E32)
+                                  .transform(X, embeddings=E32))
+
+
+def test_answer_embeddings_are_kept_per_distinct_text(monkeypatch):
+    # Issue 19: the encoder gets each distinct text once and discover keeps (vectors, index).
+    import textmine.text.embeddings as embeddings
+    from textmine.themes.discover import answer_embeddings, answer_embeddings_by_text
+
+    asked = []
+
+    def fake_embed(texts, model=None):
+        asked.append(list(texts))
+        return np.array([[len(t), t.count("a")] for t in texts], dtype=np.float32)
+
+    monkeypatch.setattr(embeddings, "embed_texts", fake_embed)
+    texts = ["un avis", "autre avis", "un avis", "un avis"]
+    corpus = make_corpus()
+    corpus.texts = texts
+    corpus.ids, corpus.status = corpus.ids[:4], corpus.status[:4]
+    vectors, index = answer_embeddings_by_text(corpus)
+    assert asked[-1] == ["un avis", "autre avis"] and vectors.shape == (2, 2)
+    assert index.tolist() == [0, 1, 0, 0]
+    np.testing.assert_array_equal(answer_embeddings(corpus), vectors[index])
+
+
+def test_embedding_rows_give_the_same_model_as_per_answer_rows():
+    # Issue 19: the semantic fit, catch-all splits and weights from (distinct vectors, index)
+    # equal those from one embedding row per answer, bit for bit.
+    from textmine.themes.catchall import split_catch_alls
+    from textmine.themes.models import EmbeddingRows
+
+    X, E, _ = planted(n_per=30)
+    rng = np.random.default_rng(1)
+    index = rng.integers(0, X.shape[0], size=300)  # answers repeating 120 distinct texts
+    Xa, Ea = X[index], E.astype(np.float32)[index]
+    rows = EmbeddingRows(E.astype(np.float32), index)
+    assert rows.shape == Ea.shape and len(rows) == 300
+    np.testing.assert_array_equal(rows[5:40], Ea[5:40])
+    np.testing.assert_array_equal(np.asarray(rows), Ea)
+    one = SemanticThemes(4, random_state=0).fit(Xa, embeddings=Ea)
+    two = SemanticThemes(4, random_state=0).fit(Xa, embeddings=rows)
+    for model, emb in ((one, Ea), (two, rows)):
+        split_catch_alls(model, Xa, first_free=0, max_share=0.2, relative_threshold=0.5,
+                         min_weight=0.05, random_state=0, embeddings=emb, max_splits=2)
+    np.testing.assert_array_equal(one.centroids_, two.centroids_)
+    np.testing.assert_array_equal(one.transform(Xa, embeddings=Ea),
+                                  two.transform(Xa, embeddings=rows))

@@ -128,7 +128,8 @@ class Engine:
     def _local_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                initializer=exit_with_parent, initargs=(os.getpid(),))
         return self._pool
 
     # -- tasks ----------------------------------------------------------------------------------
@@ -218,6 +219,36 @@ class Engine:
             for f in futures:
                 f.release()
         return out
+
+
+#: Seconds between two checks of a pool worker that its parent is still alive.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Pool-worker initializer: end this worker when the process that started it is gone.
+
+    A command killed with SIGKILL (the out-of-memory killer, ``kill -9``, a test killing the
+    console script mid-run) cannot shut its pool down, and an idle spawned worker waiting for
+    tasks would otherwise live on as an orphan holding its spaCy model. A daemon thread checks
+    the parent process id every :data:`PARENT_CHECK_SECONDS`; once the worker has been
+    re-parented it exits at once (``os._exit``: nothing of the killed command is left to
+    finish or write).
+
+    Parameters
+    ----------
+    parent_pid : int
+        Process id of the command that started the pool.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="textmine-exit-with-parent", daemon=True).start()
 
 
 def _connect(scheduler: str):

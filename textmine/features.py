@@ -135,6 +135,11 @@ def document_term_matrix(
         raise OptionError(
             f"Unknown weighting '{weighting}'; choose one of {', '.join(WEIGHTINGS)}."
         )
+    rows = _distinct_rows(corpus)
+    if rows is not None:
+        return _distinct_matrix(corpus, rows, min_df=min_df, max_df=max_df,
+                                binary=weighting == "binary", mwe_parts=mwe_parts, keep=keep,
+                                vocabulary=vocabulary)
     docs = _usable_terms(corpus, mwe_parts)
     n_with_terms = sum(1 for d in docs if d)
     binary = weighting == "binary"
@@ -167,6 +172,73 @@ def document_term_matrix(
     X = sp.csr_matrix(X[:, np.flatnonzero(keep_mask)])
     X.sort_indices()
     return DocTermMatrix(X, list(corpus.ids), [str(t) for t in terms[keep_mask]])
+
+
+def _distinct_rows(corpus: TermsLike) -> np.ndarray | None:
+    """Each answer's row in the corpus's distinct term lists (``-1``: no terms), or ``None``.
+
+    Only a corpus that knows its distinct texts (:class:`textmine.text.corpus.Corpus` from
+    ``process_answers``: ``doc_of`` and ``distinct_terms``) is counted by distinct text.
+    """
+    doc_of = getattr(corpus, "doc_of", None)
+    distinct = getattr(corpus, "distinct_terms", None)
+    if doc_of is None or distinct is None or len(doc_of) != len(corpus.status) or not distinct:
+        return None
+    ok = np.fromiter((s == "ok" for s in corpus.status), dtype=bool, count=len(corpus.status))
+    # Non-answers and empty answers never contribute terms, whatever their index says.
+    return np.where(ok, np.asarray(doc_of, dtype=np.int64), -1)
+
+
+def _distinct_matrix(corpus: TermsLike, rows: np.ndarray, *, min_df: int, max_df: float,
+                     binary: bool, mwe_parts: bool, keep: Collection[str],
+                     vocabulary: Sequence[str] | None) -> DocTermMatrix:
+    """The document–term matrix counted once per distinct text and expanded to the answers.
+
+    Memory and time at scale (issue 19): 1M resampled answers hold ~56k distinct texts, so the
+    counts are made on those and each answer's row is its text's row (``X_distinct[rows]``,
+    an integer index: no term list per answer). Document frequencies are the distinct rows'
+    presence weighted by their number of answers, so ``min_df``/``max_df`` see the answers as
+    the answer-by-answer count does; the matrix equals it entry for entry
+    (``tests/test_scale.py::test_distinct_matrix_equals_answer_by_answer``).
+    """
+    distinct = corpus.distinct_terms  # type: ignore[attr-defined]
+    docs = [with_mwe_parts(t) for t in distinct] if mwe_parts else distinct
+    n_answers = np.bincount(rows[rows >= 0], minlength=len(docs)).astype(np.int64)
+    has_terms = np.array([bool(d) for d in docs], dtype=bool)
+    n_with_terms = int(n_answers[has_terms].sum())
+    if vocabulary is not None:
+        vec = CountVectorizer(analyzer=_identity, vocabulary=list(vocabulary), binary=binary,
+                              dtype=np.float64)
+        X = _expand_rows(sp.csr_matrix(vec.transform(docs)), rows)
+        return DocTermMatrix(X, list(corpus.ids), list(vocabulary))
+    if n_with_terms == 0:
+        raise OptionError(
+            f"None of the {len(rows)} answers has any term left; check the text column "
+            "and the non-answer list."
+        )
+    max_count = max(int(np.floor(max_df * n_with_terms)), 1) if max_df < 1.0 else n_with_terms
+    vec = CountVectorizer(analyzer=_identity, binary=binary, dtype=np.float64)
+    X = sp.csr_matrix(vec.fit_transform(docs))
+    terms = vec.get_feature_names_out()
+    present = X.copy()
+    present.data[:] = 1
+    df = np.asarray(present.T @ n_answers).ravel()
+    kept = np.isin(terms, list(keep)) if keep else np.zeros(len(terms), dtype=bool)
+    # A distinct text no answer holds any more (df 0) must not bring its terms in.
+    keep_mask = (((df >= min_df) & (df <= max_count)) | kept) & (df > 0)
+    if not keep_mask.any():
+        _raise_no_terms_left([d for d, n in zip(docs, n_answers, strict=True) if n], min_df,
+                             max_df, n_with_terms)
+    X = _expand_rows(sp.csr_matrix(X[:, np.flatnonzero(keep_mask)]), rows)
+    X.sort_indices()
+    return DocTermMatrix(X, list(corpus.ids), [str(t) for t in terms[keep_mask]])
+
+
+def _expand_rows(X_distinct: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+    """One row per answer: its distinct text's row, or an empty row where ``rows`` is -1."""
+    empty = sp.csr_matrix((1, X_distinct.shape[1]), dtype=X_distinct.dtype)
+    stacked = sp.vstack([X_distinct, empty], format="csr")
+    return sp.csr_matrix(stacked[np.where(rows >= 0, rows, X_distinct.shape[0])])
 
 
 def _partitions(n_docs: int) -> list[tuple[int, int]] | None:

@@ -86,6 +86,15 @@ class Corpus:
         non-answers).
     info : dict
         Model, versions, settings and counts, for ``run.json``.
+    doc_of : ndarray of shape (n,), int32, or None
+        Index of each answer's distinct parsed text in ``distinct_terms`` (``-1`` for
+        non-answers and blanks); ``None`` when the corpus was not made by
+        :func:`process_answers` (e.g. :meth:`from_frame`).
+    distinct_terms : list of list of str, or None
+        Features of each distinct parsed text. ``terms[i]`` is the very list
+        ``distinct_terms[doc_of[i]]`` (one list per distinct text, shared by its answers, never
+        one per answer: at 1M resampled answers only ~56k are distinct), so consumers must not
+        modify a term list in place.
     """
 
     ids: list[str]
@@ -95,17 +104,26 @@ class Corpus:
     terms: list[list[str]]
     vectors: np.ndarray | None = None
     info: dict = field(default_factory=dict)
+    doc_of: np.ndarray | None = None
+    distinct_terms: list[list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def to_frame(self) -> pd.DataFrame:
         """Return ``respondent_id, text, status, terms`` (terms space-joined), one row each."""
+        if self.doc_of is not None and self.distinct_terms is not None:
+            # Joined once per distinct text; the answers share the strings.
+            joined = [" ".join(t) for t in self.distinct_terms] + [""]
+            terms = [joined[d] if s == OK else "" for d, s in
+                     zip(self.doc_of.tolist(), self.status, strict=True)]
+        else:
+            terms = [" ".join(t) for t in self.terms]
         return pd.DataFrame({
             "respondent_id": self.ids,
             "text": self.texts,
             "status": self.status,
-            "terms": [" ".join(t) for t in self.terms],
+            "terms": terms,
         })
 
     @classmethod
@@ -414,9 +432,14 @@ def process_answers(
                 status, doc_of, accents, n_unique, key,
                 [None if m == t else m for t, m in zip(texts, masked, strict=True)], notes))
             save_parse_hint(root, answers_entry[1], key)
-    terms = [cached.terms[d].split() if d is not None else [] for d in doc_of]
+    # Memory at scale (issue 19): the features are split once per distinct text and every
+    # answer of that text holds the same list (1M resampled answers: ~56k lists, not 1M lists
+    # of 1M x ~15 strings); the answers without a text share one empty list.
+    distinct_terms = [t.split() for t in cached.terms]
+    no_terms: list[str] = []
+    terms = [distinct_terms[d] if d is not None else no_terms for d in doc_of]
     vectors = _vectors(cached.vectors, doc_of)
-    info = _info(options, cached.meta, status, terms, n_unique, cache_state)
+    info = _info(options, cached.meta, status, distinct_terms, weights, n_unique, cache_state)
     info["accents"] = _Preparer.report(accents)
     if options.dictionary is not None:  # editable dictionary (issue 16, section 3)
         info["dictionary"] = load_text_dictionary(options).info()
@@ -429,7 +452,10 @@ def process_answers(
         logger.info("%s", info["duplicates"]["note"])
     logger.info("processed %d answers (%d distinct parsed, cache %s)",
                 len(texts), n_unique, cache_state)
-    return Corpus(ids, texts, masked, status, terms, vectors, info)
+    index = np.fromiter((-1 if d is None else d for d in doc_of), dtype=np.int32,
+                        count=len(doc_of))
+    return Corpus(ids, texts, masked, status, terms, vectors, info, doc_of=index,
+                  distinct_terms=distinct_terms)
 
 
 # Function words that tell French from English text (the usual cause of a non-French survey);
@@ -597,6 +623,22 @@ def duplicate_key(text: str) -> str:
     return normalise_text(text).lower()
 
 
+def duplicate_keys(texts: Sequence[str]) -> list[str]:
+    """:func:`duplicate_key` of every text, computed once per distinct text.
+
+    Identical answers (the many repeats of a large or resampled consultation) share one key
+    string: the time and memory go with the distinct texts, not with the answers.
+    """
+    memo: dict[str, str] = {}
+    out: list[str] = []
+    for text in texts:
+        key = memo.get(text)
+        if key is None:
+            key = memo[text] = duplicate_key(text)
+        out.append(key)
+    return out
+
+
 def pasted_rows(texts: list[str], status: list[str]) -> list[int]:
     """Positions of the answers that share the largest pasted text, or ``[]`` if none is.
 
@@ -604,15 +646,15 @@ def pasted_rows(texts: list[str], status: list[str]) -> list[int]:
     at least ``DUPLICATE_SHARE`` of them, give it (:func:`duplicate_key` equal). On a tie the
     text given first wins.
     """
-    keys = {i: duplicate_key(t) for i, (t, s) in enumerate(zip(texts, status, strict=True))
-            if s == OK}
-    counts = Counter(keys.values())
+    rows = [i for i, s in enumerate(status) if s == OK]
+    keys = duplicate_keys([texts[i] for i in rows])
+    counts = Counter(keys)
     if not counts:
         return []
     key, largest = counts.most_common(1)[0]
     if largest < DUPLICATE_MIN or largest / len(keys) < DUPLICATE_SHARE:
         return []
-    return [i for i, k in keys.items() if k == key]
+    return [i for i, k in zip(rows, keys, strict=True) if k == key]
 
 
 def duplicate_note(texts: list[str], status: list[str]) -> dict:
@@ -633,10 +675,7 @@ def duplicate_note(texts: list[str], status: list[str]) -> dict:
         ``note`` ("14 answers (47 %) are one identical text") when the largest group has at least
         ``DUPLICATE_MIN`` answers and ``DUPLICATE_SHARE`` of them (see :func:`pasted_rows`).
     """
-    counts: Counter = Counter()
-    # each distinct answer normalised once
-    for t, n in Counter(t for t, s in zip(texts, status, strict=True) if s == OK).items():
-        counts[duplicate_key(t)] += n
+    counts = Counter(duplicate_keys([t for t, s in zip(texts, status, strict=True) if s == OK]))
     n_ok = sum(counts.values())
     groups = [n for n in counts.values() if n > 1]
     largest = max(groups, default=0)
@@ -667,9 +706,15 @@ def _vectors(unique_vectors: np.ndarray | None, doc_of: list[int | None]) -> np.
     return out
 
 
-def _info(options, meta, status, terms, n_unique, cache_state) -> dict:
+def _info(options, meta, status, distinct_terms, weights, n_unique, cache_state) -> dict:
     counts = Counter(status)
-    vocabulary = Counter(t for doc in terms for t in doc)
+    # Counted per distinct text times its answers: the same counts, and the same first-seen
+    # order (distinct texts are numbered in the order of their first answer) as counting
+    # every answer's terms.
+    vocabulary: Counter = Counter()
+    for doc, n in zip(distinct_terms, weights, strict=True):
+        for t in doc:
+            vocabulary[t] += n
     return {
         "model": options.model,
         "model_version": model_version(options.model),
@@ -683,7 +728,8 @@ def _info(options, meta, status, terms, n_unique, cache_state) -> dict:
             "empty": counts[EMPTY],
             "distinct_parsed": n_unique,
             "duplicates": counts[OK] - n_unique,
-            "no_terms": sum(1 for s, t in zip(status, terms, strict=False) if s == OK and not t),
+            "no_terms": sum(n for doc, n in zip(distinct_terms, weights, strict=True)
+                            if not doc),
             "vocabulary": len(vocabulary),
         },
         "parse": dict(meta.get("parse", {})),

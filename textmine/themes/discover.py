@@ -61,7 +61,7 @@ from textmine.themes.labels import (
     written_by_members,
 )
 from textmine.themes.method_choice import choose_method
-from textmine.themes.models import make_model
+from textmine.themes.models import EmbeddingRows, make_model
 from textmine.themes.quotes import select_quotes
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import (
@@ -104,13 +104,13 @@ def distinct_rows(corpus: CorpusLike, rows: np.ndarray) -> np.ndarray:
     Used by ``ThemeOptions.dedupe``: a text pasted by many respondents (a campaign) is fitted
     once; every respondent is still assigned and counted.
     """
-    from textmine.text.corpus import duplicate_key
+    from textmine.text.corpus import duplicate_keys
 
     texts = _texts(corpus)
     seen: set[str] = set()
     keep: list[int] = []
-    for r in rows:
-        key = duplicate_key(texts[r])
+    # Keys computed once per distinct text (issue 19: 1M answers, ~56k texts).
+    for r, key in zip(rows, duplicate_keys([texts[r] for r in rows]), strict=True):
         if key not in seen:
             seen.add(key)
             keep.append(int(r))
@@ -156,8 +156,11 @@ def duplicates_notes(
                  "respondent.")
     else:
         note += "; --dedupe ([themes] dedupe = true) fits the themes on distinct texts."
-    carriers = [set(str(cell).split(";")) if isinstance(cell, str) and cell else set()
-                for cell in answers["themes"]]
+    # One set per distinct cell ("2;5"), shared by the answers holding it (issue 19).
+    cells: dict[str, set[str]] = {}
+    no_theme: set[str] = set()
+    carriers = [cells.setdefault(cell, set(cell.split(";"))) if isinstance(cell, str) and cell
+                else no_theme for cell in answers["themes"]]
     pasted = set(rows)
     per_theme = []
     for j in map(str, ids or range(1, n_themes + 1)):
@@ -232,9 +235,38 @@ def answer_embeddings(corpus: CorpusLike, model: str | None = None) -> np.ndarra
     The original texts are embedded (the masked ones when the corpus keeps no original), with
     :func:`textmine.text.embeddings.embed_texts` and encoder ``model`` (default: its default).
     """
+    vectors, index = answer_embeddings_by_text(corpus, model)
+    return vectors[index]
+
+
+def answer_embeddings_by_text(corpus: CorpusLike,
+                              model: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence embeddings of the corpus's distinct texts and each answer's row among them.
+
+    ``vectors[index]`` is :func:`answer_embeddings`; kept apart, a consultation of 1M
+    resampled answers holds ~56k vectors instead of 1M (2 GiB of float32 at 512 dimensions).
+
+    Returns
+    -------
+    tuple of (ndarray of float32 (n_distinct, d), ndarray of int64 (n_answers,))
+    """
     from textmine.text.embeddings import DEFAULT_EMBEDDING_MODEL, embed_texts
 
-    return embed_texts(list(_texts(corpus)), model=model or DEFAULT_EMBEDDING_MODEL)
+    row_of: dict[str, int] = {}
+    texts = _texts(corpus)
+    index = np.fromiter((row_of.setdefault(t, len(row_of)) for t in texts), dtype=np.int64,
+                        count=len(texts))
+    return embed_texts(list(row_of), model=model or DEFAULT_EMBEDDING_MODEL), index
+
+
+def _embedding_rows(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray],
+                    rows: np.ndarray) -> np.ndarray:
+    """The embeddings of ``rows``: from a per-answer array, or from (vectors, index) as
+    :class:`~textmine.themes.models.EmbeddingRows` (no per-answer copy)."""
+    if isinstance(embeddings, tuple):
+        vectors, index = embeddings
+        return EmbeddingRows(vectors, index[rows])
+    return np.asarray(embeddings)[rows]
 
 
 def _tables(
@@ -244,15 +276,16 @@ def _tables(
     *,
     n_quotes: int,
     surface_cache: dict | None = None,
-    embeddings: np.ndarray | None = None,
+    embeddings: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     has_terms = np.diff(X.indptr) > 0
     W = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
         if model.needs_embeddings:
-            E = (answer_embeddings(corpus, model.estimator.embedding_model)
+            E = (answer_embeddings_by_text(corpus, model.estimator.embedding_model)
                  if embeddings is None else embeddings)
-            W[has_terms] = model.weights(X[has_terms], E[has_terms])
+            W[has_terms] = model.weights(X[has_terms],
+                                         _embedding_rows(E, np.flatnonzero(has_terms)))
         else:
             W[has_terms] = model.weights(X[has_terms])
     comps = model.components
@@ -482,8 +515,9 @@ def discover_themes(
     anchors = None
     if method == "semantic":
         if embeddings is None:
-            embeddings = answer_embeddings(corpus)
-        E_fit = np.asarray(embeddings)[fit_rows]
+            # kept per distinct text (issue 19); the fit rows are gathered from them
+            embeddings = answer_embeddings_by_text(corpus)
+        E_fit = _embedding_rows(embeddings, fit_rows)
         if codebook is not None:
             # Seeded semantic themes: each codebook entry's name and seeds, embedded by the
             # answers' encoder, anchor its theme; the vocabulary terms closest in meaning to it

@@ -277,20 +277,28 @@ def surface_forms(
     col = {t: i for i, t in enumerate(vocabulary)}
     Xc = sp.csc_matrix(X)
     out = known
-    words_of: dict[int, frozenset[str]] = cache.setdefault("words", {})
-    tokens_of: dict[int, _Tokens] = cache.setdefault("tokens", {})
+    # Words and tokens are kept per distinct text, not per answer (issue 19: a resampled
+    # consultation of 1M answers holds ~56k texts; one frozenset per answer took gigabytes).
+    words_of: dict[str, frozenset[str]] = cache.setdefault("words", {})
+    tokens_of: dict[str, _Tokens] = cache.setdefault("tokens", {})
     doc_freq: Counter[str] | None = cache.get("doc_freq")
 
+    def text_words(text: str) -> frozenset[str]:
+        found = words_of.get(text)
+        if found is None:
+            found = words_of[text] = frozenset(fold(w) for tok in _TOKEN.findall(text)
+                                               for w in tok.split("-"))
+        return found
+
     def words(r: int) -> frozenset[str]:
-        if r not in words_of:
-            words_of[r] = frozenset(fold(w) for tok in _TOKEN.findall(str(texts[r]))
-                                    for w in tok.split("-"))
-        return words_of[r]
+        return text_words(str(texts[r]))
 
     def tokens(r: int) -> _Tokens:
-        if r not in tokens_of:
-            tokens_of[r] = _Tokens(str(texts[r]))
-        return tokens_of[r]
+        text = str(texts[r])
+        found = tokens_of.get(text)
+        if found is None:
+            found = tokens_of[text] = _Tokens(text)
+        return found
 
     def best_span(parts: list[str], rows: np.ndarray, aliases=None) -> str | None:
         score: Counter[str] = Counter()
@@ -315,7 +323,11 @@ def surface_forms(
             # like may be written as a word sharing its first two letters that goes with the
             # feature closely (cosine of their answer sets >= ALIAS_COSINE).
             if doc_freq is None:
-                doc_freq = Counter(w for r in range(len(texts)) for w in words(r))
+                # Answers holding each word: per distinct text, times its answers.
+                doc_freq = Counter()
+                for text, n in Counter(str(t) for t in texts).items():
+                    for w in text_words(text):
+                        doc_freq[w] += n
                 cache["doc_freq"] = doc_freq
             here = Counter(w for r in rows for w in words(r))
             aliases = {}

@@ -529,6 +529,52 @@ def seeded_starts(Z: np.ndarray, low: np.ndarray, A: np.ndarray, free_centres: n
     return np.vstack([starts, free_centres[left]])
 
 
+class EmbeddingRows:
+    """Per-answer sentence embeddings held as distinct vectors and an index (issue 19).
+
+    Behaves as the ``(len(index), d)`` array ``vectors[index]`` for what the semantic model
+    does with embeddings (``shape``, ``len``, slices and row indices, which return arrays),
+    without holding one copy per answer: a resampled consultation of 1M answers has ~56k
+    distinct texts (2 GiB of float32 per-answer rows at 512 dimensions, 0.1 GiB distinct).
+    ``np.asarray`` gives the full array (kept correct for any other use).
+
+    Parameters
+    ----------
+    vectors : ndarray (n_distinct, d)
+        One row per distinct text.
+    index : ndarray of int (n_answers,)
+        Each answer's row in ``vectors``.
+    """
+
+    ndim = 2
+
+    def __init__(self, vectors: np.ndarray, index: np.ndarray) -> None:
+        self.vectors = np.asarray(vectors)
+        self.index = np.asarray(index, dtype=np.int64)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.index), int(self.vectors.shape[1]))
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.vectors.dtype
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, rows: object) -> np.ndarray:
+        return self.vectors[self.index[rows]]
+
+    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+        out = self.vectors[self.index]
+        return out if dtype is None else out.astype(dtype)
+
+
+#: Rows of the joined space computed at a time (:meth:`SemanticThemes.joined`).
+JOINED_BLOCK_ROWS = 8192
+
+
 class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     """Themes from sentence embeddings and words together: spherical k-means on both.
 
@@ -668,15 +714,28 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         -------
         ndarray (n_answers, n_dims_embedding + n_lexical_dims)
         """
-        if np.asarray(embeddings).shape[0] != Xt.shape[0]:
+        if not isinstance(embeddings, EmbeddingRows):
+            embeddings = np.asarray(embeddings)
+        if embeddings.shape[0] != Xt.shape[0]:
             raise ValueError(
-                f"{np.asarray(embeddings).shape[0]} embeddings for {Xt.shape[0]} answers; "
+                f"{embeddings.shape[0]} embeddings for {Xt.shape[0]} answers; "
                 "give one per answer."
             )
-        E = self._semantic_side(embeddings)
-        L = normalize(np.asarray(Xt @ self.svd_components_.T))
+        # Built block of rows by block of rows into one array (issue 19, memory at 1M
+        # answers): every step is row by row (unit rows, a sparse row times the SVD basis, a
+        # scale), so the blocks equal the one-piece computation bit for bit, without its
+        # float64 copies of every answer's embedding (4 GiB each at 1M answers).
+        n = Xt.shape[0]
+        d = embeddings.shape[1]
+        Z = np.empty((n, d + self.svd_components_.shape[0]), dtype=np.float64)
         w = float(self.lexical_weight)
-        return np.hstack([np.sqrt(1.0 - w) * E, np.sqrt(w) * L])
+        for start in range(0, n, JOINED_BLOCK_ROWS):
+            stop = min(start + JOINED_BLOCK_ROWS, n)
+            E = self._semantic_side(embeddings[start:stop])
+            L = normalize(np.asarray(Xt[start:stop] @ self.svd_components_.T))
+            np.multiply(np.sqrt(1.0 - w), E, out=Z[start:stop, :d])
+            np.multiply(np.sqrt(w), L, out=Z[start:stop, d:])
+        return Z
 
     def _anchors(self, anchors: np.ndarray | None, n_features: int) -> np.ndarray | None:
         """Seeded themes' points in the joined space (rows of unit norm), or None.
@@ -785,9 +844,12 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             np.random.default_rng(self.random_state).choice(n_rows, limit, replace=False)))
         svd.fit(Xt[rows])
         self.svd_components_ = svd.components_
-        E = np.asarray(embeddings, dtype=np.float64)
-        self.embedding_mean_ = (normalize(E).mean(axis=0) if self.center_embeddings and len(E)
-                                else np.zeros(E.shape[1]))
+        # The float64 copy of the embeddings only when it is used (centring): 4 GiB at 1M.
+        if self.center_embeddings and len(embeddings):
+            self.embedding_mean_ = normalize(np.asarray(embeddings, dtype=np.float64)).mean(axis=0)
+        else:
+            # the width only: no float64 (nor per-answer) copy of the embeddings (memory)
+            self.embedding_mean_ = np.zeros(np.shape(embeddings)[1])
         Z = self.joined(Xt, embeddings)
         A = self._anchors(anchors, n_feat) if (anchors is not None or self.seed_terms) else None
         if A is not None and A.shape[0] > self.n_themes:
@@ -837,7 +899,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
                                       graph_dims=0)._partition(Z)
 
     def set_centroids(self, centroids: np.ndarray, X: object, *,
-                      embeddings: np.ndarray) -> SemanticThemes:
+                      embeddings: np.ndarray,
+                      joined: np.ndarray | None = None) -> SemanticThemes:
         """Replace the theme centroids (themes split or added) and recompute the terms.
 
         Parameters
@@ -848,12 +911,15 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             Term counts of the answers the model was fitted on.
         embeddings : ndarray (n_answers, n_dims_embedding)
             Their sentence embeddings.
+        joined : ndarray (n_answers, n_dims), optional
+            ``self.joined(represent(X), embeddings)`` when the caller already holds it (not
+            built a second time: memory).
         """
         check_is_fitted(self)
         Xt = self._represent(_nonneg_input(self, X, reset=False))
         self.set_params(n_themes=int(np.asarray(centroids).shape[0]))
         self._set_centroids(np.asarray(centroids, dtype=np.float64), Xt,
-                            self.joined(Xt, embeddings))
+                            self.joined(Xt, embeddings) if joined is None else joined)
         return self
 
     def represent(self, X: object) -> sp.csr_matrix:
