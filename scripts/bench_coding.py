@@ -398,6 +398,24 @@ def rules_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
+def rules_by_corpus(table: pd.DataFrame, variant: str) -> list[str]:
+    """Per corpus, share coded and threshold rule: realised precision (mean of splits and
+    pooled over splits) and share coded automatically, per target (the rules side by side)."""
+    lines = [
+        "| corpus | coded | rule | " + " | ".join(
+            f"@{t} realised, mean of splits | @{t} pooled | @{t} auto" for t in TARGETS) + " |",
+        "|---|---|---|" + "---|" * (3 * len(TARGETS)),
+    ]
+    for (key, share), rows in table.groupby(["key", "share"], sort=False):
+        for rule, prefix in _rules(table, variant):
+            cells = [key, f"{share:.0%}", rule]
+            for t in TARGETS:
+                cells += [_ms(rows[f"{prefix}_prec_{t}"]), _pooled(rows, prefix, t),
+                          _ms(rows[f"{prefix}_cov_{t}"], pct=True)]  # fmt: skip
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float,
              load: str = "") -> str:  # fmt: skip
     variants = _variants(table)
@@ -426,6 +444,10 @@ def markdown(table: pd.DataFrame, seeds: int, max_n: int, elapsed: float,
         "mean realised precision at some share is below target − 0.03):",
         "",
         *rules_table(table),
+        "",
+        "**Threshold rules per corpus** (default variant; the same fitted coders):",
+        "",
+        *rules_by_corpus(table, choose_default(table)[0]),
         "",
         "**Choice of the default** (mean best-guess micro-F1 over all corpora, each corpus "
         "averaged over splits and the shares every corpus has, "
