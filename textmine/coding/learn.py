@@ -14,7 +14,18 @@ the other folds, applied to each held-out fold): a code whose held-out precision
 target gets a higher threshold (chosen for a stricter precision, the lowest that passes on the
 held-out folds); a code for which none passes, or with fewer than ``min_positives`` coded
 examples, is never assigned automatically, and the held-out folds give the run's *expected*
-precision and share coded automatically. New answers are scored by the average of the fold
+precision and share coded automatically.
+
+In a single-code survey (nearly every coded answer has exactly one code) the decision is taken
+at the answer level instead (:data:`ANSWER_LEVEL`): an answer gets its most likely code when
+that code's calibrated score reaches ONE cut shared by every code, chosen the same way (lower
+Wilson bound of the precision reaching the target) on the out-of-fold top codes of every coded
+answer pooled, and checked on held-out folds (cut chosen on the other folds, the pooled held-out
+precision must reach the target, else the cut is chosen for a stricter precision). The pooled
+evidence is about ten times that of one code, so the bound is tight where per-code bounds on a
+handful of examples are far below the precision actually reached. A code with fewer than
+``min_positives`` coded examples is still never assigned automatically: an answer whose most
+likely code is such a code goes to review. New answers are scored by the average of the fold
 models, i.e. models trained on as many answers as those that chose the thresholds.
 
 Sentence embeddings of the answers (:mod:`textmine.text.embeddings`) can be added to the
