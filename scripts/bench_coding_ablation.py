@@ -45,17 +45,24 @@ VARIANTS: dict[str, tuple[dict, int | None]] = {
     "per-code, no shrinkage": ({"ANSWER_LEVEL": False, "PRIOR_STRENGTH": 0.0}, None),
     "per-code, all off": ({"ANSWER_LEVEL": False, "PRECISION_BOUND_Z": 0.0,
                            "CALIBRATED_CHECK": False, "HELDOUT_BOUND_Z": 0.0}, None),
-    "answer-level (default)": ({"ANSWER_LEVEL": True}, None),
-    "answer-level, min examples 1": ({"ANSWER_LEVEL": True}, 1),
-    "answer-level, no calibrated check": ({"ANSWER_LEVEL": True, "CALIBRATED_CHECK": False},
-                                          None),
-    "answer-level, precision bound z 0.5": ({"ANSWER_LEVEL": True, "PRECISION_BOUND_Z": 0.5},
-                                            None),
-    "answer-level, floor 0.3": ({"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3}, None),
+    "answer-level, floor 0.5": ({"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.5}, None),
+    "answer-level, floor 0.5, min examples 1": ({"ANSWER_LEVEL": True,
+                                                  "ANSWER_MIN_SCORE": 0.5}, 1),
+    "answer-level, floor 0.5, no calibrated check": ({"ANSWER_LEVEL": True,
+                                                       "ANSWER_MIN_SCORE": 0.5,
+                                                       "CALIBRATED_CHECK": False}, None),
+    "answer-level, floor 0.5, precision bound z 0.5": ({"ANSWER_LEVEL": True,
+                                                         "ANSWER_MIN_SCORE": 0.5,
+                                                         "PRECISION_BOUND_Z": 0.5}, None),
+    "answer-level, floor 0.3 (default)": ({"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3},
+                                           None),
     "answer-level, floor 0.2": ({"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.2}, None),
     "answer-level, floor 0.3, held-out z 1": ({"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3,
                                                "ANSWER_HELDOUT_Z": 1.0}, None),
-    "answer-level, held-out bound z 1": ({"ANSWER_LEVEL": True, "ANSWER_HELDOUT_Z": 1.0}, None),
+    "answer-level, floor 0.3, held-out z 0.5": ({"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3,
+                                                 "ANSWER_HELDOUT_Z": 0.5}, None),
+    "answer-level, floor 0.5, held-out z 1": ({"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.5,
+                                                "ANSWER_HELDOUT_Z": 1.0}, None),
 }
 TARGETS = (0.7, 0.8, 0.9)
 
@@ -72,7 +79,8 @@ def constants(values: dict):
             setattr(learn, k, v)
 
 
-def run(key: str, share: float, seeds: int, max_n: int, cache: Path) -> list[dict]:
+def run(key: str, share: float, seeds: int, max_n: int, cache: Path,
+        variants: tuple[str, ...] = tuple(VARIANTS)) -> list[dict]:
     _, texts, labels, _ = load_corpus(key, max_n)
     corpus = process_answers(texts, options=TextOptions(), cache_dir=cache)
     opts = CodingOptions()
@@ -89,7 +97,8 @@ def run(key: str, share: float, seeds: int, max_n: int, cache: Path) -> list[dic
         test = [docs[i] for i in te]
         proba, truth = coder.predict_proba(test), Y.values[te]
         few = int((coder.n_positives_ < coder.min_positives).sum())
-        for name, (values, min_pos) in VARIANTS.items():
+        for name in variants:
+            values, min_pos = VARIANTS[name]
             with constants(values):
                 coder.answer_level_ = bool(learn.ANSWER_LEVEL and coder.single_code_)
                 coder.min_positives = min_pos or opts.min_positives
@@ -134,12 +143,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--max-n", type=int, default=400)
     parser.add_argument("--csv", type=Path, default=None)
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get(
         "TEXTMINE_CACHE_DIR", "/tmp/textmine_bench_cache")))  # fmt: skip
     args = parser.parse_args()
     rows = []
     for key in args.corpora:
-        rows += run(key, args.share, args.seeds, args.max_n, args.cache)
+        rows += run(key, args.share, args.seeds, args.max_n, args.cache, tuple(args.variants))
         df = pd.DataFrame(rows)
         if args.csv:
             df.to_csv(args.csv, index=False)
