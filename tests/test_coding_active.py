@@ -208,3 +208,20 @@ def test_vectors_of_answers_without_terms():
     X = answer_vectors([[], []])
     assert X.shape == (2, 0)
     assert isinstance(pd.DataFrame(X.toarray()), pd.DataFrame)
+
+
+def test_saved_single_code_coder_keeps_deciding_at_the_answer_level(tmp_path):
+    rng = np.random.default_rng(0)
+    codes = ["salaire", "télétravail", "formation"]
+    docs = [[*rng.choice(["salaire", "paie", "prime"] if c == "salaire" else
+                         ["visio", "domicile"] if c == "télétravail" else ["stage", "apprendre"],
+                         2), "travail"] for c in codes * 40]  # fmt: skip
+    Y = pd.DataFrame([{k: int(k == c) for k in codes} for c in codes * 40])
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    assert coder.answer_level_
+    save_coder(coder, tmp_path, text_options={"model": "fr_core_news_sm"})
+    back = load_coder(tmp_path).coder
+    assert back.answer_level_
+    new = [["salaire", "visio", "travail"], ["stage", "travail"], ["paie"]]
+    assert np.array_equal(back.predict(new), coder.predict(new))
+    assert (back.predict(new).sum(axis=1) <= 1).all()

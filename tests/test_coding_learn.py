@@ -398,3 +398,82 @@ def test_none_of_these_codes_is_not_forced_onto_a_code():
     assert coder.predict([["salaire", "prime", "service"]]).tolist() == [[1, 0]]
     # "coded, no code applies" rows are negatives for every code, never dropped.
     assert coder.cv_truth_.shape[0] == 120 and (coder.cv_truth_.sum(axis=1) == 0).sum() == 40
+
+
+# -- answer-level rule of single-code surveys ------------------------------------------------
+def _single_code_scores(n: int, k: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """One-vs-rest scores of a survey where every answer has one of ``k`` codes: the right
+    code usually, not always, scores highest."""
+    rng = np.random.default_rng(seed)
+    code = rng.integers(0, k, n)
+    truth = np.zeros((n, k), dtype=int)
+    truth[np.arange(n), code] = 1
+    scores = rng.uniform(0, 0.5, (n, k)) ** 2 * 2.6
+    scores[np.arange(n), code] = rng.uniform(0.3, 1.0, n)
+    return scores, truth
+
+
+def _single_code_coder(scores: np.ndarray, truth: np.ndarray, *, answer_level: bool):
+    coder = _coder_on_scores(scores, truth)
+    coder.single_code_, coder.answer_level_ = True, answer_level
+    return coder
+
+
+def test_answer_level_rule_codes_more_answers_of_a_single_code_survey_at_the_target():
+    scores, truth = _single_code_scores(160)  # 20 coded answers per code
+    new_scores, new_truth = _single_code_scores(4000, seed=1)  # answers nobody coded
+    per_code = _single_code_coder(scores, truth, answer_level=False)
+    answer = _single_code_coder(scores, truth, answer_level=True)
+    for target in (0.7, 0.8, 0.9):
+        pred = answer.decide(new_scores, answer.thresholds_for(target))
+        assert (pred.sum(axis=1) <= 1).all()  # one code per answer, the most likely one
+        realised = (pred & new_truth).sum() / pred.sum()
+        assert realised >= target - 0.03
+    plain = per_code.decide(new_scores, per_code.thresholds_for(0.8))
+    pred = answer.decide(new_scores, answer.thresholds_for(0.8))
+    assert pred.any(axis=1).mean() > plain.any(axis=1).mean() + 0.1
+    # One cut, shared by every code, chosen on the pooled out-of-fold top codes.
+    cuts = answer.thresholds_for(0.8)
+    assert np.allclose(cuts, cuts[0]) and np.isfinite(cuts[0])
+
+
+def test_answer_level_expected_share_is_what_the_held_out_folds_got():
+    scores, truth = _single_code_scores(160)
+    coder = _single_code_coder(scores, truth, answer_level=True)
+    decisions, automatic = coder.heldout_for(0.8)
+    expected = coder.expected_for(0.8)
+    assert expected["coverage"] == pytest.approx(decisions.any(axis=1).mean(), abs=1e-4)
+    right = (decisions & truth).sum()
+    assert expected["precision"] == pytest.approx(right / decisions.sum(), abs=1e-4)
+    assert expected["automatic_codes"] == automatic.sum() == truth.shape[1]
+
+
+def test_answer_level_rule_refuses_a_target_its_held_out_folds_miss():
+    rng = np.random.default_rng(4)
+    scores, truth = _single_code_scores(160)
+    noise = rng.uniform(0, 1, scores.shape)  # scores that say nothing about the codes
+    coder = _single_code_coder(noise, truth, answer_level=True)
+    decisions, automatic, aims = coder.heldout_search(0.8)
+    assert not automatic.any() and np.isnan(aims).all() and not decisions.any()
+    assert np.isinf(coder.thresholds_for(0.8)).all()
+
+
+def test_a_code_with_too_few_examples_is_never_coded_at_the_answer_level():
+    rng = np.random.default_rng(0)
+    docs, rows = [], []
+    for n in range(150):
+        code = list(VOCAB)[n % 3]
+        docs.append([*rng.choice(VOCAB[code], 2), *rng.choice(FILLER, 2)])
+        rows.append({c: int(c == code) for c in VOCAB} | {"pollution": 0})
+    for _ in range(8):  # 8 coded examples whose word gives the code away
+        docs.append(["pollution", "air", *rng.choice(FILLER, 2)])
+        rows.append({c: 0 for c in VOCAB} | {"pollution": 1})
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, pd.DataFrame(rows))
+    assert coder.single_code_ and coder.answer_level_
+    assert not coder.automatic_[-1] and np.isinf(coder.thresholds_[-1])
+    assert coder.automatic_[:3].all()
+    new = [["pollution", "air", "travail"], ["salaire", "prime", "travail"]]
+    assert coder.predict_proba(new)[0].argmax() == 3  # its best guess...
+    assert coder.predict(new).tolist() == [[0, 0, 0, 0], [1, 0, 0, 0]]  # ...never automatic
+    decisions, _ = coder.heldout_for(0.8)
+    assert not decisions[:, -1].any()

@@ -399,6 +399,10 @@ def test_every_code_run_states_its_expected_precision(rare_code_run):
     assert none["message"].startswith('No coded answer was given no code, so "none of these '
                                       'codes" cannot be learnt')  # fmt: skip
     assert none["message"] in console
+    # A single-code survey is coded at the answer level, and the run says so.
+    rule = json.loads((out / "run.json").read_text("utf-8"))["coding"]["rule"]
+    assert rule["answer_level"] is True and rule["min_positives"] == 10
+    assert rule["message"].startswith("single-code survey: ") and rule["message"] in console
 
 
 

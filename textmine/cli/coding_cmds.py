@@ -138,7 +138,10 @@ def code(
             )  # fmt: skip
     record = RunRecord.read(result)
     counts, coding = record.counts, record.coding or {}
-    for entry in coding.get("review", []) + coding.get("raised", []):
+    # How automatic codes are decided (answer level in a single-code survey), then the codes
+    # sent to review and the raised thresholds.
+    rule = [coding["rule"]] if (coding.get("rule") or {}).get("message") else []
+    for entry in rule + coding.get("review", []) + coding.get("raised", []):
         typer.echo(entry["message"])
     learnt = (f"{counts['coded_used_for_training']} coded answers learnt; " if model is None
               else f"Saved coder {model} (not refitted): ")  # fmt: skip

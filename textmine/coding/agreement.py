@@ -280,9 +280,9 @@ def nested_agreement(
     for train, test in folds.split(docs):
         fold_coder = clone(base).fit([docs[i] for i in train], Y.iloc[train])
         scores = fold_coder.predict_proba([docs[i] for i in test])
-        pred[test] = scores >= fold_coder.thresholds_
+        pred[test] = fold_coder.decide(scores)
         for t in targets:
-            by_target[t][test] = scores >= fold_coder.thresholds_for(t)
+            by_target[t][test] = fold_coder.decide(scores, fold_coder.thresholds_for(t))
     rows = []
     for j, code in enumerate(Y.columns):
         p, r, f = _prf(pred[:, j], Ya[:, j])

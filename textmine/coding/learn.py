@@ -14,7 +14,18 @@ the other folds, applied to each held-out fold): a code whose held-out precision
 target gets a higher threshold (chosen for a stricter precision, the lowest that passes on the
 held-out folds); a code for which none passes, or with fewer than ``min_positives`` coded
 examples, is never assigned automatically, and the held-out folds give the run's *expected*
-precision and share coded automatically. New answers are scored by the average of the fold
+precision and share coded automatically.
+
+In a single-code survey (nearly every coded answer has exactly one code) the decision is taken
+at the answer level instead (:data:`ANSWER_LEVEL`): an answer gets its most likely code when
+that code's calibrated score reaches ONE cut shared by every code, chosen the same way (lower
+Wilson bound of the precision reaching the target) on the out-of-fold top codes of every coded
+answer pooled, and checked on held-out folds (cut chosen on the other folds, the pooled held-out
+precision must reach the target, else the cut is chosen for a stricter precision). The pooled
+evidence is about ten times that of one code, so the bound is tight where per-code bounds on a
+handful of examples are far below the precision actually reached. A code with fewer than
+``min_positives`` coded examples is still never assigned automatically: an answer whose most
+likely code is such a code goes to review. New answers are scored by the average of the fold
 models, i.e. models trained on as many answers as those that chose the thresholds.
 
 Sentence embeddings of the answers (:mod:`textmine.text.embeddings`) can be added to the
@@ -80,6 +91,23 @@ HELDOUT_BOUND_Z = 1.0
 
 #: Whether the mean calibrated score of the answers above a threshold must reach the target too.
 CALIBRATED_CHECK = True
+
+#: Whether a single-code survey (:attr:`MultiLabelCoder.single_code_`) is coded at the answer
+#: level: an answer gets its most likely code when that code's calibrated score reaches ONE cut
+#: shared by every code, chosen on the pooled out-of-fold top-code predictions (about ten times
+#: the assignments of one code, so its confidence bound is tight), instead of per-code cuts.
+ANSWER_LEVEL = True
+
+#: Normal quantile of the lower bound of the pooled held-out precision of the answer-level rule
+#: (0: the point estimate). Its cut is already chosen on a lower bound (:data:`PRECISION_BOUND_Z`)
+#: over the inner folds; the held-out folds check that it holds on unseen answers.
+ANSWER_HELDOUT_Z = 0.0
+
+#: Lowest calibrated score of the top code at which the answer-level rule may code an answer.
+#: Scores are one-vs-rest (they need not sum to 1 over codes), so the top code's score
+#: understates how often the top code is right; the pooled precision above the cut (its lower
+#: bound) is what the cut is chosen on.
+ANSWER_MIN_SCORE = 0.3
 
 #: Two-sided level of the intervals of the expected precision and share coded automatically.
 EXPECTED_LEVEL = 0.95
@@ -241,6 +269,8 @@ def threshold_for_precision(
     min_assigned: int = 3,
     prior: float | None = None,
     prior_strength: float = 0.0,
+    z: float = 1.0,
+    floor: float | None = None,
 ) -> float:
     """Lowest score whose assigned set reaches ``target_precision`` on held-out scores.
 
@@ -271,6 +301,10 @@ def threshold_for_precision(
         ``None`` for the Wilson lower bound.
     prior_strength : float
         Weight ``m`` of the prior, in pseudo-assignments.
+    z : float
+        Normal quantile of the Wilson lower bound without a prior (0: the point estimate).
+    floor : float or None
+        Lowest threshold allowed (:data:`MIN_SCORE` when None).
     """
     order = np.argsort(-scores, kind="stable")
     s, t = scores[order], truth[order].astype(float)
@@ -279,7 +313,7 @@ def threshold_for_precision(
     # Only cut between distinct scores: ties are assigned together.
     last_of_tie = np.r_[s[1:] != s[:-1], True]
     if prior is None:
-        estimate = wilson_lower(tp, n)
+        estimate = wilson_lower(tp, n, z=z) if z > 0 else tp / n
     elif PRECISION_BOUND_Z > 0:
         estimate = wilson_lower(tp + prior_strength * prior(s), n + prior_strength,
                                 z=PRECISION_BOUND_Z)  # fmt: skip
@@ -290,7 +324,7 @@ def threshold_for_precision(
         ok &= np.cumsum(s) / n >= target_precision
     # A calibrated score under MIN_SCORE means the code is more likely wrong than right: never
     # assign it, however many easy answers above would keep the overall precision high.
-    ok &= s >= MIN_SCORE
+    ok &= s >= (MIN_SCORE if floor is None else floor)
     if not ok.any():
         return float("inf")
     return float(s[np.flatnonzero(ok)[-1]])
@@ -587,17 +621,18 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         self.cv_truth_ = Ya
         self.classes_ = classes
         self.n_positives_ = Ya.sum(axis=0)
+        # Best guesses mimic how many codes the coders gave: at least one when nearly every
+        # coded answer has one, exactly the most likely one when nearly every answer has one.
+        n_codes = Ya.sum(axis=1)
+        self.at_least_one_ = bool((n_codes > 0).mean() >= 0.9)
+        self.single_code_ = bool((n_codes == 1).mean() >= 0.9)
+        self.answer_level_ = bool(ANSWER_LEVEL and self.single_code_)
         self.thresholds_, self.code_targets_ = self._thresholds_and_aims(self.target_precision)
         self.automatic_ = np.isfinite(self.thresholds_)
         self.expected_ = self.expected_for(self.target_precision)
         self.best_thresholds_ = np.array(
             [best_f1_threshold(self.cv_scores_[:, j], Ya[:, j]) for j in range(Ya.shape[1])]
         )
-        # Best guesses mimic how many codes the coders gave: at least one when nearly every
-        # coded answer has one, exactly the most likely one when nearly every answer has one.
-        n_codes = Ya.sum(axis=1)
-        self.at_least_one_ = bool((n_codes > 0).mean() >= 0.9)
-        self.single_code_ = bool((n_codes == 1).mean() >= 0.9)
         self.set_none_thresholds()
         never = [str(c) for c, t in zip(classes, self.thresholds_, strict=True) if np.isinf(t)]
         if never:
@@ -679,6 +714,8 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             raised code, ``nan`` for a code that is not automatic.
         """
         check_is_fitted(self, "cv_scores_")
+        if getattr(self, "answer_level_", False):
+            return self._answer_level_search(target_precision)
         n_codes = self.cv_truth_.shape[1]
         enough = self.n_positives_ >= self.min_positives
         priors = []
@@ -711,6 +748,92 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         code_targets[~automatic] = np.nan
         dec[:, ~automatic] = 0
         return dec, automatic, code_targets
+
+    # -- answer-level rule (single-code surveys) --------------------------------------------
+    def _answer_cut(self, rows: np.ndarray, aim: float) -> float:
+        """One cut on the top code's score, chosen on the out-of-fold scores of ``rows``.
+
+        Answers whose most likely code has fewer than ``min_positives`` coded examples are left
+        out: they are never coded automatically. The cut is the lowest at which the lower Wilson
+        bound (z = :data:`PRECISION_BOUND_Z`) of the pooled precision of the top codes above it
+        reaches ``aim`` (:func:`threshold_for_precision`, never below :data:`MIN_SCORE`).
+        """
+        scores, truth = self.cv_scores_[rows], self.cv_truth_[rows]
+        if not len(scores):
+            return float("inf")
+        top = scores.argmax(axis=1)
+        top_score = scores[np.arange(len(top)), top]
+        correct = truth[np.arange(len(top)), top]
+        eligible = self.n_positives_[top] >= self.min_positives
+        if not eligible.any():
+            return float("inf")
+        return threshold_for_precision(
+            top_score[eligible], correct[eligible], target_precision=aim,
+            min_assigned=MIN_HELDOUT_RIGHT, z=PRECISION_BOUND_Z, floor=ANSWER_MIN_SCORE,
+        )  # fmt: skip
+
+    def _answer_heldout(self, aim: float) -> np.ndarray:
+        """0/1 held-out top codes: the cut chosen on the other folds, applied to each fold."""
+        dec = np.zeros(self.cv_truth_.shape, dtype=int)
+        for k in np.unique(self.cv_fold_):
+            outer = self.cv_fold_ == k
+            cut = self._answer_cut(~outer, aim)
+            th = np.where(self.n_positives_ >= self.min_positives, cut, np.inf)
+            dec[outer] = self.decide(self.cv_scores_[outer], th)
+        return dec
+
+    def _answer_level_search(
+        self, target_precision: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`heldout_search` for the answer-level rule of a single-code survey.
+
+        The cut is chosen for ``target_precision`` on the inner folds and applied to the outer
+        folds; if the pooled held-out precision of the top codes (lower Wilson bound at z =
+        :data:`ANSWER_HELDOUT_Z`) misses the target, or fewer than :data:`MIN_HELDOUT_RIGHT`
+        held-out codes are right, the cut is chosen again for a stricter precision (steps of
+        :data:`RAISE_STEP` up to :data:`MAX_CODE_TARGET`); if none passes, nothing is automatic.
+        """
+        n_codes = self.cv_truth_.shape[1]
+        enough = self.n_positives_ >= self.min_positives
+        aims = np.arange(target_precision, MAX_CODE_TARGET + 1e-9, RAISE_STEP)
+        for aim in aims if enough.any() else []:
+            dec = self._answer_heldout(float(aim))
+            tp, n = int((dec & self.cv_truth_).sum()), int(dec.sum())
+            if tp < MIN_HELDOUT_RIGHT:
+                continue
+            low = (float(wilson_lower(np.array([tp]), np.array([n]), z=ANSWER_HELDOUT_Z)[0])
+                   if ANSWER_HELDOUT_Z > 0 else tp / n)  # fmt: skip
+            if low >= target_precision:
+                rows = np.ones(len(self.cv_truth_), dtype=bool)
+                automatic = enough & np.isfinite(self._answer_cut(rows, float(aim)))
+                targets = np.where(automatic, round(float(aim), 4), np.nan)
+                dec[:, ~automatic] = 0
+                return dec, automatic, targets
+        return (np.zeros(self.cv_truth_.shape, dtype=int), np.zeros(n_codes, dtype=bool),
+                np.full(n_codes, np.nan))  # fmt: skip
+
+    def decide(self, scores: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
+        """0/1 automatic codes from calibrated scores and per-code thresholds.
+
+        A code is assigned where its score reaches its threshold; with the answer-level rule of
+        a single-code survey (``answer_level_``) only the answer's most likely code can be, so
+        an answer whose most likely code is not automatic gets no code (it goes to review).
+
+        Parameters
+        ----------
+        scores : array of shape (n, n_codes)
+            Calibrated scores (:meth:`predict_proba`).
+        thresholds : array of shape (n_codes,), optional
+            Per-code thresholds (:meth:`thresholds_for`); ``thresholds_`` when omitted.
+        """
+        scores = np.asarray(scores, dtype=float)
+        th = self.thresholds_ if thresholds is None else np.asarray(thresholds, dtype=float)
+        out = (scores >= th).astype(int)
+        if getattr(self, "answer_level_", False) and scores.ndim == 2 and scores.shape[1]:
+            top = np.zeros(scores.shape, dtype=int)
+            top[np.arange(len(scores)), scores.argmax(axis=1)] = 1
+            out &= top
+        return out
 
     def heldout_for(self, target_precision: float) -> tuple[np.ndarray, np.ndarray]:
         """Held-out automatic codes and automatic codes (see :meth:`heldout_search`).
@@ -762,6 +885,11 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "cv_scores_")
         _, automatic, aims = self.heldout_search(target_precision)
         rows = np.ones(len(self.cv_truth_), dtype=bool)
+        if getattr(self, "answer_level_", False):
+            if not automatic.any():
+                return np.full(len(automatic), np.inf), aims
+            cut = self._answer_cut(rows, float(np.nanmax(aims)))
+            return np.where(automatic, cut, np.inf), aims
         out = self._choose_thresholds(target_precision, rows, np.nan_to_num(aims, nan=1.0))
         out[~automatic] = np.inf
         return out, aims
@@ -846,7 +974,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         Answers without any term are never coded automatically.
         """
         docs = as_term_lists(X)
-        out = (self.predict_proba(docs) >= self.thresholds_).astype(int)
+        out = self.decide(self.predict_proba(docs))
         out[[len(d) == 0 for d in docs]] = 0
         return out
 

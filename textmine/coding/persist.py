@@ -171,6 +171,7 @@ def save_coder(
         "n_folds": len(coder.fold_models_),
         "at_least_one": bool(coder.at_least_one_),
         "single_code": bool(coder.single_code_),
+        "answer_level": bool(getattr(coder, "answer_level_", False)),
         # A coder fitted with sentence embeddings is applied with the same encoder and weight.
         "embedding_model": getattr(feats0, "embedding_model", None),
         "embedding_weight": float(getattr(feats0, "embedding_weight", 1.0)),
@@ -293,6 +294,8 @@ def load_coder(folder: str | Path) -> SavedCoder:
         coder.automatic_ = np.isfinite(coder.thresholds_)
         coder.at_least_one_ = bool(meta["at_least_one"])
         coder.single_code_ = bool(meta["single_code"])
+        # Coders saved before the answer-level rule decided per code.
+        coder.answer_level_ = bool(meta.get("answer_level", False))
         coder.expected_ = dict(meta.get("expected") or {})
         # "None of these codes" is chosen from the stored out-of-fold scores (as when fitted).
         coder.set_none_thresholds()

@@ -232,9 +232,52 @@ def _review_entries(
     return entries, to_check, mentioned
 
 
+def _rule_entry(coder: MultiLabelCoder) -> dict:
+    """How automatic codes are decided (``run.json`` ``coding.rule``; console line).
+
+    In a single-code survey the coder decides at the answer level (one cut on the most likely
+    code's score, shared by every automatic code); otherwise each code has its own threshold.
+    """
+    answer_level = bool(getattr(coder, "answer_level_", False))
+    entry: dict = {"answer_level": answer_level, "min_positives": int(coder.min_positives)}
+    if not answer_level:
+        entry["message"] = ("each code has its own threshold (answers may carry several "
+                            "codes)")
+        return entry
+    cuts = coder.thresholds_[coder.automatic_]
+    cut = float(cuts.min()) if len(cuts) else None
+    aim = float(np.nanmax(coder.code_targets_)) if coder.automatic_.any() else None
+    entry.update(cut=None if cut is None else round(cut, 4),
+                 chosen_for=None if aim is None else round(aim, 4))  # fmt: skip
+    if cut is None:
+        entry["message"] = ("single-code survey: no cut on the most likely code's score holds "
+                            f"the target {coder.target_precision:g} on held-out coded answers; "
+                            "every answer goes to review")
+    else:
+        entry["message"] = (
+            "single-code survey: an answer gets its most likely code automatically when that "
+            f"code's score reaches {cut:.2f} (one cut for every code with at least "
+            f"{coder.min_positives} coded examples, chosen for precision {aim:.3g} on the "
+            "coded answers pooled and checked on held-out folds)")
+    return entry
+
+
 def _raised_entries(coder: MultiLabelCoder) -> list[dict]:
     """Codes whose threshold was raised to hold the target on held-out answers (console lines)."""
     entries = []
+    if getattr(coder, "answer_level_", False):
+        # One cut for every code: raised at most once, said once (see _rule_entry).
+        rule = _rule_entry(coder)
+        aim = rule.get("chosen_for")
+        if aim is not None and aim > coder.target_precision + 1e-9:
+            entries.append({
+                "code": "(every code)", "threshold": rule["cut"], "chosen_for": aim,
+                "message": (f"the cut on the most likely code's score was raised to "
+                            f"{rule['cut']:.2f} (chosen for precision {aim:.3g}) so that "
+                            f"automatic codes hold the target {coder.target_precision:g} on "
+                            "held-out answers"),
+            })  # fmt: skip
+        return entries
     for j, code in enumerate(coder.classes_):
         aim = coder.code_targets_[j]
         if not coder.automatic_[j] or not aim > coder.target_precision + 1e-9:
@@ -334,7 +377,7 @@ def _write_code_summary(
     table = pd.DataFrame({"count": list(counts), "value": ["" if v is None else str(v)
                                                            for v in counts.values()]})
     parts.append(to_markdown(table))
-    for key in ("sample", "none"):
+    for key in ("rule", "sample", "none"):
         if (coding.get(key) or {}).get("message"):
             parts.append(f"\n{coding[key]['message']}\n")
     for key, heading in (("review", "Codes sent to review"),
@@ -618,7 +661,7 @@ def run_code(
         expected["sentence"] = precision_sentence(expected)
         sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, labels_path)
         coding: dict = {"expected": expected, "none": none_entry(coder),
-                        "sample": sample, "review": review,
+                        "sample": sample, "review": review, "rule": _rule_entry(coder),
                         "raised": _raised_entries(coder)}  # fmt: skip
         curve = None
         if coding_options.learning_curve:
@@ -867,7 +910,7 @@ def run_code_with_model(
         fitted_on = saved.fitted_on
         coding = {
             "expected": expected, "none": none_entry(coder), "review": review,
-            "raised": _raised_entries(coder),
+            "rule": _rule_entry(coder), "raised": _raised_entries(coder),
             "model": {"path": relative_path(model_dir, tmp), "fitted_on": fitted_on,
                       "expected_measured": "when the coder was fitted"},
         }  # fmt: skip
