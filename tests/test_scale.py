@@ -118,6 +118,25 @@ def test_distinct_matrix_equals_answer_by_answer(corpus, kwargs):
         document_term_matrix(by_text, min_df=1000)
 
 
+@pytest.mark.parametrize("kwargs", SETTINGS)
+def test_distinct_matrix_by_partition_equals_answer_by_answer(corpus, partitioned, monkeypatch,
+                                                              kwargs):
+    # A corpus of many distinct texts is counted by partition of its distinct texts on the
+    # engine, the document frequencies weighted by the answers of each text: still equal.
+    monkeypatch.setattr(features, "PARTITION_ANSWERS", 16)
+    by_text = _by_distinct_text(corpus)
+    answer_by_answer = _Terms(by_text.ids, by_text.status, [list(t) for t in by_text.terms])
+    one = document_term_matrix(answer_by_answer, **kwargs)
+    calls = []
+    real = features._partitioned_matrix
+    monkeypatch.setattr(features, "_partitioned_matrix",
+                        lambda *a, **k: calls.append(k.get("weights")) or real(*a, **k))
+    with use_engine(EngineOptions(jobs=2)):
+        two = document_term_matrix(by_text, **kwargs)
+    assert calls and calls[0] is not None  # the weighted partitioned path ran
+    _same(one, two)
+
+
 def test_partitioned_matrix_on_the_cluster(corpus, partitioned, cluster):
     one = document_term_matrix(corpus, min_df=2)
     with use_engine(EngineOptions(scheduler=cluster.scheduler_address)):

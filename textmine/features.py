@@ -145,9 +145,10 @@ def document_term_matrix(
     binary = weighting == "binary"
     partitions = _partitions(len(docs))
     if partitions is not None:
-        return _partitioned_matrix(corpus, docs, partitions, n_with_terms, min_df=min_df,
-                                   max_df=max_df, binary=binary, keep=keep,
-                                   vocabulary=vocabulary)
+        X, terms = _partitioned_matrix(docs, partitions, n_with_terms, min_df=min_df,
+                                       max_df=max_df, binary=binary, keep=keep,
+                                       vocabulary=vocabulary)
+        return DocTermMatrix(X, list(corpus.ids), terms)
     if vocabulary is not None:
         vec = CountVectorizer(
             analyzer=_identity, vocabulary=list(vocabulary), binary=binary, dtype=np.float64
@@ -216,6 +217,14 @@ def _distinct_matrix(corpus: TermsLike, rows: np.ndarray, *, min_df: int, max_df
             f"None of the {len(rows)} answers has any term left; check the text column "
             "and the non-answer list."
         )
+    partitions = _partitions(len(docs))
+    if partitions is not None:  # many distinct texts: counted by partition on the engine
+        X, terms = _partitioned_matrix(docs, partitions, n_with_terms, min_df=min_df,
+                                       max_df=max_df, binary=binary, keep=keep,
+                                       vocabulary=None, weights=n_answers)
+        X = _expand_rows(X, rows)
+        X.sort_indices()
+        return DocTermMatrix(X, list(corpus.ids), terms)
     max_count = max(int(np.floor(max_df * n_with_terms)), 1) if max_df < 1.0 else n_with_terms
     vec = CountVectorizer(analyzer=_identity, binary=binary, dtype=np.float64)
     X = sp.csr_matrix(vec.fit_transform(docs))
@@ -252,13 +261,16 @@ def _partitions(n_docs: int) -> list[tuple[int, int]] | None:
             for start in range(0, n_docs, PARTITION_ANSWERS)]
 
 
-def partition_document_frequencies(docs: Sequence[Sequence[str]]) -> Counter:
+def partition_document_frequencies(docs: Sequence[Sequence[str]],
+                                   weights: Sequence[int] | None = None) -> Counter:
     """Map step: in how many answers of one partition each term occurs.
 
     Parameters
     ----------
     docs : sequence of sequence of str
-        The term lists of the partition's answers.
+        The term lists of the partition's answers (or of its distinct texts).
+    weights : sequence of int, optional
+        Number of answers of each distinct text (each doc counts once when omitted).
 
     Returns
     -------
@@ -266,8 +278,14 @@ def partition_document_frequencies(docs: Sequence[Sequence[str]]) -> Counter:
         term -> number of answers of the partition holding it.
     """
     df: Counter = Counter()
-    for doc in docs:
-        df.update(set(doc))
+    if weights is None:
+        for doc in docs:
+            df.update(set(doc))
+        return df
+    for doc, n in zip(docs, weights, strict=True):
+        if n > 0:  # a distinct text no answer holds brings no term in
+            for t in set(doc):
+                df[t] += int(n)
     return df
 
 
@@ -296,29 +314,34 @@ def partition_counts(docs: Sequence[Sequence[str]], *, vocabulary: Sequence[str]
     return X
 
 
-def _partitioned_matrix(corpus: TermsLike, docs: list[list[str]],
+def _partitioned_matrix(docs: list[list[str]],
                         partitions: list[tuple[int, int]], n_with_terms: int, *, min_df: int,
                         max_df: float, binary: bool, keep: Collection[str],
-                        vocabulary: Sequence[str] | None) -> DocTermMatrix:
+                        vocabulary: Sequence[str] | None,
+                        weights: np.ndarray | None = None) -> tuple[sp.csr_matrix, list[str]]:
     """The document–term matrix by map-reduce over row partitions on the command's engine.
 
     Round 1 (without a fixed vocabulary) sums the partitions' document frequencies into the
     vocabulary and applies ``min_df``/``max_df``/``keep`` exactly as the one-process path does;
     round 2 counts every partition against that vocabulary; the partitions' rows are stacked in
     order. The result equals the one-process matrix entry for entry (tests/test_scale.py).
+    With ``weights`` (answers per distinct text) ``docs`` are distinct texts: the document
+    frequencies are weighted and the rows stay one per distinct text (the caller expands them).
     """
     from textmine.engine import current_engine
 
     engine = current_engine()
     parts = [(docs[a:b],) for a, b in partitions]
     if vocabulary is None:
+        weighted = ([(docs[a:b], weights[a:b].tolist()) for a, b in partitions]
+                    if weights is not None else parts)
         if n_with_terms == 0:
             raise OptionError(
                 f"None of the {len(docs)} answers has any term left; check the text column "
                 "and the non-answer list."
             )
         df: Counter = Counter()
-        for counts in engine.map(partition_document_frequencies, parts):
+        for counts in engine.map(partition_document_frequencies, weighted):
             df.update(counts)
         max_count = (max(int(np.floor(max_df * n_with_terms)), 1) if max_df < 1.0
                      else n_with_terms)
@@ -333,7 +356,7 @@ def _partitioned_matrix(corpus: TermsLike, docs: list[list[str]],
                         broadcast={"vocabulary": terms, "binary": binary})
     X = sp.csr_matrix(sp.vstack(blocks, format="csr"))
     X.sort_indices()
-    return DocTermMatrix(X, list(corpus.ids), terms)
+    return X, terms
 
 
 def _raise_no_terms_left(docs: Sequence[Sequence[str]], min_df: int, max_df: float,
