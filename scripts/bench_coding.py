@@ -81,12 +81,12 @@ VARIANT_NOTES = {
 #: (per-code Wilson bounds z = 1, calibrated check, held-out bound z = 1) also in single-code
 #: surveys; ``point``: per-code point estimates (the rule before issue 13).
 RULES: dict[str, dict[str, float | bool]] = {
-    "bound": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.0,
+    "bound": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.5,
               "PRECISION_BOUND_Z": 1.0,
               "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "floor05": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.5, "PRECISION_BOUND_Z": 1.0,
                 "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
-    "heldout05": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.5,
+    "heldout0": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.0,
                   "PRECISION_BOUND_Z": 1.0, "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "percode": {"ANSWER_LEVEL": False, "PRECISION_BOUND_Z": 1.0, "CALIBRATED_CHECK": True,
                 "HELDOUT_BOUND_Z": 1.0},
@@ -97,10 +97,12 @@ RULES: dict[str, dict[str, float | bool]] = {
 RULE_NOTES = {
     "bound": "the coder's: answer level in single-code surveys (one cut on the top code's "
              "score, at least 0.3, chosen on the pooled out-of-fold top codes with a Wilson "
-             "bound z = 1, checked on held-out folds), per-code bounds otherwise",
+             "bound z = 1, checked on held-out folds with a Wilson bound z = 0.5), per-code bounds "
+             "otherwise",
     "floor05": "the same with the top code's score at least 0.5",
-    "heldout05": "the same with the held-out check on a Wilson bound z = 0.5 of the pooled "
-                 "held-out precision instead of its point estimate",
+    "heldout0": "the same with the held-out check on the point estimate of the pooled "
+                "held-out precision instead of its Wilson bound z = 0.5 (the default until "
+                "2026-11-30 22:10)",
     "percode": "per-code cuts, Wilson bound z = 1, calibrated-score check, held-out bound "
                "z = 1 (the rule of the first issue-13 benchmark)",
     "point": "per-code point estimates, no calibrated check (the rule before issue 13)",
