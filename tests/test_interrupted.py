@@ -223,3 +223,27 @@ def test_damaged_cache_entry_is_detected_and_rebuilt(cli, tmp_path, monkeypatch,
     third = cli(*args, "--out", tmp_path / "third")
     assert third.code == 0
     assert snapshot(tmp_path / "third")["answers.csv"] == first_hashes["answers.csv"]
+
+
+def test_polled_records_a_signal_instead_of_raising_it_and_restores_the_handlers():
+    # The workspace server's window before uvicorn installs its handlers: an Interrupted raised
+    # there could land in a GC/weakref callback ("Exception ignored", the signal lost and the
+    # server never stopping). Inside polled() a signal is only recorded, for the loop to poll.
+    from textmine import interrupts
+
+    saved = {n: signal.getsignal(n) for n in interrupts.EXIT_CODES}
+    interrupts.install()
+    before = signal.getsignal(signal.SIGINT)
+    interrupts.arm()
+    try:
+        with interrupts.polled() as stop_requested:
+            assert not stop_requested()
+            os.kill(os.getpid(), signal.SIGINT)
+            signal.raise_signal(signal.SIGTERM)  # another handled signal, recorded the same way
+            assert stop_requested()  # recorded, and nothing raised here
+        assert signal.getsignal(signal.SIGINT) is before
+    finally:
+        interrupts._State.armed = False
+        interrupts._State.received = None
+        for n, handler in saved.items():
+            signal.signal(n, handler)

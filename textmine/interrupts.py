@@ -16,12 +16,12 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
-__all__ = ["EXIT_CODES", "Interrupted", "arm", "deferred", "exit_code", "install", "received",
-           "reset", "written"]
+__all__ = ["EXIT_CODES", "Interrupted", "arm", "deferred", "exit_code", "install", "polled",
+           "received", "reset", "written"]
 
 #: Exit code of each handled signal: 128 + the signal number, as a shell reports it.
 EXIT_CODES: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -120,3 +120,29 @@ def deferred() -> Iterator[None]:
                 handler(held[0], None)
             elif handler == signal.SIG_DFL:
                 signal.raise_signal(held[0])
+
+
+@contextlib.contextmanager
+def polled() -> Iterator[Callable[[], bool]]:
+    """Record SIGINT, SIGTERM and SIGHUP during the block for a loop that polls them.
+
+    For an event loop (the workspace server) that stops cleanly when asked: raising
+    :class:`Interrupted` from the handler can land in a garbage-collector or weakref callback,
+    where Python prints "Exception ignored" with a traceback and the signal is lost (the server
+    then never stops). Inside the block a signal is only recorded; the yielded function says
+    whether one came, and the loop ends itself. Handlers installed inside the block (uvicorn's)
+    take over while they are in place; a signal they re-raise when they are removed is recorded
+    too. Nothing is replayed at the end: stopping was the action.
+    """
+    got: list[int] = []
+
+    def record(signum: int, frame: FrameType | None) -> None:
+        got.append(signum)
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = {signum: signal.signal(signum, record) for signum in EXIT_CODES} if main else {}
+    try:
+        yield lambda: bool(got)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

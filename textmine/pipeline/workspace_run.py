@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from textmine import interrupts
 from textmine.codebook import load_codebook
 from textmine.config import CodingOptions, ReadOptions, TextOptions, WorkspaceOptions
 from textmine.errors import DataError, OptionError, OutputError, TextmineError
@@ -298,19 +299,26 @@ def run_workspace_serve(
                     allowed_hosts=tuple(dict.fromkeys(hosts)), refitter=refitter)  # fmt: skip
     config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning",
                             access_log=False, lifespan="off")  # fmt: skip
-    server = uvicorn.Server(config)
-    url = workspace_url(options, token)
-    announce(f"Workspace {project.name} served at {url}")
-    announce("Open that link in your browser; press Ctrl-C to stop.")
-    if options.open_browser:
-        import webbrowser
 
-        webbrowser.open(url)
+    class Server(uvicorn.Server):
+        async def on_tick(self, counter: int) -> bool:
+            # A Ctrl-C before uvicorn's own handlers are in place is only recorded (polled()).
+            if stop_requested():
+                self.should_exit = True
+            return await super().on_tick(counter)
+
+    server = Server(config)
+    url = workspace_url(options, token)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        # uvicorn stops on the first Ctrl-C and then re-raises the signal: it is the normal end.
-        pass
+        # From the announcement on, a Ctrl-C stops the server cleanly whenever it comes.
+        with interrupts.polled() as stop_requested:
+            announce(f"Workspace {project.name} served at {url}")
+            announce("Open that link in your browser; press Ctrl-C to stop.")
+            if options.open_browser:
+                import webbrowser
+
+                webbrowser.open(url)
+            server.run()
     finally:
         refitter.close()
     announce("Workspace server stopped.")
