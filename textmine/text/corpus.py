@@ -416,7 +416,6 @@ def process_answers(
             # spaCy will (most likely) run: its worker processes load the model while the
             # answers are prepared below
             start_workers(options.model, sum(map(len, texts)))
-    if cached is None:
         status, doc_of, unique, accents = _prepare(texts, options,
                                                    warn=prepared is None)
         weights = _weights(doc_of, len(unique))
