@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError, SkipTestWarning
 from sklearn.utils.estimator_checks import check_estimator, parametrize_with_checks
 
+import textmine.coding.learn as learn
 from textmine.coding.learn import (
     MultiLabelCoder,
     as_term_lists,
@@ -477,3 +478,48 @@ def test_a_code_with_too_few_examples_is_never_coded_at_the_answer_level():
     assert coder.predict(new).tolist() == [[0, 0, 0, 0], [1, 0, 0, 0]]  # ...never automatic
     decisions, _ = coder.heldout_for(0.8)
     assert not decisions[:, -1].any()
+
+
+def _answer_level_with_heldout(monkeypatch, right: int, n: int) -> MultiLabelCoder:
+    """A single-code coder whose held-out folds give ``right`` of ``n`` top codes right at
+    every aim (the evidence the answer-level check sees), the cut itself chosen as usual."""
+    scores, truth = _single_code_scores(160)
+    coder = _single_code_coder(scores, truth, answer_level=True)
+    dec = np.zeros(truth.shape, dtype=int)
+    code = truth.argmax(axis=1)
+    dec[np.arange(right), code[:right]] = 1  # right top codes
+    dec[np.arange(right, n), (code[right:n] + 1) % truth.shape[1]] = 1  # wrong ones
+    monkeypatch.setattr(MultiLabelCoder, "_answer_heldout", lambda self, aim: dec.copy())
+    return coder
+
+
+def test_answer_level_held_out_check_uses_a_wilson_bound_at_z_one_half(monkeypatch):
+    # 41/50 right: the point estimate 0.82 reaches 0.8, its Wilson bound at z = 0.5 (0.79) does
+    # not: no automatic code, whatever the aim.
+    assert wilson_lower(np.array([41]), np.array([50]), z=0.5)[0] < 0.8 < 41 / 50
+    coder = _answer_level_with_heldout(monkeypatch, 41, 50)
+    decisions, automatic, aims = coder.heldout_search(0.8)
+    assert not automatic.any() and not decisions.any() and np.isnan(aims).all()
+    assert np.isinf(coder.thresholds_for(0.8)).all()
+    monkeypatch.setattr(learn, "ANSWER_HELDOUT_Z", 0.0)  # a point check would promise it
+    assert coder.heldout_search(0.8)[1].any()
+    monkeypatch.undo()
+    # 83/100 right: the bound at z = 0.5 (0.81) passes where z = 1 (0.79) would not.
+    assert (wilson_lower(np.array([83]), np.array([100]), z=1.0)[0] < 0.8
+            <= wilson_lower(np.array([83]), np.array([100]), z=0.5)[0])  # fmt: skip
+    coder = _answer_level_with_heldout(monkeypatch, 83, 100)
+    decisions, automatic, aims = coder.heldout_search(0.8)
+    assert automatic.all() and aims[0] == 0.8 and decisions.sum() == 100
+
+
+def test_answer_level_held_out_check_needs_ten_right_codes(monkeypatch):
+    # 9 of 9 held-out codes right passes any bound at 0.8 but is too thin to promise anything
+    # (République numérique proposals, 30 % coded: 9/10 held out, 11/16 on new answers).
+    assert wilson_lower(np.array([9]), np.array([9]), z=learn.ANSWER_HELDOUT_Z)[0] > 0.8
+    coder = _answer_level_with_heldout(monkeypatch, 9, 9)
+    decisions, automatic, _ = coder.heldout_search(0.8)
+    assert not automatic.any() and not decisions.any()
+    assert coder.expected_for(0.8)["precision"] is None  # the run says nothing is automatic
+    coder = _answer_level_with_heldout(monkeypatch, 10, 10)
+    decisions, automatic, _ = coder.heldout_search(0.8)
+    assert automatic.all() and decisions.sum() == 10
