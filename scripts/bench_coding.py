@@ -77,17 +77,20 @@ VARIANT_NOTES = {
 #: out-of-fold scores): name -> constants of :mod:`textmine.coding.learn`. ``bound``: the coder's
 #: rule (answer level in single-code surveys: one cut on the top code's score chosen on the
 #: pooled out-of-fold top codes, Wilson bound z = 1, held-out check on a Wilson bound z = 0.5
-#: with at least 10 right held-out codes; per-code lower confidence bounds otherwise);
+#: with at least 25 right held-out codes; per-code lower confidence bounds otherwise);
 #: ``percode``: the per-code rule of issue 13's first benchmark (per-code Wilson bounds z = 1,
 #: calibrated check, held-out bound z = 1) also in single-code surveys; ``point``: per-code
 #: point estimates (the rule before issue 13).
 RULES: dict[str, dict[str, float | bool]] = {
     "bound": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.5,
-              "ANSWER_MIN_HELDOUT_RIGHT": 10, "PRECISION_BOUND_Z": 1.0,
+              "ANSWER_MIN_HELDOUT_RIGHT": 25, "PRECISION_BOUND_Z": 1.0,
               "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "heldout3": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.5,
                  "ANSWER_MIN_HELDOUT_RIGHT": 3, "PRECISION_BOUND_Z": 1.0,
                  "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
+    "heldout10": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.5,
+                  "ANSWER_MIN_HELDOUT_RIGHT": 10, "PRECISION_BOUND_Z": 1.0,
+                  "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "floor05": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.5, "PRECISION_BOUND_Z": 1.0,
                 "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "heldout0": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.0,
@@ -102,10 +105,11 @@ RULES: dict[str, dict[str, float | bool]] = {
 RULE_NOTES = {
     "bound": "the coder's: answer level in single-code surveys (one cut on the top code's "
              "score, at least 0.3, chosen on the pooled out-of-fold top codes with a Wilson "
-             "bound z = 1, checked on held-out folds with a Wilson bound z = 0.5 and at least 10 "
+             "bound z = 1, checked on held-out folds with a Wilson bound z = 0.5 and at least 25 "
              "right held-out codes), per-code bounds otherwise",
     "heldout3": "the same with at least 3 right held-out codes (the default until "
                 "2026-12-01 04:00)",
+    "heldout10": "the same with at least 10 right held-out codes",
     "floor05": "the same with the top code's score at least 0.5",
     "heldout0": "the same with the held-out check on the point estimate of the pooled "
                 "held-out precision instead of its Wilson bound z = 0.5, and at least 3 right "
