@@ -524,3 +524,24 @@ def test_answer_level_held_out_check_needs_25_right_codes(monkeypatch):
     coder = _answer_level_with_heldout(monkeypatch, 25, 25)
     decisions, automatic, _ = coder.heldout_search(0.8)
     assert automatic.all() and decisions.sum() == 25
+
+
+def test_thin_held_out_evidence_is_said_with_what_to_do(monkeypatch):
+    # A survey whose coders coded too few answers for the answer-level check: every code goes
+    # to review, and the console line says why (not "precision below the target") and
+    # what to do.
+    from textmine.pipeline.coding_run import _review_entries
+
+    coder = _answer_level_with_heldout(monkeypatch, 9, 10)
+    coder.thresholds_, coder.code_targets_ = coder._thresholds_and_aims(0.8)
+    coder.automatic_ = np.isfinite(coder.thresholds_)
+    assert not coder.automatic_.any() and coder.heldout_right(0.8) == 9
+    coder.classes_ = np.array([f"code {j}" for j in range(coder.cv_truth_.shape[1])])
+    coder.target_precision = 0.8
+    coder.best_thresholds_ = np.full(len(coder.classes_), 0.5)
+    entries, _, _ = _review_entries(coder, {}, ["un avis"], np.zeros((1, len(coder.classes_))))
+    enough = coder.n_positives_ >= coder.min_positives
+    thin = [e for e, ok in zip(entries, enough, strict=True) if ok]
+    assert thin and all(e["reason"] == "too_little_heldout_evidence" for e in thin)
+    assert "right 9 times, 25 needed" in thin[0]["message"]
+    assert "code more answers" in thin[0]["message"]

@@ -830,6 +830,17 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         return (np.zeros(self.cv_truth_.shape, dtype=int), np.zeros(n_codes, dtype=bool),
                 np.full(n_codes, np.nan))  # fmt: skip
 
+    def heldout_right(self, target_precision: float) -> int:
+        """Right held-out top codes of the answer-level rule at ``target_precision``.
+
+        With fewer than :data:`ANSWER_MIN_HELDOUT_RIGHT`, the held-out check cannot pass at
+        this target (nor, having fewer automatic codes, at a stricter one): too little
+        evidence, more coded answers needed. Pooled over the codes (the rule decides them
+        together).
+        """
+        check_is_fitted(self, "cv_scores_")
+        return int((self._answer_heldout(float(target_precision)) & self.cv_truth_).sum())
+
     def decide(self, scores: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
         """0/1 automatic codes from calibrated scores and per-code thresholds.
 

@@ -22,6 +22,7 @@ from textmine.coding.agreement import coder_agreement, nested_agreement
 from textmine.coding.curve import learning_curve
 from textmine.coding.interchange import convert_codebook
 from textmine.coding.learn import (
+    ANSWER_MIN_HELDOUT_RIGHT,
     MAX_CODE_TARGET,
     MultiLabelCoder,
     code_word_stems,
@@ -206,6 +207,11 @@ def _review_entries(
     to_check = np.zeros((len(texts), n_codes), dtype=bool)
     mentioned = np.zeros((len(texts), n_codes), dtype=bool)
     entries = []
+    # The answer-level rule decides every code together: with too few right held-out codes
+    # its check cannot pass, whatever their precision (more coded answers are what it needs).
+    thin = (getattr(coder, "answer_level_", False) and n_codes and not coder.automatic_.any()
+            and coder.n_positives_.max() >= coder.min_positives
+            and coder.heldout_right(coder.target_precision) < ANSWER_MIN_HELDOUT_RIGHT)
     for j, code in enumerate(coder.classes_):
         if coder.automatic_[j]:
             continue
@@ -218,6 +224,12 @@ def _review_entries(
             reason = "too_few_examples"
             why = (f"{n_coded} coded examples, not enough to code automatically "
                    f"({coder.min_positives} needed)")  # fmt: skip
+        elif thin:
+            reason = "too_little_heldout_evidence"
+            why = (f"{n_coded} coded examples; held out, the coder's automatic codes were right "
+                   f"{coder.heldout_right(coder.target_precision)} times, "
+                   f"{ANSWER_MIN_HELDOUT_RIGHT} needed to check the target "
+                   f"{coder.target_precision:g}: code more answers")  # fmt: skip
         else:
             reason = "precision_not_reached"
             why = (f"{n_coded} coded examples, held-out precision below the target "
