@@ -3,7 +3,7 @@
 Each variant replaces :meth:`SemanticThemes._partition` (or changes the constructor defaults)
 and runs the public pipeline of ``bench_themes.py`` (``discover_themes``, stability off), so the
 scores are those the harness would report. A screening tool, not a method: none of these
-variants is in the model (docs/benchmarks.md, issue 14, for the measured results).
+variants is in the model (the measured results are reported on issue 14).
 
 Usage: ``PYTHONPATH=. .venv/bin/python scripts/screen_semantic_variants.py CORPUS VARIANTS
 SEEDS OUT.csv`` (CORPUS: part of a corpus name, "" for all; VARIANTS: comma-separated keys of
