@@ -256,3 +256,18 @@ def test_pool_workers_end_with_a_killed_command(tmp_path):
     while any(alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(p) for p in workers), "pool workers outlived their killed command"
+
+
+def test_pool_workers_are_forked_with_spacy_french_imported():
+    # The forkserver imports spaCy's French language once (its tokenizer's TOKEN_MATCH regular
+    # expression alone is 2.3 s of CPU); the --jobs workers forked from it have it before their
+    # first task instead of importing it again each.
+    import multiprocessing
+
+    from textmine.engine import PRELOAD, pool_context, preloaded
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver on this platform: spawn, nothing preloaded")
+    assert pool_context().get_start_method() == "forkserver"
+    with use_engine(EngineOptions(jobs=2)) as engine:
+        assert engine.map(preloaded, [(), (), ()]) == [list(PRELOAD)] * 3
