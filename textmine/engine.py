@@ -127,7 +127,7 @@ class Engine:
         """
         if self.scheduler is not None or self.jobs <= 1:
             return False
-        pool = self._local_pool()
+        pool = self._local_pool(preload=True)
 
         def submit() -> None:
             with contextlib.suppress(RuntimeError):  # the engine closed first: nothing to warm
@@ -140,10 +140,10 @@ class Engine:
         self._warming.start()
         return True
 
-    def _local_pool(self) -> ProcessPoolExecutor:
+    def _local_pool(self, preload: bool = False) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=pool_context(),
+                max_workers=self.jobs, mp_context=pool_context(preload),
                 initializer=exit_with_parent)
         return self._pool
 
@@ -256,19 +256,23 @@ def preloaded() -> list[str]:
     return [name for name in PRELOAD if name in sys.modules]
 
 
-def pool_context() -> multiprocessing.context.BaseContext:
-    """Start method of the ``--jobs`` processes: a forkserver with :data:`PRELOAD`, or spawn.
+def pool_context(preload: bool = True) -> multiprocessing.context.BaseContext:
+    """Start method of the ``--jobs`` processes: a forkserver (with :data:`PRELOAD`), or spawn.
 
     Why not ``fork``: the command may hold threads and locks (logging, BLAS, the workspace
     server) that a forked child would inherit in an unknown state. The forkserver is a fresh
     single-threaded process started with ``spawn`` the first time; it imports :data:`PRELOAD`
     and forks each worker from itself, so workers share its imported modules and inherit
     nothing of the command. Where there is no forkserver (Windows), ``spawn``.
+
+    ``preload`` is asked for by :meth:`Engine.warm_up` (the spaCy stage); a pool started by
+    other tasks (the partitioned document-term matrix of a warm run) does not import spaCy. The
+    forkserver is one per process, so the first pool of the process decides.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
+    context.set_forkserver_preload(list(PRELOAD) if preload else [])
     return context
 
 
