@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 from openpyxl import load_workbook
 
-from textmine.themes.quotes import quote_key, repeats_label, select_quotes
+from textmine.themes.quotes import quote_key, repeats_label, select_quotes, typicality
 
 LONG = [
     "le respect de la nature et des espaces verts en ville",
@@ -37,14 +37,14 @@ def test_111_copies_of_the_label_give_way_to_informative_answers():
     n = len(masked)
     rep = sp.csr_matrix(np.ones((n, 1)))
     weights = np.r_[np.full(111, 0.99), np.linspace(0.8, 0.5, len(LONG)), [0.95]]
-    quotes = select_quotes(weights, np.ones(n, bool), rep, np.ones(1), masked=masked,
+    quotes = select_quotes(weights, np.ones(n, bool), typicality(rep, np.ones(1)), masked=masked,
                            terms=terms, n_quotes=3, label="nature")
     assert "la nature" not in quotes
     assert quotes == LONG[:3]  # long answers first, by weight
     # With few long answers, a short one that says something fills the last place.
     quotes = select_quotes(weights, np.r_[np.ones(112, bool), np.zeros(len(LONG) - 1, bool),
                                           [True]],
-                           rep, np.ones(1), masked=masked, terms=terms, n_quotes=3,
+                           typicality(rep, np.ones(1)), masked=masked, terms=terms, n_quotes=3,
                            label="nature / environnement")
     assert quotes == [LONG[0], "nature ok"]  # the short answer says more than the label
 

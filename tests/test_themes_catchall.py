@@ -186,6 +186,7 @@ def test_a_semantic_theme_without_two_stable_parts_is_not_split():
 
 def test_semantic_parts_refuses_a_split_that_peels_off_a_few_answers():
     from textmine.themes.catchall import semantic_parts
+    from textmine.themes.models import JoinedRows
 
     class Lopsided:
         def subpartition(self, Z, n_parts, random_state):
@@ -194,7 +195,7 @@ def test_semantic_parts_refuses_a_split_that_peels_off_a_few_answers():
             return out
 
     Z = np.random.default_rng(0).normal(size=(50, 4))
-    assert semantic_parts(Lopsided(), Z, 0) is None
+    assert semantic_parts(Lopsided(), JoinedRows(None, Z, np.arange(50)), 0) is None
 
 
 def test_semantic_run_splits_its_catch_all_and_says_so():

@@ -139,7 +139,7 @@ MIN_SPLIT_AGREEMENT = 0.5
 SPLIT_PARTS = (2, 3)
 
 
-def semantic_parts(estimator, Z: np.ndarray, random_state: int | None) -> np.ndarray | None:
+def semantic_parts(estimator, J, random_state: int | None) -> np.ndarray | None:
     """Sub-theme centroids for a semantic catch-all, or ``None`` when it does not split.
 
     The answers' joined vectors are partitioned by the model's own rule
@@ -155,8 +155,9 @@ def semantic_parts(estimator, Z: np.ndarray, random_state: int | None) -> np.nda
     ----------
     estimator : SemanticThemes
         The fitted model.
-    Z : ndarray (n_rows, n_dims)
-        Joined vectors of the catch-all's answers.
+    J : JoinedRows
+        Joined vectors of the catch-all's answers (:class:`textmine.themes.models.JoinedRows`,
+        n_rows answers).
     random_state : int or None
 
     Returns
@@ -167,7 +168,7 @@ def semantic_parts(estimator, Z: np.ndarray, random_state: int | None) -> np.nda
     from sklearn.metrics import adjusted_rand_score
     from sklearn.preprocessing import normalize
 
-    n = Z.shape[0]
+    n = len(J)
     rng = np.random.default_rng(random_state)
     sample = np.sort(rng.choice(n, max(int(0.8 * n), 4), replace=False)) if n >= 10 else None
     other = None if random_state is None else int(random_state) + 1
@@ -175,19 +176,17 @@ def semantic_parts(estimator, Z: np.ndarray, random_state: int | None) -> np.nda
     for parts in SPLIT_PARTS:
         if sample is None or n < 5 * parts:
             break
-        labels = estimator.subpartition(Z, parts, random_state)
+        labels = estimator.subpartition(J, parts, random_state)
         if np.bincount(labels, minlength=parts).min() < max(MIN_PART_SHARE * n, 3):
             continue
-        again = estimator.subpartition(Z[sample], parts, other)
+        again = estimator.subpartition(J.take(sample), parts, other)
         if np.bincount(again, minlength=parts).min() == 0:
             continue
-        # the same rows in the same order as Z[sample][again == p], without a copy of the
-        # whole sample for each part (memory at 1M answers, issue 19)
-        C2 = normalize(np.vstack([Z[sample[again == p]].mean(axis=0) for p in range(parts)]))
-        agreement = adjusted_rand_score(labels, (Z @ C2.T).argmax(axis=1))
+        C2 = normalize(np.vstack([J.mean(sample[again == p]) for p in range(parts)]))
+        agreement = adjusted_rand_score(labels, J.nearest(C2))
         if agreement >= best_agreement:
             best_agreement = agreement
-            best = normalize(np.vstack([Z[labels == p].mean(axis=0) for p in range(parts)]))
+            best = normalize(np.vstack([J.mean(labels == p) for p in range(parts)]))
     return best
 
 
@@ -250,14 +249,14 @@ def split_catch_alls(
     if n == 0 or not hasattr(estimator, "represent"):
         return log
     semantic = embeddings is not None and hasattr(estimator, "subpartition")
-    Xt = estimator.represent(X)
-    Z = estimator.joined(Xt, embeddings) if semantic else None
+    # A semantic model's joined vectors are built once per distinct answer and kept for the
+    # splits (issue 19: one float64 row per answer was 4.6 GiB at 1M answers).
+    J = estimator.joined_rows(X, embeddings) if semantic else None
+    Xt = None if semantic else estimator.represent(X)
 
     def profile() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        # transform() of a semantic model is the softmax of the joined vectors Z already
-        # built above: the same weights bit for bit, without a second copy of Z (4.6 GiB at
-        # 1M answers, issue 19).
-        W = estimator._soft(Z) if semantic else estimator.transform(X)
+        # transform() of a semantic model is the softmax of the joined vectors J holds
+        W = estimator._soft(J.Z)[J.index] if semantic else estimator.transform(X)
         writes = lead_writers(estimator.components_) if lead_writers else None
         shares, dominant = theme_profile(W, writes, relative_threshold=relative_threshold,
                                          min_weight=min_weight)
@@ -279,7 +278,7 @@ def split_catch_alls(
             break
         before = shares[j]
         if semantic:
-            parts = semantic_parts(estimator, Z[rows], random_state)
+            parts = semantic_parts(estimator, J.take(rows), random_state)
             if parts is None:
                 unsplit.add(j)
                 log.append({"theme": j + 1, "share": round(float(before), 4), "kept": False})
@@ -288,7 +287,7 @@ def split_catch_alls(
                 continue
             centroids = np.vstack([estimator.centroids_, parts[1:]])
             centroids[j] = parts[0]
-            estimator.set_centroids(centroids, X, embeddings=embeddings, joined=Z)
+            estimator.set_centroids(centroids, X, embeddings=embeddings, joined=J)
             added = len(parts) - 1
         else:
             added = 1

@@ -62,7 +62,7 @@ from textmine.themes.labels import (
 )
 from textmine.themes.method_choice import choose_method
 from textmine.themes.models import EmbeddingRows, make_model
-from textmine.themes.quotes import select_quotes
+from textmine.themes.quotes import select_quotes, typicality
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import (
     SEMANTIC_EXPANSION_RULE,
@@ -313,17 +313,13 @@ def _tables(
     for i, cell in enumerate(answers["themes"]):
         for t in str(cell).split(";") if cell else ():
             carriers[i, int(t) - 1] = True
-    rep = sp.csr_matrix(X.shape)
+    # Typicality of the answers with terms (others: 0), represented block by block (memory).
+    typical = np.zeros((X.shape[0], model.n_themes))
     if has_terms.any():
-        # Scatter the represented rows back to their corpus positions (rows without terms: 0).
-        rows = np.flatnonzero(has_terms)
-        scatter = sp.csr_matrix(
-            (np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(X.shape[0], len(rows))
-        )
-        rep = sp.csr_matrix(scatter @ model.estimator.represent(X[has_terms]))
+        typical[has_terms] = typicality(X[has_terms], comps, model.estimator.represent)
     quotes = [
         select_quotes(
-            W[:, j], carriers[:, j], rep, comps[j], masked=corpus.masked, terms=corpus.terms,
+            W[:, j], carriers[:, j], typical[:, j], masked=corpus.masked, terms=corpus.terms,
             n_quotes=n_quotes, label=model.labels[j],
         )  # fmt: skip
         for j in range(model.n_themes)

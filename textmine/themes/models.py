@@ -575,6 +575,79 @@ class EmbeddingRows:
 JOINED_BLOCK_ROWS = 8192
 
 
+class JoinedRows:
+    """Answers' vectors in the semantic model's joined space, held once per distinct answer.
+
+    A consultation repeats answers (campaigns, resampling: 1M answers, ~56k distinct texts);
+    equal answers have equal joined vectors, so they are computed and kept once, with each
+    answer's row among them (issue 19: the per-answer float64 matrix was 4.6 GiB at 1M
+    answers, and the catch-all split held a second copy of a theme's rows). Means over answers
+    are means over the distinct rows weighted by their answers.
+
+    Parameters
+    ----------
+    Xt : sparse matrix (n_distinct, n_features)
+        The distinct answers' smoothed TF-IDF rows (the lexical side before the SVD).
+    Z : ndarray (n_distinct, n_dims)
+        Their joined vectors (:meth:`SemanticThemes.joined`).
+    index : ndarray of int (n_answers,)
+        Each answer's row in ``Z``.
+    """
+
+    def __init__(self, Xt: sp.csr_matrix, Z: np.ndarray, index: np.ndarray) -> None:
+        self.Xt, self.Z, self.index = Xt, Z, np.asarray(index, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def take(self, rows: np.ndarray) -> JoinedRows:
+        """The answers ``rows`` (positions or a mask), sharing the distinct rows (no copy)."""
+        return JoinedRows(self.Xt, self.Z, self.index[rows])
+
+    def rows(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """The joined vectors of the answers ``rows``, one row per answer (a copy)."""
+        return self.Z[self.index[rows]]
+
+    def counts(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """How many of the answers ``rows`` each distinct row stands for."""
+        return np.bincount(self.index[rows], minlength=self.Z.shape[0]).astype(np.float64)
+
+    def mean(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Mean joined vector of the answers ``rows`` (weighted by repeats)."""
+        w = self.counts(rows)
+        return (w @ self.Z) / w.sum()
+
+    def nearest(self, centroids: np.ndarray) -> np.ndarray:
+        """Each answer's most similar centroid (largest cosine for unit rows)."""
+        return np.asarray(self.Z @ centroids.T).argmax(axis=1)[self.index]
+
+
+def _distinct_answers(
+    X: sp.csr_matrix, embeddings: np.ndarray
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Distinct answers' counts and embeddings, and each answer's row among them.
+
+    Answers sharing an :class:`EmbeddingRows` row (one per distinct text) are one distinct
+    answer when their counts are equal too, which is checked, not assumed; plain arrays are
+    kept one row per answer.
+
+    Returns
+    -------
+    tuple of (sparse matrix (n_distinct, n_features), ndarray (n_distinct, d),
+    ndarray of int (n_answers,))
+    """
+    n = X.shape[0]
+    if len(embeddings) != n:
+        raise ValueError(f"{len(embeddings)} embeddings for {n} answers; give one per answer.")
+    if isinstance(embeddings, EmbeddingRows) and n:
+        used, first, index = np.unique(embeddings.index, return_index=True,
+                                       return_inverse=True)
+        X_u = sp.csr_matrix(X[first])
+        if (X_u[index] != X).nnz == 0:
+            return X_u, embeddings.vectors[used], index.ravel()
+    return X, embeddings, np.arange(n)
+
+
 class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
     """Themes from sentence embeddings and words together: spherical k-means on both.
 
@@ -765,7 +838,7 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         P = np.exp(logits)
         return P / P.sum(axis=1, keepdims=True)
 
-    def _partition(self, Z: np.ndarray, A: np.ndarray | None = None) -> np.ndarray:
+    def _partition(self, J: JoinedRows, A: np.ndarray | None = None) -> np.ndarray:
         """Theme of each answer: spectral clustering of the neighbour graph (on a sample).
 
         With anchors ``A`` (seeded themes, rows in the joined space) k-means is run again from
@@ -774,11 +847,11 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         """
         from sklearn.cluster import KMeans
 
-        n = Z.shape[0]
+        n = len(J)
         rng = np.random.default_rng(self.random_state)
         sample = (np.arange(n) if n <= self.graph_max_docs
                   else np.sort(rng.choice(n, self.graph_max_docs, replace=False)))
-        Zs = Z[sample]
+        Zs = J.rows(sample)
         n_neighbors = graph_neighbors(self.n_graph_neighbors, len(sample))
         dims = max(5, self.n_themes) if self.graph_dims is None else int(self.graph_dims)
         use_graph = n_neighbors >= 2 and len(sample) > dims + 2 and dims > 0
@@ -799,7 +872,7 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             return sample_labels
         C = normalize(np.vstack([Zs[sample_labels == j].mean(axis=0) for j in
                                  range(self.n_themes)]))
-        return np.asarray(Z @ C.T).argmax(axis=1)
+        return J.nearest(C)
 
     def fit(self, X: object, y: object = None, *, embeddings: np.ndarray,
             anchors: np.ndarray | None = None) -> SemanticThemes:
@@ -832,48 +905,51 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             if self.smoothing > 0
             else sp.csr_matrix((n_feat, n_feat), dtype=np.float64)
         )
-        Xt = self._represent(X)
-        n_dims = max(1, min(self.n_lexical_dims, min(Xt.shape) - 1))
+        # Equal answers are represented and joined once (issue 19: memory at 1M answers).
+        X_u, E_u, index = _distinct_answers(X, embeddings)
+        Xt = self._represent(X_u)
+        n_dims = max(1, min(self.n_lexical_dims, min(len(index), n_feat) - 1))
         svd = TruncatedSVD(n_components=n_dims, algorithm="randomized",
                            random_state=self.random_state)
         # The lexical axes are learned on a seeded sample of large corpora (speed: the SVD of
         # 67k smoothed rows took most of the fit); corpora up to graph_max_docs * 3 use all rows.
-        n_rows = Xt.shape[0]
+        n_rows = len(index)
         limit = 3 * self.graph_max_docs
         rows = (np.arange(n_rows) if n_rows <= limit else np.sort(
             np.random.default_rng(self.random_state).choice(n_rows, limit, replace=False)))
-        svd.fit(Xt[rows])
+        svd.fit(Xt[index[rows]])
         self.svd_components_ = svd.components_
-        # The float64 copy of the embeddings only when it is used (centring): 4 GiB at 1M.
-        if self.center_embeddings and len(embeddings):
-            self.embedding_mean_ = normalize(np.asarray(embeddings, dtype=np.float64)).mean(axis=0)
+        if self.center_embeddings and len(index):
+            self.embedding_mean_ = np.average(normalize(np.asarray(E_u, dtype=np.float64)),
+                                              axis=0, weights=np.bincount(index))
         else:
-            # the width only: no float64 (nor per-answer) copy of the embeddings (memory)
-            self.embedding_mean_ = np.zeros(np.shape(embeddings)[1])
-        Z = self.joined(Xt, embeddings)
+            # the width only: no float64 copy of the embeddings (memory)
+            self.embedding_mean_ = np.zeros(np.shape(E_u)[1])
+        J = JoinedRows(Xt, self.joined(Xt, E_u), index)
         A = self._anchors(anchors, n_feat) if (anchors is not None or self.seed_terms) else None
         if A is not None and A.shape[0] > self.n_themes:
             raise ValueError(f"{A.shape[0]} seeded themes for {self.n_themes} themes.")
-        labels = self._partition(Z, A)
+        labels = self._partition(J, A)
         # Centroids in the joined space code every answer, new ones included.
-        C = np.vstack([Z[labels == j].mean(axis=0) if (labels == j).any() else Z[j]
+        C = np.vstack([J.mean(labels == j) if (labels == j).any() else J.rows(j)
                        for j in range(self.n_themes)])
         if A is not None:
             # A seeded theme keeps its anchor in its centroid (weight ``anchor_weight`` against
             # the mean of its answers): the codebook entry stays the prior of its theme.
             C[: A.shape[0]] = normalize(C[: A.shape[0]]) + self.anchor_weight * A
-        self._set_centroids(C, Xt, Z)
+        self._set_centroids(C, J)
         return self
 
-    def _set_centroids(self, C: np.ndarray, Xt: sp.csr_matrix, Z: np.ndarray) -> None:
+    def _set_centroids(self, C: np.ndarray, J: JoinedRows) -> None:
         self.centroids_ = normalize(C)
-        W = self._soft(Z)
-        H = np.asarray(sp.csr_matrix(Xt).T @ W).T
+        # each distinct answer's weights counted as many times as it was given
+        W = self._soft(J.Z) * J.counts()[:, None]
+        H = np.asarray(sp.csr_matrix(J.Xt).T @ W).T
         H = np.maximum(H, 0.0)
         norms = np.linalg.norm(H, axis=1, keepdims=True)
         self.components_ = H / np.where(norms > 0, norms, 1.0)
 
-    def subpartition(self, Z: np.ndarray, n_parts: int,
+    def subpartition(self, J: JoinedRows, n_parts: int,
                      random_state: int | None) -> np.ndarray:
         """Partition some answers' joined vectors by the model's own rule (graph + k-means).
 
@@ -882,8 +958,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        Z : ndarray (n_rows, n_dims)
-            Joined vectors (:meth:`joined`) of the answers to partition.
+        J : JoinedRows
+            Joined vectors (:meth:`joined_rows`) of the answers to partition (n_rows).
         n_parts : int
             Parts wanted.
         random_state : int or None
@@ -896,11 +972,11 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         from sklearn.base import clone
 
         return clone(self).set_params(n_themes=n_parts, random_state=random_state,
-                                      graph_dims=0)._partition(Z)
+                                      graph_dims=0)._partition(J)
 
     def set_centroids(self, centroids: np.ndarray, X: object, *,
                       embeddings: np.ndarray,
-                      joined: np.ndarray | None = None) -> SemanticThemes:
+                      joined: JoinedRows | None = None) -> SemanticThemes:
         """Replace the theme centroids (themes split or added) and recompute the terms.
 
         Parameters
@@ -911,16 +987,35 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             Term counts of the answers the model was fitted on.
         embeddings : ndarray (n_answers, n_dims_embedding)
             Their sentence embeddings.
-        joined : ndarray (n_answers, n_dims), optional
-            ``self.joined(represent(X), embeddings)`` when the caller already holds it (not
-            built a second time: memory).
+        joined : JoinedRows, optional
+            ``self.joined_rows(X, embeddings)`` when the caller already holds it (not built a
+            second time: memory).
         """
         check_is_fitted(self)
-        Xt = self._represent(_nonneg_input(self, X, reset=False))
+        J = self.joined_rows(X, embeddings) if joined is None else joined
         self.set_params(n_themes=int(np.asarray(centroids).shape[0]))
-        self._set_centroids(np.asarray(centroids, dtype=np.float64), Xt,
-                            self.joined(Xt, embeddings) if joined is None else joined)
+        self._set_centroids(np.asarray(centroids, dtype=np.float64), J)
         return self
+
+    def joined_rows(self, X: object, embeddings: np.ndarray) -> JoinedRows:
+        """The answers' joined vectors, computed once per distinct answer.
+
+        Parameters
+        ----------
+        X : sparse matrix (n_answers, n_features)
+            Term counts.
+        embeddings : ndarray or EmbeddingRows (n_answers, n_dims_embedding)
+            Their sentence embeddings; with :class:`EmbeddingRows`, answers sharing an
+            embedding row and a row of counts are one distinct answer.
+
+        Returns
+        -------
+        JoinedRows
+        """
+        check_is_fitted(self)
+        X_u, E_u, index = _distinct_answers(_nonneg_input(self, X, reset=False), embeddings)
+        Xt = self._represent(X_u)
+        return JoinedRows(Xt, self.joined(Xt, E_u), index)
 
     def represent(self, X: object) -> sp.csr_matrix:
         """The smoothed TF-IDF rows (unit norm) of the lexical side."""
@@ -929,9 +1024,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
 
     def transform(self, X: object, *, embeddings: np.ndarray) -> np.ndarray:
         """Theme weights of each answer (softmax of cosines to the centroids; rows sum to 1)."""
-        check_is_fitted(self)
-        Xt = self._represent(_nonneg_input(self, X, reset=False))
-        return self._soft(self.joined(Xt, embeddings))
+        J = self.joined_rows(X, embeddings)
+        return self._soft(J.Z)[J.index]
 
     def state_arrays(self) -> dict[str, np.ndarray]:
         """Learned arrays, for safe persistence (see :mod:`textmine.themes.persist`)."""
