@@ -545,3 +545,28 @@ def test_thin_held_out_evidence_is_said_with_what_to_do(monkeypatch):
     assert thin and all(e["reason"] == "too_little_heldout_evidence" for e in thin)
     assert "right 9 times, 25 needed" in thin[0]["message"]
     assert "code more answers" in thin[0]["message"]
+
+
+def test_a_code_with_too_few_examples_sends_only_the_answers_naming_it_to_review():
+    # One coded "pollution" answer: its best-F1 cut on out-of-fold scores is meaningless (it
+    # fell near 0 and sent all 1,950 uncoded INED answers to review in a trial); the answers
+    # that name the code are what the researcher should check.
+    from textmine.pipeline.coding_run import _review_entries
+
+    rng = np.random.default_rng(0)
+    docs, rows = [], []
+    for n in range(90):
+        code = list(VOCAB)[n % 3]
+        docs.append([*rng.choice(VOCAB[code], 2), *rng.choice(FILLER, 2)])
+        rows.append({c: int(c == code) for c in VOCAB} | {"pollution": 0})
+    docs.append(["pollution", "air", *rng.choice(FILLER, 2)])
+    rows.append({c: 0 for c in VOCAB} | {"pollution": 1})
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, pd.DataFrame(rows))
+    texts = ["la pollution de l'air", "un avis", "autre chose", "rien"]
+    scores = np.zeros((4, len(coder.classes_)))  # every score above a cut near 0
+    scores[:, -1] = 0.02
+    coder.best_thresholds_[-1] = 0.01
+    entries, to_check, _ = _review_entries(coder, {}, texts, scores)
+    entry = next(e for e in entries if e["code"] == "pollution")
+    assert entry["reason"] == "too_few_examples" and entry["sent_to_review"] == 1
+    assert to_check[:, -1].tolist() == [True, False, False, False]

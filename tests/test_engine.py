@@ -287,3 +287,19 @@ def test_pool_workers_are_forked_with_spacy_french_imported(tmp_path):
                                text=True, cwd=repo, timeout=300, check=True).stdout.strip()
            for how in ("warm", "cold")}
     assert out == {"warm": repr([list(PRELOAD)] * 3), "cold": repr([[]] * 3)}
+
+
+def _sigint_ignored() -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_pool_workers_leave_ctrl_c_to_the_command():
+    # A Ctrl-C goes to the whole process group: the command answers it with one line; a
+    # --jobs worker answering it too printed a KeyboardInterrupt traceback (trial 2026-12-01).
+    from textmine.config import EngineOptions
+    from textmine.engine import use_engine
+
+    with use_engine(EngineOptions(jobs=2)) as engine:
+        assert engine.map(_sigint_ignored, [(), ()]) == [True, True]

@@ -287,9 +287,16 @@ def exit_with_parent() -> None:
     The parent is the command (``spawn``) or its forkserver, which exits as soon as the
     command is gone (the end of its "alive" pipe closes), so either way the worker follows
     the command.
+
+    The worker also ignores SIGINT: a Ctrl-C in a terminal goes to the whole process group,
+    and the command alone answers it (one line, no output written, the pool shut down); a
+    worker answering it too printed a ``KeyboardInterrupt`` traceback of its own.
     """
+    import signal
     import time
     from multiprocessing import forkserver
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     # A worker forked by the forkserver holds a copy of the write end of the forkserver's
     # "alive" pipe (to start processes of its own, which it never does): while any worker

@@ -216,10 +216,13 @@ def _review_entries(
         if coder.automatic_[j]:
             continue
         words = mentions(texts, code_word_stems(str(code), seeds.get(str(code), ())))
-        guess = scores[:, j] >= coder.best_thresholds_[j] if len(texts) else words
+        n_coded = int(coder.n_positives_[j])
+        # The model's guess counts only for a code it could learn: from one or two examples its
+        # best-F1 cut fell near 0 and sent every answer to review (trial 2026-12-01).
+        guess = (scores[:, j] >= coder.best_thresholds_[j]
+                 if len(texts) and n_coded >= coder.min_positives else words)
         mentioned[:, j] = words
         to_check[:, j] = words | guess
-        n_coded = int(coder.n_positives_[j])
         if n_coded < coder.min_positives:
             reason = "too_few_examples"
             why = (f"{n_coded} coded examples, not enough to code automatically "
