@@ -176,6 +176,13 @@ def test_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
     assert len(lines) == 1 and address in lines[0], result.err
     assert "Traceback" not in result.err
     assert not (tmp_path / "out").exists()
+    # With the answers already parsed no task needs a worker: the named scheduler is still
+    # contacted, and its absence is still one line (a trial's run quietly succeeded here).
+    assert cli("parse", DEMO, "--text-col", "q_manques", "--out", tmp_path / "warm").code == 0
+    result = cli("parse", DEMO, "--text-col", "q_manques", "--out", tmp_path / "out",
+                 "--scheduler", address)
+    assert result.code == 2 and address in result.err and "Traceback" not in result.err
+    assert not (tmp_path / "out").exists()
 
 
 def test_bad_engine_flags_are_one_line(cli, tmp_path):

@@ -353,6 +353,11 @@ def use_engine(options: EngineOptions | None) -> Iterator[Engine]:
     global _current
     previous = _current
     engine = Engine(options if options is not None else EngineOptions())
+    if engine.scheduler is not None and not _LOCAL.match(engine.scheduler):
+        # A scheduler the user named is reached at once, even when the run then needs no task
+        # (a cached parse): an unreachable address is one clear line, never a run that quietly
+        # did everything on this machine (trial 2026-12-01). ``local:N`` starts on first use.
+        engine.client()
     _current = engine
     try:
         yield engine
