@@ -95,7 +95,10 @@ def themes(
     sep: Sep = None,
     profile: Profile = "auto",
     k: Annotated[str, typer.Option(
-        "--k", help="Number of themes, or 'auto' to choose it.")] = str(ThemeOptions.k),
+        "--k", help=("Number of themes, or 'auto' to choose it. A free theme holding more than "
+                     "35 % of the answers (max_theme_share of a project file's themes table) is "
+                     "split, which the console and run.json say: a run may end with more themes."),
+    )] = str(ThemeOptions.k),
     method: Annotated[str, typer.Option(
         "--method", help="Theme model: auto (default: chosen from the answers, said in run.json "
         "and the report), semantic (sentence embeddings + words), short, nmf or lda.",
