@@ -396,3 +396,27 @@ def test_ctrl_c_during_the_swap_is_delivered_after_it_and_says_so(cli, tmp_path,
                        "results.\n")
     assert (out / "terms.csv").is_file() and is_textmine_output(out)
     assert leftovers(tmp_path) == ["o"]  # no .o.old-*, no .o.tmp-*, no lock
+
+
+def test_an_exception_raised_in_the_wake_of_a_signal_is_the_interrupt(cli, tmp_path, monkeypatch):
+    # A SIGTERM landing inside a C extension's import surfaced as "TypeError: expected a
+    # message argument" with a traceback and exit 1 (CI): once a signal was received, any
+    # exception ends the run as the interrupt (one line, its exit code, nothing written).
+    import textmine.text.corpus as corpus
+
+    def signal_then_other_error(*args, **kwargs):
+        monkeypatch.setattr(interrupts._State, "received", signal.SIGTERM)
+        raise TypeError("expected a message argument")
+
+    monkeypatch.setattr(corpus, "process_answers", signal_then_other_error)
+    out = tmp_path / "o"
+    res = cli("parse", BAD / "good.csv", "--text-col", "reponse", "--out", out)
+    assert res.code == 143, res.err
+    assert res.err.strip().splitlines()[-1] == "error: interrupted; no output was written."
+    assert "Traceback" not in res.err and not out.exists()
+    # without a signal the same error is a bug and is not hidden
+    monkeypatch.setattr(interrupts._State, "received", None)
+    monkeypatch.setattr(corpus, "process_answers",
+                        lambda *a, **k: (_ for _ in ()).throw(TypeError("a bug")))
+    with pytest.raises(TypeError, match="a bug"):
+        cli("parse", BAD / "good.csv", "--text-col", "reponse", "--out", out)

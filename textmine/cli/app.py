@@ -76,6 +76,12 @@ def run_app(argv: list[str] | None = None) -> int:
             return 2
         if type(exc).__name__ == "Abort":
             return 1
+        if interrupts.received() is not None:
+            # The signal's exception raised inside C code (an extension module being imported)
+            # can surface as another exception: the run was still interrupted (CI 2026-12-01:
+            # SIGTERM during pyarrow's import of ssl gave "TypeError: expected a message
+            # argument" and a traceback).
+            return _interrupted()
         raise
     if code == 130:
         return _interrupted()
