@@ -263,3 +263,50 @@ def test_pool_workers_end_with_a_killed_command(tmp_path):
     while any(alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(p) for p in workers), "pool workers outlived their killed command"
+
+
+def test_pool_workers_are_forked_with_spacy_french_imported(tmp_path):
+    # The forkserver imports spaCy's French language once (its tokenizer's TOKEN_MATCH regular
+    # expression alone is 2.3 s of CPU); the --jobs workers warmed up for the spaCy stage are
+    # forked from it with it imported, instead of importing it again each. A pool started by
+    # other tasks (no warm-up) does not import spaCy. In a new process each: the forkserver is
+    # one per process, started by its first pool.
+    import multiprocessing
+    import subprocess
+    import sys
+
+    from textmine.engine import PRELOAD, pool_context
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver on this platform: spawn, nothing preloaded")
+    assert pool_context().get_start_method() == "forkserver"
+    code = (
+        "import sys\n"
+        "from textmine.config import EngineOptions\n"
+        "from textmine.engine import use_engine, preloaded\n"
+        "with use_engine(EngineOptions(jobs=2)) as engine:\n"
+        "    if sys.argv[1] == 'warm':\n"
+        "        engine.warm_up(preloaded)\n"
+        "    print(engine.map(preloaded, [(), (), ()]))\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    out = {how: subprocess.run([sys.executable, "-c", code, how], capture_output=True,
+                               text=True, cwd=repo, timeout=300, check=True).stdout.strip()
+           for how in ("warm", "cold")}
+    assert out == {"warm": repr([list(PRELOAD)] * 3), "cold": repr([[]] * 3)}
+
+
+def _sigint_ignored() -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_pool_workers_leave_ctrl_c_to_the_command():
+    # A Ctrl-C goes to the whole process group: the command answers it with one line; a
+    # --jobs worker answering it too printed a KeyboardInterrupt traceback (trial 2026-12-01).
+    from textmine.config import EngineOptions
+    from textmine.engine import use_engine
+
+    with use_engine(EngineOptions(jobs=2)) as engine:
+        assert engine.map(_sigint_ignored, [(), ()]) == [True, True]

@@ -6,9 +6,11 @@ project file's ``[engine]``) and read by the stages that split their work into t
 are chunks of distinct texts of about a megabyte, each returning compact token columns.
 
 * ``jobs == 1`` and no scheduler: the tasks run in this process, in order.
-* ``jobs > 1``: a :class:`concurrent.futures.ProcessPoolExecutor` of ``jobs`` processes started
-  with ``spawn`` (no inherited locks or threads); each loads the spaCy model once, on its first
-  task (``load_spacy_model`` is cached per process) and keeps it for the whole command.
+* ``jobs > 1``: a :class:`concurrent.futures.ProcessPoolExecutor` of ``jobs`` processes forked
+  from a ``forkserver`` that has imported spaCy's French language once (:data:`PRELOAD`), or
+  started with ``spawn`` where there is no forkserver (Windows); either way no lock or thread of
+  the command is inherited. Each worker loads the spaCy model once, on its first task
+  (``load_spacy_model`` is cached per process) and keeps it for the whole command.
 * a scheduler (``tcp://host:8786`` or ``local[:N]``): a :class:`distributed.Client`; tasks are
   submitted with ``retries`` so that a killed worker's tasks run again elsewhere; the model is
   loaded once per worker process by the same cached loader (never pickled with the tasks).
@@ -25,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -64,12 +67,16 @@ class Engine:
         self.jobs = options.jobs if options.jobs is not None else available_cores()
         self.scheduler = options.scheduler
         self._pool: ProcessPoolExecutor | None = None
+        self._warming: threading.Thread | None = None
         self._client = None
         self._cluster = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop the local processes or the local cluster this engine started."""
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -120,16 +127,24 @@ class Engine:
         """
         if self.scheduler is not None or self.jobs <= 1:
             return False
-        pool = self._local_pool()
-        for _ in range(self.jobs):
-            pool.submit(fn, **kwargs)
+        pool = self._local_pool(preload=True)
+
+        def submit() -> None:
+            with contextlib.suppress(RuntimeError):  # the engine closed first: nothing to warm
+                for _ in range(self.jobs):
+                    pool.submit(fn, **kwargs)
+
+        # In a thread: the first submit waits for the forkserver to import spaCy (seconds),
+        # which is exactly the time this process should spend on its own work.
+        self._warming = threading.Thread(target=submit, name="textmine-warm-up", daemon=True)
+        self._warming.start()
         return True
 
-    def _local_pool(self) -> ProcessPoolExecutor:
+    def _local_pool(self, preload: bool = False) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                initializer=exit_with_parent, initargs=(os.getpid(),))
+                max_workers=self.jobs, mp_context=pool_context(preload),
+                initializer=exit_with_parent)
         return self._pool
 
     # -- tasks ----------------------------------------------------------------------------------
@@ -168,6 +183,9 @@ class Engine:
         from concurrent.futures.process import BrokenProcessPool
 
         pool = self._local_pool()
+        if self._warming is not None:  # keep the warm-up tasks ahead of the real ones
+            self._warming.join()
+            self._warming = None
         futures = {pool.submit(fn, *a, **broadcast): i for i, a in enumerate(args)}
         out: list = [None] * len(args)
         try:
@@ -223,25 +241,73 @@ class Engine:
 
 #: Seconds between two checks of a pool worker that its parent is still alive.
 PARENT_CHECK_SECONDS = 1.0
+#: Modules the forkserver imports once, before it forks the ``--jobs`` workers. Importing
+#: spaCy's French language compiles its tokenizer's ``TOKEN_MATCH`` regular expression (1.4
+#: million characters): 2.3 s of CPU, plus 0.6 s for spaCy itself, which every spawned worker
+#: used to pay again (docs/scale.md, "Text-stage speed", third pass). A module that cannot be
+#: imported is skipped by the forkserver (its workers import what they need themselves).
+PRELOAD = ("spacy.lang.fr", "textmine.text.terms")
 
 
-def exit_with_parent(parent_pid: int) -> None:
+def preloaded() -> list[str]:
+    """The modules of :data:`PRELOAD` this process has imported (a worker: before any task)."""
+    import sys
+
+    return [name for name in PRELOAD if name in sys.modules]
+
+
+def pool_context(preload: bool = True) -> multiprocessing.context.BaseContext:
+    """Start method of the ``--jobs`` processes: a forkserver (with :data:`PRELOAD`), or spawn.
+
+    Why not ``fork``: the command may hold threads and locks (logging, BLAS, the workspace
+    server) that a forked child would inherit in an unknown state. The forkserver is a fresh
+    single-threaded process started with ``spawn`` the first time; it imports :data:`PRELOAD`
+    and forks each worker from itself, so workers share its imported modules and inherit
+    nothing of the command. Where there is no forkserver (Windows), ``spawn``.
+
+    ``preload`` is asked for by :meth:`Engine.warm_up` (the spaCy stage); a pool started by
+    other tasks (the partitioned document-term matrix of a warm run) does not import spaCy. The
+    forkserver is one per process, so the first pool of the process decides.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD) if preload else [])
+    return context
+
+
+def exit_with_parent() -> None:
     """Pool-worker initializer: end this worker when the process that started it is gone.
 
     A command killed with SIGKILL (the out-of-memory killer, ``kill -9``, a test killing the
-    console script mid-run) cannot shut its pool down, and an idle spawned worker waiting for
-    tasks would otherwise live on as an orphan holding its spaCy model. A daemon thread checks
-    the parent process id every :data:`PARENT_CHECK_SECONDS`; once the worker has been
-    re-parented it exits at once (``os._exit``: nothing of the killed command is left to
-    finish or write).
+    console script mid-run) cannot shut its pool down, and an idle worker waiting for tasks
+    would otherwise live on as an orphan holding its spaCy model. A daemon thread checks the
+    parent process id every :data:`PARENT_CHECK_SECONDS`; once the worker has been re-parented
+    it exits at once (``os._exit``: nothing of the killed command is left to finish or write).
+    The parent is the command (``spawn``) or its forkserver, which exits as soon as the
+    command is gone (the end of its "alive" pipe closes), so either way the worker follows
+    the command.
 
-    Parameters
-    ----------
-    parent_pid : int
-        Process id of the command that started the pool.
+    The worker also ignores SIGINT: a Ctrl-C in a terminal goes to the whole process group,
+    and the command alone answers it (one line, no output written, the pool shut down); a
+    worker answering it too printed a ``KeyboardInterrupt`` traceback of its own.
     """
-    import threading
+    import signal
     import time
+    from multiprocessing import forkserver
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    # A worker forked by the forkserver holds a copy of the write end of the forkserver's
+    # "alive" pipe (to start processes of its own, which it never does): while any worker
+    # holds it, the forkserver never sees the command go, never exits, and the worker below
+    # would watch it forever. Closed here, the command is its only holder again.
+    server = forkserver._forkserver
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is not None:
+        os.close(alive)
+        server._forkserver_alive_fd = None
+    parent_pid = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent_pid:
