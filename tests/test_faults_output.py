@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -384,7 +385,11 @@ def test_ctrl_c_during_the_swap_is_delivered_after_it_and_says_so(cli, tmp_path,
     real_swap = outputs._swap_in
 
     def swap(tmp, target, parent):
-        os.kill(os.getpid(), signal.SIGINT)  # blocked here: delivered once the swap is done
+        # Sent to the main thread, where Python runs signal handlers: a process-directed
+        # os.kill may be taken by another thread of the process (Dask's, a pool's), and CPython
+        # then runs the handler only at a later eval-loop check, after the swap (it failed the
+        # whole suite that way in CI, never alone). Held here: delivered once the swap is done.
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
         time.sleep(0.05)
         return real_swap(tmp, target, parent)
 
