@@ -209,9 +209,11 @@ def _review_entries(
     entries = []
     # The answer-level rule decides every code together: with too few right held-out codes
     # its check cannot pass, whatever their precision (more coded answers are what it needs).
-    thin = (getattr(coder, "answer_level_", False) and n_codes and not coder.automatic_.any()
-            and coder.n_positives_.max() >= coder.min_positives
-            and coder.heldout_right(coder.target_precision) < ANSWER_MIN_HELDOUT_RIGHT)
+    right = (coder.heldout_right(coder.target_precision)
+             if getattr(coder, "answer_level_", False) and n_codes
+             and not coder.automatic_.any()
+             and coder.n_positives_.max() >= coder.min_positives else None)
+    thin = right is not None and right < ANSWER_MIN_HELDOUT_RIGHT
     for j, code in enumerate(coder.classes_):
         if coder.automatic_[j]:
             continue
@@ -230,7 +232,7 @@ def _review_entries(
         elif thin:
             reason = "too_little_heldout_evidence"
             why = (f"{n_coded} coded examples; held out, the coder's automatic codes were right "
-                   f"{coder.heldout_right(coder.target_precision)} times, "
+                   f"{right} times, "
                    f"{ANSWER_MIN_HELDOUT_RIGHT} needed to check the target "
                    f"{coder.target_precision:g}: code more answers")  # fmt: skip
         else:
