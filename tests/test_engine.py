@@ -310,3 +310,30 @@ def test_pool_workers_leave_ctrl_c_to_the_command():
 
     with use_engine(EngineOptions(jobs=2)) as engine:
         assert engine.map(_sigint_ignored, [(), ()]) == [True, True]
+
+
+def _pid_then_sleep(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_failed_run_stops_the_pool_workers_without_waiting_for_their_tasks():
+    # An interrupted or failed run must not wait for the workers' running chunks: a Ctrl-C
+    # during a parse took seconds to act while the pool shut down "nicely".
+    from textmine.engine import current_engine
+
+    with pytest.raises(KeyboardInterrupt), use_engine(EngineOptions(jobs=2)) as engine:
+        pids = set(engine.map(os.getpid, [(), (), (), ()]))
+        pool = engine._local_pool()
+        busy = [pool.submit(_pid_then_sleep, 30) for _ in range(2)]
+        deadline = time.monotonic() + 60
+        while not all(f.running() for f in busy) and time.monotonic() < deadline:
+            time.sleep(0.01)  # handed to the workers: no longer cancellable
+        processes = list(pool._processes.values())
+        raise KeyboardInterrupt
+    for process in processes:
+        process.join(timeout=60)
+    assert pids and not any(p.is_alive() for p in processes)
+    # stopped, not waited for: no running task ran to its end
+    assert all(f.exception(timeout=60) is not None for f in busy)
+    assert current_engine().jobs == 1  # the previous engine is back

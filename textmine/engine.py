@@ -72,14 +72,23 @@ class Engine:
         self._cluster = None
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def close(self) -> None:
-        """Stop the local processes or the local cluster this engine started."""
+    def close(self, abort: bool = False) -> None:
+        """Stop the local processes or the local cluster this engine started.
+
+        With ``abort`` (the run failed or was interrupted) the local processes are stopped at
+        once instead of finishing their current task: a Ctrl-C during a parse took up to 5 s
+        to act, waiting for the workers' chunks.
+        """
         if self._warming is not None:
-            self._warming.join()
+            if not abort:  # a daemon thread: on abort its submits fail once the pool is shut
+                self._warming.join()
             self._warming = None
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            if abort:
+                _terminate_workers(pool)
+            else:
+                pool.shutdown(wait=True, cancel_futures=True)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.close()
@@ -344,6 +353,21 @@ def _connect(scheduler: str):
         ) from None
 
 
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down and stop its worker processes now (their running tasks are lost)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 the processes are only reachable through the executor's own table, which
+    # shutdown() empties.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+
+
 _current: Engine | None = None
 
 
@@ -361,9 +385,12 @@ def use_engine(options: EngineOptions | None) -> Iterator[Engine]:
     _current = engine
     try:
         yield engine
-    finally:
+    except BaseException:
         _current = previous
-        engine.close()
+        engine.close(abort=True)
+        raise
+    _current = previous
+    engine.close()
 
 
 def current_engine() -> Engine:

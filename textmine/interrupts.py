@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
-__all__ = ["EXIT_CODES", "Interrupted", "arm", "deferred", "exit_code", "install", "polled",
-           "received", "reset", "written"]
+__all__ = ["EXIT_CODES", "Interrupted", "arm", "check", "deferred", "exit_code", "install",
+           "polled", "received", "reset", "written"]
 
 #: Exit code of each handled signal: 128 + the signal number, as a shell reports it.
 EXIT_CODES: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -68,8 +68,25 @@ def arm() -> None:
 
 
 def reset() -> None:
-    """Forget the output noted by :func:`written` (start of a command)."""
+    """Forget the signal received and the output noted by :func:`written` (start of a command).
+
+    A signal received before the command started was already acted on by :func:`arm`.
+    """
+    _State.received = None
     _State.written = None
+
+
+def check() -> None:
+    """Raise :class:`Interrupted` if a signal was received since :func:`reset`.
+
+    Called before an output is put in place. The handler's exception can be swallowed by code
+    that is not ours (a library's ``except Exception`` around an optional import, which the
+    exception raised inside C code may turn into another type); the signal is still recorded,
+    and the run must not then complete as if nothing happened (CI 2026-12-01: a SIGINT 2 s
+    into ``themes`` gave exit 0 and a full output).
+    """
+    if _State.received is not None:
+        raise Interrupted(_State.received)
 
 
 def received() -> int | None:

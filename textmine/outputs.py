@@ -180,6 +180,7 @@ def replace_entries(
     try:
         written = list(build(tmp))
         top = {p.relative_to(tmp).parts[0] for p in written} | set(names)
+        interrupts.check()
         with interrupts.deferred():
             for name in sorted(top):
                 target = folder / name
@@ -650,6 +651,7 @@ def atomic_output_dir(
             if not existed and out.is_dir() and any(out.iterdir()) and not force:
                 raise OutputError(f"Output folder {out} appeared during the run; nothing was "
                                   "written, use --force to replace it or choose another --out.")
+            interrupts.check()
             with interrupts.deferred():
                 previous = _swap_in(tmp, out, parent)
                 if _DEPTH[0] == 1:

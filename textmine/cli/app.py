@@ -83,7 +83,8 @@ def run_app(argv: list[str] | None = None) -> int:
             # argument" and a traceback).
             return _interrupted()
         raise
-    if code == 130:
+    if code == 130 or interrupts.received() is not None:
+        # a signal whose exception something swallowed after the output was in place
         return _interrupted()
     return code if isinstance(code, int) else 0
 
