@@ -83,21 +83,23 @@ VARIANT_NOTES = {
 #: point estimates (the rule before issue 13).
 RULES: dict[str, dict[str, float | bool]] = {
     "bound": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.5,
-              "ANSWER_MIN_HELDOUT_RIGHT": 25, "PRECISION_BOUND_Z": 1.0,
+              "POOLED_MIN_HELDOUT_RIGHT": 25, "PRECISION_BOUND_Z": 1.0,
               "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "heldout3": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.5,
-                 "ANSWER_MIN_HELDOUT_RIGHT": 3, "PRECISION_BOUND_Z": 1.0,
+                 "POOLED_MIN_HELDOUT_RIGHT": 3, "PRECISION_BOUND_Z": 1.0,
                  "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "heldout10": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.5,
-                  "ANSWER_MIN_HELDOUT_RIGHT": 10, "PRECISION_BOUND_Z": 1.0,
+                  "POOLED_MIN_HELDOUT_RIGHT": 10, "PRECISION_BOUND_Z": 1.0,
                   "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "floor05": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.5, "PRECISION_BOUND_Z": 1.0,
                 "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "heldout0": {"ANSWER_LEVEL": True, "ANSWER_MIN_SCORE": 0.3, "ANSWER_HELDOUT_Z": 0.0,
-                 "ANSWER_MIN_HELDOUT_RIGHT": 3, "PRECISION_BOUND_Z": 1.0,
+                 "POOLED_MIN_HELDOUT_RIGHT": 3, "PRECISION_BOUND_Z": 1.0,
                  "CALIBRATED_CHECK": True, "HELDOUT_BOUND_Z": 1.0},
     "percode": {"ANSWER_LEVEL": False, "PRECISION_BOUND_Z": 1.0, "CALIBRATED_CHECK": True,
-                "HELDOUT_BOUND_Z": 1.0},
+                "HELDOUT_BOUND_Z": 1.0, "POOLED_MIN_HELDOUT_RIGHT": 3},
+    "percode25": {"ANSWER_LEVEL": False, "PRECISION_BOUND_Z": 1.0, "CALIBRATED_CHECK": True,
+                  "HELDOUT_BOUND_Z": 1.0, "POOLED_MIN_HELDOUT_RIGHT": 25},
     "point": {"ANSWER_LEVEL": False, "PRECISION_BOUND_Z": 0.0, "CALIBRATED_CHECK": False,
               "HELDOUT_BOUND_Z": 0.0},
 }
@@ -115,7 +117,10 @@ RULE_NOTES = {
                 "held-out precision instead of its Wilson bound z = 0.5, and at least 3 right "
                 "held-out codes (the default until 2026-11-30 22:10)",
     "percode": "per-code cuts, Wilson bound z = 1, calibrated-score check, held-out bound "
-               "z = 1 (the rule of the first issue-13 benchmark)",
+               "z = 1, each code's own 3 right held-out codes (the rule of the first issue-13 "
+               "benchmark; multi-label surveys' rule until 2026-12-01 09:30)",
+    "percode25": "the per-code rule as multi-label surveys get it: the same with at least 25 "
+                 "right held-out codes, every code together",
     "point": "per-code point estimates, no calibrated check (the rule before issue 13)",
 }
 #: Coder variants: name -> (embedding model or None, embedding weight).

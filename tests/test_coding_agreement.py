@@ -163,7 +163,8 @@ def _synthetic(n: int = 60, seed: int = 0) -> tuple[list[list[str]], pd.DataFram
 
 
 def test_model_agreement_is_cross_validated_per_code():
-    docs, Y = _synthetic()
+    # enough coded answers for 25 right held-out codes in each fold's coder
+    docs, Y = _synthetic(150)
     per_code, trade = model_agreement(
         docs, Y, coder=MultiLabelCoder(cv_folds=3), cv_folds=3, targets=(0.5, 0.9)
     )

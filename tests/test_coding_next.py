@@ -93,7 +93,7 @@ def test_summary_states_the_expected_precision(next_run):
     expected = json.loads((out / "run.json").read_text("utf-8"))["coding"]["expected"]
     summary = (out / "summary.md").read_text("utf-8")
     assert expected["sentence"] in summary
-    assert "Pollution: 3 coded examples, not enough to code automatically (10 needed)" in summary
+    assert "Pollution: 3 coded examples, not enough to code automatically (7 needed)" in summary
     assert "learning_curve.png" in summary and "next_to_code.xlsx" in summary
 
 

@@ -376,10 +376,10 @@ def test_answers_with_the_codes_words_go_to_review_first(rare_code_run):
     assert all("Pollution" in c for c in queue["check_codes"].iloc[:3])
     record = json.loads((out / "run.json").read_text("utf-8"))
     entry = record["coding"]["review"][0]
-    assert entry["code"] == "Pollution" and entry["n_coded"] == 3 and entry["needed"] == 10
+    assert entry["code"] == "Pollution" and entry["n_coded"] == 3 and entry["needed"] == 7
     assert entry["mentioning"] == 3
     assert (
-        f"Pollution: 3 coded examples, not enough to code automatically (10 needed); "
+        f"Pollution: 3 coded examples, not enough to code automatically (7 needed); "
         f"{entry['sent_to_review']} answers sent to review"
     ) in console
 
@@ -401,7 +401,7 @@ def test_every_code_run_states_its_expected_precision(rare_code_run):
     assert none["message"] in console
     # A single-code survey is coded at the answer level, and the run says so.
     rule = json.loads((out / "run.json").read_text("utf-8"))["coding"]["rule"]
-    assert rule["answer_level"] is True and rule["min_positives"] == 10
+    assert rule["answer_level"] is True and rule["min_positives"] == 7
     assert rule["message"].startswith("single-code survey: ") and rule["message"] in console
 
 

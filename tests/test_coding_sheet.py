@@ -168,3 +168,25 @@ def test_a_codebook_code_without_a_sheet_column_is_not_coded_as_zero(frame, tmp_
     # A row of zeros is coded (no code applies); blank rows are not coded at all.
     assert coded.index.tolist() == [frame.loc[0, "respondent_id"], frame.loc[1, "respondent_id"]]
     assert coded.iloc[1].sum() == 0
+
+
+def test_code_columns_left_blank_on_every_answer_are_not_codes(frame, tmp_path, caplog):
+    # ``textmine sheet`` puts free-theme columns beside a codebook's; a coder who codes only the
+    # codebook leaves them empty. As codes with no example they sent every answer writing
+    # their words to review (1,338 answers instead of 59, trial 2026-12-01).
+    frame.insert(len(frame.columns) - 1, "Theme libre", None)
+    frame.loc[0, "Salaire"] = 1
+    frame.loc[1, "Charge de travail"] = 1
+    path = write_sheet_csv(frame, tmp_path / "codage.csv")
+    with caplog.at_level("WARNING"):
+        coded = read_coded(path)
+    assert coded.columns.tolist() == ["Salaire", "Charge de travail"]
+    assert coded.index.tolist() == ["r1", "r2"]
+    assert "'Formation', 'Theme libre'" in caplog.text
+    assert "left blank on every answer" in caplog.text
+    # A codebook code left blank was read and not applied: 0 on the coded answers, as before.
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        coded = read_coded(path, codes=[*CODES, "Theme libre"])
+    assert coded.columns.tolist() == [*CODES, "Theme libre"]
+    assert coded["Formation"].tolist() == [0, 0] and "blank" not in caplog.text

@@ -591,7 +591,11 @@ class CodingOptions:
         Minimum document frequency of a character n-gram.
     min_positives : int
         Codes with fewer coded answers are scored but never assigned automatically (their
-        answers go to the review queue).
+        answers go to the review queue). 7: with the pooled held-out evidence count of
+        :mod:`textmine.coding.learn` guarding the promise, 10, 9, 8, 7 and 6 all kept realised
+        precision within 0.03 of every target on 6 labelled corpora (15 splits at 30 % coded,
+        5 of them fresh after the choice of the count); the share coded automatically rises
+        down to 7 and hardly below (docs/benchmarks.md, "Fewest coded examples").
     learning_curve : bool
         Write ``learning_curve.csv`` and its figure (the coder refitted on subsets of the coded
         answers, ``curve_repeats`` × 4 fits; ``--no-learning-curve`` to skip).
@@ -619,7 +623,7 @@ class CodingOptions:
     C: float = 3.0
     char_ngrams: bool = True
     min_df: int = 1
-    min_positives: int = 10
+    min_positives: int = 7
     learning_curve: bool = True
     curve_repeats: int = 3
     next_n: int | None = None

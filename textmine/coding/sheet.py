@@ -11,6 +11,7 @@ question per file).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from textmine.codebook import Codebook
 from textmine.errors import ColumnError, DataError, InputFileError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, restore_cell, write_csv
 from textmine.workbook import save_workbook
+
+logger = logging.getLogger(__name__)
 
 #: Name of the sheet holding the answers and code columns.
 SHEET_NAME = "Codage"
@@ -287,8 +290,24 @@ def read_coded(
     if is_long:
         _one_coder_and_question(table, where)
     wide = _from_long(table, where) if is_long else _from_sheet(table, where)
+    blank = [str(c) for c in wide.columns if wide[c].isna().all()]
     if codes is not None:
         codes = [str(c) for c in codes]
+        # A codebook code left blank everywhere was read and not applied (0 on coded rows).
+        blank = [c for c in blank if c not in codes]
+    if blank:
+        # A column nobody filled on any answer is not a code the coders used (the free-theme
+        # columns ``textmine sheet`` adds beside a codebook's, left empty): as a code with no
+        # example it sent every answer writing its words to review (1,338 answers instead of
+        # 59, trial 2026-12-01).
+        logger.warning(
+            "Code column(s) %s of %s left blank on every answer: not used as codes (type 1 or "
+            "0 in a column to code with it).", ", ".join(repr(c) for c in blank[:5])
+            + (f" and {len(blank) - 5} more" if len(blank) > 5 else ""), where)
+        wide = wide.drop(columns=blank)
+    coded = wide.notna().any(axis=1)
+    wide = wide[coded].fillna(0).astype(int)
+    if codes is not None:
         unknown = [c for c in wide.columns if c not in codes]
         if unknown:
             raise DataError(
@@ -488,11 +507,9 @@ def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
         for i, names in enumerate(free):
             if col in names:  # a code written in the free column applies to that answer
                 values[col][i] = 1
-    frame = pd.DataFrame(
-        values, index=pd.Index(table[ID_COL].tolist(), name=ID_COL), dtype=float
-    )
-    coded = frame.notna().any(axis=1)
-    return frame[coded].fillna(0).astype(int)
+    # blanks kept (NaN): read_coded tells unused columns and uncoded rows from 0
+    return pd.DataFrame(values, index=pd.Index(table[ID_COL].tolist(), name=ID_COL),
+                        dtype=float)
 
 
 #: Characters of an answer compared when checking a sheet's texts (a workbook cell holds at most

@@ -22,8 +22,8 @@ from textmine.coding.agreement import coder_agreement, nested_agreement
 from textmine.coding.curve import learning_curve
 from textmine.coding.interchange import convert_codebook
 from textmine.coding.learn import (
-    ANSWER_MIN_HELDOUT_RIGHT,
     MAX_CODE_TARGET,
+    POOLED_MIN_HELDOUT_RIGHT,
     MultiLabelCoder,
     code_word_stems,
     mentions,
@@ -207,13 +207,12 @@ def _review_entries(
     to_check = np.zeros((len(texts), n_codes), dtype=bool)
     mentioned = np.zeros((len(texts), n_codes), dtype=bool)
     entries = []
-    # The answer-level rule decides every code together: with too few right held-out codes
-    # its check cannot pass, whatever their precision (more coded answers are what it needs).
+    # With too few right held-out codes, every code together, no promise can be checked,
+    # whatever their precision (more coded answers are what it needs).
     right = (coder.heldout_right(coder.target_precision)
-             if getattr(coder, "answer_level_", False) and n_codes
-             and not coder.automatic_.any()
+             if n_codes and not coder.automatic_.any()
              and coder.n_positives_.max() >= coder.min_positives else None)
-    thin = right is not None and right < ANSWER_MIN_HELDOUT_RIGHT
+    thin = right is not None and right < POOLED_MIN_HELDOUT_RIGHT
     for j, code in enumerate(coder.classes_):
         if coder.automatic_[j]:
             continue
@@ -233,7 +232,7 @@ def _review_entries(
             reason = "too_little_heldout_evidence"
             why = (f"{n_coded} coded examples; held out, the coder's automatic codes were right "
                    f"{right} times, "
-                   f"{ANSWER_MIN_HELDOUT_RIGHT} needed to check the target "
+                   f"{POOLED_MIN_HELDOUT_RIGHT} needed to check the target "
                    f"{coder.target_precision:g}: code more answers")  # fmt: skip
         else:
             reason = "precision_not_reached"
