@@ -599,3 +599,48 @@ def test_per_code_rule_needs_the_pooled_held_out_evidence_too(monkeypatch):
     entries, _, _ = _review_entries(coder, {}, ["un avis"], np.zeros((1, truth.shape[1])))
     assert entries and all(e["reason"] == "too_little_heldout_evidence" for e in entries)
     assert f"right {right} times, {right + 1} needed" in entries[0]["message"]
+
+
+def test_a_code_on_every_coded_answer_and_none_on_every_one_cannot_be_learnt():
+    # Trial 2026-12-01: a code ticked on all 150 coded answers was made automatic for every new
+    # answer ("expected precision 0.97"; right on 46 of 113), and 150 rows of 0 made "none of
+    # these codes" automatic at a claimed 1.00. Each needs coded answers where it does not
+    # apply as well.
+    from textmine.pipeline.coding_run import _review_entries, none_entry
+
+    docs, Y = synthetic(150)
+    Y["partout"] = 1
+    Y.loc[:2, "partout"] = 0  # 3 answers without it: fewer than min_positives
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    assert coder.learnable_codes().tolist() == [True] * len(VOCAB) + [False]
+    assert not coder.automatic_[-1] and np.isinf(coder.thresholds_[-1])
+    assert coder.automatic_[:-1].any()
+    entries, _, _ = _review_entries(coder, {}, ["un avis"], np.zeros((1, len(coder.classes_))))
+    entry = next(e for e in entries if e["code"] == "partout")
+    assert entry["reason"] == "too_few_counterexamples"
+    assert "applied to 147 of the 150 coded answers" in entry["message"]
+    none = MultiLabelCoder(cv_folds=3).fit(docs, Y.assign(**{c: 0 for c in Y.columns}))
+    assert not none.automatic_.any() and none.none_expected_["automatic"] is False
+    assert np.isinf(none.none_threshold_) and not none.predict_none(docs[:20]).any()
+    assert none_entry(none)["message"].startswith(
+        '150 of the 150 coded answers were given no code, so "none of these codes" cannot')
+
+
+def test_automatic_codes_the_runs_nested_check_cannot_vouch_for_are_withheld():
+    # Trial 2026-12-01: INED K1 with 40 coded answers coded 1,189 answers automatically under
+    # "expected precision 0.80 (0.49-0.94)" measured on 8 right of 10; on AN titles 60 answers
+    # were coded automatically beside "no answer would be coded automatically".
+    from textmine.pipeline.coding_run import _review_entries, _withhold_unchecked
+
+    docs, Y = synthetic(150)
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    assert coder.automatic_.any()
+    assert _withhold_unchecked(coder, {"precision": 0.8, "n_assigned": 40}) is None
+    assert coder.automatic_.any()  # 32 right: the statement stands
+    assert _withhold_unchecked(coder, {"precision": 0.8, "n_assigned": 10}) == 8
+    assert not coder.automatic_.any() and np.isinf(coder.thresholds_).all()
+    assert not coder.predict(docs[:30]).any()
+    entries, _, _ = _review_entries(coder, {}, ["un avis"], np.zeros((1, len(coder.classes_))),
+                                    right=8)
+    assert {e["reason"] for e in entries} == {"too_little_heldout_evidence"}
+    assert "were right 8 times, 25 needed" in entries[0]["message"]

@@ -240,3 +240,57 @@ def test_code_with_a_long_csv_says_an_assumption_only_when_it_guessed(cli, tmp_p
                       "--out", tmp_path / f"out_{said}")  # fmt: skip
         assert res.code == 0, res.err
         assert ("assumed to code 'avis'" in caplog.text + res.err) is said
+
+
+def test_agree_leaves_out_a_code_one_coders_sheet_has_no_column_for(survey, cli, tmp_path,
+                                                                    caplog):
+    # Trial 2026-12-01: a code missing from B's sheet was counted as B's 0 (kappa 0.00, and
+    # a lower pooled row). A long file lists only the codes applied: there the union holds.
+    ids = list(AVIS)[:4]
+    frame = coding_sheet_frame(ids, [AVIS[i] for i in ids], ["Salaire", "Télétravail"])
+    frame["Salaire"], frame["Télétravail"] = [1, 1, 0, 0], [0, 1, 1, 0]
+    a = write_sheet_xlsx(frame, tmp_path / "a.xlsx", info=[("question", "avis")])
+    b = write_sheet_xlsx(frame.drop(columns=["Télétravail"]), tmp_path / "b.xlsx",
+                         info=[("question", "avis")])
+    with caplog.at_level(logging.WARNING):
+        res = cli("agree", a, b, "--survey", survey, "--id-col", "id", "--out", tmp_path / "g")
+    assert res.code == 0, res.err
+    table = pd.read_csv(tmp_path / "g" / "agreement.csv")
+    assert table["code"].tolist() == ["Salaire", "(all codes)"]
+    assert (table["percent_agreement"] == 1.0).all()
+    assert "'Télétravail' have no column in one coder's sheet" in caplog.text
+    long = tmp_path / "b.csv"  # the same codes as a long file: Télétravail applied to none
+    long.write_text("respondent_id,code\n" + "".join(f"{i},Salaire\n" for i in ids[:2])
+                    + f"{ids[2]},\n{ids[3]},\n", "utf-8")
+    res = cli("agree", a, long, "--survey", survey, "--id-col", "id", "--out", tmp_path / "h")
+    assert res.code == 0, res.err
+    table = pd.read_csv(tmp_path / "h" / "agreement.csv").set_index("code")
+    assert table.loc["Télétravail", "n_a"] == 2 and table.loc["Télétravail", "n_b"] == 0
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_rows_whose_ids_no_longer_match_their_texts_are_refused(survey, cli, tmp_path, recorded):
+    # Trial 2026-12-01: ids shifted by one row on 62 of 150 coded rows passed (most texts
+    # matched), and a sheet recording its question was not checked on its texts at all.
+    ids = list(AVIS)[:10]
+    texts = [AVIS[i] for i in ids]
+    shifted = ids[:6] + ids[7:] + ["R15"]  # a cell deleted in the id column from row 7 on
+    frame = coding_sheet_frame(shifted, texts, ["Salaire", "Télétravail"])
+    frame["Salaire"], frame["Télétravail"] = 1, 0
+    if recorded:
+        sheet = write_sheet_xlsx(frame, tmp_path / "s.xlsx", info=[("question", "avis")])
+    else:
+        sheet = tmp_path / "s.csv"
+        frame.to_csv(sheet, index=False)
+    res = cli("code", survey, "--text-col", "avis", "--id-col", "id", "--labels", sheet,
+              "--out", tmp_path / "out")  # fmt: skip
+    assert res.code == 2 and res.err.count("\n") == 1, res.err
+    assert res.err.startswith(f"error: The text of 4 of the 10 coded rows of {sheet.name} is "
+                              "not the answer of its respondent_id (R08, R09, R10, ...)")
+    assert not (tmp_path / "out").exists()
+    good = coding_sheet_frame(ids, texts, ["Salaire", "Télétravail"])
+    good["Salaire"], good["Télétravail"] = 1, 0
+    a = write_sheet_xlsx(good, tmp_path / "a.xlsx", info=[("question", "avis")])
+    res = cli("agree", a, sheet, "--survey", survey, "--id-col", "id", "--out", tmp_path / "g")
+    assert res.code == 2 and "is not the answer of its respondent_id" in res.err, res.err
+    assert not (tmp_path / "g").exists()

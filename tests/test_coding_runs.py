@@ -53,7 +53,7 @@ CODES = list(PHRASES)
 def _answers() -> list[tuple[str, str, list[str]]]:
     rows: list[tuple[str, str, list[str]]] = []
     n = 0
-    for round_ in range(2):
+    for round_ in range(4):
         for i in range(8):
             for code in CODES:
                 n += 1
@@ -106,7 +106,8 @@ def project(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def coded_sheet(project, tmp_path_factory) -> Path:
-    """The coding sheet of the run, filled by a simulated coder for the first 30 answers."""
+    """The coding sheet of the run, filled by a simulated coder for the first 60 answers (the
+    run's nested check needs 25 right held-out automatic codes before any code is automatic)."""
     from textmine.cli import commands  # noqa: F401
     from textmine.cli.app import run_app
 
@@ -115,7 +116,7 @@ def coded_sheet(project, tmp_path_factory) -> Path:
     wb = load_workbook(sheet)
     ws = wb[SHEET_NAME]
     header = [c.value for c in ws[1]]
-    for row in list(ws.iter_rows(min_row=2))[:30]:
+    for row in list(ws.iter_rows(min_row=2))[:60]:
         rid = row[0].value
         for code in CODES:
             row[header.index(code)].value = int(code in TRUTH[rid])
@@ -171,11 +172,11 @@ def test_code_writes_human_and_model_codes(code_out):
                                       "outcome"]
     human = codes[codes["source"] == "human"]
     model = codes[codes["source"] == "model"]
-    assert human["respondent_id"].nunique() == 30
+    assert human["respondent_id"].nunique() == 60
     for rid, code, assigned in human[["respondent_id", "code", "assigned"]].itertuples(False):
         assert assigned == int(code in TRUTH[rid])
     # Every uncoded answer with text is scored for every code; non-answers are not.
-    assert model["respondent_id"].nunique() == len(ANSWERS) - 2 - 30
+    assert model["respondent_id"].nunique() == len(ANSWERS) - 2 - 60
     assert not {"R901", "R902"} & set(model["respondent_id"])
     auto = model[model["assigned"] == 1]
     assert len(auto) > 0
@@ -197,7 +198,7 @@ def test_review_queue_holds_the_rest_most_uncertain_first(code_out):
     run = json.loads((code_out / "run.json").read_text("utf-8"))
     assert run["counts"]["review_queue"] == len(queue)
     assert run["counts"]["auto_coded"] == len(auto)
-    assert run["counts"]["coded"] == 30
+    assert run["counts"]["coded"] == 60
     assert run["input"]["text_col"] == "avis"
 
 
@@ -206,7 +207,7 @@ def test_agreement_of_model_and_humans_is_cross_validated(code_out):
     assert agreement["code"].tolist() == [*CODES, "(all codes)"]
     assert {"threshold", "precision", "recall", "f1", "cohen_kappa"} <= set(agreement.columns)
     assert agreement["n_coded"].iloc[:3].tolist() == [
-        sum(c in TRUTH[r] for r in list(TRUTH)[:30]) for c in CODES
+        sum(c in TRUTH[r] for r in list(TRUTH)[:60]) for c in CODES
     ]
     trade = pd.read_csv(code_out / "tradeoff.csv")
     assert trade.columns.tolist() == [
@@ -428,3 +429,68 @@ def test_sheet_refuses_csv_into_an_xlsx_name(project, cli, tmp_path):
     res = cli("sheet", project / "run", "--csv", "--out", tmp_path / "codage.xlsx")
     assert res.code == 2 and "name it *.csv or leave out --csv" in res.err
     assert not (tmp_path / "codage.xlsx").exists()
+
+
+def test_a_run_whose_coder_codes_nothing_automatically_promises_no_precision(
+        tmp_path, monkeypatch):
+    # Trial 2026-12-01: "0 of 203 uncoded answers coded automatically" beside "expected
+    # precision of automatic codes 0.62 (0.31-0.86)": the nested estimate of the procedure had
+    # automatic codes in some folds, the run's coder had none.
+    import textmine.coding.learn as learn
+    import textmine.pipeline.coding_run as coding_run
+    from textmine.cli import commands  # noqa: F401
+    from textmine.cli.app import run_app
+
+    real = coding_run.nested_agreement
+
+    def nested_with_a_precision(*args, **kwargs):
+        per_code, tradeoff, expected = real(*args, **kwargs)
+        return per_code, tradeoff, {**expected, "precision": 0.62, "precision_low": 0.31,
+                                    "precision_high": 0.86}
+
+    monkeypatch.setattr(coding_run, "nested_agreement", nested_with_a_precision)
+    monkeypatch.setattr(learn, "POOLED_MIN_HELDOUT_RIGHT", 10**6)  # the coder: nothing automatic
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    rows = [(f"S{n:03d}", PHRASES[CODES[n % 3]][(n // 3) % 8], CODES[n % 3]) for n in range(60)]
+    with open(tmp_path / "enquete.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([("id", "avis"), *((r, t) for r, t, _ in rows)])
+    (tmp_path / "labels.csv").write_text(
+        "respondent_id,code\n" + "".join(f"{r},{c}\n" for r, _, c in rows[:40]), "utf-8")
+    out = tmp_path / "out"
+    assert run_app(["code", str(tmp_path / "enquete.csv"), "--text-col", "avis", "--id-col",
+                    "id", "--labels", str(tmp_path / "labels.csv"), "--out", str(out),
+                    "--no-learning-curve"]) == 0
+    statement = json.loads((out / "run.json").read_text("utf-8"))["coding"]["statement"]
+    assert "no answer would be coded automatically" in statement and "0.62" not in statement
+
+
+def test_many_codes_with_too_few_examples_are_said_in_one_line():
+    # Trial 2026-12-01: a sheet whose free column named 110 codes printed 110 console lines.
+    from textmine.cli.coding_cmds import REVIEW_LINES, review_lines
+
+    few = [{"code": f"c{k}", "n_coded": 1, "needed": 7, "reason": "too_few_examples",
+            "message": f"c{k}: 1 coded examples"} for k in range(20)]
+    other = {"code": "x", "reason": "precision_not_reached", "message": "x: below"}
+    lines = review_lines([other, *few])
+    assert lines[0] == "x: below" and len(lines) == 2
+    assert lines[1].startswith("20 codes have fewer than 7 coded examples")
+    assert f"and {20 - REVIEW_LINES} more" in lines[1]
+    assert review_lines(few[:REVIEW_LINES]) == [e["message"] for e in few[:REVIEW_LINES]]
+
+
+def test_the_counts_say_how_much_they_overlap():
+    # Trial 2026-12-01: "1189 coded automatically ... 1007 in the review queue" for 1,977
+    # answers: 219 were both (a code automatic, another to check), unsaid.
+    import numpy as np
+
+    from textmine.pipeline.coding_run import _outcome_counts, share_sentence
+
+    assigned = np.array([[1, 0], [1, 0], [0, 0], [0, 0]])
+    queue = pd.DataFrame({"respondent_id": ["a", "c"]})
+    counts = _outcome_counts(["a", "b", "c", "d"], assigned, np.array([0, 0, 0, 1]), queue)
+    assert counts == {"uncoded_with_text": 4, "auto_coded": 2, "auto_none": 1, "coverage": 0.5,
+                      "review_queue": 2, "auto_and_review": 1}
+    assert share_sentence(counts) == (
+        "2 of 4 uncoded answers coded automatically (50 %, observed), 1 given \"none of these "
+        "codes\", 2 in the review queue (1 of them coded automatically too, with another code "
+        "to check)")

@@ -190,3 +190,34 @@ def test_code_columns_left_blank_on_every_answer_are_not_codes(frame, tmp_path, 
         coded = read_coded(path, codes=[*CODES, "Theme libre"])
     assert coded.columns.tolist() == [*CODES, "Theme libre"]
     assert coded["Formation"].tolist() == [0, 0] and "blank" not in caplog.text
+
+
+def test_coded_rows_without_an_id_are_said(frame, tmp_path, caplog):
+    # Trial 2026-12-01: 20 coded rows with an empty id were dropped without a word.
+    frame.loc[0, "Salaire"] = 1
+    frame.loc[1, "Salaire"] = 0
+    frame.loc[1, "respondent_id"] = ""
+    frame.loc[2, "respondent_id"] = ""  # not coded: nothing to say
+    path = write_sheet_csv(frame, tmp_path / "codage.csv")
+    with caplog.at_level("WARNING"):
+        coded = read_coded(path)
+    assert coded.index.tolist() == ["r1"]
+    assert "1 coded row(s) of" in caplog.text and "have no respondent_id" in caplog.text
+
+
+def test_formula_cells_without_a_saved_value_are_refused(frame, tmp_path):
+    # Trial 2026-12-01: 1s written as "=0+1" by a program (never computed by a spreadsheet)
+    # were read as blank cells: codes silently lost.
+    from openpyxl import load_workbook as load
+
+    path = write_sheet_xlsx(frame, tmp_path / "codage.xlsx")
+    wb = load(path)
+    ws = wb[SHEET_NAME]
+    ws["D2"], ws["D3"], ws["E2"] = "=0+1", 0, 1
+    wb.save(path)
+    with pytest.raises(DataError, match=r"^1 cell\(s\) of sheet 'Codage' of .* hold a formula "
+                                        r"with no saved value \(D2\)"):
+        read_coded(path)
+    ws["D2"] = 1  # typed as a value: read
+    wb.save(path)
+    assert read_coded(path).loc["r1", "Salaire"] == 1

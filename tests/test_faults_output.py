@@ -470,3 +470,31 @@ def test_a_signal_whose_exception_was_swallowed_still_interrupts_the_run(cli, tm
     monkeypatch.setattr(outputs, "_swap_in", real_swap)
     res = cli("parse", BAD / "good.csv", "--text-col", "reponse", "--out", out, "--force")
     assert res.code == 0, res.err
+
+
+def test_a_signal_as_the_command_returns_or_after_it_is_said_or_only_recorded(
+        tmp_path, monkeypatch, capsys):
+    # Trial 2026-12-01: Ctrl-C as a finished `code` run exited gave exit 130 and no line after
+    # "Results written to ...".
+    import textmine.cli as cli_module
+    import textmine.cli.app as app_module
+
+    monkeypatch.setattr(interrupts._State, "received", None)
+    monkeypatch.setattr(interrupts._State, "armed", False)
+    monkeypatch.setattr(interrupts._State, "written", None)
+    monkeypatch.setattr(interrupts, "install", lambda: None)  # the test process keeps its own
+
+    def returned_then_signal(argv):
+        interrupts.written(tmp_path)
+        interrupts._State.received = signal.SIGINT
+        raise interrupts.Interrupted(signal.SIGINT)  # what the armed handler raises
+
+    monkeypatch.setattr(app_module, "run_app", returned_then_signal)
+    with pytest.raises(SystemExit) as stop:
+        cli_module.main([])
+    assert stop.value.code == 130
+    assert capsys.readouterr().err == (
+        f"error: interrupted after the output was complete; {tmp_path} holds the new results.\n")
+    # once main has said how the run ended, a signal is only recorded
+    assert interrupts._State.armed is False
+    interrupts._handler(signal.SIGINT, None)  # does not raise

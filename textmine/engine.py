@@ -354,18 +354,23 @@ def _connect(scheduler: str):
 
 
 def _terminate_workers(pool: ProcessPoolExecutor) -> None:
-    """Shut ``pool`` down and stop its worker processes now (their running tasks are lost)."""
+    """Stop the worker processes of ``pool`` now (their running tasks are lost), then shut it.
+
+    The shutdown still waits for the pool's manager thread: it sees the workers die, marks the
+    pool broken and kills and joins every worker (one started late by the warm-up thread too)
+    before the queues are released. Released first (``shutdown(wait=False)``), a worker still
+    starting found its queue's semaphore gone and printed ``FileNotFoundError`` after the
+    interrupt's line (CI 2026-12-01).
+    """
     terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
     if terminate is not None:
         terminate()
         return
-    # Before 3.14 the processes are only reachable through the executor's own table, which
-    # shutdown() empties.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    # Before 3.14 the processes are only reachable through the executor's own table.
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(Exception):
             process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 _current: Engine | None = None

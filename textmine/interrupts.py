@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
-__all__ = ["EXIT_CODES", "Interrupted", "arm", "check", "deferred", "exit_code", "install",
-           "polled", "received", "reset", "written"]
+__all__ = ["EXIT_CODES", "Interrupted", "arm", "check", "deferred", "disarm", "exit_code",
+           "install", "polled", "received", "reset", "written"]
 
 #: Exit code of each handled signal: 128 + the signal number, as a shell reports it.
 EXIT_CODES: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -65,6 +65,15 @@ def arm() -> None:
     _State.armed = True
     if _State.received is not None:
         raise Interrupted(_State.received)
+
+
+def disarm() -> None:
+    """From now on a signal is only recorded (the command has returned and said how it ended).
+
+    A Ctrl-C landing while the interpreter exits (pools and the forkserver being shut down)
+    ended the process with 130 and no line after "Results written to ..." (trial 2026-12-01).
+    """
+    _State.armed = False
 
 
 def reset() -> None:

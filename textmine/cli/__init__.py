@@ -41,4 +41,13 @@ def main(argv: list[str] | None = None) -> None:
         signum = getattr(exc, "signum", interrupts.received())
         print("error: interrupted; no output was written.", file=sys.stderr)
         sys.exit(interrupts.exit_code(signum))
-    sys.exit(run_app(argv))
+    try:
+        code = run_app(argv)
+    except KeyboardInterrupt:  # landed as run_app returned, after its own handling
+        from textmine.cli.app import _interrupted
+
+        code = _interrupted()
+    # From here a signal is only recorded: the run has said how it ended (a Ctrl-C while the
+    # interpreter shut the pools down ended with 130 and no line, trial 2026-12-01).
+    interrupts.disarm()
+    sys.exit(code)

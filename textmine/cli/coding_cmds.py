@@ -34,6 +34,24 @@ from textmine.errors import OptionError
 _CODED_HELP = "coding sheet or long CSV"
 
 
+
+#: Codes with too few examples listed one per line up to this many; beyond, one line says all.
+REVIEW_LINES = 8
+
+
+def review_lines(entries: list[dict]) -> list[str]:
+    """Console lines of the codes sent to review: one per code, except that more than
+    :data:`REVIEW_LINES` codes with too few examples are said in one line (a sheet whose free
+    column named 110 codes printed 110 lines, trial 2026-12-01); run.json keeps every entry."""
+    few = [e for e in entries if e.get("reason") == "too_few_examples"]
+    if len(few) <= REVIEW_LINES:
+        return [e["message"] for e in entries]
+    names = ", ".join(f"{e['code']} ({e['n_coded']})" for e in few[:REVIEW_LINES])
+    return [e["message"] for e in entries if e.get("reason") != "too_few_examples"] + [
+        f"{len(few)} codes have fewer than {few[0]['needed']} coded examples, not enough to "
+        f"code automatically: {names}, and {len(few) - REVIEW_LINES} more (each in run.json, "
+        "coding.review); their answers go to review_queue.csv."]
+
 @app.command()
 def code(
     path: Survey,
@@ -141,8 +159,9 @@ def code(
     # How automatic codes are decided (answer level in a single-code survey), then the codes
     # sent to review and the raised thresholds.
     rule = [coding["rule"]] if (coding.get("rule") or {}).get("message") else []
-    for entry in rule + coding.get("review", []) + coding.get("raised", []):
-        typer.echo(entry["message"])
+    for line in [e["message"] for e in rule] + review_lines(coding.get("review", [])) + [
+            e["message"] for e in coding.get("raised", [])]:
+        typer.echo(line)
     learnt = (f"{counts['coded_used_for_training']} coded answers learnt; " if model is None
               else f"Saved coder {model} (not refitted): ")  # fmt: skip
     # Observed on the uncoded answers, not estimated (the estimate is the precision below).

@@ -646,7 +646,12 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         # coded answer has one, exactly the most likely one when nearly every answer has one.
         n_codes = Ya.sum(axis=1)
         self.at_least_one_ = bool((n_codes > 0).mean() >= 0.9)
-        self.single_code_ = bool((n_codes == 1).mean() >= 0.9)
+        # Answers given no code ("none of these codes") say nothing about how many codes an
+        # answer takes: a one-code scheme with such rows is still single-code (trial
+        # 2026-12-01: 274 rows of 0 beside 118 single codes switched the AN titles to the
+        # per-code rule).
+        has_code = n_codes > 0
+        self.single_code_ = bool(has_code.any() and (n_codes[has_code] == 1).mean() >= 0.9)
         self.answer_level_ = bool(ANSWER_LEVEL and self.single_code_)
         self.thresholds_, self.code_targets_ = self._thresholds_and_aims(self.target_precision)
         self.automatic_ = np.isfinite(self.thresholds_)
@@ -663,6 +668,18 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             )
         return self
 
+    def learnable_codes(self) -> np.ndarray:
+        """Codes that may be assigned automatically: shape (n_codes,), bool.
+
+        A code needs ``min_positives`` coded answers where it applies *and* as many where it
+        does not: a code ticked on every coded answer (or nearly) cannot be told from the
+        others, however high its cross-validated precision looks (trial 2026-12-01: a code put
+        on all 150 coded answers was made automatic for every new answer with an expected
+        precision of 0.97; it was right on 46 of 113).
+        """
+        negatives = len(self.cv_truth_) - self.n_positives_
+        return (self.n_positives_ >= self.min_positives) & (negatives >= self.min_positives)
+
     def _choose_thresholds(
         self, target_precision: float, rows: np.ndarray, code_targets: np.ndarray | None = None,
     ) -> np.ndarray:
@@ -674,8 +691,9 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         scores, truth = self.cv_scores_[rows], self.cv_truth_[rows]
         prior = pooled_precision(scores, truth)
         out = np.full(scores.shape[1], np.inf)
+        learnable = self.learnable_codes()
         for j in range(len(out)):
-            if self.n_positives_[j] >= self.min_positives:
+            if learnable[j]:
                 aim = target_precision if code_targets is None else float(code_targets[j])
                 out[j] = threshold_for_precision(
                     scores[:, j], truth[:, j], target_precision=aim,
@@ -749,7 +767,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`heldout_search` of the per-code rule, before the pooled evidence count."""
         n_codes = self.cv_truth_.shape[1]
-        enough = self.n_positives_ >= self.min_positives
+        enough = self.learnable_codes()
         priors = []
         for k in np.unique(self.cv_fold_):
             outer = self.cv_fold_ == k
@@ -796,7 +814,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         top = scores.argmax(axis=1)
         top_score = scores[np.arange(len(top)), top]
         correct = truth[np.arange(len(top)), top]
-        eligible = self.n_positives_[top] >= self.min_positives
+        eligible = self.learnable_codes()[top]
         if not eligible.any():
             return float("inf")
         return threshold_for_precision(
@@ -810,7 +828,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         for k in np.unique(self.cv_fold_):
             outer = self.cv_fold_ == k
             cut = self._answer_cut(~outer, aim)
-            th = np.where(self.n_positives_ >= self.min_positives, cut, np.inf)
+            th = np.where(self.learnable_codes(), cut, np.inf)
             dec[outer] = self.decide(self.cv_scores_[outer], th)
         return dec
 
@@ -827,7 +845,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         passes, nothing is automatic.
         """
         n_codes = self.cv_truth_.shape[1]
-        enough = self.n_positives_ >= self.min_positives
+        enough = self.learnable_codes()
         aims = np.arange(target_precision, MAX_CODE_TARGET + 1e-9, RAISE_STEP)
         for aim in aims if enough.any() else []:
             dec = self._answer_heldout(float(aim))
@@ -977,7 +995,11 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
             )  # fmt: skip
             held[outer] = none_score[outer] >= inner_cut
         right, n = int((held & truth).sum()), int(held.sum())
-        if not (n and right >= MIN_HELDOUT_RIGHT and right / n >= self.target_precision):
+        # "none" is learnt like a code: it needs coded answers where it does not apply too
+        # (every coded answer given no code made "none" automatic at a claimed 1.00).
+        counterexamples = int((~truth).sum())
+        if not (n and right >= MIN_HELDOUT_RIGHT and right / n >= self.target_precision
+                and counterexamples >= self.min_positives):
             cut = float("inf")
         self.none_threshold_ = float(cut)
         block = expected_block(held[:, None], truth[:, None],

@@ -182,6 +182,23 @@ def _clean_id(value: object) -> str:
     return restore_cell(str(value).strip())
 
 
+def _xlsx_rows(path: Path, sheet: str | None, *, formulas: bool) -> tuple[str, list[tuple]]:
+    """Name and rows (values) of a sheet of an XLSX file: formulas as written or their cached
+    values."""
+    try:
+        wb = load_workbook(path, read_only=True, data_only=not formulas)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputFileError(f"Cannot read {path} as an XLSX workbook ({exc}).") from exc
+    name = sheet or (SHEET_NAME if SHEET_NAME in wb.sheetnames else wb.sheetnames[0])
+    if name not in wb.sheetnames:
+        raise InputFileError(
+            f"Sheet '{name}' not found in {path}; sheets: {', '.join(wb.sheetnames)}."
+        )
+    rows = list(wb[name].iter_rows(values_only=True))
+    wb.close()
+    return name, rows
+
+
 def _read_table(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     """Raw table of strings from an XLSX sheet or a CSV, plus a name for messages."""
     if not path.is_file():
@@ -192,17 +209,24 @@ def _read_table(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
             "with columns respondent_id,code."
         )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise InputFileError(f"Cannot read {path} as an XLSX workbook ({exc}).") from exc
-        name = sheet or (SHEET_NAME if SHEET_NAME in wb.sheetnames else wb.sheetnames[0])
-        if name not in wb.sheetnames:
-            raise InputFileError(
-                f"Sheet '{name}' not found in {path}; sheets: {', '.join(wb.sheetnames)}."
-            )
-        rows = list(wb[name].iter_rows(values_only=True))
-        wb.close()
+        name, rows = _xlsx_rows(path, sheet, formulas=True)
+        if any(isinstance(v, str) and v.startswith("=") for r in rows for v in r):
+            # The cached values of the formulas; a formula never computed (a file written by a
+            # program, not saved by a spreadsheet) has none and was read as blank: 1s and 0s
+            # silently lost (trial 2026-12-01).
+            values = _xlsx_rows(path, name, formulas=False)[1]
+            header = [str(h) for h in rows[0]] if rows else []
+            lost = [f"{get_column_letter(j + 1)}{i + 1}" for i, (r, v) in
+                    enumerate(zip(rows, values, strict=False)) if i
+                    for j, (f, x) in enumerate(zip(r, v, strict=False))
+                    if x is None and isinstance(f, str) and f.startswith("=")
+                    and header[j] not in ("text", "suggestions")]
+            if lost:
+                raise DataError(
+                    f"{len(lost)} cell(s) of sheet '{name}' of {path} hold a formula with no "
+                    f"saved value ({', '.join(lost[:3])}): open and save the file in a "
+                    "spreadsheet, or type 1 or 0 in them.")
+            rows = values
         if not rows:
             raise DataError(f"Sheet '{name}' of {path} is empty.")
         header = [_clean_id(h) if h is not None else "" for h in rows[0]]
@@ -285,7 +309,14 @@ def read_coded(
             f"{', '.join(map(str, table.columns[:10]))}."
         )
     table[ID_COL] = table[ID_COL].map(_clean_id)
-    table = table[table[ID_COL] != ""]
+    no_id = table[ID_COL] == ""
+    marks = table.drop(columns=[c for c in (ID_COL, "text", "suggestions") if c in table])
+    marked = marks.astype(str).apply(lambda col: col.str.strip()).ne("").any(axis=1)
+    n_lost = int((no_id & marked).sum())
+    if n_lost:
+        logger.warning("%d coded row(s) of %s have no %s: left out (give each coded row its "
+                       "respondent's id).", n_lost, where, ID_COL)
+    table = table[~no_id]
     is_long = "code" in table.columns and not (set(table.columns) - LONG_COLUMNS)
     if is_long:
         _one_coder_and_question(table, where)
@@ -329,7 +360,11 @@ def read_coded(
         check_coded_ids(list(wide.index), list(ids), where=where)
     if wide.empty:
         raise DataError(f"No coded answer in {where}; type 1 or 0 in the code columns.")
-    return wide.astype(int)
+    wide = wide.astype(int)
+    # A sheet shows its coder every column: a code without one was not coded (not a 0). A long
+    # file lists the codes applied only: a code it lacks was applied to none of its answers.
+    wide.attrs["layout"] = "long" if is_long else "sheet"
+    return wide
 
 
 def check_coded_ids(
@@ -553,6 +588,26 @@ def recorded_question(path: str | Path, *, sheet: str | None = None) -> str | No
     return values[0] if len(values) == 1 else None
 
 
+def check_rows_line_up(path: Path, keys: Mapping[str, str],
+                        answers: Mapping[str, Sequence[str]]) -> None:
+    """Refuse coded rows whose text is not the answer of their id (the file codes the question).
+
+    Ids that no longer line up with their texts (a cell deleted in the id column, rows sorted
+    one column at a time) put one respondent's codes on another's answer: with most rows still
+    right the file passed the question check and trained the coder on 62 wrong rows of 150
+    (trial 2026-12-01).
+    """
+    wrong = [rid for rid, key in keys.items()
+             if key not in {text_key(t) for t in answers.get(rid, ())}]
+    if wrong:
+        raise DataError(
+            f"The text of {len(wrong)} of the {len(keys)} coded rows of {path.name} is not the "
+            f"answer of its respondent_id ({', '.join(wrong[:3])}"
+            f"{', ...' if len(wrong) > 3 else ''}): ids and texts no longer line up (a cell "
+            "deleted or rows sorted column by column?); fix the sheet or make it again with "
+            "textmine sheet.")
+
+
 def check_sheet_question(
     path: str | Path,
     coded_ids: Sequence[str],
@@ -603,14 +658,15 @@ def check_sheet_question(
     """
     path = Path(path)
     recorded = recorded_question(path, sheet=sheet)
-    if recorded:
-        if recorded != question:
-            raise DataError(
-                f"{path.name} codes the question '{recorded}' (as it records), not "
-                f"'{question}'; give the sheet made for '{question}', or --text-col {recorded}."
-            )
-        return None
+    if recorded and recorded != question:
+        raise DataError(
+            f"{path.name} codes the question '{recorded}' (as it records), not "
+            f"'{question}'; give the sheet made for '{question}', or --text-col {recorded}."
+        )
     keys = sheet_keys(path, coded_ids, sheet=sheet)
+    if recorded:
+        check_rows_line_up(path, keys, answers)
+        return None
     if not keys:
         # With one open question there is no other the file could code: nothing to say.
         return (None if sole_question else
@@ -618,6 +674,7 @@ def check_sheet_question(
                 f"'{question}'")  # fmt: skip
     hits = matching_texts(keys, answers)
     if 2 * hits >= len(keys):
+        check_rows_line_up(path, keys, answers)
         if sole_question:
             return None
         return (f"{path.name} records no question; {hits} of its {len(keys)} coded texts are "

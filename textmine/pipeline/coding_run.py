@@ -34,12 +34,15 @@ from textmine.coding.persist import load_coder, save_coder
 from textmine.coding.sample import coded_sample_check
 from textmine.coding.sheet import (
     check_coded_ids,
+    check_rows_line_up,
     check_same_question,
     check_sheet_question,
     coding_sheet_frame,
+    matching_texts,
     read_coded,
     recorded_question,
     sheet_info,
+    sheet_keys,
     write_sheet_csv,
     write_sheet_xlsx,
 )
@@ -190,6 +193,7 @@ def code_answers_table(
 
 def _review_entries(
     coder: MultiLabelCoder, seeds: dict[str, list[str]], texts: list[str], scores: np.ndarray,
+    *, right: int | None = None,
 ) -> tuple[list[dict], np.ndarray, np.ndarray]:
     """Codes that cannot be assigned automatically and the uncoded answers to check for each.
 
@@ -209,9 +213,10 @@ def _review_entries(
     entries = []
     # With too few right held-out codes, every code together, no promise can be checked,
     # whatever their precision (more coded answers are what it needs).
-    right = (coder.heldout_right(coder.target_precision)
-             if n_codes and not coder.automatic_.any()
-             and coder.n_positives_.max() >= coder.min_positives else None)
+    # ``right``: the count of the run's whole-procedure check when it withheld the codes.
+    if right is None and n_codes and not coder.automatic_.any() \
+            and coder.learnable_codes().any():
+        right = coder.heldout_right(coder.target_precision)
     thin = right is not None and right < POOLED_MIN_HELDOUT_RIGHT
     for j, code in enumerate(coder.classes_):
         if coder.automatic_[j]:
@@ -221,17 +226,24 @@ def _review_entries(
         # The model's guess counts only for a code it could learn: from one or two examples its
         # best-F1 cut fell near 0 and sent every answer to review (trial 2026-12-01).
         guess = (scores[:, j] >= coder.best_thresholds_[j]
-                 if len(texts) and n_coded >= coder.min_positives else words)
+                 if len(texts) and coder.learnable_codes()[j] else words)
         mentioned[:, j] = words
         to_check[:, j] = words | guess
+        n_without = len(coder.cv_truth_) - n_coded
         if n_coded < coder.min_positives:
             reason = "too_few_examples"
-            why = (f"{n_coded} coded examples, not enough to code automatically "
+            why = (f"{n_coded} coded example{'' if n_coded == 1 else 's'}, not enough to "
+                   "code automatically "
                    f"({coder.min_positives} needed)")  # fmt: skip
+        elif n_without < coder.min_positives:
+            reason = "too_few_counterexamples"
+            why = (f"applied to {n_coded} of the {len(coder.cv_truth_)} coded answers: it "
+                   "cannot be told from the other codes without coded answers it does not "
+                   f"apply to ({n_without}, {coder.min_positives} needed)")  # fmt: skip
         elif thin:
             reason = "too_little_heldout_evidence"
-            why = (f"{n_coded} coded examples; held out, the coder's automatic codes were right "
-                   f"{right} times, "
+            why = (f"{n_coded} coded examples; held out, the coder's automatic codes (every "
+                   f"code together) were right {right} times, "
                    f"{POOLED_MIN_HELDOUT_RIGHT} needed to check the target "
                    f"{coder.target_precision:g}: code more answers")  # fmt: skip
         else:
@@ -308,9 +320,29 @@ def _raised_entries(coder: MultiLabelCoder) -> list[dict]:
     return entries
 
 
+def _withhold_unchecked(coder: MultiLabelCoder, expected: dict) -> int | None:
+    """Take the automatic codes back when the run's own check cannot vouch for them.
+
+    The coder chooses its automatic codes on its cross-validation folds; the run states the
+    precision measured by the nested check of the whole procedure (``expected``). When the
+    nested check's automatic codes were right fewer than :data:`POOLED_MIN_HELDOUT_RIGHT`
+    times, the statement rests on too little (trial 2026-12-01: INED K1, 40 coded answers,
+    1,189 answers coded automatically under "0.80 (0.49-0.94)" from 8 right of 10; on AN titles
+    60 answers coded automatically under "no answer would be coded automatically"): every
+    answer goes to review instead. Returns the nested right count when codes were withheld.
+    """
+    n = int(expected.get("n_assigned") or 0)
+    right = round(float(expected.get("precision") or 0.0) * n)
+    if not coder.automatic_.any() or right >= POOLED_MIN_HELDOUT_RIGHT:
+        return None
+    coder.thresholds_ = np.full(len(coder.classes_), np.inf)
+    coder.automatic_ = np.zeros(len(coder.classes_), dtype=bool)
+    return right
+
+
 def _code_uncoded(
     coder: MultiLabelCoder, seeds: dict[str, list[str]], uncoded: list[str],
-    terms: list[list[str]], texts: list[str],
+    terms: list[list[str]], texts: list[str], *, right: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict], pd.DataFrame]:
     """Scores, automatic codes, *none of these codes*, codes sent to review and the review
     queue of uncoded answers.
@@ -323,7 +355,7 @@ def _code_uncoded(
     scores = coder.predict_proba(terms) if uncoded else empty
     assigned = coder.predict(terms) if uncoded else empty.astype(int)
     none = coder.predict_none(terms) if uncoded else np.zeros(0, dtype=bool)
-    review, to_check, mentioned = _review_entries(coder, seeds, texts, scores)
+    review, to_check, mentioned = _review_entries(coder, seeds, texts, scores, right=right)
     if len(none):
         none &= ~to_check.any(axis=1)
     queue = review_queue(
@@ -470,6 +502,12 @@ def none_entry(coder: MultiLabelCoder) -> dict:
             "No coded answer was given no code, so \"none of these codes\" cannot be learnt: "
             "answers no code applies to go to review (a sheet row of 0, or a long-CSV line "
             "with an empty code, says that no code applies).")
+    elif not entry.get("automatic") and len(coder.cv_truth_) - entry["coded_none"] < \
+            coder.min_positives:
+        entry["message"] = (
+            f"{entry['coded_none']} of the {len(coder.cv_truth_)} coded answers were given no "
+            "code, so \"none of these codes\" cannot be told from the codes: code answers "
+            f"that a code applies to too ({coder.min_positives} needed).")
     return entry
 
 
@@ -486,8 +524,31 @@ def share_sentence(counts: dict) -> str:
     cov = counts.get("coverage")
     line = (f"{counts['auto_coded']} of {n} uncoded answers coded automatically "
             f"({'n/a' if cov is None else f'{100 * cov:.0f} %'}, observed)")
+    both = counts.get("auto_and_review", 0)
     return (f"{line}, {counts.get('auto_none', 0)} given \"none of these codes\", "
-            f"{counts['review_queue']} in the review queue")
+            f"{counts['review_queue']} in the review queue"
+            + (f" ({both} of them coded automatically too, with another code to check)"
+               if both else ""))
+
+
+def _outcome_counts(uncoded: list[str], assigned: np.ndarray, none: np.ndarray,
+                    queue: pd.DataFrame) -> dict:
+    """What happened to the uncoded answers (run.json ``counts``).
+
+    ``auto_and_review``: answers coded automatically that are in the review queue as well (a
+    code of theirs cannot be automatic): the counts overlap by that many.
+    """
+    auto = assigned.any(axis=1) if len(uncoded) else np.zeros(0, dtype=bool)
+    queued = set(queue["respondent_id"].astype(str)) if len(queue) else set()
+    return {
+        "uncoded_with_text": len(uncoded),
+        "auto_coded": int(auto.sum()),
+        "auto_none": int(none.sum()),
+        "coverage": round(int(auto.sum()) / len(uncoded), 4) if uncoded else None,
+        "review_queue": len(queue),
+        "auto_and_review": sum(1 for rid, a in zip(uncoded, auto, strict=True)
+                               if a and str(rid) in queued),
+    }
 
 
 def _question_texts(values: pd.Series, ids, *, masked: bool) -> dict[str, tuple[str, ...]]:
@@ -640,6 +701,7 @@ def run_code(
             X, Y, coder=_coder(coding_options), cv_folds=coding_options.cv_folds,
             random_state=coding_options.seed,
         )  # fmt: skip
+        withheld = _withhold_unchecked(coder, expected)
         thresholds = dict(zip(coder.classes_, coder.thresholds_, strict=True))
         per_code.insert(
             2, "threshold",
@@ -654,27 +716,25 @@ def run_code(
         uncoded_texts = [corpus.masked[position[r]] for r in uncoded]
         seeds = {t.name: list(t.seeds) for t in codebook.themes} if codebook is not None else {}
         scores, assigned, none, review, queue = _code_uncoded(
-            coder, seeds, uncoded, uncoded_terms, uncoded_texts)  # fmt: skip
+            coder, seeds, uncoded, uncoded_terms, uncoded_texts, right=withheld)  # fmt: skip
         codes = code_answers_table(ids, coded, uncoded, scores, assigned,
                                    automatic=coder.automatic_, none=none)  # fmt: skip
         write_run_csv(codes, tmp, CODES_CSV)
         write_run_csv(per_code, tmp, AGREEMENT_CSV)
         write_run_csv(tradeoff, tmp, TRADEOFF_CSV)
         write_run_csv(queue, tmp, REVIEW_QUEUE_CSV)
-        n_auto = int(assigned.any(axis=1).sum())
         counts = {
             "respondents": len(ids),
             "coded": len(coded),
             "coded_none": int((coded.sum(axis=1) == 0).sum()),
             "coded_used_for_training": len(train_ids),
-            "uncoded_with_text": len(uncoded),
-            "auto_coded": n_auto,
-            "auto_none": int(none.sum()),
-            "coverage": round(n_auto / len(uncoded), 4) if uncoded else None,
-            "review_queue": len(queue),
+            **_outcome_counts(uncoded, assigned, none, queue),
         }
         # Only the precision is estimated; the share coded automatically is observed (counts).
-        expected["sentence"] = precision_sentence(expected)
+        # The nested estimate is of the procedure: when this run's coder has no automatic code
+        # it promises nothing (a trial read "0 of 203 coded automatically" beside "expected
+        # precision 0.62").
+        expected["sentence"] = precision_sentence(expected if coder.automatic_.any() else {})
         sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, labels_path)
         coding: dict = {"expected": expected, "none": none_entry(coder),
                         "sample": sample, "review": review, "rule": _rule_entry(coder),
@@ -912,14 +972,9 @@ def run_code_with_model(
                                    automatic=coder.automatic_, none=none)  # fmt: skip
         write_run_csv(codes, tmp, CODES_CSV)
         write_run_csv(queue, tmp, REVIEW_QUEUE_CSV)
-        n_auto = int(assigned.any(axis=1).sum())
-        counts = {
-            "respondents": len(ids), "coded": 0, "coded_none": 0, "coded_used_for_training": 0,
-            "uncoded_with_text": len(uncoded), "auto_coded": n_auto,
-            "auto_none": int(none.sum()),
-            "coverage": round(n_auto / len(uncoded), 4) if uncoded else None,
-            "review_queue": len(queue),
-        }  # fmt: skip
+        counts = {"respondents": len(ids), "coded": 0, "coded_none": 0,
+                  "coded_used_for_training": 0,
+                  **_outcome_counts(uncoded, assigned, none, queue)}  # fmt: skip
         expected = dict(saved.expected)
         # Only the precision was estimated when fitting; the share is observed on these answers.
         expected["sentence"] = precision_sentence(expected)
@@ -1034,7 +1089,8 @@ def run_agree(
             logger.warning("%s", assumed)
         question = (question_a or question_b or recorded_question(a_path)
                     or recorded_question(b_path))  # fmt: skip
-        table = coder_agreement(a, b, ids=ids, codes=names)
+        _check_agreed_rows(survey, question, (a, a_path, question_a), (b, b_path, question_b))
+        table = coder_agreement(a, b, ids=ids, codes=names or _codes_both_saw(a, b))
         write_run_csv(table, tmp, AGREEMENT_CSV)
         both = int(table["n_units"].iloc[0]) if len(table) > 1 else 0
         RunRecord(
@@ -1048,6 +1104,51 @@ def run_agree(
                     "coded_both": both, "codes": len(table) - 1},
         ).write(tmp)  # fmt: skip
     return Path(out)
+
+
+def _check_agreed_rows(survey, question: str | None, *sides) -> None:
+    """Refuse a coder's sheet whose ids and texts no longer line up (``agree``).
+
+    Each side is ``(codes, path, question read from a workspace or None)``. The question is
+    the one recorded, else the open question whose answers most of the first sheet's texts
+    are (sheets without a record); workspaces hold no sheet texts.
+    """
+    sheets = [(frame, Path(path)) for frame, path, known in sides
+              if known is None and not is_workspace(path)]
+    columns = [c for c in survey.data.columns if survey.data[c].dtype == object]
+    if question is None and sheets:
+        frame, path = sheets[0]
+        keys = sheet_keys(path, list(map(str, frame.index)))
+        texts = {c: _question_texts(survey.data[c], list(keys), masked=True) for c in columns}
+        best = max(columns, key=lambda c: matching_texts(keys, texts[c]), default=None)
+        if best is not None and keys and 2 * matching_texts(keys, texts[best]) >= len(keys):
+            question = best
+    if question is None or question not in survey.data.columns:
+        return
+    for frame, path in sheets:
+        ids = list(map(str, frame.index))
+        check_rows_line_up(path, sheet_keys(path, ids),
+                           _question_texts(survey.data[question], ids, masked=True))
+
+
+def _codes_both_saw(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
+    """Codes of either coder, less those one coder's *sheet* had no column for (said).
+
+    Counting a code missing from B's sheet as B's 0 gave it kappa 0.00 and lowered the pooled
+    row (trial 2026-12-01); a long file lists only the codes applied, so there the union holds.
+    """
+    codes = list(dict.fromkeys([*map(str, a.columns), *map(str, b.columns)]))
+    unseen = [c for c in codes if any(f.attrs.get("layout") == "sheet" and c not in f.columns
+                                      for f in (a, b))]
+    if unseen:
+        logger.warning("Code(s) %s have no column in one coder's sheet: left out of the "
+                       "agreement (a code a coder was not shown is not a 0).",
+                       ", ".join(repr(c) for c in unseen[:5]))
+    kept = [c for c in codes if c not in unseen]
+    if not kept:
+        raise DataError("The two coders' sheets have no code column in common; nothing to "
+                        "compare (check that both sheets come from the same coding).")
+    return kept
 
 
 def agreement_lines(run_dir: str | Path) -> list[str]:
