@@ -478,8 +478,8 @@ def precision_sentence(expected: dict) -> str:
     coded (:func:`share_sentence`).
     """
     if expected.get("precision") is None:
-        return ("no answer would be coded automatically (no code reaches the target precision "
-                "on held-out coded answers)")
+        return ("no answer would be coded automatically (no code holds the target precision "
+                "on enough held-out coded answers: see the lines above)")
     return (f"expected precision of automatic codes {float(expected['precision']):.2f} "
             f"({float(expected['precision_low']):.2f}–{float(expected['precision_high']):.2f})")
 
