@@ -294,3 +294,21 @@ def test_rows_whose_ids_no_longer_match_their_texts_are_refused(survey, cli, tmp
     res = cli("agree", a, sheet, "--survey", survey, "--id-col", "id", "--out", tmp_path / "g")
     assert res.code == 2 and "is not the answer of its respondent_id" in res.err, res.err
     assert not (tmp_path / "g").exists()
+
+
+def test_a_masked_name_in_a_sheet_text_still_lines_up():
+    # A run masks names learnt from the whole survey, which masking one answer alone does not
+    # find: the first version of the line-up check refused a sheet textmine had written
+    # ("[nom] des pharmaciens" for "Rémunération des pharmaciens", 6 of 392 rows).
+    from pathlib import Path
+
+    from textmine.coding.sheet import check_rows_line_up, text_key
+
+    answers = {"79": ("Rémunération des pharmaciens gérant les piluliers",),
+               "80": ("Valorisation des jeunes sur Parcoursup",)}
+    keys = {"79": text_key("[nom] des pharmaciens gérant les piluliers"),
+            "80": text_key("Valorisation des jeunes sur [nom]")}
+    check_rows_line_up(Path("s.xlsx"), keys, answers)  # accepted
+    keys["80"] = text_key("[nom] des pharmaciens gérant les piluliers")
+    with pytest.raises(DataError, match=r"^The text of 1 of the 2 coded rows of s.xlsx"):
+        check_rows_line_up(Path("s.xlsx"), keys, answers)
