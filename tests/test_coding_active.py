@@ -225,3 +225,19 @@ def test_saved_single_code_coder_keeps_deciding_at_the_answer_level(tmp_path):
     new = [["salaire", "visio", "travail"], ["stage", "travail"], ["paie"]]
     assert np.array_equal(back.predict(new), coder.predict(new))
     assert (back.predict(new).sum(axis=1) <= 1).all()
+
+
+@pytest.mark.parametrize("change", ["swap", "repeat"])
+def test_code_names_changed_in_coder_json_are_refused(saved, tmp_path, change):
+    # Trial 2026-12-01: swapping two names in coder.json relabelled every code silently;
+    # repeated names gave contradictory rows. The names are under the arrays' checksum now.
+    _, folder = saved
+    bad = _copy(folder, tmp_path)
+    meta = json.loads((bad / CODER_JSON).read_text("utf-8"))
+    codes = meta["codes"]
+    meta["codes"] = ([codes[1], codes[0], *codes[2:]] if change == "swap"
+                     else [codes[0]] * len(codes))
+    (bad / CODER_JSON).write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(ModelFileError, match=r"^The codes of .* are not those the coder was "
+                                             r"saved with"):
+        load_coder(bad)

@@ -148,6 +148,9 @@ def save_coder(
         "thresholds": np.asarray(coder.thresholds_, dtype=np.float64),
         "best_thresholds": np.asarray(coder.best_thresholds_, dtype=np.float64),
         "code_targets": np.asarray(coder.code_targets_, dtype=np.float64),
+        # The code names under the arrays' checksum too: swapped names in coder.json
+        # relabelled every code silently (trial 2026-12-01).
+        "codes": np.asarray([str(c) for c in coder.classes_], dtype=str),
     }
     for k, (feats, models) in enumerate(coder.fold_models_):
         arrays.update(_fold_arrays(k, feats, models, n_codes))
@@ -210,6 +213,8 @@ def _check_arrays(meta: dict, arrays: dict[str, np.ndarray], npz: Path) -> None:
         "platt": (n_codes, 2), "thresholds": (n_codes,), "best_thresholds": (n_codes,),
         "code_targets": (n_codes,),
     }  # fmt: skip
+    if "codes" in arrays:  # coders saved before 2026-12-01 have none
+        shapes["codes"] = (n_codes,)
     for k in range(n_folds):
         n_words = arrays.get(f"fold{k}_words_terms", np.zeros(0)).shape[0]
         n_chars = arrays.get(f"fold{k}_chars_terms", np.zeros(0)).shape[0] if chars else 0
@@ -223,7 +228,8 @@ def _check_arrays(meta: dict, arrays: dict[str, np.ndarray], npz: Path) -> None:
     bad = [name for name, s in shapes.items() if name not in arrays or arrays[name].shape != s]
     extra = sorted(set(arrays) - set(shapes))
     kinds = [name for name, a in arrays.items()
-             if a.dtype.kind not in ("U" if name.endswith("_terms") else "fiu")]  # fmt: skip
+             if a.dtype.kind not in ("U" if name.endswith("_terms") or name == "codes"
+                                     else "fiu")]  # fmt: skip
     if bad or extra or kinds or n < 2:
         raise ModelFileError(
             f"Arrays {', '.join(bad + extra + kinds) or '(none)'} in {npz} have unexpected "
@@ -281,6 +287,12 @@ def load_coder(folder: str | Path) -> SavedCoder:
         with np.load(npz, allow_pickle=False) as data:
             arrays = {k: np.asarray(data[k]) for k in data.files}
         _check_arrays(meta, arrays, npz)
+        codes = [str(c) for c in meta["codes"]]
+        if len(set(codes)) != len(codes) or (
+                "codes" in arrays and arrays["codes"].tolist() != codes):
+            raise ModelFileError(
+                f"The codes of {meta_path} are not those the coder was saved with (names "
+                f"changed, reordered or repeated); {_HINT}.")
         n_codes = len(meta["codes"])
         coder.classes_ = np.asarray([str(c) for c in meta["codes"]], dtype=object)
         coder.cv_scores_ = arrays["cv_scores"].astype(np.float64)
