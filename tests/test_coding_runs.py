@@ -494,3 +494,17 @@ def test_the_counts_say_how_much_they_overlap():
         "2 of 4 uncoded answers coded automatically (50 %, observed), 1 given \"none of these "
         "codes\", 2 in the review queue (1 of them coded automatically too, with another code "
         "to check)")
+
+
+def test_a_share_coded_far_above_the_held_out_share_is_said():
+    # Trial 2026-12-01 (AN titles, 120 codes in a free column): 25 % coded automatically
+    # against 7.9 % (5.6-11.0 %) held out, and 0.65 right against a stated 0.87 (0.71-0.95).
+    from textmine.pipeline.coding_run import share_check
+
+    expected = {"coverage": 0.079, "coverage_low": 0.056, "coverage_high": 0.110}
+    entry = share_check({"coverage": 0.25, "auto_coded": 226}, expected)
+    assert entry["outside"] is True
+    assert entry["message"].startswith("WARNING: 25 % of the uncoded answers were coded "
+                                       "automatically, against 8 % (6–11 %) of held-out")
+    assert share_check({"coverage": 0.09, "auto_coded": 80}, expected)["message"] is None
+    assert share_check({"coverage": 0.0, "auto_coded": 0}, expected)["outside"] is False

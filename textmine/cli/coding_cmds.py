@@ -173,7 +173,7 @@ def code(
             typer.echo(f"{model_statement(coding['model'].get('fitted_on') or {})}: {sentence}.")
         else:
             typer.echo(f"Checked on coded answers the coder did not learn from: {sentence}.")
-    for key in ("none", "sample"):
+    for key in ("none", "sample", "share_check"):
         if (coding.get(key) or {}).get("message"):
             typer.echo(coding[key]["message"])
     curve = coding.get("learning_curve")
