@@ -508,3 +508,15 @@ def test_a_share_coded_far_above_the_held_out_share_is_said():
                                        "automatically, against 8 % (6–11 %) of held-out")
     assert share_check({"coverage": 0.09, "auto_coded": 80}, expected)["message"] is None
     assert share_check({"coverage": 0.0, "auto_coded": 0}, expected)["outside"] is False
+
+
+def test_a_coder_without_automatic_codes_promises_no_precision_in_either_path():
+    # The fitting run and a run with a saved coder (--model) both state the precision only
+    # when the coder has an automatic code (a withheld coder saved with --save-model too).
+    from textmine.pipeline.coding_run import precision_sentence
+
+    expected = {"precision": 0.8, "precision_low": 0.49, "precision_high": 0.94}
+    assert precision_sentence(expected, True).startswith(
+        "expected precision of automatic codes 0.80 (0.49–0.94)")
+    assert precision_sentence(expected, False).startswith(
+        "no answer would be coded automatically")

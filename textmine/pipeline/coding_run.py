@@ -471,13 +471,16 @@ NONE_SUGGESTION = "none of these codes"
 NEXT_SELECTION = "--next: the most useful uncoded answers to code, not a random sample"
 
 
-def precision_sentence(expected: dict) -> str:
+def precision_sentence(expected: dict, automatic: bool = True) -> str:
     """The estimated part of a code run's statement: expected precision of automatic codes.
 
     The share of answers coded automatically is not estimated: it is observed on the answers
-    coded (:func:`share_sentence`).
+    coded (:func:`share_sentence`). ``automatic``: whether the run's coder has an automatic
+    code; without one the run promises nothing, whatever the nested check measured of the
+    procedure (a trial read "0 of 203 uncoded answers coded automatically" beside "expected
+    precision of automatic codes 0.62").
     """
-    if expected.get("precision") is None:
+    if expected.get("precision") is None or not automatic:
         return ("no answer would be coded automatically (no code holds the target precision "
                 "on enough held-out coded answers: see the lines above)")
     return (f"expected precision of automatic codes {float(expected['precision']):.2f} "
@@ -759,10 +762,7 @@ def run_code(
             **_outcome_counts(uncoded, assigned, none, queue),
         }
         # Only the precision is estimated; the share coded automatically is observed (counts).
-        # The nested estimate is of the procedure: when this run's coder has no automatic code
-        # it promises nothing (a trial read "0 of 203 coded automatically" beside "expected
-        # precision 0.62").
-        expected["sentence"] = precision_sentence(expected if coder.automatic_.any() else {})
+        expected["sentence"] = precision_sentence(expected, coder.automatic_.any())
         sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, labels_path)
         coding: dict = {"expected": expected, "none": none_entry(coder),
                         "sample": sample, "review": review, "rule": _rule_entry(coder),
@@ -1006,7 +1006,7 @@ def run_code_with_model(
                   **_outcome_counts(uncoded, assigned, none, queue)}  # fmt: skip
         expected = dict(saved.expected)
         # Only the precision was estimated when fitting; the share is observed on these answers.
-        expected["sentence"] = precision_sentence(expected)
+        expected["sentence"] = precision_sentence(expected, coder.automatic_.any())
         fitted_on = saved.fitted_on
         coding = {
             "expected": expected, "none": none_entry(coder), "review": review,
