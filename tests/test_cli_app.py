@@ -44,3 +44,22 @@ def test_data_quality_warnings_print_as_one_warning_line():
     text = _format_warning(DataQualityWarning("2 respondents have weight 0\n and are left out."),
                            DataQualityWarning, "/x/textmine/survey/columns.py", 518)
     assert text == "WARNING: 2 respondents have weight 0 and are left out.\n"
+
+
+def test_a_one_value_option_given_twice_is_one_line(cli, tmp_path):
+    # Trial 2026-12-01: `code --labels a.xlsx --labels b.xlsx` learnt from b.xlsx alone, without
+    # a word (click keeps the last value). Options taking several values are left alone.
+    from textmine.cli.app import _repeated_option
+
+    res = cli("code", "s.csv", "--text-col", "avis", "--labels", "a.xlsx", "--labels=b.xlsx",
+              "--out", tmp_path / "o")
+    assert res.code == 2 and res.err == (
+        "error: --labels given 2 times (a.xlsx, b.xlsx); give it once (to learn from several "
+        "coding sheets, put their rows in one).\n")
+    assert not (tmp_path / "o").exists()
+    assert _repeated_option(["themes", "s.csv", "--k", "3", "--k", "4"]).startswith(
+        "--k given 2 times (3, 4); give it once.")
+    assert _repeated_option(["crosstab", "run", "--by", "a", "--by", "b"]) is None
+    assert _repeated_option(["themes", "s.csv", "--force", "--force"]) is None
+    assert _repeated_option(["workspace", "export", "w.tmdb", "--out", "a", "--out", "b"]) \
+        .startswith("--out given 2 times")

@@ -41,6 +41,41 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
     return f"WARNING: {' '.join(str(message).split())}\n"
 
 
+def _repeated_option(argv: list[str]) -> str | None:
+    """The message for a one-value option given twice, or None.
+
+    click keeps the last value of such an option without a word: ``code --labels a.xlsx
+    --labels b.xlsx`` learnt from b.xlsx alone (trial 2026-12-01). Options that take several
+    values (``--by``) and flags are left alone. The command's options are read from the click
+    command typer builds (duck-typed: typer may ship its own copy of click).
+    """
+    import typer.main
+
+    command = typer.main.get_command(app)
+    rest = list(argv)
+    while rest and hasattr(command, "commands") and rest[0] in command.commands:
+        command, rest = command.commands[rest[0]], rest[1:]
+    single = {name for param in getattr(command, "params", [])
+              if getattr(param, "param_type_name", "") == "option"
+              and not getattr(param, "multiple", False) and not getattr(param, "is_flag", False)
+              for name in getattr(param, "opts", [])}
+    values: dict[str, list[str]] = {}
+    for i, token in enumerate(rest):
+        if token == "--":
+            break
+        name, eq, value = token.partition("=")
+        if name in single:
+            values.setdefault(name, []).append(value if eq else
+                                               (rest[i + 1] if i + 1 < len(rest) else ""))
+    for name, given in values.items():
+        if len(given) > 1:
+            hint = (" (to learn from several coding sheets, put their rows in one)"
+                    if name == "--labels" else "")
+            return (f"{name} given {len(given)} times ({', '.join(given)}); give it "
+                    f"once{hint}.")
+    return None
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; expected errors become one stderr line, code 2.
 
@@ -53,6 +88,10 @@ def run_app(argv: list[str] | None = None) -> int:
     # warnings with catch_warnings still works).
     warnings.formatwarning = _format_warning
     interrupts.reset()
+    repeated = _repeated_option(list(sys.argv[1:] if argv is None else argv))
+    if repeated:
+        print(f"error: {repeated}", file=sys.stderr)
+        return 2
     try:
         # In non-standalone mode typer *returns* the code of typer.Exit (and 130 for Ctrl-C).
         code = app(args=argv, standalone_mode=False, prog_name="textmine")
