@@ -635,9 +635,9 @@ def test_automatic_codes_the_runs_nested_check_cannot_vouch_for_are_withheld():
     docs, Y = synthetic(150)
     coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
     assert coder.automatic_.any()
-    assert _withhold_unchecked(coder, {"precision": 0.8, "n_assigned": 40}) is None
+    assert _withhold_unchecked(coder, {"precision": 0.8, "n_assigned": 40, "n_right": 32}) is None
     assert coder.automatic_.any()  # 32 right: the statement stands
-    assert _withhold_unchecked(coder, {"precision": 0.8, "n_assigned": 10}) == 8
+    assert _withhold_unchecked(coder, {"precision": 0.8, "n_assigned": 10, "n_right": 8}) == 8
     assert not coder.automatic_.any() and np.isinf(coder.thresholds_).all()
     assert not coder.predict(docs[:30]).any()
     entries, _, _ = _review_entries(coder, {}, ["un avis"], np.zeros((1, len(coder.classes_))),

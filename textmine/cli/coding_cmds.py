@@ -34,7 +34,6 @@ from textmine.errors import OptionError
 _CODED_HELP = "coding sheet or long CSV"
 
 
-
 #: Codes with too few examples listed one per line up to this many; beyond, one line says all.
 REVIEW_LINES = 8
 
@@ -51,6 +50,7 @@ def review_lines(entries: list[dict]) -> list[str]:
         f"{len(few)} codes have fewer than {few[0]['needed']} coded examples, not enough to "
         f"code automatically: {names}, and {len(few) - REVIEW_LINES} more (each in run.json, "
         "coding.review); their answers go to review_queue.csv."]
+
 
 @app.command()
 def code(

@@ -1106,7 +1106,8 @@ def expected_block(
     dict
         ``target_precision``, ``precision``, ``precision_low``, ``precision_high`` (None when
         nothing was assigned), ``coverage``, ``coverage_low``, ``coverage_high``,
-        ``n_assigned``, ``n_answers``, ``level`` (:data:`EXPECTED_LEVEL`).
+        ``n_assigned``, ``n_right`` (of them right), ``n_answers``, ``level``
+        (:data:`EXPECTED_LEVEL`).
     """
     dec = np.asarray(decisions, dtype=int)
     truth = np.asarray(truth, dtype=int)
@@ -1122,7 +1123,7 @@ def expected_block(
         "target_precision": float(target_precision),
         "precision": None, "precision_low": None, "precision_high": None,
         "coverage": None, "coverage_low": None, "coverage_high": None,
-        "n_assigned": n_assigned, "n_answers": n, "level": EXPECTED_LEVEL,
+        "n_assigned": n_assigned, "n_right": tp, "n_answers": n, "level": EXPECTED_LEVEL,
     }  # fmt: skip
     if n_assigned:
         low, high = wilson_interval(np.array([tp]), np.array([n_assigned]), level=EXPECTED_LEVEL)

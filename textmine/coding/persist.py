@@ -293,8 +293,8 @@ def load_coder(folder: str | Path) -> SavedCoder:
             raise ModelFileError(
                 f"The codes of {meta_path} are not those the coder was saved with (names "
                 f"changed, reordered or repeated); {_HINT}.")
-        n_codes = len(meta["codes"])
-        coder.classes_ = np.asarray([str(c) for c in meta["codes"]], dtype=object)
+        n_codes = len(codes)
+        coder.classes_ = np.asarray(codes, dtype=object)
         coder.cv_scores_ = arrays["cv_scores"].astype(np.float64)
         coder.cv_truth_ = arrays["cv_truth"].astype(int)
         coder.cv_fold_ = arrays["cv_fold"].astype(int)

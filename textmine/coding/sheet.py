@@ -569,6 +569,17 @@ def matching_texts(keys: Mapping[str, str], answers: Mapping[str, Sequence[str]]
                if key in {text_key(t) for t in answers.get(rid, ())})
 
 
+def answered_question(keys: Mapping[str, str],
+                      answers: Mapping[str, Mapping[str, Sequence[str]]]) -> str | None:
+    """The question most of the sheet rows (``keys``, :func:`text_key` by id) hold the answers
+    to, among ``answers`` (by question, the texts of each id as for :func:`matching_texts`);
+    None when no question has at least half of them."""
+    best = max(answers, key=lambda q: matching_texts(keys, answers[q]), default=None)
+    if best is None or not keys or 2 * matching_texts(keys, answers[best]) < len(keys):
+        return None
+    return best
+
+
 def sheet_keys(path: str | Path, ids: Sequence[str], *, sheet: str | None = None) -> dict[str, str]:
     """:func:`text_key` of the sheet's text of each of ``ids`` that has one (empty: no texts)."""
     texts = sheet_texts(path, sheet=sheet)
@@ -701,9 +712,8 @@ def check_sheet_question(
             return None
         return (f"{path.name} records no question; {hits} of its {len(keys)} coded texts are "
                 f"answers to '{question}': assumed made for it")  # fmt: skip
-    best = max(others or {}, key=lambda q: matching_texts(keys, others[q]), default=None)
-    where = (f"they are the answers to '{best}' (--text-col {best})"
-             if best is not None and 2 * matching_texts(keys, others[best]) >= len(keys)
+    best = answered_question(keys, others or {})
+    where = (f"they are the answers to '{best}' (--text-col {best})" if best is not None
              else f"check that it was made for '{question}' of this survey")
     raise DataError(
         f"The texts of {len(keys) - hits} of the {len(keys)} coded rows of {path.name} are not "

@@ -33,12 +33,12 @@ from textmine.coding.learn import (
 from textmine.coding.persist import load_coder, save_coder
 from textmine.coding.sample import coded_sample_check
 from textmine.coding.sheet import (
+    answered_question,
     check_coded_ids,
     check_rows_line_up,
     check_same_question,
     check_sheet_question,
     coding_sheet_frame,
-    matching_texts,
     read_coded,
     recorded_question,
     sheet_info,
@@ -214,8 +214,8 @@ def _review_entries(
     # With too few right held-out codes, every code together, no promise can be checked,
     # whatever their precision (more coded answers are what it needs).
     # ``right``: the count of the run's whole-procedure check when it withheld the codes.
-    if right is None and n_codes and not coder.automatic_.any() \
-            and coder.learnable_codes().any():
+    learnable = coder.learnable_codes()
+    if right is None and n_codes and not coder.automatic_.any() and learnable.any():
         right = coder.heldout_right(coder.target_precision)
     thin = right is not None and right < POOLED_MIN_HELDOUT_RIGHT
     for j, code in enumerate(coder.classes_):
@@ -226,7 +226,7 @@ def _review_entries(
         # The model's guess counts only for a code it could learn: from one or two examples its
         # best-F1 cut fell near 0 and sent every answer to review (trial 2026-12-01).
         guess = (scores[:, j] >= coder.best_thresholds_[j]
-                 if len(texts) and coder.learnable_codes()[j] else words)
+                 if len(texts) and learnable[j] else words)
         mentioned[:, j] = words
         to_check[:, j] = words | guess
         n_without = len(coder.cv_truth_) - n_coded
@@ -331,8 +331,7 @@ def _withhold_unchecked(coder: MultiLabelCoder, expected: dict) -> int | None:
     60 answers coded automatically under "no answer would be coded automatically"): every
     answer goes to review instead. Returns the nested right count when codes were withheld.
     """
-    n = int(expected.get("n_assigned") or 0)
-    right = round(float(expected.get("precision") or 0.0) * n)
+    right = int(expected.get("n_right") or 0)
     if not coder.automatic_.any() or right >= POOLED_MIN_HELDOUT_RIGHT:
         return None
     coder.thresholds_ = np.full(len(coder.classes_), np.inf)
@@ -1144,14 +1143,12 @@ def _check_agreed_rows(survey, question: str | None, *sides) -> None:
     """
     sheets = [(frame, Path(path)) for frame, path, known in sides
               if known is None and not is_workspace(path)]
-    columns = [c for c in survey.data.columns if survey.data[c].dtype == object]
     if question is None and sheets:
         frame, path = sheets[0]
         keys = sheet_keys(path, list(map(str, frame.index)))
-        texts = {c: _question_texts(survey.data[c], list(keys), masked=True) for c in columns}
-        best = max(columns, key=lambda c: matching_texts(keys, texts[c]), default=None)
-        if best is not None and keys and 2 * matching_texts(keys, texts[best]) >= len(keys):
-            question = best
+        question = answered_question(keys, {
+            c: _question_texts(survey.data[c], list(keys), masked=True)
+            for c in survey.data.columns if survey.data[c].dtype == object})
     if question is None or question not in survey.data.columns:
         return
     for frame, path in sheets:
