@@ -312,3 +312,25 @@ def test_a_masked_name_in_a_sheet_text_still_lines_up():
     keys["80"] = text_key("[nom] des pharmaciens gérant les piluliers")
     with pytest.raises(DataError, match=r"^The text of 1 of the 2 coded rows of s.xlsx"):
         check_rows_line_up(Path("s.xlsx"), keys, answers)
+
+
+def test_a_guessed_encoding_is_said_once_when_the_sheets_id_column_is_used(tmp_path, caplog):
+    from textmine.config import ReadOptions
+    from textmine.pipeline.coding_run import _read_survey_for_sheets
+
+    path = tmp_path / "enquête.csv"
+    with open(path, "w", encoding="cp1252", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "avis"])
+        for rid, text in AVIS.items():
+            w.writerow([rid, text.replace("Le salaire", "Le salaire évalué à côté")])
+    frame = coding_sheet_frame(list(AVIS)[:5], [AVIS[i] for i in list(AVIS)[:5]], ["Salaire"])
+    sheet = write_sheet_xlsx(frame, tmp_path / "s.xlsx", info=[("id_column", "id")])
+    with caplog.at_level(logging.WARNING):
+        survey, options = _read_survey_for_sheets(path, ReadOptions(), [sheet])
+    assert options.id_col == "id" and list(survey.data.index[:2]) == ["R01", "R02"]
+    said = [r.getMessage() for r in caplog.records]
+    assert sum("detected encoding" in m for m in said) == 1
+    assert sum("recorded in the coding sheet" in m for m in said) == 1
+    # the logger is as it was
+    assert logging.getLogger("textmine.survey").level == logging.NOTSET

@@ -936,7 +936,14 @@ def _read_survey_for_sheets(survey_path, read_options: ReadOptions, sheets) -> t
             logger.warning("using id column '%s' recorded in the coding sheet %s (--id-col to "
                            "choose another)", id_col, Path(sheet).name)
             read_options = replace(read_options, id_col=id_col)
-            return read_survey(survey_path, options=read_options), read_options
+            # The first reading already said what it guessed (encoding, layout): once is enough.
+            survey_logger = logging.getLogger("textmine.survey")
+            level = survey_logger.level
+            survey_logger.setLevel(logging.ERROR)
+            try:
+                return read_survey(survey_path, options=read_options), read_options
+            finally:
+                survey_logger.setLevel(level)
     return survey, read_options
 
 
