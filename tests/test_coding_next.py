@@ -165,6 +165,15 @@ def test_model_bad_inputs_are_one_line(next_run, cli, tmp_path):
     assert len(r.err.strip().splitlines()) == 1
     r = cli(*base, "--model", model, "--labels", next_run["labels"], "--out", tmp_path / "o4")
     assert r.code == 2 and "--labels cannot be used with --model" in r.err
+    # Fit settings a saved coder cannot honour are refused, not ignored (trial 2026-12-01).
+    for extra, flag in ((["--target-precision", "0.9"], "--target-precision"),
+                        (["--embeddings", "none"], "--embeddings"), (["--seed", "3"], "--seed")):
+        r = cli(*base, "--model", model, *extra, "--out", tmp_path / "o6")
+        assert r.code == 2 and f"{flag} cannot be used with --model" in r.err
+        assert len(r.err.strip().splitlines()) == 1 and not (tmp_path / "o6").exists()
+    # the default value changes nothing: accepted
+    r = cli(*base, "--model", model, "--target-precision", "0.8", "--out", tmp_path / "o7")
+    assert r.code == 0, r.err
     r = cli(*base, "--out", tmp_path / "o5")
     assert r.code == 2 and "Missing --labels" in r.err
 

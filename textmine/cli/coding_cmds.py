@@ -126,10 +126,19 @@ def code(
             ("--labels", labels), ("--save-model", save_model), ("--next", next_n),
             ("--question", question), ("--coder", coder),
             ("--dictionary", dictionary)) if value is not None]  # fmt: skip
+        # Settings of the fit: a saved coder keeps its own (given anyway, they were ignored
+        # without a word; the default value changes nothing, so only another one is refused).
+        given += [flag for flag, value, default in (
+            ("--target-precision", target_precision, CodingOptions.target_precision),
+            ("--seed", seed, CodingOptions.seed),
+            ("--embeddings", embeddings, str(CodingOptions.embedding_model)),
+            ("--learning-curve", learning_curve, CodingOptions.learning_curve),
+        ) if value != default]  # fmt: skip
         if given:
             raise OptionError(
                 f"{given[0]} cannot be used with --model: a saved coder codes new answers as it "
-                "was fitted (with its own text options); leave out " + " and ".join(given) + "."
+                "was fitted (with its own text options, encoder and target precision); leave "
+                "out " + " and ".join(given) + "."
             )
         with use_engine(engine), progress_bar() as progress:
             result = run_code_with_model(
