@@ -35,7 +35,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from textmine.coding.active import answer_vectors, select_next
 from textmine.coding.agreement import nested_agreement
@@ -89,11 +88,10 @@ def run(key: str, seeds: int, coded_share: float, batch: int, rounds: int, cache
     n = len(texts)
     rows, cost = [], {}
     for seed in range(seeds):
-        rest, test = train_test_split(np.arange(n), test_size=0.3, random_state=seed,
-                                      stratify=labels.values)  # fmt: skip
+        rest, test = bench.split(key, np.arange(n), labels.values, seed=seed, test_size=0.3)
         n_start = int(round(coded_share * n))
-        start, pool0 = train_test_split(rest, train_size=n_start, random_state=seed,
-                                        stratify=labels.values[rest])  # fmt: skip
+        start, pool0 = bench.split(key, rest, labels.values[rest], seed=seed,
+                                   train_size=n_start)
         test_docs, truth = [terms[i] for i in test], Y.values[test]
         coder0 = MultiLabelCoder(random_state=seed).fit([terms[i] for i in start],
                                                         Y.iloc[start])  # fmt: skip

@@ -3,6 +3,10 @@
 Data (read in place from ../shared/data/raw, never copied; see each PROVENANCE.md):
 - ``an_titles``: Assemblée nationale written questions (July–Sept 2022), short ``titre`` labelled
   with its ``rubrique`` by the Assemblée's staff; the 10 most frequent rubriques.
+- ``an_titles_all``: the same titles with **every** rubrique (172, most with a handful of
+  questions): a coded share then holds a few learnable codes beside many rare ones and answers
+  of rubriques nobody coded, as a researcher's free coding of a real survey does; split at
+  random (not stratified), codes with fewer than 10 answers kept.
 - ``an_questions``: the same questions' full text (``question``) by rubrique.
 - ``rn_arguments``: République numérique (2015) arguments by the bill section they were posted
   under (a noisy label); the 8 most frequent sections, duplicates dropped.
@@ -142,10 +146,12 @@ def _series(df: pd.DataFrame, prefix: str, text: str, label: str) -> tuple[pd.Se
     return pd.Series(df[text].values, index=ids), pd.Series(df[label].values, index=ids)
 
 
-def load_an(column: str, top: int = 10) -> tuple[pd.Series, pd.Series]:
-    """AN question titles or texts and their rubrique (``top`` most frequent rubriques)."""
+def load_an(column: str, top: int | None = 10) -> tuple[pd.Series, pd.Series]:
+    """AN question titles or texts and their rubrique (``top`` most frequent rubriques, every
+    one when None)."""
     df = pd.read_csv(RAW / "an_questions_ecrites_16e" / "data.csv", sep="|", encoding="cp1252")
-    df = df[df["rubrique"].isin(df["rubrique"].value_counts().index[:top])]
+    if top is not None:
+        df = df[df["rubrique"].isin(df["rubrique"].value_counts().index[:top])]
     return _series(df, "an", column, "rubrique")
 
 
@@ -193,8 +199,14 @@ def load_decidim() -> tuple[pd.Series, pd.Series]:
     return _series(df, "dec", "text", "category/name/fr")
 
 
+#: Corpora whose rare codes are kept (and split at random, not stratified): the coder must not
+#: promise more than it keeps when most answers belong to codes it cannot learn.
+KEEP_RARE = {"an_titles_all"}
+
 CORPORA = {
     "an_titles": ("Assemblée nationale titles / rubrique", lambda: load_an("titre")),
+    "an_titles_all": ("Assemblée nationale titles / every rubrique",
+                      lambda: load_an("titre", top=None)),
     "an_questions": ("Assemblée nationale questions / rubrique", lambda: load_an("question")),
     "rn_arguments": ("République numérique arguments / section", load_rn_arguments),
     "rn_proposals": ("République numérique proposals / section", load_rn_proposals),
@@ -206,8 +218,9 @@ CORPORA = {
 def load_corpus(key: str, max_n: int | None = None) -> tuple[str, pd.Series, pd.Series, int]:
     """A corpus of :data:`CORPORA` as the benchmarks use it (shared by the coding benchmarks).
 
-    Codes with fewer than 10 answers are left out (a code needs a few examples per split);
-    above ``max_n`` answers (``None``: never) a stratified subsample (seed 0) is kept.
+    Codes with fewer than 10 answers are left out (a code needs a few examples per split),
+    except in :data:`KEEP_RARE`; above ``max_n`` answers (``None``: never) a stratified
+    subsample (seed 0) is kept.
 
     Returns
     -------
@@ -217,15 +230,25 @@ def load_corpus(key: str, max_n: int | None = None) -> tuple[str, pd.Series, pd.
     """
     name, loader = CORPORA[key]
     texts, labels = loader()
-    keep = labels.map(labels.value_counts()) >= 10
-    texts, labels = texts[keep], labels[keep]
+    if key not in KEEP_RARE:
+        keep = labels.map(labels.value_counts()) >= 10
+        texts, labels = texts[keep], labels[keep]
     n_full = len(texts)
-    if max_n is not None and len(texts) >= max_n + labels.nunique():
+    # Every answer of a KEEP_RARE corpus: a subsample would thin its rare codes further.
+    if key not in KEEP_RARE and max_n is not None and len(texts) >= max_n + labels.nunique():
         idx, _ = train_test_split(np.arange(len(texts)), train_size=max_n, random_state=0,
                                   stratify=labels.values)  # fmt: skip
         idx = np.sort(idx)
         texts, labels = texts.iloc[idx], labels.iloc[idx]
     return name, texts, labels, n_full
+
+
+def split(key: str, rows: np.ndarray, labels: np.ndarray, *, seed: int,
+          train_size: float | int | None = None, test_size: float | None = None):
+    """``train_test_split`` of ``rows`` as the coding benchmarks split a corpus: stratified by
+    code, except for a :data:`KEEP_RARE` corpus (codes of one answer cannot be stratified)."""
+    return train_test_split(rows, train_size=train_size, test_size=test_size, random_state=seed,
+                            stratify=None if key in KEEP_RARE else labels)  # fmt: skip
 
 
 def french_stop_words() -> list[str]:
@@ -300,8 +323,7 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
     rows = []
     for share in shares:
         for seed in range(seeds):
-            tr, te = train_test_split(np.arange(len(texts)), train_size=share, random_state=seed,
-                                      stratify=labels.values)  # fmt: skip
+            tr, te = split(key, np.arange(len(texts)), labels.values, seed=seed, train_size=share)
             truth = Y.values[te]
             row = {"key": key, "data": name, "n": len(texts), "n_full": n_full,
                    "n_codes": Y.shape[1], "share": share, "seed": seed, "parse_s": parse_s,

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 import textmine.coding.learn as learn
 from textmine.coding import MultiLabelCoder, with_embeddings
@@ -33,7 +32,7 @@ from textmine.text.corpus import process_answers
 from textmine.text.embeddings import embed_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_coding import CORPORA, load_corpus  # noqa: E402
+from bench_coding import CORPORA, load_corpus, split  # noqa: E402
 
 #: name -> (module constants to set, min_positives or None for the coder's).
 VARIANTS: dict[str, tuple[dict, int | None]] = {
@@ -89,8 +88,7 @@ def run(key: str, share: float, seeds: int, max_n: int, cache: Path,
     Y = pd.get_dummies(labels).astype(int).reset_index(drop=True)
     rows = []
     for seed in range(seeds):
-        tr, te = train_test_split(np.arange(len(texts)), train_size=share, random_state=seed,
-                                  stratify=labels.values)  # fmt: skip
+        tr, te = split(key, np.arange(len(texts)), labels.values, seed=seed, train_size=share)
         coder = MultiLabelCoder(random_state=seed, embedding_model=opts.embedding_model,
                                 embedding_weight=opts.embedding_weight)  # fmt: skip
         coder.fit([docs[i] for i in tr], Y.iloc[tr])
