@@ -429,6 +429,11 @@ def test_sheet_refuses_csv_into_an_xlsx_name(project, cli, tmp_path):
     res = cli("sheet", project / "run", "--csv", "--out", tmp_path / "codage.xlsx")
     assert res.code == 2 and "name it *.csv or leave out --csv" in res.err
     assert not (tmp_path / "codage.xlsx").exists()
+    # any other name too: an XLSX named .txt (or with no extension) opens nowhere (trial)
+    for name, says in (("codage.txt", "ends in .txt"), ("codage", "has no extension")):
+        res = cli("sheet", project / "run", "--out", tmp_path / name)
+        assert res.code == 2 and says in res.err and "name it *.xlsx or add --csv" in res.err
+        assert res.err.count("\n") == 1 and not (tmp_path / name).exists()
 
 
 def test_a_run_whose_coder_codes_nothing_automatically_promises_no_precision(

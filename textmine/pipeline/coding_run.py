@@ -1315,18 +1315,21 @@ def run_sheet(
     run_dir = Path(run_dir)
     out = Path(out)
     suffix, wanted = out.suffix.lower(), (".csv" if csv else ".xlsx")
-    if suffix in (".csv", ".xlsx", ".xls", ".ods") and suffix != wanted:
-        raise OutputError(
-            f"Output file {out.name} ends in {suffix} but the sheet is written as "
-            f"{wanted[1:].upper()}; name it *{wanted}" + (" or leave out --csv." if csv else
-                                                          " or add --csv.")
-        )
     check_seed(seed)
     if sample is not None and sample < 1:
         raise OptionError(f"--sample {sample}: give a number of answers of at least 1.")
     check_run_folder(run_dir, "sheet")
     codebook = _run_codebook(run_dir, codebook_path)
     frame = sheet_frame_for_run(run_dir, codebook=codebook)  # refuses a folder that is no run
+    if suffix != wanted:
+        # Any other name (sheet.txt, a name without extension) gave an XLSX the spreadsheet
+        # application would not open by its name (trial 2026-12-01).
+        ends = f"ends in {suffix}" if suffix else "has no extension"
+        raise OutputError(
+            f"Output file {out.name} {ends} but the sheet is written as "
+            f"{wanted[1:].upper()}; name it *{wanted}" + (" or leave out --csv." if csv else
+                                                          " or add --csv.")
+        )
     _refuse_input_as_output(out, run_dir)
     record = RunRecord.read_optional(run_dir)
     info = [("run", run_dir.resolve().name), ("answers", str(len(frame)))]
