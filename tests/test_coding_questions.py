@@ -314,6 +314,24 @@ def test_a_masked_name_in_a_sheet_text_still_lines_up():
         check_rows_line_up(Path("s.xlsx"), keys, answers)
 
 
+def test_a_masked_name_in_a_long_answer_cut_for_comparison_still_lines_up():
+    # The comparison keys are cut at 200 characters; "[nom]" is shorter than the name it hides,
+    # so the sheet's cut went past the answer's own cut (trial: the demo's R052, "Framadate").
+    from pathlib import Path
+
+    from textmine.coding.sheet import check_rows_line_up, text_key
+
+    tail = " événements en ligne : concerts, lectures, spectacles, webinaires pour les " \
+           "entreprises et les associations. On a beaucoup improvisé et appris en marchant."
+    answer = "Pour faire court : Teams, Zoom, WhatsApp. Du coup visio, Framadate, Framapad ;" + tail
+    assert len(answer) > 200
+    keys = {"R052": text_key(answer.replace("Framadate", "[nom]"))}
+    check_rows_line_up(Path("s.xlsx"), keys, {"R052": (answer,)})  # accepted
+    keys = {"R052": text_key(answer.replace("Framadate", "[nom]").replace("Zoom", "Skype"))}
+    with pytest.raises(DataError, match=r"^The text of 1 of the 1 coded rows"):
+        check_rows_line_up(Path("s.xlsx"), keys, {"R052": (answer,)})
+
+
 def test_a_guessed_encoding_is_said_once_when_the_sheets_id_column_is_used(tmp_path, caplog):
     from textmine.config import ReadOptions
     from textmine.pipeline.coding_run import _read_survey_for_sheets
