@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -123,6 +124,28 @@ def test_saved_coder_codes_new_answers_without_refitting(next_run, cli, tmp_path
     assert codes[codes["code"] == "Pollution"]["assigned"].isna().all()  # "not coded", never 0
     assert (out / "review_queue.csv").is_file() and (out / "summary.md").is_file()
     assert "Measured when the coder was fitted" in (out / "summary.md").read_text("utf-8")
+
+
+def test_saved_coder_reuses_its_id_column_and_says_when_it_codes_another_question(
+        next_run, cli, tmp_path, monkeypatch, caplog):
+    # Without --id-col the answers were numbered 1..n without a word: the --model run's
+    # codes.csv could not be joined to the fitting run's (trial 2026-12-01).
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    caplog.set_level(logging.WARNING)
+    r = cli("code", next_run["survey"], "--model", next_run["model"], "--text-col", "avis",
+            "--out", tmp_path / "o1")  # fmt: skip
+    assert r.code == 0, r.err
+    assert "using id column 'id' the saved coder was fitted with" in caplog.text + r.err
+    ids = pd.read_csv(tmp_path / "o1" / "codes.csv", dtype=str)["respondent_id"]
+    fitted = pd.read_csv(next_run["out"] / "codes.csv", dtype=str)["respondent_id"]
+    assert set(ids) <= set(fitted)
+    survey = pd.read_csv(next_run["survey"], dtype=str)
+    other = tmp_path / "autre.csv"
+    survey.assign(autre=survey["avis"]).to_csv(other, index=False)
+    r = cli("code", other, "--model", next_run["model"], "--text-col", "autre",
+            "--out", tmp_path / "o2")  # fmt: skip
+    assert r.code == 0, r.err
+    assert "fitted on answers to 'avis'; it codes the answers to 'autre'" in caplog.text + r.err
 
 
 def test_saved_coder_on_the_same_survey_gives_the_fitting_runs_codes(next_run, cli, tmp_path,

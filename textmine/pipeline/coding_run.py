@@ -797,8 +797,8 @@ def run_code(
                 seeds=seeds,
                 fitted_on={"survey": Path(survey.source.path).name if survey.source else None,
                            "sha256": getattr(survey.source, "sha256", None),
-                           "text_col": text_col, "coded": len(train_ids),
-                           "labels": Path(labels_path).name},
+                           "text_col": text_col, "id_col": read_options.id_col,
+                           "coded": len(train_ids), "labels": Path(labels_path).name},
             )  # fmt: skip
             coding["saved_model"] = str(save_model)
         label = survey.question(text_col).label
@@ -936,14 +936,7 @@ def _read_survey_for_sheets(survey_path, read_options: ReadOptions, sheets) -> t
             logger.warning("using id column '%s' recorded in the coding sheet %s (--id-col to "
                            "choose another)", id_col, Path(sheet).name)
             read_options = replace(read_options, id_col=id_col)
-            # The first reading already said what it guessed (encoding, layout): once is enough.
-            survey_logger = logging.getLogger("textmine.survey")
-            level = survey_logger.level
-            survey_logger.setLevel(logging.ERROR)
-            try:
-                return read_survey(survey_path, options=read_options), read_options
-            finally:
-                survey_logger.setLevel(level)
+            return _quietly(read_survey, survey_path, options=read_options), read_options
     return survey, read_options
 
 
@@ -990,9 +983,15 @@ def run_code_with_model(
     if codebook is not None:
         seeds.update({t.name: list(t.seeds) for t in codebook.themes})
     inputs = [survey_path, model_dir] + ([codebook_path] if codebook_path else [])
+    fitted_on = saved.fitted_on
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         survey = read_survey(survey_path, options=read_options)
+        survey, read_options = _model_id_column(survey, survey_path, read_options, fitted_on)
         answers = open_answers(survey, text_col)
+        fitted_col = fitted_on.get("text_col")
+        if fitted_col and fitted_col != text_col:
+            logger.warning("the saved coder was fitted on answers to '%s'; it codes the answers "
+                           "to '%s' as if they answered the same question", fitted_col, text_col)
         ids = [str(i) for i in answers.index]
         corpus = process_answers(answers, options=text_options, progress=progress)
         position = {rid: i for i, rid in enumerate(corpus.ids)}
@@ -1013,7 +1012,6 @@ def run_code_with_model(
         expected = dict(saved.expected)
         # Only the precision was estimated when fitting; the share is observed on these answers.
         expected["sentence"] = precision_sentence(expected, coder.automatic_.any())
-        fitted_on = saved.fitted_on
         coding = {
             "expected": expected, "none": none_entry(coder), "review": review,
             "rule": _rule_entry(coder), "raised": _raised_entries(coder),
@@ -1044,6 +1042,38 @@ def run_code_with_model(
             counts=counts, coding=coding,
         )  # fmt: skip
     return Path(out)
+
+
+def _model_id_column(survey, survey_path, read_options: ReadOptions, fitted_on: dict) -> tuple:
+    """Read the survey with the id column a saved coder was fitted with, when none is given.
+
+    Without it the answers were numbered 1..n, so the codes of a ``--model`` run could not be
+    joined to the fitting run's (trial 2026-12-01); like a coding sheet's recorded id column,
+    it is used when the survey has that column, and said in one line.
+    """
+    from dataclasses import replace
+
+    from textmine.survey import read_survey
+
+    id_col = fitted_on.get("id_col")
+    if read_options.id_col is not None or not id_col or id_col not in survey.data.columns:
+        return survey, read_options
+    logger.warning("using id column '%s' the saved coder was fitted with (--id-col to choose "
+                   "another)", id_col)
+    read_options = replace(read_options, id_col=id_col)
+    return _quietly(read_survey, survey_path, options=read_options), read_options
+
+
+def _quietly(read, *args, **kwargs):
+    """``read(*args, **kwargs)`` without the survey reader's warnings: reading the same file a
+    second time (with an id column), what it guessed was said the first time."""
+    survey_logger = logging.getLogger("textmine.survey")
+    level = survey_logger.level
+    survey_logger.setLevel(logging.ERROR)
+    try:
+        return read(*args, **kwargs)
+    finally:
+        survey_logger.setLevel(level)
 
 
 def features_statement(versions: dict, coding_settings: dict) -> str:
