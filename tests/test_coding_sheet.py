@@ -102,6 +102,18 @@ def test_long_csv_with_empty_code_for_read_but_uncoded(tmp_path):
     assert read_coded(path, codes=CODES).columns.tolist() == CODES
 
 
+def test_long_csv_codes_differing_in_case_or_spacing_are_one_code_and_said(tmp_path, caplog):
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,code\nr1,nature\nr2,Nature \nr3,NATURE\nr3,cadre  de vie\n"
+                    "r4,Cadre de vie\n", "utf-8")
+    with caplog.at_level("WARNING"):
+        coded = read_coded(path)
+    assert coded.columns.tolist() == ["nature", "cadre  de vie"]
+    assert coded["nature"].tolist() == [1, 1, 1, 0] and coded["cadre  de vie"].sum() == 2
+    assert ("codes spelt differently only in case or spacing taken as one: 'NATURE', 'Nature' "
+            "as 'nature'; 'Cadre de vie' as 'cadre  de vie'") in caplog.text
+
+
 def test_unknown_codes_are_named(tmp_path):
     path = tmp_path / "codes.csv"
     path.write_text("respondent_id,code\nr1,Salaires\nr2,Autre\n", "utf-8")

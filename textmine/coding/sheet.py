@@ -442,6 +442,23 @@ def _one_coder_and_question(table: pd.DataFrame, where: str) -> None:
 
 def _from_long(table: pd.DataFrame, where: str) -> pd.DataFrame:
     table = table.assign(code=table["code"].map(lambda c: str(c).strip()))
+    # One code whatever its case and spacing, as in a sheet's free column, under its first
+    # spelling: "nature" and "Nature" were two codes, neither with enough examples (trial
+    # 2026-12-01). Merging is a guess, so it is said.
+    spelling: dict[str, str] = {}
+    merged: dict[str, set[str]] = {}
+    for code in table["code"]:
+        if code:
+            first = spelling.setdefault(" ".join(code.split()).casefold(), code)
+            if code != first:
+                merged.setdefault(first, set()).add(code)
+    if merged:
+        table = table.assign(code=table["code"].map(
+            lambda c: spelling[" ".join(c.split()).casefold()] if c else c))
+        said = "; ".join(f"{', '.join(repr(o) for o in sorted(others))} as {first!r}"
+                         for first, others in list(merged.items())[:5])
+        logger.warning("%s: codes spelt differently only in case or spacing taken as one: %s%s",
+                       where, said, " ..." if len(merged) > 5 else "")
     ids = list(dict.fromkeys(table[ID_COL]))
     codes = list(dict.fromkeys(c for c in table["code"] if c))
     wide = pd.DataFrame(0, index=pd.Index(ids, name=ID_COL), columns=codes)
