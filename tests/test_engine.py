@@ -337,3 +337,24 @@ def test_a_failed_run_stops_the_pool_workers_without_waiting_for_their_tasks():
     # stopped, not waited for: no running task ran to its end
     assert all(f.exception(timeout=60) is not None for f in busy)
     assert current_engine().jobs == 1  # the previous engine is back
+
+
+def test_a_local_cluster_keeps_its_workers_log_chatter_to_itself(monkeypatch):
+    # A late heartbeat on a busy machine printed an ERROR and a traceback from a worker process
+    # in a run that succeeded (trial 2026-12-01); failures reach the client as exceptions.
+    import logging
+
+    import distributed
+
+    from textmine.engine import _connect
+
+    seen = {}
+
+    class FakeCluster:
+        def __init__(self, **kwargs):
+            seen.update(kwargs)
+
+    monkeypatch.setattr(distributed, "LocalCluster", FakeCluster)
+    monkeypatch.setattr(distributed, "Client", lambda cluster: ("client", cluster))
+    _connect("local:2")
+    assert seen["n_workers"] == 2 and seen["silence_logs"] == logging.CRITICAL

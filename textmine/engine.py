@@ -340,8 +340,12 @@ def _connect(scheduler: str):
         # the user's business; its errors still show
         logging.getLogger("distributed").setLevel(logging.ERROR)
         n = int(m.group(1)) if m.group(1) else available_cores()
+        # The worker processes log on their own: on a busy machine a late heartbeat printed
+        # "Failed to communicate with scheduler" and a 25-line traceback in a run that then
+        # succeeded (trial 2026-12-01). A failure that matters reaches this client as the
+        # task's exception (KilledWorker, a lost scheduler: EngineError, one line).
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.CRITICAL)
         return Client(cluster), cluster
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT)
