@@ -221,3 +221,20 @@ def test_next_sheet_suggests_none_of_these_codes(tmp_path):
     suggestions = {r[0].value: r[2].value for r in ws.iter_rows(min_row=2)}
     assert suggestions["u0"].startswith(f"{NONE_SUGGESTION} (")
     assert not suggestions["u1"].startswith(NONE_SUGGESTION)
+
+
+def test_none_learnt_but_failing_its_held_out_check_says_why():
+    # 10 coded answers given no code, but "none" not automatic: nothing said why (trial).
+    from types import SimpleNamespace
+
+    from textmine.pipeline.coding_run import none_entry
+
+    coder = SimpleNamespace(
+        none_expected_={"coded_none": 10, "automatic": False, "precision": 0.5, "n_assigned": 4,
+                        "precision_low": 0.15, "precision_high": 0.85, "threshold": None},
+        cv_truth_=np.zeros((60, 3)), min_positives=7, target_precision=0.8)
+    entry = none_entry(coder)
+    assert entry["message"] == (
+        '"none of these codes" is not given automatically: held out, it was right 2 of 4 '
+        "times, 3 right and precision 0.80 needed (10 coded answers were given no code): those "
+        "answers go to review.")

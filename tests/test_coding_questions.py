@@ -294,6 +294,14 @@ def test_rows_whose_ids_no_longer_match_their_texts_are_refused(survey, cli, tmp
     res = cli("agree", a, sheet, "--survey", survey, "--id-col", "id", "--out", tmp_path / "g")
     assert res.code == 2 and "is not the answer of its respondent_id" in res.err, res.err
     assert not (tmp_path / "g").exists()
+    if recorded:
+        # every row shifted: said as such, not as "made for different questions" (trial)
+        frame = coding_sheet_frame(ids[1:] + ["R15"], texts, ["Salaire", "Télétravail"])
+        frame["Salaire"], frame["Télétravail"] = 1, 0
+        all_shifted = write_sheet_xlsx(frame, tmp_path / "all.xlsx", info=[("question", "avis")])
+        res = cli("agree", a, all_shifted, "--survey", survey, "--id-col", "id", "--out",
+                  tmp_path / "g2")  # fmt: skip
+        assert res.code == 2 and "is not the answer of its respondent_id" in res.err, res.err
 
 
 def test_a_masked_name_in_a_sheet_text_still_lines_up():

@@ -358,3 +358,25 @@ def test_a_local_cluster_keeps_its_workers_log_chatter_to_itself(monkeypatch):
     monkeypatch.setattr(distributed, "Client", lambda cluster: ("client", cluster))
     _connect("local:2")
     assert seen["n_workers"] == 2 and seen["silence_logs"] == logging.CRITICAL
+
+
+def test_run_json_records_the_engine_and_jobs_beside_a_scheduler_is_said(cli, tmp_path, caplog,
+                                                                          monkeypatch):
+    import json
+    import logging
+
+    from textmine import engine as engine_module
+    from textmine.config import EngineOptions
+
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    r = cli("parse", DEMO, "--text-col", "q_manques", "--id-col", "id", "--jobs", "1",
+            "--out", tmp_path / "p1")  # fmt: skip
+    assert r.code == 0, r.err
+    record = json.loads((tmp_path / "p1" / "run.json").read_text("utf-8"))
+    assert record["settings"]["engine"] == {"jobs": 1, "scheduler": None}
+    # --jobs beside --scheduler is not used: said (the cluster is not started here)
+    monkeypatch.setattr(engine_module.Engine, "close", lambda self, abort=False: None)
+    with caplog.at_level(logging.WARNING):
+        with engine_module.use_engine(EngineOptions(jobs=2, scheduler="local:1")):
+            assert engine_module.engine_record() == {"jobs": None, "scheduler": "local:1"}
+    assert "--jobs 2 is not used with --scheduler local:1" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
@@ -43,9 +44,16 @@ def test_run_record_round_trip(tmp_path):
     record = _record()
     path = record.write(tmp_path)
     assert path == tmp_path / RUN_JSON
-    assert RunRecord.read(tmp_path) == record
+    # writing adds where the command ran (settings.engine; outside a command: this process)
+    engine = {"jobs": 1, "scheduler": None}
+    assert RunRecord.read(tmp_path) == dataclasses.replace(
+        record, settings={"engine": engine, **record.settings})
     stored = json.loads(path.read_text(encoding="utf-8"))
-    assert stored["schema_version"] == SCHEMA_VERSION
+    assert stored["schema_version"] == SCHEMA_VERSION and stored["settings"]["engine"] == engine
+    # a command's own settings.engine is kept
+    again = dataclasses.replace(record, settings={**record.settings, "engine": "given"})
+    again.write(tmp_path)
+    assert RunRecord.read(tmp_path).settings["engine"] == "given"
     assert "codes" not in stored and stored["note"] == "kept"  # None blocks are left out
 
 

@@ -386,6 +386,9 @@ def use_engine(options: EngineOptions | None) -> Iterator[Engine]:
     global _current
     previous = _current
     engine = Engine(options if options is not None else EngineOptions())
+    if options is not None and options.jobs is not None and engine.scheduler is not None:
+        logger.warning("--jobs %d is not used with --scheduler %s: the cluster's workers run "
+                       "the tasks", options.jobs, engine.scheduler)
     if engine.scheduler is not None and not _LOCAL.match(engine.scheduler):
         # A scheduler the user named is reached at once, even when the run then needs no task
         # (a cached parse): an unreachable address is one clear line, never a run that quietly
@@ -405,3 +408,10 @@ def use_engine(options: EngineOptions | None) -> Iterator[Engine]:
 def current_engine() -> Engine:
     """The engine set by :func:`use_engine`, else a one-process engine."""
     return _current if _current is not None else Engine(EngineOptions(jobs=1))
+
+
+def engine_record() -> dict[str, int | str | None]:
+    """Where this command's heavy stages ran, for ``run.json`` (``settings.engine``): ``jobs``
+    (processes of this machine; None on a cluster) and ``scheduler`` (None on this machine)."""
+    engine = current_engine()
+    return {"jobs": None if engine.scheduler else engine.jobs, "scheduler": engine.scheduler}

@@ -503,8 +503,16 @@ class RunRecord:
         return cls(**kwargs, extra={k: v for k, v in obj.items() if k not in known})
 
     def write(self, run_dir: str | Path) -> Path:
-        """Write ``run_dir/run.json`` (sorted keys, stable bytes); returns its path."""
-        return write_json(self.to_dict(), Path(run_dir) / RUN_JSON)
+        """Write ``run_dir/run.json`` (sorted keys, stable bytes); returns its path.
+
+        ``settings.engine`` records where the command's heavy stages ran (``--jobs``,
+        ``--scheduler``; :func:`textmine.engine.engine_record`) unless the command set it.
+        """
+        from textmine.engine import engine_record
+
+        out = self.to_dict()
+        out["settings"] = {"engine": engine_record(), **(out.get("settings") or {})}
+        return write_json(out, Path(run_dir) / RUN_JSON)
 
     @classmethod
     def read(cls, run_dir: str | Path) -> RunRecord:

@@ -23,6 +23,7 @@ from textmine.coding.curve import learning_curve
 from textmine.coding.interchange import convert_codebook
 from textmine.coding.learn import (
     MAX_CODE_TARGET,
+    MIN_HELDOUT_RIGHT,
     POOLED_MIN_HELDOUT_RIGHT,
     MultiLabelCoder,
     code_word_stems,
@@ -510,6 +511,14 @@ def none_entry(coder: MultiLabelCoder) -> dict:
             f"{entry['coded_none']} of the {len(coder.cv_truth_)} coded answers were given no "
             "code, so \"none of these codes\" cannot be told from the codes: code answers "
             f"that a code applies to too ({coder.min_positives} needed).")
+    elif not entry.get("automatic"):
+        # Learnt but not trusted: its held-out check failed (trial: nothing said why).
+        right = round((entry.get("precision") or 0) * (entry.get("n_assigned") or 0))
+        entry["message"] = (
+            f"\"none of these codes\" is not given automatically: held out, it was right "
+            f"{right} of {entry.get('n_assigned') or 0} times, {MIN_HELDOUT_RIGHT} right and "
+            f"precision {coder.target_precision:.2f} needed ({entry['coded_none']} coded answers "
+            "were given no code): those answers go to review.")
     return entry
 
 
@@ -1148,13 +1157,21 @@ def run_agree(
             check_coded_ids(frame.index, ids, columns=survey.data, id_col=read_options.id_col,
                             where=str(path))  # fmt: skip
         in_b = set(b.index)
+        sides = ((a, a_path, question_a), (b, b_path, question_b))
+        recorded = {q for q in (question_a or recorded_question(a_path),
+                                question_b or recorded_question(b_path)) if q}
+        if len(recorded) == 1:
+            # Ids checked against their texts first: a sheet whose ids were shifted was said to
+            # be "made for a different question" than the other (trial 2026-12-01).
+            question = next(iter(recorded))
+            _check_agreed_rows(survey, question, *sides)
         assumed = check_same_question(a_path, b_path, [i for i in a.index if i in in_b],
                                       known=(question_a, question_b))  # fmt: skip
         if assumed:
             logger.warning("%s", assumed)
-        question = (question_a or question_b or recorded_question(a_path)
-                    or recorded_question(b_path))  # fmt: skip
-        _check_agreed_rows(survey, question, (a, a_path, question_a), (b, b_path, question_b))
+        if len(recorded) != 1:
+            question = question_a or question_b
+            _check_agreed_rows(survey, question, *sides)
         table = coder_agreement(a, b, ids=ids, codes=names or _codes_both_saw(a, b))
         write_run_csv(table, tmp, AGREEMENT_CSV)
         both = int(table["n_units"].iloc[0]) if len(table) > 1 else 0
