@@ -204,6 +204,13 @@ def test_sample_check_says_nothing_for_a_random_sample_and_names_differences():
     assert chosen["random"] is False and chosen["reasons"] == ["chosen by --next"]
     assert chosen["message"].startswith(
         "The coded answers are not a random sample of the survey (chosen by --next)")
+    assert chosen["message"].endswith("code a random sample (textmine sheet --sample) to check.")
+    # the first rows of a --sample sheet (kept in survey order): told to code it to the end
+    early = coded_sample_check({"position": np.arange(100)}, {"position": np.arange(100, 2000)},
+                               sampled=True)  # fmt: skip
+    assert early["random"] is False
+    assert early["message"].endswith("code the sheet's rows to its end (a --sample sheet keeps "
+                                     "the survey's order).")
 
 
 def test_next_sheet_suggests_none_of_these_codes(tmp_path):

@@ -32,6 +32,7 @@ def coded_sample_check(
     uncoded: dict[str, Sequence[float]],
     *,
     chosen_by: str | None = None,
+    sampled: bool = False,
     alpha: float = SAMPLE_ALPHA,
 ) -> dict:
     """Compare the coded answers with the uncoded ones: detectably not a random sample?
@@ -45,6 +46,9 @@ def coded_sample_check(
     chosen_by : str, optional
         How the coded answers were chosen when known to be not at random (e.g. ``--next``:
         the most useful answers to code, not a random sample).
+    sampled : bool
+        Whether the coded answers come from a sheet drawn at random (``textmine sheet
+        --sample``): then the advice is to code its rows to the end.
     alpha : float
         Significance level of each Kolmogorov–Smirnov test.
 
@@ -77,8 +81,12 @@ def coded_sample_check(
             )
     message = None
     if reasons:
+        # A sheet drawn with --sample keeps its rows in survey order: a coder who stopped
+        # half-way coded early rows only, and was told to draw the sample they drew (trial).
+        advice = ("code the sheet's rows to its end (a --sample sheet keeps the survey's order)"
+                  if sampled else "code a random sample (textmine sheet --sample) to check")
         message = ("The coded answers are not a random sample of the survey ("
                    + "; ".join(reasons) + "): their expected precision may not hold on the "
-                   "uncoded answers; code a random sample (textmine sheet --sample) to check.")
+                   f"uncoded answers; {advice}.")
     return {"random": not reasons, "chosen_by": chosen_by, "tests": tests, "reasons": reasons,
             "message": message}

@@ -620,8 +620,8 @@ def _check_labels_question(survey, text_col: str, answers: pd.Series, labels_pat
 def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], train_ids: list[str],
                   uncoded: list[str], scores: np.ndarray, labels_path) -> dict:
     """:func:`coded_sample_check` of the answers learnt from against the uncoded ones."""
-    selection = sheet_info(labels_path).get("selection", "")
-    chosen_by = "--next" if selection.startswith("--next") else None
+    info = sheet_info(labels_path)
+    chosen_by = "--next" if info.get("selection", "").startswith("--next") else None
 
     def lengths(rids: list[str]) -> list[int]:
         return [len(corpus.masked[position[r]].split()) for r in rids]
@@ -634,7 +634,7 @@ def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], trai
          "position": [position[r] for r in train_ids]},
         {"length": lengths(uncoded), "score": top(scores),
          "position": [position[r] for r in uncoded]},
-        chosen_by=chosen_by,
+        chosen_by=chosen_by, sampled="sample" in info,
     )  # fmt: skip
 
 
