@@ -151,3 +151,14 @@ def test_run_project_reads_and_hashes_the_survey_once(tmp_path, monkeypatch):
     hashes = {RunRecord.read(out / q).input["sha256"] for q in ("q_evolution", "q_outils")}
     assert len(hashes) == 1 and None not in hashes
     assert runfolder.read_run(out / "q_outils").input["text_col"] == "q_outils"
+
+
+def test_a_file_given_for_a_run_folder_is_said_to_be_a_file(tmp_path):
+    from textmine.runfolder import check_run_folder
+
+    survey = tmp_path / "enquete.csv"
+    survey.write_text("id,avis\n1,oui\n", "utf-8")
+    with pytest.raises(InputFileError, match=r"enquete\.csv is a file, not a run folder; give "):
+        check_run_folder(survey, "sheet")
+    with pytest.raises(InputFileError, match=r"Run folder .*absent not found"):
+        check_run_folder(tmp_path / "absent", "sheet")

@@ -661,6 +661,10 @@ def check_run_folder(run_dir: str | Path, command: str) -> None:
         If ``run_dir`` does not exist, or holds no run.json but run folders.
     """
     run_dir = Path(run_dir)
+    if run_dir.is_file():
+        # a survey given where its run folder goes (trial: "not found" for a file that exists)
+        raise InputFileError(f"{run_dir} is a file, not a run folder; give the folder of a "
+                             "finished run (the --out of textmine themes or run).")
     if not run_dir.is_dir():
         raise InputFileError(f"Run folder {run_dir} not found; give the folder of a finished run.")
     if (run_dir / RUN_JSON).is_file() or (run_dir / THEMES_CSV).is_file():
