@@ -482,7 +482,7 @@ def precision_sentence(expected: dict, automatic: bool = True) -> str:
     """
     if expected.get("precision") is None or not automatic:
         return ("no answer would be coded automatically (no code holds the target precision "
-                "on enough held-out coded answers: see the lines above)")
+                "on enough held-out coded answers; each code's reason is given with it)")
     return (f"expected precision of automatic codes {float(expected['precision']):.2f} "
             f"({float(expected['precision_low']):.2f}–{float(expected['precision_high']):.2f})")
 
