@@ -238,6 +238,15 @@ def test_save_model_may_not_overlap_the_output(next_run, cli, tmp_path):
     r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--labels",
             next_run["labels"], "--out", out, "--save-model", out / "coder")
     assert r.code == 2 and "overlap" in r.err and not out.exists()
+    # a folder of the user's as --save-model: the refusal names --save-model, not --out
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("x", "utf-8")
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--labels",
+            next_run["labels"], "--out", tmp_path / "o2", "--save-model", mine)
+    assert r.code == 2 and r.err.startswith(f"error: --save-model folder {mine} already exists")
+    assert "--out" not in r.err
+    assert (mine / "notes.txt").read_text("utf-8") == "x" and not (tmp_path / "o2").exists()
 
 
 def test_an_edited_encoder_or_embedding_weight_in_coder_json_is_refused(next_run, tmp_path):

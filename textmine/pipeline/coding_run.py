@@ -697,9 +697,15 @@ def run_code(
     inputs = [survey_path, labels_path] + ([codebook_path] if codebook_path else [])
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(atomic_output_dir(out, force=force, inputs=inputs))
-        model_tmp = (stack.enter_context(atomic_output_dir(save_model, force=force,
-                                                           inputs=inputs))
-                     if save_model is not None else None)  # fmt: skip
+        model_tmp = None
+        if save_model is not None:
+            try:
+                model_tmp = stack.enter_context(atomic_output_dir(save_model, force=force,
+                                                                  inputs=inputs))
+            except OutputError as exc:
+                # its refusals named --out about the coder's folder (trial 2026-12-01)
+                raise OutputError(str(exc).replace("--out", "--save-model").replace(
+                    "Output folder", "--save-model folder")) from None
         survey, read_options = _read_survey_for_sheets(survey_path, read_options,
                                                        [labels_path])
         answers = open_answers(survey, text_col)
