@@ -135,7 +135,7 @@ def test_saved_coder_reuses_its_id_column_and_says_when_it_codes_another_questio
     r = cli("code", next_run["survey"], "--model", next_run["model"], "--text-col", "avis",
             "--out", tmp_path / "o1")  # fmt: skip
     assert r.code == 0, r.err
-    assert "using id column 'id' the saved coder was fitted with" in caplog.text + r.err
+    assert "using id column 'id' as in the saved coder" in caplog.text + r.err
     ids = pd.read_csv(tmp_path / "o1" / "codes.csv", dtype=str)["respondent_id"]
     fitted = pd.read_csv(next_run["out"] / "codes.csv", dtype=str)["respondent_id"]
     assert set(ids) <= set(fitted)
@@ -146,6 +146,13 @@ def test_saved_coder_reuses_its_id_column_and_says_when_it_codes_another_questio
             "--out", tmp_path / "o2")  # fmt: skip
     assert r.code == 0, r.err
     assert "fitted on answers to 'avis'; it codes the answers to 'autre'" in caplog.text + r.err
+    # a file without the coder's id column: numbered by row, and said
+    survey.drop(columns=["id"]).to_csv(tmp_path / "sans_id.csv", index=False)
+    r = cli("code", tmp_path / "sans_id.csv", "--model", next_run["model"], "--text-col", "avis",
+            "--out", tmp_path / "o3")  # fmt: skip
+    assert r.code == 0, r.err
+    assert ("sans_id.csv has no column 'id', the id column of the saved coder: respondents are "
+            "numbered by row") in caplog.text + r.err
 
 
 def test_saved_coder_on_the_same_survey_gives_the_fitting_runs_codes(next_run, cli, tmp_path,

@@ -357,6 +357,24 @@ def test_a_guessed_encoding_is_said_once_when_the_sheets_id_column_is_used(tmp_p
     assert options.id_col == "id" and list(survey.data.index[:2]) == ["R01", "R02"]
     said = [r.getMessage() for r in caplog.records]
     assert sum("detected encoding" in m for m in said) == 1
-    assert sum("recorded in the coding sheet" in m for m in said) == 1
+    assert sum("using id column 'id' as in the coding sheet s.xlsx" in m for m in said) == 1
     # the logger is as it was
     assert logging.getLogger("textmine.survey").level == logging.NOTSET
+
+
+def test_agree_takes_two_coders_spellings_of_one_code_as_one(survey, cli, tmp_path, caplog):
+    # nature / NATURE: two codes, each coder "disagreeing" on both, kappa 0.00 (trial)
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    rows = list(AVIS)[:12]
+    a.write_text("respondent_id,code\n" + "".join(
+        f"{r},{'Salaire' if i % 2 else ''}\n" for i, r in enumerate(rows)), "utf-8")
+    b.write_text("respondent_id,code\n" + "".join(
+        f"{r},{'SALAIRE ' if i % 2 else ''}\n" for i, r in enumerate(rows)), "utf-8")
+    with caplog.at_level(logging.WARNING):
+        res = cli("agree", a, b, "--survey", survey, "--id-col", "id", "--out", tmp_path / "g")
+    assert res.code == 0, res.err
+    assert "'SALAIRE' as 'Salaire'" in caplog.text + res.err
+    table = pd.read_csv(tmp_path / "g" / "agreement.csv")
+    row = table[table["code"] == "Salaire"].iloc[0]
+    assert len(table[table["code"].str.casefold() == "salaire"]) == 1
+    assert row["cohen_kappa"] == pytest.approx(1.0)

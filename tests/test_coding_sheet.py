@@ -114,6 +114,21 @@ def test_long_csv_codes_differing_in_case_or_spacing_are_one_code_and_said(tmp_p
             "as 'nature'; 'Cadre de vie' as 'cadre  de vie'") in caplog.text
 
 
+def test_codes_match_a_codebook_and_sheet_columns_whatever_their_case(tmp_path, caplog):
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,code\nr1,salaire\nr2,FORMATION \n", "utf-8")
+    with caplog.at_level("WARNING"):
+        coded = read_coded(path, codes=CODES)  # the codebook's spelling wins
+    assert coded.columns.tolist() == CODES and coded.loc["r1", "Salaire"] == 1
+    assert "'salaire' as 'Salaire'" in caplog.text and "'FORMATION' as 'Formation'" in caplog.text
+    sheet = tmp_path / "wide.csv"
+    sheet.write_text("respondent_id,text,suggestions,nature,Nature ,cadre\n"
+                     "r1,a,,1,,0\nr2,b,,,1,0\nr3,c,,0,0,1\n", "utf-8")
+    coded = read_coded(sheet)
+    assert coded.columns.tolist() == ["nature", "cadre"]
+    assert coded["nature"].tolist() == [1, 1, 0]
+
+
 def test_unknown_codes_are_named(tmp_path):
     path = tmp_path / "codes.csv"
     path.write_text("respondent_id,code\nr1,Salaires\nr2,Autre\n", "utf-8")

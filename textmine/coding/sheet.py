@@ -323,6 +323,7 @@ def read_coded(
     if is_long:
         _one_coder_and_question(table, where)
     wide = _from_long(table, where) if is_long else _from_sheet(table, where)
+    wide = unify_code_names(wide, where, {code_key(c): str(c) for c in codes or ()})
     blank = [str(c) for c in wide.columns if wide[c].isna().all()]
     if codes is not None:
         codes = [str(c) for c in codes]
@@ -440,25 +441,49 @@ def _one_coder_and_question(table: pd.DataFrame, where: str) -> None:
                 )
 
 
+def code_key(name: object) -> str:
+    """A code name as compared: spaces and case folded ("Cadre  de Vie " is "cadre de vie")."""
+    return " ".join(str(name).split()).casefold()
+
+
+def unify_code_names(wide: pd.DataFrame, where: str,
+                     spelling: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One code per name whatever its case and spacing, said in one line when anything changed.
+
+    Columns of ``wide`` whose names are equal by :func:`code_key` are one code (a 1 in any of
+    them is a 1; blank only where all are blank), named as ``spelling`` gives it (by key: a
+    codebook's or the other coder's spelling), else as first written. ``nature``, ``Nature``
+    and a codebook's ``Nature`` were separate codes: each too thin to be automatic, and
+    ``agree`` compared them as different codes (κ 0.00; trial 2026-12-01). Merging is a guess,
+    so it is said.
+
+    Returns
+    -------
+    DataFrame
+        ``wide`` itself when nothing changed, else a new frame with the same index and attrs.
+    """
+    spelling = spelling or {}
+    groups: dict[str, list[str]] = {}
+    for col in wide.columns:
+        groups.setdefault(code_key(col), []).append(col)
+    said = []
+    for key, cols in groups.items():
+        name = spelling.get(key, cols[0])
+        others = sorted(str(c) for c in cols if c != name)
+        if others:
+            said.append(f"{', '.join(repr(o) for o in others)} as {name!r}")
+    if not said:
+        return wide
+    logger.warning("%s: codes spelt differently only in case or spacing taken as one: %s%s",
+                   where, "; ".join(said[:5]), " ..." if len(said) > 5 else "")
+    out = pd.DataFrame({spelling.get(key, cols[0]): wide[cols].max(axis=1)
+                        for key, cols in groups.items()}, index=wide.index)  # fmt: skip
+    out.attrs = dict(wide.attrs)
+    return out
+
+
 def _from_long(table: pd.DataFrame, where: str) -> pd.DataFrame:
     table = table.assign(code=table["code"].map(lambda c: str(c).strip()))
-    # One code whatever its case and spacing, as in a sheet's free column, under its first
-    # spelling: "nature" and "Nature" were two codes, neither with enough examples (trial
-    # 2026-12-01). Merging is a guess, so it is said.
-    spelling: dict[str, str] = {}
-    merged: dict[str, set[str]] = {}
-    for code in table["code"]:
-        if code:
-            first = spelling.setdefault(" ".join(code.split()).casefold(), code)
-            if code != first:
-                merged.setdefault(first, set()).add(code)
-    if merged:
-        table = table.assign(code=table["code"].map(
-            lambda c: spelling[" ".join(c.split()).casefold()] if c else c))
-        said = "; ".join(f"{', '.join(repr(o) for o in sorted(others))} as {first!r}"
-                         for first, others in list(merged.items())[:5])
-        logger.warning("%s: codes spelt differently only in case or spacing taken as one: %s%s",
-                       where, said, " ..." if len(merged) > 5 else "")
     ids = list(dict.fromkeys(table[ID_COL]))
     codes = list(dict.fromkeys(c for c in table["code"] if c))
     wide = pd.DataFrame(0, index=pd.Index(ids, name=ID_COL), columns=codes)
@@ -535,12 +560,12 @@ def _from_sheet(table: pd.DataFrame, where: str) -> pd.DataFrame:
     # A name in the free column is matched to a code column (or to another free name) whatever
     # its case and spacing: a coder writing "nature" beside the "Nature" column means that code,
     # not a second one.
-    spelling = {" ".join(str(c).split()).casefold(): c for c in code_cols}
+    spelling = {code_key(c): c for c in code_cols}
     free = []
     for names in _free_codes(table):
         row = []
         for name in names:
-            key = " ".join(name.split()).casefold()
+            key = code_key(name)
             if key not in spelling:
                 spelling[key] = name
                 code_cols.append(name)

@@ -39,11 +39,13 @@ from textmine.coding.sheet import (
     check_rows_line_up,
     check_same_question,
     check_sheet_question,
+    code_key,
     coding_sheet_frame,
     read_coded,
     recorded_question,
     sheet_info,
     sheet_keys,
+    unify_code_names,
     write_sheet_csv,
     write_sheet_xlsx,
 )
@@ -935,9 +937,7 @@ def _read_survey_for_sheets(survey_path, read_options: ReadOptions, sheets) -> t
     without ``--id-col`` the survey is read with it when the file has that column, and that is
     said in one line.
     """
-    from dataclasses import replace
-
-    from textmine.survey import read_survey
+    from textmine.survey import read_survey, reread_with_id
 
     survey = read_survey(survey_path, options=read_options)
     if read_options.id_col is not None:
@@ -948,10 +948,8 @@ def _read_survey_for_sheets(survey_path, read_options: ReadOptions, sheets) -> t
         else:
             id_col = sheet_info(sheet).get("id_column")
         if id_col and id_col in survey.data.columns:
-            logger.warning("using id column '%s' recorded in the coding sheet %s (--id-col to "
-                           "choose another)", id_col, Path(sheet).name)
-            read_options = replace(read_options, id_col=id_col)
-            return _quietly(read_survey, survey_path, options=read_options), read_options
+            return reread_with_id(survey, survey_path, read_options, id_col,
+                                  what=f"the coding sheet {Path(sheet).name}")
     return survey, read_options
 
 
@@ -979,7 +977,7 @@ def run_code_with_model(
         ``model_dir`` is missing, damaged, of another version, or needs features this textmine
         cannot compute.
     """
-    from textmine.survey import open_answers, read_survey
+    from textmine.survey import open_answers, read_survey, reread_with_id
     from textmine.text.corpus import process_answers
 
     saved = load_coder(model_dir)  # fails before any output is reserved
@@ -1001,7 +999,8 @@ def run_code_with_model(
     fitted_on = saved.fitted_on
     with atomic_output_dir(out, force=force, inputs=inputs) as tmp:
         survey = read_survey(survey_path, options=read_options)
-        survey, read_options = _model_id_column(survey, survey_path, read_options, fitted_on)
+        survey, read_options = reread_with_id(survey, survey_path, read_options,
+                                              fitted_on.get("id_col"), what="the saved coder")
         answers = open_answers(survey, text_col)
         fitted_col = fitted_on.get("text_col")
         if fitted_col and fitted_col != text_col:
@@ -1057,38 +1056,6 @@ def run_code_with_model(
             counts=counts, coding=coding,
         )  # fmt: skip
     return Path(out)
-
-
-def _model_id_column(survey, survey_path, read_options: ReadOptions, fitted_on: dict) -> tuple:
-    """Read the survey with the id column a saved coder was fitted with, when none is given.
-
-    Without it the answers were numbered 1..n, so the codes of a ``--model`` run could not be
-    joined to the fitting run's (trial 2026-12-01); like a coding sheet's recorded id column,
-    it is used when the survey has that column, and said in one line.
-    """
-    from dataclasses import replace
-
-    from textmine.survey import read_survey
-
-    id_col = fitted_on.get("id_col")
-    if read_options.id_col is not None or not id_col or id_col not in survey.data.columns:
-        return survey, read_options
-    logger.warning("using id column '%s' the saved coder was fitted with (--id-col to choose "
-                   "another)", id_col)
-    read_options = replace(read_options, id_col=id_col)
-    return _quietly(read_survey, survey_path, options=read_options), read_options
-
-
-def _quietly(read, *args, **kwargs):
-    """``read(*args, **kwargs)`` without the survey reader's warnings: reading the same file a
-    second time (with an id column), what it guessed was said the first time."""
-    survey_logger = logging.getLogger("textmine.survey")
-    level = survey_logger.level
-    survey_logger.setLevel(logging.ERROR)
-    try:
-        return read(*args, **kwargs)
-    finally:
-        survey_logger.setLevel(level)
 
 
 def features_statement(versions: dict, coding_settings: dict) -> str:
@@ -1159,6 +1126,8 @@ def run_agree(
                                      coder_flag="--coder-a")
         b, question_b = _read_labels(b_path, codes=names, question=question, coder=coder_b,
                                      coder_flag="--coder-b")
+        # the second coder's codes under the first's spelling (nature / Nature: one code)
+        b = unify_code_names(b, str(b_path), {code_key(c): str(c) for c in a.columns})
         for frame, path in ((a, a_path), (b, b_path)):
             check_coded_ids(frame.index, ids, columns=survey.data, id_col=read_options.id_col,
                             where=str(path))  # fmt: skip

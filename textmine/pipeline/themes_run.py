@@ -51,7 +51,7 @@ from textmine.runfolder import (
     versions_block,
     write_run_csv,
 )
-from textmine.survey import Survey, open_answers, read_survey, survey_weights
+from textmine.survey import Survey, open_answers, read_survey, reread_with_id, survey_weights
 from textmine.survey.weights import weights_read_options, zero_weight_note
 from textmine.tables import check_closed_questions, write_tables
 from textmine.text.corpus import Corpus, process_answers
@@ -309,11 +309,8 @@ def read_survey_like_run(
         The run named in the message, e.g. ``"the model's run"``.
     """
     survey = read_survey(survey_path, options=read_options)
-    id_col = recorded_id_col(record)
-    if read_options.id_col is not None or id_col is None or id_col not in survey.data.columns:
-        return survey
-    logger.warning("using id column '%s' as in %s (--id-col to choose another)", id_col, what)
-    return read_survey(survey_path, options=replace(read_options, id_col=id_col))
+    return reread_with_id(survey, survey_path, read_options, recorded_id_col(record),
+                          what=what)[0]
 
 
 def run_apply(

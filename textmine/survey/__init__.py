@@ -15,6 +15,7 @@ from textmine.survey.core import (
     inspect_survey,
     open_answers,
     read_survey,
+    reread_with_id,
     resolve_weights,
     survey_weights,
 )
@@ -23,6 +24,7 @@ from textmine.survey.sniff import detect_encoding
 
 __all__ = [
     "KINDS", "Question", "SourceInfo", "Survey", "closed_question", "describe_survey",
-    "detect_encoding", "inspect_survey", "open_answers", "read_survey", "resolve_weights",
+    "detect_encoding", "inspect_survey", "open_answers", "read_survey", "reread_with_id",
+    "resolve_weights",
     "survey_weights",
 ]

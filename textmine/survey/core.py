@@ -13,7 +13,7 @@ The respondent id (a string) indexes every table handed out.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -128,6 +128,51 @@ def read_survey(path: str | Path, *, options: ReadOptions = ReadOptions()) -> Su
     logger.info("%s: %d respondents; questions %s", raw.source.path.name, len(data), counts)
     return Survey(data=data, questions=questions, source=raw.source, weights=options.weights,
                   text=text)
+
+
+def reread_with_id(survey: Survey, path: str | Path, options: ReadOptions,
+                   id_col: str | None, *, what: str) -> tuple[Survey, ReadOptions]:
+    """The survey read again with an id column recorded by an earlier step, when none is given.
+
+    Without an id column the respondents are numbered 1..n and their ids (the join key of every
+    later table) silently lost. The recorded column (of a themes run, a saved coder, a coding
+    sheet: ``what`` names it) is used when the file has it, and said in one line; when the file
+    lacks it, that is said too (trial 2026-12-01: both silent for ``code --model``). The
+    second reading is quiet: what it guesses (encoding, layout) was said by the first.
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey as read with ``options``.
+    path : str or Path
+        Its file.
+    options : ReadOptions
+        How it was read; returned unchanged when they name an id column.
+    id_col : str or None
+        The recorded id column (None: nothing recorded, nothing done).
+    what : str
+        Where it was recorded, for the message ("the model's run", "the coding sheet s.xlsx").
+
+    Returns
+    -------
+    survey, options
+        The survey and the options it was read with.
+    """
+    if options.id_col is not None or not id_col:
+        return survey, options
+    if id_col not in survey.data.columns:
+        logger.warning("%s has no column '%s', the id column of %s: respondents are numbered "
+                       "by row (--id-col to choose an id column)", Path(path).name, id_col, what)
+        return survey, options
+    logger.warning("using id column '%s' as in %s (--id-col to choose another)", id_col, what)
+    options = replace(options, id_col=id_col)
+    quiet = logging.getLogger("textmine.survey")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        return read_survey(path, options=options), options
+    finally:
+        quiet.setLevel(level)
 
 
 def open_answers(survey: Survey, column: str) -> pd.Series:
