@@ -474,7 +474,7 @@ def _cases() -> list[Case]:
         Case("code-labels-empty", "code", "good.csv", lab + ("{in}/empty.csv", "--out", "{out}"),
              extra=("empty.csv",), error=r"Labels file .*empty\.csv is empty; export the coding"),
         Case("code-labels-binary", "code", "good.csv", lab + ("{in}/binary.csv", "--out", "{out}"),
-             extra=("binary.csv",), error=r"Cannot read .*binary\.csv as a UTF-8 CSV"),
+             extra=("binary.csv",), error=r"binary\.csv contains NUL bytes: it is a binary file"),
         Case("code-labels-are-a-survey", "code", "good.csv", lab + ("{input}", "--out", "{out}"),
              error=r"Column 'respondent_id' not found in .*good\.csv; available columns: id, "
                    r"fonction, reponse\."),

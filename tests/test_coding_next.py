@@ -197,7 +197,8 @@ def test_model_bad_inputs_are_one_line(next_run, cli, tmp_path):
     assert r.code == 2 and "--labels cannot be used with --model" in r.err
     # Fit settings a saved coder cannot honour are refused, not ignored (trial 2026-12-01).
     for extra, flag in ((["--target-precision", "0.9"], "--target-precision"),
-                        (["--embeddings", "none"], "--embeddings"), (["--seed", "3"], "--seed")):
+                        (["--embeddings", "none"], "--embeddings"), (["--seed", "3"], "--seed"),
+                        (["--no-learning-curve"], "--no-learning-curve")):
         r = cli(*base, "--model", model, *extra, "--out", tmp_path / "o6")
         assert r.code == 2 and f"{flag} cannot be used with --model" in r.err
         assert len(r.err.strip().splitlines()) == 1 and not (tmp_path / "o6").exists()
@@ -254,6 +255,11 @@ def test_save_model_may_not_overlap_the_output(next_run, cli, tmp_path):
     assert r.code == 2 and r.err.startswith(f"error: --save-model folder {mine} already exists")
     assert "--out" not in r.err
     assert (mine / "notes.txt").read_text("utf-8") == "x" and not (tmp_path / "o2").exists()
+    afile = tmp_path / "afile.txt"
+    afile.write_text("x", "utf-8")
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--id-col", "id", "--labels",
+            next_run["labels"], "--out", tmp_path / "o3", "--save-model", afile)
+    assert r.code == 2 and r.err.startswith(f"error: --save-model path {afile} exists and is not")
 
 
 def test_an_edited_encoder_or_embedding_weight_in_coder_json_is_refused(next_run, tmp_path):

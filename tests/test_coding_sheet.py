@@ -248,3 +248,23 @@ def test_formula_cells_without_a_saved_value_are_refused(frame, tmp_path):
     ws["D2"] = 1  # typed as a value: read
     wb.save(path)
     assert read_coded(path).loc["r1", "Salaire"] == 1
+
+
+def test_a_windows_1252_csv_sheet_is_read_and_its_encoding_said(tmp_path, caplog):
+    path = tmp_path / "codage.csv"
+    path.write_bytes("respondent_id;text;suggestions;Salaire;Formation\n"
+                     "r1;Le salaire évalué;;1;0\nr2;Une formation à côté;;0;1\n".encode("cp1252"))
+    with caplog.at_level("WARNING"):
+        coded = read_coded(path)
+        read_coded(path)  # a command reads it more than once: said once
+    assert coded.loc["r1"].tolist() == [1, 0] and coded.loc["r2"].tolist() == [0, 1]
+    assert caplog.text.count("codage.csv: detected encoding") == 1
+
+
+def test_an_ods_or_xls_sheet_is_refused_in_one_line(tmp_path):
+    for name in ("codage.ods", "codage.xls"):
+        path = tmp_path / name
+        path.write_bytes(b"PK\x03\x04 not read")
+        with pytest.raises(Exception, match=rf"{name} is a \.(ods|xls) workbook, which textmine "
+                                            r"does not read as a coding sheet; save it as"):
+            read_coded(path)

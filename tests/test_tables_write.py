@@ -282,3 +282,13 @@ def test_cli_crosstab_refuses_an_edited_answers_file(cli, run_dir):
     res = cli("crosstab", run_dir, "--by", "fonction")
     assert res.code == 2 and f"has 3 rows but the run read {len(ANSWERS)} answers" in res.err
     assert not list(run_dir.glob("crosstab_*.csv"))
+
+
+def test_crosstab_of_a_survey_file_says_it_is_a_file(cli, tmp_path):
+    survey = tmp_path / "enquete.csv"
+    survey.write_text("id,avis\n1,oui\n", "utf-8")
+    res = cli("crosstab", survey, "--by", "x")
+    assert res.code == 2 and "enquete.csv is a file, not a run folder" in res.err
+    res = cli("crosstab", survey, "--by", "x", "--out", tmp_path / "o")
+    assert res.code == 2 and "is a run folder" not in res.err
+    assert "is not a workspace (.tmdb)" in res.err

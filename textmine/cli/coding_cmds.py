@@ -132,7 +132,8 @@ def code(
             ("--target-precision", target_precision, CodingOptions.target_precision),
             ("--seed", seed, CodingOptions.seed),
             ("--embeddings", embeddings, str(CodingOptions.embedding_model)),
-            ("--learning-curve", learning_curve, CodingOptions.learning_curve),
+            ("--learning-curve" if learning_curve else "--no-learning-curve", learning_curve,
+             CodingOptions.learning_curve),
         ) if value != default]  # fmt: skip
         if given:
             raise OptionError(

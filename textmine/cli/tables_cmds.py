@@ -61,8 +61,10 @@ def crosstab(
     given = [flag for flag, value in (("--out", out), ("--question", question),
                                       ("--coder", coder)) if value is not None]
     if given:
-        raise OptionError(f"{given[0]} applies to a workspace (.tmdb); {run_dir} is a run "
-                          "folder, whose tables are recomputed in place: leave it out.")
+        what = ("a run folder, whose tables are recomputed in place" if Path(run_dir).is_dir()
+                else "not a workspace (.tmdb)")
+        raise OptionError(f"{given[0]} applies to a workspace (.tmdb); {run_dir} is {what}: "
+                          "leave it out.")
     files = recompute_tables(run_dir, by=by, weights=weights, effects=list(effects or ()),
                              options=options)
     for path in files:

@@ -11,6 +11,8 @@ question per file).
 
 from __future__ import annotations
 
+import functools
+import io
 import logging
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -25,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from textmine.codebook import Codebook
 from textmine.errors import ColumnError, DataError, InputFileError, OutputError
 from textmine.outputs import atomic_write, neutralise_cell, restore_cell, write_csv
+from textmine.survey.sniff import decode_text
 from textmine.text.pii import PLACEHOLDERS
 from textmine.workbook import save_workbook
 
@@ -201,6 +204,16 @@ def _xlsx_rows(path: Path, sheet: str | None, *, formulas: bool) -> tuple[str, l
     return name, rows
 
 
+@functools.lru_cache(maxsize=8)
+def _decoded_csv(data: bytes, name: str) -> str:
+    """A CSV sheet's text, decoded once per content (a command reads a labels file up to three
+    times: its codes, its texts, its question; the guessed encoding is said once)."""
+    text, encoding = decode_text(data, name, None)
+    if not encoding.startswith("utf"):
+        logger.warning("%s: detected encoding %s (not UTF-8).", name, encoding)
+    return text
+
+
 def _read_table(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     """Raw table of strings from an XLSX sheet or a CSV, plus a name for messages."""
     if not path.is_file():
@@ -235,13 +248,19 @@ def _read_table(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
         body = [["" if v is None else v for v in r] for r in rows[1:]]
         table = pd.DataFrame(body, columns=header, dtype=object)
         return table, f"sheet '{name}' of {path}"
+    if path.suffix.lower() in (".ods", ".xls"):
+        raise InputFileError(f"Labels file {path} is a {path.suffix.lower()} workbook, which "
+                             "textmine does not read as a coding sheet; save it as .xlsx or "
+                             ".csv.")
+    # A sheet saved by a French spreadsheet may be Windows-1252: decoded as a survey is (a
+    # binary file refused, the encoding detected and said; re-trial 2026-12-01: refused as
+    # "not UTF-8").
+    text = _decoded_csv(path.read_bytes(), path.name)
     try:
-        table = pd.read_csv(
-            path, sep=None, engine="python", dtype=str, keep_default_na=False,
-            encoding="utf-8-sig",
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError, csv_error()) as exc:
-        raise InputFileError(f"Cannot read {path} as a UTF-8 CSV ({exc}).") from exc
+        table = pd.read_csv(io.StringIO(text), sep=None, engine="python", dtype=str,
+                            keep_default_na=False)  # fmt: skip
+    except (pd.errors.ParserError, csv_error()) as exc:
+        raise InputFileError(f"Cannot read {path} as a CSV ({exc}).") from exc
     table.columns = [_clean_id(c) for c in table.columns]
     return table, str(path)
 

@@ -707,7 +707,8 @@ def run_code(
             except OutputError as exc:
                 # its refusals named --out about the coder's folder (trial 2026-12-01)
                 raise OutputError(str(exc).replace("--out", "--save-model").replace(
-                    "Output folder", "--save-model folder")) from None
+                    "Output folder", "--save-model folder").replace(
+                    "Output path", "--save-model path")) from None
         survey, read_options = _read_survey_for_sheets(survey_path, read_options,
                                                        [labels_path])
         answers = open_answers(survey, text_col)

@@ -67,9 +67,7 @@ def recompute_tables(
         The table files now in ``run_dir``.
     """
     run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise InputFileError(f"Run folder {run_dir} not found; pass the folder of a themes run.")
-    check_run_folder(run_dir, "crosstab")
+    check_run_folder(run_dir, "crosstab")  # a file, a missing folder: one line each
     record = read_run(run_dir)
     survey_path = run_survey_path(record, run_dir)
     read_options = run_read_options(record)
