@@ -202,6 +202,12 @@ def test_model_bad_inputs_are_one_line(next_run, cli, tmp_path):
         r = cli(*base, "--model", model, *extra, "--out", tmp_path / "o6")
         assert r.code == 2 and f"{flag} cannot be used with --model" in r.err
         assert len(r.err.strip().splitlines()) == 1 and not (tmp_path / "o6").exists()
+    # a codebook without the coder's codes is refused too
+    other = tmp_path / "autre.yaml"
+    other.write_text("themes:\n  - name: Sans rapport\n    seeds: [rien]\n", "utf-8")
+    r = cli(*base, "--model", model, "--codebook", other, "--out", tmp_path / "o8")
+    assert r.code == 2 and "are not in the codebook autre.yaml" in r.err, r.err
+    assert not (tmp_path / "o8").exists()
     # the default value changes nothing: accepted
     r = cli(*base, "--model", model, "--target-precision", "0.8", "--out", tmp_path / "o7")
     assert r.code == 0, r.err

@@ -101,6 +101,16 @@ def test_agree_refuses_sheets_of_two_questions(survey, cli, tmp_path):
     c, d = _sheet(tmp_path / "c.xlsx", AVIS), _sheet(tmp_path / "d.xlsx", AUTRE)
     res = cli("agree", c, d, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
     assert res.code == 2 and "hold different texts for 5 of the 5 answers both coded" in res.err
+    # one recorded, the other a CSV of another question: said as another question, not as
+    # shifted ids (re-trial 2026-12-01)
+    e = tmp_path / "e.csv"
+    frame = coding_sheet_frame(list(AUTRE)[:5], [AUTRE[i] for i in list(AUTRE)[:5]],
+                               ["Salaire", "Télétravail"])
+    frame["Salaire"], frame["Télétravail"] = 1, 0
+    frame.to_csv(e, index=False)
+    res = cli("agree", a, e, "--survey", survey, "--id-col", "id", "--out", tmp_path / "ag")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert "e.csv holds the answers to 'autre', not to 'avis' like the other coder's" in res.err
 
 
 def test_agree_says_what_it_assumed_for_a_sheet_without_record(survey, cli, tmp_path, caplog):

@@ -995,6 +995,14 @@ def run_code_with_model(
     codebook = load_codebook(codebook_path) if codebook_path else None
     seeds = dict(saved.seeds)
     if codebook is not None:
+        # as when fitting, codes outside the codebook are refused (a codebook of other codes
+        # was accepted without a word, re-trial 2026-12-01)
+        outside = [str(c) for c in coder.classes_ if str(c) not in codebook.names]
+        if outside:
+            raise DataError(
+                f"The saved coder's code(s) {', '.join(repr(c) for c in outside[:5])} are not "
+                f"in the codebook {Path(codebook_path).name}; give the codebook it was fitted "
+                "with, or leave out --codebook.")
         seeds.update({t.name: list(t.seeds) for t in codebook.themes})
     inputs = [survey_path, model_dir] + ([codebook_path] if codebook_path else [])
     fitted_on = saved.fitted_on
@@ -1183,8 +1191,22 @@ def _check_agreed_rows(survey, question: str | None, *sides) -> None:
         return
     for frame, path in sheets:
         ids = list(map(str, frame.index))
-        check_rows_line_up(path, sheet_keys(path, ids),
-                           _question_texts(survey.data[question], ids, masked=True))
+        keys = sheet_keys(path, ids)
+        try:
+            check_rows_line_up(path, keys,
+                               _question_texts(survey.data[question], ids, masked=True))
+        except DataError:
+            # Most rows answering another question: a sheet of another question, not shifted
+            # ids (re-trial 2026-12-01: a CSV sheet of q_evolution beside one of q_outils).
+            other = answered_question(keys, {
+                c: _question_texts(survey.data[c], ids, masked=True)
+                for c in survey.data.columns if c != question and survey.data[c].dtype == object})
+            if other is None:
+                raise
+            raise DataError(
+                f"{path.name} holds the answers to '{other}', not to '{question}' like the "
+                "other coder's: agreement compares two coders of the same question; give two "
+                "sheets of one question.") from None
 
 
 def _codes_both_saw(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
