@@ -238,6 +238,7 @@ def test_none_learnt_but_failing_its_held_out_check_says_why():
 
     coder = SimpleNamespace(
         none_expected_={"coded_none": 10, "automatic": False, "precision": 0.5, "n_assigned": 4,
+                        "n_right": 2,
                         "precision_low": 0.15, "precision_high": 0.85, "threshold": None},
         cv_truth_=np.zeros((60, 3)), min_positives=7, target_precision=0.8)
     entry = none_entry(coder)

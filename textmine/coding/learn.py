@@ -1007,7 +1007,7 @@ class MultiLabelCoder(ClassifierMixin, BaseEstimator):
         self.none_expected_ = {
             "coded_none": int(truth.sum()), "threshold": _finite(cut),
             "precision": block["precision"], "precision_low": block["precision_low"],
-            "precision_high": block["precision_high"], "n_assigned": n,
+            "precision_high": block["precision_high"], "n_assigned": n, "n_right": right,
             "automatic": bool(np.isfinite(cut)),
         }  # fmt: skip
         return self

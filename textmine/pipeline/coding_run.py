@@ -515,12 +515,12 @@ def none_entry(coder: MultiLabelCoder) -> dict:
             f"that a code applies to too ({coder.min_positives} needed).")
     elif not entry.get("automatic"):
         # Learnt but not trusted: its held-out check failed (trial: nothing said why).
-        right = round((entry.get("precision") or 0) * (entry.get("n_assigned") or 0))
         entry["message"] = (
             f"\"none of these codes\" is not given automatically: held out, it was right "
-            f"{right} of {entry.get('n_assigned') or 0} times, {MIN_HELDOUT_RIGHT} right and "
-            f"precision {coder.target_precision:.2f} needed ({entry['coded_none']} coded answers "
-            "were given no code): those answers go to review.")
+            f"{entry.get('n_right', 0)} of {entry.get('n_assigned') or 0} times, "
+            f"{MIN_HELDOUT_RIGHT} right and precision {coder.target_precision:.2f} needed "
+            f"({entry['coded_none']} coded answers were given no code): those answers go to "
+            "review.")
     return entry
 
 
@@ -605,13 +605,17 @@ def _question_texts(values: pd.Series, ids, *, masked: bool) -> dict[str, tuple[
     return out
 
 
+def _texts_by_question(survey, ids, *, masked: bool, but: str | None = None) -> dict:
+    """:func:`_question_texts` of every text column of the survey (but ``but``), by column."""
+    return {str(c): _question_texts(survey.data[c], ids, masked=masked)
+            for c in survey.data.columns if c != but and survey.data[c].dtype == object}
+
+
 def _check_labels_question(survey, text_col: str, answers: pd.Series, labels_path,
                            coded_ids, sheet: str | None) -> str | None:
     """:func:`check_sheet_question` of a labels file against the survey's question."""
     ids = [str(i) for i in coded_ids]
-    others = {str(c): _question_texts(survey.data[c], ids, masked=False)
-              for c in survey.data.columns
-              if c != text_col and survey.data[c].dtype == object}  # fmt: skip
+    others = _texts_by_question(survey, ids, masked=False, but=text_col)
     # The survey's only open question: a file without a record can code nothing else.
     sole = not any(q.kind == "open" and q.name != text_col for q in survey.questions.values())
     return check_sheet_question(labels_path, ids, question=text_col,
@@ -1184,9 +1188,7 @@ def _check_agreed_rows(survey, question: str | None, *sides) -> None:
     if question is None and sheets:
         frame, path = sheets[0]
         keys = sheet_keys(path, list(map(str, frame.index)))
-        question = answered_question(keys, {
-            c: _question_texts(survey.data[c], list(keys), masked=True)
-            for c in survey.data.columns if survey.data[c].dtype == object})
+        question = answered_question(keys, _texts_by_question(survey, list(keys), masked=True))
     if question is None or question not in survey.data.columns:
         return
     for frame, path in sheets:
@@ -1198,9 +1200,8 @@ def _check_agreed_rows(survey, question: str | None, *sides) -> None:
         except DataError:
             # Most rows answering another question: a sheet of another question, not shifted
             # ids (re-trial 2026-12-01: a CSV sheet of q_evolution beside one of q_outils).
-            other = answered_question(keys, {
-                c: _question_texts(survey.data[c], ids, masked=True)
-                for c in survey.data.columns if c != question and survey.data[c].dtype == object})
+            other = answered_question(
+                keys, _texts_by_question(survey, ids, masked=True, but=question))
             if other is None:
                 raise
             raise DataError(
