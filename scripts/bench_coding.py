@@ -304,7 +304,8 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
 
 def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
         variants: tuple[str, ...] = tuple(VARIANTS),
-        shares: tuple[float, ...] = SHARES, rules: tuple[str, ...] = tuple(RULES)) -> list[dict]:
+        shares: tuple[float, ...] = SHARES, rules: tuple[str, ...] = tuple(RULES),
+        first_seed: int = 0) -> list[dict]:
     name, texts, labels, n_full = load_corpus(key, max_n)
     t0 = time.perf_counter()
     corpus = process_answers(texts, options=TextOptions(), cache_dir=cache)
@@ -322,7 +323,7 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
     Y = pd.get_dummies(labels).astype(int).reset_index(drop=True)
     rows = []
     for share in shares:
-        for seed in range(seeds):
+        for seed in range(first_seed, first_seed + seeds):
             tr, te = split(key, np.arange(len(texts)), labels.values, seed=seed, train_size=share)
             truth = Y.values[te]
             row = {"key": key, "data": name, "n": len(texts), "n_full": n_full,
@@ -560,6 +561,10 @@ def main() -> None:
                         help="shares coded, run in this order")
     parser.add_argument("--rules", nargs="*", default=["bound", "point"], choices=list(RULES),
                         help="threshold rules; the first is the coder's (its columns unsuffixed)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seed of the first split (fresh splits: a seed no choice was made on)")
+    parser.add_argument("--platt-prior-targets", action="store_true",
+                        help="Platt scaling on prior-corrected targets (learn.PLATT_PRIOR_TARGETS)")
     parser.add_argument("--load", default="", help="load average to state (e.g. '28 to 30')")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     parser.add_argument("--csv", type=Path, default=None, help="write every split's row here")
@@ -568,6 +573,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp"))
                         / "textmine_bench_cache", help="parse cache folder")
     args = parser.parse_args()
+    learn.PLATT_PRIOR_TARGETS = args.platt_prior_targets
     t0 = time.perf_counter()
     if args.from_csv:
         table = pd.read_csv(args.from_csv)
@@ -578,7 +584,7 @@ def main() -> None:
         rows = []
         for key in args.corpora:
             rows += run(key, args.seeds, args.max_n, args.cache, args.csv, tuple(args.variants),
-                        tuple(args.shares), tuple(args.rules))
+                        tuple(args.shares), tuple(args.rules), args.first_seed)
         table = pd.DataFrame(rows)
         elapsed = time.perf_counter() - t0
     load = f" (load average {args.load})" if args.load else ""

@@ -54,6 +54,10 @@ VARIANTS: dict[str, dict] = {
     "pca100w": {"pca": 100, "whiten": True},
     "pca100+lw0.4": {"pca": 100, "lexical_weight": 0.4},
     "pca100+lw0.5": {"pca": 100, "lexical_weight": 0.5},
+    "tsne2": {"tsne": 2},
+    "tsne3": {"tsne": 3},
+    "spec+tsne2": {"tsne": 2, "tsne_init": "spectral"},
+    "tsne2p50": {"tsne": 2, "perplexity": 50},
 }
 
 
@@ -98,8 +102,9 @@ def partition(self: M.SemanticThemes, Z: np.ndarray, A: np.ndarray | None = None
     from sklearn.cluster import KMeans
     from sklearn.manifold import SpectralEmbedding
 
-    if A is not None or Z.shape[0] > self.graph_max_docs or self.graph_dims == 0:
+    if A is not None or len(Z) > self.graph_max_docs or self.graph_dims == 0:
         return ORIGINAL_PARTITION(self, Z, A)
+    Z = Z.rows() if isinstance(Z, M.JoinedRows) else Z
     Zs = Z
     if OPT.get("pca"):
         from sklearn.decomposition import PCA
@@ -113,6 +118,18 @@ def partition(self: M.SemanticThemes, Z: np.ndarray, A: np.ndarray | None = None
         warnings.simplefilter("ignore", UserWarning)
         low = SpectralEmbedding(n_components=dims, affinity="precomputed",
                                 random_state=self.random_state).fit_transform(graph(Zs, nn))
+    if OPT.get("tsne"):
+        # a neighbour embedding that sharpens the clusters, as UMAP's layout does (t-SNE: van
+        # der Maaten & Hinton 2008; scikit-learn's Barnes-Hut), optionally from the spectral
+        # coordinates (UMAP starts its layout from them)
+        from sklearn.manifold import TSNE
+
+        init = "pca"
+        if OPT.get("tsne_init") == "spectral":
+            init = low[:, : OPT["tsne"]] / np.abs(low[:, : OPT["tsne"]]).max() * 1e-2
+        low = TSNE(n_components=OPT["tsne"], metric="cosine", init=init,
+                   perplexity=min(OPT.get("perplexity", 30.0), (Zs.shape[0] - 1) / 3),
+                   random_state=self.random_state).fit_transform(Zs)
     if OPT.get("rownorm"):
         low = normalize(low)  # Ng, Jordan & Weiss (2001)
     km = KMeans(n_clusters=self.n_themes, n_init=self.n_init, max_iter=self.max_iter,

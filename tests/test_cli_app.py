@@ -51,12 +51,13 @@ def test_a_one_value_option_given_twice_is_one_line(cli, tmp_path):
     # a word (click keeps the last value). Options taking several values are left alone.
     from textmine.cli.app import _repeated_option
 
-    res = cli("code", "s.csv", "--text-col", "avis", "--labels", "a.xlsx", "--labels=b.xlsx",
-              "--out", tmp_path / "o")
-    assert res.code == 2 and res.err == (
-        "error: --labels given 2 times (a.xlsx, b.xlsx); give it once (to learn from several "
-        "coding sheets, put their rows in one).\n")
+    res = cli("code", "s.csv", "--text-col", "avis", "--labels", "a.xlsx", "--seed", "1",
+              "--seed=2", "--out", tmp_path / "o")
+    assert res.code == 2 and res.err == "error: --seed given 2 times (1, 2); give it once.\n"
     assert not (tmp_path / "o").exists()
+    # --labels takes several sheets (learnt together, tests/test_coding_run.py)
+    assert _repeated_option(["code", "s.csv", "--labels", "a.xlsx", "--labels", "b.xlsx"]) \
+        is None
     assert _repeated_option(["themes", "s.csv", "--k", "3", "--k", "4"]).startswith(
         "--k given 2 times (3, 4); give it once.")
     assert _repeated_option(["crosstab", "run", "--by", "a", "--by", "b"]) is None

@@ -351,6 +351,66 @@ def test_the_next_sheet_records_its_question_and_that_it_is_no_random_sample(nex
     corpus = SimpleNamespace(masked=["un deux", "trois", "quatre cinq six", "sept", "huit"])
     position = {f"r{i}": i for i in range(5)}
     check = _sample_check(coder, corpus, position, ["r0", "r1", "r2"], ["r3", "r4"],
-                          np.array([[0.5, 0.4], [0.3, 0.2]]), sheet)  # fmt: skip
+                          np.array([[0.5, 0.4], [0.3, 0.2]]), [next_run["labels"], sheet])
     assert check["chosen_by"] == "--next" and check["random"] is False
     assert "(chosen by --next" in check["message"]
+
+
+def test_the_next_sheet_is_learnt_from_beside_the_first_one(next_run, cli, tmp_path,
+                                                           monkeypatch):
+    # The --next loop: code next_to_code.xlsx, then learn from it *and* the first sheet
+    # (--labels given twice learnt from the last file alone, then was refused: 2026-12-01).
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "cache"))
+    sheet = tmp_path / "next.xlsx"
+    shutil.copy(next_run["out"] / "next_to_code.xlsx", sheet)
+    truth = {rid: code for rid, _, code in next_run["rows"]}
+    wb = load_workbook(sheet)
+    ws = wb[SHEET_NAME]
+    header = [c.value for c in ws[1]]
+    ids = []
+    for row in ws.iter_rows(min_row=2):
+        ids.append(row[0].value)
+        row[header.index(truth[row[0].value])].value = 1
+    wb.save(sheet)
+    out = tmp_path / "out"
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--labels", next_run["labels"],
+            "--labels", sheet, "--out", out, "--no-learning-curve")
+    assert r.code == 0, r.err
+    assert "53 coded answers learnt" in r.out  # 48 + 5
+    record = json.loads((out / "run.json").read_text("utf-8"))
+    assert record["counts"]["coded"] == 53
+    assert [Path(p).name for p in record["settings"]["labels"]] == ["labels.csv", "next.xlsx"]
+    codes = pd.read_csv(out / "codes.csv", dtype=str).set_index("respondent_id")
+    assert set(ids) <= set(codes.index)
+    # the --next answers are now coded by hand, not by the model
+    assert "chosen by --next" in r.out
+    # the same file twice, a workspace beside a sheet: one line each, nothing written
+    for extra, said in ((next_run["labels"], "given twice"), (tmp_path / "w.tmdb", "only")):
+        bad = tmp_path / "bad"
+        r = cli("code", next_run["survey"], "--text-col", "avis", "--labels",
+                next_run["labels"], "--labels", extra, "--out", bad)  # fmt: skip
+        assert r.code == 2 and said in r.err and "\n" not in r.err.strip(), r.err
+        assert not bad.exists()
+
+
+def test_several_labels_files_merge_and_disagreements_are_one_line(caplog):
+    from textmine.coding.sheet import merge_coded
+
+    a = pd.DataFrame({"Nature": [1, 0], "Bruit": [0, 1]}, index=["1", "2"])
+    a.attrs["layout"] = "sheet"
+    b = pd.DataFrame({"nature": [1], "Bruit": [0], "Transports": [1]}, index=["3"])
+    b.attrs["layout"] = "sheet"
+    with caplog.at_level(logging.WARNING):
+        both = merge_coded([("a.xlsx", a), ("b.xlsx", b)])
+    assert list(both.columns) == ["Nature", "Bruit", "Transports"]
+    assert both.loc["3"].tolist() == [1, 0, 1] and both.loc["1"].tolist() == [1, 0, 0]
+    # a.xlsx was coded without a Transports column: said, taken as 0
+    assert "a.xlsx has no column for 'Transports'" in caplog.text
+    assert "'nature' as 'Nature'" in caplog.text
+    # the same answer with the same codes in both: once; with other codes: one clear error
+    same = pd.DataFrame({"Nature": [1], "Bruit": [0]}, index=["1"])
+    assert len(merge_coded([("a.xlsx", a), ("c.csv", same)])) == 2
+    other = pd.DataFrame({"Nature": [0], "Bruit": [1]}, index=["1"])
+    with pytest.raises(DataError, match=r"Respondent 1 is coded differently in a.xlsx "
+                                        r"\(Nature\) and in c.csv \(Bruit\)"):
+        merge_coded([("a.xlsx", a), ("c.csv", other)])

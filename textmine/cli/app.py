@@ -45,7 +45,8 @@ def _repeated_option(argv: list[str]) -> str | None:
     """The message for a one-value option given twice, or None.
 
     click keeps the last value of such an option without a word: ``code --labels a.xlsx
-    --labels b.xlsx`` learnt from b.xlsx alone (trial 2026-12-01). Options that take several
+    --labels b.xlsx`` learnt from b.xlsx alone (trial 2026-12-01; ``--labels`` now takes
+    several). Options that take several
     values (``--by``) and flags are left alone. The command's options are read from the click
     command typer builds (duck-typed: typer may ship its own copy of click).
     """
@@ -69,10 +70,7 @@ def _repeated_option(argv: list[str]) -> str | None:
                                                (rest[i + 1] if i + 1 < len(rest) else ""))
     for name, given in values.items():
         if len(given) > 1:
-            hint = (" (to learn from several coding sheets, put their rows in one)"
-                    if name == "--labels" else "")
-            return (f"{name} given {len(given)} times ({', '.join(given)}); give it "
-                    f"once{hint}.")
+            return f"{name} given {len(given)} times ({', '.join(given)}); give it once."
     return None
 
 

@@ -57,10 +57,11 @@ def code(
     path: Survey,
     text_col: TextCol,
     out: OutDir,
-    labels: Annotated[Path | None, typer.Option(
+    labels: Annotated[list[Path] | None, typer.Option(
         "--labels",
         help="Coded answers: a filled coding sheet (xlsx/csv), a long CSV respondent_id,code, or "
-             "a workspace (.tmdb).",
+             "a workspace (.tmdb). Repeat it to learn from several sheets together (the first "
+             "sheet and next_to_code.xlsx).",
     )] = None,
     question: Annotated[str | None, typer.Option(
         "--question", help="With a workspace as --labels: its open question (default "
@@ -123,7 +124,7 @@ def code(
     engine = engine_options(jobs, scheduler)  # issue 19
     if model is not None:
         given = [flag for flag, value in (
-            ("--labels", labels), ("--save-model", save_model), ("--next", next_n),
+            ("--labels", labels or None), ("--save-model", save_model), ("--next", next_n),
             ("--question", question), ("--coder", coder),
             ("--dictionary", dictionary)) if value is not None]  # fmt: skip
         # Settings of the fit: a saved coder keeps its own (given anyway, they were ignored
@@ -147,7 +148,7 @@ def code(
                 codebook_path=codebook, force=force, progress=progress,
             )  # fmt: skip
     else:
-        if labels is None:
+        if not labels:
             raise OptionError(
                 "Missing --labels (the coded answers to learn from), or give --model DIR to code "
                 "with a saved coder."

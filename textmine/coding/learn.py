@@ -130,6 +130,12 @@ POOLED_MIN_HELDOUT_RIGHT = 25
 #: bound) is what the cut is chosen on.
 ANSWER_MIN_SCORE = 0.3
 
+#: Whether Platt scaling fits its sigmoid to Platt's prior-corrected targets,
+#: ``(n+ + 1)/(n+ + 2)`` for a code's coded answers and ``1/(n- + 2)`` for the others, as
+#: scikit-learn's ``CalibratedClassifierCV(method="sigmoid")`` does (Platt 1999, sec. 2.2),
+#: instead of 0 and 1.
+PLATT_PRIOR_TARGETS = False
+
 #: Two-sided level of the intervals of the expected precision and share coded automatically.
 EXPECTED_LEVEL = 0.95
 
@@ -432,7 +438,17 @@ def _platt(decision: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     """Slope and intercept of a logistic map from decision values to probabilities."""
     if truth.min() == truth.max():
         return 0.0, (8.0 if truth[0] else -8.0)
-    lr = LogisticRegression(C=1e4).fit(decision.reshape(-1, 1), truth)
+    x = decision.reshape(-1, 1)
+    if PLATT_PRIOR_TARGETS:
+        # Soft targets as weights of a positive and a negative copy of every answer.
+        n_pos = int(truth.sum())
+        target = np.where(truth == 1, (n_pos + 1) / (n_pos + 2), 1 / (len(truth) - n_pos + 2))
+        lr = LogisticRegression(C=1e4).fit(
+            np.r_[x, x], np.r_[np.ones(len(x)), np.zeros(len(x))],
+            sample_weight=np.r_[target, 1 - target],
+        )
+    else:
+        lr = LogisticRegression(C=1e4).fit(x, truth)
     slope = float(lr.coef_[0, 0])
     if slope <= 0:
         # Out-of-fold decisions that rank the wrong answers first (a code with a handful of

@@ -501,6 +501,73 @@ def unify_code_names(wide: pd.DataFrame, where: str,
     return out
 
 
+def merge_coded(parts: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """The coded answers of several labels files as one table (``code --labels A --labels B``).
+
+    A researcher codes a first sheet, then ``next_to_code.xlsx``; both are learnt from. Codes
+    are matched by :func:`code_key` (spelt as first written). A code absent from a file is
+    taken as not given to that file's answers, and said (a file coded before the code existed
+    may hold answers it fits). An answer in several files must carry the same codes in each.
+
+    Parameters
+    ----------
+    parts : sequence of (name, DataFrame)
+        Each file's name and :func:`read_coded` table (index respondent ids, 0/1 columns).
+
+    Returns
+    -------
+    DataFrame
+        Index respondent id (each once, in order of first appearance), one 0/1 column per code
+        (order of first appearance).
+
+    Raises
+    ------
+    DataError
+        An answer coded differently in two files.
+    """
+    if len(parts) == 1:
+        return parts[0][1]
+    spelling: dict[str, str] = {}
+    for _, wide in parts:
+        for col in wide.columns:
+            spelling.setdefault(code_key(col), str(col))
+    codes = list(spelling.values())
+    tables = []
+    for name, wide in parts:
+        wide = unify_code_names(wide, name, spelling)
+        missing = [c for c in codes if c not in wide.columns]
+        # A long file lists the codes it applies: there a code it lacks is a 0 by construction.
+        if missing and len(wide) and wide.attrs.get("layout") == "sheet":
+            logger.warning(
+                "%s has no column for %s: its %d coded answers are taken as not having %s.",
+                name, ", ".join(repr(c) for c in missing[:5]) + (" ..." if len(missing) > 5
+                                                               else ""),
+                len(wide), "them" if len(missing) > 1 else "it",
+            )  # fmt: skip
+        tables.append((name, wide.reindex(columns=codes, fill_value=0).astype(int)))
+    seen: dict[str, tuple[str, tuple]] = {}
+    for name, wide in tables:
+        rows = wide.itertuples(index=False, name=None)
+        for rid, row in zip(wide.index.map(str), rows, strict=True):
+            if rid in seen and seen[rid][1] != row:
+                first, before = seen[rid]
+
+                def said(r: tuple) -> str:
+                    return ", ".join(c for c, v in zip(codes, r, strict=True) if v) or "no code"
+
+                raise DataError(
+                    f"Respondent {rid} is coded differently in {first} ({said(before)}) and in "
+                    f"{name} ({said(row)}); keep one of the two codings, then run again."
+                )
+            seen.setdefault(rid, (name, row))
+    out = pd.concat([w for _, w in tables])
+    out = out[~out.index.duplicated(keep="first")]
+    out.index.name = ID_COL
+    out.attrs = {"layout": "sheet" if any(w.attrs.get("layout") == "sheet" for _, w in parts)
+                 else "long"}
+    return out
+
+
 def _from_long(table: pd.DataFrame, where: str) -> pd.DataFrame:
     table = table.assign(code=table["code"].map(lambda c: str(c).strip()))
     ids = list(dict.fromkeys(table[ID_COL]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from textmine.coding.sheet import (
     check_sheet_question,
     code_key,
     coding_sheet_frame,
+    merge_coded,
     read_coded,
     recorded_question,
     sheet_info,
@@ -624,10 +625,11 @@ def _check_labels_question(survey, text_col: str, answers: pd.Series, labels_pat
 
 
 def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], train_ids: list[str],
-                  uncoded: list[str], scores: np.ndarray, labels_path) -> dict:
+                  uncoded: list[str], scores: np.ndarray, labels_paths: list) -> dict:
     """:func:`coded_sample_check` of the answers learnt from against the uncoded ones."""
-    info = sheet_info(labels_path)
-    chosen_by = "--next" if info.get("selection", "").startswith("--next") else None
+    infos = [sheet_info(p) for p in labels_paths]
+    chosen_by = ("--next" if any(i.get("selection", "").startswith("--next") for i in infos)
+                 else None)  # fmt: skip
 
     def lengths(rids: list[str]) -> list[int]:
         return [len(corpus.masked[position[r]].split()) for r in rids]
@@ -640,7 +642,7 @@ def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], trai
          "position": [position[r] for r in train_ids]},
         {"length": lengths(uncoded), "score": top(scores),
          "position": [position[r] for r in uncoded]},
-        chosen_by=chosen_by, sampled="sample" in info,
+        chosen_by=chosen_by, sampled=any("sample" in i for i in infos),
     )  # fmt: skip
 
 
@@ -648,7 +650,7 @@ def run_code(
     survey_path: str | Path,
     *,
     text_col: str,
-    labels_path: str | Path,
+    labels_path: str | Path | Sequence[str | Path],
     out: str | Path,
     read_options: ReadOptions = ReadOptions(),
     text_options: TextOptions = TextOptions(),
@@ -666,7 +668,9 @@ def run_code(
 
     ``progress`` follows the parse, ``embed_progress`` the sentence embeddings of the answers
     (computed once per distinct text and cached, when ``coding_options.embedding_model`` is
-    set). ``labels_path`` may be a workspace (``.tmdb``): the codes of ``labels_coder`` (default
+    set). ``labels_path`` may be several labels files (a first sheet and ``next_to_code.xlsx``:
+    their coded answers are learnt together, :func:`textmine.coding.sheet.merge_coded`), or
+    one workspace (``.tmdb``): the codes of ``labels_coder`` (default
     its only coder) on ``labels_question`` (default ``text_col`` when the workspace has it, else
     its only open question) are learnt from.
 
@@ -700,7 +704,13 @@ def run_code(
 
     _check_model_dir(save_model, out)
     codebook = load_codebook(codebook_path) if codebook_path else None
-    inputs = [survey_path, labels_path] + ([codebook_path] if codebook_path else [])
+    paths = ([labels_path] if isinstance(labels_path, (str, Path)) else list(labels_path))
+    if len(paths) > 1 and any(is_workspace(p) for p in paths):
+        raise OptionError("A workspace (.tmdb) must be the only --labels: its codes are read "
+                          "for one question and one coder; give the coding sheets apart.")
+    if len({Path(p).resolve() for p in paths}) < len(paths):
+        raise OptionError("The same file is given twice as --labels; give each once.")
+    inputs = [survey_path, *paths] + ([codebook_path] if codebook_path else [])
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(atomic_output_dir(out, force=force, inputs=inputs))
         model_tmp = None
@@ -713,22 +723,25 @@ def run_code(
                 raise OutputError(str(exc).replace("--out", "--save-model").replace(
                     "Output folder", "--save-model folder").replace(
                     "Output path", "--save-model path")) from None
-        survey, read_options = _read_survey_for_sheets(survey_path, read_options,
-                                                       [labels_path])
+        survey, read_options = _read_survey_for_sheets(survey_path, read_options, paths)
         answers = open_answers(survey, text_col)
         ids = [str(i) for i in answers.index]
-        coded = read_labels(labels_path, codes=codebook.names if codebook else None,
-                            sheet=labels_sheet, question=labels_question, coder=labels_coder,
-                            default_question=text_col,
-                            texts={str(k): v for k, v in answers.items()})  # fmt: skip
-        check_coded_ids(coded.index, ids, columns=survey.data, id_col=read_options.id_col,
-                        where=str(labels_path))  # fmt: skip
-        # A workspace's codes were already read for one question (read_labels chose it).
-        assumed = (None if is_workspace(labels_path) else
-                   _check_labels_question(survey, text_col, answers, labels_path, coded.index,
-                                          labels_sheet))  # fmt: skip
-        if assumed:
-            logger.warning("%s", assumed)
+        parts = []
+        for path in paths:
+            part = read_labels(path, codes=codebook.names if codebook else None,
+                               sheet=labels_sheet, question=labels_question, coder=labels_coder,
+                               default_question=text_col,
+                               texts={str(k): v for k, v in answers.items()})  # fmt: skip
+            check_coded_ids(part.index, ids, columns=survey.data, id_col=read_options.id_col,
+                            where=str(path))  # fmt: skip
+            # A workspace's codes were already read for one question (read_labels chose it).
+            assumed = (None if is_workspace(path) else
+                       _check_labels_question(survey, text_col, answers, path, part.index,
+                                              labels_sheet))  # fmt: skip
+            if assumed:
+                logger.warning("%s", assumed)
+            parts.append((Path(path).name, part))
+        coded = merge_coded(parts)
         corpus = process_answers(answers, options=text_options, progress=progress)
         position = {rid: i for i, rid in enumerate(corpus.ids)}
         ok = {rid for rid, st in zip(corpus.ids, corpus.status, strict=True) if st == OK}
@@ -784,7 +797,7 @@ def run_code(
         }
         # Only the precision is estimated; the share coded automatically is observed (counts).
         expected["sentence"] = precision_sentence(expected, coder.automatic_.any())
-        sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, labels_path)
+        sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, paths)
         coding: dict = {"expected": expected, "none": none_entry(coder),
                         "sample": sample, "review": review, "rule": _rule_entry(coder),
                         "raised": _raised_entries(coder),
@@ -811,7 +824,7 @@ def run_code(
             "text": asdict(text_options),
             "coding": asdict(coding_options),
             "codebook": relative_path(codebook_path, tmp) if codebook_path else None,
-            "labels": relative_path(labels_path, tmp),
+            "labels": _one_or_list([relative_path(p, tmp) for p in paths]),
         }
         if model_tmp is not None:
             save_coder(
@@ -820,7 +833,8 @@ def run_code(
                 fitted_on={"survey": Path(survey.source.path).name if survey.source else None,
                            "sha256": getattr(survey.source, "sha256", None),
                            "text_col": text_col, "id_col": read_options.id_col,
-                           "coded": len(train_ids), "labels": Path(labels_path).name},
+                           "coded": len(train_ids),
+                           "labels": _one_or_list([Path(p).name for p in paths])},
             )  # fmt: skip
             coding["saved_model"] = str(save_model)
         label = survey.question(text_col).label
@@ -847,6 +861,11 @@ def run_code(
             logger.info("%s", entry["message"])
         logger.info("%s; %s", share_sentence(counts), checked_statement(coding))
     return Path(out)
+
+
+def _one_or_list(values: list[str]) -> str | list[str]:
+    """A recorded labels entry: the file as before, a list when several were learnt from."""
+    return values[0] if len(values) == 1 else values
 
 
 def read_labels(path: str | Path, *, codes: list[str] | None = None, sheet: str | None = None,
