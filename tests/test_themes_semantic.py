@@ -427,3 +427,48 @@ def test_semantic_model_joins_each_distinct_answer_once(monkeypatch):
     Xb[0, 0] += 1
     J = model.joined_rows(Xb.tocsr(), rows)
     assert J.Z.shape[0] == len(Xa.toarray()) and len(J) == 600
+
+
+def test_seed_labelled_answers_use_terms_of_one_theme_only():
+    from textmine.themes.models import seed_labelled
+
+    # columns: 0 "santé" (two themes), 1 "profession", 2 "établissement", 3 other
+    X = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 0], [0, 1, 1, 0],
+                                [0, 0, 0, 1]]))
+    labels = seed_labelled(X, ((0, 1), (0, 2)))
+    # the shared "santé" labels nobody; writing both themes' own terms is a tie
+    assert labels.tolist() == [0, 1, -1, -1, -1]
+    assert seed_labelled(X, ()).tolist() == [-1] * 5
+
+
+def test_constrained_kmeans_keeps_labelled_answers_on_their_theme():
+    from textmine.themes.models import constrained_kmeans
+
+    low = np.array([[0.0], [0.1], [0.2], [5.0], [5.1], [5.2]])
+    labels = np.array([-1, -1, -1, -1, -1, 0])  # 5.2 is said to be theme 0
+    assign, _ = constrained_kmeans(low, np.array([[0.0], [5.0]]), labels, max_iter=50)
+    assert assign.tolist() == [0, 0, 0, 1, 1, 0]
+
+
+def test_seed_labels_spread_to_the_nearest_unlabelled_answers_only():
+    from textmine.themes.models import spread_seed_labels
+
+    # a chain 0 - 1 - 2 - 3 - 4 - 5 labelled at both ends
+    G = sp.diags([np.ones(5), np.ones(5)], [-1, 1], format="csr")
+    labels = np.array([0, -1, -1, -1, -1, 1])
+    spread = spread_seed_labels(G, labels, 2, alpha=0.9, keep=0.5)
+    assert spread.tolist() == [0, 0, -1, -1, 1, 1]
+    assert spread_seed_labels(G, labels, 2, alpha=0.9, keep=0.0).tolist() == labels.tolist()
+
+
+def test_seeded_theme_follows_the_answers_writing_its_seed_over_a_vague_anchor():
+    # The anchor (the embedded tag name) sits between groups 0 and 1; the answers writing
+    # the seed term (a word of group 1) decide: constrained k-means keeps them on theme 0
+    # (Basu, Banerjee & Mooney 2002).
+    X, E, y = planted(seed=3)
+    anchor = E[y == 0].mean(axis=0) + E[y == 1].mean(axis=0)
+    model = SemanticThemes(4, seed_terms=((7,),), random_state=0)
+    model.fit(X, embeddings=E, anchors=anchor[None, :])
+    W = model.transform(X, embeddings=E)
+    assert (W[y == 1].argmax(axis=1) == 0).mean() > 0.9  # seeded starts alone: 0.03
+    assert all((W[y == g].argmax(axis=1) == 0).mean() < 0.1 for g in (0, 2, 3))
