@@ -19,8 +19,12 @@ shared with
 survey's seeded themes against its hand coding (mean F1 of seeded themes), to check that the
 expansion does not hurt a researcher's codebook with real seed words.
 
-Usage: ``PYTHONPATH=. python scripts/bench_seeded.py [--demo-only]`` (about 15 minutes on 2
-cores; the République numérique fits take most of it). Prints markdown tables.
+``--heldout``: only unseeded against seeded (default settings) on two corpora with named labels
+the seeded settings were not chosen on, AN full questions by rubrique and RUA arguments by
+section.
+
+Usage: ``PYTHONPATH=. python scripts/bench_seeded.py [--demo-only | --heldout]`` (about 15
+minutes on 2 cores; the République numérique fits take most of it). Prints markdown tables.
 """
 
 from __future__ import annotations
@@ -40,7 +44,15 @@ from textmine.text.corpus import process_answers
 from textmine.themes import discover_themes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_themes import load_an, load_rn, markdown, plain_nmf, seed_processor  # noqa: E402
+from bench_themes import (  # noqa: E402
+    load_an,
+    load_rn,
+    load_rua,
+    markdown,
+    plain_nmf,
+    seed_processor,
+    subsample,
+)
 
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
 SEEDS = range(5)
@@ -55,7 +67,8 @@ def tag_codebook(tags: list[str]) -> Codebook:
     return Codebook(themes=tuple(CodebookTheme(name=t, seeds=(t,)) for t in tags))
 
 
-def nmi_table(name: str, texts: pd.Series, y: np.ndarray) -> list[dict]:
+def nmi_table(name: str, texts: pd.Series, y: np.ndarray,
+              only: tuple[str, ...] | None = None) -> list[dict]:
     tags = sorted(set(y))
     k = len(tags)
     corpus = process_answers(texts, options=TextOptions())
@@ -74,6 +87,8 @@ def nmi_table(name: str, texts: pd.Series, y: np.ndarray) -> list[dict]:
     }
     rows = []
     for label, extra in settings.items():
+        if only is not None and label not in only:
+            continue
         scores, times = [], []
         for seed in SEEDS:
             t0 = time.perf_counter()
@@ -136,6 +151,13 @@ def main() -> None:
         print(markdown(demo_f1()))
         return
     rows = []
+    if "--heldout" in sys.argv:
+        # Corpora with named labels the seeded settings were not chosen on (2026-12-01).
+        only = ("textmine unseeded", "seeded, default settings")
+        rows += nmi_table("AN questions (8 rubriques)", *subsample(*load_an("question")), only)
+        rows += nmi_table("RUA arguments (3 sections)", *subsample(*load_rua()), only)
+        print(markdown(pd.DataFrame(rows)))
+        return
     print("AN titles (8 rubriques)", flush=True)
     rows += nmi_table("AN titles (8 rubriques)", *load_an("titre"))
     print("République numérique (11 sections)", flush=True)
