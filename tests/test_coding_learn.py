@@ -304,6 +304,28 @@ def test_inverted_out_of_fold_scores_are_not_turned_into_confident_codes():
     assert 1 / (1 + np.exp(-intercept)) == pytest.approx(truth.mean())
 
 
+def test_platt_prior_corrected_targets_keep_a_thin_codes_slope_gentle(monkeypatch):
+    # Trial 2026-12-01 (AN titles, every rubrique): codes of 7-9 examples whose out-of-fold
+    # positives all ranked first got a step sigmoid, new answers past the gap scored ~1 and were
+    # right 6 of 13 times. Platt's prior-corrected targets ((n+ + 1)/(n+ + 2) and 1/(n- + 2))
+    # keep the slope of a thin code gentle (measured, not the default: bench_coding.py
+    # --platt-prior-targets; docs/benchmarks.md).
+    from textmine.coding import learn
+    from textmine.coding.learn import _platt
+
+    monkeypatch.setattr(learn, "PLATT_PRIOR_TARGETS", True)
+
+    def scores(n_pos: int) -> np.ndarray:
+        decision = np.r_[np.linspace(2.0, 3.0, n_pos), np.linspace(-3.0, 1.0, 200)]
+        slope, intercept = _platt(decision, np.r_[np.ones(n_pos), np.zeros(200)].astype(int))
+        return 1 / (1 + np.exp(-(slope * np.array([2.0, 3.0]) + intercept)))
+
+    low, high = scores(7)  # at the lowest and the highest coded example's decision
+    assert low < 0.6 and high < 0.95  # maximum likelihood: 0.987 and 1.000
+    low, high = scores(100)
+    assert low > 0.9 and high > 0.99  # with many examples, confident as before
+
+
 def _coder_on_scores(scores: np.ndarray, truth: np.ndarray, folds: int = 5) -> MultiLabelCoder:
     """A coder holding only out-of-fold scores (what the threshold choice works on)."""
     coder = MultiLabelCoder(cv_folds=folds)
