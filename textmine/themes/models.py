@@ -595,6 +595,9 @@ def spread_seed_labels(G: sp.csr_matrix, labels: np.ndarray, n_seeded: int, *,
     theme when its share ``max F / sum F`` is among the highest ``keep`` of those reached
     (equal shares: the strongest ``max F`` first):
     a tag name is written by few answers, and the answers around them carry the same theme.
+    Not scikit-learn's ``LabelSpreading``: it builds its own k-nearest-neighbour graph from the
+    features (not the model's symmetric graph) and returns normalised distributions, in which
+    the reach (``sum F``: 0 for an answer the spreading never got to) is lost.
 
     Parameters
     ----------
