@@ -409,7 +409,11 @@ def test_several_labels_files_merge_and_disagreements_are_one_line(caplog):
     assert "'nature' as 'Nature'" in caplog.text
     # the same answer with the same codes in both: once; with other codes: one clear error
     same = pd.DataFrame({"Nature": [1], "Bruit": [0]}, index=["1"])
-    assert len(merge_coded([("a.xlsx", a), ("c.csv", same)])) == 2
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert len(merge_coded([("a.xlsx", a), ("c.csv", same)])) == 2
+    assert ("c.csv: 1 of its 1 coded answers are also in an earlier --labels file with the "
+            "same codes; each is counted once.") in caplog.text
     other = pd.DataFrame({"Nature": [0], "Bruit": [1]}, index=["1"])
     with pytest.raises(DataError, match=r"Respondent 1 is coded differently in a.xlsx "
                                         r"\(Nature\) and in c.csv \(Bruit\)"):

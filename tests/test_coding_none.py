@@ -211,6 +211,11 @@ def test_sample_check_says_nothing_for_a_random_sample_and_names_differences():
     assert early["random"] is False
     assert early["message"].endswith("code the sheet's rows to its end (a --sample sheet keeps "
                                      "the survey's order).")
+    # a --sample sheet beside a --next one (the README's loop): not random by design, however
+    # far it is coded, so no advice to code to the end (trial 2026-12-01)
+    both = coded_sample_check({"position": np.arange(100)}, {"position": np.arange(100, 2000)},
+                              sampled=True, chosen_by="--next")  # fmt: skip
+    assert both["message"].endswith("code a random sample (textmine sheet --sample) to check.")
 
 
 def test_next_sheet_suggests_none_of_these_codes(tmp_path):

@@ -133,3 +133,26 @@ def test_no_seed_expansion_by_default():
                              options=ThemeOptions(stability_resamples=0))
     assert result.seed_expansion is None
     assert "expanded_terms" not in result.info["seeded_themes"][0]
+
+
+def test_a_theme_without_any_seed_term_and_twin_themes_are_said(caplog):
+    # Trial 2026-12-01: "Espace" (astronaute, fusée: written by no answer) held 14 % of the
+    # answers under its name, and two themes with the same seeds split them at random: silent.
+    codebook = parse_codebook({"themes": [
+        {"name": "Espace", "seeds": ["astronaute", "fusée"]},
+        {"name": "Nature A", "seeds": ["visio", "budget"]},
+        {"name": "Nature B", "seeds": ["budget", "visio"]},
+        {"name": "Moyens", "seeds": ["effectif"]},
+    ]}, Path("c.yaml"))  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        seed_columns(codebook, VOCAB, question="q1")
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("question 'q1': Codebook theme(s) 'Espace': none of the seeds")
+               for m in lines), lines
+    assert any("'Nature A' and 'Nature B' have the same seed terms" in m for m in lines)
+    assert not any("Moyens" in m for m in lines)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        seed_columns(CODEBOOK, VOCAB)
+    assert not any("none of the seeds" in r.getMessage() or "same seed terms" in r.getMessage()
+                   for r in caplog.records)

@@ -83,8 +83,11 @@ def coded_sample_check(
     if reasons:
         # A sheet drawn with --sample keeps its rows in survey order: a coder who stopped
         # half-way coded early rows only, and was told to draw the sample they drew (trial).
+        # Answers chosen by --next are not at random by design, however far a sheet is coded:
+        # "code to its end" could not be followed (trial 2026-12-01).
         advice = ("code the sheet's rows to its end (a --sample sheet keeps the survey's order)"
-                  if sampled else "code a random sample (textmine sheet --sample) to check")
+                  if sampled and not chosen_by else
+                  "code a random sample (textmine sheet --sample) to check")
         message = ("The coded answers are not a random sample of the survey ("
                    + "; ".join(reasons) + "): their expected precision may not hold on the "
                    f"uncoded answers; {advice}.")

@@ -507,7 +507,8 @@ def merge_coded(parts: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     A researcher codes a first sheet, then ``next_to_code.xlsx``; both are learnt from. Codes
     are matched by :func:`code_key` (spelt as first written). A code absent from a file is
     taken as not given to that file's answers, and said (a file coded before the code existed
-    may hold answers it fits). An answer in several files must carry the same codes in each.
+    may hold answers it fits). An answer in several files must carry the same codes in each; it
+    is counted once, and said.
 
     Parameters
     ----------
@@ -548,7 +549,9 @@ def merge_coded(parts: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     seen: dict[str, tuple[str, tuple]] = {}
     for name, wide in tables:
         rows = wide.itertuples(index=False, name=None)
+        again = 0
         for rid, row in zip(wide.index.map(str), rows, strict=True):
+            again += rid in seen
             if rid in seen and seen[rid][1] != row:
                 first, before = seen[rid]
 
@@ -560,6 +563,10 @@ def merge_coded(parts: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
                     f"{name} ({said(row)}); keep one of the two codings, then run again."
                 )
             seen.setdefault(rid, (name, row))
+        if again:
+            # a sheet given twice under two names (a copy) must not pass for new answers
+            logger.warning("%s: %d of its %d coded answers are also in an earlier --labels file "
+                           "with the same codes; each is counted once.", name, again, len(wide))
     out = pd.concat([w for _, w in tables])
     out = out[~out.index.duplicated(keep="first")]
     out.index.name = ID_COL

@@ -471,7 +471,9 @@ def _check_model_dir(save_model: str | Path | None, out: str | Path) -> None:
 NONE_SUGGESTION = "none of these codes"
 
 #: ``selection`` recorded in the Info sheet of the sheet written by ``--next``.
-NEXT_SELECTION = "--next: the most useful uncoded answers to code, not a random sample"
+#: The ``selection`` of a ``--next`` sheet's Info sheet (not starting with "-": a spreadsheet
+#: showed the apostrophe that guards such a cell against formula injection).
+NEXT_SELECTION = "chosen by --next: the most useful uncoded answers to code, not a random sample"
 
 
 def precision_sentence(expected: dict, automatic: bool = True) -> str:
@@ -628,7 +630,7 @@ def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], trai
                   uncoded: list[str], scores: np.ndarray, labels_paths: list) -> dict:
     """:func:`coded_sample_check` of the answers learnt from against the uncoded ones."""
     infos = [sheet_info(p) for p in labels_paths]
-    chosen_by = ("--next" if any(i.get("selection", "").startswith("--next") for i in infos)
+    chosen_by = ("--next" if any("--next" in i.get("selection", "") for i in infos)
                  else None)  # fmt: skip
 
     def lengths(rids: list[str]) -> list[int]:
@@ -706,8 +708,10 @@ def run_code(
     codebook = load_codebook(codebook_path) if codebook_path else None
     paths = ([labels_path] if isinstance(labels_path, (str, Path)) else list(labels_path))
     if len(paths) > 1 and any(is_workspace(p) for p in paths):
-        raise OptionError("A workspace (.tmdb) must be the only --labels: its codes are read "
-                          "for one question and one coder; give the coding sheets apart.")
+        raise OptionError("A workspace (.tmdb) must be the only --labels: to learn from it "
+                          "beside coding sheets, export its codes first (textmine workspace "
+                          "export W.tmdb --format csv --out codes.csv) and give that file as "
+                          "another --labels.")
     if len({Path(p).resolve() for p in paths}) < len(paths):
         raise OptionError("The same file is given twice as --labels; give each once.")
     inputs = [survey_path, *paths] + ([codebook_path] if codebook_path else [])

@@ -165,7 +165,39 @@ def seed_columns(
             "run.json lists them under themes.seeded_themes.",
             where, n_missing, sum(len(t.seeds) for t in codebook.themes), name, ", ".join(first),
         )  # fmt: skip
+    _warn_unseeded_and_twins(report, seed_terms, where=f"question '{question}': "
+                             if question else "")  # fmt: skip
     return tuple(seed_terms), report
+
+
+def _warn_unseeded_and_twins(report: list[dict], seed_terms: list[tuple[int, ...]], *,
+                             where: str) -> None:
+    """Say when a codebook theme has no seed among the features, or the same ones as another.
+
+    Both still get answers without a word otherwise (trial 2026-12-01): a theme "Espace" whose
+    seeds (astronaute, fusée) no answer writes held 14 % of the INED answers under the codebook's
+    name, and two themes with the same seeds split "nature" answers between them at random.
+    """
+    bare = [e["name"] for e in report if not e["matched_terms"]]
+    if bare:
+        logger.warning(
+            "%sCodebook theme(s) %s: none of the seeds is a term of the answers, so the answers "
+            "put under that name are not found by its seeds (nmf: a free theme under the name; "
+            "semantic: by the name's meaning only); check them, or give seeds the answers "
+            "write.", where, ", ".join(repr(n) for n in bare[:5]) + (" ..." if len(bare) > 5
+                                                                   else ""),
+        )  # fmt: skip
+    by_terms: dict[frozenset[int], list[str]] = {}
+    for entry, cols in zip(report, seed_terms, strict=True):
+        if cols:
+            by_terms.setdefault(frozenset(cols), []).append(entry["name"])
+    for names in by_terms.values():
+        if len(names) > 1:
+            logger.warning(
+                "%sCodebook themes %s have the same seed terms: their answers cannot be told "
+                "apart by them (the split between them is arbitrary); merge them or give each "
+                "its own seeds.", where, " and ".join(repr(n) for n in names),
+            )  # fmt: skip
 
 
 def _written_in(texts: Sequence[str] | None) -> Callable[[str], bool]:
