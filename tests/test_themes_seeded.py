@@ -156,3 +156,51 @@ def test_a_theme_without_any_seed_term_and_twin_themes_are_said(caplog):
         seed_columns(CODEBOOK, VOCAB)
     assert not any("none of the seeds" in r.getMessage() or "same seed terms" in r.getMessage()
                    for r in caplog.records)
+
+
+def test_a_seed_whose_writers_are_mostly_in_another_theme_is_said(caplog):
+    # Trial 2026-12-01 (INED K1): "entoure", a seed of "Entourage", was written by 182 answers,
+    # 6 of them in it, 162 in a free theme: the under-assigned count (top terms) did not show it.
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from textmine.themes.discover import _say_seed_leaks
+
+    terms = ["entoure", "autour", "pas_autour", "paysage"]
+    rows = [[1, 0, 0, 1]] * 12 + [[0, 1, 0, 0]] * 12 + [[0, 0, 1, 0]] * 12
+    X = sp.csr_matrix(rows)
+    answers = pd.DataFrame({"themes": ["2"] * 11 + ["1"] + ["1"] * 12 + ["2"] * 12})
+    themes = pd.DataFrame({"theme_id": [1, 2], "label": ["Entourage", "entoure / paysage"],
+                           "share": [0.5, 0.5]})
+    report = [{"name": "Entourage", "theme_id": 1,
+               "matched_terms": ["entoure", "autour", "pas_autour"]}]
+    with caplog.at_level(logging.WARNING):
+        _say_seed_leaks(report, X, terms, answers, themes, question="K1")
+    assert ("question 'K1': Codebook theme 'Entourage' does not hold the answers writing some "
+            "of its seeds ('entoure': 11 of its 12 writers, most in theme 2 'entoure / "
+            "paysage')") in caplog.text
+    # the negated form is no writer: "autour" is held, "pas_autour" is not counted
+    assert "autour" not in caplog.text.split("seeds (")[1].split(")")[0].replace("entoure", "")
+    assert report[0]["seed_writers"] == 24 and report[0]["seed_writers_elsewhere"] == 11
+    caplog.clear()
+    answers["themes"] = ["1"] * 36
+    with caplog.at_level(logging.WARNING):
+        _say_seed_leaks(report, X, terms, answers, themes)
+    assert not caplog.text and report[0]["seeds_elsewhere"] == []
+    # a seed of two codebook themes is not checked (it cannot be held by both)
+    answers["themes"] = ["2"] * 11 + ["1"] + ["1"] * 12 + ["2"] * 12
+    twin = report + [{"name": "Voisins", "theme_id": 2, "matched_terms": ["entoure"]}]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        _say_seed_leaks(twin, X, terms, answers, themes)
+    assert "'entoure'" not in caplog.text
+    answers["themes"] = ["1"] * 36
+    # a seeded theme holding most answers, few writing its seeds: a catch-all, said
+    report[0]["n_answers"] = 36
+    with caplog.at_level(logging.WARNING):
+        _say_seed_leaks(report, X, terms, answers, themes, catch_all=0.35)
+    assert "holds 50 % of the answers, only 24 of its 36 writing its seeds" not in caplog.text
+    report[0]["n_answers"] = 60
+    with caplog.at_level(logging.WARNING):
+        _say_seed_leaks(report, X, terms, answers, themes, catch_all=0.35)
+    assert "Codebook theme 'Entourage' holds 50 % of the answers, only 24 of its 60" in caplog.text
