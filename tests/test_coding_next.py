@@ -384,6 +384,19 @@ def test_the_next_sheet_is_learnt_from_beside_the_first_one(next_run, cli, tmp_p
     assert set(ids) <= set(codes.index)
     # the --next answers are now coded by hand, not by the model
     assert "chosen by --next" in r.out
+    # the same coded answers in the other order: the same coder (folds follow survey order)
+    swapped = tmp_path / "swapped"
+    r = cli("code", next_run["survey"], "--text-col", "avis", "--labels", sheet, "--labels",
+            next_run["labels"], "--out", swapped, "--no-learning-curve")
+    assert r.code == 0, r.err
+    # (the code columns come in order of first appearance, so their order may differ)
+    for name in ("codes.csv", "agreement.csv", "review_queue.csv"):
+        a, b = (pd.read_csv(d / name, dtype=str) for d in (out, swapped))
+        a, b = a.sort_index(axis=1), b.sort_index(axis=1)
+        keys = [c for c in ("respondent_id", "code") if c in a.columns]
+        pd.testing.assert_frame_equal(
+            a.sort_values(keys, kind="stable").reset_index(drop=True),
+            b.sort_values(keys, kind="stable").reset_index(drop=True), obj=name)
     # the same file twice, a workspace beside a sheet: one line each, nothing written
     for extra, said in ((next_run["labels"], "given twice"), (tmp_path / "w.tmdb", "only")):
         bad = tmp_path / "bad"

@@ -151,6 +151,15 @@ def test_a_theme_without_any_seed_term_and_twin_themes_are_said(caplog):
                for m in lines), lines
     assert any("'Nature A' and 'Nature B' have the same seed terms" in m for m in lines)
     assert not any("Moyens" in m for m in lines)
+    assert not any("share seed terms" in m for m in lines)  # identical: said once above
+    # overlapping, not identical seed sets: the shared terms are said
+    overlap = parse_codebook({"themes": [
+        {"name": "A", "seeds": ["budget"]}, {"name": "B", "seeds": ["budget", "visio"]},
+    ]}, Path("c.yaml"))  # fmt: skip
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        seed_columns(overlap, VOCAB)
+    assert "Codebook themes 'A' and 'B' share seed terms (budget)" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         seed_columns(CODEBOOK, VOCAB)

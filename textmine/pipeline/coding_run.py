@@ -749,7 +749,12 @@ def run_code(
         corpus = process_answers(answers, options=text_options, progress=progress)
         position = {rid: i for i, rid in enumerate(corpus.ids)}
         ok = {rid for rid, st in zip(corpus.ids, corpus.status, strict=True) if st == OK}
-        train_ids = [rid for rid in coded.index if rid in ok]
+        # In survey order, not the labels files' order: the cross-validation folds follow the
+        # rows, and the same coded answers given in another order (--labels B --labels A, a
+        # long CSV sorted by code) gave other thresholds (re-trial 2026-12-01: 90 vs 108
+        # answers given "none of these codes").
+        in_labels = set(coded.index)
+        train_ids = [rid for rid in corpus.ids if rid in ok and rid in in_labels]
         if len(train_ids) < coding_options.cv_folds:
             raise DataError(
                 f"Only {len(train_ids)} coded answers have text to learn from; code at least "

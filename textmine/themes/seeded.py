@@ -18,6 +18,7 @@ researcher knows which seeds to rewrite.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable, Collection, Sequence
@@ -197,6 +198,17 @@ def _warn_unseeded_and_twins(report: list[dict], seed_terms: list[tuple[int, ...
                 "%sCodebook themes %s have the same seed terms: their answers cannot be told "
                 "apart by them (the split between them is arbitrary); merge them or give each "
                 "its own seeds.", where, " and ".join(repr(n) for n in names),
+            )  # fmt: skip
+    # Seeds shared by two different seed sets (re-trial 2026-12-01: A [nature], B [nature,
+    # arbres]: 836 of the 865 answers writing "nature" went to A, B's check skipped the seed).
+    for a, b in itertools.combinations(report, 2):
+        ta, tb = set(a["matched_terms"]), set(b["matched_terms"])
+        shared = sorted(t for t in ta & tb if not t.startswith(NEGATION_PREFIX))
+        if shared and ta != tb:
+            logger.warning(
+                "%sCodebook themes '%s' and '%s' share seed terms (%s): an answer writing them "
+                "goes to one of the two; give each its own seeds if they are two ideas.",
+                where, a["name"], b["name"], ", ".join(shared[:5]),
             )  # fmt: skip
 
 
