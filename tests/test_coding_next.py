@@ -398,7 +398,8 @@ def test_the_next_sheet_is_learnt_from_beside_the_first_one(next_run, cli, tmp_p
             a.sort_values(keys, kind="stable").reset_index(drop=True),
             b.sort_values(keys, kind="stable").reset_index(drop=True), obj=name)
     # the same file twice, a workspace beside a sheet: one line each, nothing written
-    for extra, said in ((next_run["labels"], "given twice"), (tmp_path / "w.tmdb", "only")):
+    for extra, said in ((next_run["labels"], "given twice"),
+                        (tmp_path / "w.tmdb", f"workspace export {tmp_path / 'w.tmdb'} --format")):
         bad = tmp_path / "bad"
         r = cli("code", next_run["survey"], "--text-col", "avis", "--labels",
                 next_run["labels"], "--labels", extra, "--out", bad)  # fmt: skip

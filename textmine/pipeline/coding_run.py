@@ -707,11 +707,12 @@ def run_code(
     _check_model_dir(save_model, out)
     codebook = load_codebook(codebook_path) if codebook_path else None
     paths = ([labels_path] if isinstance(labels_path, (str, Path)) else list(labels_path))
-    if len(paths) > 1 and any(is_workspace(p) for p in paths):
-        raise OptionError("A workspace (.tmdb) must be the only --labels: to learn from it "
-                          "beside coding sheets, export its codes first (textmine workspace "
-                          "export W.tmdb --format csv --out codes.csv) and give that file as "
-                          "another --labels.")
+    workspaces = [p for p in paths if is_workspace(p)]
+    if len(paths) > 1 and workspaces:
+        raise OptionError(f"A workspace (.tmdb) must be the only --labels: to learn from it "
+                          f"beside coding sheets, export its codes first (textmine workspace "
+                          f"export {workspaces[0]} --format csv --out codes.csv) and give that "
+                          "file as another --labels.")
     if len({Path(p).resolve() for p in paths}) < len(paths):
         raise OptionError("The same file is given twice as --labels; give each once.")
     inputs = [survey_path, *paths] + ([codebook_path] if codebook_path else [])
