@@ -351,7 +351,18 @@ def test_the_next_sheet_records_its_question_and_that_it_is_no_random_sample(nex
     corpus = SimpleNamespace(masked=["un deux", "trois", "quatre cinq six", "sept", "huit"])
     position = {f"r{i}": i for i in range(5)}
     check = _sample_check(coder, corpus, position, ["r0", "r1", "r2"], ["r3", "r4"],
-                          np.array([[0.5, 0.4], [0.3, 0.2]]), [next_run["labels"], sheet])
+                          np.array([[0.5, 0.4], [0.3, 0.2]]),
+                          [(next_run["labels"], set()), (sheet, {"r0", "r1", "r2"})])
+    assert check["chosen_by"] == "--next" and check["random"] is False
+    # two of the three coded answers from the --next sheet: counted
+    check = _sample_check(coder, corpus, position, ["r0", "r1", "r2"], ["r3", "r4"],
+                          np.array([[0.5, 0.4], [0.3, 0.2]]),
+                          [(next_run["labels"], {"r2"}), (sheet, {"r0", "r1"})])
+    assert check["chosen_by"] == "--next for 2 of the 3"
+    assert "(chosen by --next for 2 of the 3" in check["message"]
+    check = _sample_check(coder, corpus, position, ["r0", "r1", "r2"], ["r3", "r4"],
+                          np.array([[0.5, 0.4], [0.3, 0.2]]),
+                          [(next_run["labels"], {"r0", "r1", "r2"}), (sheet, {"r0", "r1", "r2"})])
     assert check["chosen_by"] == "--next" and check["random"] is False
     assert "(chosen by --next" in check["message"]
 
@@ -383,7 +394,7 @@ def test_the_next_sheet_is_learnt_from_beside_the_first_one(next_run, cli, tmp_p
     codes = pd.read_csv(out / "codes.csv", dtype=str).set_index("respondent_id")
     assert set(ids) <= set(codes.index)
     # the --next answers are now coded by hand, not by the model
-    assert "chosen by --next" in r.out
+    assert "chosen by --next for 5 of the 53" in r.out
     # the same coded answers in the other order: the same coder (folds follow survey order)
     swapped = tmp_path / "swapped"
     r = cli("code", next_run["survey"], "--text-col", "avis", "--labels", sheet, "--labels",

@@ -627,11 +627,20 @@ def _check_labels_question(survey, text_col: str, answers: pd.Series, labels_pat
 
 
 def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], train_ids: list[str],
-                  uncoded: list[str], scores: np.ndarray, labels_paths: list) -> dict:
-    """:func:`coded_sample_check` of the answers learnt from against the uncoded ones."""
-    infos = [sheet_info(p) for p in labels_paths]
-    chosen_by = ("--next" if any("--next" in i.get("selection", "") for i in infos)
-                 else None)  # fmt: skip
+                  uncoded: list[str], scores: np.ndarray, sources: list) -> dict:
+    """:func:`coded_sample_check` of the answers learnt from against the uncoded ones.
+
+    ``sources`` holds each labels file with the ids it coded. With several files, the answers
+    a ``--next`` sheet chose are counted ("chosen by --next for 20 of the 80": the others may
+    be a random sample; re-trial 2026-12-01).
+    """
+    infos = [(sheet_info(p), ids) for p, ids in sources]
+    chosen = {r for info, ids in infos if "--next" in info.get("selection", "") for r in ids}
+    n_chosen = sum(r in chosen for r in train_ids)
+    chosen_by = None
+    if n_chosen:
+        chosen_by = ("--next" if n_chosen == len(train_ids) else
+                     f"--next for {n_chosen} of the {len(train_ids)}")
 
     def lengths(rids: list[str]) -> list[int]:
         return [len(corpus.masked[position[r]].split()) for r in rids]
@@ -644,7 +653,7 @@ def _sample_check(coder: MultiLabelCoder, corpus, position: dict[str, int], trai
          "position": [position[r] for r in train_ids]},
         {"length": lengths(uncoded), "score": top(scores),
          "position": [position[r] for r in uncoded]},
-        chosen_by=chosen_by, sampled=any("sample" in i for i in infos),
+        chosen_by=chosen_by, sampled=any("sample" in info for info, _ in infos),
     )  # fmt: skip
 
 
@@ -731,7 +740,7 @@ def run_code(
         survey, read_options = _read_survey_for_sheets(survey_path, read_options, paths)
         answers = open_answers(survey, text_col)
         ids = [str(i) for i in answers.index]
-        parts = []
+        parts, sources = [], []
         for path in paths:
             part = read_labels(path, codes=codebook.names if codebook else None,
                                sheet=labels_sheet, question=labels_question, coder=labels_coder,
@@ -746,6 +755,7 @@ def run_code(
             if assumed:
                 logger.warning("%s", assumed)
             parts.append((Path(path).name, part))
+            sources.append((path, set(part.index)))
         coded = merge_coded(parts)
         corpus = process_answers(answers, options=text_options, progress=progress)
         position = {rid: i for i, rid in enumerate(corpus.ids)}
@@ -807,7 +817,7 @@ def run_code(
         }
         # Only the precision is estimated; the share coded automatically is observed (counts).
         expected["sentence"] = precision_sentence(expected, coder.automatic_.any())
-        sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, paths)
+        sample = _sample_check(coder, corpus, position, train_ids, uncoded, scores, sources)
         coding: dict = {"expected": expected, "none": none_entry(coder),
                         "sample": sample, "review": review, "rule": _rule_entry(coder),
                         "raised": _raised_entries(coder),
