@@ -342,8 +342,19 @@ def safe_filename(name: str, *, max_len: int = 60) -> str:
     return cleaned or "untitled"
 
 
-def check_out_holds_no_input(out: str | Path, inputs: Sequence[str | Path]) -> None:
+def _called(option: str, kind: str = "Output folder") -> str:
+    """How messages name the output given by ``option``: "Output folder" for ``--out``, else the
+    option itself ("--save-model folder"), so that a refusal names the option to change."""
+    if option == "--out":
+        return kind
+    return f"{option} {kind.split()[-1]}"
+
+
+def check_out_holds_no_input(out: str | Path, inputs: Sequence[str | Path],
+                             option: str = "--out") -> None:
     """Refuse an output folder that is or contains an input: replacing it would delete the input.
+
+    ``option`` is the command-line option that gave ``out`` (named in the message).
 
     Raises
     ------
@@ -355,8 +366,8 @@ def check_out_holds_no_input(out: str | Path, inputs: Sequence[str | Path]) -> N
         resolved = Path(path).resolve()
         if resolved == target or target in resolved.parents:
             raise OutputError(
-                f"Output folder {out} holds the input file {Path(path).name}; choose another --out "
-                "(replacing the folder would delete it)."
+                f"{_called(option)} {out} holds the input file {Path(path).name}; choose another "
+                f"{option} (replacing the folder would delete it)."
             )
 
 
@@ -430,7 +441,7 @@ def _lock_owner(lock: Path) -> int | None:
     return int(text) if text.isascii() and text.isdecimal() else None
 
 
-def _acquire_lock(out: Path, parent: Path) -> Path:
+def _acquire_lock(out: Path, parent: Path, option: str = "--out") -> Path:
     """Reserve ``out`` with ``<parent>/.<name>.lock`` (exclusive create, holds our pid)."""
     lock = parent / f".{out.name}.lock"
     for _ in range(5):
@@ -444,13 +455,13 @@ def _acquire_lock(out: Path, parent: Path) -> Path:
                 except FileNotFoundError:
                     continue
                 if age < _UNREADABLE_LOCK_AGE:
-                    raise OutputError(f"Output folder {out} is reserved by another textmine run "
-                                      f"(lock {lock}); wait for it to end or choose another "
-                                      "--out.") from None
+                    raise OutputError(f"{_called(option)} {out} is reserved by another textmine "
+                                      f"run (lock {lock}); wait for it to end or choose another "
+                                      f"{option}.") from None
             elif owner == os.getpid() or pid_alive(owner):
-                raise OutputError(f"Output folder {out} is being written by another textmine run "
-                                  f"(pid {owner}); wait for it to end or choose another --out.") \
-                    from None
+                raise OutputError(f"{_called(option)} {out} is being written by another textmine "
+                                  f"run (pid {owner}); wait for it to end or choose another "
+                                  f"{option}.") from None
             logger.warning("Taking over the lock of %s left by a run that no longer exists "
                            "(pid %s).", out, owner if owner is not None else "unknown")
             lock.unlink(missing_ok=True)
@@ -460,8 +471,8 @@ def _acquire_lock(out: Path, parent: Path) -> Path:
         finally:
             os.close(fd)
         return lock
-    raise OutputError(f"Cannot reserve output folder {out} (lock {lock} keeps changing); "
-                      "choose another --out.")
+    raise OutputError(f"Cannot reserve {_called(option, 'output folder')} {out} (lock {lock} "
+                      f"keeps changing); choose another {option}.")
 
 
 def _release_lock(lock: Path) -> None:
@@ -546,39 +557,42 @@ def _make_work_dir(out: Path, parent: Path) -> Path:
             continue
 
 
-def _os_error(exc: OSError, out: Path) -> OutputError:
+def _os_error(exc: OSError, out: Path, option: str = "--out") -> OutputError:
     where = f" ({exc.filename})" if exc.filename else ""
-    return OutputError(f"Cannot write output folder {out}: {exc.strerror or exc}{where}; nothing "
-                       "was written, check the disk space and permissions or choose another --out.")
+    return OutputError(f"Cannot write {_called(option, 'output folder')} {out}: "
+                       f"{exc.strerror or exc}{where}; nothing was written, check the disk space "
+                       f"and permissions or choose another {option}.")
 
 
-def _check_target(out: Path, parent: Path, force: bool) -> bool:
+def _check_target(out: Path, parent: Path, force: bool, option: str = "--out") -> bool:
     """Check that ``out`` may be created or replaced; return whether it exists (non-empty)."""
     if os.path.lexists(out) and (out.is_symlink() or not out.is_dir()):
-        raise OutputError(f"Output path {out} exists and is not a folder; choose a folder name.")
+        raise OutputError(f"{_called(option, 'Output path')} {out} exists and is not a folder; "
+                          "choose a folder name.")
     existing = out.is_dir() and any(out.iterdir())
     if existing and not force:
         raise OutputError(
-            f"Output folder {out} already exists and is not empty; use --force to replace it."
+            f"{_called(option)} {out} already exists and is not empty; use --force to replace it."
         )
     if existing and not is_textmine_output(out):
         raise OutputError(
-            f"Output folder {out} was not written by textmine (no {MARKER} file), so --force "
+            f"{_called(option)} {out} was not written by textmine (no {MARKER} file), so --force "
             "will not replace it; delete it yourself if it is an old output, or choose another "
-            "--out."
+            f"{option}."
         )
     if existing and not os.access(out, os.W_OK | os.X_OK):
-        raise OutputError(f"Output folder {out} is read-only, so it cannot be replaced; make it "
-                          "writable (chmod u+w) or choose another --out.")
+        raise OutputError(f"{_called(option)} {out} is read-only, so it cannot be replaced; make "
+                          f"it writable (chmod u+w) or choose another {option}.")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"Cannot write in folder {parent} (permission denied); choose another "
-                          "--out.")
+                          f"{option}.")
     return existing
 
 
 @contextlib.contextmanager
 def atomic_output_dir(
-    out: str | Path, *, force: bool = False, inputs: Sequence[str | Path] = ()
+    out: str | Path, *, force: bool = False, inputs: Sequence[str | Path] = (),
+    option: str = "--out",
 ) -> Iterator[Path]:
     """Yield a temporary folder that becomes ``out`` only if the block completes.
 
@@ -600,6 +614,9 @@ def atomic_output_dir(
     inputs : sequence of paths
         Files or folders the run reads; ``out`` may not be or contain any of them, so that even
         ``force`` can never delete what the user gave.
+    option : str
+        The command-line option that gave ``out``, named in every refusal ("--save-model
+        folder ... choose another --save-model").
 
     Raises
     ------
@@ -615,27 +632,28 @@ def atomic_output_dir(
         raise OutputError("The current folder no longer exists (deleted or moved); go to an "
                           "existing folder and run the command again.") from None
     if out.name in ("", "..") or cwd.is_relative_to(out.resolve()):
-        raise OutputError(f"Output folder '{out}' is the current folder or one of its parents; "
-                          "give a new folder name.")  # replacing it would delete the user's work
-    check_out_holds_no_input(out, inputs)
+        # replacing it would delete the user's work
+        raise OutputError(f"{_called(option)} '{out}' is the current folder or one of its "
+                          "parents; give a new folder name.")
+    check_out_holds_no_input(out, inputs, option)
     parent = out.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        lock = _acquire_lock(out, parent)
+        lock = _acquire_lock(out, parent, option)
     except OutputError:
         raise
     except OSError as exc:
-        raise OutputError(f"Cannot create output folder {out}: {exc.strerror or exc}; choose "
-                          "another --out.") from exc
+        raise OutputError(f"Cannot create {_called(option, 'output folder')} {out}: "
+                          f"{exc.strerror or exc}; choose another {option}.") from exc
     _DEPTH[0] += 1
     try:
         try:
             clean_stale(out, parent)
-            existed = _check_target(out, parent, force)
+            existed = _check_target(out, parent, force, option)
         except OutputError:
             raise
         except OSError as exc:
-            raise _os_error(exc, out) from exc
+            raise _os_error(exc, out, option) from exc
         previous: Path | None = None
         tmp: Path | None = None
         try:
@@ -646,11 +664,11 @@ def atomic_output_dir(
             _write_marker(tmp)
             yield tmp
             if _lock_owner(lock) != os.getpid():
-                raise OutputError(f"Output folder {out} was taken over by another run during "
+                raise OutputError(f"{_called(option)} {out} was taken over by another run during "
                                   "this one; nothing was written, run again.")
             if not existed and out.is_dir() and any(out.iterdir()) and not force:
-                raise OutputError(f"Output folder {out} appeared during the run; nothing was "
-                                  "written, use --force to replace it or choose another --out.")
+                raise OutputError(f"{_called(option)} {out} appeared during the run; nothing was "
+                                  f"written, use --force to replace it or choose another {option}.")
             interrupts.check()
             with interrupts.deferred():
                 previous = _swap_in(tmp, out, parent)
@@ -662,7 +680,7 @@ def atomic_output_dir(
             if previous is not None:  # interrupted right after the swap: the new output is in
                 shutil.rmtree(previous, ignore_errors=True)
             if isinstance(exc, OSError) and not isinstance(exc, TextmineError):
-                raise _os_error(exc, out) from exc
+                raise _os_error(exc, out, option) from exc
             raise
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)

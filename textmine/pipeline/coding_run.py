@@ -470,9 +470,8 @@ def _check_model_dir(save_model: str | Path | None, out: str | Path) -> None:
 #: Best guess of an answer no code applies to, in the ``suggestions`` of ``--next`` sheets.
 NONE_SUGGESTION = "none of these codes"
 
-#: ``selection`` recorded in the Info sheet of the sheet written by ``--next``.
-#: The ``selection`` of a ``--next`` sheet's Info sheet (not starting with "-": a spreadsheet
-#: showed the apostrophe that guards such a cell against formula injection).
+#: ``selection`` recorded in the Info sheet of the sheet written by ``--next`` (not starting
+#: with "-": a spreadsheet showed the apostrophe that guards such a cell against formulas).
 NEXT_SELECTION = "chosen by --next: the most useful uncoded answers to code, not a random sample"
 
 
@@ -727,25 +726,19 @@ def run_code(
     inputs = [survey_path, *paths] + ([codebook_path] if codebook_path else [])
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(atomic_output_dir(out, force=force, inputs=inputs))
-        model_tmp = None
-        if save_model is not None:
-            try:
-                model_tmp = stack.enter_context(atomic_output_dir(save_model, force=force,
-                                                                  inputs=inputs))
-            except OutputError as exc:
-                # its refusals named --out about the coder's folder (trial 2026-12-01)
-                raise OutputError(str(exc).replace("--out", "--save-model").replace(
-                    "Output folder", "--save-model folder").replace(
-                    "Output path", "--save-model path")) from None
+        # its refusals name --save-model (they named --out about the coder's folder: trial)
+        model_tmp = (stack.enter_context(atomic_output_dir(save_model, force=force,
+                                                           inputs=inputs, option="--save-model"))
+                     if save_model is not None else None)  # fmt: skip
         survey, read_options = _read_survey_for_sheets(survey_path, read_options, paths)
         answers = open_answers(survey, text_col)
         ids = [str(i) for i in answers.index]
         parts, sources = [], []
+        texts = {str(k): v for k, v in answers.items()}
         for path in paths:
             part = read_labels(path, codes=codebook.names if codebook else None,
                                sheet=labels_sheet, question=labels_question, coder=labels_coder,
-                               default_question=text_col,
-                               texts={str(k): v for k, v in answers.items()})  # fmt: skip
+                               default_question=text_col, texts=texts)  # fmt: skip
             check_coded_ids(part.index, ids, columns=survey.data, id_col=read_options.id_col,
                             where=str(path))  # fmt: skip
             # A workspace's codes were already read for one question (read_labels chose it).
