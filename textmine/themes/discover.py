@@ -292,6 +292,7 @@ def _say_seed_leaks(seed_report: list[dict], X: sp.csr_matrix, terms: list[str],
     """
     from collections import Counter
 
+    where = f"question '{question}': " if question else ""
     col = {t: i for i, t in enumerate(terms)}
     label = dict(zip(themes["theme_id"].astype(str), themes["label"], strict=True))
     cells = answers["themes"].fillna("").astype(str).to_numpy()
@@ -334,16 +335,14 @@ def _say_seed_leaks(seed_report: list[dict], X: sp.csr_matrix, terms: list[str],
             logger.warning(
                 "%sCodebook theme '%s' holds %.0f %% of the answers, only %d of its %d writing "
                 "its seeds: most are there by closeness of meaning; read its quotes, or give "
-                "more themes (codebook entries or --extra-themes).",
-                f"question '{question}': " if question else "", entry["name"],
+                "more themes (codebook entries or --extra-themes).", where, entry["name"],
                 100 * float(share.iloc[0]), writing, held,
             )  # fmt: skip
         if said:
             logger.warning(
                 "%sCodebook theme '%s' does not hold the answers writing some of its seeds "
                 "(%s): check that theme (the same idea: merge them with textmine edit) and the "
-                "seed.",
-                f"question '{question}': " if question else "", entry["name"],
+                "seed.", where, entry["name"],
                 "; ".join(said[:3]) + (f"; {len(said) - 3} more in run.json" if len(said) > 3
                                        else ""),
             )  # fmt: skip

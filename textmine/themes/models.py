@@ -502,9 +502,14 @@ def spectral_coordinates(
     -------
     ndarray (n_answers, dims)
     """
+    return graph_coordinates(neighbour_graph(Z, n_neighbors), dims, random_state)
+
+
+def graph_coordinates(G: sp.csr_matrix, dims: int, random_state: int | None) -> np.ndarray:
+    """Laplacian eigenmap of a neighbour graph ``G`` (:func:`neighbour_graph`), shape
+    (n_answers, dims): :func:`spectral_coordinates` when the graph is needed again."""
     from sklearn.manifold import SpectralEmbedding
 
-    G = neighbour_graph(Z, n_neighbors)
     with warnings.catch_warnings():
         # "Graph is not fully connected": the eigenmap is still defined per component.
         warnings.simplefilter("ignore", UserWarning)
@@ -1021,10 +1026,9 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         n_neighbors = graph_neighbors(self.n_graph_neighbors, len(sample))
         dims = max(5, self.n_themes) if self.graph_dims is None else int(self.graph_dims)
         use_graph = n_neighbors >= 2 and len(sample) > dims + 2 and dims > 0
-        if use_graph:
-            low = spectral_coordinates(Zs, n_neighbors, dims, self.random_state)
-        else:
-            low = Zs
+        # the graph is built once: seeded themes spread their labels over it below
+        G = neighbour_graph(Zs, n_neighbors) if use_graph else None
+        low = graph_coordinates(G, dims, self.random_state) if G is not None else Zs
         km = KMeans(n_clusters=self.n_themes, n_init=self.n_init, max_iter=self.max_iter,
                     random_state=self.random_state)
         sample_labels = km.fit_predict(low)
@@ -1038,9 +1042,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             # seeds): AN full questions -0.004 (seeded starts alone -0.019), RUA arguments by
             # section +0.031 (-0.026); the demo's seeded F1 with semantic 0.456 -> 0.649.
             labels = np.asarray(seed_labels)[sample]
-            if use_graph and self.seed_spread > 0:
-                labels = spread_seed_labels(neighbour_graph(Zs, n_neighbors), labels,
-                                            A.shape[0], alpha=self.seed_spread,
+            if G is not None and self.seed_spread > 0:
+                labels = spread_seed_labels(G, labels, A.shape[0], alpha=self.seed_spread,
                                             keep=self.seed_spread_keep)
             counts = np.bincount(labels[labels >= 0], minlength=A.shape[0])
             # a theme with too few labelled answers is led by its anchor alone

@@ -155,24 +155,22 @@ def seed_columns(
             # Each theme's detail at debug level; the run gets one line (below) and run.json
             # lists them (themes.seeded_themes).
             logger.debug("Theme '%s': %s.", theme.name, "; ".join(said))
+    where = f"question '{question}': " if question else ""
     missing = [(e["name"], e["absent_seeds"] + e["unmatched_seeds"]) for e in report
                if e["absent_seeds"] or e["unmatched_seeds"]]
     if missing:
         n_missing = sum(len(m) for _, m in missing)
         name, first = missing[0]
-        where = f"question '{question}': " if question else ""
         logger.warning(
             "%s%d of the %d codebook seeds never became a feature (e.g. theme '%s': %s); "
             "run.json lists them under themes.seeded_themes.",
             where, n_missing, sum(len(t.seeds) for t in codebook.themes), name, ", ".join(first),
         )  # fmt: skip
-    _warn_unseeded_and_twins(report, seed_terms, where=f"question '{question}': "
-                             if question else "")  # fmt: skip
+    _warn_unseeded_and_twins(report, where=where)
     return tuple(seed_terms), report
 
 
-def _warn_unseeded_and_twins(report: list[dict], seed_terms: list[tuple[int, ...]], *,
-                             where: str) -> None:
+def _warn_unseeded_and_twins(report: list[dict], *, where: str) -> None:
     """Say when a codebook theme has no seed among the features, or the same ones as another.
 
     Both still get answers without a word otherwise (trial 2026-12-01): a theme "Espace" whose
@@ -188,10 +186,10 @@ def _warn_unseeded_and_twins(report: list[dict], seed_terms: list[tuple[int, ...
             "write.", where, ", ".join(repr(n) for n in bare[:5]) + (" ..." if len(bare) > 5
                                                                    else ""),
         )  # fmt: skip
-    by_terms: dict[frozenset[int], list[str]] = {}
-    for entry, cols in zip(report, seed_terms, strict=True):
-        if cols:
-            by_terms.setdefault(frozenset(cols), []).append(entry["name"])
+    by_terms: dict[frozenset[str], list[str]] = {}
+    for entry in report:
+        if entry["matched_terms"]:
+            by_terms.setdefault(frozenset(entry["matched_terms"]), []).append(entry["name"])
     for names in by_terms.values():
         if len(names) > 1:
             logger.warning(
