@@ -62,6 +62,7 @@ from sklearn.multiclass import OneVsRestClassifier
 
 import textmine.coding.learn as learn
 from textmine.coding import MultiLabelCoder, with_embeddings
+from textmine.coding.agreement import nested_agreement
 from textmine.config import TextOptions
 from textmine.tables.stats import wilson_interval
 from textmine.text.corpus import process_answers
@@ -107,6 +108,12 @@ RULES: dict[str, dict[str, float | bool]] = {
     "point": {"ANSWER_LEVEL": False, "PRECISION_BOUND_Z": 0.0, "CALIBRATED_CHECK": False,
               "HELDOUT_BOUND_Z": 0.0},
 }
+#: ``checked``: what ``textmine code`` writes: the coder's rule (``bound``), then the run's
+#: nested check (:func:`textmine.coding.agreement.nested_agreement`: 5 outer coders refitted
+#: on 80 % of the coded answers) withholds every automatic code at a target where its
+#: automatic codes were right fewer than ``POOLED_MIN_HELDOUT_RIGHT`` times
+#: (``pipeline.coding_run._withhold_unchecked``). Costs 5 more coder fits per split.
+RULES["checked"] = dict(RULES["bound"])
 #: What each rule is, for the markdown.
 RULE_NOTES = {
     "bound": "the coder's: answer level in single-code surveys (one cut on the top code's "
@@ -126,6 +133,9 @@ RULE_NOTES = {
     "percode25": "the per-code rule as multi-label surveys get it: the same with at least 25 "
                  "right held-out codes, every code together",
     "point": "per-code point estimates, no calibrated check (the rule before issue 13)",
+    "checked": "what `textmine code` writes: `bound`, then nothing automatic at a target where "
+               "the run's nested check (5 outer coders on 80 % of the coded answers) had fewer "
+               "than 25 right automatic codes",
 }
 #: Coder variants: name -> (embedding model or None, embedding weight).
 VARIANTS = {
@@ -302,6 +312,16 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
             float((pred.sum(axis=1) > 0).mean()))  # fmt: skip
 
 
+def _nested_right(terms: list, Y: pd.DataFrame, seed: int, model: str | None,
+                  weight: float) -> dict[float, int]:
+    """Right automatic codes of the run's nested check at each target (as ``textmine code``
+    runs it: outer folds seeded like the coder)."""
+    coder = MultiLabelCoder(random_state=seed, embedding_model=model, embedding_weight=weight)
+    _, trade, _ = nested_agreement(terms, Y, coder=coder, random_state=seed, targets=TARGETS)
+    return {float(t): int(r) for t, r in zip(trade["target_precision"], trade["n_right"],
+                                             strict=True)}
+
+
 def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
         variants: tuple[str, ...] = tuple(VARIANTS),
         shares: tuple[float, ...] = SHARES, rules: tuple[str, ...] = tuple(RULES),
@@ -349,9 +369,16 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
                 for rule in rules:
                     tag = "" if rule == rules[0] else f"_{rule}"
                     with threshold_rule(rule, coder):
+                        nested_right = (_nested_right([terms[i] for i in tr], Y.iloc[tr], seed,
+                                                      model, weight)
+                                        if rule == "checked" else {})  # fmt: skip
                         for t in TARGETS:
                             pred = coder.decide(proba, coder.thresholds_for(t))
                             pred[no_terms] = 0
+                            if nested_right.get(t, learn.POOLED_MIN_HELDOUT_RIGHT) < \
+                                    learn.POOLED_MIN_HELDOUT_RIGHT:
+                                pred[:] = 0
+                                row[f"{v}{tag}_withheld_{t}"] = True
                             p, c = precision_coverage(pred, truth)
                             row[f"{v}{tag}_prec_{t}"], row[f"{v}{tag}_cov_{t}"] = p, c
                             # Counts, to pool over splits: a mean of per-split ratios over a

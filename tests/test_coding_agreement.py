@@ -178,6 +178,9 @@ def test_model_agreement_is_cross_validated_per_code():
     assert trade["target_precision"].tolist() == [0.5, 0.9]
     # A higher target can only assign fewer codes.
     assert trade["n_assigned"].iloc[1] <= trade["n_assigned"].iloc[0]
+    # The right count is what a run weighs before it keeps its automatic codes.
+    assert (trade["n_right"] == (trade["precision"] * trade["n_assigned"]).round()).all()
+    assert (trade["n_right"] > 0).all()
 
 
 def test_model_agreement_needs_enough_coded_answers():

@@ -260,7 +260,9 @@ def nested_agreement(
         ``f1``, ``cohen_kappa``, plus a pooled ``(all codes)`` row (micro-averages).
     tradeoff : DataFrame
         ``target_precision``, ``coverage`` (share of held-out answers given at least one code),
-        ``precision`` of the assigned codes, ``recall``, ``f1``, ``n_assigned``.
+        ``precision`` of the assigned codes, ``recall``, ``f1``, ``n_assigned``, ``n_right``
+        (right assigned codes: below :data:`~textmine.coding.learn.POOLED_MIN_HELDOUT_RIGHT`
+        a run withholds its automatic codes at that target).
     expected : dict
         :func:`textmine.coding.learn.expected_block` of the outer folds at the coder's target:
         the expected precision of automatic codes and share coded automatically, with
@@ -301,7 +303,8 @@ def nested_agreement(
         p, r, f = _prf(P.ravel(), Ya.ravel())
         trade.append(
             {"target_precision": t, "coverage": float((P.sum(axis=1) > 0).mean()),
-             "precision": p, "recall": r, "f1": f, "n_assigned": int(P.sum())}
+             "precision": p, "recall": r, "f1": f, "n_assigned": int(P.sum()),
+             "n_right": int((P & Ya).sum())}
         )
     expected = expected_block(pred, Ya, target_precision=base.target_precision)
     return pd.DataFrame(rows), pd.DataFrame(trade), expected
