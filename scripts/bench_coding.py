@@ -375,10 +375,10 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
                         for t in TARGETS:
                             pred = coder.decide(proba, coder.thresholds_for(t))
                             pred[no_terms] = 0
-                            if nested_right.get(t, learn.POOLED_MIN_HELDOUT_RIGHT) < \
-                                    learn.POOLED_MIN_HELDOUT_RIGHT:
-                                pred[:] = 0
-                                row[f"{v}{tag}_withheld_{t}"] = True
+                            if rule == "checked":  # every row has the column (CSV append)
+                                withheld = nested_right[t] < learn.POOLED_MIN_HELDOUT_RIGHT
+                                row[f"{v}{tag}_withheld_{t}"] = withheld
+                                pred[:] = 0 if withheld else pred
                             p, c = precision_coverage(pred, truth)
                             row[f"{v}{tag}_prec_{t}"], row[f"{v}{tag}_cov_{t}"] = p, c
                             # Counts, to pool over splits: a mean of per-split ratios over a

@@ -50,9 +50,9 @@ def test_xlsx_sheet_is_ready_for_coders(frame, tmp_path):
     assert ws.auto_filter.ref == "A1:G5"
     assert ws["B2"].alignment.wrap_text
     assert ws.column_dimensions["B"].width == 80
-    # Formula-like text and ids are inert.
-    assert ws["B3"].value == "'=SUM(A1) trop de réunions"
-    assert ws["A5"].value == "'-4"
+    # Formula-like text and ids are kept as written, strings with Excel's quote prefix.
+    for ref, value in (("B3", "=SUM(A1) trop de réunions"), ("A5", "-4")):
+        assert ws[ref].value == value and ws[ref].data_type == "s" and ws[ref].quotePrefix
     (dv,) = ws.data_validations.dataValidation
     assert dv.type == "list" and dv.formula1 == '"0,1"'
     assert str(dv.sqref) == "D2:F5"

@@ -53,11 +53,14 @@ def test_no_cell_is_a_formula(workbook):
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
-                    assert not cell.value.startswith(FORMULA_PREFIXES), (ws.title, cell.value)
+                    # The answer as written, a string that stays text when edited.
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    if cell.value.startswith(FORMULA_PREFIXES):
+                        assert cell.quotePrefix, (ws.title, cell.coordinate, cell.value)
                     texts.append(cell.value)
-    for answer in HOSTILE[1:]:
-        assert "'" + answer in texts
-    assert HOSTILE[0] in texts
+    for answer in HOSTILE:
+        assert answer in texts
+    assert not any(t.startswith("'") and t[1:] in HOSTILE for t in texts)
 
 
 def test_theme_sheet_lists_quotes_first(workbook):
@@ -65,7 +68,7 @@ def test_theme_sheet_lists_quotes_first(workbook):
     assert [c.value for c in ws[1]] == ["Citation retenue", "Réponses identiques",
                                         "Poids du thème",
                                         "Réponse (données personnelles masquées)", "Répondants"]
-    assert ws["A2"].value.startswith("✓") and ws["D2"].value in (HOSTILE[0], "'" + HOSTILE[1])
+    assert ws["A2"].value.startswith("✓") and ws["D2"].value in HOSTILE[:2]
     flags = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
     assert flags == sorted(flags, key=lambda f: (not f, f))
 
@@ -80,10 +83,12 @@ def test_crosstab_sheet_formats_and_highlights(workbook):
     assert starred
     for r in starred:
         assert ws.cell(row=r, column=pct).fill.fgColor.rgb not in (None, "00000000")
-    # The hostile group name is text, prefixed so that it cannot run.
+    # The hostile group name is text as written, quote-prefixed so that it cannot run.
     modality = header.index("Modalité") + 1
-    values = {ws.cell(row=r, column=modality).value for r in range(2, ws.max_row + 1)}
-    assert "'=cmd|'/C calc'!A0" in values
+    cells = {ws.cell(row=r, column=modality).value: ws.cell(row=r, column=modality)
+             for r in range(2, ws.max_row + 1)}
+    hostile = cells["=cmd|'/C calc'!A0"]
+    assert hostile.data_type == "s" and hostile.quotePrefix
 
 
 @given(st.lists(st.text(min_size=0, max_size=50), min_size=1, max_size=12))

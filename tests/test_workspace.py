@@ -618,7 +618,8 @@ def test_export_xlsx_qdpx_qdc(project, conn, tmp_path):
 
     wb = load_workbook(xlsx)
     assert wb.sheetnames == ["Codes", "Codebook", "History", "Memos"]
-    assert wb["Memos"]["F2"].value == "'=1+1 définition"  # a formula made inert
+    memo = wb["Memos"]["F2"]  # a formula made inert, the memo as written
+    assert memo.value == "=1+1 définition" and memo.data_type == "s" and memo.quotePrefix
     qdpx, _ = export_workspace(conn, project, tmp_path / "codes.qdpx", fmt="qdpx")
     with zipfile.ZipFile(qdpx) as zf:
         names = zf.namelist()

@@ -51,6 +51,28 @@ def neutralise_cell(value: Any) -> Any:
     return value
 
 
+def inert_text_cell(cell: Any) -> None:
+    """Make an openpyxl cell holding text inert, its text kept as written.
+
+    The cell is typed as a string, so a workbook never evaluates it; text that a spreadsheet
+    would read as a formula (it starts with ``= + - @``, tab or CR) also gets the quote prefix,
+    Excel's hidden apostrophe, so that it stays text when the cell is edited. Unlike a CSV
+    (:func:`neutralise_cell`), the answer is not changed: an answer "- manque de moyens" reads
+    "- manque de moyens", not "'- manque de moyens".
+    """
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+
+
+def append_inert(ws: Any, values: Sequence[Any]) -> None:
+    """Append one row to an openpyxl worksheet, every text cell inert (:func:`inert_text_cell`)."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        inert_text_cell(cell)
+
+
 def restore_cell(value: Any) -> Any:
     """Undo :func:`neutralise_cell` on a value read back from a textmine CSV.
 

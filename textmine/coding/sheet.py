@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from textmine.codebook import Codebook
 from textmine.errors import ColumnError, DataError, InputFileError, OutputError
-from textmine.outputs import atomic_write, neutralise_cell, restore_cell, write_csv
+from textmine.outputs import append_inert, atomic_write, restore_cell, write_csv
 from textmine.survey.sniff import decode_text
 from textmine.text.pii import PLACEHOLDERS
 from textmine.workbook import save_workbook
@@ -115,7 +115,7 @@ def write_sheet_xlsx(
     cell. Sheet ``Codebook``: name, description and seed words of each code (code names only
     when ``codebook`` is None). Sheet ``Info`` (when ``info`` is given): one ``key, value``
     row each (the run, its id column, the sample drawn). Text cells that a spreadsheet would
-    read as formulas get a leading apostrophe.
+    read as formulas stay text (:func:`textmine.outputs.append_inert`), as written.
     """
     codes = [c for c in frame.columns if c not in FIXED_COLUMNS]
 
@@ -123,9 +123,9 @@ def write_sheet_xlsx(
         wb = Workbook()
         ws = wb.active
         ws.title = SHEET_NAME
-        ws.append([neutralise_cell(str(c)) for c in frame.columns])
+        append_inert(ws, [str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
-            ws.append([neutralise_cell(v) if isinstance(v, str) else v for v in row])
+            append_inert(ws, row)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "D2"
@@ -157,11 +157,8 @@ def write_sheet_xlsx(
         themes = {t.name: t for t in codebook.themes} if codebook is not None else {}
         for code in codes:
             theme = themes.get(code)
-            cb.append(
-                [neutralise_cell(code),
-                 neutralise_cell(theme.description) if theme else "",
-                 neutralise_cell("; ".join(theme.seeds)) if theme else ""]
-            )
+            append_inert(cb, [code, theme.description if theme else "",
+                              "; ".join(theme.seeds) if theme else ""])
         for cell in cb[1]:
             cell.font = Font(bold=True)
         cb.column_dimensions["A"].width = 30
@@ -171,7 +168,7 @@ def write_sheet_xlsx(
             about = wb.create_sheet(INFO_SHEET)
             about.append(["key", "value"])
             for key, value in info:
-                about.append([neutralise_cell(str(key)), neutralise_cell(str(value))])
+                append_inert(about, [str(key), str(value)])
             about.column_dimensions["A"].width = 20
             about.column_dimensions["B"].width = 60
         save_workbook(wb, tmp)

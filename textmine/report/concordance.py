@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from textmine.errors import OptionError, OutputError
-from textmine.outputs import atomic_write, neutralise_cell, write_csv
+from textmine.outputs import append_inert, atomic_write, write_csv
 from textmine.runfolder import SEGMENTS_CSV, TERMS_CSV, read_run_csv
 from textmine.text.concordance import LINE_COLUMNS, feature_spans, kwic
 from textmine.workbook import save_workbook
@@ -70,10 +70,10 @@ def _xlsx(lines: pd.DataFrame, path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Concordance"
-    ws.append([neutralise_cell(str(c)) for c in lines.columns])
+    append_inert(ws, [str(c) for c in lines.columns])
     for row in lines.itertuples(index=False):
-        ws.append([neutralise_cell("" if pd.isna(v) else v) if not isinstance(v, (int, float))
-                   or isinstance(v, bool) else v for v in row])
+        append_inert(ws, ["" if not isinstance(v, (int, float)) and pd.isna(v) else v
+                          for v in row])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from textmine.outputs import neutralise_cell
+from textmine.outputs import inert_text_cell
 from textmine.report.analysis_section import ca_sheet  # issue 17
 from textmine.report.analysis_section import words as ca_words_of  # issue 17
 from textmine.report.colours import residual_colour
@@ -57,21 +57,18 @@ def sheet_name(name: str, taken: set[str]) -> str:
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any) -> None:
-    """Write one cell: text neutralised and typed as a string, numbers as numbers, NaN empty."""
+    """Write one cell: text inert and typed as a string, numbers as numbers, NaN empty."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, (np.integer, np.floating, np.bool_)):
         value = value.item()
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         cell.value = None
-    elif isinstance(value, str):
-        cell.value = neutralise_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
-        # Never a formula, whatever openpyxl guessed from the first character.
-        cell.data_type = "s"
     elif isinstance(value, (int, float, bool)):
         cell.value = value
     else:
-        cell.value = neutralise_cell(str(value))
-        cell.data_type = "s"
+        # Never a formula, whatever openpyxl guessed from the first character.
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        inert_text_cell(cell)
 
 
 def write_table(

@@ -42,7 +42,7 @@ from textmine.coding.sheet import (
     sheet_keys,
 )
 from textmine.errors import DataError, OptionError, OutputError
-from textmine.outputs import atomic_write, neutralise_cell, write_csv
+from textmine.outputs import append_inert, atomic_write, write_csv
 from textmine.workbook import fixed_time, save_workbook
 from textmine.workspace.build import add_codebook, add_coder, check_coder_name
 from textmine.workspace.db import audit, get_meta, now, transaction
@@ -181,9 +181,9 @@ def write_error(out: Path, exc: OSError) -> OutputError:
 def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, first: bool = False) -> None:
     ws = wb.active if first else wb.create_sheet(title)
     ws.title = title
-    ws.append(list(frame.columns))
+    append_inert(ws, [str(c) for c in frame.columns])
     for row in frame.itertuples(index=False):
-        ws.append([neutralise_cell(v) if isinstance(v, str) else v for v in row])
+        append_inert(ws, row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
