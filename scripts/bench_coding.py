@@ -54,15 +54,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 
 import textmine.coding.learn as learn
 from textmine.coding import MultiLabelCoder, with_embeddings
-from textmine.coding.agreement import nested_agreement
 from textmine.config import TextOptions
 from textmine.tables.stats import wilson_interval
 from textmine.text.corpus import process_answers
@@ -114,6 +114,14 @@ RULES: dict[str, dict[str, float | bool]] = {
 #: automatic codes were right fewer than ``POOLED_MIN_HELDOUT_RIGHT`` times
 #: (``pipeline.coding_run._withhold_unchecked``). Costs 5 more coder fits per split.
 RULES["checked"] = dict(RULES["bound"])
+#: ``vote3``: ``checked``, and an answer keeps an automatic code only if at least 3 of the 5
+#: outer coders of the nested check give it that code too (the coders the check measured).
+RULES["vote3"] = dict(RULES["bound"])
+#: ``gate3``: ``checked``, and ``vote3`` only where the share of new answers coded
+#: automatically is above the nested check's held-out share (its upper 95 % Wilson bound: the
+#: run's ``share_check`` warning): the coder then behaves unlike the coders the check measured.
+RULES["gate3"] = dict(RULES["bound"])
+NESTED_RULES = ("checked", "vote3", "gate3")
 #: What each rule is, for the markdown.
 RULE_NOTES = {
     "bound": "the coder's: answer level in single-code surveys (one cut on the top code's "
@@ -136,6 +144,10 @@ RULE_NOTES = {
     "checked": "what `textmine code` writes: `bound`, then nothing automatic at a target where "
                "the run's nested check (5 outer coders on 80 % of the coded answers) had fewer "
                "than 25 right automatic codes",
+    "vote3": "`checked`, and an automatic code is kept only where at least 3 of the nested "
+             "check's 5 outer coders give the answer that code too",
+    "gate3": "`checked`, and `vote3` only where the share of new answers coded automatically "
+             "is above the nested check's held-out share (upper 95 % Wilson bound)",
 }
 #: Coder variants: name -> (embedding model or None, embedding weight).
 VARIANTS = {
@@ -312,14 +324,29 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
             float((pred.sum(axis=1) > 0).mean()))  # fmt: skip
 
 
-def _nested_right(terms: list, Y: pd.DataFrame, seed: int, model: str | None,
-                  weight: float) -> dict[float, int]:
-    """Right automatic codes of the run's nested check at each target (as ``textmine code``
-    runs it: outer folds seeded like the coder)."""
-    coder = MultiLabelCoder(random_state=seed, embedding_model=model, embedding_weight=weight)
-    _, trade, _ = nested_agreement(terms, Y, coder=coder, random_state=seed, targets=TARGETS)
-    return {float(t): int(r) for t, r in zip(trade["target_precision"], trade["n_right"],
-                                             strict=True)}
+def _nested_check(
+    terms: list, Y: pd.DataFrame, test_terms: list, seed: int, model: str | None, weight: float,
+) -> tuple[dict[float, int], dict[float, np.ndarray], dict[float, float]]:
+    """The run's nested check (5 outer coders on 80 % of the coded answers, seeded like the
+    coder, as ``textmine code`` runs it): per target, its right automatic codes, how many
+    outer coders give each test answer each code automatically (shape (n_test, n_codes)), and
+    the upper bound of the share of held-out answers they coded automatically."""
+    base = MultiLabelCoder(random_state=seed, embedding_model=model, embedding_weight=weight)
+    right, answers = dict.fromkeys(TARGETS, 0), dict.fromkeys(TARGETS, 0)
+    votes = {t: np.zeros((len(test_terms), Y.shape[1]), dtype=int) for t in TARGETS}
+    for train, test in KFold(base.cv_folds, shuffle=True, random_state=seed).split(terms):
+        outer = clone(base).fit([terms[i] for i in train], Y.iloc[train])
+        held, new = outer.predict_proba([terms[i] for i in test]), outer.predict_proba(test_terms)
+        for t in TARGETS:
+            th = outer.thresholds_for(t)
+            dec = outer.decide(held, th)
+            right[t] += int((dec & Y.iloc[test].to_numpy()).sum())
+            answers[t] += int(dec.any(axis=1).sum())
+            votes[t] += outer.decide(new, th)
+    # the held-out share's upper 95 % Wilson bound, as the run's share check states it
+    high = {t: float(wilson_interval(np.array([answers[t]]), np.array([len(terms)]),
+                                     level=0.95)[1][0]) for t in TARGETS}  # fmt: skip
+    return right, votes, high
 
 
 def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
@@ -366,19 +393,24 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
                 row[f"{v}_f1"] = f1_score(truth, coder.suggest(test_terms), average="micro",
                                           zero_division=0)  # fmt: skip
                 no_terms = np.array([len(t) == 0 for t in test_terms], dtype=bool)
+                nested = None
                 for rule in rules:
                     tag = "" if rule == rules[0] else f"_{rule}"
                     with threshold_rule(rule, coder):
-                        nested_right = (_nested_right([terms[i] for i in tr], Y.iloc[tr], seed,
-                                                      model, weight)
-                                        if rule == "checked" else {})  # fmt: skip
+                        if rule in NESTED_RULES and nested is None:
+                            nested = _nested_check([terms[i] for i in tr], Y.iloc[tr],
+                                                   test_terms, seed, model, weight)  # fmt: skip
                         for t in TARGETS:
                             pred = coder.decide(proba, coder.thresholds_for(t))
                             pred[no_terms] = 0
-                            if rule == "checked":  # every row has the column (CSV append)
-                                withheld = nested_right[t] < learn.POOLED_MIN_HELDOUT_RIGHT
+                            if rule in NESTED_RULES:  # every row has the column (CSV append)
+                                withheld = nested[0][t] < learn.POOLED_MIN_HELDOUT_RIGHT
                                 row[f"{v}{tag}_withheld_{t}"] = withheld
                                 pred[:] = 0 if withheld else pred
+                                gate = rule == "gate3" and pred.any(axis=1).mean() > nested[2][t]
+                                if rule == "vote3" or gate:
+                                    pred &= (nested[1][t] >= 3).astype(int)
+                                row[f"{v}{tag}_gate_{t}"] = bool(gate)
                             p, c = precision_coverage(pred, truth)
                             row[f"{v}{tag}_prec_{t}"], row[f"{v}{tag}_cov_{t}"] = p, c
                             # Counts, to pool over splits: a mean of per-split ratios over a

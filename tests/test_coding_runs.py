@@ -211,7 +211,7 @@ def test_agreement_of_model_and_humans_is_cross_validated(code_out):
     ]
     trade = pd.read_csv(code_out / "tradeoff.csv")
     assert trade.columns.tolist() == [
-        "target_precision", "coverage", "precision", "recall", "f1", "n_assigned"
+        "target_precision", "coverage", "precision", "recall", "f1", "n_assigned", "n_right"
     ]
 
 
