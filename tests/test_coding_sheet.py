@@ -11,8 +11,10 @@ from textmine.coding.sheet import (
     CODEBOOK_SHEET,
     NONE_PROMPT,
     SHEET_NAME,
+    check_rows_line_up,
     coding_sheet_frame,
     read_coded,
+    text_key,
     write_sheet_csv,
     write_sheet_xlsx,
 )
@@ -268,3 +270,17 @@ def test_an_ods_or_xls_sheet_is_refused_in_one_line(tmp_path):
         with pytest.raises(Exception, match=rf"{name} is a \.(ods|xls) workbook, which textmine "
                                             r"does not read as a coding sheet; save it as"):
             read_coded(path)
+
+
+def test_control_characters_in_answers_do_not_break_the_sheet(tmp_path):
+    # An answer with a BEL or a vertical tab crashed write_sheet_xlsx with openpyxl's
+    # IllegalCharacterError (break-it trial 2026-12-01); the sheet drops what a workbook cannot
+    # hold, and its rows still line up with the survey's answers when read back.
+    answer = "manque\x07 de moyens\x0b matériels"
+    frame = coding_sheet_frame(["r1", "r2"], [answer, "trop de réunions"], ["moyens"])
+    path = write_sheet_xlsx(frame, tmp_path / "codage.xlsx")
+    shown = load_workbook(path)[SHEET_NAME]["B2"].value
+    assert shown == "manque de moyens matériels"
+    check_rows_line_up(path, {"r1": text_key(shown)}, {"r1": [answer]})
+    with pytest.raises(DataError, match="is not the answer of its respondent_id"):
+        check_rows_line_up(path, {"r1": text_key("trop de réunions")}, {"r1": [answer]})

@@ -60,7 +60,8 @@ def test_no_cell_is_a_formula(workbook):
                     texts.append(cell.value)
     for answer in HOSTILE:
         assert answer in texts
-    assert not any(t.startswith("'") and t[1:] in HOSTILE for t in texts)
+    # No sheet shows CSV's escape apostrophe (the Réponses sheet's closed questions did).
+    assert not any(t.startswith("'") and t[1:].startswith(FORMULA_PREFIXES) for t in texts)
 
 
 def test_theme_sheet_lists_quotes_first(workbook):
@@ -145,3 +146,30 @@ def test_top_specificities_keep_group_order_and_best_terms():
     out = top_specificities(spec, n=1)
     assert out[["modality", "term"]].values.tolist() == [["b", "y"], ["a", "v"]]
     assert top_specificities(spec, n=5)["term"].tolist() == ["y", "x", "v", "u"]
+
+
+def test_closed_questions_shown_as_written(tmp_path):
+    # closed.csv escapes formula-like values with an apostrophe (CSV); the workbook's answers
+    # sheet shows them as the respondent chose them, inert (break-it trial 2026-12-01).
+    import shutil
+
+    import pandas as pd
+
+    from textmine.config import ReportOptions
+    from textmine.outputs import write_csv
+    from textmine.report import write_report
+
+    folder = tmp_path / "run"
+    shutil.copytree(built_report(), folder)
+    for old in folder.glob("report.*"):
+        old.unlink()
+    ids = pd.read_csv(folder / "answers.csv", dtype=str)["respondent_id"]
+    hostile = "=cmd|'/C calc'!A0"
+    write_csv(pd.DataFrame({"respondent_id": ids,
+                            "fonction": [hostile] + ["Agent"] * (len(ids) - 1)}),
+              folder / "closed.csv")
+    write_report(folder, options=ReportOptions(lang="fr"))
+    ws = load_workbook(folder / "report.xlsx")["Réponses"]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    shown = [c for c in cells if c.value.endswith("calc'!A0")]
+    assert shown and all(c.value == hostile and c.quotePrefix for c in shown)

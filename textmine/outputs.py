@@ -66,9 +66,18 @@ def inert_text_cell(cell: Any) -> None:
             cell.quotePrefix = True
 
 
+def workbook_text(text: str) -> str:
+    """``text`` as a workbook cell can hold it: the control characters XML 1.0 forbids (BEL,
+    vertical tab...; openpyxl's ``ILLEGAL_CHARACTERS_RE``) removed, where openpyxl would raise."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def append_inert(ws: Any, values: Sequence[Any]) -> None:
-    """Append one row to an openpyxl worksheet, every text cell inert (:func:`inert_text_cell`)."""
-    ws.append(list(values))
+    """Append one row to an openpyxl worksheet, every text cell inert (:func:`inert_text_cell`)
+    and without the characters a workbook cannot hold (:func:`workbook_text`)."""
+    ws.append([workbook_text(v) if isinstance(v, str) else v for v in values])
     for cell in ws[ws.max_row]:
         inert_text_cell(cell)
 

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from textmine.codebook import Codebook
 from textmine.errors import ColumnError, DataError, InputFileError, OutputError
-from textmine.outputs import append_inert, atomic_write, restore_cell, write_csv
+from textmine.outputs import append_inert, atomic_write, restore_cell, workbook_text, write_csv
 from textmine.survey.sniff import decode_text
 from textmine.text.pii import PLACEHOLDERS
 from textmine.workbook import save_workbook
@@ -687,8 +687,9 @@ TEXT_KEY_CHARS = 200
 
 
 def text_key(text: object) -> str:
-    """An answer's text as compared between a sheet and a survey (spaces and case folded)."""
-    return " ".join(str(text).split())[:TEXT_KEY_CHARS].casefold()
+    """An answer's text as compared between a sheet and a survey (spaces and case folded,
+    without the control characters a workbook cannot hold: a sheet was written without them)."""
+    return " ".join(workbook_text(str(text)).split())[:TEXT_KEY_CHARS].casefold()
 
 
 def matching_texts(keys: Mapping[str, str], answers: Mapping[str, Sequence[str]]) -> int:
@@ -742,7 +743,7 @@ def _shown_as(key: str, answer: str) -> bool:
     folded like :func:`text_key`, **not** cut), a masked part standing for any words: a run
     masks names it learnt from the whole survey, which masking one answer alone does not find
     ("[nom] des pharmaciens" for "Rémunération des pharmaciens")."""
-    answer = " ".join(answer.split()).casefold()
+    answer = " ".join(workbook_text(answer).split()).casefold()
     if key == answer[:TEXT_KEY_CHARS]:
         return True
     parts = _PLACEHOLDER.split(key)

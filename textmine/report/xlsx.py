@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from textmine.outputs import inert_text_cell
+from textmine.outputs import inert_text_cell, restore_cell, workbook_text
 from textmine.report.analysis_section import ca_sheet  # issue 17
 from textmine.report.analysis_section import words as ca_words_of  # issue 17
 from textmine.report.colours import residual_colour
@@ -67,7 +67,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> None:
         cell.value = value
     else:
         # Never a formula, whatever openpyxl guessed from the first character.
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell.value = workbook_text(str(value))
         inert_text_cell(cell)
 
 
@@ -190,7 +190,9 @@ def _closed_columns(data: RunData, answers: pd.DataFrame) -> pd.DataFrame:
         while header in headers:  # two questions with one label stay two columns
             header += " "
         headers.add(header)
-        out[header] = closed[column].reindex(ids).to_numpy()
+        # closed.csv prefixed formula-like values with an apostrophe; the workbook shows them
+        # as written (its cells are made inert otherwise: put).
+        out[header] = closed[column].reindex(ids).map(restore_cell).to_numpy()
     return out
 
 
