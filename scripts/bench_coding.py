@@ -54,15 +54,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import GridSearchCV, KFold, train_test_split
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 
 import textmine.coding.learn as learn
 from textmine.coding import MultiLabelCoder, with_embeddings
+from textmine.coding.agreement import outer_coders
 from textmine.config import TextOptions
 from textmine.tables.stats import wilson_interval
 from textmine.text.corpus import process_answers
@@ -334,8 +334,7 @@ def _nested_check(
     base = MultiLabelCoder(random_state=seed, embedding_model=model, embedding_weight=weight)
     right, answers = dict.fromkeys(TARGETS, 0), dict.fromkeys(TARGETS, 0)
     votes = {t: np.zeros((len(test_terms), Y.shape[1]), dtype=int) for t in TARGETS}
-    for train, test in KFold(base.cv_folds, shuffle=True, random_state=seed).split(terms):
-        outer = clone(base).fit([terms[i] for i in train], Y.iloc[train])
+    for test, outer in outer_coders(terms, Y, base, cv_folds=base.cv_folds, random_state=seed):
         held, new = outer.predict_proba([terms[i] for i in test]), outer.predict_proba(test_terms)
         for t in TARGETS:
             th = outer.thresholds_for(t)

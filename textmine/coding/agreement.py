@@ -12,7 +12,7 @@ textmine only fixes what an undefined value is (NaN, not a warning and 0). Kripp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -226,6 +226,17 @@ def model_agreement(
     return per_code, tradeoff
 
 
+def outer_coders(
+    docs: list, Y: pd.DataFrame, base: MultiLabelCoder, *, cv_folds: int, random_state: int,
+) -> Iterator[tuple[np.ndarray, MultiLabelCoder]]:
+    """The outer folds of :func:`nested_agreement`: for each, the held-out rows (indices into
+    ``docs``) and a clone of ``base`` fitted on the other rows (its thresholds chosen by its own
+    inner cross-validation). ``docs``: term lists (:func:`as_term_lists`), ``Y``: 0/1 codes."""
+    folds = KFold(cv_folds, shuffle=True, random_state=random_state)
+    for train, test in folds.split(docs):
+        yield test, clone(base).fit([docs[i] for i in train], Y.iloc[train])
+
+
 def nested_agreement(
     X: Sequence[Sequence[str] | str],
     Y: pd.DataFrame,
@@ -278,9 +289,8 @@ def nested_agreement(
     base = coder if coder is not None else MultiLabelCoder(random_state=random_state)
     pred = np.zeros_like(Ya)
     by_target = {t: np.zeros_like(Ya) for t in targets}
-    folds = KFold(cv_folds, shuffle=True, random_state=random_state)
-    for train, test in folds.split(docs):
-        fold_coder = clone(base).fit([docs[i] for i in train], Y.iloc[train])
+    for test, fold_coder in outer_coders(docs, Y, base, cv_folds=cv_folds,
+                                         random_state=random_state):
         scores = fold_coder.predict_proba([docs[i] for i in test])
         pred[test] = fold_coder.decide(scores)
         for t in targets:

@@ -470,8 +470,8 @@ def _check_model_dir(save_model: str | Path | None, out: str | Path) -> None:
 #: Best guess of an answer no code applies to, in the ``suggestions`` of ``--next`` sheets.
 NONE_SUGGESTION = "none of these codes"
 
-#: ``selection`` recorded in the Info sheet of the sheet written by ``--next`` (not starting
-#: with "-": a spreadsheet showed the apostrophe that guards such a cell against formulas).
+#: ``selection`` recorded in the Info sheet of the sheet written by ``--next`` (read back by
+#: ``_sample_check``, which looks for "--next" in it).
 NEXT_SELECTION = "chosen by --next: the most useful uncoded answers to code, not a random sample"
 
 

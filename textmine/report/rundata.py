@@ -16,7 +16,7 @@ import pandas as pd
 
 from textmine.config import ReportOptions, TableOptions
 from textmine.errors import InputFileError
-from textmine.outputs import FORMULA_PREFIXES, safe_filename
+from textmine.outputs import restore_cell, safe_filename
 from textmine.report.i18n import number, strings
 from textmine.report.reinert import load_reinert, theme_frames
 from textmine.runfolder import (
@@ -351,10 +351,7 @@ def display_text(value: Any) -> str:
     """
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = str(value)
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        return text[1:]
-    return text
+    return restore_cell(str(value))
 
 
 #: Keys of run.json whose values are file paths (shared outputs show the file name only).

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -42,7 +41,7 @@ def sheet_name(name: str, taken: set[str]) -> str:
     Excel limits names to 31 characters without ``[]:*?/\\``, not starting or ending with an
     apostrophe, and refuses "History".
     """
-    base = _SHEET_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", str(name)))
+    base = _SHEET_FORBIDDEN.sub(" ", workbook_text(str(name)))
     base = " ".join(base.split()).strip("'") or "Sheet"
     if base.lower() == "history":
         base = "History_"
