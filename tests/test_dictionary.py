@@ -112,3 +112,23 @@ def test_ined_lemmatiser_is_read(raw):
     assert "R.temis lemmatiser" in dic.description
     # one step, as R.temis applies it: arbre -> arbres and arbres -> arbre is no cycle
     assert dic.group["arbres"] == "arbre"
+
+
+def test_xlsx_dictionary_keeps_forms_as_written_and_inert(cli, tmp_path):
+    # "@mairie" is a form of the answers: the workbook keeps it as written, a string a
+    # spreadsheet will not take for a formula when it is edited (quote prefix), and the
+    # dictionary is read back with it.
+    from openpyxl import load_workbook
+
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"id": ["r1", "r2"], "q": ["@mairie trop loin", "Du matériel et des outils."]}
+                 ).to_csv(path, index=False)
+    dic = tmp_path / "dic.xlsx"
+    r = cli("dictionary", path, "--text-col", "q", "--id-col", "id", "--out", dic)
+    assert r.code == 0, r.err
+    cells = {c.value: c for row in load_workbook(dic).active.iter_rows() for c in row[:1]}
+    assert cells["@mairie"].data_type == "s" and cells["@mairie"].quotePrefix
+    assert not cells["matériel"].quotePrefix
+    r = cli("parse", path, "--text-col", "q", "--id-col", "id", "--out", tmp_path / "p",
+            "--dictionary", dic)
+    assert r.code == 0, r.err

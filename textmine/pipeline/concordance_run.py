@@ -311,15 +311,17 @@ def run_dictionary(
     else:
         from openpyxl import Workbook
 
+        from textmine.outputs import append_inert
         from textmine.workbook import save_workbook
 
         def write(tmp: Path) -> None:
             wb = Workbook()
             ws = wb.active
             ws.title = "dictionary"
-            ws.append(list(frame.columns))
+            # a form is written as in the answers, never read as a formula ("=", "-t-il")
+            append_inert(ws, list(frame.columns))
             for row in frame.itertuples(index=False):
-                ws.append(list(row))
+                append_inert(ws, row)
             save_workbook(wb, tmp)
 
         replace_file(out, force, write)
