@@ -8,6 +8,8 @@ Data (read in place from ../shared/data/raw, never copied; see each PROVENANCE.m
   of rubriques nobody coded, as a researcher's free coding of a real survey does; split at
   random (not stratified), codes with fewer than 10 answers kept.
 - ``an_questions``: the same questions' full text (``question``) by rubrique.
+- ``an_questions_all``: the full text with every rubrique: a second corpus of the rare-code
+  kind (long answers where ``an_titles_all`` has short ones), split like it.
 - ``rn_arguments``: République numérique (2015) arguments by the bill section they were posted
   under (a noisy label); the 8 most frequent sections, duplicates dropped.
 - ``rn_proposals``: République numérique opinions (title + body) by section (type subtitle);
@@ -121,7 +123,27 @@ RULES["vote3"] = dict(RULES["bound"])
 #: automatically is above the nested check's held-out share (its upper 95 % Wilson bound: the
 #: run's ``share_check`` warning): the coder then behaves unlike the coders the check measured.
 RULES["gate3"] = dict(RULES["bound"])
-NESTED_RULES = ("checked", "vote3", "gate3")
+#: ``measured3``: ``checked``, and a code is automatic only where at least 3 of the 5 outer
+#: coders could code it automatically too (a code the check did not measure is not promised).
+RULES["measured3"] = dict(RULES["bound"])
+#: ``thin3``: ``checked``, and ``vote3`` for the codes with fewer than twice
+#: ``min_positives`` coded examples only (where the diagnosis found the broken promises).
+RULES["thin3"] = dict(RULES["bound"])
+#: Thin-code vote variants: rule -> (codes with fewer coded examples than this, votes needed);
+#: ``None``: twice ``min_positives``.
+THIN_VOTES = {"thin3": (None, 3), "thin10": (10, 3), "thin2": (None, 2)}
+RULES["thin10"] = dict(RULES["bound"])
+RULES["thin2"] = dict(RULES["bound"])
+#: ``open3``: ``checked``, and ``thin3`` only where at least :data:`OPEN_SHARE` of the coded
+#: answers (with a code) carry only codes with fewer than ``min_positives`` examples: many
+#: answers then belong to codes the coder cannot learn, and thin codes take them.
+RULES["open3"] = dict(RULES["bound"])
+THIN_VOTES["open3"] = (None, 3)
+OPEN_SHARE = 1 / 3
+#: ``closed``: ``checked`` without the open-world rule (``learn.OPEN_WORLD_SHARE``), the
+#: command until 2026-12-01 evening.
+RULES["closed"] = {**RULES["bound"], "OPEN_WORLD_SHARE": None}
+NESTED_RULES = ("checked", "vote3", "gate3", "measured3", *THIN_VOTES, "closed")
 #: What each rule is, for the markdown.
 RULE_NOTES = {
     "bound": "the coder's: answer level in single-code surveys (one cut on the top code's "
@@ -148,6 +170,17 @@ RULE_NOTES = {
              "check's 5 outer coders give the answer that code too",
     "gate3": "`checked`, and `vote3` only where the share of new answers coded automatically "
              "is above the nested check's held-out share (upper 95 % Wilson bound)",
+    "measured3": "`checked`, and a code is automatic only where at least 3 of the nested "
+                 "check's 5 outer coders could code it automatically too",
+    "thin3": "`checked`, and `vote3` for the codes with fewer than twice `min_positives` "
+             "coded examples only",
+    "thin10": "`checked`, and `vote3` for the codes with fewer than 10 coded examples only",
+    "closed": "`checked` without the open-world rule (a code needs twice `min_positives` "
+              "examples where a third of the coded answers carry only thinner codes)",
+    "open3": "`checked`, and `thin3` only where at least a third of the coded answers carry "
+             "only codes with fewer than `min_positives` examples",
+    "thin2": "`checked`, and 2 of the 5 outer coders for the codes with fewer than twice "
+             "`min_positives` coded examples",
 }
 #: Coder variants: name -> (embedding model or None, embedding weight).
 VARIANTS = {
@@ -223,13 +256,15 @@ def load_decidim() -> tuple[pd.Series, pd.Series]:
 
 #: Corpora whose rare codes are kept (and split at random, not stratified): the coder must not
 #: promise more than it keeps when most answers belong to codes it cannot learn.
-KEEP_RARE = {"an_titles_all"}
+KEEP_RARE = {"an_titles_all", "an_questions_all"}
 
 CORPORA = {
     "an_titles": ("Assemblée nationale titles / rubrique", lambda: load_an("titre")),
     "an_titles_all": ("Assemblée nationale titles / every rubrique",
                       lambda: load_an("titre", top=None)),
     "an_questions": ("Assemblée nationale questions / rubrique", lambda: load_an("question")),
+    "an_questions_all": ("Assemblée nationale questions / every rubrique",
+                         lambda: load_an("question", top=None)),
     "rn_arguments": ("République numérique arguments / section", load_rn_arguments),
     "rn_proposals": ("République numérique proposals / section", load_rn_proposals),
     "rua_proposals": ("RUA proposals / section", load_rua),
@@ -324,17 +359,37 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
             float((pred.sum(axis=1) > 0).mean()))  # fmt: skip
 
 
-def _nested_check(
-    terms: list, Y: pd.DataFrame, test_terms: list, seed: int, model: str | None, weight: float,
-) -> tuple[dict[float, int], dict[float, np.ndarray], dict[float, float]]:
-    """The run's nested check (5 outer coders on 80 % of the coded answers, seeded like the
-    coder, as ``textmine code`` runs it): per target, its right automatic codes, how many
-    outer coders give each test answer each code automatically (shape (n_test, n_codes)), and
-    the upper bound of the share of held-out answers they coded automatically."""
+def open_share(Y: np.ndarray, min_positives: int) -> float:
+    """Share of the coded answers with a code whose codes all have fewer than
+    ``min_positives`` coded examples (answers of codes the coder cannot learn)."""
+    n_pos = Y.sum(axis=0)
+    with_code = Y.sum(axis=1) > 0
+    if not with_code.any():
+        return 0.0
+    thin_only = ((Y > 0) & (n_pos >= min_positives)).sum(axis=1) == 0
+    return float((thin_only & with_code).sum() / with_code.sum())
+
+
+def _outer_coders(terms: list, Y: pd.DataFrame, seed: int, model: str | None,
+                  weight: float) -> list[tuple[np.ndarray, MultiLabelCoder]]:
+    """The run's nested check's outer coders (5 on 80 % of the coded answers, seeded like the
+    coder, as ``textmine code`` fits them), fitted once per split and variant."""
     base = MultiLabelCoder(random_state=seed, embedding_model=model, embedding_weight=weight)
+    return list(outer_coders(terms, Y, base, cv_folds=base.cv_folds, random_state=seed))
+
+
+def _nested_check(
+    outers: list, terms: list, Y: pd.DataFrame, test_terms: list,
+) -> tuple[dict[float, int], dict[float, np.ndarray], dict[float, float],
+           dict[float, np.ndarray]]:
+    """The run's nested check under the rule in force: per target, its right automatic codes,
+    how many outer coders give each test answer each code automatically (shape (n_test,
+    n_codes)), the upper bound of the share of held-out answers they coded automatically, and
+    how many outer coders could code each code automatically (shape (n_codes,))."""
     right, answers = dict.fromkeys(TARGETS, 0), dict.fromkeys(TARGETS, 0)
     votes = {t: np.zeros((len(test_terms), Y.shape[1]), dtype=int) for t in TARGETS}
-    for test, outer in outer_coders(terms, Y, base, cv_folds=base.cv_folds, random_state=seed):
+    measured = {t: np.zeros(Y.shape[1], dtype=int) for t in TARGETS}
+    for test, outer in outers:
         held, new = outer.predict_proba([terms[i] for i in test]), outer.predict_proba(test_terms)
         for t in TARGETS:
             th = outer.thresholds_for(t)
@@ -342,10 +397,11 @@ def _nested_check(
             right[t] += int((dec & Y.iloc[test].to_numpy()).sum())
             answers[t] += int(dec.any(axis=1).sum())
             votes[t] += outer.decide(new, th)
+            measured[t] += np.isfinite(th)
     # the held-out share's upper 95 % Wilson bound, as the run's share check states it
     high = {t: float(wilson_interval(np.array([answers[t]]), np.array([len(terms)]),
                                      level=0.95)[1][0]) for t in TARGETS}  # fmt: skip
-    return right, votes, high
+    return right, votes, high, measured
 
 
 def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
@@ -392,13 +448,16 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
                 row[f"{v}_f1"] = f1_score(truth, coder.suggest(test_terms), average="micro",
                                           zero_division=0)  # fmt: skip
                 no_terms = np.array([len(t) == 0 for t in test_terms], dtype=bool)
-                nested = None
+                outers = None
                 for rule in rules:
                     tag = "" if rule == rules[0] else f"_{rule}"
                     with threshold_rule(rule, coder):
-                        if rule in NESTED_RULES and nested is None:
-                            nested = _nested_check([terms[i] for i in tr], Y.iloc[tr],
-                                                   test_terms, seed, model, weight)  # fmt: skip
+                        if rule in NESTED_RULES:
+                            train_terms = [terms[i] for i in tr]
+                            if outers is None:
+                                outers = _outer_coders(train_terms, Y.iloc[tr], seed, model,
+                                                       weight)  # fmt: skip
+                            nested = _nested_check(outers, train_terms, Y.iloc[tr], test_terms)
                         for t in TARGETS:
                             pred = coder.decide(proba, coder.thresholds_for(t))
                             pred[no_terms] = 0
@@ -409,6 +468,16 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
                                 gate = rule == "gate3" and pred.any(axis=1).mean() > nested[2][t]
                                 if rule == "vote3" or gate:
                                     pred &= (nested[1][t] >= 3).astype(int)
+                                if rule == "measured3":
+                                    pred[:, nested[3][t] < 3] = 0
+                                if rule == "open3":
+                                    gate = open_share(Y.iloc[tr].to_numpy(),
+                                                      coder.min_positives) >= OPEN_SHARE
+                                if rule in THIN_VOTES and (rule != "open3" or gate):
+                                    below, need = THIN_VOTES[rule]
+                                    n_pos = Y.iloc[tr].to_numpy().sum(axis=0)
+                                    thin = n_pos < (below or 2 * coder.min_positives)
+                                    pred[:, thin] &= (nested[1][t][:, thin] >= need).astype(int)
                                 row[f"{v}{tag}_gate_{t}"] = bool(gate)
                             p, c = precision_coverage(pred, truth)
                             row[f"{v}{tag}_prec_{t}"], row[f"{v}{tag}_cov_{t}"] = p, c

@@ -666,3 +666,79 @@ def test_automatic_codes_the_runs_nested_check_cannot_vouch_for_are_withheld():
                                     right=8)
     assert {e["reason"] for e in entries} == {"too_little_heldout_evidence"}
     assert "were right 8 times, 25 needed" in entries[0]["message"]
+
+
+def _open_world(mid: int = 9, seed: int = 0) -> tuple[list[list[str]], pd.DataFrame]:
+    """A free coding of the open-world kind: three codes with 30 examples, ``pollution`` with
+    ``mid``, and 30 codes of 2 examples (60 of the coded answers: only codes too thin to learn)."""
+    rng = np.random.default_rng(seed)
+    docs, rows = [], []
+    for n in range(90):
+        code = list(VOCAB)[n % 3]
+        docs.append([*rng.choice(VOCAB[code], 2), *rng.choice(FILLER, 2)])
+        rows.append({code: 1})
+    for _ in range(mid):
+        docs.append(["pollution", "air", *rng.choice(FILLER, 2)])
+        rows.append({"pollution": 1})
+    for k in range(30):
+        for _ in range(2):
+            docs.append([f"sujet{k}", f"mot{k}", *rng.choice(FILLER, 2)])
+            rows.append({f"rare {k}": 1})
+    return docs, pd.DataFrame(rows).fillna(0).astype(int)
+
+
+def test_open_world_share_counts_answers_whose_codes_are_all_too_thin():
+    coder = MultiLabelCoder(min_positives=2)
+    coder.cv_truth_ = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 0], [0, 0, 1],
+                                [1, 0, 0]])
+    coder.n_positives_ = coder.cv_truth_.sum(axis=0)  # 3, 2, 1: the last code is too thin
+    # 5 answers have a code; one (the 5th) has only the thin code; the uncoded 4th is left out
+    assert coder.open_world_share() == pytest.approx(1 / 5)
+    assert coder.needed_positives() == 2
+    coder.cv_truth_ = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 1],
+                                [1, 0, 0]])
+    coder.n_positives_ = coder.cv_truth_.sum(axis=0)  # 3, 1, 1: two thin codes
+    assert coder.open_world_share() == pytest.approx(2 / 5)
+    assert 2 / 5 >= learn.OPEN_WORLD_SHARE
+    assert coder.needed_positives() == 2 * learn.OPEN_WORLD_FACTOR
+
+
+def test_in_an_open_world_a_code_needs_twice_the_examples_to_be_automatic(monkeypatch):
+    # AN titles coded by every rubrique (issue 13): where most coded answers carry codes the
+    # coder cannot learn, codes of 7-9 examples took new answers of unknown codes at a high
+    # score and were right about half the time. There a code needs 14 examples.
+    docs, Y = _open_world(mid=9)
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    j = list(coder.classes_).index("pollution")
+    assert coder.open_world_share() == pytest.approx(60 / 159)
+    assert coder.needed_positives() == 14
+    assert coder.learnable_codes()[j] and not coder.automatic_candidates()[j]
+    assert not coder.automatic_[j] and np.isinf(coder.thresholds_for(0.8)[j])
+    thick = [list(coder.classes_).index(c) for c in VOCAB]
+    assert coder.automatic_[thick].all()
+    # Without the open-world rule the same code of 9 examples is a candidate.
+    monkeypatch.setattr(learn, "OPEN_WORLD_SHARE", None)
+    assert coder.needed_positives() == 7 and coder.automatic_candidates()[j]
+    # With 14 examples it is a candidate in the open world too.
+    monkeypatch.undo()
+    coder = MultiLabelCoder(cv_folds=3).fit(*_open_world(mid=14))
+    assert coder.automatic_candidates()[list(coder.classes_).index("pollution")]
+
+
+def test_the_open_world_is_said_per_code_and_in_the_rule():
+    from textmine.pipeline.coding_run import _review_entries, _rule_entry
+
+    docs, Y = _open_world(mid=9)
+    coder = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    texts = ["la pollution de l'air", "un avis"]
+    entries, _, _ = _review_entries(coder, {}, texts, coder.predict_proba(
+        [["pollution", "air"], ["avis"]]))  # fmt: skip
+    entry = next(e for e in entries if e["code"] == "pollution")
+    assert entry["reason"] == "too_few_examples_open_world" and entry["needed"] == 14
+    assert ("9 coded examples, not enough to code automatically here (14 needed where 38 % of "
+            "the coded answers carry only codes with fewer than 7 examples)") in entry["message"]
+    assert next(e for e in entries if e["code"] == "rare 0")["reason"] == "too_few_examples"
+    rule = _rule_entry(coder)
+    assert rule["needed_positives"] == 14 and rule["open_world_share"] == pytest.approx(0.3774)
+    assert "a code needs 14 coded examples to be coded automatically" in rule["message"]
+    assert "one cut for every code with at least 14 coded examples" in rule["message"]

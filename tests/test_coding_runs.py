@@ -483,6 +483,23 @@ def test_many_codes_with_too_few_examples_are_said_in_one_line():
     assert review_lines(few[:REVIEW_LINES]) == [e["message"] for e in few[:REVIEW_LINES]]
 
 
+def test_many_codes_too_thin_for_an_open_world_are_said_in_one_line_too():
+    from textmine.cli.coding_cmds import REVIEW_LINES, review_lines
+
+    few = [{"code": f"c{k}", "n_coded": 1, "needed": 7, "reason": "too_few_examples",
+            "message": f"c{k}: 1 coded examples"} for k in range(REVIEW_LINES + 3)]
+    thin = [{"code": f"t{k}", "n_coded": 9, "needed": 14,
+             "reason": "too_few_examples_open_world", "message": f"t{k}: 9 coded examples"}
+            for k in range(REVIEW_LINES + 2)]  # fmt: skip
+    lines = review_lines([*thin, *few])
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{REVIEW_LINES + 3} codes have fewer than 7 coded examples")
+    assert lines[1].startswith(f"{REVIEW_LINES + 2} codes have fewer than 14 coded examples, "
+                               "not enough to code automatically where many answers belong")
+    assert "and 2 more" in lines[1]
+    assert review_lines(thin[:REVIEW_LINES]) == [e["message"] for e in thin[:REVIEW_LINES]]
+
+
 def test_the_counts_say_how_much_they_overlap():
     # Trial 2026-12-01: "1189 coded automatically ... 1007 in the review queue" for 1,977
     # answers: 219 were both (a code automatic, another to check), unsaid.

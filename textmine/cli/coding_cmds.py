@@ -38,18 +38,32 @@ _CODED_HELP = "coding sheet or long CSV"
 REVIEW_LINES = 8
 
 
+#: Reasons whose codes are said in one line when more than :data:`REVIEW_LINES` share it.
+GROUPED_REASONS = {
+    "too_few_examples": "not enough to code automatically",
+    "too_few_examples_open_world": "not enough to code automatically where many answers belong "
+                                   "to codes the coder cannot learn",
+}
+
+
 def review_lines(entries: list[dict]) -> list[str]:
     """Console lines of the codes sent to review: one per code, except that more than
-    :data:`REVIEW_LINES` codes with too few examples are said in one line (a sheet whose free
-    column named 110 codes printed 110 lines, trial 2026-12-01); run.json keeps every entry."""
-    few = [e for e in entries if e.get("reason") == "too_few_examples"]
-    if len(few) <= REVIEW_LINES:
-        return [e["message"] for e in entries]
-    names = ", ".join(f"{e['code']} ({e['n_coded']})" for e in few[:REVIEW_LINES])
-    return [e["message"] for e in entries if e.get("reason") != "too_few_examples"] + [
-        f"{len(few)} codes have fewer than {few[0]['needed']} coded examples, not enough to "
-        f"code automatically: {names}, and {len(few) - REVIEW_LINES} more (each in run.json, "
-        "coding.review); their answers go to review_queue.csv."]
+    :data:`REVIEW_LINES` codes with too few examples (:data:`GROUPED_REASONS`) are said in one
+    line (a sheet whose free column named 110 codes printed 110 lines, trial 2026-12-01);
+    run.json keeps every entry."""
+    grouped = {}
+    for reason in GROUPED_REASONS:
+        few = [e for e in entries if e.get("reason") == reason]
+        if len(few) > REVIEW_LINES:
+            grouped[reason] = few
+    lines = [e["message"] for e in entries if e.get("reason") not in grouped]
+    for reason, few in grouped.items():
+        names = ", ".join(f"{e['code']} ({e['n_coded']})" for e in few[:REVIEW_LINES])
+        lines.append(
+            f"{len(few)} codes have fewer than {few[0]['needed']} coded examples, "
+            f"{GROUPED_REASONS[reason]}: {names}, and {len(few) - REVIEW_LINES} more (each in "
+            "run.json, coding.review); their answers go to review_queue.csv.")
+    return lines
 
 
 @app.command()

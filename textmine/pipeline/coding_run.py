@@ -222,6 +222,7 @@ def _review_entries(
     if right is None and n_codes and not coder.automatic_.any() and learnable.any():
         right = coder.heldout_right(coder.target_precision)
     thin = right is not None and right < POOLED_MIN_HELDOUT_RIGHT
+    needed = coder.needed_positives()
     for j, code in enumerate(coder.classes_):
         if coder.automatic_[j]:
             continue
@@ -244,6 +245,11 @@ def _review_entries(
             why = (f"applied to {n_coded} of the {len(coder.cv_truth_)} coded answers: it "
                    "cannot be told from the other codes without coded answers it does not "
                    f"apply to ({n_without}, {coder.min_positives} needed)")  # fmt: skip
+        elif n_coded < needed:
+            reason = "too_few_examples_open_world"
+            why = (f"{n_coded} coded examples, not enough to code automatically here "
+                   f"({needed} needed where {100 * coder.open_world_share():.0f} % of the coded "
+                   f"answers carry only codes with fewer than {coder.min_positives} examples)")
         elif thin:
             reason = "too_little_heldout_evidence"
             why = (f"{n_coded} coded examples; held out, the coder's automatic codes (every "
@@ -257,7 +263,9 @@ def _review_entries(
                    f"{MAX_CODE_TARGET:g}; not coded automatically")  # fmt: skip
         sent = int(to_check[:, j].sum())
         entries.append({
-            "code": str(code), "n_coded": n_coded, "needed": int(coder.min_positives),
+            "code": str(code), "n_coded": n_coded,
+            "needed": int(needed if reason == "too_few_examples_open_world"
+                          else coder.min_positives),
             "reason": reason, "sent_to_review": sent, "mentioning": int(words.sum()),
             "message": f"{code}: {why}; {sent} answers sent to review",
         })  # fmt: skip
@@ -269,28 +277,36 @@ def _rule_entry(coder: MultiLabelCoder) -> dict:
 
     In a single-code survey the coder decides at the answer level (one cut on the most likely
     code's score, shared by every automatic code); otherwise each code has its own threshold.
+    In an open world (:data:`~textmine.coding.learn.OPEN_WORLD_SHARE`) the message says how
+    many coded examples a code needs and why.
     """
     answer_level = bool(getattr(coder, "answer_level_", False))
-    entry: dict = {"answer_level": answer_level, "min_positives": int(coder.min_positives)}
+    needed = coder.needed_positives()
+    entry: dict = {"answer_level": answer_level, "min_positives": int(coder.min_positives),
+                   "needed_positives": needed,
+                   "open_world_share": round(coder.open_world_share(), 4)}
     if not answer_level:
-        entry["message"] = ("each code has its own threshold (answers may carry several "
-                            "codes)")
-        return entry
-    cuts = coder.thresholds_[coder.automatic_]
-    cut = float(cuts.min()) if len(cuts) else None
-    aim = float(np.nanmax(coder.code_targets_)) if coder.automatic_.any() else None
-    entry.update(cut=None if cut is None else round(cut, 4),
-                 chosen_for=None if aim is None else round(aim, 4))  # fmt: skip
-    if cut is None:
-        entry["message"] = ("single-code survey: no cut on the most likely code's score holds "
-                            f"the target {coder.target_precision:g} on held-out coded answers; "
-                            "every answer goes to review")
+        message = "each code has its own threshold (answers may carry several codes)"
+    elif not coder.automatic_.any():
+        entry.update(cut=None, chosen_for=None)
+        message = ("single-code survey: no cut on the most likely code's score holds the target "
+                   f"{coder.target_precision:g} on held-out coded answers; every answer goes to "
+                   "review")
     else:
-        entry["message"] = (
+        cut = float(coder.thresholds_[coder.automatic_].min())
+        aim = float(np.nanmax(coder.code_targets_))
+        entry.update(cut=round(cut, 4), chosen_for=round(aim, 4))
+        message = (
             "single-code survey: an answer gets its most likely code automatically when that "
-            f"code's score reaches {cut:.2f} (one cut for every code with at least "
-            f"{coder.min_positives} coded examples, chosen for precision {aim:.3g} on the "
-            "coded answers pooled and checked on held-out folds)")
+            f"code's score reaches {cut:.2f} (one cut for every code with at least {needed} "
+            f"coded examples, chosen for precision {aim:.3g} on the coded answers pooled and "
+            "checked on held-out folds)")
+    if needed > coder.min_positives:
+        message += (f"; {100 * coder.open_world_share():.0f} % of the coded answers carry only "
+                    f"codes with fewer than {coder.min_positives} examples, so many answers "
+                    f"belong to codes the coder cannot learn: a code needs {needed} coded "
+                    "examples to be coded automatically")
+    entry["message"] = message
     return entry
 
 
