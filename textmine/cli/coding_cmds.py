@@ -48,19 +48,28 @@ GROUPED_REASONS = {
 
 def review_lines(entries: list[dict]) -> list[str]:
     """Console lines of the codes sent to review: one per code, except that more than
-    :data:`REVIEW_LINES` codes with too few examples (:data:`GROUPED_REASONS`) are said in one
-    line (a sheet whose free column named 110 codes printed 110 lines, trial 2026-12-01);
-    run.json keeps every entry."""
-    grouped = {}
-    for reason in GROUPED_REASONS:
-        few = [e for e in entries if e.get("reason") == reason]
-        if len(few) > REVIEW_LINES:
-            grouped[reason] = few
-    lines = [e["message"] for e in entries if e.get("reason") not in grouped]
-    for reason, few in grouped.items():
+    :data:`REVIEW_LINES` codes with too few examples (:data:`GROUPED_REASONS`) needing the same
+    number are said in one line (a sheet whose free column named 110 codes printed 110 lines,
+    trial 2026-12-01); run.json keeps every entry.
+
+    In an open world the codes under ``min_positives`` and those under twice it both need
+    ``needed_positives``: one line says them, not two lines opening alike.
+    """
+    by_needed: dict[int, list[dict]] = {}
+    for e in entries:
+        if e.get("reason") in GROUPED_REASONS:
+            by_needed.setdefault(int(e["needed"]), []).append(e)
+    grouped = {k: few for k, few in by_needed.items() if len(few) > REVIEW_LINES}
+    lines = [e["message"] for e in entries
+             if e.get("reason") not in GROUPED_REASONS or int(e["needed"]) not in grouped]
+    for needed, few in grouped.items():
+        few = sorted(few, key=lambda e: -int(e["n_coded"]))  # the nearest to learnable first
+        reason = ("too_few_examples_open_world"
+                  if any(e["reason"] == "too_few_examples_open_world" for e in few)
+                  else few[0]["reason"])
         names = ", ".join(f"{e['code']} ({e['n_coded']})" for e in few[:REVIEW_LINES])
         lines.append(
-            f"{len(few)} codes have fewer than {few[0]['needed']} coded examples, "
+            f"{len(few)} codes have fewer than {needed} coded examples, "
             f"{GROUPED_REASONS[reason]}: {names}, and {len(few) - REVIEW_LINES} more (each in "
             "run.json, coding.review); their answers go to review_queue.csv.")
     return lines

@@ -237,9 +237,12 @@ def _review_entries(
         n_without = len(coder.cv_truth_) - n_coded
         if n_coded < coder.min_positives:
             reason = "too_few_examples"
+            # In an open world reaching min_positives is not enough: say what is (a thin code
+            # was told "7 needed" while the rule line said 14, trial 2026-12-01).
             why = (f"{n_coded} coded example{'' if n_coded == 1 else 's'}, not enough to "
                    "code automatically "
-                   f"({coder.min_positives} needed)")  # fmt: skip
+                   + (f"({coder.min_positives} needed)" if needed <= coder.min_positives else
+                      f"({needed} needed here, see the rule line)"))  # fmt: skip
         elif n_without < coder.min_positives:
             reason = "too_few_counterexamples"
             why = (f"applied to {n_coded} of the {len(coder.cv_truth_)} coded answers: it "
@@ -264,7 +267,8 @@ def _review_entries(
         sent = int(to_check[:, j].sum())
         entries.append({
             "code": str(code), "n_coded": n_coded,
-            "needed": int(needed if reason == "too_few_examples_open_world"
+            "needed": int(needed if reason in ("too_few_examples",
+                                               "too_few_examples_open_world")
                           else coder.min_positives),
             "reason": reason, "sent_to_review": sent, "mentioning": int(words.sum()),
             "message": f"{code}: {why}; {sent} answers sent to review",
