@@ -241,3 +241,26 @@ def test_code_names_changed_in_coder_json_are_refused(saved, tmp_path, change):
     with pytest.raises(ModelFileError, match=r"^The codes of .* are not those the coder was "
                                              r"saved with"):
         load_coder(bad)
+
+
+def test_a_coder_saved_before_the_open_world_rule_follows_it_when_loaded(
+        tmp_path, monkeypatch, caplog):
+    # A coder saved without the open-world rule codes "pollution" (9 examples) automatically;
+    # read back now, its statement says 14 are needed, so it must not code it.
+    import textmine.coding.learn as learn
+    from test_coding_learn import _open_world
+
+    docs, Y = _open_world(mid=9)
+    monkeypatch.setattr(learn, "OPEN_WORLD_SHARE", None)
+    old = MultiLabelCoder(cv_folds=3).fit(docs, Y)
+    j = list(old.classes_).index("pollution")
+    assert old.automatic_[j]  # what the coder did before the rule
+    save_coder(old, tmp_path)
+    monkeypatch.undo()
+    with caplog.at_level("WARNING"):
+        back = load_coder(tmp_path).coder
+    assert not back.automatic_[j] and np.isinf(back.thresholds_[j])
+    assert back.automatic_[[list(back.classes_).index(c) for c in ("salaire", "formation")]].all()
+    assert "saved before the open-world rule: 1 code(s) with fewer than 14" in caplog.text
+    new = [["pollution", "air", "travail"]]
+    assert back.predict(new)[0, j] == 0

@@ -13,6 +13,7 @@ classes: a coder folder from someone else cannot run code. Same style as
 
 from __future__ import annotations
 
+import logging
 import math
 import zipfile
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from textmine.coding.learn import CodingFeatures, MultiLabelCoder, _identity
 from textmine.config import EMBEDDING_MODELS
 from textmine.errors import ModelFileError
 from textmine.outputs import file_sha256, package_version, read_checked_meta, write_json
+
+logger = logging.getLogger(__name__)
 
 SCHEMA = "textmine.coder"
 SCHEMA_VERSION = 1
@@ -304,6 +307,19 @@ def load_coder(folder: str | Path) -> SavedCoder:
         coder.code_targets_ = arrays["code_targets"].astype(np.float64)
         coder.n_positives_ = coder.cv_truth_.sum(axis=0)
         coder.automatic_ = np.isfinite(coder.thresholds_)
+        # A coder saved before the open-world rule (2026-12-01) may code automatically codes
+        # with fewer examples than the rule now asks for (its statement would then say "14
+        # needed" while coding them): they go to review, as they would from a coder fitted now.
+        stale = coder.automatic_ & ~coder.automatic_candidates()
+        if stale.any():
+            logger.warning(
+                "%s was saved before the open-world rule: %d code(s) with fewer than %d coded "
+                "examples (%s) are no longer coded automatically; their answers go to review "
+                "(refit with 'textmine code --save-model' for an up-to-date statement).",
+                folder, int(stale.sum()), coder.needed_positives(),
+                ", ".join(str(c) for c in coder.classes_[stale][:5]))  # fmt: skip
+            coder.thresholds_[stale] = np.inf
+            coder.automatic_[stale] = False
         coder.at_least_one_ = bool(meta["at_least_one"])
         coder.single_code_ = bool(meta["single_code"])
         # Coders saved before the answer-level rule decided per code.
