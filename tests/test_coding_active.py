@@ -247,8 +247,9 @@ def test_a_coder_saved_before_the_open_world_rule_follows_it_when_loaded(
         tmp_path, monkeypatch, caplog):
     # A coder saved without the open-world rule codes "pollution" (9 examples) automatically;
     # read back now, its statement says 14 are needed, so it must not code it.
-    import textmine.coding.learn as learn
     from test_coding_learn import _open_world
+
+    import textmine.coding.learn as learn
 
     docs, Y = _open_world(mid=9)
     monkeypatch.setattr(learn, "OPEN_WORLD_SHARE", None)
