@@ -131,15 +131,8 @@ RULES["measured3"] = dict(RULES["bound"])
 RULES["thin3"] = dict(RULES["bound"])
 #: Thin-code vote variants: rule -> (codes with fewer coded examples than this, votes needed);
 #: ``None``: twice ``min_positives``.
-THIN_VOTES = {"thin3": (None, 3), "thin10": (10, 3), "thin2": (None, 2)}
+THIN_VOTES = {"thin3": (None, 3), "thin10": (10, 3)}
 RULES["thin10"] = dict(RULES["bound"])
-RULES["thin2"] = dict(RULES["bound"])
-#: ``open3``: ``checked``, and ``thin3`` only where at least :data:`OPEN_SHARE` of the coded
-#: answers (with a code) carry only codes with fewer than ``min_positives`` examples: many
-#: answers then belong to codes the coder cannot learn, and thin codes take them.
-RULES["open3"] = dict(RULES["bound"])
-THIN_VOTES["open3"] = (None, 3)
-OPEN_SHARE = 1 / 3
 #: ``closed``: ``checked`` without the open-world rule (``learn.OPEN_WORLD_SHARE``), the
 #: command until 2026-12-01 evening.
 RULES["closed"] = {**RULES["bound"], "OPEN_WORLD_SHARE": None}
@@ -177,10 +170,6 @@ RULE_NOTES = {
     "thin10": "`checked`, and `vote3` for the codes with fewer than 10 coded examples only",
     "closed": "`checked` without the open-world rule (a code needs twice `min_positives` "
               "examples where a third of the coded answers carry only thinner codes)",
-    "open3": "`checked`, and `thin3` only where at least a third of the coded answers carry "
-             "only codes with fewer than `min_positives` examples",
-    "thin2": "`checked`, and 2 of the 5 outer coders for the codes with fewer than twice "
-             "`min_positives` coded examples",
 }
 #: Coder variants: name -> (embedding model or None, embedding weight).
 VARIANTS = {
@@ -359,17 +348,6 @@ def precision_coverage(pred: np.ndarray, truth: np.ndarray) -> tuple[float, floa
             float((pred.sum(axis=1) > 0).mean()))  # fmt: skip
 
 
-def open_share(Y: np.ndarray, min_positives: int) -> float:
-    """Share of the coded answers with a code whose codes all have fewer than
-    ``min_positives`` coded examples (answers of codes the coder cannot learn)."""
-    n_pos = Y.sum(axis=0)
-    with_code = Y.sum(axis=1) > 0
-    if not with_code.any():
-        return 0.0
-    thin_only = ((Y > 0) & (n_pos >= min_positives)).sum(axis=1) == 0
-    return float((thin_only & with_code).sum() / with_code.sum())
-
-
 def _outer_coders(terms: list, Y: pd.DataFrame, seed: int, model: str | None,
                   weight: float) -> list[tuple[np.ndarray, MultiLabelCoder]]:
     """The run's nested check's outer coders (5 on 80 % of the coded answers, seeded like the
@@ -470,10 +448,7 @@ def run(key: str, seeds: int, max_n: int, cache: Path, csv: Path | None = None,
                                     pred &= (nested[1][t] >= 3).astype(int)
                                 if rule == "measured3":
                                     pred[:, nested[3][t] < 3] = 0
-                                if rule == "open3":
-                                    gate = open_share(Y.iloc[tr].to_numpy(),
-                                                      coder.min_positives) >= OPEN_SHARE
-                                if rule in THIN_VOTES and (rule != "open3" or gate):
+                                if rule in THIN_VOTES:
                                     below, need = THIN_VOTES[rule]
                                     n_pos = Y.iloc[tr].to_numpy().sum(axis=0)
                                     thin = n_pos < (below or 2 * coder.min_positives)
