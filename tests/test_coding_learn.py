@@ -565,7 +565,9 @@ def test_thin_held_out_evidence_is_said_with_what_to_do(monkeypatch):
     enough = coder.n_positives_ >= coder.min_positives
     thin = [e for e, ok in zip(entries, enough, strict=True) if ok]
     assert thin and all(e["reason"] == "too_little_heldout_evidence" for e in thin)
-    assert "right 9 times, 25 needed" in thin[0]["message"]
+    assert "right 25 times on held-out coded answers" in thin[0]["message"]
+    assert "they were right 9 times" in thin[0]["message"]
+    assert all(e["heldout_right"] == 9 for e in thin)
     assert "code more answers" in thin[0]["message"]
 
 
@@ -620,7 +622,8 @@ def test_per_code_rule_needs_the_pooled_held_out_evidence_too(monkeypatch):
     coder.best_thresholds_ = np.full(truth.shape[1], 0.5)
     entries, _, _ = _review_entries(coder, {}, ["un avis"], np.zeros((1, truth.shape[1])))
     assert entries and all(e["reason"] == "too_little_heldout_evidence" for e in entries)
-    assert f"right {right} times, {right + 1} needed" in entries[0]["message"]
+    assert f"right {right + 1} times on held-out" in entries[0]["message"]
+    assert f"they were right {right} times" in entries[0]["message"]
 
 
 def test_a_code_on_every_coded_answer_and_none_on_every_one_cannot_be_learnt():
@@ -665,7 +668,7 @@ def test_automatic_codes_the_runs_nested_check_cannot_vouch_for_are_withheld():
     entries, _, _ = _review_entries(coder, {}, ["un avis"], np.zeros((1, len(coder.classes_))),
                                     right=8)
     assert {e["reason"] for e in entries} == {"too_little_heldout_evidence"}
-    assert "were right 8 times, 25 needed" in entries[0]["message"]
+    assert "they were right 8 times" in entries[0]["message"]
 
 
 def _open_world(mid: int = 9, seed: int = 0) -> tuple[list[list[str]], pd.DataFrame]:

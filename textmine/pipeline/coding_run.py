@@ -255,10 +255,13 @@ def _review_entries(
                    f"answers carry only codes with fewer than {coder.min_positives} examples)")
         elif thin:
             reason = "too_little_heldout_evidence"
-            why = (f"{n_coded} coded examples; held out, the coder's automatic codes (every "
-                   f"code together) were right {right} times, "
-                   f"{POOLED_MIN_HELDOUT_RIGHT} needed to check the target "
-                   f"{coder.target_precision:g}: code more answers")  # fmt: skip
+            # A count of every code together, said as such (a trial read "right 22 times" as
+            # this code's own count, and found it nowhere in the files: run.json now has it).
+            why = (f"{n_coded} coded examples; no code is coded automatically until the "
+                   "automatic codes of all codes together are right "
+                   f"{POOLED_MIN_HELDOUT_RIGHT} times on held-out coded answers, to check the "
+                   f"target {coder.target_precision:g}: they were right {right} times (run.json "
+                   "coding.review heldout_right); code more answers")  # fmt: skip
         else:
             reason = "precision_not_reached"
             why = (f"{n_coded} coded examples, held-out precision below the target "
@@ -271,6 +274,7 @@ def _review_entries(
                                                "too_few_examples_open_world")
                           else coder.min_positives),
             "reason": reason, "sent_to_review": sent, "mentioning": int(words.sum()),
+            **({"heldout_right": int(right)} if reason == "too_little_heldout_evidence" else {}),
             "message": f"{code}: {why}; {sent} answers sent to review",
         })  # fmt: skip
     return entries, to_check, mentioned
