@@ -23,7 +23,6 @@ from textmine.coding.curve import learning_curve
 from textmine.coding.interchange import convert_codebook
 from textmine.coding.learn import (
     MAX_CODE_TARGET,
-    MIN_HELDOUT_RIGHT,
     POOLED_MIN_HELDOUT_RIGHT,
     MultiLabelCoder,
     code_word_stems,
@@ -544,7 +543,7 @@ def none_entry(coder: MultiLabelCoder) -> dict:
         entry["message"] = (
             f"\"none of these codes\" is not given automatically: held out, it was right "
             f"{entry.get('n_right', 0)} of {entry.get('n_assigned') or 0} times, "
-            f"{MIN_HELDOUT_RIGHT} right and precision {coder.target_precision:.2f} needed "
+            f"{POOLED_MIN_HELDOUT_RIGHT} right and precision {coder.target_precision:.2f} needed "
             f"({entry['coded_none']} coded answers were given no code): those answers go to "
             "review.")
     return entry
