@@ -750,3 +750,13 @@ def test_the_open_world_is_said_per_code_and_in_the_rule():
     assert rule["needed_positives"] == 14 and rule["open_world_share"] == pytest.approx(0.3774)
     assert "a code needs 14 coded examples to be coded automatically" in rule["message"]
     assert "one cut for every code with at least 14 coded examples" in rule["message"]
+
+
+def test_the_per_code_rule_line_says_how_many_examples_a_code_needs():
+    # A trial: "each code has its own threshold" said nothing of the 7 examples a code needs.
+    from textmine.pipeline.coding_run import _rule_entry
+
+    coder = MultiLabelCoder(cv_folds=3).fit(*synthetic())
+    assert not coder.answer_level_
+    assert "a code needs at least 7 coded examples to be coded automatically" in \
+        _rule_entry(coder)["message"]

@@ -381,7 +381,8 @@ def test_answers_with_the_codes_words_go_to_review_first(rare_code_run):
     assert entry["mentioning"] == 3
     assert (
         f"Pollution: 3 coded examples, not enough to code automatically (7 needed); "
-        f"{entry['sent_to_review']} answers sent to review"
+        f"{entry['sent_to_review']} answer{'' if entry['sent_to_review'] == 1 else 's'} sent "
+        "to review"
     ) in console
 
 

@@ -274,7 +274,7 @@ def _review_entries(
                           else coder.min_positives),
             "reason": reason, "sent_to_review": sent, "mentioning": int(words.sum()),
             **({"heldout_right": int(right)} if reason == "too_little_heldout_evidence" else {}),
-            "message": f"{code}: {why}; {sent} answers sent to review",
+            "message": f"{code}: {why}; {sent} answer{'' if sent == 1 else 's'} sent to review",
         })  # fmt: skip
     return entries, to_check, mentioned
 
@@ -293,7 +293,8 @@ def _rule_entry(coder: MultiLabelCoder) -> dict:
                    "needed_positives": needed,
                    "open_world_share": round(coder.open_world_share(), 4)}
     if not answer_level:
-        message = "each code has its own threshold (answers may carry several codes)"
+        message = ("each code has its own threshold (answers may carry several codes; a code "
+                   f"needs at least {needed} coded examples to be coded automatically)")
     elif not coder.automatic_.any():
         entry.update(cut=None, chosen_for=None)
         message = ("single-code survey: no cut on the most likely code's score holds the target "
