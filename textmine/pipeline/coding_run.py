@@ -250,8 +250,7 @@ def _review_entries(
         elif n_coded < needed:
             reason = "too_few_examples_open_world"
             why = (f"{n_coded} coded examples, not enough to code automatically here "
-                   f"({needed} needed where {100 * coder.open_world_share():.0f} % of the coded "
-                   f"answers carry only codes with fewer than {coder.min_positives} examples)")
+                   f"({needed} needed where {_open_world_clause(coder)})")
         elif thin:
             reason = "too_little_heldout_evidence"
             # A count of every code together, said as such (a trial read "right 22 times" as
@@ -277,6 +276,12 @@ def _review_entries(
             "message": f"{code}: {why}; {sent} answer{'' if sent == 1 else 's'} sent to review",
         })  # fmt: skip
     return entries, to_check, mentioned
+
+
+def _open_world_clause(coder: MultiLabelCoder) -> str:
+    """What makes an open world, as the rule line and each code's line both say it."""
+    return (f"{100 * coder.open_world_share():.0f} % of the coded answers carry only codes with "
+            f"fewer than {coder.min_positives} examples")
 
 
 def _rule_entry(coder: MultiLabelCoder) -> dict:
@@ -310,10 +315,9 @@ def _rule_entry(coder: MultiLabelCoder) -> dict:
             f"coded examples, chosen for precision {aim:.3g} on the coded answers pooled and "
             "checked on held-out folds)")
     if needed > coder.min_positives:
-        message += (f"; {100 * coder.open_world_share():.0f} % of the coded answers carry only "
-                    f"codes with fewer than {coder.min_positives} examples, so many answers "
-                    f"belong to codes the coder cannot learn: a code needs {needed} coded "
-                    "examples to be coded automatically")
+        message += (f"; {_open_world_clause(coder)}, so many answers belong to codes the coder "
+                    f"cannot learn: a code needs {needed} coded examples to be coded "
+                    "automatically")
     entry["message"] = message
     return entry
 
