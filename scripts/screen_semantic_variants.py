@@ -58,6 +58,10 @@ VARIANTS: dict[str, dict] = {
     "tsne3": {"tsne": 3},
     "spec+tsne2": {"tsne": 2, "tsne_init": "spectral"},
     "tsne2p50": {"tsne": 2, "perplexity": 50},
+    "umap5": {"umap": 5},
+    "umap5e200": {"umap": 5, "epochs": 200},
+    "umapk": {"umap": "k"},
+    "umap5nn30": {"umap": 5, "umap_nn": 30},
 }
 
 
@@ -96,14 +100,14 @@ def graph(Zs: np.ndarray, nn: int) -> sp.csr_matrix:
     return G
 
 
-def partition(self: M.SemanticThemes, Z: np.ndarray, A: np.ndarray | None = None
-              ) -> np.ndarray:
+def partition(self: M.SemanticThemes, Z: np.ndarray, A: np.ndarray | None = None,
+              seed_labels: np.ndarray | None = None) -> np.ndarray:
     """:meth:`SemanticThemes._partition` with the variant's changes (small unseeded corpora)."""
     from sklearn.cluster import KMeans
     from sklearn.manifold import SpectralEmbedding
 
     if A is not None or len(Z) > self.graph_max_docs or self.graph_dims == 0:
-        return ORIGINAL_PARTITION(self, Z, A)
+        return ORIGINAL_PARTITION(self, Z, A, seed_labels)
     Z = Z.rows() if isinstance(Z, M.JoinedRows) else Z
     Zs = Z
     if OPT.get("pca"):
@@ -118,6 +122,17 @@ def partition(self: M.SemanticThemes, Z: np.ndarray, A: np.ndarray | None = None
         warnings.simplefilter("ignore", UserWarning)
         low = SpectralEmbedding(n_components=dims, affinity="precomputed",
                                 random_state=self.random_state).fit_transform(graph(Zs, nn))
+    if OPT.get("umap"):
+        # UMAP of the sentence-embedding side only (McInnes, Healy & Melville 2018), as
+        # BERTopic does; k-means then runs on its coordinates
+        import umap
+
+        d = self.embedding_mean_.shape[0]
+        E = normalize(Z[:, :d])
+        ud = dims if OPT["umap"] == "k" else int(OPT["umap"])
+        low = umap.UMAP(n_components=ud, n_neighbors=OPT.get("umap_nn", 15), min_dist=0.0,
+                        metric="cosine", n_epochs=OPT.get("epochs"),
+                        random_state=self.random_state).fit_transform(E)
     if OPT.get("tsne"):
         # a neighbour embedding that sharpens the clusters, as UMAP's layout does (t-SNE: van
         # der Maaten & Hinton 2008; scikit-learn's Barnes-Hut), optionally from the spectral

@@ -4,7 +4,9 @@ Rule (documented in run.json under ``assignment``):
 
 - answers whose status is ``non-answer`` or ``empty`` keep it and are never themed;
 - an answer is ``unassigned`` when it has no term of the model's vocabulary, or when its strongest
-  theme weight is below ``min_weight`` (no usable signal);
+  theme weight is below ``min_weight`` (no usable signal); a model on sentence embeddings
+  (``semantic``) places an answer whose content words are all rarer than ``min_df`` by its
+  embedding alone;
 - otherwise it is ``themed`` and carries every theme whose weight is at least
   ``relative_threshold`` × its strongest theme weight; the primary theme is the strongest (lowest
   theme id on exact ties) and ``weight`` is the primary theme's share of the answer's total theme
@@ -31,7 +33,8 @@ from textmine.runfolder import ANSWER_STATUSES, OK, THEMED, UNASSIGNED, count_ke
 
 ASSIGNMENT_RULE = (
     "themes with weight >= relative_threshold x the answer's largest theme weight; "
-    "unassigned if no vocabulary term or largest weight < min_weight; "
+    "unassigned if no vocabulary term (semantic: no content word or no embedding) or largest "
+    "weight < min_weight; "
     "non-answer/empty never themed; an answer writing a theme's defining word (its heaviest "
     "term, when most exclusive to it) also carries the theme"
 )

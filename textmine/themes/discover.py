@@ -25,6 +25,7 @@ from textmine.runfolder import (
     COUNT_THEMED,
     COUNT_UNASSIGNED,
     DUPLICATES_NOTE,
+    OK,
     STABILITY,
     UNDER_ASSIGNED,
 )
@@ -259,6 +260,22 @@ def answer_embeddings_by_text(corpus: CorpusLike,
     return embed_texts(list(row_of), model=model or DEFAULT_EMBEDDING_MODEL), index
 
 
+def _has_content(corpus: CorpusLike) -> np.ndarray:
+    """Whether each answer is ``ok`` with at least one content word (any feature, before the
+    vocabulary's ``min_df`` cut): stop words alone ("oui, tout à fait") place nothing."""
+    return np.array([s == OK and len(t) > 0 for s, t in zip(corpus.status, corpus.terms,
+                                                             strict=True)], dtype=bool)
+
+
+def _has_embedding(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Whether each answer has a non-zero sentence embedding (the spaCy mean encoder gives a
+    zero row to a text without any known word)."""
+    if isinstance(embeddings, tuple):
+        vectors, index = embeddings
+        return (np.abs(np.asarray(vectors)).sum(axis=1) > 0)[np.asarray(index)]
+    return np.abs(np.asarray(embeddings)).sum(axis=1) > 0
+
+
 def _embedding_rows(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray],
                     rows: np.ndarray) -> np.ndarray:
     """The embeddings of ``rows``: from a per-answer array, or from (vectors, index) as
@@ -359,14 +376,19 @@ def _tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     has_terms = np.diff(X.indptr) > 0
     W = np.zeros((X.shape[0], model.n_themes))
-    if has_terms.any():
-        if model.needs_embeddings:
-            E = (answer_embeddings_by_text(corpus, model.estimator.embedding_model)
-                 if embeddings is None else embeddings)
-            W[has_terms] = model.weights(X[has_terms],
-                                         _embedding_rows(E, np.flatnonzero(has_terms)))
-        else:
-            W[has_terms] = model.weights(X[has_terms])
+    placed = has_terms
+    if model.needs_embeddings:
+        E = (answer_embeddings_by_text(corpus, model.estimator.embedding_model)
+             if embeddings is None else embeddings)
+        # An answer whose content words are all outside the vocabulary (rarer than min_df:
+        # "Pénurie d'orthophonistes") is placed by its sentence embedding alone, as a new
+        # answer would be (issue 14: 20 of the 370 AN titles were left unassigned).
+        placed = has_terms | (_has_content(corpus) & _has_embedding(E))
+        rows = np.flatnonzero(placed)
+        if len(rows):
+            W[rows] = model.weights(X[rows], _embedding_rows(E, rows))
+    elif has_terms.any():
+        W[has_terms] = model.weights(X[has_terms])
     comps = model.components
     surface = surface_map(comps, model.terms, X, corpus.masked, surface_cache)
     usable = np.array([bool(surface.get(t)) for t in model.terms])
@@ -383,7 +405,7 @@ def _tables(
                 for j, idx in enumerate(_heaviest(comps, 3 * POOL))]
     # answers.csv leaves the tool like the quotes: it shows the masked text.
     answers = assign_themes(
-        W, ids=corpus.ids, texts=corpus.masked, status=corpus.status, has_terms=has_terms,
+        W, ids=corpus.ids, texts=corpus.masked, status=corpus.status, has_terms=placed,
         relative_threshold=model.relative_threshold, min_weight=model.min_weight,
         writes_defining=writes_columns(X, [[c] for c in lead]),
     )  # fmt: skip
