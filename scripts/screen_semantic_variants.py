@@ -33,10 +33,14 @@ B.STABILITY["resamples"] = 0
 OPT: dict = {}
 ORIGINAL_PARTITION = M.SemanticThemes._partition
 DEFAULTS = dict(M.SemanticThemes.__init__.__kwdefaults__)
-PARAMS = ("lexical_weight", "temperature", "n_graph_neighbors", "graph_dims")
+PARAMS = ("lexical_weight", "temperature", "n_graph_neighbors", "graph_dims", "layout")
 
 VARIANTS: dict[str, dict] = {
     "base": {},
+    "model": {"original": True},
+    "model_spectral": {"original": True, "layout": "spectral"},
+    "model_lw0.4": {"original": True, "lexical_weight": 0.4},
+    "model_lw0.5": {"original": True, "lexical_weight": 0.5},
     "lw0.2": {"lexical_weight": 0.2},
     "lw0.4": {"lexical_weight": 0.4},
     "lw0.5": {"lexical_weight": 0.5},
@@ -62,6 +66,9 @@ VARIANTS: dict[str, dict] = {
     "umap5e200": {"umap": 5, "epochs": 200},
     "umapk": {"umap": "k"},
     "umap5nn30": {"umap": 5, "umap_nn": 30},
+    "umapZ": {"umap": 5, "umap_input": "joined"},
+    "umapZe200": {"umap": 5, "umap_input": "joined", "epochs": 200},
+    "concat": {"umap": 5, "concat": True},
 }
 
 
@@ -106,7 +113,8 @@ def partition(self: M.SemanticThemes, Z: np.ndarray, A: np.ndarray | None = None
     from sklearn.cluster import KMeans
     from sklearn.manifold import SpectralEmbedding
 
-    if A is not None or len(Z) > self.graph_max_docs or self.graph_dims == 0:
+    if (OPT.get("original") or A is not None or len(Z) > self.graph_max_docs
+            or self.graph_dims == 0):
         return ORIGINAL_PARTITION(self, Z, A, seed_labels)
     Z = Z.rows() if isinstance(Z, M.JoinedRows) else Z
     Zs = Z
@@ -128,11 +136,16 @@ def partition(self: M.SemanticThemes, Z: np.ndarray, A: np.ndarray | None = None
         import umap
 
         d = self.embedding_mean_.shape[0]
-        E = normalize(Z[:, :d])
+        E = Zs if OPT.get("umap_input") == "joined" else normalize(Zs[:, :d])
         ud = dims if OPT["umap"] == "k" else int(OPT["umap"])
+        eig = low
         low = umap.UMAP(n_components=ud, n_neighbors=OPT.get("umap_nn", 15), min_dist=0.0,
                         metric="cosine", n_epochs=OPT.get("epochs"),
                         random_state=self.random_state).fit_transform(E)
+        if OPT.get("concat"):
+            # both layouts, each scaled to unit total variance, side by side
+            low = np.hstack([low / np.sqrt(low.var(axis=0).sum()),
+                             eig / np.sqrt(eig.var(axis=0).sum())])
     if OPT.get("tsne"):
         # a neighbour embedding that sharpens the clusters, as UMAP's layout does (t-SNE: van
         # der Maaten & Hinton 2008; scikit-learn's Barnes-Hut), optionally from the spectral

@@ -503,3 +503,42 @@ def test_semantic_themes_place_answers_whose_words_are_all_rare_by_their_embeddi
     # the lexical methods have no embedding: the rare-word answer stays unassigned there
     nmf = discover_themes(corpus, options=ThemeOptions(k=3, method="nmf", min_df=2))
     assert nmf.answers.set_index("respondent_id").loc["n1", "status"] == "unassigned"
+
+
+def test_semantic_layout_is_made_once_per_distinct_answer(monkeypatch):
+    # Issue 14 (INED K1: "la nature" x111): laid out one row per copy, the copies of a short
+    # answer are each other's only neighbours, an island that k-means takes for a theme (INED
+    # NMI 0.636, 0.688 once per distinct answer). The layout sees each distinct answer once, in
+    # the order they come, and every copy gets its point.
+    from textmine.themes import models
+
+    X, E, y = planted(n_per=40, k=3, seed=2)
+    copies = 60
+    X = sp.vstack([X, sp.csr_matrix(np.repeat(X[5:6].toarray(), copies, axis=0))]).tocsr()
+    E = np.vstack([E, np.repeat(E[5:6], copies, axis=0)])
+    y = np.concatenate([y, np.repeat(y[5:6], copies)])
+    seen = []
+    layout = models.umap_coordinates
+
+    def spy(rows, *args, **kwargs):
+        seen.append(np.array(rows))
+        return layout(rows, *args, **kwargs)
+
+    monkeypatch.setattr(models, "umap_coordinates", spy)
+    model = SemanticThemes(3, random_state=0).fit(X, embeddings=E)
+    assert len(seen) == 1 and seen[0].shape[0] == 120  # 120 distinct answers, not 180
+    assert np.allclose(seen[0], E[:120])  # in their order
+    labels = model.transform(X, embeddings=E).argmax(axis=1)
+    assert len(set(labels[[5, *range(120, 180)]])) == 1
+    assert adjusted_rand_score(y, labels) > 0.9
+
+
+def test_semantic_layouts_umap_and_spectral_both_recover_planted_groups():
+    X, E, y = planted()
+    for layout in ("umap", "spectral"):
+        model = SemanticThemes(4, layout=layout, random_state=0).fit(X, embeddings=E)
+        assert adjusted_rand_score(y, model.transform(X, embeddings=E).argmax(axis=1)) > 0.9
+    with pytest.raises(ValueError, match="too few"):
+        from textmine.themes.models import umap_coordinates
+
+        umap_coordinates(E[:6], 3, 5, 0)

@@ -265,7 +265,9 @@ def sweep_k(
             raise ValueError("method 'semantic' needs the answers' embeddings to choose k")
         # The input space (joined embeddings and lexical SVD, then the spectral coordinates of
         # its neighbour graph) does not depend on k: computed once, for the data and the null.
-        model = make_model("semantic", 2, random_state=seed).fit(X, embeddings=embeddings)
+        # (fitted for its representation only: no layout, graph_dims 0)
+        model = make_model("semantic", 2, random_state=seed).set_params(graph_dims=0).fit(
+            X, embeddings=embeddings)
         rep = model.represent(X)
         Z = model.joined(rep, embeddings)
         n_neighbors = graph_neighbors(model.n_graph_neighbors, Z.shape[0])
