@@ -542,3 +542,14 @@ def test_semantic_layouts_umap_and_spectral_both_recover_planted_groups():
         from textmine.themes.models import umap_coordinates
 
         umap_coordinates(E[:6], 3, 5, 0)
+
+
+def test_semantic_model_fits_answers_with_fewer_distinct_texts_than_a_layout_needs():
+    # 30 answers, 3 distinct texts: too few for the UMAP layout (5 dimensions + 2): k-means on
+    # the joined vectors, every copy in its text's theme, no error.
+    X, E, _ = planted(n_per=1, k=3)
+    X = sp.csr_matrix(np.repeat(X.toarray(), 10, axis=0))
+    E = np.repeat(E, 10, axis=0)
+    labels = SemanticThemes(3, random_state=0).fit(X, embeddings=E).transform(
+        X, embeddings=E).argmax(axis=1)
+    assert sorted(np.bincount(labels, minlength=3)) == [10, 10, 10]

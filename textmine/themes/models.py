@@ -533,7 +533,7 @@ def umap_coordinates(E: np.ndarray, n_neighbors: int, dims: int, random_state: i
     The fuzzy neighbour graph of the embeddings (cosine) laid out by attraction along its
     edges and repulsion of random pairs, started from its spectral embedding (McInnes, Healy &
     Melville 2018, umap-learn). Its clusters are tighter than the eigenmap's, so k-means finds
-    them (issue 14: AN titles ARI 0.411 -> 0.467, docs/benchmarks.md). With a seed the layout is
+    them (issue 14: AN titles ARI 0.411 -> 0.470, docs/bench_themes.md). With a seed the layout is
     reproducible and runs on one thread.
 
     Raises
@@ -883,8 +883,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         Where k-means finds the themes: ``"umap"``, the UMAP layout of the sentence embeddings
         (:func:`umap_coordinates`, BERTopic's settings); ``"spectral"``, the Laplacian eigenmap
         of the joined vectors' neighbour graph (``graph_dims`` dimensions), the layout before
-        issue 14's measurement (AN titles ARI 0.411 against 0.467 with UMAP; 7-corpus table in
-        docs/benchmarks.md).
+        issue 14's measurement (AN titles ARI 0.411 against 0.470 with UMAP; 7-corpus table in
+        docs/bench_themes.md).
     umap_epochs : int or None
         Optimisation epochs of the UMAP layout (``None``: umap-learn's rule, 500 below 10,000
         answers; the partition sample holds at most ``graph_max_docs``).
@@ -1103,9 +1103,12 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
             rank = np.empty_like(order)
             rank[order] = np.arange(len(order))
             E_u = E[first[order]]
+            use_umap = len(E_u) >= UMAP_DIMS + 2
+        if use_umap:
             low = umap_coordinates(E_u, graph_neighbors(UMAP_NEIGHBORS, len(E_u)), UMAP_DIMS,
                                    self.random_state, self.umap_epochs)[rank[inverse.ravel()]]
         else:
+            # (too few distinct answers for a UMAP layout: k-means on the joined vectors)
             low = graph_coordinates(G, dims, self.random_state) if G is not None else Zs
         km = KMeans(n_clusters=self.n_themes, n_init=self.n_init, max_iter=self.max_iter,
                     random_state=self.random_state)
