@@ -474,7 +474,7 @@ def test_seeded_theme_follows_the_answers_writing_its_seed_over_a_vague_anchor()
     assert all((W[y == g].argmax(axis=1) == 0).mean() < 0.1 for g in (0, 2, 3))
 
 
-def test_semantic_themes_place_answers_whose_words_are_all_rare_by_their_embedding():
+def test_semantic_themes_place_answers_whose_words_are_all_rare_by_their_embedding(caplog):
     # Issue 14 (AN titles: 20 of 370 titles such as "Pénurie d'orthophonistes" have no word in
     # the vocabulary): with min_df 2 an answer of words written once is still themed, by its
     # sentence embedding, in the theme of the answers it is close to; an answer of stop words
@@ -484,22 +484,28 @@ def test_semantic_themes_place_answers_whose_words_are_all_rare_by_their_embeddi
     corpus = make_corpus()
     E = _embeddings(corpus)
     tools = np.flatnonzero([rid in GROUPS["outils"] for rid in corpus.ids])
-    extra = {"texts": ["Logiciel introuvable", "Oui tout à fait", "Zzz qwerty"],
-             "terms": [["logicielx", "introuvablex"], [], ["zzzx"]]}
+    extra = {"texts": ["Logiciel introuvable", "Oui tout à fait", "Zzz qwerty", "bof"],
+             "terms": [["logicielx", "introuvablex"], [], ["zzzx"], ["bofx"]]}
     corpus = replace(
-        corpus, ids=corpus.ids + ["n1", "n2", "n3"], texts=corpus.texts + extra["texts"],
-        masked=corpus.masked + extra["texts"], status=corpus.status + ["ok"] * 3,
+        corpus, ids=corpus.ids + ["n1", "n2", "n3", "n4"], texts=corpus.texts + extra["texts"],
+        masked=corpus.masked + extra["texts"], status=corpus.status + ["ok"] * 4,
         terms=corpus.terms + extra["terms"])
+    # n4 ("bof", the fresh-helper trial's junk) is close to no theme: a direction no group has
     E = np.vstack([E, E[tools].mean(axis=0, keepdims=True), E[tools[:1]],
-                   np.zeros((1, E.shape[1]))]).astype(np.float32)
-    result = discover_themes(corpus, options=ThemeOptions(k=3, method="semantic", min_df=2),
-                             embeddings=E)
+                   np.zeros((1, E.shape[1])), np.eye(E.shape[1])[-1:]]).astype(np.float32)
+    with caplog.at_level(logging.WARNING, logger="textmine"):
+        result = discover_themes(corpus, options=ThemeOptions(k=3, method="semantic", min_df=2),
+                                 embeddings=E)
+    # a guess, said with an example
+    assert any("sentence embedding alone" in r.message and '"Logiciel introuvable"' in r.message
+               for r in caplog.records)
     answers = result.answers.set_index("respondent_id")
     assert answers.loc["n1", "status"] == "themed"
     tool_theme = answers.loc[GROUPS["outils"], "theme_id"].mode().iloc[0]
     assert answers.loc["n1", "theme_id"] == tool_theme
-    assert answers.loc[["n2", "n3"], "status"].tolist() == ["unassigned", "unassigned"]
-    assert result.info["counts"]["ok_without_vocabulary_terms"] >= 3
+    assert answers.loc[["n2", "n3", "n4"], "status"].tolist() == ["unassigned"] * 3
+    assert result.info["counts"]["ok_without_vocabulary_terms"] >= 4
+    assert result.info["counts"]["placed_by_embedding"] == 1
     # the lexical methods have no embedding: the rare-word answer stays unassigned there
     nmf = discover_themes(corpus, options=ThemeOptions(k=3, method="nmf", min_df=2))
     assert nmf.answers.set_index("respondent_id").loc["n1", "status"] == "unassigned"

@@ -56,6 +56,7 @@ from textmine.survey.weights import weights_read_options, zero_weight_note
 from textmine.tables import check_closed_questions, write_tables
 from textmine.text.corpus import Corpus, process_answers
 from textmine.themes import code_answers, discover_themes, load_model, save_model
+from textmine.themes.discover import PLACED_BY_EMBEDDING
 from textmine.themes.selection import plot_k_selection
 
 logger = logging.getLogger(__name__)
@@ -274,8 +275,8 @@ def run_labels(survey: Survey, text_col: str, closed: Sequence[str],
 
 #: Counts of a themes run recorded in run.json (the theme discovery reports a few more).
 RUN_COUNTS = (
-    COUNT_EMPTY, COUNT_NON_ANSWER, COUNT_OK, "ok_without_vocabulary_terms", COUNT_UNASSIGNED,
-    COUNT_THEMED, "multi_theme", "vocabulary", "fitted_on",
+    COUNT_EMPTY, COUNT_NON_ANSWER, COUNT_OK, "ok_without_vocabulary_terms", PLACED_BY_EMBEDDING,
+    COUNT_UNASSIGNED, COUNT_THEMED, "multi_theme", "vocabulary", "fitted_on",
 )
 
 

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from textmine.codebook import Codebook
 from textmine.config import ThemeOptions
@@ -27,6 +28,7 @@ from textmine.runfolder import (
     DUPLICATES_NOTE,
     OK,
     STABILITY,
+    THEMED,
     UNDER_ASSIGNED,
 )
 from textmine.themes.assign import (
@@ -62,7 +64,7 @@ from textmine.themes.labels import (
     written_by_members,
 )
 from textmine.themes.method_choice import choose_method
-from textmine.themes.models import EmbeddingRows, make_model
+from textmine.themes.models import JOINED_BLOCK_ROWS, EmbeddingRows, make_model
 from textmine.themes.quotes import select_quotes, typicality
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import (
@@ -276,6 +278,24 @@ def _has_embedding(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray]) -> np
     return np.abs(np.asarray(embeddings)).sum(axis=1) > 0
 
 
+#: run.json count of the answers themed by their sentence embedding alone.
+PLACED_BY_EMBEDDING = "placed_by_embedding"
+#: An answer placed by its embedding alone needs a closeness to its nearest theme at least this
+#: quantile of the answers with vocabulary words (:func:`_semantic_closeness`).
+EMBEDDING_ONLY_QUANTILE = 0.1
+
+
+def _semantic_closeness(model: FittedThemes, embeddings: np.ndarray) -> np.ndarray:
+    """Each answer's largest cosine between its embedding and the semantic side of the theme
+    centroids (n_answers,)."""
+    est = model.estimator
+    C = normalize(est.centroids_[:, : est.embedding_mean_.shape[0]])
+    # block by block: no float64 copy of a large survey's embeddings (memory)
+    return np.concatenate([np.zeros(0)] + [
+        (est._semantic_side(embeddings[i:i + JOINED_BLOCK_ROWS]) @ C.T).max(axis=1)
+        for i in range(0, len(embeddings), JOINED_BLOCK_ROWS)])
+
+
 def _embedding_rows(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray],
                     rows: np.ndarray) -> np.ndarray:
     """The embeddings of ``rows``: from a per-answer array, or from (vectors, index) as
@@ -383,10 +403,17 @@ def _tables(
         # An answer whose content words are all outside the vocabulary (rarer than min_df:
         # "Pénurie d'orthophonistes") is placed by its sentence embedding alone, as a new
         # answer would be (issue 14: 20 of the 370 AN titles were left unassigned).
-        placed = has_terms | (_has_content(corpus) & _has_embedding(E))
-        rows = np.flatnonzero(placed)
+        rows = np.flatnonzero(has_terms | (_has_content(corpus) & _has_embedding(E)))
         if len(rows):
             W[rows] = model.weights(X[rows], _embedding_rows(E, rows))
+            # ... but only when it is as close to a theme as nine in ten of the answers with
+            # words are: "bof", "test", "I don't know" are close to no theme and stay
+            # unassigned (fresh-helper trial: they were all themed).
+            top = _semantic_closeness(model, _embedding_rows(E, rows))
+            words = has_terms[rows]
+            floor = np.quantile(top[words], EMBEDDING_ONLY_QUANTILE) if words.any() else np.inf
+            W[rows[~words & (top < floor)]] = 0.0
+            placed = has_terms | (W.sum(axis=1) > 0)
     elif has_terms.any():
         W[has_terms] = model.weights(X[has_terms])
     comps = model.components
@@ -438,6 +465,7 @@ def _tables(
         "ok_without_vocabulary_terms": int(
             sum(s == "ok" and not h for s, h in zip(corpus.status, has_terms, strict=True))
         ),
+        PLACED_BY_EMBEDDING: int((placed & ~has_terms).sum()),
         **sc,
     }
     return themes, answers, term_weights, counts_info
@@ -825,6 +853,16 @@ def discover_themes(
         logger.warning(
             "%d of the %d themes have no answer; a smaller --k (at most %d) gives fewer, "
             "fuller themes.", n_empty, model.n_themes, model.n_themes - n_empty,
+        )  # fmt: skip
+    if counts[PLACED_BY_EMBEDDING]:
+        # a guess: said, with examples to look up in answers.csv
+        guessed = answers.loc[(answers["status"] == THEMED).to_numpy() & ~has_terms, "text"]
+        logger.warning(
+            "%d answers whose words are all rarer than --min-df %d were themed by their "
+            "sentence embedding alone (as close to a theme as 9 in 10 answers with words; "
+            "run.json counts.%s), e.g. %s: check them in answers.csv before quoting them.",
+            counts[PLACED_BY_EMBEDDING], options.min_df, PLACED_BY_EMBEDDING,
+            ", ".join(f'"{t[:40]}"' for t in guessed.head(3)),
         )  # fmt: skip
     if counts["unassigned"]:
         # Counted in run.json, the command's summary and the report: not a warning.
