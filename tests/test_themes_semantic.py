@@ -176,8 +176,10 @@ def test_sweep_warns_when_the_choice_is_an_end_of_the_range(caplog):
     with caplog.at_level(logging.WARNING, logger="textmine.themes.selection"):
         _, k = sweep_k(X, [3, 4], method="semantic", embeddings=E, n_seeds=2)
     # With two k tried, either choice is an end of the range.
-    side, hint = ("smallest", "--k-min") if k == 3 else ("largest", "--k-max")
-    assert f"k = {k} is the {side} k tried (3..4)" in caplog.text and hint in caplog.text
+    # the hint names a setting that exists (fresh-helper trial: it named a --k-max option)
+    side, hint = ("smallest", "k_min") if k == 3 else ("largest", "k_max")
+    assert f"k = {k} is the {side} k tried (3..4)" in caplog.text
+    assert f"({hint} in a project's textmine.toml" in caplog.text and "--k-m" not in caplog.text
 
 
 def test_sweep_of_semantic_needs_embeddings():

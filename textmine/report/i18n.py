@@ -146,7 +146,7 @@ _FR: dict[str, str] = {
     "ajusté) dépasse le plus celle du même modèle sur des données sans structure (colonnes "
     "mélangées) ; à {t} près, le plus petit k",
     "k_edge": "Ce k est le {edge} essayé : les réponses contiennent peut-être {more} thèmes ; "
-    "élargir la plage (--k-min / --k-max) ou fixer --k.",
+    "élargir la plage (k_min / k_max du textmine.toml) ou fixer --k.",
     "edge_smallest": "plus petit",
     "edge_largest": "plus grand",
     "more_smallest": "moins de",
@@ -313,7 +313,7 @@ _EN: dict[str, str] = {
     "exceeds that of the same model on structure-free data (columns shuffled); within {t}, the "
     "smaller k",
     "k_edge": "This k is the {edge} tried: the answers may hold {more} themes; widen the range "
-    "(--k-min / --k-max) or set --k.",
+    "(k_min / k_max in textmine.toml) or set --k.",
     "edge_smallest": "smallest",
     "edge_largest": "largest",
     "more_smallest": "fewer",

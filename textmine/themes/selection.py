@@ -317,9 +317,9 @@ def sweep_k(
         lo, hi = int(table["k"].min()), int(table["k"].max())
         logger.warning(
             "k = %d is the %s k tried (%d..%d): the answers may hold %s themes than this range "
-            "allows; widen the range (%s) or give --k.", chosen, edge, lo, hi,
-            "fewer" if edge == "smallest" else "more",
-            "--k-min" if edge == "smallest" else "--k-max",
+            "allows; widen the range (%s in a project's textmine.toml, `textmine run`) or give "
+            "--k.", chosen, edge, lo, hi, "fewer" if edge == "smallest" else "more",
+            "k_min" if edge == "smallest" else "k_max",
         )  # fmt: skip
     return table, chosen
 
