@@ -14,7 +14,6 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from textmine.codebook import Codebook
 from textmine.config import ThemeOptions
@@ -64,7 +63,7 @@ from textmine.themes.labels import (
     written_by_members,
 )
 from textmine.themes.method_choice import choose_method
-from textmine.themes.models import JOINED_BLOCK_ROWS, EmbeddingRows, make_model
+from textmine.themes.models import EmbeddingRows, make_model
 from textmine.themes.quotes import select_quotes, typicality
 from textmine.themes.result import FittedThemes, ThemeResult
 from textmine.themes.seeded import (
@@ -281,19 +280,8 @@ def _has_embedding(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray]) -> np
 #: run.json count of the answers themed by their sentence embedding alone.
 PLACED_BY_EMBEDDING = "placed_by_embedding"
 #: An answer placed by its embedding alone needs a closeness to its nearest theme at least this
-#: quantile of the answers with vocabulary words (:func:`_semantic_closeness`).
+#: quantile of the answers with vocabulary words (``SemanticThemes.semantic_closeness``).
 EMBEDDING_ONLY_QUANTILE = 0.1
-
-
-def _semantic_closeness(model: FittedThemes, embeddings: np.ndarray) -> np.ndarray:
-    """Each answer's largest cosine between its embedding and the semantic side of the theme
-    centroids (n_answers,)."""
-    est = model.estimator
-    C = normalize(est.centroids_[:, : est.embedding_mean_.shape[0]])
-    # block by block: no float64 copy of a large survey's embeddings (memory)
-    return np.concatenate([np.zeros(0)] + [
-        (est._semantic_side(embeddings[i:i + JOINED_BLOCK_ROWS]) @ C.T).max(axis=1)
-        for i in range(0, len(embeddings), JOINED_BLOCK_ROWS)])
 
 
 def _embedding_rows(embeddings: np.ndarray | tuple[np.ndarray, np.ndarray],
@@ -409,7 +397,7 @@ def _tables(
             # ... but only when it is as close to a theme as nine in ten of the answers with
             # words are: "bof", "test", "I don't know" are close to no theme and stay
             # unassigned (fresh-helper trial: they were all themed).
-            top = _semantic_closeness(model, _embedding_rows(E, rows))
+            top = model.estimator.semantic_closeness(_embedding_rows(E, rows))
             words = has_terms[rows]
             floor = np.quantile(top[words], EMBEDDING_ONLY_QUANTILE) if words.any() else np.inf
             W[rows[~words & (top < floor)]] = 0.0

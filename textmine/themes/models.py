@@ -1064,9 +1064,48 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         P = np.exp(logits)
         return P / P.sum(axis=1, keepdims=True)
 
+    def _umap_layout(self, Z: np.ndarray) -> np.ndarray | None:
+        """UMAP coordinates of the rows of ``Z`` (joined vectors), from their semantic side.
+
+        k-means then runs on them, as in BERTopic; the centroids are taken in the joined space
+        (:meth:`fit`). Laid out once per distinct answer, in the order they come (the layout
+        depends on it): copies of one short answer ("la nature" x111) would otherwise be each
+        other's only neighbours, an island k-means takes for a theme (INED K1 NMI 0.636 ->
+        0.688). ``None`` when there are too few distinct answers for a layout.
+
+        Returns
+        -------
+        ndarray (n_rows, UMAP_DIMS) or None
+        """
+        E = normalize(Z[:, : self.embedding_mean_.shape[0]])
+        _, first, inverse = np.unique(E, axis=0, return_index=True, return_inverse=True)
+        if len(first) < UMAP_DIMS + 2:
+            return None
+        order = np.argsort(first)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        E_u = E[first[order]]
+        return umap_coordinates(E_u, graph_neighbors(UMAP_NEIGHBORS, len(E_u)), UMAP_DIMS,
+                                self.random_state, self.umap_epochs)[rank[inverse.ravel()]]
+
+    def semantic_closeness(self, embeddings: np.ndarray) -> np.ndarray:
+        """Each answer's largest cosine between its embedding and the semantic side of the
+        theme centroids.
+
+        Returns
+        -------
+        ndarray (n_answers,)
+        """
+        C = normalize(self.centroids_[:, : self.embedding_mean_.shape[0]])
+        # block by block: no float64 copy of a large survey's embeddings (memory)
+        return np.concatenate([np.zeros(0)] + [
+            (self._semantic_side(embeddings[i:i + JOINED_BLOCK_ROWS]) @ C.T).max(axis=1)
+            for i in range(0, len(embeddings), JOINED_BLOCK_ROWS)])
+
     def _partition(self, J: JoinedRows, A: np.ndarray | None = None,
                    seed_labels: np.ndarray | None = None) -> np.ndarray:
-        """Theme of each answer: spectral clustering of the neighbour graph (on a sample).
+        """Theme of each answer: k-means on the layout (``layout``: UMAP of the embeddings, or
+        the spectral coordinates of the neighbour graph), on a sample.
 
         With anchors ``A`` (seeded themes, rows in the joined space) k-means is run again from
         starts given by them (seeded k-means, Basu, Banerjee & Mooney 2002; see
@@ -1091,24 +1130,8 @@ class SemanticThemes(_NonNegativeSparseInput, TransformerMixin, BaseEstimator):
         spread = A is not None and seed_labels is not None and self.seed_spread > 0
         # the graph is built once: seeded themes spread their labels over it below
         G = neighbour_graph(Zs, n_neighbors) if use_graph and (spread or not use_umap) else None
-        if use_umap:
-            # k-means on the UMAP layout of the semantic side (sentence embeddings), as
-            # BERTopic; the centroids are then taken in the joined space (fit). Laid out once
-            # per distinct answer, in the order they come (the layout depends on it): copies
-            # of one short answer ("la nature" x111) would otherwise be each other's only
-            # neighbours, an island k-means takes for a theme (INED K1 NMI 0.636 -> 0.688).
-            E = normalize(Zs[:, : self.embedding_mean_.shape[0]])
-            _, first, inverse = np.unique(E, axis=0, return_index=True, return_inverse=True)
-            order = np.argsort(first)
-            rank = np.empty_like(order)
-            rank[order] = np.arange(len(order))
-            E_u = E[first[order]]
-            use_umap = len(E_u) >= UMAP_DIMS + 2
-        if use_umap:
-            low = umap_coordinates(E_u, graph_neighbors(UMAP_NEIGHBORS, len(E_u)), UMAP_DIMS,
-                                   self.random_state, self.umap_epochs)[rank[inverse.ravel()]]
-        else:
-            # (too few distinct answers for a UMAP layout: k-means on the joined vectors)
+        low = self._umap_layout(Zs) if use_umap else None
+        if low is None:
             low = graph_coordinates(G, dims, self.random_state) if G is not None else Zs
         km = KMeans(n_clusters=self.n_themes, n_init=self.n_init, max_iter=self.max_iter,
                     random_state=self.random_state)
